@@ -1,0 +1,88 @@
+/**
+ * The seams between the layers, as interfaces: the gateway depends on these, never on adapters.
+ * `src/main.ts` wires the concrete implementations for the chosen running mode.
+ */
+import type { DomainError } from '../domain/errors.ts';
+import type { ElectionStatus } from '../domain/election-events.ts';
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: DomainError };
+
+export interface ImportProgress {
+  /** Rows appended so far. */
+  done: number;
+  total: number;
+  /** Rows skipped because the e-mail was already registered. */
+  skipped: number;
+}
+
+export interface ElectionCommandHandlers {
+  createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string }): Promise<Result<{ electionId: string; position: number }>>;
+  configureElection(input: { electionId: string; theme?: string; choices?: string[]; expectedVoters?: number; closesAt?: string | null }): Promise<Result<{ position: number }>>;
+  registerVoter(input: { electionId: string; email: string }): Promise<Result<{ voterId: string; position: number }>>;
+  /** CSV with a header row containing an `email` column; appends in batches, calling onProgress after each. */
+  importVoters(
+    input: { electionId: string; csv: string; batchSize?: number },
+    onProgress?: (p: ImportProgress) => void,
+  ): Promise<Result<{ imported: number; skipped: number; position: number }>>;
+  startVoting(input: { electionId: string }): Promise<Result<{ position: number }>>;
+  endVoting(input: { electionId: string }): Promise<Result<{ position: number }>>;
+}
+
+/** Row of the `elections` read model (the seed's voting_config). */
+export interface ElectionRow {
+  electionId: string;
+  theme: string;
+  choices: string[];
+  expectedVoters: number;
+  status: ElectionStatus;
+  voterCount: number;
+  closesAt: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  /** Global position of the last event folded into this row. */
+  position: number;
+}
+
+/** Row of the `voters` read model. */
+export interface VoterRow {
+  voterId: string;
+  electionId: string;
+  email: string;
+  registeredAt: string;
+}
+
+export interface ReadModelQueries {
+  getElection(electionId: string): Promise<ElectionRow | undefined>;
+  listElections(): Promise<ElectionRow[]>;
+  /** Voters ordered by registration (then voter id); `limit` at most 1,000. */
+  listVoters(electionId: string, page: { offset: number; limit: number }): Promise<VoterRow[]>;
+  countVoters(electionId: string): Promise<number>;
+}
+
+/**
+ * A state transition of an election, pushed to WebSocket subscribers. Published by the projection
+ * runner after the read model committed, so a subscriber that then queries sees the same state.
+ * Voter-count changes are coalesced to one message per applied batch.
+ */
+export type ElectionTransition =
+  | { electionId: string; transition: 'created'; status: ElectionStatus; position: number; election: ElectionRow }
+  | { electionId: string; transition: 'configured'; status: ElectionStatus; position: number; election: ElectionRow }
+  | { electionId: string; transition: 'voterCount'; status: ElectionStatus; position: number; voterCount: number }
+  | { electionId: string; transition: 'started'; status: ElectionStatus; position: number; election: ElectionRow }
+  | { electionId: string; transition: 'ended'; status: ElectionStatus; position: number; election: ElectionRow };
+
+/** Pub/sub port: in memory for one process, Redis when REDIS_URL is set (several gateways agree). */
+export interface PubSub {
+  publish(channel: string, message: unknown): Promise<void>;
+  /** Returns an unsubscribe function. Messages arrive in publish order per channel. */
+  subscribe(channel: string, onMessage: (message: unknown) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export const electionChannel = (electionId: string) => `evote:election:${electionId}`;
+
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<boolean>;
+}

@@ -1,0 +1,73 @@
+/**
+ * Events of the `election-{electionId}` stream. They are public to auditors (DESIGN.md): nothing
+ * secret, nothing that links a voter to a ballot. Event payloads are plain JSON (no Dates, no bigints);
+ * times are ISO-8601 strings chosen by the command handler's clock.
+ *
+ * Voters are registered in the election stream itself (one `VoterRegistered` per voter), so the
+ * decider sees every e-mail already registered and enforces uniqueness and the lifecycle with a
+ * single expected-revision append; see docs/events.md.
+ */
+
+export type ElectionStatus = 'REGISTER' | 'VOTE_STARTED' | 'VOTE_ENDED';
+
+export interface ElectionCreated {
+  type: 'ElectionCreated';
+  data: {
+    electionId: string;
+    theme: string;
+    choices: string[];
+    expectedVoters: number;
+    createdAt: string;
+  };
+}
+
+export interface ElectionConfigured {
+  type: 'ElectionConfigured';
+  data: {
+    electionId: string;
+    /** Only the fields that changed are present. */
+    theme?: string;
+    choices?: string[];
+    expectedVoters?: number;
+    /** ISO-8601; voting closes automatically at this time when set. */
+    closesAt?: string | null;
+    configuredAt: string;
+  };
+}
+
+export interface VoterRegistered {
+  type: 'VoterRegistered';
+  data: {
+    electionId: string;
+    voterId: string;
+    /** Normalised (trimmed, lower-cased) e-mail address. */
+    email: string;
+    registeredAt: string;
+  };
+}
+
+export interface VotingStarted {
+  type: 'VotingStarted';
+  data: { electionId: string; startedAt: string; registeredVoters: number };
+}
+
+export type VotingEndReason = 'ADMIN' | 'ALL_VOTED' | 'CLOSING_TIME';
+
+export interface VotingEnded {
+  type: 'VotingEnded';
+  data: { electionId: string; endedAt: string; reason: VotingEndReason };
+}
+
+export type ElectionEvent = ElectionCreated | ElectionConfigured | VoterRegistered | VotingStarted | VotingEnded;
+export type ElectionEventType = ElectionEvent['type'];
+
+export const ELECTION_EVENT_TYPES: readonly ElectionEventType[] = [
+  'ElectionCreated',
+  'ElectionConfigured',
+  'VoterRegistered',
+  'VotingStarted',
+  'VotingEnded',
+];
+
+export const electionStreamId = (electionId: string) => `election-${electionId}`;
+export const ELECTION_STREAM_PREFIX = 'election-';

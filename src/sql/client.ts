@@ -1,0 +1,142 @@
+/**
+ * The small SQL surface shared by the event store, the projections and (later) the key store.
+ * Two implementations: a `pg` pool against a real PostgreSQL server, and embedded PGlite
+ * (a real Postgres compiled to WASM). The SQL written against this interface is the same for both.
+ */
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+
+export interface SqlResult<R = Record<string, unknown>> {
+  rows: R[];
+  rowCount: number;
+}
+
+export interface SqlExecutor {
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<SqlResult<R>>;
+}
+
+export interface SqlClient extends SqlExecutor {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs `fn` in one transaction on one connection; commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onNotify` for each NOTIFY on `channel` (from any process on Postgres). Returns an unlisten function.
+   */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+// bigint (int8) columns come back as numbers: positions and revisions stay far below 2^53.
+pg.types.setTypeParser(20, (v: string) => Number(v));
+
+export function createPgClient(connectionString: string, opts: { max?: number } = {}): SqlClient {
+  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10 });
+  // An idle client's error (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  let listener: pg.Client | undefined;
+  const handlers = new Map<string, Set<(payload: string) => void>>();
+
+  return {
+    kind: 'postgres',
+    async query<R>(sql: string, params?: unknown[]) {
+      const res = await pool.query(sql, params as unknown[]);
+      return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+    },
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      const conn = await pool.connect();
+      try {
+        await conn.query('BEGIN');
+        const tx: SqlExecutor = {
+          async query<R>(sql: string, params?: unknown[]) {
+            const res = await conn.query(sql, params as unknown[]);
+            return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+          },
+        };
+        const out = await fn(tx);
+        await conn.query('COMMIT');
+        return out;
+      } catch (err) {
+        await conn.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        conn.release();
+      }
+    },
+    async listen(channel, onNotify) {
+      if (!listener) {
+        listener = new pg.Client({ connectionString });
+        listener.on('error', () => {});
+        await listener.connect();
+        listener.on('notification', (msg) => {
+          for (const h of handlers.get(msg.channel) ?? []) h(msg.payload ?? '');
+        });
+      }
+      let set = handlers.get(channel);
+      if (!set) {
+        set = new Set();
+        handlers.set(channel, set);
+        await listener.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      }
+      set.add(onNotify);
+      return async () => {
+        set.delete(onNotify);
+      };
+    },
+    async close() {
+      if (listener) await listener.end().catch(() => {});
+      await pool.end();
+    },
+  };
+}
+
+export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {
+  const db = await PGlite.create(dataDir ? { dataDir } : {});
+  // PGlite is one connection: transactions must not interleave with other queries.
+  let chain: Promise<unknown> = Promise.resolve();
+  const serialize = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = chain.then(fn, fn);
+    chain = run.catch(() => {});
+    return run;
+  };
+  const exec = async <R>(q: { query: PGlite['query'] }, sql: string, params?: unknown[]) => {
+    const res = await q.query<R>(sql, params as unknown[]);
+    return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+  };
+  return {
+    kind: 'pglite',
+    query: (sql, params) => serialize(() => exec(db, sql, params)),
+    transaction: (fn) =>
+      serialize(() => db.transaction((tx) => fn({ query: (sql, params) => exec(tx as unknown as { query: PGlite['query'] }, sql, params) }))),
+    async listen(channel, onNotify) {
+      const unsub = await db.listen(channel, onNotify);
+      return async () => {
+        await unsub();
+      };
+    },
+    async close() {
+      await db.close();
+    },
+  };
+}
+
+/** A fresh, empty database on the local test server, dropped by the returned cleanup. */
+export async function createScratchPgDatabase(
+  baseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `evote_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: baseUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}

@@ -13,7 +13,9 @@ export type DomainErrorCode =
   | 'INVALID_EMAIL'
   | 'DUPLICATE_VOTER'
   | 'NO_VOTERS'
-  | 'TOO_MANY_VOTERS';
+  | 'TOO_MANY_VOTERS'
+  | 'INVALID_CLOSING_TIME'
+  | 'INVALID_CSV';
 
 export interface DomainError {
   readonly kind: 'DomainError';

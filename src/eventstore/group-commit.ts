@@ -1,0 +1,182 @@
+/**
+ * Group commit: concurrent appends of this process are queued and written by one flusher, up to
+ * `maxBatchAppends` queued calls per transaction. Each transaction first takes the global append
+ * lock, so transactions of every process commit one after another in position order (see
+ * docs/eventstore.md, "The sequence-gap problem"); batching keeps throughput despite that order.
+ */
+import type { SqlClient, SqlExecutor } from '../sql/client.ts';
+import type { AppendResult } from './port.ts';
+import type { PendingRequest } from './append-input.ts';
+import { planAppends } from './append-plan.ts';
+import type { AppendPlan, KnownEvent, PlannedRow, StreamState } from './append-plan.ts';
+import { APPEND_LOCK_KEY, EVENTS_CHANNEL } from './sql-schema.ts';
+
+interface QueuedAppend {
+  requests: PendingRequest[];
+  resolve: (results: AppendResult[]) => void;
+  reject: (err: unknown) => void;
+}
+
+export interface GroupCommitOptions {
+  /** Queued append()/appendMany() calls written per transaction. */
+  maxBatchAppends: number;
+  /** Rows per multi-row INSERT statement. */
+  rowsPerStatement: number;
+  /** Called after a commit that wrote events, with the last position written. */
+  onCommitted: (lastPosition: number) => void;
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export class GroupCommitter {
+  private readonly queue: QueuedAppend[] = [];
+  private flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly sql: SqlClient,
+    private readonly opts: GroupCommitOptions,
+  ) {}
+
+  submit(requests: PendingRequest[]): Promise<AppendResult[]> {
+    return new Promise<AppendResult[]>((resolve, reject) => {
+      this.queue.push({ requests, resolve, reject });
+      // Start on a later tick so that appends issued together land in the same transaction.
+      this.flushing ??= Promise.resolve().then(() => this.flushLoop());
+    });
+  }
+
+  /** Resolves once every queued append has been settled. */
+  async drain(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private async flushLoop(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        await this.commitGroup(this.queue.splice(0, this.opts.maxBatchAppends));
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  private async commitGroup(batch: QueuedAppend[]): Promise<void> {
+    try {
+      const plan = await this.sql.transaction((tx) => this.writeGroup(tx, batch.map((b) => b.requests), false));
+      this.settle(batch, plan);
+    } catch {
+      // One bad request (e.g. an event id already stored elsewhere) must not fail the others: retry
+      // each on its own, looking up all its ids first. That lookup also turns a unique violation
+      // into DUPLICATE_EVENT_ID, and makes the retry of a write whose COMMIT succeeded unseen a no-op.
+      for (const item of batch) {
+        try {
+          const plan = await this.sql.transaction((tx) => this.writeGroup(tx, [item.requests], true));
+          this.settle([item], plan);
+        } catch (itemErr) {
+          item.reject(itemErr);
+        }
+      }
+    }
+  }
+
+  private settle(batch: QueuedAppend[], plan: AppendPlan): void {
+    if (plan.rows.length > 0) this.opts.onCommitted(plan.lastPosition);
+    batch.forEach((item, i) => {
+      const outcome = plan.outcomes[i];
+      if (!outcome) item.reject(new Error('group commit: missing outcome'));
+      else if (outcome.ok) item.resolve(outcome.results);
+      else item.reject(outcome.error);
+    });
+  }
+
+  private async writeGroup(tx: SqlExecutor, items: PendingRequest[][], lookUpAllIds: boolean): Promise<AppendPlan> {
+    // A statement of its own: under READ COMMITTED the next statement's snapshot is taken after the
+    // lock is granted, so it sees every transaction that held the lock before.
+    await tx.query(`select pg_advisory_xact_lock(${APPEND_LOCK_KEY})`);
+    const streamIds = [...new Set(items.flatMap((item) => item.map((r) => r.streamId)))];
+    const { head, streams } = await readStreamStates(tx, streamIds);
+
+    const stored = new Map<string, KnownEvent>();
+    const lookedUp = new Set<string>();
+    const lookUp = async (ids: string[]) => {
+      for (const [id, known] of await findStoredIds(tx, ids)) stored.set(id, known);
+      for (const id of ids) lookedUp.add(id);
+    };
+    if (lookUpAllIds) await lookUp(items.flatMap((item) => item.flatMap((r) => r.events.map((e) => e.id))));
+
+    let plan = planAppends(items, streams, head, stored, lookedUp);
+    // Each round looks up only ids not seen before, so this ends.
+    while (plan.idsToLookUp.length > 0) {
+      await lookUp(plan.idsToLookUp);
+      plan = planAppends(items, streams, head, stored, lookedUp);
+    }
+    if (plan.rows.length === 0) return plan;
+
+    const eventChunks = chunks(plan.rows, this.opts.rowsPerStatement);
+    const touched = [...plan.touched].map(([stream_id, s]) => ({ stream_id, revision: s.revision, position: s.position }));
+    const streamChunks = chunks(touched, this.opts.rowsPerStatement);
+    // Chunk i of the events and of the streams go in one statement, and the last one also notifies:
+    // a typical group is a single round trip between the revision read and COMMIT.
+    const statements = Math.max(eventChunks.length, streamChunks.length);
+    for (let i = 0; i < statements; i++) {
+      const notifyPosition = i === statements - 1 ? plan.lastPosition : undefined;
+      await writeChunk(tx, eventChunks[i] ?? [], streamChunks[i] ?? [], notifyPosition);
+    }
+    return plan;
+  }
+}
+
+/** The log's head and the current state of the given streams, in one round trip. */
+async function readStreamStates(tx: SqlExecutor, streamIds: string[]): Promise<{ head: number; streams: Map<string, StreamState> }> {
+  const res = await tx.query<{ stream_id: string | null; revision: number | null; position: number }>(
+    `select null::text as stream_id, null::bigint as revision, coalesce(max(position), 0) as position from evote_events
+     union all
+     select stream_id, revision, position from evote_streams where stream_id = any($1::text[])`,
+    [streamIds],
+  );
+  let head = 0;
+  const streams = new Map<string, StreamState>();
+  for (const row of res.rows) {
+    if (row.stream_id === null) head = Number(row.position);
+    else streams.set(row.stream_id, { revision: Number(row.revision), position: Number(row.position) });
+  }
+  return { head, streams };
+}
+
+async function findStoredIds(tx: SqlExecutor, ids: string[]): Promise<Map<string, KnownEvent>> {
+  const found = new Map<string, KnownEvent>();
+  if (ids.length === 0) return found;
+  const res = await tx.query<{ id: string; stream_id: string; revision: number; position: number }>(
+    'select id::text as id, stream_id, revision, position from evote_events where id = any($1::uuid[])',
+    [ids],
+  );
+  for (const r of res.rows) found.set(r.id, { streamId: r.stream_id, revision: Number(r.revision), position: Number(r.position) });
+  return found;
+}
+
+// Rows travel as one JSON text parameter: the same statement then works on pg and PGlite, whose
+// array and jsonb parameter encodings differ, and costs one parameter whatever the row count.
+const INSERT_EVENTS = `insert into evote_events (position, id, stream_id, revision, type, data, metadata)
+  select position, id, stream_id, revision, type, coalesce(data, 'null'::jsonb), metadata
+  from jsonb_to_recordset($1::text::jsonb)
+    as x(position bigint, id uuid, stream_id text, revision bigint, type text, data jsonb, metadata jsonb)`;
+const UPSERT_STREAMS = `insert into evote_streams (stream_id, revision, position)
+  select stream_id, revision, position
+  from jsonb_to_recordset($2::text::jsonb) as x(stream_id text, revision bigint, position bigint)
+  on conflict (stream_id) do update set revision = excluded.revision, position = excluded.position`;
+
+async function writeChunk(
+  tx: SqlExecutor,
+  events: PlannedRow[],
+  streams: { stream_id: string; revision: number; position: number }[],
+  notifyPosition: number | undefined,
+): Promise<void> {
+  const notify = notifyPosition === undefined ? 'select 1' : 'select pg_notify($3, $4)';
+  const params: unknown[] = [JSON.stringify(events), JSON.stringify(streams)];
+  if (notifyPosition !== undefined) params.push(EVENTS_CHANNEL, String(notifyPosition));
+  await tx.query(`with inserted as (${INSERT_EVENTS}), upserted as (${UPSERT_STREAMS}) ${notify}`, params);
+}

@@ -15,7 +15,11 @@ export type DomainErrorCode =
   | 'NO_VOTERS'
   | 'TOO_MANY_VOTERS'
   | 'INVALID_CLOSING_TIME'
-  | 'INVALID_CSV';
+  | 'INVALID_CSV'
+  /** A command kept losing the optimistic-concurrency race on its stream; safe to retry later. */
+  | 'CONCURRENCY_CONFLICT'
+  /** An election id given by the client is not 1-64 letters, digits, '-' or '_'. */
+  | 'INVALID_ELECTION_ID';
 
 export interface DomainError {
   readonly kind: 'DomainError';

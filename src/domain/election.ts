@@ -1,0 +1,368 @@
+/**
+ * The election aggregate as an Emmett-style decider: `decide(command, state)` returns the events to
+ * append or a DomainError, `evolve(state, event)` folds one event. No I/O, no clock, no randomness:
+ * times and ids come in on the commands. The rules are documented in docs/events.md.
+ */
+import type { ElectionCommand, ConfigureElection, CreateElection, EndVoting, RegisterVoter, RegisterVoters, StartVoting } from './election-commands.ts';
+import type { ElectionConfigured, ElectionEvent, ElectionStatus, VoterRegistered } from './election-events.ts';
+import { domainError, type DomainError } from './errors.ts';
+
+export const THEME_MAX_LENGTH = 200;
+export const CHOICE_MAX_LENGTH = 200;
+export const MIN_CHOICES = 2;
+export const MAX_CHOICES = 64;
+export const MAX_EXPECTED_VOTERS = 10_000_000;
+export const EMAIL_MAX_LENGTH = 254;
+
+// ---------------------------------------------------------------------------------------------
+// Registered e-mails: a persistent (never observably mutated) set with O(1) add and lookup.
+//
+// An election can hold 10^5..10^7 voters and every VoterRegistered is folded one at a time, so
+// copying a Set per event would be quadratic. Instead all versions of one election share an
+// append-only Map from e-mail to its registration ordinal; a version with `count` voters sees only
+// the entries with ordinal < count. Extending the newest version appends in place; extending an
+// older version (a fork, e.g. two handlers folding from the same cached state) copies its prefix
+// first, so no state value anyone holds ever changes.
+// ---------------------------------------------------------------------------------------------
+
+class EmailLineage {
+  readonly ordinals = new Map<string, number>();
+  /** Number of entries: the `count` of the only version that may still extend this lineage in place. */
+  tip = 0;
+}
+
+export interface RegisteredEmails {
+  /** Null until the first registration, so the shared initial state never holds anyone's e-mail. */
+  readonly lineage: EmailLineage | null;
+  readonly count: number;
+}
+
+const NO_EMAILS: RegisteredEmails = { lineage: null, count: 0 };
+
+export function hasEmail(emails: RegisteredEmails, email: string): boolean {
+  const ordinal = emails.lineage?.ordinals.get(email);
+  return ordinal !== undefined && ordinal < emails.count;
+}
+
+function addEmail(emails: RegisteredEmails, email: string): RegisteredEmails {
+  let lineage = emails.lineage;
+  if (lineage === null || lineage.tip !== emails.count) {
+    const fork = new EmailLineage();
+    if (lineage !== null) {
+      for (const [e, ordinal] of lineage.ordinals) if (ordinal < emails.count) fork.ordinals.set(e, ordinal);
+    }
+    fork.tip = emails.count;
+    lineage = fork;
+  }
+  lineage.ordinals.set(email, emails.count);
+  lineage.tip = emails.count + 1;
+  return { lineage, count: emails.count + 1 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// State
+// ---------------------------------------------------------------------------------------------
+
+export interface ElectionState {
+  status: 'NONE' | ElectionStatus;
+  electionId: string | null;
+  theme: string;
+  choices: string[];
+  expectedVoters: number;
+  closesAt: string | null;
+  /** Normalised e-mails of the registered voters; query with `isRegistered`. */
+  registeredEmails: RegisteredEmails;
+  voterCount: number;
+  createdAt: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+}
+
+export const initialState: ElectionState = Object.freeze({
+  status: 'NONE',
+  electionId: null,
+  theme: '',
+  choices: [],
+  expectedVoters: 0,
+  closesAt: null,
+  registeredEmails: NO_EMAILS,
+  voterCount: 0,
+  createdAt: null,
+  startedAt: null,
+  endedAt: null,
+}) as ElectionState;
+
+export function isRegistered(state: ElectionState, email: string): boolean {
+  return hasEmail(state.registeredEmails, normaliseEmail(email));
+}
+
+export function evolve(state: ElectionState, event: ElectionEvent): ElectionState {
+  switch (event.type) {
+    case 'ElectionCreated': {
+      const d = event.data;
+      return {
+        ...initialState,
+        status: 'REGISTER',
+        electionId: d.electionId,
+        theme: d.theme,
+        choices: [...d.choices],
+        expectedVoters: d.expectedVoters,
+        createdAt: d.createdAt,
+      };
+    }
+    case 'ElectionConfigured': {
+      const d = event.data;
+      return {
+        ...state,
+        ...(d.theme !== undefined && { theme: d.theme }),
+        ...(d.choices !== undefined && { choices: [...d.choices] }),
+        ...(d.expectedVoters !== undefined && { expectedVoters: d.expectedVoters }),
+        ...(d.closesAt !== undefined && { closesAt: d.closesAt }),
+      };
+    }
+    case 'VoterRegistered': {
+      // A valid log never registers an e-mail twice; ignoring a repeat keeps voterCount == |emails|.
+      if (hasEmail(state.registeredEmails, event.data.email)) return state;
+      const registeredEmails = addEmail(state.registeredEmails, event.data.email);
+      return { ...state, registeredEmails, voterCount: registeredEmails.count };
+    }
+    case 'VotingStarted':
+      return { ...state, status: 'VOTE_STARTED', startedAt: event.data.startedAt };
+    case 'VotingEnded':
+      return { ...state, status: 'VOTE_ENDED', endedAt: event.data.endedAt };
+    default:
+      // Unknown event types (from a newer version of the log) leave the state unchanged.
+      return state;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation helpers (pure; exported for the gateway's early checks and for tests)
+// ---------------------------------------------------------------------------------------------
+
+/** Length in code points, so an emoji counts as one character like the user sees it. */
+const charLength = (s: string) => {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+};
+
+export function validateTheme(theme: unknown): string | DomainError {
+  if (typeof theme !== 'string') return domainError('INVALID_THEME', 'theme must be a string');
+  const t = theme.trim();
+  if (t.length === 0) return domainError('INVALID_THEME', 'theme must not be empty');
+  if (charLength(t) > THEME_MAX_LENGTH) return domainError('INVALID_THEME', `theme must be at most ${THEME_MAX_LENGTH} characters`);
+  return t;
+}
+
+export function validateChoices(choices: unknown): string[] | DomainError {
+  if (!Array.isArray(choices)) return domainError('INVALID_CHOICES', 'choices must be an array of strings');
+  if (choices.length < MIN_CHOICES || choices.length > MAX_CHOICES) {
+    return domainError('INVALID_CHOICES', `between ${MIN_CHOICES} and ${MAX_CHOICES} choices are required`, { count: choices.length });
+  }
+  const out: string[] = [];
+  // Case-insensitive: "Yes" and "yes" on one ballot would confuse voters and the tally.
+  const seen = new Set<string>();
+  for (const [index, choice] of choices.entries()) {
+    if (typeof choice !== 'string') return domainError('INVALID_CHOICES', 'every choice must be a string', { index });
+    const c = choice.trim();
+    if (c.length === 0) return domainError('INVALID_CHOICES', 'choices must not be empty', { index });
+    if (charLength(c) > CHOICE_MAX_LENGTH) {
+      return domainError('INVALID_CHOICES', `each choice must be at most ${CHOICE_MAX_LENGTH} characters`, { index });
+    }
+    const key = c.toLowerCase();
+    if (seen.has(key)) return domainError('INVALID_CHOICES', 'choices must be unique', { index });
+    seen.add(key);
+    out.push(c);
+  }
+  return out;
+}
+
+export function validateExpectedVoters(n: unknown): number | DomainError {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_EXPECTED_VOTERS) {
+    return domainError('INVALID_EXPECTED_VOTERS', `expected voters must be an integer between 1 and ${MAX_EXPECTED_VOTERS}`);
+  }
+  return n;
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+// Pragmatic, not RFC 5322: dot-atom local part of the usual characters, a dotted domain of
+// letter-digit-hyphen labels and an alphabetic (or punycode) top-level domain. No quoted local
+// parts, IP literals or comments: no real voter list needs them and each is an injection surface.
+const EMAIL_RE =
+  /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
+
+/** The normalised e-mail, or INVALID_EMAIL. The message never repeats the address (it is PII). */
+export function validateEmail(email: unknown): string | DomainError {
+  if (typeof email !== 'string') return domainError('INVALID_EMAIL', 'e-mail must be a string');
+  const e = normaliseEmail(email);
+  if (e.length === 0) return domainError('INVALID_EMAIL', 'e-mail must not be empty');
+  if (e.length > EMAIL_MAX_LENGTH) return domainError('INVALID_EMAIL', `e-mail must be at most ${EMAIL_MAX_LENGTH} characters`);
+  const at = e.lastIndexOf('@');
+  if (at > 64 || !EMAIL_RE.test(e)) return domainError('INVALID_EMAIL', 'e-mail address is not valid');
+  return e;
+}
+
+const ISO_INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** Milliseconds since the epoch of a full ISO-8601 instant (with a zone), or NaN. */
+export function parseInstant(s: unknown): number {
+  if (typeof s !== 'string' || !ISO_INSTANT_RE.test(s)) return NaN;
+  return Date.parse(s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// decide
+// ---------------------------------------------------------------------------------------------
+
+function wrongState(state: ElectionState, command: ElectionCommand['type'], required: ElectionStatus): DomainError {
+  return domainError('WRONG_STATE', `${command} requires the election to be in ${required}; it is in ${state.status}`, {
+    current: state.status,
+    required,
+  });
+}
+
+// The id names streams (`election-{id}`), pub/sub channels and URLs: keep it to a safe alphabet.
+const ELECTION_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+function createElection(cmd: CreateElection, state: ElectionState): ElectionEvent[] | DomainError {
+  if (typeof cmd.electionId !== 'string' || !ELECTION_ID_RE.test(cmd.electionId)) {
+    return domainError('INVALID_ELECTION_ID', "an election id is 1 to 64 letters, digits, '-' or '_'");
+  }
+  if (state.status !== 'NONE') return domainError('ELECTION_ALREADY_EXISTS', 'the election already exists', { electionId: cmd.electionId });
+  const theme = validateTheme(cmd.theme);
+  if (typeof theme !== 'string') return theme;
+  const choices = validateChoices(cmd.choices);
+  if (!Array.isArray(choices)) return choices;
+  const expectedVoters = validateExpectedVoters(cmd.expectedVoters);
+  if (typeof expectedVoters !== 'number') return expectedVoters;
+  return [{ type: 'ElectionCreated', data: { electionId: cmd.electionId, theme, choices, expectedVoters, createdAt: cmd.now } }];
+}
+
+const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+function configureElection(cmd: ConfigureElection, state: ElectionState): ElectionEvent[] | DomainError {
+  if (state.status !== 'REGISTER') return wrongState(state, cmd.type, 'REGISTER');
+  const changes: Omit<ElectionConfigured['data'], 'electionId' | 'configuredAt'> = {};
+
+  if (cmd.theme !== undefined) {
+    const theme = validateTheme(cmd.theme);
+    if (typeof theme !== 'string') return theme;
+    if (theme !== state.theme) changes.theme = theme;
+  }
+  if (cmd.choices !== undefined) {
+    const choices = validateChoices(cmd.choices);
+    if (!Array.isArray(choices)) return choices;
+    if (!sameList(choices, state.choices)) changes.choices = choices;
+  }
+  if (cmd.expectedVoters !== undefined) {
+    const expectedVoters = validateExpectedVoters(cmd.expectedVoters);
+    if (typeof expectedVoters !== 'number') return expectedVoters;
+    if (expectedVoters < state.voterCount) {
+      return domainError('INVALID_EXPECTED_VOTERS', `expected voters cannot be fewer than the ${state.voterCount} already registered`, {
+        registered: state.voterCount,
+      });
+    }
+    if (expectedVoters !== state.expectedVoters) changes.expectedVoters = expectedVoters;
+  }
+  if (cmd.closesAt !== undefined) {
+    if (cmd.closesAt === null) {
+      if (state.closesAt !== null) changes.closesAt = null;
+    } else {
+      const closes = parseInstant(cmd.closesAt);
+      if (Number.isNaN(closes)) return domainError('INVALID_CLOSING_TIME', 'closing time must be an ISO-8601 instant with a time zone');
+      const now = parseInstant(cmd.now);
+      if (!(closes > now)) return domainError('INVALID_CLOSING_TIME', 'closing time must be in the future');
+      const closesAt = new Date(closes).toISOString();
+      if (closesAt !== state.closesAt) changes.closesAt = closesAt;
+    }
+  }
+
+  // Only what actually changes is recorded, so a repeated configure is a no-op.
+  if (Object.keys(changes).length === 0) return [];
+  return [{ type: 'ElectionConfigured', data: { electionId: cmd.electionId, ...changes, configuredAt: cmd.now } }];
+}
+
+function tooManyVoters(state: ElectionState, details?: Record<string, unknown>): DomainError {
+  return domainError('TOO_MANY_VOTERS', `the election expects ${state.expectedVoters} voters; raise expected voters first`, {
+    expectedVoters: state.expectedVoters,
+    ...details,
+  });
+}
+
+function registerVoter(cmd: RegisterVoter, state: ElectionState): ElectionEvent[] | DomainError {
+  if (state.status !== 'REGISTER') return wrongState(state, cmd.type, 'REGISTER');
+  const email = validateEmail(cmd.email);
+  if (typeof email !== 'string') return email;
+  if (hasEmail(state.registeredEmails, email)) return domainError('DUPLICATE_VOTER', 'this e-mail address is already registered');
+  // Auto-close counts ballots against expected voters: more voters than expected would end the vote early.
+  if (state.voterCount + 1 > state.expectedVoters) return tooManyVoters(state);
+  return [{ type: 'VoterRegistered', data: { electionId: cmd.electionId, voterId: cmd.voterId, email, registeredAt: cmd.now } }];
+}
+
+/** All-or-nothing: either every row is accepted (or skipped) or the first bad row's error is returned. */
+function registerVoters(cmd: RegisterVoters, state: ElectionState): ElectionEvent[] | DomainError {
+  if (state.status !== 'REGISTER') return wrongState(state, cmd.type, 'REGISTER');
+  const events: VoterRegistered[] = [];
+  const lineOf = new Map<string, number>();
+  let count = state.voterCount;
+  for (const row of cmd.voters) {
+    const email = validateEmail(row.email);
+    if (typeof email !== 'string') return domainError(email.code, `line ${row.line}: ${email.message}`, { line: row.line });
+    const firstLine = lineOf.get(email);
+    if (firstLine !== undefined) {
+      return domainError('DUPLICATE_VOTER', `line ${row.line}: same e-mail address as line ${firstLine}`, { line: row.line, firstLine });
+    }
+    lineOf.set(email, row.line);
+    if (hasEmail(state.registeredEmails, email)) {
+      if (cmd.skipAlreadyRegistered) continue;
+      return domainError('DUPLICATE_VOTER', `line ${row.line}: this e-mail address is already registered`, { line: row.line });
+    }
+    if (++count > state.expectedVoters) return tooManyVoters(state, { line: row.line, registered: state.voterCount });
+    events.push({ type: 'VoterRegistered', data: { electionId: cmd.electionId, voterId: row.voterId, email, registeredAt: cmd.now } });
+  }
+  return events;
+}
+
+function startVoting(cmd: StartVoting, state: ElectionState): ElectionEvent[] | DomainError {
+  if (state.status !== 'REGISTER') return wrongState(state, cmd.type, 'REGISTER');
+  if (state.voterCount === 0) return domainError('NO_VOTERS', 'register at least one voter before starting the vote');
+  return [{ type: 'VotingStarted', data: { electionId: cmd.electionId, startedAt: cmd.now, registeredVoters: state.voterCount } }];
+}
+
+function endVoting(cmd: EndVoting, state: ElectionState): ElectionEvent[] | DomainError {
+  if (state.status !== 'VOTE_STARTED') return wrongState(state, cmd.type, 'VOTE_STARTED');
+  // The log is audited: a vote may only claim to have closed on time once the time has come.
+  if (cmd.reason === 'CLOSING_TIME') {
+    const closes = parseInstant(state.closesAt);
+    if (Number.isNaN(closes) || parseInstant(cmd.now) < closes) {
+      return domainError('INVALID_CLOSING_TIME', 'the closing time has not been reached', { closesAt: state.closesAt });
+    }
+  }
+  return [{ type: 'VotingEnded', data: { electionId: cmd.electionId, endedAt: cmd.now, reason: cmd.reason } }];
+}
+
+export function decide(command: ElectionCommand, state: ElectionState): ElectionEvent[] | DomainError {
+  if (command.type !== 'CreateElection' && state.status === 'NONE') {
+    return domainError('ELECTION_NOT_FOUND', 'no such election', { electionId: command.electionId });
+  }
+  switch (command.type) {
+    case 'CreateElection':
+      return createElection(command, state);
+    case 'ConfigureElection':
+      return configureElection(command, state);
+    case 'RegisterVoter':
+      return registerVoter(command, state);
+    case 'RegisterVoters':
+      return registerVoters(command, state);
+    case 'StartVoting':
+      return startVoting(command, state);
+    case 'EndVoting':
+      return endVoting(command, state);
+  }
+}
+
+export const electionDecider = { decide, evolve, initialState };

@@ -1,0 +1,140 @@
+/**
+ * Ballot encryption to the counter's RSA key: RSA-KEM (ISO 18033-2 style) + AES-256-GCM.
+ *
+ *   r      uniform in [2, n-1]
+ *   c0     = r^e mod n                                   (raw RSA, OpenSSL)
+ *   key    = HKDF-SHA256(ikm = I2OSP(r, kLen), salt = empty, info = 'evote/ballot/v1' ‖ electionId, 32)
+ *   sealed = AES-256-GCM(key, random 96-bit nonce, plaintext, aad = electionId)
+ *
+ * Binding the election id into both the key derivation and the AAD means a ballot cast in one
+ * election cannot be replayed into another. Revealing r (VoteCounted) lets anybody check
+ * r^e mod n = c0 and decrypt that one ballot without the private key: verifiable decryption.
+ *
+ * Wire encoding, version 1 (all integers big-endian):
+ *   0x01 ‖ u16 len(c0) ‖ c0 (kLen bytes) ‖ nonce (12) ‖ ciphertext ‖ tag (16)
+ * and its text form is that byte string in unpadded base64url.
+ */
+import { randomBytes, type KeyObject } from 'node:crypto';
+import { aes256GcmDecrypt, aes256GcmEncrypt, GCM_NONCE_BYTES, GCM_TAG_BYTES } from './aes-gcm.ts';
+import { bigIntToBytes, bytesToBigInt, concatBytes, fromBase64url, randomBigIntInRange, toBase64url, utf8 } from './bytes.ts';
+import { fail, ok, type CryptoResult } from './errors.ts';
+import { hkdfSha256 } from './hkdf.ts';
+import { rsaPublicNumbers, rsaRawPrivate, rsaRawPublic } from './rsa.ts';
+
+export const BALLOT_CIPHERTEXT_VERSION = 1;
+export const BALLOT_KDF_INFO = 'evote/ballot/v1';
+/** c0 sizes of the RSA keys the protocol allows (2048, 3072, 4096 bits). */
+const ALLOWED_C0_BYTES = new Set([256, 384, 512]);
+const HEADER_BYTES = 3;
+
+export interface BallotCiphertext {
+  version: typeof BALLOT_CIPHERTEXT_VERSION;
+  /** r^e mod n, kLen bytes. */
+  c0: Uint8Array;
+  nonce: Uint8Array;
+  /** AES-GCM ciphertext followed by its 16-byte tag. */
+  sealed: Uint8Array;
+}
+
+export interface DecryptedBallot {
+  plaintext: Uint8Array;
+  /** The KEM secret as kLen big-endian bytes: publishing it is what makes the decryption verifiable. */
+  r: Uint8Array;
+}
+
+function ballotKey(rBytes: Uint8Array, electionId: string): Uint8Array {
+  return hkdfSha256(rBytes, new Uint8Array(0), concatBytes(utf8(BALLOT_KDF_INFO), utf8(electionId)), 32);
+}
+
+export function encodeBallotCiphertext(c: BallotCiphertext): Uint8Array {
+  const header = new Uint8Array(HEADER_BYTES);
+  header[0] = c.version;
+  new DataView(header.buffer).setUint16(1, c.c0.length);
+  return concatBytes(header, c.c0, c.nonce, c.sealed);
+}
+
+/** Parses the binary form, or its base64url text form. Never throws on any input. */
+export function decodeBallotCiphertext(input: Uint8Array | string): CryptoResult<BallotCiphertext> {
+  const bytes = typeof input === 'string' ? fromBase64url(input) : input;
+  if (!bytes) return fail('MALFORMED_CIPHERTEXT', 'ballot ciphertext is not canonical base64url');
+  if (bytes.length < HEADER_BYTES) return fail('MALFORMED_CIPHERTEXT', 'ballot ciphertext is truncated');
+  if (bytes[0] !== BALLOT_CIPHERTEXT_VERSION) return fail('UNSUPPORTED_VERSION', `unknown ballot ciphertext version ${bytes[0]}`);
+  const c0Length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint16(1);
+  if (!ALLOWED_C0_BYTES.has(c0Length)) return fail('MALFORMED_CIPHERTEXT', 'ballot ciphertext has an invalid KEM length');
+  const nonceAt = HEADER_BYTES + c0Length;
+  const sealedAt = nonceAt + GCM_NONCE_BYTES;
+  if (bytes.length < sealedAt + GCM_TAG_BYTES) return fail('MALFORMED_CIPHERTEXT', 'ballot ciphertext is truncated');
+  return ok({
+    version: BALLOT_CIPHERTEXT_VERSION,
+    c0: bytes.slice(HEADER_BYTES, nonceAt),
+    nonce: bytes.slice(nonceAt, sealedAt),
+    sealed: bytes.slice(sealedAt),
+  });
+}
+
+/** Encrypts to the counter's public key; returns the binary encoding (see toBase64url for text). */
+export function encryptBallot(publicKey: KeyObject, electionId: string, plaintext: Uint8Array): Uint8Array {
+  const { n, modulusBytes } = rsaPublicNumbers(publicKey);
+  const rBytes = bigIntToBytes(randomBigIntInRange(2n, n), modulusBytes);
+  const c0 = rsaRawPublic(publicKey, rBytes);
+  const nonce = new Uint8Array(randomBytes(GCM_NONCE_BYTES));
+  const key = ballotKey(rBytes, electionId);
+  rBytes.fill(0);
+  const { ciphertext, tag } = aes256GcmEncrypt(key, nonce, plaintext, utf8(electionId));
+  key.fill(0);
+  return encodeBallotCiphertext({ version: BALLOT_CIPHERTEXT_VERSION, c0, nonce, sealed: concatBytes(ciphertext, tag) });
+}
+
+export function encryptBallotToText(publicKey: KeyObject, electionId: string, plaintext: Uint8Array): string {
+  return toBase64url(encryptBallot(publicKey, electionId, plaintext));
+}
+
+function openWithR(rBytes: Uint8Array, c: BallotCiphertext, electionId: string): CryptoResult<DecryptedBallot> {
+  const key = ballotKey(rBytes, electionId);
+  const split = c.sealed.length - GCM_TAG_BYTES;
+  const opened = aes256GcmDecrypt(key, c.nonce, c.sealed.subarray(0, split), c.sealed.subarray(split), utf8(electionId));
+  key.fill(0);
+  return opened.ok ? ok({ plaintext: opened.value, r: rBytes }) : opened;
+}
+
+function checkAgainstKey(publicKey: KeyObject, input: Uint8Array | string): CryptoResult<BallotCiphertext> {
+  const decoded = decodeBallotCiphertext(input);
+  if (!decoded.ok) return decoded;
+  const { n, modulusBytes } = rsaPublicNumbers(publicKey);
+  if (decoded.value.c0.length !== modulusBytes) return fail('KEY_MISMATCH', 'ballot was encrypted to a key of another size');
+  if (bytesToBigInt(decoded.value.c0) >= n) return fail('DECRYPTION_FAILED', 'ballot KEM value is not below the modulus');
+  return decoded;
+}
+
+/** The counter's decryption: r = c0^d mod n (OpenSSL), then AES-GCM. Returns r for publication. */
+export function decryptBallot(privateKey: KeyObject, input: Uint8Array | string, electionId: string): CryptoResult<DecryptedBallot> {
+  const checked = checkAgainstKey(privateKey, input);
+  if (!checked.ok) return checked;
+  let rBytes: Uint8Array;
+  try {
+    rBytes = rsaRawPrivate(privateKey, checked.value.c0);
+  } catch {
+    return fail('DECRYPTION_FAILED', 'RSA private operation refused the KEM value');
+  }
+  const r = bytesToBigInt(rBytes);
+  // Encryption never picks r < 2; such a c0 (0 or 1) was not made by encryptBallot.
+  if (r < 2n) return fail('DECRYPTION_FAILED', 'ballot KEM value is degenerate');
+  return openWithR(rBytes, checked.value, electionId);
+}
+
+/**
+ * Anybody's decryption once r is published: checks r^e mod n = c0 against the counter's public
+ * key first, so a wrong or forged r is reported as such rather than as a mere decryption failure.
+ */
+export function decryptWithRevealedR(publicKey: KeyObject, r: Uint8Array, input: Uint8Array | string, electionId: string): CryptoResult<DecryptedBallot> {
+  const checked = checkAgainstKey(publicKey, input);
+  if (!checked.ok) return checked;
+  const { n, modulusBytes } = rsaPublicNumbers(publicKey);
+  if (r.length !== modulusBytes) return fail('INVALID_LENGTH', `revealed r must be ${modulusBytes} bytes`);
+  const rValue = bytesToBigInt(r);
+  if (rValue < 2n || rValue >= n) return fail('REVEALED_SECRET_MISMATCH', 'revealed r is out of range');
+  if (!Buffer.from(rsaRawPublic(publicKey, r)).equals(Buffer.from(checked.value.c0))) {
+    return fail('REVEALED_SECRET_MISMATCH', 'revealed r does not match the ballot (r^e mod n != c0)');
+  }
+  return openWithR(r, checked.value, electionId);
+}

@@ -1,0 +1,112 @@
+/**
+ * Byte-string and big-integer conversions shared by the primitives: RFC 8017's I2OSP/OS2IP,
+ * modular arithmetic on bigint for the client-side RSA steps, and base64url.
+ */
+import { randomBytes } from 'node:crypto';
+
+const textEncoder = new TextEncoder();
+
+export function utf8(text: string): Uint8Array {
+  return textEncoder.encode(text);
+}
+
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+export function fromHex(hex: string): Uint8Array {
+  const clean = hex.replace(/\s+/g, '');
+  if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) throw new RangeError('not a hex string');
+  return new Uint8Array(Buffer.from(clean, 'hex'));
+}
+
+export function toBase64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+}
+
+/**
+ * Strict unpadded base64url: Buffer's own decoder skips characters outside the alphabet and
+ * ignores non-zero trailing bits, so two strings could name one byte string. Only the canonical
+ * spelling is accepted (undefined otherwise).
+ */
+export function fromBase64url(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
+  const bytes = new Uint8Array(Buffer.from(text, 'base64url'));
+  return toBase64url(bytes) === text ? bytes : undefined;
+}
+
+/** OS2IP (RFC 8017 §4.2): big-endian bytes to a non-negative integer. */
+export function bytesToBigInt(bytes: Uint8Array): bigint {
+  return bytes.length === 0 ? 0n : BigInt('0x' + toHex(bytes));
+}
+
+/** I2OSP (RFC 8017 §4.1): a non-negative integer to exactly `length` big-endian bytes. */
+export function bigIntToBytes(x: bigint, length: number): Uint8Array {
+  if (x < 0n) throw new RangeError('integer is negative');
+  const hex = x.toString(16);
+  if (hex.length > length * 2) throw new RangeError('integer too large');
+  return new Uint8Array(Buffer.from(hex.padStart(length * 2, '0'), 'hex'));
+}
+
+export function bitLength(x: bigint): number {
+  return x === 0n ? 0 : x.toString(2).length;
+}
+
+export function mod(a: bigint, n: bigint): bigint {
+  const r = a % n;
+  return r < 0n ? r + n : r;
+}
+
+export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  if (modulus === 1n) return 0n;
+  let result = 1n;
+  let b = mod(base, modulus);
+  let e = exponent;
+  while (e > 0n) {
+    if (e & 1n) result = (result * b) % modulus;
+    e >>= 1n;
+    b = (b * b) % modulus;
+  }
+  return result;
+}
+
+export function gcd(a: bigint, b: bigint): bigint {
+  let x = a < 0n ? -a : a;
+  let y = b < 0n ? -b : b;
+  while (y !== 0n) [x, y] = [y, x % y];
+  return x;
+}
+
+/** a^-1 mod n, or undefined when gcd(a, n) != 1. */
+export function modInverse(a: bigint, n: bigint): bigint | undefined {
+  let [oldR, r] = [mod(a, n), n];
+  let [oldS, s] = [1n, 0n];
+  while (r !== 0n) {
+    const q = oldR / r;
+    [oldR, r] = [r, oldR - q * r];
+    [oldS, s] = [s, oldS - q * s];
+  }
+  return oldR === 1n ? mod(oldS, n) : undefined;
+}
+
+/** Uniform integer in [min, max) by rejection sampling on max's bit length. */
+export function randomBigIntInRange(min: bigint, max: bigint): bigint {
+  if (max <= min) throw new RangeError('empty range');
+  const bits = bitLength(max - 1n);
+  const bytes = Math.ceil(bits / 8);
+  const excessBits = BigInt(bytes * 8 - bits);
+  for (;;) {
+    const candidate = bytesToBigInt(randomBytes(bytes)) >> excessBits;
+    if (candidate >= min && candidate < max) return candidate;
+  }
+}

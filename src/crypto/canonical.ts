@@ -1,0 +1,115 @@
+/**
+ * Canonical encodings for anything that is hashed or signed, so that equal meaning gives equal
+ * bytes and different meaning never does.
+ *
+ * 1. The ballot message (what the authority blind-signs and the counter checks): a sequence of
+ *    length-prefixed UTF-8 fields, each u32 big-endian length ‖ bytes:
+ *      field('evote/ballot/v1') ‖ field(electionId) ‖ field(choice) ‖ field(n2)
+ *    Because every field carries its own length, no character a choice may contain (comma,
+ *    NUL, newline, '|') can move a field boundary: two different triples never share an encoding.
+ *
+ * 2. Canonical JSON for hashing events (RFC 8785 / JCS style): object keys sorted by UTF-16 code
+ *    units, no whitespace, strings and numbers serialized as ECMAScript JSON.stringify does (which
+ *    is what JCS specifies). Only plain JSON values are accepted.
+ */
+import { concatBytes, utf8 } from './bytes.ts';
+import { fail, ok, type CryptoResult } from './errors.ts';
+
+export const BALLOT_MESSAGE_TAG = 'evote/ballot/v1';
+
+export interface BallotMessage {
+  electionId: string;
+  choice: string;
+  /** The receipt nonce N2 in its textual form (e.g. base64url), exactly as the client holds it. */
+  n2: string;
+}
+
+// A lone surrogate would be replaced by U+FFFD on encoding, so two different strings could give
+// the same bytes; such strings are refused instead.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function field(text: string, name: string): Uint8Array {
+  if (LONE_SURROGATE.test(text)) throw new RangeError(`${name} is not well-formed Unicode`);
+  const bytes = utf8(text);
+  const prefix = new Uint8Array(4);
+  new DataView(prefix.buffer).setUint32(0, bytes.length);
+  return concatBytes(prefix, bytes);
+}
+
+/** Throws RangeError only for strings that are not well-formed UTF-16 (a caller bug). */
+export function encodeBallotMessage(message: BallotMessage): Uint8Array {
+  return concatBytes(
+    field(BALLOT_MESSAGE_TAG, 'tag'),
+    field(message.electionId, 'electionId'),
+    field(message.choice, 'choice'),
+    field(message.n2, 'n2'),
+  );
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Strict inverse of encodeBallotMessage: exactly four fields, the right tag, valid UTF-8, no trailing bytes. */
+export function decodeBallotMessage(bytes: Uint8Array): CryptoResult<BallotMessage> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const fields: string[] = [];
+  let offset = 0;
+  while (fields.length < 4) {
+    if (offset + 4 > bytes.length) return fail('MALFORMED_MESSAGE', 'ballot message is truncated');
+    const length = view.getUint32(offset);
+    offset += 4;
+    if (length > bytes.length - offset) return fail('MALFORMED_MESSAGE', 'ballot message field overruns the message');
+    try {
+      fields.push(strictUtf8.decode(bytes.subarray(offset, offset + length)));
+    } catch {
+      return fail('MALFORMED_MESSAGE', 'ballot message field is not valid UTF-8');
+    }
+    offset += length;
+  }
+  if (offset !== bytes.length) return fail('MALFORMED_MESSAGE', 'ballot message has trailing bytes');
+  const [tag, electionId, choice, n2] = fields as [string, string, string, string];
+  if (tag !== BALLOT_MESSAGE_TAG) return fail('MALFORMED_MESSAGE', 'ballot message has the wrong domain tag');
+  return ok({ electionId, choice, n2 });
+}
+
+/** JSON value types canonicalJson accepts. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue | undefined };
+
+function isPlainObject(x: object): boolean {
+  const proto = Object.getPrototypeOf(x) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function serialize(value: unknown, path: string): string {
+  if (value === null || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: non-finite number at ${path}`);
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) {
+    return '[' + value.map((v, i) => {
+      if (v === undefined) throw new TypeError(`canonicalJson: undefined array element at ${path}[${i}]`);
+      return serialize(v, `${path}[${i}]`);
+    }).join(',') + ']';
+  }
+  if (typeof value === 'object' && isPlainObject(value)) {
+    const record = value as Record<string, unknown>;
+    // Default sort compares UTF-16 code units, which is exactly JCS's ordering (RFC 8785 §3.2.3).
+    const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
+    return '{' + keys.map((k) => JSON.stringify(k) + ':' + serialize(record[k], `${path}.${k}`)).join(',') + '}';
+  }
+  throw new TypeError(`canonicalJson: ${typeof value === 'object' ? 'non-plain object' : typeof value} at ${path}`);
+}
+
+/**
+ * Canonical JSON text. Object properties whose value is undefined are omitted (as JSON.stringify
+ * does, so an object and its JSON round trip hash the same); anything else that is not plain JSON
+ * (NaN, Infinity, bigint, Date, Map, class instances, undefined in arrays) throws TypeError.
+ */
+export function canonicalJson(value: unknown): string {
+  return serialize(value, '$');
+}
+
+export function canonicalJsonBytes(value: unknown): Uint8Array {
+  return utf8(canonicalJson(value));
+}

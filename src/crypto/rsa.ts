@@ -1,0 +1,88 @@
+/**
+ * RSA key handling and the two raw RSA primitives (RSAEP/RSAVP1: x^e mod n, and
+ * RSADP/RSASP1: x^d mod n) on OpenSSL with RSA_NO_PADDING. OpenSSL's private operation uses
+ * CRT and base blinding, which is why the server never does x^d with bigint arithmetic.
+ * Keys are plain 'rsa' KeyObjects (rsaEncryption OID): OpenSSL refuses raw encryption with an
+ * 'rsa-pss' key, and both blind signatures and the ballot KEM need it.
+ */
+import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
+import { bigIntToBytes, bitLength, bytesToBigInt, fromBase64url, modInverse, toBase64url } from './bytes.ts';
+
+export interface RsaPublicNumbers {
+  n: bigint;
+  e: bigint;
+  /** Length of n in bytes (kLen): the size of every raw RSA input and output. */
+  modulusBytes: number;
+  /** Length of n in bits (kBits). */
+  modulusBits: number;
+}
+
+export interface RsaKeyPair {
+  publicKey: KeyObject;
+  privateKey: KeyObject;
+}
+
+export function generateRsaKeyPair(modulusBits: 2048 | 3072 | 4096 = 2048): RsaKeyPair {
+  return generateKeyPairSync('rsa', { modulusLength: modulusBits, publicExponent: 65537 });
+}
+
+function b64(x: bigint): string {
+  return toBase64url(bigIntToBytes(x, Math.ceil(bitLength(x) / 8)));
+}
+
+/** Builds a CRT private key from its primes (as given by published test vectors). */
+export function rsaPrivateKeyFromPrimes(p: bigint, q: bigint, e: bigint, d: bigint): KeyObject {
+  const qi = modInverse(q, p);
+  if (qi === undefined) throw new RangeError('p and q are not coprime');
+  return createPrivateKey({
+    format: 'jwk',
+    key: { kty: 'RSA', n: b64(p * q), e: b64(e), d: b64(d), p: b64(p), q: b64(q), dp: b64(d % (p - 1n)), dq: b64(d % (q - 1n)), qi: b64(qi) },
+  });
+}
+
+export function rsaPublicKeyFromNumbers(n: bigint, e: bigint): KeyObject {
+  return createPublicKey({ format: 'jwk', key: { kty: 'RSA', n: b64(n), e: b64(e) } });
+}
+
+const numbersCache = new WeakMap<KeyObject, RsaPublicNumbers>();
+const publicKeyCache = new WeakMap<KeyObject, KeyObject>();
+
+/** The public half of an RSA key (cached: deriving it per call would cost more than the op). */
+export function rsaPublicKeyOf(key: KeyObject): KeyObject {
+  if (key.type === 'public') return key;
+  let pub = publicKeyCache.get(key);
+  if (!pub) {
+    pub = createPublicKey(key);
+    publicKeyCache.set(key, pub);
+  }
+  return pub;
+}
+
+/** n and e of a public or private RSA key. */
+export function rsaPublicNumbers(key: KeyObject): RsaPublicNumbers {
+  const cached = numbersCache.get(key);
+  if (cached) return cached;
+  if (key.asymmetricKeyType !== 'rsa') throw new TypeError("expected an 'rsa' KeyObject");
+  const jwk = rsaPublicKeyOf(key).export({ format: 'jwk' });
+  const nBytes = fromBase64url(jwk.n ?? '');
+  const eBytes = fromBase64url(jwk.e ?? '');
+  if (!nBytes || !eBytes) throw new TypeError('RSA key export has no n or e');
+  const n = bytesToBigInt(nBytes);
+  const modulusBits = bitLength(n);
+  const numbers = { n, e: bytesToBigInt(eBytes), modulusBits, modulusBytes: Math.ceil(modulusBits / 8) };
+  numbersCache.set(key, numbers);
+  return numbers;
+}
+
+/**
+ * x^e mod n (RSAEP / RSAVP1) for an integer already checked to be < n, as kLen bytes.
+ * OpenSSL rejects x >= n itself; callers check first so that is never an exception path.
+ */
+export function rsaRawPublic(key: KeyObject, x: Uint8Array): Uint8Array {
+  return new Uint8Array(publicEncrypt({ key: rsaPublicKeyOf(key), padding: constants.RSA_NO_PADDING }, x));
+}
+
+/** x^d mod n (RSADP / RSASP1) with CRT and blinding inside OpenSSL; x is kLen bytes, < n. */
+export function rsaRawPrivate(privateKey: KeyObject, x: Uint8Array): Uint8Array {
+  return new Uint8Array(privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, x));
+}

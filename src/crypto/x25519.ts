@@ -1,0 +1,60 @@
+/**
+ * X25519 key agreement (RFC 7748) on OpenSSL. Private keys stay KeyObjects; public keys cross
+ * the wire as the raw 32-byte u-coordinate, so they are converted at this boundary only.
+ */
+import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { concatBytes, fromHex } from './bytes.ts';
+import { fail, ok, type CryptoResult } from './errors.ts';
+
+export const X25519_KEY_BYTES = 32;
+
+// Fixed DER headers of RFC 8410 encodings for OID 1.3.101.110 (X25519): the raw key follows.
+const PKCS8_PREFIX = fromHex('302e020100300506032b656e04220420');
+const SPKI_PREFIX = fromHex('302a300506032b656e032100');
+
+export interface X25519KeyPair {
+  privateKey: KeyObject;
+  /** Raw 32-byte public key (little-endian u-coordinate), ready to send. */
+  publicKey: Uint8Array;
+}
+
+export function generateX25519KeyPair(): X25519KeyPair {
+  const { privateKey, publicKey } = generateKeyPairSync('x25519');
+  return { privateKey, publicKey: x25519RawPublicKey(publicKey) };
+}
+
+/** Imports a raw 32-byte scalar (clamping is applied by OpenSSL when used, per RFC 7748 §5). */
+export function x25519PrivateKeyFromRaw(raw: Uint8Array): KeyObject {
+  if (raw.length !== X25519_KEY_BYTES) throw new RangeError('X25519 private key must be 32 bytes');
+  return createPrivateKey({ key: Buffer.from(concatBytes(PKCS8_PREFIX, raw)), format: 'der', type: 'pkcs8' });
+}
+
+export function x25519PublicKeyFromRaw(raw: Uint8Array): CryptoResult<KeyObject> {
+  if (raw.length !== X25519_KEY_BYTES) return fail('INVALID_LENGTH', 'X25519 public key must be 32 bytes');
+  return ok(createPublicKey({ key: Buffer.from(concatBytes(SPKI_PREFIX, raw)), format: 'der', type: 'spki' }));
+}
+
+/** Raw public key of a public or private X25519 KeyObject. */
+export function x25519RawPublicKey(key: KeyObject): Uint8Array {
+  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
+  const der = publicKey.export({ format: 'der', type: 'spki' });
+  return new Uint8Array(der.subarray(der.length - X25519_KEY_BYTES));
+}
+
+/**
+ * The 32-byte shared secret X25519(privateKey, peerPublicKey). A small-order peer key makes the
+ * result all zero; OpenSSL refuses it and so do we (RFC 7748 §6.1 "MAY check"), as a value.
+ * Feed the result to HKDF, never use it directly as a key.
+ */
+export function x25519SharedSecret(privateKey: KeyObject, peerPublicKey: Uint8Array): CryptoResult<Uint8Array> {
+  const peer = x25519PublicKeyFromRaw(peerPublicKey);
+  if (!peer.ok) return peer;
+  let secret: Buffer;
+  try {
+    secret = diffieHellman({ privateKey, publicKey: peer.value });
+  } catch {
+    return fail('INVALID_PUBLIC_KEY', 'X25519 peer public key is of small order');
+  }
+  if (secret.every((b) => b === 0)) return fail('INVALID_PUBLIC_KEY', 'X25519 peer public key is of small order');
+  return ok(new Uint8Array(secret));
+}

@@ -1,0 +1,35 @@
+/**
+ * Error codes the gateway itself answers with. Together with every DomainErrorCode (passed through
+ * unchanged) they are the `error.code` values of the WebSocket protocol: stable, never renamed.
+ */
+import type { DomainErrorCode } from '../domain/errors.ts';
+
+export const GATEWAY_ERROR_CODES = {
+  BAD_JSON: 'The frame is not a UTF-8 text frame holding valid JSON (binary frames included).',
+  BAD_ENVELOPE: 'The JSON is not a valid request envelope {id, kind, name, payload?, token?}.',
+  UNKNOWN_KIND: 'The envelope kind is not one of command, query, subscribe, unsubscribe.',
+  UNKNOWN_NAME: 'No message of that kind has that name.',
+  INVALID_PAYLOAD: "The payload does not match the message's JSON Schema (details list where and why, never the values).",
+  FRAME_TOO_LARGE: 'The frame exceeds maxFrameBytes; it was not parsed and the connection stays open.',
+  UNAUTHORIZED: 'The message needs the admin token and it was missing or wrong.',
+  NOT_SUBSCRIBED: 'Unsubscribe named a subscription this connection does not hold.',
+  ALREADY_SUBSCRIBED: 'This connection already holds a subscription with that request id.',
+  TOO_MANY_SUBSCRIPTIONS: 'This connection holds the maximum number of subscriptions.',
+  SHUTTING_DOWN: 'The gateway is draining: commands and new subscriptions are refused; reconnect elsewhere.',
+  INTERNAL: 'Unexpected server failure; the message carries only an error id to quote to the operator.',
+} as const;
+
+export type GatewayErrorCode = keyof typeof GATEWAY_ERROR_CODES;
+export type ErrorCode = GatewayErrorCode | DomainErrorCode;
+
+/** The `error` member of a failed reply. */
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export function gatewayError(code: GatewayErrorCode, details?: Record<string, unknown>, message?: string): WireError {
+  const base = { code, message: message ?? GATEWAY_ERROR_CODES[code] };
+  return details ? { ...base, details } : base;
+}

@@ -1,0 +1,146 @@
+/**
+ * Starts the uWebSockets.js gateway: WebSocket protocol on /ws (docs/gateway.md) and the HTTP
+ * routes /healthz, /readyz, /metrics. Depends only on the service ports of src/app/services.ts.
+ */
+import type { ElectionCommandHandlers, PubSub, ReadModelQueries, ReadinessCheck } from '../app/services.ts';
+import { silentLogger, type Logger } from '../app/log.ts';
+import { createAdminTokenCheck } from './admin-auth.ts';
+import { createElectionFanout } from './election-fanout.ts';
+import { createGatewayMetrics } from './gateway-metrics.ts';
+import { registerHttpRoutes } from './http-routes.ts';
+import { createMessageHandlers } from './message-handlers.ts';
+import type { MetricsRegistry } from './metrics.ts';
+import { createRequestValidator } from './validation.ts';
+import { CLOSE_GOING_AWAY, createWsProtocol, type SocketState } from './ws-protocol.ts';
+import { uws, type us_listen_socket, type us_socket } from './uws.ts';
+
+export interface GatewayDeps {
+  commands: ElectionCommandHandlers;
+  queries: ReadModelQueries;
+  pubsub: PubSub;
+  readiness: ReadinessCheck[];
+  metrics: MetricsRegistry;
+  /** At least 16 characters (EVOTE_ADMIN_TOKEN). */
+  adminToken: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 = an ephemeral port (read it back from Gateway.port). Default 0. */
+  port?: number;
+  /** Largest frame parsed; default 32 MiB (a 100k-row CSV is ~3 MB). uWS drops frames beyond 4×. */
+  maxFrameBytes?: number;
+  /** Read-your-writes: a command's reply waits (bounded) until the read models reach its position. */
+  waitForProjections?: (position: number) => Promise<void>;
+  log?: Logger;
+  /** Unsent bytes a socket may accumulate before it is closed with 1013. Default 8 MiB. */
+  maxBufferedBytes?: number;
+  /** Default 100. */
+  maxSubscriptionsPerSocket?: number;
+  /** Bound on the wait for projections. Default 5 s. */
+  projectionWaitMs?: number;
+  /** Bound on the wait for in-flight requests during drain(). Default 10 s. */
+  drainTimeoutMs?: number;
+  /** Per readiness check. Default 2 s. */
+  readinessTimeoutMs?: number;
+}
+
+export interface Gateway {
+  port: number;
+  /** ws://host:port/ws */
+  url: string;
+  /** http://host:port */
+  httpUrl: string;
+  /** Stop accepting, refuse new commands, finish in-flight requests (bounded), close sockets with 1001. */
+  drain(): Promise<void>;
+  /** drain(), then release the pub/sub subscriptions. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_FRAME_BYTES = 32 * 1024 * 1024;
+
+function listen(app: ReturnType<typeof uws.App>, host: string, port: number): Promise<us_listen_socket> {
+  return new Promise((resolve, reject) => {
+    app.listen(host, port, (socket) => (socket ? resolve(socket) : reject(new Error(`gateway: cannot listen on ${host}:${port}`))));
+  });
+}
+
+const sleep = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
+
+export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
+  const log = (deps.log ?? silentLogger).child({ component: 'gateway' });
+  const host = deps.host ?? '127.0.0.1';
+  const maxFrameBytes = deps.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const drainTimeoutMs = deps.drainTimeoutMs ?? 10_000;
+  const isAdmin = createAdminTokenCheck(deps.adminToken);
+  const metrics = createGatewayMetrics(deps.metrics);
+  const fanout = createElectionFanout(deps.pubsub, log);
+  let draining = false;
+
+  const protocol = createWsProtocol({
+    validator: createRequestValidator(),
+    handlers: createMessageHandlers(deps.commands, deps.queries),
+    queries: deps.queries,
+    fanout,
+    isAdmin,
+    metrics,
+    log,
+    maxFrameBytes,
+    maxBufferedBytes: deps.maxBufferedBytes ?? 8 * 1024 * 1024,
+    maxSubscriptionsPerSocket: deps.maxSubscriptionsPerSocket ?? 100,
+    projectionWaitMs: deps.projectionWaitMs ?? 5_000,
+    waitForProjections: deps.waitForProjections,
+    isDraining: () => draining,
+  });
+
+  const app = uws.App();
+  app.ws<SocketState>('/ws', protocol.behavior);
+  registerHttpRoutes(app, {
+    readiness: deps.readiness,
+    metrics: deps.metrics,
+    log,
+    isDraining: () => draining,
+    readinessTimeoutMs: deps.readinessTimeoutMs ?? 2_000,
+  });
+
+  const listenSocket = await listen(app, host, deps.port ?? 0);
+  // The listen socket is a us_socket as far as uSockets is concerned.
+  const port = uws.us_socket_local_port(listenSocket as unknown as us_socket);
+  const authority = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+
+  let drained: Promise<void> | undefined;
+  let closed: Promise<void> | undefined;
+
+  const drain = () =>
+    (drained ??= (async () => {
+      draining = true;
+      uws.us_listen_socket_close(listenSocket);
+      log.info('draining', { inflight: protocol.inflight.size, sockets: protocol.sockets.size });
+      // Loop: a query accepted while we waited is in flight too.
+      const deadline = Date.now() + drainTimeoutMs;
+      while (protocol.inflight.size > 0 && Date.now() < deadline) {
+        await Promise.race([Promise.allSettled([...protocol.inflight]), sleep(deadline - Date.now())]);
+      }
+      if (protocol.inflight.size > 0) log.warn('drain timed out with requests in flight', { inflight: protocol.inflight.size });
+      for (const ws of [...protocol.sockets]) {
+        try {
+          ws.end(CLOSE_GOING_AWAY, 'server shutting down');
+        } catch {
+          // Already closed.
+        }
+      }
+    })());
+
+  return {
+    port,
+    url: `ws://${authority}/ws`,
+    httpUrl: `http://${authority}`,
+    drain,
+    close: () =>
+      (closed ??= (async () => {
+        await drain();
+        await fanout.close();
+      })()),
+  };
+}

@@ -1,0 +1,349 @@
+/**
+ * The WebSocket protocol as data: the envelope, every message (name, kind, admin-only, payload JSON
+ * Schema, result) and the server-sent shapes. The gateway validates against these schemas and
+ * docs/asyncapi.yaml is generated from / compared with this module, so it is the one source of truth.
+ *
+ * Payload schemas are strict (additionalProperties: false) and bounded, so a validated payload can
+ * be handed to a handler without further shape checks. Semantic rules (is the theme acceptable, is
+ * the e-mail valid, may the election start) stay with the domain deciders, whose error codes pass
+ * through the gateway unchanged.
+ */
+import type { DomainErrorCode } from '../domain/errors.ts';
+
+export type JsonSchema = Record<string, unknown>;
+
+export const MESSAGE_KINDS = ['command', 'query', 'subscribe', 'unsubscribe'] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
+export const MAX_REQUEST_ID_LENGTH = 128;
+export const MAX_TOKEN_LENGTH = 512;
+/** CSV imports are bounded by the frame limit too; this is the default frame limit (32 MiB). */
+export const MAX_CSV_CHARS = 32 * 1024 * 1024;
+export const MAX_VOTERS_PAGE = 1000;
+export const DEFAULT_VOTERS_PAGE = 100;
+
+/** Safe in stream names, channel names and URLs; election ids are usually UUIDs. */
+const electionId: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' };
+const theme: JsonSchema = { type: 'string', minLength: 1, maxLength: 500 };
+const choices: JsonSchema = {
+  type: 'array',
+  minItems: 1,
+  maxItems: 100,
+  items: { type: 'string', minLength: 1, maxLength: 200 },
+};
+const expectedVoters: JsonSchema = { type: 'integer', minimum: 1, maximum: 10_000_000 };
+/** ISO-8601 date-time with an explicit offset; the decider checks it lies in the future. */
+const isoDateTime: JsonSchema = {
+  type: 'string',
+  maxLength: 40,
+  pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$',
+};
+
+const strictObject = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({
+  type: 'object',
+  additionalProperties: false,
+  properties,
+  required,
+});
+
+// ---- envelope and server-sent shapes -------------------------------------------------------------
+
+export const REQUEST_ENVELOPE_SCHEMA: JsonSchema = strictObject(
+  {
+    id: { type: 'string', minLength: 1, maxLength: MAX_REQUEST_ID_LENGTH, description: 'Chosen by the client; echoed in the reply.' },
+    kind: { enum: [...MESSAGE_KINDS] },
+    name: { type: 'string', minLength: 1, maxLength: 64 },
+    payload: { type: 'object', description: 'Validated against the named message schema; {} when absent.' },
+    token: { type: 'string', minLength: 1, maxLength: MAX_TOKEN_LENGTH, description: 'Admin token (admin-only messages).' },
+  },
+  ['id', 'kind', 'name'],
+);
+
+export const ERROR_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['code', 'message'],
+  properties: {
+    code: { type: 'string', description: 'A gateway code (src/gateway/error-codes.ts) or a domain code (src/domain/errors.ts).' },
+    message: { type: 'string' },
+    details: { type: 'object' },
+  },
+};
+
+export const REPLY_SCHEMA: JsonSchema = {
+  oneOf: [
+    {
+      type: 'object',
+      required: ['id', 'ok', 'result'],
+      properties: { id: { type: 'string' }, ok: { const: true }, result: {} },
+    },
+    {
+      type: 'object',
+      required: ['id', 'ok', 'error'],
+      properties: {
+        id: { type: ['string', 'null'], description: 'null when the request id could not be read.' },
+        ok: { const: false },
+        error: ERROR_SCHEMA,
+      },
+    },
+  ],
+};
+
+export const PROGRESS_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['id', 'kind', 'payload'],
+  properties: {
+    id: { type: 'string' },
+    kind: { const: 'progress' },
+    payload: {
+      type: 'object',
+      required: ['done', 'total', 'skipped'],
+      properties: { done: { type: 'integer' }, total: { type: 'integer' }, skipped: { type: 'integer' } },
+    },
+  },
+};
+
+export const ELECTION_ROW_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['electionId', 'theme', 'choices', 'expectedVoters', 'status', 'voterCount', 'closesAt', 'createdAt', 'startedAt', 'endedAt', 'position'],
+  properties: {
+    electionId: { type: 'string' },
+    theme: { type: 'string' },
+    choices: { type: 'array', items: { type: 'string' } },
+    expectedVoters: { type: 'integer' },
+    status: { enum: ['REGISTER', 'VOTE_STARTED', 'VOTE_ENDED'] },
+    voterCount: { type: 'integer' },
+    closesAt: { type: ['string', 'null'] },
+    createdAt: { type: 'string' },
+    startedAt: { type: ['string', 'null'] },
+    endedAt: { type: ['string', 'null'] },
+    position: { type: 'integer', description: 'Global log position of the last event folded into the row.' },
+  },
+};
+
+export const VOTER_ROW_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['voterId', 'electionId', 'email', 'registeredAt'],
+  properties: {
+    voterId: { type: 'string' },
+    electionId: { type: 'string' },
+    email: { type: 'string' },
+    registeredAt: { type: 'string' },
+  },
+};
+
+const transitionBase = {
+  electionId: { type: 'string' },
+  status: { enum: ['REGISTER', 'VOTE_STARTED', 'VOTE_ENDED'] },
+  position: { type: 'integer' },
+};
+
+export const ELECTION_TRANSITION_SCHEMA: JsonSchema = {
+  oneOf: [
+    {
+      type: 'object',
+      required: ['electionId', 'transition', 'status', 'position', 'election'],
+      properties: { ...transitionBase, transition: { enum: ['created', 'configured', 'started', 'ended'] }, election: ELECTION_ROW_SCHEMA },
+    },
+    {
+      type: 'object',
+      required: ['electionId', 'transition', 'status', 'position', 'voterCount'],
+      properties: { ...transitionBase, transition: { const: 'voterCount' }, voterCount: { type: 'integer' } },
+    },
+  ],
+};
+
+export const PUSH_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['kind', 'subscription', 'name', 'payload'],
+  properties: {
+    kind: { const: 'event' },
+    subscription: { type: 'string', description: 'The id of the subscribe request.' },
+    name: { const: 'election.transition' },
+    payload: ELECTION_TRANSITION_SCHEMA,
+  },
+};
+
+// ---- the message catalogue -------------------------------------------------------------------------
+
+export interface MessageSpec {
+  kind: MessageKind;
+  name: string;
+  /** Requires the admin token in the envelope's `token`. */
+  adminOnly: boolean;
+  summary: string;
+  payload: JsonSchema;
+  result: { description: string; schema: JsonSchema };
+  /** Sends `{id, kind: 'progress', payload}` messages before the final reply. */
+  progress?: boolean;
+  /** Domain error codes this message may answer with (besides the gateway's own codes). */
+  domainErrors: readonly DomainErrorCode[];
+}
+
+const position: JsonSchema = { type: 'integer', description: 'Global log position of the last event written.' };
+
+export const MESSAGE_CATALOGUE: readonly MessageSpec[] = [
+  {
+    kind: 'command',
+    name: 'election.create',
+    adminOnly: true,
+    summary: 'Create an election in state REGISTER.',
+    payload: strictObject({ theme, choices, expectedVoters, electionId }, ['theme', 'choices', 'expectedVoters']),
+    result: {
+      description: 'The election id (generated unless given) and the log position.',
+      schema: { type: 'object', required: ['electionId', 'position'], properties: { electionId: { type: 'string' }, position } },
+    },
+    domainErrors: ['ELECTION_ALREADY_EXISTS', 'INVALID_THEME', 'INVALID_CHOICES', 'INVALID_EXPECTED_VOTERS', 'CONCURRENCY_CONFLICT'],
+  },
+  {
+    kind: 'command',
+    name: 'election.configure',
+    adminOnly: true,
+    summary: 'Change theme, choices, expected voters or closing time (null clears it) while in REGISTER.',
+    payload: strictObject(
+      { electionId, theme, choices, expectedVoters, closesAt: { oneOf: [isoDateTime, { type: 'null' }] } },
+      ['electionId'],
+    ),
+    result: { description: 'The log position.', schema: { type: 'object', required: ['position'], properties: { position } } },
+    domainErrors: [
+      'ELECTION_NOT_FOUND',
+      'WRONG_STATE',
+      'INVALID_THEME',
+      'INVALID_CHOICES',
+      'INVALID_EXPECTED_VOTERS',
+      'INVALID_CLOSING_TIME',
+      'TOO_MANY_VOTERS',
+      'CONCURRENCY_CONFLICT',
+    ],
+  },
+  {
+    kind: 'command',
+    name: 'election.registerVoter',
+    adminOnly: true,
+    summary: 'Register one voter by e-mail address.',
+    payload: strictObject({ electionId, email: { type: 'string', minLength: 3, maxLength: 254 } }, ['electionId', 'email']),
+    result: {
+      description: 'The new voter id and the log position.',
+      schema: { type: 'object', required: ['voterId', 'position'], properties: { voterId: { type: 'string' }, position } },
+    },
+    domainErrors: ['ELECTION_NOT_FOUND', 'WRONG_STATE', 'INVALID_EMAIL', 'DUPLICATE_VOTER', 'TOO_MANY_VOTERS', 'CONCURRENCY_CONFLICT'],
+  },
+  {
+    kind: 'command',
+    name: 'election.importVoters',
+    adminOnly: true,
+    summary: 'Register voters from a CSV with a header row holding an `email` column; re-runnable (already registered rows are skipped).',
+    payload: strictObject(
+      {
+        electionId,
+        csv: { type: 'string', minLength: 1, maxLength: MAX_CSV_CHARS },
+        batchSize: { type: 'integer', minimum: 1, maximum: 10_000 },
+      },
+      ['electionId', 'csv'],
+    ),
+    progress: true,
+    result: {
+      description: 'Rows imported and skipped, and the log position.',
+      schema: {
+        type: 'object',
+        required: ['imported', 'skipped', 'position'],
+        properties: { imported: { type: 'integer' }, skipped: { type: 'integer' }, position },
+      },
+    },
+    domainErrors: ['ELECTION_NOT_FOUND', 'WRONG_STATE', 'INVALID_CSV', 'INVALID_EMAIL', 'DUPLICATE_VOTER', 'TOO_MANY_VOTERS', 'CONCURRENCY_CONFLICT'],
+  },
+  {
+    kind: 'command',
+    name: 'election.start',
+    adminOnly: true,
+    summary: 'Open voting (REGISTER → VOTE_STARTED).',
+    payload: strictObject({ electionId }, ['electionId']),
+    result: { description: 'The log position.', schema: { type: 'object', required: ['position'], properties: { position } } },
+    domainErrors: ['ELECTION_NOT_FOUND', 'WRONG_STATE', 'NO_VOTERS', 'CONCURRENCY_CONFLICT'],
+  },
+  {
+    kind: 'command',
+    name: 'election.end',
+    adminOnly: true,
+    summary: 'Close voting (VOTE_STARTED → VOTE_ENDED, final).',
+    payload: strictObject({ electionId }, ['electionId']),
+    result: { description: 'The log position.', schema: { type: 'object', required: ['position'], properties: { position } } },
+    domainErrors: ['ELECTION_NOT_FOUND', 'WRONG_STATE', 'CONCURRENCY_CONFLICT'],
+  },
+  {
+    kind: 'query',
+    name: 'election.get',
+    adminOnly: false,
+    summary: 'One election from the read model.',
+    payload: strictObject({ electionId }, ['electionId']),
+    result: { description: 'The election row.', schema: ELECTION_ROW_SCHEMA },
+    domainErrors: ['ELECTION_NOT_FOUND'],
+  },
+  {
+    kind: 'query',
+    name: 'election.list',
+    adminOnly: false,
+    summary: 'Every election from the read model.',
+    payload: strictObject({}),
+    result: {
+      description: 'The election rows.',
+      schema: { type: 'object', required: ['elections'], properties: { elections: { type: 'array', items: ELECTION_ROW_SCHEMA } } },
+    },
+    domainErrors: [],
+  },
+  {
+    kind: 'query',
+    name: 'voters.list',
+    adminOnly: true,
+    summary: `A page of registered voters, in registration order (limit default ${DEFAULT_VOTERS_PAGE}, at most ${MAX_VOTERS_PAGE}).`,
+    payload: strictObject(
+      {
+        electionId,
+        offset: { type: 'integer', minimum: 0, maximum: 100_000_000 },
+        limit: { type: 'integer', minimum: 1, maximum: MAX_VOTERS_PAGE },
+      },
+      ['electionId'],
+    ),
+    result: {
+      description: 'The page, with the offset and limit applied.',
+      schema: {
+        type: 'object',
+        required: ['voters', 'offset', 'limit'],
+        properties: { voters: { type: 'array', items: VOTER_ROW_SCHEMA }, offset: { type: 'integer' }, limit: { type: 'integer' } },
+      },
+    },
+    domainErrors: [],
+  },
+  {
+    kind: 'query',
+    name: 'voters.count',
+    adminOnly: false,
+    summary: 'How many voters are registered (0 for an unknown election).',
+    payload: strictObject({ electionId }, ['electionId']),
+    result: { description: 'The count.', schema: { type: 'object', required: ['count'], properties: { count: { type: 'integer' } } } },
+    domainErrors: [],
+  },
+  {
+    kind: 'subscribe',
+    name: 'election',
+    adminOnly: false,
+    summary:
+      'Subscribe to an election: the reply carries the current row, then every transition with a greater position is pushed, in order, as {kind: "event", subscription: <this request id>, name: "election.transition", payload}.',
+    payload: strictObject({ electionId }, ['electionId']),
+    result: { description: 'The election row at subscription time (the snapshot).', schema: ELECTION_ROW_SCHEMA },
+    domainErrors: ['ELECTION_NOT_FOUND'],
+  },
+  {
+    kind: 'unsubscribe',
+    name: 'election',
+    adminOnly: false,
+    summary: 'Stop the pushes of a subscription of this connection.',
+    payload: strictObject({ subscription: { type: 'string', minLength: 1, maxLength: MAX_REQUEST_ID_LENGTH } }, ['subscription']),
+    result: {
+      description: 'Confirmation.',
+      schema: { type: 'object', required: ['unsubscribed'], properties: { unsubscribed: { const: true } } },
+    },
+    domainErrors: [],
+  },
+];
+
+export const catalogueKey = (kind: MessageKind, name: string) => `${kind}:${name}`;

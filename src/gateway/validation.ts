@@ -1,0 +1,97 @@
+/**
+ * Turns a text frame into a validated request, in the order the protocol promises: JSON, envelope,
+ * kind, name; the payload is validated separately (after the admin check, so an anonymous client
+ * learns nothing about admin payloads). Nothing here echoes the client's values back.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { gatewayError, type WireError } from './error-codes.ts';
+import {
+  MAX_REQUEST_ID_LENGTH,
+  MESSAGE_CATALOGUE,
+  MESSAGE_KINDS,
+  REQUEST_ENVELOPE_SCHEMA,
+  catalogueKey,
+  type MessageKind,
+  type MessageSpec,
+} from './schemas.ts';
+
+export interface Envelope {
+  id: string;
+  kind: MessageKind;
+  name: string;
+  payload?: Record<string, unknown>;
+  token?: string;
+}
+
+export interface CatalogueEntry {
+  spec: MessageSpec;
+  validatePayload: ValidateFunction;
+}
+
+export type EnvelopeOutcome =
+  | { ok: true; envelope: Envelope; entry: CatalogueEntry }
+  /** `id` is null when the request id could not be read. */
+  | { ok: false; id: string | null; error: WireError };
+
+const MAX_REPORTED_ERRORS = 5;
+const MAX_PATH_CHARS = 200;
+
+export interface RequestValidator {
+  parse(text: string): EnvelopeOutcome;
+  /** undefined when valid, else an INVALID_PAYLOAD error listing where and why. */
+  checkPayload(entry: CatalogueEntry, payload: Record<string, unknown>): WireError | undefined;
+}
+
+function describe(errors: ErrorObject[] | null | undefined): { errors: { instancePath: string; message: string }[] } {
+  return {
+    errors: (errors ?? []).slice(0, MAX_REPORTED_ERRORS).map((e) => ({
+      // Paths name the client's own keys; truncated so a hostile key cannot inflate the reply.
+      instancePath: e.instancePath.slice(0, MAX_PATH_CHARS),
+      message: e.message ?? e.keyword,
+    })),
+  };
+}
+
+function readableId(x: unknown): string | null {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return null;
+  const id = (x as { id?: unknown }).id;
+  return typeof id === 'string' && id.length >= 1 && id.length <= MAX_REQUEST_ID_LENGTH ? id : null;
+}
+
+export function createRequestValidator(): RequestValidator {
+  const ajv = new Ajv({ allErrors: true, strict: true });
+  const validateEnvelope = ajv.compile(REQUEST_ENVELOPE_SCHEMA);
+  const catalogue = new Map<string, CatalogueEntry>();
+  for (const spec of MESSAGE_CATALOGUE) {
+    catalogue.set(catalogueKey(spec.kind, spec.name), { spec, validatePayload: ajv.compile(spec.payload) });
+  }
+
+  return {
+    parse(text) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        return { ok: false, id: null, error: gatewayError('BAD_JSON') };
+      }
+      const id = readableId(parsed);
+      const kind = typeof parsed === 'object' && parsed !== null ? (parsed as { kind?: unknown }).kind : undefined;
+      // A string kind we do not know is a distinct, more helpful answer than a shape error.
+      if (typeof kind === 'string' && !(MESSAGE_KINDS as readonly string[]).includes(kind)) {
+        return { ok: false, id, error: gatewayError('UNKNOWN_KIND') };
+      }
+      if (!validateEnvelope(parsed)) {
+        return { ok: false, id, error: gatewayError('BAD_ENVELOPE', describe(validateEnvelope.errors)) };
+      }
+      const envelope = parsed as Envelope;
+      const entry = catalogue.get(catalogueKey(envelope.kind, envelope.name));
+      if (!entry) return { ok: false, id: envelope.id, error: gatewayError('UNKNOWN_NAME') };
+      return { ok: true, envelope, entry };
+    },
+
+    checkPayload(entry, payload) {
+      if (entry.validatePayload(payload)) return undefined;
+      return gatewayError('INVALID_PAYLOAD', describe(entry.validatePayload.errors));
+    },
+  };
+}

@@ -1,0 +1,315 @@
+/**
+ * The /ws endpoint: one frame in, one request through validation → admin check → payload schema →
+ * handler, one reply out (progress and pushes in between). Requests on one socket run concurrently;
+ * replies are matched by id. No exception may escape into uWS (a throw inside a native callback
+ * kills the process), so every entry point is wrapped.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ElectionTransition, ReadModelQueries } from '../app/services.ts';
+import type { Logger } from '../app/log.ts';
+import { domainError } from '../domain/errors.ts';
+import type { ElectionFanout } from './election-fanout.ts';
+import { gatewayError, type WireError } from './error-codes.ts';
+import type { GatewayMetrics } from './gateway-metrics.ts';
+import { commandPosition, type MessageHandler } from './message-handlers.ts';
+import type { Envelope, RequestValidator } from './validation.ts';
+import type { MessageSpec } from './schemas.ts';
+import { uws, type WebSocket, type WebSocketBehavior } from './uws.ts';
+
+/** WebSocket close codes the gateway uses (RFC 6455 §7.4.1). */
+export const CLOSE_GOING_AWAY = 1001;
+export const CLOSE_TRY_AGAIN_LATER = 1013;
+
+interface ClientSubscription {
+  electionId: string;
+  /** Pushes with a position at or below this were already covered by the snapshot or sent. */
+  lastPosition: number;
+  /** Transitions heard before the snapshot was read; null once live. */
+  pending: ElectionTransition[] | null;
+  active: boolean;
+  release?: () => Promise<void>;
+}
+
+export interface SocketState {
+  closed: boolean;
+  subscriptions: Map<string, ClientSubscription>;
+}
+
+export type GatewaySocket = WebSocket<SocketState>;
+
+export interface WsProtocolDeps {
+  validator: RequestValidator;
+  handlers: Map<string, MessageHandler>;
+  queries: ReadModelQueries;
+  fanout: ElectionFanout;
+  isAdmin(token: string | undefined): boolean;
+  metrics: GatewayMetrics;
+  log: Logger;
+  maxFrameBytes: number;
+  maxBufferedBytes: number;
+  maxSubscriptionsPerSocket: number;
+  projectionWaitMs: number;
+  waitForProjections?: (position: number) => Promise<void>;
+  isDraining(): boolean;
+}
+
+export interface WsProtocol {
+  behavior: WebSocketBehavior<SocketState>;
+  sockets: Set<GatewaySocket>;
+  /** Requests being handled now (drain waits for them). */
+  inflight: Set<Promise<void>>;
+}
+
+type Outgoing = Record<string, unknown>;
+
+export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
+  const { validator, metrics, log } = deps;
+  const sockets = new Set<GatewaySocket>();
+  const inflight = new Set<Promise<void>>();
+  /** A transition is serialised once however many sockets receive it. */
+  const transitionJson = new WeakMap<object, string>();
+
+  const closeSlow = (ws: GatewaySocket) => {
+    log.warn('closing a slow consumer', { bufferedBytes: ws.getBufferedAmount(), limit: deps.maxBufferedBytes });
+    ws.end(CLOSE_TRY_AGAIN_LATER, 'slow consumer');
+  };
+
+  /**
+   * Sends unless the socket closed; a socket whose unsent backlog is already beyond the bound is
+   * closed instead (1013), so memory per socket stays under maxBufferedBytes plus one message.
+   */
+  const sendRaw = (ws: GatewaySocket, text: string) => {
+    const state = ws.getUserData();
+    if (state.closed) return;
+    try {
+      ws.cork(() => {
+        if (ws.getBufferedAmount() > deps.maxBufferedBytes) return closeSlow(ws);
+        // 2 = dropped by uWS's own backpressure limit: the client would silently miss a message.
+        if (ws.send(text, false) === 2) closeSlow(ws);
+      });
+    } catch (err) {
+      // The socket closed under us (uWS throws on a closed socket): nothing to deliver to.
+      log.debug('send on a closed socket', { error: (err as Error).message });
+    }
+  };
+  const send = (ws: GatewaySocket, msg: Outgoing) => sendRaw(ws, JSON.stringify(msg));
+
+  const replyError = (ws: GatewaySocket, id: string | null, error: WireError) => {
+    metrics.errors.inc({ code: error.code });
+    send(ws, { id, ok: false, error });
+  };
+
+  const push = (ws: GatewaySocket, subscriptionId: string, t: ElectionTransition) => {
+    let payload = transitionJson.get(t);
+    if (payload === undefined) {
+      payload = JSON.stringify(t);
+      transitionJson.set(t, payload);
+    }
+    sendRaw(ws, `{"kind":"event","subscription":${JSON.stringify(subscriptionId)},"name":"election.transition","payload":${payload}}`);
+  };
+
+  const waitForReadModels = async (position: number) => {
+    if (!deps.waitForProjections) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, deps.projectionWaitMs);
+    });
+    try {
+      // Bounded: a stalled projection delays the reply, it never withholds it.
+      await Promise.race([deps.waitForProjections(position), timeout]);
+    } catch (err) {
+      log.warn('waiting for projections failed', { position, error: (err as Error).message });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  async function runHandler(ws: GatewaySocket, env: Envelope, spec: MessageSpec, payload: Record<string, unknown>) {
+    const handler = deps.handlers.get(`${spec.kind}:${spec.name}`);
+    if (!handler) throw new Error(`no handler for ${spec.kind} ${spec.name}`);
+    const isCommand = spec.kind === 'command';
+    const stopTimer = isCommand ? metrics.commandDuration.startTimer({ name: spec.name }) : undefined;
+    try {
+      const result = await handler(payload, {
+        onProgress: (p) => send(ws, { id: env.id, kind: 'progress', payload: { done: p.done, total: p.total, skipped: p.skipped } }),
+      });
+      if (!result.ok) {
+        if (isCommand) metrics.commands.inc({ name: spec.name, outcome: 'rejected' });
+        const { code, message, details } = result.error;
+        return replyError(ws, env.id, details ? { code, message, details } : { code, message });
+      }
+      if (isCommand) {
+        const position = commandPosition(result.value);
+        if (position !== undefined) await waitForReadModels(position);
+        metrics.commands.inc({ name: spec.name, outcome: 'ok' });
+      }
+      send(ws, { id: env.id, ok: true, result: result.value });
+    } catch (err) {
+      if (isCommand) metrics.commands.inc({ name: spec.name, outcome: 'error' });
+      throw err;
+    } finally {
+      stopTimer?.();
+    }
+  }
+
+  async function subscribe(ws: GatewaySocket, env: Envelope, electionId: string) {
+    const state = ws.getUserData();
+    if (state.subscriptions.has(env.id)) return replyError(ws, env.id, gatewayError('ALREADY_SUBSCRIBED'));
+    if (state.subscriptions.size >= deps.maxSubscriptionsPerSocket) {
+      return replyError(ws, env.id, gatewayError('TOO_MANY_SUBSCRIPTIONS', { max: deps.maxSubscriptionsPerSocket }));
+    }
+    const sub: ClientSubscription = { electionId, lastPosition: -1, pending: [], active: true };
+    state.subscriptions.set(env.id, sub);
+    const deliver = (t: ElectionTransition) => {
+      if (t.position <= sub.lastPosition) return;
+      sub.lastPosition = t.position;
+      push(ws, env.id, t);
+    };
+    const forget = async () => {
+      sub.active = false;
+      if (state.subscriptions.get(env.id) === sub) state.subscriptions.delete(env.id);
+      await sub.release?.();
+    };
+    try {
+      // Listen first, read the snapshot second: a transition published in between is buffered,
+      // then sent only if the snapshot predates it.
+      sub.release = await deps.fanout.add(electionId, (t) => {
+        if (!sub.active) return;
+        if (sub.pending) sub.pending.push(t);
+        else deliver(t);
+      });
+      if (!sub.active) await sub.release();
+      const row = await deps.queries.getElection(electionId);
+      if (!row) {
+        await forget();
+        return replyError(ws, env.id, domainError('ELECTION_NOT_FOUND', `election ${electionId} not found`));
+      }
+      send(ws, { id: env.id, ok: true, result: row });
+      sub.lastPosition = row.position;
+      const heard = sub.pending ?? [];
+      sub.pending = null;
+      for (const t of heard) if (sub.active) deliver(t);
+    } catch (err) {
+      await forget();
+      throw err;
+    }
+  }
+
+  async function unsubscribe(ws: GatewaySocket, env: Envelope, subscriptionId: string) {
+    const state = ws.getUserData();
+    const sub = state.subscriptions.get(subscriptionId);
+    if (!sub) return replyError(ws, env.id, gatewayError('NOT_SUBSCRIBED'));
+    state.subscriptions.delete(subscriptionId);
+    sub.active = false;
+    await sub.release?.();
+    send(ws, { id: env.id, ok: true, result: { unsubscribed: true } });
+  }
+
+  async function handleText(ws: GatewaySocket, text: string) {
+    const parsed = validator.parse(text);
+    if (!parsed.ok) return replyError(ws, parsed.id, parsed.error);
+    const { envelope: env, entry } = parsed;
+    const spec = entry.spec;
+    try {
+      if (deps.isDraining() && (spec.kind === 'command' || spec.kind === 'subscribe')) {
+        return replyError(ws, env.id, gatewayError('SHUTTING_DOWN'));
+      }
+      const payload = env.payload ?? {};
+      const refusal = spec.adminOnly && !deps.isAdmin(env.token) ? gatewayError('UNAUTHORIZED') : validator.checkPayload(entry, payload);
+      if (refusal) {
+        if (spec.kind === 'command') metrics.commands.inc({ name: spec.name, outcome: 'rejected' });
+        return replyError(ws, env.id, refusal);
+      }
+      switch (spec.kind) {
+        case 'command':
+        case 'query':
+          return await runHandler(ws, env, spec, payload);
+        case 'subscribe':
+          return await subscribe(ws, env, payload.electionId as string);
+        case 'unsubscribe':
+          return await unsubscribe(ws, env, payload.subscription as string);
+      }
+    } catch (err) {
+      const errorId = randomUUID();
+      // The exception text stays in the server log; the client gets only the id to quote.
+      log.error('request failed', {
+        errorId,
+        kind: spec.kind,
+        name: spec.name,
+        errorClass: (err as Error)?.name,
+        error: String((err as Error)?.message ?? err).slice(0, 500),
+      });
+      replyError(ws, env.id, gatewayError('INTERNAL', { errorId }, `internal error ${errorId}`));
+    }
+  }
+
+  const track = (p: Promise<void>) => {
+    const guarded = p.catch((err: unknown) => log.error('unhandled gateway failure', { error: (err as Error)?.message }));
+    inflight.add(guarded);
+    void guarded.finally(() => inflight.delete(guarded));
+  };
+
+  const behavior: WsProtocol['behavior'] = {
+    // uWS closes the connection itself beyond this (see docs/gateway.md); below it, up to
+    // maxFrameBytes, we parse, and in between we answer FRAME_TOO_LARGE and keep the socket.
+    maxPayloadLength: 4 * deps.maxFrameBytes,
+    idleTimeout: 120,
+    sendPingsAutomatically: true,
+    // Our own bound (maxBufferedBytes) acts first; uWS's limit is only a backstop that closes.
+    maxBackpressure: deps.maxBufferedBytes + 4 * deps.maxFrameBytes,
+    closeOnBackpressureLimit: 1,
+    compression: uws.DISABLED,
+    upgrade: (res, req, context) => {
+      try {
+        if (deps.isDraining()) {
+          res.writeStatus('503 Service Unavailable').end('shutting down');
+          return;
+        }
+        const state: SocketState = { closed: false, subscriptions: new Map() };
+        res.upgrade(state, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
+      } catch (err) {
+        log.error('websocket upgrade failed', { error: (err as Error).message });
+      }
+    },
+    open: (ws) => {
+      sockets.add(ws);
+      metrics.connections.inc();
+    },
+    message: (ws, message, isBinary) => {
+      const socket = ws;
+      try {
+        if (isBinary) return replyError(socket, null, gatewayError('BAD_JSON', undefined, 'binary frames are not accepted; send JSON text'));
+        if (message.byteLength > deps.maxFrameBytes) {
+          return replyError(socket, null, gatewayError('FRAME_TOO_LARGE', { maxFrameBytes: deps.maxFrameBytes, frameBytes: message.byteLength }));
+        }
+        // Copy now: uWS neuters the ArrayBuffer when this callback returns.
+        const text = Buffer.from(message).toString('utf8');
+        track(handleText(socket, text));
+      } catch (err) {
+        log.error('message handling failed', { error: (err as Error).message });
+      }
+    },
+    close: (ws, code, reason) => {
+      const socket = ws;
+      try {
+        const state = socket.getUserData();
+        state.closed = true;
+        sockets.delete(socket);
+        metrics.connections.dec();
+        for (const sub of state.subscriptions.values()) {
+          sub.active = false;
+          void sub.release?.();
+        }
+        state.subscriptions.clear();
+        const why = Buffer.from(reason).toString('utf8').slice(0, 120);
+        // uWS drops a frame beyond 4 × maxFrameBytes by closing the TCP connection (client sees 1006).
+        if (why.includes('too big')) metrics.errors.inc({ code: 'FRAME_TOO_LARGE' });
+        if (code !== 1000 && code !== CLOSE_GOING_AWAY) log.debug('websocket closed', { code, reason: why });
+      } catch (err) {
+        log.error('close handling failed', { error: (err as Error).message });
+      }
+    },
+  };
+
+  return { behavior, sockets, inflight };
+}

@@ -1,0 +1,63 @@
+import { describe, it, expect, afterAll, beforeAll } from 'vitest';
+import { startGateway, type Gateway } from '../../src/gateway/gateway.ts';
+import { createMetricsRegistry, type MetricsRegistry } from '../../src/gateway/metrics.ts';
+import { createMemoryPubSub } from '../../src/pubsub/memory-pubsub.ts';
+import { electionChannel } from '../../src/app/services.ts';
+import { createInMemoryElectionServices } from './in-memory-election-services.ts';
+import { TestClient } from './ws-test-client.ts';
+
+const ADMIN = 'slow-admin-token-0123456789abcdef';
+const pubsub = createMemoryPubSub();
+const services = createInMemoryElectionServices(pubsub);
+let g: Gateway;
+let metrics: MetricsRegistry;
+
+beforeAll(async () => {
+  metrics = createMetricsRegistry();
+  g = await startGateway({ commands: services.commands, queries: services.queries, pubsub, metrics, adminToken: ADMIN, readiness: [], maxBufferedBytes: 256 * 1024 });
+});
+afterAll(async () => {
+  await g?.close();
+  await pubsub.close();
+});
+
+describe('slow consumers', () => {
+  it('closes a subscriber that stops reading with 1013, while a reading one gets every push', async () => {
+    const admin = await TestClient.open(g.url);
+    const created = await admin.request({ kind: 'command', name: 'election.create', token: ADMIN, payload: { theme: 'T', choices: ['a'], expectedVoters: 1 } });
+    const electionId = created.result.electionId as string;
+    const slow = await TestClient.open(g.url);
+    const fast = await TestClient.open(g.url);
+    const snap = await slow.request({ kind: 'subscribe', name: 'election', payload: { electionId } });
+    await fast.request({ kind: 'subscribe', name: 'election', payload: { electionId } });
+
+    // Stop reading on the slow client: the kernel buffers fill, then uWS's backlog grows.
+    (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    const row = snap.result;
+    const big = { ...row, theme: 'x'.repeat(64 * 1024) };
+    const N = 600; // ~38 MiB in total: more than loopback socket buffers hold
+    for (let i = 1; i <= N; i++) {
+      await pubsub.publish(electionChannel(electionId), { electionId, transition: 'configured', status: 'REGISTER', position: row.position + i, election: big });
+      // Pace the publisher on the fast reader (client and server share this event loop: an unpaced
+      // burst would leave no turn for anyone to read, and every socket would look slow).
+      if (i % 8 === 0) await fast.waitForCount((m) => m.kind === 'event', i, 10_000);
+    }
+    const pushes = await fast.waitForCount((m) => m.kind === 'event', N, 30_000);
+    expect(pushes.map((p) => p.payload.position)).toEqual(Array.from({ length: N }, (_, i) => row.position + i + 1));
+
+    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    const { code, reason } = await slow.closed;
+    expect(code).toBe(1013);
+    expect(reason).toBe('slow consumer');
+    const received = slow.messages.filter((m) => m.kind === 'event').length;
+    expect(received).toBeGreaterThan(0);
+    expect(received).toBeLessThan(N);
+
+    // The server is unaffected: the fast client still talks, and the slow socket is gone.
+    expect((await fast.request({ kind: 'query', name: 'election.list' })).ok).toBe(true);
+    const text = await (await fetch(`${g.httpUrl}/metrics`)).text();
+    expect(text).toMatch(/^evote_ws_connections 2$/m);
+    admin.close();
+    fast.close();
+  }, 60_000);
+});

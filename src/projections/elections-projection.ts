@@ -1,0 +1,157 @@
+/**
+ * The `elections` read model (the seed's voting_config): one row per election, folded from the
+ * election stream, and the live transitions pushed to `electionChannel(electionId)`.
+ *
+ * Registrations arrive by the thousand (CSV imports), so they are counted per election and written
+ * with one UPDATE per election per batch, and announced by ONE `voterCount` message per election per
+ * batch carrying the count after the batch. Other transitions carry the row as it stood right after
+ * that event. Messages are returned in position order.
+ */
+import type { RecordedEvent } from '../eventstore/port.ts';
+import type { SqlExecutor } from '../sql/client.ts';
+import type { ElectionTransition } from '../app/services.ts';
+import { electionChannel } from '../app/services.ts';
+import type { ElectionConfigured, ElectionCreated, ElectionEvent, VotingEnded, VotingStarted } from '../domain/election-events.ts';
+import { ELECTION_EVENT_TYPES, ELECTION_STREAM_PREFIX } from '../domain/election-events.ts';
+import type { Notification, Projection } from './projection.ts';
+import { qb, run } from './query-builder.ts';
+import { toElectionRow, type ElectionDbRow } from './row-mappers.ts';
+
+export const ELECTIONS_TABLE = 'elections';
+
+type Transition = ElectionTransition['transition'];
+type Pending = { position: number; message: ElectionTransition };
+
+export function electionsProjection(): Projection {
+  return {
+    name: 'elections',
+    filter: { streamPrefixes: [ELECTION_STREAM_PREFIX], eventTypes: [...ELECTION_EVENT_TYPES] },
+
+    async setup(db) {
+      await db.query(`CREATE TABLE IF NOT EXISTS ${ELECTIONS_TABLE} (
+        election_id text PRIMARY KEY,
+        theme text NOT NULL,
+        choices jsonb NOT NULL,
+        expected_voters integer NOT NULL,
+        status text NOT NULL,
+        voter_count integer NOT NULL DEFAULT 0,
+        closes_at timestamptz NULL,
+        created_at timestamptz NOT NULL,
+        started_at timestamptz NULL,
+        ended_at timestamptz NULL,
+        position bigint NOT NULL
+      )`);
+    },
+
+    async reset(tx) {
+      await tx.query(`DELETE FROM ${ELECTIONS_TABLE}`);
+    },
+
+    async apply(tx, events) {
+      const out: Pending[] = [];
+      // Registrations not yet written, per election: count and last position.
+      const unwritten = new Map<string, { count: number; position: number }>();
+      // The one voterCount message per election, overwritten by each write so it carries the final count.
+      const voterCounts = new Map<string, Pending>();
+
+      const writeCounts = async (electionId: string) => {
+        const pending = unwritten.get(electionId);
+        if (!pending) return;
+        unwritten.delete(electionId);
+        const row = await updateRow(tx, electionId, {
+          voter_count: qb.raw('voter_count + ?', [pending.count]),
+          position: qb.raw('GREATEST(position, ?)', [pending.position]),
+        });
+        if (!row) return;
+        const election = toElectionRow(row);
+        voterCounts.set(electionId, {
+          position: pending.position,
+          message: { electionId, transition: 'voterCount', status: election.status, position: pending.position, voterCount: election.voterCount },
+        });
+      };
+
+      for (const recorded of events) {
+        const event = { type: recorded.type, data: recorded.data } as ElectionEvent;
+        const electionId = event.data.electionId;
+        if (event.type === 'VoterRegistered') {
+          const pending = unwritten.get(electionId) ?? { count: 0, position: 0 };
+          unwritten.set(electionId, { count: pending.count + 1, position: recorded.position });
+          continue;
+        }
+        // Keep the row's fold in event order: earlier registrations land before this transition.
+        await writeCounts(electionId);
+        const applied = await applyTransition(tx, event, recorded);
+        if (applied) {
+          const election = toElectionRow(applied.row);
+          out.push({
+            position: recorded.position,
+            message: { electionId, transition: applied.transition, status: election.status, position: recorded.position, election } as ElectionTransition,
+          });
+        }
+      }
+      for (const electionId of [...unwritten.keys()]) await writeCounts(electionId);
+      out.push(...voterCounts.values());
+      out.sort((a, b) => a.position - b.position);
+      return out.map((p): Notification => ({ channel: electionChannel(p.message.electionId), message: p.message }));
+    },
+  };
+}
+
+async function applyTransition(
+  tx: SqlExecutor,
+  event: Exclude<ElectionEvent, { type: 'VoterRegistered' }>,
+  recorded: RecordedEvent,
+): Promise<{ transition: Transition; row: ElectionDbRow } | undefined> {
+  const position = recorded.position;
+  switch (event.type) {
+    case 'ElectionCreated':
+      return withTransition('created', await insertElection(tx, event.data, position));
+    case 'ElectionConfigured':
+      return withTransition('configured', await updateRow(tx, event.data.electionId, configurePatch(event.data, position)));
+    case 'VotingStarted':
+      return withTransition('started', await updateRow(tx, event.data.electionId, startPatch(event.data, position)));
+    case 'VotingEnded':
+      return withTransition('ended', await updateRow(tx, event.data.electionId, endPatch(event.data, position)));
+    default:
+      return undefined; // a type this projection does not know yet: nothing to fold
+  }
+}
+
+const withTransition = (transition: Transition, row: ElectionDbRow | undefined) => (row ? { transition, row } : undefined);
+
+async function insertElection(tx: SqlExecutor, data: ElectionCreated['data'], position: number): Promise<ElectionDbRow | undefined> {
+  const q = qb(ELECTIONS_TABLE)
+    .insert({
+      election_id: data.electionId,
+      theme: data.theme,
+      choices: JSON.stringify(data.choices),
+      expected_voters: data.expectedVoters,
+      status: 'REGISTER',
+      voter_count: 0,
+      closes_at: null,
+      created_at: data.createdAt,
+      started_at: null,
+      ended_at: null,
+      position,
+    })
+    .returning('*');
+  return (await run<ElectionDbRow>(tx, q)).rows[0];
+}
+
+function configurePatch(data: ElectionConfigured['data'], position: number): Record<string, unknown> {
+  const patch: Record<string, unknown> = { position };
+  if (data.theme !== undefined) patch.theme = data.theme;
+  if (data.choices !== undefined) patch.choices = JSON.stringify(data.choices);
+  if (data.expectedVoters !== undefined) patch.expected_voters = data.expectedVoters;
+  // Absent means unchanged; null means "no closing time".
+  if ('closesAt' in data && data.closesAt !== undefined) patch.closes_at = data.closesAt;
+  return patch;
+}
+
+const startPatch = (data: VotingStarted['data'], position: number) => ({ status: 'VOTE_STARTED', started_at: data.startedAt, position });
+const endPatch = (data: VotingEnded['data'], position: number) => ({ status: 'VOTE_ENDED', ended_at: data.endedAt, position });
+
+async function updateRow(tx: SqlExecutor, electionId: string, patch: Record<string, unknown>): Promise<ElectionDbRow | undefined> {
+  const q = qb(ELECTIONS_TABLE).where({ election_id: electionId }).update(patch).returning('*');
+  return (await run<ElectionDbRow>(tx, q)).rows[0];
+}

@@ -1,0 +1,58 @@
+/**
+ * Turns an event subscription into batches: wait for one event, then take whatever else is already
+ * available (resolved before the next macrotask), up to a maximum. Catching up on a backlog yields
+ * full batches (one transaction per batch instead of per event); live traffic yields small ones.
+ */
+import type { RecordedEvent } from '../eventstore/port.ts';
+
+const IDLE = Symbol('idle');
+const nextMacrotask = () => new Promise<typeof IDLE>((resolve) => setImmediate(() => resolve(IDLE)));
+
+export class MicroBatcher {
+  /** A `next()` already requested but not consumed: iterator calls must not be lost or doubled. */
+  private pending: Promise<IteratorResult<RecordedEvent>> | undefined;
+  private ended = false;
+
+  constructor(private readonly iterator: AsyncIterator<RecordedEvent>) {}
+
+  get done(): boolean {
+    return this.ended;
+  }
+
+  /** The next event's arrival, without consuming it; resolves `false` when the source ended. */
+  async waitForEvent(): Promise<boolean> {
+    if (this.ended) return false;
+    const r = await this.peek();
+    return !r.done;
+  }
+
+  /** Takes at least one event (waiting for it) and then what is immediately available; [] at the end. */
+  async nextBatch(max: number): Promise<RecordedEvent[]> {
+    const batch: RecordedEvent[] = [];
+    if (this.ended) return batch;
+    const first = await this.take();
+    if (first.done) return batch;
+    batch.push(first.value);
+    while (batch.length < max) {
+      const next = this.peek();
+      const winner = await Promise.race([next, nextMacrotask()]);
+      if (winner === IDLE) break;
+      const r = await this.take();
+      if (r.done) break;
+      batch.push(r.value);
+    }
+    return batch;
+  }
+
+  private peek(): Promise<IteratorResult<RecordedEvent>> {
+    this.pending ??= this.iterator.next();
+    return this.pending;
+  }
+
+  private async take(): Promise<IteratorResult<RecordedEvent>> {
+    const r = await this.peek();
+    this.pending = undefined;
+    if (r.done) this.ended = true;
+    return r;
+  }
+}

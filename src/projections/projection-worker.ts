@@ -1,0 +1,207 @@
+/**
+ * One projection's live loop in this process: subscribe from the stored checkpoint, micro-batch,
+ * apply each batch exactly once (apply-batch.ts), publish its notifications after the commit.
+ * A failing batch is retried with exponential back-off and never kills the process; the last error
+ * is kept for status(). A rewound checkpoint (a rebuild, here or in another process) restarts the
+ * subscription from it.
+ */
+import type { EventStore, EventSubscription } from '../eventstore/port.ts';
+import { matchesFilter } from '../eventstore/port.ts';
+import type { SqlClient } from '../sql/client.ts';
+import type { PubSub } from '../app/services.ts';
+import type { Logger } from '../app/log.ts';
+import type { Notification, Projection } from './projection.ts';
+import { applyBatchOnce, type Batch, type BatchOutcome } from './apply-batch.ts';
+import { readCheckpoint } from './checkpoints.ts';
+import { MicroBatcher } from './micro-batcher.ts';
+
+export interface WorkerOptions {
+  store: EventStore;
+  sql: SqlClient;
+  projection: Projection;
+  pubsub?: PubSub;
+  batchSize: number;
+  log: Logger;
+  /** Back-off after a failure: doubles from minMs up to maxMs. */
+  retry: { minMs: number; maxMs: number };
+  /** Called after every commit that moved this projection's checkpoint. */
+  onProgress: () => void;
+}
+
+export interface WorkerError {
+  message: string;
+  code?: string;
+  at: string;
+  /** Consecutive failures so far; 0 once a batch succeeds again. */
+  attempts: number;
+}
+
+const STOPPED = Symbol('stopped');
+const TIMER = Symbol('timer');
+
+export class ProjectionWorker {
+  lastError: WorkerError | undefined;
+  /**
+   * Batches ending at or below this position are applied silently: a rebuild replays history whose
+   * transitions were published when they happened, and subscribers would take them for news.
+   */
+  muteThrough = 0;
+  private stopping = false;
+  private stopSignal: Promise<typeof STOPPED> = Promise.resolve(STOPPED);
+  private signalStop: () => void = () => {};
+  private loop: Promise<void> | undefined;
+  private subscription: EventSubscription | undefined;
+  private failures = 0;
+
+  constructor(private readonly opts: WorkerOptions) {}
+
+  get name(): string {
+    return this.opts.projection.name;
+  }
+
+  get running(): boolean {
+    return this.loop !== undefined;
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.stopSignal = new Promise((resolve) => (this.signalStop = () => resolve(STOPPED)));
+    this.loop = this.runLoop();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.loop) return;
+    this.stopping = true;
+    this.signalStop();
+    await this.subscription?.close().catch(() => {});
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  private async runLoop(): Promise<void> {
+    const { store, sql, projection, log } = this.opts;
+    while (!this.stopping) {
+      let sub: EventSubscription | undefined;
+      try {
+        const from = await readCheckpoint(sql, projection.name);
+        // Unfiltered on purpose: the checkpoint then advances over unrelated events too, so lag reads
+        // true without extra probes, and a filtered scan (which Postgres may plan as "all rows after
+        // the position, then sort") is not repeated per page. Filtering happens in follow().
+        sub = store.subscribe({ fromPosition: from });
+        this.subscription = sub;
+        const ended = await this.follow(sub, from);
+        // A subscription that ends by itself (a closed store) must not turn into a busy loop.
+        if (ended && !this.stopping) await this.pause(this.opts.retry.minMs);
+      } catch (err) {
+        if (this.stopping) break;
+        this.recordFailure(err, 'projection subscription failed');
+        await this.backoff();
+      } finally {
+        this.subscription = undefined;
+        await sub?.close().catch(() => {});
+      }
+    }
+    log.debug('projection stopped', { projection: projection.name });
+  }
+
+  /**
+   * Follows one subscription until stop, a rewound checkpoint, or the end of the subscription;
+   * resolves true only in the last case.
+   */
+  private async follow(sub: EventSubscription, from: number): Promise<boolean> {
+    const { projection, batchSize, log } = this.opts;
+    const batcher = new MicroBatcher(sub[Symbol.asyncIterator]());
+    let delivered = from;
+    while (!this.stopping) {
+      const woke = await Promise.race([batcher.waitForEvent(), this.stopSignal]);
+      if (woke === STOPPED) return false;
+      if (!woke) return true; // the subscription ended: resubscribe from the checkpoint
+      const events = await batcher.nextBatch(batchSize);
+      const last = events.at(-1);
+      if (!last) continue;
+      // The subscription is unfiltered (see runLoop): the checkpoint moves over every position,
+      // and only matching events reach the projection.
+      const matching = events.filter((e) => matchesFilter(e, projection.filter));
+      const started = performance.now();
+      const outcome = await this.applyWithRetry({ from: delivered, events: matching, advanceTo: last.position });
+      if (outcome === STOPPED) return false;
+      if (outcome.kind === 'rewound') {
+        // Everything up to `delivered` was announced once already; replaying it is not news.
+        this.muteThrough = Math.max(this.muteThrough, delivered);
+        return false;
+      }
+      log.debug('projection batch', { projection: projection.name, events: events.length, applied: outcome.applied, ms: Math.round(performance.now() - started) });
+      delivered = last.position;
+      if (last.position > this.muteThrough) await this.publish(outcome.notifications);
+    }
+    return false;
+  }
+
+  private async applyWithRetry(batch: Batch): Promise<BatchOutcome | typeof STOPPED> {
+    const { sql, projection } = this.opts;
+    while (!this.stopping) {
+      try {
+        const outcome = await applyBatchOnce(sql, projection, batch);
+        this.failures = 0;
+        if (this.lastError) this.lastError = { ...this.lastError, attempts: 0 };
+        if (outcome.kind === 'applied') this.opts.onProgress();
+        return outcome;
+      } catch (err) {
+        this.recordFailure(err, 'projection batch failed', { from: batch.from, events: batch.events.length });
+        if ((await this.backoff()) === STOPPED) return STOPPED;
+      }
+    }
+    return STOPPED;
+  }
+
+  private async publish(notifications: Notification[]): Promise<void> {
+    const { pubsub, log, projection } = this.opts;
+    if (!pubsub) return;
+    for (const n of notifications) {
+      try {
+        await pubsub.publish(n.channel, n.message);
+      } catch (err) {
+        // The rows are committed; a lost live message is repaired by subscribers re-reading them.
+        log.warn('projection notification not published', { projection: projection.name, channel: n.channel, error: errorMessage(err) });
+      }
+    }
+  }
+
+  private recordFailure(err: unknown, msg: string, fields: Record<string, unknown> = {}): void {
+    this.failures++;
+    const code = (err as { code?: unknown }).code;
+    this.lastError = {
+      message: errorMessage(err),
+      ...(typeof code === 'string' ? { code } : {}),
+      at: new Date().toISOString(),
+      attempts: this.failures,
+    };
+    // Only the message and code: driver errors carry row values in `detail`, which may hold PII.
+    this.opts.log.error(msg, { projection: this.name, error: this.lastError.message, code: this.lastError.code, attempt: this.failures, ...fields });
+  }
+
+  private backoff(): Promise<typeof STOPPED | typeof TIMER> {
+    const { minMs, maxMs } = this.opts.retry;
+    return this.pause(Math.min(maxMs, minMs * 2 ** Math.max(0, this.failures - 1)));
+  }
+
+  /** Sleeps, or returns early when stop() is called. */
+  private async pause(ms: number): Promise<typeof STOPPED | typeof TIMER> {
+    const wait = timer(ms);
+    return Promise.race([this.stopSignal, wait.fired]).finally(wait.cancel);
+  }
+}
+
+/** A cancellable timer, so a stop() during a back-off does not leave a pending timeout behind. */
+function timer(ms: number): { fired: Promise<typeof TIMER>; cancel: () => void } {
+  let handle: ReturnType<typeof setTimeout> | undefined;
+  const fired = new Promise<typeof TIMER>((resolve) => {
+    handle = setTimeout(() => resolve(TIMER), ms);
+  });
+  return { fired, cancel: () => clearTimeout(handle) };
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

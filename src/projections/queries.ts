@@ -1,0 +1,44 @@
+/** The read side of the read models, for the gateway's queries. Works on pg and PGlite alike. */
+import type { SqlExecutor } from '../sql/client.ts';
+import type { ReadModelQueries } from '../app/services.ts';
+import { qb, run } from './query-builder.ts';
+import { ELECTIONS_TABLE } from './elections-projection.ts';
+import { VOTERS_TABLE } from './voters-projection.ts';
+import { toElectionRow, toVoterRow, type ElectionDbRow, type VoterDbRow } from './row-mappers.ts';
+
+export const MAX_VOTERS_PAGE = 1_000;
+
+export function createReadModelQueries(db: SqlExecutor): ReadModelQueries {
+  return {
+    async getElection(electionId) {
+      const { rows } = await run<ElectionDbRow>(db, qb(ELECTIONS_TABLE).where({ election_id: electionId }).first());
+      return rows[0] ? toElectionRow(rows[0]) : undefined;
+    },
+
+    async listElections() {
+      const { rows } = await run<ElectionDbRow>(db, qb(ELECTIONS_TABLE).select('*').orderBy([{ column: 'created_at' }, { column: 'election_id' }]));
+      return rows.map(toElectionRow);
+    },
+
+    async listVoters(electionId, page) {
+      const limit = clamp(Math.trunc(page.limit), 0, MAX_VOTERS_PAGE);
+      const offset = Math.max(0, Math.trunc(page.offset) || 0);
+      if (limit === 0) return [];
+      const q = qb(VOTERS_TABLE)
+        .select('*')
+        .where({ election_id: electionId })
+        .orderBy([{ column: 'registered_at' }, { column: 'voter_id' }])
+        .limit(limit)
+        .offset(offset);
+      const { rows } = await run<VoterDbRow>(db, q);
+      return rows.map(toVoterRow);
+    },
+
+    async countVoters(electionId) {
+      const { rows } = await run<{ n: number | string }>(db, qb(VOTERS_TABLE).where({ election_id: electionId }).count({ n: '*' }));
+      return Number(rows[0]?.n ?? 0);
+    },
+  };
+}
+
+const clamp = (n: number, min: number, max: number) => (Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : min);

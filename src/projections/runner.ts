@@ -1,0 +1,201 @@
+/**
+ * Runs the projections of this process: setup, one live worker per projection, rebuild from zero,
+ * status/lag, and waitFor (read-your-own-writes for the gateway and the tests). Several processes
+ * may run the same projections on one database: checkpoints (apply-batch.ts) keep effects exactly-once.
+ */
+import type { EventStore } from '../eventstore/port.ts';
+import type { SqlClient } from '../sql/client.ts';
+import type { PubSub } from '../app/services.ts';
+import type { Logger } from '../app/log.ts';
+import { createLogger } from '../app/log.ts';
+import type { Projection } from './projection.ts';
+import { ensureCheckpoint, lockCheckpoint, readCheckpoint, setupCheckpoints, writeCheckpoint } from './checkpoints.ts';
+import { ProjectionWorker, type WorkerError } from './projection-worker.ts';
+import { ProjectionError } from './errors.ts';
+
+export interface ProjectionStatus {
+  name: string;
+  /** The committed checkpoint. */
+  position: number;
+  /** The event store's head position. */
+  head: number;
+  /** head - position (positions, not events: positions need not be contiguous). */
+  lag: number;
+  /** Whether this process runs the projection's live loop. */
+  running: boolean;
+  /** The last failure, kept after recovery with attempts reset to 0. */
+  lastError?: WorkerError;
+}
+
+export interface ProjectionRunner {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  rebuild(name: string): Promise<{ position: number }>;
+  status(): Promise<ProjectionStatus[]>;
+  /** Resolves when every projection reflects all events up to `position` (default timeout 10 s). */
+  waitFor(position: number, timeoutMs?: number): Promise<void>;
+}
+
+export interface ProjectionRunnerOptions {
+  store: EventStore;
+  sql: SqlClient;
+  projections: Projection[];
+  pubsub?: PubSub;
+  /** Events per transaction at most. Default 500. */
+  batchSize?: number;
+  log?: Logger;
+  /** Back-off after a failed batch. Default 100 ms doubling to 10 s. */
+  retry?: { minMs: number; maxMs: number };
+  /** How often waitFor re-checks when progress may come from another process. Default 50 ms. */
+  waitPollMs?: number;
+}
+
+// Serialises concurrent setup across processes: CREATE TABLE IF NOT EXISTS races on Postgres' catalog.
+const SETUP_LOCK_KEY = 0x65766f74; // "evot"
+
+export function createProjectionRunner(opts: ProjectionRunnerOptions): ProjectionRunner {
+  const { store, sql, projections } = opts;
+  const log = (opts.log ?? createLogger()).child({ component: 'projections' });
+  const waitPollMs = opts.waitPollMs ?? 50;
+  const names = new Set<string>();
+  for (const p of projections) {
+    if (names.has(p.name)) throw new Error(`duplicate projection name ${p.name}`);
+    names.add(p.name);
+  }
+
+  const progressWaiters = new Set<() => void>();
+  const onProgress = () => {
+    for (const wake of [...progressWaiters]) wake();
+  };
+
+  const workers = new Map(
+    projections.map((projection) => [
+      projection.name,
+      new ProjectionWorker({
+        store,
+        sql,
+        projection,
+        pubsub: opts.pubsub,
+        batchSize: Math.max(1, opts.batchSize ?? 500),
+        log,
+        retry: opts.retry ?? { minMs: 100, maxMs: 10_000 },
+        onProgress,
+      }),
+    ]),
+  );
+
+  let setupDone: Promise<void> | undefined;
+  const setup = () => {
+    setupDone ??= sql
+      .transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock($1)', [SETUP_LOCK_KEY]);
+        await setupCheckpoints(tx);
+        for (const p of projections) {
+          await p.setup(tx);
+          await ensureCheckpoint(tx, p.name);
+        }
+      })
+      .catch((err: unknown) => {
+        setupDone = undefined; // let a later call try again
+        throw err;
+      });
+    return setupDone;
+  };
+
+  const workerOf = (name: string): ProjectionWorker => {
+    const w = workers.get(name);
+    if (!w) throw new ProjectionError('PROJECTION_NOT_FOUND', `no projection named ${name}`);
+    return w;
+  };
+
+  /** True when the projection's committed rows reflect every matching event up to `position`. */
+  const reached = async (projection: Projection, position: number): Promise<boolean> => {
+    const checkpoint = await readCheckpoint(sql, projection.name);
+    if (checkpoint >= position) return true;
+    const [next] = await store.readAll({ fromPosition: checkpoint, limit: 1, filter: projection.filter });
+    return !next || next.position > position;
+  };
+
+  const waitUntil = async (targets: Projection[], position: number, timeoutMs: number): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    let pending = targets;
+    for (;;) {
+      // Arm the wake-up before checking, so progress made during the check is not missed.
+      let wake!: () => void;
+      const progressed = new Promise<void>((resolve) => (wake = resolve));
+      progressWaiters.add(wake);
+      try {
+        const done = await Promise.all(pending.map((p) => reached(p, position)));
+        pending = pending.filter((_, i) => !done[i]);
+        if (pending.length === 0) return;
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          throw new ProjectionError('PROJECTION_TIMEOUT', `projections ${pending.map((p) => p.name).join(', ')} did not reach position ${position} within ${timeoutMs} ms`);
+        }
+        // Progress may also come from another process: poll as well as listen.
+        let handle: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([progressed, new Promise<void>((resolve) => (handle = setTimeout(resolve, Math.min(left, waitPollMs))))]);
+        clearTimeout(handle);
+      } finally {
+        progressWaiters.delete(wake);
+      }
+    }
+  };
+
+  return {
+    async start() {
+      await setup();
+      for (const w of workers.values()) w.start();
+      log.info('projections started', { projections: [...workers.keys()] });
+    },
+
+    async stop() {
+      await Promise.all([...workers.values()].map((w) => w.stop()));
+    },
+
+    async rebuild(name) {
+      const worker = workerOf(name);
+      const projection = projections.find((p) => p.name === name) as Projection;
+      await setup();
+      const wasRunning = worker.running;
+      await worker.stop();
+      // Rows and checkpoint go back to zero together: no reader can see empty rows with an old checkpoint.
+      await sql.transaction(async (tx) => {
+        await lockCheckpoint(tx, name);
+        await projection.reset(tx);
+        await writeCheckpoint(tx, name, 0);
+      });
+      const head = await store.headPosition();
+      log.info('projection rebuild started', { projection: name, head });
+      worker.muteThrough = Math.max(worker.muteThrough, head);
+      worker.start();
+      try {
+        await waitUntil([projection], head, Infinity);
+      } finally {
+        if (!wasRunning) await worker.stop();
+      }
+      // The rows reflect every event up to the head even when the checkpoint stopped at the last
+      // matching one (the idle advance moves it later), so report whichever is further.
+      const position = Math.max(head, await readCheckpoint(sql, name));
+      log.info('projection rebuilt', { projection: name, position });
+      return { position };
+    },
+
+    async status() {
+      const head = await store.headPosition();
+      return Promise.all(
+        projections.map(async (p) => {
+          const worker = workerOf(p.name);
+          const position = await readCheckpoint(sql, p.name);
+          const status: ProjectionStatus = { name: p.name, position, head, lag: Math.max(0, head - position), running: worker.running };
+          if (worker.lastError) status.lastError = worker.lastError;
+          return status;
+        }),
+      );
+    },
+
+    async waitFor(position, timeoutMs = 10_000) {
+      await waitUntil(projections, position, timeoutMs);
+    },
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * Wires one evote process for the configured running mode. Used by `src/main.ts` (the server),
+ * the end-to-end tests and the benchmarks, so all three run exactly the same composition.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { createPgClient, createPgliteClient, type SqlClient } from '../sql/client.ts';
+import type { EventStore } from '../eventstore/port.ts';
+import { createSqlEventStore } from '../eventstore/sql-event-store.ts';
+import { createEventStoreDbEventStore } from '../eventstore/eventstoredb-event-store.ts';
+import { instrumentEventStore } from '../eventstore/instrumented-event-store.ts';
+import { createElectionCommandHandlers } from '../commands/election-command-handlers.ts';
+import { createProjectionRunner, type ProjectionRunner } from '../projections/runner.ts';
+import { defaultProjections } from '../projections/index.ts';
+import { createReadModelQueries } from '../projections/queries.ts';
+import { createMemoryPubSub } from '../pubsub/memory-pubsub.ts';
+import { createRedisPubSub } from '../pubsub/redis-pubsub.ts';
+import { startGateway, type Gateway } from '../gateway/gateway.ts';
+import { createMetricsRegistry, type MetricsRegistry } from '../gateway/metrics.ts';
+import type { ElectionCommandHandlers, PubSub, ReadModelQueries } from './services.ts';
+import { describeMode, type Config } from './config.ts';
+import { createLogger, type Logger } from './log.ts';
+
+export interface System {
+  config: Config;
+  adminToken: string;
+  store: EventStore;
+  /** The database that holds the read models (and the events, unless EventStoreDB is used). */
+  sql: SqlClient;
+  commands: ElectionCommandHandlers;
+  queries: ReadModelQueries;
+  runner: ProjectionRunner;
+  pubsub: PubSub;
+  metrics: MetricsRegistry;
+  log: Logger;
+  /** Present when started with `{ gateway: true }`. */
+  gateway?: Gateway;
+  /** Graceful: stop accepting, finish in-flight work, stop projections, close connections. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  gateway?: boolean;
+  log?: Logger;
+  /** Pub/sub channel prefix, so parallel test runs on one Redis do not hear each other. */
+  redisPrefix?: string;
+}
+
+async function embeddedAdminToken(dataDir: string, log: Logger): Promise<string> {
+  const file = path.join(dataDir, 'admin-token');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const token = randomBytes(32).toString('base64url');
+    await writeFile(file, token + '\n', { mode: 0o600 });
+    // The token itself is never logged: the operator reads it from the file.
+    log.warn('generated an admin token for embedded mode; set EVOTE_ADMIN_TOKEN in production', { file });
+    return token;
+  }
+}
+
+export async function startSystem(config: Config, opts: StartOptions = {}): Promise<System> {
+  const log = opts.log ?? createLogger();
+  log.info('starting evote', { mode: describeMode(config) });
+  const embedded = !config.databaseUrl;
+  if (embedded) await mkdir(config.dataDir, { recursive: true });
+
+  const sql = config.databaseUrl
+    ? createPgClient(config.databaseUrl)
+    : await createPgliteClient(path.join(config.dataDir, 'pglite'));
+  if (embedded) log.info('embedded mode: PGlite database and in-memory sessions', { dataDir: config.dataDir });
+
+  const metrics = createMetricsRegistry();
+  const rawStore = config.eventStoreUrl ? createEventStoreDbEventStore(config.eventStoreUrl) : await createSqlEventStore(sql);
+  const store = instrumentEventStore(rawStore, metrics);
+  const pubsub = config.redisUrl ? createRedisPubSub(config.redisUrl, { prefix: opts.redisPrefix }) : createMemoryPubSub();
+  const commands = createElectionCommandHandlers(store, { now: () => new Date(), newId: () => randomUUID() });
+  const queries = createReadModelQueries(sql);
+  const runner = createProjectionRunner({ store, sql, projections: defaultProjections(), pubsub, log });
+  await runner.start();
+  metrics.gaugeFn('evote_projection_lag_events', 'Events in the log not yet folded into a projection', ['projection'], async () =>
+    (await runner.status()).map((s) => ({ labels: { projection: s.name }, value: s.lag })),
+  );
+
+  const adminToken = config.adminToken ?? (embedded ? await embeddedAdminToken(config.dataDir, log) : undefined);
+  if (!adminToken) throw new Error('EVOTE_ADMIN_TOKEN is required outside embedded mode');
+
+  const system: System = {
+    config,
+    adminToken,
+    store,
+    sql,
+    commands,
+    queries,
+    runner,
+    pubsub,
+    metrics,
+    log,
+    async close() {
+      if (system.gateway) await system.gateway.close();
+      await runner.stop();
+      await pubsub.close();
+      await store.close();
+      await sql.close();
+    },
+  };
+
+  if (opts.gateway) {
+    system.gateway = await startGateway({
+      commands,
+      queries,
+      pubsub,
+      metrics,
+      adminToken,
+      host: config.host,
+      port: config.port,
+      maxFrameBytes: config.maxFrameBytes,
+      waitForProjections: (position) => runner.waitFor(position, 5_000),
+      readiness: [
+        { name: 'eventstore', check: () => store.ping() },
+        { name: 'readmodels', check: async () => (await sql.query('select 1 as ok')).rows.length === 1 },
+      ],
+      log,
+    });
+    log.info('gateway listening', { url: system.gateway.url, http: system.gateway.httpUrl });
+  }
+  return system;
+}

@@ -1,0 +1,40 @@
+/**
+ * `npm start`: the evote server. With no environment it runs embedded (PGlite under ./data,
+ * in-memory pub/sub); see src/app/config.ts for the running modes.
+ * SIGTERM/SIGINT drain gracefully: stop accepting, finish in-flight appends, close connections.
+ */
+import { configFromEnv } from './app/config.ts';
+import { startSystem } from './app/bootstrap.ts';
+import { createLogger } from './app/log.ts';
+
+const log = createLogger();
+
+async function main(): Promise<void> {
+  const config = configFromEnv();
+  const system = await startSystem(config, { gateway: true, log });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    system
+      .close()
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        log.error('shutdown failed', { error: err instanceof Error ? err.message : String(err) });
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+process.on('unhandledRejection', (reason) => {
+  // Logged, not fatal: one failed promise must not take down every voter's connection.
+  log.error('unhandled rejection', { error: reason instanceof Error ? reason.message : String(reason) });
+});
+
+main().catch((err: unknown) => {
+  log.error('failed to start', { error: err instanceof Error ? err.message : String(err) });
+  process.exit(1);
+});

@@ -61,13 +61,32 @@ function filterClause(filter: EventFilter | undefined, params: unknown[]): strin
   return clause;
 }
 
+/**
+ * Positions scanned per query when a filter is given. A filtered `order by position limit n` lets the
+ * planner choose "every row after the position, then sort" (seen: 8.7 s for 200 pages over 100k rows
+ * right after a bulk load); a bounded position range always walks the primary-key index instead.
+ */
+const FILTERED_WINDOW = 20_000;
+
 export async function readAllEvents(sql: SqlExecutor, opts: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-  const params: unknown[] = [nonNegativeInt(opts.fromPosition, 0), nonNegativeInt(opts.limit, DEFAULT_READ_ALL_LIMIT)];
-  const res = await sql.query<EventRow>(
-    `select ${COLUMNS} from evote_events where position > $1${filterClause(opts.filter, params)} order by position limit $2`,
-    params,
-  );
-  return res.rows.map(toRecorded);
+  const from = nonNegativeInt(opts.fromPosition, 0);
+  const limit = nonNegativeInt(opts.limit, DEFAULT_READ_ALL_LIMIT);
+  const hasFilter = Boolean(opts.filter?.streamPrefixes?.length || opts.filter?.eventTypes?.length);
+  if (!hasFilter) {
+    const res = await sql.query<EventRow>(`select ${COLUMNS} from evote_events where position > $1 order by position limit $2`, [from, limit]);
+    return res.rows.map(toRecorded);
+  }
+  const head = await readHeadPosition(sql);
+  const out: RecordedEvent[] = [];
+  for (let lo = from; lo < head && out.length < limit; lo += FILTERED_WINDOW) {
+    const params: unknown[] = [lo, lo + FILTERED_WINDOW, limit - out.length];
+    const res = await sql.query<EventRow>(
+      `select ${COLUMNS} from evote_events where position > $1 and position <= $2${filterClause(opts.filter, params)} order by position limit $3`,
+      params,
+    );
+    for (const row of res.rows) out.push(toRecorded(row));
+  }
+  return out;
 }
 
 export async function readHeadPosition(sql: SqlExecutor): Promise<number> {

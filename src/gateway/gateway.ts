@@ -8,7 +8,8 @@ import { createAdminTokenCheck } from './admin-auth.ts';
 import { createElectionFanout } from './election-fanout.ts';
 import { createGatewayMetrics } from './gateway-metrics.ts';
 import { registerHttpRoutes } from './http-routes.ts';
-import { createMessageHandlers } from './message-handlers.ts';
+import { electionMessageModule, type MessageHandler, type MessageModule } from './message-handlers.ts';
+import type { MessageSpec } from './schemas.ts';
 import type { MetricsRegistry } from './metrics.ts';
 import { createRequestValidator } from './validation.ts';
 import { CLOSE_GOING_AWAY, createWsProtocol, type SocketState } from './ws-protocol.ts';
@@ -41,6 +42,8 @@ export interface GatewayDeps {
   drainTimeoutMs?: number;
   /** Per readiness check. Default 2 s. */
   readinessTimeoutMs?: number;
+  /** Further features' messages (authentication, ballots, audit…), besides the election's own. */
+  modules?: MessageModule[];
 }
 
 export interface Gateway {
@@ -53,6 +56,8 @@ export interface Gateway {
   drain(): Promise<void>;
   /** drain(), then release the pub/sub subscriptions. */
   close(): Promise<void>;
+  /** Every message this gateway accepts, across modules (the AsyncAPI document is derived from it). */
+  catalogue: readonly MessageSpec[];
 }
 
 export const DEFAULT_MAX_FRAME_BYTES = 32 * 1024 * 1024;
@@ -78,9 +83,14 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const fanout = createElectionFanout(deps.pubsub, log);
   let draining = false;
 
+  const modules = [electionMessageModule(deps.commands, deps.queries), ...(deps.modules ?? [])];
+  const catalogue = modules.flatMap((m) => m.specs);
+  const handlers = new Map<string, MessageHandler>();
+  for (const m of modules) for (const [key, handler] of m.handlers) handlers.set(key, handler);
+
   const protocol = createWsProtocol({
-    validator: createRequestValidator(),
-    handlers: createMessageHandlers(deps.commands, deps.queries),
+    validator: createRequestValidator(catalogue),
+    handlers,
     queries: deps.queries,
     fanout,
     isAdmin,
@@ -137,6 +147,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     url: `ws://${authority}/ws`,
     httpUrl: `http://${authority}`,
     drain,
+    catalogue,
     close: () =>
       (closed ??= (async () => {
         await drain();

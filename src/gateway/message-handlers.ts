@@ -2,15 +2,37 @@
  * Commands and queries by catalogue key, mapped onto the service ports. Payloads arrive already
  * validated against src/gateway/schemas.ts, so the casts below only restate those schemas.
  */
-import type { ElectionCommandHandlers, ImportProgress, ReadModelQueries, Result } from '../app/services.ts';
+import type { ElectionCommandHandlers, ReadModelQueries, Result } from '../app/services.ts';
 import { domainError } from '../domain/errors.ts';
-import { DEFAULT_VOTERS_PAGE, catalogueKey } from './schemas.ts';
+import { DEFAULT_VOTERS_PAGE, MESSAGE_CATALOGUE, catalogueKey, type MessageSpec } from './schemas.ts';
+
+/**
+ * Per-connection state that feature modules keep between messages (e.g. how far a voter has got
+ * through the authentication levels). Keyed by module, so modules never see each other's state.
+ * Lives only in this process's memory and dies with the socket.
+ */
+export interface ConnectionContext {
+  /** Random per connection; never derived from the client. */
+  readonly id: string;
+  readonly state: Map<string, unknown>;
+}
 
 export interface HandlerContext {
-  onProgress(p: ImportProgress): void;
+  /** The envelope's `token`, unverified: admin-only specs are checked before the handler runs; voter tokens are the handler's to check. */
+  token?: string;
+  connection: ConnectionContext;
+  /** Sends `{id, kind: 'progress', payload}` before the final reply. */
+  onProgress(p: Record<string, unknown>): void;
 }
 
 export type MessageHandler = (payload: Record<string, unknown>, ctx: HandlerContext) => Promise<Result<unknown>>;
+
+/** A feature's messages: their catalogue entries (schemas) and handlers, keyed by catalogueKey(kind, name). */
+export interface MessageModule {
+  name: string;
+  specs: readonly MessageSpec[];
+  handlers: Map<string, MessageHandler>;
+}
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 
@@ -21,7 +43,7 @@ export function createMessageHandlers(commands: ElectionCommandHandlers, queries
     [catalogueKey('command', 'election.registerVoter'), (p) => commands.registerVoter(p as Parameters<ElectionCommandHandlers['registerVoter']>[0])],
     [
       catalogueKey('command', 'election.importVoters'),
-      (p, ctx) => commands.importVoters(p as Parameters<ElectionCommandHandlers['importVoters']>[0], (progress) => ctx.onProgress(progress)),
+      (p, ctx) => commands.importVoters(p as Parameters<ElectionCommandHandlers['importVoters']>[0], (progress) => ctx.onProgress({ ...progress })),
     ],
     [catalogueKey('command', 'election.start'), (p) => commands.startVoting(p as { electionId: string })],
     [catalogueKey('command', 'election.end'), (p) => commands.endVoting(p as { electionId: string })],
@@ -44,6 +66,10 @@ export function createMessageHandlers(commands: ElectionCommandHandlers, queries
     [catalogueKey('query', 'voters.count'), async (p) => ok({ count: await queries.countVoters(p.electionId as string) })],
   ];
   return new Map(handlers);
+}
+
+export function electionMessageModule(commands: ElectionCommandHandlers, queries: ReadModelQueries): MessageModule {
+  return { name: 'election', specs: MESSAGE_CATALOGUE, handlers: createMessageHandlers(commands, queries) };
 }
 
 /** The log position a successful command reached, for read-your-writes. */

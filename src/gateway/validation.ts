@@ -58,11 +58,12 @@ function readableId(x: unknown): string | null {
   return typeof id === 'string' && id.length >= 1 && id.length <= MAX_REQUEST_ID_LENGTH ? id : null;
 }
 
-export function createRequestValidator(): RequestValidator {
+export function createRequestValidator(specs: readonly MessageSpec[] = MESSAGE_CATALOGUE): RequestValidator {
   const ajv = new Ajv({ allErrors: true, strict: true });
   const validateEnvelope = ajv.compile(REQUEST_ENVELOPE_SCHEMA);
   const catalogue = new Map<string, CatalogueEntry>();
-  for (const spec of MESSAGE_CATALOGUE) {
+  for (const spec of specs) {
+    if (catalogue.has(catalogueKey(spec.kind, spec.name))) throw new Error(`duplicate message ${spec.kind} ${spec.name}`);
     catalogue.set(catalogueKey(spec.kind, spec.name), { spec, validatePayload: ajv.compile(spec.payload) });
   }
 

@@ -11,7 +11,7 @@ import { domainError } from '../domain/errors.ts';
 import type { ElectionFanout } from './election-fanout.ts';
 import { gatewayError, type WireError } from './error-codes.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
-import { commandPosition, type MessageHandler } from './message-handlers.ts';
+import { commandPosition, type ConnectionContext, type MessageHandler } from './message-handlers.ts';
 import type { Envelope, RequestValidator } from './validation.ts';
 import type { MessageSpec } from './schemas.ts';
 import { uws, type WebSocket, type WebSocketBehavior } from './uws.ts';
@@ -32,6 +32,7 @@ interface ClientSubscription {
 
 export interface SocketState {
   closed: boolean;
+  connection: ConnectionContext;
   subscriptions: Map<string, ClientSubscription>;
 }
 
@@ -131,7 +132,9 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
     const stopTimer = isCommand ? metrics.commandDuration.startTimer({ name: spec.name }) : undefined;
     try {
       const result = await handler(payload, {
-        onProgress: (p) => send(ws, { id: env.id, kind: 'progress', payload: { done: p.done, total: p.total, skipped: p.skipped } }),
+        token: env.token,
+        connection: ws.getUserData().connection,
+        onProgress: (p) => send(ws, { id: env.id, kind: 'progress', payload: p }),
       });
       if (!result.ok) {
         if (isCommand) metrics.commands.inc({ name: spec.name, outcome: 'rejected' });
@@ -265,7 +268,7 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
           res.writeStatus('503 Service Unavailable').end('shutting down');
           return;
         }
-        const state: SocketState = { closed: false, subscriptions: new Map() };
+        const state: SocketState = { closed: false, connection: { id: randomUUID(), state: new Map() }, subscriptions: new Map() };
         res.upgrade(state, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
       } catch (err) {
         log.error('websocket upgrade failed', { error: (err as Error).message });

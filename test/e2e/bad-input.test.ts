@@ -100,12 +100,13 @@ describe('bad input over WebSocket', () => {
   });
 
   it('survives a fuzz of every message type: each answer is a known code, never INTERNAL, and nothing appended is lost', async () => {
-    const known = new Set<string>([...Object.keys(GATEWAY_ERROR_CODES), ...MESSAGE_CATALOGUE.flatMap((m) => m.domainErrors)]);
+    const catalogue = cluster.systems[0]!.gateway!.catalogue;
+    const known = new Set<string>([...Object.keys(GATEWAY_ERROR_CODES), ...catalogue.flatMap((m) => m.domainErrors)]);
     const rand = mulberry32(20261123);
     const c = await RawClient.connect(url);
     let n = 0;
     const answers: Record<string, number> = {};
-    for (const spec of MESSAGE_CATALOGUE) {
+    for (const spec of catalogue) {
       for (let i = 0; i < 40; i++) {
         const id = `f${n++}`;
         const envelope: Record<string, unknown> = { id, kind: spec.kind, name: spec.name, payload: mutatePayload(spec.payload, rand, electionId) };

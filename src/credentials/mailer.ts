@@ -1,0 +1,140 @@
+/**
+ * E-mail delivery of credential letters over SMTP (nodemailer, pooled). Transient failures (4xx
+ * replies such as greylisting's 451, refused or dropped connections, timeouts) are retried with
+ * exponential backoff; permanent ones (5xx) are not. The result is a value: it reports attempts
+ * and a reason built from the SMTP reply code and nodemailer's error code only, never the server's
+ * free text (which may echo the recipient) nor anything from the letter.
+ */
+import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import { LETTER_INSTRUCTIONS } from './letter.ts';
+
+export interface MailLetter {
+  to: string;
+  electionTheme: string;
+  voterId: string;
+  n1: string;
+  n2: string;
+  uri: string;
+  qrPng: Buffer;
+}
+
+export type DeliveryResult = { ok: true; attempts: number } | { ok: false; code: 'DELIVERY_FAILED'; attempts: number; reason: string };
+
+export interface Mailer {
+  sendLetter(letter: MailLetter): Promise<DeliveryResult>;
+  /** Closes the pooled connections (letters still queued are sent first by nodemailer). */
+  close(): void;
+}
+
+export interface MailerOptions {
+  from?: string;
+  /** Attempts per letter, the first included (default 5). */
+  maxAttempts?: number;
+  /** Delay before the first retry; doubles each time, capped at 60 s (default 1,000 ms). */
+  retryDelayMs?: number;
+  /** Pooled SMTP connections (default 5). */
+  maxConnections?: number;
+}
+
+const QR_CID = 'credential-qr@evote';
+const MAX_RETRY_DELAY_MS = 60_000;
+/** nodemailer's and Node's codes for a connection that failed or broke: worth another try. */
+const TRANSIENT_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+interface SmtpFailure {
+  transient: boolean;
+  reason: string;
+}
+
+export function classifySmtpError(err: unknown): SmtpFailure {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { responseCode?: unknown; code?: unknown };
+  const code = typeof e.code === 'string' && /^[A-Z_]{1,32}$/.test(e.code) ? e.code : 'UNKNOWN';
+  if (typeof e.responseCode === 'number') {
+    return { transient: e.responseCode >= 400 && e.responseCode < 500, reason: `SMTP ${e.responseCode} (${code})` };
+  }
+  return { transient: TRANSIENT_CODES.has(code), reason: `${TRANSIENT_CODES.has(code) ? 'connection error' : 'error'} (${code})` };
+}
+
+const oneLine = (s: string, max: number) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, max); // eslint-disable-line no-control-regex
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function letterText(l: Omit<MailLetter, 'to' | 'qrPng'>): string {
+  return [
+    `Your voting credential for: ${oneLine(l.electionTheme, 500)}`,
+    '',
+    ...LETTER_INSTRUCTIONS.map((line, i) => `${i + 1}. ${line}`),
+    '',
+    `Voter id: ${l.voterId}`,
+    `N1 (submission token): ${l.n1}`,
+    `N2 (receipt number):   ${l.n2}`,
+    '',
+    'Your credential (the attached QR code carries the same text):',
+    l.uri,
+    '',
+  ].join('\n');
+}
+
+function letterHtml(l: Omit<MailLetter, 'to' | 'qrPng'>): string {
+  const items = LETTER_INSTRUCTIONS.map((line) => `<li>${escapeHtml(line)}</li>`).join('');
+  return `<!doctype html><html><body>
+<h1>Your voting credential</h1><h2>${escapeHtml(oneLine(l.electionTheme, 500))}</h2>
+<ol>${items}</ol>
+<p><code>Voter id: ${escapeHtml(l.voterId)}<br>N1 (submission token): ${escapeHtml(l.n1)}<br>N2 (receipt number): ${escapeHtml(l.n2)}</code></p>
+<p><img src="cid:${QR_CID}" alt="credential QR code" width="300" height="300"></p>
+<p>Your credential: <code>${escapeHtml(l.uri)}</code></p>
+</body></html>`;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function createSmtpMailer(smtpUrl: string, opts: MailerOptions = {}): Mailer {
+  const maxAttempts = Math.max(1, Math.floor(opts.maxAttempts ?? 5));
+  const retryDelayMs = Math.max(0, opts.retryDelayMs ?? 1_000);
+  const transport: Transporter = nodemailer.createTransport({
+    url: smtpUrl,
+    pool: true,
+    maxConnections: opts.maxConnections ?? 5,
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 60_000,
+    // The messages carry credentials: no protocol logging, and no file or URL attachments ever read.
+    logger: false,
+    debug: false,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+  const from = opts.from ?? 'evote <no-reply@localhost>';
+
+  return {
+    async sendLetter(letter) {
+      const message = {
+        from,
+        to: letter.to,
+        subject: `Your voting credential: ${oneLine(letter.electionTheme, 150)}`,
+        text: letterText(letter),
+        html: letterHtml(letter),
+        attachments: [{ filename: 'credential-qr.png', content: letter.qrPng, contentType: 'image/png', cid: QR_CID }],
+      };
+      let last: SmtpFailure = { transient: false, reason: 'not attempted' };
+      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        try {
+          await transport.sendMail(message);
+          return { ok: true, attempts: attempt };
+        } catch (err) {
+          last = classifySmtpError(err);
+          if (!last.transient) return { ok: false, code: 'DELIVERY_FAILED', attempts: attempt, reason: `permanent failure: ${last.reason}` };
+          if (attempt < maxAttempts) {
+            // Jitter spreads thousands of retries so a recovering server is not hit all at once.
+            const base = Math.min(MAX_RETRY_DELAY_MS, retryDelayMs * 2 ** (attempt - 1));
+            await sleep(base * (0.8 + 0.4 * Math.random()));
+          }
+        }
+      }
+      return { ok: false, code: 'DELIVERY_FAILED', attempts: maxAttempts, reason: `gave up after ${maxAttempts} attempts: ${last.reason}` };
+    },
+    close() {
+      transport.close();
+    },
+  };
+}

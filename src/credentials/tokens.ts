@@ -1,0 +1,37 @@
+/**
+ * Seed 003's N1 (one-time submission token) and N2 (receipt nonce): 128 random bits each, written
+ * as unpadded base64url (22 characters). The server stores only hashToken(t): SHA-256 over the 16
+ * decoded bytes (not over the text), as lowercase hex, so anyone holding the raw bytes in any
+ * encoding computes the same value an auditor finds in `CredentialMinted`.
+ */
+import { createHash } from 'node:crypto';
+import { fromBase64url, toBase64url, toHex } from '../crypto/bytes.ts';
+import { secureRandom, type RandomBytes } from './random.ts';
+
+export const TOKEN_BYTES = 16;
+export const TOKEN_LENGTH = 22;
+
+export function newToken(random: RandomBytes = secureRandom): string {
+  return toBase64url(random(TOKEN_BYTES));
+}
+
+export function issueTokens(random: RandomBytes = secureRandom): { n1: string; n2: string } {
+  return { n1: newToken(random), n2: newToken(random) };
+}
+
+/** The 16 bytes of a well-formed token (canonical base64url, exactly 22 characters), else undefined. */
+export function decodeToken(token: unknown): Uint8Array | undefined {
+  if (typeof token !== 'string' || token.length !== TOKEN_LENGTH) return undefined;
+  const bytes = fromBase64url(token);
+  return bytes?.length === TOKEN_BYTES ? bytes : undefined;
+}
+
+export function isToken(token: unknown): token is string {
+  return decodeToken(token) !== undefined;
+}
+
+/** Hex SHA-256 of the token's decoded bytes; undefined for a malformed token (untrusted input). */
+export function hashToken(token: unknown): string | undefined {
+  const bytes = decodeToken(token);
+  return bytes ? toHex(createHash('sha256').update(bytes).digest()) : undefined;
+}

@@ -1,0 +1,28 @@
+/**
+ * Events of the `voter-{electionId}-{voterId}` stream: what happened to one voter, never what
+ * they hold. No secret code, N1, N2, e-mail or ballot link appears here (DESIGN.md).
+ */
+export type DeliveryChannel = 'email' | 'letter';
+
+export interface CredentialIssued {
+  type: 'CredentialIssued';
+  /** Only that the voter was served a letter, through which channel. */
+  data: { electionId: string; voterId: string; channel: DeliveryChannel; issuedAt: string };
+}
+
+export interface CredentialDeliveryFailed {
+  type: 'CredentialDeliveryFailed';
+  /** `reason` is a code (e.g. DELIVERY_FAILED: 550), never an address or a secret. */
+  data: { electionId: string; voterId: string; channel: DeliveryChannel; attempts: number; reason: string; failedAt: string };
+}
+
+export interface BlindSignatureIssued {
+  type: 'BlindSignatureIssued';
+  /** SHA-256 (hex) of the blinded message: a retry with the same blinded message is recognised. */
+  data: { electionId: string; voterId: string; blindedMessageHash: string; issuedAt: string };
+}
+
+export type VoterEvent = CredentialIssued | CredentialDeliveryFailed | BlindSignatureIssued;
+
+export const voterStreamId = (electionId: string, voterId: string) => `voter-${electionId}-${voterId}`;
+export const voterStreamPrefix = (electionId: string) => `voter-${electionId}-`;

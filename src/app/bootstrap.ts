@@ -19,12 +19,24 @@ import { createRedisPubSub } from '../pubsub/redis-pubsub.ts';
 import { startGateway, type Gateway } from '../gateway/gateway.ts';
 import { createMetricsRegistry, type MetricsRegistry } from '../gateway/metrics.ts';
 import type { ElectionCommandHandlers, PubSub, ReadModelQueries } from './services.ts';
+import { createSqlKeyStore } from '../keystore/sql-key-store.ts';
+import { masterKeyFromEnv } from '../keystore/master-key.ts';
+import type { KeyStore } from '../keystore/port.ts';
+import type { Feature, FeatureContext, FeatureFactory } from './feature.ts';
+
+/**
+ * The server's features, in start order. A feature may use services published by an earlier one
+ * (ctx.services), e.g. ballots use the voter authenticator of the authentication feature.
+ */
+const FEATURES: FeatureFactory[] = [];
 import { describeMode, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 
 export interface System {
   config: Config;
   adminToken: string;
+  keyStore: KeyStore;
+  features: Feature[];
   store: EventStore;
   /** The database that holds the read models (and the events, unless EventStoreDB is used). */
   sql: SqlClient;
@@ -71,14 +83,33 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
     : await createPgliteClient(path.join(config.dataDir, 'pglite'));
   if (embedded) log.info('embedded mode: PGlite database and in-memory sessions', { dataDir: config.dataDir });
 
+  const masterKey = await masterKeyFromEnv(config.masterKey ? { EVOTE_MASTER_KEY: config.masterKey } : process.env, {
+    dataDir: config.dataDir,
+    embedded,
+  });
+  if (masterKey.warning) log.warn(masterKey.warning);
+  const keyStore = await createSqlKeyStore(sql, masterKey.key);
+
   const metrics = createMetricsRegistry();
   const rawStore = config.eventStoreUrl ? createEventStoreDbEventStore(config.eventStoreUrl) : await createSqlEventStore(sql);
   const store = instrumentEventStore(rawStore, metrics);
   const pubsub = config.redisUrl ? createRedisPubSub(config.redisUrl, { prefix: opts.redisPrefix }) : createMemoryPubSub();
-  const commands = createElectionCommandHandlers(store, { now: () => new Date(), newId: () => randomUUID() });
+  const now = () => new Date();
+  const newId = () => randomUUID();
+  const commands = createElectionCommandHandlers(store, { now, newId });
   const queries = createReadModelQueries(sql);
-  const runner = createProjectionRunner({ store, sql, projections: defaultProjections(), pubsub, log });
+  const ctx: FeatureContext = { config, store, sql, keyStore, pubsub, metrics, log, election: { commands, queries }, now, newId, services: {} };
+  const features: Feature[] = [];
+  for (const factory of FEATURES) features.push(await factory(ctx));
+  const runner = createProjectionRunner({
+    store,
+    sql,
+    projections: [...defaultProjections(), ...features.flatMap((f) => f.projections ?? [])],
+    pubsub,
+    log,
+  });
   await runner.start();
+  for (const f of features) await f.start?.(runner);
   metrics.gaugeFn('evote_projection_lag_events', 'Events in the log not yet folded into a projection', ['projection'], async () =>
     (await runner.status()).map((s) => ({ labels: { projection: s.name }, value: s.lag })),
   );
@@ -89,6 +120,8 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
   const system: System = {
     config,
     adminToken,
+    keyStore,
+    features,
     store,
     sql,
     commands,
@@ -99,6 +132,7 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
     log,
     async close() {
       if (system.gateway) await system.gateway.close();
+      for (const f of [...features].reverse()) await f.close?.();
       await runner.stop();
       await pubsub.close();
       await store.close();
@@ -120,7 +154,9 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
       readiness: [
         { name: 'eventstore', check: () => store.ping() },
         { name: 'readmodels', check: async () => (await sql.query('select 1 as ok')).rows.length === 1 },
+        ...features.flatMap((f) => f.readiness ?? []),
       ],
+      modules: features.flatMap((f) => (f.messages ? [f.messages] : [])),
       log,
     });
     log.info('gateway listening', { url: system.gateway.url, http: system.gateway.httpUrl });

@@ -16,6 +16,10 @@ export interface Config {
   /** Undefined in embedded mode until bootstrap generates one (written to dataDir/admin-token). */
   adminToken?: string;
   maxFrameBytes: number;
+  /** EVOTE_MASTER_KEY (base64 of 32 bytes): encrypts the key store. Generated into dataDir in embedded mode. */
+  masterKey?: string;
+  /** SMTP_URL: where credential letters are mailed. */
+  smtpUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -44,6 +48,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     eventStoreUrl: env.EVENTSTORE_URL || undefined,
     adminToken,
     maxFrameBytes: intFromEnv(env, 'EVOTE_MAX_FRAME_BYTES', 32 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    masterKey: env.EVOTE_MASTER_KEY || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
   };
 }
 

@@ -21,6 +21,7 @@ export interface TestCluster {
 export async function startTestCluster(opts: { processes?: number; config?: Partial<Config> } = {}): Promise<TestCluster> {
   const db = await createScratchPgDatabase();
   const adminToken = randomBytes(24).toString('base64url');
+  const masterKey = randomBytes(32).toString('base64');
   const redisPrefix = `evote-test-${randomBytes(6).toString('hex')}:`;
   const systems: System[] = [];
   for (let i = 0; i < (opts.processes ?? 1); i++) {
@@ -33,6 +34,7 @@ export async function startTestCluster(opts: { processes?: number; config?: Part
           databaseUrl: db.url,
           redisUrl: REDIS_URL,
           adminToken,
+          masterKey,
           maxFrameBytes: 32 * 1024 * 1024,
           ...opts.config,
         },

@@ -1,0 +1,50 @@
+/**
+ * A feature of the server (credentials, authentication, ballots, audit…) plugs into one process
+ * through this seam: it receives the shared parts, and contributes WebSocket messages, projections,
+ * readiness checks and background work. `src/app/bootstrap.ts` lists the features in one place.
+ */
+import type { EventStore } from '../eventstore/port.ts';
+import type { SqlClient } from '../sql/client.ts';
+import type { KeyStore } from '../keystore/port.ts';
+import type { MessageModule } from '../gateway/message-handlers.ts';
+import type { MetricsRegistry } from '../gateway/metrics.ts';
+import type { Projection } from '../projections/projection.ts';
+import type { ProjectionRunner } from '../projections/runner.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './log.ts';
+import type { ElectionCommandHandlers, PubSub, ReadModelQueries, ReadinessCheck, VoterAuthenticator } from './services.ts';
+
+export interface FeatureContext {
+  config: Config;
+  store: EventStore;
+  /** The read-model database (also the key store's). */
+  sql: SqlClient;
+  keyStore: KeyStore;
+  pubsub: PubSub;
+  metrics: MetricsRegistry;
+  log: Logger;
+  election: { commands: ElectionCommandHandlers; queries: ReadModelQueries };
+  /** Injected so tests can control time; never read the clock elsewhere on the write side. */
+  now: () => Date;
+  newId: () => string;
+  /** Services other features published (e.g. 'voterAuth' by the authentication feature). */
+  services: FeatureServices;
+}
+
+export interface FeatureServices {
+  voterAuth?: VoterAuthenticator;
+  [name: string]: unknown;
+}
+
+export interface Feature {
+  name: string;
+  messages?: MessageModule;
+  projections?: Projection[];
+  readiness?: ReadinessCheck[];
+  /** Called once the projections run (e.g. to start a scheduler). */
+  start?(runner: ProjectionRunner): Promise<void>;
+  /** Called on shutdown, after the gateway drained and before the stores close. */
+  close?(): Promise<void>;
+}
+
+export type FeatureFactory = (ctx: FeatureContext) => Promise<Feature>;

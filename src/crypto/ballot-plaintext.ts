@@ -1,0 +1,57 @@
+/**
+ * What a voter encrypts to the counter: the prepared ballot message (RFC 9474 32-byte random prefix
+ * ‖ encodeBallotMessage(electionId, choice, N2)) and the authority's unblinded signature over it.
+ * Encoded as a domain tag and two u32 length-prefixed fields, so no byte of either can be misread
+ * as the boundary. The tally and the auditor decode it with the same function.
+ */
+import { decodeBallotMessage, type BallotMessage } from './canonical.ts';
+import { RSABSSA_PREFIX_BYTES } from './blind-rsa.ts';
+import { concatBytes, utf8 } from './bytes.ts';
+import type { CryptoResult } from './errors.ts';
+
+export const BALLOT_PLAINTEXT_TAG = 'evote/ballot-plaintext/v1';
+const TAG = utf8(BALLOT_PLAINTEXT_TAG);
+/** Generous bounds: a prepared message is under 2 KiB, an RSA-4096 signature 512 bytes. */
+const MAX_FIELD_BYTES = 16 * 1024;
+
+export interface BallotPlaintext {
+  /** prefix(32) ‖ encodeBallotMessage(...): exactly the bytes the authority's signature covers. */
+  preparedMessage: Uint8Array;
+  signature: Uint8Array;
+}
+
+function u32(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n, false);
+  return b;
+}
+
+export function encodeBallotPlaintext(p: BallotPlaintext): Uint8Array {
+  return concatBytes(u32(TAG.length), TAG, u32(p.preparedMessage.length), p.preparedMessage, u32(p.signature.length), p.signature);
+}
+
+const malformed = (message: string): CryptoResult<never> => ({ ok: false, error: { kind: 'CryptoError', code: 'MALFORMED_MESSAGE', message } });
+
+export function decodeBallotPlaintext(bytes: Uint8Array): CryptoResult<BallotPlaintext> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const fields: Uint8Array[] = [];
+  let at = 0;
+  for (let i = 0; i < 3; i++) {
+    if (at + 4 > bytes.length) return malformed('ballot plaintext is truncated');
+    const len = view.getUint32(at, false);
+    at += 4;
+    if (len > MAX_FIELD_BYTES || at + len > bytes.length) return malformed('ballot plaintext field length is out of range');
+    fields.push(bytes.subarray(at, at + len));
+    at += len;
+  }
+  if (at !== bytes.length) return malformed('ballot plaintext has trailing bytes');
+  const [tag, preparedMessage, signature] = fields as [Uint8Array, Uint8Array, Uint8Array];
+  if (Buffer.compare(Buffer.from(tag), Buffer.from(TAG)) !== 0) return malformed('ballot plaintext has an unknown tag');
+  return { ok: true, value: { preparedMessage, signature } };
+}
+
+/** The ballot message inside a prepared message (after the RFC 9474 random prefix). */
+export function ballotMessageOf(preparedMessage: Uint8Array): CryptoResult<BallotMessage> {
+  if (preparedMessage.length <= RSABSSA_PREFIX_BYTES) return malformed('prepared message is too short');
+  return decodeBallotMessage(preparedMessage.subarray(RSABSSA_PREFIX_BYTES));
+}

@@ -9,7 +9,7 @@ import type { PubSub } from '../app/services.ts';
 import type { Logger } from '../app/log.ts';
 import { createLogger } from '../app/log.ts';
 import type { Projection } from './projection.ts';
-import { ensureCheckpoint, lockCheckpoint, readCheckpoint, setupCheckpoints, writeCheckpoint } from './checkpoints.ts';
+import { CHECKPOINT_TABLE, ensureCheckpoint, lockCheckpoint, readCheckpoint, setupCheckpoints, writeCheckpoint } from './checkpoints.ts';
 import { ProjectionWorker, type WorkerError } from './projection-worker.ts';
 import { ProjectionError } from './errors.ts';
 
@@ -108,12 +108,41 @@ export function createProjectionRunner(opts: ProjectionRunnerOptions): Projectio
     return w;
   };
 
+  /**
+   * Read-your-writes is asked for by every command reply, often by many at once: all waiters share
+   * one checkpoint query at a time, and the "is any matching event still pending?" look-up is made
+   * once per (projection, checkpoint) and reused until that checkpoint moves.
+   */
+  let checkpointsInFlight: Promise<Map<string, number>> | undefined;
+  const readCheckpoints = (): Promise<Map<string, number>> =>
+    (checkpointsInFlight ??= sql
+      .query<{ name: string; position: number | string }>(`SELECT name, position FROM ${CHECKPOINT_TABLE} WHERE name = ANY($1)`, [[...names]])
+      .then(({ rows }) => new Map(rows.map((r) => [r.name, Number(r.position)])))
+      .finally(() => {
+        checkpointsInFlight = undefined;
+      }));
+
+  const nextMatching = new Map<string, { checkpoint: number; answer: Promise<{ next?: number; head: number }> }>();
+  const nextMatchingAfter = (projection: Projection, checkpoint: number) => {
+    const cached = nextMatching.get(projection.name);
+    if (cached && cached.checkpoint === checkpoint) return cached.answer;
+    const answer = (async () => {
+      const head = await store.headPosition();
+      const [next] = await store.readAll({ fromPosition: checkpoint, limit: 1, filter: projection.filter });
+      return next ? { next: next.position, head } : { head };
+    })();
+    answer.catch(() => nextMatching.delete(projection.name));
+    nextMatching.set(projection.name, { checkpoint, answer });
+    return answer;
+  };
+
   /** True when the projection's committed rows reflect every matching event up to `position`. */
-  const reached = async (projection: Projection, position: number): Promise<boolean> => {
-    const checkpoint = await readCheckpoint(sql, projection.name);
+  const reached = async (projection: Projection, checkpoint: number, position: number): Promise<boolean> => {
     if (checkpoint >= position) return true;
-    const [next] = await store.readAll({ fromPosition: checkpoint, limit: 1, filter: projection.filter });
-    return !next || next.position > position;
+    const { next, head } = await nextMatchingAfter(projection, checkpoint);
+    // Positions only grow: with no matching event after the checkpoint up to a head at or beyond
+    // `position`, none can appear at or below `position` later.
+    return next === undefined ? head >= position : next > position;
   };
 
   const waitUntil = async (targets: Projection[], position: number, timeoutMs: number): Promise<void> => {
@@ -125,7 +154,8 @@ export function createProjectionRunner(opts: ProjectionRunnerOptions): Projectio
       const progressed = new Promise<void>((resolve) => (wake = resolve));
       progressWaiters.add(wake);
       try {
-        const done = await Promise.all(pending.map((p) => reached(p, position)));
+        const checkpoints = await readCheckpoints();
+        const done = await Promise.all(pending.map((p) => reached(p, checkpoints.get(p.name) ?? 0, position)));
         pending = pending.filter((_, i) => !done[i]);
         if (pending.length === 0) return;
         const left = deadline - Date.now();

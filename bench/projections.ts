@@ -2,7 +2,8 @@
  * Projection throughput: 100,000 VoterRegistered events already in the log, folded from zero into
  * the `elections` and `voters` read models by the real runner.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { emailHmac, encryptEmail } from '../src/keystore/pii.ts';
 import type { EventStore } from '../src/eventstore/port.ts';
 import type { SqlClient } from '../src/sql/client.ts';
 import { createProjectionRunner } from '../src/projections/runner.ts';
@@ -15,13 +16,18 @@ export async function projectionThroughput(store: EventStore, sql: SqlClient, vo
   const electionId = randomUUID();
   const stream = `election-${electionId}`;
   const now = new Date().toISOString();
-  await store.append(stream, [{ type: 'ElectionCreated', data: { electionId, theme: 'bench', choices: ['a', 'b'], expectedVoters: voters, createdAt: now } }], {
+  const piiKey = new Uint8Array(randomBytes(32));
+  const keys = { authorityPublicKey: 'bench', ballotPublicKey: 'bench', logPublicKey: 'bench' };
+  await store.append(stream, [{ type: 'ElectionCreated', data: { electionId, theme: 'bench', choices: ['a', 'b'], expectedVoters: voters, createdAt: now, ...keys } }], {
     expectedRevision: 'no_stream',
   });
   for (let b = 0; b < voters / 1_000; b++) {
     const events = Array.from({ length: 1_000 }, (_, i) => ({
       type: 'VoterRegistered',
-      data: { electionId, voterId: randomUUID(), email: `v${b * 1_000 + i}@bench.example`, registeredAt: now },
+      data: (() => {
+        const email = `v${b * 1_000 + i}@bench.example`;
+        return { electionId, voterId: randomUUID(), emailHmac: emailHmac(piiKey, email), emailEncrypted: encryptEmail(piiKey, electionId, email), registeredAt: now };
+      })(),
     }));
     await store.append(stream, events, { expectedRevision: b * 1_000 });
   }

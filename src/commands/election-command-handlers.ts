@@ -1,14 +1,24 @@
 /**
- * The election's command handlers: turn a request into a command with the clock's time and fresh
- * ids, then read-fold-decide-append through `handleCommand`. The voter import decides the whole
- * file once (all-or-nothing validation) and appends it in batches with chained expected revisions.
+ * The election's command handlers: turn a request into a command with the clock's time, fresh ids,
+ * fresh keys and protected e-mails, then read-fold-decide-append through `handleCommand`. The voter
+ * import decides the whole file once (all-or-nothing validation) and appends it in batches with
+ * chained expected revisions.
+ *
+ * Secrets are made here, never in the decider: the election's key pairs (election-keys.ts, private
+ * halves stored BEFORE ElectionCreated is appended) and, per voter, the e-mail's HMAC and
+ * ciphertext under the election's PII key (src/keystore/pii.ts). The clear address exists only in
+ * this request's memory; the command, the event and every error carry only the protected values.
  */
 import type { EventStore } from '../eventstore/port.ts';
 import { isWrongExpectedRevision } from '../eventstore/port.ts';
 import type { ElectionCommandHandlers, ImportProgress, Result } from '../app/services.ts';
-import type { ElectionCommand } from '../domain/election-commands.ts';
+import type { ElectionCommand, RegisterVoters } from '../domain/election-commands.ts';
 import { electionStreamId, type ElectionEvent, type VoterRegistered } from '../domain/election-events.ts';
-import { electionDecider, type ElectionState } from '../domain/election.ts';
+import { electionDecider, validateEmail, type ElectionState } from '../domain/election.ts';
+import type { ProtectedEmail } from '../domain/election-commands.ts';
+import type { KeyStore } from '../keystore/port.ts';
+import { emailHmac, encryptEmail, getOrCreatePiiKey } from '../keystore/pii.ts';
+import { DEFAULT_RSA_BITS, ensureElectionKeys, type RsaBits } from './election-keys.ts';
 import { domainError, isDomainError, type DomainError } from '../domain/errors.ts';
 import {
   AggregateCache,
@@ -26,6 +36,10 @@ import { parseVoterCsv } from './csv.ts';
 export interface ElectionCommandDeps {
   now: () => Date;
   newId: () => string;
+  /** Where the election's private keys and PII key live. */
+  keyStore: KeyStore;
+  /** Modulus of the election's RSA keys (default 2048). */
+  rsaBits?: RsaBits;
   maxRetries?: number;
   /**
    * Elections whose folded state is kept between commands (0 disables). About 10 MB per
@@ -34,8 +48,24 @@ export interface ElectionCommandDeps {
   cacheSize?: number;
 }
 
+type RegisterVotersRow = RegisterVoters['voters'][number];
+
 export const DEFAULT_IMPORT_BATCH_SIZE = 1_000;
 const MAX_IMPORT_BATCH_SIZE = 10_000;
+
+/**
+ * Stand-ins with the right shape, for a first decide() that checks every other rule before any
+ * key is generated or any PII key created (an invalid request must not cost 2 RSA key pairs).
+ */
+const PLACEHOLDER_KEYS = { authorityPublicKey: 'A'.repeat(392), ballotPublicKey: 'B'.repeat(392), logPublicKey: 'C'.repeat(43) };
+const PLACEHOLDER_EMAIL: ProtectedEmail = { emailHmac: '0'.repeat(64), emailEncrypted: 'A'.repeat(40) };
+
+/** The address validated, normalised and protected under the PII key; the clear text goes no further. */
+function protectEmail(piiKey: Uint8Array, electionId: string, email: unknown): ProtectedEmail | DomainError {
+  const normalised = validateEmail(email);
+  if (typeof normalised !== 'string') return normalised;
+  return { emailHmac: emailHmac(piiKey, normalised), emailEncrypted: encryptEmail(piiKey, electionId, normalised) };
+}
 
 export function createElectionCommandHandlers(store: EventStore, deps: ElectionCommandDeps): ElectionCommandHandlers {
   const maxRetries = deps.maxRetries ?? DEFAULT_MAX_RETRIES;
@@ -45,13 +75,24 @@ export function createElectionCommandHandlers(store: EventStore, deps: ElectionC
   const run = (command: ElectionCommand): Promise<Result<HandledCommand<ElectionEvent>>> =>
     handleCommand(store, electionDecider, electionStreamId(command.electionId), command, { maxRetries, cache });
 
+  /** Decides `command` on the current state without appending: the refusal, if any. */
+  const precheck = async (command: ElectionCommand): Promise<DomainError | undefined> => {
+    const { state } = await loadAggregate(store, electionDecider, electionStreamId(command.electionId), cache);
+    const decided = electionDecider.decide(command, state);
+    return isDomainError(decided) ? decided : undefined;
+  };
+
   const positionOnly = (r: Result<HandledCommand<ElectionEvent>>): Result<{ position: number }> =>
     r.ok ? { ok: true, value: { position: r.value.position } } : r;
 
   return {
     async createElection(input) {
       const electionId = input.electionId ?? deps.newId();
-      const r = await run({ type: 'CreateElection', electionId, theme: input.theme, choices: input.choices, expectedVoters: input.expectedVoters, now: now() });
+      const base = { type: 'CreateElection', electionId, theme: input.theme, choices: input.choices, expectedVoters: input.expectedVoters } as const;
+      const refused = await precheck({ ...base, publicKeys: PLACEHOLDER_KEYS, now: now() });
+      if (refused) return { ok: false, error: refused };
+      const publicKeys = await ensureElectionKeys(deps.keyStore, electionId, deps.rsaBits ?? DEFAULT_RSA_BITS);
+      const r = await run({ ...base, publicKeys, now: now() });
       return r.ok ? { ok: true, value: { electionId, position: r.value.position } } : r;
     },
 
@@ -62,7 +103,13 @@ export function createElectionCommandHandlers(store: EventStore, deps: ElectionC
 
     async registerVoter(input) {
       const voterId = deps.newId();
-      const r = await run({ type: 'RegisterVoter', electionId: input.electionId, voterId, email: input.email, now: now() });
+      const { electionId } = input;
+      // Unknown election or wrong state first: no PII key is created for a refused request.
+      const refused = await precheck({ type: 'RegisterVoter', electionId, voterId, ...PLACEHOLDER_EMAIL, now: now() });
+      if (refused) return { ok: false, error: refused };
+      const email = protectEmail(await getOrCreatePiiKey(deps.keyStore, electionId), electionId, input.email);
+      if (isDomainError(email)) return { ok: false, error: email };
+      const r = await run({ type: 'RegisterVoter', electionId, voterId, ...email, now: now() });
       return r.ok ? { ok: true, value: { voterId, position: r.value.position } } : r;
     },
 
@@ -87,8 +134,18 @@ export function createElectionCommandHandlers(store: EventStore, deps: ElectionC
     if (!parsed.ok) return parsed;
     const batchSize = Math.min(MAX_IMPORT_BATCH_SIZE, Math.max(1, Math.floor(input.batchSize ?? DEFAULT_IMPORT_BATCH_SIZE)));
     const streamId = electionStreamId(input.electionId);
-    // Ids are fixed once per row, so a row re-decided after a conflict keeps its voter id.
-    const rows = parsed.rows.map((r) => ({ voterId: deps.newId(), email: r.email, line: r.line }));
+    const refused = await precheck({ type: 'RegisterVoters', electionId: input.electionId, voters: [], skipAlreadyRegistered: true, now: now() });
+    if (refused) return { ok: false, error: refused };
+    // Protected once per row (HMAC + AES-GCM, ~10 µs), and ids fixed once per row, so a row
+    // re-decided after a conflict keeps its voter id. Address format errors are reported here, by
+    // line, before the decider looks for duplicates.
+    const piiKey = await getOrCreatePiiKey(deps.keyStore, input.electionId);
+    const rows: RegisterVotersRow[] = [];
+    for (const r of parsed.rows) {
+      const email = protectEmail(piiKey, input.electionId, r.email);
+      if (isDomainError(email)) return { ok: false, error: domainError(email.code, `line ${r.line}: ${email.message}`, { line: r.line }) };
+      rows.push({ voterId: deps.newId(), ...email, line: r.line });
+    }
     const rowIndex = new Map(rows.map((r, i) => [r.voterId, i]));
     const total = rows.length;
 

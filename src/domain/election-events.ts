@@ -18,6 +18,14 @@ export interface ElectionCreated {
     choices: string[];
     expectedVoters: number;
     createdAt: string;
+    /**
+     * Public halves of the election's keys (private halves are in the key store only):
+     * the authority's RSA blind-signing key and the counter's RSA ballot key as base64url
+     * SPKI DER; the transparency log's Ed25519 key as base64url of the raw 32 bytes.
+     */
+    authorityPublicKey: string;
+    ballotPublicKey: string;
+    logPublicKey: string;
   };
 }
 
@@ -40,8 +48,13 @@ export interface VoterRegistered {
   data: {
     electionId: string;
     voterId: string;
-    /** Normalised (trimmed, lower-cased) e-mail address. */
-    email: string;
+    /**
+     * HMAC-SHA256 (hex) of the normalised address under the election's PII key: uniqueness without
+     * the address (src/keystore/pii.ts).
+     */
+    emailHmac: string;
+    /** AES-256-GCM of the address under the election's PII key; destroying the key forgets it. */
+    emailEncrypted: string;
     registeredAt: string;
   };
 }

@@ -3,7 +3,17 @@
  * append or a DomainError, `evolve(state, event)` folds one event. No I/O, no clock, no randomness:
  * times and ids come in on the commands. The rules are documented in docs/events.md.
  */
-import type { ElectionCommand, ConfigureElection, CreateElection, EndVoting, RegisterVoter, RegisterVoters, StartVoting } from './election-commands.ts';
+import type {
+  ElectionCommand,
+  ConfigureElection,
+  CreateElection,
+  ElectionPublicKeys,
+  EndVoting,
+  ProtectedEmail,
+  RegisterVoter,
+  RegisterVoters,
+  StartVoting,
+} from './election-commands.ts';
 import type { ElectionConfigured, ElectionEvent, ElectionStatus, VoterRegistered } from './election-events.ts';
 import { domainError, type DomainError } from './errors.ts';
 
@@ -15,11 +25,12 @@ export const MAX_EXPECTED_VOTERS = 10_000_000;
 export const EMAIL_MAX_LENGTH = 254;
 
 // ---------------------------------------------------------------------------------------------
-// Registered e-mails: a persistent (never observably mutated) set with O(1) add and lookup.
+// Registered e-mails, as their HMACs under the election's PII key (the log never holds an address
+// in clear): a persistent (never observably mutated) set with O(1) add and lookup.
 //
 // An election can hold 10^5..10^7 voters and every VoterRegistered is folded one at a time, so
 // copying a Set per event would be quadratic. Instead all versions of one election share an
-// append-only Map from e-mail to its registration ordinal; a version with `count` voters sees only
+// append-only Map from e-mail HMAC to its registration ordinal; a version with `count` voters sees only
 // the entries with ordinal < count. Extending the newest version appends in place; extending an
 // older version (a fork, e.g. two handlers folding from the same cached state) copies its prefix
 // first, so no state value anyone holds ever changes.
@@ -70,8 +81,10 @@ export interface ElectionState {
   choices: string[];
   expectedVoters: number;
   closesAt: string | null;
-  /** Normalised e-mails of the registered voters; query with `isRegistered`. */
+  /** E-mail HMACs of the registered voters; query with `isRegistered`. */
   registeredEmails: RegisteredEmails;
+  /** Public halves of the election's keys, from ElectionCreated (null before). */
+  publicKeys: ElectionPublicKeys | null;
   voterCount: number;
   createdAt: string | null;
   startedAt: string | null;
@@ -86,14 +99,16 @@ export const initialState: ElectionState = Object.freeze({
   expectedVoters: 0,
   closesAt: null,
   registeredEmails: NO_EMAILS,
+  publicKeys: null,
   voterCount: 0,
   createdAt: null,
   startedAt: null,
   endedAt: null,
 }) as ElectionState;
 
-export function isRegistered(state: ElectionState, email: string): boolean {
-  return hasEmail(state.registeredEmails, normaliseEmail(email));
+/** Whether a voter with this e-mail HMAC (src/keystore/pii.ts emailHmac) is registered. */
+export function isRegistered(state: ElectionState, emailHmac: string): boolean {
+  return hasEmail(state.registeredEmails, emailHmac);
 }
 
 export function evolve(state: ElectionState, event: ElectionEvent): ElectionState {
@@ -108,6 +123,7 @@ export function evolve(state: ElectionState, event: ElectionEvent): ElectionStat
         choices: [...d.choices],
         expectedVoters: d.expectedVoters,
         createdAt: d.createdAt,
+        publicKeys: { authorityPublicKey: d.authorityPublicKey, ballotPublicKey: d.ballotPublicKey, logPublicKey: d.logPublicKey },
       };
     }
     case 'ElectionConfigured': {
@@ -122,8 +138,8 @@ export function evolve(state: ElectionState, event: ElectionEvent): ElectionStat
     }
     case 'VoterRegistered': {
       // A valid log never registers an e-mail twice; ignoring a repeat keeps voterCount == |emails|.
-      if (hasEmail(state.registeredEmails, event.data.email)) return state;
-      const registeredEmails = addEmail(state.registeredEmails, event.data.email);
+      if (hasEmail(state.registeredEmails, event.data.emailHmac)) return state;
+      const registeredEmails = addEmail(state.registeredEmails, event.data.emailHmac);
       return { ...state, registeredEmails, voterCount: registeredEmails.count };
     }
     case 'VotingStarted':
@@ -147,10 +163,16 @@ const charLength = (s: string) => {
   return n;
 };
 
+// Control characters have no place in a ballot's text, and NUL cannot even be stored (PostgreSQL's
+// jsonb refuses \u0000): refused here, so they never reach the log.
+// eslint-disable-next-line no-control-regex
+const CONTROL_RE = /[\u0000-\u001f\u007f]/;
+
 export function validateTheme(theme: unknown): string | DomainError {
   if (typeof theme !== 'string') return domainError('INVALID_THEME', 'theme must be a string');
   const t = theme.trim();
   if (t.length === 0) return domainError('INVALID_THEME', 'theme must not be empty');
+  if (CONTROL_RE.test(t)) return domainError('INVALID_THEME', 'theme must not contain control characters');
   if (charLength(t) > THEME_MAX_LENGTH) return domainError('INVALID_THEME', `theme must be at most ${THEME_MAX_LENGTH} characters`);
   return t;
 }
@@ -167,6 +189,7 @@ export function validateChoices(choices: unknown): string[] | DomainError {
     if (typeof choice !== 'string') return domainError('INVALID_CHOICES', 'every choice must be a string', { index });
     const c = choice.trim();
     if (c.length === 0) return domainError('INVALID_CHOICES', 'choices must not be empty', { index });
+    if (CONTROL_RE.test(c)) return domainError('INVALID_CHOICES', 'choices must not contain control characters', { index });
     if (charLength(c) > CHOICE_MAX_LENGTH) {
       return domainError('INVALID_CHOICES', `each choice must be at most ${CHOICE_MAX_LENGTH} characters`, { index });
     }
@@ -206,6 +229,45 @@ export function validateEmail(email: unknown): string | DomainError {
   return e;
 }
 
+const EMAIL_HMAC_RE = /^[0-9a-f]{64}$/;
+// nonce (12) + at least one byte + tag (16) = 29 bytes = 39 base64url characters; 254 bytes of
+// address make 282 bytes = 376 characters.
+const EMAIL_ENCRYPTED_RE = /^[A-Za-z0-9_-]{39,376}$/;
+
+/**
+ * Shape check of an e-mail as the handler protected it. The address itself was validated by the
+ * handler (validateEmail) before it was encrypted; the decider can only see that the values are
+ * well-formed, and refuses anything else as INVALID_EMAIL.
+ */
+export function validateProtectedEmail(e: ProtectedEmail): DomainError | undefined {
+  if (typeof e.emailHmac !== 'string' || !EMAIL_HMAC_RE.test(e.emailHmac)) return domainError('INVALID_EMAIL', 'the e-mail HMAC is not 64 hex digits');
+  if (typeof e.emailEncrypted !== 'string' || !EMAIL_ENCRYPTED_RE.test(e.emailEncrypted)) {
+    return domainError('INVALID_EMAIL', 'the encrypted e-mail is not well-formed');
+  }
+  return undefined;
+}
+
+// RSA SPKI DER of 2048..4096 bits is 294..550 bytes (392..734 base64url characters); Ed25519 raw is 32 bytes.
+const RSA_SPKI_RE = /^[A-Za-z0-9_-]{300,800}$/;
+const ED25519_RAW_RE = /^[A-Za-z0-9_-]{43}$/;
+
+function validatePublicKeys(keys: ElectionPublicKeys | undefined): DomainError | undefined {
+  if (
+    typeof keys !== 'object' ||
+    keys === null ||
+    typeof keys.authorityPublicKey !== 'string' ||
+    !RSA_SPKI_RE.test(keys.authorityPublicKey) ||
+    typeof keys.ballotPublicKey !== 'string' ||
+    !RSA_SPKI_RE.test(keys.ballotPublicKey) ||
+    typeof keys.logPublicKey !== 'string' ||
+    !ED25519_RAW_RE.test(keys.logPublicKey)
+  ) {
+    return domainError('INVALID_ELECTION_KEYS', 'the election needs RSA authority and ballot keys (SPKI DER) and an Ed25519 log key (raw), base64url');
+  }
+  if (keys.authorityPublicKey === keys.ballotPublicKey) return domainError('INVALID_ELECTION_KEYS', 'the authority and ballot keys must differ');
+  return undefined;
+}
+
 const ISO_INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /** Milliseconds since the epoch of a full ISO-8601 instant (with a zone), or NaN. */
@@ -239,7 +301,15 @@ function createElection(cmd: CreateElection, state: ElectionState): ElectionEven
   if (!Array.isArray(choices)) return choices;
   const expectedVoters = validateExpectedVoters(cmd.expectedVoters);
   if (typeof expectedVoters !== 'number') return expectedVoters;
-  return [{ type: 'ElectionCreated', data: { electionId: cmd.electionId, theme, choices, expectedVoters, createdAt: cmd.now } }];
+  const badKeys = validatePublicKeys(cmd.publicKeys);
+  if (badKeys) return badKeys;
+  const { authorityPublicKey, ballotPublicKey, logPublicKey } = cmd.publicKeys;
+  return [
+    {
+      type: 'ElectionCreated',
+      data: { electionId: cmd.electionId, theme, choices, expectedVoters, createdAt: cmd.now, authorityPublicKey, ballotPublicKey, logPublicKey },
+    },
+  ];
 }
 
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -295,12 +365,13 @@ function tooManyVoters(state: ElectionState, details?: Record<string, unknown>):
 
 function registerVoter(cmd: RegisterVoter, state: ElectionState): ElectionEvent[] | DomainError {
   if (state.status !== 'REGISTER') return wrongState(state, cmd.type, 'REGISTER');
-  const email = validateEmail(cmd.email);
-  if (typeof email !== 'string') return email;
-  if (hasEmail(state.registeredEmails, email)) return domainError('DUPLICATE_VOTER', 'this e-mail address is already registered');
+  const bad = validateProtectedEmail(cmd);
+  if (bad) return bad;
+  if (hasEmail(state.registeredEmails, cmd.emailHmac)) return domainError('DUPLICATE_VOTER', 'this e-mail address is already registered');
   // Auto-close counts ballots against expected voters: more voters than expected would end the vote early.
   if (state.voterCount + 1 > state.expectedVoters) return tooManyVoters(state);
-  return [{ type: 'VoterRegistered', data: { electionId: cmd.electionId, voterId: cmd.voterId, email, registeredAt: cmd.now } }];
+  const { electionId, voterId, emailHmac, emailEncrypted } = cmd;
+  return [{ type: 'VoterRegistered', data: { electionId, voterId, emailHmac, emailEncrypted, registeredAt: cmd.now } }];
 }
 
 /** All-or-nothing: either every row is accepted (or skipped) or the first bad row's error is returned. */
@@ -310,19 +381,23 @@ function registerVoters(cmd: RegisterVoters, state: ElectionState): ElectionEven
   const lineOf = new Map<string, number>();
   let count = state.voterCount;
   for (const row of cmd.voters) {
-    const email = validateEmail(row.email);
-    if (typeof email !== 'string') return domainError(email.code, `line ${row.line}: ${email.message}`, { line: row.line });
-    const firstLine = lineOf.get(email);
+    const bad = validateProtectedEmail(row);
+    if (bad) return domainError(bad.code, `line ${row.line}: ${bad.message}`, { line: row.line });
+    const hmac = row.emailHmac;
+    const firstLine = lineOf.get(hmac);
     if (firstLine !== undefined) {
       return domainError('DUPLICATE_VOTER', `line ${row.line}: same e-mail address as line ${firstLine}`, { line: row.line, firstLine });
     }
-    lineOf.set(email, row.line);
-    if (hasEmail(state.registeredEmails, email)) {
+    lineOf.set(hmac, row.line);
+    if (hasEmail(state.registeredEmails, hmac)) {
       if (cmd.skipAlreadyRegistered) continue;
       return domainError('DUPLICATE_VOTER', `line ${row.line}: this e-mail address is already registered`, { line: row.line });
     }
     if (++count > state.expectedVoters) return tooManyVoters(state, { line: row.line, registered: state.voterCount });
-    events.push({ type: 'VoterRegistered', data: { electionId: cmd.electionId, voterId: row.voterId, email, registeredAt: cmd.now } });
+    events.push({
+      type: 'VoterRegistered',
+      data: { electionId: cmd.electionId, voterId: row.voterId, emailHmac: hmac, emailEncrypted: row.emailEncrypted, registeredAt: cmd.now },
+    });
   }
   return events;
 }

@@ -63,8 +63,12 @@ export function assertKeyName(name: string): void {
 export const keyNames = {
   authority: (electionId: string) => `election/${electionId}/authority`,
   counter: (electionId: string) => `election/${electionId}/counter`,
+  /** The transparency log's Ed25519 signing key (PKCS#8 DER). */
+  log: (electionId: string) => `election/${electionId}/log`,
   pii: (electionId: string) => `election/${electionId}/pii`,
   credential: (electionId: string, voterId: string) => `credential/${electionId}/${voterId}`,
   /** Prefix of every credential of one election (for deletePrefix after the election). */
   credentialPrefix: (electionId: string) => `credential/${electionId}/`,
+  /** A client application's HMAC key (level 2 of voter authentication); deleted when the client is revoked. */
+  client: (clientId: string) => `client/${clientId}`,
 };

@@ -6,6 +6,9 @@
  * with one UPDATE per election per batch, and announced by ONE `voterCount` message per election per
  * batch carrying the count after the batch. Other transitions carry the row as it stood right after
  * that event. Messages are returned in position order.
+ *
+ * The row also exposes the election's public keys (authority, ballot, log) from ElectionCreated,
+ * so clients fetch them with `election.get`.
  */
 import type { RecordedEvent } from '../eventstore/port.ts';
 import type { SqlExecutor } from '../sql/client.ts';
@@ -39,7 +42,10 @@ export function electionsProjection(): Projection {
         created_at timestamptz NOT NULL,
         started_at timestamptz NULL,
         ended_at timestamptz NULL,
-        position bigint NOT NULL
+        position bigint NOT NULL,
+        authority_public_key text NOT NULL,
+        ballot_public_key text NOT NULL,
+        log_public_key text NOT NULL
       )`);
     },
 
@@ -133,6 +139,9 @@ async function insertElection(tx: SqlExecutor, data: ElectionCreated['data'], po
       started_at: null,
       ended_at: null,
       position,
+      authority_public_key: data.authorityPublicKey,
+      ballot_public_key: data.ballotPublicKey,
+      log_public_key: data.logPublicKey,
     })
     .returning('*');
   return (await run<ElectionDbRow>(tx, q)).rows[0];

@@ -1,6 +1,12 @@
-/** The read side of the read models, for the gateway's queries. Works on pg and PGlite alike. */
+/**
+ * The read side of the read models, for the gateway's queries. Works on pg and PGlite alike.
+ * Voters' e-mails are stored encrypted under the election's PII key and decrypted here, per page,
+ * with the key from the key store; once that key is shredded they read as null ("forgotten").
+ */
 import type { SqlExecutor } from '../sql/client.ts';
 import type { ReadModelQueries } from '../app/services.ts';
+import type { KeyStore } from '../keystore/port.ts';
+import { decryptEmail, loadPiiKey } from '../keystore/pii.ts';
 import { qb, run } from './query-builder.ts';
 import { ELECTIONS_TABLE } from './elections-projection.ts';
 import { VOTERS_TABLE } from './voters-projection.ts';
@@ -8,7 +14,7 @@ import { toElectionRow, toVoterRow, type ElectionDbRow, type VoterDbRow } from '
 
 export const MAX_VOTERS_PAGE = 1_000;
 
-export function createReadModelQueries(db: SqlExecutor): ReadModelQueries {
+export function createReadModelQueries(db: SqlExecutor, keyStore: KeyStore): ReadModelQueries {
   return {
     async getElection(electionId) {
       const { rows } = await run<ElectionDbRow>(db, qb(ELECTIONS_TABLE).where({ election_id: electionId }).first());
@@ -31,7 +37,9 @@ export function createReadModelQueries(db: SqlExecutor): ReadModelQueries {
         .limit(limit)
         .offset(offset);
       const { rows } = await run<VoterDbRow>(db, q);
-      return rows.map(toVoterRow);
+      if (rows.length === 0) return [];
+      const piiKey = await loadPiiKey(keyStore, electionId);
+      return rows.map((row) => toVoterRow(row, piiKey ? (decryptEmail(piiKey, electionId, row.email_encrypted) ?? null) : null));
     },
 
     async countVoters(electionId) {

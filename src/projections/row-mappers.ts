@@ -17,13 +17,21 @@ export interface ElectionDbRow {
   started_at: Date | string | null;
   ended_at: Date | string | null;
   position: number | string;
+  authority_public_key: string;
+  ballot_public_key: string;
+  log_public_key: string;
 }
 
 export interface VoterDbRow {
   voter_id: string;
   election_id: string;
-  email: string;
+  /** Under the election's PII key; decrypted by queries.ts, never stored in clear. */
+  email_encrypted: string;
   registered_at: Date | string;
+  credential_status: string;
+  channel: string | null;
+  issued_at: Date | string | null;
+  delivery_failure: string | null;
 }
 
 export function toIso(value: Date | string): string {
@@ -46,9 +54,22 @@ export function toElectionRow(row: ElectionDbRow): ElectionRow {
     startedAt: toIsoOrNull(row.started_at),
     endedAt: toIsoOrNull(row.ended_at),
     position: Number(row.position),
+    authorityPublicKey: row.authority_public_key,
+    ballotPublicKey: row.ballot_public_key,
+    logPublicKey: row.log_public_key,
   };
 }
 
-export function toVoterRow(row: VoterDbRow): VoterRow {
-  return { voterId: row.voter_id, electionId: row.election_id, email: row.email, registeredAt: toIso(row.registered_at) };
+/** `email` is the address the caller decrypted from `row.email_encrypted`, or null when it could not. */
+export function toVoterRow(row: VoterDbRow, email: string | null): VoterRow {
+  return {
+    voterId: row.voter_id,
+    electionId: row.election_id,
+    email,
+    registeredAt: toIso(row.registered_at),
+    credentialStatus: (row.credential_status ?? 'none') as NonNullable<VoterRow['credentialStatus']>,
+    channel: (row.channel ?? null) as VoterRow['channel'],
+    issuedAt: toIsoOrNull(row.issued_at ?? null),
+    deliveryFailure: row.delivery_failure ?? null,
+  };
 }

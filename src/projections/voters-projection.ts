@@ -1,29 +1,68 @@
 /**
- * The `voters` read model: one row per registered voter, for the admin's paged list. Registrations
- * come in bulk (100k-row CSV imports), so a batch becomes a few multi-row INSERTs rather than one
- * statement per voter. ON CONFLICT DO NOTHING keeps a replay harmless even outside the runner.
- * The e-mail is PII: it lives here and in the event, never in logs or notifications.
+ * The `voters` read model: one row per registered voter, for the admin's paged list, with the
+ * voter's credential delivery status. Registrations come in bulk (100k-row CSV imports), and so do
+ * issuances, so a batch becomes a few multi-row statements rather than one per voter.
+ * ON CONFLICT DO NOTHING keeps a replay harmless even outside the runner.
+ *
+ * The e-mail is stored as the event holds it, encrypted under the election's PII key: the clear
+ * address is never written here (queries.ts decrypts on read, and reads null once the key is
+ * shredded). This table never holds anything about a voter's credential beyond "issued / failed":
+ * no N1, N2 or their hashes, and it is never joined with `credentials`.
  */
+import type { RecordedEvent } from '../eventstore/port.ts';
+import type { SqlExecutor } from '../sql/client.ts';
 import type { VoterRegistered } from '../domain/election-events.ts';
 import { ELECTION_STREAM_PREFIX } from '../domain/election-events.ts';
+import type { CredentialDeliveryFailed, CredentialIssued } from '../domain/voter-events.ts';
 import type { Projection } from './projection.ts';
 import { qb, run } from './query-builder.ts';
 
 export const VOTERS_TABLE = 'voters';
 // 4 parameters per row: 1,000 rows stay far below Postgres' 65,535-parameter limit.
 const ROWS_PER_INSERT = 1_000;
+const STATUS_CHUNK = 5_000;
+
+export type CredentialStatus = 'none' | 'issued' | 'failed';
+
+interface StatusChange {
+  voterId: string;
+  electionId: string;
+  status: CredentialStatus;
+  channel: string;
+  at: string;
+  reason: string | null;
+}
+
+function statusChange(e: RecordedEvent): StatusChange | undefined {
+  if (e.type === 'CredentialIssued') {
+    const d = e.data as CredentialIssued['data'];
+    return { voterId: d.voterId, electionId: d.electionId, status: 'issued', channel: d.channel, at: d.issuedAt, reason: null };
+  }
+  if (e.type === 'CredentialDeliveryFailed') {
+    const d = e.data as CredentialDeliveryFailed['data'];
+    return { voterId: d.voterId, electionId: d.electionId, status: 'failed', channel: d.channel, at: d.failedAt, reason: d.reason };
+  }
+  return undefined;
+}
 
 export function votersProjection(): Projection {
   return {
     name: 'voters',
-    filter: { streamPrefixes: [ELECTION_STREAM_PREFIX], eventTypes: ['VoterRegistered'] },
+    filter: {
+      streamPrefixes: [ELECTION_STREAM_PREFIX, 'voter-'],
+      eventTypes: ['VoterRegistered', 'CredentialIssued', 'CredentialDeliveryFailed'],
+    },
 
     async setup(db) {
       await db.query(`CREATE TABLE IF NOT EXISTS ${VOTERS_TABLE} (
         voter_id text PRIMARY KEY,
         election_id text NOT NULL,
-        email text NOT NULL,
-        registered_at timestamptz NOT NULL
+        email_encrypted text NOT NULL,
+        registered_at timestamptz NOT NULL,
+        credential_status text NOT NULL DEFAULT 'none',
+        channel text NULL,
+        issued_at timestamptz NULL,
+        delivery_failure text NULL
       )`);
       await db.query(`CREATE INDEX IF NOT EXISTS voters_election_registered_idx ON ${VOTERS_TABLE} (election_id, registered_at, voter_id)`);
     },
@@ -37,12 +76,44 @@ export function votersProjection(): Projection {
         .filter((e) => e.type === 'VoterRegistered')
         .map((e) => {
           const data = e.data as VoterRegistered['data'];
-          return { voter_id: data.voterId, election_id: data.electionId, email: data.email, registered_at: data.registeredAt };
+          return { voter_id: data.voterId, election_id: data.electionId, email_encrypted: data.emailEncrypted, registered_at: data.registeredAt };
         });
       for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
         await run(tx, qb(VOTERS_TABLE).insert(rows.slice(i, i + ROWS_PER_INSERT)).onConflict('voter_id').ignore());
       }
+      // A voter's registration always precedes their credential events in the log, so applying the
+      // batch's inserts first and its status changes after keeps the fold in order. The last change
+      // per voter wins (a failure retried and then delivered ends 'issued').
+      const last = new Map<string, StatusChange>();
+      for (const e of events) {
+        const change = statusChange(e);
+        if (change) last.set(change.voterId, change);
+      }
+      const changes = [...last.values()];
+      for (let i = 0; i < changes.length; i += STATUS_CHUNK) await applyStatusChanges(tx, changes.slice(i, i + STATUS_CHUNK));
       return [];
     },
   };
+}
+
+/** One UPDATE for many voters: arrays unnested into a join (works on pg and PGlite alike). */
+async function applyStatusChanges(tx: SqlExecutor, changes: StatusChange[]): Promise<void> {
+  await tx.query(
+    `UPDATE ${VOTERS_TABLE} AS v
+        SET credential_status = u.status,
+            channel = u.channel,
+            issued_at = CASE WHEN u.status = 'issued' THEN u.at ELSE v.issued_at END,
+            delivery_failure = u.reason
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
+            AS u(voter_id, election_id, status, channel, at, reason)
+      WHERE v.voter_id = u.voter_id AND v.election_id = u.election_id`,
+    [
+      changes.map((c) => c.voterId),
+      changes.map((c) => c.electionId),
+      changes.map((c) => c.status),
+      changes.map((c) => c.channel),
+      changes.map((c) => c.at),
+      changes.map((c) => c.reason),
+    ],
+  );
 }

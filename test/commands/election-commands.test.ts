@@ -13,13 +13,22 @@ import { AggregateCache, handleCommand } from '../../src/commands/command-handle
 import { electionDecider, isRegistered, type ElectionState } from '../../src/domain/election.ts';
 import { electionStreamId } from '../../src/domain/election-events.ts';
 import type { ElectionCommandHandlers, ImportProgress, Result } from '../../src/app/services.ts';
+import { createSqlKeyStore } from '../../src/keystore/sql-key-store.ts';
+import { keyNames, type KeyStore } from '../../src/keystore/port.ts';
+import { decryptEmail, emailHmac, encryptEmail, getOrCreatePiiKey } from '../../src/keystore/pii.ts';
+import { privateKeyFromPkcs8, rsaSpkiBase64url, ed25519RawBase64url } from '../../src/commands/election-keys.ts';
+import { rsaPublicNumbers } from '../../src/crypto/rsa.ts';
+import { fromBase64url } from '../../src/crypto/bytes.ts';
+import { createPublicKey, randomBytes, sign, verify } from 'node:crypto';
 
 let sql: SqlClient;
 let store: EventStore;
+let keyStore: KeyStore;
 
 beforeAll(async () => {
   sql = await createPgliteClient();
   store = await createSqlEventStore(sql);
+  keyStore = await createSqlKeyStore(sql, new Uint8Array(randomBytes(32)));
 });
 
 afterAll(async () => {
@@ -28,8 +37,8 @@ afterAll(async () => {
 });
 
 const clock = () => new Date('2030-01-01T09:00:00.000Z');
-const handlersOn = (s: EventStore, extra: { maxRetries?: number; cacheSize?: number } = {}) =>
-  createElectionCommandHandlers(s, { now: clock, newId: randomUUID, ...extra });
+const handlersOn = (s: EventStore, extra: { maxRetries?: number; cacheSize?: number; keyStore?: KeyStore } = {}) =>
+  createElectionCommandHandlers(s, { now: clock, newId: randomUUID, keyStore, ...extra });
 
 function value<T>(r: Result<T>): T {
   if (!r.ok) throw new Error(`expected ok, got ${r.error.code}: ${r.error.message}`);
@@ -45,14 +54,32 @@ async function eventsOf(electionId: string): Promise<RecordedEvent[]> {
   return store.readStream(electionStreamId(electionId));
 }
 
+/** The registered addresses of an election, decrypted with its PII key (the events hold no clear address). */
+async function emailsOf(electionId: string): Promise<string[]> {
+  const piiKey = await getOrCreatePiiKey(keyStore, electionId);
+  return (await eventsOf(electionId))
+    .filter((e) => e.type === 'VoterRegistered')
+    .map((e) => decryptEmail(piiKey, electionId, (e.data as { emailEncrypted: string }).emailEncrypted) ?? '<undecryptable>');
+}
+
 async function newElection(h: ElectionCommandHandlers, expectedVoters = 100): Promise<string> {
   return value(await h.createElection({ theme: 'Board', choices: ['Alice', 'Bob'], expectedVoters })).electionId;
 }
 
-const voterRegistered = (electionId: string, email: string): EventData => ({
-  type: 'VoterRegistered',
-  data: { electionId, voterId: randomUUID(), email, registeredAt: clock().toISOString() },
-});
+/** What another writer would append: the address protected under the election's PII key. */
+async function voterRegistered(electionId: string, email: string): Promise<EventData> {
+  const piiKey = await getOrCreatePiiKey(keyStore, electionId);
+  return {
+    type: 'VoterRegistered',
+    data: {
+      electionId,
+      voterId: randomUUID(),
+      emailHmac: emailHmac(piiKey, email),
+      emailEncrypted: encryptEmail(piiKey, electionId, email),
+      registeredAt: clock().toISOString(),
+    },
+  };
+}
 
 /** The real store, with hooks that run another writer's work at a chosen moment. */
 function interleaved(
@@ -109,7 +136,10 @@ describe('election command handlers on the SQL event store (PGlite)', () => {
     expect(events.map((e) => e.type)).toEqual(['ElectionCreated', 'ElectionConfigured', 'VoterRegistered', 'VotingStarted', 'VotingEnded']);
     expect(events[0]?.data).toMatchObject({ theme: 'Board', expectedVoters: 2 });
     expect(events[1]?.data).toEqual({ electionId: 'round-trip', expectedVoters: 3, closesAt: '2030-02-01T00:00:00.000Z', configuredAt: clock().toISOString() });
-    expect(events[2]?.data).toMatchObject({ voterId: jane.voterId, email: 'jane@example.org' });
+    const piiKey = await getOrCreatePiiKey(keyStore, 'round-trip');
+    expect(events[2]?.data).toMatchObject({ voterId: jane.voterId, emailHmac: emailHmac(piiKey, 'jane@example.org') });
+    expect(decryptEmail(piiKey, 'round-trip', (events[2]?.data as { emailEncrypted: string }).emailEncrypted)).toBe('jane@example.org');
+    expect(JSON.stringify(events.map((e) => e.data))).not.toMatch(/jane/i);
     expect(events[3]?.data).toMatchObject({ registeredVoters: 1 });
     expect(events[4]?.data).toMatchObject({ reason: 'ADMIN' });
     expect(events[4]?.position).toBe(ended.position);
@@ -147,8 +177,7 @@ describe('election command handlers on the SQL event store (PGlite)', () => {
     expect(results.every((r) => r.ok)).toBe(true);
     expect(conflicts).toBeGreaterThan(0); // the race really happened and was retried
 
-    const registered = (await eventsOf(electionId)).filter((e) => e.type === 'VoterRegistered');
-    expect(registered.map((e) => (e.data as { email: string }).email).sort()).toEqual([...emails].sort());
+    expect((await emailsOf(electionId)).sort()).toEqual([...emails].sort());
     const positions = results.map((r) => value(r).position);
     expect(new Set(positions).size).toBe(emails.length);
   });
@@ -175,13 +204,13 @@ describe('election command handlers on the SQL event store (PGlite)', () => {
     // Another writer registers someone between every read and append of the handler.
     const busy = interleaved(store, {
       afterRead: async (s) => {
-        if (s === streamId) await store.append(s, [voterRegistered(electionId, `other${n++}@example.org`)], { expectedRevision: 'any' });
+        if (s === streamId) await store.append(s, [await voterRegistered(electionId, `other${n++}@example.org`)], { expectedRevision: 'any' });
       },
     });
     const r = await handlersOn(busy, { maxRetries: 2 }).registerVoter({ electionId, email: 'me@example.org' });
     expect(errorOf(r)).toMatchObject({ code: 'CONCURRENCY_CONFLICT', details: { attempts: 3 } });
-    const emails = (await eventsOf(electionId)).filter((e) => e.type === 'VoterRegistered').map((e) => (e.data as { email: string }).email);
-    expect(emails).toEqual(['other0@example.org', 'other1@example.org', 'other2@example.org']);
+    // One read for the early refusal check (before the PII key is used), then three attempts.
+    expect(await emailsOf(electionId)).toEqual(['other0@example.org', 'other1@example.org', 'other2@example.org', 'other3@example.org']);
   });
 
   it('the aggregate cache reads only new events and sees another writer’s appends', async () => {
@@ -194,7 +223,11 @@ describe('election command handlers on the SQL event store (PGlite)', () => {
 
     reads.length = 0;
     expect(errorOf(await a.registerVoter({ electionId, email: 'B@example.org' })).code).toBe('DUPLICATE_VOTER');
-    expect(reads).toEqual([{ streamId: electionStreamId(electionId), fromRevision: 2 }]);
+    // The early refusal check catches up from the cached revision; the command then reads nothing new.
+    expect(reads).toEqual([
+      { streamId: electionStreamId(electionId), fromRevision: 2 },
+      { streamId: electionStreamId(electionId), fromRevision: 3 },
+    ]);
 
     // A stale cache entry is caught up by the conflict path too: b appends right after a reads.
     let once = true;
@@ -213,7 +246,7 @@ describe('election command handlers on the SQL event store (PGlite)', () => {
     const cached = cache.get(electionStreamId(electionId));
     expect(cached?.revision).toBe(4);
     expect(cached?.state.status).toBe('VOTE_STARTED');
-    expect(isRegistered(cached!.state, 'c@example.org')).toBe(true);
+    expect(isRegistered(cached!.state, emailHmac(await getOrCreatePiiKey(keyStore, electionId), 'c@example.org'))).toBe(true);
   });
 
   it('a command that decides nothing answers with the stream’s last position', async () => {
@@ -249,7 +282,7 @@ describe('voter import', () => {
     const events = await eventsOf(electionId);
     expect(events).toHaveLength(10_001);
     expect(r.position).toBe(events.at(-1)!.position);
-    expect(events.slice(1).map((e) => (e.data as { email: string }).email)).toEqual(emails10k);
+    expect(await emailsOf(electionId)).toEqual(emails10k);
     expect(new Set(events.slice(1).map((e) => (e.data as { voterId: string }).voterId)).size).toBe(10_000);
 
     const rerunProgress: ImportProgress[] = [];
@@ -278,8 +311,7 @@ describe('voter import', () => {
       { done: 600, total: 1000, skipped: 350 },
       { done: 650, total: 1000, skipped: 350 },
     ]);
-    const registered = (await eventsOf(electionId)).slice(1).map((e) => (e.data as { email: string }).email);
-    expect(registered).toEqual(emails);
+    expect(await emailsOf(electionId)).toEqual(emails);
   });
 
   it('reports a bad CSV row or a bad e-mail with its line, and appends nothing', async () => {
@@ -317,7 +349,7 @@ describe('voter import', () => {
     const busy = interleaved(store, {
       afterAppend: async (s, count) => {
         if (s !== streamId || count < 100 || ++batches !== 2) return;
-        await store.append(s, [voterRegistered(electionId, emails[1500]!), voterRegistered(electionId, 'stranger@example.org')], {
+        await store.append(s, [await voterRegistered(electionId, emails[1500]!), await voterRegistered(electionId, 'stranger@example.org')], {
           expectedRevision: 'any',
         });
       },
@@ -327,7 +359,7 @@ describe('voter import', () => {
     expect(r).toMatchObject({ imported: 1999, skipped: 1 });
     expect(progress.at(-1)).toEqual({ done: 1999, total: 2000, skipped: 1 });
 
-    const registered = (await eventsOf(electionId)).slice(1).map((e) => (e.data as { email: string }).email);
+    const registered = await emailsOf(electionId);
     expect(registered).toHaveLength(2001);
     expect(new Set(registered).size).toBe(2001);
     expect(registered.slice(0, 1000)).toEqual(emails.slice(0, 1000));
@@ -340,5 +372,90 @@ describe('voter import', () => {
     value(await h.registerVoter({ electionId, email: 'a@example.org' }));
     value(await h.startVoting({ electionId }));
     expect(errorOf(await h.importVoters({ electionId, csv: csvOf(['b@example.org']) }))).toMatchObject({ code: 'WRONG_STATE' });
+  });
+});
+
+describe('election keys and protected e-mails', () => {
+  it('creates the authority, counter and log keys: private halves in the key store, public halves in ElectionCreated', async () => {
+    const h = handlersOn(store);
+    const electionId = await newElection(h);
+    const [created] = await eventsOf(electionId);
+    const data = created!.data as { authorityPublicKey: string; ballotPublicKey: string; logPublicKey: string };
+
+    const authority = privateKeyFromPkcs8((await keyStore.get(keyNames.authority(electionId)))!);
+    const counter = privateKeyFromPkcs8((await keyStore.get(keyNames.counter(electionId)))!);
+    const log = privateKeyFromPkcs8((await keyStore.get(keyNames.log(electionId)))!);
+    expect(rsaSpkiBase64url(authority)).toBe(data.authorityPublicKey);
+    expect(rsaSpkiBase64url(counter)).toBe(data.ballotPublicKey);
+    expect(ed25519RawBase64url(log)).toBe(data.logPublicKey);
+    expect(data.authorityPublicKey).not.toBe(data.ballotPublicKey);
+    expect(rsaPublicNumbers(authority)).toMatchObject({ modulusBits: 2048, e: 65537n });
+    expect(fromBase64url(data.logPublicKey)).toHaveLength(32);
+    // The public log key really verifies what the stored private key signs.
+    const pub = createPublicKey(authority);
+    expect(pub.asymmetricKeyType).toBe('rsa');
+    const logPub = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: data.logPublicKey }, format: 'jwk' });
+    expect(verify(null, Buffer.from('checkpoint'), logPub, sign(null, Buffer.from('checkpoint'), log))).toBe(true);
+    // The PII key exists from creation on.
+    expect(await keyStore.get(keyNames.pii(electionId))).toHaveLength(32);
+    // Nothing private in the event.
+    expect(JSON.stringify(created)).not.toContain('PRIVATE');
+  });
+
+  it('makes no keys for a refused creation, and a creation retried after a failed append reuses the stored keys', async () => {
+    const h = handlersOn(store);
+    expect(errorOf(await h.createElection({ theme: ' ', choices: ['a', 'b'], expectedVoters: 1, electionId: 'no-keys' })).code).toBe('INVALID_THEME');
+    expect(await keyStore.get(keyNames.authority('no-keys'))).toBeUndefined();
+    expect(await keyStore.get(keyNames.pii('no-keys'))).toBeUndefined();
+
+    // The store refuses the first append: the private keys are already stored (written before the append).
+    let failOnce = true;
+    const flaky: EventStore = {
+      ...store,
+      async append(streamId, events, opts) {
+        if (failOnce && streamId === electionStreamId('orphan-keys')) {
+          failOnce = false;
+          throw new Error('database went away');
+        }
+        return store.append(streamId, events, opts);
+      },
+    };
+    await expect(handlersOn(flaky).createElection({ theme: 'T', choices: ['a', 'b'], expectedVoters: 1, electionId: 'orphan-keys' })).rejects.toThrow(
+      'database went away',
+    );
+    const orphan = await keyStore.get(keyNames.authority('orphan-keys'));
+    expect(orphan).toBeDefined();
+    value(await handlersOn(flaky).createElection({ theme: 'T', choices: ['a', 'b'], expectedVoters: 1, electionId: 'orphan-keys' }));
+    const [created] = await eventsOf('orphan-keys');
+    expect((created!.data as { authorityPublicKey: string }).authorityPublicKey).toBe(rsaSpkiBase64url(privateKeyFromPkcs8(orphan!)));
+  });
+
+  it('racing creations of one id: one wins, both announced keys are the stored ones', async () => {
+    const [a, b] = await Promise.all([
+      handlersOn(store).createElection({ theme: 'T', choices: ['a', 'b'], expectedVoters: 1, electionId: 'race-keys' }),
+      handlersOn(store).createElection({ theme: 'T', choices: ['a', 'b'], expectedVoters: 1, electionId: 'race-keys' }),
+    ]);
+    expect([a.ok, b.ok].filter(Boolean)).toHaveLength(1);
+    expect([a, b].find((r) => !r.ok)).toMatchObject({ error: { code: 'ELECTION_ALREADY_EXISTS' } });
+    const [created] = await eventsOf('race-keys');
+    const stored = privateKeyFromPkcs8((await keyStore.get(keyNames.counter('race-keys')))!);
+    expect((created!.data as { ballotPublicKey: string }).ballotPublicKey).toBe(rsaSpkiBase64url(stored));
+  });
+
+  it('refuses registration on an unknown election without creating a PII key', async () => {
+    const h = handlersOn(store);
+    expect(errorOf(await h.registerVoter({ electionId: 'ghost', email: 'a@example.org' })).code).toBe('ELECTION_NOT_FOUND');
+    expect(await keyStore.get(keyNames.pii('ghost'))).toBeUndefined();
+  });
+
+  it('an invalid address is refused before anything is protected, and never echoed', async () => {
+    const h = handlersOn(store);
+    const electionId = await newElection(h);
+    const err = errorOf(await h.registerVoter({ electionId, email: 'secret person@example.org' }));
+    expect(err.code).toBe('INVALID_EMAIL');
+    expect(JSON.stringify(err)).not.toContain('secret');
+    const csvErr = errorOf(await h.importVoters({ electionId, csv: csvOf(['a@example.org', 'private bad@example.org']) }));
+    expect(csvErr).toMatchObject({ code: 'INVALID_EMAIL', details: { line: 3 } });
+    expect(JSON.stringify(csvErr)).not.toContain('private');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { decide, evolve, initialState, isRegistered, electionDecider, type ElectionState } from '../../src/domain/election.ts';
+import { createHash } from 'node:crypto';
+import { decide, evolve, initialState, isRegistered, electionDecider, validateEmail, type ElectionState } from '../../src/domain/election.ts';
 import type { ElectionCommand, RegisterVoters } from '../../src/domain/election-commands.ts';
 import type { ElectionEvent } from '../../src/domain/election-events.ts';
 import { isDomainError, type DomainError, type DomainErrorCode } from '../../src/domain/errors.ts';
@@ -10,6 +11,14 @@ const T1 = '2030-01-01T10:00:00.000Z';
 const T2 = '2030-01-02T10:00:00.000Z';
 
 const fold = (events: ElectionEvent[]): ElectionState => events.reduce(evolve, initialState);
+
+// The decider sees e-mails only as the handler protects them (HMAC + ciphertext under the PII key).
+// Stand-ins with the same shape: the HMAC is a plain hash of the normalised address, the
+// "ciphertext" a base64url tag of it; the decider must treat both as opaque.
+const hmacOf = (email: string) => createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+const encOf = (email: string) => Buffer.from(`enc:${email.trim().toLowerCase()}:0123456789abcdef0123`).toString('base64url');
+const prot = (email: string) => ({ emailHmac: hmacOf(email), emailEncrypted: encOf(email) });
+const KEYS = { authorityPublicKey: 'a'.repeat(392), ballotPublicKey: 'b'.repeat(392), logPublicKey: 'c'.repeat(43) };
 
 /** given(...events).when(command).then(events) / .thenError(code, details?) */
 function given(...history: ElectionEvent[]) {
@@ -35,26 +44,26 @@ function given(...history: ElectionEvent[]) {
 
 const created = (over: Partial<{ theme: string; choices: string[]; expectedVoters: number }> = {}): ElectionEvent => ({
   type: 'ElectionCreated',
-  data: { electionId: EID, theme: 'Board election', choices: ['Alice', 'Bob'], expectedVoters: 3, createdAt: T0, ...over },
+  data: { electionId: EID, theme: 'Board election', choices: ['Alice', 'Bob'], expectedVoters: 3, createdAt: T0, ...KEYS, ...over },
 });
 const registered = (n: number, email = `voter${n}@example.org`): ElectionEvent => ({
   type: 'VoterRegistered',
-  data: { electionId: EID, voterId: `v-${n}`, email, registeredAt: T0 },
+  data: { electionId: EID, voterId: `v-${n}`, ...prot(email), registeredAt: T0 },
 });
 const started = (registeredVoters = 1): ElectionEvent => ({ type: 'VotingStarted', data: { electionId: EID, startedAt: T1, registeredVoters } });
 const ended: ElectionEvent = { type: 'VotingEnded', data: { electionId: EID, endedAt: T2, reason: 'ADMIN' } };
 const configured = (data: Record<string, unknown>): ElectionEvent =>
   ({ type: 'ElectionConfigured', data: { electionId: EID, configuredAt: T0, ...data } }) as ElectionEvent;
 
-const create = (over: Partial<{ theme: unknown; choices: unknown; expectedVoters: unknown }> = {}): ElectionCommand =>
-  ({ type: 'CreateElection', electionId: EID, theme: 'Board election', choices: ['Alice', 'Bob'], expectedVoters: 3, now: T0, ...over }) as ElectionCommand;
+const create = (over: Partial<{ theme: unknown; choices: unknown; expectedVoters: unknown; publicKeys: unknown }> = {}): ElectionCommand =>
+  ({ type: 'CreateElection', electionId: EID, theme: 'Board election', choices: ['Alice', 'Bob'], expectedVoters: 3, publicKeys: KEYS, now: T0, ...over }) as ElectionCommand;
 const configure = (fields: Record<string, unknown>, now = T0): ElectionCommand =>
   ({ type: 'ConfigureElection', electionId: EID, now, ...fields }) as ElectionCommand;
-const register = (email: string, voterId = 'v-new'): ElectionCommand => ({ type: 'RegisterVoter', electionId: EID, voterId, email, now: T1 });
+const register = (email: string, voterId = 'v-new'): ElectionCommand => ({ type: 'RegisterVoter', electionId: EID, voterId, ...prot(email), now: T1 });
 const registerMany = (emails: string[], skipAlreadyRegistered = false): RegisterVoters => ({
   type: 'RegisterVoters',
   electionId: EID,
-  voters: emails.map((email, i) => ({ voterId: `b-${i}`, email, line: i + 2 })),
+  voters: emails.map((email, i) => ({ voterId: `b-${i}`, ...prot(email), line: i + 2 })),
   skipAlreadyRegistered,
   now: T1,
 });
@@ -94,7 +103,7 @@ describe('CreateElection', () => {
     expect(result).toEqual([{ ...created(), data: { ...created().data, electionId } }]);
   });
 
-  it.each([[''], ['   '], ['x'.repeat(201)], [42]])('refuses theme %j → INVALID_THEME', (theme) => {
+  it.each([[''], ['   '], ['x'.repeat(201)], [42], ['a\u0000b'], ['line\nbreak'], ['bell\u0007']])('refuses theme %j → INVALID_THEME', (theme) => {
     given().when(create({ theme })).thenError('INVALID_THEME');
   });
 
@@ -113,6 +122,7 @@ describe('CreateElection', () => {
     ['a duplicate after trimming', ['Alice', ' Alice ']],
     ['a duplicate ignoring case', ['Alice', 'ALICE']],
     ['a non-string', ['Alice', 7]],
+    ['a NUL character', ['Alice', 'B\u0000b']],
     ['not an array', 'Alice,Bob'],
   ])('refuses %s → INVALID_CHOICES', (_label, choices) => {
     given().when(create({ choices })).thenError('INVALID_CHOICES');
@@ -126,6 +136,21 @@ describe('CreateElection', () => {
 
   it.each([[0], [-1], [1.5], [10_000_001], [Number.NaN], ['3']])('refuses expectedVoters %j → INVALID_EXPECTED_VOTERS', (expectedVoters) => {
     given().when(create({ expectedVoters })).thenError('INVALID_EXPECTED_VOTERS');
+  });
+
+  it.each([
+    ['no keys', undefined],
+    ['a short authority key', { ...KEYS, authorityPublicKey: 'a'.repeat(20) }],
+    ['a ballot key that is not base64url', { ...KEYS, ballotPublicKey: '+'.repeat(392) }],
+    ['a log key of the wrong length', { ...KEYS, logPublicKey: 'c'.repeat(44) }],
+    ['the same RSA key twice', { ...KEYS, ballotPublicKey: KEYS.authorityPublicKey }],
+  ])('refuses %s → INVALID_ELECTION_KEYS', (_label, publicKeys) => {
+    given().when(create({ publicKeys })).thenError('INVALID_ELECTION_KEYS');
+  });
+
+  it('carries the public keys into ElectionCreated and the state', () => {
+    given().when(create()).then([created()]);
+    expect(fold([created()]).publicKeys).toEqual(KEYS);
   });
 
   it('accepts expectedVoters 1 and 10,000,000', () => {
@@ -190,11 +215,9 @@ describe('ConfigureElection', () => {
   });
 });
 
-describe('RegisterVoter', () => {
-  it('emits VoterRegistered with the normalised e-mail', () => {
-    given(created())
-      .when(register('  Jane.Doe+vote@Example.ORG '))
-      .then([{ type: 'VoterRegistered', data: { electionId: EID, voterId: 'v-new', email: 'jane.doe+vote@example.org', registeredAt: T1 } }]);
+describe('validateEmail (the handler validates and normalises before protecting the address)', () => {
+  it('normalises: trimmed, lower-cased', () => {
+    expect(validateEmail('  Jane.Doe+vote@Example.ORG ')).toBe('jane.doe+vote@example.org');
   });
 
   it.each([
@@ -214,15 +237,37 @@ describe('RegisterVoter', () => {
     [`${'a'.repeat(65)}@example.org`],
     [`a@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.${'e'.repeat(63)}.org`], // > 254 characters
   ])('refuses %j → INVALID_EMAIL', (email) => {
-    given(created()).when(register(email)).thenError('INVALID_EMAIL');
+    expect(validateEmail(email)).toMatchObject({ kind: 'DomainError', code: 'INVALID_EMAIL' });
   });
 
   it('never echoes the e-mail address in the error message', () => {
-    const err = given(created()).when(register('secret person@example.org')).thenError('INVALID_EMAIL');
+    const err = validateEmail('secret person@example.org');
+    expect(err).toMatchObject({ code: 'INVALID_EMAIL' });
     expect(JSON.stringify(err)).not.toContain('secret');
   });
+});
 
-  it('refuses an already-registered e-mail, whatever its case → DUPLICATE_VOTER', () => {
+describe('RegisterVoter', () => {
+  it('emits VoterRegistered with the e-mail HMAC and ciphertext, never the address', () => {
+    const result = given(created()).when(register('jane.doe+vote@example.org')).result;
+    expect(result).toEqual([
+      { type: 'VoterRegistered', data: { electionId: EID, voterId: 'v-new', ...prot('jane.doe+vote@example.org'), registeredAt: T1 } },
+    ]);
+    expect(JSON.stringify(result)).not.toContain('jane');
+  });
+
+  it.each([
+    ['an HMAC that is not 64 hex digits', { emailHmac: 'ABC', emailEncrypted: encOf('a@example.org') }],
+    ['an upper-case HMAC', { emailHmac: hmacOf('a@example.org').toUpperCase(), emailEncrypted: encOf('a@example.org') }],
+    ['an empty ciphertext', { emailHmac: hmacOf('a@example.org'), emailEncrypted: '' }],
+    ['a ciphertext that is not base64url', { emailHmac: hmacOf('a@example.org'), emailEncrypted: 'a@example.org'.repeat(4) }],
+  ])('refuses %s → INVALID_EMAIL', (_label, email) => {
+    given(created())
+      .when({ type: 'RegisterVoter', electionId: EID, voterId: 'v-x', ...email, now: T1 })
+      .thenError('INVALID_EMAIL');
+  });
+
+  it('refuses an already-registered e-mail (same HMAC) → DUPLICATE_VOTER', () => {
     given(created(), registered(1, 'jane@example.org')).when(register('JANE@example.org ')).thenError('DUPLICATE_VOTER');
   });
 
@@ -236,16 +281,19 @@ describe('RegisterVoter', () => {
 });
 
 describe('RegisterVoters (bulk)', () => {
-  it('emits one VoterRegistered per row, in order, normalised', () => {
+  it('emits one VoterRegistered per row, in order, with the protected e-mails', () => {
     const result = given(created()).when(registerMany(['B@example.org', 'a@example.org'])).result;
     expect(result).toEqual([
-      { type: 'VoterRegistered', data: { electionId: EID, voterId: 'b-0', email: 'b@example.org', registeredAt: T1 } },
-      { type: 'VoterRegistered', data: { electionId: EID, voterId: 'b-1', email: 'a@example.org', registeredAt: T1 } },
+      { type: 'VoterRegistered', data: { electionId: EID, voterId: 'b-0', ...prot('b@example.org'), registeredAt: T1 } },
+      { type: 'VoterRegistered', data: { electionId: EID, voterId: 'b-1', ...prot('a@example.org'), registeredAt: T1 } },
     ]);
   });
 
-  it('reports the first invalid row with its line → INVALID_EMAIL', () => {
-    const err = given(created()).when(registerMany(['a@example.org', 'nope', 'also bad'])).thenError('INVALID_EMAIL', { line: 3 });
+  it('reports the first malformed row with its line → INVALID_EMAIL', () => {
+    const cmd = registerMany(['a@example.org', 'b@example.org', 'c@example.org']);
+    cmd.voters[1] = { ...cmd.voters[1]!, emailHmac: 'nope' };
+    cmd.voters[2] = { ...cmd.voters[2]!, emailEncrypted: '' };
+    const err = given(created()).when(cmd).thenError('INVALID_EMAIL', { line: 3 });
     expect(err.message).toContain('line 3');
   });
 
@@ -278,13 +326,14 @@ describe('RegisterVoters (bulk)', () => {
   it('does not count skipped rows against expected voters', () => {
     given(created({ expectedVoters: 2 }), registered(1, 'a@example.org'))
       .when(registerMany(['a@example.org', 'b@example.org'], true))
-      .then([{ type: 'VoterRegistered', data: { electionId: EID, voterId: 'b-1', email: 'b@example.org', registeredAt: T1 } }]);
+      .then([{ type: 'VoterRegistered', data: { electionId: EID, voterId: 'b-1', ...prot('b@example.org'), registeredAt: T1 } }]);
   });
 
   it('is all-or-nothing: a bad last row refuses the whole batch', () => {
-    const emails = Array.from({ length: 1000 }, (_, i) => `v${i}@example.org`);
-    emails.push('broken');
-    given(created({ expectedVoters: 2000 })).when(registerMany(emails)).thenError('INVALID_EMAIL', { line: 1002 });
+    const emails = Array.from({ length: 1001 }, (_, i) => `v${i}@example.org`);
+    const cmd = registerMany(emails);
+    cmd.voters[1000] = { ...cmd.voters[1000]!, emailHmac: 'broken' };
+    given(created({ expectedVoters: 2000 })).when(cmd).thenError('INVALID_EMAIL', { line: 1002 });
   });
 
   it('refuses after the vote started → WRONG_STATE', () => {
@@ -341,8 +390,8 @@ describe('evolve', () => {
   it('folds the lifecycle', () => {
     const s = fold([created(), configured({ theme: 'T2', closesAt: T2 }), registered(1, 'a@example.org'), started(1), ended]);
     expect(s).toMatchObject({ status: 'VOTE_ENDED', theme: 'T2', closesAt: T2, voterCount: 1, createdAt: T0, startedAt: T1, endedAt: T2 });
-    expect(isRegistered(s, 'A@example.org')).toBe(true);
-    expect(isRegistered(s, 'b@example.org')).toBe(false);
+    expect(isRegistered(s, hmacOf('A@example.org'))).toBe(true);
+    expect(isRegistered(s, hmacOf('b@example.org'))).toBe(false);
   });
 
   it('never changes a state someone already holds (forks are independent)', () => {
@@ -351,15 +400,15 @@ describe('evolve', () => {
     const right = evolve(base, registered(3, 'right@example.org'));
     const leftNext = evolve(left, registered(4, 'next@example.org'));
     expect([base.voterCount, left.voterCount, right.voterCount, leftNext.voterCount]).toEqual([1, 2, 2, 3]);
-    expect(isRegistered(base, 'left@example.org')).toBe(false);
-    expect(isRegistered(left, 'right@example.org')).toBe(false);
-    expect(isRegistered(right, 'left@example.org')).toBe(false);
-    expect(isRegistered(right, 'right@example.org')).toBe(true);
-    expect(isRegistered(leftNext, 'left@example.org')).toBe(true);
-    expect(isRegistered(leftNext, 'right@example.org')).toBe(false);
-    expect(isRegistered(initialState, 'a@example.org')).toBe(false);
+    expect(isRegistered(base, hmacOf('left@example.org'))).toBe(false);
+    expect(isRegistered(left, hmacOf('right@example.org'))).toBe(false);
+    expect(isRegistered(right, hmacOf('left@example.org'))).toBe(false);
+    expect(isRegistered(right, hmacOf('right@example.org'))).toBe(true);
+    expect(isRegistered(leftNext, hmacOf('left@example.org'))).toBe(true);
+    expect(isRegistered(leftNext, hmacOf('right@example.org'))).toBe(false);
+    expect(isRegistered(initialState, hmacOf('a@example.org'))).toBe(false);
     // A second election from the initial state does not see the first one's voters.
-    expect(isRegistered(fold([created()]), 'a@example.org')).toBe(false);
+    expect(isRegistered(fold([created()]), hmacOf('a@example.org'))).toBe(false);
   });
 
   it('folds 100,000 registrations in linear time', () => {
@@ -369,7 +418,7 @@ describe('evolve', () => {
     const s = events.reduce(electionDecider.evolve, electionDecider.initialState);
     const ms = performance.now() - t;
     expect(s.voterCount).toBe(100_000);
-    expect(isRegistered(s, 'voter99999@example.org')).toBe(true);
+    expect(isRegistered(s, hmacOf('voter99999@example.org'))).toBe(true);
     expect(ms).toBeLessThan(2_000); // a Set copy per event would take minutes
   });
 });

@@ -91,7 +91,7 @@ describe('an election from creation to the end of voting, over WebSocket', () =>
     const emails = new Set<string>();
     for (let offset = 0; offset < 1_000; offset += 400) {
       const page = await admin.request<{ voters: VoterRow[] }>('query', 'voters.list', { electionId, offset, limit: 400 }, { token });
-      for (const v of page.voters) emails.add(v.email);
+      for (const v of page.voters) if (v.email !== null) emails.add(v.email);
     }
     expect(emails.size).toBe(1_000);
     for (let i = 0; i < 1_000; i++) expect(emails.has(`voter${i}@example.org`)).toBe(true);

@@ -14,19 +14,39 @@ import { electionsProjection } from '../../src/projections/elections-projection.
 import { votersProjection } from '../../src/projections/voters-projection.ts';
 import { createReadModelQueries } from '../../src/projections/queries.ts';
 import type { Projection } from '../../src/projections/projection.ts';
+import type { KeyStore } from '../../src/keystore/port.ts';
+import { emailHmac, encryptEmail } from '../../src/keystore/pii.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `evote-test-projections-${process.pid}-${Math.random().toString(36).slice(2, 8)}:`;
 const AT = '2030-05-01T08:00:00.000Z';
+const PII_KEY = new Uint8Array(32).fill(7);
 
 const created = (electionId: string): EventData => ({
   type: 'ElectionCreated',
-  data: { electionId, theme: 'Budget', choices: ['a', 'b'], expectedVoters: 100_000, createdAt: AT },
+  data: {
+    electionId,
+    theme: 'Budget',
+    choices: ['a', 'b'],
+    expectedVoters: 100_000,
+    createdAt: AT,
+    authorityPublicKey: 'a'.repeat(392),
+    ballotPublicKey: 'b'.repeat(392),
+    logPublicKey: 'c'.repeat(43),
+  },
 });
 const voter = (electionId: string, i: number): EventData => ({
   type: 'VoterRegistered',
-  data: { electionId, voterId: `${electionId}-${i}`, email: `v${i}@example.org`, registeredAt: AT },
+  data: {
+    electionId,
+    voterId: `${electionId}-${i}`,
+    emailHmac: emailHmac(PII_KEY, `v${i}@example.org`),
+    emailEncrypted: encryptEmail(PII_KEY, electionId, `v${i}@example.org`),
+    registeredAt: AT,
+  },
 });
+/** These tests only count voters: the queries never need the PII key. */
+const NO_KEYS = {} as KeyStore;
 
 /** Counts, per projection, the events handed to apply() in transactions that committed. */
 function counted(base: Projection, tally: Map<string, number>): Projection {
@@ -101,7 +121,7 @@ describe('projections across two processes on one PostgreSQL database', () => {
     const head = await storeA.headPosition();
     await Promise.all([runnerA.waitFor(head, 30_000), runnerB.waitFor(head, 30_000)]);
 
-    const q = createReadModelQueries(sqls[1] as SqlClient);
+    const q = createReadModelQueries(sqls[1] as SqlClient, NO_KEYS);
     expect((await q.getElection(eid))?.voterCount).toBe(N);
     expect(await q.countVoters(eid)).toBe(N);
 
@@ -157,7 +177,7 @@ describe('projections across two processes on one PostgreSQL database', () => {
     await runner.waitFor(await store.headPosition(), 120_000);
     const projectMs = performance.now() - t1;
     await runner.stop();
-    const q = createReadModelQueries(sql);
+    const q = createReadModelQueries(sql, NO_KEYS);
     expect((await q.getElection(eid))?.voterCount).toBe(N);
     expect(await q.countVoters(eid)).toBe(N);
     console.log(`[bulk] appended ${N} events in ${Math.round(appendMs)} ms; projected in ${Math.round(projectMs)} ms (${Math.round(N / (projectMs / 1000))} events/s)`);

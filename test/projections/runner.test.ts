@@ -17,14 +17,29 @@ import { votersProjection } from '../../src/projections/voters-projection.ts';
 import { createReadModelQueries } from '../../src/projections/queries.ts';
 import { isProjectionError } from '../../src/projections/errors.ts';
 import type { Projection } from '../../src/projections/projection.ts';
+import { createSqlKeyStore } from '../../src/keystore/sql-key-store.ts';
+import { keyNames, type KeyStore } from '../../src/keystore/port.ts';
+import { emailHmac, encryptEmail, shredPiiKey } from '../../src/keystore/pii.ts';
+import { randomBytes } from 'node:crypto';
 
+/** One PII key for every election of this file (the key store gets it per election the test reads). */
+const PII_KEY = new Uint8Array(randomBytes(32));
 const T0 = Date.parse('2030-05-01T08:00:00.000Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
 
 const ev = {
   created: (electionId: string, expectedVoters = 100): EventData => ({
     type: 'ElectionCreated',
-    data: { electionId, theme: `Theme of ${electionId}`, choices: ['yes', 'no', 'blank'], expectedVoters, createdAt: at(0) },
+    data: {
+      electionId,
+      theme: `Theme of ${electionId}`,
+      choices: ['yes', 'no', 'blank'],
+      expectedVoters,
+      createdAt: at(0),
+      authorityPublicKey: 'a'.repeat(392),
+      ballotPublicKey: 'b'.repeat(392),
+      logPublicKey: 'c'.repeat(43),
+    },
   }),
   configured: (electionId: string, closesAt: string | null): EventData => ({
     type: 'ElectionConfigured',
@@ -32,7 +47,13 @@ const ev = {
   }),
   voter: (electionId: string, i: number): EventData => ({
     type: 'VoterRegistered',
-    data: { electionId, voterId: `${electionId}-v${String(i).padStart(6, '0')}`, email: `voter${i}@example.org`, registeredAt: at(2 + (i % 50)) },
+    data: {
+      electionId,
+      voterId: `${electionId}-v${String(i).padStart(6, '0')}`,
+      emailHmac: emailHmac(PII_KEY, `voter${i}@example.org`),
+      emailEncrypted: encryptEmail(PII_KEY, electionId, `voter${i}@example.org`),
+      registeredAt: at(2 + (i % 50)),
+    },
   }),
   started: (electionId: string, registeredVoters: number): EventData => ({
     type: 'VotingStarted',
@@ -89,6 +110,7 @@ const backends: Backend[] = [
 describe.each(backends)('projection runner on $name', (backend) => {
   let sql: SqlClient;
   let store: EventStore;
+  let keyStore: KeyStore;
   let close: () => Promise<void>;
   const runnerOpts = (extra: Partial<ProjectionRunnerOptions> = {}): ProjectionRunnerOptions => ({
     store,
@@ -102,6 +124,7 @@ describe.each(backends)('projection runner on $name', (backend) => {
   beforeAll(async () => {
     ({ sql, close } = await backend.open());
     store = await createSqlEventStore(sql, { pollIntervalMs: 50 });
+    keyStore = await createSqlKeyStore(sql, new Uint8Array(randomBytes(32)));
   });
   afterAll(async () => {
     await store?.close();
@@ -119,7 +142,8 @@ describe.each(backends)('projection runner on $name', (backend) => {
     await runner.start();
     try {
       await runner.waitFor(head);
-      const q = createReadModelQueries(sql);
+      await keyStore.put(keyNames.pii(a), PII_KEY);
+      const q = createReadModelQueries(sql, keyStore);
       const ea = await q.getElection(a);
       expect(ea).toEqual({
         electionId: a,
@@ -133,6 +157,9 @@ describe.each(backends)('projection runner on $name', (backend) => {
         startedAt: at(100),
         endedAt: at(200),
         position: head,
+        authorityPublicKey: 'a'.repeat(392),
+        ballotPublicKey: 'b'.repeat(392),
+        logPublicKey: 'c'.repeat(43),
       });
       const eb = await q.getElection(b);
       expect(eb).toMatchObject({ status: 'REGISTER', voterCount: 3, closesAt: null, startedAt: null, theme: `Theme of ${b}` });
@@ -145,7 +172,13 @@ describe.each(backends)('projection runner on $name', (backend) => {
       const sorted = [...all].sort((x, y) => x.registeredAt.localeCompare(y.registeredAt) || x.voterId.localeCompare(y.voterId));
       expect(all).toEqual(sorted);
       expect(await q.listVoters(a, { offset: 10, limit: 5 })).toEqual(all.slice(10, 15));
-      expect(all[0]).toMatchObject({ electionId: a, email: expect.stringMatching(/@example\.org$/) });
+      expect(all[0]).toMatchObject({ electionId: a, email: expect.stringMatching(/^voter\d+@example\.org$/), credentialStatus: 'none', channel: null });
+      expect(new Set(all.map((v) => v.email)).size).toBe(25);
+      // The table holds the ciphertext only; the address is decrypted on read.
+      expect(JSON.stringify(await sql.query('SELECT * FROM voters WHERE election_id = $1', [a]))).not.toContain('@example.org');
+      // Crypto-shredding: without the PII key every address reads as null ("forgotten").
+      await shredPiiKey(keyStore, a);
+      expect((await q.listVoters(a, { offset: 0, limit: 5 })).map((v) => v.email)).toEqual([null, null, null, null, null]);
       expect((await q.listElections()).map((e) => e.electionId)).toEqual(expect.arrayContaining([a, b]));
     } finally {
       await runner.stop();
@@ -155,7 +188,7 @@ describe.each(backends)('projection runner on $name', (backend) => {
   it('follows live appends and reads its own writes through waitFor', async () => {
     const runner = createProjectionRunner(runnerOpts());
     await runner.start();
-    const q = createReadModelQueries(sql);
+    const q = createReadModelQueries(sql, keyStore);
     try {
       const id = newId();
       await runner.waitFor(await append(store, id, [ev.created(id, 2)]));
@@ -229,7 +262,7 @@ describe.each(backends)('projection runner on $name', (backend) => {
     try {
       await runner.waitFor(head);
       expect(failuresLeft).toBeLessThan(0); // it did fail once
-      expect((await createReadModelQueries(sql).getElection(id))?.voterCount).toBe(7);
+      expect((await createReadModelQueries(sql, keyStore).getElection(id))?.voterCount).toBe(7);
       const status = (await runner.status()).find((s) => s.name === 'elections');
       expect(status?.lastError).toMatchObject({ message: 'injected failure', attempts: 0 });
     } finally {
@@ -269,7 +302,7 @@ describe.each(backends)('projection runner on $name', (backend) => {
     await healthy.start();
     try {
       await healthy.waitFor(await store.headPosition());
-      expect(await createReadModelQueries(sql).countVoters(id)).toBe(3);
+      expect(await createReadModelQueries(sql, keyStore).countVoters(id)).toBe(3);
     } finally {
       await healthy.stop();
     }
@@ -301,7 +334,7 @@ describe.each(backends)('projection runner on $name', (backend) => {
       // Live again after the rebuild; the replayed history was not announced a second time.
       const end = await append(store, id, [ev.ended(id)]);
       await runner.waitFor(end);
-      expect((await createReadModelQueries(sql).getElection(id))?.status).toBe('VOTE_ENDED');
+      expect((await createReadModelQueries(sql, keyStore).getElection(id))?.status).toBe('VOTE_ENDED');
       await until(async () => heard.length, (n) => n >= 4);
       expect(heard.map((m) => m.transition)).toEqual(['created', 'voterCount', 'started', 'ended']);
       await expect(runner.rebuild('nope')).rejects.toMatchObject({ code: 'PROJECTION_NOT_FOUND' });

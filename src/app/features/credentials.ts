@@ -1,0 +1,35 @@
+/**
+ * The credentials feature: issuance of credential letters (e-mail over SMTP_URL, or printable
+ * letters under `<EVOTE_DATA_DIR>/letters/<outDir or election id>`), the `credentials` read model
+ * (hash N1, hash N2, used; never joined to voters) and its count query.
+ */
+import path from 'node:path';
+import type { FeatureFactory } from '../feature.ts';
+import { createCredentialIssuer } from '../../commands/credential-issuance.ts';
+import { countCredentials, credentialsProjection } from '../../projections/credentials-projection.ts';
+import { credentialMessageModule } from '../../gateway/messages/credentials.ts';
+
+/** Pooled SMTP connections per issuance run (the mailer's default is 5; more keeps a batch moving). */
+const SMTP_CONNECTIONS = 10;
+
+export const credentialsFeature: FeatureFactory = async (ctx) => {
+  const issuer = createCredentialIssuer({
+    store: ctx.store,
+    keyStore: ctx.keyStore,
+    now: ctx.now,
+    smtpUrl: ctx.config.smtpUrl,
+    mailerOptions: { maxConnections: SMTP_CONNECTIONS },
+  });
+  const lettersRoot = path.resolve(ctx.config.dataDir, 'letters');
+  ctx.services.credentialIssuer = issuer;
+  return {
+    name: 'credentials',
+    messages: credentialMessageModule({
+      issuer,
+      countCredentials: (electionId) => countCredentials(ctx.sql, electionId),
+      // The schema admits only a plain folder name, so the result stays under the letters root.
+      lettersDir: (electionId, outDir) => path.join(lettersRoot, outDir ?? electionId),
+    }),
+    projections: [credentialsProjection()],
+  };
+};

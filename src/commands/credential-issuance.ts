@@ -1,0 +1,339 @@
+/**
+ * Credential issuance (DESIGN.md protocol step 2): one command that serves every registered voter
+ * of a started election who has not been served yet, in batches, deliver-then-append.
+ *
+ * Per batch (~500 voters):
+ *   1. for each voter, in memory only: a secret code (key store material), N1 and N2;
+ *   2. DELIVER, several letters in flight: an e-mail with the QR PNG attached (SMTP), or a printable
+ *      PDF + PNG written to a folder (postal);
+ *   3. the delivered voters' secret-code material → key store (putMany), BEFORE the append;
+ *   4. ONE appendMany, atomic on PostgreSQL/PGlite:
+ *      - CredentialMinted {hashN1, hashN2} to each `credential-{eid}-{hashN1}` (expected no_stream),
+ *        in crypto-random shuffled order, padded with decoys up to `minAnonymitySet` (below);
+ *      - CredentialIssued {voterId, channel} to each delivered voter's stream;
+ *      - CredentialDeliveryFailed {reason code, attempts} to each undelivered voter's stream;
+ *   5. the batch's secrets are dropped (key-store buffers zeroed).
+ *
+ * Why deliver first: if the append fails after delivery, a letter holds an N1 that was never minted
+ * (useless but harmless: it cannot cast), and a re-run sends that voter a new letter. Appending
+ * first would instead mint credentials nobody received, or record voters as served who were not.
+ *
+ * The voter → credential link exists only in this function's memory during its batch: the events
+ * of a batch carry voter ids (voter streams) and hashes (credential streams) in unrelated orders,
+ * nothing is logged per voter, and nothing stores the pair. In the public log the anonymity set of
+ * a credential is the batch it was minted in; so that a small batch (a re-run that retries three
+ * failed deliveries) does not single voters out, each batch mints at least `minAnonymitySet`
+ * credentials (capped at the number of registered voters), the missing ones being decoys: hashes
+ * of random N1/N2 that are thrown away at once.
+ * Nobody ever holds a decoy's N1, so it can never cast; `credentials.count` counts it as minted.
+ */
+import { randomInt } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import type { EventStore, AppendRequest, ExpectedRevision } from '../eventstore/port.ts';
+import { isWrongExpectedRevision } from '../eventstore/port.ts';
+import type { Result } from '../app/services.ts';
+import { electionDecider } from '../domain/election.ts';
+import { electionStreamId, type VoterRegistered } from '../domain/election-events.ts';
+import { credentialStreamId, type CredentialMinted } from '../domain/credential-events.ts';
+import { voterStreamId, voterStreamPrefix, type DeliveryChannel, type VoterEvent } from '../domain/voter-events.ts';
+import { domainError, type DomainError } from '../domain/errors.ts';
+import { keyNames, type KeyStore } from '../keystore/port.ts';
+import { decryptEmail, loadPiiKey } from '../keystore/pii.ts';
+import { issueSecretCode } from '../credentials/secret-code.ts';
+import { hashToken, issueTokens } from '../credentials/tokens.ts';
+import { secureRandom, type RandomBytes } from '../credentials/random.ts';
+import { formatCredentialUri } from '../credentials/credential-uri.ts';
+import { credentialQrModules, qrModulesPng } from '../credentials/qr.ts';
+import { writeLetters } from '../credentials/letter.ts';
+import { createSmtpMailer, type Mailer, type MailerOptions } from '../credentials/mailer.ts';
+
+export const DEFAULT_ISSUANCE_BATCH_SIZE = 500;
+export const DEFAULT_DELIVERY_CONCURRENCY = 32;
+export const DEFAULT_MIN_ANONYMITY_SET = 100;
+const READ_PAGE = 10_000;
+
+export interface IssueCredentialsInput {
+  electionId: string;
+  channel: DeliveryChannel;
+  /** Postal channel: the folder the letters are written to (required for 'letter'). */
+  outDir?: string;
+}
+
+export interface IssuanceProgress {
+  /** Voters handled so far in this run (delivered or failed). */
+  done: number;
+  /** Voters this run set out to serve (registered and not yet served). */
+  total: number;
+  /** Deliveries that failed so far in this run. */
+  failed: number;
+}
+
+export interface IssuanceSummary {
+  total: number;
+  issued: number;
+  failed: number;
+  /** Voters already served by earlier runs (skipped). */
+  alreadyIssued: number;
+  /** Credentials minted by this run, decoys included. */
+  minted: number;
+  /** Log position of the last event appended (0 when nothing was). */
+  position: number;
+}
+
+export interface CredentialIssuerDeps {
+  store: EventStore;
+  keyStore: KeyStore;
+  now: () => Date;
+  /** SMTP_URL for the e-mail channel. */
+  smtpUrl?: string;
+  mailerOptions?: MailerOptions;
+  /** Overrides how a run's mailer is made (default: createSmtpMailer(smtpUrl, mailerOptions)). */
+  createMailer?: () => Mailer;
+  batchSize?: number;
+  /** Letters rendered and delivered at once within a batch (default 32). */
+  concurrency?: number;
+  /** Minimum credentials minted per batch, decoys filling the gap (default 100; 0 disables). */
+  minAnonymitySet?: number;
+  random?: RandomBytes;
+}
+
+export interface CredentialIssuer {
+  issue(input: IssueCredentialsInput, onProgress?: (p: IssuanceProgress) => void): Promise<Result<IssuanceSummary>>;
+}
+
+interface RegisteredVoter {
+  voterId: string;
+  emailEncrypted: string;
+}
+
+interface ElectionForIssuance {
+  theme: string;
+  voters: RegisteredVoter[];
+}
+
+/** One voter's credential during its batch. Never leaves this module, never logged. */
+interface PreparedLetter {
+  voter: RegisteredVoter;
+  stored: Uint8Array;
+  n1: string;
+  n2: string;
+  uri: string;
+}
+
+type Delivery = { ok: true } | { ok: false; attempts: number; reason: string };
+
+const fail = (error: DomainError): Result<never> => ({ ok: false, error });
+
+/** The election's state and its registered voters (registration order), or a refusal. */
+async function loadElection(store: EventStore, electionId: string): Promise<ElectionForIssuance | DomainError> {
+  let state = electionDecider.initialState;
+  const voters: RegisteredVoter[] = [];
+  const streamId = electionStreamId(electionId);
+  for (let from = 0; ; ) {
+    const page = await store.readStream(streamId, { fromRevision: from, limit: READ_PAGE });
+    for (const e of page) {
+      state = electionDecider.evolve(state, { type: e.type, data: e.data } as Parameters<typeof electionDecider.evolve>[1]);
+      if (e.type === 'VoterRegistered') {
+        const d = e.data as VoterRegistered['data'];
+        voters.push({ voterId: d.voterId, emailEncrypted: d.emailEncrypted });
+      }
+    }
+    if (page.length < READ_PAGE) break;
+    from = (page.at(-1)?.revision ?? from) + 1;
+  }
+  if (state.status === 'NONE') return domainError('ELECTION_NOT_FOUND', 'no such election', { electionId });
+  if (state.status !== 'VOTE_STARTED') {
+    return domainError('WRONG_STATE', `credentials are issued in VOTE_STARTED; the election is in ${state.status}`, {
+      current: state.status,
+      required: 'VOTE_STARTED',
+    });
+  }
+  return { theme: state.theme, voters };
+}
+
+/** Per voter stream of the election: its last revision, and whether a credential was issued. */
+async function loadVoterStreams(store: EventStore, electionId: string): Promise<Map<string, { revision: number; issued: boolean }>> {
+  const streams = new Map<string, { revision: number; issued: boolean }>();
+  for (let fromPosition = 0; ; ) {
+    const page = await store.readAll({ fromPosition, limit: READ_PAGE, filter: { streamPrefixes: [voterStreamPrefix(electionId)] } });
+    for (const e of page) {
+      const data = e.data as VoterEvent['data'];
+      // The prefix `voter-{eid}-` also matches elections whose id extends this one's ("a" and "a-b").
+      if (data.electionId !== electionId || e.streamId !== voterStreamId(electionId, data.voterId)) continue;
+      const s = streams.get(data.voterId) ?? { revision: -1, issued: false };
+      streams.set(data.voterId, { revision: Math.max(s.revision, e.revision), issued: s.issued || e.type === 'CredentialIssued' });
+    }
+    if (page.length < READ_PAGE) break;
+    fromPosition = page.at(-1)?.position ?? fromPosition;
+  }
+  return streams;
+}
+
+/** Fisher-Yates with the OS CSPRNG: the mint order must carry no information about the voters. */
+export function cryptoShuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+  return items;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
+async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+const errorCode = (err: unknown) => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[A-Z_]{1,32}$/.test(code) ? code : 'UNKNOWN';
+};
+
+export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIssuer {
+  const batchSize = Math.max(1, Math.floor(deps.batchSize ?? DEFAULT_ISSUANCE_BATCH_SIZE));
+  const concurrency = Math.max(1, Math.floor(deps.concurrency ?? DEFAULT_DELIVERY_CONCURRENCY));
+  const minAnonymitySet = Math.max(0, Math.floor(deps.minAnonymitySet ?? DEFAULT_MIN_ANONYMITY_SET));
+  const random = deps.random ?? secureRandom;
+  // Two runs for one election in one process would mail voters twice; across processes the
+  // expected revisions of the voter streams make the second run's append fail instead.
+  const running = new Set<string>();
+
+  return {
+    async issue(input, onProgress) {
+      const { electionId, channel } = input;
+      if (channel === 'email' && !deps.smtpUrl && !deps.createMailer) {
+        return fail(domainError('DELIVERY_NOT_CONFIGURED', 'e-mail delivery needs SMTP_URL'));
+      }
+      if (channel === 'letter' && !input.outDir) return fail(domainError('DELIVERY_NOT_CONFIGURED', 'postal letters need an output folder'));
+      if (running.has(electionId)) return fail(domainError('ISSUANCE_IN_PROGRESS', 'credentials are already being issued for this election'));
+      running.add(electionId);
+      try {
+        return await run(input, onProgress);
+      } finally {
+        running.delete(electionId);
+      }
+    },
+  };
+
+  async function run(input: IssueCredentialsInput, onProgress?: (p: IssuanceProgress) => void): Promise<Result<IssuanceSummary>> {
+    const { electionId, channel } = input;
+    const election = await loadElection(deps.store, electionId);
+    if ('kind' in election) return fail(election);
+    const streams = await loadVoterStreams(deps.store, electionId);
+    const pending = election.voters.filter((v) => !streams.get(v.voterId)?.issued);
+    const summary: IssuanceSummary = { total: pending.length, issued: 0, failed: 0, alreadyIssued: election.voters.length - pending.length, minted: 0, position: 0 };
+    const report = () => {
+      try {
+        onProgress?.({ done: summary.issued + summary.failed, total: summary.total, failed: summary.failed });
+      } catch {
+        /* progress is advisory: a closed socket must not abort the run */
+      }
+    };
+    report();
+    if (pending.length === 0) return { ok: true, value: summary };
+
+    const piiKey = channel === 'email' ? await loadPiiKey(deps.keyStore, electionId) : undefined;
+    const mailer = channel === 'email' ? (deps.createMailer?.() ?? createSmtpMailer(deps.smtpUrl as string, deps.mailerOptions)) : undefined;
+    if (channel === 'letter') await mkdir(input.outDir as string, { recursive: true, mode: 0o700 });
+
+    const deliver = async (p: PreparedLetter): Promise<Delivery> => {
+      if (mailer) {
+        // A shredded PII key (or a damaged ciphertext) leaves no address to write to.
+        const to = piiKey ? decryptEmail(piiKey, electionId, p.voter.emailEncrypted) : undefined;
+        if (!to) return { ok: false, attempts: 0, reason: 'EMAIL_UNAVAILABLE' };
+        const qrPng = qrModulesPng(credentialQrModules(p.uri));
+        const r = await mailer.sendLetter({ to, electionTheme: election.theme, voterId: p.voter.voterId, n1: p.n1, n2: p.n2, uri: p.uri, qrPng });
+        return r.ok ? { ok: true } : { ok: false, attempts: r.attempts, reason: r.reason };
+      }
+      try {
+        await writeLetters(input.outDir as string, [{ electionTheme: election.theme, electionId, voterId: p.voter.voterId, n1: p.n1, n2: p.n2, uri: p.uri }]);
+        return { ok: true };
+      } catch (err) {
+        return { ok: false, attempts: 1, reason: `WRITE_FAILED (${errorCode(err)})` };
+      }
+    };
+
+    // Batches of near-equal size (at most batchSize): no small last batch, since a batch is the
+    // anonymity set of its credentials in the log.
+    const size = Math.ceil(pending.length / Math.ceil(pending.length / batchSize));
+    try {
+      for (let i = 0; i < pending.length; i += size) {
+        const batch = pending.slice(i, i + size);
+        const prepared = batch.map((voter): PreparedLetter => {
+          const code = issueSecretCode(random);
+          const { n1, n2 } = issueTokens(random);
+          const uri = formatCredentialUri({ electionId, voterId: voter.voterId, secretCode: code.secretCode, n1, n2 });
+          return { voter, stored: code.stored, n1, n2, uri };
+        });
+        const outcomes = await mapConcurrent(prepared, concurrency, deliver);
+        const delivered = prepared.filter((_, k) => outcomes[k]?.ok);
+
+        try {
+          if (delivered.length > 0) {
+            await deps.keyStore.putMany(delivered.map((p) => ({ name: keyNames.credential(electionId, p.voter.voterId), secret: p.stored })));
+          }
+          const at = deps.now().toISOString();
+          const mints = delivered.map((p) => mintData(electionId, p.n1, p.n2));
+          // Never more than the election's size: a batch of every voter is already the whole electorate.
+          const floor = Math.min(minAnonymitySet, election.voters.length);
+          if (mints.length > 0) while (mints.length < floor) mints.push(decoyMint(electionId, random));
+          cryptoShuffle(mints);
+          const requests: AppendRequest[] = mints.map((data) => ({
+            streamId: credentialStreamId(electionId, data.hashN1),
+            events: [{ type: 'CredentialMinted', data }],
+            expectedRevision: 'no_stream',
+          }));
+          prepared.forEach((p, k) => {
+            const outcome = outcomes[k] as Delivery;
+            const voterId = p.voter.voterId;
+            const revision = streams.get(voterId)?.revision ?? -1;
+            const expectedRevision: ExpectedRevision = revision < 0 ? 'no_stream' : revision;
+            const event: VoterEvent = outcome.ok
+              ? { type: 'CredentialIssued', data: { electionId, voterId, channel, issuedAt: at } }
+              : { type: 'CredentialDeliveryFailed', data: { electionId, voterId, channel, attempts: outcome.attempts, reason: outcome.reason, failedAt: at } };
+            requests.push({ streamId: voterStreamId(electionId, voterId), events: [event], expectedRevision });
+          });
+          const results = await deps.store.appendMany(requests);
+          summary.position = Math.max(summary.position, ...results.map((r) => r.position));
+          summary.minted += mints.length;
+          summary.issued += delivered.length;
+          summary.failed += prepared.length - delivered.length;
+        } catch (err) {
+          if (!isWrongExpectedRevision(err)) throw err;
+          // Another run (another process) served some of these voters meanwhile. The letters just
+          // delivered hold N1s that were never minted: harmless, and a re-run serves whoever is left.
+          return fail(
+            domainError('CONCURRENCY_CONFLICT', 'another issuance served some of these voters at the same time; run credentials.issue again', {
+              issued: summary.issued,
+              failed: summary.failed,
+            }),
+          );
+        } finally {
+          for (const p of prepared) p.stored.fill(0);
+        }
+        report();
+      }
+      return { ok: true, value: summary };
+    } finally {
+      mailer?.close();
+    }
+  }
+}
+
+function mintData(electionId: string, n1: string, n2: string): CredentialMinted['data'] {
+  return { electionId, hashN1: hashToken(n1) as string, hashN2: hashToken(n2) as string };
+}
+
+/** A credential nobody holds: its tokens are hashed and forgotten on the spot. */
+function decoyMint(electionId: string, random: RandomBytes): CredentialMinted['data'] {
+  const { n1, n2 } = issueTokens(random);
+  return mintData(electionId, n1, n2);
+}

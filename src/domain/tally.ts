@@ -1,0 +1,212 @@
+/**
+ * The tally aggregate (`tally-{electionId}`) as a decider. Pure: the election's status, the number
+ * of covered ballots, the choices and the time come in on the commands.
+ *
+ * Rules:
+ * - TallyStarted only once the election is VOTE_ENDED, once (a repeat decides nothing);
+ * - VoteCounted only after TallyStarted and before TallyPublished, at most one per ballot hash,
+ *   never more than TallyStarted.ballots in all;
+ * - TallyPublished once, only when every covered ballot is counted; its counts and statuses are
+ *   recomputed here from ALL the VoteCounted of the stream, never taken from the caller.
+ */
+import type { ElectionStatus } from './election-events.ts';
+import { domainError, type DomainError } from './errors.ts';
+import { VOTE_STATUSES, type TallyEvent, type TallyPublished, type VoteCounted, type VoteStatus } from './tally-events.ts';
+
+export interface StartTally {
+  type: 'StartTally';
+  electionId: string;
+  /** The election's status as read from its stream ('NONE' when it does not exist). */
+  electionStatus: 'NONE' | ElectionStatus;
+  /** BallotCast events the tally covers (before VotingEnded, one per ballot hash). */
+  ballots: number;
+  now: string;
+}
+
+export interface CountVotes {
+  type: 'CountVotes';
+  electionId: string;
+  votes: VoteCounted['data'][];
+}
+
+export interface PublishTally {
+  type: 'PublishTally';
+  electionId: string;
+  choices: string[];
+  now: string;
+}
+
+export type TallyCommand = StartTally | CountVotes | PublishTally;
+
+// ---------------------------------------------------------------------------------------------
+// Counted votes: persistent (no version anyone holds ever changes) with O(1) append and lookup.
+// A tally folds up to millions of VoteCounted one at a time, so copying per event is not an option;
+// versions share an append-only log and a version with `count` votes sees entries below `count`
+// (the same scheme as the election's registered e-mails, src/domain/election.ts).
+// ---------------------------------------------------------------------------------------------
+
+export interface CountedEntry {
+  status: VoteStatus;
+  choice: string | null;
+  hashN2: string | null;
+}
+
+class VoteLog {
+  readonly ordinals = new Map<string, number>();
+  readonly entries: CountedEntry[] = [];
+}
+
+export interface CountedVotes {
+  readonly log: VoteLog | null;
+  readonly count: number;
+}
+
+const NO_VOTES: CountedVotes = { log: null, count: 0 };
+
+export function isCounted(votes: CountedVotes, ballotHash: string): boolean {
+  const ordinal = votes.log?.ordinals.get(ballotHash);
+  return ordinal !== undefined && ordinal < votes.count;
+}
+
+/** The counted votes of this version, in the order they were counted. */
+export function* countedEntries(votes: CountedVotes): Generator<CountedEntry> {
+  for (let i = 0; i < votes.count; i++) yield votes.log?.entries[i] as CountedEntry;
+}
+
+function addVote(votes: CountedVotes, ballotHash: string, entry: CountedEntry): CountedVotes {
+  let log = votes.log;
+  if (log === null || log.entries.length !== votes.count) {
+    const fork = new VoteLog();
+    if (log !== null) {
+      for (const [hash, ordinal] of log.ordinals) if (ordinal < votes.count) fork.ordinals.set(hash, ordinal);
+      fork.entries.push(...log.entries.slice(0, votes.count));
+    }
+    log = fork;
+  }
+  log.ordinals.set(ballotHash, votes.count);
+  log.entries.push(entry);
+  return { log, count: votes.count + 1 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// State
+// ---------------------------------------------------------------------------------------------
+
+export interface TallyState {
+  status: 'NONE' | 'STARTED' | 'PUBLISHED';
+  electionId: string | null;
+  /** TallyStarted.ballots: how many VoteCounted complete the tally. */
+  ballots: number;
+  counted: CountedVotes;
+  published: TallyPublished['data'] | null;
+}
+
+export const initialTallyState: TallyState = Object.freeze({
+  status: 'NONE',
+  electionId: null,
+  ballots: 0,
+  counted: NO_VOTES,
+  published: null,
+}) as TallyState;
+
+export function evolveTally(state: TallyState, event: TallyEvent): TallyState {
+  switch (event.type) {
+    case 'TallyStarted':
+      return { ...state, status: 'STARTED', electionId: event.data.electionId, ballots: event.data.ballots };
+    case 'VoteCounted': {
+      const d = event.data;
+      // A valid log never counts a ballot twice; ignoring a repeat keeps the counts honest.
+      if (isCounted(state.counted, d.ballotHash)) return state;
+      return { ...state, counted: addVote(state.counted, d.ballotHash, { status: d.status, choice: d.choice, hashN2: d.hashN2 }) };
+    }
+    case 'TallyPublished':
+      return { ...state, status: 'PUBLISHED', published: event.data };
+    default:
+      return state;
+  }
+}
+
+/** VALID votes per choice (every choice present) and ballots per status (every status present). */
+export function countVotes(votes: CountedVotes, choices: readonly string[]): { counts: Record<string, number>; statuses: Record<VoteStatus, number>; strays: string[] } {
+  const counts: Record<string, number> = Object.fromEntries(choices.map((c) => [c, 0]));
+  const statuses = Object.fromEntries(VOTE_STATUSES.map((s) => [s, 0])) as Record<VoteStatus, number>;
+  const strays: string[] = [];
+  for (const entry of countedEntries(votes)) {
+    statuses[entry.status]++;
+    if (entry.status !== 'VALID') continue;
+    if (entry.choice !== null && Object.hasOwn(counts, entry.choice)) counts[entry.choice] = (counts[entry.choice] ?? 0) + 1;
+    else strays.push(entry.choice ?? '');
+  }
+  return { counts, statuses, strays };
+}
+
+// ---------------------------------------------------------------------------------------------
+// decide
+// ---------------------------------------------------------------------------------------------
+
+const notStarted = (command: TallyCommand['type']) =>
+  domainError('WRONG_STATE', `${command} requires a started tally; it has not started`, { current: 'NONE', required: 'STARTED' });
+const alreadyPublished = (command: TallyCommand['type']) =>
+  domainError('WRONG_STATE', `${command} is refused: the tally is already published`, { current: 'PUBLISHED', required: 'STARTED' });
+
+function startTally(cmd: StartTally, state: TallyState): TallyEvent[] | DomainError {
+  if (cmd.electionStatus === 'NONE') return domainError('ELECTION_NOT_FOUND', 'no such election', { electionId: cmd.electionId });
+  if (cmd.electionStatus !== 'VOTE_ENDED') {
+    return domainError('WRONG_STATE', `the tally requires the election to be in VOTE_ENDED; it is in ${cmd.electionStatus}`, {
+      current: cmd.electionStatus,
+      required: 'VOTE_ENDED',
+    });
+  }
+  if (state.status !== 'NONE') return [];
+  if (!Number.isInteger(cmd.ballots) || cmd.ballots < 0) throw new RangeError('ballots must be a non-negative integer');
+  return [{ type: 'TallyStarted', data: { electionId: cmd.electionId, ballots: cmd.ballots, startedAt: cmd.now } }];
+}
+
+function countVotesCommand(cmd: CountVotes, state: TallyState): TallyEvent[] | DomainError {
+  if (state.status === 'NONE') return notStarted(cmd.type);
+  if (state.status === 'PUBLISHED') return alreadyPublished(cmd.type);
+  if (state.counted.count + cmd.votes.length > state.ballots) {
+    return domainError('UNEXPECTED_BALLOT', `the tally covers ${state.ballots} ballots; ${state.counted.count} are counted already`, {
+      ballots: state.ballots,
+      counted: state.counted.count,
+      offered: cmd.votes.length,
+    });
+  }
+  const inBatch = new Set<string>();
+  for (const vote of cmd.votes) {
+    if (isCounted(state.counted, vote.ballotHash) || inBatch.has(vote.ballotHash)) {
+      return domainError('ALREADY_COUNTED', 'this ballot is already counted', { ballotHash: vote.ballotHash });
+    }
+    inBatch.add(vote.ballotHash);
+    if (!VOTE_STATUSES.includes(vote.status)) throw new RangeError(`unknown vote status ${String(vote.status)}`);
+  }
+  return cmd.votes.map((data) => ({ type: 'VoteCounted', data: { ...data, electionId: cmd.electionId } }));
+}
+
+function publishTally(cmd: PublishTally, state: TallyState): TallyEvent[] | DomainError {
+  if (state.status === 'NONE') return notStarted(cmd.type);
+  if (state.status === 'PUBLISHED') return [];
+  if (state.counted.count < state.ballots) {
+    return domainError('TALLY_INCOMPLETE', `${state.counted.count} of ${state.ballots} ballots are counted`, {
+      counted: state.counted.count,
+      ballots: state.ballots,
+    });
+  }
+  const { counts, statuses, strays } = countVotes(state.counted, cmd.choices);
+  // A VALID vote whose choice is not on the ballot would silently vanish from `counts`.
+  if (strays.length > 0) return domainError('INVALID_CHOICES', 'a VALID vote names a choice that is not on the ballot', { strays: strays.length });
+  return [{ type: 'TallyPublished', data: { electionId: cmd.electionId, counts, statuses, ballots: state.counted.count, publishedAt: cmd.now } }];
+}
+
+export function decideTally(command: TallyCommand, state: TallyState): TallyEvent[] | DomainError {
+  switch (command.type) {
+    case 'StartTally':
+      return startTally(command, state);
+    case 'CountVotes':
+      return countVotesCommand(command, state);
+    case 'PublishTally':
+      return publishTally(command, state);
+  }
+}
+
+export const tallyDecider = { decide: decideTally, evolve: evolveTally, initialState: initialTallyState };

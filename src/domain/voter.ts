@@ -1,0 +1,65 @@
+/**
+ * The voter aggregate (`voter-{electionId}-{voterId}`) as far as the ballot is concerned: the
+ * authority blind-signs at most ONE ballot per voter. A retry with the same blinded message is
+ * recognised by its hash and answered again (RSA signing is deterministic, so the signature is
+ * recomputed, never stored); a different blinded message is refused. The election's state is read
+ * by the command handler and handed in on the command, so this stays a pure function.
+ */
+import type { ElectionStatus } from './election-events.ts';
+import type { VoterEvent } from './voter-events.ts';
+import { domainError, type DomainError } from './errors.ts';
+
+export interface IssueBlindSignature {
+  type: 'IssueBlindSignature';
+  electionId: string;
+  voterId: string;
+  /** SHA-256 (hex) of the blinded message bytes. */
+  blindedMessageHash: string;
+  /** The election's status as the handler read it ('NONE' when the election does not exist). */
+  electionStatus: ElectionStatus | 'NONE';
+  now: string;
+}
+
+export type VoterCommand = IssueBlindSignature;
+
+export interface VoterState {
+  /** Hash of the one blinded message this voter had signed, or null. */
+  blindedMessageHash: string | null;
+  credentialIssued: boolean;
+}
+
+export const initialVoterState: VoterState = Object.freeze({ blindedMessageHash: null, credentialIssued: false });
+
+export function evolveVoter(state: VoterState, event: VoterEvent): VoterState {
+  switch (event.type) {
+    case 'BlindSignatureIssued':
+      // The first one counts; a valid log never holds a second.
+      return state.blindedMessageHash === null ? { ...state, blindedMessageHash: event.data.blindedMessageHash } : state;
+    case 'CredentialIssued':
+      return { ...state, credentialIssued: true };
+    default:
+      return state;
+  }
+}
+
+export function decideVoter(command: VoterCommand, state: VoterState): VoterEvent[] | DomainError {
+  if (command.electionStatus === 'NONE') return domainError('ELECTION_NOT_FOUND', 'no such election', { electionId: command.electionId });
+  if (command.electionStatus !== 'VOTE_STARTED') {
+    return domainError('WRONG_STATE', `blind signatures are issued only while voting is open; the election is in ${command.electionStatus}`, {
+      current: command.electionStatus,
+      required: 'VOTE_STARTED',
+    });
+  }
+  if (state.blindedMessageHash === command.blindedMessageHash) return []; // a retry: answer again, record nothing
+  if (state.blindedMessageHash !== null) {
+    return domainError('ALREADY_SIGNED', 'this voter already obtained a blind signature for another ballot');
+  }
+  return [
+    {
+      type: 'BlindSignatureIssued',
+      data: { electionId: command.electionId, voterId: command.voterId, blindedMessageHash: command.blindedMessageHash, issuedAt: command.now },
+    },
+  ];
+}
+
+export const voterDecider = { decide: decideVoter, evolve: evolveVoter, initialState: initialVoterState };

@@ -1,0 +1,71 @@
+/**
+ * The `credentials` read model (the seed's credentials table): one row per minted credential,
+ * keyed by hash(N1), with hash(N2) and whether a ballot was cast with it. Folded from
+ * CredentialMinted and BallotCast of the `credential-*` streams.
+ *
+ * It has NO voter column and is never joined with `voters`: the log mints credentials in shuffled
+ * batches precisely so that nothing links a voter to a hash(N1); a read model must not undo that.
+ * Only hashes are stored, never N1 or N2.
+ */
+import type { SqlExecutor } from '../sql/client.ts';
+import type { BallotCast, CredentialMinted } from '../domain/credential-events.ts';
+import type { Projection } from './projection.ts';
+import { qb, run } from './query-builder.ts';
+
+export const CREDENTIALS_TABLE = 'credentials';
+const CREDENTIAL_STREAM_PREFIX = 'credential-';
+// 5 parameters per row.
+const ROWS_PER_INSERT = 1_000;
+
+export function credentialsProjection(): Projection {
+  return {
+    name: 'credentials',
+    filter: { streamPrefixes: [CREDENTIAL_STREAM_PREFIX], eventTypes: ['CredentialMinted', 'BallotCast'] },
+
+    async setup(db) {
+      await db.query(`CREATE TABLE IF NOT EXISTS ${CREDENTIALS_TABLE} (
+        hash_n1 text PRIMARY KEY,
+        hash_n2 text NOT NULL,
+        election_id text NOT NULL,
+        used boolean NOT NULL DEFAULT false,
+        position bigint NOT NULL
+      )`);
+      await db.query(`CREATE INDEX IF NOT EXISTS credentials_election_idx ON ${CREDENTIALS_TABLE} (election_id, used)`);
+    },
+
+    async reset(tx) {
+      await tx.query(`DELETE FROM ${CREDENTIALS_TABLE}`);
+    },
+
+    async apply(tx, events) {
+      const minted = events
+        .filter((e) => e.type === 'CredentialMinted')
+        .map((e) => {
+          const d = e.data as CredentialMinted['data'];
+          return { hash_n1: d.hashN1, hash_n2: d.hashN2, election_id: d.electionId, used: false, position: e.position };
+        });
+      for (let i = 0; i < minted.length; i += ROWS_PER_INSERT) {
+        await run(tx, qb(CREDENTIALS_TABLE).insert(minted.slice(i, i + ROWS_PER_INSERT)).onConflict('hash_n1').ignore());
+      }
+      // A ballot is appended after its credential's mint (revision 1 of the same stream), so the
+      // batch's inserts are in place before these updates.
+      const used = events.filter((e) => e.type === 'BallotCast').map((e) => (e.data as BallotCast['data']).hashN1);
+      if (used.length > 0) await tx.query(`UPDATE ${CREDENTIALS_TABLE} SET used = true WHERE hash_n1 = ANY($1::text[])`, [used]);
+      return [];
+    },
+  };
+}
+
+export interface CredentialCounts {
+  minted: number;
+  used: number;
+}
+
+/** How many credentials an election has minted, and how many cast a ballot (0/0 when unknown). */
+export async function countCredentials(db: SqlExecutor, electionId: string): Promise<CredentialCounts> {
+  const { rows } = await db.query<{ minted: number | string; used: number | string }>(
+    `SELECT count(*) AS minted, count(*) FILTER (WHERE used) AS used FROM ${CREDENTIALS_TABLE} WHERE election_id = $1`,
+    [electionId],
+  );
+  return { minted: Number(rows[0]?.minted ?? 0), used: Number(rows[0]?.used ?? 0) };
+}

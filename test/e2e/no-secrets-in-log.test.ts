@@ -1,0 +1,128 @@
+/**
+ * After credentials are issued over the real gateway (PostgreSQL, Redis, real SMTP server), no
+ * secret appears anywhere public or semi-public: not in any event of the log, not in the voters,
+ * credentials or elections read models, not in the key store's rows (sealed), not in a log line
+ * and not in the metrics. Secrets: every letter's secret code, N1 and N2, and every voter's e-mail
+ * address, each searched in its text form and as hex and base64 of its bytes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { EvoteConnection } from '../../src/client/connection.ts';
+import { createScratchPgDatabase } from '../../src/sql/client.ts';
+import { startSystem, type System } from '../../src/app/bootstrap.ts';
+import { createLogger } from '../../src/app/log.ts';
+import { fromBase64url } from '../../src/crypto/bytes.ts';
+import { REDIS_URL } from '../support/system.ts';
+import { issueLettersByEmail, startSmtpSink, type ReceivedLetter, type SmtpSink } from '../support/letters.ts';
+
+const VOTERS = 40;
+const logLines: string[] = [];
+let sink: SmtpSink;
+let db: { url: string; drop(): Promise<void> };
+let system: System;
+let admin: EvoteConnection;
+const adminToken = randomBytes(24).toString('base64url');
+// Distinctive addresses, so a hit can only be the address itself.
+const tag = randomBytes(4).toString('hex');
+const emails = Array.from({ length: VOTERS }, (_, i) => `citizen${i}.${tag}@town-${tag}.example`);
+
+beforeAll(async () => {
+  sink = await startSmtpSink();
+  db = await createScratchPgDatabase();
+  system = await startSystem(
+    {
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: './data/unused',
+      databaseUrl: db.url,
+      redisUrl: REDIS_URL,
+      adminToken,
+      masterKey: randomBytes(32).toString('base64'),
+      maxFrameBytes: 32 * 1024 * 1024,
+      smtpUrl: sink.url,
+    },
+    { gateway: true, log: createLogger({ level: 'debug', write: (line) => logLines.push(line) }), redisPrefix: `evote-test-${tag}:` },
+  );
+  admin = await EvoteConnection.connect(system.gateway!.url);
+});
+
+afterAll(async () => {
+  await admin?.close();
+  await system?.close();
+  await db?.drop();
+  await sink?.close();
+});
+
+/** The forms a secret could leak in: as given, and its bytes as hex, base64 and base64url. */
+function formsOfToken(text: string): string[] {
+  const bytes = fromBase64url(text);
+  if (!bytes) throw new Error('not base64url');
+  const b = Buffer.from(bytes);
+  return [text, b.toString('hex'), b.toString('base64').replace(/=+$/, '')];
+}
+
+function formsOfEmail(email: string): string[] {
+  const b = Buffer.from(email, 'utf8');
+  return [email, email.toUpperCase(), email.split('@')[0]!, b.toString('hex'), b.toString('base64').replace(/=+$/, ''), b.toString('base64url')];
+}
+
+/** Every secret form found in `haystack`, named by kind (never printing the secret itself). */
+function leaks(haystack: string, secrets: { kind: string; forms: string[] }[]): string[] {
+  const lower = haystack.toLowerCase();
+  const found: string[] = [];
+  for (const s of secrets) for (const f of s.forms) if (haystack.includes(f) || lower.includes(f.toLowerCase())) found.push(s.kind);
+  return found;
+}
+
+describe('no secret in the log, the read models, the log lines or the metrics', () => {
+  let letters: ReceivedLetter[] = [];
+  let secrets: { kind: string; forms: string[] }[] = [];
+
+  it('issues credentials by e-mail over the gateway', async () => {
+    const { electionId } = await admin.request<{ electionId: string }>(
+      'command',
+      'election.create',
+      { theme: 'Town referendum', choices: ['Yes', 'No'], expectedVoters: VOTERS },
+      { token: adminToken },
+    );
+    await admin.request('command', 'election.importVoters', { electionId, csv: ['email', ...emails].join('\n') }, { token: adminToken });
+    await admin.request('command', 'election.start', { electionId }, { token: adminToken });
+    const issued = await issueLettersByEmail(admin, adminToken, electionId, sink);
+    expect(issued.summary).toMatchObject({ issued: VOTERS, failed: 0 });
+    letters = issued.letters;
+    expect(letters).toHaveLength(VOTERS);
+    secrets = [
+      ...letters.flatMap((l) => [
+        { kind: 'secret code', forms: formsOfToken(l.credential.secretCode) },
+        { kind: 'N1', forms: formsOfToken(l.credential.n1) },
+        { kind: 'N2', forms: formsOfToken(l.credential.n2) },
+      ]),
+      ...emails.map((e) => ({ kind: 'e-mail', forms: formsOfEmail(e) })),
+    ];
+    // The scanner is honest: it finds every kind of secret where they really are (the letters).
+    expect(new Set(leaks(letters.map((l) => `${l.to}\n${l.text}`).join('\n'), secrets))).toEqual(new Set(['secret code', 'N1', 'N2', 'e-mail']));
+  });
+
+  it('finds none in any event of the log', async () => {
+    const events = await system.store.readAll({ limit: 100_000 });
+    expect(events.length).toBeGreaterThanOrEqual(1 + VOTERS + 1 + 2 * VOTERS);
+    const types = new Set(events.map((e) => e.type));
+    for (const t of ['ElectionCreated', 'VoterRegistered', 'VotingStarted', 'CredentialMinted', 'CredentialIssued']) expect(types.has(t), t).toBe(true);
+    expect(leaks(JSON.stringify(events), secrets)).toEqual([]);
+  });
+
+  it('finds none in the read models or the key store rows', async () => {
+    for (const table of ['elections', 'voters', 'credentials', 'evote_keystore']) {
+      const { rows } = await system.sql.query(`SELECT * FROM ${table}`);
+      expect(rows.length, table).toBeGreaterThan(0);
+      const dump = JSON.stringify(rows, (_k, v: unknown) => (Buffer.isBuffer(v) || v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v));
+      expect(leaks(dump, secrets), table).toEqual([]);
+    }
+  });
+
+  it('finds none in the log lines or the metrics', async () => {
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(leaks(logLines.join('\n'), secrets)).toEqual([]);
+    expect(leaks(await system.metrics.renderPrometheus(), secrets)).toEqual([]);
+  });
+});

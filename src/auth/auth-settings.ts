@@ -1,0 +1,72 @@
+/**
+ * Authentication settings: TTLs and rate limits. Read from the environment, and overridable
+ * through `config.auth` (tests shorten TTLs that way; src/app/config.ts does not know this field
+ * yet, so it is read structurally).
+ */
+import type { Config } from '../app/config.ts';
+import { ConfigError } from '../app/config.ts';
+
+export interface AuthSettings {
+  /** Level-3 session key lifetime (EVOTE_SESSION_KEY_TTL_MS, default 5 min). */
+  sessionKeyTtlMs: number;
+  /** Access token lifetime (EVOTE_ACCESS_TOKEN_TTL_MS, default 15 min). */
+  accessTokenTtlMs: number;
+  /** Refresh token lifetime, renewed by each rotation (EVOTE_REFRESH_TOKEN_TTL_MS, default 24 h). */
+  refreshTokenTtlMs: number;
+  /**
+   * How long an expired access token is still recognised as expired (TOKEN_EXPIRED) rather than
+   * unknown (UNAUTHENTICATED) before Redis forgets it (EVOTE_EXPIRED_TOKEN_MEMORY_MS, default 1 h).
+   */
+  expiredTokenMemoryMs: number;
+  /** Failed attempts per voter within the window before RATE_LIMITED (EVOTE_AUTH_VOTER_MAX_FAILURES, default 5). */
+  voterMaxFailures: number;
+  /** EVOTE_AUTH_VOTER_WINDOW_MS, default 15 min. */
+  voterWindowMs: number;
+  /** Failed attempts per connection within the window (EVOTE_AUTH_CONNECTION_MAX_FAILURES, default 10). */
+  connectionMaxFailures: number;
+  /** EVOTE_AUTH_CONNECTION_WINDOW_MS, default 15 min. */
+  connectionWindowMs: number;
+  /** Prefix of every session-store key in Redis (EVOTE_AUTH_REDIS_PREFIX, default 'evote:auth:'). */
+  redisPrefix: string;
+  /** How long a client key read from the key store is cached in process (default 5 s; revocation evicts at once). */
+  clientKeyCacheMs: number;
+}
+
+export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
+  sessionKeyTtlMs: 5 * 60_000,
+  accessTokenTtlMs: 15 * 60_000,
+  refreshTokenTtlMs: 24 * 3_600_000,
+  expiredTokenMemoryMs: 3_600_000,
+  voterMaxFailures: 5,
+  voterWindowMs: 15 * 60_000,
+  connectionMaxFailures: 10,
+  connectionWindowMs: 15 * 60_000,
+  redisPrefix: 'evote:auth:',
+  clientKeyCacheMs: 5_000,
+};
+
+const DAY = 24 * 3_600_000;
+const ENV: [keyof AuthSettings, string, number, number][] = [
+  ['sessionKeyTtlMs', 'EVOTE_SESSION_KEY_TTL_MS', 1, DAY],
+  ['accessTokenTtlMs', 'EVOTE_ACCESS_TOKEN_TTL_MS', 1, DAY],
+  ['refreshTokenTtlMs', 'EVOTE_REFRESH_TOKEN_TTL_MS', 1, 90 * DAY],
+  ['expiredTokenMemoryMs', 'EVOTE_EXPIRED_TOKEN_MEMORY_MS', 1, DAY],
+  ['voterMaxFailures', 'EVOTE_AUTH_VOTER_MAX_FAILURES', 1, 1_000_000],
+  ['voterWindowMs', 'EVOTE_AUTH_VOTER_WINDOW_MS', 1, DAY],
+  ['connectionMaxFailures', 'EVOTE_AUTH_CONNECTION_MAX_FAILURES', 1, 1_000_000],
+  ['connectionWindowMs', 'EVOTE_AUTH_CONNECTION_WINDOW_MS', 1, DAY],
+];
+
+export function authSettingsFrom(config: Config, env: NodeJS.ProcessEnv = process.env): AuthSettings {
+  const settings: AuthSettings = { ...DEFAULT_AUTH_SETTINGS };
+  for (const [field, name, min, max] of ENV) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer in ${min}..${max}`);
+    (settings[field] as number) = n;
+  }
+  if (env.EVOTE_AUTH_REDIS_PREFIX) settings.redisPrefix = env.EVOTE_AUTH_REDIS_PREFIX;
+  const overrides = (config as Config & { auth?: Partial<AuthSettings> }).auth;
+  return { ...settings, ...overrides };
+}

@@ -1,0 +1,59 @@
+/**
+ * The client side of the three-level login, for the reference client, the CLI, the tests and the
+ * benchmarks: level 1 with the credential letter's voter id and secret code, level 2 with the
+ * client application's key, level 3 by X25519 + HKDF and a proof of the derived key.
+ */
+import type { EvoteConnection } from '../client/connection.ts';
+import { fromBase64url, toBase64url } from '../crypto/bytes.ts';
+import { generateX25519KeyPairJwk, x25519SharedSecretJwk } from './x25519-jwk.ts';
+import { clientProof, deriveSessionKey, sessionProof } from './session-key.ts';
+import type { TokenPair } from './token-service.ts';
+
+export interface VoterCredential {
+  electionId: string;
+  voterId: string;
+  secretCode: string;
+}
+
+export interface ClientApp {
+  clientId: string;
+  /** base64url of the 32-byte key `clients.register` returned. */
+  clientKey: string;
+}
+
+export class ClientLoginError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClientLoginError';
+  }
+}
+
+/** The raw bytes of a base64url value, or a ClientLoginError naming the field (never the value). */
+function decode(field: string, text: string): Uint8Array {
+  const bytes = fromBase64url(text);
+  if (!bytes) throw new ClientLoginError(`${field} is not base64url`);
+  return bytes;
+}
+
+/** Level 2's MAC for a voter: base64url HMAC-SHA256(clientKey, voterId). */
+export function clientMac(clientKey: string, voterId: string): string {
+  return toBase64url(clientProof(decode('clientKey', clientKey), voterId));
+}
+
+/**
+ * Logs the voter in on `conn` through the three levels and returns the token pair. Refusals reject
+ * with the server's EvoteError (its `code`: INVALID_CREDENTIALS, RATE_LIMITED, ...).
+ */
+export async function loginVoter(conn: EvoteConnection, cred: VoterCredential, client: ClientApp): Promise<TokenPair> {
+  await conn.request('command', 'auth.level1', { electionId: cred.electionId, voterId: cred.voterId, secretCode: cred.secretCode });
+  await conn.request('command', 'auth.level2', { clientId: client.clientId, mac: clientMac(client.clientKey, cred.voterId) });
+  const own = generateX25519KeyPairJwk();
+  const challenge = await conn.request<{ serverPublicKey: string; nonce: string; sessionId: string }>('command', 'auth.level3.begin', {
+    clientPublicKey: toBase64url(own.publicKey),
+  });
+  const secret = x25519SharedSecretJwk(own.privateKey, decode('serverPublicKey', challenge.serverPublicKey));
+  if (!secret.ok) throw new ClientLoginError(`the server's public key is not acceptable (${secret.error.code})`);
+  const sharedKey = deriveSessionKey(secret.value, decode('nonce', challenge.nonce), cred.voterId, client.clientId);
+  const proof = toBase64url(sessionProof(sharedKey, cred.voterId));
+  return conn.request<TokenPair>('command', 'auth.level3.prove', { sessionId: challenge.sessionId, proof });
+}

@@ -1,0 +1,45 @@
+/**
+ * The session store port: short-lived authentication state (level-3 session keys, access and
+ * refresh tokens, failure counters), each entry with a TTL. Redis when REDIS_URL is set, so every
+ * gateway process sees the same sessions; in process memory in embedded mode.
+ *
+ * Keys never contain a token or a session id in clear, only their SHA-256 (see hashForKey): a dump
+ * of Redis gives nobody a usable token. Values hold no token either, only what a token stands for.
+ */
+import { createHash } from 'node:crypto';
+
+export interface CounterState {
+  count: number;
+  /** Milliseconds until the counter's window ends (and it resets to 0). */
+  ttlMs: number;
+}
+
+export interface SessionStore {
+  /** Stores `value` under `key` for `ttlMs` milliseconds (replacing any previous value and TTL). */
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  get(key: string): Promise<string | undefined>;
+  /** How many of the keys existed. */
+  delete(...keys: string[]): Promise<number>;
+  /** Atomic get-and-delete: of two concurrent takes of one key, exactly one gets the value. */
+  take(key: string): Promise<string | undefined>;
+  /**
+   * Atomically replaces the value when it still equals `expected`; true when it did. The remaining
+   * TTL is kept unless `ttlMs` is given. An absent key never matches.
+   */
+  compareAndSwap(key: string, expected: string, next: string, ttlMs?: number): Promise<boolean>;
+  /**
+   * Adds one to a counter and returns it. The first increment starts a fixed window of `windowMs`;
+   * later increments do not extend it (INCR + PEXPIRE on creation).
+   */
+  increment(key: string, windowMs: number): Promise<CounterState>;
+  /** Subtracts one from an existing positive counter (never creates one, never goes below 0); keeps the window. */
+  decrement(key: string): Promise<void>;
+  /** True when the store answers (readiness). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** SHA-256 (base64url) of a secret that names an entry: the key says which entry, never the secret. */
+export function hashForKey(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('base64url');
+}

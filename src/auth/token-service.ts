@@ -1,0 +1,188 @@
+/**
+ * Access and refresh tokens after level 3. Both are opaque: 32 random bytes, base64url. The
+ * session store keeps only their SHA-256, under
+ *
+ *   at:<hash>     { e, v, c, f, x }   access token → principal, family, expiry (ms)
+ *   rt:<hash>     { e, v, c, f, s }   refresh token → principal, family, spent (0/1)
+ *   fam:<family>  { at, rt }          the family's one live access and refresh token (hashes)
+ *
+ * A login starts a family. Refreshing spends the refresh token (compare-and-swap live → spent, so
+ * of two concurrent refreshes exactly one wins) and moves the family to a new pair. A spent token
+ * stays recorded until its own TTL ends: presenting it again is reuse (a stolen token, or a stolen
+ * copy used after the owner refreshed), which revokes the family. Revoking deletes `fam:`, and an
+ * access token is honoured only while its family names it, so every token of a revoked family
+ * stops working at once, whatever Redis still holds.
+ *
+ * Access records live `expiredTokenMemoryMs` beyond their expiry so that a late request hears
+ * TOKEN_EXPIRED (refresh) rather than UNAUTHENTICATED (log in again); validity is the record's own
+ * expiry against the injected clock.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Result, VoterPrincipal } from '../app/services.ts';
+import { domainError, type DomainErrorCode } from '../domain/errors.ts';
+import { hashForKey, type SessionStore } from './session-store.ts';
+import type { AuthSettings } from './auth-settings.ts';
+
+export const TOKEN_RANDOM_BYTES = 32;
+/** base64url of 32 bytes, unpadded. */
+export const OPAQUE_TOKEN_PATTERN = '^[A-Za-z0-9_-]{43}$';
+const OPAQUE_TOKEN = new RegExp(OPAQUE_TOKEN_PATTERN);
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds until the access token expires (as OAuth's expires_in). */
+  expiresIn: number;
+}
+
+interface AccessRecord {
+  e: string;
+  v: string;
+  c: string;
+  f: string;
+  /** Expiry, ms since the epoch. */
+  x: number;
+}
+interface RefreshRecord {
+  e: string;
+  v: string;
+  c: string;
+  f: string;
+  s: 0 | 1;
+}
+interface FamilyRecord {
+  at: string;
+  rt: string;
+}
+
+export interface TokenService {
+  issue(principal: VoterPrincipal): Promise<TokenPair>;
+  refresh(refreshToken: string): Promise<Result<TokenPair>>;
+  /** UNAUTHENTICATED (absent, unknown, revoked, superseded) or TOKEN_EXPIRED. */
+  resolveAccess(accessToken: string | undefined): Promise<Result<VoterPrincipal>>;
+  /** Revokes the families of whichever given tokens are known (even expired or spent); UNAUTHENTICATED when none is. */
+  logout(tokens: { accessToken?: string; refreshToken?: string }): Promise<Result<{ loggedOut: true }>>;
+  /** True when the family existed. */
+  revokeFamily(familyId: string): Promise<boolean>;
+}
+
+export interface TokenServiceDeps {
+  store: SessionStore;
+  settings: Pick<AuthSettings, 'accessTokenTtlMs' | 'refreshTokenTtlMs' | 'expiredTokenMemoryMs'>;
+  /** Milliseconds clock. */
+  now: () => number;
+}
+
+const fail = (code: DomainErrorCode, message: string): Result<never> => ({ ok: false, error: domainError(code, message) });
+
+function parse<T>(raw: string | undefined): T | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+const newOpaqueToken = () => randomBytes(TOKEN_RANDOM_BYTES).toString('base64url');
+const isOpaqueToken = (t: unknown): t is string => typeof t === 'string' && OPAQUE_TOKEN.test(t);
+
+export function createTokenService(deps: TokenServiceDeps): TokenService {
+  const { store, settings, now } = deps;
+  const atKey = (hash: string) => `at:${hash}`;
+  const rtKey = (hash: string) => `rt:${hash}`;
+  const famKey = (familyId: string) => `fam:${familyId}`;
+
+  /** Writes a new access/refresh pair of `familyId`; returns the tokens and their hashes. */
+  async function mint(p: VoterPrincipal, familyId: string) {
+    const accessToken = newOpaqueToken();
+    const refreshToken = newOpaqueToken();
+    const hashes: FamilyRecord = { at: hashForKey(accessToken), rt: hashForKey(refreshToken) };
+    const access: AccessRecord = { e: p.electionId, v: p.voterId, c: p.clientId, f: familyId, x: now() + settings.accessTokenTtlMs };
+    const refresh: RefreshRecord = { e: p.electionId, v: p.voterId, c: p.clientId, f: familyId, s: 0 };
+    await Promise.all([
+      store.set(atKey(hashes.at), JSON.stringify(access), settings.accessTokenTtlMs + settings.expiredTokenMemoryMs),
+      store.set(rtKey(hashes.rt), JSON.stringify(refresh), settings.refreshTokenTtlMs),
+    ]);
+    const pair: TokenPair = { accessToken, refreshToken, expiresIn: settings.accessTokenTtlMs / 1000 };
+    return { pair, hashes };
+  }
+
+  async function revokeFamily(familyId: string): Promise<boolean> {
+    const family = parse<FamilyRecord>(await store.take(famKey(familyId)));
+    if (!family) return false;
+    // Only hygiene: with `fam:` gone these tokens are refused already.
+    await store.delete(atKey(family.at), rtKey(family.rt));
+    return true;
+  }
+
+  return {
+    async issue(principal) {
+      const familyId = randomBytes(16).toString('base64url');
+      const { pair, hashes } = await mint(principal, familyId);
+      await store.set(famKey(familyId), JSON.stringify(hashes), settings.refreshTokenTtlMs);
+      return pair;
+    },
+
+    async refresh(refreshToken) {
+      if (!isOpaqueToken(refreshToken)) return fail('INVALID_REFRESH_TOKEN', 'the refresh token is unknown, expired or revoked');
+      const hash = hashForKey(refreshToken);
+      const raw = await store.get(rtKey(hash));
+      const record = parse<RefreshRecord>(raw);
+      if (!raw || !record) return fail('INVALID_REFRESH_TOKEN', 'the refresh token is unknown, expired or revoked');
+      const reused = async () => {
+        await revokeFamily(record.f);
+        return fail('REFRESH_TOKEN_REUSED', 'this refresh token was already used: every token of its login is revoked; log in again');
+      };
+      if (record.s === 1) return reused();
+      // Spend it. Losing the swap means a concurrent refresh spent it first: that is reuse too.
+      if (!(await store.compareAndSwap(rtKey(hash), raw, JSON.stringify({ ...record, s: 1 })))) return reused();
+
+      const familyRaw = await store.get(famKey(record.f));
+      const family = parse<FamilyRecord>(familyRaw);
+      if (!familyRaw || !family) return fail('INVALID_REFRESH_TOKEN', 'the refresh token is unknown, expired or revoked');
+      // A live token that is not the family's current one cannot arise through this code; refuse it
+      // the way reuse is refused rather than trust it.
+      if (family.rt !== hash) return reused();
+
+      const principal = { electionId: record.e, voterId: record.v, clientId: record.c };
+      const { pair, hashes } = await mint(principal, record.f);
+      if (!(await store.compareAndSwap(famKey(record.f), familyRaw, JSON.stringify(hashes), settings.refreshTokenTtlMs))) {
+        // The family was revoked between our read and this swap: the new pair must not live.
+        await store.delete(atKey(hashes.at), rtKey(hashes.rt));
+        return fail('INVALID_REFRESH_TOKEN', 'the refresh token is unknown, expired or revoked');
+      }
+      await store.delete(atKey(family.at));
+      return { ok: true, value: pair };
+    },
+
+    async resolveAccess(accessToken) {
+      if (!isOpaqueToken(accessToken)) return fail('UNAUTHENTICATED', 'a valid access token is required');
+      const hash = hashForKey(accessToken);
+      const record = parse<AccessRecord>(await store.get(atKey(hash)));
+      if (!record) return fail('UNAUTHENTICATED', 'a valid access token is required');
+      // Revocation first: refreshing cannot help a revoked login, so it must not hear TOKEN_EXPIRED.
+      const family = parse<FamilyRecord>(await store.get(famKey(record.f)));
+      if (!family || family.at !== hash) return fail('UNAUTHENTICATED', 'a valid access token is required');
+      if (now() >= record.x) return fail('TOKEN_EXPIRED', 'the access token expired; refresh it');
+      return { ok: true, value: { electionId: record.e, voterId: record.v, clientId: record.c } };
+    },
+
+    async logout({ accessToken, refreshToken }) {
+      const families = new Set<string>();
+      if (isOpaqueToken(accessToken)) {
+        const r = parse<AccessRecord>(await store.get(atKey(hashForKey(accessToken))));
+        if (r) families.add(r.f);
+      }
+      if (isOpaqueToken(refreshToken)) {
+        const r = parse<RefreshRecord>(await store.get(rtKey(hashForKey(refreshToken))));
+        if (r) families.add(r.f);
+      }
+      if (families.size === 0) return fail('UNAUTHENTICATED', 'neither token is known');
+      for (const f of families) await revokeFamily(f);
+      return { ok: true, value: { loggedOut: true } };
+    },
+
+    revokeFamily,
+  };
+}

@@ -1,0 +1,218 @@
+/**
+ * The three-level voter login (seed 000), server side, independent of the transport. Progress is
+ * kept per connection (the gateway's per-socket state map, key 'auth'): a level may only follow the
+ * one before it on the same connection, and any failure at level 2 or 3 sends the connection back
+ * to level 1, which is the rate-limited step.
+ *
+ *   L1  electionId, voterId, secretCode   → the election is VOTE_STARTED and the code is this voter's
+ *   L2  clientId, mac                      → mac = HMAC-SHA256(clientKey, voterId), client not revoked
+ *   L3  begin: clientPublicKey             → serverPublicKey, nonce, sessionId (key kept with a TTL)
+ *       prove: sessionId, proof            → proof = HMAC-SHA256(sharedKey, voterId) → tokens
+ *
+ * Refusals never tell which part was wrong (unknown voter, other voter's code and wrong code are
+ * one INVALID_CREDENTIALS) and never carry a secret. See docs/auth.md.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Result, VoterAuthenticator, VoterPrincipal } from '../app/services.ts';
+import type { Logger } from '../app/log.ts';
+import type { Counter } from '../gateway/metrics.ts';
+import type { KeyStore } from '../keystore/port.ts';
+import { keyNames } from '../keystore/port.ts';
+import { domainError, type DomainErrorCode } from '../domain/errors.ts';
+import { fromBase64url, toBase64url } from '../crypto/bytes.ts';
+import { verifyHmacSha256 } from '../crypto/hmac.ts';
+import { generateX25519KeyPairJwk, x25519SharedSecretJwk } from './x25519-jwk.ts';
+import { issueSecretCode, verifySecretCode } from '../credentials/secret-code.ts';
+import type { AuthSettings } from './auth-settings.ts';
+import type { ClientKeys } from './client-keys.ts';
+import type { ElectionStatusReader } from './election-status.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import { deriveSessionKey, SESSION_KEY_BYTES, SESSION_NONCE_BYTES } from './session-key.ts';
+import { hashForKey, type SessionStore } from './session-store.ts';
+import type { TokenPair, TokenService } from './token-service.ts';
+
+/** The gateway's per-connection context, structurally (src/gateway/message-handlers.ts). */
+export interface LoginConnection {
+  readonly id: string;
+  readonly state: Map<string, unknown>;
+}
+
+export const AUTH_STATE_KEY = 'auth';
+
+export type LoginProgress =
+  | { step: 'L1'; electionId: string; voterId: string }
+  | { step: 'L2' | 'L3'; electionId: string; voterId: string; clientId: string }
+  | { step: 'DONE'; electionId: string; voterId: string; clientId: string };
+
+/**
+ * sessionId = 22 random base64url characters ‖ '.' ‖ expiry (ms, base 36). The expiry part only
+ * lets a refusal say "expired" rather than "already used" once the entry is gone; it grants nothing
+ * (the entry is found by the hash of the whole id, so an edited id finds nothing).
+ */
+export const SESSION_ID_PATTERN = '^[A-Za-z0-9_-]{22}\\.[0-9a-z]{1,12}$';
+
+export interface Level3Challenge {
+  serverPublicKey: string;
+  nonce: string;
+  sessionId: string;
+}
+
+export interface VoterLogin {
+  level1(conn: LoginConnection, input: { electionId: string; voterId: string; secretCode: string }): Promise<Result<{ level: 1 }>>;
+  level2(conn: LoginConnection, input: { clientId: string; mac: string }): Promise<Result<{ level: 2 }>>;
+  beginLevel3(conn: LoginConnection, input: { clientPublicKey: string }): Promise<Result<Level3Challenge>>;
+  proveLevel3(conn: LoginConnection, input: { sessionId: string; proof: string }): Promise<Result<TokenPair>>;
+}
+
+export interface VoterLoginDeps {
+  store: SessionStore;
+  keyStore: KeyStore;
+  elections: ElectionStatusReader;
+  clientKeys: ClientKeys;
+  tokens: TokenService;
+  limiter: RateLimiter;
+  settings: Pick<AuthSettings, 'sessionKeyTtlMs'>;
+  /** Milliseconds clock. */
+  now: () => number;
+  /** evote_auth_attempts_total{level, outcome}. */
+  attempts: Counter;
+  log: Logger;
+}
+
+interface SessionRecord {
+  e: string;
+  v: string;
+  c: string;
+  /** The shared key, base64url. */
+  k: string;
+}
+
+export function createVoterLogin(deps: VoterLoginDeps): VoterLogin {
+  const { store, limiter, attempts, log } = deps;
+  // Checked against when a voter has no stored credential, so an unknown voter costs the same
+  // AES-GCM decryption as a known one (no fast path to time).
+  const decoyCredential = issueSecretCode().stored;
+  const decoyClientKey = new Uint8Array(randomBytes(32));
+
+  const progress = (conn: LoginConnection) => conn.state.get(AUTH_STATE_KEY) as LoginProgress | undefined;
+  const setProgress = (conn: LoginConnection, p: LoginProgress | undefined) => {
+    if (p) conn.state.set(AUTH_STATE_KEY, p);
+    else conn.state.delete(AUTH_STATE_KEY);
+  };
+
+  const refuse = (level: string, code: DomainErrorCode, message: string, details?: Record<string, unknown>): Result<never> => {
+    attempts.inc({ level, outcome: code.toLowerCase() });
+    return { ok: false, error: domainError(code, message, details) };
+  };
+  const accept = <T>(level: string, value: T): Result<T> => {
+    attempts.inc({ level, outcome: 'ok' });
+    return { ok: true, value };
+  };
+  const outOfSequence = (level: string, needed: string) =>
+    refuse(level, 'AUTH_SEQUENCE', `complete ${needed} on this connection first`);
+
+  /** A level-2/3 failure: counted, and the connection starts over at level 1. */
+  const failLater = async (conn: LoginConnection, p: LoginProgress, level: string, code: DomainErrorCode, message: string) => {
+    setProgress(conn, undefined);
+    await limiter.recordFailure(conn.id, { electionId: p.electionId, voterId: p.voterId });
+    return refuse(level, code, message);
+  };
+
+  return {
+    async level1(conn, { electionId, voterId, secretCode }) {
+      // A new level 1 restarts the login on this connection, whatever came before.
+      setProgress(conn, undefined);
+      const status = await deps.elections.get(electionId);
+      if (status === undefined) return refuse('l1', 'ELECTION_NOT_FOUND', `election ${electionId} not found`);
+      if (status !== 'VOTE_STARTED') return refuse('l1', 'WRONG_STATE', `voters log in only while voting is open (the election is ${status})`);
+
+      const reservation = await limiter.reserve(conn.id, { electionId, voterId });
+      if (!reservation.ok) {
+        log.info('authentication rate limited', { electionId, scope: reservation.scope });
+        return refuse('l1', 'RATE_LIMITED', 'too many failed attempts; wait before trying again', { retryAfterMs: reservation.retryAfterMs });
+      }
+      const stored = await deps.keyStore.get(keyNames.credential(electionId, voterId));
+      // Both operands are evaluated: the decoy comparison runs when the voter has no credential.
+      const matches = verifySecretCode(stored ?? decoyCredential, secretCode);
+      if (!matches || !stored) return refuse('l1', 'INVALID_CREDENTIALS', 'the voter id and secret code do not match a credential of this election');
+      await reservation.forgive();
+      setProgress(conn, { step: 'L1', electionId, voterId });
+      return accept('l1', { level: 1 as const });
+    },
+
+    async level2(conn, { clientId, mac }) {
+      const p = progress(conn);
+      if (p?.step !== 'L1') return outOfSequence('l2', 'level 1');
+      const tag = fromBase64url(mac);
+      const key = await deps.clientKeys.get(clientId);
+      const matches = verifyHmacSha256(key ?? decoyClientKey, p.voterId, tag ?? new Uint8Array(0));
+      if (!matches || !key) return failLater(conn, p, 'l2', 'INVALID_CLIENT_PROOF', 'the client proof is not valid for this client application');
+      setProgress(conn, { step: 'L2', electionId: p.electionId, voterId: p.voterId, clientId });
+      return accept('l2', { level: 2 as const });
+    },
+
+    async beginLevel3(conn, { clientPublicKey }) {
+      const p = progress(conn);
+      // Again after L3 is allowed: a client whose session key expired starts level 3 anew.
+      if (p?.step !== 'L2' && p?.step !== 'L3') return outOfSequence('l3_begin', 'levels 1 and 2');
+      const peer = fromBase64url(clientPublicKey);
+      if (!peer || peer.length !== 32) return refuse('l3_begin', 'INVALID_PUBLIC_KEY', 'the client public key must be 32 bytes (X25519, base64url)');
+      const server = generateX25519KeyPairJwk();
+      const secret = x25519SharedSecretJwk(server.privateKey, peer);
+      if (!secret.ok) return refuse('l3_begin', 'INVALID_PUBLIC_KEY', 'the client public key is not acceptable (small order)');
+      const nonce = new Uint8Array(randomBytes(SESSION_NONCE_BYTES));
+      const sharedKey = deriveSessionKey(secret.value, nonce, p.voterId, p.clientId);
+      secret.value.fill(0);
+      const expiresAt = deps.now() + deps.settings.sessionKeyTtlMs;
+      const sessionId = `${randomBytes(16).toString('base64url')}.${expiresAt.toString(36)}`;
+      const record: SessionRecord = { e: p.electionId, v: p.voterId, c: p.clientId, k: toBase64url(sharedKey) };
+      await store.set(`l3:${hashForKey(sessionId)}`, JSON.stringify(record), deps.settings.sessionKeyTtlMs);
+      setProgress(conn, { ...p, step: 'L3' });
+      return accept('l3_begin', { serverPublicKey: toBase64url(server.publicKey), nonce: toBase64url(nonce), sessionId });
+    },
+
+    async proveLevel3(conn, { sessionId, proof }) {
+      const p = progress(conn);
+      if (p?.step !== 'L3') return outOfSequence('l3_prove', 'level 3 begin');
+      // Single use: the key leaves the store on the first proof, right or wrong.
+      const record = parseSession(await store.take(`l3:${hashForKey(sessionId)}`));
+      if (!record) {
+        const expiresAt = parseInt(sessionId.slice(sessionId.indexOf('.') + 1), 36);
+        if (Number.isFinite(expiresAt) && deps.now() >= expiresAt) {
+          // Not an attack: the client was slow. It may begin level 3 again without redoing 1 and 2.
+          setProgress(conn, { ...p, step: 'L2' });
+          return refuse('l3_prove', 'SESSION_EXPIRED', 'the session key expired; begin level 3 again');
+        }
+        return failLater(conn, p, 'l3_prove', 'SESSION_ALREADY_USED', 'this session key was already used; log in again');
+      }
+      const sharedKey = fromBase64url(record.k);
+      const tag = fromBase64url(proof);
+      const sameParty = record.e === p.electionId && record.v === p.voterId && record.c === p.clientId;
+      const matches = !!sharedKey && sharedKey.length === SESSION_KEY_BYTES && verifyHmacSha256(sharedKey, p.voterId, tag ?? new Uint8Array(0));
+      if (!matches || !sameParty) return failLater(conn, p, 'l3_prove', 'INVALID_SESSION_PROOF', 'the session proof is not valid');
+      const principal: VoterPrincipal = { electionId: p.electionId, voterId: p.voterId, clientId: p.clientId };
+      const tokens = await deps.tokens.issue(principal);
+      setProgress(conn, { ...p, step: 'DONE' });
+      return accept('l3_prove', tokens);
+    },
+  };
+}
+
+function parseSession(raw: string | undefined): SessionRecord | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw) as SessionRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The VoterAuthenticator port (src/app/services.ts) over the token service. */
+export function voterAuthenticator(tokens: TokenService): VoterAuthenticator {
+  return {
+    async authenticate(accessToken: string | undefined) {
+      const r = await tokens.resolveAccess(accessToken);
+      return r.ok ? r.value : undefined;
+    },
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * One suite, both adapters: the in-memory store (embedded mode) and the Redis store on the real
+ * Redis at 127.0.0.1:6379 (a random key prefix per run). TTLs are short and really elapse.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemorySessionStore } from '../../src/auth/memory-session-store.ts';
+import { createRedisSessionStore } from '../../src/auth/redis-session-store.ts';
+import { hashForKey, type SessionStore } from '../../src/auth/session-store.ts';
+import { REDIS_URL } from '../support/system.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const adapters: [string, (prefix: string) => SessionStore][] = [
+  ['memory', () => createMemorySessionStore({ sweepIntervalMs: 50 })],
+  ['redis', (prefix) => createRedisSessionStore(REDIS_URL, { prefix })],
+];
+
+describe.each(adapters)('session store: %s', (name, make) => {
+  const prefix = `evote-test-auth-${randomBytes(6).toString('hex')}:`;
+  let store: SessionStore;
+  beforeAll(() => {
+    store = make(prefix);
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('sets, gets and deletes', async () => {
+    await store.set('a', 'one', 10_000);
+    await store.set('b', 'two', 10_000);
+    expect(await store.get('a')).toBe('one');
+    expect(await store.delete('a', 'b', 'absent')).toBe(2);
+    expect(await store.get('a')).toBeUndefined();
+    expect(await store.ping()).toBe(true);
+  });
+
+  it('forgets an entry when its TTL elapses', async () => {
+    await store.set('short', 'x', 120);
+    expect(await store.get('short')).toBe('x');
+    await sleep(250);
+    expect(await store.get('short')).toBeUndefined();
+    expect(await store.take('short')).toBeUndefined();
+  });
+
+  it('take is get-and-delete: of many concurrent takes exactly one gets the value', async () => {
+    await store.set('once', 'secret-ish', 10_000);
+    const results = await Promise.all(Array.from({ length: 20 }, () => store.take('once')));
+    expect(results.filter((r) => r === 'secret-ish')).toHaveLength(1);
+    expect(results.filter((r) => r === undefined)).toHaveLength(19);
+    expect(await store.get('once')).toBeUndefined();
+  });
+
+  it('compareAndSwap replaces only the expected value, and only one concurrent swap wins', async () => {
+    await store.set('cas', 'v1', 10_000);
+    expect(await store.compareAndSwap('cas', 'nope', 'v2')).toBe(false);
+    expect(await store.get('cas')).toBe('v1');
+    const wins = await Promise.all(Array.from({ length: 10 }, (_, i) => store.compareAndSwap('cas', 'v1', `v2-${i}`)));
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    expect(await store.compareAndSwap('absent', 'v1', 'v2')).toBe(false);
+    expect(await store.get('absent')).toBeUndefined();
+  });
+
+  it('compareAndSwap keeps the remaining TTL unless given a new one', async () => {
+    await store.set('keep', 'a', 200);
+    expect(await store.compareAndSwap('keep', 'a', 'b')).toBe(true);
+    await sleep(320);
+    expect(await store.get('keep')).toBeUndefined();
+
+    await store.set('renew', 'a', 200);
+    expect(await store.compareAndSwap('renew', 'a', 'b', 10_000)).toBe(true);
+    await sleep(320);
+    expect(await store.get('renew')).toBe('b');
+  });
+
+  it('increment counts in a fixed window that later increments do not extend', async () => {
+    const first = await store.increment('ctr', 300);
+    expect(first.count).toBe(1);
+    expect(first.ttlMs).toBeGreaterThan(200);
+    expect(first.ttlMs).toBeLessThanOrEqual(300);
+    await sleep(150);
+    const second = await store.increment('ctr', 300);
+    expect(second.count).toBe(2);
+    expect(second.ttlMs).toBeLessThanOrEqual(160);
+    await sleep(250);
+    expect((await store.increment('ctr', 300)).count).toBe(1);
+  });
+
+  it('concurrent increments are all counted', async () => {
+    const counts = await Promise.all(Array.from({ length: 50 }, () => store.increment('many', 10_000)));
+    expect(counts.map((c) => c.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+  });
+
+  it('decrement lowers an existing counter, never creates one, never goes below zero', async () => {
+    await store.decrement('never');
+    expect(await store.get('never')).toBeUndefined();
+    await store.increment('dec', 10_000);
+    await store.increment('dec', 10_000);
+    await store.decrement('dec');
+    expect(await store.get('dec')).toBe('1');
+    await store.decrement('dec');
+    await store.decrement('dec');
+    expect(await store.get('dec')).toBe('0');
+    expect((await store.increment('dec', 10_000)).count).toBe(1);
+  });
+
+  it('refuses a non-positive TTL', async () => {
+    await expect(store.set('bad', 'x', 0)).rejects.toThrow(RangeError);
+  });
+
+  if (name === 'redis') {
+    it('really sets a PX TTL in Redis, under the prefix', async () => {
+      const redis = new Redis(REDIS_URL);
+      try {
+        await store.set('ttl-check', 'x', 5_000);
+        const pttl = await redis.pttl(`${prefix}ttl-check`);
+        expect(pttl).toBeGreaterThan(4_000);
+        expect(pttl).toBeLessThanOrEqual(5_000);
+      } finally {
+        await redis.quit();
+      }
+    });
+  }
+});
+
+describe('hashForKey', () => {
+  it('is SHA-256 base64url and never contains the secret', () => {
+    const secret = randomBytes(32).toString('base64url');
+    const h = hashForKey(secret);
+    expect(h).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(h).not.toContain(secret.slice(0, 8));
+    expect(hashForKey(secret)).toBe(h);
+  });
+});

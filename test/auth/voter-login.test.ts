@@ -1,0 +1,158 @@
+/**
+ * The login state machine without the gateway: the in-memory session store (embedded mode), a
+ * real key store on PGlite, the client-side helpers for the proofs. Checks the sequencing, the
+ * decoy path for unknown voters, the reservation semantics of the rate limiter under concurrency,
+ * and the VoterAuthenticator published for the ballot feature.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientMac } from '../../src/auth/client-login.ts';
+import { createClientKeys } from '../../src/auth/client-keys.ts';
+import { DEFAULT_AUTH_SETTINGS } from '../../src/auth/auth-settings.ts';
+import { createMemorySessionStore } from '../../src/auth/memory-session-store.ts';
+import { createRateLimiter } from '../../src/auth/rate-limiter.ts';
+import { deriveSessionKey, sessionProof } from '../../src/auth/session-key.ts';
+import { createTokenService } from '../../src/auth/token-service.ts';
+import { createVoterLogin, voterAuthenticator, type LoginConnection, type VoterLogin } from '../../src/auth/voter-login.ts';
+import type { ElectionRow, Result, VoterAuthenticator } from '../../src/app/services.ts';
+import { silentLogger } from '../../src/app/log.ts';
+import { createMetricsRegistry, type MetricsRegistry } from '../../src/gateway/metrics.ts';
+import { issueSecretCode } from '../../src/credentials/secret-code.ts';
+import { fromBase64url, toBase64url } from '../../src/crypto/bytes.ts';
+import { generateX25519KeyPair, x25519SharedSecret } from '../../src/crypto/x25519.ts';
+import { createSqlKeyStore } from '../../src/keystore/sql-key-store.ts';
+import { keyNames, type KeyStore } from '../../src/keystore/port.ts';
+import { createPgliteClient, type SqlClient } from '../../src/sql/client.ts';
+
+let sql: SqlClient;
+let keyStore: KeyStore;
+let login: VoterLogin;
+let auth: VoterAuthenticator;
+let metrics: MetricsRegistry;
+const statuses = new Map<string, ElectionRow['status']>([['open', 'VOTE_STARTED'], ['closed', 'VOTE_ENDED']]);
+const voter = { electionId: 'open', voterId: 'v-1', secretCode: '' };
+const client = { clientId: 'app-1', clientKey: toBase64url(new Uint8Array(randomBytes(32))) };
+
+const newConn = (): LoginConnection => ({ id: randomBytes(8).toString('hex'), state: new Map() });
+const code = (r: Result<unknown>) => (r.ok ? 'OK' : r.error.code);
+
+beforeAll(async () => {
+  sql = await createPgliteClient();
+  keyStore = await createSqlKeyStore(sql, new Uint8Array(randomBytes(32)));
+  const issued = issueSecretCode();
+  voter.secretCode = issued.secretCode;
+  await keyStore.put(keyNames.credential(voter.electionId, voter.voterId), issued.stored);
+  for (let i = 0; i < 30; i++) await keyStore.put(keyNames.credential('open', `crowd-${i}`), issueSecretCode().stored);
+  await keyStore.put(keyNames.client(client.clientId), fromBase64url(client.clientKey)!);
+  const store = createMemorySessionStore();
+  const tokens = createTokenService({ store, settings: DEFAULT_AUTH_SETTINGS, now: Date.now });
+  metrics = createMetricsRegistry();
+  login = createVoterLogin({
+    store,
+    keyStore,
+    elections: { get: async (id) => statuses.get(id) },
+    clientKeys: createClientKeys(keyStore, { ttlMs: 1_000 }),
+    tokens,
+    limiter: createRateLimiter(store, DEFAULT_AUTH_SETTINGS),
+    settings: DEFAULT_AUTH_SETTINGS,
+    now: Date.now,
+    attempts: metrics.counter('evote_auth_attempts_total', 'test', ['level', 'outcome']),
+    log: silentLogger,
+  });
+  auth = voterAuthenticator(tokens);
+});
+
+afterAll(async () => {
+  await sql?.close();
+});
+
+async function fullLogin(conn: LoginConnection) {
+  expect(code(await login.level1(conn, voter))).toBe('OK');
+  expect(code(await login.level2(conn, { clientId: client.clientId, mac: clientMac(client.clientKey, voter.voterId) }))).toBe('OK');
+  const own = generateX25519KeyPair();
+  const begun = await login.beginLevel3(conn, { clientPublicKey: toBase64url(own.publicKey) });
+  if (!begun.ok) throw new Error(begun.error.code);
+  const secret = x25519SharedSecret(own.privateKey, fromBase64url(begun.value.serverPublicKey)!);
+  if (!secret.ok) throw new Error('bad key');
+  const key = deriveSessionKey(secret.value, fromBase64url(begun.value.nonce)!, voter.voterId, client.clientId);
+  return login.proveLevel3(conn, { sessionId: begun.value.sessionId, proof: toBase64url(sessionProof(key, voter.voterId)) });
+}
+
+describe('voter login (memory sessions, PGlite key store)', () => {
+  it('logs in through three levels; the VoterAuthenticator resolves the access token', async () => {
+    const r = await fullLogin(newConn());
+    if (!r.ok) throw new Error(r.error.code);
+    expect(await auth.authenticate(r.value.accessToken)).toEqual({ electionId: 'open', voterId: 'v-1', clientId: 'app-1' });
+    expect(await auth.authenticate(r.value.refreshToken)).toBeUndefined();
+    expect(await auth.authenticate(undefined)).toBeUndefined();
+    const text = await metrics.renderPrometheus();
+    expect(text).toContain('evote_auth_attempts_total{level="l1",outcome="ok"} 1');
+    expect(text).toContain('evote_auth_attempts_total{level="l3_prove",outcome="ok"} 1');
+  });
+
+  it('an unknown voter costs a decryption too and gets the same refusal as a wrong code', async () => {
+    const conn = newConn();
+    expect(code(await login.level1(conn, { electionId: 'open', voterId: 'nobody', secretCode: voter.secretCode }))).toBe('INVALID_CREDENTIALS');
+    expect(code(await login.level1(conn, { electionId: 'open', voterId: 'v-1', secretCode: issueSecretCode().secretCode }))).toBe('INVALID_CREDENTIALS');
+    expect(code(await login.level1(conn, { electionId: 'closed', voterId: 'v-1', secretCode: voter.secretCode }))).toBe('WRONG_STATE');
+    expect(code(await login.level1(conn, { electionId: 'nope', voterId: 'v-1', secretCode: voter.secretCode }))).toBe('ELECTION_NOT_FOUND');
+  });
+
+  it('a new level 1 restarts the login; proving without beginning is out of sequence', async () => {
+    const conn = newConn();
+    expect(code(await login.level1(conn, voter))).toBe('OK');
+    expect(code(await login.proveLevel3(conn, { sessionId: 'x'.repeat(22) + '.1', proof: 'y'.repeat(43) }))).toBe('AUTH_SEQUENCE');
+    expect(code(await login.level2(conn, { clientId: client.clientId, mac: clientMac(client.clientKey, voter.voterId) }))).toBe('OK');
+    expect(code(await login.level1(conn, voter))).toBe('OK');
+    expect(code(await login.beginLevel3(conn, { clientPublicKey: toBase64url(generateX25519KeyPair().publicKey) }))).toBe('AUTH_SEQUENCE');
+  });
+
+  it('two concurrent proofs of one session: one gets tokens, the other SESSION_ALREADY_USED', async () => {
+    const conn = newConn();
+    await login.level1(conn, voter);
+    await login.level2(conn, { clientId: client.clientId, mac: clientMac(client.clientKey, voter.voterId) });
+    const own = generateX25519KeyPair();
+    const begun = await login.beginLevel3(conn, { clientPublicKey: toBase64url(own.publicKey) });
+    if (!begun.ok) throw new Error(begun.error.code);
+    const secret = x25519SharedSecret(own.privateKey, fromBase64url(begun.value.serverPublicKey)!);
+    if (!secret.ok) throw new Error('bad key');
+    const proof = toBase64url(sessionProof(deriveSessionKey(secret.value, fromBase64url(begun.value.nonce)!, voter.voterId, client.clientId), voter.voterId));
+    const results = await Promise.all([1, 2].map(() => login.proveLevel3(conn, { sessionId: begun.value.sessionId, proof })));
+    expect(results.map(code).sort()).toEqual(['OK', 'SESSION_ALREADY_USED']);
+  });
+
+  it('the per-voter limit holds under 30 concurrent guesses on 30 connections (exactly 5 checked)', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => login.level1(newConn(), { electionId: 'open', voterId: 'crowd-0', secretCode: issueSecretCode().secretCode })),
+    );
+    const codes = results.map(code);
+    expect(codes.filter((c) => c === 'INVALID_CREDENTIALS')).toHaveLength(5);
+    expect(codes.filter((c) => c === 'RATE_LIMITED')).toHaveLength(25);
+    const limited = results.find((r) => !r.ok && r.error.code === 'RATE_LIMITED');
+    expect(limited && !limited.ok && (limited.error.details?.retryAfterMs as number)).toBeGreaterThan(14 * 60_000);
+  });
+
+  it('the per-connection limit holds under concurrent guesses for many voters (exactly 10 checked)', async () => {
+    const conn = newConn();
+    const results = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => login.level1(conn, { electionId: 'open', voterId: `crowd-${i + 1}`, secretCode: issueSecretCode().secretCode })),
+    );
+    const codes = results.map(code);
+    expect(codes.filter((c) => c === 'INVALID_CREDENTIALS')).toHaveLength(10);
+    expect(codes.filter((c) => c === 'RATE_LIMITED')).toHaveLength(15);
+  });
+
+  it('a level-2 failure counts against the voter and restarts the login', async () => {
+    // A voter of its own: the other tests' failures for v-1 must not count here.
+    const issued = issueSecretCode();
+    const v = { electionId: 'open', voterId: 'v-2', secretCode: issued.secretCode };
+    await keyStore.put(keyNames.credential(v.electionId, v.voterId), issued.stored);
+    const conn = newConn();
+    for (let i = 0; i < 5; i++) {
+      expect(code(await login.level1(conn, v))).toBe('OK');
+      expect(code(await login.level2(conn, { clientId: client.clientId, mac: 'A'.repeat(43) }))).toBe('INVALID_CLIENT_PROOF');
+      expect(code(await login.level2(conn, { clientId: client.clientId, mac: clientMac(client.clientKey, v.voterId) }))).toBe('AUTH_SEQUENCE');
+    }
+    expect(code(await login.level1(newConn(), v))).toBe('RATE_LIMITED');
+  });
+});

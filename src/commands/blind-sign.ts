@@ -1,0 +1,108 @@
+/**
+ * Blind signing (DESIGN.md protocol step 4): an authenticated voter sends a blinded ballot message;
+ * the authority records `BlindSignatureIssued` on the voter's stream and only then answers with
+ * blindSign(authority key, blinded message). At most one signature per voter: a retry with the same
+ * blinded message recomputes the same signature (RSA is deterministic), a different one is refused.
+ *
+ * Malformed input (wrong length, not below n) is refused BEFORE the event is appended, so a client
+ * bug never burns the voter's one signature.
+ */
+import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
+import type { EventStore } from '../eventstore/port.ts';
+import type { KeyStore } from '../keystore/port.ts';
+import { keyNames } from '../keystore/port.ts';
+import type { Result, VoterPrincipal } from '../app/services.ts';
+import { voterStreamId } from '../domain/voter-events.ts';
+import { voterDecider } from '../domain/voter.ts';
+import { domainError } from '../domain/errors.ts';
+import { blindSign } from '../crypto/blind-rsa.ts';
+import { bytesToBigInt, fromBase64url, toBase64url, toHex } from '../crypto/bytes.ts';
+import { rsaPublicNumbers } from '../crypto/rsa.ts';
+import type { ElectionStatusView } from '../projections/ballot-queries.ts';
+import { handleCommand } from './command-handler.ts';
+
+export interface BlindSignDeps {
+  store: EventStore;
+  keyStore: KeyStore;
+  electionStatus: (electionId: string) => Promise<ElectionStatusView>;
+  now: () => Date;
+  /** Elections whose authority KeyObject stays in memory (default 64). */
+  keyCacheSize?: number;
+}
+
+export interface BlindSignInput {
+  electionId: string;
+  /** base64url of the kLen-byte blinded message. */
+  blindedMessage: string;
+}
+
+export interface BlindSigner {
+  blindSign(principal: VoterPrincipal, input: BlindSignInput): Promise<Result<{ blindSignature: string }>>;
+}
+
+/** Thrown (→ INTERNAL at the gateway) when the key store has no authority key: an operator fault. */
+export class AuthorityKeyMissingError extends Error {
+  constructor(electionId: string) {
+    super(`no authority key in the key store for election ${electionId}`);
+    this.name = 'AuthorityKeyMissingError';
+  }
+}
+
+// 50 concurrent retries of one voter all conflict once, then all see the recorded hash.
+const MAX_RETRIES = 10;
+
+export function createBlindSigner(deps: BlindSignDeps): BlindSigner {
+  const capacity = deps.keyCacheSize ?? 64;
+  // Parsing PKCS#8 costs more than the signature itself: keep one KeyObject per election.
+  const keys = new Map<string, Promise<KeyObject>>();
+
+  const authorityKey = (electionId: string): Promise<KeyObject> => {
+    let key = keys.get(electionId);
+    if (!key) {
+      key = deps.keyStore.get(keyNames.authority(electionId)).then((der) => {
+        if (!der) throw new AuthorityKeyMissingError(electionId);
+        return createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
+      });
+      key.catch(() => keys.delete(electionId));
+      keys.set(electionId, key);
+      if (keys.size > capacity) keys.delete(keys.keys().next().value as string);
+    }
+    return key;
+  };
+
+  return {
+    async blindSign(principal, input) {
+      if (principal.electionId !== input.electionId) {
+        return { ok: false, error: domainError('FORBIDDEN', 'this access token belongs to another election') };
+      }
+      const status = await deps.electionStatus(input.electionId);
+      if (status !== 'VOTE_STARTED') {
+        // Decided by the voter decider too; checked here first so no key is loaded for a closed election.
+        const decided = voterDecider.decide(
+          { type: 'IssueBlindSignature', electionId: input.electionId, voterId: principal.voterId, blindedMessageHash: '', electionStatus: status, now: '' },
+          voterDecider.initialState,
+        );
+        if (!Array.isArray(decided)) return { ok: false, error: decided };
+      }
+      const blinded = fromBase64url(input.blindedMessage);
+      const key = await authorityKey(input.electionId);
+      const { n, modulusBytes } = rsaPublicNumbers(key);
+      if (!blinded || blinded.length !== modulusBytes || bytesToBigInt(blinded) >= n) {
+        return { ok: false, error: domainError('INVALID_BLINDED_MESSAGE', `the blinded message must be ${modulusBytes} bytes of base64url below the modulus`) };
+      }
+      const blindedMessageHash = toHex(createHash('sha256').update(blinded).digest());
+      const recorded = await handleCommand(
+        deps.store,
+        voterDecider,
+        voterStreamId(input.electionId, principal.voterId),
+        { type: 'IssueBlindSignature', electionId: input.electionId, voterId: principal.voterId, blindedMessageHash, electionStatus: status, now: deps.now().toISOString() },
+        { maxRetries: MAX_RETRIES },
+      );
+      if (!recorded.ok) return recorded;
+      // Recorded (now or by an earlier attempt): sign. blindSign checks s^e = m before returning.
+      const signed = blindSign(key, blinded);
+      if (!signed.ok) throw new Error(`blind signing failed: ${signed.error.code}`);
+      return { ok: true, value: { blindSignature: toBase64url(signed.value) } };
+    },
+  };
+}

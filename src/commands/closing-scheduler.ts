@@ -1,0 +1,87 @@
+/**
+ * Ends elections whose closing time passed (reason CLOSING_TIME), and, as the backstop of
+ * auto-close.ts, elections whose ballots reached the expected voters (reason ALL_VOTED). Checked
+ * every `intervalMs` (default 1 s) from the `elections` and `ballot_counts` read models; the
+ * decision itself is the election decider's (it refuses CLOSING_TIME before closesAt), so a stale
+ * read model can delay a close, never make a wrong one. The timer is unref'd: it never keeps a
+ * process alive. Several processes may run it: the first append wins, the others get WRONG_STATE.
+ */
+import type { EventStore } from '../eventstore/port.ts';
+import type { Logger } from '../app/log.ts';
+import type { SqlExecutor } from '../sql/client.ts';
+import type { VotingEndReason } from '../domain/election-events.ts';
+import { BALLOT_COUNTS_TABLE, endVoting } from './auto-close.ts';
+
+export interface ClosingSchedulerDeps {
+  store: EventStore;
+  sql: SqlExecutor;
+  now: () => Date;
+  log: Logger;
+  intervalMs?: number;
+}
+
+export interface ClosingScheduler {
+  start(): void;
+  stop(): Promise<void>;
+  /** One pass now; returns the elections it ended. Exposed for tests and for start-up. */
+  tick(): Promise<{ electionId: string; reason: VotingEndReason }[]>;
+}
+
+export function createClosingScheduler(deps: ClosingSchedulerDeps): ClosingScheduler {
+  const intervalMs = deps.intervalMs ?? 1_000;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+
+  const due = async (now: Date) => {
+    const { rows } = await deps.sql.query<{ election_id: string; reason: VotingEndReason }>(
+      `SELECT e.election_id,
+              CASE WHEN e.closes_at IS NOT NULL AND e.closes_at <= $1 THEN 'CLOSING_TIME' ELSE 'ALL_VOTED' END AS reason
+         FROM elections e LEFT JOIN ${BALLOT_COUNTS_TABLE} b ON b.election_id = e.election_id
+        WHERE e.status = 'VOTE_STARTED'
+          AND ((e.closes_at IS NOT NULL AND e.closes_at <= $1) OR COALESCE(b.ballots, 0) >= e.expected_voters)`,
+      [now.toISOString()],
+    );
+    return rows;
+  };
+
+  const tick = async () => {
+    const now = deps.now();
+    const ended: { electionId: string; reason: VotingEndReason }[] = [];
+    for (const row of await due(now)) {
+      const r = await endVoting(deps.store, row.election_id, row.reason, now);
+      if (r.ok) {
+        ended.push({ electionId: row.election_id, reason: row.reason });
+        deps.log.info('voting ended by the scheduler', { electionId: row.election_id, reason: row.reason });
+      } else if (r.error.code !== 'WRONG_STATE') {
+        deps.log.warn('scheduled close refused', { electionId: row.election_id, reason: row.reason, code: r.error.code });
+      }
+    }
+    return ended;
+  };
+
+  const loop = () => {
+    running = tick()
+      .catch((err: unknown) => deps.log.error('closing scheduler pass failed', { error: (err as Error).message }))
+      .finally(() => {
+        running = undefined;
+        if (timer) {
+          timer = setTimeout(loop, intervalMs);
+          timer.unref();
+        }
+      });
+  };
+
+  return {
+    start() {
+      if (timer) return;
+      timer = setTimeout(loop, intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      clearTimeout(timer);
+      timer = undefined;
+      await running;
+    },
+    tick,
+  };
+}

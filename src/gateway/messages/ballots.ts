@@ -1,0 +1,141 @@
+/**
+ * The ballot feature's WebSocket messages: blind signing (voter token), anonymous casting (no
+ * identity: any envelope token is ignored, and clients should cast on a fresh connection that never
+ * carried one), receipts and the public bulletin board.
+ */
+import type { Result, VoterPrincipal } from '../../app/services.ts';
+import { domainError } from '../../domain/errors.ts';
+import type { BlindSigner } from '../../commands/blind-sign.ts';
+import type { BallotCaster } from '../../commands/cast-ballot.ts';
+import { DEFAULT_BOARD_PAGE, MAX_BOARD_PAGE, type BallotQueries } from '../../projections/ballot-queries.ts';
+import type { MessageHandler, MessageModule } from '../message-handlers.ts';
+import { catalogueKey, type JsonSchema, type MessageSpec } from '../schemas.ts';
+
+const electionId: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' };
+/** RSA-4096 is 512 bytes = 683 base64url characters. */
+const blindedMessage: JsonSchema = { type: 'string', minLength: 1, maxLength: 700, pattern: '^[A-Za-z0-9_-]+$' };
+/** 128-bit token, unpadded base64url. */
+const n1: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{22}$' };
+/** A ballot under RSA-4096 with the longest choice is under 3 KiB of text; 8 KiB leaves room. */
+export const MAX_CIPHERTEXT_CHARS = 8192;
+const ciphertext: JsonSchema = { type: 'string', minLength: 1, maxLength: MAX_CIPHERTEXT_CHARS, pattern: '^[A-Za-z0-9_-]+$' };
+const ballotHash: JsonSchema = { type: 'string', pattern: '^[0-9a-f]{64}$' };
+const position: JsonSchema = { type: 'integer' };
+
+const strictObject = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({
+  type: 'object',
+  additionalProperties: false,
+  properties,
+  required,
+});
+
+export const BALLOT_MESSAGE_SPECS: readonly MessageSpec[] = [
+  {
+    kind: 'command',
+    name: 'ballot.blindSign',
+    adminOnly: false,
+    summary:
+      "Blind-sign the voter's blinded ballot message (RFC 9474 RSABSSA-SHA384-PSS-Randomized). Envelope token = the voter's access token. Once per voter; a retry with the same blinded message returns the same signature.",
+    payload: strictObject({ electionId, blindedMessage }, ['electionId', 'blindedMessage']),
+    result: {
+      description: 'The blind signature (base64url, kLen bytes).',
+      schema: { type: 'object', required: ['blindSignature'], properties: { blindSignature: { type: 'string' } } },
+    },
+    domainErrors: ['UNAUTHENTICATED', 'FORBIDDEN', 'ELECTION_NOT_FOUND', 'WRONG_STATE', 'INVALID_BLINDED_MESSAGE', 'ALREADY_SIGNED', 'CONCURRENCY_CONFLICT'],
+  },
+  {
+    kind: 'command',
+    name: 'ballot.cast',
+    adminOnly: false,
+    summary:
+      'Cast an encrypted ballot anonymously with the one-time token N1. No identity: send it on a fresh connection without a token (any token is ignored). One ballot per N1.',
+    payload: strictObject({ electionId, n1, ciphertext }, ['electionId', 'n1', 'ciphertext']),
+    result: {
+      description: 'The receipt: the ballot hash (SHA-256 hex of the ciphertext bytes) and its log position.',
+      schema: { type: 'object', required: ['ballotHash', 'position'], properties: { ballotHash: { type: 'string' }, position } },
+    },
+    domainErrors: ['UNKNOWN_CREDENTIAL', 'ALREADY_CAST', 'VOTING_CLOSED', 'INVALID_BALLOT'],
+  },
+  {
+    kind: 'query',
+    name: 'ballots.receipt',
+    adminOnly: false,
+    summary: 'Look a ballot up by its hash: its log position and, once tallied, how it was counted.',
+    payload: strictObject({ electionId, ballotHash }, ['electionId', 'ballotHash']),
+    result: {
+      description: 'The receipt; status is null until the tally counted the ballot.',
+      schema: {
+        type: 'object',
+        required: ['ballotHash', 'position', 'submittedAt', 'status'],
+        properties: { ballotHash: { type: 'string' }, position, submittedAt: { type: 'string' }, status: { type: ['string', 'null'] } },
+      },
+    },
+    domainErrors: ['BALLOT_NOT_FOUND'],
+  },
+  {
+    kind: 'query',
+    name: 'ballots.board',
+    adminOnly: false,
+    summary: `The public bulletin board: ballots in log order after position \`after\` (limit default ${DEFAULT_BOARD_PAGE}, at most ${MAX_BOARD_PAGE}).`,
+    payload: strictObject(
+      { electionId, after: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 1, maximum: MAX_BOARD_PAGE } },
+      ['electionId'],
+    ),
+    result: {
+      description: 'A page of {ballotHash, ciphertext, position}; `next` is the `after` of the next page, or null.',
+      schema: {
+        type: 'object',
+        required: ['ballots', 'next'],
+        properties: {
+          ballots: {
+            type: 'array',
+            items: { type: 'object', required: ['ballotHash', 'ciphertext', 'position'], properties: { ballotHash: { type: 'string' }, ciphertext: { type: 'string' }, position } },
+          },
+          next: { type: ['integer', 'null'] },
+        },
+      },
+    },
+    domainErrors: [],
+  },
+];
+
+export interface BallotModuleDeps {
+  /** Resolves the envelope token to a voter (the authentication feature's service), read per request. */
+  authenticate(token: string | undefined): Promise<VoterPrincipal | undefined>;
+  signer: BlindSigner;
+  caster: BallotCaster;
+  queries: BallotQueries;
+}
+
+export function ballotMessageModule(deps: BallotModuleDeps): MessageModule {
+  const handlers: [string, MessageHandler][] = [
+    [
+      catalogueKey('command', 'ballot.blindSign'),
+      async (p, ctx): Promise<Result<unknown>> => {
+        const principal = await deps.authenticate(ctx.token);
+        if (!principal) return { ok: false, error: domainError('UNAUTHENTICATED', 'a valid voter access token is required') };
+        return deps.signer.blindSign(principal, { electionId: p.electionId as string, blindedMessage: p.blindedMessage as string });
+      },
+    ],
+    [
+      catalogueKey('command', 'ballot.cast'),
+      // ctx.token is deliberately not read: casting carries no identity.
+      (p) => deps.caster.cast({ electionId: p.electionId as string, n1: p.n1 as string, ciphertext: p.ciphertext as string }),
+    ],
+    [
+      catalogueKey('query', 'ballots.receipt'),
+      async (p): Promise<Result<unknown>> => {
+        const receipt = await deps.queries.receipt(p.electionId as string, p.ballotHash as string);
+        return receipt ? { ok: true, value: receipt } : { ok: false, error: domainError('BALLOT_NOT_FOUND', 'no ballot with that hash on the board of this election') };
+      },
+    ],
+    [
+      catalogueKey('query', 'ballots.board'),
+      async (p) => ({
+        ok: true,
+        value: await deps.queries.board(p.electionId as string, { after: p.after as number | undefined, limit: p.limit as number | undefined }),
+      }),
+    ],
+  ];
+  return { name: 'ballots', specs: BALLOT_MESSAGE_SPECS, handlers: new Map(handlers) };
+}

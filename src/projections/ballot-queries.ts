@@ -1,0 +1,130 @@
+/**
+ * Read side of the ballot feature: receipts and the public bulletin board (from the `votes` read
+ * model), and a briefly cached view of an election's status for the hot command paths (blind
+ * signing and casting would otherwise query the `elections` row once per request).
+ */
+import type { SqlExecutor } from '../sql/client.ts';
+import type { ElectionRow } from '../app/services.ts';
+import type { ElectionStatus } from '../domain/election-events.ts';
+import { VOTES_TABLE } from './votes-projection.ts';
+
+export const MAX_BOARD_PAGE = 1000;
+export const DEFAULT_BOARD_PAGE = 100;
+/** Created by the tally feature; joined when present, so receipts show how a ballot was counted. */
+export const COUNTED_VOTES_TABLE = 'counted_votes';
+
+export interface BallotReceipt {
+  ballotHash: string;
+  /** Global log position of the BallotCast event. */
+  position: number;
+  submittedAt: string;
+  /** The tally's status for this ballot (VALID, INVALID_SIGNATURE, …), or null before the tally. */
+  status: string | null;
+}
+
+export interface BoardEntry {
+  ballotHash: string;
+  ciphertext: string;
+  position: number;
+}
+
+export interface BoardPage {
+  ballots: BoardEntry[];
+  /** Pass as `after` for the next page; null when this page is the last one. */
+  next: number | null;
+}
+
+export interface BallotQueries {
+  receipt(electionId: string, ballotHash: string): Promise<BallotReceipt | undefined>;
+  board(electionId: string, page: { after?: number; limit?: number }): Promise<BoardPage>;
+  countBallots(electionId: string): Promise<number>;
+}
+
+export function createBallotQueries(db: SqlExecutor): BallotQueries {
+  // Whether counted_votes exists, and whether it carries election_id; re-checked until it appears.
+  let counted: { electionColumn: boolean } | undefined;
+  const countedVotes = async () => {
+    if (counted) return counted;
+    const { rows } = await db.query<{ column_name: string }>(
+      `select column_name from information_schema.columns where table_schema = current_schema() and table_name = $1`,
+      [COUNTED_VOTES_TABLE],
+    );
+    if (rows.length === 0) return undefined;
+    counted = { electionColumn: rows.some((r) => r.column_name === 'election_id') };
+    return counted;
+  };
+
+  return {
+    async receipt(electionId, ballotHash) {
+      const joined = await countedVotes();
+      const join = joined
+        ? `left join ${COUNTED_VOTES_TABLE} c on c.ballot_hash = v.ballot_hash${joined.electionColumn ? ' and c.election_id = v.election_id' : ''}`
+        : '';
+      const status = joined ? 'c.status' : 'null';
+      // The earliest copy: a ciphertext replayed under another N1 appears twice on the board (docs/ballots.md).
+      const { rows } = await db.query<{ ballot_hash: string; position: string | number; submitted_at: Date | string; status: string | null }>(
+        `select v.ballot_hash, v.position, v.submitted_at, ${status} as status from ${VOTES_TABLE} v ${join}
+         where v.election_id = $1 and v.ballot_hash = $2 order by v.position limit 1`,
+        [electionId, ballotHash],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      return { ballotHash: row.ballot_hash, position: Number(row.position), submittedAt: new Date(row.submitted_at).toISOString(), status: row.status ?? null };
+    },
+
+    async board(electionId, page) {
+      const limit = Math.min(MAX_BOARD_PAGE, Math.max(1, Math.floor(page.limit ?? DEFAULT_BOARD_PAGE)));
+      const after = Math.max(0, Math.floor(page.after ?? 0));
+      // One more row than asked tells whether a next page exists without a count.
+      const { rows } = await db.query<{ ballot_hash: string; ciphertext: string; position: string | number }>(
+        `select ballot_hash, ciphertext, position from ${VOTES_TABLE} where election_id = $1 and position > $2 order by position limit $3`,
+        [electionId, after, limit + 1],
+      );
+      const ballots = rows.slice(0, limit).map((r) => ({ ballotHash: r.ballot_hash, ciphertext: r.ciphertext, position: Number(r.position) }));
+      const last = ballots[ballots.length - 1];
+      return { ballots, next: rows.length > limit && last ? last.position : null };
+    },
+
+    async countBallots(electionId) {
+      const { rows } = await db.query<{ n: string | number }>(`select count(*) as n from ${VOTES_TABLE} where election_id = $1`, [electionId]);
+      return Number(rows[0]?.n ?? 0);
+    },
+  };
+}
+
+export type ElectionStatusView = ElectionStatus | 'NONE';
+
+/**
+ * An election's status from the `elections` read model, cached for `ttlMs` (default 200 ms) and
+ * with concurrent look-ups of one election coalesced. VOTE_ENDED is final, so it is cached for good.
+ * Staleness is bounded by ttlMs plus projection lag; docs/ballots.md explains why that is safe.
+ */
+export function createElectionStatusCache(
+  getElection: (electionId: string) => Promise<Pick<ElectionRow, 'status'> | undefined>,
+  opts: { ttlMs?: number; now?: () => number; capacity?: number } = {},
+): (electionId: string) => Promise<ElectionStatusView> {
+  const ttlMs = opts.ttlMs ?? 200;
+  const now = opts.now ?? Date.now;
+  const capacity = opts.capacity ?? 1024;
+  const entries = new Map<string, { status: ElectionStatusView; at: number }>();
+  const inflight = new Map<string, Promise<ElectionStatusView>>();
+
+  return async (electionId) => {
+    const hit = entries.get(electionId);
+    if (hit && (hit.status === 'VOTE_ENDED' || now() - hit.at < ttlMs)) return hit.status;
+    let pending = inflight.get(electionId);
+    if (!pending) {
+      pending = getElection(electionId)
+        .then((row) => {
+          const status: ElectionStatusView = row?.status ?? 'NONE';
+          entries.delete(electionId);
+          entries.set(electionId, { status, at: now() });
+          if (entries.size > capacity) entries.delete(entries.keys().next().value as string);
+          return status;
+        })
+        .finally(() => inflight.delete(electionId));
+      inflight.set(electionId, pending);
+    }
+    return pending;
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The `votes` read model: one row per BallotCast, the public bulletin board. It holds only what the
+ * event holds (ballot hash, ciphertext, log position) plus the store's recorded time; no N1 hash, so
+ * the board cannot be joined to credential streams by anyone reading only the read models.
+ *
+ * The key is the log position, not the ballot hash: a ciphertext copied from the board and cast
+ * again under another N1 has the same hash, and the board must show the log as it is (the tally
+ * marks the copy DUPLICATE_N2). Re-applying a batch is harmless (ON CONFLICT DO NOTHING).
+ */
+import type { SqlExecutor } from '../sql/client.ts';
+import type { BallotCast } from '../domain/credential-events.ts';
+import type { Projection } from './projection.ts';
+
+export const VOTES_TABLE = 'votes';
+export const CREDENTIAL_STREAM_PREFIX = 'credential-';
+/** Rows per INSERT (5 parameters each), well under Postgres's 65,535-parameter limit. */
+const ROWS_PER_INSERT = 1000;
+
+export function votesProjection(): Projection {
+  return {
+    name: 'votes',
+    filter: { streamPrefixes: [CREDENTIAL_STREAM_PREFIX], eventTypes: ['BallotCast'] },
+
+    async setup(db: SqlExecutor) {
+      await db.query(`CREATE TABLE IF NOT EXISTS ${VOTES_TABLE} (
+        position bigint PRIMARY KEY,
+        ballot_hash text NOT NULL,
+        election_id text NOT NULL,
+        ciphertext text NOT NULL,
+        submitted_at timestamptz NOT NULL
+      )`);
+      await db.query(`CREATE INDEX IF NOT EXISTS votes_election_position ON ${VOTES_TABLE} (election_id, position)`);
+      await db.query(`CREATE INDEX IF NOT EXISTS votes_ballot_hash ON ${VOTES_TABLE} (ballot_hash)`);
+    },
+
+    async reset(tx) {
+      await tx.query(`DELETE FROM ${VOTES_TABLE}`);
+    },
+
+    async apply(tx, events) {
+      for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
+        const chunk = events.slice(i, i + ROWS_PER_INSERT);
+        const params: unknown[] = [];
+        const values = chunk.map((recorded, j) => {
+          const d = (recorded.data as BallotCast['data']);
+          params.push(recorded.position, d.ballotHash, d.electionId, d.ciphertext, recorded.recordedAt);
+          const b = j * 5;
+          return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`;
+        });
+        await tx.query(
+          `INSERT INTO ${VOTES_TABLE} (position, ballot_hash, election_id, ciphertext, submitted_at) VALUES ${values.join(', ')} ON CONFLICT (position) DO NOTHING`,
+          params,
+        );
+      }
+      return [];
+    },
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * A real world for the ballot tests: a scratch PostgreSQL database, the SQL event store and key
+ * store, the election command handlers (which make the election keys), the projection runner with
+ * the default and ballot projections, and credentials minted the way the credential feature does
+ * (CredentialMinted in credential-{eid}-{hash(N1)} streams, with real N1/N2 tokens).
+ */
+import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { createPgClient, createScratchPgDatabase, type SqlClient } from '../../src/sql/client.ts';
+import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
+import type { EventStore } from '../../src/eventstore/port.ts';
+import { createSqlKeyStore } from '../../src/keystore/sql-key-store.ts';
+import { keyNames, type KeyStore } from '../../src/keystore/port.ts';
+import { createElectionCommandHandlers } from '../../src/commands/election-command-handlers.ts';
+import { createProjectionRunner, type ProjectionRunner } from '../../src/projections/runner.ts';
+import { defaultProjections } from '../../src/projections/index.ts';
+import { createReadModelQueries } from '../../src/projections/queries.ts';
+import { votesProjection } from '../../src/projections/votes-projection.ts';
+import { ballotCountsProjection } from '../../src/commands/auto-close.ts';
+import { createElectionStatusCache, type ElectionStatusView } from '../../src/projections/ballot-queries.ts';
+import type { ElectionCommandHandlers, ReadModelQueries } from '../../src/app/services.ts';
+import { credentialStreamId, type CredentialMinted } from '../../src/domain/credential-events.ts';
+import { hashToken, issueTokens } from '../../src/credentials/tokens.ts';
+import { createMemoryPubSub } from '../../src/pubsub/memory-pubsub.ts';
+import type { PubSub } from '../../src/app/services.ts';
+import { silentLogger } from '../../src/app/log.ts';
+import { privateKeyFromPkcs8 } from '../../src/commands/election-keys.ts';
+import { rsaPublicKeyOf } from '../../src/crypto/rsa.ts';
+
+export interface World {
+  sql: SqlClient;
+  store: EventStore;
+  keyStore: KeyStore;
+  commands: ElectionCommandHandlers;
+  queries: ReadModelQueries;
+  runner: ProjectionRunner;
+  pubsub: PubSub;
+  /** Status straight from the read model (no cache), waiting for the projections first. */
+  electionStatus: (electionId: string) => Promise<ElectionStatusView>;
+  close(): Promise<void>;
+}
+
+export async function startWorld(): Promise<World> {
+  const db = await createScratchPgDatabase();
+  const sql = createPgClient(db.url);
+  const store = await createSqlEventStore(sql);
+  const keyStore = await createSqlKeyStore(sql, randomBytes(32));
+  const commands = createElectionCommandHandlers(store, { now: () => new Date(), newId: () => randomUUID(), keyStore });
+  const queries = createReadModelQueries(sql, keyStore);
+  const pubsub = createMemoryPubSub();
+  const runner = createProjectionRunner({
+    store,
+    sql,
+    projections: [...defaultProjections(), votesProjection(), ballotCountsProjection()],
+    pubsub,
+    log: silentLogger,
+    waitPollMs: 10,
+  });
+  await runner.start();
+  const cached = createElectionStatusCache((id) => queries.getElection(id), { ttlMs: 0 });
+  return {
+    sql,
+    store,
+    keyStore,
+    commands,
+    queries,
+    runner,
+    pubsub,
+    electionStatus: async (id) => {
+      await runner.waitFor(await store.headPosition());
+      return cached(id);
+    },
+    async close() {
+      await runner.stop();
+      await pubsub.close();
+      await store.close();
+      await sql.close();
+      await db.drop();
+    },
+  };
+}
+
+export interface TestElection {
+  electionId: string;
+  voterIds: string[];
+  authorityPublicKey: KeyObject;
+  ballotPublicKey: KeyObject;
+  ballotPrivateKey: KeyObject;
+  choices: string[];
+}
+
+function ok<T>(r: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value;
+}
+
+/** An election with `voters` registered voters, started unless `start` is false. */
+export async function openElection(world: World, opts: { voters: number; start?: boolean; choices?: string[] }): Promise<TestElection> {
+  const choices = opts.choices ?? ['Alice', 'Bob', 'Carol'];
+  const { electionId } = ok(await world.commands.createElection({ theme: 'Ballot test', choices, expectedVoters: opts.voters }));
+  const voterIds: string[] = [];
+  for (let i = 0; i < opts.voters; i++) voterIds.push(ok(await world.commands.registerVoter({ electionId, email: `v${i}@example.org` })).voterId);
+  if (opts.start !== false) ok(await world.commands.startVoting({ electionId }));
+  await world.runner.waitFor(await world.store.headPosition());
+  const authority = await world.keyStore.get(keyNames.authority(electionId));
+  const counter = await world.keyStore.get(keyNames.counter(electionId));
+  if (!authority || !counter) throw new Error('election keys missing from the key store');
+  const ballotPrivateKey = privateKeyFromPkcs8(counter);
+  return {
+    electionId,
+    voterIds,
+    authorityPublicKey: rsaPublicKeyOf(privateKeyFromPkcs8(authority)),
+    ballotPublicKey: rsaPublicKeyOf(ballotPrivateKey),
+    ballotPrivateKey,
+    choices,
+  };
+}
+
+/** Mints `count` credentials the way the credential feature does; returns the clear tokens (tests only). */
+export async function mintCredentials(store: EventStore, electionId: string, count: number): Promise<{ n1: string; n2: string }[]> {
+  const tokens = Array.from({ length: count }, () => issueTokens());
+  await store.appendMany(
+    tokens.map(({ n1, n2 }) => {
+      const hashN1 = hashToken(n1) as string;
+      const minted: CredentialMinted = { type: 'CredentialMinted', data: { electionId, hashN1, hashN2: hashToken(n2) as string } };
+      return { streamId: credentialStreamId(electionId, hashN1), events: [minted], expectedRevision: 'no_stream' as const };
+    }),
+  );
+  return tokens;
+}

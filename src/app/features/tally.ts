@@ -1,0 +1,43 @@
+/**
+ * The tally feature: `tally.run` (one run per election at a time in this process; a second request
+ * joins the running one), the tally read models and their queries. Runs in other processes are
+ * safe too: the tally stream's expected revisions make them take turns (src/tally/tally-run.ts).
+ */
+import type { FeatureFactory } from '../feature.ts';
+import type { Result } from '../services.ts';
+import { runTally, type TallyOutcome, type TallyProgress } from '../../tally/tally-run.ts';
+import { tallyProjection } from '../../projections/tally-projection.ts';
+import { createTallyQueries } from '../../projections/tally-queries.ts';
+import { tallyMessageModule } from '../../gateway/messages/tally.ts';
+
+export const tallyFeature: FeatureFactory = async (ctx) => {
+  const log = ctx.log.child({ component: 'tally' });
+  const queries = createTallyQueries(ctx.sql);
+  const running = new Map<string, Promise<Result<TallyOutcome>>>();
+  ctx.services.tallyQueries = queries;
+
+  const run = (input: { electionId: string; workers?: number }, onProgress: (p: TallyProgress) => void) => {
+    const joined = running.get(input.electionId);
+    if (joined) return joined;
+    const started = runTally(
+      { store: ctx.store, keyStore: ctx.keyStore, now: ctx.now, log },
+      { electionId: input.electionId, workers: input.workers, onProgress },
+    ).finally(() => running.delete(input.electionId));
+    running.set(input.electionId, started);
+    return started;
+  };
+
+  return {
+    name: 'tally',
+    messages: tallyMessageModule({
+      run,
+      queries,
+      electionExists: async (electionId) => (await ctx.election.queries.getElection(electionId)) !== undefined,
+    }),
+    projections: [tallyProjection()],
+    async close() {
+      // Let runs in flight finish their current append; an interrupted run resumes next time.
+      await Promise.allSettled([...running.values()]);
+    },
+  };
+};

@@ -1,0 +1,147 @@
+/**
+ * The tally's WebSocket messages: `tally.run` (admin; progress messages while it counts),
+ * `tally.results` and `ballots.receiptByN2` (public).
+ */
+import type { Result } from '../../app/services.ts';
+import { domainError } from '../../domain/errors.ts';
+import { VOTE_STATUSES } from '../../domain/tally-events.ts';
+import type { TallyQueries } from '../../projections/tally-queries.ts';
+import type { TallyOutcome, TallyProgress } from '../../tally/tally-run.ts';
+import { MAX_POOL_SIZE } from '../../tally/pool.ts';
+import type { MessageHandler, MessageModule } from '../message-handlers.ts';
+import { catalogueKey, type JsonSchema, type MessageSpec } from '../schemas.ts';
+
+const electionId: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' };
+/** 128-bit token, unpadded base64url (src/credentials/tokens.ts). */
+const n2: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{22}$' };
+const position: JsonSchema = { type: 'integer' };
+const counts: JsonSchema = { type: 'object', additionalProperties: { type: 'integer' } };
+const statuses: JsonSchema = {
+  type: 'object',
+  required: [...VOTE_STATUSES],
+  properties: Object.fromEntries(VOTE_STATUSES.map((s) => [s, { type: 'integer' }])),
+};
+
+const strictObject = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({
+  type: 'object',
+  additionalProperties: false,
+  properties,
+  required,
+});
+
+export const TALLY_MESSAGE_SPECS: readonly MessageSpec[] = [
+  {
+    kind: 'command',
+    name: 'tally.run',
+    adminOnly: true,
+    summary:
+      'Count every ballot cast before VotingEnded (worker-thread pool; `workers` defaults to the core count), append one VoteCounted per ballot and then TallyPublished. Resumable; re-running a published tally returns it. Progress messages carry {done, total}.',
+    payload: strictObject({ electionId, workers: { type: 'integer', minimum: 1, maximum: MAX_POOL_SIZE } }, ['electionId']),
+    progress: true,
+    result: {
+      description: 'The published tally and the log position of TallyPublished; `excluded` counts ballots left out (after VotingEnded, or byte-identical repeats).',
+      schema: {
+        type: 'object',
+        required: ['electionId', 'counts', 'statuses', 'ballots', 'publishedAt', 'position'],
+        properties: {
+          electionId: { type: 'string' },
+          counts,
+          statuses,
+          ballots: { type: 'integer' },
+          publishedAt: { type: 'string' },
+          position,
+          excluded: { type: 'object', properties: { afterEnd: { type: 'integer' }, repeats: { type: 'integer' } } },
+        },
+      },
+    },
+    domainErrors: [
+      'ELECTION_NOT_FOUND',
+      'WRONG_STATE',
+      'COUNTER_KEY_UNAVAILABLE',
+      'CONCURRENCY_CONFLICT',
+      'ALREADY_COUNTED',
+      'UNEXPECTED_BALLOT',
+      'TALLY_INCOMPLETE',
+      'INVALID_CHOICES',
+    ],
+  },
+  {
+    kind: 'query',
+    name: 'tally.results',
+    adminOnly: false,
+    summary: 'The tally of an election: counts per choice once published ({} before), ballots per status, ballots covered and counted so far.',
+    payload: strictObject({ electionId }, ['electionId']),
+    result: {
+      description: 'Results; `published` false until TallyPublished.',
+      schema: {
+        type: 'object',
+        required: ['counts', 'statuses', 'ballots', 'counted', 'published', 'publishedAt'],
+        properties: {
+          counts,
+          statuses,
+          ballots: { type: 'integer' },
+          counted: { type: 'integer' },
+          published: { type: 'boolean' },
+          publishedAt: { type: ['string', 'null'] },
+        },
+      },
+    },
+    domainErrors: ['ELECTION_NOT_FOUND'],
+  },
+  {
+    kind: 'query',
+    name: 'ballots.receiptByN2',
+    adminOnly: false,
+    summary:
+      "A voter's receipt by the receipt nonce N2 (looked up by hash(N2)): how the ballot carrying it was counted. Whoever holds N2 sees the choice (docs/tally.md, coercion).",
+    payload: strictObject({ electionId, n2 }, ['electionId', 'n2']),
+    result: {
+      description: 'The earliest counted ballot carrying this N2; `duplicates` counts later ones.',
+      schema: {
+        type: 'object',
+        required: ['ballotHash', 'status', 'choice', 'position', 'duplicates'],
+        properties: {
+          ballotHash: { type: 'string' },
+          status: { enum: [...VOTE_STATUSES] },
+          choice: { type: ['string', 'null'] },
+          position,
+          duplicates: { type: 'integer' },
+        },
+      },
+    },
+    domainErrors: ['BALLOT_NOT_FOUND'],
+  },
+];
+
+export interface TallyModuleDeps {
+  run(input: { electionId: string; workers?: number }, onProgress: (p: TallyProgress) => void): Promise<Result<TallyOutcome>>;
+  queries: TallyQueries;
+  electionExists(electionId: string): Promise<boolean>;
+}
+
+export function tallyMessageModule(deps: TallyModuleDeps): MessageModule {
+  const handlers: [string, MessageHandler][] = [
+    [
+      catalogueKey('command', 'tally.run'),
+      (p, ctx) =>
+        deps.run({ electionId: p.electionId as string, workers: p.workers as number | undefined }, ({ done, total }) => ctx.onProgress({ done, total })),
+    ],
+    [
+      catalogueKey('query', 'tally.results'),
+      async (p): Promise<Result<unknown>> => {
+        const id = p.electionId as string;
+        if (!(await deps.electionExists(id))) return { ok: false, error: domainError('ELECTION_NOT_FOUND', 'no such election', { electionId: id }) };
+        return { ok: true, value: await deps.queries.results(id) };
+      },
+    ],
+    [
+      catalogueKey('query', 'ballots.receiptByN2'),
+      async (p): Promise<Result<unknown>> => {
+        const receipt = await deps.queries.receiptByN2(p.electionId as string, p.n2 as string);
+        // The same answer for "no such N2" and "not counted yet": nothing to learn about other voters.
+        return receipt ? { ok: true, value: receipt } : { ok: false, error: domainError('BALLOT_NOT_FOUND', 'no counted ballot carries this N2 (yet)') };
+      },
+    ],
+  ];
+  return { name: 'tally', specs: TALLY_MESSAGE_SPECS, handlers: new Map(handlers) };
+}

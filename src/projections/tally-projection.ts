@@ -1,0 +1,177 @@
+/**
+ * The tally's read models, folded from `tally-{eid}` streams:
+ *   counted_votes  one row per counted ballot (the receipt lookup by hash(N2) or ballot hash)
+ *   results        VALID votes per choice, written from TallyPublished (the authoritative counts)
+ *   tally_status   per election: started/published, ballots covered, counted so far, statuses
+ * and the live `tallyProgress` / `tallied` transitions on the election channel, published after the
+ * batch commits (coalesced: one tallyProgress per election per batch), so subscribers see progress
+ * whichever process runs the tally.
+ *
+ * Nothing secret is here: the rows repeat what VoteCounted publishes (revealed r is left in the
+ * log, not copied). hash(N2) is not a secret but it is what ties a receipt holder to a choice.
+ */
+import type { SqlExecutor } from '../sql/client.ts';
+import type { ElectionTransition } from '../app/services.ts';
+import { electionChannel } from '../app/services.ts';
+import type { TallyEvent, VoteCounted } from '../domain/tally-events.ts';
+import type { Notification, Projection } from './projection.ts';
+
+export const COUNTED_VOTES_TABLE = 'counted_votes';
+export const RESULTS_TABLE = 'results';
+export const TALLY_STATUS_TABLE = 'tally_status';
+const TALLY_STREAM_PREFIX = 'tally-';
+/** Rows per multi-row INSERT (6 parameters each, far below Postgres' 65,535). */
+const INSERT_ROWS = 1_000;
+
+interface Pending {
+  position: number;
+  message: ElectionTransition;
+}
+
+export function tallyProjection(): Projection {
+  return {
+    name: 'tally',
+    filter: { streamPrefixes: [TALLY_STREAM_PREFIX], eventTypes: ['TallyStarted', 'VoteCounted', 'TallyPublished'] },
+
+    async setup(db) {
+      await db.query(`CREATE TABLE IF NOT EXISTS ${COUNTED_VOTES_TABLE} (
+        election_id text NOT NULL,
+        ballot_hash text NOT NULL,
+        hash_n2 text NULL,
+        choice text NULL,
+        status text NOT NULL,
+        position bigint NOT NULL,
+        -- Keyed per election: the same ciphertext bytes cast in two elections are two ballots.
+        PRIMARY KEY (election_id, ballot_hash)
+      )`);
+      await db.query(`CREATE INDEX IF NOT EXISTS counted_votes_receipt ON ${COUNTED_VOTES_TABLE} (election_id, hash_n2, position)`);
+      await db.query(`CREATE TABLE IF NOT EXISTS ${RESULTS_TABLE} (
+        election_id text NOT NULL,
+        choice text NOT NULL,
+        votes integer NOT NULL,
+        PRIMARY KEY (election_id, choice)
+      )`);
+      await db.query(`CREATE TABLE IF NOT EXISTS ${TALLY_STATUS_TABLE} (
+        election_id text PRIMARY KEY,
+        status text NOT NULL,
+        ballots integer NOT NULL,
+        counted integer NOT NULL DEFAULT 0,
+        statuses jsonb NULL,
+        started_at timestamptz NOT NULL,
+        published_at timestamptz NULL,
+        position bigint NOT NULL
+      )`);
+    },
+
+    async reset(tx) {
+      await tx.query(`DELETE FROM ${COUNTED_VOTES_TABLE}`);
+      await tx.query(`DELETE FROM ${RESULTS_TABLE}`);
+      await tx.query(`DELETE FROM ${TALLY_STATUS_TABLE}`);
+    },
+
+    async apply(tx, events) {
+      const out: Pending[] = [];
+      // Votes not yet inserted, per election, so a batch costs a few multi-row INSERTs.
+      let votes: { data: VoteCounted['data']; position: number }[] = [];
+      const progressed = new Map<string, number>();
+
+      const writeVotes = async () => {
+        for (let i = 0; i < votes.length; i += INSERT_ROWS) await insertVotes(tx, votes.slice(i, i + INSERT_ROWS));
+        const perElection = new Map<string, { count: number; position: number }>();
+        for (const v of votes) {
+          const p = perElection.get(v.data.electionId) ?? { count: 0, position: 0 };
+          perElection.set(v.data.electionId, { count: p.count + 1, position: v.position });
+        }
+        votes = [];
+        for (const [electionId, { count, position }] of perElection) {
+          await tx.query(`UPDATE ${TALLY_STATUS_TABLE} SET counted = counted + $2, position = GREATEST(position, $3) WHERE election_id = $1`, [
+            electionId,
+            count,
+            position,
+          ]);
+          progressed.set(electionId, position);
+        }
+      };
+
+      const progressMessage = async (electionId: string, position: number) => {
+        const { rows } = await tx.query<{ ballots: number; counted: number }>(`SELECT ballots, counted FROM ${TALLY_STATUS_TABLE} WHERE election_id = $1`, [
+          electionId,
+        ]);
+        const row = rows[0];
+        if (row) {
+          out.push({
+            position,
+            message: { electionId, transition: 'tallyProgress', status: 'VOTE_ENDED', position, done: row.counted, total: row.ballots },
+          });
+        }
+      };
+
+      for (const recorded of events) {
+        const event = { type: recorded.type, data: recorded.data } as TallyEvent;
+        const { electionId } = event.data;
+        if (event.type === 'VoteCounted') {
+          votes.push({ data: event.data, position: recorded.position });
+          continue;
+        }
+        await writeVotes(); // keep the fold in log order
+        if (event.type === 'TallyStarted') {
+          await tx.query(
+            `INSERT INTO ${TALLY_STATUS_TABLE} (election_id, status, ballots, counted, started_at, position)
+             VALUES ($1, 'STARTED', $2, 0, $3, $4) ON CONFLICT (election_id) DO NOTHING`,
+            [electionId, event.data.ballots, event.data.startedAt, recorded.position],
+          );
+          progressed.set(electionId, recorded.position);
+        } else if (event.type === 'TallyPublished') {
+          const d = event.data;
+          for (const [choice, count] of Object.entries(d.counts)) {
+            await tx.query(
+              `INSERT INTO ${RESULTS_TABLE} (election_id, choice, votes) VALUES ($1, $2, $3)
+               ON CONFLICT (election_id, choice) DO UPDATE SET votes = EXCLUDED.votes`,
+              [electionId, choice, count],
+            );
+          }
+          await tx.query(
+            `UPDATE ${TALLY_STATUS_TABLE} SET status = 'PUBLISHED', statuses = $2, published_at = $3, position = GREATEST(position, $4) WHERE election_id = $1`,
+            [electionId, JSON.stringify(d.statuses), d.publishedAt, recorded.position],
+          );
+          // Progress before the result, so a subscriber's last progress message says "all counted".
+          const last = progressed.get(electionId);
+          if (last !== undefined) await progressMessage(electionId, last);
+          progressed.delete(electionId);
+          out.push({
+            position: recorded.position,
+            message: {
+              electionId,
+              transition: 'tallied',
+              status: 'VOTE_ENDED',
+              position: recorded.position,
+              counts: d.counts,
+              statuses: d.statuses,
+              ballots: d.ballots,
+            },
+          });
+        }
+      }
+      await writeVotes();
+      for (const [electionId, position] of progressed) await progressMessage(electionId, position);
+      out.sort((a, b) => a.position - b.position);
+      return out.map((p): Notification => ({ channel: electionChannel(p.message.electionId), message: p.message }));
+    },
+  };
+}
+
+async function insertVotes(tx: SqlExecutor, votes: { data: VoteCounted['data']; position: number }[]): Promise<void> {
+  if (votes.length === 0) return;
+  const params: unknown[] = [];
+  const tuples = votes.map(({ data, position }) => {
+    params.push(data.ballotHash, data.electionId, data.hashN2, data.choice, data.status, position);
+    const n = params.length;
+    return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
+  });
+  // The decider never counts a ballot twice; DO NOTHING only makes a replayed batch harmless.
+  await tx.query(
+    `INSERT INTO ${COUNTED_VOTES_TABLE} (ballot_hash, election_id, hash_n2, choice, status, position) VALUES ${tuples.join(', ')}
+     ON CONFLICT (election_id, ballot_hash) DO NOTHING`,
+    params,
+  );
+}

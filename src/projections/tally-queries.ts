@@ -1,0 +1,83 @@
+/**
+ * Queries over the tally read models (tally-projection.ts): the results of an election and a
+ * voter's receipt by N2. The receipt is looked up by hash(N2), computed here: N2 itself is never
+ * stored, logged or compared in clear.
+ */
+import type { SqlExecutor } from '../sql/client.ts';
+import { hashToken } from '../credentials/tokens.ts';
+import { VOTE_STATUSES, type VoteStatus } from '../domain/tally-events.ts';
+import { COUNTED_VOTES_TABLE, RESULTS_TABLE, TALLY_STATUS_TABLE } from './tally-projection.ts';
+
+export interface TallyResults {
+  /** VALID votes per choice once published; {} before (partial counts would read as results). */
+  counts: Record<string, number>;
+  /** Ballots per status: final once published, counted so far before. */
+  statuses: Record<VoteStatus, number>;
+  /** Ballots the tally covers (0 when no tally started). */
+  ballots: number;
+  /** Ballots counted so far. */
+  counted: number;
+  published: boolean;
+  publishedAt: string | null;
+}
+
+export interface Receipt {
+  ballotHash: string;
+  status: VoteStatus;
+  choice: string | null;
+  /** Log position of the VoteCounted. */
+  position: number;
+  /** Later ballots carrying the same N2 (counted as DUPLICATE_N2, or worse). */
+  duplicates: number;
+}
+
+export interface TallyQueries {
+  results(electionId: string): Promise<TallyResults>;
+  /** undefined when N2 is malformed or no counted ballot carries it (yet). */
+  receiptByN2(electionId: string, n2: string): Promise<Receipt | undefined>;
+}
+
+const zeroStatuses = () => Object.fromEntries(VOTE_STATUSES.map((s) => [s, 0])) as Record<VoteStatus, number>;
+
+export function createTallyQueries(db: SqlExecutor): TallyQueries {
+  return {
+    async results(electionId) {
+      const { rows } = await db.query<{ status: string; ballots: number; counted: number; statuses: Record<VoteStatus, number> | null; published_at: Date | null }>(
+        `SELECT status, ballots, counted, statuses, published_at FROM ${TALLY_STATUS_TABLE} WHERE election_id = $1`,
+        [electionId],
+      );
+      const row = rows[0];
+      if (!row) return { counts: {}, statuses: zeroStatuses(), ballots: 0, counted: 0, published: false, publishedAt: null };
+      if (row.status === 'PUBLISHED') {
+        const results = await db.query<{ choice: string; votes: number }>(`SELECT choice, votes FROM ${RESULTS_TABLE} WHERE election_id = $1`, [electionId]);
+        return {
+          counts: Object.fromEntries(results.rows.map((r) => [r.choice, r.votes])),
+          statuses: { ...zeroStatuses(), ...row.statuses },
+          ballots: row.ballots,
+          counted: row.counted,
+          published: true,
+          publishedAt: row.published_at ? new Date(row.published_at).toISOString() : null,
+        };
+      }
+      const byStatus = await db.query<{ status: VoteStatus; n: number }>(
+        `SELECT status, count(*)::int AS n FROM ${COUNTED_VOTES_TABLE} WHERE election_id = $1 GROUP BY status`,
+        [electionId],
+      );
+      const statuses = zeroStatuses();
+      for (const r of byStatus.rows) statuses[r.status] = r.n;
+      return { counts: {}, statuses, ballots: row.ballots, counted: row.counted, published: false, publishedAt: null };
+    },
+
+    async receiptByN2(electionId, n2) {
+      const hashN2 = hashToken(n2);
+      if (!hashN2) return undefined;
+      const { rows } = await db.query<{ ballot_hash: string; status: VoteStatus; choice: string | null; position: number }>(
+        `SELECT ballot_hash, status, choice, position FROM ${COUNTED_VOTES_TABLE} WHERE election_id = $1 AND hash_n2 = $2 ORDER BY position`,
+        [electionId, hashN2],
+      );
+      const first = rows[0];
+      if (!first) return undefined;
+      return { ballotHash: first.ballot_hash, status: first.status, choice: first.choice, position: first.position, duplicates: rows.length - 1 };
+    },
+  };
+}

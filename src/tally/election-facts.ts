@@ -1,0 +1,52 @@
+/**
+ * What the tally needs from the election stream: its status and choices, its public keys, and the
+ * log position of VotingEnded (ballots after it are not counted). Folded here rather than through
+ * the election decider because the tally needs event positions, not just the state.
+ */
+import type { EventStore } from '../eventstore/port.ts';
+import { electionStreamId, type ElectionEvent, type ElectionStatus } from '../domain/election-events.ts';
+
+export interface ElectionFacts {
+  electionId: string;
+  status: ElectionStatus;
+  choices: string[];
+  /** base64url SPKI DER, as in ElectionCreated; undefined in logs written before keys existed. */
+  authorityPublicKey: string | undefined;
+  ballotPublicKey: string | undefined;
+  /** Position of ElectionCreated: nothing of this election lies before it. */
+  createdPosition: number;
+  /** Position of VotingEnded, when the vote has ended. */
+  endedPosition: number | undefined;
+}
+
+const PAGE = 10_000;
+
+export async function readElectionFacts(store: EventStore, electionId: string): Promise<ElectionFacts | undefined> {
+  let facts: ElectionFacts | undefined;
+  for (let from = 0; ; from += PAGE) {
+    const page = await store.readStream(electionStreamId(electionId), { fromRevision: from, limit: PAGE });
+    for (const recorded of page) {
+      const event = { type: recorded.type, data: recorded.data } as ElectionEvent;
+      if (event.type === 'ElectionCreated') {
+        const d = event.data as Partial<typeof event.data> & { choices: string[] };
+        facts = {
+          electionId,
+          status: 'REGISTER',
+          choices: [...d.choices],
+          authorityPublicKey: d.authorityPublicKey,
+          ballotPublicKey: d.ballotPublicKey,
+          createdPosition: recorded.position,
+          endedPosition: undefined,
+        };
+      } else if (facts) {
+        if (event.type === 'ElectionConfigured' && event.data.choices) facts.choices = [...event.data.choices];
+        else if (event.type === 'VotingStarted') facts.status = 'VOTE_STARTED';
+        else if (event.type === 'VotingEnded') {
+          facts.status = 'VOTE_ENDED';
+          facts.endedPosition = recorded.position;
+        }
+      }
+    }
+    if (page.length < PAGE) return facts;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * `evote audit --from <file | postgres url> [--election <id>] [--json]` and
+ * `evote log export <election> [--out file]`, as functions the CLI calls: they print the report and
+ * return the exit code (0 only when every check held), so the CLI stays a thin argument parser.
+ */
+import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
+import { createPgClient } from '../sql/client.ts';
+import { createSqlEventStore } from '../eventstore/sql-event-store.ts';
+import type { EventStore } from '../eventstore/port.ts';
+import { exportLog } from './export.ts';
+import { formatReport, type AuditReport } from './report.ts';
+import { verifyFromFile, verifyFromStore, type VerifyOptions } from './verify.ts';
+
+export interface AuditCommandInput {
+  /** An exported NDJSON file, or a PostgreSQL URL (then `electionId` is required). */
+  from: string;
+  electionId?: string;
+  json?: boolean;
+  out?: Pick<Writable, 'write'>;
+  onProgress?: VerifyOptions['onProgress'];
+}
+
+const isDatabaseUrl = (s: string) => /^postgres(ql)?:\/\//.test(s);
+
+async function withStore<T>(url: string, fn: (store: EventStore) => Promise<T>): Promise<T> {
+  const sql = createPgClient(url, { max: 2 });
+  try {
+    return await fn(await createSqlEventStore(sql));
+  } finally {
+    await sql.close();
+  }
+}
+
+export async function runAuditCommand(input: AuditCommandInput): Promise<{ exitCode: number; report: AuditReport }> {
+  const out = input.out ?? process.stdout;
+  const opts = { onProgress: input.onProgress };
+  let report: AuditReport;
+  if (isDatabaseUrl(input.from)) {
+    const electionId = input.electionId;
+    if (!electionId) throw new Error('--election is required when auditing from a database');
+    report = await withStore(input.from, (store) => verifyFromStore(store, electionId, opts));
+  } else {
+    report = await verifyFromFile(input.from, opts);
+  }
+  out.write((input.json ? JSON.stringify(report, null, 2) : formatReport(report)) + '\n');
+  return { exitCode: report.ok ? 0 : 1, report };
+}
+
+/** Writes the export to `outPath` (or stdout) from a PostgreSQL event store. */
+export async function runLogExportCommand(input: { databaseUrl: string; electionId: string; outPath?: string }): Promise<{ lines: number; bytes: number }> {
+  return withStore(input.databaseUrl, async (store) => {
+    if (!input.outPath) return exportLog(store, input.electionId, process.stdout);
+    const file = createWriteStream(input.outPath);
+    const result = await exportLog(store, input.electionId, file);
+    file.end();
+    await finished(file);
+    return result;
+  });
+}

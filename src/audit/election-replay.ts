@@ -1,0 +1,239 @@
+/**
+ * Replays an election's log event by event and refuses the first event that could not have been
+ * produced. The election stream is folded with the domain's own `evolve` (src/domain/election.ts);
+ * the decider's preconditions are restated over events, because the commands themselves (e-mail
+ * addresses, secrets) are not in the log: e.g. a VoterRegistered only in REGISTER, never beyond the
+ * expected voters, never with an e-mail HMAC already registered.
+ *
+ * Ballot cryptography is not checked here: a VoteCounted is handed back as a job for the worker
+ * pool (verify.ts), and its status is decided afterwards in log order (vote-status.ts).
+ */
+import { createHash } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { evolve, initialState, parseInstant, type ElectionState } from '../domain/election.ts';
+import type { ElectionCreated, ElectionEvent, VoterRegistered, VotingStarted, VotingEnded, ElectionConfigured } from '../domain/election-events.ts';
+import type { BallotCast, CredentialMinted } from '../domain/credential-events.ts';
+import type { BlindSignatureIssued } from '../domain/voter-events.ts';
+import { VOTE_STATUSES, type TallyPublished, type TallyStarted, type VoteCounted, type VoteStatus } from '../domain/tally-events.ts';
+import { fromBase64url } from '../crypto/bytes.ts';
+import { importElectionKeys, type ElectionPublicKeys } from './ballot-opening.ts';
+import { logPublicKeyFromRaw } from './checkpoint.ts';
+import type { LogEntry } from './log-entry.ts';
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export interface CountedBallot {
+  entry: LogEntry;
+  ballotHash: string;
+  ciphertext: string;
+  revealedR: string | null;
+  claimed: { status: VoteStatus; choice: string | null; hashN2: string | null };
+}
+
+/** A failed check: a stable code and a message (never a secret: the log holds none). */
+export interface Violation {
+  check: string;
+  message: string;
+}
+
+export type ReplayOutcome = Violation | CountedBallot | undefined;
+
+const v = (check: string, message: string): Violation => ({ check, message });
+export const isViolation = (x: ReplayOutcome): x is Violation => x !== undefined && 'check' in x;
+
+export class ElectionReplay {
+  state: ElectionState = initialState;
+  keys?: ElectionPublicKeys;
+  logKey?: KeyObject;
+  readonly voters = new Set<string>();
+  private readonly emailHmacs = new Set<string>();
+  readonly blindSigned = new Set<string>();
+  readonly minted = new Set<string>();
+  private readonly mintedN1 = new Set<string>();
+  /** Ballot hash → ciphertext, for ballots cast while voting was open and not yet counted. */
+  private readonly toCount = new Map<string, string>();
+  private readonly seenBallots = new Set<string>();
+  private readonly counted = new Set<string>();
+  ballotsCast = 0;
+  lateBallots = 0;
+  repeatedBallots = 0;
+  lateCredentials = 0;
+  votingEnded = false;
+  tallyStarted?: TallyStarted['data'];
+  published?: { entry: LogEntry; data: TallyPublished['data'] };
+  /** Choices as of VotingStarted (configuration is frozen from then on). */
+  choices: string[] = [];
+
+  constructor(readonly electionId: string) {}
+
+  apply(e: LogEntry): ReplayOutcome {
+    if (this.state.status === 'NONE' && e.type !== 'ElectionCreated') return v('LIFECYCLE', `${e.type} before ElectionCreated`);
+    if (e.streamId === `election-${this.electionId}`) return this.electionEvent(e);
+    if (e.streamId.startsWith(`voter-${this.electionId}-`)) return this.voterEvent(e);
+    if (e.streamId.startsWith(`credential-${this.electionId}-`)) return this.credentialEvent(e);
+    if (e.streamId === `tally-${this.electionId}`) return this.tallyEvent(e);
+    return v('FOREIGN_EVENT', `stream ${e.streamId} is not part of election ${this.electionId}`);
+  }
+
+  private electionEvent(e: LogEntry): ReplayOutcome {
+    const s = this.state;
+    switch (e.type) {
+      case 'ElectionCreated': {
+        if (s.status !== 'NONE') return v('LIFECYCLE', 'the election is created twice');
+        const d = e.data as ElectionCreated['data'];
+        const keys = { electionId: this.electionId, authorityPublicKey: d.authorityPublicKey, ballotPublicKey: d.ballotPublicKey };
+        try {
+          importElectionKeys(keys);
+        } catch {
+          return v('ELECTION_KEYS', 'ElectionCreated does not carry valid RSA public keys');
+        }
+        const logKey = typeof d.logPublicKey === 'string' ? logPublicKeyFromRaw(d.logPublicKey) : undefined;
+        if (!logKey) return v('ELECTION_KEYS', 'ElectionCreated does not carry a valid Ed25519 log key');
+        if (!Array.isArray(d.choices) || d.choices.length < 2) return v('LIFECYCLE', 'an election needs at least two choices');
+        this.keys = keys;
+        this.logKey = logKey;
+        break;
+      }
+      case 'ElectionConfigured': {
+        if (s.status !== 'REGISTER') return v('LIFECYCLE', `ElectionConfigured in ${s.status}`);
+        const d = e.data as ElectionConfigured['data'];
+        if (d.expectedVoters !== undefined && d.expectedVoters < this.voters.size) return v('LIFECYCLE', 'expected voters lowered below the registered voters');
+        break;
+      }
+      case 'VoterRegistered': {
+        if (s.status !== 'REGISTER') return v('LIFECYCLE', `VoterRegistered in ${s.status}`);
+        const d = e.data as VoterRegistered['data'];
+        if (typeof d.voterId !== 'string' || this.voters.has(d.voterId)) return v('DUPLICATE_VOTER', 'a voter id is registered twice');
+        if (typeof d.emailHmac !== 'string' || this.emailHmacs.has(d.emailHmac)) return v('DUPLICATE_VOTER', 'an e-mail (HMAC) is registered twice');
+        if (this.voters.size + 1 > s.expectedVoters) return v('LIFECYCLE', 'more voters registered than expected');
+        this.voters.add(d.voterId);
+        this.emailHmacs.add(d.emailHmac);
+        // Not folded by evolve: its e-mail bookkeeping is the command side's, and the count is ours.
+        return undefined;
+      }
+      case 'VotingStarted': {
+        if (s.status !== 'REGISTER') return v('LIFECYCLE', `VotingStarted in ${s.status}`);
+        if (this.voters.size === 0) return v('LIFECYCLE', 'voting started with no voter registered');
+        const d = e.data as VotingStarted['data'];
+        if (d.registeredVoters !== this.voters.size) return v('LIFECYCLE', `VotingStarted claims ${d.registeredVoters} voters, the log registers ${this.voters.size}`);
+        break;
+      }
+      case 'VotingEnded': {
+        if (s.status !== 'VOTE_STARTED') return v('LIFECYCLE', `VotingEnded in ${s.status}`);
+        const d = e.data as VotingEnded['data'];
+        if (d.reason === 'CLOSING_TIME') {
+          const closes = parseInstant(s.closesAt);
+          if (Number.isNaN(closes) || parseInstant(d.endedAt) < closes) return v('LIFECYCLE', 'voting claims to have closed on time before its closing time');
+        }
+        this.votingEnded = true;
+        break;
+      }
+      default:
+        return v('UNKNOWN_EVENT', `unknown event type ${e.type} in the election stream`);
+    }
+    this.state = evolve(s, { type: e.type, data: e.data } as ElectionEvent);
+    if (e.type === 'VotingStarted') this.choices = [...this.state.choices];
+    return undefined;
+  }
+
+  private voterEvent(e: LogEntry): ReplayOutcome {
+    const d = e.data as { voterId?: unknown };
+    if (typeof d.voterId !== 'string' || e.streamId !== `voter-${this.electionId}-${d.voterId}`) return v('FOREIGN_EVENT', 'voter stream and voter id disagree');
+    if (!this.voters.has(d.voterId)) return v('LIFECYCLE', `${e.type} for a voter never registered`);
+    switch (e.type) {
+      case 'CredentialIssued':
+      case 'CredentialDeliveryFailed':
+        return undefined;
+      case 'BlindSignatureIssued': {
+        if (this.state.status !== 'VOTE_STARTED') return v('LIFECYCLE', `BlindSignatureIssued in ${this.state.status}`);
+        const data = e.data as BlindSignatureIssued['data'];
+        if (this.blindSigned.has(data.voterId)) return v('DUPLICATE_BLIND_SIGNATURE', 'a voter received two blind signatures');
+        this.blindSigned.add(data.voterId);
+        return undefined;
+      }
+      default:
+        return v('UNKNOWN_EVENT', `unknown event type ${e.type} in a voter stream`);
+    }
+  }
+
+  private credentialEvent(e: LogEntry): ReplayOutcome {
+    const suffix = e.streamId.slice(`credential-${this.electionId}-`.length);
+    switch (e.type) {
+      case 'CredentialMinted': {
+        const d = e.data as CredentialMinted['data'];
+        if (e.revision !== 0) return v('LIFECYCLE', 'CredentialMinted is not the first event of its stream');
+        if (d.hashN1 !== suffix || !HEX64.test(d.hashN1) || typeof d.hashN2 !== 'string' || !HEX64.test(d.hashN2)) {
+          return v('MALFORMED_EVENT', 'CredentialMinted hashes are malformed or disagree with the stream');
+        }
+        if (this.minted.has(d.hashN2) || this.mintedN1.has(d.hashN1)) return v('DUPLICATE_CREDENTIAL', 'a credential is minted twice');
+        this.mintedN1.add(d.hashN1);
+        // The tally checks N2 against credentials minted before VotingEnded only.
+        if (this.votingEnded) {
+          this.lateCredentials++;
+          return undefined;
+        }
+        if (this.minted.size + 1 > Math.max(this.voters.size, this.state.expectedVoters)) return v('LIFECYCLE', 'more credentials minted than voters');
+        this.minted.add(d.hashN2);
+        return undefined;
+      }
+      case 'BallotCast': {
+        const d = e.data as BallotCast['data'];
+        if (e.revision !== 1 || !this.mintedN1.has(suffix) || d.hashN1 !== suffix) return v('LIFECYCLE', 'BallotCast without a credential minted in its stream');
+        if (this.state.status === 'REGISTER') return v('LIFECYCLE', 'ballot cast before voting started');
+        if (typeof d.ballotHash !== 'string' || typeof d.ciphertext !== 'string') return v('MALFORMED_EVENT', 'BallotCast is malformed');
+        const bytes = fromBase64url(d.ciphertext);
+        if (bytes && createHash('sha256').update(bytes).digest('hex') !== d.ballotHash) return v('BALLOT_HASH', 'ballot hash is not SHA-256 of the ciphertext');
+        // Legal but never counted, as the tally rules (src/tally/covered-ballots.ts): a ballot cast
+        // after VotingEnded in log order, and a byte-identical re-cast under another N1.
+        if (this.votingEnded) this.lateBallots++;
+        else if (this.seenBallots.has(d.ballotHash)) this.repeatedBallots++;
+        else {
+          this.seenBallots.add(d.ballotHash);
+          this.ballotsCast++;
+          this.toCount.set(d.ballotHash, d.ciphertext);
+        }
+        return undefined;
+      }
+      default:
+        return v('UNKNOWN_EVENT', `unknown event type ${e.type} in a credential stream`);
+    }
+  }
+
+  private tallyEvent(e: LogEntry): ReplayOutcome {
+    switch (e.type) {
+      case 'TallyStarted': {
+        if (!this.votingEnded) return v('LIFECYCLE', 'tally started before voting ended');
+        if (this.tallyStarted) return v('LIFECYCLE', 'tally started twice');
+        const d = e.data as TallyStarted['data'];
+        if (d.ballots !== this.ballotsCast) return v('TALLY_BALLOTS', `TallyStarted covers ${d.ballots} ballots, ${this.ballotsCast} were cast before voting ended`);
+        this.tallyStarted = d;
+        return undefined;
+      }
+      case 'VoteCounted': {
+        if (!this.tallyStarted || this.published) return v('LIFECYCLE', 'VoteCounted outside the tally');
+        const d = e.data as VoteCounted['data'];
+        if (!VOTE_STATUSES.includes(d.status)) return v('MALFORMED_EVENT', 'unknown vote status');
+        if (this.counted.has(d.ballotHash)) return v('COUNTED_TWICE', 'a ballot is counted twice');
+        const ciphertext = this.toCount.get(d.ballotHash);
+        if (ciphertext === undefined) return v('UNKNOWN_BALLOT', 'VoteCounted for a ballot not cast while voting was open');
+        this.toCount.delete(d.ballotHash);
+        this.counted.add(d.ballotHash);
+        return {
+          entry: e,
+          ballotHash: d.ballotHash,
+          ciphertext,
+          revealedR: d.revealedR,
+          claimed: { status: d.status, choice: d.choice, hashN2: d.hashN2 },
+        };
+      }
+      case 'TallyPublished': {
+        if (!this.tallyStarted || this.published) return v('LIFECYCLE', 'TallyPublished without a tally, or twice');
+        if (this.toCount.size > 0) return v('BALLOT_NOT_COUNTED', `${this.toCount.size} ballot(s) cast while voting was open have no VoteCounted`);
+        this.published = { entry: e, data: e.data as TallyPublished['data'] };
+        return undefined;
+      }
+      default:
+        return v('UNKNOWN_EVENT', `unknown event type ${e.type} in the tally stream`);
+    }
+  }
+}

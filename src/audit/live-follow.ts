@@ -1,0 +1,103 @@
+/**
+ * Live audit, server side: the `audit.follow` subscription streams an election's log lines (the same
+ * shapes as the export, log-lines.ts) in global log order: `audit.event` pushes for leaves and
+ * `audit.checkpoint` pushes for LogCheckpointed, each checkpoint arriving after the leaves it covers.
+ * It reads from the event store (the source of truth, not a read model) and is woken by the
+ * transparency-log projection's notification (pub/sub, so any process's writes wake every gateway),
+ * with a one-second poll as a safety net. Slow followers are closed by the gateway (1013), so a
+ * follower never makes the server buffer the log.
+ */
+import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
+import type { PubSub } from '../app/services.ts';
+import type { Logger } from '../app/log.ts';
+import { domainError } from '../domain/errors.ts';
+import type { LogCheckpointed } from '../domain/log-events.ts';
+import type { SubscriptionHandler } from '../gateway/message-handlers.ts';
+import { logChannel } from '../projections/transparency-log-projection.ts';
+import { electionLogPrefixes, entryLeafHash, isElectionLogEntry, logStreamOf } from './log-entry.ts';
+import type { CheckpointLine, EventLine } from './log-lines.ts';
+
+const PAGE = 500;
+
+export interface FollowSnapshot {
+  electionId: string;
+  /** Exclusive position the stream starts after. */
+  after: number;
+  /** Leaf index of the first leaf that will be pushed. */
+  nextLeafIndex: number;
+}
+
+async function leavesUpTo(store: EventStore, electionId: string, position: number): Promise<number> {
+  let count = 0;
+  let from = 0;
+  for (;;) {
+    const page = await store.readAll({ fromPosition: from, limit: 5000, filter: { streamPrefixes: electionLogPrefixes(electionId) } });
+    for (const e of page) {
+      if (e.position > position) return count;
+      if (isElectionLogEntry(electionId, e)) count++;
+    }
+    const last = page[page.length - 1];
+    if (!last || page.length < 5000) return count;
+    from = last.position;
+  }
+}
+
+export function followSubscription(deps: { store: EventStore; pubsub: PubSub; log: Logger }): SubscriptionHandler {
+  return async (payload, push) => {
+    const electionId = payload.electionId as string;
+    const after = (payload.after as number | undefined) ?? 0;
+    const created = await deps.store.readStream(`election-${electionId}`, { limit: 1 });
+    if (created.length === 0) return { ok: false, error: domainError('ELECTION_NOT_FOUND', `election ${electionId} not found`) };
+    let leafIndex = after === 0 ? 0 : await leavesUpTo(deps.store, electionId, after);
+    const snapshot: FollowSnapshot = { electionId, after, nextLeafIndex: leafIndex };
+    let position = after;
+    let active = true;
+    let wake: (() => void) | undefined;
+    const unsubscribe = await deps.pubsub.subscribe(logChannel(electionId), () => wake?.());
+    const logStream = logStreamOf(electionId);
+    const filter = { streamPrefixes: [...electionLogPrefixes(electionId), logStream] };
+
+    const pushEvent = (e: RecordedEvent) => {
+      if (e.streamId === logStream) {
+        if (e.type !== 'LogCheckpointed') return;
+        const line: CheckpointLine = { position: e.position, streamId: e.streamId, revision: e.revision, type: 'LogCheckpointed', data: e.data as LogCheckpointed['data'] };
+        push('audit.checkpoint', line);
+      } else if (isElectionLogEntry(electionId, e)) {
+        const entry = { position: e.position, streamId: e.streamId, revision: e.revision, type: e.type, data: e.data };
+        const line: EventLine = { ...entry, leafIndex: leafIndex++, leafHash: Buffer.from(entryLeafHash(entry)).toString('hex') };
+        push('audit.event', line);
+      }
+    };
+
+    const pump = async () => {
+      while (active) {
+        const page = await deps.store.readAll({ fromPosition: position, limit: PAGE, filter });
+        for (const e of page) {
+          if (!active) return;
+          position = e.position;
+          pushEvent(e);
+        }
+        if (page.length === PAGE) continue;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 1000).unref();
+        });
+      }
+    };
+    // After the snapshot reply has gone out (the gateway sends it when this handler resolves).
+    setImmediate(() => {
+      pump().catch((err: unknown) => deps.log.warn('audit.follow stopped', { electionId, error: (err as Error).message }));
+    });
+    return {
+      ok: true,
+      value: {
+        snapshot,
+        release: async () => {
+          active = false;
+          wake?.();
+          await unsubscribe();
+        },
+      },
+    };
+  };
+}

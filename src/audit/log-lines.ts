@@ -1,0 +1,40 @@
+/**
+ * The export format `evote-log/v1`: NDJSON, one JSON object per line, readable by any tool.
+ *
+ *   line 1          { format: 'evote-log/v1', electionId, exportedAt }
+ *   each leaf       { position, streamId, revision, type, data, leafIndex, leafHash }
+ *   each checkpoint { position, streamId: 'log-{eid}', revision, type: 'LogCheckpointed', data }
+ *                   placed right after the leaf it ends (leafIndex = data.size - 1)
+ *
+ * Lines are written as canonical JSON (sorted keys), so two exports of the same log are identical
+ * apart from `exportedAt`. The leaf hash is SHA-256(0x00 ‖ canonicalJson({position, streamId,
+ * revision, type, data})) in hex (log-entry.ts); the verifier recomputes it rather than trusting it.
+ */
+import type { LogCheckpointed } from '../domain/log-events.ts';
+import type { LogEntry } from './log-entry.ts';
+
+export const LOG_FORMAT = 'evote-log/v1';
+
+export interface HeaderLine {
+  format: typeof LOG_FORMAT;
+  electionId: string;
+  exportedAt: string;
+}
+
+export interface EventLine extends LogEntry {
+  leafIndex: number;
+  leafHash: string;
+}
+
+export interface CheckpointLine {
+  position: number;
+  streamId: string;
+  revision: number;
+  type: 'LogCheckpointed';
+  data: LogCheckpointed['data'];
+}
+
+export type LogLine = HeaderLine | EventLine | CheckpointLine;
+
+export const isHeaderLine = (l: unknown): l is HeaderLine => typeof l === 'object' && l !== null && 'format' in l;
+export const isCheckpointLine = (l: LogLine): l is CheckpointLine => (l as { type?: unknown }).type === 'LogCheckpointed';

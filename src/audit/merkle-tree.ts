@@ -1,0 +1,78 @@
+/**
+ * A whole Merkle tree kept in memory as its levels (level 0 = leaf hashes, level h = roots of the
+ * aligned perfect subtrees of 2^h leaves), packed 32 bytes a slot in growable buffers: about 64 bytes
+ * per leaf, no object per hash. Any aligned perfect subtree is a lookup, so MTH of any range, an
+ * inclusion proof or a consistency proof costs O(log² n) hashes instead of O(n): the verifier checks
+ * a consistency proof between every pair of consecutive checkpoints of a million-event log.
+ */
+import { HASH_BYTES, EMPTY_TREE_HASH, consistencyPath, inclusionPath, nodeHash, splitPoint, type Hash } from './merkle.ts';
+
+class HashArray {
+  private buf = Buffer.alloc(HASH_BYTES * 1024);
+  length = 0;
+  push(h: Hash): void {
+    if ((this.length + 1) * HASH_BYTES > this.buf.length) {
+      const bigger = Buffer.alloc(this.buf.length * 2);
+      this.buf.copy(bigger);
+      this.buf = bigger;
+    }
+    this.buf.set(h, this.length * HASH_BYTES);
+    this.length++;
+  }
+  get(i: number): Hash {
+    return new Uint8Array(this.buf.buffer, this.buf.byteOffset + i * HASH_BYTES, HASH_BYTES);
+  }
+}
+
+export class MerkleTree {
+  private readonly levels: HashArray[] = [new HashArray()];
+
+  get size(): number {
+    return (this.levels[0] as HashArray).length;
+  }
+
+  leaf(i: number): Hash {
+    return (this.levels[0] as HashArray).get(i);
+  }
+
+  append(leaf: Hash): void {
+    if (leaf.length !== HASH_BYTES) throw new RangeError('a leaf hash is 32 bytes');
+    (this.levels[0] as HashArray).push(leaf);
+    let i = this.size - 1;
+    for (let h = 0; i % 2 === 1; h++) {
+      const level = this.levels[h] as HashArray;
+      const parent = nodeHash(level.get(i - 1), level.get(i));
+      (this.levels[h + 1] ??= new HashArray()).push(parent);
+      i = (i - 1) / 2;
+    }
+  }
+
+  /** MTH(D[start:end]). */
+  readonly subtree = (start: number, end: number): Hash => {
+    const n = end - start;
+    if (n === 0) return EMPTY_TREE_HASH;
+    if (end > this.size || start < 0) throw new RangeError('range beyond the tree');
+    // An aligned perfect subtree is stored: n = 2^h and start a multiple of n.
+    if ((n & (n - 1)) === 0 && start % n === 0) {
+      const h = Math.log2(n);
+      const level = this.levels[h];
+      if (level && start / n < level.length) return level.get(start / n);
+    }
+    const k = splitPoint(n);
+    return nodeHash(this.subtree(start, start + k), this.subtree(start + k, end));
+  };
+
+  root(size = this.size): Hash {
+    return this.subtree(0, size);
+  }
+
+  inclusionProof(index: number, size = this.size): Hash[] {
+    if (size > this.size) throw new RangeError('tree size exceeds the number of leaves');
+    return inclusionPath(this.subtree, index, size);
+  }
+
+  consistencyProof(size1: number, size2 = this.size): Hash[] {
+    if (size2 > this.size) throw new RangeError('tree size exceeds the number of leaves');
+    return consistencyPath(this.subtree, size1, size2);
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * RFC 6962 / RFC 9162 Merkle trees (the Certificate Transparency model) over 32-byte SHA-256 hashes:
+ *
+ *   leaf hash  = SHA-256(0x00 ‖ leaf bytes)
+ *   node hash  = SHA-256(0x01 ‖ left ‖ right)
+ *   MTH({})    = SHA-256()               MTH(D[n]) splits at k, the largest power of two < n
+ *
+ * Proof generation follows RFC 9162 §2.1.3.1 (PATH) and §2.1.4.1 (PROOF/SUBPROOF) literally, over
+ * the array of leaf hashes; the verifiers are the iterative algorithms of §2.1.3.2 and §2.1.4.2.
+ * `MerkleFrontier` keeps only the right edge (one hash per set bit of the size), so the log's root
+ * can be maintained in O(log n) memory while events stream past.
+ */
+import { createHash } from 'node:crypto';
+
+export type Hash = Uint8Array;
+export const HASH_BYTES = 32;
+
+const LEAF_PREFIX = Buffer.from([0x00]);
+const NODE_PREFIX = Buffer.from([0x01]);
+
+// Digests are returned as the Buffer createHash gives (a Uint8Array): no copy on the hot path.
+export function leafHash(data: Uint8Array): Hash {
+  return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
+}
+
+/** leafHash of a string's UTF-8 bytes, hashed without materialising them (the log's hot path). */
+export function leafHashOfText(text: string): Hash {
+  return createHash('sha256').update(LEAF_PREFIX).update(text, 'utf8').digest();
+}
+
+export function nodeHash(left: Hash, right: Hash): Hash {
+  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+}
+
+export const EMPTY_TREE_HASH: Hash = new Uint8Array(createHash('sha256').digest());
+
+/** The largest power of two strictly below n (n >= 2). */
+export function splitPoint(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/** MTH(D[start:end]) from leaf hashes. */
+export function subtreeHash(leaves: readonly Hash[], start: number, end: number): Hash {
+  const n = end - start;
+  if (n === 0) return EMPTY_TREE_HASH;
+  if (n === 1) return leaves[start] as Hash;
+  const k = splitPoint(n);
+  return nodeHash(subtreeHash(leaves, start, start + k), subtreeHash(leaves, start + k, end));
+}
+
+/** MTH of the first `size` leaves (default: all). */
+export function treeHash(leaves: readonly Hash[], size = leaves.length): Hash {
+  if (size > leaves.length) throw new RangeError('tree size exceeds the number of leaves');
+  return subtreeHash(leaves, 0, size);
+}
+
+/** MTH of the leaf range [start, end): lets proofs be computed from any storage of the tree. */
+export type SubtreeHasher = (start: number, end: number) => Hash;
+
+function path(sub: SubtreeHasher, m: number, start: number, end: number, out: Hash[]): void {
+  const n = end - start;
+  if (n <= 1) return;
+  const k = splitPoint(n);
+  if (m < k) {
+    path(sub, m, start, start + k, out);
+    out.push(sub(start + k, end));
+  } else {
+    path(sub, m - k, start + k, end, out);
+    out.push(sub(start, start + k));
+  }
+}
+
+/** RFC 9162 §2.1.3.1 PATH(m, D[size]) over any subtree hasher. */
+export function inclusionPath(sub: SubtreeHasher, index: number, size: number): Hash[] {
+  if (!(index >= 0 && index < size)) throw new RangeError('leaf index out of range');
+  const out: Hash[] = [];
+  path(sub, index, 0, size, out);
+  return out;
+}
+
+/** RFC 9162 §2.1.3.1: the audit path of leaf `index` in the tree of the first `size` leaves. */
+export function inclusionProof(leaves: readonly Hash[], index: number, size = leaves.length): Hash[] {
+  if (size > leaves.length) throw new RangeError('tree size exceeds the number of leaves');
+  return inclusionPath((a, b) => subtreeHash(leaves, a, b), index, size);
+}
+
+function subproof(sub: SubtreeHasher, m: number, start: number, end: number, complete: boolean, out: Hash[]): void {
+  const n = end - start;
+  if (m === n) {
+    if (!complete) out.push(sub(start, end));
+    return;
+  }
+  const k = splitPoint(n);
+  if (m <= k) {
+    subproof(sub, m, start, start + k, complete, out);
+    out.push(sub(start + k, end));
+  } else {
+    subproof(sub, m - k, start + k, end, false, out);
+    out.push(sub(start, start + k));
+  }
+}
+
+/** RFC 9162 §2.1.4.1 PROOF(m, D[n]) over any subtree hasher. */
+export function consistencyPath(sub: SubtreeHasher, size1: number, size2: number): Hash[] {
+  if (!(size1 >= 0 && size1 <= size2)) throw new RangeError('size1 must be in 0..size2');
+  // Nothing to prove for an empty or an identical tree.
+  if (size1 === 0 || size1 === size2) return [];
+  const out: Hash[] = [];
+  subproof(sub, size1, 0, size2, true, out);
+  return out;
+}
+
+/** RFC 9162 §2.1.4.1: proof that the tree of size `size1` is a prefix of the tree of size `size2`. */
+export function consistencyProof(leaves: readonly Hash[], size1: number, size2 = leaves.length): Hash[] {
+  if (size2 > leaves.length) throw new RangeError('tree size exceeds the number of leaves');
+  return consistencyPath((a, b) => subtreeHash(leaves, a, b), size1, size2);
+}
+
+const equal = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.compare(a, b) === 0;
+const wellFormed = (hashes: readonly Uint8Array[]) => hashes.every((h) => h.length === HASH_BYTES);
+const isSafeIndex = (x: number) => Number.isSafeInteger(x) && x >= 0;
+
+/**
+ * RFC 9162 §2.1.3.2. Sizes are plain numbers (< 2^53); `Math.floor(x / 2)` stands for a right shift
+ * because bitwise operators would truncate to 32 bits.
+ */
+export function rootFromInclusionProof(index: number, size: number, leaf: Hash, proof: readonly Hash[]): Hash | undefined {
+  if (!isSafeIndex(index) || !isSafeIndex(size) || index >= size) return undefined;
+  if (leaf.length !== HASH_BYTES || !wellFormed(proof)) return undefined;
+  let fn = index;
+  let sn = size - 1;
+  let r = leaf;
+  for (const p of proof) {
+    if (sn === 0) return undefined;
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(p, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 ? r : undefined;
+}
+
+export function verifyInclusion(index: number, size: number, leaf: Hash, proof: readonly Hash[], root: Hash): boolean {
+  const computed = rootFromInclusionProof(index, size, leaf, proof);
+  return computed !== undefined && root.length === HASH_BYTES && equal(computed, root);
+}
+
+// Math.log2 is exact on powers of two, and works beyond the 32 bits of `x & (x - 1)`.
+const isPowerOfTwo = (x: number) => x > 0 && Number.isInteger(Math.log2(x));
+
+/** RFC 9162 §2.1.4.2, with the trivial cases (size1 = 0, size1 = size2) decided as transparency-dev/merkle does. */
+export function verifyConsistency(size1: number, size2: number, root1: Hash, root2: Hash, proof: readonly Hash[]): boolean {
+  if (!isSafeIndex(size1) || !isSafeIndex(size2) || size1 > size2) return false;
+  if (!wellFormed(proof)) return false;
+  if (size1 === size2) return proof.length === 0 && equal(root1, root2);
+  if (size1 === 0) return proof.length === 0;
+  if (proof.length === 0) return false;
+  if (root1.length !== HASH_BYTES || root2.length !== HASH_BYTES) return false;
+  const path = isPowerOfTwo(size1) ? [root1, ...proof] : [...proof];
+  let fn = size1 - 1;
+  let sn = size2 - 1;
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  let fr = path[0] as Hash;
+  let sr = fr;
+  for (let i = 1; i < path.length; i++) {
+    const c = path[i] as Hash;
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && equal(fr, root1) && equal(sr, root2);
+}
+
+/**
+ * The right edge of a growing tree: the roots of its perfect subtrees, largest (leftmost) first, one
+ * per set bit of `size`. Appending merges equal-height subtrees like a binary counter; the root is
+ * those subtrees folded right to left, which is exactly MTH (RFC 9162's split at the largest power
+ * of two takes the leftmost perfect subtree first).
+ */
+export class MerkleFrontier {
+  private constructor(
+    private readonly nodes: Hash[],
+    private count: number,
+  ) {}
+
+  static empty(): MerkleFrontier {
+    return new MerkleFrontier([], 0);
+  }
+
+  /** Restores a frontier saved with `toJSON`; throws when the hashes do not fit the size. */
+  static restore(size: number, hexNodes: readonly string[]): MerkleFrontier {
+    let bits = 0;
+    for (let s = size; s > 0; s = Math.floor(s / 2)) bits += s % 2;
+    if (!isSafeIndex(size) || bits !== hexNodes.length) throw new RangeError('frontier does not match its size');
+    return new MerkleFrontier(
+      hexNodes.map((h) => new Uint8Array(Buffer.from(h, 'hex'))),
+      size,
+    );
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  append(leaf: Hash): void {
+    let h = leaf;
+    // The number of trailing one bits of the old size = how many subtrees the new leaf completes.
+    for (let s = this.count; s % 2 === 1; s = Math.floor(s / 2)) h = nodeHash(this.nodes.pop() as Hash, h);
+    this.nodes.push(h);
+    this.count++;
+  }
+
+  root(): Hash {
+    if (this.nodes.length === 0) return EMPTY_TREE_HASH;
+    let acc = this.nodes[this.nodes.length - 1] as Hash;
+    for (let i = this.nodes.length - 2; i >= 0; i--) acc = nodeHash(this.nodes[i] as Hash, acc);
+    return acc;
+  }
+
+  clone(): MerkleFrontier {
+    return new MerkleFrontier([...this.nodes], this.count);
+  }
+
+  toJSON(): { size: number; nodes: string[] } {
+    return { size: this.count, nodes: this.nodes.map((n) => Buffer.from(n).toString('hex')) };
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The audit report: `ok` only when every check held; `failures` sorted by log position, the first
+ * one naming the first event that breaks a check. `formatReport` is the human summary; the object
+ * itself is the JSON form (`evote audit --json`).
+ */
+import type { VoteStatus } from '../domain/tally-events.ts';
+
+export interface AuditFailure {
+  /** Stable code of the check, e.g. LEAF_HASH, CHECKPOINT_SIGNATURE, VOTE_STATUS. */
+  check: string;
+  message: string;
+  /** The offending event (null for a line that is not an event at all, e.g. a bad header). */
+  position: number | null;
+  streamId: string | null;
+  type: string | null;
+  leafIndex?: number;
+  /** 1-based line of the export, when reading lines. */
+  line?: number;
+}
+
+export interface AuditReport {
+  ok: boolean;
+  electionId: string | null;
+  /** Leaves (election events) read and checked. */
+  events: number;
+  checkpoints: number;
+  voters: number;
+  blindSignatures: number;
+  ballotsCast: number;
+  lateBallots: number;
+  ballotsCounted: number;
+  counts: Record<string, number>;
+  statuses: Partial<Record<VoteStatus, number>>;
+  tallyPublished: boolean;
+  /** Root of the last checkpoint that verified (hex), and its size. */
+  verifiedHead: { size: number; root: string } | null;
+  failures: AuditFailure[];
+  warnings: string[];
+  durationMs: number;
+  ballotsPerSecond: number;
+}
+
+export interface AuditProgress {
+  events: number;
+  ballotsQueued: number;
+  ballotsChecked: number;
+}
+
+function where(f: AuditFailure): string {
+  if (f.position === null) return f.line !== undefined ? `line ${f.line}` : 'the log';
+  return `position ${f.position} (${f.streamId}, ${f.type}${f.leafIndex !== undefined ? `, leaf ${f.leafIndex}` : ''})`;
+}
+
+export function formatReport(r: AuditReport): string {
+  const lines = [
+    `election ${r.electionId ?? '?'}: ${r.ok ? 'AUDIT PASSED' : 'AUDIT FAILED'}`,
+    `  events ${r.events}, checkpoints ${r.checkpoints}, voters ${r.voters}, blind signatures ${r.blindSignatures}`,
+    `  ballots cast ${r.ballotsCast} (+${r.lateBallots} after voting ended), counted ${r.ballotsCounted}`,
+  ];
+  if (r.verifiedHead) lines.push(`  last verified checkpoint: size ${r.verifiedHead.size}, root ${r.verifiedHead.root}`);
+  if (r.tallyPublished) lines.push(`  tally: ${Object.entries(r.counts).map(([c, n]) => `${c}=${n}`).join(', ')}`);
+  lines.push(`  ${r.durationMs} ms, ${Math.round(r.ballotsPerSecond)} ballots/s`);
+  const first = r.failures[0];
+  if (first) lines.push(`  FIRST FAILURE at ${where(first)}: [${first.check}] ${first.message}`);
+  for (const f of r.failures.slice(1)) lines.push(`  also at ${where(f)}: [${f.check}] ${f.message}`);
+  for (const w of r.warnings) lines.push(`  warning: ${w}`);
+  return lines.join('\n');
+}

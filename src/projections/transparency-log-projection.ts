@@ -1,0 +1,242 @@
+/**
+ * The transparency log (src/audit, docs/audit.md): per election, a Merkle tree over the election's
+ * events in log order. Tables:
+ *
+ *   log_trees        one row per election: leaf count, right-edge frontier, root, last leaf position,
+ *                    and the last signed checkpoint folded back from the `log-{eid}` stream
+ *   log_leaves       every leaf hash (election_id, idx, position, hash) so proofs can be computed,
+ *                    with the ballot hash / hash(N2) of ballot events for receipt look-ups
+ *   log_heads        tree heads at state transitions (ElectionCreated, VotingStarted, VotingEnded,
+ *                    TallyPublished) still waiting to be signed
+ *   log_checkpoints  the signed checkpoints, for proofs and the live audit
+ *
+ * The projection never signs nor appends: a projection's effect must be rows inside the runner's
+ * transaction (exactly-once). Signing happens after commit, in the audit feature's checkpointer
+ * (src/audit/checkpointer.ts), which reads these tables and appends with an expected revision.
+ */
+import type { RecordedEvent } from '../eventstore/port.ts';
+import type { SqlExecutor } from '../sql/client.ts';
+import type { LogCheckpointed } from '../domain/log-events.ts';
+import { ALL_ELECTION_LOG_PREFIXES, TRANSITION_TYPES, electionIdOf, entryLeafHash, logElectionOf } from '../audit/log-entry.ts';
+import { MerkleFrontier } from '../audit/merkle.ts';
+import type { Notification, Projection } from './projection.ts';
+
+export const LOG_TREES_TABLE = 'log_trees';
+export const LOG_LEAVES_TABLE = 'log_leaves';
+export const LOG_HEADS_TABLE = 'log_heads';
+export const LOG_CHECKPOINTS_TABLE = 'log_checkpoints';
+
+/** Pub/sub channel announcing that an election's log grew or was checkpointed (live audit). */
+export const logChannel = (electionId: string) => `evote:log:${electionId}`;
+
+export interface LogGrowth {
+  electionId: string;
+  size: number;
+  lastPosition: number;
+  checkpointSize: number;
+}
+
+interface Tree {
+  frontier: MerkleFrontier;
+  lastPosition: number;
+  checkpointSize: number;
+  checkpointRevision: number | null;
+  checkpointedAt: string | null;
+  changed: boolean;
+}
+
+interface LeafRow {
+  electionId: string;
+  idx: number;
+  position: number;
+  hash: Buffer;
+  type: string;
+  ballotHash: string | null;
+  hashN2: string | null;
+  status: string | null;
+  choice: string | null;
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/** What a voter's receipt look-up needs from ballot events (all public: it is in the log). */
+function receiptKeys(e: RecordedEvent): Pick<LeafRow, 'ballotHash' | 'hashN2' | 'status' | 'choice'> {
+  const d = e.data as { ballotHash?: unknown; hashN2?: unknown; status?: unknown; choice?: unknown };
+  const str = (x: unknown) => (typeof x === 'string' ? x : null);
+  if (e.type === 'BallotCast') return { ballotHash: str(d.ballotHash), hashN2: null, status: null, choice: null };
+  if (e.type === 'VoteCounted') return { ballotHash: str(d.ballotHash), hashN2: str(d.hashN2), status: str(d.status), choice: str(d.choice) };
+  return { ballotHash: null, hashN2: null, status: null, choice: null };
+}
+
+async function loadTrees(tx: SqlExecutor, ids: string[]): Promise<Map<string, Tree>> {
+  const trees = new Map<string, Tree>();
+  if (ids.length === 0) return trees;
+  const { rows } = await tx.query<{
+    election_id: string;
+    size: number;
+    frontier: string[];
+    last_position: number;
+    checkpoint_size: number;
+    checkpoint_revision: number | null;
+    checkpointed_at: string | null;
+  }>(
+    `SELECT election_id, size, frontier, last_position, checkpoint_size, checkpoint_revision, checkpointed_at
+       FROM ${LOG_TREES_TABLE} WHERE election_id = ANY($1::text[]) FOR UPDATE`,
+    [ids],
+  );
+  for (const r of rows) {
+    trees.set(r.election_id, {
+      frontier: MerkleFrontier.restore(r.size, r.frontier),
+      lastPosition: r.last_position,
+      checkpointSize: r.checkpoint_size,
+      checkpointRevision: r.checkpoint_revision,
+      checkpointedAt: r.checkpointed_at,
+      changed: false,
+    });
+  }
+  return trees;
+}
+
+async function insertLeaves(tx: SqlExecutor, leaves: LeafRow[]): Promise<void> {
+  // One multi-row insert per 5,000 leaves through unnest: a 100k-voter import is 20 statements.
+  for (let i = 0; i < leaves.length; i += 5000) {
+    const chunk = leaves.slice(i, i + 5000);
+    await tx.query(
+      `INSERT INTO ${LOG_LEAVES_TABLE} (election_id, idx, position, hash, type, ballot_hash, hash_n2, status, choice)
+       SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bytea[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
+      [
+        chunk.map((l) => l.electionId),
+        chunk.map((l) => l.idx),
+        chunk.map((l) => l.position),
+        chunk.map((l) => l.hash),
+        chunk.map((l) => l.type),
+        chunk.map((l) => l.ballotHash),
+        chunk.map((l) => l.hashN2),
+        chunk.map((l) => l.status),
+        chunk.map((l) => l.choice),
+      ],
+    );
+  }
+}
+
+export function transparencyLogProjection(): Projection {
+  return {
+    name: 'transparency-log',
+    filter: { streamPrefixes: [...ALL_ELECTION_LOG_PREFIXES, 'log-'] },
+
+    async setup(db) {
+      await db.query(`CREATE TABLE IF NOT EXISTS ${LOG_TREES_TABLE} (
+        election_id text PRIMARY KEY,
+        size integer NOT NULL,
+        frontier jsonb NOT NULL,
+        root text NOT NULL,
+        last_position bigint NOT NULL,
+        checkpoint_size integer NOT NULL DEFAULT 0,
+        checkpoint_revision integer NULL,
+        checkpointed_at timestamptz NULL
+      )`);
+      await db.query(`CREATE TABLE IF NOT EXISTS ${LOG_LEAVES_TABLE} (
+        election_id text NOT NULL,
+        idx integer NOT NULL,
+        position bigint NOT NULL,
+        hash bytea NOT NULL,
+        type text NOT NULL,
+        ballot_hash text NULL,
+        hash_n2 text NULL,
+        status text NULL,
+        choice text NULL,
+        PRIMARY KEY (election_id, idx)
+      )`);
+      await db.query(`CREATE INDEX IF NOT EXISTS log_leaves_ballot ON ${LOG_LEAVES_TABLE} (election_id, ballot_hash) WHERE ballot_hash IS NOT NULL`);
+      await db.query(`CREATE INDEX IF NOT EXISTS log_leaves_n2 ON ${LOG_LEAVES_TABLE} (election_id, hash_n2) WHERE hash_n2 IS NOT NULL`);
+      await db.query(`CREATE TABLE IF NOT EXISTS ${LOG_HEADS_TABLE} (
+        election_id text NOT NULL,
+        size integer NOT NULL,
+        root text NOT NULL,
+        last_position bigint NOT NULL,
+        PRIMARY KEY (election_id, size)
+      )`);
+      await db.query(`CREATE TABLE IF NOT EXISTS ${LOG_CHECKPOINTS_TABLE} (
+        election_id text NOT NULL,
+        revision integer NOT NULL,
+        size integer NOT NULL,
+        root text NOT NULL,
+        last_position bigint NOT NULL,
+        signature text NOT NULL,
+        checkpointed_at text NOT NULL,
+        position bigint NOT NULL,
+        PRIMARY KEY (election_id, revision)
+      )`);
+    },
+
+    async reset(tx) {
+      for (const t of [LOG_TREES_TABLE, LOG_LEAVES_TABLE, LOG_HEADS_TABLE, LOG_CHECKPOINTS_TABLE]) await tx.query(`DELETE FROM ${t}`);
+    },
+
+    async apply(tx, events) {
+      const ids = [...new Set(events.map((e) => electionIdOf(e.data)).filter((x): x is string => x !== undefined))];
+      const trees = await loadTrees(tx, ids);
+      const leaves: LeafRow[] = [];
+      const heads: { electionId: string; size: number; root: string; lastPosition: number }[] = [];
+
+      for (const e of events) {
+        if (e.streamId.startsWith('log-')) {
+          if (e.type !== 'LogCheckpointed') continue;
+          const d = e.data as LogCheckpointed['data'];
+          if (e.streamId !== `log-${d.electionId}`) continue;
+          await tx.query(
+            `INSERT INTO ${LOG_CHECKPOINTS_TABLE} (election_id, revision, size, root, last_position, signature, checkpointed_at, position)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+            [d.electionId, e.revision, d.size, d.root, d.lastPosition, d.signature, d.checkpointedAt, e.position],
+          );
+          await tx.query(`DELETE FROM ${LOG_HEADS_TABLE} WHERE election_id = $1 AND size <= $2`, [d.electionId, d.size]);
+          const tree = trees.get(d.electionId);
+          if (tree && (tree.checkpointRevision === null || e.revision > tree.checkpointRevision)) {
+            Object.assign(tree, { checkpointSize: d.size, checkpointRevision: e.revision, checkpointedAt: d.checkpointedAt, changed: true });
+          }
+          continue;
+        }
+        const electionId = logElectionOf(e);
+        if (electionId === undefined) continue;
+        let tree = trees.get(electionId);
+        if (!tree) {
+          tree = { frontier: MerkleFrontier.empty(), lastPosition: 0, checkpointSize: 0, checkpointRevision: null, checkpointedAt: null, changed: true };
+          trees.set(electionId, tree);
+        }
+        const entry = { position: e.position, streamId: e.streamId, revision: e.revision, type: e.type, data: e.data };
+        const hash = entryLeafHash(entry);
+        leaves.push({ electionId, idx: tree.frontier.size, position: e.position, hash: Buffer.from(hash), type: e.type, ...receiptKeys(e) });
+        tree.frontier.append(hash);
+        tree.lastPosition = e.position;
+        tree.changed = true;
+        if (TRANSITION_TYPES.has(e.type)) heads.push({ electionId, size: tree.frontier.size, root: hex(tree.frontier.root()), lastPosition: e.position });
+      }
+
+      await insertLeaves(tx, leaves);
+      for (const h of heads) {
+        await tx.query(`INSERT INTO ${LOG_HEADS_TABLE} (election_id, size, root, last_position) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
+          h.electionId,
+          h.size,
+          h.root,
+          h.lastPosition,
+        ]);
+      }
+      const notifications: Notification[] = [];
+      for (const [electionId, t] of trees) {
+        if (!t.changed) continue;
+        const { size, nodes } = t.frontier.toJSON();
+        await tx.query(
+          `INSERT INTO ${LOG_TREES_TABLE} (election_id, size, frontier, root, last_position, checkpoint_size, checkpoint_revision, checkpointed_at)
+           VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8)
+           ON CONFLICT (election_id) DO UPDATE SET size = EXCLUDED.size, frontier = EXCLUDED.frontier, root = EXCLUDED.root,
+             last_position = EXCLUDED.last_position, checkpoint_size = EXCLUDED.checkpoint_size,
+             checkpoint_revision = EXCLUDED.checkpoint_revision, checkpointed_at = EXCLUDED.checkpointed_at`,
+          [electionId, size, JSON.stringify(nodes), hex(t.frontier.root()), t.lastPosition, t.checkpointSize, t.checkpointRevision, t.checkpointedAt],
+        );
+        const growth: LogGrowth = { electionId, size, lastPosition: t.lastPosition, checkpointSize: t.checkpointSize };
+        notifications.push({ channel: logChannel(electionId), message: growth });
+      }
+      return notifications;
+    },
+  };
+}

@@ -1,0 +1,213 @@
+/**
+ * A whole election written straight into an event store with the real protocol crypto: RSA keys for
+ * the authority and the counter, an Ed25519 log key in the key store, N1/N2 tokens, RFC 9474 blind
+ * signatures, RSA-KEM + AES-GCM ballots, and a tally that decrypts with the private key and reveals
+ * r. Some ballots are bad on purpose, one of each status. The statuses are known by construction,
+ * not computed by the code under test.
+ */
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import type { AppendRequest, EventStore } from '../../src/eventstore/port.ts';
+import type { KeyStore } from '../../src/keystore/port.ts';
+import { generateRsaKeyPair, rsaRawPrivate } from '../../src/crypto/rsa.ts';
+import { blind, blindSign, finalize, prepare } from '../../src/crypto/blind-rsa.ts';
+import { encodeBallotMessage } from '../../src/crypto/canonical.ts';
+import { encodeBallotPlaintext } from '../../src/crypto/ballot-plaintext.ts';
+import { decryptBallot, encryptBallot } from '../../src/crypto/ballot-encryption.ts';
+import { toBase64url } from '../../src/crypto/bytes.ts';
+import { hashToken, issueTokens } from '../../src/credentials/tokens.ts';
+import { logKeyName, rawLogPublicKey } from '../../src/audit/checkpoint.ts';
+import { VOTE_STATUSES, type VoteStatus } from '../../src/domain/tally-events.ts';
+
+export interface FixtureOptions {
+  voters: number;
+  /** Voters who cast a valid ballot (the first ones). Default: all. */
+  voting?: number;
+  /** Add one ballot of each bad status. Default true. */
+  badBallots?: boolean;
+  /** Cast one more (valid) ballot after VotingEnded. Default true. */
+  lateBallot?: boolean;
+  /** Stop after this phase. */
+  until?: 'started' | 'ended' | 'published';
+}
+
+export interface Fixture {
+  electionId: string;
+  choices: string[];
+  counts: Record<string, number>;
+  statuses: Record<VoteStatus, number>;
+  ballots: { ballotHash: string; hashN2: string; status: VoteStatus }[];
+}
+
+const at = (s: number) => new Date(Date.UTC(2031, 0, 1, 8, 0, s)).toISOString();
+const sha256hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+export async function writeElection(store: EventStore, keyStore: KeyStore, opts: FixtureOptions): Promise<Fixture> {
+  const electionId = `audit-${randomBytes(5).toString('hex')}`;
+  const choices = ['yes', 'no', 'blank'];
+  const authority = generateRsaKeyPair(2048);
+  const counter = generateRsaKeyPair(2048);
+  const logKeys = generateKeyPairSync('ed25519');
+  await keyStore.put(logKeyName(electionId), new Uint8Array(logKeys.privateKey.export({ format: 'der', type: 'pkcs8' })));
+  const spki = (k: typeof authority.publicKey) => toBase64url(new Uint8Array(k.export({ format: 'der', type: 'spki' })));
+
+  const election = `election-${electionId}`;
+  let electionRevision = -1;
+  const appendElection = async (events: AppendRequest['events']) => {
+    const r = await store.append(election, events, { expectedRevision: electionRevision < 0 ? 'no_stream' : electionRevision });
+    electionRevision = r.nextExpectedRevision;
+  };
+
+  await appendElection([
+    {
+      type: 'ElectionCreated',
+      data: {
+        electionId,
+        theme: 'Audit fixture',
+        choices,
+        expectedVoters: opts.voters,
+        createdAt: at(0),
+        authorityPublicKey: spki(authority.publicKey),
+        ballotPublicKey: spki(counter.publicKey),
+        logPublicKey: rawLogPublicKey(logKeys.publicKey),
+      },
+    },
+  ]);
+  const voterIds = Array.from({ length: opts.voters }, (_, i) => `v${String(i).padStart(6, '0')}`);
+  for (let i = 0; i < voterIds.length; i += 1000) {
+    await appendElection(
+      voterIds.slice(i, i + 1000).map((voterId) => ({
+        type: 'VoterRegistered',
+        data: { electionId, voterId, emailHmac: sha256hex(Buffer.from(`hmac ${voterId}`)), emailEncrypted: toBase64url(randomBytes(40)), registeredAt: at(1) },
+      })),
+    );
+  }
+  await appendElection([{ type: 'VotingStarted', data: { electionId, startedAt: at(2), registeredVoters: opts.voters } }]);
+
+  // Credentials: minted in a shuffled batch, delivered per voter (no link between the two).
+  const credentials = voterIds.map(() => issueTokens());
+  const mintOrder = [...credentials].sort(() => Math.random() - 0.5);
+  for (let i = 0; i < mintOrder.length; i += 500) {
+    await store.appendMany(
+      mintOrder.slice(i, i + 500).map((c) => ({
+        streamId: `credential-${electionId}-${hashToken(c.n1)}`,
+        expectedRevision: 'no_stream' as const,
+        events: [{ type: 'CredentialMinted', data: { electionId, hashN1: hashToken(c.n1), hashN2: hashToken(c.n2) } }],
+      })),
+    );
+  }
+  for (let i = 0; i < voterIds.length; i += 500) {
+    await store.appendMany(
+      voterIds.slice(i, i + 500).map((voterId) => ({
+        streamId: `voter-${electionId}-${voterId}`,
+        expectedRevision: 'no_stream' as const,
+        events: [{ type: 'CredentialIssued', data: { electionId, voterId, channel: 'email', issuedAt: at(3) } }],
+      })),
+    );
+  }
+
+  const counts: Record<string, number> = Object.fromEntries(choices.map((c) => [c, 0]));
+  const statuses = Object.fromEntries(VOTE_STATUSES.map((s) => [s, 0])) as Record<VoteStatus, number>;
+  const ballots: Fixture['ballots'] = [];
+  const casts: AppendRequest[] = [];
+  const blindSigs: AppendRequest[] = [];
+
+  /** The voter side: blind, get signed (appending BlindSignatureIssued), unblind, encrypt. */
+  const vote = (voterIndex: number, choice: string, n2: string, tamper?: 'signature' | 'election') => {
+    const prepared = prepare(encodeBallotMessage({ electionId: tamper === 'election' ? `${electionId}x` : electionId, choice, n2 }));
+    const b = blind(authority.publicKey, prepared);
+    if (!b.ok) throw new Error('blind failed');
+    const s = blindSign(authority.privateKey, b.value.blindedMessage);
+    if (!s.ok) throw new Error('sign failed');
+    const sig = finalize(authority.publicKey, prepared, s.value, b.value.inv);
+    if (!sig.ok) throw new Error('finalize failed');
+    const voterId = voterIds[voterIndex] as string;
+    blindSigs.push({
+      streamId: `voter-${electionId}-${voterId}`,
+      expectedRevision: 0,
+      events: [{ type: 'BlindSignatureIssued', data: { electionId, voterId, blindedMessageHash: sha256hex(b.value.blindedMessage), issuedAt: at(4) } }],
+    });
+    const signature = tamper === 'signature' ? new Uint8Array(sig.value.length) : sig.value;
+    return encryptBallot(counter.publicKey, electionId, encodeBallotPlaintext({ preparedMessage: prepared, signature }));
+  };
+  const cast = (credential: { n1: string }, ciphertext: Uint8Array, status: VoteStatus, hashN2: string) => {
+    const ballotHash = sha256hex(ciphertext);
+    casts.push({
+      streamId: `credential-${electionId}-${hashToken(credential.n1)}`,
+      expectedRevision: 0,
+      events: [{ type: 'BallotCast', data: { electionId, hashN1: hashToken(credential.n1), ballotHash, ciphertext: toBase64url(ciphertext) } }],
+    });
+    ballots.push({ ballotHash, hashN2, status });
+  };
+
+  const voting = opts.voting ?? opts.voters;
+  const bad = opts.badBallots ?? true;
+  const firstBad = bad ? voting : opts.voters;
+  for (let i = 0; i < voting; i++) {
+    const choice = choices[i % 2] as string;
+    const c = credentials[i]!;
+    cast(c, vote(i, choice, c.n2), 'VALID', hashToken(c.n2) as string);
+  }
+  if (bad) {
+    if (opts.voters < voting + 5) throw new Error('bad ballots need 5 spare voters');
+    const [a, b, c, d, e] = [0, 1, 2, 3, 4].map((k) => credentials[firstBad + k]!);
+    // A signed ballot for a choice that does not exist.
+    cast(a!, vote(firstBad, 'maybe', a!.n2), 'INVALID_CHOICE', hashToken(a!.n2) as string);
+    // A ballot with a zeroed signature.
+    cast(b!, vote(firstBad + 1, 'yes', b!.n2, 'signature'), 'INVALID_SIGNATURE', hashToken(b!.n2) as string);
+    // A signed ballot whose N2 was never minted.
+    const stray = issueTokens().n2;
+    cast(c!, vote(firstBad + 2, 'yes', stray), 'INVALID_N2', hashToken(stray) as string);
+    // A signed ballot re-using the N2 of the first valid ballot.
+    const reused = credentials[0]!.n2;
+    cast(d!, vote(firstBad + 3, 'no', reused), 'DUPLICATE_N2', hashToken(reused) as string);
+    // Random bytes under a well-formed KEM value: AES-GCM fails, r is still revealed.
+    cast(e!, encryptBallot(counter.publicKey, `${electionId}-other`, randomBytes(64)), 'UNDECRYPTABLE', '');
+  }
+  for (let i = 0; i < blindSigs.length; i += 500) await store.appendMany(blindSigs.slice(i, i + 500));
+  for (let i = 0; i < casts.length; i += 500) await store.appendMany(casts.slice(i, i + 500));
+  if (opts.until === 'started') return { electionId, choices, counts, statuses, ballots };
+
+  await appendElection([{ type: 'VotingEnded', data: { electionId, endedAt: at(5), reason: 'ADMIN' } }]);
+  if ((opts.lateBallot ?? true) && firstBad + (bad ? 5 : 0) < opts.voters) {
+    const late = credentials[opts.voters - 1]!;
+    const ciphertext = encryptBallot(counter.publicKey, electionId, randomBytes(10));
+    await store.append(`credential-${electionId}-${hashToken(late.n1)}`, [
+      { type: 'BallotCast', data: { electionId, hashN1: hashToken(late.n1), ballotHash: sha256hex(ciphertext), ciphertext: toBase64url(ciphertext) } },
+    ], { expectedRevision: 0 });
+  }
+  if (opts.until === 'ended') return { electionId, choices, counts, statuses, ballots };
+
+  // The counter: decrypts with the private key and reveals r; statuses as constructed above.
+  const tally = `tally-${electionId}`;
+  await store.append(tally, [{ type: 'TallyStarted', data: { electionId, ballots: ballots.length, startedAt: at(6) } }], { expectedRevision: 'no_stream' });
+  const counted = casts.map((req, i) => {
+    const data = req.events[0]!.data as { ciphertext: string; ballotHash: string };
+    const ballot = ballots[i]!;
+    const opened = decryptBallot(counter.privateKey, data.ciphertext, electionId);
+    const r = opened.ok ? opened.value.r : undefined;
+    statuses[ballot.status]++;
+    const readable = ballot.status !== 'UNDECRYPTABLE';
+    const choice = !readable ? null : ballot.status === 'INVALID_CHOICE' ? 'maybe' : ballot.status === 'DUPLICATE_N2' ? 'no' : ballot.status === 'INVALID_SIGNATURE' || ballot.status === 'INVALID_N2' ? 'yes' : choices[i % 2]!;
+    if (ballot.status === 'VALID') counts[choice as string]!++;
+    let revealedR: string | null = r ? toBase64url(r) : null;
+    if (!readable) {
+      // AES-GCM failed: reveal r = c0^d anyway, so the failure is checkable.
+      const c0 = Buffer.from(data.ciphertext, 'base64url').subarray(3, 3 + 256);
+      revealedR = toBase64url(new Uint8Array(rsaRawPrivate(counter.privateKey, c0)));
+    }
+    return {
+      type: 'VoteCounted',
+      data: { electionId, ballotHash: data.ballotHash, revealedR, hashN2: readable ? ballot.hashN2 : null, choice, status: ballot.status },
+    };
+  });
+  for (let i = 0; i < counted.length; i += 1000) {
+    await store.append(tally, counted.slice(i, i + 1000), { expectedRevision: i });
+  }
+  await store.append(
+    tally,
+    [{ type: 'TallyPublished', data: { electionId, counts, statuses, ballots: ballots.length, publishedAt: at(7) } }],
+    { expectedRevision: counted.length },
+  );
+  return { electionId, choices, counts, statuses, ballots };
+}
+

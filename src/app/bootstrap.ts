@@ -18,17 +18,23 @@ import { createMemoryPubSub } from '../pubsub/memory-pubsub.ts';
 import { createRedisPubSub } from '../pubsub/redis-pubsub.ts';
 import { startGateway, type Gateway } from '../gateway/gateway.ts';
 import { createMetricsRegistry, type MetricsRegistry } from '../gateway/metrics.ts';
+import { projectionMessageModule } from '../gateway/messages/projections.ts';
 import type { ElectionCommandHandlers, PubSub, ReadModelQueries } from './services.ts';
 import { createSqlKeyStore } from '../keystore/sql-key-store.ts';
 import { masterKeyFromEnv } from '../keystore/master-key.ts';
 import type { KeyStore } from '../keystore/port.ts';
 import type { Feature, FeatureContext, FeatureFactory } from './feature.ts';
+import { credentialsFeature } from './features/credentials.ts';
+import { authFeature } from './features/auth.ts';
+import { ballotsFeature } from './features/ballots.ts';
+import { tallyFeature } from './features/tally.ts';
+import { auditFeature } from './features/audit.ts';
 
 /**
  * The server's features, in start order. A feature may use services published by an earlier one
  * (ctx.services), e.g. ballots use the voter authenticator of the authentication feature.
  */
-const FEATURES: FeatureFactory[] = [];
+const FEATURES: FeatureFactory[] = [credentialsFeature, authFeature, ballotsFeature, tallyFeature, auditFeature];
 import { describeMode, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 
@@ -96,8 +102,8 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
   const pubsub = config.redisUrl ? createRedisPubSub(config.redisUrl, { prefix: opts.redisPrefix }) : createMemoryPubSub();
   const now = () => new Date();
   const newId = () => randomUUID();
-  const commands = createElectionCommandHandlers(store, { now, newId });
-  const queries = createReadModelQueries(sql);
+  const commands = createElectionCommandHandlers(store, { now, newId, keyStore, rsaBits: config.rsaBits });
+  const queries = createReadModelQueries(sql, keyStore);
   const ctx: FeatureContext = { config, store, sql, keyStore, pubsub, metrics, log, election: { commands, queries }, now, newId, services: {} };
   const features: Feature[] = [];
   for (const factory of FEATURES) features.push(await factory(ctx));
@@ -156,7 +162,8 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
         { name: 'readmodels', check: async () => (await sql.query('select 1 as ok')).rows.length === 1 },
         ...features.flatMap((f) => f.readiness ?? []),
       ],
-      modules: features.flatMap((f) => (f.messages ? [f.messages] : [])),
+      modules: [projectionMessageModule(runner), ...features.flatMap((f) => (f.messages ? [f.messages] : []))],
+      httpRoutes: features.flatMap((f) => (f.httpRoutes ? [f.httpRoutes.bind(f)] : [])),
       log,
     });
     log.info('gateway listening', { url: system.gateway.url, http: system.gateway.httpUrl });

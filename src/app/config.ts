@@ -6,6 +6,8 @@
  * - EVENTSTORE_URL: events in EventStoreDB, read models in PostgreSQL (DATABASE_URL) or, without it,
  *   in embedded PGlite.
  */
+import type { AuthSettings } from '../auth/auth-settings.ts';
+
 export interface Config {
   host: string;
   port: number;
@@ -20,6 +22,10 @@ export interface Config {
   masterKey?: string;
   /** SMTP_URL: where credential letters are mailed. */
   smtpUrl?: string;
+  /** Overrides of the authentication TTLs and rate limits (tests shorten them); defaults from the environment. */
+  auth?: Partial<AuthSettings>;
+  /** EVOTE_RSA_BITS: modulus of the election's RSA keys (authority, counter), 2048 (default) or 3072. */
+  rsaBits?: 2048 | 3072;
 }
 
 export class ConfigError extends Error {
@@ -32,6 +38,12 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min:
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer in ${min}..${max}`);
   return n;
+}
+
+function rsaBitsFromEnv(raw: string | undefined): 2048 | 3072 {
+  if (raw === undefined || raw === '' || raw === '2048') return 2048;
+  if (raw === '3072') return 3072;
+  throw new ConfigError('EVOTE_RSA_BITS must be 2048 or 3072');
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -50,6 +62,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     maxFrameBytes: intFromEnv(env, 'EVOTE_MAX_FRAME_BYTES', 32 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     masterKey: env.EVOTE_MASTER_KEY || undefined,
     smtpUrl: env.SMTP_URL || undefined,
+    rsaBits: rsaBitsFromEnv(env.EVOTE_RSA_BITS),
   };
 }
 

@@ -42,14 +42,32 @@ export interface ElectionRow {
   endedAt: string | null;
   /** Global position of the last event folded into this row. */
   position: number;
+  /**
+   * base64url SPKI DER of the authority's RSA blind-signing key (from ElectionCreated). The three
+   * keys are always present in rows of the real read model; optional only so that stand-ins
+   * written before they existed still type-check.
+   */
+  authorityPublicKey?: string;
+  /** base64url SPKI DER of the counter's RSA ballot key. */
+  ballotPublicKey?: string;
+  /** base64url of the transparency log's raw 32-byte Ed25519 key. */
+  logPublicKey?: string;
 }
 
 /** Row of the `voters` read model. */
 export interface VoterRow {
   voterId: string;
   electionId: string;
-  email: string;
+  /** Decrypted on read with the election's PII key; null once that key is shredded ("forgotten"). */
+  email: string | null;
   registeredAt: string;
+  /** Credential delivery: none yet, issued (delivered), or failed (a re-run of credentials.issue retries). */
+  credentialStatus?: 'none' | 'issued' | 'failed';
+  channel?: 'email' | 'letter' | null;
+  /** When the credential was delivered. */
+  issuedAt?: string | null;
+  /** The last delivery failure's reason code (never an address or a secret). */
+  deliveryFailure?: string | null;
 }
 
 export interface ReadModelQueries {
@@ -70,7 +88,19 @@ export type ElectionTransition =
   | { electionId: string; transition: 'configured'; status: ElectionStatus; position: number; election: ElectionRow }
   | { electionId: string; transition: 'voterCount'; status: ElectionStatus; position: number; voterCount: number }
   | { electionId: string; transition: 'started'; status: ElectionStatus; position: number; election: ElectionRow }
-  | { electionId: string; transition: 'ended'; status: ElectionStatus; position: number; election: ElectionRow };
+  | { electionId: string; transition: 'ended'; status: ElectionStatus; position: number; election: ElectionRow }
+  /** Tally progress (src/projections/tally-projection.ts): ballots counted so far of those covered, coalesced per batch. */
+  | { electionId: string; transition: 'tallyProgress'; status: ElectionStatus; position: number; done: number; total: number }
+  /** TallyPublished: the published counts. */
+  | {
+      electionId: string;
+      transition: 'tallied';
+      status: ElectionStatus;
+      position: number;
+      counts: Record<string, number>;
+      statuses: Record<string, number>;
+      ballots: number;
+    };
 
 /** Pub/sub port: in memory for one process, Redis when REDIS_URL is set (several gateways agree). */
 export interface PubSub {

@@ -17,7 +17,7 @@ export interface ElectionFanout {
   close(): Promise<void>;
 }
 
-const TRANSITIONS = new Set(['created', 'configured', 'voterCount', 'started', 'ended']);
+const TRANSITIONS = new Set(['created', 'configured', 'voterCount', 'started', 'ended', 'tallyProgress', 'tallied']);
 
 function isTransition(m: unknown, electionId: string): m is ElectionTransition {
   if (typeof m !== 'object' || m === null) return false;

@@ -8,7 +8,7 @@ import { createAdminTokenCheck } from './admin-auth.ts';
 import { createElectionFanout } from './election-fanout.ts';
 import { createGatewayMetrics } from './gateway-metrics.ts';
 import { registerHttpRoutes } from './http-routes.ts';
-import { electionMessageModule, type MessageHandler, type MessageModule } from './message-handlers.ts';
+import { electionMessageModule, type MessageHandler, type MessageModule, type SubscriptionHandler } from './message-handlers.ts';
 import type { MessageSpec } from './schemas.ts';
 import type { MetricsRegistry } from './metrics.ts';
 import { createRequestValidator } from './validation.ts';
@@ -44,6 +44,8 @@ export interface GatewayDeps {
   readinessTimeoutMs?: number;
   /** Further features' messages (authentication, ballots, audit…), besides the election's own. */
   modules?: MessageModule[];
+  /** Features' HTTP routes, registered before the built-in ones (whose catch-all answers 404). */
+  httpRoutes?: ((app: ReturnType<typeof uws.App>) => void)[];
 }
 
 export interface Gateway {
@@ -87,10 +89,13 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const catalogue = modules.flatMap((m) => m.specs);
   const handlers = new Map<string, MessageHandler>();
   for (const m of modules) for (const [key, handler] of m.handlers) handlers.set(key, handler);
+  const subscriptions = new Map<string, SubscriptionHandler>();
+  for (const m of modules) for (const [name, handler] of m.subscriptions ?? []) subscriptions.set(name, handler);
 
   const protocol = createWsProtocol({
     validator: createRequestValidator(catalogue),
     handlers,
+    subscriptions,
     queries: deps.queries,
     fanout,
     isAdmin,
@@ -106,6 +111,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
 
   const app = uws.App();
   app.ws<SocketState>('/ws', protocol.behavior);
+  for (const register of deps.httpRoutes ?? []) register(app);
   registerHttpRoutes(app, {
     readiness: deps.readiness,
     metrics: deps.metrics,

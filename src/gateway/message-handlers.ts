@@ -27,11 +27,26 @@ export interface HandlerContext {
 
 export type MessageHandler = (payload: Record<string, unknown>, ctx: HandlerContext) => Promise<Result<unknown>>;
 
+/** Sends `{kind: 'event', subscription, name, payload}` on the subscribing socket (slow sockets are closed, 1013). */
+export type SubscriptionPush = (name: string, payload: unknown) => void;
+
+/**
+ * A feature's own subscription kind (besides the built-in `election`): answers the snapshot sent as
+ * the subscribe reply and a release function the gateway calls on unsubscribe or socket close.
+ */
+export type SubscriptionHandler = (
+  payload: Record<string, unknown>,
+  push: SubscriptionPush,
+  ctx: HandlerContext,
+) => Promise<Result<{ snapshot: unknown; release(): Promise<void> }>>;
+
 /** A feature's messages: their catalogue entries (schemas) and handlers, keyed by catalogueKey(kind, name). */
 export interface MessageModule {
   name: string;
   specs: readonly MessageSpec[];
   handlers: Map<string, MessageHandler>;
+  /** Handlers of this module's `subscribe` specs, by spec name. */
+  subscriptions?: Map<string, SubscriptionHandler>;
 }
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value });

@@ -96,8 +96,9 @@ export const PROGRESS_SCHEMA: JsonSchema = {
     kind: { const: 'progress' },
     payload: {
       type: 'object',
-      required: ['done', 'total', 'skipped'],
-      properties: { done: { type: 'integer' }, total: { type: 'integer' }, skipped: { type: 'integer' } },
+      required: ['done', 'total'],
+      description: 'Long commands report done/total; some add counters of their own (skipped, failed).',
+      properties: { done: { type: 'integer' }, total: { type: 'integer' }, skipped: { type: 'integer' }, failed: { type: 'integer' } },
     },
   },
 };
@@ -148,6 +149,22 @@ export const ELECTION_TRANSITION_SCHEMA: JsonSchema = {
       type: 'object',
       required: ['electionId', 'transition', 'status', 'position', 'voterCount'],
       properties: { ...transitionBase, transition: { const: 'voterCount' }, voterCount: { type: 'integer' } },
+    },
+    {
+      type: 'object',
+      required: ['electionId', 'transition', 'status', 'position', 'done', 'total'],
+      properties: { ...transitionBase, transition: { const: 'tallyProgress' }, done: { type: 'integer' }, total: { type: 'integer' } },
+    },
+    {
+      type: 'object',
+      required: ['electionId', 'transition', 'status', 'position', 'counts', 'statuses', 'ballots'],
+      properties: {
+        ...transitionBase,
+        transition: { const: 'tallied' },
+        counts: { type: 'object', additionalProperties: { type: 'integer' } },
+        statuses: { type: 'object', additionalProperties: { type: 'integer' } },
+        ballots: { type: 'integer' },
+      },
     },
   ],
 };

@@ -11,7 +11,7 @@ import { domainError } from '../domain/errors.ts';
 import type { ElectionFanout } from './election-fanout.ts';
 import { gatewayError, type WireError } from './error-codes.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
-import { commandPosition, type ConnectionContext, type MessageHandler } from './message-handlers.ts';
+import { commandPosition, type ConnectionContext, type MessageHandler, type SubscriptionHandler } from './message-handlers.ts';
 import type { Envelope, RequestValidator } from './validation.ts';
 import type { MessageSpec } from './schemas.ts';
 import { uws, type WebSocket, type WebSocketBehavior } from './uws.ts';
@@ -41,6 +41,8 @@ export type GatewaySocket = WebSocket<SocketState>;
 export interface WsProtocolDeps {
   validator: RequestValidator;
   handlers: Map<string, MessageHandler>;
+  /** Feature subscriptions by spec name; the built-in `election` subscription is handled here. */
+  subscriptions?: Map<string, SubscriptionHandler>;
   queries: ReadModelQueries;
   fanout: ElectionFanout;
   isAdmin(token: string | undefined): boolean;
@@ -198,6 +200,36 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
     }
   }
 
+  /** A feature's subscription: same bookkeeping (limits, unsubscribe, release on close), its own pushes. */
+  async function subscribeFeature(ws: GatewaySocket, env: Envelope, handler: SubscriptionHandler, payload: Record<string, unknown>) {
+    const state = ws.getUserData();
+    if (state.subscriptions.has(env.id)) return replyError(ws, env.id, gatewayError('ALREADY_SUBSCRIBED'));
+    if (state.subscriptions.size >= deps.maxSubscriptionsPerSocket) {
+      return replyError(ws, env.id, gatewayError('TOO_MANY_SUBSCRIPTIONS', { max: deps.maxSubscriptionsPerSocket }));
+    }
+    const sub: ClientSubscription = { electionId: String(payload.electionId ?? ''), lastPosition: -1, pending: null, active: true };
+    state.subscriptions.set(env.id, sub);
+    const pushFeature = (name: string, p: unknown) => {
+      if (sub.active) sendRaw(ws, `{"kind":"event","subscription":${JSON.stringify(env.id)},"name":${JSON.stringify(name)},"payload":${JSON.stringify(p)}}`);
+    };
+    try {
+      const result = await handler(payload, pushFeature, { token: env.token, connection: state.connection, onProgress: () => {} });
+      if (!result.ok) {
+        state.subscriptions.delete(env.id);
+        const { code, message, details } = result.error;
+        return replyError(ws, env.id, details ? { code, message, details } : { code, message });
+      }
+      sub.release = result.value.release;
+      // The socket closed or unsubscribed while the handler ran: release at once.
+      if (!sub.active || state.closed) return await result.value.release();
+      send(ws, { id: env.id, ok: true, result: result.value.snapshot });
+    } catch (err) {
+      sub.active = false;
+      state.subscriptions.delete(env.id);
+      throw err;
+    }
+  }
+
   async function unsubscribe(ws: GatewaySocket, env: Envelope, subscriptionId: string) {
     const state = ws.getUserData();
     const sub = state.subscriptions.get(subscriptionId);
@@ -227,8 +259,10 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
         case 'command':
         case 'query':
           return await runHandler(ws, env, spec, payload);
-        case 'subscribe':
-          return await subscribe(ws, env, payload.electionId as string);
+        case 'subscribe': {
+          const feature = deps.subscriptions?.get(spec.name);
+          return await (feature ? subscribeFeature(ws, env, feature, payload) : subscribe(ws, env, payload.electionId as string));
+        }
         case 'unsubscribe':
           return await unsubscribe(ws, env, payload.subscription as string);
       }

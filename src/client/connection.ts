@@ -1,11 +1,29 @@
 /**
  * The reference client's WebSocket connection: request/reply correlation by id, progress
- * callbacks, pushes for subscriptions, request timeouts, and typed errors carrying the server's codes.
+ * callbacks, pushes for subscriptions, request timeouts, typed errors carrying the server's codes,
+ * and (opt-in) reconnection with exponential backoff.
+ *
+ * Reconnection rules (why they are what they are):
+ * - a **query** in flight when the socket drops is re-sent on the new socket: queries have no
+ *   effect, so sending one twice is harmless;
+ * - a **command** in flight is NEVER re-sent: the server may have applied it before the drop, and
+ *   a silent second attempt could e.g. cast twice or re-issue letters. It rejects with
+ *   `CONNECTION_CLOSED` and the caller decides (most evote commands are safe to retry by hand:
+ *   a re-cast answers ALREADY_CAST, a re-issue serves only voters not yet served);
+ * - **subscriptions** are re-subscribed; the new snapshot reaches `onResubscribed` so the caller
+ *   can catch up on what it missed, and pushes keep flowing to the same handler;
+ * - per-connection server state (an authentication in progress, a voter's login levels) is lost:
+ *   the voter client logs in on one connection and does not use reconnection for that.
  */
 import WebSocket from 'ws';
 
 export type Kind = 'command' | 'query' | 'subscribe' | 'unsubscribe';
 
+/**
+ * A refusal or failure, with the server's stable error code (docs/asyncapi.yaml lists them:
+ * e.g. WRONG_STATE, UNAUTHORIZED, INVALID_PAYLOAD, ALREADY_CAST) or a client-side one:
+ * UNREACHABLE (could not connect), CONNECTION_CLOSED (dropped before the reply), TIMEOUT.
+ */
 export class EvoteError extends Error {
   constructor(
     readonly code: string,
@@ -18,12 +36,35 @@ export class EvoteError extends Error {
 }
 
 export interface RequestOptions {
+  /** The admin token, or a voter's access token. */
   token?: string;
+  /** Overrides the connection's default request timeout. */
   timeoutMs?: number;
+  /** Progress messages of long commands (import, issuance, tally). */
   onProgress?: (progress: unknown) => void;
 }
 
+export interface ReconnectOptions {
+  /** Attempts per outage before giving up (default 8). */
+  retries?: number;
+  /** First delay; doubled each attempt, with ±20% jitter (default 100 ms). */
+  initialDelayMs?: number;
+  /** Ceiling of the delay (default 5 s). */
+  maxDelayMs?: number;
+}
+
+export interface ConnectOptions {
+  /** Default request timeout (default 30 s). */
+  timeoutMs?: number;
+  /** Reconnect after a drop (for subscriptions and queries). Off unless given. */
+  reconnect?: ReconnectOptions | boolean;
+  /** Told about each reconnection attempt: `attempt` from 1, `error` when it failed. */
+  onReconnect?: (info: { attempt: number; delayMs: number; error?: string; connected: boolean }) => void;
+}
+
 interface Pending {
+  kind: Kind;
+  frame: string;
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
@@ -37,44 +78,132 @@ export interface Push {
   payload: unknown;
 }
 
+interface Subscription {
+  name: string;
+  payload: unknown;
+  opts: RequestOptions;
+  onPush: (push: Push) => void;
+  onResubscribed?: (snapshot: unknown) => void;
+  /** The server-side id: the id of the subscribe request that is currently live. */
+  serverId: string;
+}
+
+/** Delay before reconnection attempt `attempt` (1-based): exponential, capped, ±20% jitter. */
+export function backoffDelay(attempt: number, opts: Required<ReconnectOptions>, random = Math.random): number {
+  const base = Math.min(opts.maxDelayMs, opts.initialDelayMs * 2 ** (attempt - 1));
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+function openSocket(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { maxPayload: 256 * 1024 * 1024 });
+    const onError = (err: Error) => reject(new EvoteError('UNREACHABLE', `cannot connect to ${url}: ${err.message || (err as NodeJS.ErrnoException).code || 'connection failed'}`));
+    ws.once('error', onError);
+    ws.once('open', () => {
+      ws.off('error', onError);
+      resolve(ws);
+    });
+  });
+}
+
 export class EvoteConnection {
   private nextId = 1;
   private readonly pending = new Map<string, Pending>();
+  /** Push handlers by server-side subscription id. */
   private readonly pushHandlers = new Map<string, (push: Push) => void>();
-  /** Close code and reason once the server closed the socket. */
+  /** Live subscriptions by the id handed to the caller (stable across reconnections). */
+  private readonly subscriptions = new Map<string, Subscription>();
+  private closing = false;
+  private reconnecting?: Promise<void>;
+  private readonly reconnect?: Required<ReconnectOptions>;
+  /** Close code and reason once the server closed the socket (and reconnection, if any, gave up). */
   closed?: { code: number; reason: string };
 
   private constructor(
-    private readonly ws: WebSocket,
+    private ws: WebSocket,
+    readonly url: string,
     private readonly defaultTimeoutMs: number,
+    private readonly opts: ConnectOptions,
   ) {
+    if (opts.reconnect) {
+      const r = opts.reconnect === true ? {} : opts.reconnect;
+      this.reconnect = { retries: r.retries ?? 8, initialDelayMs: r.initialDelayMs ?? 100, maxDelayMs: r.maxDelayMs ?? 5_000 };
+    }
+    this.attach(ws);
+  }
+
+  /** Opens a connection; rejects with EvoteError('UNREACHABLE') when the server cannot be reached. */
+  static async connect(url: string, opts: ConnectOptions = {}): Promise<EvoteConnection> {
+    return new EvoteConnection(await openSocket(url), url, opts.timeoutMs ?? 30_000, opts);
+  }
+
+  private attach(ws: WebSocket): void {
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
       this.onMessage(data.toString());
     });
-    ws.on('close', (code, reason) => {
-      this.closed = { code, reason: reason.toString() };
-      for (const [id, p] of this.pending) {
-        clearTimeout(p.timer);
-        p.reject(new EvoteError('CONNECTION_CLOSED', `connection closed (${code}) before reply to ${id}`));
-      }
-      this.pending.clear();
-    });
+    ws.on('close', (code, reason) => this.onClose(ws, code, reason.toString()));
     ws.on('error', () => {
-      // 'close' follows and rejects what is pending.
+      // 'close' follows and settles what is pending.
     });
   }
 
-  static connect(url: string, opts: { timeoutMs?: number } = {}): Promise<EvoteConnection> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { maxPayload: 256 * 1024 * 1024 });
-      const onError = (err: Error) => reject(new EvoteError('UNREACHABLE', `cannot connect to ${url}: ${err.message}`));
-      ws.once('error', onError);
-      ws.once('open', () => {
-        ws.off('error', onError);
-        resolve(new EvoteConnection(ws, opts.timeoutMs ?? 30_000));
-      });
-    });
+  private onClose(ws: WebSocket, code: number, reason: string): void {
+    if (ws !== this.ws) return;
+    const retry = this.reconnect && !this.closing;
+    for (const [id, p] of this.pending) {
+      // Queries wait for the new socket; commands (and subscribe frames, re-sent separately) fail now.
+      if (retry && p.kind === 'query') continue;
+      clearTimeout(p.timer);
+      this.pending.delete(id);
+      p.reject(new EvoteError('CONNECTION_CLOSED', `connection closed (${code}) before the reply to ${id}; a command may or may not have been applied`));
+    }
+    if (!retry) {
+      this.closed = { code, reason };
+      return;
+    }
+    this.reconnecting ??= this.reconnectLoop(code, reason).finally(() => (this.reconnecting = undefined));
+  }
+
+  private async reconnectLoop(code: number, reason: string): Promise<void> {
+    const r = this.reconnect!;
+    for (let attempt = 1; attempt <= r.retries && !this.closing; attempt++) {
+      const delayMs = backoffDelay(attempt, r);
+      await new Promise((res) => setTimeout(res, delayMs));
+      if (this.closing) return;
+      try {
+        const ws = await openSocket(this.url);
+        this.ws = ws;
+        this.attach(ws);
+        this.opts.onReconnect?.({ attempt, delayMs, connected: true });
+        for (const p of this.pending.values()) ws.send(p.frame);
+        for (const sub of this.subscriptions.values()) void this.resubscribe(sub);
+        return;
+      } catch (err) {
+        this.opts.onReconnect?.({ attempt, delayMs, error: (err as Error).message, connected: false });
+      }
+    }
+    this.closed = { code, reason };
+    this.closing = true; // gave up: later requests fail at once
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new EvoteError('CONNECTION_CLOSED', `connection lost and ${r.retries} reconnection attempts failed (${id})`));
+    }
+    this.pending.clear();
+  }
+
+  private async resubscribe(sub: Subscription): Promise<void> {
+    const id = `r${this.nextId}`;
+    this.pushHandlers.delete(sub.serverId);
+    this.pushHandlers.set(id, sub.onPush);
+    try {
+      const snapshot = await this.request('subscribe', sub.name, sub.payload, sub.opts);
+      sub.serverId = id;
+      sub.onResubscribed?.(snapshot);
+    } catch {
+      this.pushHandlers.delete(id);
+      // The next drop (or the caller's unsubscribe) settles it; a refusal here means the topic is gone.
+    }
   }
 
   /** Sends a raw text frame: for protocol tests that need malformed input. */
@@ -82,29 +211,49 @@ export class EvoteConnection {
     this.ws.send(data, { binary });
   }
 
-  /** Waits for the next reply frame carrying `id` (including id: null replies to unreadable frames). */
+  /**
+   * Sends one request and resolves with its result, or rejects with an EvoteError carrying the
+   * server's code (or TIMEOUT / CONNECTION_CLOSED).
+   */
   request<T = unknown>(kind: Kind, name: string, payload?: unknown, opts: RequestOptions = {}): Promise<T> {
     const id = `r${this.nextId++}`;
     const envelope: Record<string, unknown> = { id, kind, name };
     if (payload !== undefined) envelope.payload = payload;
     if (opts.token !== undefined) envelope.token = opts.token;
+    const frame = JSON.stringify(envelope);
     return new Promise<T>((resolve, reject) => {
       const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new EvoteError('TIMEOUT', `no reply to ${name} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, onProgress: opts.onProgress });
-      this.ws.send(JSON.stringify(envelope));
+      this.pending.set(id, { kind, frame, resolve: resolve as (v: unknown) => void, reject, timer, onProgress: opts.onProgress });
+      if (this.ws.readyState === WebSocket.OPEN) this.ws.send(frame);
+      else if (!(this.reconnect && !this.closing && kind === 'query')) {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        reject(new EvoteError('CONNECTION_CLOSED', `the connection is closed; ${name} was not sent`));
+      }
+      // else: a query waits for the reconnection, which sends every pending frame.
     });
   }
 
-  /** Subscribes and returns the snapshot result and the subscription id; pushes go to `onPush`. */
-  async subscribe<T = unknown>(name: string, payload: unknown, onPush: (push: Push) => void, opts: RequestOptions = {}): Promise<{ subscription: string; snapshot: T }> {
+  /**
+   * Subscribes and returns the snapshot result and the subscription id; pushes go to `onPush`.
+   * With reconnection on, the subscription survives drops and `onResubscribed` gets each new snapshot.
+   */
+  async subscribe<T = unknown>(
+    name: string,
+    payload: unknown,
+    onPush: (push: Push) => void,
+    opts: RequestOptions & { onResubscribed?: (snapshot: T) => void } = {},
+  ): Promise<{ subscription: string; snapshot: T }> {
     const id = `r${this.nextId}`;
     this.pushHandlers.set(id, onPush);
     try {
-      const snapshot = await this.request<T>('subscribe', name, payload, opts);
+      const { onResubscribed, ...requestOpts } = opts;
+      const snapshot = await this.request<T>('subscribe', name, payload, requestOpts);
+      this.subscriptions.set(id, { name, payload, opts: requestOpts, onPush, onResubscribed: onResubscribed as ((s: unknown) => void) | undefined, serverId: id });
       return { subscription: id, snapshot };
     } catch (err) {
       this.pushHandlers.delete(id);
@@ -113,19 +262,29 @@ export class EvoteConnection {
   }
 
   async unsubscribe(name: string, subscription: string, opts: RequestOptions = {}): Promise<void> {
-    await this.request('unsubscribe', name, { subscription }, opts);
-    this.pushHandlers.delete(subscription);
+    const sub = this.subscriptions.get(subscription);
+    const serverId = sub?.serverId ?? subscription;
+    this.subscriptions.delete(subscription);
+    await this.request('unsubscribe', name, { subscription: serverId }, opts);
+    this.pushHandlers.delete(serverId);
   }
 
   /** Unsolicited replies (id: null) — e.g. to a frame whose id could not be read. */
   onOrphanReply?: (reply: { ok: boolean; error?: { code: string; message: string } }) => void;
 
+  /** Closes for good (no reconnection); resolves once the socket is closed. */
   close(): Promise<void> {
+    this.closing = true;
     if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
       this.ws.once('close', () => resolve());
       this.ws.close(1000);
     });
+  }
+
+  /** Drops the socket abruptly, as a network failure would (tests of reconnection). */
+  terminate(): void {
+    this.ws.terminate();
   }
 
   get isOpen(): boolean {

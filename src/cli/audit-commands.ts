@@ -1,0 +1,68 @@
+/**
+ * `evote log export|follow` and `evote audit`: the auditor's commands. `audit` exits 5 when the log
+ * does not verify and names the first broken event; everything it checks is recomputed locally
+ * (src/audit/verify.ts), from a server's public log route, an exported file or a database.
+ */
+import type { Command } from 'commander';
+import { audit, exportLogToFile, followLog } from '../client/auditor.ts';
+import { formatReport, type AuditReport } from '../audit/report.ts';
+import { CliError, EXIT } from './exit-codes.ts';
+import { createProgress, printResult } from './output.ts';
+import type { GlobalOptions } from './session.ts';
+
+export function registerAuditCommands(program: Command, globals: () => GlobalOptions): void {
+  const log = program.command('log').description("an election's public event log (auditors)");
+  log
+    .command('export <electionId>')
+    .description('download the log as evote-log/v1 NDJSON (to --out, or stdout)')
+    .option('--out <file>', 'write to this file')
+    .action(async (electionId: string, o: { out?: string }) => {
+      const g = globals();
+      const r = await exportLogToFile(g.url, electionId, o.out ?? process.stdout).catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).syscall) throw new CliError(EXIT.LOCAL_INPUT, `cannot write ${o.out}: ${(err as NodeJS.ErrnoException).code}`, 'FILE_UNWRITABLE');
+        throw err;
+      });
+      if (o.out) printResult(g, { ...r, file: o.out }, () => `exported ${r.lines} lines (${r.bytes} bytes) to ${o.out}`);
+    });
+  log
+    .command('follow <electionId>')
+    .description('print each new signed checkpoint as it appears, after checking its signature and that it extends the previous one (Ctrl-C to stop)')
+    .option('--poll <ms>', 'polling interval', '1000')
+    .option('--max <n>', 'stop after this many checkpoints')
+    .action(async (electionId: string, o: { poll: string; max?: string }) => {
+      const g = globals();
+      let seen = 0;
+      for await (const cp of followLog(g.url, electionId, { pollMs: Number(o.poll) })) {
+        printResult(g, cp, () => `checkpoint size ${cp.size} root ${cp.root} signature ok${cp.consistentWithPrevious ? ', consistent with the previous one' : ''}`);
+        if (o.max && ++seen >= Number(o.max)) break;
+      }
+    });
+
+  program
+    .command('audit')
+    .description('re-verify an election from its log without trusting the server; exit 5 and name the first broken event when a check fails')
+    .requiredOption('--from <source>', 'a server (ws://…/ws, with --election), an exported NDJSON file, or a PostgreSQL URL (with --election)')
+    .option('--election <id>', 'the election (required with a server or database)')
+    .action(async (o: { from: string; election?: string }) => {
+      const g = globals();
+      if (!/^(wss?|postgres(ql)?):\/\//.test(o.from)) {
+        const { stat } = await import('node:fs/promises');
+        const isFile = await stat(o.from).then((s) => s.isFile(), () => false);
+        if (!isFile) throw new CliError(EXIT.LOCAL_INPUT, `cannot read ${o.from}: no such file`, 'FILE_UNREADABLE');
+      } else if (!o.election) throw new CliError(EXIT.USAGE, '--election is required when auditing a server or a database', 'USAGE');
+      const progress = createProgress('checking ballots', g);
+      let report: AuditReport;
+      try {
+        report = await audit({ from: o.from, electionId: o.election, onProgress: (p) => progress.update(p.ballotsChecked, Math.max(p.ballotsQueued, p.ballotsChecked)) });
+      } finally {
+        progress.finish();
+      }
+      if (g.json) process.stdout.write(JSON.stringify(report) + '\n');
+      else process.stdout.write(formatReport(report) + '\n');
+      if (!report.ok) {
+        const f = report.failures[0];
+        const where = f ? (f.position !== null ? `position ${f.position} (${f.type ?? '?'} in ${f.streamId ?? '?'})` : f.line !== undefined ? `line ${f.line}` : 'the log') : 'the log';
+        throw new CliError(EXIT.AUDIT_FAILED, `audit failed at ${where}: [${f?.check ?? '?'}] ${f?.message ?? ''}`, 'AUDIT_FAILED');
+      }
+    });
+}

@@ -1,0 +1,130 @@
+/** `evote election …`: the admin's election commands over WebSocket. */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { ElectionRow } from '../app/services.ts';
+import { CliError, EXIT } from './exit-codes.ts';
+import { createProgress, printResult, table } from './output.ts';
+import { adminToken, request, withConnection, type GlobalOptions } from './session.ts';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function positiveInt(name: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new CliError(EXIT.USAGE, `${name} must be a positive integer`, 'USAGE');
+    return n;
+  };
+}
+
+export function electionSummary(e: ElectionRow): string {
+  return table([
+    ['election', e.electionId],
+    ['theme', e.theme],
+    ['status', e.status],
+    ['choices', e.choices.join(', ')],
+    ['voters', `${e.voterCount} registered / ${e.expectedVoters} expected`],
+    ['closes at', e.closesAt ?? '-'],
+  ]);
+}
+
+export function registerElectionCommands(program: Command, globals: () => GlobalOptions): void {
+  const election = program.command('election').description('create and run elections (admin)');
+
+  election
+    .command('create')
+    .description('create an election in state REGISTER')
+    .requiredOption('--theme <text>', 'what the vote is about')
+    .requiredOption('--choice <text>', 'a choice (repeat for each, at least two)', collect)
+    .requiredOption('--expected-voters <n>', 'voters expected; voting closes itself when this many ballots are cast', positiveInt('--expected-voters'))
+    .option('--id <electionId>', 'choose the election id (default: a random UUID)')
+    .action(async (o: { theme: string; choice: string[]; expectedVoters: number; id?: string }) => {
+      const g = globals();
+      const result = await withConnection(g, (c) =>
+        request<{ electionId: string }>(
+          c,
+          'command',
+          'election.create',
+          { theme: o.theme, choices: o.choice, expectedVoters: o.expectedVoters, ...(o.id ? { electionId: o.id } : {}) },
+          { token: adminToken(g) },
+        ),
+      );
+      printResult(g, result, (r: { electionId: string }) => r.electionId);
+    });
+
+  election
+    .command('configure <electionId>')
+    .description('change an election while voters are being registered')
+    .option('--theme <text>')
+    .option('--choice <text>', 'replace the choices (repeat for each)', collect)
+    .option('--expected-voters <n>', 'expected voters', positiveInt('--expected-voters'))
+    .option('--closes-at <iso>', 'close voting automatically at this time (ISO-8601 with offset); "none" clears it')
+    .action(async (electionId: string, o: { theme?: string; choice?: string[]; expectedVoters?: number; closesAt?: string }) => {
+      const g = globals();
+      const payload: Record<string, unknown> = { electionId };
+      if (o.theme !== undefined) payload.theme = o.theme;
+      if (o.choice !== undefined) payload.choices = o.choice;
+      if (o.expectedVoters !== undefined) payload.expectedVoters = o.expectedVoters;
+      if (o.closesAt !== undefined) payload.closesAt = o.closesAt === 'none' ? null : o.closesAt;
+      const result = await withConnection(g, (c) => request(c, 'command', 'election.configure', payload, { token: adminToken(g) }));
+      printResult(g, result, () => 'configured');
+    });
+
+  election
+    .command('import-voters <electionId> <csv>')
+    .description('register voters from a CSV file with an "email" column (re-running it completes an interrupted import)')
+    .option('--batch-size <n>', 'voters appended per batch', positiveInt('--batch-size'))
+    .action(async (electionId: string, file: string, o: { batchSize?: number }) => {
+      const g = globals();
+      let csv: string;
+      try {
+        csv = await readFile(file, 'utf8');
+      } catch (err) {
+        throw new CliError(EXIT.LOCAL_INPUT, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'FILE_UNREADABLE');
+      }
+      const progress = createProgress('importing voters', g);
+      const result = await withConnection(g, (c) =>
+        request<{ imported: number; skipped: number }>(
+          c,
+          'command',
+          'election.importVoters',
+          { electionId, csv, ...(o.batchSize ? { batchSize: o.batchSize } : {}) },
+          { token: adminToken(g), timeoutMs: 600_000, onProgress: (p) => progress.update((p as { done: number }).done, (p as { total: number }).total) },
+        ),
+      ).finally(() => progress.finish());
+      printResult(g, result, (r: { imported: number; skipped: number }) => `imported ${r.imported} voters (${r.skipped} already registered)`);
+    });
+
+  for (const [name, message, verb] of [
+    ['start', 'election.start', 'voting started'],
+    ['end', 'election.end', 'voting ended'],
+  ] as const) {
+    election
+      .command(`${name} <electionId>`)
+      .description(name === 'start' ? 'start voting (REGISTER → VOTE_STARTED)' : 'end voting (VOTE_STARTED → VOTE_ENDED, final)')
+      .action(async (electionId: string) => {
+        const g = globals();
+        const result = await withConnection(g, (c) => request(c, 'command', message, { electionId }, { token: adminToken(g) }));
+        printResult(g, result, () => verb);
+      });
+  }
+
+  election
+    .command('status <electionId>')
+    .description("show an election's state")
+    .action(async (electionId: string) => {
+      const g = globals();
+      const row = await withConnection(g, (c) => request<ElectionRow>(c, 'query', 'election.get', { electionId }));
+      printResult(g, row, electionSummary);
+    });
+
+  election
+    .command('list')
+    .description('list elections')
+    .action(async () => {
+      const g = globals();
+      const { elections } = await withConnection(g, (c) => request<{ elections: ElectionRow[] }>(c, 'query', 'election.list', {}));
+      printResult(g, elections, (rows: ElectionRow[]) =>
+        rows.length === 0 ? 'no elections' : table([['election', 'status', 'voters', 'theme'], ...rows.map((e) => [e.electionId, e.status, e.voterCount, e.theme])]),
+      );
+    });
+}

@@ -1,0 +1,29 @@
+/**
+ * Exit codes of the `evote` CLI, stable for scripts (documented in README and `evote --help`).
+ */
+export const EXIT = {
+  OK: 0,
+  /** The server refused the request (a domain or validation error code is printed). */
+  REFUSED: 1,
+  /** Bad command line: unknown command or option, missing argument. */
+  USAGE: 2,
+  /** The server could not be reached, or the connection dropped. */
+  UNREACHABLE: 3,
+  /** A local file could not be read or written, or its content is malformed. */
+  LOCAL_INPUT: 4,
+  /** The audit found the log does not verify. */
+  AUDIT_FAILED: 5,
+  /** Unexpected failure (a bug): reported without a stack trace unless EVOTE_DEBUG=1. */
+  INTERNAL: 70,
+} as const;
+
+export class CliError extends Error {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}

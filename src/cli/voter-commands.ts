@@ -1,0 +1,100 @@
+/**
+ * `evote vote` and `evote receipt`: the voter's side. `vote` reads the letter (QR PNG, or the URI
+ * text, or a file holding it), logs in through the three levels, gets the blind signature, casts
+ * on a separate anonymous connection (src/client/voter.ts explains why) and saves the receipt.
+ * Nothing secret is printed except N2 inside the receipt, which is the voter's own.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { checkReceipt, readCredentialLetter, vote, type Receipt, type ReceiptCheck } from '../client/voter.ts';
+import { CliError, EXIT } from './exit-codes.ts';
+import { printResult, table } from './output.ts';
+import type { GlobalOptions } from './session.ts';
+
+function clientApp(o: { clientId?: string; clientKey?: string }): { clientId: string; clientKey: string } {
+  const clientId = o.clientId ?? process.env.EVOTE_CLIENT_ID;
+  const clientKey = o.clientKey ?? process.env.EVOTE_CLIENT_KEY;
+  if (!clientId || !clientKey) {
+    throw new CliError(EXIT.USAGE, 'no voting application: pass --client-id and --client-key, or set EVOTE_CLIENT_ID and EVOTE_CLIENT_KEY (evote clients register)', 'USAGE');
+  }
+  return { clientId, clientKey };
+}
+
+export function registerVoterCommands(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('vote')
+    .description('vote with a credential letter: log in, get a blind signature, cast anonymously on a separate connection, keep the receipt')
+    .requiredOption('--letter <png|uri>', "the letter's QR code (PNG file), or its evote:credential?... text, or a file holding that text")
+    .requiredOption('--choice <choice>', 'one of the election choices, exactly as published')
+    .option('--client-id <id>', 'voting application id (default: EVOTE_CLIENT_ID)')
+    .option('--client-key <key>', 'voting application key (default: EVOTE_CLIENT_KEY)')
+    .option('--receipt <file>', 'save the receipt (JSON, with N2: keep it private) to this file')
+    .action(async (o: { letter: string; choice: string; clientId?: string; clientKey?: string; receipt?: string }) => {
+      const g = globals();
+      const client = clientApp(o);
+      const credential = await readCredentialLetter(o.letter);
+      const receipt = await vote({ url: g.url, credential, client, choice: o.choice, connect: { timeoutMs: Number(g.timeout) } });
+      if (o.receipt) {
+        try {
+          await writeFile(o.receipt, JSON.stringify(receipt, null, 2) + '\n', { mode: 0o600 });
+        } catch (err) {
+          throw new CliError(EXIT.LOCAL_INPUT, `the ballot was cast, but the receipt could not be saved to ${o.receipt}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'FILE_UNWRITABLE');
+        }
+      }
+      printResult(g, receipt, (r: Receipt) =>
+        [
+          'ballot cast',
+          table([
+            ['election', r.electionId],
+            ['ballot hash', r.ballotHash],
+            ['position', String(r.position)],
+            ['N2', r.n2],
+          ]),
+          o.receipt ? `receipt saved to ${o.receipt}` : 'keep the ballot hash and N2 to check your receipt later',
+        ].join('\n'),
+      );
+    });
+
+  program
+    .command('receipt')
+    .description('check a ballot on the public board: by ballot hash (any time) or by N2 (after the tally: status and counted choice)')
+    .option('--election <id>', 'the election id')
+    .option('--n2 <n2>', 'the receipt nonce from your letter')
+    .option('--ballot <hash>', 'the ballot hash from your receipt')
+    .option('--file <receipt.json>', 'a receipt saved by `evote vote --receipt` (checks by N2 once tallied, else by ballot hash)')
+    .action(async (o: { election?: string; n2?: string; ballot?: string; file?: string }) => {
+      const g = globals();
+      const { n2, ballot } = o;
+      let { election } = o;
+      let fromFile: Receipt | undefined;
+      if (o.file) {
+        try {
+          fromFile = JSON.parse(await readFile(o.file, 'utf8')) as Receipt;
+        } catch (err) {
+          throw new CliError(EXIT.LOCAL_INPUT, `cannot read the receipt ${o.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'FILE_UNREADABLE');
+        }
+        election ??= fromFile.electionId;
+      }
+      if (!election) throw new CliError(EXIT.USAGE, '--election is required', 'USAGE');
+      if (!fromFile && !n2 === !ballot) throw new CliError(EXIT.USAGE, 'give exactly one of --n2 or --ballot (or --file)', 'USAGE');
+      const connect = { timeoutMs: Number(g.timeout) };
+      let check: ReceiptCheck;
+      if (fromFile && !n2 && !ballot) {
+        check = await checkReceipt({ url: g.url, electionId: election, n2: fromFile.n2, connect }).catch((err: unknown) => {
+          if ((err as { code?: string }).code !== 'BALLOT_NOT_FOUND') throw err;
+          return checkReceipt({ url: g.url, electionId: election, ballotHash: fromFile.ballotHash, connect });
+        });
+        if (check.ballotHash !== fromFile.ballotHash) throw new CliError(EXIT.REFUSED, 'the board holds a different ballot for this receipt', 'RECEIPT_MISMATCH');
+      } else {
+        check = await checkReceipt({ url: g.url, electionId: election, ...(n2 ? { n2 } : { ballotHash: ballot }), connect });
+      }
+      printResult(g, check, (c: ReceiptCheck) =>
+        table([
+          ['ballot hash', c.ballotHash],
+          ['position', String(c.position)],
+          ['status', c.status ?? 'cast, not counted yet'],
+          ...(c.choice !== null ? [['counted as', c.choice]] : []),
+        ]),
+      );
+    });
+}

@@ -1,0 +1,193 @@
+/**
+ * The admin's client: a typed facade over every admin command and query of the gateway
+ * (docs/asyncapi.yaml is the wire contract). Long commands (voter import, credential issuance,
+ * tally) take an `onProgress` callback, or can be consumed as an async iterable of progress then
+ * result with `progressOf`.
+ *
+ *   const admin = await EvoteAdmin.connect('ws://127.0.0.1:8080/ws', token);
+ *   const { electionId } = await admin.createElection({ theme: 'Board', choices: ['A', 'B'], expectedVoters: 3 });
+ */
+import type { ElectionRow, VoterRow } from '../app/services.ts';
+import type { IssuanceSummary } from '../commands/credential-issuance.ts';
+import type { VoteStatus } from '../domain/tally-events.ts';
+import { EvoteConnection, type ConnectOptions, type Push } from './connection.ts';
+
+export type { ElectionRow, VoterRow } from '../app/services.ts';
+export type { IssuanceProgress, IssuanceSummary } from '../commands/credential-issuance.ts';
+
+export interface Progress {
+  done: number;
+  total: number;
+  /** Credential issuance only: deliveries that failed so far. */
+  failed?: number;
+}
+
+export interface TallyResult {
+  electionId: string;
+  counts: Record<string, number>;
+  statuses: Record<VoteStatus, number>;
+  ballots: number;
+  publishedAt: string;
+  position: number;
+}
+
+export interface Results {
+  counts: Record<string, number>;
+  statuses: Record<VoteStatus, number>;
+  /** Ballots cast. */
+  ballots: number;
+  /** Ballots with a VoteCounted so far. */
+  counted: number;
+  published: boolean;
+  publishedAt: string | null;
+}
+
+export interface ProjectionStatus {
+  name: string;
+  position: number;
+  head: number;
+  lag: number;
+}
+
+type OnProgress = (p: Progress) => void;
+
+export class EvoteAdmin {
+  constructor(
+    /** The underlying connection (shared: close it with `close()`). */
+    readonly conn: EvoteConnection,
+    private readonly token: string,
+    /** Timeout of long commands (import, issuance, tally, rebuild). */
+    private readonly longTimeoutMs = 3_600_000,
+  ) {}
+
+  /** Connects with reconnection on (queries and subscriptions survive a drop; commands are never re-sent). */
+  static async connect(url: string, token: string, opts: ConnectOptions = {}): Promise<EvoteAdmin> {
+    return new EvoteAdmin(await EvoteConnection.connect(url, { reconnect: true, ...opts }), token);
+  }
+
+  close(): Promise<void> {
+    return this.conn.close();
+  }
+
+  private command<T>(name: string, payload: unknown, onProgress?: OnProgress): Promise<T> {
+    return this.conn.request<T>('command', name, payload, {
+      token: this.token,
+      ...(onProgress ? { onProgress: (p) => onProgress(p as Progress), timeoutMs: this.longTimeoutMs } : {}),
+    });
+  }
+
+  private query<T>(name: string, payload: unknown, admin = false): Promise<T> {
+    return this.conn.request<T>('query', name, payload, admin ? { token: this.token } : {});
+  }
+
+  // ── elections ────────────────────────────────────────────────────────────
+  createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string }): Promise<{ electionId: string; position: number }> {
+    return this.command('election.create', input);
+  }
+  configureElection(input: { electionId: string; theme?: string; choices?: string[]; expectedVoters?: number; closesAt?: string | null }): Promise<{ position: number }> {
+    return this.command('election.configure', input);
+  }
+  registerVoter(input: { electionId: string; email: string }): Promise<{ voterId: string; position: number }> {
+    return this.command('election.registerVoter', input);
+  }
+  /** CSV text with a header row holding an `email` column; refusals name the line (details.line). */
+  importVoters(input: { electionId: string; csv: string; batchSize?: number }, onProgress?: OnProgress): Promise<{ imported: number; skipped: number; position: number }> {
+    return this.command('election.importVoters', input, onProgress ?? (() => undefined));
+  }
+  startVoting(electionId: string): Promise<{ position: number }> {
+    return this.command('election.start', { electionId });
+  }
+  endVoting(electionId: string): Promise<{ position: number }> {
+    return this.command('election.end', { electionId });
+  }
+  getElection(electionId: string): Promise<ElectionRow> {
+    return this.query('election.get', { electionId });
+  }
+  async listElections(): Promise<ElectionRow[]> {
+    return (await this.query<{ elections: ElectionRow[] }>('election.list', {})).elections;
+  }
+  /** The row now, then `onTransition` for each later state change (survives reconnections). */
+  watchElection(electionId: string, onTransition: (payload: unknown) => void): Promise<{ subscription: string; snapshot: ElectionRow }> {
+    return this.conn.subscribe<ElectionRow>('election', { electionId }, (p: Push) => onTransition(p.payload));
+  }
+
+  // ── voters ───────────────────────────────────────────────────────────────
+  listVoters(input: { electionId: string; offset?: number; limit?: number }): Promise<{ voters: VoterRow[]; offset: number; limit: number }> {
+    return this.query('voters.list', input, true);
+  }
+  async countVoters(electionId: string): Promise<number> {
+    return (await this.query<{ count: number }>('voters.count', { electionId })).count;
+  }
+
+  // ── credentials and client applications ─────────────────────────────────
+  /**
+   * Issues credential letters to every voter not yet served: by e-mail (the server's SMTP_URL) or,
+   * with channel 'letter', as PDF + PNG files under `<server data dir>/letters/<outDir>`.
+   */
+  issueCredentials(input: { electionId: string; channel: 'email' | 'letter'; outDir?: string }, onProgress?: OnProgress): Promise<IssuanceSummary> {
+    return this.command('credentials.issue', input, onProgress ?? (() => undefined));
+  }
+  countCredentials(electionId: string): Promise<{ minted: number; used: number }> {
+    return this.query('credentials.count', { electionId });
+  }
+  /** Registers a voting application; `clientKey` is shown once: hand it to the application's operator. */
+  registerClient(name: string): Promise<{ clientId: string; clientKey: string; position: number }> {
+    return this.command('clients.register', { name });
+  }
+  revokeClient(clientId: string): Promise<{ position: number }> {
+    return this.command('clients.revoke', { clientId });
+  }
+
+  // ── tally ───────────────────────────────────────────────────────────────
+  /** Decrypts and counts every ballot (VOTE_ENDED only); resumable, never counts a ballot twice. */
+  runTally(input: { electionId: string; workers?: number }, onProgress?: OnProgress): Promise<TallyResult> {
+    return this.command('tally.run', input, onProgress ?? (() => undefined));
+  }
+  results(electionId: string): Promise<Results> {
+    return this.query('tally.results', { electionId });
+  }
+
+  // ── projections ─────────────────────────────────────────────────────────
+  async projectionStatus(): Promise<ProjectionStatus[]> {
+    return (await this.query<{ projections: ProjectionStatus[] }>('projections.status', {}, true)).projections;
+  }
+  rebuildProjection(name: string): Promise<{ rebuiltTo: number }> {
+    return this.command('projections.rebuild', { name }, () => undefined);
+  }
+}
+
+/**
+ * Runs a long command and yields its progress messages as they arrive, then the result:
+ *
+ *   for await (const step of progressOf((p) => admin.runTally({ electionId }, p))) {
+ *     if (step.kind === 'progress') bar.update(step.done, step.total); else console.log(step.result);
+ *   }
+ */
+export async function* progressOf<T>(run: (onProgress: OnProgress) => Promise<T>): AsyncGenerator<({ kind: 'progress' } & Progress) | { kind: 'result'; result: T }> {
+  const queue: Progress[] = [];
+  let wake: (() => void) | undefined;
+  let settled: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+  run((p) => {
+    queue.push(p);
+    wake?.();
+  }).then(
+    (value) => {
+      settled = { ok: true, value };
+      wake?.();
+    },
+    (error: unknown) => {
+      settled = { ok: false, error };
+      wake?.();
+    },
+  );
+  for (;;) {
+    while (queue.length > 0) yield { kind: 'progress', ...queue.shift()! };
+    if (settled) {
+      if (!settled.ok) throw settled.error;
+      yield { kind: 'result', result: settled.value };
+      return;
+    }
+    await new Promise<void>((resolve) => (wake = resolve));
+    wake = undefined;
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * The voter's client: read a credential letter, vote (log in, get a blind signature, cast
+ * anonymously), and check a receipt later. Every secret (secret code, N1, N2, the blinding inverse,
+ * the tokens) stays in this process's memory; only N2 is kept in the receipt, because checking
+ * how the ballot was counted needs it.
+ */
+import { readFile } from 'node:fs/promises';
+import { decodeQrPng } from '../credentials/qr.ts';
+import { parseCredentialUri, type Credential } from '../credentials/credential-uri.ts';
+import { loginVoter, type ClientApp } from '../auth/client-login.ts';
+import type { ElectionRow } from '../app/services.ts';
+import { EvoteConnection, EvoteError, type ConnectOptions } from './connection.ts';
+import { finishBallot, prepareBallot } from './voter-ballot.ts';
+
+export type { Credential } from '../credentials/credential-uri.ts';
+export type { ClientApp } from '../auth/client-login.ts';
+
+/** What a voter keeps after casting: enough to find the ballot on the board and, after the tally, how it counted. */
+export interface Receipt {
+  electionId: string;
+  /** SHA-256 (hex) of the ciphertext; the server's answer was checked against the local value. */
+  ballotHash: string;
+  /** Log position of the BallotCast event. */
+  position: number;
+  /** The receipt nonce from the letter: `ballots.receiptByN2` finds the counted vote with it. Keep it private. */
+  n2: string;
+}
+
+/** A letter problem (unreadable file, no QR, not a credential): the message never echoes secrets. */
+export class LetterError extends Error {
+  readonly code = 'INVALID_LETTER' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'LetterError';
+  }
+}
+
+/**
+ * The credential in a letter: `input` is the credential URI text (`evote:credential?...`), the
+ * letter's QR PNG bytes, or a path to a `.png` (or a text file holding the URI).
+ */
+export async function readCredentialLetter(input: string | Uint8Array): Promise<Credential> {
+  let uri: string;
+  if (typeof input !== 'string') uri = qrText(Buffer.from(input));
+  else if (input.startsWith('evote:')) uri = input;
+  else {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(input);
+    } catch (err) {
+      throw new LetterError(`cannot read ${input}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    uri = bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) ? qrText(bytes, input) : bytes.toString('utf8').trim();
+  }
+  const parsed = parseCredentialUri(uri);
+  if (!parsed.ok) throw new LetterError(`not a credential letter: ${parsed.error.message}`);
+  return parsed.value;
+}
+
+function qrText(png: Buffer, name = 'the image'): string {
+  let text: string | undefined;
+  try {
+    text = decodeQrPng(png);
+  } catch {
+    text = undefined;
+  }
+  if (!text) throw new LetterError(`${name} holds no readable QR code`);
+  return text;
+}
+
+export interface VoteInput {
+  /** The server's WebSocket URL, e.g. ws://127.0.0.1:8080/ws. */
+  url: string;
+  credential: Credential;
+  /** The voting application's registration (`clients.register`): level 2 of the login. */
+  client: ClientApp;
+  /** One of the election's choices, exactly as published. */
+  choice: string;
+  /** Request timeout and the like for both connections. */
+  connect?: Omit<ConnectOptions, 'reconnect'>;
+  /** Told as each step completes (for a CLI's output). */
+  onStep?: (step: 'logged-in' | 'signed' | 'cast') => void;
+}
+
+/**
+ * Votes once, DESIGN.md steps 3-5:
+ * 1. on connection A: three-level login → access token; `election.get` → the published public keys;
+ * 2. build and blind the ballot message (election, choice, N2); `ballot.blindSign` with the token;
+ * 3. unblind and verify the signature (a bad one is never cast); encrypt (message, signature) to
+ *    the counter's key; close A;
+ * 4. on a FRESH connection B, with no token: `ballot.cast {electionId, n1, ciphertext}`.
+ *
+ * Why a separate connection for the cast: the gateway knows which voter owns connection A (it
+ * logged in there). Casting on A would hand it the voter ↔ ballot link that the blind signature
+ * exists to hide. B carries nothing but N1 (which the server only knows by its hash, minted in a
+ * shuffled batch) and the ciphertext. Network-level linking (same IP, timing) is outside what the
+ * client can hide: docs/protocol.md discusses it.
+ *
+ * Refusals reject with the server's EvoteError (INVALID_CREDENTIALS, WRONG_STATE, ALREADY_SIGNED,
+ * ALREADY_CAST, VOTING_CLOSED, ...). The cast is never retried silently: on CONNECTION_CLOSED,
+ * call `vote` again — a cast that did land answers ALREADY_CAST, and `checkReceipt` finds it.
+ */
+export async function vote(input: VoteInput): Promise<Receipt> {
+  const { credential: cred, choice } = input;
+  const a = await EvoteConnection.connect(input.url, input.connect);
+  let finished: ReturnType<typeof finishBallot>;
+  try {
+    const tokens = await loginVoter(a, cred, input.client);
+    input.onStep?.('logged-in');
+    const election = await a.request<ElectionRow>('query', 'election.get', { electionId: cred.electionId });
+    if (!election.choices.includes(choice)) {
+      throw new EvoteError('INVALID_CHOICE', `"${choice}" is not a choice of this election (choices: ${election.choices.join(', ')})`);
+    }
+    if (!election.authorityPublicKey || !election.ballotPublicKey) throw new EvoteError('ELECTION_KEYS_MISSING', 'the server did not publish the election keys');
+    const keys = { authorityPublicKey: election.authorityPublicKey, ballotPublicKey: election.ballotPublicKey };
+    const ballot = prepareBallot({ electionId: cred.electionId, choice, n2: cred.n2, authorityPublicKey: keys.authorityPublicKey });
+    const { blindSignature } = await a.request<{ blindSignature: string }>(
+      'command',
+      'ballot.blindSign',
+      { electionId: cred.electionId, blindedMessage: ballot.blindedMessage },
+      { token: tokens.accessToken },
+    );
+    finished = finishBallot({ ...ballot, blindSignature, ...keys, electionId: cred.electionId });
+    input.onStep?.('signed');
+    // The session has served its purpose; logging out revokes the refresh token.
+    await a.request('command', 'auth.logout', { refreshToken: tokens.refreshToken }, { token: tokens.accessToken }).catch(() => undefined);
+  } finally {
+    await a.close();
+  }
+  const b = await EvoteConnection.connect(input.url, input.connect);
+  try {
+    const reply = await b.request<{ ballotHash: string; position: number }>('command', 'ballot.cast', {
+      electionId: cred.electionId,
+      n1: cred.n1,
+      ciphertext: finished.ciphertext,
+    });
+    if (reply.ballotHash !== finished.ballotHash) {
+      throw new EvoteError('RECEIPT_MISMATCH', 'the server acknowledged a ballot hash that is not the hash of the ballot sent');
+    }
+    input.onStep?.('cast');
+    return { electionId: cred.electionId, ballotHash: reply.ballotHash, position: reply.position, n2: cred.n2 };
+  } finally {
+    await b.close();
+  }
+}
+
+/** What the server says about a ballot. `status` and `choice` are null until the tally counted it. */
+export interface ReceiptCheck {
+  electionId: string;
+  ballotHash: string;
+  position: number;
+  status: string | null;
+  /** Only when checked by N2 after the tally (the N2 holder may learn their own choice). */
+  choice: string | null;
+  /** Other ballots counted with the same N2 (should be 0). */
+  duplicates?: number;
+}
+
+export interface CheckReceiptInput {
+  url: string;
+  electionId: string;
+  /** Find by the receipt nonce: answers after the tally, with status and choice. */
+  n2?: string;
+  /** Find by ballot hash: answers as soon as the ballot is cast. */
+  ballotHash?: string;
+  connect?: ConnectOptions;
+}
+
+/**
+ * Looks a ballot up on the public board: by N2 (after the tally: status and the counted choice) or
+ * by ballot hash (any time: position, and status once counted). Rejects with BALLOT_NOT_FOUND.
+ */
+export async function checkReceipt(input: CheckReceiptInput): Promise<ReceiptCheck> {
+  if (!input.n2 === !input.ballotHash) throw new EvoteError('USAGE', 'give exactly one of n2 or ballotHash');
+  const conn = await EvoteConnection.connect(input.url, input.connect);
+  try {
+    if (input.n2) {
+      const r = await conn.request<{ ballotHash: string; status: string; choice: string | null; position: number; duplicates: number }>('query', 'ballots.receiptByN2', {
+        electionId: input.electionId,
+        n2: input.n2,
+      });
+      return { electionId: input.electionId, ...r };
+    }
+    const r = await conn.request<{ ballotHash: string; position: number; status: string | null }>('query', 'ballots.receipt', {
+      electionId: input.electionId,
+      ballotHash: input.ballotHash,
+    });
+    return { electionId: input.electionId, ballotHash: r.ballotHash, position: r.position, status: r.status, choice: null };
+  } finally {
+    await conn.close();
+  }
+}

@@ -411,14 +411,13 @@ describe('evolve', () => {
     expect(isRegistered(fold([created()]), hmacOf('a@example.org'))).toBe(false);
   });
 
-  it('folds 100,000 registrations in linear time', () => {
+  // No timing assertion (speed is measured in bench/): a Set copied per event would make this fold
+  // quadratic and take minutes, which the test timeout would catch.
+  it('folds 100,000 registrations', () => {
     const events: ElectionEvent[] = [created({ expectedVoters: 100_000 })];
     for (let i = 0; i < 100_000; i++) events.push(registered(i));
-    const t = performance.now();
     const s = events.reduce(electionDecider.evolve, electionDecider.initialState);
-    const ms = performance.now() - t;
     expect(s.voterCount).toBe(100_000);
     expect(isRegistered(s, hmacOf('voter99999@example.org'))).toBe(true);
-    expect(ms).toBeLessThan(2_000); // a Set copy per event would take minutes
   });
 });

@@ -26,8 +26,69 @@ export function canonicalEntryBytes(e: LogEntry): Uint8Array {
   return canonicalJsonBytes({ position: e.position, streamId: e.streamId, revision: e.revision, type: e.type, data: e.data });
 }
 
+/**
+ * The canonical JSON of plain JSON data (what JSON.parse and the event store give), built without
+ * canonicalJson's error-path bookkeeping (a path string per node) because it runs once per event in
+ * the verifier, the export and the projection. Returns undefined for anything that is not plain
+ * JSON (non-finite numbers, undefined array elements, non-plain objects, other types): the caller
+ * then defers to canonicalJson, which produces the same text or throws its usual TypeError. So the
+ * output is canonicalJson's, byte for byte; test/audit checks the two agree.
+ */
+function fastCanonical(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          const text = item === undefined ? undefined : fastCanonical(item);
+          if (text === undefined) return undefined;
+          out += i === 0 ? text : ',' + text;
+        }
+        return out + ']';
+      }
+      const proto = Object.getPrototypeOf(value) as unknown;
+      if (proto !== Object.prototype && proto !== null) return undefined;
+      const record = value as Record<string, unknown>;
+      // Default sort compares UTF-16 code units: JCS's order, and canonicalJson's.
+      const keys = Object.keys(record).sort();
+      let out = '{';
+      let first = true;
+      for (const k of keys) {
+        const v = record[k];
+        if (v === undefined) continue;
+        const text = fastCanonical(v);
+        if (text === undefined) return undefined;
+        out += (first ? '' : ',') + JSON.stringify(k) + ':' + text;
+        first = false;
+      }
+      return out + '}';
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** canonicalJson({ position, streamId, revision, type, data }): its keys in sorted order, spelled out. */
+export function canonicalEntryText(e: LogEntry): string {
+  if (Number.isFinite(e.position) && Number.isFinite(e.revision) && typeof e.streamId === 'string' && typeof e.type === 'string') {
+    const data = e.data === undefined ? undefined : fastCanonical(e.data);
+    if (data !== undefined) {
+      return `{"data":${data},"position":${JSON.stringify(e.position)},"revision":${JSON.stringify(e.revision)},"streamId":${JSON.stringify(e.streamId)},"type":${JSON.stringify(e.type)}}`;
+    }
+  }
+  return canonicalJson({ position: e.position, streamId: e.streamId, revision: e.revision, type: e.type, data: e.data });
+}
+
 export function entryLeafHash(e: LogEntry): Hash {
-  return leafHashOfText(canonicalJson({ position: e.position, streamId: e.streamId, revision: e.revision, type: e.type, data: e.data }));
+  return leafHashOfText(canonicalEntryText(e));
 }
 
 /** Prefixes that select a superset of an election's log from the store (refine with `isElectionLogEntry`). */

@@ -61,6 +61,8 @@ class Verifier {
   failure?: AuditFailure;
   lineNo = 0;
   private pool?: AuditPool;
+  /** The leaf hash structural() recomputed for the event being read. */
+  private leaf?: Uint8Array;
   private pending: CountedBallot[] = [];
   readonly batches: Batch[] = [];
   ballotsQueued = 0;
@@ -122,7 +124,8 @@ class Verifier {
     if (e.leafIndex !== this.tree.size) return { check: 'LEAF_INDEX', message: `leaf index ${String(e.leafIndex)}, expected ${this.tree.size} (an event is missing or extra)` };
     if (e.position <= this.lastLeafPosition) return { check: 'POSITION_ORDER', message: `position ${e.position} does not follow ${this.lastLeafPosition}` };
     // The leaf hash first: a flipped byte is named as such, whatever field it landed in.
-    if (hex(entryLeafHash(e)) !== e.leafHash) return { check: 'LEAF_HASH', message: 'the event bytes do not hash to its leaf hash' };
+    this.leaf = entryLeafHash(e);
+    if (hex(this.leaf) !== e.leafHash) return { check: 'LEAF_HASH', message: 'the event bytes do not hash to its leaf hash' };
     if (!isElectionLogEntry(this.electionId as string, e)) return { check: 'FOREIGN_EVENT', message: 'the event does not belong to this election' };
     const expected = this.revisions.get(e.streamId) ?? 0;
     if (e.revision !== expected) return { check: 'REVISION_GAP', message: `revision ${e.revision} of ${e.streamId}, expected ${expected}` };
@@ -136,7 +139,8 @@ class Verifier {
       return false;
     }
     const entry: LogEntry = { position: e.position, streamId: e.streamId, revision: e.revision, type: e.type, data: e.data };
-    const leaf = Buffer.from(e.leafHash, 'hex');
+    // Equal to e.leafHash (checked in structural): the recomputed bytes, no hex decoding.
+    const leaf = this.leaf as Uint8Array;
     const outcome = (this.replay as ElectionReplay).apply(entry);
     if (isViolation(outcome)) {
       this.fail(outcome, e);
@@ -146,6 +150,9 @@ class Verifier {
     this.revisions.set(e.streamId, e.revision + 1);
     this.lastLeafPosition = e.position;
     if (outcome) this.queue(outcome);
+    // Start the workers at the first ballot: they take a while to load, and the VoteCounted they
+    // check come only after every ballot, so their start overlaps with reading the rest of the log.
+    else if (e.type === 'BallotCast' && this.replay?.keys) this.startPool(this.replay.keys);
     if (this.tree.size % 10_000 === 0) this.progress();
     return true;
   }
@@ -199,8 +206,7 @@ class Verifier {
     this.pending = [];
     const keys = this.replay?.keys;
     if (!keys) throw new Error('ballots queued before the election keys were read');
-    this.pool ??= createAuditPool(keys, this.opts.workers);
-    const results = this.pool.open(ballots.map((b) => ({ ciphertext: b.ciphertext, revealedR: b.revealedR })));
+    const results = this.startPool(keys).open(ballots.map((b) => ({ ciphertext: b.ciphertext, revealedR: b.revealedR })));
     void results.then(
       () => {
         this.ballotsChecked += ballots.length;
@@ -209,6 +215,11 @@ class Verifier {
       () => {},
     );
     this.batches.push({ ballots, results });
+  }
+
+  private startPool(keys: NonNullable<ElectionReplay['keys']>): AuditPool {
+    this.pool ??= createAuditPool(keys, this.opts.workers);
+    return this.pool;
   }
 
   progress(): void {

@@ -15,6 +15,8 @@ export interface RsaPublicNumbers {
   modulusBytes: number;
   /** Length of n in bits (kBits). */
   modulusBits: number;
+  /** n as kLen big-endian bytes: comparing raw values against it needs no bigint conversion. */
+  modulus: Uint8Array;
 }
 
 export interface RsaKeyPair {
@@ -69,9 +71,26 @@ export function rsaPublicNumbers(key: KeyObject): RsaPublicNumbers {
   if (!nBytes || !eBytes) throw new TypeError('RSA key export has no n or e');
   const n = bytesToBigInt(nBytes);
   const modulusBits = bitLength(n);
-  const numbers = { n, e: bytesToBigInt(eBytes), modulusBits, modulusBytes: Math.ceil(modulusBits / 8) };
+  const modulusBytes = Math.ceil(modulusBits / 8);
+  const numbers = { n, e: bytesToBigInt(eBytes), modulusBits, modulusBytes, modulus: bigIntToBytes(n, modulusBytes) };
   numbersCache.set(key, numbers);
   return numbers;
+}
+
+/**
+ * True when x, read as a big-endian integer of exactly kLen bytes, is below n: the range check of
+ * every raw input, as one byte comparison instead of a bigint conversion per ballot.
+ */
+export function isBelowModulus(numbers: RsaPublicNumbers, x: Uint8Array): boolean {
+  const m = numbers.modulus;
+  return x.length === m.length && Buffer.compare(Buffer.from(x.buffer, x.byteOffset, x.byteLength), Buffer.from(m.buffer, m.byteOffset, m.byteLength)) < 0;
+}
+
+/** True when x (big-endian bytes) is 0 or 1: KEM values and secrets that encryption never produces. */
+export function isZeroOrOne(x: Uint8Array): boolean {
+  const last = x.length - 1;
+  for (let i = 0; i < last; i++) if (x[i] !== 0) return false;
+  return last < 0 || (x[last] as number) <= 1;
 }
 
 /**

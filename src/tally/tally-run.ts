@@ -86,10 +86,20 @@ export async function runTally(deps: TallyRunDeps, opts: TallyRunOptions): Promi
   if (!Array.isArray(gate)) return { ok: false, error: gate };
   const ended = facts as ElectionFacts & { endedPosition: number };
 
-  const covered = await readCoveredBallots(store, electionId, { afterPosition: ended.createdPosition - 1, endedPosition: ended.endedPosition });
   const keys = await loadTallyKeys(deps.keyStore, ended);
   if (!keys.ok) return keys;
-  const pool = await createTallyPool({ electionId, size: opts.workers, ...keys.value });
+  // Workers take a while to load (each registers the TypeScript loader and imports its modules):
+  // start them now and read the log meanwhile, instead of one after the other.
+  const starting = createTallyPool({ electionId, size: opts.workers, ...keys.value });
+  starting.catch(noop); // awaited below; this only keeps a start failure during the read from being "unhandled"
+  let covered: CoveredBallots;
+  try {
+    covered = await readCoveredBallots(store, electionId, { afterPosition: ended.createdPosition - 1, endedPosition: ended.endedPosition });
+  } catch (err) {
+    await starting.then((p) => p.close(), noop);
+    throw err;
+  }
+  const pool = await starting;
   try {
     const maxRestarts = opts.maxRestarts ?? 20;
     for (let attempt = 0; ; attempt++) {

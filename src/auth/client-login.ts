@@ -5,7 +5,7 @@
  */
 import type { EvoteConnection } from '../client/connection.ts';
 import { fromBase64url, toBase64url } from '../crypto/bytes.ts';
-import { generateX25519KeyPairJwk, x25519SharedSecretJwk } from './x25519-jwk.ts';
+import { generateX25519KeyPair, x25519SharedSecret } from '../crypto/x25519.ts';
 import { clientProof, deriveSessionKey, sessionProof } from './session-key.ts';
 import type { TokenPair } from './token-service.ts';
 
@@ -47,11 +47,11 @@ export function clientMac(clientKey: string, voterId: string): string {
 export async function loginVoter(conn: EvoteConnection, cred: VoterCredential, client: ClientApp): Promise<TokenPair> {
   await conn.request('command', 'auth.level1', { electionId: cred.electionId, voterId: cred.voterId, secretCode: cred.secretCode });
   await conn.request('command', 'auth.level2', { clientId: client.clientId, mac: clientMac(client.clientKey, cred.voterId) });
-  const own = generateX25519KeyPairJwk();
+  const own = generateX25519KeyPair();
   const challenge = await conn.request<{ serverPublicKey: string; nonce: string; sessionId: string }>('command', 'auth.level3.begin', {
     clientPublicKey: toBase64url(own.publicKey),
   });
-  const secret = x25519SharedSecretJwk(own.privateKey, decode('serverPublicKey', challenge.serverPublicKey));
+  const secret = x25519SharedSecret(own.privateKey, decode('serverPublicKey', challenge.serverPublicKey));
   if (!secret.ok) throw new ClientLoginError(`the server's public key is not acceptable (${secret.error.code})`);
   const sharedKey = deriveSessionKey(secret.value, decode('nonce', challenge.nonce), cred.voterId, client.clientId);
   const proof = toBase64url(sessionProof(sharedKey, cred.voterId));

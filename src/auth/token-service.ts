@@ -94,7 +94,8 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
   const famKey = (familyId: string) => `fam:${familyId}`;
 
   /** Writes a new access/refresh pair of `familyId`; returns the tokens and their hashes. */
-  async function mint(p: VoterPrincipal, familyId: string) {
+  /** `alongside` runs in the same round trip (the Redis adapter pipelines one tick's commands). */
+  async function mint(p: VoterPrincipal, familyId: string, alongside?: (hashes: FamilyRecord) => Promise<void>) {
     const accessToken = newOpaqueToken();
     const refreshToken = newOpaqueToken();
     const hashes: FamilyRecord = { at: hashForKey(accessToken), rt: hashForKey(refreshToken) };
@@ -103,6 +104,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     await Promise.all([
       store.set(atKey(hashes.at), JSON.stringify(access), settings.accessTokenTtlMs + settings.expiredTokenMemoryMs),
       store.set(rtKey(hashes.rt), JSON.stringify(refresh), settings.refreshTokenTtlMs),
+      alongside?.(hashes),
     ]);
     const pair: TokenPair = { accessToken, refreshToken, expiresIn: settings.accessTokenTtlMs / 1000 };
     return { pair, hashes };
@@ -119,8 +121,9 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
   return {
     async issue(principal) {
       const familyId = randomBytes(16).toString('base64url');
-      const { pair, hashes } = await mint(principal, familyId);
-      await store.set(famKey(familyId), JSON.stringify(hashes), settings.refreshTokenTtlMs);
+      // The family record is written with the tokens, not after them: nobody holds the tokens
+      // before this returns, so the order cannot matter, and a login saves a Redis round trip.
+      const { pair } = await mint(principal, familyId, (hashes) => store.set(famKey(familyId), JSON.stringify(hashes), settings.refreshTokenTtlMs));
       return pair;
     },
 

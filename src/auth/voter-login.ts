@@ -21,7 +21,7 @@ import { keyNames } from '../keystore/port.ts';
 import { domainError, type DomainErrorCode } from '../domain/errors.ts';
 import { fromBase64url, toBase64url } from '../crypto/bytes.ts';
 import { verifyHmacSha256 } from '../crypto/hmac.ts';
-import { generateX25519KeyPairJwk, x25519SharedSecretJwk } from './x25519-jwk.ts';
+import { generateX25519KeyPair, x25519SharedSecret } from '../crypto/x25519.ts';
 import { issueSecretCode, verifySecretCode } from '../credentials/secret-code.ts';
 import type { AuthSettings } from './auth-settings.ts';
 import type { ClientKeys } from './client-keys.ts';
@@ -135,7 +135,10 @@ export function createVoterLogin(deps: VoterLoginDeps): VoterLogin {
       // Both operands are evaluated: the decoy comparison runs when the voter has no credential.
       const matches = verifySecretCode(stored ?? decoyCredential, secretCode);
       if (!matches || !stored) return refuse('l1', 'INVALID_CREDENTIALS', 'the voter id and secret code do not match a credential of this election');
-      await reservation.forgive();
+      // Not awaited: handing the attempt back grants nothing, and the reply need not wait a Redis
+      // round trip for it (later commands of this process run after it on the same connection).
+      // Should it fail, the voter merely carries one counted attempt until the window ends.
+      reservation.forgive().catch((err: unknown) => log.warn('could not hand back a login attempt', { error: (err as Error).message }));
       setProgress(conn, { step: 'L1', electionId, voterId });
       return accept('l1', { level: 1 as const });
     },
@@ -157,8 +160,8 @@ export function createVoterLogin(deps: VoterLoginDeps): VoterLogin {
       if (p?.step !== 'L2' && p?.step !== 'L3') return outOfSequence('l3_begin', 'levels 1 and 2');
       const peer = fromBase64url(clientPublicKey);
       if (!peer || peer.length !== 32) return refuse('l3_begin', 'INVALID_PUBLIC_KEY', 'the client public key must be 32 bytes (X25519, base64url)');
-      const server = generateX25519KeyPairJwk();
-      const secret = x25519SharedSecretJwk(server.privateKey, peer);
+      const server = generateX25519KeyPair();
+      const secret = x25519SharedSecret(server.privateKey, peer);
       if (!secret.ok) return refuse('l3_begin', 'INVALID_PUBLIC_KEY', 'the client public key is not acceptable (small order)');
       const nonce = new Uint8Array(randomBytes(SESSION_NONCE_BYTES));
       const sharedKey = deriveSessionKey(secret.value, nonce, p.voterId, p.clientId);

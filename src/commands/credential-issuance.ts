@@ -43,13 +43,18 @@ import { issueSecretCode } from '../credentials/secret-code.ts';
 import { hashToken, issueTokens } from '../credentials/tokens.ts';
 import { secureRandom, type RandomBytes } from '../credentials/random.ts';
 import { formatCredentialUri } from '../credentials/credential-uri.ts';
-import { credentialQrModules, qrModulesPng } from '../credentials/qr.ts';
+import { createQrRenderPool, inlineQrRenderer, type QrRenderer } from '../credentials/qr-render-pool.ts';
 import { writeLetters } from '../credentials/letter.ts';
 import { createSmtpMailer, type Mailer, type MailerOptions } from '../credentials/mailer.ts';
 
 export const DEFAULT_ISSUANCE_BATCH_SIZE = 500;
 export const DEFAULT_DELIVERY_CONCURRENCY = 32;
 export const DEFAULT_MIN_ANONYMITY_SET = 100;
+/**
+ * From this many letters on, QR PNGs are rendered on worker threads (qr-render-pool.ts): starting
+ * the workers costs a few hundred ms, which a handful of letters would not win back.
+ */
+export const QR_POOL_THRESHOLD = 200;
 const READ_PAGE = 10_000;
 
 export interface IssueCredentialsInput {
@@ -242,6 +247,7 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
 
     const piiKey = channel === 'email' ? await loadPiiKey(deps.keyStore, electionId) : undefined;
     const mailer = channel === 'email' ? (deps.createMailer?.() ?? createSmtpMailer(deps.smtpUrl as string, deps.mailerOptions)) : undefined;
+    const renderer: QrRenderer = mailer && pending.length >= QR_POOL_THRESHOLD ? createQrRenderPool() : inlineQrRenderer;
     if (channel === 'letter') await mkdir(input.outDir as string, { recursive: true, mode: 0o700 });
 
     const deliver = async (p: PreparedLetter): Promise<Delivery> => {
@@ -249,7 +255,7 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
         // A shredded PII key (or a damaged ciphertext) leaves no address to write to.
         const to = piiKey ? decryptEmail(piiKey, electionId, p.voter.emailEncrypted) : undefined;
         if (!to) return { ok: false, attempts: 0, reason: 'EMAIL_UNAVAILABLE' };
-        const qrPng = qrModulesPng(credentialQrModules(p.uri));
+        const qrPng = await renderer.render(p.uri);
         const r = await mailer.sendLetter({ to, electionTheme: election.theme, voterId: p.voter.voterId, n1: p.n1, n2: p.n2, uri: p.uri, qrPng });
         return r.ok ? { ok: true } : { ok: false, attempts: r.attempts, reason: r.reason };
       }
@@ -324,6 +330,7 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
       return { ok: true, value: summary };
     } finally {
       mailer?.close();
+      await renderer.close();
     }
   }
 }

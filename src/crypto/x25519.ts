@@ -1,16 +1,22 @@
 /**
  * X25519 key agreement (RFC 7748) on OpenSSL. Private keys stay KeyObjects; public keys cross
  * the wire as the raw 32-byte u-coordinate, so they are converted at this boundary only.
+ *
+ * Why JWK and not DER at that boundary: node imports/exports an X25519 key as DER (SPKI) in
+ * ~100 µs but as JWK in ~1-8 µs, and asking generateKeyPairSync for the public key as a JWK
+ * skips the KeyObject round trip altogether (measured ~2.5× faster key generation). Every voter
+ * login converts twice per side, so these conversions were the largest single cost of a login
+ * (see docs/auth.md "Performance"). Raw private scalars (test vectors only) still go through
+ * PKCS#8 DER: a JWK private key would need the public half as well.
  */
-import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { concatBytes, fromHex } from './bytes.ts';
+import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { concatBytes, fromBase64url, fromHex, toBase64url } from './bytes.ts';
 import { fail, ok, type CryptoResult } from './errors.ts';
 
 export const X25519_KEY_BYTES = 32;
 
-// Fixed DER headers of RFC 8410 encodings for OID 1.3.101.110 (X25519): the raw key follows.
+// Fixed DER header of the RFC 8410 PKCS#8 encoding for OID 1.3.101.110 (X25519): the raw key follows.
 const PKCS8_PREFIX = fromHex('302e020100300506032b656e04220420');
-const SPKI_PREFIX = fromHex('302a300506032b656e032100');
 
 export interface X25519KeyPair {
   privateKey: KeyObject;
@@ -18,9 +24,16 @@ export interface X25519KeyPair {
   publicKey: Uint8Array;
 }
 
+function rawFromJwkX(x: unknown): Uint8Array {
+  const raw = typeof x === 'string' ? fromBase64url(x) : undefined;
+  if (!raw || raw.length !== X25519_KEY_BYTES) throw new Error('OpenSSL exported an X25519 key that is not 32 bytes');
+  return raw;
+}
+
 export function generateX25519KeyPair(): X25519KeyPair {
-  const { privateKey, publicKey } = generateKeyPairSync('x25519');
-  return { privateKey, publicKey: x25519RawPublicKey(publicKey) };
+  const { privateKey, publicKey } = generateKeyPairSync('x25519', { publicKeyEncoding: { format: 'jwk' } });
+  // @types/node has no overload for a JWK public key encoding: the value is a plain JsonWebKey.
+  return { privateKey, publicKey: rawFromJwkX((publicKey as unknown as JsonWebKey).x) };
 }
 
 /** Imports a raw 32-byte scalar (clamping is applied by OpenSSL when used, per RFC 7748 §5). */
@@ -31,14 +44,13 @@ export function x25519PrivateKeyFromRaw(raw: Uint8Array): KeyObject {
 
 export function x25519PublicKeyFromRaw(raw: Uint8Array): CryptoResult<KeyObject> {
   if (raw.length !== X25519_KEY_BYTES) return fail('INVALID_LENGTH', 'X25519 public key must be 32 bytes');
-  return ok(createPublicKey({ key: Buffer.from(concatBytes(SPKI_PREFIX, raw)), format: 'der', type: 'spki' }));
+  return ok(createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: toBase64url(raw) }, format: 'jwk' }));
 }
 
 /** Raw public key of a public or private X25519 KeyObject. */
 export function x25519RawPublicKey(key: KeyObject): Uint8Array {
   const publicKey = key.type === 'private' ? createPublicKey(key) : key;
-  const der = publicKey.export({ format: 'der', type: 'spki' });
-  return new Uint8Array(der.subarray(der.length - X25519_KEY_BYTES));
+  return rawFromJwkX(publicKey.export({ format: 'jwk' }).x);
 }
 
 /**

@@ -17,6 +17,8 @@ import { MicroBatcher } from './micro-batcher.ts';
 
 export interface WorkerOptions {
   store: EventStore;
+  /** Where the live subscription comes from; default store.subscribe (the runner shares one tail). */
+  subscribe?: (fromPosition: number) => EventSubscription;
   sql: SqlClient;
   projection: Projection;
   pubsub?: PubSub;
@@ -88,7 +90,7 @@ export class ProjectionWorker {
         // Unfiltered on purpose: the checkpoint then advances over unrelated events too, so lag reads
         // true without extra probes, and a filtered scan (which Postgres may plan as "all rows after
         // the position, then sort") is not repeated per page. Filtering happens in follow().
-        sub = store.subscribe({ fromPosition: from });
+        sub = this.opts.subscribe ? this.opts.subscribe(from) : store.subscribe({ fromPosition: from });
         this.subscription = sub;
         const ended = await this.follow(sub, from);
         // A subscription that ends by itself (a closed store) must not turn into a busy loop.

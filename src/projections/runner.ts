@@ -12,6 +12,7 @@ import type { Projection } from './projection.ts';
 import { CHECKPOINT_TABLE, ensureCheckpoint, lockCheckpoint, readCheckpoint, setupCheckpoints, writeCheckpoint } from './checkpoints.ts';
 import { ProjectionWorker, type WorkerError } from './projection-worker.ts';
 import { ProjectionError } from './errors.ts';
+import { SharedTail } from './shared-tail.ts';
 
 export interface ProjectionStatus {
   name: string;
@@ -68,11 +69,16 @@ export function createProjectionRunner(opts: ProjectionRunnerOptions): Projectio
     for (const wake of [...progressWaiters]) wake();
   };
 
+  // One read of the log's tail for all workers instead of one per projection (shared-tail.ts).
+  const tail = new SharedTail(store);
+  const subscribe = (fromPosition: number) => tail.subscribe(fromPosition);
+
   const workers = new Map(
     projections.map((projection) => [
       projection.name,
       new ProjectionWorker({
         store,
+        subscribe,
         sql,
         projection,
         pubsub: opts.pubsub,
@@ -181,6 +187,7 @@ export function createProjectionRunner(opts: ProjectionRunnerOptions): Projectio
 
     async stop() {
       await Promise.all([...workers.values()].map((w) => w.stop()));
+      await tail.close();
     },
 
     async rebuild(name) {

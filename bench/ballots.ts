@@ -1,0 +1,96 @@
+/**
+ * Voter ballot paths through the real gateway: blind signatures (ballot.blindSign, authenticated)
+ * and anonymous casts (ballot.cast), each next to the raw RSA private operations/s of this machine
+ * measured in the same run (a blind signature is one RSA private operation; a cast costs none on
+ * the server, so the raw figure is the ceiling a signing authority would hit first).
+ */
+import { randomBytes } from 'node:crypto';
+import { EvoteConnection } from '../src/client/connection.ts';
+import { loginVoter } from '../src/auth/client-login.ts';
+import { generateRsaKeyPair, rsaRawPrivate } from '../src/crypto/rsa.ts';
+import { encryptBallotToText } from '../src/crypto/ballot-encryption.ts';
+import { importPublicKey, prepareBallot } from '../src/client/voter-ballot.ts';
+import { against, measure, type BenchResult } from './harness.ts';
+import { runLoadWorker } from './worker-load.ts';
+import type { PreparedRequest } from './request-load.ts';
+import { mintCredentials, opsPerSecond, plantSecretCodes, registerClientApp, spread, startedElection, type BenchSystem } from './election-setup.ts';
+
+export function rawRsaPrivateOps(ms = 1_500): BenchResult {
+  const { privateKey } = generateRsaKeyPair(2048);
+  const x = new Uint8Array(randomBytes(256));
+  x[0] = 0x01;
+  return { name: 'raw RSA-2048 private operations, one thread', rate: opsPerSecond(ms, () => rsaRawPrivate(privateKey, x)), unit: 'ops' };
+}
+
+/**
+ * Timed requests: on a worker thread by default (the client's ws framing and JSON would otherwise
+ * share the server's thread), or in this thread with inProcess.
+ */
+async function timedRequests(url: string, requests: PreparedRequest[], connections: number, inProcess: boolean): Promise<number> {
+  if (!inProcess) {
+    const { seconds, failures } = await runLoadWorker<{ seconds: number; failures: number }>('./request-load.ts', { url, requests, connections });
+    if (failures > 0) throw new Error(`${failures} of ${requests.length} requests failed`);
+    return requests.length / seconds;
+  }
+  const conns = await Promise.all(Array.from({ length: connections }, () => EvoteConnection.connect(url)));
+  try {
+    const { rate } = await measure(async () => {
+      await spread(requests.length, connections, async (i, w) => {
+        const r = requests[i]!;
+        await conns[w]!.request(r.kind, r.name, r.payload, r.token ? { token: r.token } : undefined);
+      });
+      return requests.length;
+    });
+    return rate;
+  } finally {
+    await Promise.all(conns.map((c) => c.close()));
+  }
+}
+
+const where = (inProcess: boolean | undefined) => (inProcess ? 'client in the server thread' : 'client in a worker thread');
+
+export async function castBench(sys: BenchSystem, opts: { casts?: number; connections?: number; raw?: BenchResult; inProcess?: boolean } = {}): Promise<BenchResult[]> {
+  const casts = opts.casts ?? 5_000;
+  const connections = opts.connections ?? 50;
+  const raw = opts.raw ?? rawRsaPrivateOps();
+  // expectedVoters above the casts: the election must not close itself mid-run.
+  const election = await startedElection(sys, 1, casts + 10);
+  const tokens = await mintCredentials(sys.store, election.electionId, casts);
+  const ballotKey = importPublicKey(election.created.ballotPublicKey);
+  // Prepared up front: only the server's work is timed (the ciphertext need not carry a valid
+  // signature to be accepted; the tally would classify it, which is not measured here).
+  const ciphertexts = tokens.map(() => encryptBallotToText(ballotKey, election.electionId, new Uint8Array(600)));
+  const requests: PreparedRequest[] = tokens.map((t, i) => ({ kind: 'command', name: 'ballot.cast', payload: { electionId: election.electionId, n1: t.n1, ciphertext: ciphertexts[i] } }));
+  const rate = await timedRequests(sys.url, requests, connections, opts.inProcess ?? false);
+  return [raw, against({ name: `WS ballot.cast, ${connections} connections, ${where(opts.inProcess)}`, rate, unit: 'casts' }, raw)];
+}
+
+export async function blindSignBench(sys: BenchSystem, opts: { signatures?: number; connections?: number; raw?: BenchResult; inProcess?: boolean } = {}): Promise<BenchResult[]> {
+  const signatures = opts.signatures ?? 2_000;
+  const connections = opts.connections ?? 50;
+  const raw = opts.raw ?? rawRsaPrivateOps();
+  const election = await startedElection(sys, signatures);
+  const codes = await plantSecretCodes(sys, election.electionId, election.voterIds);
+  const client = await registerClientApp(sys);
+  const authorityPublicKey = importPublicKey(election.created.authorityPublicKey);
+  const conns = await Promise.all(Array.from({ length: connections }, () => EvoteConnection.connect(sys.url)));
+  try {
+    // Logged in and blinded beforehand: only ballot.blindSign is timed.
+    const accessTokens = new Array<string>(signatures);
+    await spread(signatures, connections, async (i, w) => {
+      const t = await loginVoter(conns[w]!, { electionId: election.electionId, voterId: election.voterIds[i]!, secretCode: codes[i]! }, client);
+      accessTokens[i] = t.accessToken;
+    });
+    const blinded = election.voterIds.map(() => prepareBallot({ electionId: election.electionId, choice: 'A', n2: 'AAAAAAAAAAAAAAAAAAAAAA', authorityPublicKey }).blindedMessage);
+    const requests: PreparedRequest[] = blinded.map((blindedMessage, i) => ({
+      kind: 'command',
+      name: 'ballot.blindSign',
+      payload: { electionId: election.electionId, blindedMessage },
+      token: accessTokens[i],
+    }));
+    const rate = await timedRequests(sys.url, requests, connections, opts.inProcess ?? false);
+    return [raw, against({ name: `WS ballot.blindSign, ${connections} connections, ${where(opts.inProcess)}`, rate, unit: 'signatures' }, raw)];
+  } finally {
+    await Promise.all(conns.map((c) => c.close()));
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * One read of the event log's tail shared by every projection worker of a process.
+ *
+ * Why: each worker used to hold its own unfiltered subscription, so every appended event was read
+ * and parsed once per projection (7 or more), and every commit woke them all into a query. On the
+ * embedded PGlite, which runs every statement on the one JavaScript thread, these reads were ~28
+ * of the ~33 statements per voter (docs/projections.md, "Shared tail").
+ *
+ * How: a single upstream subscription fills a bounded window of recent events; each reader keeps
+ * its own cursor (the last position it delivered) and takes the first event above it. Delivery
+ * per reader is therefore the same as a subscription's: in position order, each event once. The
+ * window holds every event in (coveredFrom, last buffered]; a reader whose cursor is below
+ * `coveredFrom` (just started from an old checkpoint, rebuilt from zero, or slower than the window)
+ * reads on a private subscription of its own and rejoins the shared one once it has caught up.
+ */
+import type { EventStore, EventSubscription, RecordedEvent } from '../eventstore/port.ts';
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+export class SharedTail {
+  private upstream: EventSubscription | undefined;
+  private upstreamIterator: AsyncIterator<RecordedEvent> | undefined;
+  private buffer: RecordedEvent[] = [];
+  /** Index of the oldest kept event in `buffer` (trimmed lazily to keep shifts O(1)). */
+  private head = 0;
+  /** Every event with a position above this, up to the last buffered one, is in the window. */
+  private coveredFrom = Infinity;
+  private pulling: Promise<boolean> | undefined;
+  private readonly readers = new Set<TailReader>();
+
+  constructor(
+    private readonly store: EventStore,
+    /** Events kept in the window. */
+    private readonly capacity = 4_096,
+  ) {}
+
+  subscribe(fromPosition: number): EventSubscription {
+    const reader = new TailReader(this, fromPosition);
+    this.readers.add(reader);
+    return reader;
+  }
+
+  /** The first event above `cursor`, 'gap' when the window cannot tell, 'none' when not read yet. */
+  after(cursor: number): RecordedEvent | 'gap' | 'none' {
+    if (!this.upstream) return 'none';
+    if (cursor < this.coveredFrom) return 'gap';
+    // Binary search: positions in the window increase strictly.
+    let lo = this.head;
+    let hi = this.buffer.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.buffer[mid] as RecordedEvent).position <= cursor) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.buffer[lo] ?? 'none';
+  }
+
+  /** A reader's own subscription while it is behind the window. */
+  privateSubscription(fromPosition: number): EventSubscription {
+    return this.store.subscribe({ fromPosition });
+  }
+
+  /** Whether a reader at `cursor` can continue on the shared window. */
+  covers(cursor: number): boolean {
+    return this.upstream !== undefined && cursor >= this.coveredFrom;
+  }
+
+  /** Reads one more event from upstream (one read at a time, shared); false when upstream ended. */
+  pull(startAt: number): Promise<boolean> {
+    if (!this.upstream) {
+      this.upstream = this.store.subscribe({ fromPosition: startAt });
+      this.upstreamIterator = this.upstream[Symbol.asyncIterator]();
+      this.coveredFrom = startAt;
+    }
+    const iterator = this.upstreamIterator as AsyncIterator<RecordedEvent>;
+    this.pulling ??= iterator
+      .next()
+      .then(
+        (r) => {
+          if (r.done) {
+            this.reset();
+            return false;
+          }
+          this.buffer.push(r.value);
+          if (this.buffer.length - this.head > this.capacity) {
+            this.coveredFrom = (this.buffer[this.head] as RecordedEvent).position;
+            this.head++;
+            if (this.head >= this.capacity) {
+              this.buffer = this.buffer.slice(this.head);
+              this.head = 0;
+            }
+          }
+          return true;
+        },
+        (err: unknown) => {
+          // Every waiting reader sees the failure; the next pull starts a fresh upstream.
+          this.reset();
+          throw err;
+        },
+      )
+      .finally(() => {
+        this.pulling = undefined;
+      });
+    return this.pulling;
+  }
+
+  release(reader: TailReader): void {
+    this.readers.delete(reader);
+    if (this.readers.size === 0) this.reset();
+  }
+
+  private reset(): void {
+    const upstream = this.upstream;
+    this.upstream = undefined;
+    this.upstreamIterator = undefined;
+    this.buffer = [];
+    this.head = 0;
+    this.coveredFrom = Infinity;
+    void upstream?.close().catch(() => {});
+  }
+
+  /** Ends every reader (their workers resubscribe) and the upstream. */
+  async close(): Promise<void> {
+    await Promise.all([...this.readers].map((r) => r.close()));
+    this.reset();
+  }
+}
+
+class TailReader implements EventSubscription {
+  private closed = false;
+  private own: { sub: EventSubscription; iterator: AsyncIterator<RecordedEvent> } | undefined;
+  private signalClosed!: () => void;
+  private readonly closedSignal = new Promise<IteratorReturnResult<undefined>>((resolve) => (this.signalClosed = () => resolve(DONE)));
+
+  constructor(
+    private readonly tail: SharedTail,
+    /** The last position delivered (or the starting checkpoint). */
+    private cursor: number,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
+    return {
+      next: () => this.next(),
+      return: async () => {
+        await this.close();
+        return DONE;
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.signalClosed();
+    await this.dropOwn();
+    this.tail.release(this);
+  }
+
+  private async dropOwn(): Promise<void> {
+    const own = this.own;
+    this.own = undefined;
+    await own?.sub.close().catch(() => {});
+  }
+
+  private deliver(event: RecordedEvent): IteratorResult<RecordedEvent, undefined> {
+    this.cursor = event.position;
+    return { done: false, value: event };
+  }
+
+  private async next(): Promise<IteratorResult<RecordedEvent, undefined>> {
+    for (;;) {
+      if (this.closed) return DONE;
+      if (this.own) {
+        if (this.tail.covers(this.cursor)) {
+          await this.dropOwn(); // caught up: the shared window has everything after the cursor
+          continue;
+        }
+        const r = await Promise.race([this.own.iterator.next(), this.closedSignal]);
+        if (r.done) return DONE;
+        return this.deliver(r.value);
+      }
+      const found = this.tail.after(this.cursor);
+      if (found === 'gap') {
+        const own = this.tail.privateSubscription(this.cursor);
+        this.own = { sub: own, iterator: own[Symbol.asyncIterator]() };
+        continue;
+      }
+      if (found !== 'none') return this.deliver(found);
+      const more = await Promise.race([this.tail.pull(this.cursor), this.closedSignal]);
+      if (more === DONE || more === false) return DONE;
+    }
+  }
+}

@@ -292,11 +292,12 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
           const floor = Math.min(minAnonymitySet, election.voters.length);
           if (mints.length > 0) while (mints.length < floor) mints.push(decoyMint(electionId, random));
           cryptoShuffle(mints);
-          const requests: AppendRequest[] = mints.map((data) => ({
+          const mintRequests: AppendRequest[] = mints.map((data) => ({
             streamId: credentialStreamId(electionId, data.hashN1),
             events: [{ type: 'CredentialMinted', data }],
             expectedRevision: 'no_stream',
           }));
+          const requests: AppendRequest[] = [];
           prepared.forEach((p, k) => {
             const outcome = outcomes[k] as Delivery;
             const voterId = p.voter.voterId;
@@ -307,6 +308,11 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
               : { type: 'CredentialDeliveryFailed', data: { electionId, voterId, channel, attempts: outcome.attempts, reason: outcome.reason, failedAt: at } };
             requests.push({ streamId: voterStreamId(electionId, voterId), events: [event], expectedRevision });
           });
+          // Voters first, mints last: atomic on PostgreSQL/PGlite either way, but on EventStoreDB
+          // appendMany is sequential, and a crash between the two halves must leave served voters
+          // with unminted credentials (they cannot vote; an operator sees them), never minted
+          // credentials of voters a re-run would serve again (two valid N1s for one voter).
+          requests.push(...mintRequests);
           const results = await deps.store.appendMany(requests);
           summary.position = Math.max(summary.position, ...results.map((r) => r.position));
           summary.minted += mints.length;

@@ -67,9 +67,12 @@ function protectEmail(piiKey: Uint8Array, electionId: string, email: unknown): P
   return { emailHmac: emailHmac(piiKey, normalised), emailEncrypted: encryptEmail(piiKey, electionId, normalised) };
 }
 
+const PII_KEY_CACHE_SIZE = 256;
+
 export function createElectionCommandHandlers(store: EventStore, deps: ElectionCommandDeps): ElectionCommandHandlers {
   const maxRetries = deps.maxRetries ?? DEFAULT_MAX_RETRIES;
   const cache = new AggregateCache<ElectionState>(deps.cacheSize ?? 16);
+  const piiKeys = new Map<string, Uint8Array>();
   const now = () => deps.now().toISOString();
 
   const run = (command: ElectionCommand): Promise<Result<HandledCommand<ElectionEvent>>> =>
@@ -107,7 +110,7 @@ export function createElectionCommandHandlers(store: EventStore, deps: ElectionC
       // Unknown election or wrong state first: no PII key is created for a refused request.
       const refused = await precheck({ type: 'RegisterVoter', electionId, voterId, ...PLACEHOLDER_EMAIL, now: now() });
       if (refused) return { ok: false, error: refused };
-      const email = protectEmail(await getOrCreatePiiKey(deps.keyStore, electionId), electionId, input.email);
+      const email = protectEmail(await piiKeyFor(electionId), electionId, input.email);
       if (isDomainError(email)) return { ok: false, error: email };
       const r = await run({ type: 'RegisterVoter', electionId, voterId, ...email, now: now() });
       return r.ok ? { ok: true, value: { voterId, position: r.value.position } } : r;
@@ -126,6 +129,20 @@ export function createElectionCommandHandlers(store: EventStore, deps: ElectionC
     },
   };
 
+  /**
+   * An election's PII key never changes once created, so registrations reuse it from memory instead
+   * of a key-store read and decryption per voter. Bounded; a shredded key is only ever shredded after
+   * voting ended, when no registration can be accepted any more.
+   */
+  async function piiKeyFor(electionId: string): Promise<Uint8Array> {
+    const cached = piiKeys.get(electionId);
+    if (cached) return cached;
+    const key = await getOrCreatePiiKey(deps.keyStore, electionId);
+    if (piiKeys.size >= PII_KEY_CACHE_SIZE) piiKeys.delete(piiKeys.keys().next().value as string);
+    piiKeys.set(electionId, key);
+    return key;
+  }
+
   async function importVoters(
     input: { electionId: string; csv: string; batchSize?: number },
     onProgress?: (p: ImportProgress) => void,
@@ -139,7 +156,7 @@ export function createElectionCommandHandlers(store: EventStore, deps: ElectionC
     // Protected once per row (HMAC + AES-GCM, ~10 µs), and ids fixed once per row, so a row
     // re-decided after a conflict keeps its voter id. Address format errors are reported here, by
     // line, before the decider looks for duplicates.
-    const piiKey = await getOrCreatePiiKey(deps.keyStore, input.electionId);
+    const piiKey = await piiKeyFor(input.electionId);
     const rows: RegisterVotersRow[] = [];
     for (const r of parsed.rows) {
       const email = protectEmail(piiKey, input.electionId, r.email);

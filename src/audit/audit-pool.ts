@@ -1,15 +1,11 @@
 /**
  * A worker_threads pool that opens counted ballots in parallel (two RSA public operations each).
- * Workers run the TypeScript sources through tsx. On Node 20 `--import tsx` in a worker's execArgv
- * is not applied to its entry module, so (as src/tally/pool.ts does) a tiny JavaScript bootstrap
- * registers tsx's ESM loader inside the worker and then imports audit-worker.ts.
+ * Workers run the TypeScript sources through src/app/ts-worker.ts, as the tally's pool does.
  * Jobs go in batches, so messaging costs little next to the RSA work; `open` preserves job order.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../app/ts-worker.ts';
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import path from 'node:path';
 import type { BallotOpening, ElectionPublicKeys, OpenBallotJob } from './ballot-opening.ts';
 import type { WorkerRequest } from './audit-worker.ts';
 
@@ -21,22 +17,6 @@ export interface AuditPool {
 interface Pending {
   resolve(results: BallotOpening[]): void;
   reject(err: Error): void;
-}
-
-/** The ESM build of `tsx/esm/api` (require.resolve would pick its CommonJS build). */
-function tsxEsmApiPath(): string {
-  const require = createRequire(import.meta.url);
-  const manifest = require.resolve('tsx/package.json');
-  const { exports } = require(manifest) as { exports: Record<string, { import?: { default?: string } }> };
-  const entry = exports['./esm/api']?.import?.default;
-  if (!entry) throw new Error('tsx does not export ./esm/api for import');
-  return path.join(path.dirname(manifest), entry);
-}
-
-function bootstrapSource(): string {
-  const tsxApi = pathToFileURL(tsxEsmApiPath()).href;
-  const entry = new URL('./audit-worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
 }
 
 export function createAuditPool(keys: ElectionPublicKeys, size = availableParallelism()): AuditPool {
@@ -52,10 +32,9 @@ export function createAuditPool(keys: ElectionPublicKeys, size = availableParall
     pending.clear();
   };
 
-  const source = bootstrapSource();
   const workers = Array.from({ length: Math.max(1, size) }, () => {
     // The keys travel as workerData; messages sent before the worker's module loaded wait in its port.
-    const w = new Worker(source, { eval: true, workerData: keys });
+    const w = startTsWorker(new URL('./audit-worker.ts', import.meta.url), { workerData: keys });
     load.set(w, 0);
     w.on('message', (msg: { id: number; results?: BallotOpening[]; error?: string }) => {
       load.set(w, (load.get(w) ?? 1) - 1);

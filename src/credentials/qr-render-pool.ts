@@ -9,11 +9,9 @@
  * on Node 20). A worker that fails makes the pool fall back to rendering inline, never to losing
  * a letter. Requests that arrive while another is queued for the same worker are sent together.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../app/ts-worker.ts';
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import path from 'node:path';
 import { credentialQrModules, qrModulesPng } from './qr.ts';
 import type { RenderReply } from './qr-render-worker.ts';
 
@@ -27,17 +25,6 @@ export const inlineQrRenderer: QrRenderer = {
   render: async (uri) => qrModulesPng(credentialQrModules(uri)),
   close: async () => {},
 };
-
-function bootstrapSource(): string {
-  const require = createRequire(import.meta.url);
-  const manifest = require.resolve('tsx/package.json');
-  const { exports } = require(manifest) as { exports: Record<string, { import?: { default?: string } }> };
-  const entry = exports['./esm/api']?.import?.default;
-  if (!entry) throw new Error('tsx does not export ./esm/api for import');
-  const tsxApi = pathToFileURL(path.join(path.dirname(manifest), entry)).href;
-  const worker = new URL('./qr-render-worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); });`;
-}
 
 interface Job {
   uri: string;
@@ -58,7 +45,6 @@ const MAX_PER_MESSAGE = 16;
 
 // One core is left to the calling thread, which mails the letters (and serves the gateway).
 export function createQrRenderPool(size = Math.max(1, availableParallelism() - 1)): QrRenderer {
-  const source = bootstrapSource();
   let nextId = 0;
   const renderInline = (jobs: Job[]) => {
     for (const j of jobs) j.resolve(qrModulesPng(credentialQrModules(j.uri)));
@@ -73,7 +59,7 @@ export function createQrRenderPool(size = Math.max(1, availableParallelism() - 1
   };
 
   const workers: PoolWorker[] = Array.from({ length: Math.max(1, size) }, () => {
-    const w: PoolWorker = { worker: new Worker(source, { eval: true }), queued: [], inFlight: new Map(), load: 0, dead: false };
+    const w: PoolWorker = { worker: startTsWorker(new URL('./qr-render-worker.ts', import.meta.url)), queued: [], inFlight: new Map(), load: 0, dead: false };
     w.worker.on('message', (msg: RenderReply) => {
       const jobs = w.inFlight.get(msg.id) ?? [];
       w.inFlight.delete(msg.id);

@@ -5,14 +5,12 @@
  * Each worker holds at most `inFlight` batches, so it never idles while the main thread handles a
  * reply, and memory stays bounded however many batches the caller submits.
  *
- * Workers run TypeScript: they are started with tsx's loader (`--import tsx`), which works under
- * `npx tsx`, under vitest, and from `npm start`.
+ * Workers run TypeScript through src/app/ts-worker.ts, which works under `npx tsx`, under vitest
+ * and from `npm start`.
  */
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../app/ts-worker.ts';
 import type { OpenedBallot } from './classify.ts';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
@@ -43,30 +41,9 @@ interface Slot {
 
 export const MAX_POOL_SIZE = 64;
 
-/** The ESM build of `tsx/esm/api` (require.resolve would pick its CommonJS build). */
-function tsxEsmApiPath(): string {
-  const require = createRequire(import.meta.url);
-  const manifest = require.resolve('tsx/package.json');
-  const { exports } = require(manifest) as { exports: Record<string, { import?: { default?: string } }> };
-  const entry = exports['./esm/api']?.import?.default;
-  if (!entry) throw new Error('tsx does not export ./esm/api for import');
-  return path.join(path.dirname(manifest), entry);
-}
-
-/**
- * A worker's entry cannot be a .ts file on Node 20 (`--import tsx` in the worker's execArgv is not
- * applied to its entry module), so a tiny JavaScript bootstrap registers tsx's ESM loader in the
- * worker thread and then imports worker.ts.
- */
-function bootstrapSource(): string {
-  const tsxApi = pathToFileURL(tsxEsmApiPath()).href;
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-}
-
 function startWorker(init: WorkerInit): Promise<Worker> {
   // Each worker gets its own copy of the key bytes (workerData is cloned), zeroed there after import.
-  const worker = new Worker(bootstrapSource(), { eval: true, workerData: init });
+  const worker = startTsWorker(new URL('./worker.ts', import.meta.url), { workerData: init });
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(err);
     const onExit = (code: number) => reject(new Error(`tally worker exited with code ${code} before it was ready`));

@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_ERROR_CODES } from '../../src/gateway/error-codes.ts';
-import { MESSAGE_CATALOGUE } from '../../src/gateway/schemas.ts';
 import type { RecordedEvent } from '../../src/eventstore/port.ts';
 import { RawClient, type RawReply } from '../support/raw-ws.ts';
 import { startTestCluster, voterCsv, type TestCluster } from '../support/system.ts';

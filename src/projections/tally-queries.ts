@@ -7,6 +7,7 @@ import type { SqlExecutor } from '../sql/client.ts';
 import { hashToken } from '../credentials/tokens.ts';
 import { VOTE_STATUSES, type VoteStatus } from '../domain/tally-events.ts';
 import { COUNTED_VOTES_TABLE, RESULTS_TABLE, TALLY_STATUS_TABLE } from './tally-projection.ts';
+import { VOTES_TABLE } from './votes-projection.ts';
 
 export interface TallyResults {
   /** VALID votes per choice once published; {} before (partial counts would read as results). */
@@ -25,8 +26,10 @@ export interface Receipt {
   ballotHash: string;
   status: VoteStatus;
   choice: string | null;
-  /** Log position of the VoteCounted. */
+  /** Log position of the BallotCast: the same `position` the cast receipt gave the voter. */
   position: number;
+  /** Log position of the VoteCounted. */
+  countedPosition: number;
   /** Later ballots carrying the same N2 (counted as DUPLICATE_N2, or worse). */
   duplicates: number;
 }
@@ -40,6 +43,7 @@ export interface TallyQueries {
 const zeroStatuses = () => Object.fromEntries(VOTE_STATUSES.map((s) => [s, 0])) as Record<VoteStatus, number>;
 
 export function createTallyQueries(db: SqlExecutor): TallyQueries {
+  let votesTable = false;
   return {
     async results(electionId) {
       const { rows } = await db.query<{ status: string; ballots: number; counted: number; statuses: Record<VoteStatus, number> | null; published_at: Date | null }>(
@@ -71,13 +75,29 @@ export function createTallyQueries(db: SqlExecutor): TallyQueries {
     async receiptByN2(electionId, n2) {
       const hashN2 = hashToken(n2);
       if (!hashN2) return undefined;
-      const { rows } = await db.query<{ ballot_hash: string; status: VoteStatus; choice: string | null; position: number }>(
-        `SELECT ballot_hash, status, choice, position FROM ${COUNTED_VOTES_TABLE} WHERE election_id = $1 AND hash_n2 = $2 ORDER BY position`,
+      // The cast position comes from the votes read model (the first cast of that ciphertext), so
+      // a voter can match this answer with the receipt they were given when casting. A process
+      // that runs the tally without the ballots feature has no votes table: then it is null.
+      // Only a found table is remembered: one created later is still picked up.
+      votesTable ||= (await db.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [VOTES_TABLE])).rows[0]?.t != null;
+      const castPosition = votesTable
+        ? `(SELECT min(v.position) FROM ${VOTES_TABLE} v WHERE v.election_id = c.election_id AND v.ballot_hash = c.ballot_hash)`
+        : 'NULL::bigint';
+      const { rows } = await db.query<{ ballot_hash: string; status: VoteStatus; choice: string | null; position: number; cast_position: number | null }>(
+        `SELECT c.ballot_hash, c.status, c.choice, c.position, ${castPosition} AS cast_position
+           FROM ${COUNTED_VOTES_TABLE} c WHERE c.election_id = $1 AND c.hash_n2 = $2 ORDER BY c.position`,
         [electionId, hashN2],
       );
       const first = rows[0];
       if (!first) return undefined;
-      return { ballotHash: first.ballot_hash, status: first.status, choice: first.choice, position: first.position, duplicates: rows.length - 1 };
+      return {
+        ballotHash: first.ballot_hash,
+        status: first.status,
+        choice: first.choice,
+        position: first.cast_position === null ? first.position : Number(first.cast_position),
+        countedPosition: first.position,
+        duplicates: rows.length - 1,
+      };
     },
   };
 }

@@ -99,12 +99,13 @@ export const TALLY_MESSAGE_SPECS: readonly MessageSpec[] = [
       description: 'The earliest counted ballot carrying this N2; `duplicates` counts later ones.',
       schema: {
         type: 'object',
-        required: ['ballotHash', 'status', 'choice', 'position', 'duplicates'],
+        required: ['ballotHash', 'status', 'choice', 'position', 'countedPosition', 'duplicates'],
         properties: {
           ballotHash: { type: 'string' },
           status: { enum: [...VOTE_STATUSES] },
           choice: { type: ['string', 'null'] },
-          position,
+          position: { type: 'integer', description: 'Log position of the BallotCast (as in the cast receipt).' },
+          countedPosition: { type: 'integer', description: 'Log position of its VoteCounted.' },
           duplicates: { type: 'integer' },
         },
       },

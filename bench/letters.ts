@@ -4,8 +4,8 @@
  * server in this process that only counts the messages (parsing them would measure the sink).
  * Compared with the raw QR + PNG renders/s of one thread, measured in the same run.
  */
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
+
+import { startLocalSmtpServer } from '../scripts/local-smtp-server.ts';
 import { createCredentialIssuer } from '../src/commands/credential-issuance.ts';
 import { formatCredentialUri } from '../src/credentials/credential-uri.ts';
 import { issueSecretCode } from '../src/credentials/secret-code.ts';
@@ -21,12 +21,7 @@ export function rawQrPngRenders(ms = 1_500): BenchResult {
 
 async function countingSmtpServer(): Promise<{ url: string; received: () => number; close(): Promise<void> }> {
   let received = 0;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    disableReverseLookup: true,
-    size: 1024 * 1024,
+  const server = await startLocalSmtpServer({
     onData(stream, _session, callback) {
       stream.on('data', () => {});
       stream.on('end', () => {
@@ -35,12 +30,7 @@ async function countingSmtpServer(): Promise<{ url: string; received: () => numb
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
-    received: () => received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { ...server, received: () => received };
 }
 
 export async function letterBench(sys: BenchSystem, opts: { letters?: number } = {}): Promise<BenchResult[]> {

@@ -28,7 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SMTPServer } from 'smtp-server';
+import { startLocalSmtpServer } from './local-smtp-server.ts';
 import { simpleParser } from 'mailparser';
 import { EvoteAdmin } from '../src/client/admin.ts';
 import { checkReceipt, readCredentialLetter, vote, type Credential, type Receipt } from '../src/client/voter.ts';
@@ -105,12 +105,7 @@ interface Mailbox {
 /** An in-process SMTP server that keeps each letter's credential text and QR attachment. */
 async function startMailbox(): Promise<Mailbox> {
   const letters = new Map<string, { uri: string; png?: Buffer }>();
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    disableReverseLookup: true,
-    size: 1024 * 1024,
+  const server = await startLocalSmtpServer({
     onData(stream, session, callback) {
       simpleParser(stream).then(
         (mail) => {
@@ -123,11 +118,9 @@ async function startMailbox(): Promise<Mailbox> {
       );
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
+    ...server,
     letters,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 

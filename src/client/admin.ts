@@ -9,7 +9,8 @@
  */
 import type { ElectionRow, VoterRow } from '../app/services.ts';
 import type { IssuanceSummary } from '../commands/credential-issuance.ts';
-import type { VoteStatus } from '../domain/tally-events.ts';
+import type { TallyOutcome } from '../tally/tally-run.ts';
+import type { TallyResults } from '../projections/tally-queries.ts';
 import { EvoteConnection, type ConnectOptions, type Push } from './connection.ts';
 
 export type { ElectionRow, VoterRow } from '../app/services.ts';
@@ -22,25 +23,10 @@ export interface Progress {
   failed?: number;
 }
 
-export interface TallyResult {
-  electionId: string;
-  counts: Record<string, number>;
-  statuses: Record<VoteStatus, number>;
-  ballots: number;
-  publishedAt: string;
-  position: number;
-}
-
-export interface Results {
-  counts: Record<string, number>;
-  statuses: Record<VoteStatus, number>;
-  /** Ballots cast. */
-  ballots: number;
-  /** Ballots with a VoteCounted so far. */
-  counted: number;
-  published: boolean;
-  publishedAt: string | null;
-}
+/** What `tally.run` answers: the server's own outcome type (src/tally/tally-run.ts). */
+export type TallyResult = TallyOutcome;
+/** What `tally.results` answers: the server's own read-model type (src/projections/tally-queries.ts). */
+export type Results = TallyResults;
 
 export interface ProjectionStatus {
   name: string;

@@ -4,8 +4,8 @@
  * election's credentials by e-mail over the real gateway and returns the parsed letters. Used by
  * the e-mail delivery, no-secrets and authentication end-to-end tests.
  */
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
+
+import { startLocalSmtpServer } from '../../scripts/local-smtp-server.ts';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { decodeQrPng } from '../../src/credentials/qr.ts';
 import { parseCredentialUri, type Credential } from '../../src/credentials/credential-uri.ts';
@@ -62,12 +62,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
   const letters: ReceivedLetter[] = [];
   const problems: string[] = [];
   const refused = new Map<string, number>();
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    disableReverseLookup: true,
-    size: 1024 * 1024,
+  const server = await startLocalSmtpServer({
     onRcptTo(address, _session, callback) {
       const code = opts.refuse?.(address.address);
       if (code === undefined) return callback();
@@ -88,15 +83,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
       );
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-  return {
-    url,
-    letters,
-    problems,
-    refused,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { ...server, letters, problems, refused };
 }
 
 /**

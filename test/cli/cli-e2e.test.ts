@@ -6,36 +6,18 @@
  * hash), log export, audit (from the file and from the server) and a tampered export that must
  * fail the audit with exit 5. Every exit code and output is checked.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runEvote } from '../support/run-cli.ts';
 import { startTestCluster, voterCsv, type TestCluster } from '../support/system.ts';
 
 let cluster: TestCluster;
 let dir: string;
 let url: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function evote(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/evote.js', '--url', url, ...args], {
-      env: { ...process.env, EVOTE_ADMIN_TOKEN: cluster.adminToken, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const evote = (args: string[], env: Record<string, string> = {}) => runEvote(['--url', url, ...args], { EVOTE_ADMIN_TOKEN: cluster.adminToken, ...env });
 
 /** Runs and expects exit 0, returning stdout (stderr is shown when it fails). */
 async function ok(args: string[], env?: Record<string, string>): Promise<string> {

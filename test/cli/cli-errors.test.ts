@@ -4,36 +4,21 @@
  * election in the wrong state, bad letter, unknown command. Runs the real `bin/evote.js` against
  * the real composition (startTestCluster: PostgreSQL, Redis, the gateway on an ephemeral port).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runEvote, type CliRun } from '../support/run-cli.ts';
 import { startTestCluster, type TestCluster } from '../support/system.ts';
 
 let cluster: TestCluster;
 let dir: string;
 let url: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function evote(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/evote.js', ...args], { env: { ...process.env, EVOTE_ADMIN_TOKEN: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const evote = (args: string[], env: Record<string, string> = {}) => runEvote(args, { EVOTE_ADMIN_TOKEN: '', ...env });
 
 /** The run failed with `exit`, printed nothing on stdout and exactly one line on stderr matching `pattern`. */
-function expectOneLine(run: Run, exit: number, pattern: RegExp): void {
+function expectOneLine(run: CliRun, exit: number, pattern: RegExp): void {
   const lines = run.stderr.trimEnd().split('\n');
   expect({ code: run.code, lines }).toEqual({ code: exit, lines: [expect.stringMatching(pattern)] });
   expect(run.stderr).not.toMatch(/\n\s+at /);

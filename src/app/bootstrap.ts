@@ -14,6 +14,7 @@ import { createElectionCommandHandlers } from '../commands/election-command-hand
 import { createProjectionRunner, type ProjectionRunner } from '../projections/runner.ts';
 import { defaultProjections } from '../projections/index.ts';
 import { createReadModelQueries } from '../projections/queries.ts';
+import { createElectionStatusCache } from '../projections/ballot-queries.ts';
 import { createMemoryPubSub } from '../pubsub/memory-pubsub.ts';
 import { createRedisPubSub } from '../pubsub/redis-pubsub.ts';
 import { startGateway, type Gateway } from '../gateway/gateway.ts';
@@ -104,7 +105,7 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
   const newId = () => randomUUID();
   const commands = createElectionCommandHandlers(store, { now, newId, keyStore, rsaBits: config.rsaBits });
   const queries = createReadModelQueries(sql, keyStore);
-  const ctx: FeatureContext = { config, store, sql, keyStore, pubsub, metrics, log, election: { commands, queries }, now, newId, services: {} };
+  const ctx: FeatureContext = { config, store, sql, keyStore, pubsub, metrics, log, election: { commands, queries, status: createElectionStatusCache((id) => queries.getElection(id)) }, now, newId, services: {} };
   const features: Feature[] = [];
   for (const factory of FEATURES) features.push(await factory(ctx));
   const runner = createProjectionRunner({

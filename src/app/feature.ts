@@ -11,6 +11,7 @@ import type { TemplatedApp } from '../gateway/uws.ts';
 import type { MetricsRegistry } from '../gateway/metrics.ts';
 import type { Projection } from '../projections/projection.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
+import type { ElectionStatusView } from '../projections/ballot-queries.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { ElectionCommandHandlers, PubSub, ReadModelQueries, ReadinessCheck, VoterAuthenticator } from './services.ts';
@@ -24,7 +25,11 @@ export interface FeatureContext {
   pubsub: PubSub;
   metrics: MetricsRegistry;
   log: Logger;
-  election: { commands: ElectionCommandHandlers; queries: ReadModelQueries };
+  /**
+   * `status` is the one cached view of an election's status in this process (login, blind signing
+   * and casting read it on every request): src/projections/ballot-queries.ts createElectionStatusCache.
+   */
+  election: { commands: ElectionCommandHandlers; queries: ReadModelQueries; status: (electionId: string) => Promise<ElectionStatusView> };
   /** Injected so tests can control time; never read the clock elsewhere on the write side. */
   now: () => Date;
   newId: () => string;

@@ -3,13 +3,10 @@
  * `evote log export <election> [--out file]`, as functions the CLI calls: they print the report and
  * return the exit code (0 only when every check held), so the CLI stays a thin argument parser.
  */
-import { createWriteStream } from 'node:fs';
-import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { createPgClient } from '../sql/client.ts';
 import { createSqlEventStore } from '../eventstore/sql-event-store.ts';
 import type { EventStore } from '../eventstore/port.ts';
-import { exportLog } from './export.ts';
 import { formatReport, type AuditReport } from './report.ts';
 import { verifyFromFile, verifyFromStore, type VerifyOptions } from './verify.ts';
 
@@ -48,14 +45,3 @@ export async function runAuditCommand(input: AuditCommandInput): Promise<{ exitC
   return { exitCode: report.ok ? 0 : 1, report };
 }
 
-/** Writes the export to `outPath` (or stdout) from a PostgreSQL event store. */
-export async function runLogExportCommand(input: { databaseUrl: string; electionId: string; outPath?: string }): Promise<{ lines: number; bytes: number }> {
-  return withStore(input.databaseUrl, async (store) => {
-    if (!input.outPath) return exportLog(store, input.electionId, process.stdout);
-    const file = createWriteStream(input.outPath);
-    const result = await exportLog(store, input.electionId, file);
-    file.end();
-    await finished(file);
-    return result;
-  });
-}

@@ -11,7 +11,7 @@
  * src/crypto/canonical.ts): the position and revision are part of what is signed, so reordering or
  * renumbering events changes the root. Metadata and recordedAt are not: they are store details.
  */
-import { canonicalJson, canonicalJsonBytes } from '../crypto/canonical.ts';
+import { canonicalJson } from '../crypto/canonical.ts';
 import { leafHashOfText, type Hash } from './merkle.ts';
 
 export interface LogEntry {
@@ -20,10 +20,6 @@ export interface LogEntry {
   revision: number;
   type: string;
   data: unknown;
-}
-
-export function canonicalEntryBytes(e: LogEntry): Uint8Array {
-  return canonicalJsonBytes({ position: e.position, streamId: e.streamId, revision: e.revision, type: e.type, data: e.data });
 }
 
 /**

@@ -21,20 +21,6 @@ import { hashToken } from '../credentials/tokens.ts';
 import type { ElectionStatusView } from '../projections/ballot-queries.ts';
 import { expectedRevisionOf, loadAggregate, toEventData } from './command-handler.ts';
 
-/**
- * Marks a result whose `position` is a receipt rather than a read-your-writes promise: the gateway
- * (src/gateway/ws-protocol.ts, same registered symbol) answers it as soon as the append committed,
- * without waiting for the read models. Non-enumerable, so it never reaches the wire or an equality
- * check. Why that is safe for a cast: docs/ballots.md "Replies without waiting for read models".
- */
-export const REPLY_WITHOUT_READ_MODELS = Symbol.for('evote.replyWithoutReadModels');
-
-function receipt(ballotHash: string, position: number): CastReceipt {
-  const value: CastReceipt = { ballotHash, position };
-  Object.defineProperty(value, REPLY_WITHOUT_READ_MODELS, { value: true, enumerable: false });
-  return value;
-}
-
 export type AppendFn = (streamId: string, events: EventData[], expectedRevision: ExpectedRevision) => Promise<AppendResult>;
 
 export interface CastBallotDeps {
@@ -92,7 +78,7 @@ export function createBallotCaster(deps: CastBallotDeps): BallotCaster {
       if (!isDomainError(assumed)) {
         try {
           const appended = await append(streamId, assumed.map(toEventData), 0);
-          return { ok: true, value: receipt(ballotHash, appended.position) };
+          return { ok: true, value: { ballotHash, position: appended.position } };
         } catch (err) {
           if (!isWrongExpectedRevision(err)) throw err;
         }
@@ -103,7 +89,7 @@ export function createBallotCaster(deps: CastBallotDeps): BallotCaster {
         if (isDomainError(decided)) return { ok: false, error: decided };
         try {
           const appended = await append(streamId, decided.map(toEventData), expectedRevisionOf(aggregate.revision));
-          return { ok: true, value: receipt(ballotHash, appended.position) };
+          return { ok: true, value: { ballotHash, position: appended.position } };
         } catch (err) {
           if (!isWrongExpectedRevision(err) || attempt >= MAX_ATTEMPTS) throw err;
         }

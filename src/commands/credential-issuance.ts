@@ -27,7 +27,6 @@
  * of random N1/N2 that are thrown away at once.
  * Nobody ever holds a decoy's N1, so it can never cast; `credentials.count` counts it as minted.
  */
-import { randomInt } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { EventStore, AppendRequest, ExpectedRevision } from '../eventstore/port.ts';
 import { isWrongExpectedRevision } from '../eventstore/port.ts';
@@ -45,6 +44,7 @@ import { secureRandom, type RandomBytes } from '../credentials/random.ts';
 import { formatCredentialUri } from '../credentials/credential-uri.ts';
 import { createQrRenderPool, inlineQrRenderer, type QrRenderer } from '../credentials/qr-render-pool.ts';
 import { writeLetters } from '../credentials/letter.ts';
+import { shuffle } from './ballot-mixer.ts';
 import { createSmtpMailer, type Mailer, type MailerOptions } from '../credentials/mailer.ts';
 
 export const DEFAULT_ISSUANCE_BATCH_SIZE = 500;
@@ -174,15 +174,6 @@ async function loadVoterStreams(store: EventStore, electionId: string): Promise<
   return streams;
 }
 
-/** Fisher-Yates with the OS CSPRNG: the mint order must carry no information about the voters. */
-export function cryptoShuffle<T>(items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [items[i], items[j]] = [items[j] as T, items[i] as T];
-  }
-  return items;
-}
-
 /** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
 async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
@@ -291,7 +282,8 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
           // Never more than the election's size: a batch of every voter is already the whole electorate.
           const floor = Math.min(minAnonymitySet, election.voters.length);
           if (mints.length > 0) while (mints.length < floor) mints.push(decoyMint(electionId, random));
-          cryptoShuffle(mints);
+          // Fisher-Yates over the OS CSPRNG: the mint order must carry no information about the voters.
+          shuffle(mints);
           const mintRequests: AppendRequest[] = mints.map((data) => ({
             streamId: credentialStreamId(electionId, data.hashN1),
             events: [{ type: 'CredentialMinted', data }],

@@ -42,10 +42,6 @@ export function rsaPrivateKeyFromPrimes(p: bigint, q: bigint, e: bigint, d: bigi
   });
 }
 
-export function rsaPublicKeyFromNumbers(n: bigint, e: bigint): KeyObject {
-  return createPublicKey({ format: 'jwk', key: { kty: 'RSA', n: b64(n), e: b64(e) } });
-}
-
 const numbersCache = new WeakMap<KeyObject, RsaPublicNumbers>();
 const publicKeyCache = new WeakMap<KeyObject, KeyObject>();
 

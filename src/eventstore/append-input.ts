@@ -20,10 +20,6 @@ export class EventStoreError extends Error {
   }
 }
 
-export function isEventStoreError(err: unknown): err is EventStoreError {
-  return err instanceof EventStoreError;
-}
-
 /** An event ready to be written: id assigned, metadata defaulted. */
 export interface PendingEvent {
   id: string;

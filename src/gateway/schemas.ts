@@ -192,6 +192,12 @@ export interface MessageSpec {
   result: { description: string; schema: JsonSchema };
   /** Sends `{id, kind: 'progress', payload}` messages before the final reply. */
   progress?: boolean;
+  /**
+   * false: the reply goes out as soon as the command committed, without waiting for the read
+   * models to reach its position (its position is a receipt to look up later, as for ballot.cast).
+   * Default: commands wait, bounded, so a client reads its own writes.
+   */
+  readYourWrites?: false;
   /** Domain error codes this message may answer with (besides the gateway's own codes). */
   domainErrors: readonly DomainErrorCode[];
 }

@@ -65,15 +65,6 @@ export interface WsProtocol {
 
 type Outgoing = Record<string, unknown>;
 
-/**
- * A command result carrying this registered symbol (non-enumerable, set by e.g. the ballot caster,
- * src/commands/cast-ballot.ts) is answered once its append committed, without the read-your-writes
- * wait: its position is a receipt the client can look up later (docs/ballots.md).
- */
-const REPLY_WITHOUT_READ_MODELS = Symbol.for('evote.replyWithoutReadModels');
-const waitsForReadModels = (value: unknown) =>
-  !(typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[REPLY_WITHOUT_READ_MODELS] === true);
-
 export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
   const { validator, metrics, log } = deps;
   const sockets = new Set<GatewaySocket>();
@@ -154,7 +145,7 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
       }
       if (isCommand) {
         const position = commandPosition(result.value);
-        if (position !== undefined && waitsForReadModels(result.value)) await waitForReadModels(position);
+        if (position !== undefined && spec.readYourWrites !== false) await waitForReadModels(position);
         metrics.commands.inc({ name: spec.name, outcome: 'ok' });
       }
       send(ws, { id: env.id, ok: true, result: result.value });

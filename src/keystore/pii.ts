@@ -65,6 +65,9 @@ export function decryptEmail(piiKey: Uint8Array, electionId: string, encrypted: 
   }
 }
 
+/** A 100,000-row import HMACs every address under one key object: derive its subkey once. */
+const emailHmacSubkeys = new WeakMap<Uint8Array, Uint8Array>();
+
 /**
  * Hex HMAC-SHA256 of the normalised address (trimmed, lower-cased, as the domain normalises it)
  * under a subkey HKDF(piiKey, info 'evote/email-hmac'): equal addresses give equal values, so
@@ -72,6 +75,10 @@ export function decryptEmail(piiKey: Uint8Array, electionId: string, encrypted: 
  * without the key (a plain hash of an e-mail is easily brute-forced from address lists).
  */
 export function emailHmac(piiKey: Uint8Array, email: string): string {
-  const subkey = hkdfSha256(piiKey, new Uint8Array(0), EMAIL_HMAC_INFO, 32);
+  let subkey = emailHmacSubkeys.get(piiKey);
+  if (!subkey) {
+    subkey = hkdfSha256(piiKey, new Uint8Array(0), EMAIL_HMAC_INFO, 32);
+    emailHmacSubkeys.set(piiKey, subkey);
+  }
   return toHex(hmacSha256(subkey, email.trim().toLowerCase()));
 }

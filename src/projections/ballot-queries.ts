@@ -3,6 +3,7 @@
  * model), and a briefly cached view of an election's status for the hot command paths (blind
  * signing and casting would otherwise query the `elections` row once per request).
  */
+import { COUNTED_VOTES_TABLE } from './tally-projection.ts';
 import type { SqlExecutor } from '../sql/client.ts';
 import type { ElectionRow } from '../app/services.ts';
 import type { ElectionStatus } from '../domain/election-events.ts';
@@ -11,7 +12,6 @@ import { VOTES_TABLE } from './votes-projection.ts';
 export const MAX_BOARD_PAGE = 1000;
 export const DEFAULT_BOARD_PAGE = 100;
 /** Created by the tally feature; joined when present, so receipts show how a ballot was counted. */
-export const COUNTED_VOTES_TABLE = 'counted_votes';
 
 export interface BallotReceipt {
   ballotHash: string;
@@ -41,26 +41,15 @@ export interface BallotQueries {
 }
 
 export function createBallotQueries(db: SqlExecutor): BallotQueries {
-  // Whether counted_votes exists, and whether it carries election_id; re-checked until it appears.
-  let counted: { electionColumn: boolean } | undefined;
-  const countedVotes = async () => {
-    if (counted) return counted;
-    const { rows } = await db.query<{ column_name: string }>(
-      `select column_name from information_schema.columns where table_schema = current_schema() and table_name = $1`,
-      [COUNTED_VOTES_TABLE],
-    );
-    if (rows.length === 0) return undefined;
-    counted = { electionColumn: rows.some((r) => r.column_name === 'election_id') };
-    return counted;
-  };
+  // Whether the tally's counted_votes table exists (a process may run ballots without the tally);
+  // only a found table is remembered, so one created later is still picked up.
+  let counted = false;
 
   return {
     async receipt(electionId, ballotHash) {
-      const joined = await countedVotes();
-      const join = joined
-        ? `left join ${COUNTED_VOTES_TABLE} c on c.ballot_hash = v.ballot_hash${joined.electionColumn ? ' and c.election_id = v.election_id' : ''}`
-        : '';
-      const status = joined ? 'c.status' : 'null';
+      counted ||= (await db.query<{ t: string | null }>(`select to_regclass($1)::text as t`, [COUNTED_VOTES_TABLE])).rows[0]?.t != null;
+      const join = counted ? `left join ${COUNTED_VOTES_TABLE} c on c.ballot_hash = v.ballot_hash and c.election_id = v.election_id` : '';
+      const status = counted ? 'c.status' : 'null';
       // The earliest copy: a ciphertext replayed under another N1 appears twice on the board (docs/ballots.md).
       const { rows } = await db.query<{ ballot_hash: string; position: string | number; submitted_at: Date | string; status: string | null }>(
         `select v.ballot_hash, v.position, v.submitted_at, ${status} as status from ${VOTES_TABLE} v ${join}

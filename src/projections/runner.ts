@@ -219,11 +219,12 @@ export function createProjectionRunner(opts: ProjectionRunnerOptions): Projectio
     },
 
     async status() {
-      const head = await store.headPosition();
+      // One checkpoint query for all projections (this runs on every metrics scrape).
+      const [head, checkpoints] = await Promise.all([store.headPosition(), readCheckpoints()]);
       return Promise.all(
         projections.map(async (p) => {
           const worker = workerOf(p.name);
-          const position = await readCheckpoint(sql, p.name);
+          const position = checkpoints.get(p.name) ?? 0;
           const status: ProjectionStatus = { name: p.name, position, head, lag: Math.max(0, head - position), running: worker.running };
           if (worker.lastError) status.lastError = worker.lastError;
           return status;

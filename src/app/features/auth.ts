@@ -7,7 +7,7 @@
 import type { FeatureFactory } from '../feature.ts';
 import { authSettingsFrom } from '../../auth/auth-settings.ts';
 import { createClientKeys } from '../../auth/client-keys.ts';
-import { createElectionStatusReader } from '../../auth/election-status.ts';
+import { electionStatusReader } from '../../auth/election-status.ts';
 import { createMemorySessionStore } from '../../auth/memory-session-store.ts';
 import { createRateLimiter } from '../../auth/rate-limiter.ts';
 import { createRedisSessionStore } from '../../auth/redis-session-store.ts';
@@ -52,7 +52,7 @@ export const authFeature: FeatureFactory = async (ctx) => {
   const login = createVoterLogin({
     store,
     keyStore: ctx.keyStore,
-    elections: createElectionStatusReader(ctx.election.queries),
+    elections: electionStatusReader(ctx.election.status),
     clientKeys,
     tokens,
     limiter: createRateLimiter(store, settings),

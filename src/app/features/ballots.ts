@@ -11,7 +11,7 @@ import { createBallotMixer, type BallotMixerOptions } from '../../commands/ballo
 import { ballotCountsProjection, createAutoCloser } from '../../commands/auto-close.ts';
 import { createClosingScheduler } from '../../commands/closing-scheduler.ts';
 import { votesProjection } from '../../projections/votes-projection.ts';
-import { createBallotQueries, createElectionStatusCache } from '../../projections/ballot-queries.ts';
+import { createBallotQueries } from '../../projections/ballot-queries.ts';
 import { ballotMessageModule } from '../../gateway/messages/ballots.ts';
 
 /** Mixing options from the environment, or undefined when mixing is off. */
@@ -30,7 +30,7 @@ export function mixerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Ballo
 
 export const ballotsFeature: FeatureFactory = async (ctx) => {
   const log = ctx.log.child({ component: 'ballots' });
-  const electionStatus = createElectionStatusCache((id) => ctx.election.queries.getElection(id));
+  const electionStatus = ctx.election.status;
   const queries = createBallotQueries(ctx.sql);
   const mixing = mixerOptionsFromEnv();
   const mixer = mixing ? createBallotMixer(ctx.store, mixing) : undefined;

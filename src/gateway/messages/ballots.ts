@@ -50,6 +50,8 @@ export const BALLOT_MESSAGE_SPECS: readonly MessageSpec[] = [
     summary:
       'Cast an encrypted ballot anonymously with the one-time token N1. No identity: send it on a fresh connection without a token (any token is ignored). One ballot per N1.',
     payload: strictObject({ electionId, n1, ciphertext }, ['electionId', 'n1', 'ciphertext']),
+    // The receipt is the committed log position: no read model is promised (docs/ballots.md).
+    readYourWrites: false,
     result: {
       description: 'The receipt: the ballot hash (SHA-256 hex of the ciphertext bytes) and its log position.',
       schema: { type: 'object', required: ['ballotHash', 'position'], properties: { ballotHash: { type: 'string' }, position } },

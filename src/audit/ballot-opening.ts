@@ -6,12 +6,9 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { decodeBallotCiphertext, decryptWithRevealedR } from '../crypto/ballot-encryption.ts';
-import { ballotMessageOf, decodeBallotPlaintext } from '../crypto/ballot-plaintext.ts';
-import { verify as verifyBlindSignature } from '../crypto/blind-rsa.ts';
-import { bytesToBigInt, fromBase64url } from '../crypto/bytes.ts';
-import { rsaPublicNumbers } from '../crypto/rsa.ts';
-import { hashToken } from '../credentials/tokens.ts';
-import type { OpenedBallot } from '../tally/classify.ts';
+import { fromBase64url } from '../crypto/bytes.ts';
+import { isBelowModulus, isZeroOrOne, rsaPublicNumbers } from '../crypto/rsa.ts';
+import { readOpenedBallot, type OpenedBallot } from '../tally/classify.ts';
 
 export interface ElectionPublicKeys {
   electionId: string;
@@ -44,20 +41,13 @@ export function importElectionKeys(k: ElectionPublicKeys): { authority: KeyObjec
   return { authority: spki(k.authorityPublicKey), ballot: spki(k.ballotPublicKey) };
 }
 
-const unreadable = (revealedR: string | null, choice: string | null = null, hashN2: string | null = null): OpenedBallot => ({
-  kind: 'undecryptable',
-  revealedR,
-  choice,
-  hashN2,
-});
+const unreadable = (revealedR: string | null): OpenedBallot => ({ kind: 'undecryptable', revealedR, choice: null, hashN2: null });
 
 /** A ciphertext nobody can open with any r: malformed, c0 not below the modulus, or c0 < 2 (then r = c0). */
 function provablyUnreadable(ballotKey: KeyObject, ciphertext: string): boolean {
   const c = decodeBallotCiphertext(ciphertext);
   if (!c.ok) return true;
-  const { n, modulusBytes } = rsaPublicNumbers(ballotKey);
-  const c0 = bytesToBigInt(c.value.c0);
-  return c.value.c0.length !== modulusBytes || c0 >= n || c0 < 2n;
+  return !isBelowModulus(rsaPublicNumbers(ballotKey), c.value.c0) || isZeroOrOne(c.value.c0);
 }
 
 export function openBallot(keys: { authority: KeyObject; ballot: KeyObject }, electionId: string, job: OpenBallotJob): BallotOpening {
@@ -71,14 +61,6 @@ export function openBallot(keys: { authority: KeyObject; ballot: KeyObject }, el
     // AES-GCM refuses under the (correct) r, or the ciphertext is malformed: nobody can read it.
     return unreadable(job.revealedR);
   }
-  const plaintext = decodeBallotPlaintext(decrypted.value.plaintext);
-  if (!plaintext.ok) return unreadable(job.revealedR);
-  const message = ballotMessageOf(plaintext.value.preparedMessage);
-  if (!message.ok) return unreadable(job.revealedR);
-  const { choice, n2 } = message.value;
-  const hashN2 = hashToken(n2) ?? null;
-  // Signed for another election: readable, but not a ballot of this one (the tally's rule).
-  if (message.value.electionId !== electionId) return unreadable(job.revealedR, choice, hashN2);
-  const signatureValid = verifyBlindSignature(keys.authority, plaintext.value.preparedMessage, plaintext.value.signature);
-  return { kind: 'opened', revealedR: job.revealedR, choice, hashN2, signatureValid };
+  // The tally's own reading of a decrypted ballot (src/tally/classify.ts).
+  return readOpenedBallot(keys.authority, electionId, decrypted.value.plaintext, job.revealedR);
 }

@@ -12,7 +12,11 @@
  *   INVALID_CHOICE     the choice is not one of the election's choices
  *   VALID              otherwise
  */
+import type { KeyObject } from 'node:crypto';
 import type { VoteStatus } from '../domain/tally-events.ts';
+import { ballotMessageOf, decodeBallotPlaintext } from '../crypto/ballot-plaintext.ts';
+import { verify } from '../crypto/blind-rsa.ts';
+import { hashToken } from '../credentials/tokens.ts';
 
 /** What a worker learnt from one ciphertext. No secret is in it: r is published by design. */
 export type OpenedBallot =
@@ -59,4 +63,24 @@ export function classifyBallot(ballot: OpenedBallot, ctx: ClassifyContext): Clas
   if (ctx.seen.has(ballot.hashN2)) return result('DUPLICATE_N2');
   if (!ctx.choices.has(ballot.choice)) return result('INVALID_CHOICE');
   return result('VALID');
+}
+
+/**
+ * What a decrypted ballot says, read the one way the tally and the auditor both use: the plaintext
+ * and ballot-message decoding, hash(N2), the election check and the authority's signature. One
+ * definition, so the auditor can never disagree with a correct tally through a drifted copy.
+ * N2 itself never leaves this function: only its hash does.
+ */
+export function readOpenedBallot(authorityPublicKey: KeyObject, electionId: string, plaintextBytes: Uint8Array, revealedR: string): OpenedBallot {
+  const unreadable = (choice: string | null = null, hashN2: string | null = null): OpenedBallot => ({ kind: 'undecryptable', revealedR, choice, hashN2 });
+  const plaintext = decodeBallotPlaintext(plaintextBytes);
+  if (!plaintext.ok) return unreadable();
+  const message = ballotMessageOf(plaintext.value.preparedMessage);
+  if (!message.ok) return unreadable();
+  const { choice, n2 } = message.value;
+  const hashN2 = hashToken(n2) ?? null;
+  // A message signed for another election: readable, but not a ballot of this one.
+  if (message.value.electionId !== electionId) return unreadable(choice, hashN2);
+  const signatureValid = verify(authorityPublicKey, plaintext.value.preparedMessage, plaintext.value.signature);
+  return { kind: 'opened', revealedR, choice, hashN2, signatureValid };
 }

@@ -6,12 +6,9 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { decodeBallotCiphertext, decryptBallot } from '../crypto/ballot-encryption.ts';
-import { ballotMessageOf, decodeBallotPlaintext } from '../crypto/ballot-plaintext.ts';
-import { verify } from '../crypto/blind-rsa.ts';
-import { bytesToBigInt, toBase64url } from '../crypto/bytes.ts';
-import { rsaPublicNumbers, rsaRawPrivate } from '../crypto/rsa.ts';
-import { hashToken } from '../credentials/tokens.ts';
-import type { OpenedBallot } from './classify.ts';
+import { toBase64url } from '../crypto/bytes.ts';
+import { isBelowModulus, isZeroOrOne, rsaPublicNumbers, rsaRawPrivate } from '../crypto/rsa.ts';
+import { readOpenedBallot, type OpenedBallot } from './classify.ts';
 
 export interface BallotKeys {
   electionId: string;
@@ -22,17 +19,7 @@ export interface BallotKeys {
 export function openBallot(keys: BallotKeys, ciphertext: string): OpenedBallot {
   const decrypted = decryptBallot(keys.counterPrivateKey, ciphertext, keys.electionId);
   if (!decrypted.ok) return { kind: 'undecryptable', revealedR: kemSecretOf(keys.counterPrivateKey, ciphertext), choice: null, hashN2: null };
-  const revealedR = toBase64url(decrypted.value.r);
-  const plaintext = decodeBallotPlaintext(decrypted.value.plaintext);
-  if (!plaintext.ok) return { kind: 'undecryptable', revealedR, choice: null, hashN2: null };
-  const message = ballotMessageOf(plaintext.value.preparedMessage);
-  if (!message.ok) return { kind: 'undecryptable', revealedR, choice: null, hashN2: null };
-  const { electionId, choice, n2 } = message.value;
-  const hashN2 = hashToken(n2) ?? null;
-  // A message signed for another election: readable, but not a ballot of this one.
-  if (electionId !== keys.electionId) return { kind: 'undecryptable', revealedR, choice, hashN2 };
-  const signatureValid = verify(keys.authorityPublicKey, plaintext.value.preparedMessage, plaintext.value.signature);
-  return { kind: 'opened', revealedR, choice, hashN2, signatureValid };
+  return readOpenedBallot(keys.authorityPublicKey, keys.electionId, decrypted.value.plaintext, toBase64url(decrypted.value.r));
 }
 
 /**
@@ -43,12 +30,11 @@ export function openBallot(keys: BallotKeys, ciphertext: string): OpenedBallot {
 function kemSecretOf(counterPrivateKey: KeyObject, ciphertext: string): string | null {
   const decoded = decodeBallotCiphertext(ciphertext);
   if (!decoded.ok) return null;
-  const { n, modulusBytes } = rsaPublicNumbers(counterPrivateKey);
   const { c0 } = decoded.value;
-  if (c0.length !== modulusBytes || bytesToBigInt(c0) >= n) return null;
+  if (!isBelowModulus(rsaPublicNumbers(counterPrivateKey), c0)) return null;
   try {
     const r = rsaRawPrivate(counterPrivateKey, c0);
-    return bytesToBigInt(r) < 2n ? null : toBase64url(r);
+    return isZeroOrOne(r) ? null : toBase64url(r);
   } catch {
     return null;
   }

@@ -201,7 +201,17 @@ async function main(): Promise<void> {
           await new Promise((r) => setTimeout(r, 50));
         }
       });
-      const tally = await step('tally', () => admin.runTally({ electionId }));
+      const tally = await step('tally', async () => {
+        const published = await admin.runTally({ electionId });
+        // The tally's reply waits for the read models only for a bounded time; receipts are read
+        // from them, so on a loaded machine wait until they show the published tally.
+        const deadline = Date.now() + 60_000;
+        while (!(await admin.results(electionId)).published) {
+          if (Date.now() > deadline) throw new Error('the read models did not show the published tally within 60 s');
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        return published;
+      });
 
       let receiptsOk = 0;
       const receiptProblems: string[] = [];

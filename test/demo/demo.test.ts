@@ -32,7 +32,7 @@ describe('npm run demo', () => {
   it('runs a whole 100-voter election whose printed result equals the simulated choices', async () => {
     const { code, stdout, stderr } = await runDemo(['--voters', '100', '--json']);
     expect(stderr.split('\n').filter((l) => l.startsWith('demo failed'))).toEqual([]);
-    expect(code).toBe(0);
+    expect(code, stdout).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const out = JSON.parse(lines[0]!) as DemoOutput;

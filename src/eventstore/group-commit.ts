@@ -1,12 +1,13 @@
 /**
  * Group commit: concurrent appends of this process are queued and written by one flusher, up to
- * `maxBatchAppends` queued calls per transaction. Each transaction first takes the global append
- * lock, so transactions of every process commit one after another in position order (see
- * docs/eventstore.md, "The sequence-gap problem"); batching keeps throughput despite that order.
+ * `maxBatchAppends` queued calls per group. Every write takes the global append lock first, so the
+ * groups of every process commit one after another in position order (see docs/eventstore.md,
+ * "The sequence-gap problem"); batching, and writing a group in one statement, keep throughput
+ * despite that order.
  */
 import type { SqlClient, SqlExecutor } from '../sql/client.ts';
-import type { AppendResult } from './port.ts';
 import type { PendingRequest } from './append-input.ts';
+import type { AppendResult } from './port.ts';
 import { planAppends } from './append-plan.ts';
 import type { AppendPlan, KnownEvent, PlannedRow, StreamState } from './append-plan.ts';
 import { APPEND_LOCK_KEY, EVENTS_CHANNEL } from './sql-schema.ts';
@@ -35,6 +36,8 @@ function chunks<T>(items: T[], size: number): T[][] {
 export class GroupCommitter {
   private readonly queue: QueuedAppend[] = [];
   private flushing: Promise<void> | undefined;
+  /** The last position this process wrote: where a plan made without reading assumes the head is. */
+  private knownHead = 0;
 
   constructor(
     private readonly sql: SqlClient,
@@ -65,8 +68,9 @@ export class GroupCommitter {
   }
 
   private async commitGroup(batch: QueuedAppend[]): Promise<void> {
+    const items = batch.map((b) => b.requests);
     try {
-      const plan = await this.sql.transaction((tx) => this.writeGroup(tx, batch.map((b) => b.requests), false));
+      const plan = (await this.appendGroupInOneStatement(items)) ?? (await this.sql.transaction((tx) => this.writeGroupLocked(tx, items, false)));
       this.settle(batch, plan);
     } catch {
       // One bad request (e.g. an event id already stored elsewhere) must not fail the others: retry
@@ -74,7 +78,7 @@ export class GroupCommitter {
       // into DUPLICATE_EVENT_ID, and makes the retry of a write whose COMMIT succeeded unseen a no-op.
       for (const item of batch) {
         try {
-          const plan = await this.sql.transaction((tx) => this.writeGroup(tx, [item.requests], true));
+          const plan = await this.sql.transaction((tx) => this.writeGroupLocked(tx, [item.requests], true));
           this.settle([item], plan);
         } catch (itemErr) {
           item.reject(itemErr);
@@ -84,6 +88,7 @@ export class GroupCommitter {
   }
 
   private settle(batch: QueuedAppend[], plan: AppendPlan): void {
+    this.knownHead = Math.max(this.knownHead, plan.lastPosition);
     if (plan.rows.length > 0) this.opts.onCommitted(plan.lastPosition);
     batch.forEach((item, i) => {
       const outcome = plan.outcomes[i];
@@ -93,31 +98,71 @@ export class GroupCommitter {
     });
   }
 
-  private async writeGroup(tx: SqlExecutor, items: PendingRequest[][], lookUpAllIds: boolean): Promise<AppendPlan> {
+  /**
+   * The usual path: plan, then one statement (evote_append_group, sql-schema.ts) takes the lock,
+   * checks that the streams are in the state the plan assumed and writes, its commit included.
+   * When every request names the exact revision it expects (a number, or no_stream) the plan
+   * assumes exactly that, with no read at all: one round trip, and the function's check is the
+   * expected-revision check. Otherwise, or when that assumption fails, the plan is made on the
+   * streams' state read without the lock (two round trips). Answers undefined when the streams kept
+   * moving under it (other processes appending to the same streams): the caller then uses the
+   * locked transaction. Outcomes decided without writing (conflicts, idempotent replays) stand as of
+   * the read, which saw a committed prefix of the log.
+   */
+  private async appendGroupInOneStatement(items: PendingRequest[][]): Promise<AppendPlan | undefined> {
+    const assumed = assumedStreamStates(items);
+    if (assumed) {
+      const plan = planAppends(items, assumed, this.knownHead, new Map(), new Set());
+      if (plan.outcomes.every((o) => o.ok)) {
+        const written = await this.writeInOneStatement(items, plan, assumed, this.knownHead, new Map(), new Set());
+        if (written) return written;
+      }
+    }
+    for (let attempt = 0; attempt < ONE_STATEMENT_ATTEMPTS; attempt++) {
+      const { plan, head, streams } = await planGroup(this.sql, items, false);
+      if (plan.rows.length === 0) return plan;
+      const written = await this.writeInOneStatement(items, plan, streams, head, plan.stored, plan.lookedUp);
+      if (written) return written;
+    }
+    return undefined;
+  }
+
+  /** The plan written by evote_append_group, or undefined (nothing written) if a stream moved. */
+  private async writeInOneStatement(
+    items: PendingRequest[][],
+    plan: AppendPlan,
+    streams: ReadonlyMap<string, StreamState>,
+    head: number,
+    stored: ReadonlyMap<string, KnownEvent>,
+    lookedUp: ReadonlySet<string>,
+  ): Promise<AppendPlan | undefined> {
+    const expected = streamIdsOf(items).map((stream_id) => ({ stream_id, revision: streams.get(stream_id)?.revision ?? null }));
+    const touched = touchedRows(plan);
+    const res = await this.sql.query<{ head: number | null }>('select evote_append_group($1, $2, $3, $4, $5, $6) as head', [
+      JSON.stringify(expected),
+      head,
+      plan.lastPosition,
+      JSON.stringify(plan.rows),
+      JSON.stringify(touched),
+      EVENTS_CHANNEL,
+    ]);
+    const actualHead = res.rows[0]?.head;
+    if (actualHead === null || actualHead === undefined) return undefined;
+    // Same streams, another head: the function shifted every row by the difference, which is
+    // exactly the plan made from the actual head (planning is pure and only offsets positions).
+    return Number(actualHead) === head ? plan : planAppends(items, streams, Number(actualHead), stored, lookedUp);
+  }
+
+  /** The fallback path: the whole group in one transaction that holds the append lock throughout. */
+  private async writeGroupLocked(tx: SqlExecutor, items: PendingRequest[][], lookUpAllIds: boolean): Promise<AppendPlan> {
     // A statement of its own: under READ COMMITTED the next statement's snapshot is taken after the
     // lock is granted, so it sees every transaction that held the lock before.
     await tx.query(`select pg_advisory_xact_lock(${APPEND_LOCK_KEY})`);
-    const streamIds = [...new Set(items.flatMap((item) => item.map((r) => r.streamId)))];
-    const { head, streams } = await readStreamStates(tx, streamIds);
-
-    const stored = new Map<string, KnownEvent>();
-    const lookedUp = new Set<string>();
-    const lookUp = async (ids: string[]) => {
-      for (const [id, known] of await findStoredIds(tx, ids)) stored.set(id, known);
-      for (const id of ids) lookedUp.add(id);
-    };
-    if (lookUpAllIds) await lookUp(items.flatMap((item) => item.flatMap((r) => r.events.map((e) => e.id))));
-
-    let plan = planAppends(items, streams, head, stored, lookedUp);
-    // Each round looks up only ids not seen before, so this ends.
-    while (plan.idsToLookUp.length > 0) {
-      await lookUp(plan.idsToLookUp);
-      plan = planAppends(items, streams, head, stored, lookedUp);
-    }
+    const { plan } = await planGroup(tx, items, lookUpAllIds);
     if (plan.rows.length === 0) return plan;
 
     const eventChunks = chunks(plan.rows, this.opts.rowsPerStatement);
-    const touched = [...plan.touched].map(([stream_id, s]) => ({ stream_id, revision: s.revision, position: s.position }));
+    const touched = touchedRows(plan);
     const streamChunks = chunks(touched, this.opts.rowsPerStatement);
     // Chunk i of the events and of the streams go in one statement, and the last one also notifies:
     // a typical group is a single round trip between the revision read and COMMIT.
@@ -128,6 +173,72 @@ export class GroupCommitter {
     }
     return plan;
   }
+}
+
+/**
+ * The state of every stream of the group if each request's expectation is taken as the truth, or
+ * undefined when some request does not name an exact state ('any', 'stream_exists') or appends no
+ * events (whose answer is the stream's last position, which an assumption cannot give).
+ */
+function assumedStreamStates(items: PendingRequest[][]): Map<string, StreamState> | undefined {
+  const assumed = new Map<string, StreamState>();
+  const seen = new Set<string>();
+  for (const item of items) {
+    for (const r of item) {
+      if (r.events.length === 0) return undefined;
+      const expected = r.expectedRevision;
+      if (expected !== 'no_stream' && typeof expected !== 'number') return undefined;
+      // The first request to a stream states the group's starting point; later ones are checked
+      // against it by the planner, as in any group.
+      if (seen.has(r.streamId)) continue;
+      seen.add(r.streamId);
+      // The position is only used for empty appends, excluded above.
+      if (typeof expected === 'number') assumed.set(r.streamId, { revision: expected, position: 0 });
+    }
+  }
+  return assumed;
+}
+
+/** Every stream the group's requests name, once each. */
+function streamIdsOf(items: PendingRequest[][]): string[] {
+  return [...new Set(items.flatMap((item) => item.map((r) => r.streamId)))];
+}
+
+/** The plan's new stream states as evote_streams rows. */
+function touchedRows(plan: AppendPlan): { stream_id: string; revision: number; position: number }[] {
+  return [...plan.touched].map(([stream_id, s]) => ({ stream_id, revision: s.revision, position: s.position }));
+}
+
+/** Tries of the one-statement append before the locked transaction takes over. */
+const ONE_STATEMENT_ATTEMPTS = 3;
+
+/**
+ * Reads the head and the streams' state, looks up the event ids of conflicting requests (a
+ * conflict may be the replay of a write that succeeded), and plans the group.
+ */
+async function planGroup(
+  db: SqlExecutor,
+  items: PendingRequest[][],
+  lookUpAllIds: boolean,
+): Promise<{ plan: AppendPlan & { stored: Map<string, KnownEvent>; lookedUp: Set<string> }; head: number; streams: Map<string, StreamState> }> {
+  const streamIds = streamIdsOf(items);
+  const { head, streams } = await readStreamStates(db, streamIds);
+
+  const stored = new Map<string, KnownEvent>();
+  const lookedUp = new Set<string>();
+  const lookUp = async (ids: string[]) => {
+    for (const [id, known] of await findStoredIds(db, ids)) stored.set(id, known);
+    for (const id of ids) lookedUp.add(id);
+  };
+  if (lookUpAllIds) await lookUp(items.flatMap((item) => item.flatMap((r) => r.events.map((e) => e.id))));
+
+  let plan = planAppends(items, streams, head, stored, lookedUp);
+  // Each round looks up only ids not seen before, so this ends.
+  while (plan.idsToLookUp.length > 0) {
+    await lookUp(plan.idsToLookUp);
+    plan = planAppends(items, streams, head, stored, lookedUp);
+  }
+  return { plan: Object.assign(plan, { stored, lookedUp }), head, streams };
 }
 
 /** The log's head and the current state of the given streams, in one round trip. */

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createPgClient, createScratchPgDatabase } from '../../src/sql/client.ts';
-import type { SqlClient } from '../../src/sql/client.ts';
+import { createPgClient } from '../../src/sql/client.ts';
+import { createScratchPgDatabase } from '../support/scratch-db.ts';
+import type { SqlClient, SqlExecutor } from '../../src/sql/client.ts';
 import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
 import { APPEND_LOCK_KEY } from '../../src/eventstore/sql-schema.ts';
 import { isWrongExpectedRevision } from '../../src/eventstore/port.ts';
@@ -22,6 +23,25 @@ eventStoreContract('postgres', async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Another process's append transaction: takes the append lock and holds it until released, then
+ * runs `beforeCommit` (its own writes) and commits. Resolves once the lock is held.
+ */
+async function holdAppendLock(client: SqlClient, beforeCommit?: (tx: SqlExecutor) => Promise<void>): Promise<{ releaseHolder: () => void; holder: Promise<void> }> {
+  let releaseHolder!: () => void;
+  const mayCommit = new Promise<void>((r) => (releaseHolder = r));
+  let hasLock!: () => void;
+  const lockTaken = new Promise<void>((r) => (hasLock = r));
+  const holder = client.transaction(async (tx) => {
+    await tx.query(`select pg_advisory_xact_lock(${APPEND_LOCK_KEY})`);
+    hasLock();
+    await mayCommit;
+    await beforeCommit?.(tx);
+  });
+  await lockTaken;
+  return { releaseHolder, holder };
+}
 
 describe('postgres event store: several processes', () => {
   let db: { url: string; drop: () => Promise<void> };
@@ -121,18 +141,8 @@ describe('postgres event store: several processes', () => {
     const from = await readerStore.headPosition();
     const sub = readerStore.subscribe({ fromPosition: from, filter: { streamPrefixes: [streamId] } });
     const it = sub[Symbol.asyncIterator]();
-    let releaseHolder!: () => void;
-    const holderMayCommit = new Promise<void>((r) => (releaseHolder = r));
-    let holderHasLock!: () => void;
-    const lockTaken = new Promise<void>((r) => (holderHasLock = r));
-
     // Another process in the middle of its append transaction (it holds the append lock).
-    const holder = clients[0]!.transaction(async (tx) => {
-      await tx.query(`select pg_advisory_xact_lock(${APPEND_LOCK_KEY})`);
-      holderHasLock();
-      await holderMayCommit;
-    });
-    await lockTaken;
+    const { releaseHolder, holder } = await holdAppendLock(clients[0]!);
     let appended = false;
     const append = writerB.append(streamId, [{ type: 'AfterLock', data: {} }], { expectedRevision: 'no_stream' }).then((r) => {
       appended = true;
@@ -150,6 +160,36 @@ describe('postgres event store: several processes', () => {
     expect(event.done).toBe(false);
     expect(event.done ? undefined : event.value.position).toBe(result.position);
     await sub.close();
+  });
+
+  it('an append planned before another process wrote is re-planned under the lock: a moved stream conflicts, a moved head shifts positions', async () => {
+    const moved = `moved-${randomUUID().slice(0, 8)}`;
+    const untouched = `untouched-${randomUUID().slice(0, 8)}`;
+    // Another process's append transaction writes to `moved` while our appends wait for the lock,
+    // after they planned on the streams' state (both absent).
+    const { releaseHolder, holder } = await holdAppendLock(clients[0]!, async (tx) => {
+      const { rows } = await tx.query<{ position: number }>(
+        `insert into evote_events (position, id, stream_id, revision, type, data, metadata)
+         select coalesce(max(position), 0) + 1, gen_random_uuid(), $1, 0, 'WrittenElsewhere', '{}', '{}' from evote_events
+         returning position`,
+        [moved],
+      );
+      await tx.query('insert into evote_streams (stream_id, revision, position) values ($1, 0, $2)', [moved, rows[0]!.position]);
+    });
+    const conflicting = writerA.append(moved, [{ type: 'Mine', data: {} }], { expectedRevision: 'no_stream' }).then(
+      () => 'appended',
+      (err: unknown) => (isWrongExpectedRevision(err) ? `conflict, actual ${String(err.actual)}` : `failed: ${String(err)}`),
+    );
+    const shifted = writerB.append(untouched, [{ type: 'Mine', data: {} }], { expectedRevision: 'no_stream' });
+    await sleep(300);
+    releaseHolder();
+    await holder;
+
+    expect(await conflicting).toBe('conflict, actual 0');
+    const result = await shifted;
+    const [stored] = await readerStore.readStream(untouched);
+    expect(stored?.position).toBe(result.position);
+    expect((await readerStore.readStream(moved)).map((e) => e.type)).toEqual(['WrittenElsewhere']);
   });
 });
 

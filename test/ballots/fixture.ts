@@ -5,7 +5,8 @@
  * (CredentialMinted in credential-{eid}-{hash(N1)} streams, with real N1/N2 tokens).
  */
 import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
-import { createPgClient, createScratchPgDatabase, type SqlClient } from '../../src/sql/client.ts';
+import { createPgClient, type SqlClient } from '../../src/sql/client.ts';
+import { createScratchPgDatabase } from '../support/scratch-db.ts';
 import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
 import type { EventStore } from '../../src/eventstore/port.ts';
 import { createSqlKeyStore } from '../../src/keystore/sql-key-store.ts';

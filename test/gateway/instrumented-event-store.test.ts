@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createPgClient, createScratchPgDatabase, type SqlClient } from '../../src/sql/client.ts';
+import { createPgClient, type SqlClient } from '../../src/sql/client.ts';
+import { createScratchPgDatabase } from '../support/scratch-db.ts';
 import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
 import { instrumentEventStore, streamCategory } from '../../src/eventstore/instrumented-event-store.ts';
 import { WrongExpectedRevisionError, type EventStore } from '../../src/eventstore/port.ts';

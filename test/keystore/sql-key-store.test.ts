@@ -4,7 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPgClient, createPgliteClient, createScratchPgDatabase, type SqlClient } from '../../src/sql/client.ts';
+import { createPgClient, createPgliteClient, type SqlClient } from '../../src/sql/client.ts';
+import { createScratchPgDatabase } from '../support/scratch-db.ts';
 import { createSqlKeyStore } from '../../src/keystore/sql-key-store.ts';
 import { KeyStoreError, type KeyStore } from '../../src/keystore/port.ts';
 

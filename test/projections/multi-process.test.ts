@@ -3,7 +3,8 @@
  * like two gateway processes, publishing through Redis. Plus the bulk figure: 100,000 voters.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createPgClient, createScratchPgDatabase, type SqlClient } from '../../src/sql/client.ts';
+import { createPgClient, type SqlClient } from '../../src/sql/client.ts';
+import { createScratchPgDatabase } from '../support/scratch-db.ts';
 import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
 import type { EventData, EventStore } from '../../src/eventstore/port.ts';
 import { silentLogger } from '../../src/app/log.ts';

@@ -4,7 +4,8 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { createPgClient, createPgliteClient, createScratchPgDatabase, type SqlClient } from '../../src/sql/client.ts';
+import { createPgClient, createPgliteClient, type SqlClient } from '../../src/sql/client.ts';
+import { createScratchPgDatabase } from '../support/scratch-db.ts';
 import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
 import type { EventData, EventStore } from '../../src/eventstore/port.ts';
 import { silentLogger } from '../../src/app/log.ts';

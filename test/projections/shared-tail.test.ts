@@ -4,7 +4,8 @@
  * reader starts behind the window, falls behind it, or joins while others are live.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPgClient, createScratchPgDatabase, type SqlClient } from '../../src/sql/client.ts';
+import { createPgClient, type SqlClient } from '../../src/sql/client.ts';
+import { createScratchPgDatabase } from '../support/scratch-db.ts';
 import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
 import type { EventStore, EventSubscription, RecordedEvent } from '../../src/eventstore/port.ts';
 import { SharedTail } from '../../src/projections/shared-tail.ts';

@@ -3,10 +3,10 @@
  * on a scratch PostgreSQL database, real Redis pub/sub and an ephemeral port.
  */
 import { randomBytes } from 'node:crypto';
-import { createScratchPgDatabase } from '../../src/sql/client.ts';
+import { createScratchPgDatabase } from './scratch-db.ts';
 import { startSystem, type System } from '../../src/app/bootstrap.ts';
 import type { Config } from '../../src/app/config.ts';
-import { silentLogger } from '../../src/app/log.ts';
+import { silentLogger, type Logger } from '../../src/app/log.ts';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -18,7 +18,7 @@ export interface TestCluster {
 }
 
 /** `processes` gateways sharing one Postgres database and one Redis, like a scaled-out deployment. */
-export async function startTestCluster(opts: { processes?: number; config?: Partial<Config> } = {}): Promise<TestCluster> {
+export async function startTestCluster(opts: { processes?: number; config?: Partial<Config>; log?: Logger } = {}): Promise<TestCluster> {
   const db = await createScratchPgDatabase();
   const adminToken = randomBytes(24).toString('base64url');
   const masterKey = randomBytes(32).toString('base64');
@@ -38,7 +38,7 @@ export async function startTestCluster(opts: { processes?: number; config?: Part
           maxFrameBytes: 32 * 1024 * 1024,
           ...opts.config,
         },
-        { gateway: true, log: silentLogger, redisPrefix },
+        { gateway: true, log: opts.log ?? silentLogger, redisPrefix },
       ),
     );
   }

@@ -6,7 +6,8 @@
  * BallotCast at revision 0 of credentials minted with real N1/N2 tokens.
  */
 import { constants, createHash, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
-import { createPgClient, createScratchPgDatabase, type SqlClient } from '../../src/sql/client.ts';
+import { createPgClient, type SqlClient } from '../../src/sql/client.ts';
+import { createScratchPgDatabase } from '../support/scratch-db.ts';
 import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
 import type { EventStore, RecordedEvent } from '../../src/eventstore/port.ts';
 import { createSqlKeyStore } from '../../src/keystore/sql-key-store.ts';

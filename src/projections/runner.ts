@@ -13,6 +13,7 @@ import { CHECKPOINT_TABLE, ensureCheckpoint, lockCheckpoint, readCheckpoint, set
 import { ProjectionWorker, type WorkerError } from './projection-worker.ts';
 import { ProjectionError } from './errors.ts';
 import { SharedTail } from './shared-tail.ts';
+import { Doorbell } from '../eventstore/doorbell.ts';
 
 export interface ProjectionStatus {
   name: string;
@@ -64,10 +65,9 @@ export function createProjectionRunner(opts: ProjectionRunnerOptions): Projectio
     names.add(p.name);
   }
 
-  const progressWaiters = new Set<() => void>();
-  const onProgress = () => {
-    for (const wake of [...progressWaiters]) wake();
-  };
+  // Rung by every worker's commit; waitFor re-checks on it (and polls, for other processes).
+  const progress = new Doorbell();
+  const onProgress = () => progress.ring();
 
   // One read of the log's tail for all workers instead of one per projection (shared-tail.ts).
   const tail = new SharedTail(store);
@@ -155,26 +155,18 @@ export function createProjectionRunner(opts: ProjectionRunnerOptions): Projectio
     const deadline = Date.now() + timeoutMs;
     let pending = targets;
     for (;;) {
-      // Arm the wake-up before checking, so progress made during the check is not missed.
-      let wake!: () => void;
-      const progressed = new Promise<void>((resolve) => (wake = resolve));
-      progressWaiters.add(wake);
-      try {
-        const checkpoints = await readCheckpoints();
-        const done = await Promise.all(pending.map((p) => reached(p, checkpoints.get(p.name) ?? 0, position)));
-        pending = pending.filter((_, i) => !done[i]);
-        if (pending.length === 0) return;
-        const left = deadline - Date.now();
-        if (left <= 0) {
-          throw new ProjectionError('PROJECTION_TIMEOUT', `projections ${pending.map((p) => p.name).join(', ')} did not reach position ${position} within ${timeoutMs} ms`);
-        }
-        // Progress may also come from another process: poll as well as listen.
-        let handle: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([progressed, new Promise<void>((resolve) => (handle = setTimeout(resolve, Math.min(left, waitPollMs))))]);
-        clearTimeout(handle);
-      } finally {
-        progressWaiters.delete(wake);
+      // The generation is taken before checking, so progress made during the check is not missed.
+      const generation = progress.generation;
+      const checkpoints = await readCheckpoints();
+      const done = await Promise.all(pending.map((p) => reached(p, checkpoints.get(p.name) ?? 0, position)));
+      pending = pending.filter((_, i) => !done[i]);
+      if (pending.length === 0) return;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new ProjectionError('PROJECTION_TIMEOUT', `projections ${pending.map((p) => p.name).join(', ')} did not reach position ${position} within ${timeoutMs} ms`);
       }
+      // Progress may also come from another process: poll as well as listen.
+      await progress.wait(generation, Math.min(left, waitPollMs));
     }
   };
 

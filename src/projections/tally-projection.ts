@@ -15,6 +15,7 @@ import type { ElectionTransition } from '../app/services.ts';
 import { electionChannel } from '../app/services.ts';
 import type { TallyEvent, VoteCounted } from '../domain/tally-events.ts';
 import type { Notification, Projection } from './projection.ts';
+import { qb, run } from './query-builder.ts';
 
 export const COUNTED_VOTES_TABLE = 'counted_votes';
 export const RESULTS_TABLE = 'results';
@@ -162,16 +163,14 @@ export function tallyProjection(): Projection {
 
 async function insertVotes(tx: SqlExecutor, votes: { data: VoteCounted['data']; position: number }[]): Promise<void> {
   if (votes.length === 0) return;
-  const params: unknown[] = [];
-  const tuples = votes.map(({ data, position }) => {
-    params.push(data.ballotHash, data.electionId, data.hashN2, data.choice, data.status, position);
-    const n = params.length;
-    return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
-  });
+  const rows = votes.map(({ data, position }) => ({
+    ballot_hash: data.ballotHash,
+    election_id: data.electionId,
+    hash_n2: data.hashN2,
+    choice: data.choice,
+    status: data.status,
+    position,
+  }));
   // The decider never counts a ballot twice; DO NOTHING only makes a replayed batch harmless.
-  await tx.query(
-    `INSERT INTO ${COUNTED_VOTES_TABLE} (ballot_hash, election_id, hash_n2, choice, status, position) VALUES ${tuples.join(', ')}
-     ON CONFLICT (election_id, ballot_hash) DO NOTHING`,
-    params,
-  );
+  await run(tx, qb(COUNTED_VOTES_TABLE).insert(rows).onConflict(['election_id', 'ballot_hash']).ignore());
 }

@@ -10,6 +10,7 @@
 import type { SqlExecutor } from '../sql/client.ts';
 import type { BallotCast } from '../domain/credential-events.ts';
 import type { Projection } from './projection.ts';
+import { qb, run } from './query-builder.ts';
 
 export const VOTES_TABLE = 'votes';
 export const CREDENTIAL_STREAM_PREFIX = 'credential-';
@@ -38,19 +39,12 @@ export function votesProjection(): Projection {
     },
 
     async apply(tx, events) {
-      for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
-        const chunk = events.slice(i, i + ROWS_PER_INSERT);
-        const params: unknown[] = [];
-        const values = chunk.map((recorded, j) => {
-          const d = (recorded.data as BallotCast['data']);
-          params.push(recorded.position, d.ballotHash, d.electionId, d.ciphertext, recorded.recordedAt);
-          const b = j * 5;
-          return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`;
-        });
-        await tx.query(
-          `INSERT INTO ${VOTES_TABLE} (position, ballot_hash, election_id, ciphertext, submitted_at) VALUES ${values.join(', ')} ON CONFLICT (position) DO NOTHING`,
-          params,
-        );
+      const rows = events.map((recorded) => {
+        const d = recorded.data as BallotCast['data'];
+        return { position: recorded.position, ballot_hash: d.ballotHash, election_id: d.electionId, ciphertext: d.ciphertext, submitted_at: recorded.recordedAt };
+      });
+      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+        await run(tx, qb(VOTES_TABLE).insert(rows.slice(i, i + ROWS_PER_INSERT)).onConflict('position').ignore());
       }
       return [];
     },

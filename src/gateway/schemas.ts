@@ -9,6 +9,7 @@
  * through the gateway unchanged.
  */
 import type { DomainErrorCode } from '../domain/errors.ts';
+import { strictObject, electionIdSchema as electionId } from './schema-parts.ts';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -23,7 +24,6 @@ export const MAX_VOTERS_PAGE = 1000;
 export const DEFAULT_VOTERS_PAGE = 100;
 
 /** Safe in stream names, channel names and URLs; election ids are usually UUIDs. */
-const electionId: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' };
 const theme: JsonSchema = { type: 'string', minLength: 1, maxLength: 500 };
 const choices: JsonSchema = {
   type: 'array',
@@ -38,13 +38,6 @@ const isoDateTime: JsonSchema = {
   maxLength: 40,
   pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$',
 };
-
-const strictObject = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({
-  type: 'object',
-  additionalProperties: false,
-  properties,
-  required,
-});
 
 // ---- envelope and server-sent shapes -------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import { GATEWAY_ERROR_CODES } from '../../src/gateway/error-codes.ts';
 import type { RecordedEvent } from '../../src/eventstore/port.ts';
 import { RawClient, type RawReply } from '../support/raw-ws.ts';
 import { startTestCluster, voterCsv, type TestCluster } from '../support/system.ts';
+import { mulberry32 } from '../support/prng.ts';
 
 const LIMIT = 64 * 1024;
 let cluster: TestCluster;
@@ -134,17 +135,6 @@ describe('bad input over WebSocket', () => {
     expect(health.status).toBe(200);
   });
 });
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomValue(rand: () => number, depth = 3): unknown {
   const r = rand();

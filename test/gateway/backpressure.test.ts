@@ -1,9 +1,9 @@
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
-import { startGateway, type Gateway } from '../../src/gateway/gateway.ts';
+import type { Gateway } from '../../src/gateway/gateway.ts';
 import { createMetricsRegistry, type MetricsRegistry } from '../../src/gateway/metrics.ts';
 import { createMemoryPubSub } from '../../src/pubsub/memory-pubsub.ts';
 import { electionChannel } from '../../src/app/services.ts';
-import { createInMemoryElectionServices } from './in-memory-election-services.ts';
+import { createInMemoryElectionServices, startInMemoryGateway } from './in-memory-election-services.ts';
 import { TestClient } from './ws-test-client.ts';
 
 const ADMIN = 'slow-admin-token-0123456789abcdef';
@@ -14,7 +14,7 @@ let metrics: MetricsRegistry;
 
 beforeAll(async () => {
   metrics = createMetricsRegistry();
-  g = await startGateway({ commands: services.commands, queries: services.queries, pubsub, metrics, adminToken: ADMIN, readiness: [], maxBufferedBytes: 256 * 1024 });
+  g = await startInMemoryGateway(services, pubsub, ADMIN, { metrics, maxBufferedBytes: 256 * 1024 });
 });
 afterAll(async () => {
   await g?.close();

@@ -1,8 +1,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { startGateway, type Gateway } from '../../src/gateway/gateway.ts';
-import { createMetricsRegistry } from '../../src/gateway/metrics.ts';
+import type { Gateway } from '../../src/gateway/gateway.ts';
 import { createMemoryPubSub } from '../../src/pubsub/memory-pubsub.ts';
-import { createInMemoryElectionServices } from './in-memory-election-services.ts';
+import { createInMemoryElectionServices, startInMemoryGateway } from './in-memory-election-services.ts';
 import { TestClient } from './ws-test-client.ts';
 
 const ADMIN = 'drain-admin-token-0123456789abcdef';
@@ -11,7 +10,7 @@ const services = createInMemoryElectionServices(pubsub);
 const started: Gateway[] = [];
 
 async function gatewayWith(opts: { drainTimeoutMs?: number } = {}) {
-  const g = await startGateway({ commands: services.commands, queries: services.queries, pubsub, metrics: createMetricsRegistry(), adminToken: ADMIN, readiness: [], ...opts });
+  const g = await startInMemoryGateway(services, pubsub, ADMIN, opts);
   started.push(g);
   return g;
 }

@@ -1,9 +1,8 @@
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
-import { startGateway, type Gateway } from '../../src/gateway/gateway.ts';
-import { createMetricsRegistry } from '../../src/gateway/metrics.ts';
+import type { Gateway } from '../../src/gateway/gateway.ts';
 import { createMemoryPubSub } from '../../src/pubsub/memory-pubsub.ts';
 import type { PubSub } from '../../src/app/services.ts';
-import { createInMemoryElectionServices } from './in-memory-election-services.ts';
+import { createInMemoryElectionServices, startInMemoryGateway } from './in-memory-election-services.ts';
 import { TestClient } from './ws-test-client.ts';
 
 const ADMIN = 'fanout-admin-token-0123456789abcdef';
@@ -31,7 +30,7 @@ const services = createInMemoryElectionServices(pubsub);
 let g: Gateway;
 
 beforeAll(async () => {
-  g = await startGateway({ commands: services.commands, queries: services.queries, pubsub, metrics: createMetricsRegistry(), adminToken: ADMIN, readiness: [] });
+  g = await startInMemoryGateway(services, pubsub, ADMIN);
 });
 afterAll(async () => {
   await g?.close();
@@ -79,15 +78,7 @@ describe('election fan-out', () => {
   });
 
   it('caps subscriptions per socket', async () => {
-    const small = await startGateway({
-      commands: services.commands,
-      queries: services.queries,
-      pubsub,
-      metrics: createMetricsRegistry(),
-      adminToken: ADMIN,
-      readiness: [],
-      maxSubscriptionsPerSocket: 2,
-    });
+    const small = await startInMemoryGateway(services, pubsub, ADMIN, { maxSubscriptionsPerSocket: 2 });
     try {
       const c = await TestClient.open(small.url);
       const created = await c.request({ kind: 'command', name: 'election.create', token: ADMIN, payload: { theme: 'T', choices: ['a'], expectedVoters: 1 } });

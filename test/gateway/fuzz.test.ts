@@ -4,13 +4,13 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Ajv } from 'ajv';
-import { startGateway, type Gateway } from '../../src/gateway/gateway.ts';
-import { createMetricsRegistry } from '../../src/gateway/metrics.ts';
+import type { Gateway } from '../../src/gateway/gateway.ts';
 import { createMemoryPubSub } from '../../src/pubsub/memory-pubsub.ts';
 import { MESSAGE_CATALOGUE, REPLY_SCHEMA } from '../../src/gateway/schemas.ts';
 import { GATEWAY_ERROR_CODES } from '../../src/gateway/error-codes.ts';
-import { createInMemoryElectionServices } from './in-memory-election-services.ts';
+import { createInMemoryElectionServices, startInMemoryGateway } from './in-memory-election-services.ts';
 import { TestClient } from './ws-test-client.ts';
+import { mulberry32 } from '../support/prng.ts';
 
 const ADMIN = 'fuzz-admin-token-0123456789abcdef';
 const pubsub = createMemoryPubSub();
@@ -18,24 +18,12 @@ const services = createInMemoryElectionServices(pubsub);
 let g: Gateway;
 
 beforeAll(async () => {
-  g = await startGateway({ commands: services.commands, queries: services.queries, pubsub, metrics: createMetricsRegistry(), adminToken: ADMIN, readiness: [] });
+  g = await startInMemoryGateway(services, pubsub, ADMIN);
 });
 afterAll(async () => {
   await g?.close();
   await pubsub.close();
 });
-
-/** Deterministic PRNG (mulberry32), so a failure reproduces. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomValue(rnd: () => number, depth = 0): unknown {
   const pick = Math.floor(rnd() * (depth > 2 ? 7 : 9));
@@ -59,7 +47,7 @@ const KNOWN_CODES = new Set<string>([
 
 describe('fuzzed requests', () => {
   it('every message type, random payloads: one well-formed reply each, known codes, connection up', async () => {
-    const rnd = prng(20240601);
+    const rnd = mulberry32(20240601);
     const isReply = new Ajv({ strict: false }).compile(REPLY_SCHEMA);
     const c = await TestClient.open(g.url);
     const codes = new Map<string, number>();

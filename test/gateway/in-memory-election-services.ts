@@ -14,6 +14,8 @@ import type {
   VoterRow,
 } from '../../src/app/services.ts';
 import { electionChannel } from '../../src/app/services.ts';
+import { startGateway, type Gateway, type GatewayDeps } from '../../src/gateway/gateway.ts';
+import { createMetricsRegistry } from '../../src/gateway/metrics.ts';
 import { domainError, type DomainError } from '../../src/domain/errors.ts';
 
 export interface InMemoryElectionServices {
@@ -169,4 +171,17 @@ export function createInMemoryElectionServices(pubsub: PubSub): InMemoryElection
     },
     position: () => position,
   };
+}
+
+/**
+ * The real gateway over these in-memory services, on an ephemeral port: fresh metrics and no
+ * readiness checks unless `overrides` say otherwise.
+ */
+export function startInMemoryGateway(
+  services: Pick<InMemoryElectionServices, 'commands' | 'queries'>,
+  pubsub: PubSub,
+  adminToken: string,
+  overrides: Partial<GatewayDeps> = {},
+): Promise<Gateway> {
+  return startGateway({ commands: services.commands, queries: services.queries, pubsub, metrics: createMetricsRegistry(), adminToken, readiness: [], ...overrides });
 }

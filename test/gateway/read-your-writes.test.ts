@@ -1,8 +1,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { startGateway, type Gateway } from '../../src/gateway/gateway.ts';
-import { createMetricsRegistry } from '../../src/gateway/metrics.ts';
+import type { Gateway } from '../../src/gateway/gateway.ts';
 import { createMemoryPubSub } from '../../src/pubsub/memory-pubsub.ts';
-import { createInMemoryElectionServices } from './in-memory-election-services.ts';
+import { createInMemoryElectionServices, startInMemoryGateway } from './in-memory-election-services.ts';
 import { TestClient } from './ws-test-client.ts';
 
 const ADMIN = 'ryw-admin-token-0123456789abcdef';
@@ -16,16 +15,7 @@ afterAll(async () => {
 });
 
 async function start(waitForProjections: (position: number) => Promise<void>, projectionWaitMs?: number) {
-  const g = await startGateway({
-    commands: services.commands,
-    queries: services.queries,
-    pubsub,
-    metrics: createMetricsRegistry(),
-    adminToken: ADMIN,
-    readiness: [],
-    waitForProjections,
-    projectionWaitMs,
-  });
+  const g = await startInMemoryGateway(services, pubsub, ADMIN, { waitForProjections, projectionWaitMs });
   gateways.push(g);
   return g;
 }

@@ -10,24 +10,14 @@ import type { BallotCaster } from '../../commands/cast-ballot.ts';
 import { DEFAULT_BOARD_PAGE, MAX_BOARD_PAGE, type BallotQueries } from '../../projections/ballot-queries.ts';
 import type { MessageHandler, MessageModule } from '../message-handlers.ts';
 import { catalogueKey, type JsonSchema, type MessageSpec } from '../schemas.ts';
+import { strictObject, electionIdSchema as electionId, token128Schema as n1, sha256HexSchema as ballotHash } from '../schema-parts.ts';
 
-const electionId: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' };
 /** RSA-4096 is 512 bytes = 683 base64url characters. */
 const blindedMessage: JsonSchema = { type: 'string', minLength: 1, maxLength: 700, pattern: '^[A-Za-z0-9_-]+$' };
-/** 128-bit token, unpadded base64url. */
-const n1: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{22}$' };
 /** A ballot under RSA-4096 with the longest choice is under 3 KiB of text; 8 KiB leaves room. */
 export const MAX_CIPHERTEXT_CHARS = 8192;
 const ciphertext: JsonSchema = { type: 'string', minLength: 1, maxLength: MAX_CIPHERTEXT_CHARS, pattern: '^[A-Za-z0-9_-]+$' };
-const ballotHash: JsonSchema = { type: 'string', pattern: '^[0-9a-f]{64}$' };
 const position: JsonSchema = { type: 'integer' };
-
-const strictObject = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({
-  type: 'object',
-  additionalProperties: false,
-  properties,
-  required,
-});
 
 export const BALLOT_MESSAGE_SPECS: readonly MessageSpec[] = [
   {

@@ -9,8 +9,8 @@ import type { CredentialCounts } from '../../projections/credentials-projection.
 import type { DeliveryChannel } from '../../domain/voter-events.ts';
 import type { MessageHandler, MessageModule } from '../message-handlers.ts';
 import { catalogueKey, type JsonSchema, type MessageSpec } from '../schemas.ts';
+import { electionIdSchema as electionId } from '../schema-parts.ts';
 
-const electionId: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' };
 /** A folder name under the server's letters root: no separators, no dot-dot, nothing absolute. */
 const outDir: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$', description: 'Postal letters: sub-folder of the letters root.' };
 const integer: JsonSchema = { type: 'integer' };

@@ -10,10 +10,8 @@ import type { TallyOutcome, TallyProgress } from '../../tally/tally-run.ts';
 import { MAX_POOL_SIZE } from '../../tally/pool.ts';
 import type { MessageHandler, MessageModule } from '../message-handlers.ts';
 import { catalogueKey, type JsonSchema, type MessageSpec } from '../schemas.ts';
+import { strictObject, electionIdSchema as electionId, token128Schema as n2 } from '../schema-parts.ts';
 
-const electionId: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' };
-/** 128-bit token, unpadded base64url (src/credentials/tokens.ts). */
-const n2: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{22}$' };
 const position: JsonSchema = { type: 'integer' };
 const counts: JsonSchema = { type: 'object', additionalProperties: { type: 'integer' } };
 const statuses: JsonSchema = {
@@ -21,13 +19,6 @@ const statuses: JsonSchema = {
   required: [...VOTE_STATUSES],
   properties: Object.fromEntries(VOTE_STATUSES.map((s) => [s, { type: 'integer' }])),
 };
-
-const strictObject = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({
-  type: 'object',
-  additionalProperties: false,
-  properties,
-  required,
-});
 
 export const TALLY_MESSAGE_SPECS: readonly MessageSpec[] = [
   {

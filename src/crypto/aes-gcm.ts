@@ -55,7 +55,9 @@ export function aes256GcmDecrypt(
   decipher.setAuthTag(tag);
   const head = decipher.update(ciphertext);
   try {
-    return ok(new Uint8Array(Buffer.concat([head, decipher.final()])));
+    // GCM is a stream mode: final() only checks the tag and returns no bytes, so no concat is needed.
+    const rest = decipher.final();
+    return ok(new Uint8Array(rest.length === 0 ? head : Buffer.concat([head, rest])));
   } catch {
     // Unauthenticated plaintext in `head` is dropped here, never returned.
     head.fill(0);

@@ -44,12 +44,18 @@ export interface DecryptedBallot {
 /** HKDF's empty salt is HashLen zero bytes (RFC 5869 §2.2). */
 const HKDF_ZERO_SALT = Buffer.alloc(32);
 const HKDF_FIRST_BLOCK = Buffer.from([0x01]);
-/** 'evote/ballot/v1' ‖ electionId per election: a tally or an audit derives thousands of keys for one. */
-let infoCache: { electionId: string; info: Buffer } | undefined;
+/**
+ * Per election: 'evote/ballot/v1' ‖ electionId (HKDF info) and electionId (AES-GCM AAD) as bytes,
+ * since a tally or an audit opens thousands of ballots of one election.
+ */
+let electionBytesCache: { electionId: string; info: Buffer; aad: Uint8Array } | undefined;
 
-function kdfInfo(electionId: string): Buffer {
-  if (infoCache?.electionId !== electionId) infoCache = { electionId, info: Buffer.concat([utf8(BALLOT_KDF_INFO), utf8(electionId)]) };
-  return infoCache.info;
+function electionBytes(electionId: string): { info: Buffer; aad: Uint8Array } {
+  if (electionBytesCache?.electionId !== electionId) {
+    const aad = utf8(electionId);
+    electionBytesCache = { electionId, info: Buffer.concat([utf8(BALLOT_KDF_INFO), aad]), aad };
+  }
+  return electionBytesCache;
 }
 
 /**
@@ -60,7 +66,7 @@ function kdfInfo(electionId: string): Buffer {
  */
 function ballotKey(rBytes: Uint8Array, electionId: string): Uint8Array {
   const prk = createHmac('sha256', HKDF_ZERO_SALT).update(rBytes).digest();
-  const okm = createHmac('sha256', prk).update(kdfInfo(electionId)).update(HKDF_FIRST_BLOCK).digest();
+  const okm = createHmac('sha256', prk).update(electionBytes(electionId).info).update(HKDF_FIRST_BLOCK).digest();
   prk.fill(0);
   return okm;
 }
@@ -111,7 +117,7 @@ export function encryptBallotToText(publicKey: KeyObject, electionId: string, pl
 function openWithR(rBytes: Uint8Array, c: BallotCiphertext, electionId: string): CryptoResult<DecryptedBallot> {
   const key = ballotKey(rBytes, electionId);
   const split = c.sealed.length - GCM_TAG_BYTES;
-  const opened = aes256GcmDecrypt(key, c.nonce, c.sealed.subarray(0, split), c.sealed.subarray(split), utf8(electionId));
+  const opened = aes256GcmDecrypt(key, c.nonce, c.sealed.subarray(0, split), c.sealed.subarray(split), electionBytes(electionId).aad);
   key.fill(0);
   return opened.ok ? ok({ plaintext: opened.value, r: rBytes }) : opened;
 }

@@ -46,7 +46,7 @@ export function decodeBallotPlaintext(bytes: Uint8Array): CryptoResult<BallotPla
   }
   if (at !== bytes.length) return malformed('ballot plaintext has trailing bytes');
   const [tag, preparedMessage, signature] = fields as [Uint8Array, Uint8Array, Uint8Array];
-  if (Buffer.compare(Buffer.from(tag), Buffer.from(TAG)) !== 0) return malformed('ballot plaintext has an unknown tag');
+  if (Buffer.compare(tag, TAG) !== 0) return malformed('ballot plaintext has an unknown tag');
   return { ok: true, value: { preparedMessage, signature } };
 }
 

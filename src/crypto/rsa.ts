@@ -78,8 +78,8 @@ export function rsaPublicNumbers(key: KeyObject): RsaPublicNumbers {
  * every raw input, as one byte comparison instead of a bigint conversion per ballot.
  */
 export function isBelowModulus(numbers: RsaPublicNumbers, x: Uint8Array): boolean {
-  const m = numbers.modulus;
-  return x.length === m.length && Buffer.compare(Buffer.from(x.buffer, x.byteOffset, x.byteLength), Buffer.from(m.buffer, m.byteOffset, m.byteLength)) < 0;
+  // Buffer.compare takes Uint8Arrays as they are: no wrapper objects on the tally's hot path.
+  return x.length === numbers.modulus.length && Buffer.compare(x, numbers.modulus) < 0;
 }
 
 /** True when x (big-endian bytes) is 0 or 1: KEM values and secrets that encryption never produces. */

@@ -136,7 +136,10 @@ describe('blind signatures with a fresh RSA-2048 key', () => {
     const blindSignature = unwrap(blindSign(keys.privateKey, first.blindedMessage));
     const wrongInv = finalize(keys.publicKey, prepared, blindSignature, second.inv);
     expect(wrongInv.ok === false && wrongInv.error.code).toBe('INVALID_SIGNATURE');
-    const other = generateRsaKeyPair(2048);
+    // Another key whose modulus is above the blinded message, so it signs rather than refusing the
+    // input as out of range (another random 2048-bit modulus is sometimes below it).
+    let other = generateRsaKeyPair(2048);
+    while (Buffer.compare(first.blindedMessage, rsaPublicNumbers(other.publicKey).modulus) >= 0) other = generateRsaKeyPair(2048);
     const foreign = unwrap(blindSign(other.privateKey, first.blindedMessage));
     const foreignResult = finalize(keys.publicKey, prepared, foreign, first.inv);
     expect(foreignResult.ok === false && foreignResult.error.code).toBe('INVALID_SIGNATURE');

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Ajv } from 'ajv';
-import { startGateway, type Gateway } from '../../src/gateway/gateway.ts';
+import type { Gateway } from '../../src/gateway/gateway.ts';
 import { createMetricsRegistry, type MetricsRegistry } from '../../src/gateway/metrics.ts';
 import { createMemoryPubSub } from '../../src/pubsub/memory-pubsub.ts';
 import { electionChannel, type PubSub } from '../../src/app/services.ts';
@@ -8,7 +8,7 @@ import { createLogger } from '../../src/app/log.ts';
 import { MESSAGE_CATALOGUE, PROGRESS_SCHEMA, PUSH_SCHEMA, REPLY_SCHEMA } from '../../src/gateway/schemas.ts';
 import { GATEWAY_ERROR_CODES } from '../../src/gateway/error-codes.ts';
 import type { ReadinessReport } from '../../src/gateway/http-routes.ts';
-import { createInMemoryElectionServices, EXPLODING_THEME, INTERNAL_FAILURE_TEXT, type InMemoryElectionServices } from './in-memory-election-services.ts';
+import { createInMemoryElectionServices, startInMemoryGateway, EXPLODING_THEME, INTERNAL_FAILURE_TEXT, type InMemoryElectionServices } from './in-memory-election-services.ts';
 import { TestClient, type Msg } from './ws-test-client.ts';
 
 const ADMIN = 'test-admin-token-0123456789abcdef';
@@ -49,13 +49,8 @@ beforeAll(async () => {
   metrics = createMetricsRegistry();
   pubsub = createMemoryPubSub();
   services = createInMemoryElectionServices(pubsub);
-  gateway = await startGateway({
-    commands: services.commands,
-    queries: services.queries,
-    pubsub,
+  gateway = await startInMemoryGateway(services, pubsub, ADMIN, {
     metrics,
-    adminToken: ADMIN,
-    port: 0,
     readiness: [
       { name: 'eventstore', check: async () => ready },
       { name: 'readmodels', check: async () => true },
@@ -197,7 +192,7 @@ describe('admin auth', () => {
 
   it('refuses to start with a short admin token', async () => {
     await expect(
-      startGateway({ commands: services.commands, queries: services.queries, pubsub, metrics: createMetricsRegistry(), adminToken: 'short', readiness: [] }),
+      startInMemoryGateway(services, pubsub, 'short'),
     ).rejects.toThrow(/at least 16/);
   });
 });
@@ -253,7 +248,7 @@ describe('commands', () => {
 describe('frame limits (1 MiB server)', () => {
   let small: Gateway;
   beforeAll(async () => {
-    small = await startGateway({ commands: services.commands, queries: services.queries, pubsub, metrics: createMetricsRegistry(), adminToken: ADMIN, readiness: [], maxFrameBytes: MiB });
+    small = await startInMemoryGateway(services, pubsub, ADMIN, { maxFrameBytes: MiB });
   });
   afterAll(async () => {
     await small?.close();
@@ -389,12 +384,7 @@ describe('HTTP', () => {
   });
 
   it('GET /readyz times out a hanging check', async () => {
-    const hanging = await startGateway({
-      commands: services.commands,
-      queries: services.queries,
-      pubsub,
-      metrics: createMetricsRegistry(),
-      adminToken: ADMIN,
+    const hanging = await startInMemoryGateway(services, pubsub, ADMIN, {
       readiness: [{ name: 'redis', check: () => new Promise<boolean>(() => {}) }],
       readinessTimeoutMs: 200,
     });

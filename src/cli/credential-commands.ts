@@ -14,27 +14,16 @@ import type { Command } from 'commander';
 import type { IssuanceSummary } from '../commands/credential-issuance.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 import { createProgress, printResult } from './output.ts';
-import { adminToken, request, withConnection, type GlobalOptions } from './session.ts';
+import { withAdmin, type GlobalOptions } from './session.ts';
 
 const FOLDER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 
 async function issue(g: GlobalOptions, electionId: string, channel: 'email' | 'letter', outDir?: string): Promise<IssuanceSummary> {
   const progress = createProgress(channel === 'email' ? 'mailing letters' : 'writing letters', g);
   try {
-    return await withConnection(g, (c) =>
-      request<IssuanceSummary>(
-        c,
-        'command',
-        'credentials.issue',
-        { electionId, channel, ...(outDir ? { outDir } : {}) },
-        {
-          token: adminToken(g),
-          timeoutMs: 3_600_000,
-          onProgress: (p) => {
-            const { done, total, failed } = p as { done: number; total: number; failed: number };
-            progress.update(done, total, failed > 0 ? `(${failed} failed)` : undefined);
-          },
-        },
+    return await withAdmin(g, (admin) =>
+      admin.issueCredentials({ electionId, channel, ...(outDir ? { outDir } : {}) }, ({ done, total, failed }) =>
+        progress.update(done, total, failed ? `(${failed} failed)` : undefined),
       ),
     );
   } finally {
@@ -94,7 +83,7 @@ export function registerCredentialCommands(program: Command, globals: () => Glob
     .requiredOption('--name <name>', 'a name for the application')
     .action(async (o: { name: string }) => {
       const g = globals();
-      const r = await withConnection(g, (c) => request<{ clientId: string; clientKey: string }>(c, 'command', 'clients.register', { name: o.name }, { token: adminToken(g) }));
+      const r = await withAdmin(g, (admin) => admin.registerClient(o.name));
       printResult(g, { clientId: r.clientId, clientKey: r.clientKey }, (x: { clientId: string; clientKey: string }) => `EVOTE_CLIENT_ID=${x.clientId}\nEVOTE_CLIENT_KEY=${x.clientKey}`);
     });
 }

@@ -1,10 +1,10 @@
 /** `evote election …`: the admin's election commands over WebSocket. */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { ElectionRow } from '../app/services.ts';
+import type { ElectionRow, EvoteAdmin } from '../client/admin.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 import { createProgress, printResult, table } from './output.ts';
-import { adminToken, request, withConnection, type GlobalOptions } from './session.ts';
+import { withAdmin, type GlobalOptions } from './session.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -39,16 +39,10 @@ export function registerElectionCommands(program: Command, globals: () => Global
     .option('--id <electionId>', 'choose the election id (default: a random UUID)')
     .action(async (o: { theme: string; choice: string[]; expectedVoters: number; id?: string }) => {
       const g = globals();
-      const result = await withConnection(g, (c) =>
-        request<{ electionId: string }>(
-          c,
-          'command',
-          'election.create',
-          { theme: o.theme, choices: o.choice, expectedVoters: o.expectedVoters, ...(o.id ? { electionId: o.id } : {}) },
-          { token: adminToken(g) },
-        ),
+      const result = await withAdmin(g, (admin) =>
+        admin.createElection({ theme: o.theme, choices: o.choice, expectedVoters: o.expectedVoters, ...(o.id ? { electionId: o.id } : {}) }),
       );
-      printResult(g, result, (r: { electionId: string }) => r.electionId);
+      printResult(g, result, (r) => r.electionId);
     });
 
   election
@@ -60,12 +54,12 @@ export function registerElectionCommands(program: Command, globals: () => Global
     .option('--closes-at <iso>', 'close voting automatically at this time (ISO-8601 with offset); "none" clears it')
     .action(async (electionId: string, o: { theme?: string; choice?: string[]; expectedVoters?: number; closesAt?: string }) => {
       const g = globals();
-      const payload: Record<string, unknown> = { electionId };
-      if (o.theme !== undefined) payload.theme = o.theme;
-      if (o.choice !== undefined) payload.choices = o.choice;
-      if (o.expectedVoters !== undefined) payload.expectedVoters = o.expectedVoters;
-      if (o.closesAt !== undefined) payload.closesAt = o.closesAt === 'none' ? null : o.closesAt;
-      const result = await withConnection(g, (c) => request(c, 'command', 'election.configure', payload, { token: adminToken(g) }));
+      const input: Parameters<EvoteAdmin['configureElection']>[0] = { electionId };
+      if (o.theme !== undefined) input.theme = o.theme;
+      if (o.choice !== undefined) input.choices = o.choice;
+      if (o.expectedVoters !== undefined) input.expectedVoters = o.expectedVoters;
+      if (o.closesAt !== undefined) input.closesAt = o.closesAt === 'none' ? null : o.closesAt;
+      const result = await withAdmin(g, (admin) => admin.configureElection(input));
       printResult(g, result, () => 'configured');
     });
 
@@ -82,28 +76,22 @@ export function registerElectionCommands(program: Command, globals: () => Global
         throw new CliError(EXIT.LOCAL_INPUT, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'FILE_UNREADABLE');
       }
       const progress = createProgress('importing voters', g);
-      const result = await withConnection(g, (c) =>
-        request<{ imported: number; skipped: number }>(
-          c,
-          'command',
-          'election.importVoters',
-          { electionId, csv, ...(o.batchSize ? { batchSize: o.batchSize } : {}) },
-          { token: adminToken(g), timeoutMs: 600_000, onProgress: (p) => progress.update((p as { done: number }).done, (p as { total: number }).total) },
-        ),
+      const result = await withAdmin(g, (admin) =>
+        admin.importVoters({ electionId, csv, ...(o.batchSize ? { batchSize: o.batchSize } : {}) }, (p) => progress.update(p.done, p.total)),
       ).finally(() => progress.finish());
-      printResult(g, result, (r: { imported: number; skipped: number }) => `imported ${r.imported} voters (${r.skipped} already registered)`);
+      printResult(g, result, (r) => `imported ${r.imported} voters (${r.skipped} already registered)`);
     });
 
-  for (const [name, message, verb] of [
-    ['start', 'election.start', 'voting started'],
-    ['end', 'election.end', 'voting ended'],
+  for (const [name, run, verb] of [
+    ['start', (admin: EvoteAdmin, id: string) => admin.startVoting(id), 'voting started'],
+    ['end', (admin: EvoteAdmin, id: string) => admin.endVoting(id), 'voting ended'],
   ] as const) {
     election
       .command(`${name} <electionId>`)
       .description(name === 'start' ? 'start voting (REGISTER → VOTE_STARTED)' : 'end voting (VOTE_STARTED → VOTE_ENDED, final)')
       .action(async (electionId: string) => {
         const g = globals();
-        const result = await withConnection(g, (c) => request(c, 'command', message, { electionId }, { token: adminToken(g) }));
+        const result = await withAdmin(g, (admin) => run(admin, electionId));
         printResult(g, result, () => verb);
       });
   }
@@ -113,7 +101,7 @@ export function registerElectionCommands(program: Command, globals: () => Global
     .description("show an election's state")
     .action(async (electionId: string) => {
       const g = globals();
-      const row = await withConnection(g, (c) => request<ElectionRow>(c, 'query', 'election.get', { electionId }));
+      const row = await withAdmin(g, (admin) => admin.getElection(electionId), { token: false });
       printResult(g, row, electionSummary);
     });
 
@@ -122,8 +110,8 @@ export function registerElectionCommands(program: Command, globals: () => Global
     .description('list elections')
     .action(async () => {
       const g = globals();
-      const { elections } = await withConnection(g, (c) => request<{ elections: ElectionRow[] }>(c, 'query', 'election.list', {}));
-      printResult(g, elections, (rows: ElectionRow[]) =>
+      const elections = await withAdmin(g, (admin) => admin.listElections(), { token: false });
+      printResult(g, elections, (rows) =>
         rows.length === 0 ? 'no elections' : table([['election', 'status', 'voters', 'theme'], ...rows.map((e) => [e.electionId, e.status, e.voterCount, e.theme])]),
       );
     });

@@ -6,9 +6,9 @@ export interface OutputOptions {
   json: boolean;
 }
 
-export function printResult(opts: OutputOptions, value: unknown, human: (v: never) => string): void {
+export function printResult<T>(opts: OutputOptions, value: T, human: (v: T) => string): void {
   if (opts.json) process.stdout.write(JSON.stringify(value) + '\n');
-  else process.stdout.write(human(value as never) + '\n');
+  else process.stdout.write(human(value) + '\n');
 }
 
 export function printError(opts: OutputOptions, code: string, message: string): void {
@@ -25,6 +25,7 @@ export interface Progress {
 export function createProgress(label: string, opts: OutputOptions): Progress {
   const tty = Boolean(process.stderr.isTTY) && !opts.json;
   let lastDecile = -1;
+  let lastDone = -1;
   let drawn = false;
   return {
     update(done, total, extra) {
@@ -37,8 +38,10 @@ export function createProgress(label: string, opts: OutputOptions): Progress {
         drawn = true;
       } else {
         const decile = Math.floor(pct / 10);
-        if (decile === lastDecile && done !== total) return;
+        // One line per decile, plus the final one once (not again for every repeat of done = total).
+        if (decile === lastDecile && (done !== total || done === lastDone)) return;
         lastDecile = decile;
+        lastDone = done;
         process.stderr.write(`${label}: ${done}/${total} (${pct}%)${extra ? ` ${extra}` : ''}\n`);
       }
     },

@@ -1,10 +1,11 @@
 /**
  * The CLI's connection to a server: the URL and admin token from options or the environment, and
- * request() that turns the client's typed errors into exit codes.
+ * withAdmin(), the client library's admin facade with its typed errors turned into exit codes.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { EvoteConnection, EvoteError, type Kind, type RequestOptions } from '../client/connection.ts';
+import { EvoteConnection, EvoteError } from '../client/connection.ts';
+import { EvoteAdmin } from '../client/admin.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 import { LetterError } from '../client/voter.ts';
 
@@ -53,19 +54,17 @@ export function toCliError(err: unknown): unknown {
   return err;
 }
 
-export async function request<T>(conn: EvoteConnection, kind: Kind, name: string, payload: unknown, opts: RequestOptions = {}): Promise<T> {
-  try {
-    return await conn.request<T>(kind, name, payload, opts);
-  } catch (err) {
-    throw toCliError(err);
-  }
-}
-
-/** Runs `fn` with a connection, always closing it. */
-export async function withConnection<T>(opts: GlobalOptions, fn: (conn: EvoteConnection) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` with the admin facade (src/client/admin.ts) on a fresh connection, always closing it.
+ * Public queries (election status, results) need no token: pass `{ token: false }`.
+ */
+export async function withAdmin<T>(opts: GlobalOptions, fn: (admin: EvoteAdmin) => Promise<T>, { token = true }: { token?: boolean } = {}): Promise<T> {
+  const adminTokenValue = token ? adminToken(opts) : '';
   const conn = await connect(opts);
   try {
-    return await fn(conn);
+    return await fn(new EvoteAdmin(conn, adminTokenValue));
+  } catch (err) {
+    throw toCliError(err);
   } finally {
     await conn.close();
   }

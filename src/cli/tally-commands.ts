@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Results, TallyResult } from '../client/admin.ts';
 import { createProgress, printResult, table } from './output.ts';
-import { adminToken, request, withConnection, type GlobalOptions } from './session.ts';
+import { withAdmin, type GlobalOptions } from './session.ts';
 
 /** The results table: one row per choice, then the ballots that did not count and why. */
 export function resultsTable(r: { counts: Record<string, number>; statuses: Record<string, number> }): string {
@@ -22,12 +22,8 @@ export function registerTallyCommands(program: Command, globals: () => GlobalOpt
     .action(async (electionId: string, o: { workers?: string }) => {
       const g = globals();
       const progress = createProgress('counting ballots', g);
-      const result = await withConnection(g, (c) =>
-        request<TallyResult>(c, 'command', 'tally.run', { electionId, ...(o.workers ? { workers: Number(o.workers) } : {}) }, {
-          token: adminToken(g),
-          timeoutMs: 3_600_000,
-          onProgress: (p) => progress.update((p as { done: number }).done, (p as { total: number }).total),
-        }),
+      const result = await withAdmin(g, (admin) =>
+        admin.runTally({ electionId, ...(o.workers ? { workers: Number(o.workers) } : {}) }, (p) => progress.update(p.done, p.total)),
       ).finally(() => progress.finish());
       printResult(g, result, (r: TallyResult) => `tally published (${r.ballots} ballots)\n${resultsTable(r)}`);
     });
@@ -38,7 +34,7 @@ export function registerTallyCommands(program: Command, globals: () => GlobalOpt
     .description('the published results (or the count so far while the tally runs)')
     .action(async (electionId: string) => {
       const g = globals();
-      const r = await withConnection(g, (c) => request<Results>(c, 'query', 'tally.results', { electionId }));
+      const r = await withAdmin(g, (admin) => admin.results(electionId), { token: false });
       printResult(g, r, (x: Results) =>
         `${x.published ? `published ${x.publishedAt}` : `NOT PUBLISHED yet: ${x.counted} of ${x.ballots} ballots counted`}\n${resultsTable(x)}`,
       );

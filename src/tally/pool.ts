@@ -1,7 +1,7 @@
 /**
  * A pool of worker threads that open ballots (decrypt, decode, verify, hash N2) for one election.
  * Each worker imports the counter's private key once; ballots travel in batches (a few hundred per
- * message) so the message overhead stays far below the ~1 ms RSA private operation per ballot.
+ * message) so the message overhead stays far below the ~0.3 ms RSA private operation per ballot.
  * Each worker holds at most `inFlight` batches, so it never idles while the main thread handles a
  * reply, and memory stays bounded however many batches the caller submits.
  *
@@ -21,22 +21,46 @@ export interface TallyPoolOptions extends WorkerInit {
   inFlight?: number;
 }
 
+/** What one worker has done so far: ballots opened and, with measureCpu, its thread's CPU time on them. */
+export interface WorkerWork {
+  ballots: number;
+  /** Undefined unless measureCpu was set and the platform has a per-thread CPU clock. */
+  cpuSeconds: number | undefined;
+}
+
+/** One worker's raw probe: bare RSA private operations in that thread, wall and thread-CPU time. */
+export interface RawProbe {
+  ops: number;
+  seconds: number;
+  cpuSeconds: number | undefined;
+}
+
 export interface TallyPool {
   readonly size: number;
   /** Opens the ciphertexts; the answer is in the same order. Rejects if a worker died. */
   open(ciphertexts: string[]): Promise<OpenedBallot[]>;
+  /** Per worker, since the pool started (benchmarks: per-worker cost and load balance). */
+  work(): WorkerWork[];
+  /**
+   * Benchmarks (measureCpu): every worker runs the bare private operation for `millis` at the same
+   * time, so the raw limit of N threads is measured, not assumed to be N times one thread's.
+   * Only on an idle pool.
+   */
+  probeRaw(millis: number): Promise<RawProbe[]>;
   close(): Promise<void>;
 }
 
 interface Job {
   request: WorkerRequest;
-  resolve(ballots: OpenedBallot[]): void;
+  resolve(reply: WorkerReply): void;
   reject(err: Error): void;
 }
 
 interface Slot {
   worker: Worker;
   running: Map<number, Job>;
+  ballots: number;
+  cpuNanos: number | undefined;
 }
 
 export const MAX_POOL_SIZE = 64;
@@ -64,6 +88,7 @@ export async function createTallyPool(opts: TallyPoolOptions): Promise<TallyPool
     electionId: opts.electionId,
     counterPrivateKeyPkcs8: opts.counterPrivateKeyPkcs8,
     authorityPublicKeySpki: opts.authorityPublicKeySpki,
+    measureCpu: opts.measureCpu === true,
   };
   const started = await Promise.allSettled(Array.from({ length: size }, () => startWorker(init)));
   const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -73,7 +98,7 @@ export async function createTallyPool(opts: TallyPoolOptions): Promise<TallyPool
     throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
   }
 
-  const slots: Slot[] = workers.map((worker) => ({ worker, running: new Map() }));
+  const slots: Slot[] = workers.map((worker) => ({ worker, running: new Map(), ballots: 0, cpuNanos: undefined }));
   const queue: Job[] = [];
   let nextId = 0;
   let broken: Error | undefined;
@@ -89,14 +114,17 @@ export async function createTallyPool(opts: TallyPoolOptions): Promise<TallyPool
     for (const job of queue.splice(0)) job.reject(err);
   };
 
+  const send = (slot: Slot, job: Job) => {
+    slot.running.set(job.request.id, job);
+    slot.worker.postMessage(job.request);
+  };
+
   const dispatch = () => {
     while (queue.length > 0 && !broken) {
       let best: Slot | undefined;
       for (const slot of slots) if (slot.running.size < inFlight && (!best || slot.running.size < best.running.size)) best = slot;
       if (!best) return;
-      const job = queue.shift() as Job;
-      best.running.set(job.request.id, job);
-      best.worker.postMessage(job.request);
+      send(best, queue.shift() as Job);
     }
   };
 
@@ -105,7 +133,11 @@ export async function createTallyPool(opts: TallyPoolOptions): Promise<TallyPool
       const job = slot.running.get(reply.id);
       if (!job) return;
       slot.running.delete(reply.id);
-      job.resolve(reply.ballots);
+      if (!reply.raw) {
+        slot.ballots += reply.ballots.length;
+        if (reply.cpuNanos !== undefined) slot.cpuNanos = (slot.cpuNanos ?? 0) + reply.cpuNanos;
+      }
+      job.resolve(reply);
       dispatch();
     });
     slot.worker.on('error', (err) => fail(new Error(`tally worker failed: ${err.message}`)));
@@ -114,16 +146,40 @@ export async function createTallyPool(opts: TallyPoolOptions): Promise<TallyPool
     });
   }
 
+  const usable = (): Error | undefined => broken ?? (closing ? new Error('tally pool is closed') : undefined);
+
   return {
     size,
     open(ciphertexts) {
-      if (broken) return Promise.reject(broken);
-      if (closing) return Promise.reject(new Error('tally pool is closed'));
+      const unusable = usable();
+      if (unusable) return Promise.reject(unusable);
       if (ciphertexts.length === 0) return Promise.resolve([]);
       return new Promise<OpenedBallot[]>((resolve, reject) => {
-        queue.push({ request: { id: nextId++, ciphertexts }, resolve, reject });
+        queue.push({ request: { id: nextId++, ciphertexts }, resolve: (reply) => resolve(reply.ballots), reject });
         dispatch();
       });
+    },
+    work() {
+      return slots.map((s) => ({ ballots: s.ballots, cpuSeconds: s.cpuNanos === undefined ? undefined : s.cpuNanos / 1e9 }));
+    },
+    probeRaw(millis) {
+      const unusable = usable();
+      if (unusable) return Promise.reject(unusable);
+      if (!init.measureCpu) return Promise.reject(new Error('raw probes need a pool created with measureCpu'));
+      if (queue.length > 0 || slots.some((s) => s.running.size > 0)) return Promise.reject(new Error('raw probes need an idle pool'));
+      return Promise.all(
+        slots.map(
+          (slot) =>
+            new Promise<RawProbe>((resolve, reject) => {
+              const request: WorkerRequest = { id: nextId++, rawProbeMillis: millis };
+              const done = (reply: WorkerReply) => {
+                const raw = reply.raw ?? { ops: 0, wallMillis: 0 };
+                resolve({ ops: raw.ops, seconds: raw.wallMillis / 1000, cpuSeconds: reply.cpuNanos === undefined ? undefined : reply.cpuNanos / 1e9 });
+              };
+              send(slot, { request, resolve: done, reject });
+            }),
+        ),
+      );
     },
     async close() {
       if (closing) return;

@@ -7,6 +7,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { openBallot, type BallotKeys } from './open-ballot.ts';
+import { rawPrivateOps } from './raw-probe.ts';
+import { threadCpuNanos } from '../app/thread-cpu.ts';
 import type { OpenedBallot } from './classify.ts';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
@@ -27,10 +29,19 @@ function openSafely(ciphertext: string): OpenedBallot {
   }
 }
 
+function answer(request: WorkerRequest): WorkerReply {
+  if ('ciphertexts' in request) return { id: request.id, ballots: request.ciphertexts.map(openSafely) };
+  // A raw probe: the benchmark's limit measured in this very thread, with this very key object.
+  return { id: request.id, ballots: [], raw: init.measureCpu ? rawPrivateOps(keys.counterPrivateKey, request.rawProbeMillis) : { ops: 0, wallMillis: 0 } };
+}
+
 const port = parentPort;
 if (!port) throw new Error('tally worker must run in a worker thread');
 port.on('message', (request: WorkerRequest) => {
-  const reply: WorkerReply = { id: request.id, ballots: request.ciphertexts.map(openSafely) };
+  const cpu0 = init.measureCpu ? threadCpuNanos() : undefined;
+  const reply = answer(request);
+  const cpu1 = cpu0 === undefined ? undefined : threadCpuNanos();
+  if (cpu0 !== undefined && cpu1 !== undefined) reply.cpuNanos = cpu1 - cpu0;
   port.postMessage(reply);
 });
 port.postMessage({ ready: true });

@@ -1,27 +1,39 @@
 /**
- * A worker_threads pool that opens counted ballots in parallel (two RSA public operations each).
- * Workers run the TypeScript sources through src/app/ts-worker.ts, as the tally's pool does.
- * Jobs go in batches, so messaging costs little next to the RSA work; `open` preserves job order.
+ * A worker_threads pool for the verifier's order-independent work: hashing batches of export lines
+ * (leaf-batch.ts) and opening counted ballots (two RSA public operations each). Workers run the
+ * TypeScript sources bundled once into plain JavaScript (src/app/ts-worker.ts): the tsx loader per
+ * thread would cost more CPU than a small election's ballots. Jobs go in batches, so messaging costs
+ * little next to the work; each call resolves with its own batch's results, in job order.
  */
 import type { Worker } from 'node:worker_threads';
-import { startTsWorker } from '../app/ts-worker.ts';
 import { availableParallelism } from 'node:os';
 import type { BallotOpening, ElectionPublicKeys, OpenBallotJob } from './ballot-opening.ts';
 import type { WorkerRequest } from './audit-worker.ts';
+import type { LeafBatchResult } from './leaf-batch.ts';
+import { startTsWorker } from '../app/ts-worker.ts';
 
 export interface AuditPool {
+  /** The election's public keys, for every worker; before the first `open`. */
+  setKeys(keys: ElectionPublicKeys): void;
   open(jobs: OpenBallotJob[]): Promise<BallotOpening[]>;
+  /** Leaf hashes of export event lines (see hashLeafBatch). */
+  hashLeaves(lines: string[], aligned: boolean): Promise<LeafBatchResult>;
   close(): Promise<void>;
 }
 
 interface Pending {
-  resolve(results: BallotOpening[]): void;
+  resolve(result: unknown): void;
   reject(err: Error): void;
+  cost: number;
 }
 
-export function createAuditPool(keys: ElectionPublicKeys, size = availableParallelism()): AuditPool {
+// Rough CPU cost per unit (µs), to send each batch to the worker with the least queued work.
+const COST_PER_BALLOT = 80;
+const COST_PER_LEAF = 8;
+
+export function createAuditPool(size = availableParallelism()): AuditPool {
   const pending = new Map<number, Pending>();
-  const load = new Map<Worker, number>();
+  const queued = new Map<Worker, number>();
   let nextId = 0;
   let failure: Error | undefined;
   let closing = false;
@@ -33,16 +45,16 @@ export function createAuditPool(keys: ElectionPublicKeys, size = availableParall
   };
 
   const workers = Array.from({ length: Math.max(1, size) }, () => {
-    // The keys travel as workerData; messages sent before the worker's module loaded wait in its port.
-    const w = startTsWorker(new URL('./audit-worker.ts', import.meta.url), { workerData: keys });
-    load.set(w, 0);
-    w.on('message', (msg: { id: number; results?: BallotOpening[]; error?: string }) => {
-      load.set(w, (load.get(w) ?? 1) - 1);
+    // Messages sent before the worker's module loaded wait in its port.
+    const w = startTsWorker(new URL('./audit-worker.ts', import.meta.url));
+    queued.set(w, 0);
+    w.on('message', (msg: { id: number; results?: BallotOpening[]; leaves?: LeafBatchResult; error?: string }) => {
       const p = pending.get(msg.id);
       pending.delete(msg.id);
       if (!p) return;
-      if (msg.results) p.resolve(msg.results);
-      else p.reject(new Error(`audit worker failed: ${msg.error ?? 'unknown'}`));
+      queued.set(w, (queued.get(w) ?? 0) - p.cost);
+      if (msg.error !== undefined) p.reject(new Error(`audit worker failed: ${msg.error}`));
+      else p.resolve(msg.results ?? msg.leaves);
     });
     w.on('error', (err) => fail(err));
     w.on('exit', (code) => {
@@ -51,19 +63,28 @@ export function createAuditPool(keys: ElectionPublicKeys, size = availableParall
     return w;
   });
 
+  function send<T>(request: WorkerRequest & { id: number }, cost: number): Promise<T> {
+    if (failure) return Promise.reject(failure);
+    let best = workers[0] as Worker;
+    for (const w of workers) if ((queued.get(w) ?? 0) < (queued.get(best) ?? 0)) best = w;
+    queued.set(best, (queued.get(best) ?? 0) + cost);
+    return new Promise<T>((resolve, reject) => {
+      pending.set(request.id, { resolve: resolve as (r: unknown) => void, reject, cost });
+      best.postMessage(request);
+    });
+  }
+
   return {
+    setKeys(keys) {
+      for (const w of workers) w.postMessage({ type: 'keys', keys } satisfies WorkerRequest);
+    },
     open(jobs) {
-      if (failure) return Promise.reject(failure);
       if (jobs.length === 0) return Promise.resolve([]);
-      // Least-loaded worker: batches differ in cost only by their size, which is uniform.
-      let best = workers[0] as Worker;
-      for (const w of workers) if ((load.get(w) ?? 0) < (load.get(best) ?? 0)) best = w;
-      load.set(best, (load.get(best) ?? 0) + 1);
-      const id = nextId++;
-      return new Promise<BallotOpening[]>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        best.postMessage({ type: 'open', id, jobs } satisfies WorkerRequest);
-      });
+      return send<BallotOpening[]>({ type: 'open', id: nextId++, jobs }, jobs.length * COST_PER_BALLOT);
+    },
+    hashLeaves(lines, aligned) {
+      // An array of strings, not one joined string: cloning it costs the main thread a quarter as much.
+      return send<LeafBatchResult>({ type: 'leaves', id: nextId++, lines, aligned }, lines.length * COST_PER_LEAF);
     },
     async close() {
       closing = true;

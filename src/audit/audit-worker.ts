@@ -1,22 +1,38 @@
 /**
- * A worker thread of the audit pool: opens batches of counted ballots (ballot-opening.ts). Holds the
- * election's public keys only; it never sees a private key, because the audit needs none.
+ * A worker thread of the audit pool: hashes batches of export lines (leaf-batch.ts) and opens
+ * batches of counted ballots (ballot-opening.ts). Holds the election's public keys only, sent once
+ * the verifier has read ElectionCreated; it never sees a private key, because the audit needs none.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { KeyObject } from 'node:crypto';
 import { importElectionKeys, openBallot, type ElectionPublicKeys, type OpenBallotJob } from './ballot-opening.ts';
+import { hashLeafBatch } from './leaf-batch.ts';
 
-export type WorkerRequest = { type: 'open'; id: number; jobs: OpenBallotJob[] };
+export type WorkerRequest =
+  | { type: 'keys'; keys: ElectionPublicKeys }
+  | { type: 'open'; id: number; jobs: OpenBallotJob[] }
+  | { type: 'leaves'; id: number; lines: string[]; aligned: boolean };
 
-const init = workerData as ElectionPublicKeys;
-const electionId = init.electionId;
-const keys: { authority: KeyObject; ballot: KeyObject } | undefined = importElectionKeys(init);
+let electionId: string | undefined;
+let keys: { authority: KeyObject; ballot: KeyObject } | undefined;
 
 parentPort?.on('message', (msg: WorkerRequest) => {
+  if (msg.type === 'keys') {
+    // Checked by the verifier's replay already (ElectionCreated with invalid keys stops it).
+    electionId = msg.keys.electionId;
+    keys = importElectionKeys(msg.keys);
+    return;
+  }
   try {
-    if (!keys) throw new Error('audit worker used before init');
+    if (msg.type === 'leaves') {
+      const leaves = hashLeafBatch(msg.lines, msg.aligned);
+      parentPort?.postMessage({ id: msg.id, leaves }, [leaves.hashes]);
+      return;
+    }
+    if (!keys || electionId === undefined) throw new Error('audit worker asked to open ballots before it has the election keys');
     const k = keys;
-    parentPort?.postMessage({ id: msg.id, results: msg.jobs.map((j) => openBallot(k, electionId, j)) });
+    const eid = electionId;
+    parentPort?.postMessage({ id: msg.id, results: msg.jobs.map((j) => openBallot(k, eid, j)) });
   } catch (err) {
     parentPort?.postMessage({ id: msg.id, error: (err as Error).message });
   }

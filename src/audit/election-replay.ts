@@ -8,7 +8,7 @@
  * Ballot cryptography is not checked here: a VoteCounted is handed back as a job for the worker
  * pool (verify.ts), and its status is decided afterwards in log order (vote-status.ts).
  */
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { evolve, initialState, parseInstant, type ElectionState } from '../domain/election.ts';
 import type { ElectionCreated, ElectionEvent, VoterRegistered, VotingStarted, VotingEnded, ElectionConfigured } from '../domain/election-events.ts';
@@ -64,14 +64,25 @@ export class ElectionReplay {
   /** Choices as of VotingStarted (configuration is frozen from then on). */
   choices: string[] = [];
 
-  constructor(readonly electionId: string) {}
+  // The election's stream names, built once (apply runs for every event of the log).
+  private readonly electionStream: string;
+  private readonly tallyStream: string;
+  private readonly voterPrefix: string;
+  private readonly credentialPrefix: string;
+
+  constructor(readonly electionId: string) {
+    this.electionStream = `election-${electionId}`;
+    this.tallyStream = `tally-${electionId}`;
+    this.voterPrefix = `voter-${electionId}-`;
+    this.credentialPrefix = `credential-${electionId}-`;
+  }
 
   apply(e: LogEntry): ReplayOutcome {
     if (this.state.status === 'NONE' && e.type !== 'ElectionCreated') return v('LIFECYCLE', `${e.type} before ElectionCreated`);
-    if (e.streamId === `election-${this.electionId}`) return this.electionEvent(e);
-    if (e.streamId.startsWith(`voter-${this.electionId}-`)) return this.voterEvent(e);
-    if (e.streamId.startsWith(`credential-${this.electionId}-`)) return this.credentialEvent(e);
-    if (e.streamId === `tally-${this.electionId}`) return this.tallyEvent(e);
+    if (e.streamId === this.electionStream) return this.electionEvent(e);
+    if (e.streamId.startsWith(this.voterPrefix)) return this.voterEvent(e);
+    if (e.streamId.startsWith(this.credentialPrefix)) return this.credentialEvent(e);
+    if (e.streamId === this.tallyStream) return this.tallyEvent(e);
     return v('FOREIGN_EVENT', `stream ${e.streamId} is not part of election ${this.electionId}`);
   }
 
@@ -138,7 +149,9 @@ export class ElectionReplay {
 
   private voterEvent(e: LogEntry): ReplayOutcome {
     const d = e.data as { voterId?: unknown };
-    if (typeof d.voterId !== 'string' || e.streamId !== `voter-${this.electionId}-${d.voterId}`) return v('FOREIGN_EVENT', 'voter stream and voter id disagree');
+    if (typeof d.voterId !== 'string' || e.streamId.length !== this.voterPrefix.length + d.voterId.length || !e.streamId.endsWith(d.voterId)) {
+      return v('FOREIGN_EVENT', 'voter stream and voter id disagree');
+    }
     if (!this.voters.has(d.voterId)) return v('LIFECYCLE', `${e.type} for a voter never registered`);
     switch (e.type) {
       case 'CredentialIssued':
@@ -157,7 +170,7 @@ export class ElectionReplay {
   }
 
   private credentialEvent(e: LogEntry): ReplayOutcome {
-    const suffix = e.streamId.slice(`credential-${this.electionId}-`.length);
+    const suffix = e.streamId.slice(this.credentialPrefix.length);
     switch (e.type) {
       case 'CredentialMinted': {
         const d = e.data as CredentialMinted['data'];
@@ -182,7 +195,8 @@ export class ElectionReplay {
         if (this.state.status === 'REGISTER') return v('LIFECYCLE', 'ballot cast before voting started');
         if (typeof d.ballotHash !== 'string' || typeof d.ciphertext !== 'string') return v('MALFORMED_EVENT', 'BallotCast is malformed');
         const bytes = fromBase64url(d.ciphertext);
-        if (bytes && createHash('sha256').update(bytes).digest('hex') !== d.ballotHash) return v('BALLOT_HASH', 'ballot hash is not SHA-256 of the ciphertext');
+        // One-shot crypto.hash: a Hash object per ballot costs more than hashing its few hundred bytes.
+        if (bytes && oneShotHash('sha256', bytes, 'hex') !== d.ballotHash) return v('BALLOT_HASH', 'ballot hash is not SHA-256 of the ciphertext');
         // Legal but never counted, as the tally rules (src/tally/covered-ballots.ts): a ballot cast
         // after VotingEnded in log order, and a byte-identical re-cast under another N1.
         if (this.votingEnded) this.lateBallots++;

@@ -13,7 +13,8 @@ import type { Logger } from '../app/log.ts';
 import { domainError } from '../domain/errors.ts';
 import type { LogCheckpointed } from '../domain/log-events.ts';
 import type { SubscriptionHandler } from '../gateway/message-handlers.ts';
-import { logChannel } from '../projections/transparency-log-projection.ts';
+import { LOG_LEAVES_TABLE, LOG_TREES_TABLE, logChannel } from '../projections/transparency-log-projection.ts';
+import type { SqlExecutor } from '../sql/client.ts';
 import { electionLogPrefixes, entryLeafHash, isElectionLogEntry, logStreamOf } from './log-entry.ts';
 import type { CheckpointLine, EventLine } from './log-lines.ts';
 
@@ -27,7 +28,23 @@ export interface FollowSnapshot {
   nextLeafIndex: number;
 }
 
-async function leavesUpTo(store: EventStore, electionId: string, position: number): Promise<number> {
+/**
+ * How many leaves the election's log has at or before `position`: the first pushed leaf's index
+ * when a follow resumes after it. From the transparency-log read model when it has reached that
+ * position (one count), else by reading the log from the start.
+ */
+async function leavesUpTo(deps: { store: EventStore; db: SqlExecutor }, electionId: string, position: number): Promise<number> {
+  const { rows } = await deps.db.query<{ last_position: number; leaves: number }>(
+    `SELECT t.last_position, (SELECT count(*)::int FROM ${LOG_LEAVES_TABLE} l WHERE l.election_id = t.election_id AND l.position <= $2) AS leaves
+     FROM ${LOG_TREES_TABLE} t WHERE t.election_id = $1`,
+    [electionId, position],
+  );
+  const fromReadModel = rows[0];
+  if (fromReadModel && Number(fromReadModel.last_position) >= position) return Number(fromReadModel.leaves);
+  return leavesInLogUpTo(deps.store, electionId, position);
+}
+
+async function leavesInLogUpTo(store: EventStore, electionId: string, position: number): Promise<number> {
   let count = 0;
   let from = 0;
   for (;;) {
@@ -42,13 +59,13 @@ async function leavesUpTo(store: EventStore, electionId: string, position: numbe
   }
 }
 
-export function followSubscription(deps: { store: EventStore; pubsub: PubSub; log: Logger }): SubscriptionHandler {
+export function followSubscription(deps: { store: EventStore; db: SqlExecutor; pubsub: PubSub; log: Logger }): SubscriptionHandler {
   return async (payload, push) => {
     const electionId = payload.electionId as string;
     const after = (payload.after as number | undefined) ?? 0;
     const created = await deps.store.readStream(`election-${electionId}`, { limit: 1 });
     if (created.length === 0) return { ok: false, error: domainError('ELECTION_NOT_FOUND', `election ${electionId} not found`) };
-    let leafIndex = after === 0 ? 0 : await leavesUpTo(deps.store, electionId, after);
+    let leafIndex = after === 0 ? 0 : await leavesUpTo(deps, electionId, after);
     const snapshot: FollowSnapshot = { electionId, after, nextLeafIndex: leafIndex };
     let position = after;
     let active = true;

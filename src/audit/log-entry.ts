@@ -72,6 +72,11 @@ function fastCanonical(value: unknown): string | undefined {
   }
 }
 
+/** canonicalJson(value), by the fast path when the value is plain JSON (the same text, the same errors). */
+export function canonicalText(value: unknown): string {
+  return fastCanonical(value) ?? canonicalJson(value);
+}
+
 /** canonicalJson({ position, streamId, revision, type, data }): its keys in sorted order, spelled out. */
 export function canonicalEntryText(e: LogEntry): string {
   if (Number.isFinite(e.position) && Number.isFinite(e.revision) && typeof e.streamId === 'string' && typeof e.type === 'string') {
@@ -99,6 +104,27 @@ export const ALL_ELECTION_LOG_PREFIXES = ['election-', 'voter-', 'credential-', 
 export function electionIdOf(data: unknown): string | undefined {
   const id = (data as { electionId?: unknown } | null)?.electionId;
   return typeof id === 'string' ? id : undefined;
+}
+
+/**
+ * isElectionLogEntry for one election, with its stream names built once: the verifier asks it for
+ * every event of the log.
+ */
+export function electionLogMatcher(electionId: string): (e: { streamId: string; data: unknown }) => boolean {
+  const election = `election-${electionId}`;
+  const tally = `tally-${electionId}`;
+  const voter = `voter-${electionId}-`;
+  const credential = `credential-${electionId}-`;
+  return (e) => {
+    if (electionIdOf(e.data) !== electionId) return false;
+    const s = e.streamId;
+    return (
+      s === election ||
+      s === tally ||
+      (s.length > voter.length && s.startsWith(voter)) ||
+      (s.length > credential.length && s.startsWith(credential))
+    );
+  };
 }
 
 /** True when the event is a leaf of `electionId`'s log (stream and payload agree). */

@@ -8,20 +8,16 @@
 import type { SqlExecutor } from '../sql/client.ts';
 import type { Result } from '../app/services.ts';
 import { domainError } from '../domain/errors.ts';
+import type { LogCheckpointed } from '../domain/log-events.ts';
 import { LOG_CHECKPOINTS_TABLE, LOG_LEAVES_TABLE, LOG_TREES_TABLE } from '../projections/transparency-log-projection.ts';
 import { MerkleTree } from './merkle-tree.ts';
 
-export interface SignedCheckpoint {
-  electionId: string;
-  size: number;
-  root: string;
-  lastPosition: number;
-  signature: string;
-  checkpointedAt: string;
+/** A LogCheckpointed as the read model serves it, with where it stands in the log. */
+export type SignedCheckpoint = LogCheckpointed['data'] & {
   /** Revision in `log-{eid}` and global position of the LogCheckpointed event. */
   revision: number;
   position: number;
-}
+};
 
 export interface InclusionReceipt {
   ballotHash: string;

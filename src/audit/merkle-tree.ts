@@ -19,6 +19,19 @@ class HashArray {
     this.buf.set(h, this.length * HASH_BYTES);
     this.length++;
   }
+  /** Appends `count` hashes packed in `src` from byte `offset`. */
+  pushMany(src: Uint8Array, offset: number, count: number): void {
+    const bytes = count * HASH_BYTES;
+    let size = this.buf.length;
+    while ((this.length + count) * HASH_BYTES > size) size *= 2;
+    if (size !== this.buf.length) {
+      const bigger = Buffer.alloc(size);
+      this.buf.copy(bigger);
+      this.buf = bigger;
+    }
+    this.buf.set(src.subarray(offset, offset + bytes), this.length * HASH_BYTES);
+    this.length += count;
+  }
   get(i: number): Hash {
     return new Uint8Array(this.buf.buffer, this.buf.byteOffset + i * HASH_BYTES, HASH_BYTES);
   }
@@ -40,6 +53,32 @@ export class MerkleTree {
     (this.levels[0] as HashArray).push(leaf);
     let i = this.size - 1;
     for (let h = 0; i % 2 === 1; h++) {
+      const level = this.levels[h] as HashArray;
+      const parent = nodeHash(level.get(i - 1), level.get(i));
+      (this.levels[h + 1] ??= new HashArray()).push(parent);
+      i = (i - 1) / 2;
+    }
+  }
+
+  /**
+   * Appends a perfect subtree of n = 2^k leaves given with all its levels (level 0 = the n leaf
+   * hashes, then n/2 node hashes, …, then its root; 32 bytes a hash, as leaf-batch.ts computes them in
+   * a worker). The tree's size must be a multiple of n, so the subtree is aligned: its levels are
+   * exactly the slots append() would have filled, and only the nodes above its root are hashed here.
+   */
+  appendPerfectSubtree(levels: Uint8Array, n: number): void {
+    if (n < 1 || (n & (n - 1)) !== 0 || this.size % n !== 0) throw new RangeError('a perfect subtree must be aligned');
+    if (levels.length !== (2 * n - 1) * HASH_BYTES) throw new RangeError('a perfect subtree of n leaves has 2n - 1 hashes');
+    let offset = 0;
+    let h = 0;
+    for (let width = n; width >= 1; width >>= 1, h++) {
+      (this.levels[h] ??= new HashArray()).pushMany(levels, offset, width);
+      offset += width * HASH_BYTES;
+    }
+    // Carry the subtree's root upwards as append() does from level 0.
+    h--;
+    let i = (this.levels[h] as HashArray).length - 1;
+    for (; i % 2 === 1; h++) {
       const level = this.levels[h] as HashArray;
       const parent = nodeHash(level.get(i - 1), level.get(i));
       (this.levels[h + 1] ??= new HashArray()).push(parent);

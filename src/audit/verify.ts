@@ -13,11 +13,14 @@
  *   tally         VALID ≤ BlindSignatureIssued ≤ VoterRegistered, and the recomputed counts equal
  *                 TallyPublished.
  *
- * Reading stops at the first event that breaks a sequential check; ballot checks finish for the
- * ballots read so far, and `failures[0]` is the earliest failure in log order.
+ * Leaf hashes are recomputed in the worker pool behind the reading, and each checkpoint is checked
+ * once the tree covers it (see Verifier). Reading stops at the first failure found; the report
+ * names the earliest failure by export line, ballot checks finish for the ballots read before it,
+ * and `failures[0]` is the earliest failure in log order.
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { availableParallelism } from 'node:os';
 import type { EventStore } from '../eventstore/port.ts';
 import { VOTE_STATUSES, type VoteStatus } from '../domain/tally-events.ts';
 import { createAuditPool, type AuditPool } from './audit-pool.ts';
@@ -25,9 +28,10 @@ import type { BallotOpening } from './ballot-opening.ts';
 import { verifyCheckpoint } from './checkpoint.ts';
 import { ElectionReplay, isViolation, type CountedBallot, type Violation } from './election-replay.ts';
 import { electionLogLines } from './export.ts';
-import { entryLeafHash, isElectionLogEntry, type LogEntry } from './log-entry.ts';
+import { canonicalText, electionLogMatcher, type LogEntry } from './log-entry.ts';
+import { hashLeafBatch, type LeafBatchResult } from './leaf-batch.ts';
 import { LOG_FORMAT, isCheckpointLine, isHeaderLine, type CheckpointLine, type EventLine, type LogLine } from './log-lines.ts';
-import { verifyConsistency } from './merkle.ts';
+import { HASH_BYTES, verifyConsistency } from './merkle.ts';
 import { MerkleTree } from './merkle-tree.ts';
 import { decideStatus } from './vote-status.ts';
 import type { AuditFailure, AuditProgress, AuditReport } from './report.ts';
@@ -38,51 +42,152 @@ export interface VerifyOptions {
   workers?: number;
   /** Ballots per worker message. Default 256. */
   batchSize?: number;
+  /** Event lines per leaf-hashing batch, a power of two. Default 1024. */
+  leafBatch?: number;
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
 
+/**
+ * What the status check needs of a counted ballot once it went to the workers: not its ciphertext
+ * nor its VoteCounted line (a 100,000-ballot audit would keep both alive until the end, and the
+ * garbage collector would walk them again and again).
+ */
+interface QueuedBallot {
+  entry: Pick<LogEntry, 'position' | 'streamId' | 'type'>;
+  claimed: CountedBallot['claimed'];
+}
+
 interface Batch {
-  ballots: CountedBallot[];
+  ballots: QueuedBallot[];
+  /** Export line of each ballot's VoteCounted: ballots after the first failure are not judged. */
+  lines: number[];
   results: Promise<BallotOpening[]>;
 }
 
+/** Event lines sent to be hashed together; `firstLeaf` is the leaf index of the first. */
+interface LeafLines {
+  firstLeaf: number;
+  lines: number[];
+  texts: string[];
+}
+
+/** A checkpoint that passed its checks at reading; root, signature and consistency wait for the leaf hashes. */
+interface PendingCheckpoint {
+  line: number;
+  c: CheckpointLine;
+  d: CheckpointLine['data'];
+}
+
+const DEFAULT_LEAF_BATCH = 1024;
+
+/**
+ * Reads the export line by line. The checks that depend on the events before (positions, leaf
+ * indexes, revisions, the lifecycle replay) run here, in order; leaf hashing runs in the worker pool
+ * in batches (leaf-batch.ts), and each checkpoint's root, signature and consistency are checked once
+ * the leaf hashes it covers have come back, in log order. Every failure carries its export line, and
+ * the report names the earliest: a leaf hash that does not match is named before anything else
+ * wrong with the same event, exactly as when the hash was checked first in a single pass.
+ */
 class Verifier {
   electionId: string | null = null;
   replay?: ElectionReplay;
+  private belongs: (e: { streamId: string; data: unknown }) => boolean = () => false;
   readonly tree = new MerkleTree();
   private readonly revisions = new Map<string, number>();
-  private lastPosition = -Infinity;
   private lastLeafPosition = -1;
-  private lastCheckpoint?: { size: number; root: Uint8Array; position: number; revision: number };
-  checkpoints = 0;
-  verifiedHead: AuditReport['verifiedHead'] = null;
+  /** The last checkpoint line read (its revision and position are checked at reading). */
+  private lastCheckpointRead?: { position: number; revision: number };
+  /** The last checkpoint whose root, signature and consistency held. */
+  private lastVerified?: { size: number; root: Uint8Array };
+  private readonly pendingCheckpoints: PendingCheckpoint[] = [];
+  private readonly verified: { line: number; size: number; root: string }[] = [];
+  /** Leaves read (event lines past the checks made at reading). */
+  leaves = 0;
+  /** The first failure found at reading: reading stops there. */
   failure?: AuditFailure;
+  /** The first failure of the checks that wait for leaf hashes (leaf hash, checkpoint root/signature/consistency). */
+  deferredFailure?: AuditFailure;
+  /** Leaves before each failure, for the report's `events`. */
+  private leavesAtFailure = 0;
+  private leavesAtDeferredFailure = 0;
   lineNo = 0;
+  publishedLine = 0;
   private pool?: AuditPool;
-  /** The leaf hash structural() recomputed for the event being read. */
-  private leaf?: Uint8Array;
+  private readonly leafBatch: number;
+  private readonly maxLeavesInFlight: number;
+  private leafLines: LeafLines = { firstLeaf: 0, lines: [], texts: [] };
+  /** Applies the hashed leaf batches to the tree in order, as their results arrive. */
+  private applied: Promise<void> = Promise.resolve();
+  /** One promise per leaf batch sent and not yet applied, oldest first. */
+  private readonly leavesInFlight: Promise<void>[] = [];
   private pending: CountedBallot[] = [];
+  private pendingLines: number[] = [];
   readonly batches: Batch[] = [];
   ballotsQueued = 0;
   ballotsChecked = 0;
 
-  constructor(private readonly opts: VerifyOptions) {}
+  constructor(private readonly opts: VerifyOptions) {
+    const n = opts.leafBatch ?? DEFAULT_LEAF_BATCH;
+    if (!Number.isSafeInteger(n) || n < 1 || (n & (n - 1)) !== 0) throw new RangeError('leafBatch must be a power of two');
+    this.leafBatch = n;
+    this.maxLeavesInFlight = 4 * (opts.workers ?? availableParallelism());
+  }
 
-  fail(v: Violation, e?: { position?: unknown; streamId?: unknown; type?: unknown; leafIndex?: unknown }): void {
-    this.failure = {
+  private failureOf(v: Violation, e: { position?: unknown; streamId?: unknown; type?: unknown; leafIndex?: unknown } | undefined, line: number): AuditFailure {
+    return {
       ...v,
       position: isInt(e?.position) ? e.position : null,
       streamId: typeof e?.streamId === 'string' ? e.streamId : null,
       type: typeof e?.type === 'string' ? e.type : null,
       ...(isInt(e?.leafIndex) && { leafIndex: e.leafIndex }),
-      line: this.lineNo,
+      line,
     };
+  }
+
+  fail(v: Violation, e?: { position?: unknown; streamId?: unknown; type?: unknown; leafIndex?: unknown }): void {
+    this.failure = this.failureOf(v, e, this.lineNo);
+    this.leavesAtFailure = this.leaves;
+  }
+
+  private failDeferred(f: AuditFailure, leaves: number): void {
+    this.deferredFailure = f;
+    this.leavesAtDeferredFailure = leaves;
+  }
+
+  /** The earliest failure of all: a deferred one on the same line comes first (the leaf hash is checked first). */
+  firstFailure(): AuditFailure | undefined {
+    const d = this.deferredFailure;
+    const s = this.failure;
+    if (d && (!s || (d.line ?? 0) <= (s.line ?? 0))) return d;
+    return s;
+  }
+
+  /** Leaves before the first failure (all leaves when none). */
+  eventsChecked(): number {
+    const first = this.firstFailure();
+    if (!first) return this.leaves;
+    return first === this.deferredFailure ? this.leavesAtDeferredFailure : this.leavesAtFailure;
+  }
+
+  /** Checkpoints verified before the first failure, and the last of them. */
+  verifiedCheckpoints(): { count: number; head: AuditReport['verifiedHead'] } {
+    const limit = this.firstFailure()?.line ?? Infinity;
+    let count = 0;
+    let head: AuditReport['verifiedHead'] = null;
+    for (const v of this.verified) {
+      if (v.line >= limit) break;
+      count++;
+      head = { size: v.size, root: v.root };
+    }
+    return { count, head };
   }
 
   /** One line of the export; false once a check failed (reading stops). */
   line(raw: string | LogLine): boolean {
+    // A leaf hash or checkpoint found wrong meanwhile: nothing after it can be the first failure.
+    if (this.deferredFailure) return false;
     this.lineNo++;
     let line: LogLine;
     if (typeof raw === 'string') {
@@ -104,7 +209,7 @@ class Verifier {
       return false;
     }
     if (isCheckpointLine(line)) return this.checkpoint(line);
-    return this.event(line as EventLine);
+    return this.event(line as EventLine, raw);
   }
 
   private header(line: LogLine): boolean {
@@ -114,46 +219,59 @@ class Verifier {
     }
     this.electionId = line.electionId;
     this.replay = new ElectionReplay(line.electionId);
+    this.belongs = electionLogMatcher(line.electionId);
     return true;
   }
 
+  /** The checks made before the leaf hash, at reading. */
   private structural(e: EventLine): Violation | undefined {
     if (!isInt(e.position) || !isInt(e.revision) || typeof e.streamId !== 'string' || typeof e.type !== 'string' || typeof e.data !== 'object' || e.data === null) {
       return { check: 'BAD_LINE', message: 'an event line needs position, streamId, revision, type and data' };
     }
-    if (e.leafIndex !== this.tree.size) return { check: 'LEAF_INDEX', message: `leaf index ${String(e.leafIndex)}, expected ${this.tree.size} (an event is missing or extra)` };
+    if (e.leafIndex !== this.leaves) return { check: 'LEAF_INDEX', message: `leaf index ${String(e.leafIndex)}, expected ${this.leaves} (an event is missing or extra)` };
     if (e.position <= this.lastLeafPosition) return { check: 'POSITION_ORDER', message: `position ${e.position} does not follow ${this.lastLeafPosition}` };
-    // The leaf hash first: a flipped byte is named as such, whatever field it landed in.
-    this.leaf = entryLeafHash(e);
-    if (hex(this.leaf) !== e.leafHash) return { check: 'LEAF_HASH', message: 'the event bytes do not hash to its leaf hash' };
-    if (!isElectionLogEntry(this.electionId as string, e)) return { check: 'FOREIGN_EVENT', message: 'the event does not belong to this election' };
+    return undefined;
+  }
+
+  /** The checks made after the leaf hash, at reading. */
+  private membership(e: EventLine): Violation | undefined {
+    if (!this.belongs(e)) return { check: 'FOREIGN_EVENT', message: 'the event does not belong to this election' };
     const expected = this.revisions.get(e.streamId) ?? 0;
     if (e.revision !== expected) return { check: 'REVISION_GAP', message: `revision ${e.revision} of ${e.streamId}, expected ${expected}` };
     return undefined;
   }
 
-  private event(e: EventLine): boolean {
+  private event(e: EventLine, raw: string | LogLine): boolean {
     const bad = this.structural(e);
     if (bad) {
       this.fail(bad, e);
       return false;
     }
-    const entry: LogEntry = { position: e.position, streamId: e.streamId, revision: e.revision, type: e.type, data: e.data };
-    // Equal to e.leafHash (checked in structural): the recomputed bytes, no hex decoding.
-    const leaf = this.leaf as Uint8Array;
-    const outcome = (this.replay as ElectionReplay).apply(entry);
+    // The leaf hash is checked first (a flipped byte is named LEAF_HASH whatever field it hit): it
+    // is computed in a worker and, when it does not match, that failure on this line wins.
+    this.hashLater(typeof raw === 'string' ? raw : canonicalText(raw));
+    const outside = this.membership(e);
+    if (outside) {
+      this.fail(outside, e);
+      return false;
+    }
+    const replay = this.replay as ElectionReplay;
+    // The line itself is the entry (its leafIndex and leafHash are ignored by the replay).
+    const outcome = replay.apply(e);
     if (isViolation(outcome)) {
       this.fail(outcome, e);
       return false;
     }
-    this.tree.append(leaf);
+    this.leaves++;
     this.revisions.set(e.streamId, e.revision + 1);
     this.lastLeafPosition = e.position;
     if (outcome) this.queue(outcome);
-    // Start the workers at the first ballot: they take a while to load, and the VoteCounted they
-    // check come only after every ballot, so their start overlaps with reading the rest of the log.
-    else if (e.type === 'BallotCast' && this.replay?.keys) this.startPool(this.replay.keys);
-    if (this.tree.size % 10_000 === 0) this.progress();
+    else if (e.type === 'ElectionCreated' && replay.keys) this.pool?.setKeys(replay.keys);
+    // Start the workers at the first ballot at the latest: they take a while to load, and the
+    // VoteCounted they check come only after every ballot, so their start overlaps with reading.
+    else if (e.type === 'BallotCast') this.startPool();
+    else if (e.type === 'TallyPublished' && replay.published) this.publishedLine = this.lineNo;
+    if (this.leaves % 10_000 === 0) this.progress();
     return true;
   }
 
@@ -168,34 +286,107 @@ class Verifier {
       return fail('BAD_LINE', 'a checkpoint line needs position, revision and data { size, root, lastPosition, signature }');
     }
     if (c.streamId !== `log-${eid}` || d.electionId !== eid) return fail('FOREIGN_EVENT', 'the checkpoint is not of this election');
-    const expectedRevision = this.lastCheckpoint ? this.lastCheckpoint.revision + 1 : 0;
+    const last = this.lastCheckpointRead;
+    const expectedRevision = last ? last.revision + 1 : 0;
     if (c.revision !== expectedRevision) return fail('REVISION_GAP', `checkpoint revision ${c.revision}, expected ${expectedRevision}`);
-    if (this.lastCheckpoint && c.position <= this.lastCheckpoint.position) return fail('POSITION_ORDER', 'checkpoint positions are not increasing');
+    if (last && c.position <= last.position) return fail('POSITION_ORDER', 'checkpoint positions are not increasing');
     if (c.position <= this.lastLeafPosition) return fail('POSITION_ORDER', 'a checkpoint is older than the events it covers');
-    if (d.size !== this.tree.size) return fail('CHECKPOINT_SIZE', `checkpoint of size ${d.size} placed after ${this.tree.size} leaves`);
+    if (d.size !== this.leaves) return fail('CHECKPOINT_SIZE', `checkpoint of size ${d.size} placed after ${this.leaves} leaves`);
     if (d.lastPosition !== this.lastLeafPosition) return fail('CHECKPOINT_SIZE', `checkpoint ends at position ${d.lastPosition}, its last leaf is at ${this.lastLeafPosition}`);
-    const root = this.tree.root();
-    if (hex(root) !== d.root) return fail('CHECKPOINT_ROOT', 'the signed root is not the Merkle root of the leaves it covers');
-    const logKey = this.replay?.logKey;
-    if (!logKey || !verifyCheckpoint(logKey, { electionId: eid, size: d.size, root: d.root, lastPosition: d.lastPosition }, d.signature)) {
-      return fail('CHECKPOINT_SIGNATURE', 'the checkpoint signature does not verify under the log key of ElectionCreated');
-    }
-    const prev = this.lastCheckpoint;
-    if (prev) {
-      if (d.size < prev.size) return fail('CHECKPOINT_CONSISTENCY', 'the log shrank');
-      const proof = this.tree.consistencyProof(prev.size, d.size);
-      if (!verifyConsistency(prev.size, d.size, prev.root, root, proof)) return fail('CHECKPOINT_CONSISTENCY', 'the checkpoint is not consistent with the previous one');
-    }
-    this.lastCheckpoint = { size: d.size, root, position: c.position, revision: c.revision };
-    this.verifiedHead = { size: d.size, root: d.root };
-    this.checkpoints++;
+    this.lastCheckpointRead = { position: c.position, revision: c.revision };
+    this.pendingCheckpoints.push({ line: this.lineNo, c, d: d as CheckpointLine['data'] });
     return true;
+  }
+
+  /** Root, signature and consistency of the checkpoints the tree now covers, in order. */
+  private verifyDueCheckpoints(): void {
+    const eid = this.electionId as string;
+    while (!this.deferredFailure && this.pendingCheckpoints.length > 0 && (this.pendingCheckpoints[0] as PendingCheckpoint).d.size <= this.tree.size) {
+      const { line, c, d } = this.pendingCheckpoints.shift() as PendingCheckpoint;
+      const fail = (check: string, message: string) => this.failDeferred(this.failureOf({ check, message }, c, line), d.size);
+      const root = this.tree.root(d.size);
+      if (hex(root) !== d.root) return fail('CHECKPOINT_ROOT', 'the signed root is not the Merkle root of the leaves it covers');
+      const logKey = this.replay?.logKey;
+      if (!logKey || !verifyCheckpoint(logKey, { electionId: eid, size: d.size, root: d.root, lastPosition: d.lastPosition }, d.signature)) {
+        return fail('CHECKPOINT_SIGNATURE', 'the checkpoint signature does not verify under the log key of ElectionCreated');
+      }
+      const prev = this.lastVerified;
+      if (prev) {
+        if (d.size < prev.size) return fail('CHECKPOINT_CONSISTENCY', 'the log shrank');
+        const proof = this.tree.consistencyProof(prev.size, d.size);
+        if (!verifyConsistency(prev.size, d.size, prev.root, root, proof)) return fail('CHECKPOINT_CONSISTENCY', 'the checkpoint is not consistent with the previous one');
+      }
+      this.lastVerified = { size: d.size, root };
+      this.verified.push({ line, size: d.size, root: d.root });
+    }
+  }
+
+  // ---- leaf hashes in batches ---------------------------------------------------------------------
+
+  private hashLater(text: string): void {
+    const batch = this.leafLines;
+    batch.texts.push(text);
+    batch.lines.push(this.lineNo);
+    if (batch.texts.length === this.leafBatch) this.flushLeaves();
+  }
+
+  /** Sends the lines read so far to be hashed; the last, partial batch is hashed here when there is no pool. */
+  flushLeaves(): void {
+    const batch = this.leafLines;
+    const n = batch.texts.length;
+    if (n === 0) return;
+    this.leafLines = { firstLeaf: batch.firstLeaf + n, lines: [], texts: [] };
+    // Full batches start at multiples of their size: their subtrees are aligned in the tree.
+    const aligned = n === this.leafBatch && batch.firstLeaf % n === 0;
+    const result = aligned || this.pool ? this.startPool().hashLeaves(batch.texts, aligned) : Promise.resolve(hashLeafBatch(batch.texts, aligned));
+    // The texts are in the message now (or hashed): only their line numbers stay.
+    batch.texts = [];
+    this.applied = this.applied.then(() => result).then((r) => this.applyLeaves(batch, r, aligned));
+    this.leavesInFlight.push(this.applied);
+  }
+
+  /**
+   * Backpressure: true when more leaf batches wait for the workers than keep them busy. Reading
+   * then waits (`leavesCaughtUp`) instead of queueing the whole log in the workers' ports, where
+   * the ballot batches would wait behind it.
+   */
+  tooManyLeavesInFlight(): boolean {
+    return this.leavesInFlight.length > this.maxLeavesInFlight;
+  }
+
+  async leavesCaughtUp(): Promise<void> {
+    while (this.tooManyLeavesInFlight()) await this.leavesInFlight.shift();
+  }
+
+  private applyLeaves(batch: LeafLines, r: LeafBatchResult, aligned: boolean): void {
+    if (this.deferredFailure) return;
+    const hashes = new Uint8Array(r.hashes);
+    if (aligned && !r.mismatch) this.tree.appendPerfectSubtree(hashes, batch.lines.length);
+    else {
+      // Level 0 only: a partial batch, or the leaves before a mismatch.
+      const count = r.mismatch ? r.mismatch.index : batch.lines.length;
+      for (let i = 0; i < count; i++) this.tree.append(hashes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
+    }
+    this.verifyDueCheckpoints();
+    if (r.mismatch && !this.deferredFailure) {
+      const m = r.mismatch;
+      this.failDeferred(this.failureOf({ check: 'LEAF_HASH', message: 'the event bytes do not hash to its leaf hash' }, m, batch.lines[m.index] as number), batch.firstLeaf + m.index);
+    }
+  }
+
+  /** Waits for every leaf batch sent and for the checkpoints they complete. */
+  async settleLeaves(): Promise<void> {
+    this.flushLeaves();
+    await this.applied;
+    this.leavesInFlight.length = 0;
+    this.verifyDueCheckpoints();
   }
 
   // ---- ballots through the worker pool -----------------------------------------------------------
 
   private queue(b: CountedBallot): void {
     this.pending.push(b);
+    this.pendingLines.push(this.lineNo);
     this.ballotsQueued++;
     if (this.pending.length >= (this.opts.batchSize ?? 256)) this.flush();
   }
@@ -203,10 +394,11 @@ class Verifier {
   flush(): void {
     if (this.pending.length === 0) return;
     const ballots = this.pending;
+    const lines = this.pendingLines;
     this.pending = [];
-    const keys = this.replay?.keys;
-    if (!keys) throw new Error('ballots queued before the election keys were read');
-    const results = this.startPool(keys).open(ballots.map((b) => ({ ciphertext: b.ciphertext, revealedR: b.revealedR })));
+    this.pendingLines = [];
+    if (!this.replay?.keys) throw new Error('ballots queued before the election keys were read');
+    const results = this.startPool().open(ballots.map((b) => ({ ciphertext: b.ciphertext, revealedR: b.revealedR })));
     void results.then(
       () => {
         this.ballotsChecked += ballots.length;
@@ -214,16 +406,20 @@ class Verifier {
       },
       () => {},
     );
-    this.batches.push({ ballots, results });
+    this.batches.push({ ballots: ballots.map((b) => ({ entry: { position: b.entry.position, streamId: b.entry.streamId, type: b.entry.type }, claimed: b.claimed })), lines, results });
   }
 
-  private startPool(keys: NonNullable<ElectionReplay['keys']>): AuditPool {
-    this.pool ??= createAuditPool(keys, this.opts.workers);
+  /** The pool, started at the first full leaf batch or ballot: a log of a few events needs no worker. */
+  private startPool(): AuditPool {
+    if (!this.pool) {
+      this.pool = createAuditPool(this.opts.workers);
+      if (this.replay?.keys) this.pool.setKeys(this.replay.keys);
+    }
     return this.pool;
   }
 
   progress(): void {
-    this.opts.onProgress?.({ events: this.tree.size, ballotsQueued: this.ballotsQueued, ballotsChecked: this.ballotsChecked });
+    this.opts.onProgress?.({ events: this.leaves, ballotsQueued: this.ballotsQueued, ballotsChecked: this.ballotsChecked });
   }
 
   async close(): Promise<void> {
@@ -231,12 +427,13 @@ class Verifier {
   }
 }
 
-const failureAt = (v: Violation, e: LogEntry): AuditFailure => ({ ...v, position: e.position, streamId: e.streamId, type: e.type });
+const failureAt = (v: Violation, e: Pick<LogEntry, 'position' | 'streamId' | 'type'>): AuditFailure => ({ ...v, position: e.position, streamId: e.streamId, type: e.type });
 
 /** Decides every counted ballot's status in log order and compares it with what VoteCounted claims. */
 async function checkCountedBallots(
   verifier: Verifier,
   replay: ElectionReplay,
+  beforeLine: number,
 ): Promise<{ failure?: AuditFailure; counts: Record<string, number>; statuses: Partial<Record<VoteStatus, number>>; counted: number }> {
   const counts: Record<string, number> = Object.fromEntries(replay.choices.map((c) => [c, 0]));
   const statuses: Partial<Record<VoteStatus, number>> = Object.fromEntries(VOTE_STATUSES.map((s) => [s, 0]));
@@ -245,7 +442,9 @@ async function checkCountedBallots(
   for (const batch of verifier.batches) {
     const results = await batch.results;
     for (let i = 0; i < batch.ballots.length; i++) {
-      const b = batch.ballots[i] as CountedBallot;
+      // Read past the first failure (leaf hashes are checked behind the reading): not judged.
+      if ((batch.lines[i] as number) >= beforeLine) return { counts, statuses, counted };
+      const b = batch.ballots[i] as QueuedBallot;
       const o = results[i] as BallotOpening;
       const fail = (check: string, message: string) => ({ failure: failureAt({ check, message }, b.entry), counts, statuses, counted });
       if (o.kind === 'wrong-r') return fail('REVEALED_R', 'the revealed r does not satisfy r^e mod n = c0');
@@ -281,6 +480,22 @@ function compareTally(replay: ElectionReplay, r: { counts: Record<string, number
   return undefined;
 }
 
+/** Feeds every line to the verifier until a check fails, waiting whenever the workers fall behind. */
+async function readLines(v: Verifier, lines: AsyncIterable<string | LogLine> | Iterable<string | LogLine>): Promise<void> {
+  // Arrays and other synchronous iterables without a promise per line.
+  if (Symbol.iterator in lines) {
+    for (const line of lines) {
+      if (!v.line(line)) return;
+      if (v.tooManyLeavesInFlight()) await v.leavesCaughtUp();
+    }
+    return;
+  }
+  for await (const line of lines) {
+    if (!v.line(line)) return;
+    if (v.tooManyLeavesInFlight()) await v.leavesCaughtUp();
+  }
+}
+
 /** Verifies an export given as lines (text or parsed objects), first line the header. */
 export async function verifyLog(lines: AsyncIterable<string | LogLine> | Iterable<string | LogLine>, opts: VerifyOptions = {}): Promise<AuditReport> {
   const started = performance.now();
@@ -288,24 +503,29 @@ export async function verifyLog(lines: AsyncIterable<string | LogLine> | Iterabl
   const failures: AuditFailure[] = [];
   const warnings: string[] = [];
   let tally: Awaited<ReturnType<typeof checkCountedBallots>> | undefined;
+  let first: AuditFailure | undefined;
   try {
-    for await (const line of lines) if (!v.line(line)) break;
+    await readLines(v, lines);
     if (v.electionId === null && !v.failure) v.fail({ check: 'BAD_HEADER', message: 'the log is empty' });
-    if (v.failure) failures.push(v.failure);
     v.flush();
+    await v.settleLeaves();
+    first = v.firstFailure();
+    if (first) failures.push(first);
+    const beforeLine = first?.line ?? Infinity;
     const replay = v.replay;
     if (replay) {
-      tally = await checkCountedBallots(v, replay);
+      tally = await checkCountedBallots(v, replay, beforeLine);
       if (tally.failure) failures.push(tally.failure);
-      else if (replay.published) {
-        // TallyPublished was read (and passed its sequential checks) before any failure: compare it.
+      else if (replay.published && v.publishedLine < beforeLine) {
+        // TallyPublished was read (and passed its checks) before any failure: compare it.
         const mismatch = compareTally(replay, tally);
         if (mismatch) failures.push(mismatch);
       }
-      if (!v.failure && replay.published && v.verifiedHead?.size !== v.tree.size) {
+      const head = v.verifiedCheckpoints().head;
+      if (!first && replay.published && head?.size !== v.leaves) {
         failures.push({ check: 'UNCHECKPOINTED_TAIL', message: 'the published log ends with events no signed checkpoint covers', position: null, streamId: null, type: null });
-      } else if (!v.failure && v.verifiedHead?.size !== v.tree.size) {
-        warnings.push(`${v.tree.size - (v.verifiedHead?.size ?? 0)} event(s) at the end are not yet covered by a signed checkpoint`);
+      } else if (!first && head?.size !== v.leaves) {
+        warnings.push(`${v.leaves - (head?.size ?? 0)} event(s) at the end are not yet covered by a signed checkpoint`);
       }
       if (replay.lateBallots > 0) warnings.push(`${replay.lateBallots} ballot(s) cast after VotingEnded (in log order) are not counted`);
       if (replay.repeatedBallots > 0) warnings.push(`${replay.repeatedBallots} byte-identical re-cast ballot(s) are not counted`);
@@ -318,11 +538,12 @@ export async function verifyLog(lines: AsyncIterable<string | LogLine> | Iterabl
   const replay = v.replay;
   const durationMs = Math.round(performance.now() - started);
   const counted = tally?.counted ?? 0;
+  const checkpoints = v.verifiedCheckpoints();
   return {
     ok: failures.length === 0,
     electionId: v.electionId,
-    events: v.tree.size,
-    checkpoints: v.checkpoints,
+    events: v.eventsChecked(),
+    checkpoints: checkpoints.count,
     voters: replay?.voters.size ?? 0,
     blindSignatures: replay?.blindSigned.size ?? 0,
     ballotsCast: replay?.ballotsCast ?? 0,
@@ -330,8 +551,8 @@ export async function verifyLog(lines: AsyncIterable<string | LogLine> | Iterabl
     ballotsCounted: counted,
     counts: tally?.counts ?? {},
     statuses: tally?.statuses ?? {},
-    tallyPublished: replay?.published !== undefined,
-    verifiedHead: v.verifiedHead,
+    tallyPublished: replay?.published !== undefined && v.publishedLine < (first?.line ?? Infinity),
+    verifiedHead: checkpoints.head,
     failures,
     warnings,
     durationMs,

@@ -26,14 +26,13 @@ export function registerAuditCommands(program: Command, globals: () => GlobalOpt
     });
   log
     .command('follow <electionId>')
-    .description('print each new signed checkpoint as it appears, after checking its signature and that it extends the previous one (Ctrl-C to stop)')
-    .option('--poll <ms>', 'polling interval', '1000')
+    .description('print each signed checkpoint as it arrives, after recomputing its root from the events received, checking its signature and that it extends the previous one (Ctrl-C to stop)')
     .option('--max <n>', 'stop after this many checkpoints')
-    .action(async (electionId: string, o: { poll: string; max?: string }) => {
+    .action(async (electionId: string, o: { max?: string }) => {
       const g = globals();
       let seen = 0;
-      for await (const cp of followLog(g.url, electionId, { pollMs: Number(o.poll) })) {
-        printResult(g, cp, () => `checkpoint size ${cp.size} root ${cp.root} signature ok${cp.consistentWithPrevious ? ', consistent with the previous one' : ''}`);
+      for await (const cp of followLog(g.url, electionId)) {
+        printResult(g, cp, () => `checkpoint size ${cp.size} root ${cp.root} (position ${cp.position}): root, signature and consistency with the previous one verified`);
         if (o.max && ++seen >= Number(o.max)) break;
       }
     });
@@ -53,7 +52,7 @@ export function registerAuditCommands(program: Command, globals: () => GlobalOpt
       const progress = createProgress('checking ballots', g);
       let report: AuditReport;
       try {
-        report = await audit({ from: o.from, electionId: o.election, onProgress: (p) => progress.update(p.ballotsChecked, Math.max(p.ballotsQueued, p.ballotsChecked)) });
+        report = await audit({ from: o.from, electionId: o.election, onProgress: (p) => progress.update(p.ballotsChecked, Math.max(p.ballotsQueued, p.ballotsChecked), `(${p.events} events read)`) });
       } finally {
         progress.finish();
       }

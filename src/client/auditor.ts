@@ -1,20 +1,17 @@
 /**
  * The auditor's client: export an election's log (GET /elections/:id/log, `evote-log/v1` NDJSON),
  * run the independent verifier (src/audit/verify.ts) over a server, a file or a PostgreSQL database,
- * and follow the log live by its signed checkpoints, each proven consistent with the one before.
+ * and follow the log live, verifying each signed checkpoint against the events received.
  * Nothing here trusts the server: the verifier recomputes everything from the log's own content.
  */
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
-import type { ElectionRow } from '../app/services.ts';
 import { verifyFromFile, verifyLog, type VerifyOptions } from '../audit/verify.ts';
 import { runAuditCommand } from '../audit/audit-command.ts';
 import type { AuditReport } from '../audit/report.ts';
-import { logPublicKeyFromRaw, verifyCheckpoint } from '../audit/checkpoint.ts';
-import type { SignedCheckpoint } from '../audit/log-queries.ts';
-import { verifyConsistency } from '../audit/merkle.ts';
+import { followAndVerify, type FollowFailure, type VerifiedCheckpoint } from '../audit/follow.ts';
 import { EvoteConnection, EvoteError } from './connection.ts';
 
 export type { AuditReport, AuditFailure, AuditProgress } from '../audit/report.ts';
@@ -82,48 +79,48 @@ export async function audit(input: AuditInput): Promise<AuditReport> {
   return verifyFromFile(input.from, opts);
 }
 
-export interface VerifiedCheckpoint extends SignedCheckpoint {
-  /** True when this checkpoint was proven an append-only extension of the previous one seen. */
-  consistentWithPrevious: boolean;
-}
+export type { VerifiedCheckpoint, FollowFailure } from '../audit/follow.ts';
 
 /**
- * Follows an election's log live: polls `audit.checkpoint` and yields each new signed checkpoint
- * after checking its Ed25519 signature under the election's published log key and an RFC 9162
- * consistency proof from the previous one (the server cannot rewrite history it already signed
- * without this throwing). Stops when `signal` aborts; throws EvoteError('LOG_INCONSISTENT') on a
- * bad signature or proof.
+ * Follows an election's log live over the `audit.follow` subscription and yields each signed
+ * checkpoint once it is verified locally (src/audit/follow.ts): every pushed event's leaf hash is
+ * recomputed into a local Merkle tree, the checkpoint's root recomputed at its size, its Ed25519
+ * signature checked under the log key of ElectionCreated, and its consistency with the previous
+ * checkpoint proven from the local tree. Nothing the server says about roots or proofs is taken on
+ * trust. Throws EvoteError('LOG_INCONSISTENT') naming the first failed check, and
+ * EvoteError('CONNECTION_CLOSED') if the connection drops (a resumed follow would have to start from
+ * the first leaf again, so it is not resumed silently). Stops when `signal` aborts.
  */
-export async function* followLog(wsUrl: string, electionId: string, opts: { pollMs?: number; signal?: AbortSignal } = {}): AsyncGenerator<VerifiedCheckpoint> {
-  const conn = await EvoteConnection.connect(wsUrl, { reconnect: true });
+export async function* followLog(wsUrl: string, electionId: string, opts: { signal?: AbortSignal } = {}): AsyncGenerator<VerifiedCheckpoint> {
+  const verified: VerifiedCheckpoint[] = [];
+  let failure: FollowFailure | undefined;
+  let closed: { code: number; reason: string } | undefined;
+  let wake: (() => void) | undefined;
+  const ring = () => wake?.();
+  const conn = await EvoteConnection.connect(wsUrl, { onClosed: (c) => ((closed = c), ring()) });
+  opts.signal?.addEventListener('abort', ring, { once: true });
   try {
-    const election = await conn.request<ElectionRow>('query', 'election.get', { electionId });
-    const key = election.logPublicKey ? logPublicKeyFromRaw(election.logPublicKey) : undefined;
-    if (!key) throw new EvoteError('LOG_INCONSISTENT', 'the election publishes no valid log key');
-    let previous: SignedCheckpoint | undefined;
-    while (!opts.signal?.aborted) {
-      const cp = await conn.request<SignedCheckpoint>('query', 'audit.checkpoint', { electionId }).catch((err: unknown) => {
-        if (err instanceof EvoteError && err.code === 'LOG_NOT_CHECKPOINTED') return undefined;
-        throw err;
-      });
-      if (cp && (!previous || cp.size > previous.size)) {
-        if (!verifyCheckpoint(key, cp, cp.signature)) throw new EvoteError('LOG_INCONSISTENT', `checkpoint of size ${cp.size} has a bad signature`);
-        let consistent = false;
-        if (previous) {
-          const p = await conn.request<{ fromRoot: string; toRoot: string; proof: string[] }>('query', 'audit.consistencyProof', { electionId, from: previous.size, to: cp.size });
-          const h = (x: string) => new Uint8Array(Buffer.from(x, 'hex'));
-          consistent = p.fromRoot === previous.root && p.toRoot === cp.root && verifyConsistency(previous.size, cp.size, h(previous.root), h(cp.root), p.proof.map(h));
-          if (!consistent) throw new EvoteError('LOG_INCONSISTENT', `checkpoint of size ${cp.size} is not an extension of the one of size ${previous.size}`);
+    const follower = await followAndVerify(conn, electionId, {
+      onCheckpoint: (c) => (verified.push(c), ring()),
+      onFailure: (f) => ((failure = f), ring()),
+    });
+    try {
+      while (!opts.signal?.aborted) {
+        const next = verified.shift();
+        if (next) {
+          yield next;
+          continue;
         }
-        previous = cp;
-        yield { ...cp, consistentWithPrevious: consistent };
+        if (failure) throw new EvoteError('LOG_INCONSISTENT', `${failure.check} at position ${failure.position} (${failure.type} in ${failure.streamId}): ${failure.message}`);
+        if (closed) throw new EvoteError('CONNECTION_CLOSED', `the server closed the connection (${closed.code}) while following the log`);
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
       }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, opts.pollMs ?? 1_000);
-        opts.signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-      });
+    } finally {
+      if (!closed) await follower.stop().catch(() => undefined);
     }
   } finally {
+    opts.signal?.removeEventListener('abort', ring);
     await conn.close();
   }
 }

@@ -60,6 +60,8 @@ export interface ConnectOptions {
   reconnect?: ReconnectOptions | boolean;
   /** Told about each reconnection attempt: `attempt` from 1, `error` when it failed. */
   onReconnect?: (info: { attempt: number; delayMs: number; error?: string; connected: boolean }) => void;
+  /** Told once the connection is closed for good (by either side, after any reconnection gave up). */
+  onClosed?: (closed: { code: number; reason: string }) => void;
 }
 
 interface Pending {
@@ -159,10 +161,15 @@ export class EvoteConnection {
       p.reject(new EvoteError('CONNECTION_CLOSED', `connection closed (${code}) before the reply to ${id}; a command may or may not have been applied`));
     }
     if (!retry) {
-      this.closed = { code, reason };
+      this.setClosed(code, reason);
       return;
     }
     this.reconnecting ??= this.reconnectLoop(code, reason).finally(() => (this.reconnecting = undefined));
+  }
+
+  private setClosed(code: number, reason: string): void {
+    this.closed = { code, reason };
+    this.opts.onClosed?.(this.closed);
   }
 
   private async reconnectLoop(code: number, reason: string): Promise<void> {
@@ -183,7 +190,7 @@ export class EvoteConnection {
         this.opts.onReconnect?.({ attempt, delayMs, error: (err as Error).message, connected: false });
       }
     }
-    this.closed = { code, reason };
+    this.setClosed(code, reason);
     this.closing = true; // gave up: later requests fail at once
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);

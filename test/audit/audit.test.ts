@@ -11,7 +11,8 @@ import { finished } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createPgClient, createScratchPgDatabase, type SqlClient } from '../../src/sql/client.ts';
+import { createPgClient, type SqlClient } from '../../src/sql/client.ts';
+import { createScratchPgDatabase } from '../support/scratch-db.ts';
 import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
 import type { EventStore } from '../../src/eventstore/port.ts';
 import { createSqlKeyStore } from '../../src/keystore/sql-key-store.ts';
@@ -203,7 +204,20 @@ describe('tampering with an exported log', () => {
   }, 60_000);
 
   const copy = () => original.map((l) => structuredClone(l));
-  const audit = async (lines: Line[]) => verifyLog(serialize(lines), { workers: 1 });
+  /**
+   * Audits twice: hashing the few leaves on the main thread (one partial batch, as for any log under
+   * 1,024 events), and in batches of 4 on two workers, where leaf hashes and checkpoint roots come
+   * back behind the reading. Both must name the same first failure.
+   */
+  const audit = async (lines: Line[]) => {
+    const text = serialize(lines);
+    const inline = await verifyLog(text, { workers: 1 });
+    const batched = await verifyLog(text, { workers: 2, leafBatch: 4 });
+    expect(batched.failures[0]).toEqual(inline.failures[0]);
+    expect(batched.ok).toBe(inline.ok);
+    expect(batched.checkpoints).toBe(inline.checkpoints);
+    return inline;
+  };
   const indexOf = (lines: Line[], pred: (l: Line) => boolean, nth = 0) => {
     const all = lines.flatMap((l, i) => (pred(l) ? [i] : []));
     const i = all[nth];

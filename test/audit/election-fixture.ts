@@ -8,6 +8,8 @@
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { AppendRequest, EventStore } from '../../src/eventstore/port.ts';
 import type { KeyStore } from '../../src/keystore/port.ts';
+import type { SqlExecutor } from '../../src/sql/client.ts';
+import { until } from '../support/system.ts';
 import { generateRsaKeyPair, rsaRawPrivate } from '../../src/crypto/rsa.ts';
 import { blind, blindSign, finalize, prepare } from '../../src/crypto/blind-rsa.ts';
 import { encodeBallotMessage } from '../../src/crypto/canonical.ts';
@@ -211,3 +213,11 @@ export async function writeElection(store: EventStore, keyStore: KeyStore, opts:
   return { electionId, choices, counts, statuses, ballots };
 }
 
+
+/** Resolves once a running system's transparency log has checkpointed every event of the election. */
+export async function untilCheckpointed(sql: SqlExecutor, electionId: string, timeoutMs = 30_000): Promise<void> {
+  await until(async () => {
+    const { rows } = await sql.query<{ size: number; checkpoint_size: number }>('SELECT size, checkpoint_size FROM log_trees WHERE election_id = $1', [electionId]);
+    return rows[0] !== undefined && rows[0].size === rows[0].checkpoint_size;
+  }, timeoutMs, 'the log to be checkpointed');
+}

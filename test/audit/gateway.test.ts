@@ -12,7 +12,7 @@ import { verifyLog } from '../../src/audit/verify.ts';
 import { verifyConsistency, verifyInclusion } from '../../src/audit/merkle.ts';
 import { logPublicKeyFromRaw, verifyCheckpoint } from '../../src/audit/checkpoint.ts';
 import type { SignedCheckpoint, InclusionReceipt } from '../../src/audit/log-queries.ts';
-import { writeElection, type Fixture } from './election-fixture.ts';
+import { untilCheckpointed, writeElection, type Fixture } from './election-fixture.ts';
 import { followAndVerify, type VerifiedCheckpoint } from '../../src/audit/follow.ts';
 
 let cluster: TestCluster;
@@ -48,10 +48,7 @@ beforeAll(async () => {
   const created = await system.store.readStream(`election-${fixture.electionId}`, { limit: 1 });
   logPublicKey = (created[0]!.data as { logPublicKey: string }).logPublicKey;
   conn = await EvoteConnection.connect(system.gateway!.url);
-  await until(async () => {
-    const { rows } = await system.sql.query<{ size: number; checkpoint_size: number }>('SELECT size, checkpoint_size FROM log_trees WHERE election_id = $1', [fixture.electionId]);
-    return rows[0] !== undefined && rows[0].size === rows[0].checkpoint_size;
-  }, 30_000, 'the log to be checkpointed');
+  await untilCheckpointed(system.sql, fixture.electionId);
 }, 120_000);
 
 afterAll(async () => {
@@ -136,6 +133,28 @@ describe('audit through the gateway', () => {
       await until(() => f.lastVerified()?.size === head.size + 1, 15_000, 'the live checkpoint');
       expect(f.failure()).toBeUndefined();
       await f.stop();
+    } finally {
+      await follower.close();
+    }
+  });
+
+  it('audit.follow resumed after a position starts at the right leaf, the one the export numbers', async () => {
+    const res = await get(`${cluster.systems[0]!.gateway!.httpUrl}/elections/${fixture.electionId}/log`);
+    const leaves = res.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { position?: number; leafIndex?: number; leafHash?: string })
+      .filter((l) => typeof l.leafIndex === 'number');
+    const resumeAt = leaves[Math.floor(leaves.length / 2)]!;
+    const follower = await EvoteConnection.connect(cluster.systems[1]!.gateway!.url);
+    try {
+      const pushed: { leafIndex: number; leafHash: string }[] = [];
+      const { snapshot } = await follower.subscribe<{ nextLeafIndex: number }>('audit.follow', { electionId: fixture.electionId, after: resumeAt.position }, (p) => {
+        if (p.name === 'audit.event') pushed.push(p.payload as { leafIndex: number; leafHash: string });
+      });
+      expect(snapshot.nextLeafIndex).toBe(resumeAt.leafIndex! + 1);
+      await until(() => pushed.length > 0, 10_000, 'the first resumed leaf');
+      expect(pushed[0]).toMatchObject({ leafIndex: resumeAt.leafIndex! + 1, leafHash: leaves[resumeAt.leafIndex! + 1]!.leafHash });
     } finally {
       await follower.close();
     }

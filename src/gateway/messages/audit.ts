@@ -13,17 +13,9 @@ import { checkpointQuery, consistencyQuery, inclusionReceipt } from '../../audit
 import { followSubscription } from '../../audit/live-follow.ts';
 import type { MessageHandler, MessageModule, SubscriptionHandler } from '../message-handlers.ts';
 import { catalogueKey, type JsonSchema, type MessageSpec } from '../schemas.ts';
+import { strictObject, electionIdSchema as electionId, sha256HexSchema as sha256Hex } from '../schema-parts.ts';
 
-const electionId: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' };
-const sha256Hex: JsonSchema = { type: 'string', pattern: '^[0-9a-f]{64}$' };
 const size: JsonSchema = { type: 'integer', minimum: 1, maximum: 2 ** 31 - 1 };
-const strictObject = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({
-  type: 'object',
-  additionalProperties: false,
-  properties,
-  required,
-});
-
 const CHECKPOINT_SCHEMA: JsonSchema = {
   type: 'object',
   required: ['electionId', 'size', 'root', 'lastPosition', 'signature', 'checkpointedAt', 'revision', 'position'],

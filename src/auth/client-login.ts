@@ -1,11 +1,12 @@
 /**
  * The client side of the three-level login, for the reference client, the CLI, the tests and the
  * benchmarks: level 1 with the credential letter's voter id and secret code, level 2 with the
- * client application's key, level 3 by X25519 + HKDF and a proof of the derived key.
+ * client application's key, level 3 by X25519 + HKDF and a proof of the derived key. Levels 1, 2
+ * and the first half of 3 travel in one `auth.begin` request: two round trips in all.
  */
 import type { EvoteConnection } from '../client/connection.ts';
 import { fromBase64url, toBase64url } from '../crypto/bytes.ts';
-import { generateX25519KeyPair, x25519SharedSecret } from '../crypto/x25519.ts';
+import { generateX25519KeyPair, x25519SharedSecret, type X25519KeyPair } from '../crypto/x25519.ts';
 import { clientProof, deriveSessionKey, sessionProof } from './session-key.ts';
 import type { TokenPair } from './token-service.ts';
 
@@ -44,11 +45,22 @@ export function clientMac(clientKey: string, voterId: string): string {
  * Logs the voter in on `conn` through the three levels and returns the token pair. Refusals reject
  * with the server's EvoteError (its `code`: INVALID_CREDENTIALS, RATE_LIMITED, ...).
  */
-export async function loginVoter(conn: EvoteConnection, cred: VoterCredential, client: ClientApp): Promise<TokenPair> {
-  await conn.request('command', 'auth.level1', { electionId: cred.electionId, voterId: cred.voterId, secretCode: cred.secretCode });
-  await conn.request('command', 'auth.level2', { clientId: client.clientId, mac: clientMac(client.clientKey, cred.voterId) });
-  const own = generateX25519KeyPair();
-  const challenge = await conn.request<{ serverPublicKey: string; nonce: string; sessionId: string }>('command', 'auth.level3.begin', {
+export interface LoginOptions {
+  /**
+   * The client's ephemeral X25519 pair for level 3, made by the caller (a load generator makes its
+   * pairs ahead of time); fresh by default. Use a pair for one login only.
+   */
+  keyPair?: X25519KeyPair;
+}
+
+export async function loginVoter(conn: EvoteConnection, cred: VoterCredential, client: ClientApp, opts: LoginOptions = {}): Promise<TokenPair> {
+  const own = opts.keyPair ?? generateX25519KeyPair();
+  const challenge = await conn.request<{ serverPublicKey: string; nonce: string; sessionId: string }>('command', 'auth.begin', {
+    electionId: cred.electionId,
+    voterId: cred.voterId,
+    secretCode: cred.secretCode,
+    clientId: client.clientId,
+    mac: clientMac(client.clientKey, cred.voterId),
     clientPublicKey: toBase64url(own.publicKey),
   });
   const secret = x25519SharedSecret(own.privateKey, decode('serverPublicKey', challenge.serverPublicKey));

@@ -44,9 +44,31 @@ export function createMemorySessionStore(opts: MemorySessionStoreOptions = {}): 
       : undefined;
   sweeper?.unref();
 
+  const increment = (key: string, windowMs: number): CounterState => {
+    const e = live(key);
+    const t = now();
+    if (!e) {
+      const window = positiveTtl(windowMs);
+      entries.set(key, { value: '1', expiresAt: t + window });
+      return { count: 1, ttlMs: window };
+    }
+    const count = Number(e.value) + 1;
+    e.value = String(count);
+    return { count, ttlMs: e.expiresAt - t };
+  };
+  const decrement = (key: string) => {
+    const e = live(key);
+    if (e && Number(e.value) > 0) e.value = String(Number(e.value) - 1);
+  };
+
   return {
     async set(key, value, ttlMs) {
       entries.set(key, { value, expiresAt: now() + positiveTtl(ttlMs) });
+    },
+    async setAll(list) {
+      // Every TTL is checked before anything is written: all or nothing, as the Redis script.
+      const ttls = list.map((e) => positiveTtl(e.ttlMs));
+      list.forEach((e, i) => entries.set(e.key, { value: e.value, expiresAt: now() + ttls[i]! }));
     },
     async get(key) {
       return live(key)?.value;
@@ -68,21 +90,18 @@ export function createMemorySessionStore(opts: MemorySessionStoreOptions = {}): 
       entries.set(key, { value: next, expiresAt: ttlMs === undefined ? e.expiresAt : now() + positiveTtl(ttlMs) });
       return true;
     },
-    async increment(key, windowMs): Promise<CounterState> {
-      const e = live(key);
-      const t = now();
-      if (!e) {
-        const window = positiveTtl(windowMs);
-        entries.set(key, { value: '1', expiresAt: t + window });
-        return { count: 1, ttlMs: window };
-      }
-      const count = Number(e.value) + 1;
-      e.value = String(count);
-      return { count, ttlMs: e.expiresAt - t };
+    async increment(key, windowMs) {
+      return increment(key, windowMs);
     },
     async decrement(key) {
-      const e = live(key);
-      if (e && Number(e.value) > 0) e.value = String(Number(e.value) - 1);
+      decrement(key);
+    },
+    async incrementAll(counters) {
+      counters.forEach((c) => positiveTtl(c.windowMs));
+      return counters.map((c) => increment(c.key, c.windowMs));
+    },
+    async decrementAll(keys) {
+      keys.forEach(decrement);
     },
     async ping() {
       return true;

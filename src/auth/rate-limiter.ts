@@ -10,7 +10,7 @@
  * refused too until the window ends.
  */
 import type { AuthSettings } from './auth-settings.ts';
-import type { SessionStore } from './session-store.ts';
+import type { CounterState, SessionStore } from './session-store.ts';
 
 export interface VoterRef {
   electionId: string;
@@ -37,23 +37,23 @@ export function createRateLimiter(store: SessionStore, limits: Limits): RateLimi
     async reserve(connectionId, voter) {
       const vKey = voterCounterKey(voter);
       const cKey = connectionCounterKey(connectionId);
-      // Both in one round trip (the Redis adapter pipelines them).
-      const [c, v] = await Promise.all([store.increment(cKey, limits.connectionWindowMs), store.increment(vKey, limits.voterWindowMs)]);
+      // Both in one command (one script in Redis): counted together, atomically.
+      const [c, v] = (await store.incrementAll([
+        { key: cKey, windowMs: limits.connectionWindowMs },
+        { key: vKey, windowMs: limits.voterWindowMs },
+      ])) as [CounterState, CounterState];
       if (c.count > limits.connectionMaxFailures) return { ok: false, retryAfterMs: Math.max(c.ttlMs, 1), scope: 'connection' };
       if (v.count > limits.voterMaxFailures) return { ok: false, retryAfterMs: Math.max(v.ttlMs, 1), scope: 'voter' };
       return {
         ok: true,
-        forgive: async () => {
-          await Promise.all([store.decrement(cKey), store.decrement(vKey)]);
-        },
+        forgive: () => store.decrementAll([cKey, vKey]),
       };
     },
 
     async recordFailure(connectionId, voter) {
-      await Promise.all([
-        store.increment(connectionCounterKey(connectionId), limits.connectionWindowMs),
-        voter ? store.increment(voterCounterKey(voter), limits.voterWindowMs) : undefined,
-      ]);
+      const counters = [{ key: connectionCounterKey(connectionId), windowMs: limits.connectionWindowMs }];
+      if (voter) counters.push({ key: voterCounterKey(voter), windowMs: limits.voterWindowMs });
+      await store.incrementAll(counters);
     },
   };
 }

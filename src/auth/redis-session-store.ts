@@ -2,12 +2,14 @@
  * Redis session store: every gateway process shares the sessions, and Redis enforces the TTLs
  * (an entry is gone when its PX elapsed, whichever process asks). The atomic operations are
  * single commands (GETDEL) or Lua scripts, which Redis runs without interleaving. Auto-pipelining
- * batches the commands issued in one event-loop tick into one round trip.
+ * batches the commands issued in one event-loop tick into one round trip. The multi-key scripts
+ * (incrementAll, decrementAll, setAll) assume one Redis, not a cluster (their keys are in
+ * different hash slots).
  */
 import { Redis } from 'ioredis';
 import type { Logger } from '../app/log.ts';
 import { silentLogger } from '../app/log.ts';
-import type { CounterState, SessionStore } from './session-store.ts';
+import type { CounterState, CounterWindow, SessionStore } from './session-store.ts';
 
 // KEYS[1]; ARGV: expected, next, ttlMs ('' keeps the remaining TTL).
 const COMPARE_AND_SWAP = `
@@ -17,24 +19,43 @@ if ARGV[3] == '' then redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
 else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
 return 1`;
 
-// KEYS[1]; ARGV: windowMs. The window starts at the first increment and is never extended; a
-// counter found without a TTL (cannot happen through this code) is given one rather than kept forever.
-const INCREMENT = `
-local c = redis.call('INCR', KEYS[1])
-local t = redis.call('PTTL', KEYS[1])
-if t < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); t = tonumber(ARGV[1]) end
-return {c, t}`;
+// KEYS: the counters; ARGV: their windows (ms). Returns {count1, ttl1, count2, ttl2, ...}. A window
+// starts at the first increment and is never extended; a counter found without a TTL (cannot
+// happen through this code) is given one rather than kept forever. One script for all the counters
+// of an attempt: one round trip, and they move together.
+const INCREMENT_ALL = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local c = redis.call('INCR', key)
+  local t = redis.call('PTTL', key)
+  if t < 0 then redis.call('PEXPIRE', key, ARGV[i]); t = tonumber(ARGV[i]) end
+  out[2 * i - 1] = c
+  out[2 * i] = t
+end
+return out`;
 
-// KEYS[1]. DECR on an absent key would create it at -1 without a TTL: only existing counters move.
-const DECREMENT = `
-local v = redis.call('GET', KEYS[1])
-if v and tonumber(v) > 0 then return redis.call('DECR', KEYS[1]) end
+// KEYS: the counters. DECR on an absent key would create it at -1 without a TTL: only existing
+// positive counters move.
+const DECREMENT_ALL = `
+for _, key in ipairs(KEYS) do
+  local v = redis.call('GET', key)
+  if v and tonumber(v) > 0 then redis.call('DECR', key) end
+end
+return 0`;
+
+// KEYS: the entries; ARGV: value1, ttl1, value2, ttl2, ... (ms).
+const SET_ALL = `
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, ARGV[2 * i - 1], 'PX', ARGV[2 * i])
+end
 return 0`;
 
 interface ScriptedRedis extends Redis {
   evoteCas(key: string, expected: string, next: string, ttlMs: string): Promise<number>;
-  evoteIncr(key: string, windowMs: string): Promise<[number, number]>;
-  evoteDecr(key: string): Promise<number>;
+  // Variadic scripts: the number of keys comes first.
+  evoteIncrAll(numberOfKeys: number, ...keysThenWindows: string[]): Promise<number[]>;
+  evoteDecrAll(numberOfKeys: number, ...keys: string[]): Promise<number>;
+  evoteSetAll(numberOfKeys: number, ...keysThenValuesAndTtls: string[]): Promise<number>;
 }
 
 export interface RedisSessionStoreOptions {
@@ -50,14 +71,25 @@ export function createRedisSessionStore(redisUrl: string, opts: RedisSessionStor
   // ioredis retries connections itself; without a listener an 'error' event would be unhandled.
   redis.on('error', (err: Error) => log.warn('redis session store error', { error: err.message }));
   redis.defineCommand('evoteCas', { numberOfKeys: 1, lua: COMPARE_AND_SWAP });
-  redis.defineCommand('evoteIncr', { numberOfKeys: 1, lua: INCREMENT });
-  redis.defineCommand('evoteDecr', { numberOfKeys: 1, lua: DECREMENT });
+  redis.defineCommand('evoteIncrAll', { lua: INCREMENT_ALL });
+  redis.defineCommand('evoteDecrAll', { lua: DECREMENT_ALL });
+  redis.defineCommand('evoteSetAll', { lua: SET_ALL });
 
   const k = (key: string) => prefix + key;
   const px = (ttlMs: number) => {
     if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError('a session TTL must be a positive number of milliseconds');
     return Math.ceil(ttlMs);
   };
+
+  async function incrementAll(counters: readonly CounterWindow[]): Promise<CounterState[]> {
+    if (counters.length === 0) return [];
+    const windows = counters.map((c) => String(px(c.windowMs)));
+    const flat = await redis.evoteIncrAll(counters.length, ...counters.map((c) => k(c.key)), ...windows);
+    return counters.map((_, i) => ({ count: flat[2 * i]!, ttlMs: flat[2 * i + 1]! }));
+  }
+  async function decrementAll(keys: readonly string[]): Promise<void> {
+    if (keys.length > 0) await redis.evoteDecrAll(keys.length, ...keys.map(k));
+  }
 
   return {
     async set(key, value, ttlMs) {
@@ -75,13 +107,19 @@ export function createRedisSessionStore(redisUrl: string, opts: RedisSessionStor
     async compareAndSwap(key, expected, next, ttlMs) {
       return (await redis.evoteCas(k(key), expected, next, ttlMs === undefined ? '' : String(px(ttlMs)))) === 1;
     },
-    async increment(key, windowMs): Promise<CounterState> {
-      const [count, ttlMs] = await redis.evoteIncr(k(key), String(px(windowMs)));
-      return { count, ttlMs };
+    async setAll(entries) {
+      if (entries.length === 0) return;
+      const args = entries.flatMap((e) => [e.value, String(px(e.ttlMs))]);
+      await redis.evoteSetAll(entries.length, ...entries.map((e) => k(e.key)), ...args);
+    },
+    async increment(key, windowMs) {
+      return (await incrementAll([{ key, windowMs }]))[0]!;
     },
     async decrement(key) {
-      await redis.evoteDecr(k(key));
+      await decrementAll([key]);
     },
+    incrementAll,
+    decrementAll,
     async ping() {
       return (await redis.ping()) === 'PONG';
     },

@@ -14,6 +14,19 @@ export interface CounterState {
   ttlMs: number;
 }
 
+/** One counter of an `incrementAll`. */
+export interface CounterWindow {
+  key: string;
+  windowMs: number;
+}
+
+/** One entry of a `setAll`. */
+export interface SessionEntry {
+  key: string;
+  value: string;
+  ttlMs: number;
+}
+
 export interface SessionStore {
   /** Stores `value` under `key` for `ttlMs` milliseconds (replacing any previous value and TTL). */
   set(key: string, value: string, ttlMs: number): Promise<void>;
@@ -34,6 +47,15 @@ export interface SessionStore {
   increment(key: string, windowMs: number): Promise<CounterState>;
   /** Subtracts one from an existing positive counter (never creates one, never goes below 0); keeps the window. */
   decrement(key: string): Promise<void>;
+  /**
+   * `increment` of every counter, atomically and in one round trip (one script): a login's two
+   * rate-limit counters move together, and the answer comes in the order given.
+   */
+  incrementAll(counters: readonly CounterWindow[]): Promise<CounterState[]>;
+  /** `decrement` of every key, atomically and in one round trip. */
+  decrementAll(keys: readonly string[]): Promise<void>;
+  /** `set` of every entry, atomically and in one round trip (a login's token records). */
+  setAll(entries: readonly SessionEntry[]): Promise<void>;
   /** True when the store answers (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -20,7 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Result, VoterPrincipal } from '../app/services.ts';
 import { domainError, type DomainErrorCode } from '../domain/errors.ts';
-import { hashForKey, type SessionStore } from './session-store.ts';
+import { hashForKey, type SessionEntry, type SessionStore } from './session-store.ts';
 import type { AuthSettings } from './auth-settings.ts';
 
 export const TOKEN_RANDOM_BYTES = 32;
@@ -84,7 +84,6 @@ function parse<T>(raw: string | undefined): T | undefined {
   }
 }
 
-const newOpaqueToken = () => randomBytes(TOKEN_RANDOM_BYTES).toString('base64url');
 const isOpaqueToken = (t: unknown): t is string => typeof t === 'string' && OPAQUE_TOKEN.test(t);
 
 export function createTokenService(deps: TokenServiceDeps): TokenService {
@@ -93,21 +92,25 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
   const rtKey = (hash: string) => `rt:${hash}`;
   const famKey = (familyId: string) => `fam:${familyId}`;
 
-  /** Writes a new access/refresh pair of `familyId`; returns the tokens and their hashes. */
-  /** `alongside` runs in the same round trip (the Redis adapter pipelines one tick's commands). */
-  async function mint(p: VoterPrincipal, familyId: string, alongside?: (hashes: FamilyRecord) => Promise<void>) {
-    const accessToken = newOpaqueToken();
-    const refreshToken = newOpaqueToken();
+  /**
+   * A new access/refresh pair of `familyId`: the tokens, their hashes, and the two records to
+   * write (`issue` writes them with the family record in one command; `refresh` writes them, then
+   * moves the family to them by compare-and-swap).
+   */
+  function mint(p: VoterPrincipal, familyId: string) {
+    // One call to the random source for both tokens.
+    const random = randomBytes(2 * TOKEN_RANDOM_BYTES);
+    const accessToken = random.subarray(0, TOKEN_RANDOM_BYTES).toString('base64url');
+    const refreshToken = random.subarray(TOKEN_RANDOM_BYTES).toString('base64url');
     const hashes: FamilyRecord = { at: hashForKey(accessToken), rt: hashForKey(refreshToken) };
     const access: AccessRecord = { e: p.electionId, v: p.voterId, c: p.clientId, f: familyId, x: now() + settings.accessTokenTtlMs };
     const refresh: RefreshRecord = { e: p.electionId, v: p.voterId, c: p.clientId, f: familyId, s: 0 };
-    await Promise.all([
-      store.set(atKey(hashes.at), JSON.stringify(access), settings.accessTokenTtlMs + settings.expiredTokenMemoryMs),
-      store.set(rtKey(hashes.rt), JSON.stringify(refresh), settings.refreshTokenTtlMs),
-      alongside?.(hashes),
-    ]);
+    const records: SessionEntry[] = [
+      { key: atKey(hashes.at), value: JSON.stringify(access), ttlMs: settings.accessTokenTtlMs + settings.expiredTokenMemoryMs },
+      { key: rtKey(hashes.rt), value: JSON.stringify(refresh), ttlMs: settings.refreshTokenTtlMs },
+    ];
     const pair: TokenPair = { accessToken, refreshToken, expiresIn: settings.accessTokenTtlMs / 1000 };
-    return { pair, hashes };
+    return { pair, hashes, records };
   }
 
   async function revokeFamily(familyId: string): Promise<boolean> {
@@ -121,9 +124,10 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
   return {
     async issue(principal) {
       const familyId = randomBytes(16).toString('base64url');
-      // The family record is written with the tokens, not after them: nobody holds the tokens
-      // before this returns, so the order cannot matter, and a login saves a Redis round trip.
-      const { pair } = await mint(principal, familyId, (hashes) => store.set(famKey(familyId), JSON.stringify(hashes), settings.refreshTokenTtlMs));
+      // The family record is written with the tokens, in one command: nobody holds the tokens
+      // before this returns, so the order cannot matter, and a login saves Redis round trips.
+      const { pair, hashes, records } = mint(principal, familyId);
+      await store.setAll([...records, { key: famKey(familyId), value: JSON.stringify(hashes), ttlMs: settings.refreshTokenTtlMs }]);
       return pair;
     },
 
@@ -149,7 +153,8 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       if (family.rt !== hash) return reused();
 
       const principal = { electionId: record.e, voterId: record.v, clientId: record.c };
-      const { pair, hashes } = await mint(principal, record.f);
+      const { pair, hashes, records } = mint(principal, record.f);
+      await store.setAll(records);
       if (!(await store.compareAndSwap(famKey(record.f), familyRaw, JSON.stringify(hashes), settings.refreshTokenTtlMs))) {
         // The family was revoked between our read and this swap: the new pair must not live.
         await store.delete(atKey(hashes.at), rtKey(hashes.rt));

@@ -105,6 +105,59 @@ describe.each(adapters)('session store: %s', (name, make) => {
     expect((await store.increment('dec', 10_000)).count).toBe(1);
   });
 
+  it('incrementAll counts every counter at once, each in its own window, in the order given', async () => {
+    const first = await store.incrementAll([
+      { key: 'all-a', windowMs: 300 },
+      { key: 'all-b', windowMs: 10_000 },
+    ]);
+    expect(first.map((c) => c.count)).toEqual([1, 1]);
+    expect(first[0]!.ttlMs).toBeLessThanOrEqual(300);
+    expect(first[1]!.ttlMs).toBeGreaterThan(300);
+    await store.increment('all-b', 10_000);
+    const second = await store.incrementAll([
+      { key: 'all-b', windowMs: 10_000 },
+      { key: 'all-a', windowMs: 300 },
+    ]);
+    expect(second.map((c) => c.count)).toEqual([3, 2]);
+    await sleep(400);
+    // all-a's window ended: it starts over; all-b's did not.
+    expect((await store.incrementAll([{ key: 'all-a', windowMs: 300 }, { key: 'all-b', windowMs: 10_000 }])).map((c) => c.count)).toEqual([1, 4]);
+    expect(await store.incrementAll([])).toEqual([]);
+  });
+
+  it('concurrent incrementAll calls are all counted on every counter', async () => {
+    const counts = await Promise.all(Array.from({ length: 40 }, () => store.incrementAll([{ key: 'pair-x', windowMs: 10_000 }, { key: 'pair-y', windowMs: 10_000 }])));
+    const expected = Array.from({ length: 40 }, (_, i) => i + 1);
+    expect(counts.map((c) => c[0]!.count).sort((a, b) => a - b)).toEqual(expected);
+    expect(counts.map((c) => c[1]!.count).sort((a, b) => a - b)).toEqual(expected);
+  });
+
+  it('decrementAll lowers existing positive counters only', async () => {
+    await store.incrementAll([{ key: 'dall-a', windowMs: 10_000 }, { key: 'dall-a', windowMs: 10_000 }]);
+    await store.increment('dall-zero', 10_000);
+    await store.decrement('dall-zero');
+    await store.decrementAll(['dall-a', 'dall-zero', 'dall-absent']);
+    expect(await store.get('dall-a')).toBe('1');
+    expect(await store.get('dall-zero')).toBe('0');
+    expect(await store.get('dall-absent')).toBeUndefined();
+    await store.decrementAll([]);
+  });
+
+  it('setAll writes every entry with its own TTL', async () => {
+    await store.set('sall-b', 'old', 10_000);
+    await store.setAll([
+      { key: 'sall-a', value: 'one', ttlMs: 150 },
+      { key: 'sall-b', value: 'two', ttlMs: 10_000 },
+    ]);
+    expect(await store.get('sall-a')).toBe('one');
+    expect(await store.get('sall-b')).toBe('two');
+    await sleep(300);
+    expect(await store.get('sall-a')).toBeUndefined();
+    expect(await store.get('sall-b')).toBe('two');
+    await expect(store.setAll([{ key: 'sall-c', value: 'x', ttlMs: 1_000 }, { key: 'sall-d', value: 'y', ttlMs: 0 }])).rejects.toThrow(RangeError);
+    expect(await store.get('sall-c')).toBeUndefined();
+  });
+
   it('refuses a non-positive TTL', async () => {
     await expect(store.set('bad', 'x', 0)).rejects.toThrow(RangeError);
   });

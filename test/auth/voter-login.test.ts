@@ -155,4 +155,29 @@ describe('voter login (memory sessions, PGlite key store)', () => {
     }
     expect(code(await login.level1(newConn(), v))).toBe('RATE_LIMITED');
   });
+
+  it('auth.begin checks levels 1, 2 and 3 in order in one request, refusing with the first failing level’s code', async () => {
+    const issued = issueSecretCode();
+    const v = { electionId: 'open', voterId: 'v-3', secretCode: issued.secretCode };
+    await keyStore.put(keyNames.credential(v.electionId, v.voterId), issued.stored);
+    const own = generateX25519KeyPair();
+    const input = { ...v, clientId: client.clientId, mac: clientMac(client.clientKey, v.voterId), clientPublicKey: toBase64url(own.publicKey) };
+
+    // Each level refuses on its own: a wrong code before a wrong MAC before a bad key.
+    const conn = newConn();
+    expect(code(await login.begin(conn, { ...input, secretCode: issueSecretCode().secretCode, mac: 'A'.repeat(43) }))).toBe('INVALID_CREDENTIALS');
+    expect(code(await login.begin(conn, { ...input, mac: 'A'.repeat(43), clientPublicKey: 'AA' }))).toBe('INVALID_CLIENT_PROOF');
+    expect(code(await login.begin(conn, { ...input, clientPublicKey: 'AA' }))).toBe('INVALID_PUBLIC_KEY');
+    expect(code(await login.begin(conn, { ...input, electionId: 'closed' }))).toBe('WRONG_STATE');
+
+    // Then the challenge it answers is level 3's: the proof completes the login.
+    const begun = await login.begin(conn, input);
+    if (!begun.ok) throw new Error(begun.error.code);
+    const secret = x25519SharedSecret(own.privateKey, fromBase64url(begun.value.serverPublicKey)!);
+    if (!secret.ok) throw new Error('bad key');
+    const key = deriveSessionKey(secret.value, fromBase64url(begun.value.nonce)!, v.voterId, client.clientId);
+    const tokens = await login.proveLevel3(conn, { sessionId: begun.value.sessionId, proof: toBase64url(sessionProof(key, v.voterId)) });
+    if (!tokens.ok) throw new Error(tokens.error.code);
+    expect(await auth.authenticate(tokens.value.accessToken)).toEqual({ electionId: 'open', voterId: 'v-3', clientId: 'app-1' });
+  });
 });

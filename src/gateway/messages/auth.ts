@@ -79,6 +79,27 @@ export const AUTH_MESSAGE_SPECS: readonly MessageSpec[] = [
   },
   {
     kind: 'command',
+    name: 'auth.begin',
+    adminOnly: false,
+    summary:
+      'Levels 1, 2 and the first half of level 3 in one request (the payloads of auth.level1, auth.level2 and auth.level3.begin together), checked in that order and answered like auth.level3.begin; a refusal carries the code of the level that refused. Then auth.level3.prove: a login in two round trips instead of four.',
+    payload: strict({ electionId: id, voterId: id, secretCode, clientId: id, mac: b64url32, clientPublicKey: b64url32 }, [
+      'electionId',
+      'voterId',
+      'secretCode',
+      'clientId',
+      'mac',
+      'clientPublicKey',
+    ]),
+    result: resultOf('The server ephemeral public key, the 32-byte nonce (base64url) and the session id to prove.', {
+      serverPublicKey: string,
+      nonce: string,
+      sessionId: string,
+    }),
+    domainErrors: ['ELECTION_NOT_FOUND', 'WRONG_STATE', 'INVALID_CREDENTIALS', 'INVALID_CLIENT_PROOF', 'INVALID_PUBLIC_KEY', 'RATE_LIMITED'],
+  },
+  {
+    kind: 'command',
     name: 'auth.level3.prove',
     adminOnly: false,
     summary: 'Level 3, second half: proof = base64url HMAC-SHA256(sharedKey, voterId). The session key is single use.',
@@ -154,6 +175,10 @@ export function authMessageModule(deps: AuthMessageDeps): MessageModule {
     [catalogueKey('command', 'auth.level1'), (p, ctx) => login.level1(ctx.connection, p as Payload<{ electionId: string; voterId: string; secretCode: string }>)],
     [catalogueKey('command', 'auth.level2'), (p, ctx) => login.level2(ctx.connection, p as Payload<{ clientId: string; mac: string }>)],
     [catalogueKey('command', 'auth.level3.begin'), (p, ctx) => login.beginLevel3(ctx.connection, p as Payload<{ clientPublicKey: string }>)],
+    [
+      catalogueKey('command', 'auth.begin'),
+      (p, ctx) => login.begin(ctx.connection, p as Payload<{ electionId: string; voterId: string; secretCode: string; clientId: string; mac: string; clientPublicKey: string }>),
+    ],
     [catalogueKey('command', 'auth.level3.prove'), (p, ctx) => login.proveLevel3(ctx.connection, p as Payload<{ sessionId: string; proof: string }>)],
     [
       catalogueKey('command', 'auth.refresh'),

@@ -13,6 +13,7 @@
  *      - CredentialIssued {voterId, channel} to each delivered voter's stream;
  *      - CredentialDeliveryFailed {reason code, attempts} to each undelivered voter's stream;
  *   5. the batch's secrets are dropped (key-store buffers zeroed).
+ * Steps 3-5 of a batch run while the next batch is delivered (2); batches are persisted in order.
  *
  * Why deliver first: if the append fails after delivery, a letter holds an N1 that was never minted
  * (useless but harmless: it cannot cast), and a re-run sends that voter a new letter. Appending
@@ -258,9 +259,79 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
       }
     };
 
+    /**
+     * Step 3-5 of a delivered batch: key store, then one append; the batch's secrets are zeroed
+     * whatever happens. A conflicting append is a refusal (value), anything else is thrown.
+     */
+    const persist = async (prepared: PreparedLetter[], outcomes: Delivery[]): Promise<DomainError | undefined> => {
+      const delivered = prepared.filter((_, k) => outcomes[k]?.ok);
+      try {
+        if (delivered.length > 0) {
+          await deps.keyStore.putMany(delivered.map((p) => ({ name: keyNames.credential(electionId, p.voter.voterId), secret: p.stored })));
+        }
+        const at = deps.now().toISOString();
+        const mints = delivered.map((p) => mintData(electionId, p.n1, p.n2));
+        // Never more than the election's size: a batch of every voter is already the whole electorate.
+        const floor = Math.min(minAnonymitySet, election.voters.length);
+        if (mints.length > 0) while (mints.length < floor) mints.push(decoyMint(electionId, random));
+        // Fisher-Yates over the OS CSPRNG: the mint order must carry no information about the voters.
+        shuffle(mints);
+        const mintRequests: AppendRequest[] = mints.map((data) => ({
+          streamId: credentialStreamId(electionId, data.hashN1),
+          events: [{ type: 'CredentialMinted', data }],
+          expectedRevision: 'no_stream',
+        }));
+        const requests: AppendRequest[] = [];
+        prepared.forEach((p, k) => {
+          const outcome = outcomes[k] as Delivery;
+          const voterId = p.voter.voterId;
+          const revision = streams.get(voterId)?.revision ?? -1;
+          const expectedRevision: ExpectedRevision = revision < 0 ? 'no_stream' : revision;
+          const event: VoterEvent = outcome.ok
+            ? { type: 'CredentialIssued', data: { electionId, voterId, channel, issuedAt: at } }
+            : { type: 'CredentialDeliveryFailed', data: { electionId, voterId, channel, attempts: outcome.attempts, reason: outcome.reason, failedAt: at } };
+          requests.push({ streamId: voterStreamId(electionId, voterId), events: [event], expectedRevision });
+        });
+        // Voters first, mints last: atomic on PostgreSQL/PGlite either way, but on EventStoreDB
+        // appendMany is sequential, and a crash between the two halves must leave served voters
+        // with unminted credentials (they cannot vote; an operator sees them), never minted
+        // credentials of voters a re-run would serve again (two valid N1s for one voter).
+        requests.push(...mintRequests);
+        const results = await deps.store.appendMany(requests);
+        summary.position = Math.max(summary.position, ...results.map((r) => r.position));
+        summary.minted += mints.length;
+        summary.issued += delivered.length;
+        summary.failed += prepared.length - delivered.length;
+        report();
+        return undefined;
+      } catch (err) {
+        if (!isWrongExpectedRevision(err)) throw err;
+        // Another run (another process) served some of these voters meanwhile. The letters just
+        // delivered hold N1s that were never minted: harmless, and a re-run serves whoever is left.
+        return domainError('CONCURRENCY_CONFLICT', 'another issuance served some of these voters at the same time; run credentials.issue again', {
+          issued: summary.issued,
+          failed: summary.failed,
+        });
+      } finally {
+        for (const p of prepared) p.stored.fill(0);
+      }
+    };
+
     // Batches of near-equal size (at most batchSize): no small last batch, since a batch is the
     // anonymity set of its credentials in the log.
     const size = Math.ceil(pending.length / Math.ceil(pending.length / batchSize));
+    // One batch is persisted while the next one is delivered (the SMTP connections and the render
+    // workers do not wait for the database). Each batch is still persisted only after ITS letters
+    // were delivered, and batches are persisted one after the other, in order. If a persist is
+    // refused (CONCURRENCY_CONFLICT), the batch delivered meanwhile is not minted either: its
+    // letters are void, as those of the refused batch, and a re-run serves those voters again.
+    type Persisted = { refusal?: DomainError; thrown?: { error: unknown } };
+    let persisting: Promise<Persisted> = Promise.resolve({});
+    const settle = async (): Promise<DomainError | undefined> => {
+      const done = await persisting;
+      if (done.thrown) throw done.thrown.error;
+      return done.refusal;
+    };
     try {
       for (let i = 0; i < pending.length; i += size) {
         const batch = pending.slice(i, i + size);
@@ -270,63 +341,33 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
           const uri = formatCredentialUri({ electionId, voterId: voter.voterId, secretCode: code.secretCode, n1, n2 });
           return { voter, stored: code.stored, n1, n2, uri };
         });
-        const outcomes = await mapConcurrent(prepared, concurrency, deliver);
-        const delivered = prepared.filter((_, k) => outcomes[k]?.ok);
-
-        try {
-          if (delivered.length > 0) {
-            await deps.keyStore.putMany(delivered.map((p) => ({ name: keyNames.credential(electionId, p.voter.voterId), secret: p.stored })));
-          }
-          const at = deps.now().toISOString();
-          const mints = delivered.map((p) => mintData(electionId, p.n1, p.n2));
-          // Never more than the election's size: a batch of every voter is already the whole electorate.
-          const floor = Math.min(minAnonymitySet, election.voters.length);
-          if (mints.length > 0) while (mints.length < floor) mints.push(decoyMint(electionId, random));
-          // Fisher-Yates over the OS CSPRNG: the mint order must carry no information about the voters.
-          shuffle(mints);
-          const mintRequests: AppendRequest[] = mints.map((data) => ({
-            streamId: credentialStreamId(electionId, data.hashN1),
-            events: [{ type: 'CredentialMinted', data }],
-            expectedRevision: 'no_stream',
-          }));
-          const requests: AppendRequest[] = [];
-          prepared.forEach((p, k) => {
-            const outcome = outcomes[k] as Delivery;
-            const voterId = p.voter.voterId;
-            const revision = streams.get(voterId)?.revision ?? -1;
-            const expectedRevision: ExpectedRevision = revision < 0 ? 'no_stream' : revision;
-            const event: VoterEvent = outcome.ok
-              ? { type: 'CredentialIssued', data: { electionId, voterId, channel, issuedAt: at } }
-              : { type: 'CredentialDeliveryFailed', data: { electionId, voterId, channel, attempts: outcome.attempts, reason: outcome.reason, failedAt: at } };
-            requests.push({ streamId: voterStreamId(electionId, voterId), events: [event], expectedRevision });
-          });
-          // Voters first, mints last: atomic on PostgreSQL/PGlite either way, but on EventStoreDB
-          // appendMany is sequential, and a crash between the two halves must leave served voters
-          // with unminted credentials (they cannot vote; an operator sees them), never minted
-          // credentials of voters a re-run would serve again (two valid N1s for one voter).
-          requests.push(...mintRequests);
-          const results = await deps.store.appendMany(requests);
-          summary.position = Math.max(summary.position, ...results.map((r) => r.position));
-          summary.minted += mints.length;
-          summary.issued += delivered.length;
-          summary.failed += prepared.length - delivered.length;
-        } catch (err) {
-          if (!isWrongExpectedRevision(err)) throw err;
-          // Another run (another process) served some of these voters meanwhile. The letters just
-          // delivered hold N1s that were never minted: harmless, and a re-run serves whoever is left.
-          return fail(
-            domainError('CONCURRENCY_CONFLICT', 'another issuance served some of these voters at the same time; run credentials.issue again', {
-              issued: summary.issued,
-              failed: summary.failed,
-            }),
-          );
-        } finally {
+        const forget = () => {
           for (const p of prepared) p.stored.fill(0);
+        };
+        let outcomes: Delivery[];
+        try {
+          outcomes = await mapConcurrent(prepared, concurrency, deliver);
+          const refusal = await settle();
+          if (refusal) {
+            forget();
+            return fail(refusal);
+          }
+        } catch (err) {
+          forget();
+          throw err;
         }
-        report();
+        // Kept as a value (never an unhandled rejection) until the next batch awaits it.
+        persisting = persist(prepared, outcomes).then(
+          (refusal) => (refusal ? { refusal } : {}),
+          (error: unknown) => ({ thrown: { error } }),
+        );
       }
+      const refusal = await settle();
+      if (refusal) return fail(refusal);
       return { ok: true, value: summary };
     } finally {
+      // A batch still being persisted when an error ends the run: let it finish (and zero its secrets).
+      await persisting;
       mailer?.close();
       await renderer.close();
     }

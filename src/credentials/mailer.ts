@@ -8,6 +8,7 @@
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import { LETTER_INSTRUCTIONS } from './letter.ts';
+import { buildLetterMime, isBareAddress, parseSender, QR_CID } from './letter-mime.ts';
 
 export interface MailLetter {
   to: string;
@@ -37,7 +38,6 @@ export interface MailerOptions {
   maxConnections?: number;
 }
 
-const QR_CID = 'credential-qr@evote';
 const MAX_RETRY_DELAY_MS = 60_000;
 /** nodemailer's and Node's codes for a connection that failed or broke: worth another try. */
 const TRANSIENT_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
@@ -91,10 +91,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function createSmtpMailer(smtpUrl: string, opts: MailerOptions = {}): Mailer {
   const maxAttempts = Math.max(1, Math.floor(opts.maxAttempts ?? 5));
   const retryDelayMs = Math.max(0, opts.retryDelayMs ?? 1_000);
+  const from = opts.from ?? 'evote <no-reply@localhost>';
+  const sender = parseSender(from);
+  if (!sender) throw new RangeError('the mailer needs one sender address (from)');
   const transport: Transporter = nodemailer.createTransport({
     url: smtpUrl,
     pool: true,
     maxConnections: opts.maxConnections ?? 5,
+    // A connection serves letters until the run ends (nodemailer's default reconnects every 100).
+    maxMessages: Infinity,
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
     socketTimeout: 60_000,
@@ -104,18 +109,21 @@ export function createSmtpMailer(smtpUrl: string, opts: MailerOptions = {}): Mai
     disableFileAccess: true,
     disableUrlAccess: true,
   });
-  const from = opts.from ?? 'evote <no-reply@localhost>';
 
   return {
     async sendLetter(letter) {
-      const message = {
-        from,
+      if (!isBareAddress(letter.to)) return { ok: false, code: 'DELIVERY_FAILED', attempts: 0, reason: 'permanent failure: invalid address (EADDRESS)' };
+      // The MIME message is built once here (letter-mime.ts), not by nodemailer's composer: nodemailer
+      // only carries it over SMTP, to the envelope's one recipient.
+      const mime = buildLetterMime({
+        from: sender,
         to: letter.to,
         subject: `Your voting credential: ${oneLine(letter.electionTheme, 150)}`,
         text: letterText(letter),
         html: letterHtml(letter),
-        attachments: [{ filename: 'credential-qr.png', content: letter.qrPng, contentType: 'image/png', cid: QR_CID }],
-      };
+        png: letter.qrPng,
+      });
+      const message = { envelope: { from: sender.address, to: [letter.to] }, messageId: mime.messageId, raw: mime.message };
       let last: SmtpFailure = { transient: false, reason: 'not attempted' };
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
         try {

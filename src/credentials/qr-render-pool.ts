@@ -1,13 +1,12 @@
 /**
- * Renders credential QR PNGs on worker threads. Encoding a QR (qrcode's segmentation and mask
- * search) costs ~2.4 ms and its PNG ~0.6 ms per letter, all synchronous: done inline, rendering
- * alone capped issuance at ~300 letters/s on the thread that also speaks SMTP and serves the
- * gateway. The output is byte for byte what qr.ts renders inline (same code, in the worker).
+ * Renders credential QR PNGs on worker threads. Encoding a QR costs ~0.3-0.5 ms and its PNG
+ * ~0.1 ms per letter (qr.ts), all synchronous, which the thread that also speaks SMTP and serves
+ * the gateway is better without. The output is byte for byte what qr.ts renders inline (same
+ * code, in the worker).
  *
- * Workers run the TypeScript sources through tsx's ESM loader, registered by a tiny JavaScript
- * bootstrap (as src/tally/pool.ts does: `--import tsx` in execArgv does not reach a worker's entry
- * on Node 20). A worker that fails makes the pool fall back to rendering inline, never to losing
- * a letter. Requests that arrive while another is queued for the same worker are sent together.
+ * Workers start like every pool's (src/app/ts-worker.ts). A worker that fails makes the pool fall
+ * back to rendering inline, never to losing a letter (test/app/ts-worker.test.ts checks the worker
+ * itself, since this fallback would hide a worker that cannot start). Requests that arrive while another is queued for the same worker are sent together.
  */
 import type { Worker } from 'node:worker_threads';
 import { startTsWorker } from '../app/ts-worker.ts';
@@ -25,6 +24,8 @@ export const inlineQrRenderer: QrRenderer = {
   render: async (uri) => qrModulesPng(credentialQrModules(uri)),
   close: async () => {},
 };
+
+const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 interface Job {
   uri: string;
@@ -64,7 +65,8 @@ export function createQrRenderPool(size = Math.max(1, availableParallelism() - 1
       const jobs = w.inFlight.get(msg.id) ?? [];
       w.inFlight.delete(msg.id);
       w.load -= jobs.length;
-      if (msg.pngs && msg.pngs.length === jobs.length) jobs.forEach((j, i) => j.resolve(Buffer.from((msg.pngs as Uint8Array[])[i] as Uint8Array)));
+      // The PNG bytes were transferred, not copied: wrap them without another copy.
+      if (msg.pngs && msg.pngs.length === jobs.length) jobs.forEach((j, i) => j.resolve(asBuffer((msg.pngs as Uint8Array[])[i] as Uint8Array)));
       else renderInline(jobs);
       send(w);
     });

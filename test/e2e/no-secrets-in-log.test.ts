@@ -8,48 +8,34 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { EvoteConnection } from '../../src/client/connection.ts';
-import { createScratchPgDatabase } from '../../src/sql/client.ts';
-import { startSystem, type System } from '../../src/app/bootstrap.ts';
+import type { System } from '../../src/app/bootstrap.ts';
 import { createLogger } from '../../src/app/log.ts';
 import { fromBase64url } from '../../src/crypto/bytes.ts';
-import { REDIS_URL } from '../support/system.ts';
+import { startTestCluster, type TestCluster } from '../support/system.ts';
 import { issueLettersByEmail, startSmtpSink, type ReceivedLetter, type SmtpSink } from '../support/letters.ts';
 
 const VOTERS = 40;
 const logLines: string[] = [];
 let sink: SmtpSink;
-let db: { url: string; drop(): Promise<void> };
+let cluster: TestCluster;
 let system: System;
 let admin: EvoteConnection;
-const adminToken = randomBytes(24).toString('base64url');
+let adminToken: string;
 // Distinctive addresses, so a hit can only be the address itself.
 const tag = randomBytes(4).toString('hex');
 const emails = Array.from({ length: VOTERS }, (_, i) => `citizen${i}.${tag}@town-${tag}.example`);
 
 beforeAll(async () => {
   sink = await startSmtpSink();
-  db = await createScratchPgDatabase();
-  system = await startSystem(
-    {
-      host: '127.0.0.1',
-      port: 0,
-      dataDir: './data/unused',
-      databaseUrl: db.url,
-      redisUrl: REDIS_URL,
-      adminToken,
-      masterKey: randomBytes(32).toString('base64'),
-      maxFrameBytes: 32 * 1024 * 1024,
-      smtpUrl: sink.url,
-    },
-    { gateway: true, log: createLogger({ level: 'debug', write: (line) => logLines.push(line) }), redisPrefix: `evote-test-${tag}:` },
-  );
+  cluster = await startTestCluster({ config: { smtpUrl: sink.url }, log: createLogger({ level: 'debug', write: (line) => logLines.push(line) }) });
+  system = cluster.systems[0]!;
+  adminToken = cluster.adminToken;
   admin = await EvoteConnection.connect(system.gateway!.url);
 });
 
 afterAll(async () => {
   await admin?.close();
-  await system?.close();
-  await db?.drop();
+  await cluster?.close();
   await sink?.close();
 });
 

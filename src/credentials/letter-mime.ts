@@ -1,0 +1,127 @@
+/**
+ * The credential letter's e-mail as a complete RFC 5322 / MIME message, built here as one string
+ * and handed to nodemailer as `raw` (nodemailer still speaks SMTP: pooling, envelope, retries).
+ *
+ * nodemailer's composer builds a tree of MimeNode streams per message: ~1.7 ms of CPU per letter
+ * on the thread that also speaks SMTP, more than the QR itself. The message has a fixed shape, the
+ * one nodemailer produced for `{ text, html, attachments: [{ cid }] }`:
+ *
+ *   multipart/alternative
+ *     text/plain (UTF-8, base64)
+ *     multipart/related
+ *       text/html (UTF-8, base64), showing the QR inline through cid:credential-qr@evote
+ *       image/png credential-qr.png (base64, Content-ID, inline)
+ *
+ * CRLF line ends; body lines of at most 76 characters (every part in base64: Node encodes it
+ * natively, where quoted-printable in JavaScript cost more than the rest of the message); the
+ * subject as RFC 2047 encoded words when it is not plain ASCII. Boundaries and the Message-ID are
+ * random. The addresses must be bare addr-specs (no CR/LF, no angle brackets):
+ * anything else is refused rather than quoted, so no header can be injected through them.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import addressparser from 'nodemailer/lib/addressparser';
+import { encodeWords, foldLines, isPlainText } from 'nodemailer/lib/mime-funcs';
+
+export const QR_CID = 'credential-qr@evote';
+export const QR_FILENAME = 'credential-qr.png';
+
+export interface LetterSender {
+  /** The display name ('' for none). */
+  name: string;
+  /** The bare address. */
+  address: string;
+}
+
+export interface LetterMimeInput {
+  from: LetterSender;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  png: Buffer;
+}
+
+const CRLF = '\r\n';
+const BASE64_LINE = 76;
+/** A bare address: something@domain, nothing that could end or fold a header line. */
+const BARE_ADDRESS = /^[^\s<>@",;:\\()[\]]+@[^\s<>@",;:\\()[\]]+$/;
+
+export const isBareAddress = (address: string): boolean => BARE_ADDRESS.test(address);
+
+/** Text as UTF-8 in base64 lines: native encoding, ~50 times cheaper than quoted-printable in JS. */
+const textBase64 = (text: string) => base64Lines(Buffer.from(text.replace(/\r?\n/g, CRLF), 'utf8'));
+
+function base64Lines(bytes: Buffer): string {
+  const b64 = bytes.toString('base64');
+  const lines: string[] = [];
+  for (let i = 0; i < b64.length; i += BASE64_LINE) lines.push(b64.slice(i, i + BASE64_LINE));
+  return lines.join(CRLF);
+}
+
+/** The sender of a configured From value such as `evote <no-reply@localhost>`, or undefined if it names no single bare address. */
+export function parseSender(from: string): LetterSender | undefined {
+  const [first, ...rest] = addressparser(from, { flatten: true });
+  if (!first || rest.length > 0 || !isBareAddress(first.address)) return undefined;
+  return { name: first.name, address: first.address };
+}
+
+function fromHeader({ name, address }: LetterSender): string {
+  if (!name) return address;
+  // A plain ASCII name as an RFC 5322 quoted-string; anything else as encoded words.
+  const display = isPlainText(name) ? `"${name.replace(/[\\"\r\n]/g, (c) => (c === '"' || c === '\\' ? `\\${c}` : ' '))}"` : encodeWords(name, 'Q', 52);
+  return `${display} <${address}>`;
+}
+
+/** RFC 5322 date-time in UTC ("Mon, 23 Nov 2026 05:50:08 +0000"). */
+const rfc5322Date = (d: Date) => d.toUTCString().replace(/GMT$/, '+0000');
+
+/**
+ * The whole message, headers and body, CRLF line ends, and its Message-ID (given to nodemailer,
+ * which would otherwise generate one of its own for a raw message, unused). Throws a RangeError on
+ * a non-bare address.
+ */
+export function buildLetterMime(m: LetterMimeInput, now = new Date()): { message: string; messageId: string } {
+  if (!isBareAddress(m.to) || !isBareAddress(m.from.address)) throw new RangeError('letter addresses must be bare addr-specs');
+  const tag = randomBytes(12).toString('hex');
+  const outer = `----_evote-${tag}-Part_1`;
+  const related = `----_evote-${tag}-Part_2`;
+  const domain = m.from.address.slice(m.from.address.lastIndexOf('@') + 1);
+  const messageId = `<${randomUUID()}@${domain}>`;
+  const message = [
+    foldLines(`From: ${fromHeader(m.from)}`, 76),
+    `To: ${m.to}`,
+    foldLines(`Subject: ${encodeWords(m.subject, 'Q', 52)}`, 76),
+    `Message-ID: ${messageId}`,
+    `Date: ${rfc5322Date(now)}`,
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/alternative;',
+    ` boundary="${outer}"`, // folded: header lines stay within 76 characters too
+    '',
+    `--${outer}`,
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    textBase64(m.text),
+    `--${outer}`,
+    'Content-Type: multipart/related; type="text/html";',
+    ` boundary="${related}"`,
+    '',
+    `--${related}`,
+    'Content-Type: text/html; charset=utf-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    textBase64(m.html),
+    `--${related}`,
+    `Content-Type: image/png; name=${QR_FILENAME}`,
+    `Content-ID: <${QR_CID}>`,
+    'Content-Transfer-Encoding: base64',
+    `Content-Disposition: inline; filename=${QR_FILENAME}`,
+    '',
+    base64Lines(m.png),
+    `--${related}--`,
+    '',
+    `--${outer}--`,
+    '',
+  ].join(CRLF);
+  return { message, messageId };
+}

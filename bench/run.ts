@@ -6,11 +6,11 @@
  * BENCHMARKS.md. Speed is measured here, never asserted in tests.
  */
 import os from 'node:os';
-import { randomBytes } from 'node:crypto';
-import { createPgClient, createScratchPgDatabase } from '../src/sql/client.ts';
+import { createPgClient } from '../src/sql/client.ts';
+import { createScratchPgDatabase } from '../test/support/scratch-db.ts';
 import { createSqlEventStore } from '../src/eventstore/sql-event-store.ts';
-import { startSystem, type System } from '../src/app/bootstrap.ts';
-import { silentLogger } from '../src/app/log.ts';
+import type { System } from '../src/app/bootstrap.ts';
+import { startTestCluster } from '../test/support/system.ts';
 import { against, renderTable, type BenchResult } from './harness.ts';
 import { rawBatchInserts, rawSingleRowInserts } from './raw-postgres.ts';
 import { batchedAppends, concurrentWriterAppends, singleWriterAppends } from './eventstore.ts';
@@ -35,27 +35,17 @@ const say = (...rs: BenchResult[]) => {
   }
 };
 
-// One master key per run: every system of the run opens the same scratch key store.
-const masterKey = randomBytes(32).toString('base64');
-
-async function withSystem(databaseUrl: string, fn: (sys: System & BenchSystem) => Promise<void>): Promise<void> {
-  const system = await startSystem(
-    {
-      host: '127.0.0.1',
-      port: 0,
-      dataDir: './data/unused',
-      databaseUrl,
-      redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      adminToken: 'bench-admin-token-0123456789',
-      masterKey,
-      maxFrameBytes: 32 * 1024 * 1024,
-    },
-    { gateway: true, log: silentLogger, redisPrefix: `evote-bench-${process.pid}:` },
-  );
+/**
+ * A whole system (gateway included) on a scratch database of its own, as the tests start one: a
+ * part must not measure the read models catching up on the events that earlier parts appended.
+ */
+async function withSystem(fn: (sys: System & BenchSystem) => Promise<void>): Promise<void> {
+  const cluster = await startTestCluster();
   try {
-    await fn(Object.assign(system, { url: system.gateway!.url }));
+    const system = cluster.systems[0]!;
+    await fn(Object.assign(system, { url: system.gateway!.url, adminToken: cluster.adminToken }));
   } finally {
-    await system.close();
+    await cluster.close();
   }
 }
 
@@ -82,19 +72,19 @@ try {
   }
 
   if (want('gateway')) {
-    await withSystem(db.url, async (sys) => {
+    await withSystem(async (sys) => {
       say(against(await commandRoundTrips(sys.url, sys.adminToken), rawSingle));
       say(against(await queryRoundTrips(sys.url), rawSingle));
     });
   }
   if (want('ballots')) {
-    await withSystem(db.url, async (sys) => {
+    await withSystem(async (sys) => {
       const raw = rawRsaPrivateOps();
       say(raw, ...(await blindSignBench(sys, { raw })), ...(await castBench(sys, { raw, connections: 200 })));
     });
   }
-  if (want('auth')) await withSystem(db.url, async (sys) => say(...(await loginBench(sys))));
-  if (want('letters')) await withSystem(db.url, async (sys) => say(...(await letterBench(sys))));
+  if (want('auth')) await withSystem(async (sys) => say(...(await loginBench(sys))));
+  if (want('letters')) await withSystem(async (sys) => say(...(await letterBench(sys))));
   if (want('tally')) say(...(await tallyBench(2_000)));
   if (want('audit')) say(...(await auditBench(2_000)));
 } finally {

@@ -1,6 +1,6 @@
 /**
  * The credential letter's e-mail as a complete RFC 5322 / MIME message, built here as one string
- * and handed to nodemailer as `raw` (nodemailer still speaks SMTP: pooling, envelope, retries).
+ * and handed to nodemailer's SMTP connection as it is (smtp-pool.ts; the mailer retries).
  *
  * nodemailer's composer builds a tree of MimeNode streams per message: ~1.7 ms of CPU per letter
  * on the thread that also speaks SMTP, more than the QR itself. The message has a fixed shape, the
@@ -76,8 +76,7 @@ function fromHeader({ name, address }: LetterSender): string {
 const rfc5322Date = (d: Date) => d.toUTCString().replace(/GMT$/, '+0000');
 
 /**
- * The whole message, headers and body, CRLF line ends, and its Message-ID (given to nodemailer,
- * which would otherwise generate one of its own for a raw message, unused). Throws a RangeError on
+ * The whole message, headers and body, CRLF line ends, and its Message-ID. Throws a RangeError on
  * a non-bare address.
  */
 export function buildLetterMime(m: LetterMimeInput, now = new Date()): { message: string; messageId: string } {

@@ -1,14 +1,14 @@
 /**
- * E-mail delivery of credential letters over SMTP (nodemailer, pooled). Transient failures (4xx
+ * E-mail delivery of credential letters over SMTP (nodemailer's SMTP connections, pooled by
+ * smtp-pool.ts). Transient failures (4xx
  * replies such as greylisting's 451, refused or dropped connections, timeouts) are retried with
  * exponential backoff; permanent ones (5xx) are not. The result is a value: it reports attempts
  * and a reason built from the SMTP reply code and nodemailer's error code only, never the server's
  * free text (which may echo the recipient) nor anything from the letter.
  */
-import nodemailer from 'nodemailer';
-import type { Transporter } from 'nodemailer';
 import { LETTER_INSTRUCTIONS } from './letter.ts';
 import { buildLetterMime, isBareAddress, parseSender, QR_CID } from './letter-mime.ts';
+import { createSmtpPool } from './smtp-pool.ts';
 
 export interface MailLetter {
   to: string;
@@ -24,7 +24,7 @@ export type DeliveryResult = { ok: true; attempts: number } | { ok: false; code:
 
 export interface Mailer {
   sendLetter(letter: MailLetter): Promise<DeliveryResult>;
-  /** Closes the pooled connections (letters still queued are sent first by nodemailer). */
+  /** Closes the pooled connections (letters in flight are sent first). */
   close(): void;
 }
 
@@ -94,27 +94,18 @@ export function createSmtpMailer(smtpUrl: string, opts: MailerOptions = {}): Mai
   const from = opts.from ?? 'evote <no-reply@localhost>';
   const sender = parseSender(from);
   if (!sender) throw new RangeError('the mailer needs one sender address (from)');
-  const transport: Transporter = nodemailer.createTransport({
-    url: smtpUrl,
-    pool: true,
+  const pool = createSmtpPool(smtpUrl, {
     maxConnections: opts.maxConnections ?? 5,
-    // A connection serves letters until the run ends (nodemailer's default reconnects every 100).
-    maxMessages: Infinity,
-    connectionTimeout: 15_000,
-    greetingTimeout: 15_000,
-    socketTimeout: 60_000,
-    // The messages carry credentials: no protocol logging, and no file or URL attachments ever read.
-    logger: false,
-    debug: false,
-    disableFileAccess: true,
-    disableUrlAccess: true,
+    connectionTimeoutMs: 15_000,
+    greetingTimeoutMs: 15_000,
+    socketTimeoutMs: 60_000,
   });
 
   return {
     async sendLetter(letter) {
       if (!isBareAddress(letter.to)) return { ok: false, code: 'DELIVERY_FAILED', attempts: 0, reason: 'permanent failure: invalid address (EADDRESS)' };
-      // The MIME message is built once here (letter-mime.ts), not by nodemailer's composer: nodemailer
-      // only carries it over SMTP, to the envelope's one recipient.
+      // The MIME message is built once here (letter-mime.ts), not by nodemailer's composer: nodemailer's
+      // SMTP connection only carries it, to the envelope's one recipient.
       const mime = buildLetterMime({
         from: sender,
         to: letter.to,
@@ -123,11 +114,12 @@ export function createSmtpMailer(smtpUrl: string, opts: MailerOptions = {}): Mai
         html: letterHtml(letter),
         png: letter.qrPng,
       });
-      const message = { envelope: { from: sender.address, to: [letter.to] }, messageId: mime.messageId, raw: mime.message };
+      const envelope = { from: sender.address, to: [letter.to] };
+      const message = Buffer.from(mime.message, 'utf8');
       let last: SmtpFailure = { transient: false, reason: 'not attempted' };
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
         try {
-          await transport.sendMail(message);
+          await pool.send(envelope, message);
           return { ok: true, attempts: attempt };
         } catch (err) {
           last = classifySmtpError(err);
@@ -142,7 +134,7 @@ export function createSmtpMailer(smtpUrl: string, opts: MailerOptions = {}): Mai
       return { ok: false, code: 'DELIVERY_FAILED', attempts: maxAttempts, reason: `gave up after ${maxAttempts} attempts: ${last.reason}` };
     },
     close() {
-      transport.close();
+      pool.close();
     },
   };
 }

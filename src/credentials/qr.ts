@@ -45,22 +45,25 @@ export function qrModulesPng(qr: QrModules, pixelsPerModule = QR_PIXELS_PER_MODU
   const side = (qr.size + 2 * QR_MARGIN_MODULES) * pixelsPerModule;
   const rowBytes = Math.ceil(side / 8);
   const blank = new Uint8Array(rowBytes).fill(0xff);
+  const { size, data } = qr;
   // Each module row becomes pixelsPerModule identical pixel rows: packed once, reused.
-  const packed = Array.from({ length: qr.size }, (_, moduleRow) => {
+  const packed: Uint8Array[] = [];
+  for (let moduleRow = 0; moduleRow < size; moduleRow++) {
     const row = blank.slice();
-    const offset = moduleRow * qr.size;
+    const offset = moduleRow * size;
     if (pixelsPerModule === 8) {
-      // The usual case: one module is exactly one byte of the packed row.
-      for (let col = 0; col < qr.size; col++) if (qr.data[offset + col] === 1) row[col + QR_MARGIN_MODULES] = 0;
-      return row;
+      // The usual case: one module is exactly one byte of the packed row, 0x00 if dark (1 - 1),
+      // 0xff if light (0 - 1 wraps to 255 in a Uint8Array): no branch per module.
+      for (let col = 0; col < size; col++) row[col + QR_MARGIN_MODULES] = (data[offset + col] as number) - 1;
+    } else {
+      for (let col = 0; col < size; col++) {
+        if (data[offset + col] !== 1) continue;
+        const x0 = (col + QR_MARGIN_MODULES) * pixelsPerModule;
+        for (let x = x0; x < x0 + pixelsPerModule; x++) row[x >> 3]! &= ~(0x80 >> (x & 7));
+      }
     }
-    for (let col = 0; col < qr.size; col++) {
-      if (qr.data[offset + col] !== 1) continue;
-      const x0 = (col + QR_MARGIN_MODULES) * pixelsPerModule;
-      for (let x = x0; x < x0 + pixelsPerModule; x++) row[x >> 3]! &= ~(0x80 >> (x & 7));
-    }
-    return row;
-  });
+    packed.push(row);
+  }
   return encodePackedBilevelPng(side, side, (y) => packed[Math.floor(y / pixelsPerModule) - QR_MARGIN_MODULES] ?? blank);
 }
 

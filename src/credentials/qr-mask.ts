@@ -115,5 +115,7 @@ export function chooseMask(size: number, maskedWith0: Uint8Array, reserved: Uint
     }
   }
   const f = flip[bestPattern] as Uint8Array;
-  return { size, data: maskedWith0.map((x, i) => x ^ (f[i] as number)), maskPattern: bestPattern };
+  const data = new Uint8Array(maskedWith0.length);
+  for (let i = 0; i < data.length; i++) data[i] = (maskedWith0[i] as number) ^ (f[i] as number);
+  return { size, data, maskPattern: bestPattern };
 }

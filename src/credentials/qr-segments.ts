@@ -14,11 +14,9 @@
  * caller lets qrcode segment the text itself.
  */
 import modeModule from 'qrcode/lib/core/mode.js';
-import segmentsModule from 'qrcode/lib/core/segments.js';
 import regexModule from 'qrcode/lib/core/regex.js';
 import utilsModule from 'qrcode/lib/core/utils.js';
-import versionModule from 'qrcode/lib/core/version.js';
-import ecLevelModule from 'qrcode/lib/core/error-correction-level.js';
+import { bestVersionForSegments } from './qr-symbol.ts';
 
 export interface QrMode {
   id: string;
@@ -29,11 +27,6 @@ export interface QrSegmentInput {
   data: string;
   mode: QrMode;
 }
-/** A segment as qrcode's `Segments.fromArray` returns it (NumericData, ByteData, ...). */
-export interface QrSegment {
-  mode: QrMode;
-  getLength(): number;
-}
 
 interface ModeModule {
   NUMERIC: QrMode;
@@ -41,17 +34,11 @@ interface ModeModule {
   BYTE: QrMode;
   getCharCountIndicator(mode: QrMode, version: number): number;
 }
-interface SegmentsModule {
-  fromArray(segs: QrSegmentInput[]): QrSegment[];
-}
 
 // qrcode's internals (CommonJS, no typings): the very functions QRCode.create calls.
 const Mode = modeModule as ModeModule;
-const Segments = segmentsModule as SegmentsModule;
 const Regex = regexModule as { NUMERIC: RegExp; ALPHANUMERIC: RegExp; BYTE_KANJI: RegExp };
 const Utils = utilsModule as { isKanjiModeEnabled(): boolean };
-const Version = versionModule as { getBestVersionForData(segments: QrSegment[], level: unknown): number | undefined };
-const ECLevel = ecLevelModule as { M: unknown };
 
 interface Run {
   data: string;
@@ -215,7 +202,7 @@ export function qrcodeSegments(text: string): QrSegmentInput[] | undefined {
   if (Utils.isKanjiModeEnabled()) return undefined;
   const split = splitRuns(text);
   // As qrcode's createSymbol: the version estimated from the raw runs sizes the count fields.
-  const version = Version.getBestVersionForData(Segments.fromArray(split), ECLevel.M) || 40;
+  const version = bestVersionForSegments(split) || 40;
   const { nodes, edges } = buildGraph(buildNodes(split), version);
   const path = shortestPath(edges);
   // qrcode's mergeSegments: consecutive runs in one mode become one segment.

@@ -4,12 +4,13 @@
  * keeps a ~250-character URI (version 11-12, about 65 modules) near 600 px: comfortably decodable
  * from a screen, a print or a phone photo.
  */
-import QRCode, { type QRCodeSegment } from 'qrcode';
+import QRCode from 'qrcode';
 import { PNG } from 'pngjs';
 import jsQRModule from 'jsqr';
 import { encodePackedBilevelPng } from './png.ts';
 import { qrcodeSegments } from './qr-segments.ts';
 import { chooseMask } from './qr-mask.ts';
+import { qrSymbolWithMask0 } from './qr-symbol.ts';
 
 // jsqr is CommonJS typed as an ES default export: under NodeNext the default import is the module
 // object, whose `default` is the function (at runtime both are callable).
@@ -29,15 +30,22 @@ export interface QrModules {
 
 /**
  * The QR's modules exactly as `QRCode.create(uri, { errorCorrectionLevel: 'M' })` encodes them
- * (qrcode's segmentation, the standard's penalty-based mask choice), in about a fifth of the time:
- * qrcode's segment search and mask scoring are redone faster (qr-segments.ts, qr-mask.ts), and
- * qrcode itself only builds the symbol once, with mask 0.
+ * (qrcode's segmentation, the standard's penalty-based mask choice), in a fraction of the time:
+ * qrcode's segment search, symbol construction and mask scoring are redone on typed arrays
+ * (qr-segments.ts, qr-symbol.ts, qr-mask.ts), the symbol built once, with mask 0.
  */
 export function credentialQrModules(uri: string): QrModules {
   const segments = qrcodeSegments(uri);
-  const { modules } = QRCode.create((segments as unknown as QRCodeSegment[] | undefined) ?? uri, { errorCorrectionLevel: QR_ERROR_CORRECTION, maskPattern: 0 });
-  const { size, data } = chooseMask(modules.size, modules.data, modules.reservedBit);
+  const symbol = segments && qrSymbolWithMask0(segments);
+  // Kanji mode on, or more than version 40 holds: qrcode itself (which refuses the latter clearly).
+  const built = symbol ?? qrcodeWithMask0(uri);
+  const { size, data } = chooseMask(built.size, built.data, built.reserved);
   return { size, data, dark: (row, col) => data[row * size + col] === 1 };
+}
+
+function qrcodeWithMask0(uri: string): { size: number; data: Uint8Array; reserved: Uint8Array } {
+  const { modules } = QRCode.create(uri, { errorCorrectionLevel: QR_ERROR_CORRECTION, maskPattern: 0 });
+  return { size: modules.size, data: modules.data, reserved: modules.reservedBit };
 }
 
 /** The modules as a black-and-white PNG, quiet zone included (see png.ts for why not qrcode's PNG). */

@@ -30,3 +30,11 @@ declare module 'qrcode/lib/core/format-info.js' {
   const m: unknown;
   export default m;
 }
+declare module 'qrcode/lib/core/error-correction-code.js' {
+  const m: unknown;
+  export default m;
+}
+declare module 'qrcode/lib/core/alignment-pattern.js' {
+  const m: unknown;
+  export default m;
+}

@@ -1,6 +1,6 @@
 /**
- * credentialQrModules redoes qrcode's segment search (qr-segments.ts) and mask choice (qr-mask.ts)
- * faster; these tests hold it to qrcode's own result, module for module, on many random
+ * credentialQrModules redoes qrcode's segment search (qr-segments.ts), symbol construction
+ * (qr-symbol.ts) and mask choice (qr-mask.ts) faster; these tests hold it to qrcode's own result, module for module, on many random
  * credential URIs of every shape the URI format allows (UUIDs, short and 64-character ids), so
  * the symbols cover versions 9 to 12 and most of the 8 masks.
  */
@@ -9,6 +9,7 @@ import QRCode, { type QRCodeMaskPattern } from 'qrcode';
 import { credentialQrModules, decodeQrPng, qrModulesPng } from '../../src/credentials/qr.ts';
 import { qrcodeSegments } from '../../src/credentials/qr-segments.ts';
 import { chooseMask } from '../../src/credentials/qr-mask.ts';
+import { qrSymbolWithMask0 } from '../../src/credentials/qr-symbol.ts';
 import { packLines, symbolPenalty } from '../../src/credentials/qr-penalty.ts';
 import { createRequire } from 'node:module';
 import { formatCredentialUri } from '../../src/credentials/credential-uri.ts';
@@ -99,6 +100,38 @@ describe('the credential QR is exactly the symbol qrcode makes', () => {
         expect(actual, `size ${size}, density ${density}`).toBe(expected);
       }
     }
+  });
+
+  it('qrSymbolWithMask0 builds the modules and function-module map of QRCode.create(segments, maskPattern 0) for versions 1 to 40', () => {
+    // Texts of every length up to version 40's, in numeric, alphanumeric, byte and mixed runs,
+    // multi-byte UTF-8 included: single-segment and mixed version choice, version information from 7 on.
+    const alphabets = ['0123456789', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 $%*+-./:', 'abcdefghijklmnopqrstuvwxyz', 'éü€中😀', ID_CHARS];
+    const versions = new Set<number>();
+    for (let i = 0; i < 400; i++) {
+      const length = 1 + Math.floor(Math.random() ** 2 * 1800);
+      const pick = () => alphabets[Math.floor(Math.random() * alphabets.length)]!;
+      let alphabet = pick();
+      const chars = Array.from({ length }, () => {
+        if (Math.random() < 0.02) alphabet = pick();
+        const letters = [...alphabet];
+        return letters[Math.floor(Math.random() * letters.length)];
+      });
+      const text = chars.join('').slice(0, 1800);
+      const segments = qrcodeSegments(text)!;
+      let reference: ReturnType<typeof QRCode.create>;
+      try {
+        reference = QRCode.create(segments as never, { errorCorrectionLevel: 'M', maskPattern: 0 });
+      } catch {
+        expect(qrSymbolWithMask0(segments), 'too long for qrcode: too long here').toBeUndefined();
+        continue;
+      }
+      const mine = qrSymbolWithMask0(segments)!;
+      expect(mine.version, text).toBe(reference.version);
+      expect(Buffer.from(mine.data).equals(Buffer.from(reference.modules.data)), `modules of version ${reference.version}: ${text}`).toBe(true);
+      expect(Buffer.from(mine.reserved).equals(Buffer.from(reference.modules.reservedBit)), `reserved of version ${reference.version}`).toBe(true);
+      versions.add(reference.version);
+    }
+    expect(versions.size).toBeGreaterThanOrEqual(30);
   });
 
   it('decodes with jsQR to the URI (a sample of the random URIs)', () => {

@@ -76,7 +76,8 @@ export async function loginBench(sys: BenchSystem, opts: LoginBenchOptions = {})
   const serverMsPerLogin = r.serverCpuMs / r.logins;
   const perLogin = (ms: number) => `${((ms / r.logins) * 1000).toFixed(0)} µs`;
   const thread = r.serverMainThreadCpuMs === undefined ? '' : ` (gateway thread ${perLogin(r.serverMainThreadCpuMs)})`;
-  const note = `load ${loadBefore} → ${load()}; server ${perLogin(r.serverCpuMs)} CPU/login${thread}, event loop ${(r.serverElu * 100).toFixed(0)} % busy; clients ${perLogin(r.clientCpuMs)} CPU/login`;
+  const redis = r.redisCpuMs === undefined ? '' : `; Redis server ${perLogin(r.redisCpuMs)} CPU/login`;
+  const note = `load ${loadBefore} → ${load()}; server ${perLogin(r.serverCpuMs)} CPU/login${thread}, event loop ${(r.serverElu * 100).toFixed(0)} % busy; clients ${perLogin(r.clientCpuMs)} CPU/login${redis}`;
   const direct = await directLoginCost(sys.keyStore, creds, client);
   const directNote = direct.threadMicros === undefined ? undefined : `${direct.threadMicros.toFixed(0)} µs of main-thread CPU per login`;
   return [

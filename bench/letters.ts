@@ -20,7 +20,7 @@ import { issueTokens } from '../src/credentials/tokens.ts';
 import { credentialQrModules, qrModulesPng } from '../src/credentials/qr.ts';
 import { against, measure, type BenchResult } from './harness.ts';
 import { opsPerSecond, startedElection, type BenchSystem } from './election-setup.ts';
-import { postgresCpuSince, postgresCpuSnapshot } from './postgres-cpu.ts';
+import { serverCpuSince, serverCpuSnapshot } from './server-cpu.ts';
 
 const cpuMs = (since: NodeJS.CpuUsage) => {
   const u = process.cpuUsage(since);
@@ -98,7 +98,7 @@ export async function letterBench(sys: BenchSystem, opts: { letters?: number } =
   try {
     const issuer = createCredentialIssuer({ store: sys.store, keyStore: sys.keyStore, now: () => new Date(), smtpUrl: smtp.url });
     const sink0 = await smtp.count();
-    const pg0 = postgresCpuSnapshot();
+    const pg0 = serverCpuSnapshot('postgres');
     const cpu0 = process.cpuUsage();
     const elu0 = performance.eventLoopUtilization();
     const { rate } = await measure(async () => {
@@ -110,7 +110,7 @@ export async function letterBench(sys: BenchSystem, opts: { letters?: number } =
     });
     const sink1 = await smtp.count();
     const cpuPerLetter = cpuMs(cpu0) / letters;
-    const pgMs = postgresCpuSince(pg0);
+    const pgMs = serverCpuSince('postgres', pg0);
     const elu = performance.eventLoopUtilization(elu0).utilization;
     const sinkNote = `SMTP sink ${((sink1.cpuMs - sink0.cpuMs) / letters).toFixed(2)} ms CPU per letter of ${Math.round((sink1.bytes - sink0.bytes) / letters)} bytes`;
     const pgNote = pgMs === undefined ? '' : `; PostgreSQL server ${(pgMs / letters).toFixed(2)} ms CPU per letter`;

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { LoginLoadInput, LoginLoadReport } from './login-drive.ts';
 import type { FromLoadProcess } from './login-load-process.ts';
 import { threadCpuNanos } from '../src/app/thread-cpu.ts';
+import { serverCpuSince, serverCpuSnapshot } from './server-cpu.ts';
 
 /** This (main) thread's CPU time in ms: the gateway's event loop, the serial bottleneck. */
 const mainThreadCpuMs = (): number | undefined => {
@@ -31,6 +32,8 @@ export interface ProcessLoadResult {
   serverMainThreadCpuMs: number | undefined;
   /** CPU time of every load process together. */
   clientCpuMs: number;
+  /** CPU time of the Redis server over the timed part (Linux; undefined elsewhere). */
+  redisCpuMs: number | undefined;
 }
 
 const ENTRY = fileURLToPath(new URL('./login-load-process.ts', import.meta.url));
@@ -65,6 +68,7 @@ export async function loginLoadProcesses(processes: number, input: LoginLoadInpu
     const reports = children.map((child) => next(child));
     const profiler = await startProfile(process.env.EVOTE_BENCH_LOGIN_PROFILE);
     const thread0 = mainThreadCpuMs();
+    const redis0 = serverCpuSnapshot('redis-server');
     const cpu0 = process.cpuUsage();
     const elu0 = performance.eventLoopUtilization();
     const start = performance.now();
@@ -73,6 +77,7 @@ export async function loginLoadProcesses(processes: number, input: LoginLoadInpu
     const seconds = (performance.now() - start) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const thread1 = mainThreadCpuMs();
+    const redisCpuMs = serverCpuSince('redis-server', redis0);
     const elu = performance.eventLoopUtilization(elu0);
     await profiler?.();
     return {
@@ -82,6 +87,7 @@ export async function loginLoadProcesses(processes: number, input: LoginLoadInpu
       serverElu: elu.utilization,
       serverMainThreadCpuMs: thread0 !== undefined && thread1 !== undefined ? thread1 - thread0 : undefined,
       clientCpuMs: done.reduce((n, r) => n + r.cpuMs, 0),
+      redisCpuMs,
     };
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill();

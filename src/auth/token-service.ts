@@ -17,7 +17,7 @@
  * TOKEN_EXPIRED (refresh) rather than UNAUTHENTICATED (log in again); validity is the record's own
  * expiry against the injected clock.
  */
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from '../crypto/random-pool.ts';
 import type { Result, VoterPrincipal } from '../app/services.ts';
 import { domainError, type DomainErrorCode } from '../domain/errors.ts';
 import { hashForKey, type SessionEntry, type SessionStore } from './session-store.ts';
@@ -99,7 +99,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
    */
   function mint(p: VoterPrincipal, familyId: string) {
     // One call to the random source for both tokens.
-    const random = randomBytes(2 * TOKEN_RANDOM_BYTES);
+    const random = pooledRandomBytes(2 * TOKEN_RANDOM_BYTES);
     const accessToken = random.subarray(0, TOKEN_RANDOM_BYTES).toString('base64url');
     const refreshToken = random.subarray(TOKEN_RANDOM_BYTES).toString('base64url');
     const hashes: FamilyRecord = { at: hashForKey(accessToken), rt: hashForKey(refreshToken) };
@@ -123,7 +123,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
 
   return {
     async issue(principal) {
-      const familyId = randomBytes(16).toString('base64url');
+      const familyId = pooledRandomBytes(16).toString('base64url');
       // The family record is written with the tokens, in one command: nobody holds the tokens
       // before this returns, so the order cannot matter, and a login saves Redis round trips.
       const { pair, hashes, records } = mint(principal, familyId);

@@ -13,6 +13,7 @@
  * one INVALID_CREDENTIALS) and never carry a secret. See docs/auth.md.
  */
 import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from '../crypto/random-pool.ts';
 import type { Result, VoterAuthenticator, VoterPrincipal } from '../app/services.ts';
 import type { Logger } from '../app/log.ts';
 import type { Counter } from '../gateway/metrics.ts';
@@ -21,7 +22,8 @@ import { keyNames } from '../keystore/port.ts';
 import { domainError, type DomainErrorCode } from '../domain/errors.ts';
 import { fromBase64url, toBase64url } from '../crypto/bytes.ts';
 import { verifyHmacSha256 } from '../crypto/hmac.ts';
-import { generateX25519KeyPair, x25519SharedSecret } from '../crypto/x25519.ts';
+import { x25519SharedSecret } from '../crypto/x25519.ts';
+import { inlineX25519Keys, type X25519KeySource } from './x25519-key-stock.ts';
 import { issueSecretCode, verifySecretCode } from '../credentials/secret-code.ts';
 import type { AuthSettings } from './auth-settings.ts';
 import { batchedKeyReads } from './batched-key-reads.ts';
@@ -89,6 +91,8 @@ export interface VoterLoginDeps {
   /** evote_auth_attempts_total{level, outcome}. */
   attempts: Counter;
   log: Logger;
+  /** The server's ephemeral level-3 key pairs (default: made on the spot). */
+  x25519Keys?: X25519KeySource;
 }
 
 interface SessionRecord {
@@ -101,6 +105,7 @@ interface SessionRecord {
 
 export function createVoterLogin(deps: VoterLoginDeps): VoterLogin {
   const { store, limiter, attempts, log } = deps;
+  const x25519Keys = deps.x25519Keys ?? inlineX25519Keys;
   // Level 1's credential reads, one query per batch however many logins it carries.
   const credentials = batchedKeyReads(deps.keyStore);
   // Checked against when a voter has no stored credential, so an unknown voter costs the same
@@ -174,11 +179,11 @@ export function createVoterLogin(deps: VoterLoginDeps): VoterLogin {
       if (p?.step !== 'L2' && p?.step !== 'L3') return outOfSequence('l3_begin', 'levels 1 and 2');
       const peer = fromBase64url(clientPublicKey);
       if (!peer || peer.length !== 32) return refuse('l3_begin', 'INVALID_PUBLIC_KEY', 'the client public key must be 32 bytes (X25519, base64url)');
-      const server = generateX25519KeyPair();
+      const server = x25519Keys.next();
       const secret = x25519SharedSecret(server.privateKey, peer);
       if (!secret.ok) return refuse('l3_begin', 'INVALID_PUBLIC_KEY', 'the client public key is not acceptable (small order)');
       // One call to the random source: the nonce, then the session id's random part.
-      const random = randomBytes(SESSION_NONCE_BYTES + SESSION_ID_RANDOM_BYTES);
+      const random = pooledRandomBytes(SESSION_NONCE_BYTES + SESSION_ID_RANDOM_BYTES);
       const nonce = new Uint8Array(random.buffer, random.byteOffset, SESSION_NONCE_BYTES);
       const sharedKey = deriveSessionKey(secret.value, nonce, p.voterId, p.clientId);
       secret.value.fill(0);

@@ -14,10 +14,11 @@
  *   0x01 ‖ u16 len(c0) ‖ c0 (kLen bytes) ‖ nonce (12) ‖ ciphertext ‖ tag (16)
  * and its text form is that byte string in unpadded base64url.
  */
-import { createHmac, randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import { aes256GcmDecrypt, aes256GcmEncrypt, GCM_NONCE_BYTES, GCM_TAG_BYTES } from './aes-gcm.ts';
 import { bigIntToBytes, concatBytes, fromBase64url, randomBigIntInRange, toBase64url, utf8 } from './bytes.ts';
 import { fail, ok, type CryptoResult } from './errors.ts';
+import { hkdfSha256 } from './hkdf.ts';
 import { isBelowModulus, isZeroOrOne, rsaPublicNumbers, rsaRawPrivate, rsaRawPublic } from './rsa.ts';
 
 export const BALLOT_CIPHERTEXT_VERSION = 1;
@@ -41,9 +42,6 @@ export interface DecryptedBallot {
   r: Uint8Array;
 }
 
-/** HKDF's empty salt is HashLen zero bytes (RFC 5869 §2.2). */
-const HKDF_ZERO_SALT = Buffer.alloc(32);
-const HKDF_FIRST_BLOCK = Buffer.from([0x01]);
 /**
  * Per election: 'evote/ballot/v1' ‖ electionId (HKDF info) and electionId (AES-GCM AAD) as bytes,
  * since a tally or an audit opens thousands of ballots of one election.
@@ -58,18 +56,12 @@ function electionBytes(electionId: string): { info: Buffer; aad: Uint8Array } {
   return electionBytesCache;
 }
 
-/**
- * HKDF-SHA256(ikm = r, salt = empty, info, L = 32), written out as its two HMACs: for L ≤ HashLen,
- * OKM = T(1) = HMAC(PRK, info ‖ 0x01) with PRK = HMAC(zeros, ikm) (RFC 5869 §2.2–2.3). The same
- * bytes as hkdfSync (test/crypto's vectors check it), at a third of its cost per ballot: hkdfSync
- * builds a KeyObject and a job per call.
- */
+/** HKDF-SHA256(ikm = r, salt = empty, info = 'evote/ballot/v1' ‖ electionId, L = 32). */
 function ballotKey(rBytes: Uint8Array, electionId: string): Uint8Array {
-  const prk = createHmac('sha256', HKDF_ZERO_SALT).update(rBytes).digest();
-  const okm = createHmac('sha256', prk).update(electionBytes(electionId).info).update(HKDF_FIRST_BLOCK).digest();
-  prk.fill(0);
-  return okm;
+  return hkdfSha256(rBytes, EMPTY_SALT, electionBytes(electionId).info, 32);
 }
+
+const EMPTY_SALT = new Uint8Array(0);
 
 export function encodeBallotCiphertext(c: BallotCiphertext): Uint8Array {
   const header = new Uint8Array(HEADER_BYTES);

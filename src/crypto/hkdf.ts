@@ -10,6 +10,7 @@ import { createHmac } from 'node:crypto';
 
 export const HKDF_SHA256_MAX_LENGTH = 255 * 32;
 const ZERO_SALT = new Uint8Array(32);
+const FIRST_BLOCK = new Uint8Array([1]);
 
 /** OKM = HKDF-Expand(HKDF-Extract(salt, ikm), info, length). An empty salt means HashLen zeros (RFC 5869 §2.2). */
 export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
@@ -17,6 +18,15 @@ export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, 
     throw new RangeError(`HKDF-SHA256 length must be 1..${HKDF_SHA256_MAX_LENGTH}`);
   }
   const prk = createHmac('sha256', salt.length === 0 ? ZERO_SALT : salt).update(ikm).digest();
+  if (length <= 32) {
+    // One block, the usual case (a session key, a ballot key): T(1) = HMAC(PRK, info ‖ 0x01).
+    const t1 = createHmac('sha256', prk).update(info).update(FIRST_BLOCK).digest();
+    prk.fill(0);
+    if (length === 32) return new Uint8Array(t1.buffer, t1.byteOffset, 32);
+    const out = new Uint8Array(t1.subarray(0, length));
+    t1.fill(0);
+    return out;
+  }
   const okm = new Uint8Array(Math.ceil(length / 32) * 32);
   // T(i) = HMAC(PRK, T(i-1) ‖ info ‖ i), T(0) empty (RFC 5869 §2.3).
   let previous: Uint8Array = new Uint8Array(0);

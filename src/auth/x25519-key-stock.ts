@@ -2,7 +2,7 @@
  * The server's ephemeral X25519 key pairs for level 3, made ahead of need on a worker thread.
  *
  * Generating one on the gateway's thread cost ~45-60 µs of its CPU per login, and that thread is
- * what bounds the login rate (docs/auth.md, "Performance"); receiving one made elsewhere costs
+ * what bounds the login rate (docs/auth.md, "Throughput"); receiving one made elsewhere costs
  * ~4 µs. A key pair is still used for one login only and then dropped: only the moment it is made
  * moves, by at most a few seconds. The stock holds a few hundred private keys in memory, as
  * KeyObjects (never exported), which a server memory dump could read, exactly as it could read

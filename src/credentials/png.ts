@@ -2,7 +2,7 @@
  * A minimal PNG writer for black-and-white images (1-bit grayscale). The `qrcode`
  * package renders PNGs as 8-bit RGBA through pngjs, about 35 ms per credential QR on this class of
  * machine; a bilevel image of the same pixels is 32 times less data, and its compressed stream is
- * written here directly (bilevel-deflate.ts) in a few tens of microseconds, where zlib took ~0.1 ms
+ * written here directly (bilevel-deflate.ts) in a few tens of microseconds, where zlib took ~0.06-0.1 ms
  * per credential QR to search 43 KB of pixel rows for the repeats this writer knows of already.
  */
 import * as zlib from 'node:zlib';
@@ -17,7 +17,8 @@ const CRC_TABLE = new Int32Array(256).map((_, n) => {
   return c;
 });
 
-function crc32InJs(bytes: Uint8Array): number {
+/** CRC-32 (ISO 3309, as PNG chunks use it), table-driven: for Node versions without zlib.crc32. */
+export function crc32InJs(bytes: Uint8Array): number {
   let c = -1;
   for (let i = 0; i < bytes.length; i++) c = (CRC_TABLE[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
   return (c ^ -1) >>> 0;

@@ -2,11 +2,12 @@
  * The bilevel PNG writer and its deflate stream, checked by zlib's own inflate (which also checks
  * the Adler-32) and by pngjs (which checks every chunk's CRC and decodes the pixels).
  */
+import * as zlib from 'node:zlib';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import { deflateRepeatedRows } from '../../src/credentials/bilevel-deflate.ts';
-import { encodePackedBilevelPng } from '../../src/credentials/png.ts';
+import { crc32InJs, encodePackedBilevelPng } from '../../src/credentials/png.ts';
 import { mulberry32 } from '../support/prng.ts';
 
 const random = mulberry32(20261123);
@@ -64,6 +65,17 @@ describe('bilevel PNG', () => {
         }
       }
       expect(wrong, `pixels of ${width}x${height}`).toEqual([]);
+    }
+  });
+
+  it("the table-driven CRC-32 (Node before 20.15) equals zlib's on random data and PNG's own IEND vector", () => {
+    // IEND with no data: its CRC is AE 42 60 82 in every PNG file.
+    expect(crc32InJs(new Uint8Array(Buffer.from('IEND', 'latin1')))).toBe(0xae426082);
+    const zlibCrc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+    if (!zlibCrc32) return;
+    for (let i = 0; i < 200; i++) {
+      const bytes = Uint8Array.from({ length: Math.floor(random() * 3000) }, () => Math.floor(random() * 256));
+      expect(crc32InJs(bytes)).toBe(zlibCrc32(bytes));
     }
   });
 });

@@ -511,6 +511,11 @@ export async function verifyLog(lines: AsyncIterable<string | LogLine> | Iterabl
     await v.settleLeaves();
     first = v.firstFailure();
     if (first) failures.push(first);
+    // A failure found by a worker (a leaf hash, a checkpoint's root) comes back while reading goes
+    // on: the replay's voter and ballot counts then include the lines read after it.
+    if (first && first === v.deferredFailure && first.line !== undefined && v.lineNo > first.line) {
+      warnings.push(`the voter and ballot counts include the ${v.lineNo - first.line} line(s) read after line ${first.line} before its failure was known; events checked, checkpoints and the tally stop at it`);
+    }
     const beforeLine = first?.line ?? Infinity;
     const replay = v.replay;
     if (replay) {

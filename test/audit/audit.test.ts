@@ -253,6 +253,20 @@ describe('tampering with an exported log', () => {
     },
   );
 
+  it('says when the counts include lines read past a failure found by a worker', async () => {
+    const lines = copy();
+    const i = indexOf(lines, (l) => l.type === 'VoterRegistered', 1);
+    (lines[i]!.data as { voterId: string }).voterId += 'x';
+    const text = serialize(lines);
+    const batched = await verifyLog(text, { workers: 2, leafBatch: 4 });
+    expect(batched.failures[0]!.check).toBe('LEAF_HASH');
+    // Reading went on while the worker hashed: the counts say so, the events checked do not count them.
+    expect(batched.warnings.some((w) => /^the voter and ballot counts include the \d+ line\(s\) read after line \d+/.test(w))).toBe(true);
+    expect(batched.events).toBe(lines[i]!.leafIndex);
+    const untampered = await verifyLog(serialize(copy()), { workers: 2, leafBatch: 4 });
+    expect(untampered.warnings.some((w) => w.startsWith('the voter and ballot counts'))).toBe(false);
+  });
+
   it('a flipped byte with a recomputed leaf hash breaks the next signed root', async () => {
     const lines = copy();
     const i = indexOf(lines, (l) => l.type === 'VoterRegistered', 3);

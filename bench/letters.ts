@@ -90,7 +90,7 @@ async function countingSmtpServer(): Promise<{ url: string; count: () => Promise
  * quarter of the time (831 letters/s at 2,000 against 1,111 at 5,000 and 1,154 at 10,000, same code).
  */
 export async function letterBench(sys: BenchSystem, opts: { letters?: number } = {}): Promise<BenchResult[]> {
-  const letters = opts.letters ?? Number(process.env.BENCH_LETTERS ?? 10_000);
+  const letters = opts.letters ?? Number(process.env.EVOTE_BENCH_LETTERS ?? 10_000);
   const reference = rawQrcodeCreates();
   const raw = rawQrPngRenders();
   const election = await startedElection(sys, letters);

@@ -1,7 +1,7 @@
 /**
  * In-process session store for embedded mode (one process, no Redis). Entries expire lazily on
  * access and by a periodic sweep, so memory stays bounded by what is live. JavaScript runs each
- * method body without interleaving, which makes take / compareAndSwap / increment atomic here.
+ * method body without interleaving, which makes take / compareAndSwap / incrementAll atomic here.
  */
 import type { CounterState, SessionStore } from './session-store.ts';
 
@@ -89,12 +89,6 @@ export function createMemorySessionStore(opts: MemorySessionStoreOptions = {}): 
       if (!e || e.value !== expected) return false;
       entries.set(key, { value: next, expiresAt: ttlMs === undefined ? e.expiresAt : now() + positiveTtl(ttlMs) });
       return true;
-    },
-    async increment(key, windowMs) {
-      return increment(key, windowMs);
-    },
-    async decrement(key) {
-      decrement(key);
     },
     async incrementAll(counters) {
       counters.forEach((c) => positiveTtl(c.windowMs));

@@ -9,7 +9,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../app/log.ts';
 import { silentLogger } from '../app/log.ts';
-import type { CounterState, CounterWindow, SessionStore } from './session-store.ts';
+import type { SessionStore } from './session-store.ts';
 
 // KEYS[1]; ARGV: expected, next, ttlMs ('' keeps the remaining TTL).
 const COMPARE_AND_SWAP = `
@@ -81,16 +81,6 @@ export function createRedisSessionStore(redisUrl: string, opts: RedisSessionStor
     return Math.ceil(ttlMs);
   };
 
-  async function incrementAll(counters: readonly CounterWindow[]): Promise<CounterState[]> {
-    if (counters.length === 0) return [];
-    const windows = counters.map((c) => String(px(c.windowMs)));
-    const flat = await redis.evoteIncrAll(counters.length, ...counters.map((c) => k(c.key)), ...windows);
-    return counters.map((_, i) => ({ count: flat[2 * i]!, ttlMs: flat[2 * i + 1]! }));
-  }
-  async function decrementAll(keys: readonly string[]): Promise<void> {
-    if (keys.length > 0) await redis.evoteDecrAll(keys.length, ...keys.map(k));
-  }
-
   return {
     async set(key, value, ttlMs) {
       await redis.set(k(key), value, 'PX', px(ttlMs));
@@ -112,14 +102,15 @@ export function createRedisSessionStore(redisUrl: string, opts: RedisSessionStor
       const args = entries.flatMap((e) => [e.value, String(px(e.ttlMs))]);
       await redis.evoteSetAll(entries.length, ...entries.map((e) => k(e.key)), ...args);
     },
-    async increment(key, windowMs) {
-      return (await incrementAll([{ key, windowMs }]))[0]!;
+    async incrementAll(counters) {
+      if (counters.length === 0) return [];
+      const windows = counters.map((c) => String(px(c.windowMs)));
+      const flat = await redis.evoteIncrAll(counters.length, ...counters.map((c) => k(c.key)), ...windows);
+      return counters.map((_, i) => ({ count: flat[2 * i]!, ttlMs: flat[2 * i + 1]! }));
     },
-    async decrement(key) {
-      await decrementAll([key]);
+    async decrementAll(keys) {
+      if (keys.length > 0) await redis.evoteDecrAll(keys.length, ...keys.map(k));
     },
-    incrementAll,
-    decrementAll,
     async ping() {
       return (await redis.ping()) === 'PONG';
     },

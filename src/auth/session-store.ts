@@ -41,18 +41,15 @@ export interface SessionStore {
    */
   compareAndSwap(key: string, expected: string, next: string, ttlMs?: number): Promise<boolean>;
   /**
-   * Adds one to a counter and returns it. The first increment starts a fixed window of `windowMs`;
-   * later increments do not extend it (INCR + PEXPIRE on creation).
-   */
-  increment(key: string, windowMs: number): Promise<CounterState>;
-  /** Subtracts one from an existing positive counter (never creates one, never goes below 0); keeps the window. */
-  decrement(key: string): Promise<void>;
-  /**
-   * `increment` of every counter, atomically and in one round trip (one script): a login's two
-   * rate-limit counters move together, and the answer comes in the order given.
+   * Adds one to each counter and returns them, in the order given, atomically and in one round trip
+   * (one script): a login's two rate-limit counters move together. A counter's first increment
+   * starts a fixed window of its `windowMs`; later increments do not extend it.
    */
   incrementAll(counters: readonly CounterWindow[]): Promise<CounterState[]>;
-  /** `decrement` of every key, atomically and in one round trip. */
+  /**
+   * Subtracts one from each existing positive counter (never creates one, never goes below 0; keeps
+   * its window), atomically and in one round trip.
+   */
   decrementAll(keys: readonly string[]): Promise<void>;
   /** `set` of every entry, atomically and in one round trip (a login's token records). */
   setAll(entries: readonly SessionEntry[]): Promise<void>;

@@ -11,7 +11,6 @@ import { VOTES_TABLE } from './votes-projection.ts';
 
 export const MAX_BOARD_PAGE = 1000;
 export const DEFAULT_BOARD_PAGE = 100;
-/** Created by the tally feature; joined when present, so receipts show how a ballot was counted. */
 
 export interface BallotReceipt {
   ballotHash: string;
@@ -41,8 +40,9 @@ export interface BallotQueries {
 }
 
 export function createBallotQueries(db: SqlExecutor): BallotQueries {
-  // Whether the tally's counted_votes table exists (a process may run ballots without the tally);
-  // only a found table is remembered, so one created later is still picked up.
+  // Whether the tally's counted_votes table exists (a process may run ballots without the tally):
+  // joined when present, so receipts show how a ballot was counted. Only a found table is
+  // remembered, so one created later is still picked up.
   let counted = false;
 
   return {

@@ -26,6 +26,9 @@ describe.each(adapters)('session store: %s', (name, make) => {
   afterAll(async () => {
     await store.close();
   });
+  // One counter: the single-key case of incrementAll / decrementAll.
+  const increment = async (key: string, windowMs: number) => (await store.incrementAll([{ key, windowMs }]))[0]!;
+  const decrement = (key: string) => store.decrementAll([key]);
 
   it('sets, gets and deletes', async () => {
     await store.set('a', 'one', 10_000);
@@ -75,34 +78,34 @@ describe.each(adapters)('session store: %s', (name, make) => {
   });
 
   it('increment counts in a fixed window that later increments do not extend', async () => {
-    const first = await store.increment('ctr', 300);
+    const first = await increment('ctr', 300);
     expect(first.count).toBe(1);
     expect(first.ttlMs).toBeGreaterThan(200);
     expect(first.ttlMs).toBeLessThanOrEqual(300);
     await sleep(150);
-    const second = await store.increment('ctr', 300);
+    const second = await increment('ctr', 300);
     expect(second.count).toBe(2);
     expect(second.ttlMs).toBeLessThanOrEqual(160);
     await sleep(250);
-    expect((await store.increment('ctr', 300)).count).toBe(1);
+    expect((await increment('ctr', 300)).count).toBe(1);
   });
 
   it('concurrent increments are all counted', async () => {
-    const counts = await Promise.all(Array.from({ length: 50 }, () => store.increment('many', 10_000)));
+    const counts = await Promise.all(Array.from({ length: 50 }, () => increment('many', 10_000)));
     expect(counts.map((c) => c.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   });
 
   it('decrement lowers an existing counter, never creates one, never goes below zero', async () => {
-    await store.decrement('never');
+    await decrement('never');
     expect(await store.get('never')).toBeUndefined();
-    await store.increment('dec', 10_000);
-    await store.increment('dec', 10_000);
-    await store.decrement('dec');
+    await increment('dec', 10_000);
+    await increment('dec', 10_000);
+    await decrement('dec');
     expect(await store.get('dec')).toBe('1');
-    await store.decrement('dec');
-    await store.decrement('dec');
+    await decrement('dec');
+    await decrement('dec');
     expect(await store.get('dec')).toBe('0');
-    expect((await store.increment('dec', 10_000)).count).toBe(1);
+    expect((await increment('dec', 10_000)).count).toBe(1);
   });
 
   it('incrementAll counts every counter at once, each in its own window, in the order given', async () => {
@@ -113,7 +116,7 @@ describe.each(adapters)('session store: %s', (name, make) => {
     expect(first.map((c) => c.count)).toEqual([1, 1]);
     expect(first[0]!.ttlMs).toBeLessThanOrEqual(300);
     expect(first[1]!.ttlMs).toBeGreaterThan(300);
-    await store.increment('all-b', 10_000);
+    await increment('all-b', 10_000);
     const second = await store.incrementAll([
       { key: 'all-b', windowMs: 10_000 },
       { key: 'all-a', windowMs: 300 },
@@ -134,8 +137,8 @@ describe.each(adapters)('session store: %s', (name, make) => {
 
   it('decrementAll lowers existing positive counters only', async () => {
     await store.incrementAll([{ key: 'dall-a', windowMs: 10_000 }, { key: 'dall-a', windowMs: 10_000 }]);
-    await store.increment('dall-zero', 10_000);
-    await store.decrement('dall-zero');
+    await increment('dall-zero', 10_000);
+    await decrement('dall-zero');
     await store.decrementAll(['dall-a', 'dall-zero', 'dall-absent']);
     expect(await store.get('dall-a')).toBe('1');
     expect(await store.get('dall-zero')).toBe('0');

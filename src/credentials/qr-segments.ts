@@ -16,7 +16,7 @@
 import modeModule from 'qrcode/lib/core/mode.js';
 import regexModule from 'qrcode/lib/core/regex.js';
 import utilsModule from 'qrcode/lib/core/utils.js';
-import { bestVersionForSegments } from './qr-symbol.ts';
+import { bestVersionForSegments, segmentBitsLength } from './qr-symbol.ts';
 
 export interface QrMode {
   id: string;
@@ -63,12 +63,6 @@ function splitRuns(text: string): Run[] {
 
 const utf8Length = (s: string) => Buffer.byteLength(s, 'utf8');
 
-/** qrcode's getSegmentBitsLength. */
-function bitsLength(length: number, mode: QrMode): number {
-  if (mode === Mode.NUMERIC) return 10 * Math.floor(length / 3) + (length % 3 ? (length % 3) * 3 + 1 : 0);
-  if (mode === Mode.ALPHANUMERIC) return 11 * Math.floor(length / 2) + 6 * (length % 2);
-  return length * 8;
-}
 
 /** qrcode's buildNodes: each run, and the wider modes it could also be written in. */
 function buildNodes(segs: Run[]): Run[][] {
@@ -102,11 +96,11 @@ function buildGraph(layers: Run[][], version: number): { nodes: Run[]; edges: nu
       for (const p of prev) {
         let weight: number;
         if (p !== 0 && (nodes[p] as Run).mode === node.mode) {
-          weight = bitsLength((lastCount[p] as number) + node.length, node.mode) - bitsLength(lastCount[p] as number, node.mode);
+          weight = segmentBitsLength((lastCount[p] as number) + node.length, node.mode) - segmentBitsLength(lastCount[p] as number, node.mode);
           lastCount[p] = (lastCount[p] as number) + node.length;
         } else {
           if (p !== 0) lastCount[p] = node.length;
-          weight = bitsLength(node.length, node.mode) + 4 + Mode.getCharCountIndicator(node.mode, version);
+          weight = segmentBitsLength(node.length, node.mode) + 4 + Mode.getCharCountIndicator(node.mode, version);
         }
         (edges[p] as number[]).push(id, weight);
       }

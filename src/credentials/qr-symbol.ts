@@ -127,6 +127,13 @@ interface EncodedSegment {
   write(out: Bits): void;
 }
 
+/** Data bits of a segment of `length` characters (numeric, alphanumeric) or bytes: qrcode's getSegmentBitsLength. */
+export function segmentBitsLength(length: number, mode: QrMode): number {
+  if (mode === Mode.NUMERIC) return 10 * Math.floor(length / 3) + (length % 3 ? (length % 3) * 3 + 1 : 0);
+  if (mode === Mode.ALPHANUMERIC) return 11 * Math.floor(length / 2) + 6 * (length % 2);
+  return length * 8;
+}
+
 function encodeSegment(s: QrSegmentInput): EncodedSegment {
   const { data, mode } = s;
   if (mode === Mode.NUMERIC) {
@@ -134,7 +141,7 @@ function encodeSegment(s: QrSegmentInput): EncodedSegment {
     return {
       mode,
       count: n,
-      bits: 10 * Math.floor(n / 3) + (n % 3 ? (n % 3) * 3 + 1 : 0),
+      bits: segmentBitsLength(n, mode),
       write(out) {
         let i = 0;
         for (; i + 3 <= n; i += 3) out.put(Number(data.slice(i, i + 3)), 10);
@@ -147,7 +154,7 @@ function encodeSegment(s: QrSegmentInput): EncodedSegment {
     return {
       mode,
       count: n,
-      bits: 11 * Math.floor(n / 2) + 6 * (n % 2),
+      bits: segmentBitsLength(n, mode),
       write(out) {
         let i = 0;
         for (; i + 2 <= n; i += 2) out.put(45 * ALPHANUMERIC.indexOf(data[i] as string) + ALPHANUMERIC.indexOf(data[i + 1] as string), 11);
@@ -160,7 +167,7 @@ function encodeSegment(s: QrSegmentInput): EncodedSegment {
   return {
     mode,
     count: bytes.length,
-    bits: 8 * bytes.length,
+    bits: segmentBitsLength(bytes.length, mode),
     write(out) {
       for (const b of bytes) out.put(b, 8);
     },

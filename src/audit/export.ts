@@ -10,7 +10,7 @@ import type { Writable } from 'node:stream';
 import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
 import { canonicalJson } from '../crypto/canonical.ts';
 import type { LogCheckpointed } from '../domain/log-events.ts';
-import { electionLogPrefixes, entryLeafHash, isElectionLogEntry, logStreamOf } from './log-entry.ts';
+import { electionLogMatcher, electionLogPrefixes, entryLeafHash, logStreamOf } from './log-entry.ts';
 import { LOG_FORMAT, type CheckpointLine, type EventLine, type LogLine } from './log-lines.ts';
 
 const PAGE = 1000;
@@ -32,6 +32,7 @@ export async function* electionLogLines(store: EventStore, electionId: string, o
     .filter((e) => e.type === 'LogCheckpointed' && e.position <= head)
     .map(checkpointLine);
   yield { format: LOG_FORMAT, electionId, exportedAt: (opts.now ?? (() => new Date()))().toISOString() };
+  const belongs = electionLogMatcher(electionId);
   let next = 0;
   let leaves = 0;
   let from = 0;
@@ -39,7 +40,7 @@ export async function* electionLogLines(store: EventStore, electionId: string, o
     const page = await store.readAll({ fromPosition: from, limit: PAGE, filter: { streamPrefixes: electionLogPrefixes(electionId) } });
     for (const e of page) {
       if (e.position > head) break;
-      if (!isElectionLogEntry(electionId, e)) continue;
+      if (!belongs(e)) continue;
       const entry = { position: e.position, streamId: e.streamId, revision: e.revision, type: e.type, data: e.data };
       const line: EventLine = { ...entry, leafIndex: leaves, leafHash: Buffer.from(entryLeafHash(entry)).toString('hex') };
       leaves++;

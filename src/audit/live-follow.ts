@@ -15,7 +15,7 @@ import type { LogCheckpointed } from '../domain/log-events.ts';
 import type { SubscriptionHandler } from '../gateway/message-handlers.ts';
 import { LOG_LEAVES_TABLE, LOG_TREES_TABLE, logChannel } from '../projections/transparency-log-projection.ts';
 import type { SqlExecutor } from '../sql/client.ts';
-import { electionLogPrefixes, entryLeafHash, isElectionLogEntry, logStreamOf } from './log-entry.ts';
+import { electionLogMatcher, electionLogPrefixes, entryLeafHash, logStreamOf } from './log-entry.ts';
 import type { CheckpointLine, EventLine } from './log-lines.ts';
 
 const PAGE = 500;
@@ -45,13 +45,14 @@ async function leavesUpTo(deps: { store: EventStore; db: SqlExecutor }, election
 }
 
 async function leavesInLogUpTo(store: EventStore, electionId: string, position: number): Promise<number> {
+  const belongs = electionLogMatcher(electionId);
   let count = 0;
   let from = 0;
   for (;;) {
     const page = await store.readAll({ fromPosition: from, limit: 5000, filter: { streamPrefixes: electionLogPrefixes(electionId) } });
     for (const e of page) {
       if (e.position > position) return count;
-      if (isElectionLogEntry(electionId, e)) count++;
+      if (belongs(e)) count++;
     }
     const last = page[page.length - 1];
     if (!last || page.length < 5000) return count;
@@ -72,6 +73,7 @@ export function followSubscription(deps: { store: EventStore; db: SqlExecutor; p
     let wake: (() => void) | undefined;
     const unsubscribe = await deps.pubsub.subscribe(logChannel(electionId), () => wake?.());
     const logStream = logStreamOf(electionId);
+    const belongs = electionLogMatcher(electionId);
     const filter = { streamPrefixes: [...electionLogPrefixes(electionId), logStream] };
 
     const pushEvent = (e: RecordedEvent) => {
@@ -79,7 +81,7 @@ export function followSubscription(deps: { store: EventStore; db: SqlExecutor; p
         if (e.type !== 'LogCheckpointed') return;
         const line: CheckpointLine = { position: e.position, streamId: e.streamId, revision: e.revision, type: 'LogCheckpointed', data: e.data as LogCheckpointed['data'] };
         push('audit.checkpoint', line);
-      } else if (isElectionLogEntry(electionId, e)) {
+      } else if (belongs(e)) {
         const entry = { position: e.position, streamId: e.streamId, revision: e.revision, type: e.type, data: e.data };
         const line: EventLine = { ...entry, leafIndex: leafIndex++, leafHash: Buffer.from(entryLeafHash(entry)).toString('hex') };
         push('audit.event', line);

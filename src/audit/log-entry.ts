@@ -72,11 +72,6 @@ function fastCanonical(value: unknown): string | undefined {
   }
 }
 
-/** canonicalJson(value), by the fast path when the value is plain JSON (the same text, the same errors). */
-export function canonicalText(value: unknown): string {
-  return fastCanonical(value) ?? canonicalJson(value);
-}
-
 /** canonicalJson({ position, streamId, revision, type, data }): its keys in sorted order, spelled out. */
 export function canonicalEntryText(e: LogEntry): string {
   if (Number.isFinite(e.position) && Number.isFinite(e.revision) && typeof e.streamId === 'string' && typeof e.type === 'string') {
@@ -92,7 +87,7 @@ export function entryLeafHash(e: LogEntry): Hash {
   return leafHashOfText(canonicalEntryText(e));
 }
 
-/** Prefixes that select a superset of an election's log from the store (refine with `isElectionLogEntry`). */
+/** Prefixes that select a superset of an election's log from the store (refine with `electionLogMatcher`). */
 export function electionLogPrefixes(electionId: string): string[] {
   return [`election-${electionId}`, `voter-${electionId}-`, `credential-${electionId}-`, `tally-${electionId}`];
 }
@@ -107,8 +102,8 @@ export function electionIdOf(data: unknown): string | undefined {
 }
 
 /**
- * isElectionLogEntry for one election, with its stream names built once: the verifier asks it for
- * every event of the log.
+ * isElectionLogEntry for one election, with its stream names built once: the verifier, the export
+ * and the live follow ask it for every event of the log.
  */
 export function electionLogMatcher(electionId: string): (e: { streamId: string; data: unknown }) => boolean {
   const election = `election-${electionId}`;

@@ -28,7 +28,7 @@ import type { BallotOpening } from './ballot-opening.ts';
 import { verifyCheckpoint } from './checkpoint.ts';
 import { ElectionReplay, isViolation, type CountedBallot, type Violation } from './election-replay.ts';
 import { electionLogLines } from './export.ts';
-import { canonicalText, electionLogMatcher, type LogEntry } from './log-entry.ts';
+import { electionLogMatcher, type LogEntry } from './log-entry.ts';
 import { hashLeafBatch, type LeafBatchResult } from './leaf-batch.ts';
 import { LOG_FORMAT, isCheckpointLine, isHeaderLine, type CheckpointLine, type EventLine, type LogLine } from './log-lines.ts';
 import { HASH_BYTES, verifyConsistency } from './merkle.ts';
@@ -249,7 +249,9 @@ class Verifier {
     }
     // The leaf hash is checked first (a flipped byte is named LEAF_HASH whatever field it hit): it
     // is computed in a worker and, when it does not match, that failure on this line wins.
-    this.hashLater(typeof raw === 'string' ? raw : canonicalText(raw));
+    // A line read from the store as an object goes as its JSON: the worker parses it and builds the
+    // canonical text of the entry from the fields, as for a line of a file.
+    this.hashLater(typeof raw === 'string' ? raw : JSON.stringify(raw));
     const outside = this.membership(e);
     if (outside) {
       this.fail(outside, e);

@@ -134,14 +134,12 @@ export function segmentBitsLength(length: number, mode: QrMode): number {
   return length * 8;
 }
 
-function encodeSegment(s: QrSegmentInput): EncodedSegment {
-  const { data, mode } = s;
+/** How each mode writes its data (ISO/IEC 18004 7.4.3-7.4.5, as qrcode's NumericData, AlphanumericData, ByteData). */
+function dataWriter(mode: QrMode, data: string): { count: number; write(out: Bits): void } {
+  const n = data.length;
   if (mode === Mode.NUMERIC) {
-    const n = data.length;
     return {
-      mode,
       count: n,
-      bits: segmentBitsLength(n, mode),
       write(out) {
         let i = 0;
         for (; i + 3 <= n; i += 3) out.put(Number(data.slice(i, i + 3)), 10);
@@ -150,11 +148,8 @@ function encodeSegment(s: QrSegmentInput): EncodedSegment {
     };
   }
   if (mode === Mode.ALPHANUMERIC) {
-    const n = data.length;
     return {
-      mode,
       count: n,
-      bits: segmentBitsLength(n, mode),
       write(out) {
         let i = 0;
         for (; i + 2 <= n; i += 2) out.put(45 * ALPHANUMERIC.indexOf(data[i] as string) + ALPHANUMERIC.indexOf(data[i + 1] as string), 11);
@@ -165,13 +160,16 @@ function encodeSegment(s: QrSegmentInput): EncodedSegment {
   if (mode !== Mode.BYTE) throw new RangeError(`QR mode ${mode.id} is not supported here`);
   const bytes = Buffer.from(data, 'utf8');
   return {
-    mode,
     count: bytes.length,
-    bits: segmentBitsLength(bytes.length, mode),
     write(out) {
       for (const b of bytes) out.put(b, 8);
     },
   };
+}
+
+function encodeSegment({ data, mode }: QrSegmentInput): EncodedSegment {
+  const { count, write } = dataWriter(mode, data);
+  return { mode, count, bits: segmentBitsLength(count, mode), write };
 }
 
 const dataBitsOf = (version: number) => (Utils.getSymbolTotalCodewords(version) - ECCode.getTotalCodewordsCount(version, ECLevel.M)) * 8;

@@ -7,7 +7,8 @@
 import { describe, it, expect } from 'vitest';
 import { canonicalJson } from '../../src/crypto/canonical.ts';
 import { entryLeafHash, type LogEntry } from '../../src/audit/log-entry.ts';
-import { hashLeafBatch } from '../../src/audit/leaf-batch.ts';
+import { hashLeafBatch, lineLeafHash } from '../../src/audit/leaf-batch.ts';
+import { isCanonicalJson } from '../../src/crypto/canonical-scan.ts';
 import { HASH_BYTES, leafHash } from '../../src/audit/merkle.ts';
 import { MerkleTree } from '../../src/audit/merkle-tree.ts';
 
@@ -85,6 +86,57 @@ describe('hashLeafBatch', () => {
       expect(byBatch.consistencyProof(a, b).map(hex)).toEqual(byLeaf.consistencyProof(a, b).map(hex));
     }
     expect(byBatch.inclusionProof(41).map(hex)).toEqual(byLeaf.inclusionProof(41).map(hex));
+  });
+});
+
+describe('lineLeafHash', () => {
+  /** The definition: parse the line, write the entry's canonical JSON, hash it. */
+  const parsedLeaf = (line: string) => {
+    const e = JSON.parse(line) as LogEntry & { leafHash: unknown };
+    const leaf = entryLeafHash(e);
+    return { leaf: hex(leaf), matches: hex(leaf) === e.leafHash };
+  };
+  const leafOf = (line: string) => {
+    const r = lineLeafHash(line);
+    return { leaf: hex(r.leaf), matches: r.matches };
+  };
+
+  it('hashes a canonical export line from its characters, to the leaf the parsed entry gives', () => {
+    for (const line of exportLines(20)) {
+      expect(isCanonicalJson(line)).toBe(true);
+      expect(leafOf(line)).toEqual({ ...parsedLeaf(line), matches: true });
+    }
+  });
+
+  it('gives the parsed entry\'s leaf for lines that are not canonical export lines', () => {
+    const [line] = exportLines(1) as [string];
+    const o = JSON.parse(line) as Record<string, unknown>;
+    const variants = [
+      JSON.stringify(o, null, 1),
+      // Keys out of order, an extra member, a missing leaf member, a number leaf hash, an escaped character.
+      JSON.stringify({ type: o.type, ...o }),
+      canonicalJson({ ...o, extra: 1 }),
+      canonicalJson({ ...o, leafHash: undefined }),
+      canonicalJson({ ...o, leafHash: 7 }),
+      line.replace('"leafHash":"', '"leafHash":"\\u0030'),
+      line.replace('"voterId":"v0"', '"voterId":"\\u0076\\u0030"'),
+    ];
+    // Canonical, but not an export line's members: the slow path all the same.
+    expect(isCanonicalJson(variants[2] as string)).toBe(true);
+    for (const v of variants) expect(leafOf(v), v).toEqual(parsedLeaf(v));
+    // The escaped spelling of the same voter id is the same entry: its leaf and its match stand.
+    expect(leafOf(variants[6] as string).matches).toBe(true);
+  });
+
+  it('finds a changed leaf hash or entry on the fast path', () => {
+    const [line] = exportLines(1) as [string];
+    const h = (JSON.parse(line) as { leafHash: string }).leafHash;
+    const otherHash = line.replace(h, h.replace(/^./, (c) => (c === '0' ? '1' : '0')));
+    const otherEntry = line.replace('"voterId":"v0"', '"voterId":"v1"');
+    for (const v of [otherHash, otherEntry]) {
+      expect(isCanonicalJson(v)).toBe(true);
+      expect(leafOf(v)).toEqual({ ...parsedLeaf(v), matches: false });
+    }
   });
 });
 

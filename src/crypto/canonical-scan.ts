@@ -1,0 +1,182 @@
+/**
+ * Tells whether a JSON text is already canonical (canonical.ts: what canonicalJson would write for
+ * the value JSON.parse reads from it) without building that value. The auditor hashes every event
+ * line of an export: when a line is canonical, its own characters are the bytes to hash, and
+ * parsing it only to write the same text again would cost the audit more than the hashing does.
+ *
+ * "Canonical" here means canonicalJson(JSON.parse(text)) === text, checked piece by piece:
+ *   - no whitespace between tokens, and nothing after the value;
+ *   - object keys in strictly increasing UTF-16 code-unit order (so no key twice: JSON.parse
+ *     would keep the last, and another parser the first);
+ *   - strings as JSON.stringify writes them: no raw control character, no raw lone surrogate, and
+ *     an escape only where JSON.stringify writes one (a string with a backslash is checked by
+ *     parsing that one string and writing it again);
+ *   - numbers as JSON.stringify writes them (no "-0", "1.0", "1E3" or "01").
+ * A text this refuses may still be valid JSON: callers then take the slow path (parse, then
+ * canonicalJson), so a refusal costs time, never a wrong answer. Test: test/crypto/canonical-scan.test.ts
+ * holds it to canonicalJson on random values and to every non-canonical spelling of them.
+ */
+
+/** One member of the top-level object: its decoded key, and where `"key":value` starts and ends. */
+export interface CanonicalMember {
+  key: string;
+  /** Index of the key's opening quote. */
+  start: number;
+  /** Index just past the value. */
+  end: number;
+}
+
+// Characters a canonical string holds as they are: not '"', '\', a control character or a surrogate.
+const PLAIN_RUN = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+const NOT_CANONICAL = -1;
+
+/** Set by scanString: whether the string just scanned held an escape (its key must then be decoded). */
+let escaped = false;
+
+/** The index past the canonical string token starting at `i` (a quote), or NOT_CANONICAL. */
+function scanString(t: string, i: number): number {
+  escaped = false;
+  let p = i + 1;
+  for (;;) {
+    PLAIN_RUN.lastIndex = p;
+    PLAIN_RUN.test(t);
+    p = PLAIN_RUN.lastIndex;
+    if (p >= t.length) return NOT_CANONICAL;
+    const c = t.charCodeAt(p);
+    if (c === QUOTE) return p + 1;
+    if (c === BACKSLASH) return scanEscapedString(t, i);
+    // A surrogate pair is a character like any other; a lone surrogate JSON.stringify would escape.
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = t.charCodeAt(p + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        p += 2;
+        continue;
+      }
+    }
+    return NOT_CANONICAL;
+  }
+}
+
+/** The rare string with an escape: canonical when JSON.stringify writes it back the same. */
+function scanEscapedString(t: string, i: number): number {
+  let p = i + 1;
+  while (p < t.length) {
+    const c = t.charCodeAt(p);
+    if (c === QUOTE) break;
+    p += c === BACKSLASH ? 2 : 1;
+  }
+  if (p >= t.length) return NOT_CANONICAL;
+  const token = t.slice(i, p + 1);
+  let value: unknown;
+  try {
+    value = JSON.parse(token);
+  } catch {
+    return NOT_CANONICAL;
+  }
+  if (JSON.stringify(value) !== token) return NOT_CANONICAL;
+  escaped = true;
+  return p + 1;
+}
+
+function scanNumber(t: string, i: number): number {
+  NUMBER.lastIndex = i;
+  if (!NUMBER.test(t)) return NOT_CANONICAL;
+  const end = NUMBER.lastIndex;
+  const token = t.slice(i, end);
+  // JSON.stringify(-0) is "0" and of a number too large for a double "null": neither is the token.
+  return JSON.stringify(Number(token)) === token ? end : NOT_CANONICAL;
+}
+
+function scanLiteral(t: string, i: number, literal: string): number {
+  return t.startsWith(literal, i) ? i + literal.length : NOT_CANONICAL;
+}
+
+function scanValue(t: string, i: number): number {
+  switch (t.charCodeAt(i)) {
+    case QUOTE:
+      return scanString(t, i);
+    case OPEN_BRACE:
+      return scanObject(t, i, undefined);
+    case OPEN_BRACKET:
+      return scanArray(t, i);
+    case 0x74: // t
+      return scanLiteral(t, i, 'true');
+    case 0x66: // f
+      return scanLiteral(t, i, 'false');
+    case 0x6e: // n
+      return scanLiteral(t, i, 'null');
+    default:
+      return scanNumber(t, i);
+  }
+}
+
+function scanArray(t: string, i: number): number {
+  let p = i + 1;
+  if (t.charCodeAt(p) === CLOSE_BRACKET) return p + 1;
+  for (;;) {
+    p = scanValue(t, p);
+    if (p === NOT_CANONICAL) return NOT_CANONICAL;
+    const c = t.charCodeAt(p);
+    if (c === CLOSE_BRACKET) return p + 1;
+    if (c !== COMMA) return NOT_CANONICAL;
+    p++;
+  }
+}
+
+function scanObject(t: string, i: number, members: CanonicalMember[] | undefined): number {
+  let p = i + 1;
+  if (t.charCodeAt(p) === CLOSE_BRACE) return p + 1;
+  let previousKey: string | undefined;
+  for (;;) {
+    if (t.charCodeAt(p) !== QUOTE) return NOT_CANONICAL;
+    const keyEnd = scanString(t, p);
+    if (keyEnd === NOT_CANONICAL) return NOT_CANONICAL;
+    const key = escaped ? (JSON.parse(t.slice(p, keyEnd)) as string) : t.slice(p + 1, keyEnd - 1);
+    // JavaScript's < on strings compares UTF-16 code units: canonicalJson's sort order.
+    if (previousKey !== undefined && !(previousKey < key)) return NOT_CANONICAL;
+    previousKey = key;
+    if (t.charCodeAt(keyEnd) !== COLON) return NOT_CANONICAL;
+    const end = scanValue(t, keyEnd + 1);
+    if (end === NOT_CANONICAL) return NOT_CANONICAL;
+    members?.push({ key, start: p, end });
+    const c = t.charCodeAt(end);
+    if (c === CLOSE_BRACE) return end + 1;
+    if (c !== COMMA) return NOT_CANONICAL;
+    p = end + 1;
+  }
+}
+
+/** True when `text` is exactly canonicalJson(JSON.parse(text)). */
+export function isCanonicalJson(text: string): boolean {
+  try {
+    return scanValue(text, 0) === text.length;
+  } catch {
+    // Nesting deep enough to exhaust the stack: not worth a fast path.
+    return false;
+  }
+}
+
+/**
+ * The members of `text`, in order, when it is a canonical JSON object; undefined when it is not an
+ * object or not canonical.
+ */
+export function canonicalObjectMembers(text: string): CanonicalMember[] | undefined {
+  if (text.charCodeAt(0) !== OPEN_BRACE) return undefined;
+  const members: CanonicalMember[] = [];
+  try {
+    return scanObject(text, 0, members) === text.length ? members : undefined;
+  } catch {
+    return undefined;
+  }
+}

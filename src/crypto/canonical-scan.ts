@@ -89,10 +89,21 @@ function scanEscapedString(t: string, i: number): number {
   return p + 1;
 }
 
+function hasFractionOrExponent(t: string, from: number, to: number): boolean {
+  for (let p = from; p < to; p++) {
+    const c = t.charCodeAt(p);
+    if (c < 0x30 || c > 0x39) return true;
+  }
+  return false;
+}
+
 function scanNumber(t: string, i: number): number {
   NUMBER.lastIndex = i;
   if (!NUMBER.test(t)) return NOT_CANONICAL;
   const end = NUMBER.lastIndex;
+  // The usual case, a non-negative integer below 2^53 (the grammar has ruled out leading zeros):
+  // written back as it is. Anything else is written back to be sure.
+  if (end - i <= 15 && t.charCodeAt(i) !== 0x2d && !hasFractionOrExponent(t, i, end)) return end;
   const token = t.slice(i, end);
   // JSON.stringify(-0) is "0" and of a number too large for a double "null": neither is the token.
   return JSON.stringify(Number(token)) === token ? end : NOT_CANONICAL;

@@ -85,6 +85,8 @@ describe('isCanonicalJson', () => {
     ['1E+21', 'an upper-case exponent'],
     ['01', 'a leading zero'],
     ['1e400', 'a number beyond a double'],
+    ['9007199254740993', 'an integer a double cannot hold'],
+    ['12345678901234567890', 'an integer JSON.stringify writes otherwise'],
     ['"\\u0041"', 'an escape for a plain character'],
     ['"\\/"', 'an escaped slash'],
     ['"\\u001F"', 'an upper-case hex escape'],
@@ -112,6 +114,9 @@ describe('isCanonicalJson', () => {
     ['{"":0,"\\u0000":1,"a":[true,false,null,{}]}', 'an escaped key, in code-unit order'],
     ['1e+21', 'the exponent JSON.stringify writes'],
     ['5e-324', 'the smallest double'],
+    ['123456789012345', 'a fifteen-digit integer'],
+    ['9007199254740992', 'two to the 53rd'],
+    ['[0,-1,10]', 'small integers'],
   ])('accepts %s (%s)', (text) => {
     expect(oracle(text)).toBe(true);
     expect(isCanonicalJson(text)).toBe(true);

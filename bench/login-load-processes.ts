@@ -90,8 +90,22 @@ export async function loginLoadProcesses(processes: number, input: LoginLoadInpu
       redisCpuMs,
     };
   } finally {
-    for (const child of children) if (child.exitCode === null) child.kill();
+    // A load process exits by itself once it has reported (and writes its CPU profile as it exits):
+    // only one that is still running a moment later is killed.
+    await Promise.all(children.map((child) => exitedWithin(child, 3000)));
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill();
   }
+}
+
+function exitedWithin(child: ChildProcess, ms: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** Starts the inspector's CPU profiler; the returned function stops it and writes `file`. */

@@ -1,7 +1,7 @@
 /**
  * In-process session store for embedded mode (one process, no Redis). Entries expire lazily on
  * access and by a periodic sweep, so memory stays bounded by what is live. JavaScript runs each
- * method body without interleaving, which makes take / compareAndSwap / incrementAll atomic here.
+ * method body without interleaving, which makes take / compareAndSwap / incrementAll / takeThenSetAll atomic here.
  */
 import type { CounterState, SessionStore } from './session-store.ts';
 
@@ -69,6 +69,13 @@ export function createMemorySessionStore(opts: MemorySessionStoreOptions = {}): 
       // Every TTL is checked before anything is written: all or nothing, as the Redis script.
       const ttls = list.map((e) => positiveTtl(e.ttlMs));
       list.forEach((e, i) => entries.set(e.key, { value: e.value, expiresAt: now() + ttls[i]! }));
+    },
+    async takeThenSetAll(key, list) {
+      const ttls = list.map((e) => positiveTtl(e.ttlMs));
+      if (!live(key)) return false;
+      entries.delete(key);
+      list.forEach((e, i) => entries.set(e.key, { value: e.value, expiresAt: now() + ttls[i]! }));
+      return true;
     },
     async get(key) {
       return live(key)?.value;

@@ -3,7 +3,7 @@
  * (an entry is gone when its PX elapsed, whichever process asks). The atomic operations are
  * single commands (GETDEL) or Lua scripts, which Redis runs without interleaving. Auto-pipelining
  * batches the commands issued in one event-loop tick into one round trip. The multi-key scripts
- * (incrementAll, decrementAll, setAll) assume one Redis, not a cluster (their keys are in
+ * (incrementAll, decrementAll, setAll, takeThenSetAll) assume one Redis, not a cluster (their keys are in
  * different hash slots).
  */
 import { Redis } from 'ioredis';
@@ -50,12 +50,21 @@ for i, key in ipairs(KEYS) do
 end
 return 0`;
 
+// KEYS[1]: the key to take; KEYS[2..]: the entries; ARGV: value1, ttl1, value2, ttl2, ... (ms).
+const TAKE_THEN_SET_ALL = `
+if redis.call('DEL', KEYS[1]) == 0 then return 0 end
+for i = 2, #KEYS do
+  redis.call('SET', KEYS[i], ARGV[2 * i - 3], 'PX', ARGV[2 * i - 2])
+end
+return 1`;
+
 interface ScriptedRedis extends Redis {
   evoteCas(key: string, expected: string, next: string, ttlMs: string): Promise<number>;
   // Variadic scripts: the number of keys comes first.
   evoteIncrAll(numberOfKeys: number, ...keysThenWindows: string[]): Promise<number[]>;
   evoteDecrAll(numberOfKeys: number, ...keys: string[]): Promise<number>;
   evoteSetAll(numberOfKeys: number, ...keysThenValuesAndTtls: string[]): Promise<number>;
+  evoteTakeThenSetAll(numberOfKeys: number, ...keysThenValuesAndTtls: string[]): Promise<number>;
 }
 
 export interface RedisSessionStoreOptions {
@@ -74,6 +83,7 @@ export function createRedisSessionStore(redisUrl: string, opts: RedisSessionStor
   redis.defineCommand('evoteIncrAll', { lua: INCREMENT_ALL });
   redis.defineCommand('evoteDecrAll', { lua: DECREMENT_ALL });
   redis.defineCommand('evoteSetAll', { lua: SET_ALL });
+  redis.defineCommand('evoteTakeThenSetAll', { lua: TAKE_THEN_SET_ALL });
 
   const k = (key: string) => prefix + key;
   const px = (ttlMs: number) => {
@@ -101,6 +111,10 @@ export function createRedisSessionStore(redisUrl: string, opts: RedisSessionStor
       if (entries.length === 0) return;
       const args = entries.flatMap((e) => [e.value, String(px(e.ttlMs))]);
       await redis.evoteSetAll(entries.length, ...entries.map((e) => k(e.key)), ...args);
+    },
+    async takeThenSetAll(key, entries) {
+      const args = entries.flatMap((e) => [e.value, String(px(e.ttlMs))]);
+      return (await redis.evoteTakeThenSetAll(entries.length + 1, k(key), ...entries.map((e) => k(e.key)), ...args)) === 1;
     },
     async incrementAll(counters) {
       if (counters.length === 0) return [];

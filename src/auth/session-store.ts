@@ -53,6 +53,12 @@ export interface SessionStore {
   decrementAll(keys: readonly string[]): Promise<void>;
   /** `set` of every entry, atomically and in one round trip (a login's token records). */
   setAll(entries: readonly SessionEntry[]): Promise<void>;
+  /**
+   * Atomically, in one round trip: deletes `key` and, only when it was there, sets every entry as
+   * `setAll`. True when `key` was there. Of two concurrent calls on one key, exactly one is true:
+   * a level-3 session key is spent and the login's tokens written together.
+   */
+  takeThenSetAll(key: string, entries: readonly SessionEntry[]): Promise<boolean>;
   /** True when the store answers (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -57,6 +57,12 @@ interface FamilyRecord {
 
 export interface TokenService {
   issue(principal: VoterPrincipal): Promise<TokenPair>;
+  /**
+   * `issue`, and in the same atomic step spends the session entry `sessionKey` (a level-3 session
+   * key): the tokens are written only when that entry was still there, else undefined (expired, or
+   * spent by a concurrent proof). One round trip for the end of a login.
+   */
+  issueSpending(principal: VoterPrincipal, sessionKey: string): Promise<TokenPair | undefined>;
   refresh(refreshToken: string): Promise<Result<TokenPair>>;
   /** UNAUTHENTICATED (absent, unknown, revoked, superseded) or TOKEN_EXPIRED. */
   resolveAccess(accessToken: string | undefined): Promise<Result<VoterPrincipal>>;
@@ -113,6 +119,17 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     return { pair, hashes, records };
   }
 
+  /**
+   * A login's tokens and every record to write for them. The family record goes with the tokens,
+   * in one command: nobody holds the tokens before it is written, so the order cannot matter, and
+   * a login saves Redis round trips.
+   */
+  function newFamily(principal: VoterPrincipal): { pair: TokenPair; entries: SessionEntry[] } {
+    const familyId = pooledRandomBytes(16).toString('base64url');
+    const { pair, hashes, records } = mint(principal, familyId);
+    return { pair, entries: [...records, { key: famKey(familyId), value: JSON.stringify(hashes), ttlMs: settings.refreshTokenTtlMs }] };
+  }
+
   async function revokeFamily(familyId: string): Promise<boolean> {
     const family = parse<FamilyRecord>(await store.take(famKey(familyId)));
     if (!family) return false;
@@ -123,12 +140,14 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
 
   return {
     async issue(principal) {
-      const familyId = pooledRandomBytes(16).toString('base64url');
-      // The family record is written with the tokens, in one command: nobody holds the tokens
-      // before this returns, so the order cannot matter, and a login saves Redis round trips.
-      const { pair, hashes, records } = mint(principal, familyId);
-      await store.setAll([...records, { key: famKey(familyId), value: JSON.stringify(hashes), ttlMs: settings.refreshTokenTtlMs }]);
+      const { pair, entries } = newFamily(principal);
+      await store.setAll(entries);
       return pair;
+    },
+
+    async issueSpending(principal, sessionKey) {
+      const { pair, entries } = newFamily(principal);
+      return (await store.takeThenSetAll(sessionKey, entries)) ? pair : undefined;
     },
 
     async refresh(refreshToken) {

@@ -44,7 +44,15 @@ export const AUTH_STATE_KEY = 'auth';
 
 export type LoginProgress =
   | { step: 'L1'; electionId: string; voterId: string }
-  | { step: 'L2' | 'L3'; electionId: string; voterId: string; clientId: string }
+  | { step: 'L2'; electionId: string; voterId: string; clientId: string }
+  | {
+      step: 'L3';
+      electionId: string;
+      voterId: string;
+      clientId: string;
+      /** The session this connection began last: its id and the shared key, also kept in the store. */
+      session?: { id: string; key: Uint8Array };
+    }
   | { step: 'DONE'; electionId: string; voterId: string; clientId: string };
 
 /**
@@ -137,6 +145,17 @@ export function createVoterLogin(deps: VoterLoginDeps): VoterLogin {
     return refuse(level, code, message);
   };
 
+  /** The session's store entry is gone: expired (begin level 3 again) or already spent (log in again). */
+  const sessionGone = (conn: LoginConnection, p: LoginProgress & { step: 'L3' }, sessionId: string) => {
+    const expiresAt = parseInt(sessionId.slice(sessionId.indexOf('.') + 1), 36);
+    if (Number.isFinite(expiresAt) && deps.now() >= expiresAt) {
+      // Not an attack: the client was slow. It may begin level 3 again without redoing 1 and 2.
+      setProgress(conn, { step: 'L2', electionId: p.electionId, voterId: p.voterId, clientId: p.clientId });
+      return refuse('l3_prove', 'SESSION_EXPIRED', 'the session key expired; begin level 3 again');
+    }
+    return failLater(conn, p, 'l3_prove', 'SESSION_ALREADY_USED', 'this session key was already used; log in again');
+  };
+
   const login: VoterLogin = {
     async level1(conn, { electionId, voterId, secretCode }) {
       // A new level 1 restarts the login on this connection, whatever came before.
@@ -191,33 +210,43 @@ export function createVoterLogin(deps: VoterLoginDeps): VoterLogin {
       const sessionId = `${random.subarray(SESSION_NONCE_BYTES).toString('base64url')}.${expiresAt.toString(36)}`;
       const record: SessionRecord = { e: p.electionId, v: p.voterId, c: p.clientId, k: toBase64url(sharedKey) };
       await store.set(`l3:${hashForKey(sessionId)}`, JSON.stringify(record), deps.settings.sessionKeyTtlMs);
-      setProgress(conn, { ...p, step: 'L3' });
+      setProgress(conn, { step: 'L3', electionId: p.electionId, voterId: p.voterId, clientId: p.clientId, session: { id: sessionId, key: sharedKey } });
       return accept('l3_begin', { serverPublicKey: toBase64url(server.publicKey), nonce: toBase64url(nonce), sessionId });
     },
 
     async proveLevel3(conn, { sessionId, proof }) {
       const p = progress(conn);
       if (p?.step !== 'L3') return outOfSequence('l3_prove', 'level 3 begin');
-      // Single use: the key leaves the store on the first proof, right or wrong.
-      const record = parseSession(await store.take(`l3:${hashForKey(sessionId)}`));
-      if (!record) {
-        const expiresAt = parseInt(sessionId.slice(sessionId.indexOf('.') + 1), 36);
-        if (Number.isFinite(expiresAt) && deps.now() >= expiresAt) {
-          // Not an attack: the client was slow. It may begin level 3 again without redoing 1 and 2.
-          setProgress(conn, { ...p, step: 'L2' });
-          return refuse('l3_prove', 'SESSION_EXPIRED', 'the session key expired; begin level 3 again');
-        }
-        return failLater(conn, p, 'l3_prove', 'SESSION_ALREADY_USED', 'this session key was already used; log in again');
-      }
-      const sharedKey = fromBase64url(record.k);
-      const tag = fromBase64url(proof);
-      const sameParty = record.e === p.electionId && record.v === p.voterId && record.c === p.clientId;
-      const matches = !!sharedKey && sharedKey.length === SESSION_KEY_BYTES && verifyHmacSha256(sharedKey, p.voterId, tag ?? new Uint8Array(0));
-      if (!matches || !sameParty) return failLater(conn, p, 'l3_prove', 'INVALID_SESSION_PROOF', 'the session proof is not valid');
+      const storeKey = `l3:${hashForKey(sessionId)}`;
+      const tag = fromBase64url(proof) ?? new Uint8Array(0);
       const principal: VoterPrincipal = { electionId: p.electionId, voterId: p.voterId, clientId: p.clientId };
-      const tokens = await deps.tokens.issue(principal);
-      setProgress(conn, { ...p, step: 'DONE' });
-      return accept('l3_prove', tokens);
+      const done = (tokens: TokenPair) => {
+        setProgress(conn, { step: 'DONE', electionId: p.electionId, voterId: p.voterId, clientId: p.clientId });
+        return accept('l3_prove', tokens);
+      };
+      // Single use: the store's entry is spent by the first proof, right or wrong, and a proof is
+      // good only while that entry lives (its TTL is the session key's).
+      const own = p.session?.id === sessionId ? p.session : undefined;
+      if (own) {
+        // The session this connection began: its key is at hand, so the entry is spent together
+        // with writing the tokens, one round trip instead of reading the key back first.
+        const matches = verifyHmacSha256(own.key, p.voterId, tag);
+        if (matches) {
+          const tokens = await deps.tokens.issueSpending(principal, storeKey);
+          return tokens ? done(tokens) : sessionGone(conn, p, sessionId);
+        }
+        if ((await store.delete(storeKey)) === 0) return sessionGone(conn, p, sessionId);
+        return failLater(conn, p, 'l3_prove', 'INVALID_SESSION_PROOF', 'the session proof is not valid');
+      }
+      // Any other session id (an earlier begin's on this connection, another connection's): the
+      // store's record says whose key it is.
+      const record = parseSession(await store.take(storeKey));
+      if (!record) return sessionGone(conn, p, sessionId);
+      const sharedKey = fromBase64url(record.k);
+      const sameParty = record.e === p.electionId && record.v === p.voterId && record.c === p.clientId;
+      const matches = !!sharedKey && sharedKey.length === SESSION_KEY_BYTES && verifyHmacSha256(sharedKey, p.voterId, tag);
+      if (!matches || !sameParty) return failLater(conn, p, 'l3_prove', 'INVALID_SESSION_PROOF', 'the session proof is not valid');
+      return done(await deps.tokens.issue(principal));
     },
 
     async begin(conn, { electionId, voterId, secretCode, clientId, mac, clientPublicKey }) {

@@ -161,6 +161,31 @@ describe.each(adapters)('session store: %s', (name, make) => {
     expect(await store.get('sall-c')).toBeUndefined();
   });
 
+  it('takeThenSetAll writes the entries only when it takes the key, and only one of concurrent calls does', async () => {
+    expect(await store.takeThenSetAll('tsa-absent', [{ key: 'tsa-x', value: 'x', ttlMs: 10_000 }])).toBe(false);
+    expect(await store.get('tsa-x')).toBeUndefined();
+    await store.set('tsa-key', 'session', 10_000);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => store.takeThenSetAll('tsa-key', [{ key: `tsa-${i}`, value: String(i), ttlMs: 150 }, { key: `tsa-long-${i}`, value: 'l', ttlMs: 10_000 }])),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const winner = results.indexOf(true);
+    expect(await store.get('tsa-key')).toBeUndefined();
+    for (let i = 0; i < 10; i++) expect(await store.get(`tsa-${i}`)).toBe(i === winner ? String(i) : undefined);
+    expect(await store.get(`tsa-long-${winner}`)).toBe('l');
+    // Each entry keeps its own TTL.
+    await sleep(300);
+    expect(await store.get(`tsa-${winner}`)).toBeUndefined();
+    expect(await store.get(`tsa-long-${winner}`)).toBe('l');
+  });
+
+  it('takeThenSetAll does not take an expired key', async () => {
+    await store.set('tsa-short', 'session', 100);
+    await sleep(250);
+    expect(await store.takeThenSetAll('tsa-short', [{ key: 'tsa-late', value: 'x', ttlMs: 10_000 }])).toBe(false);
+    expect(await store.get('tsa-late')).toBeUndefined();
+  });
+
   it('refuses a non-positive TTL', async () => {
     await expect(store.set('bad', 'x', 0)).rejects.toThrow(RangeError);
   });

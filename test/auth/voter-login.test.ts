@@ -121,6 +121,43 @@ describe('voter login (memory sessions, PGlite key store)', () => {
     expect(results.map(code).sort()).toEqual(['OK', 'SESSION_ALREADY_USED']);
   });
 
+  /** Levels 1 and 2, when `fresh`, then a level-3 begin: the session id and the right proof for it. */
+  async function beginSession(conn: LoginConnection, fresh = true) {
+    if (fresh) {
+      expect(code(await login.level1(conn, voter))).toBe('OK');
+      expect(code(await login.level2(conn, { clientId: client.clientId, mac: clientMac(client.clientKey, voter.voterId) }))).toBe('OK');
+    }
+    const own = generateX25519KeyPair();
+    const begun = await login.beginLevel3(conn, { clientPublicKey: toBase64url(own.publicKey) });
+    if (!begun.ok) throw new Error(begun.error.code);
+    const secret = x25519SharedSecret(own.privateKey, fromBase64url(begun.value.serverPublicKey)!);
+    if (!secret.ok) throw new Error('bad key');
+    const key = deriveSessionKey(secret.value, fromBase64url(begun.value.nonce)!, voter.voterId, client.clientId);
+    return { sessionId: begun.value.sessionId, proof: toBase64url(sessionProof(key, voter.voterId)) };
+  }
+
+  it('an earlier session of the connection still proves, with its key read back from the store, once', async () => {
+    const conn = newConn();
+    const first = await beginSession(conn);
+    const second = await beginSession(conn, false);
+    expect(code(await login.proveLevel3(conn, first))).toBe('OK');
+    // Spent; while the connection's later session is still in the store, unspent. (A session
+    // is bound to its voter and client application, which the other connection also passed.)
+    const other = newConn();
+    await beginSession(other);
+    expect(code(await login.proveLevel3(other, first))).toBe('SESSION_ALREADY_USED');
+    await beginSession(other);
+    expect(code(await login.proveLevel3(other, second))).toBe('OK');
+  });
+
+  it('a wrong proof spends the session: its right proof is refused afterwards', async () => {
+    const conn = newConn();
+    const session = await beginSession(conn);
+    expect(code(await login.proveLevel3(conn, { sessionId: session.sessionId, proof: toBase64url(new Uint8Array(32)) }))).toBe('INVALID_SESSION_PROOF');
+    await beginSession(conn);
+    expect(code(await login.proveLevel3(conn, session))).toBe('SESSION_ALREADY_USED');
+  });
+
   it('the per-voter limit holds under 30 concurrent guesses on 30 connections (exactly 5 checked)', async () => {
     const results = await Promise.all(
       Array.from({ length: 30 }, () => login.level1(newConn(), { electionId: 'open', voterId: 'crowd-0', secretCode: issueSecretCode().secretCode })),

@@ -22,8 +22,7 @@ import { keyNames } from '../keystore/port.ts';
 import { domainError, type DomainErrorCode } from '../domain/errors.ts';
 import { fromBase64url, toBase64url } from '../crypto/bytes.ts';
 import { verifyHmacSha256 } from '../crypto/hmac.ts';
-import { x25519SharedSecret } from '../crypto/x25519.ts';
-import { inlineX25519Keys, type X25519KeySource } from './x25519-key-stock.ts';
+import { inlineX25519Agreement, type X25519Agreement } from './x25519-agreement.ts';
 import { issueSecretCode, verifySecretCode } from '../credentials/secret-code.ts';
 import type { AuthSettings } from './auth-settings.ts';
 import { batchedKeyReads } from './batched-key-reads.ts';
@@ -99,8 +98,8 @@ export interface VoterLoginDeps {
   /** evote_auth_attempts_total{level, outcome}. */
   attempts: Counter;
   log: Logger;
-  /** The server's ephemeral level-3 key pairs (default: made on the spot). */
-  x25519Keys?: X25519KeySource;
+  /** The server's half of the level-3 agreement, a fresh key pair each (default: on this thread). */
+  x25519?: X25519Agreement;
 }
 
 interface SessionRecord {
@@ -113,7 +112,7 @@ interface SessionRecord {
 
 export function createVoterLogin(deps: VoterLoginDeps): VoterLogin {
   const { store, limiter, attempts, log } = deps;
-  const x25519Keys = deps.x25519Keys ?? inlineX25519Keys;
+  const x25519 = deps.x25519 ?? inlineX25519Agreement;
   // Level 1's credential reads, one query per batch however many logins it carries.
   const credentials = batchedKeyReads(deps.keyStore);
   // Checked against when a voter has no stored credential, so an unknown voter costs the same
@@ -198,20 +197,20 @@ export function createVoterLogin(deps: VoterLoginDeps): VoterLogin {
       if (p?.step !== 'L2' && p?.step !== 'L3') return outOfSequence('l3_begin', 'levels 1 and 2');
       const peer = fromBase64url(clientPublicKey);
       if (!peer || peer.length !== 32) return refuse('l3_begin', 'INVALID_PUBLIC_KEY', 'the client public key must be 32 bytes (X25519, base64url)');
-      const server = x25519Keys.next();
-      const secret = x25519SharedSecret(server.privateKey, peer);
-      if (!secret.ok) return refuse('l3_begin', 'INVALID_PUBLIC_KEY', 'the client public key is not acceptable (small order)');
+      const agreed = await x25519.agree(peer);
+      if (!agreed.ok) return refuse('l3_begin', 'INVALID_PUBLIC_KEY', 'the client public key is not acceptable (small order)');
+      const { publicKey: serverPublicKey, secret } = agreed.value;
       // One call to the random source: the nonce, then the session id's random part.
       const random = pooledRandomBytes(SESSION_NONCE_BYTES + SESSION_ID_RANDOM_BYTES);
       const nonce = new Uint8Array(random.buffer, random.byteOffset, SESSION_NONCE_BYTES);
-      const sharedKey = deriveSessionKey(secret.value, nonce, p.voterId, p.clientId);
-      secret.value.fill(0);
+      const sharedKey = deriveSessionKey(secret, nonce, p.voterId, p.clientId);
+      secret.fill(0);
       const expiresAt = deps.now() + deps.settings.sessionKeyTtlMs;
       const sessionId = `${random.subarray(SESSION_NONCE_BYTES).toString('base64url')}.${expiresAt.toString(36)}`;
       const record: SessionRecord = { e: p.electionId, v: p.voterId, c: p.clientId, k: toBase64url(sharedKey) };
       await store.set(`l3:${hashForKey(sessionId)}`, JSON.stringify(record), deps.settings.sessionKeyTtlMs);
       setProgress(conn, { step: 'L3', electionId: p.electionId, voterId: p.voterId, clientId: p.clientId, session: { id: sessionId, key: sharedKey } });
-      return accept('l3_begin', { serverPublicKey: toBase64url(server.publicKey), nonce: toBase64url(nonce), sessionId });
+      return accept('l3_begin', { serverPublicKey: toBase64url(serverPublicKey), nonce: toBase64url(nonce), sessionId });
     },
 
     async proveLevel3(conn, { sessionId, proof }) {

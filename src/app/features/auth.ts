@@ -15,7 +15,7 @@ import { createTokenService } from '../../auth/token-service.ts';
 import { createVoterLogin, voterAuthenticator } from '../../auth/voter-login.ts';
 import { createClientCommandHandlers } from '../../commands/client-commands.ts';
 import { authMessageModule } from '../../gateway/messages/auth.ts';
-import { createX25519KeyStock } from '../../auth/x25519-key-stock.ts';
+import { createX25519Agreement } from '../../auth/x25519-agreement.ts';
 
 /** Registrations and revocations of client apps, so every process drops its cached key at once. */
 export const CLIENT_KEYS_CHANNEL = 'evote:auth:client-keys';
@@ -50,9 +50,9 @@ export const authFeature: FeatureFactory = async (ctx) => {
 
   const tokens = createTokenService({ store, settings, now: nowMs });
   const attempts = ctx.metrics.counter('evote_auth_attempts_total', 'Voter authentication attempts by level and outcome', ['level', 'outcome']);
-  const x25519Keys = createX25519KeyStock();
+  const x25519 = createX25519Agreement();
   const login = createVoterLogin({
-    x25519Keys,
+    x25519,
     store,
     keyStore: ctx.keyStore,
     elections: electionStatusReader(ctx.election.status),
@@ -72,7 +72,7 @@ export const authFeature: FeatureFactory = async (ctx) => {
     readiness: [{ name: 'sessions', check: () => store.ping() }],
     async close() {
       await unsubscribe();
-      await x25519Keys.close();
+      await x25519.close();
       await store.close();
     },
   };

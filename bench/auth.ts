@@ -12,6 +12,11 @@
  * `processes: 0` runs the load in a worker thread of this process instead, `inProcess` in its
  * main thread. Last, the same login work without the gateway (bench/login-direct.ts): the
  * difference between the two per-login CPU figures is the gateway's own cost.
+ *
+ * 200 concurrent connections by default (EVOTE_BENCH_LOGIN_CONNECTIONS): with 50, about a fifth of
+ * the two cores sat idle between round trips (event loop 78-88 % busy), so the figure measured the
+ * clients' round-trip latency more than the server's capacity; a login rush at the opening of a
+ * vote has far more voters at once.
  */
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -52,7 +57,7 @@ const load = () => os.loadavg()[0]!.toFixed(1);
 
 export async function loginBench(sys: BenchSystem, opts: LoginBenchOptions = {}): Promise<BenchResult[]> {
   const logins = opts.logins ?? Number(process.env.EVOTE_BENCH_LOGINS ?? 8_000);
-  const connections = opts.connections ?? Number(process.env.EVOTE_BENCH_LOGIN_CONNECTIONS ?? 50);
+  const connections = opts.connections ?? Number(process.env.EVOTE_BENCH_LOGIN_CONNECTIONS ?? 200);
   const processes = opts.processes ?? Number(process.env.EVOTE_BENCH_LOGIN_PROCESSES ?? 1);
   const raw = rawLoginCrypto();
   const voters = Math.min(logins, 10_000);

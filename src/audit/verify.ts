@@ -19,7 +19,6 @@
  * and `failures[0]` is the earliest failure in log order.
  */
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { availableParallelism } from 'node:os';
 import type { EventStore } from '../eventstore/port.ts';
 import { VOTE_STATUSES, type VoteStatus } from '../domain/tally-events.ts';
@@ -30,6 +29,7 @@ import { ElectionReplay, isViolation, type CountedBallot, type Violation } from 
 import { electionLogLines } from './export.ts';
 import { electionLogMatcher, type LogEntry } from './log-entry.ts';
 import { hashLeafBatch, type LeafBatchResult } from './leaf-batch.ts';
+import { ndjsonLineBatches } from './ndjson-lines.ts';
 import { LOG_FORMAT, isCheckpointLine, isHeaderLine, type CheckpointLine, type EventLine, type LogLine } from './log-lines.ts';
 import { HASH_BYTES, verifyConsistency } from './merkle.ts';
 import { MerkleTree } from './merkle-tree.ts';
@@ -482,8 +482,11 @@ function compareTally(replay: ElectionReplay, r: { counts: Record<string, number
   return undefined;
 }
 
+/** Lines one by one, or in batches (an array of text lines, as ndjson-lines.ts reads a file). */
+export type VerifierInput = AsyncIterable<string | LogLine | readonly string[]> | Iterable<string | LogLine>;
+
 /** Feeds every line to the verifier until a check fails, waiting whenever the workers fall behind. */
-async function readLines(v: Verifier, lines: AsyncIterable<string | LogLine> | Iterable<string | LogLine>): Promise<void> {
+async function readLines(v: Verifier, lines: VerifierInput): Promise<void> {
   // Arrays and other synchronous iterables without a promise per line.
   if (Symbol.iterator in lines) {
     for (const line of lines) {
@@ -492,14 +495,17 @@ async function readLines(v: Verifier, lines: AsyncIterable<string | LogLine> | I
     }
     return;
   }
-  for await (const line of lines) {
-    if (!v.line(line)) return;
-    if (v.tooManyLeavesInFlight()) await v.leavesCaughtUp();
+  for await (const item of lines) {
+    // A batch: a promise per batch, not per line. (A parsed line is an object, never an array.)
+    for (const line of Array.isArray(item) ? (item as readonly string[]) : [item as string | LogLine]) {
+      if (!v.line(line)) return;
+      if (v.tooManyLeavesInFlight()) await v.leavesCaughtUp();
+    }
   }
 }
 
-/** Verifies an export given as lines (text or parsed objects), first line the header. */
-export async function verifyLog(lines: AsyncIterable<string | LogLine> | Iterable<string | LogLine>, opts: VerifyOptions = {}): Promise<AuditReport> {
+/** Verifies an export given as lines (text or parsed objects, one by one or in batches), first line the header. */
+export async function verifyLog(lines: VerifierInput, opts: VerifyOptions = {}): Promise<AuditReport> {
   const started = performance.now();
   const v = new Verifier(opts);
   const failures: AuditFailure[] = [];
@@ -574,9 +580,9 @@ export function verifyFromStore(store: EventStore, electionId: string, opts: Ver
 
 /** Audits an exported NDJSON file. */
 export async function verifyFromFile(path: string, opts: VerifyOptions = {}): Promise<AuditReport> {
-  const input = createReadStream(path, { encoding: 'utf8' });
+  const input = createReadStream(path, { highWaterMark: 1 << 20 });
   try {
-    return await verifyLog(createInterface({ input, crlfDelay: Infinity }), opts);
+    return await verifyLog(ndjsonLineBatches(input), opts);
   } finally {
     input.destroy();
   }

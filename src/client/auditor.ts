@@ -7,9 +7,9 @@
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createInterface } from 'node:readline';
 import { verifyFromFile, verifyLog, type VerifyOptions } from '../audit/verify.ts';
 import { runAuditCommand } from '../audit/audit-command.ts';
+import { ndjsonLineBatches } from '../audit/ndjson-lines.ts';
 import type { AuditReport } from '../audit/report.ts';
 import { followAndVerify, type FollowFailure, type VerifiedCheckpoint } from '../audit/follow.ts';
 import { EvoteConnection, EvoteError } from './connection.ts';
@@ -69,7 +69,7 @@ export async function audit(input: AuditInput): Promise<AuditReport> {
   if (/^wss?:\/\//.test(input.from)) {
     if (!input.electionId) throw new EvoteError('USAGE', 'auditing a server needs the election id');
     const body = await fetchLog(input.from, input.electionId);
-    return verifyLog(createInterface({ input: body, crlfDelay: Infinity }), opts);
+    return verifyLog(ndjsonLineBatches(body), opts);
   }
   if (/^postgres(ql)?:\/\//.test(input.from)) {
     if (!input.electionId) throw new EvoteError('USAGE', 'auditing a database needs the election id');

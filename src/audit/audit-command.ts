@@ -4,8 +4,6 @@
  * return the exit code (0 only when every check held), so the CLI stays a thin argument parser.
  */
 import type { Writable } from 'node:stream';
-import { createPgClient } from '../sql/client.ts';
-import { createSqlEventStore } from '../eventstore/sql-event-store.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import { formatReport, type AuditReport } from './report.ts';
 import { verifyFromFile, verifyFromStore, type VerifyOptions } from './verify.ts';
@@ -22,6 +20,8 @@ export interface AuditCommandInput {
 const isDatabaseUrl = (s: string) => /^postgres(ql)?:\/\//.test(s);
 
 async function withStore<T>(url: string, fn: (store: EventStore) => Promise<T>): Promise<T> {
+  // Loaded only for a database: an audit of a file (the usual case) starts ~0.15 s sooner without them.
+  const [{ createPgClient }, { createSqlEventStore }] = await Promise.all([import('../sql/client.ts'), import('../eventstore/sql-event-store.ts')]);
   const sql = createPgClient(url, { max: 2 });
   try {
     return await fn(await createSqlEventStore(sql));

@@ -144,6 +144,15 @@ describe('a 1,000-voter election', () => {
     }
   }, 60_000);
 
+  it('audits clean through the command from a PostgreSQL URL (the store read by the command itself)', async () => {
+    const out: string[] = [];
+    const { exitCode, report } = await runAuditCommand({ from: db.url, electionId: fixture.electionId, out: { write: (s: string) => out.push(s) } as never });
+    expect(report.failures).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(report.counts).toEqual(fixture.counts);
+    expect(out.join('')).toContain('AUDIT PASSED');
+  }, 60_000);
+
   it('audits clean from the store, with progress reported', async () => {
     const progress: number[] = [];
     const report = await verifyFromStore(store, fixture.electionId, { onProgress: (p) => progress.push(p.ballotsChecked) });

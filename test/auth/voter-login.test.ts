@@ -66,16 +66,23 @@ afterAll(async () => {
   await sql?.close();
 });
 
-async function fullLogin(conn: LoginConnection) {
-  expect(code(await login.level1(conn, voter))).toBe('OK');
-  expect(code(await login.level2(conn, { clientId: client.clientId, mac: clientMac(client.clientKey, voter.voterId) }))).toBe('OK');
+/** Levels 1 and 2, when `fresh`, then a level-3 begin: the session id and the right proof for it. */
+async function beginSession(conn: LoginConnection, fresh = true) {
+  if (fresh) {
+    expect(code(await login.level1(conn, voter))).toBe('OK');
+    expect(code(await login.level2(conn, { clientId: client.clientId, mac: clientMac(client.clientKey, voter.voterId) }))).toBe('OK');
+  }
   const own = generateX25519KeyPair();
   const begun = await login.beginLevel3(conn, { clientPublicKey: toBase64url(own.publicKey) });
   if (!begun.ok) throw new Error(begun.error.code);
   const secret = x25519SharedSecret(own.privateKey, fromBase64url(begun.value.serverPublicKey)!);
   if (!secret.ok) throw new Error('bad key');
   const key = deriveSessionKey(secret.value, fromBase64url(begun.value.nonce)!, voter.voterId, client.clientId);
-  return login.proveLevel3(conn, { sessionId: begun.value.sessionId, proof: toBase64url(sessionProof(key, voter.voterId)) });
+  return { sessionId: begun.value.sessionId, proof: toBase64url(sessionProof(key, voter.voterId)) };
+}
+
+async function fullLogin(conn: LoginConnection) {
+  return login.proveLevel3(conn, await beginSession(conn));
 }
 
 describe('voter login (memory sessions, PGlite key store)', () => {
@@ -109,32 +116,10 @@ describe('voter login (memory sessions, PGlite key store)', () => {
 
   it('two concurrent proofs of one session: one gets tokens, the other SESSION_ALREADY_USED', async () => {
     const conn = newConn();
-    await login.level1(conn, voter);
-    await login.level2(conn, { clientId: client.clientId, mac: clientMac(client.clientKey, voter.voterId) });
-    const own = generateX25519KeyPair();
-    const begun = await login.beginLevel3(conn, { clientPublicKey: toBase64url(own.publicKey) });
-    if (!begun.ok) throw new Error(begun.error.code);
-    const secret = x25519SharedSecret(own.privateKey, fromBase64url(begun.value.serverPublicKey)!);
-    if (!secret.ok) throw new Error('bad key');
-    const proof = toBase64url(sessionProof(deriveSessionKey(secret.value, fromBase64url(begun.value.nonce)!, voter.voterId, client.clientId), voter.voterId));
-    const results = await Promise.all([1, 2].map(() => login.proveLevel3(conn, { sessionId: begun.value.sessionId, proof })));
+    const session = await beginSession(conn);
+    const results = await Promise.all([1, 2].map(() => login.proveLevel3(conn, session)));
     expect(results.map(code).sort()).toEqual(['OK', 'SESSION_ALREADY_USED']);
   });
-
-  /** Levels 1 and 2, when `fresh`, then a level-3 begin: the session id and the right proof for it. */
-  async function beginSession(conn: LoginConnection, fresh = true) {
-    if (fresh) {
-      expect(code(await login.level1(conn, voter))).toBe('OK');
-      expect(code(await login.level2(conn, { clientId: client.clientId, mac: clientMac(client.clientKey, voter.voterId) }))).toBe('OK');
-    }
-    const own = generateX25519KeyPair();
-    const begun = await login.beginLevel3(conn, { clientPublicKey: toBase64url(own.publicKey) });
-    if (!begun.ok) throw new Error(begun.error.code);
-    const secret = x25519SharedSecret(own.privateKey, fromBase64url(begun.value.serverPublicKey)!);
-    if (!secret.ok) throw new Error('bad key');
-    const key = deriveSessionKey(secret.value, fromBase64url(begun.value.nonce)!, voter.voterId, client.clientId);
-    return { sessionId: begun.value.sessionId, proof: toBase64url(sessionProof(key, voter.voterId)) };
-  }
 
   it('an earlier session of the connection still proves, with its key read back from the store, once', async () => {
     const conn = newConn();

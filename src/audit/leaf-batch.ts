@@ -12,7 +12,7 @@
  * hashed from the line's own characters: a third of the cost of parsing the line and writing the
  * entry again, which is what any other line still gets (the two give the same text; tested).
  */
-import { canonicalObjectMembers } from '../crypto/canonical-scan.ts';
+import { canonicalObjectMembers, type CanonicalMember } from '../crypto/canonical-scan.ts';
 import { canonicalEntryText, type LogEntry } from './log-entry.ts';
 import { HASH_BYTES, leafHashOfText, nodeHash, type Hash } from './merkle.ts';
 
@@ -47,7 +47,8 @@ const LINE_KEYS = ['data', 'leafHash', 'leafIndex', 'position', 'revision', 'str
 export function lineLeafHash(line: string): { leaf: Hash; matches: boolean } {
   const members = canonicalObjectMembers(line);
   if (members?.length === LINE_KEYS.length && members.every((m, i) => m.key === LINE_KEYS[i])) {
-    const [, leafHash, , position] = members as [unknown, (typeof members)[number], unknown, (typeof members)[number]];
+    const leafHash = members[1] as CanonicalMember;
+    const position = members[3] as CanonicalMember;
     // '{"data":…,' then '"position":…}': canonicalEntryText's text, the leaf members left out.
     const leaf = leafHashOfText(line.slice(0, leafHash.start) + line.slice(position.start));
     // The member's value as written; canonical, so a string value is exactly its quoted characters.

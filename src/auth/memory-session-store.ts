@@ -3,7 +3,7 @@
  * access and by a periodic sweep, so memory stays bounded by what is live. JavaScript runs each
  * method body without interleaving, which makes take / compareAndSwap / incrementAll / takeThenSetAll atomic here.
  */
-import type { CounterState, SessionStore } from './session-store.ts';
+import type { CounterState, SessionEntry, SessionStore } from './session-store.ts';
 
 interface Entry {
   value: string;
@@ -56,6 +56,11 @@ export function createMemorySessionStore(opts: MemorySessionStoreOptions = {}): 
     e.value = String(count);
     return { count, ttlMs: e.expiresAt - t };
   };
+  // Every TTL is checked before anything is written: all or nothing, as the Redis scripts.
+  const checkedTtls = (list: readonly SessionEntry[]) => list.map((e) => positiveTtl(e.ttlMs));
+  const writeAll = (list: readonly SessionEntry[], ttls: readonly number[]) => {
+    list.forEach((e, i) => entries.set(e.key, { value: e.value, expiresAt: now() + ttls[i]! }));
+  };
   const decrement = (key: string) => {
     const e = live(key);
     if (e && Number(e.value) > 0) e.value = String(Number(e.value) - 1);
@@ -66,15 +71,13 @@ export function createMemorySessionStore(opts: MemorySessionStoreOptions = {}): 
       entries.set(key, { value, expiresAt: now() + positiveTtl(ttlMs) });
     },
     async setAll(list) {
-      // Every TTL is checked before anything is written: all or nothing, as the Redis script.
-      const ttls = list.map((e) => positiveTtl(e.ttlMs));
-      list.forEach((e, i) => entries.set(e.key, { value: e.value, expiresAt: now() + ttls[i]! }));
+      writeAll(list, checkedTtls(list));
     },
     async takeThenSetAll(key, list) {
-      const ttls = list.map((e) => positiveTtl(e.ttlMs));
+      const ttls = checkedTtls(list);
       if (!live(key)) return false;
       entries.delete(key);
-      list.forEach((e, i) => entries.set(e.key, { value: e.value, expiresAt: now() + ttls[i]! }));
+      writeAll(list, ttls);
       return true;
     },
     async get(key) {

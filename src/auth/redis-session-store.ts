@@ -9,7 +9,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../app/log.ts';
 import { silentLogger } from '../app/log.ts';
-import type { SessionStore } from './session-store.ts';
+import type { SessionEntry, SessionStore } from './session-store.ts';
 
 // KEYS[1]; ARGV: expected, next, ttlMs ('' keeps the remaining TTL).
 const COMPARE_AND_SWAP = `
@@ -91,6 +91,10 @@ export function createRedisSessionStore(redisUrl: string, opts: RedisSessionStor
     return Math.ceil(ttlMs);
   };
 
+  // The scripts' KEYS and ARGV for entries: their keys, then value1, ttl1, value2, ttl2, ...
+  const entryKeys = (entries: readonly SessionEntry[]) => entries.map((e) => k(e.key));
+  const entryArgs = (entries: readonly SessionEntry[]) => entries.flatMap((e) => [e.value, String(px(e.ttlMs))]);
+
   return {
     async set(key, value, ttlMs) {
       await redis.set(k(key), value, 'PX', px(ttlMs));
@@ -109,12 +113,10 @@ export function createRedisSessionStore(redisUrl: string, opts: RedisSessionStor
     },
     async setAll(entries) {
       if (entries.length === 0) return;
-      const args = entries.flatMap((e) => [e.value, String(px(e.ttlMs))]);
-      await redis.evoteSetAll(entries.length, ...entries.map((e) => k(e.key)), ...args);
+      await redis.evoteSetAll(entries.length, ...entryKeys(entries), ...entryArgs(entries));
     },
     async takeThenSetAll(key, entries) {
-      const args = entries.flatMap((e) => [e.value, String(px(e.ttlMs))]);
-      return (await redis.evoteTakeThenSetAll(entries.length + 1, k(key), ...entries.map((e) => k(e.key)), ...args)) === 1;
+      return (await redis.evoteTakeThenSetAll(entries.length + 1, k(key), ...entryKeys(entries), ...entryArgs(entries))) === 1;
     },
     async incrementAll(counters) {
       if (counters.length === 0) return [];

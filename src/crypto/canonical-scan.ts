@@ -43,12 +43,8 @@ const CLOSE_BRACKET = 0x5d;
 
 const NOT_CANONICAL = -1;
 
-/** Set by scanString: whether the string just scanned held an escape (its key must then be decoded). */
-let escaped = false;
-
 /** The index past the canonical string token starting at `i` (a quote), or NOT_CANONICAL. */
 function scanString(t: string, i: number): number {
-  escaped = false;
   let p = i + 1;
   for (;;) {
     PLAIN_RUN.lastIndex = p;
@@ -86,17 +82,15 @@ function scanEscapedString(t: string, i: number): number {
   } catch {
     return NOT_CANONICAL;
   }
-  if (JSON.stringify(value) !== token) return NOT_CANONICAL;
-  escaped = true;
-  return p + 1;
+  return JSON.stringify(value) === token ? p + 1 : NOT_CANONICAL;
 }
 
-function hasFractionOrExponent(t: string, from: number, to: number): boolean {
+function allDigits(t: string, from: number, to: number): boolean {
   for (let p = from; p < to; p++) {
     const c = t.charCodeAt(p);
-    if (c < 0x30 || c > 0x39) return true;
+    if (c < 0x30 || c > 0x39) return false;
   }
-  return false;
+  return true;
 }
 
 function scanNumber(t: string, i: number): number {
@@ -105,7 +99,7 @@ function scanNumber(t: string, i: number): number {
   const end = NUMBER.lastIndex;
   // The usual case, a non-negative integer below 2^53 (the grammar has ruled out leading zeros):
   // written back as it is. Anything else is written back to be sure.
-  if (end - i <= 15 && t.charCodeAt(i) !== 0x2d && !hasFractionOrExponent(t, i, end)) return end;
+  if (end - i <= 15 && allDigits(t, i, end)) return end;
   const token = t.slice(i, end);
   // JSON.stringify(-0) is "0" and of a number too large for a double "null": neither is the token.
   return JSON.stringify(Number(token)) === token ? end : NOT_CANONICAL;
@@ -155,7 +149,9 @@ function scanObject(t: string, i: number, members: CanonicalMember[] | undefined
     if (t.charCodeAt(p) !== QUOTE) return NOT_CANONICAL;
     const keyEnd = scanString(t, p);
     if (keyEnd === NOT_CANONICAL) return NOT_CANONICAL;
-    const key = escaped ? (JSON.parse(t.slice(p, keyEnd)) as string) : t.slice(p + 1, keyEnd - 1);
+    const raw = t.slice(p + 1, keyEnd - 1);
+    // A key with an escape (already checked canonical) is compared by what it decodes to.
+    const key = raw.includes('\\') ? (JSON.parse(t.slice(p, keyEnd)) as string) : raw;
     // JavaScript's < on strings compares UTF-16 code units: canonicalJson's sort order.
     if (previousKey !== undefined && !(previousKey < key)) return NOT_CANONICAL;
     previousKey = key;

@@ -18,7 +18,7 @@ export interface GlobalOptions {
 }
 
 /** The admin token: --token, EVOTE_ADMIN_TOKEN, or the embedded server's data/admin-token file. */
-export function adminToken(opts: GlobalOptions): string {
+function adminToken(opts: GlobalOptions): string {
   if (opts.token) return opts.token;
   if (process.env.EVOTE_ADMIN_TOKEN) return process.env.EVOTE_ADMIN_TOKEN;
   try {
@@ -28,7 +28,7 @@ export function adminToken(opts: GlobalOptions): string {
   }
 }
 
-export async function connect(opts: GlobalOptions): Promise<EvoteConnection> {
+async function connect(opts: GlobalOptions): Promise<EvoteConnection> {
   try {
     return await EvoteConnection.connect(opts.url, { timeoutMs: Number(opts.timeout) });
   } catch (err) {

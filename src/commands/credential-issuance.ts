@@ -325,13 +325,7 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
     // were delivered, and batches are persisted one after the other, in order. If a persist is
     // refused (CONCURRENCY_CONFLICT), the batch delivered meanwhile is not minted either: its
     // letters are void, as those of the refused batch, and a re-run serves those voters again.
-    type Persisted = { refusal?: DomainError; thrown?: { error: unknown } };
-    let persisting: Promise<Persisted> = Promise.resolve({});
-    const settle = async (): Promise<DomainError | undefined> => {
-      const done = await persisting;
-      if (done.thrown) throw done.thrown.error;
-      return done.refusal;
-    };
+    let persisting: Promise<DomainError | undefined> = Promise.resolve(undefined);
     try {
       for (let i = 0; i < pending.length; i += size) {
         const batch = pending.slice(i, i + size);
@@ -347,7 +341,7 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
         let outcomes: Delivery[];
         try {
           outcomes = await mapConcurrent(prepared, concurrency, deliver);
-          const refusal = await settle();
+          const refusal = await persisting;
           if (refusal) {
             forget();
             return fail(refusal);
@@ -356,18 +350,16 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
           forget();
           throw err;
         }
-        // Kept as a value (never an unhandled rejection) until the next batch awaits it.
-        persisting = persist(prepared, outcomes).then(
-          (refusal) => (refusal ? { refusal } : {}),
-          (error: unknown) => ({ thrown: { error } }),
-        );
+        persisting = persist(prepared, outcomes);
+        // Awaited by the next batch (or below); until then a failure must not count as unhandled.
+        persisting.catch(() => {});
       }
-      const refusal = await settle();
+      const refusal = await persisting;
       if (refusal) return fail(refusal);
       return { ok: true, value: summary };
     } finally {
       // A batch still being persisted when an error ends the run: let it finish (and zero its secrets).
-      await persisting;
+      await persisting.catch(() => undefined);
       mailer?.close();
       await renderer.close();
     }

@@ -22,9 +22,10 @@ import { randomUUID } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser';
 import { encodeWords, foldLines, isPlainText } from 'nodemailer/lib/mime-funcs';
 import { secureRandom } from './random.ts';
+import { toHex } from '../crypto/bytes.ts';
 
 export const QR_CID = 'credential-qr@evote';
-export const QR_FILENAME = 'credential-qr.png';
+const QR_FILENAME = 'credential-qr.png';
 
 export interface LetterSender {
   /** The display name ('' for none). */
@@ -82,7 +83,7 @@ const rfc5322Date = (d: Date) => d.toUTCString().replace(/GMT$/, '+0000');
  */
 export function buildLetterMime(m: LetterMimeInput, now = new Date()): { message: string; messageId: string } {
   if (!isBareAddress(m.to) || !isBareAddress(m.from.address)) throw new RangeError('letter addresses must be bare addr-specs');
-  const tag = Buffer.from(secureRandom(12)).toString('hex');
+  const tag = toHex(secureRandom(12));
   const outer = `----_evote-${tag}-Part_1`;
   const related = `----_evote-${tag}-Part_2`;
   const domain = m.from.address.slice(m.from.address.lastIndexOf('@') + 1);

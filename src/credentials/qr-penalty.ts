@@ -19,9 +19,9 @@
  */
 
 /** Modules a chunk owns (window starts); 21 + 11 − 1 = 31 < 32, so an 11-window fits. */
-export const CHUNK_STRIDE = 21;
+const CHUNK_STRIDE = 21;
 
-export const chunksPerLine = (size: number): number => Math.ceil(size / CHUNK_STRIDE);
+const chunksPerLine = (size: number): number => Math.ceil(size / CHUNK_STRIDE);
 
 /** `lines` x `size` modules (row-major bytes, 0/1) as chunks (line-major: line·K + k). */
 export function packLines(modules: Uint8Array, size: number, into = new Int32Array(size * chunksPerLine(size))): Int32Array {
@@ -58,7 +58,7 @@ function popcount(x: number): number {
   return Math.imul(x, 0x01010101) >>> 24;
 }
 
-export interface PenaltyMasks {
+interface PenaltyMasks {
   own1: Int32Array;
   own2: Int32Array;
   own5: Int32Array;
@@ -69,7 +69,7 @@ export interface PenaltyMasks {
 
 const maskCache = new Map<number, PenaltyMasks>();
 
-export function penaltyMasks(size: number): PenaltyMasks {
+function penaltyMasks(size: number): PenaltyMasks {
   let m = maskCache.get(size);
   if (!m) {
     const K = chunksPerLine(size);

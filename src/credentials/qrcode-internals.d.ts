@@ -6,10 +6,6 @@ declare module 'qrcode/lib/core/mode.js' {
   const m: unknown;
   export default m;
 }
-declare module 'qrcode/lib/core/segments.js' {
-  const m: unknown;
-  export default m;
-}
 declare module 'qrcode/lib/core/regex.js' {
   const m: unknown;
   export default m;

@@ -13,7 +13,8 @@ import type { Logger } from '../app/log.ts';
 import { domainError } from '../domain/errors.ts';
 import type { LogCheckpointed } from '../domain/log-events.ts';
 import type { SubscriptionHandler } from '../gateway/message-handlers.ts';
-import { LOG_LEAVES_TABLE, LOG_TREES_TABLE, logChannel } from '../projections/transparency-log-projection.ts';
+import { logChannel } from '../projections/transparency-log-projection.ts';
+import { leavesInReadModelUpTo } from './log-queries.ts';
 import type { SqlExecutor } from '../sql/client.ts';
 import { electionLogMatcher, electionLogPrefixes, entryLeafHash, logStreamOf } from './log-entry.ts';
 import type { CheckpointLine, EventLine } from './log-lines.ts';
@@ -34,14 +35,8 @@ export interface FollowSnapshot {
  * position (one count), else by reading the log from the start.
  */
 async function leavesUpTo(deps: { store: EventStore; db: SqlExecutor }, electionId: string, position: number): Promise<number> {
-  const { rows } = await deps.db.query<{ last_position: number; leaves: number }>(
-    `SELECT t.last_position, (SELECT count(*)::int FROM ${LOG_LEAVES_TABLE} l WHERE l.election_id = t.election_id AND l.position <= $2) AS leaves
-     FROM ${LOG_TREES_TABLE} t WHERE t.election_id = $1`,
-    [electionId, position],
-  );
-  const fromReadModel = rows[0];
-  if (fromReadModel && Number(fromReadModel.last_position) >= position) return Number(fromReadModel.leaves);
-  return leavesInLogUpTo(deps.store, electionId, position);
+  const fromReadModel = await leavesInReadModelUpTo(deps.db, electionId, position);
+  return fromReadModel ?? leavesInLogUpTo(deps.store, electionId, position);
 }
 
 async function leavesInLogUpTo(store: EventStore, electionId: string, position: number): Promise<number> {

@@ -63,6 +63,20 @@ async function treeOf(db: SqlExecutor, electionId: string, size: number): Promis
   return tree;
 }
 
+/**
+ * How many leaves the election's log has at or before `position`, from the read model; undefined
+ * when the read model has not reached that position yet (the caller then reads the log).
+ */
+export async function leavesInReadModelUpTo(db: SqlExecutor, electionId: string, position: number): Promise<number | undefined> {
+  const { rows } = await db.query<{ last_position: number; leaves: number }>(
+    `SELECT t.last_position, (SELECT count(*)::int FROM ${LOG_LEAVES_TABLE} l WHERE l.election_id = t.election_id AND l.position <= $2) AS leaves
+     FROM ${LOG_TREES_TABLE} t WHERE t.election_id = $1`,
+    [electionId, position],
+  );
+  const row = rows[0];
+  return row && Number(row.last_position) >= position ? Number(row.leaves) : undefined;
+}
+
 export async function latestCheckpoint(db: SqlExecutor, electionId: string, coveringIndex = -1): Promise<SignedCheckpoint | undefined> {
   const { rows } = await db.query<CheckpointRow>(
     `SELECT * FROM ${LOG_CHECKPOINTS_TABLE} WHERE election_id = $1 AND size > $2 ORDER BY size DESC, revision DESC LIMIT 1`,

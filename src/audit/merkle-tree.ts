@@ -11,13 +11,7 @@ class HashArray {
   private buf = Buffer.alloc(HASH_BYTES * 1024);
   length = 0;
   push(h: Hash): void {
-    if ((this.length + 1) * HASH_BYTES > this.buf.length) {
-      const bigger = Buffer.alloc(this.buf.length * 2);
-      this.buf.copy(bigger);
-      this.buf = bigger;
-    }
-    this.buf.set(h, this.length * HASH_BYTES);
-    this.length++;
+    this.pushMany(h, 0, 1);
   }
   /** Appends `count` hashes packed in `src` from byte `offset`. */
   pushMany(src: Uint8Array, offset: number, count: number): void {
@@ -51,8 +45,13 @@ export class MerkleTree {
   append(leaf: Hash): void {
     if (leaf.length !== HASH_BYTES) throw new RangeError('a leaf hash is 32 bytes');
     (this.levels[0] as HashArray).push(leaf);
-    let i = this.size - 1;
-    for (let h = 0; i % 2 === 1; h++) {
+    this.carry(0);
+  }
+
+  /** Hashes the completed pairs upwards from level h's newest slot: the nodes an append completes. */
+  private carry(h: number): void {
+    let i = (this.levels[h] as HashArray).length - 1;
+    for (; i % 2 === 1; h++) {
       const level = this.levels[h] as HashArray;
       const parent = nodeHash(level.get(i - 1), level.get(i));
       (this.levels[h + 1] ??= new HashArray()).push(parent);
@@ -75,15 +74,8 @@ export class MerkleTree {
       (this.levels[h] ??= new HashArray()).pushMany(levels, offset, width);
       offset += width * HASH_BYTES;
     }
-    // Carry the subtree's root upwards as append() does from level 0.
-    h--;
-    let i = (this.levels[h] as HashArray).length - 1;
-    for (; i % 2 === 1; h++) {
-      const level = this.levels[h] as HashArray;
-      const parent = nodeHash(level.get(i - 1), level.get(i));
-      (this.levels[h + 1] ??= new HashArray()).push(parent);
-      i = (i - 1) / 2;
-    }
+    // The subtree's root, at level h - 1, completes pairs above it as a leaf does from level 0.
+    this.carry(h - 1);
   }
 
   /** MTH(D[start:end]). */

@@ -109,8 +109,7 @@ class Verifier {
   failure?: AuditFailure;
   /** The first failure of the checks that wait for leaf hashes (leaf hash, checkpoint root/signature/consistency). */
   deferredFailure?: AuditFailure;
-  /** Leaves before each failure, for the report's `events`. */
-  private leavesAtFailure = 0;
+  /** Leaves before the deferred failure, for the report's `events` (reading stops at the other kind, so its count is `leaves`). */
   private leavesAtDeferredFailure = 0;
   lineNo = 0;
   publishedLine = 0;
@@ -148,7 +147,6 @@ class Verifier {
 
   fail(v: Violation, e?: { position?: unknown; streamId?: unknown; type?: unknown; leafIndex?: unknown }): void {
     this.failure = this.failureOf(v, e, this.lineNo);
-    this.leavesAtFailure = this.leaves;
   }
 
   private failDeferred(f: AuditFailure, leaves: number): void {
@@ -168,7 +166,7 @@ class Verifier {
   eventsChecked(): number {
     const first = this.firstFailure();
     if (!first) return this.leaves;
-    return first === this.deferredFailure ? this.leavesAtDeferredFailure : this.leavesAtFailure;
+    return first === this.deferredFailure ? this.leavesAtDeferredFailure : this.leaves;
   }
 
   /** Checkpoints verified before the first failure, and the last of them. */

@@ -23,7 +23,6 @@ export const MAX_CSV_CHARS = 32 * 1024 * 1024;
 export const MAX_VOTERS_PAGE = 1000;
 export const DEFAULT_VOTERS_PAGE = 100;
 
-/** Safe in stream names, channel names and URLs; election ids are usually UUIDs. */
 const theme: JsonSchema = { type: 'string', minLength: 1, maxLength: 500 };
 const choices: JsonSchema = {
   type: 'array',

@@ -15,6 +15,7 @@ import type { DomainErrorCode } from '../../domain/errors.ts';
 import type { MessageHandler, MessageModule } from '../message-handlers.ts';
 import type { Counter } from '../metrics.ts';
 import { catalogueKey, type JsonSchema, type MessageSpec } from '../schemas.ts';
+import { strictObject } from '../schema-parts.ts';
 
 const id: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' };
 /** base64url of 32 bytes: MACs, proofs, X25519 keys, nonces, tokens. */
@@ -25,12 +26,6 @@ const sessionId: JsonSchema = { type: 'string', pattern: SESSION_ID_PATTERN };
 const integer: JsonSchema = { type: 'integer' };
 const string: JsonSchema = { type: 'string' };
 
-const strict = (properties: Record<string, JsonSchema>, required: string[]): JsonSchema => ({
-  type: 'object',
-  additionalProperties: false,
-  properties,
-  required,
-});
 const resultOf = (description: string, properties: Record<string, JsonSchema>) => ({
   description,
   schema: { type: 'object', required: Object.keys(properties), properties },
@@ -50,7 +45,7 @@ export const AUTH_MESSAGE_SPECS: readonly MessageSpec[] = [
     name: 'auth.level1',
     adminOnly: false,
     summary: "Level 1: the voter id and secret code from the credential letter. Starts (or restarts) this connection's login.",
-    payload: strict({ electionId: id, voterId: id, secretCode }, ['electionId', 'voterId', 'secretCode']),
+    payload: strictObject({ electionId: id, voterId: id, secretCode }, ['electionId', 'voterId', 'secretCode']),
     result: resultOf('Level 1 passed.', { level: { const: 1 } }),
     domainErrors: ['ELECTION_NOT_FOUND', 'WRONG_STATE', 'INVALID_CREDENTIALS', 'RATE_LIMITED'],
   },
@@ -59,7 +54,7 @@ export const AUTH_MESSAGE_SPECS: readonly MessageSpec[] = [
     name: 'auth.level2',
     adminOnly: false,
     summary: 'Level 2: the client application proves its key, mac = base64url HMAC-SHA256(clientKey, voterId).',
-    payload: strict({ clientId: id, mac: b64url32 }, ['clientId', 'mac']),
+    payload: strictObject({ clientId: id, mac: b64url32 }, ['clientId', 'mac']),
     result: resultOf('Level 2 passed.', { level: { const: 2 } }),
     domainErrors: ['INVALID_CLIENT_PROOF', ...LOGIN_REFUSALS],
   },
@@ -69,7 +64,7 @@ export const AUTH_MESSAGE_SPECS: readonly MessageSpec[] = [
     adminOnly: false,
     summary:
       "Level 3, first half: the client's X25519 public key (raw 32 bytes, base64url). Both sides then derive sharedKey = HKDF-SHA256(X25519 secret, salt = nonce, info = 'evote/session/v1' ‖ u32be len ‖ voterId ‖ u32be len ‖ clientId, 32).",
-    payload: strict({ clientPublicKey: b64url32 }, ['clientPublicKey']),
+    payload: strictObject({ clientPublicKey: b64url32 }, ['clientPublicKey']),
     result: resultOf('The server ephemeral public key, the 32-byte nonce (base64url) and the session id to prove.', {
       serverPublicKey: string,
       nonce: string,
@@ -83,7 +78,7 @@ export const AUTH_MESSAGE_SPECS: readonly MessageSpec[] = [
     adminOnly: false,
     summary:
       'Levels 1, 2 and the first half of level 3 in one request (the payloads of auth.level1, auth.level2 and auth.level3.begin together), checked in that order and answered like auth.level3.begin; a refusal carries the code of the level that refused. Then auth.level3.prove: a login in two round trips instead of four.',
-    payload: strict({ electionId: id, voterId: id, secretCode, clientId: id, mac: b64url32, clientPublicKey: b64url32 }, [
+    payload: strictObject({ electionId: id, voterId: id, secretCode, clientId: id, mac: b64url32, clientPublicKey: b64url32 }, [
       'electionId',
       'voterId',
       'secretCode',
@@ -103,7 +98,7 @@ export const AUTH_MESSAGE_SPECS: readonly MessageSpec[] = [
     name: 'auth.level3.prove',
     adminOnly: false,
     summary: 'Level 3, second half: proof = base64url HMAC-SHA256(sharedKey, voterId). The session key is single use.',
-    payload: strict({ sessionId, proof: b64url32 }, ['sessionId', 'proof']),
+    payload: strictObject({ sessionId, proof: b64url32 }, ['sessionId', 'proof']),
     result: TOKEN_PAIR,
     domainErrors: ['SESSION_EXPIRED', 'SESSION_ALREADY_USED', 'INVALID_SESSION_PROOF', ...LOGIN_REFUSALS],
   },
@@ -112,7 +107,7 @@ export const AUTH_MESSAGE_SPECS: readonly MessageSpec[] = [
     name: 'auth.refresh',
     adminOnly: false,
     summary: 'A new token pair for a refresh token, which is spent; presenting a spent one revokes every token of that login.',
-    payload: strict({ refreshToken: b64url32 }, ['refreshToken']),
+    payload: strictObject({ refreshToken: b64url32 }, ['refreshToken']),
     result: TOKEN_PAIR,
     domainErrors: ['INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED'],
   },
@@ -121,7 +116,7 @@ export const AUTH_MESSAGE_SPECS: readonly MessageSpec[] = [
     name: 'auth.logout',
     adminOnly: false,
     summary: "Revokes the login (token family) of the envelope's access token and/or of the given refresh token.",
-    payload: strict({ refreshToken: b64url32 }, []),
+    payload: strictObject({ refreshToken: b64url32 }, []),
     result: resultOf('Logged out.', { loggedOut: { const: true } }),
     domainErrors: ['UNAUTHENTICATED'],
   },
@@ -130,7 +125,7 @@ export const AUTH_MESSAGE_SPECS: readonly MessageSpec[] = [
     name: 'auth.whoami',
     adminOnly: false,
     summary: "Who the envelope's access token stands for.",
-    payload: strict({}, []),
+    payload: strictObject({}, []),
     result: resultOf('The voter principal.', { electionId: string, voterId: string, clientId: string }),
     domainErrors: ['UNAUTHENTICATED', 'TOKEN_EXPIRED'],
   },
@@ -139,7 +134,7 @@ export const AUTH_MESSAGE_SPECS: readonly MessageSpec[] = [
     name: 'clients.register',
     adminOnly: true,
     summary: 'Register a voter client application; its HMAC key is returned once and never again.',
-    payload: strict({ name: { type: 'string', minLength: 1, maxLength: 100 } }, ['name']),
+    payload: strictObject({ name: { type: 'string', minLength: 1, maxLength: 100 } }, ['name']),
     result: resultOf('The client id, its key (32 bytes, base64url: hand it to the app, it is not shown again) and the log position.', {
       clientId: string,
       clientKey: string,
@@ -152,7 +147,7 @@ export const AUTH_MESSAGE_SPECS: readonly MessageSpec[] = [
     name: 'clients.revoke',
     adminOnly: true,
     summary: 'Revoke a client application: its key is deleted and its voters fail level 2. Idempotent.',
-    payload: strict({ clientId: id }, ['clientId']),
+    payload: strictObject({ clientId: id }, ['clientId']),
     result: resultOf('The log position.', { position: integer }),
     domainErrors: ['CLIENT_NOT_FOUND', 'CONCURRENCY_CONFLICT'],
   },

@@ -57,7 +57,9 @@ export function aes256GcmDecrypt(
   try {
     // GCM is a stream mode: final() only checks the tag and returns no bytes, so no concat is needed.
     const rest = decipher.final();
-    return ok(new Uint8Array(rest.length === 0 ? head : Buffer.concat([head, rest])));
+    const plaintext = rest.length === 0 ? head : Buffer.concat([head, rest]);
+    // A view, not a copy: the deciphered bytes have a backing store of their own.
+    return ok(new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength));
   } catch {
     // Unauthenticated plaintext in `head` is dropped here, never returned.
     head.fill(0);

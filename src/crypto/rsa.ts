@@ -94,10 +94,18 @@ export function isZeroOrOne(x: Uint8Array): boolean {
  * OpenSSL rejects x >= n itself; callers check first so that is never an exception path.
  */
 export function rsaRawPublic(key: KeyObject, x: Uint8Array): Uint8Array {
-  return new Uint8Array(publicEncrypt({ key: rsaPublicKeyOf(key), padding: constants.RSA_NO_PADDING }, x));
+  return viewOf(publicEncrypt({ key: rsaPublicKeyOf(key), padding: constants.RSA_NO_PADDING }, x));
 }
 
 /** x^d mod n (RSADP / RSASP1) with CRT and blinding inside OpenSSL; x is kLen bytes, < n. */
 export function rsaRawPrivate(privateKey: KeyObject, x: Uint8Array): Uint8Array {
-  return new Uint8Array(privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, x));
+  return viewOf(privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, x));
+}
+
+/**
+ * A plain Uint8Array over an OpenSSL result: node:crypto gives each result a backing store of its
+ * own (never the Buffer pool), so a view is safe to keep and to zero, and spares a copy per call.
+ */
+function viewOf(result: Buffer): Uint8Array {
+  return new Uint8Array(result.buffer, result.byteOffset, result.byteLength);
 }

@@ -44,6 +44,7 @@ import { rawPrivateOps } from '../src/tally/raw-probe.ts';
 import { threadCpuNanos } from '../src/app/thread-cpu.ts';
 import { runTally } from '../src/tally/tally-run.ts';
 import { against, renderTable, type BenchResult } from './harness.ts';
+import { cryptoFloor } from './tally-floor.ts';
 
 const CHOICES = ['Yes', 'No', 'Blank'];
 const CHUNK = 256;
@@ -165,6 +166,8 @@ export async function tallyBench(ballots = 2_000, opts: { databaseUrl?: string; 
     const raw1 = rawOnMainThread(counterKey);
     const rawMain: BenchResult = { name: 'raw RSA-2048 private op, 1 thread (main)', rate: raw1.rate, unit: 'ops', note: `${us(1, raw1.cpuRate)} µs CPU/op, ${load()}` };
     results.push(rawMain);
+    // What node:crypto allows at best per ballot, on the same thread: the ceiling of the per-worker figure.
+    results.push(...cryptoFloor({ electionId: one.electionId, counterPrivateKey: counterKey, authorityPublicKey: rsaPublicKeyOf(privateKeyFromPkcs8(authorityPkcs8)) }, one.ciphertexts));
 
     // Both pools warm (workers started, JIT done) before any measurement; then alternating rounds.
     for (const size of [1, 2]) {
@@ -298,8 +301,28 @@ export async function wholeTally(ballots: number): Promise<BenchResult[]> {
   }
 }
 
+/** The per-ballot node:crypto floor alone, on a scratch election's ballots. */
+export async function floorOnly(ballots: number): Promise<BenchResult[]> {
+  const db = await createScratchPgDatabase();
+  const sql = createPgClient(db.url);
+  const store = await createSqlEventStore(sql);
+  try {
+    const keyStore = await createSqlKeyStore(sql, new Uint8Array(randomBytes(32)));
+    const election = await ballotElection(store, keyStore, Math.min(ballots, 256));
+    const key = async (name: string) => privateKeyFromPkcs8((await keyStore.get(name)) as Uint8Array);
+    const authorityPublicKey = rsaPublicKeyOf(await key(keyNames.authority(election.electionId)));
+    return cryptoFloor({ electionId: election.electionId, counterPrivateKey: await key(keyNames.counter(election.electionId)), authorityPublicKey }, election.ciphertexts);
+  } finally {
+    await store.close();
+    await sql.close();
+    await db.drop();
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const ballots = Number(process.argv[2] ?? 2_000);
-  // `--whole`: only the whole-election tally (e.g. `npx tsx bench/tally.ts 100000 --whole`).
-  console.log(renderTable(process.argv.includes('--whole') ? await wholeTally(ballots) : await tallyBench(ballots)));
+  // `--whole`: only the whole-election tally (e.g. `npx tsx bench/tally.ts 100000 --whole`);
+  // `--floor`: only the per-ballot node:crypto floor (bench/tally-floor.ts).
+  const only = process.argv.includes('--whole') ? wholeTally : process.argv.includes('--floor') ? floorOnly : tallyBench;
+  console.log(renderTable(await only(ballots)));
 }

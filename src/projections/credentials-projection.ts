@@ -10,12 +10,10 @@
 import type { SqlExecutor } from '../sql/client.ts';
 import type { BallotCast, CredentialMinted } from '../domain/credential-events.ts';
 import type { Projection } from './projection.ts';
-import { qb, run } from './query-builder.ts';
+import { insertIgnoring } from './query-builder.ts';
 
 export const CREDENTIALS_TABLE = 'credentials';
 const CREDENTIAL_STREAM_PREFIX = 'credential-';
-// 5 parameters per row.
-const ROWS_PER_INSERT = 1_000;
 
 export function credentialsProjection(): Projection {
   return {
@@ -44,9 +42,7 @@ export function credentialsProjection(): Projection {
           const d = e.data as CredentialMinted['data'];
           return { hash_n1: d.hashN1, hash_n2: d.hashN2, election_id: d.electionId, used: false, position: e.position };
         });
-      for (let i = 0; i < minted.length; i += ROWS_PER_INSERT) {
-        await run(tx, qb(CREDENTIALS_TABLE).insert(minted.slice(i, i + ROWS_PER_INSERT)).onConflict('hash_n1').ignore());
-      }
+      await insertIgnoring(tx, CREDENTIALS_TABLE, minted, ['hash_n1']);
       // A ballot is appended after its credential's mint (revision 1 of the same stream), so the
       // batch's inserts are in place before these updates.
       const used = events.filter((e) => e.type === 'BallotCast').map((e) => (e.data as BallotCast['data']).hashN1);

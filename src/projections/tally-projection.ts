@@ -15,14 +15,12 @@ import type { ElectionTransition } from '../app/services.ts';
 import { electionChannel } from '../app/services.ts';
 import type { TallyEvent, VoteCounted } from '../domain/tally-events.ts';
 import type { Notification, Projection } from './projection.ts';
-import { qb, run } from './query-builder.ts';
+import { insertIgnoring } from './query-builder.ts';
 
 export const COUNTED_VOTES_TABLE = 'counted_votes';
 export const RESULTS_TABLE = 'results';
 export const TALLY_STATUS_TABLE = 'tally_status';
 const TALLY_STREAM_PREFIX = 'tally-';
-/** Rows per multi-row INSERT (6 parameters each, far below Postgres' 65,535). */
-const INSERT_ROWS = 1_000;
 
 interface Pending {
   position: number;
@@ -77,7 +75,7 @@ export function tallyProjection(): Projection {
       const progressed = new Map<string, number>();
 
       const writeVotes = async () => {
-        for (let i = 0; i < votes.length; i += INSERT_ROWS) await insertVotes(tx, votes.slice(i, i + INSERT_ROWS));
+        await insertVotes(tx, votes);
         const perElection = new Map<string, { count: number; position: number }>();
         for (const v of votes) {
           const p = perElection.get(v.data.electionId) ?? { count: 0, position: 0 };
@@ -162,7 +160,6 @@ export function tallyProjection(): Projection {
 }
 
 async function insertVotes(tx: SqlExecutor, votes: { data: VoteCounted['data']; position: number }[]): Promise<void> {
-  if (votes.length === 0) return;
   const rows = votes.map(({ data, position }) => ({
     ballot_hash: data.ballotHash,
     election_id: data.electionId,
@@ -172,5 +169,5 @@ async function insertVotes(tx: SqlExecutor, votes: { data: VoteCounted['data']; 
     position,
   }));
   // The decider never counts a ballot twice; DO NOTHING only makes a replayed batch harmless.
-  await run(tx, qb(COUNTED_VOTES_TABLE).insert(rows).onConflict(['election_id', 'ballot_hash']).ignore());
+  await insertIgnoring(tx, COUNTED_VOTES_TABLE, rows, ['election_id', 'ballot_hash']);
 }

@@ -15,11 +15,9 @@ import type { VoterRegistered } from '../domain/election-events.ts';
 import { ELECTION_STREAM_PREFIX } from '../domain/election-events.ts';
 import type { CredentialDeliveryFailed, CredentialIssued } from '../domain/voter-events.ts';
 import type { Projection } from './projection.ts';
-import { qb, run } from './query-builder.ts';
+import { insertIgnoring } from './query-builder.ts';
 
 export const VOTERS_TABLE = 'voters';
-// 4 parameters per row: 1,000 rows stay far below Postgres' 65,535-parameter limit.
-const ROWS_PER_INSERT = 1_000;
 const STATUS_CHUNK = 5_000;
 
 export type CredentialStatus = 'none' | 'issued' | 'failed';
@@ -78,9 +76,7 @@ export function votersProjection(): Projection {
           const data = e.data as VoterRegistered['data'];
           return { voter_id: data.voterId, election_id: data.electionId, email_encrypted: data.emailEncrypted, registered_at: data.registeredAt };
         });
-      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-        await run(tx, qb(VOTERS_TABLE).insert(rows.slice(i, i + ROWS_PER_INSERT)).onConflict('voter_id').ignore());
-      }
+      await insertIgnoring(tx, VOTERS_TABLE, rows, ['voter_id']);
       // A voter's registration always precedes their credential events in the log, so applying the
       // batch's inserts first and its status changes after keeps the fold in order. The last change
       // per voter wins (a failure retried and then delivered ends 'issued').

@@ -10,12 +10,10 @@
 import type { SqlExecutor } from '../sql/client.ts';
 import type { BallotCast } from '../domain/credential-events.ts';
 import type { Projection } from './projection.ts';
-import { qb, run } from './query-builder.ts';
+import { insertIgnoring } from './query-builder.ts';
 
 export const VOTES_TABLE = 'votes';
 export const CREDENTIAL_STREAM_PREFIX = 'credential-';
-/** Rows per INSERT (5 parameters each), well under Postgres's 65,535-parameter limit. */
-const ROWS_PER_INSERT = 1000;
 
 export function votesProjection(): Projection {
   return {
@@ -43,9 +41,7 @@ export function votesProjection(): Projection {
         const d = recorded.data as BallotCast['data'];
         return { position: recorded.position, ballot_hash: d.ballotHash, election_id: d.electionId, ciphertext: d.ciphertext, submitted_at: recorded.recordedAt };
       });
-      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-        await run(tx, qb(VOTES_TABLE).insert(rows.slice(i, i + ROWS_PER_INSERT)).onConflict('position').ignore());
-      }
+      await insertIgnoring(tx, VOTES_TABLE, rows, ['position']);
       return [];
     },
   };

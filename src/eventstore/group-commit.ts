@@ -112,30 +112,25 @@ export class GroupCommitter {
   private async appendGroupInOneStatement(items: PendingRequest[][]): Promise<AppendPlan | undefined> {
     const assumed = assumedStreamStates(items);
     if (assumed) {
-      const plan = planAppends(items, assumed, this.knownHead, new Map(), new Set());
+      const basis: PlanBasis = { streams: assumed, head: this.knownHead, stored: new Map(), lookedUp: new Set() };
+      const plan = planOn(items, basis);
       if (plan.outcomes.every((o) => o.ok)) {
-        const written = await this.writeInOneStatement(items, plan, assumed, this.knownHead, new Map(), new Set());
+        const written = await this.writeInOneStatement(items, plan, basis);
         if (written) return written;
       }
     }
     for (let attempt = 0; attempt < ONE_STATEMENT_ATTEMPTS; attempt++) {
-      const { plan, head, streams } = await planGroup(this.sql, items, false);
+      const { plan, basis } = await planGroup(this.sql, items, false);
       if (plan.rows.length === 0) return plan;
-      const written = await this.writeInOneStatement(items, plan, streams, head, plan.stored, plan.lookedUp);
+      const written = await this.writeInOneStatement(items, plan, basis);
       if (written) return written;
     }
     return undefined;
   }
 
   /** The plan written by evote_append_group, or undefined (nothing written) if a stream moved. */
-  private async writeInOneStatement(
-    items: PendingRequest[][],
-    plan: AppendPlan,
-    streams: ReadonlyMap<string, StreamState>,
-    head: number,
-    stored: ReadonlyMap<string, KnownEvent>,
-    lookedUp: ReadonlySet<string>,
-  ): Promise<AppendPlan | undefined> {
+  private async writeInOneStatement(items: PendingRequest[][], plan: AppendPlan, basis: PlanBasis): Promise<AppendPlan | undefined> {
+    const { streams, head } = basis;
     const expected = streamIdsOf(items).map((stream_id) => ({ stream_id, revision: streams.get(stream_id)?.revision ?? null }));
     const touched = touchedRows(plan);
     const res = await this.sql.query<{ head: number | null }>('select evote_append_group($1, $2, $3, $4, $5, $6) as head', [
@@ -150,7 +145,7 @@ export class GroupCommitter {
     if (actualHead === null || actualHead === undefined) return undefined;
     // Same streams, another head: the function shifted every row by the difference, which is
     // exactly the plan made from the actual head (planning is pure and only offsets positions).
-    return Number(actualHead) === head ? plan : planAppends(items, streams, Number(actualHead), stored, lookedUp);
+    return Number(actualHead) === head ? plan : planOn(items, { ...basis, head: Number(actualHead) });
   }
 
   /** The fallback path: the whole group in one transaction that holds the append lock throughout. */
@@ -209,6 +204,21 @@ function touchedRows(plan: AppendPlan): { stream_id: string; revision: number; p
   return [...plan.touched].map(([stream_id, s]) => ({ stream_id, revision: s.revision, position: s.position }));
 }
 
+/**
+ * What a plan was made on: the streams' states and the log's head (read, or assumed from the
+ * requests), and the event ids looked up so far with those found stored.
+ */
+interface PlanBasis {
+  streams: ReadonlyMap<string, StreamState>;
+  head: number;
+  stored: Map<string, KnownEvent>;
+  lookedUp: Set<string>;
+}
+
+function planOn(items: PendingRequest[][], basis: PlanBasis): AppendPlan {
+  return planAppends(items, basis.streams, basis.head, basis.stored, basis.lookedUp);
+}
+
 /** Tries of the one-statement append before the locked transaction takes over. */
 const ONE_STATEMENT_ATTEMPTS = 3;
 
@@ -216,29 +226,21 @@ const ONE_STATEMENT_ATTEMPTS = 3;
  * Reads the head and the streams' state, looks up the event ids of conflicting requests (a
  * conflict may be the replay of a write that succeeded), and plans the group.
  */
-async function planGroup(
-  db: SqlExecutor,
-  items: PendingRequest[][],
-  lookUpAllIds: boolean,
-): Promise<{ plan: AppendPlan & { stored: Map<string, KnownEvent>; lookedUp: Set<string> }; head: number; streams: Map<string, StreamState> }> {
-  const streamIds = streamIdsOf(items);
-  const { head, streams } = await readStreamStates(db, streamIds);
-
-  const stored = new Map<string, KnownEvent>();
-  const lookedUp = new Set<string>();
+async function planGroup(db: SqlExecutor, items: PendingRequest[][], lookUpAllIds: boolean): Promise<{ plan: AppendPlan; basis: PlanBasis }> {
+  const basis: PlanBasis = { ...(await readStreamStates(db, streamIdsOf(items))), stored: new Map(), lookedUp: new Set() };
   const lookUp = async (ids: string[]) => {
-    for (const [id, known] of await findStoredIds(db, ids)) stored.set(id, known);
-    for (const id of ids) lookedUp.add(id);
+    for (const [id, known] of await findStoredIds(db, ids)) basis.stored.set(id, known);
+    for (const id of ids) basis.lookedUp.add(id);
   };
   if (lookUpAllIds) await lookUp(items.flatMap((item) => item.flatMap((r) => r.events.map((e) => e.id))));
 
-  let plan = planAppends(items, streams, head, stored, lookedUp);
+  let plan = planOn(items, basis);
   // Each round looks up only ids not seen before, so this ends.
   while (plan.idsToLookUp.length > 0) {
     await lookUp(plan.idsToLookUp);
-    plan = planAppends(items, streams, head, stored, lookedUp);
+    plan = planOn(items, basis);
   }
-  return { plan: Object.assign(plan, { stored, lookedUp }), head, streams };
+  return { plan, basis };
 }
 
 /** The log's head and the current state of the given streams, in one round trip. */

@@ -287,18 +287,28 @@ export async function tallyBench(ballots = 2_000, opts: { databaseUrl?: string; 
   }
 }
 
-/**
- * The issue's whole-election figure: an ended election of `ballots` ballots (built untimed), then
- * one `runTally` with the default pool (one worker per core) timed from the command to the
- * published result: log read, workers' start, opening, classifying, VoteCounted appends, publish.
- */
-export async function wholeTally(ballots: number): Promise<BenchResult[]> {
+/** An ended election of `ballots` ballots on a scratch database of its own, dropped afterwards. */
+async function withScratchElection<T>(ballots: number, fn: (store: EventStore, keyStore: KeyStore, election: BenchElection) => Promise<T>): Promise<T> {
   const db = await createScratchPgDatabase();
   const sql = createPgClient(db.url);
   const store = await createSqlEventStore(sql);
   try {
     const keyStore = await createSqlKeyStore(sql, new Uint8Array(randomBytes(32)));
-    const election = await ballotElection(store, keyStore, ballots);
+    return await fn(store, keyStore, await ballotElection(store, keyStore, ballots));
+  } finally {
+    await store.close();
+    await sql.close();
+    await db.drop();
+  }
+}
+
+/**
+ * The issue's whole-election figure: an ended election of `ballots` ballots (built untimed), then
+ * one `runTally` with the default pool (one worker per core) timed from the command to the
+ * published result: log read, workers' start, opening, classifying, VoteCounted appends, publish.
+ */
+export function wholeTally(ballots: number): Promise<BenchResult[]> {
+  return withScratchElection(ballots, async (store, keyStore, election) => {
     const counterKey = privateKeyFromPkcs8((await keyStore.get(keyNames.counter(election.electionId))) as Uint8Array);
     const raw = rawOnMainThread(counterKey);
     const loadBefore = load();
@@ -312,29 +322,16 @@ export async function wholeTally(ballots: number): Promise<BenchResult[]> {
       rawRow,
       against({ name: `whole tally of ${t.value} ballots, one worker per core`, rate: t.value / t.seconds, unit: 'ballots', note: `${t.seconds.toFixed(1)} s from the command to TallyPublished; ${loadBefore} before, ${load()} after` }, rawRow),
     ];
-  } finally {
-    await store.close();
-    await sql.close();
-    await db.drop();
-  }
+  });
 }
 
-/** The per-ballot node:crypto floor alone, on a scratch election's ballots. */
-export async function floorOnly(ballots: number): Promise<BenchResult[]> {
-  const db = await createScratchPgDatabase();
-  const sql = createPgClient(db.url);
-  const store = await createSqlEventStore(sql);
-  try {
-    const keyStore = await createSqlKeyStore(sql, new Uint8Array(randomBytes(32)));
-    const election = await ballotElection(store, keyStore, Math.min(ballots, 256));
+/** The per-ballot node:crypto floor alone, on a scratch election's ballots (at most 256 are used). */
+export function floorOnly(ballots: number): Promise<BenchResult[]> {
+  return withScratchElection(Math.min(ballots, 256), async (_store, keyStore, election) => {
     const key = async (name: string) => privateKeyFromPkcs8((await keyStore.get(name)) as Uint8Array);
     const authorityPublicKey = rsaPublicKeyOf(await key(keyNames.authority(election.electionId)));
     return cryptoFloor({ electionId: election.electionId, counterPrivateKey: await key(keyNames.counter(election.electionId)), authorityPublicKey }, election.ciphertexts);
-  } finally {
-    await store.close();
-    await sql.close();
-    await db.drop();
-  }
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,6 +1,7 @@
 /**
  * Tally throughput next to the raw RSA private-operation rate measured in the same run.
- *   tallyBench(ballots = 2_000) → results for: the raw RSA-2048 private op (one thread), the worker
+ *   tallyBench(ballots = 2_000) → results for: the raw RSA-2048 private op (one thread), the
+ *   per-ballot floor of node:crypto next to it (bench/tally-floor.ts), the worker
  *   pool alone (open = decrypt + decode + verify + hash N2) with 1 and 2 workers, and whole tally
  *   runs (read the log, open, classify, append VoteCounted, publish) on scratch PostgreSQL.
  *
@@ -19,7 +20,7 @@
  *     the main thread's raw ops per CPU-second) is kept for comparison.
  * Every note carries the 1-minute load average at the time.
  * Run alone: `npx tsx bench/tally.ts [ballots]`; the whole-election tally alone:
- * `npx tsx bench/tally.ts 100000 --whole`.
+ * `npx tsx bench/tally.ts 100000 --whole`; the floor alone: `npx tsx bench/tally.ts 256 --floor`.
  */
 import { constants, createHash, randomBytes, randomUUID, sign } from 'node:crypto';
 import { loadavg } from 'node:os';

@@ -9,6 +9,8 @@ import type { SqlExecutor, SqlResult } from '../sql/client.ts';
 
 export const qb: Knex = knex({ client: 'pg' });
 
+const ROWS_PER_INSERT = 1_000;
+
 /**
  * Rows of up to 1,000 per INSERT … ON CONFLICT (…) DO NOTHING: a projection re-applying a batch
  * changes nothing, and a statement stays far below Postgres's 65,535 bind parameters (the
@@ -19,8 +21,6 @@ export async function insertIgnoring(db: SqlExecutor, table: string, rows: reado
     await run(db, qb(table).insert(rows.slice(i, i + ROWS_PER_INSERT)).onConflict(conflict).ignore());
   }
 }
-
-const ROWS_PER_INSERT = 1_000;
 
 export async function run<R = Record<string, unknown>>(db: SqlExecutor, query: Knex.QueryBuilder | Knex.Raw): Promise<SqlResult<R>> {
   const { sql, bindings } = query.toSQL().toNative();

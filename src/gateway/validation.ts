@@ -1,10 +1,12 @@
 /**
- * Turns a text frame into a validated request, in the order the protocol promises: JSON, envelope,
- * kind, name; the payload is validated separately (after the admin check, so an anonymous client
- * learns nothing about admin payloads). Nothing here echoes the client's values back.
+ * Turns a text frame into a validated request, in the order the protocol promises: depth, JSON,
+ * envelope, kind, name; the payload is validated separately (after the admin check, so an anonymous
+ * client learns nothing about admin payloads). Nothing here echoes the client's values back.
+ * Validation stops at the first error: collecting all of them is work a hostile frame chooses.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { gatewayError, type WireError } from './error-codes.ts';
+import { MAX_JSON_DEPTH, findUnboundedValue, nestsDeeperThan } from './input-bounds.ts';
 import {
   MAX_REQUEST_ID_LENGTH,
   MESSAGE_CATALOGUE,
@@ -59,7 +61,7 @@ function readableId(x: unknown): string | null {
 }
 
 export function createRequestValidator(specs: readonly MessageSpec[] = MESSAGE_CATALOGUE): RequestValidator {
-  const ajv = new Ajv({ allErrors: true, strict: true });
+  const ajv = new Ajv({ strict: true });
   const validateEnvelope = ajv.compile(REQUEST_ENVELOPE_SCHEMA);
   const catalogue = new Map<string, CatalogueEntry>();
   for (const spec of specs) {
@@ -69,6 +71,9 @@ export function createRequestValidator(specs: readonly MessageSpec[] = MESSAGE_C
 
   return {
     parse(text) {
+      if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+        return { ok: false, id: null, error: gatewayError('BAD_JSON', { maxDepth: MAX_JSON_DEPTH }, `JSON nests deeper than ${MAX_JSON_DEPTH} levels`) };
+      }
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
@@ -85,14 +90,17 @@ export function createRequestValidator(specs: readonly MessageSpec[] = MESSAGE_C
         return { ok: false, id, error: gatewayError('BAD_ENVELOPE', describe(validateEnvelope.errors)) };
       }
       const envelope = parsed as Envelope;
+      const envelopeBound = findUnboundedValue({ id: envelope.id, name: envelope.name, token: envelope.token });
+      if (envelopeBound) return { ok: false, id: null, error: gatewayError('BAD_ENVELOPE', { errors: [envelopeBound] }) };
       const entry = catalogue.get(catalogueKey(envelope.kind, envelope.name));
       if (!entry) return { ok: false, id: envelope.id, error: gatewayError('UNKNOWN_NAME') };
       return { ok: true, envelope, entry };
     },
 
     checkPayload(entry, payload) {
-      if (entry.validatePayload(payload)) return undefined;
-      return gatewayError('INVALID_PAYLOAD', describe(entry.validatePayload.errors));
+      if (!entry.validatePayload(payload)) return gatewayError('INVALID_PAYLOAD', describe(entry.validatePayload.errors));
+      const unbounded = findUnboundedValue(payload);
+      return unbounded ? gatewayError('INVALID_PAYLOAD', { errors: [unbounded] }) : undefined;
     },
   };
 }

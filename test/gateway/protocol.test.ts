@@ -129,9 +129,12 @@ describe('envelope and replies', () => {
       payload: { theme: secretish, choices: 'not-an-array', expectedVoters: 1.5, colour: secretish },
     });
     expect(r.error.code).toBe('INVALID_PAYLOAD');
-    const paths = r.error.details.errors.map((e: Msg) => e.instancePath);
-    expect(paths).toEqual(expect.arrayContaining(['/theme', '/choices', '/expectedVoters']));
+    // Validation stops at the first error (no allErrors: a hostile frame must not choose the work).
+    expect(r.error.details.errors).toHaveLength(1);
+    expect(['', '/theme', '/choices', '/expectedVoters']).toContain(r.error.details.errors[0].instancePath);
     expect(JSON.stringify(r)).not.toContain('SENSITIVE-VALUE');
+    const fraction = await c.request({ kind: 'command', name: 'election.create', token: ADMIN, payload: { theme: 'T', choices: ['a', 'b'], expectedVoters: 1.5 } });
+    expect(fraction.error).toMatchObject({ code: 'INVALID_PAYLOAD', details: { errors: [{ instancePath: '/expectedVoters', message: 'must be integer' }] } });
     const bad = await c.request({ kind: 'query', name: 'election.get', payload: { electionId: 'has spaces/and slashes' } });
     expect(bad.error).toMatchObject({ code: 'INVALID_PAYLOAD', details: { errors: [{ instancePath: '/electionId' }] } });
     const page = await c.request({ kind: 'query', name: 'voters.list', token: ADMIN, payload: { electionId: 'e1', limit: 1001 } });

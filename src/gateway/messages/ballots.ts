@@ -70,7 +70,7 @@ export const BALLOT_MESSAGE_SPECS: readonly MessageSpec[] = [
     adminOnly: false,
     summary: `The public bulletin board: ballots in log order after position \`after\` (limit default ${DEFAULT_BOARD_PAGE}, at most ${MAX_BOARD_PAGE}).`,
     payload: strictObject(
-      { electionId, after: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 1, maximum: MAX_BOARD_PAGE } },
+      { electionId, after: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER }, limit: { type: 'integer', minimum: 1, maximum: MAX_BOARD_PAGE } },
       ['electionId'],
     ),
     result: {

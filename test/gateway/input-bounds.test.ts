@@ -1,0 +1,79 @@
+/**
+ * The bounds JSON Schema cannot state (src/gateway/input-bounds.ts) and how the validator applies
+ * them: nesting depth on the text before parsing, well-formed strings and exact numbers after the
+ * payload schema, first error only.
+ */
+import { describe, expect, it } from 'vitest';
+import { MAX_JSON_DEPTH, findUnboundedValue, nestsDeeperThan } from '../../src/gateway/input-bounds.ts';
+import { createRequestValidator } from '../../src/gateway/validation.ts';
+
+const nested = (depth: number, inner = '1') => '['.repeat(depth) + inner + ']'.repeat(depth);
+
+describe('nestsDeeperThan', () => {
+  it('counts brackets outside strings only', () => {
+    expect(nestsDeeperThan(nested(8), 8)).toBe(false);
+    expect(nestsDeeperThan(nested(9), 8)).toBe(true);
+    expect(nestsDeeperThan(`{"a":"${'['.repeat(100)}"}`, 2)).toBe(false);
+    // An escaped quote does not end the string; the brackets after it are still inside.
+    expect(nestsDeeperThan(`{"a":"\\"${'{'.repeat(100)}"}`, 2)).toBe(false);
+    expect(nestsDeeperThan(`{"a":"\\\\"${',{'.repeat(3)}`, 2)).toBe(true);
+    expect(nestsDeeperThan('{"a":[{"b":[{}]}]}', 5)).toBe(false);
+    expect(nestsDeeperThan('{"a":[{"b":[{}]}]}', 4)).toBe(true);
+  });
+
+  it('is cheap on the largest frame (64 KiB)', () => {
+    const text = JSON.stringify({ pad: 'x'.repeat(64 * 1024) });
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < 100; i++) nestsDeeperThan(text, MAX_JSON_DEPTH);
+    // A generous bound: ~0.1 ms a pass on the development machine, asserted at 20 ms.
+    expect(Number(process.hrtime.bigint() - t0) / 1e6 / 100).toBeLessThan(20);
+  });
+});
+
+describe('findUnboundedValue', () => {
+  it('finds lone surrogates in values and keys, with the path', () => {
+    expect(findUnboundedValue({ a: ['ok', 'x\uD800'] })).toEqual({ instancePath: '/a/1', message: expect.stringContaining('well-formed') });
+    expect(findUnboundedValue({ a: { '\uDC00': 1 } })).toMatchObject({ instancePath: '/a' });
+    expect(findUnboundedValue({ a: '💥 \uD83D\uDCA5 é' })).toBeUndefined();
+  });
+
+  it('finds numbers that are not finite or beyond ±(2^53 − 1)', () => {
+    for (const n of [1e308, -1e308, Infinity, -Infinity, NaN, 2 ** 53, -(2 ** 53)]) {
+      expect(findUnboundedValue({ n }), String(n)).toMatchObject({ instancePath: '/n' });
+    }
+    for (const n of [0, -1, 1.5, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER]) expect(findUnboundedValue({ n }), String(n)).toBeUndefined();
+  });
+});
+
+describe('the request validator', () => {
+  const validator = createRequestValidator();
+  const frame = (payload: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ id: 'r', kind: 'query', name: 'election.get', payload, ...extra });
+
+  it('refuses JSON nested deeper than the limit before parsing it, as BAD_JSON', () => {
+    const text = `{"id":"r","kind":"query","name":"election.get","payload":{"electionId":${nested(MAX_JSON_DEPTH)}}}`;
+    expect(validator.parse(text)).toMatchObject({ ok: false, id: null, error: { code: 'BAD_JSON', details: { maxDepth: MAX_JSON_DEPTH } } });
+    // 100,000 levels: refused by the scan, never handed to JSON.parse.
+    expect(validator.parse(nested(100_000))).toMatchObject({ ok: false, error: { code: 'BAD_JSON' } });
+  });
+
+  it('refuses an envelope whose id or token is not well-formed Unicode', () => {
+    expect(validator.parse(frame({}, { id: 'a\uD800' }))).toMatchObject({ ok: false, id: null, error: { code: 'BAD_ENVELOPE' } });
+    expect(validator.parse(frame({}, { token: '\uDFFFxxxxxxxxxxxxxxxxxx' }))).toMatchObject({ ok: false, error: { code: 'BAD_ENVELOPE' } });
+  });
+
+  it('answers INVALID_PAYLOAD for a lone surrogate or an inexact number in a payload the schema accepts', () => {
+    const create = validator.parse(JSON.stringify({ id: 'c', kind: 'command', name: 'election.create', payload: {} }));
+    if (!create.ok) throw new Error('expected a valid envelope');
+    const check = (payload: Record<string, unknown>) => validator.checkPayload(create.entry, payload);
+    expect(check({ theme: 'Board', choices: ['a', 'b'], expectedVoters: 3 })).toBeUndefined();
+    expect(check({ theme: 'Bo\uD800ard', choices: ['a', 'b'], expectedVoters: 3 })).toMatchObject({ code: 'INVALID_PAYLOAD', details: { errors: [{ instancePath: '/theme' }] } });
+    expect(check({ theme: 'Board', choices: ['a', '\uDBFF'], expectedVoters: 3 })).toMatchObject({ code: 'INVALID_PAYLOAD', details: { errors: [{ instancePath: '/choices/1' }] } });
+  });
+
+  it('reports only the first schema error, however many extra keys a payload carries', () => {
+    const parsed = validator.parse(frame({}));
+    if (!parsed.ok) throw new Error('expected a valid envelope');
+    const payload = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i]));
+    expect(validator.checkPayload(parsed.entry, payload)?.details).toEqual({ errors: [expect.objectContaining({ instancePath: '' })] });
+  });
+});

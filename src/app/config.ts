@@ -59,7 +59,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL || undefined,
     eventStoreUrl: env.EVENTSTORE_URL || undefined,
     adminToken,
-    maxFrameBytes: intFromEnv(env, 'EVOTE_MAX_FRAME_BYTES', 32 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    // The client's voter-import chunks need 64 KiB; every socket, anonymous ones included, gets this limit.
+    maxFrameBytes: intFromEnv(env, 'EVOTE_MAX_FRAME_BYTES', 64 * 1024, 64 * 1024, 4 * 1024 * 1024),
     masterKey: env.EVOTE_MASTER_KEY || undefined,
     smtpUrl: env.SMTP_URL || undefined,
     rsaBits: rsaBitsFromEnv(env.EVOTE_RSA_BITS),

@@ -12,6 +12,7 @@ import type { IssuanceSummary } from '../commands/credential-issuance.ts';
 import type { TallyOutcome } from '../tally/tally-run.ts';
 import type { TallyResults } from '../projections/tally-queries.ts';
 import { EvoteConnection, type ConnectOptions, type Push } from './connection.ts';
+import { importInChunks, type ImportProgress, type ImportResult } from './voter-import.ts';
 
 export type { ElectionRow, VoterRow } from '../app/services.ts';
 export type { IssuanceProgress, IssuanceSummary } from '../commands/credential-issuance.ts';
@@ -76,9 +77,18 @@ export class EvoteAdmin {
   registerVoter(input: { electionId: string; email: string }): Promise<{ voterId: string; position: number }> {
     return this.command('election.registerVoter', input);
   }
-  /** CSV text with a header row holding an `email` column; refusals name the line (details.line). */
-  importVoters(input: { electionId: string; csv: string; batchSize?: number }, onProgress?: OnProgress): Promise<{ imported: number; skipped: number; position: number }> {
-    return this.command('election.importVoters', input, onProgress ?? (() => undefined));
+  /**
+   * CSV text with a header row holding an `email` column; refusals name the line (details.line).
+   * Checked whole here, then sent in chunks that fit the gateway's frame limit (src/client/voter-import.ts).
+   */
+  importVoters(input: { electionId: string; csv: string; batchSize?: number }, onProgress?: OnProgress): Promise<ImportResult> {
+    const { electionId, batchSize } = input;
+    return importInChunks(
+      input.csv,
+      (csv, chunkProgress) =>
+        this.command<ImportResult>('election.importVoters', { electionId, csv, ...(batchSize ? { batchSize } : {}) }, (p) => chunkProgress(p as ImportProgress)),
+      onProgress,
+    );
   }
   startVoting(electionId: string): Promise<{ position: number }> {
     return this.command('election.start', { electionId });

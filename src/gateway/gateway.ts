@@ -27,7 +27,7 @@ export interface GatewayDeps {
   host?: string;
   /** 0 = an ephemeral port (read it back from Gateway.port). Default 0. */
   port?: number;
-  /** Largest frame parsed; default 32 MiB (a 100k-row CSV is ~3 MB). uWS drops frames beyond 4×. */
+  /** Largest frame parsed; default 64 KiB (the largest message; the client chunks voter imports). uWS drops frames beyond 4×. */
   maxFrameBytes?: number;
   /** Read-your-writes: a command's reply waits (bounded) until the read models reach its position. */
   waitForProjections?: (position: number) => Promise<void>;
@@ -62,7 +62,8 @@ export interface Gateway {
   catalogue: readonly MessageSpec[];
 }
 
-export const DEFAULT_MAX_FRAME_BYTES = 32 * 1024 * 1024;
+/** A full election.create (100 choices of 200 three-byte characters) is ~62 KB; a ballot under 9 KB. */
+export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
 
 function listen(app: ReturnType<typeof uws.App>, host: string, port: number): Promise<us_listen_socket> {
   return new Promise((resolve, reject) => {

@@ -18,7 +18,7 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
 export const MAX_REQUEST_ID_LENGTH = 128;
 export const MAX_TOKEN_LENGTH = 512;
-/** CSV imports are bounded by the frame limit too; this is the default frame limit (32 MiB). */
+/** The frame limit bounds a CSV first (default 64 KiB: the client library sends large files in chunks). */
 export const MAX_CSV_CHARS = 32 * 1024 * 1024;
 export const MAX_VOTERS_PAGE = 1000;
 export const DEFAULT_VOTERS_PAGE = 100;

@@ -35,7 +35,6 @@ const SHORT: AuthSettings = {
   accessTokenTtlMs: 30_000,
   expiredTokenMemoryMs: 30_000,
   refreshTokenTtlMs: 60_000,
-  voterWindowMs: 60_000,
   connectionWindowMs: 60_000,
 };
 

@@ -18,14 +18,20 @@ export interface AuthSettings {
    * unknown (UNAUTHENTICATED) before Redis forgets it (EVOTE_EXPIRED_TOKEN_MEMORY_MS, default 1 h).
    */
   expiredTokenMemoryMs: number;
-  /** Failed attempts per voter within the window before RATE_LIMITED (EVOTE_AUTH_VOTER_MAX_FAILURES, default 5). */
-  voterMaxFailures: number;
-  /** EVOTE_AUTH_VOTER_WINDOW_MS, default 15 min. */
-  voterWindowMs: number;
   /** Failed attempts per connection within the window (EVOTE_AUTH_CONNECTION_MAX_FAILURES, default 10). */
   connectionMaxFailures: number;
   /** EVOTE_AUTH_CONNECTION_WINDOW_MS, default 15 min. */
   connectionWindowMs: number;
+  /** Failed attempts per source address, every process together (EVOTE_AUTH_SOURCE_MAX_FAILURES, default 100). */
+  sourceMaxFailures: number;
+  /** EVOTE_AUTH_SOURCE_WINDOW_MS, default 5 min. */
+  sourceWindowMs: number;
+  /** Secret-code checks running at once per source address in one process (EVOTE_AUTH_SOURCE_MAX_IN_FLIGHT, default 64). */
+  sourceMaxInFlight: number;
+  /** Checks waiting for one of those slots, beyond which RATE_LIMITED (EVOTE_AUTH_SOURCE_MAX_QUEUED, default 1,000). */
+  sourceMaxQueued: number;
+  /** Proxies in front of the gateway whose X-Forwarded-For entry is believed (EVOTE_AUTH_TRUSTED_PROXIES, default 0). */
+  trustedProxies: number;
   /** Prefix of every session-store key in Redis (EVOTE_AUTH_REDIS_PREFIX, default 'evote:auth:'). */
   redisPrefix: string;
   /** How long a client key read from the key store is cached in process (default 5 s; revocation evicts at once). */
@@ -37,10 +43,13 @@ export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
   accessTokenTtlMs: 15 * 60_000,
   refreshTokenTtlMs: 24 * 3_600_000,
   expiredTokenMemoryMs: 3_600_000,
-  voterMaxFailures: 5,
-  voterWindowMs: 15 * 60_000,
   connectionMaxFailures: 10,
   connectionWindowMs: 15 * 60_000,
+  sourceMaxFailures: 100,
+  sourceWindowMs: 5 * 60_000,
+  sourceMaxInFlight: 64,
+  sourceMaxQueued: 1_000,
+  trustedProxies: 0,
   redisPrefix: 'evote:auth:',
   clientKeyCacheMs: 5_000,
 };
@@ -51,10 +60,13 @@ const ENV: [keyof AuthSettings, string, number, number][] = [
   ['accessTokenTtlMs', 'EVOTE_ACCESS_TOKEN_TTL_MS', 1, DAY],
   ['refreshTokenTtlMs', 'EVOTE_REFRESH_TOKEN_TTL_MS', 1, 90 * DAY],
   ['expiredTokenMemoryMs', 'EVOTE_EXPIRED_TOKEN_MEMORY_MS', 1, DAY],
-  ['voterMaxFailures', 'EVOTE_AUTH_VOTER_MAX_FAILURES', 1, 1_000_000],
-  ['voterWindowMs', 'EVOTE_AUTH_VOTER_WINDOW_MS', 1, DAY],
   ['connectionMaxFailures', 'EVOTE_AUTH_CONNECTION_MAX_FAILURES', 1, 1_000_000],
   ['connectionWindowMs', 'EVOTE_AUTH_CONNECTION_WINDOW_MS', 1, DAY],
+  ['sourceMaxFailures', 'EVOTE_AUTH_SOURCE_MAX_FAILURES', 1, 1_000_000],
+  ['sourceWindowMs', 'EVOTE_AUTH_SOURCE_WINDOW_MS', 1, DAY],
+  ['sourceMaxInFlight', 'EVOTE_AUTH_SOURCE_MAX_IN_FLIGHT', 1, 100_000],
+  ['sourceMaxQueued', 'EVOTE_AUTH_SOURCE_MAX_QUEUED', 0, 1_000_000],
+  ['trustedProxies', 'EVOTE_AUTH_TRUSTED_PROXIES', 0, 10],
 ];
 
 export function authSettingsFrom(config: Config, env: NodeJS.ProcessEnv = process.env): AuthSettings {

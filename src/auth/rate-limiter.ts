@@ -1,59 +1,155 @@
 /**
- * Failed-attempt limits per voter (election + voter id) and per connection, as fixed-window
- * counters in the session store (INCR, PEXPIRE on the first one).
+ * Login limits that bound the server's work per connection and per source address, never per voter:
+ * with 48 random bytes in a secret code, counting failures per voter protects against no guessing
+ * and only lets a stranger lock that voter out (docs/auth.md, "Rate limiting").
  *
- * An attempt is counted BEFORE the secret is checked (reserve) and handed back when it succeeds
- * (forgive). Counting only after a failure would let a client fire 1,000 guesses at once on one
- * or many connections, all passing the check before any failure is recorded; reserving first
- * bounds the guesses in flight to the limit. A refused attempt is answered without looking at the
- * secret at all, so a brute force gains nothing, not even a timing signal; the right code is
- * refused too until the window ends.
+ * Only failures count, once known; a success touches no counter, so concurrent valid logins never
+ * look like failures. Parallel attempts cannot outrun the count either: a connection runs one check
+ * at a time, and a source at most `sourceMaxInFlight` per process (the rest wait in a bounded queue).
  */
+import type { Logger } from '../app/log.ts';
 import type { AuthSettings } from './auth-settings.ts';
-import type { CounterState, SessionStore } from './session-store.ts';
+import type { SessionStore } from './session-store.ts';
+import { loginSource } from './source-address.ts';
 
-export interface VoterRef {
-  electionId: string;
-  voterId: string;
+/** The gateway's per-connection context, structurally: where an attempt comes from. */
+export interface AttemptOrigin {
+  readonly id: string;
+  readonly state: Map<string, unknown>;
+  /** The socket's peer address (src/gateway/ws-protocol.ts). */
+  readonly remoteAddress?: string;
+  /** The upgrade request's X-Forwarded-For, believed only as far as `trustedProxies` says. */
+  readonly forwardedFor?: string;
 }
 
-export type Reservation = { ok: true; forgive(): Promise<void> } | { ok: false; retryAfterMs: number; scope: 'voter' | 'connection' };
+export type LimitScope = 'connection' | 'source';
+
+export type Admission =
+  | { ok: true; /** Frees the slot; a failure is counted first. */ done(failed: boolean): Promise<void> }
+  | { ok: false; retryAfterMs: number; scope: LimitScope };
 
 export interface RateLimiter {
-  /** Counts one attempt; refuses it when the voter's or the connection's counter is over its limit. */
-  reserve(connectionId: string, voter: VoterRef): Promise<Reservation>;
-  /** Counts a failure that was not reserved (levels 2 and 3 fail only after level 1 succeeded). */
-  recordFailure(connectionId: string, voter: VoterRef | undefined): Promise<void>;
+  /** Admits one secret-code check, or says how long to wait; `done` must follow an admission. */
+  admit(origin: AttemptOrigin): Promise<Admission>;
+  /** Counts a failure outside a check (levels 2 and 3 fail only after level 1 passed). */
+  recordFailure(origin: AttemptOrigin): Promise<void>;
 }
 
-type Limits = Pick<AuthSettings, 'voterMaxFailures' | 'voterWindowMs' | 'connectionMaxFailures' | 'connectionWindowMs'>;
+type Limits = Pick<
+  AuthSettings,
+  'connectionMaxFailures' | 'connectionWindowMs' | 'sourceMaxFailures' | 'sourceWindowMs' | 'sourceMaxInFlight' | 'sourceMaxQueued' | 'trustedProxies'
+>;
 
-// The voter id is not secret, but a delimiter that cannot occur in either id keeps two pairs apart.
-export const voterCounterKey = (v: VoterRef) => `rl:v:${v.electionId}/${v.voterId}`;
-export const connectionCounterKey = (connectionId: string) => `rl:c:${connectionId}`;
+// Retry hints for refusals about work in progress rather than failures: there is no window to wait out.
+const BUSY_CONNECTION_MS = 100;
+const BUSY_SOURCE_MS = 1_000;
+/** Idle source entries are swept once the map holds this many. */
+const SWEEP_AT = 10_000;
+const CONNECTION_STATE_KEY = 'auth.limits';
 
-export function createRateLimiter(store: SessionStore, limits: Limits): RateLimiter {
+interface ConnectionLimits {
+  source: string;
+  checking: boolean;
+  failures: number;
+  windowEndsAt: number;
+}
+
+interface SourceLimits {
+  running: number;
+  /** Attempts waiting for a slot; the one leaving hands its slot to the first. */
+  waiting: (() => void)[];
+  /** Learned from the shared counter when a failure of this process crossed the limit. */
+  blockedUntil: number;
+}
+
+export const sourceCounterKey = (source: string) => `rl:s:${source}`;
+
+export function createRateLimiter(store: SessionStore, limits: Limits, opts: { log?: Logger; now?: () => number } = {}): RateLimiter {
+  const now = opts.now ?? Date.now;
+  const sources = new Map<string, SourceLimits>();
+
+  const connectionOf = (origin: AttemptOrigin) => {
+    let c = origin.state.get(CONNECTION_STATE_KEY) as ConnectionLimits | undefined;
+    if (!c) {
+      c = { source: loginSource(origin.remoteAddress, origin.forwardedFor, limits.trustedProxies), checking: false, failures: 0, windowEndsAt: 0 };
+      origin.state.set(CONNECTION_STATE_KEY, c);
+    }
+    return c;
+  };
+
+  const isIdle = (s: SourceLimits) => s.running === 0 && s.waiting.length === 0 && s.blockedUntil <= now();
+  const sourceOf = (source: string) => {
+    let s = sources.get(source);
+    if (!s) {
+      if (sources.size >= SWEEP_AT) for (const [k, v] of sources) if (isIdle(v)) sources.delete(k);
+      s = { running: 0, waiting: [], blockedUntil: 0 };
+      sources.set(source, s);
+    }
+    return s;
+  };
+  const leave = (source: string, s: SourceLimits) => {
+    const next = s.waiting.shift();
+    if (next) return next();
+    s.running--;
+    if (isIdle(s)) sources.delete(source);
+  };
+
+  const countFailure = async (c: ConnectionLimits) => {
+    const t = now();
+    if (t >= c.windowEndsAt) {
+      c.failures = 0;
+      c.windowEndsAt = t + limits.connectionWindowMs;
+    }
+    if (++c.failures === limits.connectionMaxFailures) opts.log?.info('authentication rate limited', { scope: 'connection' });
+    // Shared by every process: a source cannot spread its failures over the gateways.
+    const [counted] = await store.incrementAll([{ key: sourceCounterKey(c.source), windowMs: limits.sourceWindowMs }]);
+    if (!counted || counted.count < limits.sourceMaxFailures) return;
+    const s = sourceOf(c.source);
+    if (s.blockedUntil <= t) opts.log?.warn('authentication rate limited', { scope: 'source', source: c.source, failures: counted.count });
+    s.blockedUntil = now() + Math.max(counted.ttlMs, 1);
+  };
+
+  const refused = (retryAfterMs: number, scope: LimitScope): Admission => ({ ok: false, retryAfterMs: Math.max(Math.ceil(retryAfterMs), 1), scope });
+
   return {
-    async reserve(connectionId, voter) {
-      const vKey = voterCounterKey(voter);
-      const cKey = connectionCounterKey(connectionId);
-      // Both in one command (one script in Redis): counted together, atomically.
-      const [c, v] = (await store.incrementAll([
-        { key: cKey, windowMs: limits.connectionWindowMs },
-        { key: vKey, windowMs: limits.voterWindowMs },
-      ])) as [CounterState, CounterState];
-      if (c.count > limits.connectionMaxFailures) return { ok: false, retryAfterMs: Math.max(c.ttlMs, 1), scope: 'connection' };
-      if (v.count > limits.voterMaxFailures) return { ok: false, retryAfterMs: Math.max(v.ttlMs, 1), scope: 'voter' };
+    async admit(origin) {
+      const c = connectionOf(origin);
+      const t = now();
+      // One login at a time per connection (its progress is per connection anyway).
+      if (c.checking) return refused(BUSY_CONNECTION_MS, 'connection');
+      if (t < c.windowEndsAt && c.failures >= limits.connectionMaxFailures) return refused(c.windowEndsAt - t, 'connection');
+      const s = sourceOf(c.source);
+      if (s.blockedUntil > t) return refused(s.blockedUntil - t, 'source');
+      if (s.running < limits.sourceMaxInFlight) s.running++;
+      else {
+        if (s.waiting.length >= limits.sourceMaxQueued) return refused(BUSY_SOURCE_MS, 'source');
+        c.checking = true;
+        await new Promise<void>((resolve) => s.waiting.push(resolve));
+        // The block may have been learned while this attempt waited.
+        if (s.blockedUntil > now()) {
+          c.checking = false;
+          leave(c.source, s);
+          return refused(s.blockedUntil - now(), 'source');
+        }
+      }
+      c.checking = true;
+      let finished = false;
       return {
         ok: true,
-        forgive: () => store.decrementAll([cKey, vKey]),
+        async done(failed) {
+          if (finished) return;
+          finished = true;
+          try {
+            // The slot is held until the failure is counted, so checks in flight plus failures counted stay bounded.
+            if (failed) await countFailure(c);
+          } finally {
+            c.checking = false;
+            leave(c.source, s);
+          }
+        },
       };
     },
 
-    async recordFailure(connectionId, voter) {
-      const counters = [{ key: connectionCounterKey(connectionId), windowMs: limits.connectionWindowMs }];
-      if (voter) counters.push({ key: voterCounterKey(voter), windowMs: limits.voterWindowMs });
-      await store.incrementAll(counters);
-    },
+    recordFailure: (origin) => countFailure(connectionOf(origin)),
   };
 }

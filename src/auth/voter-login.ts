@@ -28,16 +28,13 @@ import type { AuthSettings } from './auth-settings.ts';
 import { batchedKeyReads } from './batched-key-reads.ts';
 import type { ClientKeys } from './client-keys.ts';
 import type { ElectionStatusReader } from './election-status.ts';
-import type { RateLimiter } from './rate-limiter.ts';
+import type { AttemptOrigin, RateLimiter } from './rate-limiter.ts';
 import { deriveSessionKey, SESSION_KEY_BYTES, SESSION_NONCE_BYTES } from './session-key.ts';
 import { hashForKey, type SessionStore } from './session-store.ts';
 import type { TokenPair, TokenService } from './token-service.ts';
 
-/** The gateway's per-connection context, structurally (src/gateway/message-handlers.ts). */
-export interface LoginConnection {
-  readonly id: string;
-  readonly state: Map<string, unknown>;
-}
+/** The gateway's per-connection context, structurally (src/gateway/message-handlers.ts, ws-protocol.ts). */
+export type LoginConnection = AttemptOrigin;
 
 export const AUTH_STATE_KEY = 'auth';
 
@@ -111,7 +108,7 @@ interface SessionRecord {
 }
 
 export function createVoterLogin(deps: VoterLoginDeps): VoterLogin {
-  const { store, limiter, attempts, log } = deps;
+  const { store, limiter, attempts } = deps;
   const x25519 = deps.x25519 ?? inlineX25519Agreement;
   // Level 1's credential reads, one query per batch however many logins it carries.
   const credentials = batchedKeyReads(deps.keyStore);
@@ -140,7 +137,7 @@ export function createVoterLogin(deps: VoterLoginDeps): VoterLogin {
   /** A level-2/3 failure: counted, and the connection starts over at level 1. */
   const failLater = async (conn: LoginConnection, p: LoginProgress, level: string, code: DomainErrorCode, message: string) => {
     setProgress(conn, undefined);
-    await limiter.recordFailure(conn.id, { electionId: p.electionId, voterId: p.voterId });
+    await limiter.recordFailure(conn);
     return refuse(level, code, message);
   };
 
@@ -163,19 +160,22 @@ export function createVoterLogin(deps: VoterLoginDeps): VoterLogin {
       if (status === undefined) return refuse('l1', 'ELECTION_NOT_FOUND', `election ${electionId} not found`);
       if (status !== 'VOTE_STARTED') return refuse('l1', 'WRONG_STATE', `voters log in only while voting is open (the election is ${status})`);
 
-      const reservation = await limiter.reserve(conn.id, { electionId, voterId });
-      if (!reservation.ok) {
-        log.info('authentication rate limited', { electionId, scope: reservation.scope });
-        return refuse('l1', 'RATE_LIMITED', 'too many failed attempts; wait before trying again', { retryAfterMs: reservation.retryAfterMs });
+      const admission = await limiter.admit(conn);
+      if (!admission.ok) {
+        return refuse('l1', 'RATE_LIMITED', 'too many login attempts from this connection or address; wait before trying again', {
+          retryAfterMs: admission.retryAfterMs,
+        });
       }
-      const stored = await credentials.get(keyNames.credential(electionId, voterId));
-      // Both operands are evaluated: the decoy comparison runs when the voter has no credential.
-      const matches = verifySecretCode(stored ?? decoyCredential, secretCode);
-      if (!matches || !stored) return refuse('l1', 'INVALID_CREDENTIALS', 'the voter id and secret code do not match a credential of this election');
-      // Not awaited: handing the attempt back grants nothing, and the reply need not wait a Redis
-      // round trip for it (later commands of this process run after it on the same connection).
-      // Should it fail, the voter merely carries one counted attempt until the window ends.
-      reservation.forgive().catch((err: unknown) => log.warn('could not hand back a login attempt', { error: (err as Error).message }));
+      let failed = false;
+      try {
+        const stored = await credentials.get(keyNames.credential(electionId, voterId));
+        // Both operands are evaluated: the decoy comparison runs when the voter has no credential.
+        failed = !verifySecretCode(stored ?? decoyCredential, secretCode) || !stored;
+      } finally {
+        // Only a wrong code counts; a store error is no evidence against the source.
+        await admission.done(failed);
+      }
+      if (failed) return refuse('l1', 'INVALID_CREDENTIALS', 'the voter id and secret code do not match a credential of this election');
       setProgress(conn, { step: 'L1', electionId, voterId });
       return accept('l1', { level: 1 as const });
     },

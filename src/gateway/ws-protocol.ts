@@ -302,7 +302,9 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
           res.writeStatus('503 Service Unavailable').end('shutting down');
           return;
         }
-        const state: SocketState = { closed: false, connection: { id: randomUUID(), state: new Map() }, subscriptions: new Map() };
+        // Where the client is, for the login limits per source address (src/auth/source-address.ts).
+        const peer = { remoteAddress: Buffer.from(res.getRemoteAddressAsText()).toString(), forwardedFor: req.getHeader('x-forwarded-for') };
+        const state: SocketState = { closed: false, connection: { id: randomUUID(), state: new Map(), ...peer }, subscriptions: new Map() };
         res.upgrade(state, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
       } catch (err) {
         log.error('websocket upgrade failed', { error: (err as Error).message });

@@ -58,7 +58,7 @@ export const authFeature: FeatureFactory = async (ctx) => {
     elections: electionStatusReader(ctx.election.status),
     clientKeys,
     tokens,
-    limiter: createRateLimiter(store, settings),
+    limiter: createRateLimiter(store, settings, { log }),
     settings,
     now: nowMs,
     attempts,

@@ -61,10 +61,6 @@ export function createMemorySessionStore(opts: MemorySessionStoreOptions = {}): 
   const writeAll = (list: readonly SessionEntry[], ttls: readonly number[]) => {
     list.forEach((e, i) => entries.set(e.key, { value: e.value, expiresAt: now() + ttls[i]! }));
   };
-  const decrement = (key: string) => {
-    const e = live(key);
-    if (e && Number(e.value) > 0) e.value = String(Number(e.value) - 1);
-  };
 
   return {
     async set(key, value, ttlMs) {
@@ -103,9 +99,6 @@ export function createMemorySessionStore(opts: MemorySessionStoreOptions = {}): 
     async incrementAll(counters) {
       counters.forEach((c) => positiveTtl(c.windowMs));
       return counters.map((c) => increment(c.key, c.windowMs));
-    },
-    async decrementAll(keys) {
-      keys.forEach(decrement);
     },
     async ping() {
       return true;

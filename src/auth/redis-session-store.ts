@@ -3,7 +3,7 @@
  * (an entry is gone when its PX elapsed, whichever process asks). The atomic operations are
  * single commands (GETDEL) or Lua scripts, which Redis runs without interleaving. Auto-pipelining
  * batches the commands issued in one event-loop tick into one round trip. The multi-key scripts
- * (incrementAll, decrementAll, setAll, takeThenSetAll) assume one Redis, not a cluster (their keys are in
+ * (incrementAll, setAll, takeThenSetAll) assume one Redis, not a cluster (their keys are in
  * different hash slots).
  */
 import { Redis } from 'ioredis';
@@ -34,15 +34,6 @@ for i, key in ipairs(KEYS) do
 end
 return out`;
 
-// KEYS: the counters. DECR on an absent key would create it at -1 without a TTL: only existing
-// positive counters move.
-const DECREMENT_ALL = `
-for _, key in ipairs(KEYS) do
-  local v = redis.call('GET', key)
-  if v and tonumber(v) > 0 then redis.call('DECR', key) end
-end
-return 0`;
-
 // KEYS: the entries; ARGV: value1, ttl1, value2, ttl2, ... (ms).
 const SET_ALL = `
 for i, key in ipairs(KEYS) do
@@ -62,7 +53,6 @@ interface ScriptedRedis extends Redis {
   evoteCas(key: string, expected: string, next: string, ttlMs: string): Promise<number>;
   // Variadic scripts: the number of keys comes first.
   evoteIncrAll(numberOfKeys: number, ...keysThenWindows: string[]): Promise<number[]>;
-  evoteDecrAll(numberOfKeys: number, ...keys: string[]): Promise<number>;
   evoteSetAll(numberOfKeys: number, ...keysThenValuesAndTtls: string[]): Promise<number>;
   evoteTakeThenSetAll(numberOfKeys: number, ...keysThenValuesAndTtls: string[]): Promise<number>;
 }
@@ -81,7 +71,6 @@ export function createRedisSessionStore(redisUrl: string, opts: RedisSessionStor
   redis.on('error', (err: Error) => log.warn('redis session store error', { error: err.message }));
   redis.defineCommand('evoteCas', { numberOfKeys: 1, lua: COMPARE_AND_SWAP });
   redis.defineCommand('evoteIncrAll', { lua: INCREMENT_ALL });
-  redis.defineCommand('evoteDecrAll', { lua: DECREMENT_ALL });
   redis.defineCommand('evoteSetAll', { lua: SET_ALL });
   redis.defineCommand('evoteTakeThenSetAll', { lua: TAKE_THEN_SET_ALL });
 
@@ -123,9 +112,6 @@ export function createRedisSessionStore(redisUrl: string, opts: RedisSessionStor
       const windows = counters.map((c) => String(px(c.windowMs)));
       const flat = await redis.evoteIncrAll(counters.length, ...counters.map((c) => k(c.key)), ...windows);
       return counters.map((_, i) => ({ count: flat[2 * i]!, ttlMs: flat[2 * i + 1]! }));
-    },
-    async decrementAll(keys) {
-      if (keys.length > 0) await redis.evoteDecrAll(keys.length, ...keys.map(k));
     },
     async ping() {
       return (await redis.ping()) === 'PONG';

@@ -42,15 +42,10 @@ export interface SessionStore {
   compareAndSwap(key: string, expected: string, next: string, ttlMs?: number): Promise<boolean>;
   /**
    * Adds one to each counter and returns them, in the order given, atomically and in one round trip
-   * (one script): a login's two rate-limit counters move together. A counter's first increment
+   * (one script). A counter's first increment
    * starts a fixed window of its `windowMs`; later increments do not extend it.
    */
   incrementAll(counters: readonly CounterWindow[]): Promise<CounterState[]>;
-  /**
-   * Subtracts one from each existing positive counter (never creates one, never goes below 0; keeps
-   * its window), atomically and in one round trip.
-   */
-  decrementAll(keys: readonly string[]): Promise<void>;
   /** `set` of every entry, atomically and in one round trip (a login's token records). */
   setAll(entries: readonly SessionEntry[]): Promise<void>;
   /**

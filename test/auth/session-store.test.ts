@@ -26,9 +26,8 @@ describe.each(adapters)('session store: %s', (name, make) => {
   afterAll(async () => {
     await store.close();
   });
-  // One counter: the single-key case of incrementAll / decrementAll.
+  // One counter: the single-key case of incrementAll.
   const increment = async (key: string, windowMs: number) => (await store.incrementAll([{ key, windowMs }]))[0]!;
-  const decrement = (key: string) => store.decrementAll([key]);
 
   it('sets, gets and deletes', async () => {
     await store.set('a', 'one', 10_000);
@@ -95,19 +94,6 @@ describe.each(adapters)('session store: %s', (name, make) => {
     expect(counts.map((c) => c.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   });
 
-  it('decrement lowers an existing counter, never creates one, never goes below zero', async () => {
-    await decrement('never');
-    expect(await store.get('never')).toBeUndefined();
-    await increment('dec', 10_000);
-    await increment('dec', 10_000);
-    await decrement('dec');
-    expect(await store.get('dec')).toBe('1');
-    await decrement('dec');
-    await decrement('dec');
-    expect(await store.get('dec')).toBe('0');
-    expect((await increment('dec', 10_000)).count).toBe(1);
-  });
-
   it('incrementAll counts every counter at once, each in its own window, in the order given', async () => {
     const first = await store.incrementAll([
       { key: 'all-a', windowMs: 300 },
@@ -133,17 +119,6 @@ describe.each(adapters)('session store: %s', (name, make) => {
     const expected = Array.from({ length: 40 }, (_, i) => i + 1);
     expect(counts.map((c) => c[0]!.count).sort((a, b) => a - b)).toEqual(expected);
     expect(counts.map((c) => c[1]!.count).sort((a, b) => a - b)).toEqual(expected);
-  });
-
-  it('decrementAll lowers existing positive counters only', async () => {
-    await store.incrementAll([{ key: 'dall-a', windowMs: 10_000 }, { key: 'dall-a', windowMs: 10_000 }]);
-    await increment('dall-zero', 10_000);
-    await decrement('dall-zero');
-    await store.decrementAll(['dall-a', 'dall-zero', 'dall-absent']);
-    expect(await store.get('dall-a')).toBe('1');
-    expect(await store.get('dall-zero')).toBe('0');
-    expect(await store.get('dall-absent')).toBeUndefined();
-    await store.decrementAll([]);
   });
 
   it('setAll writes every entry with its own TTL', async () => {

@@ -1,0 +1,54 @@
+/**
+ * The election fingerprint: SHA-256 over the election id and its three public keys exactly as
+ * ElectionCreated publishes them (base64url text), as length-prefixed UTF-8 fields:
+ *
+ *   field('evote/election-fingerprint/v1') ‖ field(electionId) ‖ field(authorityPublicKey)
+ *     ‖ field(ballotPublicKey) ‖ field(logPublicKey)          field(s) = u32be(len) ‖ UTF-8(s)
+ *
+ * Shown as 64 hex digits in 16 groups of 4. Voters, officials and auditors compare it by eye: a
+ * log signed under any other key gives another fingerprint (docs/audit.md).
+ */
+import { createHash } from 'node:crypto';
+import { fail, ok, type CryptoResult } from './errors.ts';
+
+export const FINGERPRINT_TAG = 'evote/election-fingerprint/v1';
+
+export interface ElectionKeysForFingerprint {
+  electionId: string;
+  authorityPublicKey: string;
+  ballotPublicKey: string;
+  logPublicKey: string;
+}
+
+// A lone surrogate would be encoded as U+FFFD: two different ids would share one fingerprint.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** The fingerprint as 64 lowercase hex digits, or MALFORMED_MESSAGE for a string that is not well-formed Unicode. */
+export function electionFingerprint(k: ElectionKeysForFingerprint): CryptoResult<string> {
+  const fields = [FINGERPRINT_TAG, k.electionId, k.authorityPublicKey, k.ballotPublicKey, k.logPublicKey];
+  const hash = createHash('sha256');
+  for (const text of fields) {
+    if (typeof text !== 'string' || LONE_SURROGATE.test(text)) return fail('MALFORMED_MESSAGE', 'an election id or key is not a well-formed string');
+    const bytes = Buffer.from(text, 'utf8');
+    const prefix = Buffer.alloc(4);
+    prefix.writeUInt32BE(bytes.length);
+    hash.update(prefix).update(bytes);
+  }
+  return ok(hash.digest('hex'));
+}
+
+/** The human form: 16 groups of 4 hex digits. */
+export function fingerprintGroups(fingerprint: string): string[] {
+  return fingerprint.match(/.{1,4}/g) ?? [];
+}
+
+export function formatFingerprint(fingerprint: string): string {
+  return fingerprintGroups(fingerprint).join(' ');
+}
+
+/** A typed-in fingerprint (any case; spaces, colons and dashes ignored) as 64 hex digits, or undefined. */
+export function parseFingerprint(text: string): string | undefined {
+  const hex = text.replace(/[\s:-]/g, '').toLowerCase();
+  return HEX64.test(hex) ? hex : undefined;
+}

@@ -194,17 +194,20 @@ export class ElectionReplay {
         if (e.revision !== 1 || !this.mintedN1.has(suffix) || d.hashN1 !== suffix) return v('LIFECYCLE', 'BallotCast without a credential minted in its stream');
         if (this.state.status === 'REGISTER') return v('LIFECYCLE', 'ballot cast before voting started');
         if (typeof d.ballotHash !== 'string' || typeof d.ciphertext !== 'string') return v('MALFORMED_EVENT', 'BallotCast is malformed');
+        // The hash is always recomputed: the server refuses a cast it cannot decode, so such a cast is forged.
         const bytes = fromBase64url(d.ciphertext);
+        if (!bytes) return v('BALLOT_CIPHERTEXT', 'BallotCast ciphertext is not canonical base64url: its ballot hash cannot be recomputed');
         // One-shot crypto.hash: a Hash object per ballot costs more than hashing its few hundred bytes.
-        if (bytes && oneShotHash('sha256', bytes, 'hex') !== d.ballotHash) return v('BALLOT_HASH', 'ballot hash is not SHA-256 of the ciphertext');
+        const ballotHash = oneShotHash('sha256', bytes, 'hex');
+        if (ballotHash !== d.ballotHash) return v('BALLOT_HASH', 'ballot hash is not SHA-256 of the ciphertext');
         // Legal but never counted, as the tally rules (src/tally/covered-ballots.ts): a ballot cast
         // after VotingEnded in log order, and a byte-identical re-cast under another N1.
         if (this.votingEnded) this.lateBallots++;
-        else if (this.seenBallots.has(d.ballotHash)) this.repeatedBallots++;
+        else if (this.seenBallots.has(ballotHash)) this.repeatedBallots++;
         else {
-          this.seenBallots.add(d.ballotHash);
+          this.seenBallots.add(ballotHash);
           this.ballotsCast++;
-          this.toCount.set(d.ballotHash, d.ciphertext);
+          this.toCount.set(ballotHash, d.ciphertext);
         }
         return undefined;
       }

@@ -91,7 +91,9 @@ export function createRequestValidator(specs: readonly MessageSpec[] = MESSAGE_C
       }
       const envelope = parsed as Envelope;
       const envelopeBound = findUnboundedValue({ id: envelope.id, name: envelope.name, token: envelope.token });
-      if (envelopeBound) return { ok: false, id: null, error: gatewayError('BAD_ENVELOPE', { errors: [envelopeBound] }) };
+      if (envelopeBound) {
+        return { ok: false, id: envelopeBound.instancePath === '/id' ? null : envelope.id, error: gatewayError('BAD_ENVELOPE', { errors: [envelopeBound] }) };
+      }
       const entry = catalogue.get(catalogueKey(envelope.kind, envelope.name));
       if (!entry) return { ok: false, id: envelope.id, error: gatewayError('UNKNOWN_NAME') };
       return { ok: true, envelope, entry };

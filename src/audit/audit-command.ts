@@ -1,10 +1,10 @@
 /**
- * `evote audit --from <file | postgres url> [--election <id>] [--json]` and
- * `evote log export <election> [--out file]`, as functions the CLI calls: they print the report and
- * return the exit code (0 only when every check held), so the CLI stays a thin argument parser.
+ * An audit of a file or a database as one function: prints the report and returns the `evote`
+ * exit code of its verdict (0 passed, or partial when `live`; 5 failed; 6 incomplete).
  */
 import type { Writable } from 'node:stream';
 import type { EventStore } from '../eventstore/port.ts';
+import { auditExitCode } from '../cli/exit-codes.ts';
 import { formatReport, type AuditReport } from './report.ts';
 import { verifyFromFile, verifyFromStore, type VerifyOptions } from './verify.ts';
 
@@ -15,6 +15,8 @@ export interface AuditCommandInput {
   json?: boolean;
   out?: Pick<Writable, 'write'>;
   onProgress?: VerifyOptions['onProgress'];
+  live?: boolean;
+  fingerprint?: string;
 }
 
 const isDatabaseUrl = (s: string) => /^postgres(ql)?:\/\//.test(s);
@@ -32,7 +34,7 @@ async function withStore<T>(url: string, fn: (store: EventStore) => Promise<T>):
 
 export async function runAuditCommand(input: AuditCommandInput): Promise<{ exitCode: number; report: AuditReport }> {
   const out = input.out ?? process.stdout;
-  const opts = { onProgress: input.onProgress };
+  const opts: VerifyOptions = { onProgress: input.onProgress, live: input.live, fingerprint: input.fingerprint };
   let report: AuditReport;
   if (isDatabaseUrl(input.from)) {
     const electionId = input.electionId;
@@ -42,6 +44,6 @@ export async function runAuditCommand(input: AuditCommandInput): Promise<{ exitC
     report = await verifyFromFile(input.from, opts);
   }
   out.write((input.json ? JSON.stringify(report, null, 2) : formatReport(report)) + '\n');
-  return { exitCode: report.ok ? 0 : 1, report };
+  return { exitCode: auditExitCode(report.verdict), report };
 }
 

@@ -16,6 +16,7 @@ import type { BallotCast, CredentialMinted } from '../domain/credential-events.t
 import type { BlindSignatureIssued } from '../domain/voter-events.ts';
 import { VOTE_STATUSES, type TallyPublished, type TallyStarted, type VoteCounted, type VoteStatus } from '../domain/tally-events.ts';
 import { fromBase64url } from '../crypto/bytes.ts';
+import { electionFingerprint } from '../crypto/election-fingerprint.ts';
 import { importElectionKeys, type ElectionPublicKeys } from './ballot-opening.ts';
 import { logPublicKeyFromRaw } from './checkpoint.ts';
 import type { LogEntry } from './log-entry.ts';
@@ -45,6 +46,8 @@ export class ElectionReplay {
   state: ElectionState = initialState;
   keys?: ElectionPublicKeys;
   logKey?: KeyObject;
+  /** Of ElectionCreated's id and keys (src/crypto/election-fingerprint.ts). */
+  fingerprint?: string;
   readonly voters = new Set<string>();
   private readonly emailHmacs = new Set<string>();
   readonly blindSigned = new Set<string>();
@@ -60,6 +63,9 @@ export class ElectionReplay {
   lateCredentials = 0;
   votingEnded = false;
   tallyStarted?: TallyStarted['data'];
+  get countedBallots(): number {
+    return this.counted.size;
+  }
   published?: { entry: LogEntry; data: TallyPublished['data'] };
   /** Choices as of VotingStarted (configuration is frozen from then on). */
   choices: string[] = [];
@@ -70,7 +76,11 @@ export class ElectionReplay {
   private readonly voterPrefix: string;
   private readonly credentialPrefix: string;
 
-  constructor(readonly electionId: string) {
+  /** `expectedFingerprint`: 64 hex digits; ElectionCreated must give exactly this fingerprint. */
+  constructor(
+    readonly electionId: string,
+    private readonly expectedFingerprint?: string,
+  ) {
     this.electionStream = `election-${electionId}`;
     this.tallyStream = `tally-${electionId}`;
     this.voterPrefix = `voter-${electionId}-`;
@@ -101,6 +111,12 @@ export class ElectionReplay {
         const logKey = typeof d.logPublicKey === 'string' ? logPublicKeyFromRaw(d.logPublicKey) : undefined;
         if (!logKey) return v('ELECTION_KEYS', 'ElectionCreated does not carry a valid Ed25519 log key');
         if (!Array.isArray(d.choices) || d.choices.length < 2) return v('LIFECYCLE', 'an election needs at least two choices');
+        const fp = electionFingerprint({ electionId: this.electionId, authorityPublicKey: d.authorityPublicKey, ballotPublicKey: d.ballotPublicKey, logPublicKey: d.logPublicKey });
+        if (!fp.ok) return v('ELECTION_KEYS', fp.error.message);
+        if (this.expectedFingerprint !== undefined && fp.value !== this.expectedFingerprint) {
+          return v('ELECTION_FINGERPRINT', `the election's keys give fingerprint ${fp.value}, not the expected ${this.expectedFingerprint}`);
+        }
+        this.fingerprint = fp.value;
         this.keys = keys;
         this.logKey = logKey;
         break;

@@ -1,9 +1,18 @@
 /**
- * The audit report: `ok` only when every check held; `failures` sorted by log position, the first
- * one naming the first event that breaks a check. `formatReport` is the human summary; the object
- * itself is the JSON form (`evote audit --json`).
+ * The audit report: `ok` only when the log is complete and every check held; `failures` sorted by
+ * log position, the first one naming the first event that breaks a check; `gaps` what keeps a log
+ * that broke nothing from being the whole election. `formatReport` is the human summary; the
+ * object itself is the JSON form (`evote audit --json`).
  */
 import type { VoteStatus } from '../domain/tally-events.ts';
+import { formatFingerprint } from '../crypto/election-fingerprint.ts';
+
+/**
+ * PASSED: complete, every check held. FAILED: a check broke. INCOMPLETE: nothing broke but the log
+ * is not the whole election. PARTIAL: the same, asked for by a live audit (`live`) of a log that
+ * holds ElectionCreated.
+ */
+export type AuditVerdict = 'PASSED' | 'FAILED' | 'INCOMPLETE' | 'PARTIAL';
 
 export interface AuditFailure {
   /** Stable code of the check, e.g. LEAF_HASH, CHECKPOINT_SIGNATURE, VOTE_STATUS. */
@@ -19,8 +28,12 @@ export interface AuditFailure {
 }
 
 export interface AuditReport {
+  verdict: AuditVerdict;
+  /** verdict === 'PASSED'. */
   ok: boolean;
   electionId: string | null;
+  /** Of ElectionCreated's id and keys (64 hex digits), null before it. */
+  fingerprint: string | null;
   /** Leaves (election events) read and checked. */
   events: number;
   checkpoints: number;
@@ -35,6 +48,8 @@ export interface AuditReport {
   /** Root of the last checkpoint that verified (hex), and its size. */
   verifiedHead: { size: number; root: string } | null;
   failures: AuditFailure[];
+  /** Why the log is not complete (ELECTION_NOT_CREATED, TALLY_NOT_PUBLISHED, UNSIGNED_TAIL), each naming where; empty when FAILED. */
+  gaps: AuditFailure[];
   warnings: string[];
   durationMs: number;
   ballotsPerSecond: number;
@@ -53,7 +68,8 @@ function where(f: AuditFailure): string {
 
 export function formatReport(r: AuditReport): string {
   const lines = [
-    `election ${r.electionId ?? '?'}: ${r.ok ? 'AUDIT PASSED' : 'AUDIT FAILED'}`,
+    `election ${r.electionId ?? '?'}: AUDIT ${r.verdict}${r.verdict === 'PARTIAL' ? ' (live: verified as far as the log goes)' : ''}`,
+    `  fingerprint ${r.fingerprint ? formatFingerprint(r.fingerprint) : '- (no ElectionCreated)'}`,
     `  events ${r.events}, checkpoints ${r.checkpoints}, voters ${r.voters}, blind signatures ${r.blindSignatures}`,
     `  ballots cast ${r.ballotsCast} (+${r.lateBallots} after voting ended), counted ${r.ballotsCounted}`,
   ];
@@ -63,6 +79,7 @@ export function formatReport(r: AuditReport): string {
   const first = r.failures[0];
   if (first) lines.push(`  FIRST FAILURE at ${where(first)}: [${first.check}] ${first.message}`);
   for (const f of r.failures.slice(1)) lines.push(`  also at ${where(f)}: [${f.check}] ${f.message}`);
+  for (const g of r.gaps) lines.push(`  ${r.verdict === 'PARTIAL' ? 'not yet' : 'MISSING'} at ${where(g)}: [${g.check}] ${g.message}`);
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   return lines.join('\n');
 }

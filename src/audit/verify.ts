@@ -16,7 +16,8 @@
  * Leaf hashes are recomputed in the worker pool behind the reading, and each checkpoint is checked
  * once the tree covers it (see Verifier). Reading stops at the first failure found; the report
  * names the earliest failure by export line, ballot checks finish for the ballots read before it,
- * and `failures[0]` is the earliest failure in log order.
+ * and `failures[0]` is the earliest failure in log order. A log that breaks nothing passes only
+ * when it is the whole election (completeness.ts).
  */
 import { createReadStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -34,7 +35,9 @@ import { LOG_FORMAT, isCheckpointLine, isHeaderLine, type CheckpointLine, type E
 import { HASH_BYTES, verifyConsistency } from './merkle.ts';
 import { MerkleTree } from './merkle-tree.ts';
 import { decideStatus } from './vote-status.ts';
-import type { AuditFailure, AuditProgress, AuditReport } from './report.ts';
+import { completenessGaps } from './completeness.ts';
+import { parseFingerprint } from '../crypto/election-fingerprint.ts';
+import type { AuditFailure, AuditProgress, AuditReport, AuditVerdict } from './report.ts';
 
 export interface VerifyOptions {
   onProgress?(p: AuditProgress): void;
@@ -44,6 +47,10 @@ export interface VerifyOptions {
   batchSize?: number;
   /** Event lines per leaf-hashing batch, a power of two. Default 1024. */
   leafBatch?: number;
+  /** A running election: a log that is not yet complete is PARTIAL, not INCOMPLETE. */
+  live?: boolean;
+  /** The expected election fingerprint (64 hex digits; spaces, colons, dashes ignored): any other fails at ElectionCreated. */
+  fingerprint?: string;
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
@@ -97,6 +104,10 @@ class Verifier {
   readonly tree = new MerkleTree();
   private readonly revisions = new Map<string, number>();
   private lastLeafPosition = -1;
+  /** The last event read, and the first one after the last checkpoint read (the lines themselves: no copy per event). */
+  lastEvent?: EventLine;
+  firstUnsigned?: EventLine;
+  private readonly fingerprint?: string;
   /** The last checkpoint line read (its revision and position are checked at reading). */
   private lastCheckpointRead?: { position: number; revision: number };
   /** The last checkpoint whose root, signature and consistency held. */
@@ -132,6 +143,10 @@ class Verifier {
     if (!Number.isSafeInteger(n) || n < 1 || (n & (n - 1)) !== 0) throw new RangeError('leafBatch must be a power of two');
     this.leafBatch = n;
     this.maxLeavesInFlight = 4 * (opts.workers ?? availableParallelism());
+    if (opts.fingerprint !== undefined) {
+      this.fingerprint = parseFingerprint(opts.fingerprint);
+      if (!this.fingerprint) throw new RangeError('an election fingerprint is 64 hex digits');
+    }
   }
 
   private failureOf(v: Violation, e: { position?: unknown; streamId?: unknown; type?: unknown; leafIndex?: unknown } | undefined, line: number): AuditFailure {
@@ -216,7 +231,7 @@ class Verifier {
       return false;
     }
     this.electionId = line.electionId;
-    this.replay = new ElectionReplay(line.electionId);
+    this.replay = new ElectionReplay(line.electionId, this.fingerprint);
     this.belongs = electionLogMatcher(line.electionId);
     return true;
   }
@@ -265,6 +280,8 @@ class Verifier {
     this.leaves++;
     this.revisions.set(e.streamId, e.revision + 1);
     this.lastLeafPosition = e.position;
+    this.lastEvent = e;
+    this.firstUnsigned ??= e;
     if (outcome) this.queue(outcome);
     else if (e.type === 'ElectionCreated' && replay.keys) this.pool?.setKeys(replay.keys);
     // Start the workers at the first ballot at the latest: they take a while to load, and the
@@ -294,6 +311,7 @@ class Verifier {
     if (d.size !== this.leaves) return fail('CHECKPOINT_SIZE', `checkpoint of size ${d.size} placed after ${this.leaves} leaves`);
     if (d.lastPosition !== this.lastLeafPosition) return fail('CHECKPOINT_SIZE', `checkpoint ends at position ${d.lastPosition}, its last leaf is at ${this.lastLeafPosition}`);
     this.lastCheckpointRead = { position: c.position, revision: c.revision };
+    this.firstUnsigned = undefined;
     this.pendingCheckpoints.push({ line: this.lineNo, c, d: d as CheckpointLine['data'] });
     return true;
   }
@@ -502,6 +520,13 @@ async function readLines(v: Verifier, lines: VerifierInput): Promise<void> {
   }
 }
 
+/** A live audit accepts a prefix of the election, never one without its keys. */
+function verdictOf(failures: AuditFailure[], gaps: AuditFailure[], live: boolean): AuditVerdict {
+  if (failures.length > 0) return 'FAILED';
+  if (gaps.length === 0) return 'PASSED';
+  return live && !gaps.some((g) => g.check === 'ELECTION_NOT_CREATED') ? 'PARTIAL' : 'INCOMPLETE';
+}
+
 /** Verifies an export given as lines (text or parsed objects, one by one or in batches), first line the header. */
 export async function verifyLog(lines: VerifierInput, opts: VerifyOptions = {}): Promise<AuditReport> {
   const started = performance.now();
@@ -532,12 +557,6 @@ export async function verifyLog(lines: VerifierInput, opts: VerifyOptions = {}):
         const mismatch = compareTally(replay, tally);
         if (mismatch) failures.push(mismatch);
       }
-      const head = v.verifiedCheckpoints().head;
-      if (!first && replay.published && head?.size !== v.leaves) {
-        failures.push({ check: 'UNCHECKPOINTED_TAIL', message: 'the published log ends with events no signed checkpoint covers', position: null, streamId: null, type: null });
-      } else if (!first && head?.size !== v.leaves) {
-        warnings.push(`${v.leaves - (head?.size ?? 0)} event(s) at the end are not yet covered by a signed checkpoint`);
-      }
       if (replay.lateBallots > 0) warnings.push(`${replay.lateBallots} ballot(s) cast after VotingEnded (in log order) are not counted`);
       if (replay.repeatedBallots > 0) warnings.push(`${replay.repeatedBallots} byte-identical re-cast ballot(s) are not counted`);
       if (replay.lateCredentials > 0) warnings.push(`${replay.lateCredentials} credential(s) minted after VotingEnded are not counted as minted`);
@@ -550,9 +569,13 @@ export async function verifyLog(lines: VerifierInput, opts: VerifyOptions = {}):
   const durationMs = Math.round(performance.now() - started);
   const counted = tally?.counted ?? 0;
   const checkpoints = v.verifiedCheckpoints();
+  const gaps = failures.length > 0 ? [] : completenessGaps({ replay, leaves: v.leaves, signedSize: checkpoints.head?.size ?? 0, lastEvent: v.lastEvent, firstUnsigned: v.firstUnsigned });
+  const verdict = verdictOf(failures, gaps, opts.live === true);
   return {
-    ok: failures.length === 0,
+    verdict,
+    ok: verdict === 'PASSED',
     electionId: v.electionId,
+    fingerprint: replay?.fingerprint ?? null,
     events: v.eventsChecked(),
     checkpoints: checkpoints.count,
     voters: replay?.voters.size ?? 0,
@@ -565,6 +588,7 @@ export async function verifyLog(lines: VerifierInput, opts: VerifyOptions = {}):
     tallyPublished: replay?.published !== undefined && v.publishedLine < (first?.line ?? Infinity),
     verifiedHead: checkpoints.head,
     failures,
+    gaps,
     warnings,
     durationMs,
     ballotsPerSecond: durationMs > 0 ? (counted * 1000) / durationMs : 0,

@@ -1,6 +1,8 @@
 /**
  * Exit codes of the `evote` CLI, stable for scripts (documented in README and `evote --help`).
  */
+import type { AuditVerdict } from '../audit/report.ts';
+
 export const EXIT = {
   OK: 0,
   /** The server refused the request (a domain or validation error code is printed). */
@@ -13,9 +15,17 @@ export const EXIT = {
   LOCAL_INPUT: 4,
   /** The audit found the log does not verify. */
   AUDIT_FAILED: 5,
+  /** The log verifies as far as it goes, but it is not the whole election (cut short, unsigned tail, no tally). */
+  AUDIT_INCOMPLETE: 6,
   /** Unexpected failure (a bug): reported without a stack trace unless EVOTE_DEBUG=1. */
   INTERNAL: 70,
 } as const;
+
+/** PARTIAL is asked for (`--live`): it exits 0 like PASSED. */
+export function auditExitCode(verdict: AuditVerdict): number {
+  if (verdict === 'FAILED') return EXIT.AUDIT_FAILED;
+  return verdict === 'INCOMPLETE' ? EXIT.AUDIT_INCOMPLETE : EXIT.OK;
+}
 
 export class CliError extends Error {
   constructor(

@@ -11,10 +11,11 @@ import { verifyFromFile, verifyLog, type VerifyOptions } from '../audit/verify.t
 import { runAuditCommand } from '../audit/audit-command.ts';
 import { ndjsonLineBatches } from '../audit/ndjson-lines.ts';
 import type { AuditReport } from '../audit/report.ts';
+import { parseFingerprint } from '../crypto/election-fingerprint.ts';
 import { followAndVerify, type FollowFailure, type VerifiedCheckpoint } from '../audit/follow.ts';
 import { EvoteConnection, EvoteError } from './connection.ts';
 
-export type { AuditReport, AuditFailure, AuditProgress } from '../audit/report.ts';
+export type { AuditReport, AuditFailure, AuditProgress, AuditVerdict } from '../audit/report.ts';
 export type { SignedCheckpoint } from '../audit/log-queries.ts';
 
 /** http(s)://host:port of the gateway whose WebSocket URL is `wsUrl` (ws://host:port/ws). */
@@ -61,11 +62,20 @@ export interface AuditInput {
   electionId?: string;
   onProgress?: VerifyOptions['onProgress'];
   workers?: number;
+  /** A running election: a log that verifies as far as it goes is PARTIAL (not INCOMPLETE). */
+  live?: boolean;
+  /** The election fingerprint expected (from a letter or the officials): any other key fails at ElectionCreated. */
+  fingerprint?: string;
 }
 
-/** Runs the whole audit; `report.ok` is true only when every check held, `report.failures[0]` names the first broken event. */
+/**
+ * Runs the whole audit. `report.verdict`: PASSED (complete, every check held; `report.ok`), FAILED
+ * (`report.failures[0]` names the first broken event), INCOMPLETE (`report.gaps` say what is
+ * missing), or PARTIAL with `live`. A malformed `fingerprint` is EvoteError('USAGE').
+ */
 export async function audit(input: AuditInput): Promise<AuditReport> {
-  const opts: VerifyOptions = { onProgress: input.onProgress, ...(input.workers ? { workers: input.workers } : {}) };
+  if (input.fingerprint !== undefined && !parseFingerprint(input.fingerprint)) throw new EvoteError('USAGE', 'an election fingerprint is 64 hex digits');
+  const opts: VerifyOptions = { onProgress: input.onProgress, live: input.live, fingerprint: input.fingerprint, ...(input.workers ? { workers: input.workers } : {}) };
   if (/^wss?:\/\//.test(input.from)) {
     if (!input.electionId) throw new EvoteError('USAGE', 'auditing a server needs the election id');
     const body = await fetchLog(input.from, input.electionId);
@@ -73,7 +83,7 @@ export async function audit(input: AuditInput): Promise<AuditReport> {
   }
   if (/^postgres(ql)?:\/\//.test(input.from)) {
     if (!input.electionId) throw new EvoteError('USAGE', 'auditing a database needs the election id');
-    const { report } = await runAuditCommand({ from: input.from, electionId: input.electionId, onProgress: input.onProgress, out: { write: () => true } });
+    const { report } = await runAuditCommand({ from: input.from, electionId: input.electionId, onProgress: input.onProgress, live: input.live, fingerprint: input.fingerprint, out: { write: () => true } });
     return report;
   }
   return verifyFromFile(input.from, opts);

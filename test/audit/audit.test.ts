@@ -25,6 +25,7 @@ import { exportLog } from '../../src/audit/export.ts';
 import { verifyFromStore, verifyLog } from '../../src/audit/verify.ts';
 import { runAuditCommand } from '../../src/audit/audit-command.ts';
 import { entryLeafHash } from '../../src/audit/log-entry.ts';
+import { EXIT } from '../../src/cli/exit-codes.ts';
 import { writeElection, type Fixture } from './election-fixture.ts';
 
 let db: { url: string; drop: () => Promise<void> };
@@ -387,7 +388,7 @@ describe('tampering with an exported log', () => {
     await writeFile(file, serialize(lines).join('\n') + '\n');
     const out: string[] = [];
     const { exitCode } = await runAuditCommand({ from: file, out: { write: (s: string) => out.push(s) } as never });
-    expect(exitCode).toBe(1);
+    expect(exitCode).toBe(EXIT.AUDIT_FAILED);
     expect(out.join('')).toContain(`FIRST FAILURE at position ${lines[i]!.position} (${lines[i]!.streamId}, BallotCast`);
   });
 });

@@ -1,11 +1,7 @@
 /**
- * Login limits that bound the server's work per connection and per source address, never per voter:
- * with 48 random bytes in a secret code, counting failures per voter protects against no guessing
- * and only lets a stranger lock that voter out (docs/auth.md, "Rate limiting").
- *
- * Only failures count, once known; a success touches no counter, so concurrent valid logins never
- * look like failures. Parallel attempts cannot outrun the count either: a connection runs one check
- * at a time, and a source at most `sourceMaxInFlight` per process (the rest wait in a bounded queue).
+ * Login limits per connection and per source address, never per voter: a 48-byte code cannot be
+ * guessed, so a per-voter count only let strangers lock voters out (docs/auth.md, "Rate limiting").
+ * Only failures count; bounded checks in flight keep parallel guesses from outrunning the count.
  */
 import type { Logger } from '../app/log.ts';
 import type { AuthSettings } from './auth-settings.ts';
@@ -16,9 +12,8 @@ import { loginSource } from './source-address.ts';
 export interface AttemptOrigin {
   readonly id: string;
   readonly state: Map<string, unknown>;
-  /** The socket's peer address (src/gateway/ws-protocol.ts). */
+  /** The peer address and the upgrade's X-Forwarded-For (src/gateway/ws-protocol.ts). */
   readonly remoteAddress?: string;
-  /** The upgrade request's X-Forwarded-For, believed only as far as `trustedProxies` says. */
   readonly forwardedFor?: string;
 }
 
@@ -43,8 +38,7 @@ type Limits = Pick<
 // Retry hints for refusals about work in progress rather than failures: there is no window to wait out.
 const BUSY_CONNECTION_MS = 100;
 const BUSY_SOURCE_MS = 1_000;
-/** Idle source entries are swept once the map holds this many. */
-const SWEEP_AT = 10_000;
+const SWEEP_IDLE_SOURCES_AT = 10_000;
 const CONNECTION_STATE_KEY = 'auth.limits';
 
 interface ConnectionLimits {
@@ -81,7 +75,7 @@ export function createRateLimiter(store: SessionStore, limits: Limits, opts: { l
   const sourceOf = (source: string) => {
     let s = sources.get(source);
     if (!s) {
-      if (sources.size >= SWEEP_AT) for (const [k, v] of sources) if (isIdle(v)) sources.delete(k);
+      if (sources.size >= SWEEP_IDLE_SOURCES_AT) for (const [k, v] of sources) if (isIdle(v)) sources.delete(k);
       s = { running: 0, waiting: [], blockedUntil: 0 };
       sources.set(source, s);
     }

@@ -61,6 +61,7 @@ export const sourceCounterKey = (source: string) => `rl:s:${source}`;
 export function createRateLimiter(store: SessionStore, limits: Limits, opts: { log?: Logger; now?: () => number } = {}): RateLimiter {
   const now = opts.now ?? Date.now;
   const sources = new Map<string, SourceLimits>();
+  let lastSweep = 0;
 
   const connectionOf = (origin: AttemptOrigin) => {
     let c = origin.state.get(CONNECTION_STATE_KEY) as ConnectionLimits | undefined;
@@ -75,7 +76,11 @@ export function createRateLimiter(store: SessionStore, limits: Limits, opts: { l
   const sourceOf = (source: string) => {
     let s = sources.get(source);
     if (!s) {
-      if (sources.size >= SWEEP_IDLE_SOURCES_AT) for (const [k, v] of sources) if (isIdle(v)) sources.delete(k);
+      // At most once a second: with many addresses blocked, sweeping on every new one would cost O(n) each.
+      if (sources.size >= SWEEP_IDLE_SOURCES_AT && now() - lastSweep >= 1_000) {
+        lastSweep = now();
+        for (const [k, v] of sources) if (isIdle(v)) sources.delete(k);
+      }
       s = { running: 0, waiting: [], blockedUntil: 0 };
       sources.set(source, s);
     }

@@ -1,14 +1,32 @@
 /**
  * `evote log export|follow` and `evote audit`: the auditor's commands. `audit` exits 5 when the log
- * does not verify and names the first broken event; everything it checks is recomputed locally
- * (src/audit/verify.ts), from a server's public log route, an exported file or a database.
+ * does not verify and names the first broken event, 6 when it is not the whole election (unless
+ * `--live`); everything it checks is recomputed locally (src/audit/verify.ts), from a server's
+ * public log route, an exported file or a database.
  */
 import type { Command } from 'commander';
 import { audit, exportLogToFile, followLog } from '../client/auditor.ts';
-import { formatReport, type AuditReport } from '../audit/report.ts';
+import { formatReport, type AuditFailure, type AuditReport } from '../audit/report.ts';
+import { parseFingerprint } from '../crypto/election-fingerprint.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 import { createProgress, printResult } from './output.ts';
 import type { GlobalOptions } from './session.ts';
+
+const where = (f: AuditFailure | undefined) =>
+  !f ? 'the log' : f.position !== null ? `position ${f.position} (${f.type ?? '?'} in ${f.streamId ?? '?'})` : f.line !== undefined ? `line ${f.line}` : 'the log';
+
+/** The one error line of a verdict that is not a success, or undefined. */
+function verdictError(report: AuditReport): CliError | undefined {
+  if (report.verdict === 'FAILED') {
+    const f = report.failures[0];
+    return new CliError(EXIT.AUDIT_FAILED, `audit failed at ${where(f)}: [${f?.check ?? '?'}] ${f?.message ?? ''}`, 'AUDIT_FAILED');
+  }
+  if (report.verdict === 'INCOMPLETE') {
+    const gaps = report.gaps.map((g) => `at ${where(g)}: [${g.check}] ${g.message}`).join('; ');
+    return new CliError(EXIT.AUDIT_INCOMPLETE, `the log is not the whole election (--live accepts a running one): ${gaps}`, 'AUDIT_INCOMPLETE');
+  }
+  return undefined;
+}
 
 export function registerAuditCommands(program: Command, globals: () => GlobalOptions): void {
   const log = program.command('log').description("an election's public event log (auditors)");
@@ -39,11 +57,14 @@ export function registerAuditCommands(program: Command, globals: () => GlobalOpt
 
   program
     .command('audit')
-    .description('re-verify an election from its log without trusting the server; exit 5 and name the first broken event when a check fails')
+    .description('re-verify an election from its log without trusting the server; exit 5 and name the first broken event when a check fails, 6 when the log is not the whole election')
     .requiredOption('--from <source>', 'a server (ws://…/ws, with --election), an exported NDJSON file, or a PostgreSQL URL (with --election)')
     .option('--election <id>', 'the election (required with a server or database)')
-    .action(async (o: { from: string; election?: string }) => {
+    .option('--fingerprint <fp>', "the election's key fingerprint (from a letter or the officials): fail at ElectionCreated on any other")
+    .option('--live', 'a running election: verify as far as the log goes (verdict PARTIAL, exit 0) instead of requiring the published tally')
+    .action(async (o: { from: string; election?: string; fingerprint?: string; live?: boolean }) => {
       const g = globals();
+      if (o.fingerprint !== undefined && !parseFingerprint(o.fingerprint)) throw new CliError(EXIT.USAGE, '--fingerprint must be 64 hex digits (spaces allowed)', 'USAGE');
       if (!/^(wss?|postgres(ql)?):\/\//.test(o.from)) {
         const { stat } = await import('node:fs/promises');
         const isFile = await stat(o.from).then((s) => s.isFile(), () => false);
@@ -52,16 +73,13 @@ export function registerAuditCommands(program: Command, globals: () => GlobalOpt
       const progress = createProgress('checking ballots', g);
       let report: AuditReport;
       try {
-        report = await audit({ from: o.from, electionId: o.election, onProgress: (p) => progress.update(p.ballotsChecked, Math.max(p.ballotsQueued, p.ballotsChecked), `(${p.events} events read)`) });
+        report = await audit({ from: o.from, electionId: o.election, live: o.live, fingerprint: o.fingerprint, onProgress: (p) => progress.update(p.ballotsChecked, Math.max(p.ballotsQueued, p.ballotsChecked), `(${p.events} events read)`) });
       } finally {
         progress.finish();
       }
       if (g.json) process.stdout.write(JSON.stringify(report) + '\n');
       else process.stdout.write(formatReport(report) + '\n');
-      if (!report.ok) {
-        const f = report.failures[0];
-        const where = f ? (f.position !== null ? `position ${f.position} (${f.type ?? '?'} in ${f.streamId ?? '?'})` : f.line !== undefined ? `line ${f.line}` : 'the log') : 'the log';
-        throw new CliError(EXIT.AUDIT_FAILED, `audit failed at ${where}: [${f?.check ?? '?'}] ${f?.message ?? ''}`, 'AUDIT_FAILED');
-      }
+      const failed = verdictError(report);
+      if (failed) throw failed;
     });
 }

@@ -25,7 +25,7 @@ program
   .showHelpAfterError('(run with --help for usage)')
   .addHelpText(
     'after',
-    '\nExit codes: 0 ok, 1 refused by the server, 2 usage, 3 server unreachable, 4 local file problem, 5 audit failed, 70 internal error.',
+    '\nExit codes: 0 ok, 1 refused by the server, 2 usage, 3 server unreachable, 4 local file problem, 5 audit failed, 6 audit incomplete (the log is not the whole election), 70 internal error.',
   )
   .exitOverride();
 

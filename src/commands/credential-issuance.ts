@@ -45,6 +45,7 @@ import { secureRandom, type RandomBytes } from '../credentials/random.ts';
 import { formatCredentialUri } from '../credentials/credential-uri.ts';
 import { createQrRenderPool, inlineQrRenderer, type QrRenderer } from '../credentials/qr-render-pool.ts';
 import { writeLetters } from '../credentials/letter.ts';
+import { electionFingerprint } from '../crypto/election-fingerprint.ts';
 import { shuffle } from './ballot-mixer.ts';
 import { createSmtpMailer, type Mailer, type MailerOptions } from '../credentials/mailer.ts';
 
@@ -114,6 +115,8 @@ interface RegisteredVoter {
 
 interface ElectionForIssuance {
   theme: string;
+  /** Printed on every letter (src/crypto/election-fingerprint.ts). */
+  fingerprint: string;
   voters: RegisteredVoter[];
 }
 
@@ -154,7 +157,9 @@ async function loadElection(store: EventStore, electionId: string): Promise<Elec
       required: 'VOTE_STARTED',
     });
   }
-  return { theme: state.theme, voters };
+  const fingerprint = state.publicKeys ? electionFingerprint({ electionId, ...state.publicKeys }) : undefined;
+  if (!fingerprint?.ok) return domainError('INVALID_ELECTION_KEYS', 'the election has no public keys to print a fingerprint of');
+  return { theme: state.theme, fingerprint: fingerprint.value, voters };
 }
 
 /** Per voter stream of the election: its last revision, and whether a credential was issued. */
@@ -248,11 +253,11 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
         const to = piiKey ? decryptEmail(piiKey, electionId, p.voter.emailEncrypted) : undefined;
         if (!to) return { ok: false, attempts: 0, reason: 'EMAIL_UNAVAILABLE' };
         const qrPng = await renderer.render(p.uri);
-        const r = await mailer.sendLetter({ to, electionTheme: election.theme, voterId: p.voter.voterId, n1: p.n1, n2: p.n2, uri: p.uri, qrPng });
+        const r = await mailer.sendLetter({ to, electionTheme: election.theme, fingerprint: election.fingerprint, voterId: p.voter.voterId, n1: p.n1, n2: p.n2, uri: p.uri, qrPng });
         return r.ok ? { ok: true } : { ok: false, attempts: r.attempts, reason: r.reason };
       }
       try {
-        await writeLetters(input.outDir as string, [{ electionTheme: election.theme, electionId, voterId: p.voter.voterId, n1: p.n1, n2: p.n2, uri: p.uri }]);
+        await writeLetters(input.outDir as string, [{ electionTheme: election.theme, electionId, fingerprint: election.fingerprint, voterId: p.voter.voterId, n1: p.n1, n2: p.n2, uri: p.uri }]);
         return { ok: true };
       } catch (err) {
         return { ok: false, attempts: 1, reason: `WRITE_FAILED (${errorCode(err)})` };

@@ -1,7 +1,7 @@
 /**
- * The printable credential letter (postal delivery): one A4 page with the election's theme, the
- * instructions, the voter id, N1, N2, the credential QR code and, for voters without a camera,
- * the credential URI in full. `writeLetters` also writes the QR as a PNG next to each PDF: the
+ * The printable credential letter (postal delivery): one A4 page with the election's theme, its
+ * key fingerprint, the instructions, the voter id, N1, N2, the credential QR code and, for voters
+ * without a camera, the credential URI in full. `writeLetters` also writes the QR as a PNG next to each PDF: the
  * file `evote vote --letter <png>` reads.
  */
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
@@ -9,10 +9,13 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { buildPdf, pdfString, wrapText, type PdfFont } from './pdf.ts';
 import { credentialQrModules, qrModulesPng, QR_MARGIN_MODULES, type QrModules } from './qr.ts';
+import { formatFingerprint } from '../crypto/election-fingerprint.ts';
 
 export interface LetterInput {
   electionTheme: string;
   electionId: string;
+  /** The election fingerprint (src/crypto/election-fingerprint.ts), 64 hex digits. */
+  fingerprint: string;
   voterId: string;
   n1: string;
   n2: string;
@@ -33,7 +36,10 @@ export const LETTER_INSTRUCTIONS = [
   'To vote, scan the QR code with the evote voting application, or run `evote vote --letter <file>` with the PNG image of this code.',
   'N1 is your one-time submission token: it is spent when your ballot is cast, so a credential casts at most one ballot.',
   'N2 is your receipt number: keep it after voting. With it you can check that your ballot is in the public log and how it was counted.',
+  'The election fingerprint is the same on every letter of this election and must match the one the election officials publish: auditors check the public log against it (`evote audit --fingerprint`).',
 ];
+
+export const FINGERPRINT_LABEL = 'Election fingerprint:';
 
 interface Gray8Image {
   width: number;
@@ -103,7 +109,9 @@ function renderPdf(letter: LetterInput, qr: Gray8Image): Buffer {
   const page = new ContentWriter();
   page.text('Your voting credential', 'Helvetica-Bold', 18, { gapAfter: 6 });
   page.text(letter.electionTheme, 'Helvetica-Bold', 13, { gapAfter: 2 });
-  page.text(`Election: ${letter.electionId}`, 'Helvetica', 10, { gapAfter: 12 });
+  page.text(`Election: ${letter.electionId}`, 'Helvetica', 10, { gapAfter: 2 });
+  page.text(FINGERPRINT_LABEL, 'Helvetica', 10);
+  page.text(formatFingerprint(letter.fingerprint), 'Courier', 10, { gapAfter: 12 });
   LETTER_INSTRUCTIONS.forEach((line, i) => page.text(`${i + 1}. ${line}`, 'Helvetica', 11, { gapAfter: 4 }));
   page.gap(10);
   page.text(`Voter id: ${letter.voterId}`, 'Courier', 11, { gapAfter: 3 });

@@ -6,13 +6,16 @@
  * and a reason built from the SMTP reply code and nodemailer's error code only, never the server's
  * free text (which may echo the recipient) nor anything from the letter.
  */
-import { LETTER_INSTRUCTIONS } from './letter.ts';
+import { FINGERPRINT_LABEL, LETTER_INSTRUCTIONS } from './letter.ts';
+import { formatFingerprint } from '../crypto/election-fingerprint.ts';
 import { buildLetterMime, isBareAddress, parseSender, QR_CID } from './letter-mime.ts';
 import { createSmtpPool } from './smtp-pool.ts';
 
 export interface MailLetter {
   to: string;
   electionTheme: string;
+  /** The election fingerprint (src/crypto/election-fingerprint.ts), 64 hex digits. */
+  fingerprint: string;
   voterId: string;
   n1: string;
   n2: string;
@@ -62,6 +65,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 export function letterText(l: Omit<MailLetter, 'to' | 'qrPng'>): string {
   return [
     `Your voting credential for: ${oneLine(l.electionTheme, 500)}`,
+    `${FINGERPRINT_LABEL} ${formatFingerprint(l.fingerprint)}`,
     '',
     ...LETTER_INSTRUCTIONS.map((line, i) => `${i + 1}. ${line}`),
     '',
@@ -79,6 +83,7 @@ function letterHtml(l: Omit<MailLetter, 'to' | 'qrPng'>): string {
   const items = LETTER_INSTRUCTIONS.map((line) => `<li>${escapeHtml(line)}</li>`).join('');
   return `<!doctype html><html><body>
 <h1>Your voting credential</h1><h2>${escapeHtml(oneLine(l.electionTheme, 500))}</h2>
+<p>${FINGERPRINT_LABEL} <code>${escapeHtml(formatFingerprint(l.fingerprint))}</code></p>
 <ol>${items}</ol>
 <p><code>Voter id: ${escapeHtml(l.voterId)}<br>N1 (submission token): ${escapeHtml(l.n1)}<br>N2 (receipt number): ${escapeHtml(l.n2)}</code></p>
 <p><img src="cid:${QR_CID}" alt="credential QR code" width="300" height="300"></p>

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jsQRModule from 'jsqr';
-import { renderLetterFiles, renderLetterPdf, writeLetters, type LetterInput } from '../../src/credentials/letter.ts';
+import { FINGERPRINT_LABEL, renderLetterFiles, renderLetterPdf, writeLetters, type LetterInput } from '../../src/credentials/letter.ts';
+import { formatFingerprint } from '../../src/crypto/election-fingerprint.ts';
 import { credentialQrModules, credentialQrPng, decodeQrPng, QR_MARGIN_MODULES } from '../../src/credentials/qr.ts';
 import { formatCredentialUri, parseCredentialUri, type Credential } from '../../src/credentials/credential-uri.ts';
 import { issueSecretCode } from '../../src/credentials/secret-code.ts';
@@ -17,7 +18,8 @@ const jsQR = jsQRModule.default;
 function letterFor(theme: string): { letter: LetterInput; credential: Credential } {
   const credential: Credential = { electionId: 'budget-2025', voterId: crypto.randomUUID(), secretCode: issueSecretCode().secretCode, ...issueTokens() };
   const { electionId, voterId, n1, n2 } = credential;
-  return { credential, letter: { electionTheme: theme, electionId, voterId, n1, n2, uri: formatCredentialUri(credential) } };
+  const fingerprint = crypto.randomUUID().replace(/-/g, '').repeat(2);
+  return { credential, letter: { electionTheme: theme, electionId, fingerprint, voterId, n1, n2, uri: formatCredentialUri(credential) } };
 }
 
 // ---- a small, strict PDF 1.4 reader: enough to prove the file is well-formed -------------------
@@ -118,7 +120,7 @@ afterAll(async () => {
 });
 
 describe('printable credential letter', () => {
-  it('is a well-formed one-page PDF 1.4 with the theme, instructions, voter id, N1, N2 and the URI', () => {
+  it('is a well-formed one-page PDF 1.4 with the theme, fingerprint, instructions, voter id, N1, N2 and the URI', () => {
     const { letter } = letterFor('Participatory budget (2025) — élection du “parc”');
     const pdf = renderLetterPdf(letter);
     const { lines, content } = inspectLetter(pdf);
@@ -126,6 +128,10 @@ describe('printable credential letter', () => {
     expect(all).toContain('Your voting credential');
     expect(all).toContain('Participatory budget (2025) — élection du “parc”');
     expect(all.some((t) => t.includes('Keep this letter private'))).toBe(true);
+    // The fingerprint in 16 groups of 4 hex digits, on one line under its label.
+    const fp = all.indexOf(FINGERPRINT_LABEL);
+    expect(all[fp + 1]).toBe(formatFingerprint(letter.fingerprint));
+    expect(all[fp + 1]).toMatch(/^([0-9a-f]{4} ){15}[0-9a-f]{4}$/);
     expect(all).toContain(`Voter id: ${letter.voterId}`);
     expect(all).toContain(`N1 (submission token): ${letter.n1}`);
     expect(all.some((t) => t.startsWith('N2 (receipt number):') && t.endsWith(letter.n2))).toBe(true);

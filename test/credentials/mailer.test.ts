@@ -62,7 +62,7 @@ async function letterTo(to: string): Promise<{ letter: MailLetter; credential: C
   const credential: Credential = { electionId: 'budget-2025', voterId: crypto.randomUUID(), secretCode: issueSecretCode().secretCode, ...issueTokens() };
   const uri = formatCredentialUri(credential);
   const { voterId, n1, n2 } = credential;
-  return { credential, letter: { to, electionTheme: 'Participatory budget 2025', voterId, n1, n2, uri, qrPng: await credentialQrPng(uri) } };
+  return { credential, letter: { to, electionTheme: 'Participatory budget 2025', fingerprint: 'ab12'.repeat(16), voterId, n1, n2, uri, qrPng: await credentialQrPng(uri) } };
 }
 
 const mailTo = (address: string) => received.filter((m) => (Array.isArray(m.to) ? m.to : [m.to]).some((t) => t?.text.includes(address)));
@@ -75,7 +75,7 @@ describe('SMTP delivery of credential letters (real in-process SMTP server)', ()
     expect(mail).toBeDefined();
     expect(mail!.from?.text).toContain('elections@example.org');
     expect(mail!.subject).toBe('Your voting credential: Participatory budget 2025');
-    for (const part of [credential.voterId, credential.n1, credential.n2, letter.uri, 'Keep this letter private']) expect(mail!.text).toContain(part);
+    for (const part of [credential.voterId, credential.n1, credential.n2, letter.uri, 'Keep this letter private', `Election fingerprint: ${'ab12 '.repeat(15)}ab12`]) expect(mail!.text).toContain(part);
     expect(mail!.attachments).toHaveLength(1);
     const qr = mail!.attachments[0]!;
     expect(qr.contentType).toBe('image/png');

@@ -11,6 +11,7 @@ import { createSqlEventStore } from '../eventstore/sql-event-store.ts';
 import { createEventStoreDbEventStore } from '../eventstore/eventstoredb-event-store.ts';
 import { instrumentEventStore } from '../eventstore/instrumented-event-store.ts';
 import { createElectionCommandHandlers } from '../commands/election-command-handlers.ts';
+import { createBallotPool, DEFAULT_POOL_K } from '../commands/ballot-pool.ts';
 import { createProjectionRunner, type ProjectionRunner } from '../projections/runner.ts';
 import { defaultProjections } from '../projections/index.ts';
 import { createReadModelQueries } from '../projections/queries.ts';
@@ -103,9 +104,16 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
   const pubsub = config.redisUrl ? createRedisPubSub(config.redisUrl, { prefix: opts.redisPrefix }) : createMemoryPubSub();
   const now = () => new Date();
   const newId = () => randomUUID();
-  const commands = createElectionCommandHandlers(store, { now, newId, keyStore, rsaBits: config.rsaBits });
+  const pool = await createBallotPool({
+    sql,
+    store,
+    k: config.poolK ?? DEFAULT_POOL_K,
+    log: log.child({ component: 'ballot-pool' }),
+    onAdmittedCasts: (electionId, admitted) => ctx.services.onAdmittedCasts?.(electionId, admitted),
+  });
+  const commands = createElectionCommandHandlers(store, { now, newId, keyStore, rsaBits: config.rsaBits, closeVoting: pool.closeVoting });
   const queries = createReadModelQueries(sql, keyStore);
-  const ctx: FeatureContext = { config, store, sql, keyStore, pubsub, metrics, log, election: { commands, queries, status: createElectionStatusCache((id) => queries.getElection(id)) }, now, newId, services: {} };
+  const ctx: FeatureContext = { config, store, sql, keyStore, pool, pubsub, metrics, log, election: { commands, queries, status: createElectionStatusCache((id) => queries.getElection(id)) }, now, newId, services: {} };
   const features: Feature[] = [];
   for (const factory of FEATURES) features.push(await factory(ctx));
   const runner = createProjectionRunner({
@@ -140,6 +148,7 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
     async close() {
       if (system.gateway) await system.gateway.close();
       for (const f of [...features].reverse()) await f.close?.();
+      await pool.stop();
       await runner.stop();
       await pubsub.close();
       await store.close();

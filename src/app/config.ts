@@ -7,6 +7,7 @@
  *   in embedded PGlite.
  */
 import type { AuthSettings } from '../auth/auth-settings.ts';
+import { DEFAULT_POOL_K } from '../commands/ballot-pool.ts';
 
 export interface Config {
   host: string;
@@ -26,6 +27,8 @@ export interface Config {
   auth?: Partial<AuthSettings>;
   /** EVOTE_RSA_BITS: modulus of the election's RSA keys (authority, counter), 2048 (default) or 3072. */
   rsaBits?: 2048 | 3072;
+  /** EVOTE_POOL_K: ballots (and signature records) the pool always holds per election; 0 turns mixing off. */
+  poolK?: number;
 }
 
 export class ConfigError extends Error {
@@ -64,6 +67,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: env.EVOTE_MASTER_KEY || undefined,
     smtpUrl: env.SMTP_URL || undefined,
     rsaBits: rsaBitsFromEnv(env.EVOTE_RSA_BITS),
+    poolK: intFromEnv(env, 'EVOTE_POOL_K', DEFAULT_POOL_K, 0, 100_000),
   };
 }
 

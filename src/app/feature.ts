@@ -10,6 +10,7 @@ import type { MessageModule } from '../gateway/message-handlers.ts';
 import type { TemplatedApp } from '../gateway/uws.ts';
 import type { MetricsRegistry } from '../gateway/metrics.ts';
 import type { Projection } from '../projections/projection.ts';
+import type { BallotPool } from '../commands/ballot-pool.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
 import type { ElectionStatusView } from '../projections/ballot-queries.ts';
 import type { Config } from './config.ts';
@@ -22,6 +23,8 @@ export interface FeatureContext {
   /** The read-model database (also the key store's). */
   sql: SqlClient;
   keyStore: KeyStore;
+  /** Where casts and blind-signature records wait before the log, and through which voting closes. */
+  pool: BallotPool;
   pubsub: PubSub;
   metrics: MetricsRegistry;
   log: Logger;
@@ -39,6 +42,8 @@ export interface FeatureContext {
 
 export interface FeatureServices {
   voterAuth?: VoterAuthenticator;
+  /** Told after each pool batch that admitted casts (the ballots feature closes on turnout). */
+  onAdmittedCasts?: (electionId: string, admittedCasts: number) => void;
   [name: string]: unknown;
 }
 

@@ -47,7 +47,7 @@ export function registerVoterCommands(program: Command, globals: () => GlobalOpt
           table([
             ['election', r.electionId],
             ['ballot hash', r.ballotHash],
-            ['position', String(r.position)],
+            ['signed receipt', r.signature],
             ['N2', r.n2],
           ]),
           o.receipt ? `receipt saved to ${o.receipt}` : 'keep the ballot hash and N2 to check your receipt later',

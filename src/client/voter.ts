@@ -11,6 +11,7 @@ import { loginVoter, type ClientApp } from '../auth/client-login.ts';
 import type { ElectionRow } from '../app/services.ts';
 import { EvoteConnection, EvoteError, type ConnectOptions } from './connection.ts';
 import { finishBallot, prepareBallot } from './voter-ballot.ts';
+import { verifyCastReceipt } from '../crypto/cast-receipt.ts';
 
 export type { Credential } from '../credentials/credential-uri.ts';
 export type { ClientApp } from '../auth/client-login.ts';
@@ -20,8 +21,8 @@ export interface Receipt {
   electionId: string;
   /** SHA-256 (hex) of the ciphertext; the server's answer was checked against the local value. */
   ballotHash: string;
-  /** Log position of the BallotCast event. */
-  position: number;
+  /** Ed25519 signature of the election's log key over the ballot hash: proof that the server accepted it. */
+  signature: string;
   /** The receipt nonce from the letter: `ballots.receiptByN2` finds the counted vote with it. Keep it private. */
   n2: string;
 }
@@ -104,6 +105,7 @@ export async function vote(input: VoteInput): Promise<Receipt> {
   const { credential: cred, choice } = input;
   const a = await EvoteConnection.connect(input.url, input.connect);
   let finished: ReturnType<typeof finishBallot>;
+  let logPublicKey: string;
   try {
     const tokens = await loginVoter(a, cred, input.client);
     input.onStep?.('logged-in');
@@ -111,7 +113,10 @@ export async function vote(input: VoteInput): Promise<Receipt> {
     if (!election.choices.includes(choice)) {
       throw new EvoteError('INVALID_CHOICE', `"${choice}" is not a choice of this election (choices: ${election.choices.join(', ')})`);
     }
-    if (!election.authorityPublicKey || !election.ballotPublicKey) throw new EvoteError('ELECTION_KEYS_MISSING', 'the server did not publish the election keys');
+    if (!election.authorityPublicKey || !election.ballotPublicKey || !election.logPublicKey) {
+      throw new EvoteError('ELECTION_KEYS_MISSING', 'the server did not publish the election keys');
+    }
+    logPublicKey = election.logPublicKey;
     const keys = { authorityPublicKey: election.authorityPublicKey, ballotPublicKey: election.ballotPublicKey };
     const ballot = prepareBallot({ electionId: cred.electionId, choice, n2: cred.n2, authorityPublicKey: keys.authorityPublicKey });
     const { blindSignature } = await a.request<{ blindSignature: string }>(
@@ -129,7 +134,7 @@ export async function vote(input: VoteInput): Promise<Receipt> {
   }
   const b = await EvoteConnection.connect(input.url, input.connect);
   try {
-    const reply = await b.request<{ ballotHash: string; position: number }>('command', 'ballot.cast', {
+    const reply = await b.request<{ ballotHash: string; signature: string }>('command', 'ballot.cast', {
       electionId: cred.electionId,
       n1: cred.n1,
       ciphertext: finished.ciphertext,
@@ -137,8 +142,11 @@ export async function vote(input: VoteInput): Promise<Receipt> {
     if (reply.ballotHash !== finished.ballotHash) {
       throw new EvoteError('RECEIPT_MISMATCH', 'the server acknowledged a ballot hash that is not the hash of the ballot sent');
     }
+    if (!verifyCastReceipt(logPublicKey, cred.electionId, reply.ballotHash, reply.signature)) {
+      throw new EvoteError('RECEIPT_UNSIGNED', "the server's receipt is not signed by the election's log key");
+    }
     input.onStep?.('cast');
-    return { electionId: cred.electionId, ballotHash: reply.ballotHash, position: reply.position, n2: cred.n2 };
+    return { electionId: cred.electionId, ballotHash: reply.ballotHash, signature: reply.signature, n2: cred.n2 };
   } finally {
     await b.close();
   }

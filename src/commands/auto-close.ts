@@ -1,27 +1,20 @@
 /**
- * Closing by turnout (DESIGN.md step 6, seed 003): when the ballots of an election reach its
- * expected voters, voting ends with reason ALL_VOTED.
+ * Closing by turnout (docs/ballots.md, "Closing"): when the casts admitted to the ballot pool reach
+ * the election's expected voters, voting ends with reason ALL_VOTED. Every close goes through the
+ * pool (`BallotPool.closeVoting`), which releases every held ballot before VotingEnded is appended.
  *
- * Two parts:
- * - the `ballot_counts` projection counts BallotCast per election (exactly once, in the runner's
- *   transaction) and, when a batch brings an election in VOTE_STARTED to its expected voters,
- *   returns a notification on AUTO_CLOSE_CHANNEL, published after the commit;
- * - the process manager (`createAutoCloser`) hears it and appends VotingEnded through the election
- *   decider. The closing scheduler (closing-scheduler.ts) re-checks every second from the tables,
- *   so a lost notification only delays the close. Ending is idempotent: a second attempt (another
- *   process, the scheduler) gets WRONG_STATE, which is expected and ignored.
+ * The process that admitted the last cast publishes a QuotaReached notification; every process's
+ * auto-closer hears it. The closing scheduler re-checks every second from the tables, so a lost
+ * notification only delays the close. Ending is idempotent: a second attempt gets WRONG_STATE.
  */
 import type { EventStore } from '../eventstore/port.ts';
 import type { Logger } from '../app/log.ts';
-import type { PubSub, Result } from '../app/services.ts';
-import type { BallotCast } from '../domain/credential-events.ts';
+import type { ElectionRow, PubSub, Result } from '../app/services.ts';
 import { electionStreamId, type VotingEndReason } from '../domain/election-events.ts';
 import { electionDecider } from '../domain/election.ts';
-import type { Notification, Projection } from '../projections/projection.ts';
-import { CREDENTIAL_STREAM_PREFIX } from '../projections/votes-projection.ts';
+import type { BallotPool } from './ballot-pool.ts';
 import { handleCommand } from './command-handler.ts';
 
-export const BALLOT_COUNTS_TABLE = 'ballot_counts';
 export const AUTO_CLOSE_CHANNEL = 'evote:ballots:quota-reached';
 
 export interface QuotaReached {
@@ -30,52 +23,37 @@ export interface QuotaReached {
   expectedVoters: number;
 }
 
-export function ballotCountsProjection(): Projection {
-  return {
-    name: 'ballot_counts',
-    filter: { streamPrefixes: [CREDENTIAL_STREAM_PREFIX], eventTypes: ['BallotCast'] },
-
-    async setup(db) {
-      await db.query(`CREATE TABLE IF NOT EXISTS ${BALLOT_COUNTS_TABLE} (election_id text PRIMARY KEY, ballots integer NOT NULL)`);
-    },
-
-    async reset(tx) {
-      await tx.query(`DELETE FROM ${BALLOT_COUNTS_TABLE}`);
-    },
-
-    async apply(tx, events) {
-      const perElection = new Map<string, number>();
-      for (const e of events) {
-        const id = (e.data as BallotCast['data']).electionId;
-        perElection.set(id, (perElection.get(id) ?? 0) + 1);
-      }
-      const out: Notification[] = [];
-      for (const [electionId, added] of perElection) {
-        const { rows } = await tx.query<{ ballots: number }>(
-          `INSERT INTO ${BALLOT_COUNTS_TABLE} (election_id, ballots) VALUES ($1, $2)
-           ON CONFLICT (election_id) DO UPDATE SET ballots = ${BALLOT_COUNTS_TABLE}.ballots + EXCLUDED.ballots RETURNING ballots`,
-          [electionId, added],
-        );
-        const ballots = Number(rows[0]?.ballots ?? 0);
-        // The elections row may lag (another projection); the scheduler's re-check covers that case.
-        const election = await tx.query<{ expected_voters: number; status: string }>(
-          'SELECT expected_voters, status FROM elections WHERE election_id = $1',
-          [electionId],
-        );
-        const row = election.rows[0];
-        if (row && row.status === 'VOTE_STARTED' && ballots >= row.expected_voters && ballots - added < row.expected_voters) {
-          const message: QuotaReached = { electionId, ballots, expectedVoters: row.expected_voters };
-          out.push({ channel: AUTO_CLOSE_CHANNEL, message });
-        }
-      }
-      return out;
-    },
-  };
+/** Releases the pool, then appends VotingEnded with `reason` through the election decider (its rules: state, closing time). */
+export function endVoting(
+  deps: { store: EventStore; pool: Pick<BallotPool, 'closeVoting'> },
+  electionId: string,
+  reason: VotingEndReason,
+  now: Date,
+): Promise<Result<unknown>> {
+  return deps.pool.closeVoting(electionId, () =>
+    handleCommand(deps.store, electionDecider, electionStreamId(electionId), { type: 'EndVoting', electionId, reason, now: now.toISOString() }),
+  );
 }
 
-/** Appends VotingEnded with `reason` through the election decider (its rules: state, closing time). */
-export function endVoting(store: EventStore, electionId: string, reason: VotingEndReason, now: Date): Promise<Result<unknown>> {
-  return handleCommand(store, electionDecider, electionStreamId(electionId), { type: 'EndVoting', electionId, reason, now: now.toISOString() });
+/**
+ * The pool's `onAdmittedCasts` hook: publishes QuotaReached once an open election's admitted casts
+ * reach its expected voters. A failed look-up is only logged: the closing scheduler re-checks.
+ */
+export function quotaNotifier(deps: {
+  getElection: (electionId: string) => Promise<Pick<ElectionRow, 'status' | 'expectedVoters'> | undefined>;
+  pubsub: PubSub;
+  log: Logger;
+}): (electionId: string, admittedCasts: number) => void {
+  return (electionId, ballots) => {
+    void deps
+      .getElection(electionId)
+      .then(async (row) => {
+        if (row?.status !== 'VOTE_STARTED' || ballots < row.expectedVoters) return;
+        const message: QuotaReached = { electionId, ballots, expectedVoters: row.expectedVoters };
+        await deps.pubsub.publish(AUTO_CLOSE_CHANNEL, message);
+      })
+      .catch((err: unknown) => deps.log.warn('turnout check failed; the closing scheduler will retry', { electionId, error: (err as Error).message }));
+  };
 }
 
 export interface AutoCloser {
@@ -83,12 +61,12 @@ export interface AutoCloser {
   stop(): Promise<void>;
 }
 
-export function createAutoCloser(deps: { store: EventStore; pubsub: PubSub; now: () => Date; log: Logger }): AutoCloser {
+export function createAutoCloser(deps: { store: EventStore; pool: Pick<BallotPool, 'closeVoting'>; pubsub: PubSub; now: () => Date; log: Logger }): AutoCloser {
   let unsubscribe: (() => Promise<void>) | undefined;
   const inflight = new Set<Promise<void>>();
 
   const close = async (q: QuotaReached) => {
-    const r = await endVoting(deps.store, q.electionId, 'ALL_VOTED', deps.now());
+    const r = await endVoting(deps, q.electionId, 'ALL_VOTED', deps.now());
     if (r.ok) deps.log.info('voting ended: every expected voter cast a ballot', { electionId: q.electionId, ballots: q.ballots });
     else if (r.error.code !== 'WRONG_STATE') deps.log.warn('auto-close refused', { electionId: q.electionId, code: r.error.code });
   };

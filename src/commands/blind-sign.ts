@@ -1,31 +1,32 @@
 /**
- * Blind signing (DESIGN.md protocol step 4): an authenticated voter sends a blinded ballot message;
- * the authority records `BlindSignatureIssued` on the voter's stream and only then answers with
- * blindSign(authority key, blinded message). At most one signature per voter: a retry with the same
- * blinded message recomputes the same signature (RSA is deterministic), a different one is refused.
+ * Blind signing (docs/ballots.md): an authenticated voter sends a blinded ballot message; the
+ * authority records `BlindSignatureIssued` in the ballot pool (released into the voter's stream
+ * later, in random order) and only then answers with blindSign(authority key, blinded message). At
+ * most one signature per voter, decided on the voter's stream and the pool together: a retry with
+ * the same blinded message recomputes the same signature (RSA is deterministic), another is refused.
  *
  * Malformed input (wrong length, not below n) is refused BEFORE the event is appended, so a client
  * bug never burns the voter's one signature.
  */
 import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
-import type { EventStore } from '../eventstore/port.ts';
 import type { KeyStore } from '../keystore/port.ts';
 import { keyNames } from '../keystore/port.ts';
 import type { Result, VoterPrincipal } from '../app/services.ts';
 import { voterStreamId } from '../domain/voter-events.ts';
 import { voterDecider } from '../domain/voter.ts';
-import { domainError } from '../domain/errors.ts';
+import type { VoterEvent } from '../domain/voter-events.ts';
+import { domainError, isDomainError } from '../domain/errors.ts';
 import { blindSign } from '../crypto/blind-rsa.ts';
 import { bytesToBigInt, fromBase64url, toBase64url, toHex } from '../crypto/bytes.ts';
 import { rsaPublicNumbers } from '../crypto/rsa.ts';
 import type { ElectionStatusView } from '../projections/ballot-queries.ts';
-import { handleCommand } from './command-handler.ts';
+import type { BallotPool } from './ballot-pool.ts';
+import { toEventData } from './command-handler.ts';
 
 export interface BlindSignDeps {
-  store: EventStore;
+  pool: BallotPool;
   keyStore: KeyStore;
   electionStatus: (electionId: string) => Promise<ElectionStatusView>;
-  now: () => Date;
   /** Elections whose authority KeyObject stays in memory (default 64). */
   keyCacheSize?: number;
 }
@@ -47,9 +48,6 @@ export class AuthorityKeyMissingError extends Error {
     this.name = 'AuthorityKeyMissingError';
   }
 }
-
-// 50 concurrent retries of one voter all conflict once, then all see the recorded hash.
-const MAX_RETRIES = 10;
 
 export function createBlindSigner(deps: BlindSignDeps): BlindSigner {
   const capacity = deps.keyCacheSize ?? 64;
@@ -79,7 +77,7 @@ export function createBlindSigner(deps: BlindSignDeps): BlindSigner {
       if (status !== 'VOTE_STARTED') {
         // Decided by the voter decider too; checked here first so no key is loaded for a closed election.
         const decided = voterDecider.decide(
-          { type: 'IssueBlindSignature', electionId: input.electionId, voterId: principal.voterId, blindedMessageHash: '', electionStatus: status, now: '' },
+          { type: 'IssueBlindSignature', electionId: input.electionId, voterId: principal.voterId, blindedMessageHash: '', electionStatus: status },
           voterDecider.initialState,
         );
         if (!Array.isArray(decided)) return { ok: false, error: decided };
@@ -91,13 +89,18 @@ export function createBlindSigner(deps: BlindSignDeps): BlindSigner {
         return { ok: false, error: domainError('INVALID_BLINDED_MESSAGE', `the blinded message must be ${modulusBytes} bytes of base64url below the modulus`) };
       }
       const blindedMessageHash = toHex(createHash('sha256').update(blinded).digest());
-      const recorded = await handleCommand(
-        deps.store,
-        voterDecider,
-        voterStreamId(input.electionId, principal.voterId),
-        { type: 'IssueBlindSignature', electionId: input.electionId, voterId: principal.voterId, blindedMessageHash, electionStatus: status, now: deps.now().toISOString() },
-        { maxRetries: MAX_RETRIES },
-      );
+      const recorded = await deps.pool.admit({
+        electionId: input.electionId,
+        streamId: voterStreamId(input.electionId, principal.voterId),
+        kind: 'sign',
+        decide(history, closing) {
+          const state = (history as VoterEvent[]).reduce(voterDecider.evolve, voterDecider.initialState);
+          const command = { type: 'IssueBlindSignature', electionId: input.electionId, voterId: principal.voterId, blindedMessageHash } as const;
+          const decided = voterDecider.decide({ ...command, electionStatus: closing ? 'VOTE_ENDED' : status }, state);
+          if (isDomainError(decided)) return decided;
+          return decided.length > 0 ? toEventData(decided[0]!) : null;
+        },
+      });
       if (!recorded.ok) return recorded;
       // Recorded (now or by an earlier attempt): sign. blindSign checks s^e = m before returning.
       const signed = blindSign(key, blinded);

@@ -1,33 +1,29 @@
 /**
- * Anonymous casting (DESIGN.md protocol step 5): `{ electionId, n1, ciphertext }` with no voter
- * identity. hash(N1) names the credential stream; the credential decider allows one BallotCast after
- * the mint, only while voting is open; the append carries the folded revision (0 = just the mint),
- * so one N1 casts exactly one ballot even when 100 connections race with it.
- *
- * The append itself is injected: directly to the store, or through the mixer (ballot-mixer.ts),
- * which holds casts and appends them in a shuffled order. Either way the receipt is only returned
- * after this cast's own append committed.
+ * Anonymous casting (docs/ballots.md): `{ electionId, n1, ciphertext }` with no voter identity.
+ * hash(N1) names the credential stream; the credential decider allows one BallotCast after the mint,
+ * only while voting is open. The cast is decided and stored in the ballot pool, which releases it
+ * into the log later, in random order; the voter is answered as soon as it is durably pooled, with a
+ * receipt signed by the election's log key.
  */
-import { createHash } from 'node:crypto';
-import type { AppendResult, EventData, EventStore, ExpectedRevision } from '../eventstore/port.ts';
-import { isWrongExpectedRevision } from '../eventstore/port.ts';
+import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import type { Result } from '../app/services.ts';
-import { credentialStreamId } from '../domain/credential-events.ts';
+import type { KeyStore } from '../keystore/port.ts';
+import { keyNames } from '../keystore/port.ts';
+import { credentialStreamId, type CredentialEvent } from '../domain/credential-events.ts';
 import { credentialDecider } from '../domain/credential.ts';
 import { domainError, isDomainError } from '../domain/errors.ts';
 import { decodeBallotCiphertext } from '../crypto/ballot-encryption.ts';
 import { fromBase64url, toHex } from '../crypto/bytes.ts';
+import { signCastReceipt } from '../crypto/cast-receipt.ts';
 import { hashToken } from '../credentials/tokens.ts';
 import type { ElectionStatusView } from '../projections/ballot-queries.ts';
-import { expectedRevisionOf, loadAggregate, toEventData } from './command-handler.ts';
-
-export type AppendFn = (streamId: string, events: EventData[], expectedRevision: ExpectedRevision) => Promise<AppendResult>;
+import type { BallotPool } from './ballot-pool.ts';
+import { toEventData } from './command-handler.ts';
 
 export interface CastBallotDeps {
-  store: EventStore;
+  pool: BallotPool;
+  keyStore: KeyStore;
   electionStatus: (electionId: string) => Promise<ElectionStatusView>;
-  /** Default: store.append. The mixer passes its own. */
-  append?: AppendFn;
 }
 
 export interface CastInput {
@@ -39,23 +35,43 @@ export interface CastInput {
 export interface CastReceipt {
   /** SHA-256 (hex) of the ciphertext bytes: look the ballot up on the bulletin board with it. */
   ballotHash: string;
-  /** Global log position of the BallotCast event. */
-  position: number;
+  /** Ed25519 (log key) over the receipt message, src/crypto/cast-receipt.ts. */
+  signature: string;
+  /** The BallotCast's log position when already released (pool off), else null. */
+  position: number | null;
 }
 
 export interface BallotCaster {
   cast(input: CastInput): Promise<Result<CastReceipt>>;
 }
 
-// A conflict on a credential stream means another cast of the same N1 won; one re-read decides.
-const MAX_ATTEMPTS = 3;
+/** Thrown (→ INTERNAL) when the key store has no log key for an election that exists: an operator fault. */
+export class LogKeyMissingError extends Error {
+  constructor(electionId: string) {
+    super(`no log key in the key store for election ${electionId}`);
+    this.name = 'LogKeyMissingError';
+  }
+}
 
 export function createBallotCaster(deps: CastBallotDeps): BallotCaster {
-  const append: AppendFn = deps.append ?? ((streamId, events, expectedRevision) => deps.store.append(streamId, events, { expectedRevision }));
+  const logKeys = new Map<string, Promise<KeyObject>>();
+  const logKey = (electionId: string): Promise<KeyObject> => {
+    let key = logKeys.get(electionId);
+    if (!key) {
+      key = deps.keyStore.get(keyNames.log(electionId)).then((der) => {
+        if (!der) throw new LogKeyMissingError(electionId);
+        return createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
+      });
+      key.catch(() => logKeys.delete(electionId));
+      logKeys.set(electionId, key);
+      if (logKeys.size > 64) logKeys.delete(logKeys.keys().next().value as string);
+    }
+    return key;
+  };
 
   return {
     async cast(input) {
-      // Checked before any I/O: malformed input costs nothing and never reaches the log.
+      // Checked before any I/O: malformed input costs nothing and never reaches the pool.
       const bytes = fromBase64url(input.ciphertext);
       if (!bytes || !decodeBallotCiphertext(bytes).ok) {
         return { ok: false, error: domainError('INVALID_BALLOT', 'the ciphertext is not a well-formed encrypted ballot') };
@@ -63,37 +79,23 @@ export function createBallotCaster(deps: CastBallotDeps): BallotCaster {
       const hashN1 = hashToken(input.n1);
       if (!hashN1) return { ok: false, error: domainError('UNKNOWN_CREDENTIAL', 'no credential was minted for this N1 in this election') };
       const ballotHash = toHex(createHash('sha256').update(bytes).digest());
-      const streamId = credentialStreamId(input.electionId, hashN1);
+      const status = await deps.electionStatus(input.electionId);
 
-      const electionStatus = await deps.electionStatus(input.electionId);
-      const command = { type: 'CastBallot', electionId: input.electionId, hashN1, ballotHash, ciphertext: input.ciphertext, electionStatus } as const;
-
-      // Fast path: decide on the state that expected revision 0 asserts (minted, nothing cast) and
-      // let the store check that assertion atomically. Revision 0 of a credential stream is only
-      // ever its CredentialMinted, so a successful append proves exactly what the decider assumed;
-      // any other stream state fails the append and is decided on the real, folded state below.
-      // A refusal on the assumed state (voting closed) is not final: the real state may say
-      // UNKNOWN_CREDENTIAL or ALREADY_CAST first, so it is decided on the folded stream instead.
-      const assumed = credentialDecider.decide(command, { minted: true, ballotHash: null });
-      if (!isDomainError(assumed)) {
-        try {
-          const appended = await append(streamId, assumed.map(toEventData), 0);
-          return { ok: true, value: { ballotHash, position: appended.position } };
-        } catch (err) {
-          if (!isWrongExpectedRevision(err)) throw err;
-        }
-      }
-      for (let attempt = 1; ; attempt++) {
-        const aggregate = await loadAggregate(deps.store, credentialDecider, streamId);
-        const decided = credentialDecider.decide(command, aggregate.state);
-        if (isDomainError(decided)) return { ok: false, error: decided };
-        try {
-          const appended = await append(streamId, decided.map(toEventData), expectedRevisionOf(aggregate.revision));
-          return { ok: true, value: { ballotHash, position: appended.position } };
-        } catch (err) {
-          if (!isWrongExpectedRevision(err) || attempt >= MAX_ATTEMPTS) throw err;
-        }
-      }
+      const admitted = await deps.pool.admit({
+        electionId: input.electionId,
+        streamId: credentialStreamId(input.electionId, hashN1),
+        kind: 'cast',
+        decide(history, closing) {
+          const state = (history as CredentialEvent[]).reduce(credentialDecider.evolve, credentialDecider.initialState);
+          const command = { type: 'CastBallot', electionId: input.electionId, hashN1, ballotHash, ciphertext: input.ciphertext } as const;
+          const decided = credentialDecider.decide({ ...command, electionStatus: closing ? 'VOTE_ENDED' : status }, state);
+          if (isDomainError(decided)) return decided;
+          return decided.length > 0 ? toEventData(decided[0]!) : null;
+        },
+      });
+      if (!admitted.ok) return admitted;
+      const signature = signCastReceipt(await logKey(input.electionId), input.electionId, ballotHash);
+      return { ok: true, value: { ballotHash, signature, position: admitted.value.position } };
     },
   };
 }

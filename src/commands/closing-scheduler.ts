@@ -1,7 +1,7 @@
 /**
  * Ends elections whose closing time passed (reason CLOSING_TIME), and, as the backstop of
- * auto-close.ts, elections whose ballots reached the expected voters (reason ALL_VOTED). Checked
- * every `intervalMs` (default 1 s) from the `elections` and `ballot_counts` read models; the
+ * auto-close.ts, elections whose admitted casts reached the expected voters (reason ALL_VOTED). Checked
+ * every `intervalMs` (default 1 s) from the `elections` read model and the pool's count; the
  * decision itself is the election decider's (it refuses CLOSING_TIME before closesAt), so a stale
  * read model can delay a close, never make a wrong one. The timer is unref'd: it never keeps a
  * process alive. Several processes may run it: the first append wins, the others get WRONG_STATE.
@@ -10,10 +10,13 @@ import type { EventStore } from '../eventstore/port.ts';
 import type { Logger } from '../app/log.ts';
 import type { SqlExecutor } from '../sql/client.ts';
 import type { VotingEndReason } from '../domain/election-events.ts';
-import { BALLOT_COUNTS_TABLE, endVoting } from './auto-close.ts';
+import { endVoting } from './auto-close.ts';
+import type { BallotPool } from './ballot-pool.ts';
+import { POOL_ELECTIONS_TABLE } from '../pool/pool-table.ts';
 
 export interface ClosingSchedulerDeps {
   store: EventStore;
+  pool: Pick<BallotPool, 'closeVoting'>;
   sql: SqlExecutor;
   now: () => Date;
   log: Logger;
@@ -36,9 +39,9 @@ export function createClosingScheduler(deps: ClosingSchedulerDeps): ClosingSched
     const { rows } = await deps.sql.query<{ election_id: string; reason: VotingEndReason }>(
       `SELECT e.election_id,
               CASE WHEN e.closes_at IS NOT NULL AND e.closes_at <= $1 THEN 'CLOSING_TIME' ELSE 'ALL_VOTED' END AS reason
-         FROM elections e LEFT JOIN ${BALLOT_COUNTS_TABLE} b ON b.election_id = e.election_id
+         FROM elections e LEFT JOIN ${POOL_ELECTIONS_TABLE} b ON b.election_id = e.election_id
         WHERE e.status = 'VOTE_STARTED'
-          AND ((e.closes_at IS NOT NULL AND e.closes_at <= $1) OR COALESCE(b.ballots, 0) >= e.expected_voters)`,
+          AND ((e.closes_at IS NOT NULL AND e.closes_at <= $1) OR COALESCE(b.admitted_casts, 0) >= e.expected_voters)`,
       [now.toISOString()],
     );
     return rows;
@@ -48,7 +51,7 @@ export function createClosingScheduler(deps: ClosingSchedulerDeps): ClosingSched
     const now = deps.now();
     const ended: { electionId: string; reason: VotingEndReason }[] = [];
     for (const row of await due(now)) {
-      const r = await endVoting(deps.store, row.election_id, row.reason, now);
+      const r = await endVoting(deps, row.election_id, row.reason, now);
       if (r.ok) {
         ended.push({ electionId: row.election_id, reason: row.reason });
         deps.log.info('voting ended by the scheduler', { electionId: row.election_id, reason: row.reason });

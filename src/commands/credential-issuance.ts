@@ -46,7 +46,7 @@ import { formatCredentialUri } from '../credentials/credential-uri.ts';
 import { createQrRenderPool, inlineQrRenderer, type QrRenderer } from '../credentials/qr-render-pool.ts';
 import { writeLetters } from '../credentials/letter.ts';
 import { electionFingerprint } from '../crypto/election-fingerprint.ts';
-import { shuffle } from './ballot-mixer.ts';
+import { shuffle } from '../crypto/shuffle.ts';
 import { createSmtpMailer, type Mailer, type MailerOptions } from '../credentials/mailer.ts';
 
 export const DEFAULT_ISSUANCE_BATCH_SIZE = 500;

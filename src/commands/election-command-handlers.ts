@@ -46,6 +46,8 @@ export interface ElectionCommandDeps {
    * 100,000 voters; default 16.
    */
   cacheSize?: number;
+  /** Runs `end` (which appends VotingEnded) once the ballot pool released everything it holds. */
+  closeVoting?: <T>(electionId: string, end: () => Promise<Result<T>>) => Promise<Result<T>>;
 }
 
 type RegisterVotersRow = RegisterVoters['voters'][number];
@@ -121,7 +123,8 @@ export function createElectionCommandHandlers(store: EventStore, deps: ElectionC
     },
 
     async endVoting(input) {
-      return positionOnly(await run({ type: 'EndVoting', electionId: input.electionId, reason: 'ADMIN', now: now() }));
+      const end = () => run({ type: 'EndVoting', electionId: input.electionId, reason: 'ADMIN', now: now() });
+      return positionOnly(await (deps.closeVoting ? deps.closeVoting(input.electionId, end) : end()));
     },
 
     importVoters(input, onProgress) {

@@ -18,8 +18,11 @@ export interface CredentialDeliveryFailed {
 
 export interface BlindSignatureIssued {
   type: 'BlindSignatureIssued';
-  /** SHA-256 (hex) of the blinded message: a retry with the same blinded message is recognised. */
-  data: { electionId: string; voterId: string; blindedMessageHash: string; issuedAt: string };
+  /**
+   * SHA-256 (hex) of the blinded message: a retry with the same blinded message is recognised. No
+   * time: the event is released from the ballot pool in random order, and a signing time would undo that.
+   */
+  data: { electionId: string; voterId: string; blindedMessageHash: string };
 }
 
 export type VoterEvent = CredentialIssued | CredentialDeliveryFailed | BlindSignatureIssued;

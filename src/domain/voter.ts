@@ -17,7 +17,6 @@ export interface IssueBlindSignature {
   blindedMessageHash: string;
   /** The election's status as the handler read it ('NONE' when the election does not exist). */
   electionStatus: ElectionStatus | 'NONE';
-  now: string;
 }
 
 export type VoterCommand = IssueBlindSignature;
@@ -57,7 +56,7 @@ export function decideVoter(command: VoterCommand, state: VoterState): VoterEven
   return [
     {
       type: 'BlindSignatureIssued',
-      data: { electionId: command.electionId, voterId: command.voterId, blindedMessageHash: command.blindedMessageHash, issuedAt: command.now },
+      data: { electionId: command.electionId, voterId: command.voterId, blindedMessageHash: command.blindedMessageHash },
     },
   ];
 }

@@ -18,7 +18,7 @@ let election: TestElection;
 
 beforeAll(async () => {
   world = await startWorld();
-  signer = createBlindSigner({ store: world.store, keyStore: world.keyStore, electionStatus: world.electionStatus, now: () => new Date() });
+  signer = createBlindSigner({ pool: world.pool, keyStore: world.keyStore, electionStatus: world.electionStatus });
   election = await openElection(world, { voters: 5 });
 });
 afterAll(async () => world?.close());

@@ -18,7 +18,7 @@ let autoCloser: AutoCloser;
 
 beforeAll(async () => {
   world = await startWorld();
-  autoCloser = createAutoCloser({ store: world.store, pubsub: world.pubsub, now: () => new Date(), log: silentLogger });
+  autoCloser = createAutoCloser({ store: world.store, pool: world.pool, pubsub: world.pubsub, now: () => new Date(), log: silentLogger });
   await autoCloser.start();
 });
 afterAll(async () => {
@@ -33,7 +33,7 @@ describe('closing', () => {
   it('ends voting with ALL_VOTED at the expectedVoters-th ballot, once', async () => {
     const election = await openElection(world, { voters: 4 });
     const tokens = await mintCredentials(world.store, election.electionId, 4);
-    const caster = createBallotCaster({ store: world.store, electionStatus: world.electionStatus });
+    const caster = createBallotCaster({ pool: world.pool, keyStore: world.keyStore, electionStatus: world.electionStatus });
     // The content does not matter to casting (the tally judges it); it must only be a well-formed ciphertext.
     const cast = (i: number) =>
       caster.cast({ electionId: election.electionId, n1: tokens[i]!.n1, ciphertext: encryptBallotToText(election.ballotPublicKey, election.electionId, new Uint8Array([i])) });
@@ -45,7 +45,7 @@ describe('closing', () => {
     await until(async () => (await endings(election.electionId)).length > 0, 5_000, 'auto-close');
     expect(await endings(election.electionId)).toEqual(['ALL_VOTED']);
     // The scheduler's backstop sees it ended and does nothing.
-    const scheduler = createClosingScheduler({ store: world.store, sql: world.sql, now: () => new Date(), log: silentLogger });
+    const scheduler = createClosingScheduler({ store: world.store, pool: world.pool, sql: world.sql, now: () => new Date(), log: silentLogger });
     await world.runner.waitFor(await world.store.headPosition());
     expect(await scheduler.tick()).toEqual([]);
     expect(await endings(election.electionId)).toEqual(['ALL_VOTED']);
@@ -59,7 +59,7 @@ describe('closing', () => {
     await world.commands.startVoting({ electionId: election.electionId });
     await world.runner.waitFor(await world.store.headPosition());
     let clock = new Date(closesAt.getTime() - 1_000);
-    const scheduler = createClosingScheduler({ store: world.store, sql: world.sql, now: () => clock, log: silentLogger, intervalMs: 20 });
+    const scheduler = createClosingScheduler({ store: world.store, pool: world.pool, sql: world.sql, now: () => clock, log: silentLogger, intervalMs: 20 });
     expect(await scheduler.tick()).toEqual([]);
     clock = new Date(closesAt.getTime());
     scheduler.start();
@@ -72,14 +72,14 @@ describe('closing', () => {
     await autoCloser.stop(); // nobody listens: only the scheduler can close this one
     const election = await openElection(world, { voters: 2 });
     const tokens = await mintCredentials(world.store, election.electionId, 2);
-    const caster = createBallotCaster({ store: world.store, electionStatus: world.electionStatus });
+    const caster = createBallotCaster({ pool: world.pool, keyStore: world.keyStore, electionStatus: world.electionStatus });
     for (const t of tokens) {
       const r = await caster.cast({ electionId: election.electionId, n1: t.n1, ciphertext: encryptBallotToText(election.ballotPublicKey, election.electionId, new Uint8Array([1])) });
       expect(r.ok).toBe(true);
     }
     await world.runner.waitFor(await world.store.headPosition());
     expect(await endings(election.electionId)).toEqual([]);
-    const scheduler = createClosingScheduler({ store: world.store, sql: world.sql, now: () => new Date(), log: silentLogger });
+    const scheduler = createClosingScheduler({ store: world.store, pool: world.pool, sql: world.sql, now: () => new Date(), log: silentLogger });
     expect(await scheduler.tick()).toEqual([{ electionId: election.electionId, reason: 'ALL_VOTED' }]);
     expect(await endings(election.electionId)).toEqual(['ALL_VOTED']);
     await autoCloser.start();

@@ -16,7 +16,8 @@ import { createProjectionRunner, type ProjectionRunner } from '../../src/project
 import { defaultProjections } from '../../src/projections/index.ts';
 import { createReadModelQueries } from '../../src/projections/queries.ts';
 import { votesProjection } from '../../src/projections/votes-projection.ts';
-import { ballotCountsProjection } from '../../src/commands/auto-close.ts';
+import { createBallotPool, type BallotPool } from '../../src/commands/ballot-pool.ts';
+import { quotaNotifier } from '../../src/commands/auto-close.ts';
 import { createElectionStatusCache, type ElectionStatusView } from '../../src/projections/ballot-queries.ts';
 import type { ElectionCommandHandlers, ReadModelQueries } from '../../src/app/services.ts';
 import { credentialStreamId, type CredentialMinted } from '../../src/domain/credential-events.ts';
@@ -35,23 +36,28 @@ export interface World {
   queries: ReadModelQueries;
   runner: ProjectionRunner;
   pubsub: PubSub;
+  /** The ballot pool every close goes through (k = 0 unless startWorld was asked for mixing). */
+  pool: BallotPool;
   /** Status straight from the read model (no cache), waiting for the projections first. */
   electionStatus: (electionId: string) => Promise<ElectionStatusView>;
   close(): Promise<void>;
 }
 
-export async function startWorld(): Promise<World> {
+/** `poolK` 0 (default) puts each cast in the log at once, so command tests can read it back. */
+export async function startWorld(opts: { poolK?: number } = {}): Promise<World> {
   const db = await createScratchPgDatabase();
   const sql = createPgClient(db.url);
   const store = await createSqlEventStore(sql);
   const keyStore = await createSqlKeyStore(sql, randomBytes(32));
-  const commands = createElectionCommandHandlers(store, { now: () => new Date(), newId: () => randomUUID(), keyStore });
-  const queries = createReadModelQueries(sql, keyStore);
   const pubsub = createMemoryPubSub();
+  const queries = createReadModelQueries(sql, keyStore);
+  const onQuota = quotaNotifier({ getElection: (id) => queries.getElection(id), pubsub, log: silentLogger });
+  const pool = await createBallotPool({ sql, store, k: opts.poolK ?? 0, log: silentLogger, onAdmittedCasts: onQuota });
+  const commands = createElectionCommandHandlers(store, { now: () => new Date(), newId: () => randomUUID(), keyStore, closeVoting: pool.closeVoting });
   const runner = createProjectionRunner({
     store,
     sql,
-    projections: [...defaultProjections(), votesProjection(), ballotCountsProjection()],
+    projections: [...defaultProjections(), votesProjection()],
     pubsub,
     log: silentLogger,
     waitPollMs: 10,
@@ -66,11 +72,13 @@ export async function startWorld(): Promise<World> {
     queries,
     runner,
     pubsub,
+    pool,
     electionStatus: async (id) => {
       await runner.waitFor(await store.headPosition());
       return cached(id);
     },
     async close() {
+      await pool.stop();
       await runner.stop();
       await pubsub.close();
       await store.close();

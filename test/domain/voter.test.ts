@@ -12,8 +12,8 @@ const NOW = '2026-01-01T10:00:00.000Z';
 
 const given = (...events: VoterEvent[]): VoterState => events.reduce(voterDecider.evolve, voterDecider.initialState);
 const when = (state: VoterState, overrides: Partial<IssueBlindSignature> = {}) =>
-  voterDecider.decide({ type: 'IssueBlindSignature', electionId: E, voterId: V, blindedMessageHash: H1, electionStatus: 'VOTE_STARTED', now: NOW, ...overrides }, state);
-const issued = (hash: string): VoterEvent => ({ type: 'BlindSignatureIssued', data: { electionId: E, voterId: V, blindedMessageHash: hash, issuedAt: NOW } });
+  voterDecider.decide({ type: 'IssueBlindSignature', electionId: E, voterId: V, blindedMessageHash: H1, electionStatus: 'VOTE_STARTED', ...overrides }, state);
+const issued = (hash: string): VoterEvent => ({ type: 'BlindSignatureIssued', data: { electionId: E, voterId: V, blindedMessageHash: hash } });
 const codeOf = (r: unknown) => (isDomainError(r) ? r.code : 'events');
 
 describe('voter decider: blind signatures', () => {

@@ -6,6 +6,7 @@
  * is UNAUTHENTICATED.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyCastReceipt } from '../../src/crypto/cast-receipt.ts';
 import { EvoteConnection, EvoteError } from '../../src/client/connection.ts';
 import type { ElectionRow } from '../../src/app/services.ts';
 import { electionStreamId, type ElectionCreated } from '../../src/domain/election-events.ts';
@@ -58,23 +59,29 @@ describe('anonymous casting through the gateway', () => {
       expect(accepted).toHaveLength(1);
       expect(outcomes.filter((o) => o.code === 'ALREADY_CAST')).toHaveLength(99);
 
-      // A cast is answered once its append committed, not once the read models have it
-      // (docs/ballots.md): the receipt reaches the board moments later, and a client asks again.
+      // A cast is answered once durably pooled (docs/ballots.md), with a receipt signed by the log
+      // key; with fewer than k ballots in the pool it stays held: not on the board yet.
       const receipt = accepted[0]!.receipt!;
+      const created0 = created!.data as ElectionCreated['data'];
+      expect(verifyCastReceipt(created0.logPublicKey, electionId, receipt.ballotHash, (receipt as unknown as { signature: string }).signature)).toBe(true);
       const reader = connections[1]!;
       const lookUp = () => reader.request('query', 'ballots.receipt', { electionId, ballotHash: receipt.ballotHash });
-      await until(async () => (await errorCode(lookUp())) === 'ok', 5_000, 'receipt on the board');
-      expect(await lookUp()).toMatchObject({ ...receipt, status: null });
-      const board = await reader.request<{ ballots: { ballotHash: string }[] }>('query', 'ballots.board', { electionId });
-      expect(board.ballots.map((b) => b.ballotHash)).toEqual([receipt.ballotHash]);
-      expect(await errorCode(reader.request('query', 'ballots.receipt', { electionId, ballotHash: '0'.repeat(64) }))).toBe('BALLOT_NOT_FOUND');
+      expect(await errorCode(lookUp())).toBe('BALLOT_NOT_FOUND');
       expect(await errorCode(reader.request('command', 'ballot.cast', { electionId, n1: 'AAAAAAAAAAAAAAAAAAAAAA', ciphertext: ciphertexts[0] }))).toBe('UNKNOWN_CREDENTIAL');
       expect(await errorCode(reader.request('command', 'ballot.cast', { electionId, n1: tokens[1]!.n1, ciphertext: 'AAAA' }))).toBe('INVALID_BALLOT');
 
-      // The 2nd and 3rd ballots: the election ends itself (ALL_VOTED) at the 3rd.
+      // The 2nd and 3rd ballots: the election ends itself (ALL_VOTED) at the 3rd, releasing the pool first.
       await connections[2]!.request('command', 'ballot.cast', { electionId, n1: tokens[1]!.n1, ciphertext: ciphertexts[2] });
       await connections[3]!.request('command', 'ballot.cast', { electionId, n1: tokens[2]!.n1, ciphertext: ciphertexts[3] });
       await until(async () => (await admin.request<ElectionRow>('query', 'election.get', { electionId })).status === 'VOTE_ENDED', 5_000, 'auto-close');
+      await until(async () => (await errorCode(lookUp())) === 'ok', 5_000, 'receipt on the board');
+      expect(await lookUp()).toMatchObject({ ballotHash: receipt.ballotHash, status: null });
+      const board = await reader.request<{ ballots: { ballotHash: string; position: number }[] }>('query', 'ballots.board', { electionId });
+      expect(board.ballots).toHaveLength(3);
+      expect(await errorCode(reader.request('query', 'ballots.receipt', { electionId, ballotHash: '0'.repeat(64) }))).toBe('BALLOT_NOT_FOUND');
+      const log = await store.readStream(electionStreamId(electionId));
+      const endedAt = log.find((e) => e.type === 'VotingEnded')!.position;
+      expect(board.ballots.every((b) => b.position < endedAt)).toBe(true);
       const ended = (await store.readStream(electionStreamId(electionId))).filter((e) => e.type === 'VotingEnded');
       expect(ended.map((e) => (e.data as { reason: string }).reason)).toEqual(['ALL_VOTED']);
     } finally {

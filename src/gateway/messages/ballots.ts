@@ -38,13 +38,18 @@ export const BALLOT_MESSAGE_SPECS: readonly MessageSpec[] = [
     name: 'ballot.cast',
     adminOnly: false,
     summary:
-      'Cast an encrypted ballot anonymously with the one-time token N1. No identity: send it on a fresh connection without a token (any token is ignored). One ballot per N1.',
+      'Cast an encrypted ballot anonymously with the one-time token N1. No identity: send it on a fresh connection without a token (any token is ignored). One ballot per N1. Answered once the ballot is durably in the ballot pool, which releases it into the log later, in random order.',
     payload: strictObject({ electionId, n1, ciphertext }, ['electionId', 'n1', 'ciphertext']),
-    // The receipt is the committed log position: no read model is promised (docs/ballots.md).
+    // The receipt is the pool's durable admission: no read model is promised (docs/ballots.md).
     readYourWrites: false,
     result: {
-      description: 'The receipt: the ballot hash (SHA-256 hex of the ciphertext bytes) and its log position.',
-      schema: { type: 'object', required: ['ballotHash', 'position'], properties: { ballotHash: { type: 'string' }, position } },
+      description:
+        "The receipt: the ballot hash (SHA-256 hex of the ciphertext bytes), the election log key's Ed25519 signature over it (src/crypto/cast-receipt.ts), and the log position when the pool is off (else null: the ballot is released later).",
+      schema: {
+        type: 'object',
+        required: ['ballotHash', 'signature', 'position'],
+        properties: { ballotHash: { type: 'string' }, signature: { type: 'string' }, position: { type: ['integer', 'null'] } },
+      },
     },
     domainErrors: ['UNKNOWN_CREDENTIAL', 'ALREADY_CAST', 'VOTING_CLOSED', 'INVALID_BALLOT'],
   },

@@ -1,0 +1,222 @@
+/**
+ * The durable ballot pool (docs/protocol.md, "The ballot pool"): casts and blind-signature records
+ * are decided and stored durably, acknowledged, and released into the log later, in random order,
+ * always keeping at least k of each kind held per election. Closing releases everything before
+ * VotingEnded. Arrival order therefore never becomes log order, and no voter's cast waits for others.
+ *
+ * Admissions are batched per election; each batch runs under the election's lock, so admitting,
+ * releasing and closing never interleave, in one process or across several sharing a database.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import type { AppendResult, EventData, EventStore, RecordedEvent } from '../eventstore/port.ts';
+import type { Logger } from '../app/log.ts';
+import type { Result } from '../app/services.ts';
+import type { SqlClient } from '../sql/client.ts';
+import { isDomainError, type DomainError } from '../domain/errors.ts';
+import { shuffle } from '../crypto/shuffle.ts';
+import { createElectionLock } from '../pool/election-lock.ts';
+import {
+  deletePooled,
+  ensurePoolSchema,
+  insertPooled,
+  isClosing,
+  pooledByStream,
+  pooledOfElection,
+  setClosing,
+  type PooledEvent,
+  type PooledKind,
+} from '../pool/pool-table.ts';
+
+export const DEFAULT_POOL_K = 32;
+const MAX_BATCH = 500;
+
+/** What a stream holds for a decision: its events in the log, then its pooled event if any. */
+export type StreamHistory = { type: string; data: unknown }[];
+
+export interface PoolAdmission {
+  electionId: string;
+  streamId: string;
+  kind: PooledKind;
+  /** The event to pool, null for "already recorded, answer again", or a refusal. `closing`: voting has ended or is ending. */
+  decide(history: StreamHistory, closing: boolean): EventData | null | DomainError;
+}
+
+export interface Admitted {
+  /** Log position once released; null while it is held in the pool. */
+  position: number | null;
+}
+
+export interface BallotPoolOptions {
+  sql: SqlClient;
+  store: EventStore;
+  /** Held events per election and kind; 0 releases at once (no mixing: for comparison only). */
+  k: number;
+  log: Logger;
+  /** Uniform integer in [0, max): injected only by tests. */
+  randomInt?: (max: number) => number;
+  /** Called after a batch admitted casts, with the election's total admitted so far. */
+  onAdmittedCasts?: (electionId: string, admittedCasts: number) => void;
+}
+
+export interface BallotPool {
+  readonly k: number;
+  admit(admission: PoolAdmission): Promise<Result<Admitted>>;
+  /** Under the election's lock: refuse new admissions, release every held event, then run `end` (which appends VotingEnded). */
+  closeVoting<T>(electionId: string, end: () => Promise<Result<T>>): Promise<Result<T>>;
+  /** Events held now for an election (operators and tests; never per ballot). */
+  held(electionId: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+interface Waiting {
+  admission: PoolAdmission;
+  resolve(r: Result<Admitted>): void;
+  reject(err: unknown): void;
+}
+
+const alreadyEnded = (e: DomainError) => e.code === 'WRONG_STATE' && (e.details as { current?: unknown } | undefined)?.current === 'VOTE_ENDED';
+
+export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotPool> {
+  await ensurePoolSchema(opts.sql);
+  const { sql, store } = opts;
+  const k = Math.max(0, Math.floor(opts.k));
+  const random = opts.randomInt ?? randomInt;
+  const lock = createElectionLock(sql);
+  const queues = new Map<string, Waiting[]>();
+  const draining = new Map<string, Promise<void>>();
+  // Closing is final once VotingEnded is in: remembered so a batch after the close skips a query.
+  const closed = new Set<string>();
+
+  const closing = async (electionId: string) => closed.has(electionId) || (await isClosing(sql, electionId));
+
+  /** Appends `chosen` in the given order; an interrupted earlier release is recognised by event id. */
+  const appendReleased = async (chosen: PooledEvent[]): Promise<AppendResult[]> => {
+    const requests = chosen.map((p) => ({ streamId: p.streamId, events: [p.event], expectedRevision: p.expectedRevision ?? ('any' as const) }));
+    try {
+      return await store.appendMany(requests);
+    } catch (err) {
+      opts.log.warn('pool release: appending one by one', { error: (err as Error).message });
+      const out: AppendResult[] = [];
+      for (const [i, p] of chosen.entries()) {
+        const existing = (await store.readStream(p.streamId)).find((e) => e.id === p.event.id);
+        out.push(existing ? { nextExpectedRevision: existing.revision, position: existing.position } : await store.append(p.streamId, [p.event], requests[i]!));
+      }
+      return out;
+    }
+  };
+
+  /** Releases all but `keep` held events of each kind, chosen and ordered at random. */
+  const release = async (electionId: string, keep: number): Promise<Map<string, number>> => {
+    const held = await pooledOfElection(sql, electionId);
+    const chosen: PooledEvent[] = [];
+    for (const kind of ['cast', 'sign'] as const) {
+      const ofKind = held.filter((p) => p.kind === kind);
+      if (ofKind.length > keep) chosen.push(...shuffle(ofKind, random).slice(0, ofKind.length - keep));
+    }
+    if (chosen.length === 0) return new Map();
+    shuffle(chosen, random);
+    const results = await appendReleased(chosen);
+    await deletePooled(
+      sql,
+      chosen.map((p) => p.streamId),
+    );
+    return new Map(chosen.map((p, i) => [p.streamId, results[i]!.position]));
+  };
+
+  const admitBatch = async (electionId: string, batch: Waiting[]): Promise<{ results: Result<Admitted>[]; admittedCasts?: number }> => {
+    const isClosing = await closing(electionId);
+    const streamIds = [...new Set(batch.map((w) => w.admission.streamId))];
+    const [logs, pooled] = await Promise.all([Promise.all(streamIds.map((id) => store.readStream(id))), pooledByStream(sql, streamIds)]);
+    const histories = new Map<string, { log: RecordedEvent[]; pending: StreamHistory }>(
+      streamIds.map((id, i) => [id, { log: logs[i]!, pending: pooled.has(id) ? [pooled.get(id)!.event] : [] }]),
+    );
+
+    const admitted: PooledEvent[] = [];
+    const outcomes: (DomainError | { streamId: string } | null)[] = batch.map(({ admission }) => {
+      const h = histories.get(admission.streamId)!;
+      const decided = admission.decide([...h.log, ...h.pending], isClosing);
+      if (decided === null || isDomainError(decided)) return decided;
+      const event = { ...decided, id: randomUUID() };
+      // Later admissions of the same stream in this batch decide on it, as if it were stored.
+      h.pending.push(event);
+      admitted.push({
+        electionId,
+        streamId: admission.streamId,
+        kind: admission.kind,
+        expectedRevision: admission.kind === 'cast' ? h.log.length - 1 : null,
+        event,
+      });
+      return { streamId: admission.streamId };
+    });
+
+    let admittedCasts: number | undefined;
+    let positions = new Map<string, number>();
+    if (admitted.length > 0) {
+      admittedCasts = await insertPooled(sql, electionId, admitted);
+      try {
+        positions = await release(electionId, k);
+      } catch (err) {
+        // The admitted events are stored: they are acknowledged, and a later batch or the close releases them.
+        opts.log.error('pool release failed', { electionId, error: (err as Error).message });
+      }
+    }
+    const results = outcomes.map((o): Result<Admitted> => {
+      if (o === null) return { ok: true, value: { position: null } };
+      if (isDomainError(o)) return { ok: false, error: o };
+      return { ok: true, value: { position: positions.get(o.streamId) ?? null } };
+    });
+    return { results, admittedCasts: admitted.some((a) => a.kind === 'cast') ? admittedCasts : undefined };
+  };
+
+  const drain = (electionId: string): Promise<void> => {
+    const running = draining.get(electionId);
+    if (running) return running;
+    const run = (async () => {
+      for (let queue = queues.get(electionId); queue && queue.length > 0; queue = queues.get(electionId)) {
+        const batch = queue.splice(0, MAX_BATCH);
+        try {
+          const { results, admittedCasts } = await lock(electionId, () => admitBatch(electionId, batch));
+          batch.forEach((w, i) => w.resolve(results[i]!));
+          if (admittedCasts !== undefined) opts.onAdmittedCasts?.(electionId, admittedCasts);
+        } catch (err) {
+          for (const w of batch) w.reject(err);
+        }
+      }
+      queues.delete(electionId);
+      draining.delete(electionId);
+    })();
+    draining.set(electionId, run);
+    return run;
+  };
+
+  return {
+    k,
+    admit(admission) {
+      return new Promise<Result<Admitted>>((resolve, reject) => {
+        const queue = queues.get(admission.electionId) ?? [];
+        queue.push({ admission, resolve, reject });
+        queues.set(admission.electionId, queue);
+        void drain(admission.electionId);
+      });
+    },
+
+    closeVoting(electionId, end) {
+      return lock(electionId, async () => {
+        await setClosing(sql, electionId, true);
+        await release(electionId, 0);
+        const ended = await end();
+        if (ended.ok || alreadyEnded(ended.error)) closed.add(electionId);
+        else await setClosing(sql, electionId, false);
+        return ended;
+      });
+    },
+
+    async held(electionId) {
+      return (await pooledOfElection(sql, electionId)).length;
+    },
+
+    async stop() {
+      await Promise.allSettled([...draining.values()]);
+    },
+  };
+}

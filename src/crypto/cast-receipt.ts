@@ -1,0 +1,33 @@
+/**
+ * The server's signed acknowledgement of a cast: Ed25519 under the election's log key over
+ * canonicalJson({type, electionId, ballotHash}). A ballot is acknowledged when it is durably pooled,
+ * before it reaches the log, so this signature is what lets a voter prove that the server accepted a
+ * ballot that never appeared.
+ */
+import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { canonicalJsonBytes } from './canonical.ts';
+import { fromBase64url, toBase64url } from './bytes.ts';
+
+export const CAST_RECEIPT_TYPE = 'evote/cast-receipt/v1';
+
+function receiptMessage(electionId: string, ballotHash: string): Uint8Array {
+  return canonicalJsonBytes({ type: CAST_RECEIPT_TYPE, electionId, ballotHash });
+}
+
+/** base64url Ed25519 signature over the receipt message. */
+export function signCastReceipt(logPrivateKey: KeyObject, electionId: string, ballotHash: string): string {
+  return toBase64url(new Uint8Array(sign(null, receiptMessage(electionId, ballotHash), logPrivateKey)));
+}
+
+/** Checks a receipt against the log public key published in ElectionCreated (raw 32 bytes, base64url). */
+export function verifyCastReceipt(logPublicKey: string, electionId: string, ballotHash: string, signature: string): boolean {
+  const sig = fromBase64url(signature);
+  const raw = fromBase64url(logPublicKey);
+  if (!sig || sig.length !== 64 || !raw || raw.length !== 32) return false;
+  try {
+    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: logPublicKey }, format: 'jwk' });
+    return verify(null, receiptMessage(electionId, ballotHash), key, sig);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The durable ballot pool's storage: events admitted but not yet in the log, one per stream. The
+ * table has no time column and no serial: rows are deleted when released, so nothing about arrival
+ * order outlives the release (docs/protocol.md, "The ballot pool").
+ */
+import type { EventData } from '../eventstore/port.ts';
+import type { SqlExecutor } from '../sql/client.ts';
+
+export type PooledKind = 'cast' | 'sign';
+
+export interface PooledEvent {
+  electionId: string;
+  streamId: string;
+  kind: PooledKind;
+  /** The stream's revision the event was decided on, or null for "any" (a voter stream). */
+  expectedRevision: number | null;
+  /** Carries its own id, so a release interrupted after the append is recognised in the log. */
+  event: EventData & { id: string };
+}
+
+export const POOL_TABLE = 'evote_pool';
+export const POOL_ELECTIONS_TABLE = 'evote_pool_elections';
+
+const DDL = [
+  `create table if not exists ${POOL_TABLE} (
+     stream_id         text   primary key,
+     election_id       text   not null,
+     kind              text   not null,
+     expected_revision bigint null,
+     event             jsonb  not null
+   )`,
+  `create index if not exists evote_pool_election on ${POOL_TABLE} (election_id, kind)`,
+  // One row per election: a count and a flag, nothing per ballot.
+  `create table if not exists ${POOL_ELECTIONS_TABLE} (
+     election_id    text    primary key,
+     admitted_casts integer not null default 0,
+     closing        boolean not null default false
+   )`,
+];
+
+export async function ensurePoolSchema(sql: SqlExecutor): Promise<void> {
+  for (const statement of DDL) await sql.query(statement);
+}
+
+interface PoolRow {
+  stream_id: string;
+  election_id: string;
+  kind: PooledKind;
+  expected_revision: number | string | null;
+  event: EventData & { id: string };
+}
+
+const toPooled = (r: PoolRow): PooledEvent => ({
+  electionId: r.election_id,
+  streamId: r.stream_id,
+  kind: r.kind,
+  expectedRevision: r.expected_revision === null ? null : Number(r.expected_revision),
+  event: r.event,
+});
+
+export async function pooledByStream(sql: SqlExecutor, streamIds: readonly string[]): Promise<Map<string, PooledEvent>> {
+  if (streamIds.length === 0) return new Map();
+  const { rows } = await sql.query<PoolRow>(`select * from ${POOL_TABLE} where stream_id = any($1::text[])`, [streamIds]);
+  return new Map(rows.map((r) => [r.stream_id, toPooled(r)]));
+}
+
+export async function pooledOfElection(sql: SqlExecutor, electionId: string): Promise<PooledEvent[]> {
+  const { rows } = await sql.query<PoolRow>(`select * from ${POOL_TABLE} where election_id = $1`, [electionId]);
+  return rows.map(toPooled);
+}
+
+/** Inserts the admitted events and adds the casts among them to the election's count, in one statement. */
+export async function insertPooled(sql: SqlExecutor, electionId: string, events: readonly PooledEvent[]): Promise<number> {
+  const casts = events.filter((e) => e.kind === 'cast').length;
+  const { rows } = await sql.query<{ admitted_casts: number }>(
+    `with added as (
+       insert into ${POOL_TABLE} (stream_id, election_id, kind, expected_revision, event)
+       select * from unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::jsonb[])
+     )
+     insert into ${POOL_ELECTIONS_TABLE} (election_id, admitted_casts) values ($1, $7)
+     on conflict (election_id) do update set admitted_casts = ${POOL_ELECTIONS_TABLE}.admitted_casts + excluded.admitted_casts
+     returning admitted_casts`,
+    [
+      electionId,
+      events.map((e) => e.streamId),
+      events.map(() => electionId),
+      events.map((e) => e.kind),
+      events.map((e) => e.expectedRevision),
+      events.map((e) => JSON.stringify(e.event)),
+      casts,
+    ],
+  );
+  return Number(rows[0]?.admitted_casts ?? 0);
+}
+
+export async function deletePooled(sql: SqlExecutor, streamIds: readonly string[]): Promise<void> {
+  if (streamIds.length > 0) await sql.query(`delete from ${POOL_TABLE} where stream_id = any($1::text[])`, [streamIds]);
+}
+
+export async function isClosing(sql: SqlExecutor, electionId: string): Promise<boolean> {
+  const { rows } = await sql.query<{ closing: boolean }>(`select closing from ${POOL_ELECTIONS_TABLE} where election_id = $1`, [electionId]);
+  return rows[0]?.closing === true;
+}
+
+export async function setClosing(sql: SqlExecutor, electionId: string, closing: boolean): Promise<void> {
+  await sql.query(
+    `insert into ${POOL_ELECTIONS_TABLE} (election_id, closing) values ($1, $2)
+     on conflict (election_id) do update set closing = excluded.closing`,
+    [electionId, closing],
+  );
+}

@@ -7,29 +7,46 @@
 
 /** Envelope → payload → array → object leaves room; no message nests deeper than 4. */
 export const MAX_JSON_DEPTH = 8;
+/** Commas outside strings: election.create at its limits has ~105 (100 choices); parsing cost grows with them. */
+export const MAX_JSON_ITEMS = 256;
 
 const OPEN_BRACE = 123; // {
 const OPEN_BRACKET = 91; // [
 const CLOSE_BRACE = 125;
 const CLOSE_BRACKET = 93;
+const COMMA = 44;
 const QUOTE = 34;
 const BACKSLASH = 92;
 
-/** True when brackets outside strings nest deeper than `max`. One pass, no allocation. */
-export function nestsDeeperThan(text: string, max: number): boolean {
+export type ShapeViolation = { maxDepth: number } | { maxItems: number };
+
+/**
+ * Whether the text nests deeper than MAX_JSON_DEPTH or separates more than MAX_JSON_ITEMS members
+ * and elements, checked before JSON.parse. One pass; string contents are skipped by indexOf.
+ */
+export function jsonShapeViolation(text: string, maxDepth = MAX_JSON_DEPTH, maxItems = MAX_JSON_ITEMS): ShapeViolation | undefined {
   let depth = 0;
-  let inString = false;
+  let items = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) inString = true;
-    else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      if (++depth > max) return true;
+    if (c === QUOTE) {
+      i = closingQuote(text, i + 1);
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > maxDepth) return { maxDepth };
     } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
+    else if (c === COMMA && ++items > maxItems) return { maxItems };
   }
-  return false;
+  return undefined;
+}
+
+/** Index of the quote that ends a string starting at `from`, or the text's end (JSON.parse refuses it then). */
+function closingQuote(text: string, from: number): number {
+  for (let q = text.indexOf('"', from); q >= 0; q = text.indexOf('"', q + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(q - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return q;
+  }
+  return text.length;
 }
 
 export interface BoundsViolation {

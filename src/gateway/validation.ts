@@ -6,7 +6,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { gatewayError, type WireError } from './error-codes.ts';
-import { MAX_JSON_DEPTH, findUnboundedValue, nestsDeeperThan } from './input-bounds.ts';
+import { findUnboundedValue, jsonShapeViolation } from './input-bounds.ts';
 import {
   MAX_REQUEST_ID_LENGTH,
   MESSAGE_CATALOGUE,
@@ -71,8 +71,10 @@ export function createRequestValidator(specs: readonly MessageSpec[] = MESSAGE_C
 
   return {
     parse(text) {
-      if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
-        return { ok: false, id: null, error: gatewayError('BAD_JSON', { maxDepth: MAX_JSON_DEPTH }, `JSON nests deeper than ${MAX_JSON_DEPTH} levels`) };
+      const shape = jsonShapeViolation(text);
+      if (shape) {
+        const why = 'maxDepth' in shape ? `JSON nests deeper than ${shape.maxDepth} levels` : `JSON holds more than ${shape.maxItems} members and elements`;
+        return { ok: false, id: null, error: gatewayError('BAD_JSON', shape, why) };
       }
       let parsed: unknown;
       try {

@@ -4,28 +4,45 @@
  * payload schema, first error only.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH, findUnboundedValue, nestsDeeperThan } from '../../src/gateway/input-bounds.ts';
+import { MAX_JSON_DEPTH, MAX_JSON_ITEMS, findUnboundedValue, jsonShapeViolation } from '../../src/gateway/input-bounds.ts';
 import { createRequestValidator } from '../../src/gateway/validation.ts';
 
 const nested = (depth: number, inner = '1') => '['.repeat(depth) + inner + ']'.repeat(depth);
 
-describe('nestsDeeperThan', () => {
+describe('jsonShapeViolation', () => {
+  const deeper = (text: string, max: number) => jsonShapeViolation(text, max, 1_000) !== undefined;
+
   it('counts brackets outside strings only', () => {
-    expect(nestsDeeperThan(nested(8), 8)).toBe(false);
-    expect(nestsDeeperThan(nested(9), 8)).toBe(true);
-    expect(nestsDeeperThan(`{"a":"${'['.repeat(100)}"}`, 2)).toBe(false);
+    expect(deeper(nested(8), 8)).toBe(false);
+    expect(deeper(nested(9), 8)).toBe(true);
+    expect(deeper(`{"a":"${'['.repeat(100)}"}`, 2)).toBe(false);
     // An escaped quote does not end the string; the brackets after it are still inside.
-    expect(nestsDeeperThan(`{"a":"\\"${'{'.repeat(100)}"}`, 2)).toBe(false);
-    expect(nestsDeeperThan(`{"a":"\\\\"${',{'.repeat(3)}`, 2)).toBe(true);
-    expect(nestsDeeperThan('{"a":[{"b":[{}]}]}', 5)).toBe(false);
-    expect(nestsDeeperThan('{"a":[{"b":[{}]}]}', 4)).toBe(true);
+    expect(deeper(`{"a":"\\"${'{'.repeat(100)}"}`, 2)).toBe(false);
+    expect(deeper(`{"a":"x\\\\\\"${'{'.repeat(100)}"}`, 2)).toBe(false);
+    // An escaped backslash does: what follows is outside.
+    expect(deeper(`{"a":"\\\\"${',{'.repeat(3)}`, 2)).toBe(true);
+    expect(deeper('{"a":[{"b":[{}]}]}', 5)).toBe(false);
+    expect(deeper('{"a":[{"b":[{}]}]}', 4)).toBe(true);
+    expect(deeper('"unterminated [[[[[', 2)).toBe(false);
+  });
+
+  it('counts members and elements by the commas outside strings', () => {
+    expect(jsonShapeViolation(`[${Array(MAX_JSON_ITEMS + 1).fill(1).join(',')}]`)).toBeUndefined();
+    expect(jsonShapeViolation(`[${Array(MAX_JSON_ITEMS + 2).fill(1).join(',')}]`)).toEqual({ maxItems: MAX_JSON_ITEMS });
+    expect(jsonShapeViolation(`["${','.repeat(10_000)}"]`)).toBeUndefined();
+  });
+
+  it('lets the largest real message through: election.create at its schema limits', () => {
+    const text = JSON.stringify({ id: 'x'.repeat(128), kind: 'command', name: 'election.create', token: 't'.repeat(512), payload: { theme: '€'.repeat(500), choices: Array.from({ length: 100 }, (_, i) => `${i}`.padEnd(200, '€')), expectedVoters: 1, electionId: 'e'.repeat(64) } });
+    expect(Buffer.byteLength(text)).toBeLessThan(64 * 1024);
+    expect(jsonShapeViolation(text)).toBeUndefined();
   });
 
   it('is cheap on the largest frame (64 KiB)', () => {
     const text = JSON.stringify({ pad: 'x'.repeat(64 * 1024) });
     const t0 = process.hrtime.bigint();
-    for (let i = 0; i < 100; i++) nestsDeeperThan(text, MAX_JSON_DEPTH);
-    // A generous bound: ~0.1 ms a pass on the development machine, asserted at 20 ms.
+    for (let i = 0; i < 100; i++) jsonShapeViolation(text);
+    // A generous bound: microseconds a pass (strings are skipped natively), asserted at 20 ms.
     expect(Number(process.hrtime.bigint() - t0) / 1e6 / 100).toBeLessThan(20);
   });
 });
@@ -54,6 +71,8 @@ describe('the request validator', () => {
     expect(validator.parse(text)).toMatchObject({ ok: false, id: null, error: { code: 'BAD_JSON', details: { maxDepth: MAX_JSON_DEPTH } } });
     // 100,000 levels: refused by the scan, never handed to JSON.parse.
     expect(validator.parse(nested(100_000))).toMatchObject({ ok: false, error: { code: 'BAD_JSON' } });
+    const manyKeys = `{"id":"r","kind":"query","name":"election.get","payload":{${Array.from({ length: 5_000 }, (_, i) => `"k${i}":1`).join(',')}}}`;
+    expect(validator.parse(manyKeys)).toMatchObject({ ok: false, id: null, error: { code: 'BAD_JSON', details: { maxItems: MAX_JSON_ITEMS } } });
   });
 
   it('refuses an envelope whose id or token is not well-formed Unicode', () => {
@@ -73,6 +92,7 @@ describe('the request validator', () => {
   it('reports only the first schema error, however many extra keys a payload carries', () => {
     const parsed = validator.parse(frame({}));
     if (!parsed.ok) throw new Error('expected a valid envelope');
+    // More than a frame can carry (the scan refuses those): the schema check alone stays bounded.
     const payload = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i]));
     expect(validator.checkPayload(parsed.entry, payload)?.details).toEqual({ errors: [expect.objectContaining({ instancePath: '' })] });
   });

@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- part ...]`: parts are eventstore, projections, gateway, ballots, auth, letters,
- * tally, audit (default: all). Needs PostgreSQL on 127.0.0.1:5432 and Redis on :6379 (as the tests
+ * `npm run bench [-- part ...]`: parts are eventstore, projections, gateway, flood, ballots, auth,
+ * letters, tally, audit (default: all). Needs PostgreSQL on 127.0.0.1:5432 and Redis on :6379 (as the tests
  * do); works in scratch databases that it drops afterwards. Every figure is printed next to the raw
  * limit measured in the same run, as a ratio, and the whole run ends with a Markdown table for
  * BENCHMARKS.md. Speed is measured here, never asserted in tests.
@@ -21,6 +21,9 @@ import { loginBench } from './auth.ts';
 import { letterBench } from './letters.ts';
 import { tallyBench } from './tally.ts';
 import { auditBench } from './audit.ts';
+import { floodBench } from './flood.ts';
+import { DEFAULT_MAX_FRAME_BYTES } from '../src/gateway/gateway.ts';
+import type { Config } from '../src/app/config.ts';
 import type { BenchSystem } from './election-setup.ts';
 
 const parts = new Set(process.argv.slice(2).filter((a) => !a.startsWith('-')));
@@ -39,8 +42,8 @@ const say = (...rs: BenchResult[]) => {
  * A whole system (gateway included) on a scratch database of its own, as the tests start one: a
  * part must not measure the read models catching up on the events that earlier parts appended.
  */
-async function withSystem(fn: (sys: System & BenchSystem) => Promise<void>): Promise<void> {
-  const cluster = await startTestCluster();
+async function withSystem(fn: (sys: System & BenchSystem) => Promise<void>, config?: Partial<Config>): Promise<void> {
+  const cluster = await startTestCluster(config ? { config } : {});
   try {
     const system = cluster.systems[0]!;
     await fn(Object.assign(system, { url: system.gateway!.url, adminToken: cluster.adminToken }));
@@ -77,6 +80,7 @@ try {
       say(against(await queryRoundTrips(sys.url), rawSingle));
     });
   }
+  if (want('flood')) await withSystem(async (sys) => say(...(await floodBench(sys))), { maxFrameBytes: DEFAULT_MAX_FRAME_BYTES });
   if (want('ballots')) {
     await withSystem(async (sys) => {
       const raw = rawRsaPrivateOps();

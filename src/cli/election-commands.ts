@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { ElectionRow, EvoteAdmin } from '../client/admin.ts';
+import { electionFingerprint, formatFingerprint } from '../crypto/election-fingerprint.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 import { createProgress, printResult, table } from './output.ts';
 import { withAdmin, type GlobalOptions } from './session.ts';
@@ -16,6 +17,16 @@ function positiveInt(name: string) {
   };
 }
 
+/** Computed here from the public keys the server publishes (election.get), never taken from the server. */
+function fingerprintOf(e: ElectionRow): string | null {
+  const { authorityPublicKey, ballotPublicKey, logPublicKey } = e;
+  if (!authorityPublicKey || !ballotPublicKey || !logPublicKey) return null;
+  const fp = electionFingerprint({ electionId: e.electionId, authorityPublicKey, ballotPublicKey, logPublicKey });
+  return fp.ok ? fp.value : null;
+}
+
+const fingerprintText = (fp: string | null) => (fp ? formatFingerprint(fp) : '- (the server published no keys)');
+
 export function electionSummary(e: ElectionRow): string {
   return table([
     ['election', e.electionId],
@@ -24,6 +35,7 @@ export function electionSummary(e: ElectionRow): string {
     ['choices', e.choices.join(', ')],
     ['voters', `${e.voterCount} registered / ${e.expectedVoters} expected`],
     ['closes at', e.closesAt ?? '-'],
+    ['fingerprint', fingerprintText(fingerprintOf(e))],
   ]);
 }
 
@@ -39,10 +51,12 @@ export function registerElectionCommands(program: Command, globals: () => Global
     .option('--id <electionId>', 'choose the election id (default: a random UUID)')
     .action(async (o: { theme: string; choice: string[]; expectedVoters: number; id?: string }) => {
       const g = globals();
-      const result = await withAdmin(g, (admin) =>
-        admin.createElection({ theme: o.theme, choices: o.choice, expectedVoters: o.expectedVoters, ...(o.id ? { electionId: o.id } : {}) }),
-      );
-      printResult(g, result, (r) => r.electionId);
+      const result = await withAdmin(g, async (admin) => {
+        const created = await admin.createElection({ theme: o.theme, choices: o.choice, expectedVoters: o.expectedVoters, ...(o.id ? { electionId: o.id } : {}) });
+        // A command replies once the read models have its position: the row holds the new keys.
+        return { ...created, fingerprint: fingerprintOf(await admin.getElection(created.electionId)) };
+      });
+      printResult(g, result, (r) => `${r.electionId}\nfingerprint  ${fingerprintText(r.fingerprint)}`);
     });
 
   election

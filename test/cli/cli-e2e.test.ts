@@ -3,8 +3,9 @@
  * composition (startTestCluster: PostgreSQL, Redis, the gateway on an ephemeral port): create,
  * import a 2,000-row CSV, register a voting application, start, write letters to a folder, 50
  * voters vote with `evote vote --letter <png>`, end, tally, results, receipts (by N2 and by ballot
- * hash), log export, audit (from the file and from the server) and a tampered export that must
- * fail the audit with exit 5. Every exit code and output is checked.
+ * hash), log export, audit (from the file and from the server, against the fingerprint `election
+ * create` printed), a tampered export and a wrong fingerprint that must fail the audit with exit 5,
+ * and an export cut after VotingEnded that is incomplete (exit 6). Every exit code and output is checked.
  */
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -60,9 +61,16 @@ describe('the evote CLI runs a whole election', () => {
       expect(help.stdout).toMatch(/^Usage: evote/);
     }
 
-    const created = JSON.parse(await ok(['--json', 'election', 'create', '--theme', 'CLI election', '--choice', 'Yes', '--choice', 'No', '--choice', 'Abstain', '--expected-voters', '2000'])) as { electionId: string };
+    const created = JSON.parse(await ok(['--json', 'election', 'create', '--theme', 'CLI election', '--choice', 'Yes', '--choice', 'No', '--choice', 'Abstain', '--expected-voters', '2000'])) as { electionId: string; fingerprint: string };
     const electionId = created.electionId;
     expect(electionId).toMatch(/^[0-9a-f-]{36}$/);
+    // The fingerprint is computed by the CLI from the keys the server publishes, shown in groups of 4.
+    expect(created.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    const grouped = created.fingerprint.match(/.{4}/g)!.join(' ');
+    const createdLines = (await ok(['election', 'create', '--theme', 'Another', '--choice', 'A', '--choice', 'B', '--expected-voters', '3'])).split('\n');
+    expect(createdLines[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(createdLines[1]).toMatch(/^fingerprint {2}([0-9a-f]{4} ){15}[0-9a-f]{4}$/);
+    expect(await ok(['election', 'status', electionId])).toContain(`fingerprint  ${grouped}`);
 
     const csv = path.join(dir, 'voters.csv');
     await writeFile(csv, voterCsv(2000, 'cli.example'));
@@ -136,8 +144,9 @@ describe('the evote CLI runs a whole election', () => {
     // Export the log and audit it from the file and from the server.
     const exportFile = path.join(dir, 'election.ndjson');
     expect((await ok(['log', 'export', electionId, '--out', exportFile])).trim()).toMatch(/^exported \d+ lines \(\d+ bytes\) to /);
-    const audited = await evote(['audit', '--from', exportFile]);
+    const audited = await evote(['audit', '--from', exportFile, '--fingerprint', grouped]);
     expect(audited.code).toBe(0);
+    expect(audited.stdout).toContain(`fingerprint ${grouped}`);
     expect(audited.stdout).toMatch(new RegExp(`^election ${electionId}: AUDIT PASSED`));
     expect(audited.stdout).toMatch(/ballots cast 50 \(\+0 after voting ended\), counted 50/);
     const live = JSON.parse(await ok(['--json', 'audit', '--from', url, '--election', electionId])) as { ok: boolean; ballotsCounted: number; counts: Record<string, number> };
@@ -150,6 +159,20 @@ describe('the evote CLI runs a whole election', () => {
     lines[idx] = lines[idx]!.replace('"choice":"Yes"', '"choice":"No"');
     const tampered = path.join(dir, 'tampered.ndjson');
     await writeFile(tampered, lines.join('\n') + '\n');
+    const wrongKeys = await evote(['audit', '--from', exportFile, '--fingerprint', 'ab12'.repeat(16)]);
+    expect(wrongKeys.code).toBe(5);
+    expect(wrongKeys.stderr).toMatch(/^evote: AUDIT_FAILED: audit failed at position \d+ \(ElectionCreated in election-[^)]+\): \[ELECTION_FINGERPRINT\]/m);
+    // The export cut right after the VotingEnded checkpoint: not the whole election, exit 6; --live accepts it.
+    const exported = (await readFile(exportFile, 'utf8')).trimEnd().split('\n');
+    const ended = exported.findIndex((l) => l.includes('"type":"VotingEnded"'));
+    expect(exported[ended + 1]).toContain('"type":"LogCheckpointed"');
+    const cut = path.join(dir, 'cut.ndjson');
+    await writeFile(cut, exported.slice(0, ended + 2).join('\n') + '\n');
+    const [incomplete, partial] = await Promise.all([evote(['audit', '--from', cut]), evote(['audit', '--live', '--from', cut])]);
+    expect(incomplete.code).toBe(6);
+    expect(incomplete.stderr).toMatch(/^evote: AUDIT_INCOMPLETE: .*\(VotingEnded in election-[^)]+\): \[TALLY_NOT_PUBLISHED\]/m);
+    expect(partial.code).toBe(0);
+    expect(partial.stdout).toMatch(/AUDIT PARTIAL/);
     const failed = await evote(['audit', '--from', tampered]);
     expect(failed.code).toBe(5);
     expect(failed.stdout).toMatch(/AUDIT FAILED/);

@@ -3,13 +3,15 @@
  * unchanged) they are the `error.code` values of the WebSocket protocol: stable, never renamed.
  */
 import type { DomainErrorCode } from '../domain/errors.ts';
+import { MAX_JSON_DEPTH, MAX_JSON_ITEMS } from './input-bounds.ts';
 
 export const GATEWAY_ERROR_CODES = {
-  BAD_JSON: 'The frame is not a UTF-8 text frame holding valid JSON (binary frames included).',
-  BAD_ENVELOPE: 'The JSON is not a valid request envelope {id, kind, name, payload?, token?}.',
+  BAD_JSON: `The frame is not a UTF-8 text frame holding valid JSON (binary frames included), or its JSON nests deeper than ${MAX_JSON_DEPTH} levels or holds more than ${MAX_JSON_ITEMS} members and elements.`,
+  BAD_ENVELOPE: 'The JSON is not a valid request envelope {id, kind, name, payload?, token?} of well-formed strings.',
   UNKNOWN_KIND: 'The envelope kind is not one of command, query, subscribe, unsubscribe.',
   UNKNOWN_NAME: 'No message of that kind has that name.',
-  INVALID_PAYLOAD: "The payload does not match the message's JSON Schema (details list where and why, never the values).",
+  INVALID_PAYLOAD:
+    "The payload does not match the message's JSON Schema, or holds a string that is not well-formed Unicode or a number beyond ±(2^53 − 1) (details give the first error: where and why, never the value).",
   FRAME_TOO_LARGE: 'The frame exceeds maxFrameBytes; it was not parsed and the connection stays open.',
   UNAUTHORIZED: 'The message needs the admin token and it was missing or wrong.',
   NOT_SUBSCRIBED: 'Unsubscribe named a subscription this connection does not hold.',

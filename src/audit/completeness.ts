@@ -1,13 +1,10 @@
 /**
- * Whether a log that broke no check is the whole election. It is complete when it holds
- * ElectionCreated, reaches TallyPublished, and its last signed checkpoint covers every event.
- * Anything less is what a server (or a cut file) can show without forging a byte: a prefix that
- * verifies. Each gap names the event where the log stops being complete (docs/audit.md).
+ * A log that broke no check is the whole election only when it holds ElectionCreated, reaches
+ * TallyPublished and its last checkpoint signs every event: any prefix of it verifies too.
  */
 import type { ElectionReplay } from './election-replay.ts';
 import type { AuditFailure } from './report.ts';
 
-/** The fields of an event line that name it. */
 export interface EventRef {
   position: number;
   streamId: string;
@@ -21,7 +18,6 @@ export interface CompletenessInput {
   /** Leaves covered by the last verified checkpoint (0 without one). */
   signedSize: number;
   lastEvent?: EventRef;
-  /** The first event after the last checkpoint read. */
   firstUnsigned?: EventRef;
 }
 
@@ -34,7 +30,6 @@ const gap = (check: string, message: string, e?: EventRef): AuditFailure => ({
   ...(typeof e?.leafIndex === 'number' && { leafIndex: e.leafIndex }),
 });
 
-/** What the election still lacks, by the last phase its log reached. */
 function missingPhases(r: ElectionReplay): string {
   switch (r.state.status) {
     case 'REGISTER':

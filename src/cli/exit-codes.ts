@@ -21,7 +21,7 @@ export const EXIT = {
   INTERNAL: 70,
 } as const;
 
-/** PARTIAL is asked for (`--live`): it exits 0 like PASSED. */
+// PARTIAL is asked for (--live).
 export function auditExitCode(verdict: AuditVerdict): number {
   if (verdict === 'FAILED') return EXIT.AUDIT_FAILED;
   return verdict === 'INCOMPLETE' ? EXIT.AUDIT_INCOMPLETE : EXIT.OK;

@@ -1,12 +1,6 @@
 /**
- * The election fingerprint: SHA-256 over the election id and its three public keys exactly as
- * ElectionCreated publishes them (base64url text), as length-prefixed UTF-8 fields:
- *
- *   field('evote/election-fingerprint/v1') ‖ field(electionId) ‖ field(authorityPublicKey)
- *     ‖ field(ballotPublicKey) ‖ field(logPublicKey)          field(s) = u32be(len) ‖ UTF-8(s)
- *
- * Shown as 64 hex digits in 16 groups of 4. Voters, officials and auditors compare it by eye: a
- * log signed under any other key gives another fingerprint (docs/audit.md).
+ * The election fingerprint: SHA-256 of the tag, the election id and its three public keys as
+ * ElectionCreated publishes them, each u32be(length) ‖ UTF-8 (docs/audit.md), shown in groups of 4.
  */
 import { createHash } from 'node:crypto';
 import { fail, ok, type CryptoResult } from './errors.ts';
@@ -24,7 +18,6 @@ export interface ElectionKeysForFingerprint {
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const HEX64 = /^[0-9a-f]{64}$/;
 
-/** The fingerprint as 64 lowercase hex digits, or MALFORMED_MESSAGE for a string that is not well-formed Unicode. */
 export function electionFingerprint(k: ElectionKeysForFingerprint): CryptoResult<string> {
   const fields = [FINGERPRINT_TAG, k.electionId, k.authorityPublicKey, k.ballotPublicKey, k.logPublicKey];
   const hash = createHash('sha256');
@@ -38,13 +31,8 @@ export function electionFingerprint(k: ElectionKeysForFingerprint): CryptoResult
   return ok(hash.digest('hex'));
 }
 
-/** The human form: 16 groups of 4 hex digits. */
-export function fingerprintGroups(fingerprint: string): string[] {
-  return fingerprint.match(/.{1,4}/g) ?? [];
-}
-
 export function formatFingerprint(fingerprint: string): string {
-  return fingerprintGroups(fingerprint).join(' ');
+  return (fingerprint.match(/.{1,4}/g) ?? []).join(' ');
 }
 
 /** A typed-in fingerprint (any case; spaces, colons and dashes ignored) as 64 hex digits, or undefined. */

@@ -72,8 +72,8 @@ describe('the election fingerprint on credential letters', () => {
     expect(pngs).toHaveLength(3);
     for (const png of pngs) {
       const uri = decodeQrPng(await readFile(path.join(outDir, png)));
-      const c = parseCredentialUri(uri);
-      if (!c.ok) throw new Error('not a credential');
+      const c = parseCredentialUri(uri ?? '');
+      if (!uri || !c.ok) throw new Error('not a credential');
       // Letters are deterministic: the same letter with the expected fingerprint gives the same bytes.
       const input = { electionTheme: 'Harbour board', electionId, fingerprint, voterId: c.value.voterId, n1: c.value.n1, n2: c.value.n2, uri };
       const expected = { input, pdf: renderLetterFiles(input).pdf };

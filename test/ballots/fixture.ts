@@ -29,6 +29,7 @@ import { privateKeyFromPkcs8 } from '../../src/commands/election-keys.ts';
 import { rsaPublicKeyOf } from '../../src/crypto/rsa.ts';
 
 export interface World {
+  databaseUrl: string;
   sql: SqlClient;
   store: EventStore;
   keyStore: KeyStore;
@@ -65,6 +66,7 @@ export async function startWorld(opts: { poolK?: number } = {}): Promise<World> 
   await runner.start();
   const cached = createElectionStatusCache((id) => queries.getElection(id), { ttlMs: 0 });
   return {
+    databaseUrl: db.url,
     sql,
     store,
     keyStore,

@@ -104,7 +104,8 @@ describe('the evote CLI runs a whole election', () => {
       const receiptFile = path.join(dir, `receipt-${i}.json`);
       const out = await ok(['vote', '--letter', path.join(lettersDir, png), '--choice', choices[i]!, '--receipt', receiptFile], clientEnv);
       expect(out).toMatch(/^ballot cast\n/);
-      const receipt = JSON.parse(await readFile(receiptFile, 'utf8')) as { electionId: string; ballotHash: string; position: number; n2: string };
+      const receipt = JSON.parse(await readFile(receiptFile, 'utf8')) as { electionId: string; ballotHash: string; signature: string; n2: string };
+      expect(receipt.signature).toMatch(/^[A-Za-z0-9_-]{86}$/);
       expect(out).toContain(receipt.ballotHash);
       return { ...receipt, file: receiptFile };
     });
@@ -115,11 +116,10 @@ describe('the evote CLI runs a whole election', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^evote: (ALREADY_SIGNED|ALREADY_CAST): /);
 
-    // Before the tally, a receipt is found by ballot hash, not yet counted.
+    // The close releases the ballot pool; before the tally a receipt is found by ballot hash, not yet counted.
+    expect((await ok(['election', 'end', electionId])).trim()).toBe('voting ended');
     const early = await ok(['receipt', '--election', electionId, '--ballot', receipts[0]!.ballotHash]);
     expect(early).toMatch(/status\s+cast, not counted yet/);
-
-    expect((await ok(['election', 'end', electionId])).trim()).toBe('voting ended');
     const tally = await evote(['tally', electionId]);
     expect(tally.code).toBe(0);
     expect(tally.stdout).toMatch(/^tally published \(50 ballots\)/);

@@ -49,7 +49,7 @@ async function timedRequests(url: string, requests: PreparedRequest[], connectio
 
 const where = (inProcess: boolean | undefined) => (inProcess ? 'client in the server thread' : 'client in a worker thread');
 
-export async function castBench(sys: BenchSystem, opts: { casts?: number; connections?: number; raw?: BenchResult; inProcess?: boolean } = {}): Promise<BenchResult[]> {
+export async function castBench(sys: BenchSystem, opts: { casts?: number; connections?: number; raw?: BenchResult; inProcess?: boolean; label?: string } = {}): Promise<BenchResult[]> {
   const casts = opts.casts ?? 5_000;
   const connections = opts.connections ?? 50;
   const raw = opts.raw ?? rawRsaPrivateOps();
@@ -62,7 +62,7 @@ export async function castBench(sys: BenchSystem, opts: { casts?: number; connec
   const ciphertexts = tokens.map(() => encryptBallotToText(ballotKey, election.electionId, new Uint8Array(600)));
   const requests: PreparedRequest[] = tokens.map((t, i) => ({ kind: 'command', name: 'ballot.cast', payload: { electionId: election.electionId, n1: t.n1, ciphertext: ciphertexts[i] } }));
   const rate = await timedRequests(sys.url, requests, connections, opts.inProcess ?? false);
-  return [raw, against({ name: `WS ballot.cast, ${connections} connections, ${where(opts.inProcess)}`, rate, unit: 'casts' }, raw)];
+  return [raw, against({ name: `WS ballot.cast, ${connections} connections, ${opts.label ? `${opts.label}, ` : ''}${where(opts.inProcess)}`, rate, unit: 'casts' }, raw)];
 }
 
 export async function blindSignBench(sys: BenchSystem, opts: { signatures?: number; connections?: number; raw?: BenchResult; inProcess?: boolean } = {}): Promise<BenchResult[]> {
@@ -92,5 +92,32 @@ export async function blindSignBench(sys: BenchSystem, opts: { signatures?: numb
     return [raw, against({ name: `WS ballot.blindSign, ${connections} connections, ${where(opts.inProcess)}`, rate, unit: 'signatures' }, raw)];
   } finally {
     await Promise.all(conns.map((c) => c.close()));
+  }
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+
+/**
+ * One cast at a time on one connection, on an otherwise idle server: the round trip a voter sees,
+ * p50 and p99. With the pool the reply waits for the durable admission, not for other voters.
+ */
+export async function castLatencyBench(sys: BenchSystem, label: string, casts = 400): Promise<BenchResult> {
+  const election = await startedElection(sys, 1, casts + 10);
+  const tokens = await mintCredentials(sys.store, election.electionId, casts);
+  const ballotKey = importPublicKey(election.created.ballotPublicKey);
+  const ciphertexts = tokens.map(() => encryptBallotToText(ballotKey, election.electionId, new Uint8Array(600)));
+  const conn = await EvoteConnection.connect(sys.url);
+  try {
+    const times: number[] = [];
+    for (const [i, t] of tokens.entries()) {
+      const t0 = performance.now();
+      await conn.request('command', 'ballot.cast', { electionId: election.electionId, n1: t.n1, ciphertext: ciphertexts[i] });
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    const total = times.reduce((s, x) => s + x, 0) / 1000;
+    return { name: `WS ballot.cast one at a time, ${label}`, rate: casts / total, unit: 'casts', note: `p50 ${percentile(times, 0.5).toFixed(2)} ms, p99 ${percentile(times, 0.99).toFixed(2)} ms` };
+  } finally {
+    await conn.close();
   }
 }

@@ -16,7 +16,7 @@ import { rawBatchInserts, rawSingleRowInserts } from './raw-postgres.ts';
 import { batchedAppends, concurrentWriterAppends, singleWriterAppends } from './eventstore.ts';
 import { projectionThroughput } from './projections.ts';
 import { commandRoundTrips, queryRoundTrips } from './gateway.ts';
-import { blindSignBench, castBench, rawRsaPrivateOps } from './ballots.ts';
+import { blindSignBench, castBench, castLatencyBench, rawRsaPrivateOps } from './ballots.ts';
 import { loginBench } from './auth.ts';
 import { letterBench } from './letters.ts';
 import { tallyBench } from './tally.ts';
@@ -84,8 +84,11 @@ try {
   if (want('ballots')) {
     await withSystem(async (sys) => {
       const raw = rawRsaPrivateOps();
-      say(raw, ...(await blindSignBench(sys, { raw })), ...(await castBench(sys, { raw, connections: 200 })));
+      say(raw, ...(await blindSignBench(sys, { raw })), ...(await castBench(sys, { raw, connections: 200, label: `ballot pool k=${sys.config.poolK}` })));
+      say(await castLatencyBench(sys, `pool k=${sys.config.poolK}`));
     });
+    // The same casts with the pool off: what the pool adds to a cast's round trip.
+    await withSystem(async (sys) => say(await castLatencyBench(sys, 'pool off (k=0)')), { poolK: 0 });
   }
   if (want('auth')) await withSystem(async (sys) => say(...(await loginBench(sys))));
   if (want('letters')) await withSystem(async (sys) => say(...(await letterBench(sys))));

@@ -8,24 +8,14 @@
  * releasing and closing never interleave, in one process or across several sharing a database.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import type { AppendResult, EventData, EventStore, RecordedEvent } from '../eventstore/port.ts';
+import { readStreams, type AppendResult, type EventData, type EventStore, type RecordedEvent } from '../eventstore/port.ts';
 import type { Logger } from '../app/log.ts';
 import type { Result } from '../app/services.ts';
 import type { SqlClient } from '../sql/client.ts';
 import { isDomainError, type DomainError } from '../domain/errors.ts';
 import { shuffle } from '../crypto/shuffle.ts';
 import { createElectionLock } from '../pool/election-lock.ts';
-import {
-  deletePooled,
-  ensurePoolSchema,
-  insertPooled,
-  isClosing,
-  pooledByStream,
-  pooledOfElection,
-  setClosing,
-  type PooledEvent,
-  type PooledKind,
-} from '../pool/pool-table.ts';
+import { deletePooled, ensurePoolSchema, isClosing, pooledOfElection, setClosing, storeAdmission, type PooledEvent, type PooledKind } from '../pool/pool-table.ts';
 
 export const DEFAULT_POOL_K = 32;
 const MAX_BATCH = 500;
@@ -91,6 +81,7 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
 
   /** Appends `chosen` in the given order; an interrupted earlier release is recognised by event id. */
   const appendReleased = async (chosen: PooledEvent[]): Promise<AppendResult[]> => {
+    if (chosen.length === 0) return [];
     const requests = chosen.map((p) => ({ streamId: p.streamId, events: [p.event], expectedRevision: p.expectedRevision ?? ('any' as const) }));
     try {
       return await store.appendMany(requests);
@@ -105,30 +96,34 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
     }
   };
 
-  /** Releases all but `keep` held events of each kind, chosen and ordered at random. */
-  const release = async (electionId: string, keep: number): Promise<Map<string, number>> => {
-    const held = await pooledOfElection(sql, electionId);
+  /** Of `candidates`, all but `keep` of each kind, chosen at random, in random order. */
+  const choose = (candidates: PooledEvent[], keep: number): PooledEvent[] => {
     const chosen: PooledEvent[] = [];
     for (const kind of ['cast', 'sign'] as const) {
-      const ofKind = held.filter((p) => p.kind === kind);
+      const ofKind = candidates.filter((p) => p.kind === kind);
       if (ofKind.length > keep) chosen.push(...shuffle(ofKind, random).slice(0, ofKind.length - keep));
     }
-    if (chosen.length === 0) return new Map();
-    shuffle(chosen, random);
-    const results = await appendReleased(chosen);
+    return shuffle(chosen, random);
+  };
+
+  /** Releases every held event (the close). */
+  const releaseAll = async (electionId: string): Promise<void> => {
+    const chosen = choose(await pooledOfElection(sql, electionId), 0);
+    if (chosen.length === 0) return;
+    await appendReleased(chosen);
     await deletePooled(
       sql,
       chosen.map((p) => p.streamId),
     );
-    return new Map(chosen.map((p, i) => [p.streamId, results[i]!.position]));
   };
 
   const admitBatch = async (electionId: string, batch: Waiting[]): Promise<{ results: Result<Admitted>[]; admittedCasts?: number }> => {
     const isClosing = await closing(electionId);
     const streamIds = [...new Set(batch.map((w) => w.admission.streamId))];
-    const [logs, pooled] = await Promise.all([Promise.all(streamIds.map((id) => store.readStream(id))), pooledByStream(sql, streamIds)]);
+    const [logs, held] = await Promise.all([readStreams(store, streamIds), pooledOfElection(sql, electionId)]);
+    const heldByStream = new Map(held.map((p) => [p.streamId, p]));
     const histories = new Map<string, { log: RecordedEvent[]; pending: StreamHistory }>(
-      streamIds.map((id, i) => [id, { log: logs[i]!, pending: pooled.has(id) ? [pooled.get(id)!.event] : [] }]),
+      streamIds.map((id) => [id, { log: logs.get(id) ?? [], pending: heldByStream.has(id) ? [heldByStream.get(id)!.event] : [] }]),
     );
 
     const admitted: PooledEvent[] = [];
@@ -150,15 +145,25 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
     });
 
     let admittedCasts: number | undefined;
-    let positions = new Map<string, number>();
+    const positions = new Map<string, number>();
     if (admitted.length > 0) {
-      admittedCasts = await insertPooled(sql, electionId, admitted);
+      // Released straight from the batch where chosen: an admitted event is durable once in the log
+      // or in the pool, and the acknowledgement waits for both writes.
+      let chosen = choose([...held, ...admitted], k);
       try {
-        positions = await release(electionId, k);
+        const results = await appendReleased(chosen);
+        chosen.forEach((p, i) => positions.set(p.streamId, results[i]!.position));
       } catch (err) {
-        // The admitted events are stored: they are acknowledged, and a later batch or the close releases them.
+        // Nothing released: every admitted event is held, and a later batch or the close releases it.
         opts.log.error('pool release failed', { electionId, error: (err as Error).message });
+        chosen = [];
       }
+      const released = new Set(chosen.map((p) => p.streamId));
+      admittedCasts = await storeAdmission(sql, electionId, {
+        held: admitted.filter((p) => !released.has(p.streamId)),
+        released: held.filter((p) => released.has(p.streamId)).map((p) => p.streamId),
+        casts: admitted.filter((p) => p.kind === 'cast').length,
+      });
     }
     const results = outcomes.map((o): Result<Admitted> => {
       if (o === null) return { ok: true, value: { position: null } };
@@ -203,7 +208,7 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
     closeVoting(electionId, end) {
       return lock(electionId, async () => {
         await setClosing(sql, electionId, true);
-        await release(electionId, 0);
+        await releaseAll(electionId);
         const ended = await end();
         if (ended.ok || alreadyEnded(ended.error)) closed.add(electionId);
         else await setClosing(sql, electionId, false);

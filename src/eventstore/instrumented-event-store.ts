@@ -47,6 +47,7 @@ export function instrumentEventStore(store: EventStore, metrics: MetricsRegistry
     appendMany: (requests: AppendRequest[]) =>
       timed('appendMany', () => store.appendMany(requests), () => requests.forEach((r) => count(r.streamId, r.events))),
     readStream: (streamId, opts) => store.readStream(streamId, opts),
+    ...(store.readManyStreams && { readManyStreams: (ids: readonly string[]) => store.readManyStreams!(ids) }),
     readAll: (opts) => store.readAll(opts),
     subscribe: (opts) => store.subscribe(opts),
     headPosition: () => store.headPosition(),

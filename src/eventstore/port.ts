@@ -95,6 +95,11 @@ export interface EventStore {
   appendMany(requests: AppendRequest[]): Promise<AppendResult[]>;
   /** The stream's events in revision order; [] when the stream does not exist. */
   readStream(streamId: string, opts?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * Optional: several whole streams at once (absent ones map to []). Where an adapter lacks it,
+   * `readStreams` below reads them one by one.
+   */
+  readManyStreams?(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
   /** Events of all streams in position order, after `fromPosition`, filtered. */
   readAll(opts?: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribe(opts?: SubscribeOptions): EventSubscription;
@@ -103,6 +108,13 @@ export interface EventStore {
   /** True when the backing store answers (for /readyz). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** Several whole streams, in one round trip where the adapter can. */
+export async function readStreams(store: EventStore, streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+  if (store.readManyStreams) return store.readManyStreams(streamIds);
+  const events = await Promise.all(streamIds.map((id) => store.readStream(id)));
+  return new Map(streamIds.map((id, i) => [id, events[i]!]));
 }
 
 /** Optimistic concurrency failure: the stream was not at the expected revision. */

@@ -11,7 +11,7 @@ import { EventStoreError, normalizeRequests } from './append-input.ts';
 import { Doorbell } from './doorbell.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { EVENTS_CHANNEL, ensureEventStoreSchema } from './sql-schema.ts';
-import { readAllEvents, readHeadPosition, readStreamEvents } from './sql-reads.ts';
+import { readAllEvents, readHeadPosition, readManyStreams, readStreamEvents } from './sql-reads.ts';
 import { SqlSubscription } from './sql-subscription.ts';
 
 export interface SqlEventStoreOptions {
@@ -67,6 +67,10 @@ export async function createSqlEventStore(sql: SqlClient, opts: SqlEventStoreOpt
 
     readStream(streamId: string, readOpts?: ReadStreamOptions): Promise<RecordedEvent[]> {
       return readStreamEvents(sql, streamId, readOpts);
+    },
+
+    readManyStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+      return readManyStreams(sql, streamIds);
     },
 
     readAll(readOpts?: ReadAllOptions): Promise<RecordedEvent[]> {

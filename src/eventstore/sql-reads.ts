@@ -48,6 +48,15 @@ export async function readStreamEvents(sql: SqlExecutor, streamId: string, opts:
   return res.rows.map(toRecorded);
 }
 
+/** Several whole streams in one query (each in revision order); absent streams map to []. */
+export async function readManyStreams(sql: SqlExecutor, streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+  const out = new Map<string, RecordedEvent[]>(streamIds.map((id) => [id, []]));
+  if (streamIds.length === 0) return out;
+  const res = await sql.query<EventRow>(`select ${COLUMNS} from evote_events where stream_id = any($1::text[]) order by stream_id, revision`, [streamIds]);
+  for (const row of res.rows) out.get(row.stream_id)?.push(toRecorded(row));
+  return out;
+}
+
 function filterClause(filter: EventFilter | undefined, params: unknown[]): string {
   let clause = '';
   if (filter?.streamPrefixes && filter.streamPrefixes.length > 0) {

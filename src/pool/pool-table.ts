@@ -58,39 +58,48 @@ const toPooled = (r: PoolRow): PooledEvent => ({
   event: r.event,
 });
 
-export async function pooledByStream(sql: SqlExecutor, streamIds: readonly string[]): Promise<Map<string, PooledEvent>> {
-  if (streamIds.length === 0) return new Map();
-  const { rows } = await sql.query<PoolRow>(`select * from ${POOL_TABLE} where stream_id = any($1::text[])`, [streamIds]);
-  return new Map(rows.map((r) => [r.stream_id, toPooled(r)]));
-}
-
 export async function pooledOfElection(sql: SqlExecutor, electionId: string): Promise<PooledEvent[]> {
   const { rows } = await sql.query<PoolRow>(`select * from ${POOL_TABLE} where election_id = $1`, [electionId]);
   return rows.map(toPooled);
 }
 
-/** Inserts the admitted events and adds the casts among them to the election's count, in one statement. */
-export async function insertPooled(sql: SqlExecutor, electionId: string, events: readonly PooledEvent[]): Promise<number> {
-  const casts = events.filter((e) => e.kind === 'cast').length;
+/**
+ * One statement: stores the admitted events that stay held, deletes the held ones just released,
+ * and adds the admitted casts to the election's count (returned).
+ */
+export async function storeAdmission(
+  sql: SqlExecutor,
+  electionId: string,
+  admitted: { held: readonly PooledEvent[]; released: readonly string[]; casts: number },
+): Promise<number> {
+  const { held, released, casts } = admitted;
   const { rows } = await sql.query<{ admitted_casts: number }>(
     `with added as (
        insert into ${POOL_TABLE} (stream_id, election_id, kind, expected_revision, event)
        select * from unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::jsonb[])
+     ), removed as (
+       delete from ${POOL_TABLE} where stream_id = any($8::text[])
      )
      insert into ${POOL_ELECTIONS_TABLE} (election_id, admitted_casts) values ($1, $7)
      on conflict (election_id) do update set admitted_casts = ${POOL_ELECTIONS_TABLE}.admitted_casts + excluded.admitted_casts
      returning admitted_casts`,
     [
       electionId,
-      events.map((e) => e.streamId),
-      events.map(() => electionId),
-      events.map((e) => e.kind),
-      events.map((e) => e.expectedRevision),
-      events.map((e) => JSON.stringify(e.event)),
+      held.map((e) => e.streamId),
+      held.map(() => electionId),
+      held.map((e) => e.kind),
+      held.map((e) => e.expectedRevision),
+      held.map((e) => JSON.stringify(e.event)),
       casts,
+      released,
     ],
   );
   return Number(rows[0]?.admitted_casts ?? 0);
+}
+
+/** Stores events as held (tests use it to stage a release cut off by a crash). */
+export function insertPooled(sql: SqlExecutor, electionId: string, events: readonly PooledEvent[]): Promise<number> {
+  return storeAdmission(sql, electionId, { held: events, released: [], casts: events.filter((e) => e.kind === 'cast').length });
 }
 
 export async function deletePooled(sql: SqlExecutor, streamIds: readonly string[]): Promise<void> {

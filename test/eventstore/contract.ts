@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { isWrongExpectedRevision, WrongExpectedRevisionError } from '../../src/eventstore/port.ts';
+import { isWrongExpectedRevision, readStreams, WrongExpectedRevisionError } from '../../src/eventstore/port.ts';
 import type { EventData, EventStore, EventSubscription, ExpectedRevision, RecordedEvent } from '../../src/eventstore/port.ts';
 
 type Factory = () => Promise<{ store: EventStore; cleanup: () => Promise<void> }>;
@@ -133,6 +133,17 @@ export function eventStoreContract(name: string, factory: Factory): void {
           expect(Math.abs(e.recordedAt.getTime() - Date.now())).toBeLessThan(5 * 60_000);
         }
         expect(new Set(events.map((e) => e.id)).size).toBe(3);
+      });
+
+      it('reads several streams at once as readStream reads each (readStreams, with or without readManyStreams)', async () => {
+        const a = stream('many-a');
+        const b = stream('many-b');
+        await store.append(a, [ev('A'), ev('B')], { expectedRevision: 'no_stream' });
+        await store.append(b, [ev('C')], { expectedRevision: 'no_stream' });
+        const missing = stream('many-missing');
+        const many = await readStreams(store, [b, missing, a]);
+        expect([...many.keys()].sort()).toEqual([a, b, missing].sort());
+        for (const id of [a, b, missing]) expect(many.get(id)).toEqual(await store.readStream(id));
       });
 
       it('keeps the caller-supplied event id', async () => {

@@ -4,7 +4,7 @@
  *
  * 1. The ballot message (what the authority blind-signs and the counter checks): a sequence of
  *    length-prefixed UTF-8 fields, each u32 big-endian length ‖ bytes:
- *      field('evote/ballot/v1') ‖ field(electionId) ‖ field(choice) ‖ field(n2)
+ *      field('evote/ballot/v2') ‖ field(electionId) ‖ field(choice) ‖ field(n2Commitment)
  *    Because every field carries its own length, no character a choice may contain (comma,
  *    NUL, newline, '|') can move a field boundary: two different triples never share an encoding.
  *
@@ -15,13 +15,16 @@
 import { concatBytes, utf8 } from './bytes.ts';
 import { fail, ok, type CryptoResult } from './errors.ts';
 
-export const BALLOT_MESSAGE_TAG = 'evote/ballot/v1';
+export const BALLOT_MESSAGE_TAG = 'evote/ballot/v2';
 
 export interface BallotMessage {
   electionId: string;
   choice: string;
-  /** The receipt nonce N2 in its textual form (e.g. base64url), exactly as the client holds it. */
-  n2: string;
+  /**
+   * n2Commitment(N2, salt) in hex (src/crypto/n2-commitment.ts): never N2 itself, so neither the
+   * letter (N2) nor the device's receipt (salt) alone finds this ballot once it is decrypted.
+   */
+  n2Commitment: string;
 }
 
 // A lone surrogate would be replaced by U+FFFD on encoding, so two different strings could give
@@ -42,7 +45,7 @@ export function encodeBallotMessage(message: BallotMessage): Uint8Array {
     field(BALLOT_MESSAGE_TAG, 'tag'),
     field(message.electionId, 'electionId'),
     field(message.choice, 'choice'),
-    field(message.n2, 'n2'),
+    field(message.n2Commitment, 'n2Commitment'),
   );
 }
 
@@ -66,9 +69,9 @@ export function decodeBallotMessage(bytes: Uint8Array): CryptoResult<BallotMessa
     offset += length;
   }
   if (offset !== bytes.length) return fail('MALFORMED_MESSAGE', 'ballot message has trailing bytes');
-  const [tag, electionId, choice, n2] = fields as [string, string, string, string];
+  const [tag, electionId, choice, n2Commitment] = fields as [string, string, string, string];
   if (tag !== BALLOT_MESSAGE_TAG) return fail('MALFORMED_MESSAGE', 'ballot message has the wrong domain tag');
-  return ok({ electionId, choice, n2 });
+  return ok({ electionId, choice, n2Commitment });
 }
 
 /** JSON value types canonicalJson accepts. */

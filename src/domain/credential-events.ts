@@ -1,7 +1,9 @@
 /**
- * Events of the `credential-{electionId}-{hashN1}` stream. A credential is minted (revision 0) in a
- * shuffled batch with no voter id anywhere near it; the ballot is appended with expected revision
- * 0, so one N1 casts exactly one ballot, atomically, without a cross-stream transaction.
+ * A credential (`credential-{electionId}-{hashN1}`) is minted (revision 0) in a shuffled batch with
+ * no voter id anywhere near it, and spent once (revision 1) by the cast it authorised. The ballot
+ * itself goes to a stream of its own (`ballot-{electionId}-{random id}`) and names no credential:
+ * whoever holds a letter finds that its N1 was spent, never which ballot it cast. The ballot pool
+ * releases ballots k-mixed and holds spends until the close (docs/protocol.md).
  */
 export interface CredentialMinted {
   type: 'CredentialMinted';
@@ -9,17 +11,26 @@ export interface CredentialMinted {
   data: { electionId: string; hashN1: string; hashN2: string };
 }
 
+export interface CredentialSpent {
+  type: 'CredentialSpent';
+  data: { electionId: string; hashN1: string };
+}
+
 export interface BallotCast {
   type: 'BallotCast';
   /**
    * `ciphertext`: RSA-KEM + AES-256-GCM to the counter's key (base64url, src/crypto/ballot-encryption.ts);
-   * `ballotHash`: SHA-256 (hex) of the ciphertext bytes, the voter's receipt. No cast time beyond
-   * the store's own, so nothing here narrows the link to a voter's connection.
+   * `ballotHash`: SHA-256 (hex) of the ciphertext bytes, the voter's receipt. No credential and no
+   * cast time: nothing here leads back to a letter or to a voter's connection.
    */
-  data: { electionId: string; hashN1: string; ballotHash: string; ciphertext: string };
+  data: { electionId: string; ballotHash: string; ciphertext: string };
 }
 
-export type CredentialEvent = CredentialMinted | BallotCast;
+export type CredentialEvent = CredentialMinted | CredentialSpent;
 
 export const credentialStreamId = (electionId: string, hashN1: string) => `credential-${electionId}-${hashN1}`;
 export const credentialStreamPrefix = (electionId: string) => `credential-${electionId}-`;
+/** `ballotId` is random (a uuid): a copied ciphertext is a second ballot, judged by the tally. */
+export const ballotStreamId = (electionId: string, ballotId: string) => `ballot-${electionId}-${ballotId}`;
+export const ballotStreamPrefix = (electionId: string) => `ballot-${electionId}-`;
+export const BALLOT_STREAM_PREFIX = 'ballot-';

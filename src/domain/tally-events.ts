@@ -2,9 +2,10 @@
  * Events of the `tally-{electionId}` stream. Each VoteCounted reveals r, so anyone can check
  * r^e mod N = c0 and decrypt that ballot without the private key (verifiable decryption).
  */
-export type VoteStatus = 'VALID' | 'INVALID_SIGNATURE' | 'INVALID_N2' | 'DUPLICATE_N2' | 'INVALID_CHOICE' | 'UNDECRYPTABLE';
+/** DUPLICATE_N2: a second ballot with the same N2 commitment (a copied ciphertext, or a replayed ballot). */
+export type VoteStatus = 'VALID' | 'INVALID_SIGNATURE' | 'DUPLICATE_N2' | 'INVALID_CHOICE' | 'UNDECRYPTABLE';
 
-export const VOTE_STATUSES: readonly VoteStatus[] = ['VALID', 'INVALID_SIGNATURE', 'INVALID_N2', 'DUPLICATE_N2', 'INVALID_CHOICE', 'UNDECRYPTABLE'];
+export const VOTE_STATUSES: readonly VoteStatus[] = ['VALID', 'INVALID_SIGNATURE', 'DUPLICATE_N2', 'INVALID_CHOICE', 'UNDECRYPTABLE'];
 
 export interface TallyStarted {
   type: 'TallyStarted';
@@ -19,8 +20,8 @@ export interface VoteCounted {
     ballotHash: string;
     /** The KEM secret r (base64url, modulus-size big-endian), or null when UNDECRYPTABLE. */
     revealedR: string | null;
-    /** SHA-256 (hex) of N2 as found in the ballot, or null when it could not be read. */
-    hashN2: string | null;
+    /** The N2 commitment as found in the ballot (src/crypto/n2-commitment.ts), or null when it could not be read. */
+    n2Commitment: string | null;
     /** The choice as found in the ballot, or null when it could not be read. */
     choice: string | null;
     status: VoteStatus;

@@ -1,0 +1,23 @@
+/**
+ * The commitment a ballot carries instead of N2: SHA-256 over canonicalJson({type, n2, salt}), with
+ * a 16-byte salt made on the voter's device and kept in its receipt. The letter alone (N2) cannot
+ * find the counted ballot after the tally; the receipt file (N2 and salt) can.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { canonicalJsonBytes } from './canonical.ts';
+import { toBase64url, toHex } from './bytes.ts';
+
+export const N2_COMMITMENT_TYPE = 'evote/n2-commitment/v1';
+export const N2_SALT_BYTES = 16;
+
+/** Lowercase hex SHA-256; `salt` is base64url of N2_SALT_BYTES bytes. */
+export function n2Commitment(n2: string, salt: string): string {
+  return toHex(createHash('sha256').update(canonicalJsonBytes({ type: N2_COMMITMENT_TYPE, n2, salt })).digest());
+}
+
+export function newN2Salt(): string {
+  return toBase64url(new Uint8Array(randomBytes(N2_SALT_BYTES)));
+}
+
+/** A well-formed commitment: 64 lowercase hex digits. */
+export const isN2Commitment = (text: string) => /^[0-9a-f]{64}$/.test(text);

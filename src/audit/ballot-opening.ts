@@ -41,7 +41,7 @@ export function importElectionKeys(k: ElectionPublicKeys): { authority: KeyObjec
   return { authority: spki(k.authorityPublicKey), ballot: spki(k.ballotPublicKey) };
 }
 
-const unreadable = (revealedR: string | null): OpenedBallot => ({ kind: 'undecryptable', revealedR, choice: null, hashN2: null });
+const unreadable = (revealedR: string | null): OpenedBallot => ({ kind: 'undecryptable', revealedR, choice: null, n2Commitment: null });
 
 /** A ciphertext nobody can open with any r: malformed, c0 not below the modulus, or c0 < 2 (then r = c0). */
 function provablyUnreadable(ballotKey: KeyObject, ciphertext: string): boolean {

@@ -5,6 +5,11 @@
  * addresses, secrets) are not in the log: e.g. a VoterRegistered only in REGISTER, never beyond the
  * expected voters, never with an e-mail HMAC already registered.
  *
+ * A cast leaves two events that name nothing in common: CredentialSpent on the credential's stream
+ * and BallotCast on a stream of its own. So no spend is matched to a ballot; what is checked is that
+ * each spend is on a minted credential, at most once, and that VotingEnded closes as many spends as
+ * ballots (a spend without a ballot is a ballot dropped, a ballot without a spend was never allowed).
+ *
  * Ballot cryptography is not checked here: a VoteCounted is handed back as a job for the worker
  * pool (verify.ts), and its status is decided afterwards in log order (vote-status.ts).
  */
@@ -12,7 +17,7 @@ import { hash as oneShotHash } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { evolve, initialState, parseInstant, type ElectionState } from '../domain/election.ts';
 import type { ElectionCreated, ElectionEvent, VoterRegistered, VotingStarted, VotingEnded, ElectionConfigured } from '../domain/election-events.ts';
-import type { BallotCast, CredentialMinted } from '../domain/credential-events.ts';
+import { ballotStreamPrefix, credentialStreamPrefix, type BallotCast, type CredentialMinted, type CredentialSpent } from '../domain/credential-events.ts';
 import type { BlindSignatureIssued } from '../domain/voter-events.ts';
 import { VOTE_STATUSES, type TallyPublished, type TallyStarted, type VoteCounted, type VoteStatus } from '../domain/tally-events.ts';
 import { fromBase64url } from '../crypto/bytes.ts';
@@ -28,7 +33,7 @@ export interface CountedBallot {
   ballotHash: string;
   ciphertext: string;
   revealedR: string | null;
-  claimed: { status: VoteStatus; choice: string | null; hashN2: string | null };
+  claimed: { status: VoteStatus; choice: string | null; n2Commitment: string | null };
 }
 
 /** A failed check: a stable code and a message (never a secret: the log holds none). */
@@ -51,8 +56,11 @@ export class ElectionReplay {
   readonly voters = new Set<string>();
   private readonly emailHmacs = new Set<string>();
   readonly blindSigned = new Set<string>();
-  readonly minted = new Set<string>();
+  /** hashN2 of the credentials minted (only to refuse a second mint: no ballot is checked against it). */
+  private readonly mintedN2 = new Set<string>();
   private readonly mintedN1 = new Set<string>();
+  private readonly spentN1 = new Set<string>();
+  mintedBeforeEnd = 0;
   /** Ballot hash → ciphertext, for ballots cast while voting was open and not yet counted. */
   private readonly toCount = new Map<string, string>();
   private readonly seenBallots = new Set<string>();
@@ -61,6 +69,10 @@ export class ElectionReplay {
   lateBallots = 0;
   repeatedBallots = 0;
   lateCredentials = 0;
+  /** Every BallotCast and CredentialSpent before VotingEnded (repeats included: each cast spends). */
+  castsBeforeEnd = 0;
+  spendsBeforeEnd = 0;
+  lateSpends = 0;
   votingEnded = false;
   tallyStarted?: TallyStarted['data'];
   get countedBallots(): number {
@@ -75,6 +87,7 @@ export class ElectionReplay {
   private readonly tallyStream: string;
   private readonly voterPrefix: string;
   private readonly credentialPrefix: string;
+  private readonly ballotPrefix: string;
 
   /** `expectedFingerprint`: 64 hex digits; ElectionCreated must give exactly this fingerprint. */
   constructor(
@@ -84,7 +97,8 @@ export class ElectionReplay {
     this.electionStream = `election-${electionId}`;
     this.tallyStream = `tally-${electionId}`;
     this.voterPrefix = `voter-${electionId}-`;
-    this.credentialPrefix = `credential-${electionId}-`;
+    this.credentialPrefix = credentialStreamPrefix(electionId);
+    this.ballotPrefix = ballotStreamPrefix(electionId);
   }
 
   apply(e: LogEntry): ReplayOutcome {
@@ -92,6 +106,7 @@ export class ElectionReplay {
     if (e.streamId === this.electionStream) return this.electionEvent(e);
     if (e.streamId.startsWith(this.voterPrefix)) return this.voterEvent(e);
     if (e.streamId.startsWith(this.credentialPrefix)) return this.credentialEvent(e);
+    if (e.streamId.startsWith(this.ballotPrefix)) return this.ballotEvent(e);
     if (e.streamId === this.tallyStream) return this.tallyEvent(e);
     return v('FOREIGN_EVENT', `stream ${e.streamId} is not part of election ${this.electionId}`);
   }
@@ -147,6 +162,11 @@ export class ElectionReplay {
       }
       case 'VotingEnded': {
         if (s.status !== 'VOTE_STARTED') return v('LIFECYCLE', `VotingEnded in ${s.status}`);
+        // Spends and ballots are released in random order, so only the close can compare them.
+        if (this.castsBeforeEnd !== this.spendsBeforeEnd) {
+          const what = this.castsBeforeEnd > this.spendsBeforeEnd ? 'ballot(s) no credential was spent for' : 'credential(s) spent whose ballot is not in the log';
+          return v('SPEND_MISMATCH', `voting closes with ${this.castsBeforeEnd} BallotCast and ${this.spendsBeforeEnd} CredentialSpent: ${Math.abs(this.castsBeforeEnd - this.spendsBeforeEnd)} ${what}`);
+        }
         const d = e.data as VotingEnded['data'];
         if (d.reason === 'CLOSING_TIME') {
           const closes = parseInstant(s.closesAt);
@@ -194,42 +214,61 @@ export class ElectionReplay {
         if (d.hashN1 !== suffix || !HEX64.test(d.hashN1) || typeof d.hashN2 !== 'string' || !HEX64.test(d.hashN2)) {
           return v('MALFORMED_EVENT', 'CredentialMinted hashes are malformed or disagree with the stream');
         }
-        if (this.minted.has(d.hashN2) || this.mintedN1.has(d.hashN1)) return v('DUPLICATE_CREDENTIAL', 'a credential is minted twice');
+        if (this.mintedN2.has(d.hashN2) || this.mintedN1.has(d.hashN1)) return v('DUPLICATE_CREDENTIAL', 'a credential is minted twice');
         this.mintedN1.add(d.hashN1);
-        // The tally checks N2 against credentials minted before VotingEnded only.
+        this.mintedN2.add(d.hashN2);
         if (this.votingEnded) {
           this.lateCredentials++;
           return undefined;
         }
-        if (this.minted.size + 1 > Math.max(this.voters.size, this.state.expectedVoters)) return v('LIFECYCLE', 'more credentials minted than voters');
-        this.minted.add(d.hashN2);
+        if (this.mintedBeforeEnd + 1 > Math.max(this.voters.size, this.state.expectedVoters)) return v('LIFECYCLE', 'more credentials minted than voters');
+        this.mintedBeforeEnd++;
         return undefined;
       }
-      case 'BallotCast': {
-        const d = e.data as BallotCast['data'];
-        if (e.revision !== 1 || !this.mintedN1.has(suffix) || d.hashN1 !== suffix) return v('LIFECYCLE', 'BallotCast without a credential minted in its stream');
-        if (this.state.status === 'REGISTER') return v('LIFECYCLE', 'ballot cast before voting started');
-        if (typeof d.ballotHash !== 'string' || typeof d.ciphertext !== 'string') return v('MALFORMED_EVENT', 'BallotCast is malformed');
-        // The hash is always recomputed: the server refuses a cast it cannot decode, so such a cast is forged.
-        const bytes = fromBase64url(d.ciphertext);
-        if (!bytes) return v('BALLOT_CIPHERTEXT', 'BallotCast ciphertext is not canonical base64url: its ballot hash cannot be recomputed');
-        // One-shot crypto.hash: a Hash object per ballot costs more than hashing its few hundred bytes.
-        const ballotHash = oneShotHash('sha256', bytes, 'hex');
-        if (ballotHash !== d.ballotHash) return v('BALLOT_HASH', 'ballot hash is not SHA-256 of the ciphertext');
-        // Legal but never counted, as the tally rules (src/tally/covered-ballots.ts): a ballot cast
-        // after VotingEnded in log order, and a byte-identical re-cast under another N1.
-        if (this.votingEnded) this.lateBallots++;
-        else if (this.seenBallots.has(ballotHash)) this.repeatedBallots++;
-        else {
-          this.seenBallots.add(ballotHash);
-          this.ballotsCast++;
-          this.toCount.set(ballotHash, d.ciphertext);
-        }
+      case 'CredentialSpent': {
+        const d = e.data as CredentialSpent['data'];
+        if (d.hashN1 !== suffix) return v('MALFORMED_EVENT', 'CredentialSpent names another credential than its stream');
+        if (!this.mintedN1.has(suffix)) return v('UNMINTED_CREDENTIAL', 'CredentialSpent on a credential never minted');
+        if (this.spentN1.has(suffix)) return v('CREDENTIAL_SPENT_TWICE', 'a second CredentialSpent on one credential');
+        if (this.state.status === 'REGISTER') return v('LIFECYCLE', 'credential spent before voting started');
+        this.spentN1.add(suffix);
+        if (this.votingEnded) this.lateSpends++;
+        else this.spendsBeforeEnd++;
         return undefined;
       }
       default:
         return v('UNKNOWN_EVENT', `unknown event type ${e.type} in a credential stream`);
     }
+  }
+
+  private ballotEvent(e: LogEntry): ReplayOutcome {
+    if (e.type !== 'BallotCast') return v('UNKNOWN_EVENT', `unknown event type ${e.type} in a ballot stream`);
+    if (e.revision !== 0) return v('LIFECYCLE', 'BallotCast is not alone in its ballot stream');
+    if (this.state.status === 'REGISTER') return v('LIFECYCLE', 'ballot cast before voting started');
+    const d = e.data as BallotCast['data'];
+    if (typeof d.ballotHash !== 'string' || typeof d.ciphertext !== 'string') return v('MALFORMED_EVENT', 'BallotCast is malformed');
+    // Anything more (a credential's hash, a time) could lead back to a voter.
+    if (Object.keys(d).length !== 3) return v('BALLOT_LINKED', 'BallotCast carries more than electionId, ballotHash and ciphertext');
+    // The hash is always recomputed: the server refuses a cast it cannot decode, so such a cast is forged.
+    const bytes = fromBase64url(d.ciphertext);
+    if (!bytes) return v('BALLOT_CIPHERTEXT', 'BallotCast ciphertext is not canonical base64url: its ballot hash cannot be recomputed');
+    // One-shot crypto.hash: a Hash object per ballot costs more than hashing its few hundred bytes.
+    const ballotHash = oneShotHash('sha256', bytes, 'hex');
+    if (ballotHash !== d.ballotHash) return v('BALLOT_HASH', 'ballot hash is not SHA-256 of the ciphertext');
+    // Legal but never counted, as the tally rules (src/tally/covered-ballots.ts): a ballot cast
+    // after VotingEnded in log order, and a byte-identical copy of an earlier ballot.
+    if (this.votingEnded) {
+      this.lateBallots++;
+      return undefined;
+    }
+    this.castsBeforeEnd++;
+    if (this.seenBallots.has(ballotHash)) this.repeatedBallots++;
+    else {
+      this.seenBallots.add(ballotHash);
+      this.ballotsCast++;
+      this.toCount.set(ballotHash, d.ciphertext);
+    }
+    return undefined;
   }
 
   private tallyEvent(e: LogEntry): ReplayOutcome {
@@ -256,7 +295,7 @@ export class ElectionReplay {
           ballotHash: d.ballotHash,
           ciphertext,
           revealedR: d.revealedR,
-          claimed: { status: d.status, choice: d.choice, hashN2: d.hashN2 },
+          claimed: { status: d.status, choice: d.choice, n2Commitment: d.n2Commitment },
         };
       }
       case 'TallyPublished': {

@@ -2,8 +2,8 @@
  * What one leaf of an election's transparency log is, and which events are leaves.
  *
  * The election log is the election's events in global log order, from the streams
- * `election-{eid}`, `voter-{eid}-*`, `credential-{eid}-*` and `tally-{eid}` (never `log-{eid}`:
- * checkpoints sign the log, they are not in it). Stream prefixes alone are ambiguous because an
+ * `election-{eid}`, `voter-{eid}-*`, `credential-{eid}-*`, `ballot-{eid}-*` and `tally-{eid}` (never
+ * `log-{eid}`: checkpoints sign the log, they are not in it). Stream prefixes alone are ambiguous because an
  * election id may contain '-' (`voter-a-` also prefixes `voter-a-b-…` of election `a-b`), so an
  * event belongs to election E only when its stream matches AND its payload's `electionId` is E.
  *
@@ -89,11 +89,11 @@ export function entryLeafHash(e: LogEntry): Hash {
 
 /** Prefixes that select a superset of an election's log from the store (refine with `electionLogMatcher`). */
 export function electionLogPrefixes(electionId: string): string[] {
-  return [`election-${electionId}`, `voter-${electionId}-`, `credential-${electionId}-`, `tally-${electionId}`];
+  return [`election-${electionId}`, `voter-${electionId}-`, `credential-${electionId}-`, `ballot-${electionId}-`, `tally-${electionId}`];
 }
 
 /** Every election's log, for the projection that follows all elections at once. */
-export const ALL_ELECTION_LOG_PREFIXES = ['election-', 'voter-', 'credential-', 'tally-'];
+export const ALL_ELECTION_LOG_PREFIXES = ['election-', 'voter-', 'credential-', 'ballot-', 'tally-'];
 
 /** The election an event's payload names, if any. */
 export function electionIdOf(data: unknown): string | undefined {
@@ -110,6 +110,7 @@ export function electionLogMatcher(electionId: string): (e: { streamId: string; 
   const tally = `tally-${electionId}`;
   const voter = `voter-${electionId}-`;
   const credential = `credential-${electionId}-`;
+  const ballot = `ballot-${electionId}-`;
   return (e) => {
     if (electionIdOf(e.data) !== electionId) return false;
     const s = e.streamId;
@@ -117,7 +118,8 @@ export function electionLogMatcher(electionId: string): (e: { streamId: string; 
       s === election ||
       s === tally ||
       (s.length > voter.length && s.startsWith(voter)) ||
-      (s.length > credential.length && s.startsWith(credential))
+      (s.length > credential.length && s.startsWith(credential)) ||
+      (s.length > ballot.length && s.startsWith(ballot))
     );
   };
 }
@@ -126,12 +128,8 @@ export function electionLogMatcher(electionId: string): (e: { streamId: string; 
 export function isElectionLogEntry(electionId: string, e: { streamId: string; data: unknown }): boolean {
   if (electionIdOf(e.data) !== electionId) return false;
   const s = e.streamId;
-  return (
-    s === `election-${electionId}` ||
-    s === `tally-${electionId}` ||
-    (s.startsWith(`voter-${electionId}-`) && s.length > `voter-${electionId}-`.length) ||
-    (s.startsWith(`credential-${electionId}-`) && s.length > `credential-${electionId}-`.length)
-  );
+  const under = (prefix: string) => s.length > prefix.length && s.startsWith(prefix);
+  return s === `election-${electionId}` || s === `tally-${electionId}` || under(`voter-${electionId}-`) || under(`credential-${electionId}-`) || under(`ballot-${electionId}-`);
 }
 
 /** The election whose log this event is a leaf of, or undefined (wrong stream, or payload disagrees). */

@@ -90,13 +90,16 @@ export async function checkpointQuery(db: SqlExecutor, electionId: string): Prom
   return cp ? ok(cp) : { ok: false, error: domainError('LOG_NOT_CHECKPOINTED', `no signed checkpoint of election ${electionId} yet`) };
 }
 
-/** By ballot hash, or by hash(N2) (the client hashes N2 itself: N2 never leaves the voter's device). */
-export async function inclusionReceipt(db: SqlExecutor, electionId: string, key: { ballotHash?: string; hashN2?: string }): Promise<Result<InclusionReceipt>> {
+/**
+ * By ballot hash, or by N2 commitment (computed by the client from N2 and the salt its receipt
+ * keeps: the letter alone cannot find the ballot). Only a counted ballot is found by commitment.
+ */
+export async function inclusionReceipt(db: SqlExecutor, electionId: string, key: { ballotHash?: string; n2Commitment?: string }): Promise<Result<InclusionReceipt>> {
   let ballotHash = key.ballotHash;
-  if (ballotHash === undefined && key.hashN2 !== undefined) {
+  if (ballotHash === undefined && key.n2Commitment !== undefined) {
     const { rows } = await db.query<{ ballot_hash: string }>(
-      `SELECT ballot_hash FROM ${LOG_LEAVES_TABLE} WHERE election_id = $1 AND hash_n2 = $2 AND type = 'VoteCounted' ORDER BY idx LIMIT 1`,
-      [electionId, key.hashN2],
+      `SELECT ballot_hash FROM ${LOG_LEAVES_TABLE} WHERE election_id = $1 AND n2_commitment = $2 AND type = 'VoteCounted' ORDER BY idx LIMIT 1`,
+      [electionId, key.n2Commitment],
     );
     ballotHash = rows[0]?.ballot_hash;
   }

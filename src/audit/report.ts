@@ -40,6 +40,8 @@ export interface AuditReport {
   voters: number;
   blindSignatures: number;
   ballotsCast: number;
+  /** CredentialSpent before VotingEnded: equals the BallotCast before it (repeats included) once voting closed. */
+  credentialsSpent: number;
   lateBallots: number;
   ballotsCounted: number;
   counts: Record<string, number>;
@@ -71,7 +73,7 @@ export function formatReport(r: AuditReport): string {
     `election ${r.electionId ?? '?'}: AUDIT ${r.verdict}${r.verdict === 'PARTIAL' ? ' (live: verified as far as the log goes)' : ''}`,
     `  fingerprint ${r.fingerprint ? formatFingerprint(r.fingerprint) : '- (no ElectionCreated)'}`,
     `  events ${r.events}, checkpoints ${r.checkpoints}, voters ${r.voters}, blind signatures ${r.blindSignatures}`,
-    `  ballots cast ${r.ballotsCast} (+${r.lateBallots} after voting ended), counted ${r.ballotsCounted}`,
+    `  ballots cast ${r.ballotsCast} (+${r.lateBallots} after voting ended), counted ${r.ballotsCounted}, credentials spent ${r.credentialsSpent}`,
   ];
   if (r.verifiedHead) lines.push(`  last verified checkpoint: size ${r.verifiedHead.size}, root ${r.verifiedHead.root}`);
   if (r.tallyPublished) lines.push(`  tally: ${Object.entries(r.counts).map(([c, n]) => `${c}=${n}`).join(', ')}`);

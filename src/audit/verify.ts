@@ -6,10 +6,12 @@
  *                 contiguous from 0; each checkpoint right after the leaf it ends, with the root
  *                 recomputed from the leaves, an Ed25519 signature under ElectionCreated.logPublicKey,
  *                 and an RFC 9162 consistency proof from the previous checkpoint;
- *   lifecycle     every event producible by the deciders (election-replay.ts);
+ *   lifecycle     every event producible by the deciders (election-replay.ts), among them every
+ *                 CredentialSpent on a minted credential, at most once, and as many spends as
+ *                 ballots when voting closes;
  *   ballots       every ballot cast while voting was open counted exactly once; each VoteCounted's r,
- *                 decryption, signature, N2 and choice re-derived (worker pool), and its status
- *                 recomputed in log order (vote-status.ts);
+ *                 decryption, signature, N2 commitment and choice re-derived (worker pool), and its
+ *                 status recomputed in log order (vote-status.ts);
  *   tally         VALID ≤ BlindSignatureIssued ≤ VoterRegistered, and the recomputed counts equal
  *                 TallyPublished.
  *
@@ -455,7 +457,7 @@ async function checkCountedBallots(
 ): Promise<{ failure?: AuditFailure; counts: Record<string, number>; statuses: Partial<Record<VoteStatus, number>>; counted: number }> {
   const counts: Record<string, number> = Object.fromEntries(replay.choices.map((c) => [c, 0]));
   const statuses: Partial<Record<VoteStatus, number>> = Object.fromEntries(VOTE_STATUSES.map((s) => [s, 0]));
-  const ctx = { choices: new Set(replay.choices), minted: replay.minted, seen: new Set<string>() };
+  const ctx = { choices: new Set(replay.choices), seen: new Set<string>() };
   let counted = 0;
   for (const batch of verifier.batches) {
     const results = await batch.results;
@@ -470,7 +472,7 @@ async function checkCountedBallots(
       const expected = decideStatus(o, ctx);
       if (b.claimed.status !== expected) return fail('VOTE_STATUS', `VoteCounted says ${b.claimed.status}, the ballot is ${expected}`);
       if (b.claimed.choice !== o.choice) return fail('VOTE_CHOICE', 'VoteCounted.choice is not the choice in the ballot');
-      if (b.claimed.hashN2 !== o.hashN2) return fail('VOTE_N2', 'VoteCounted.hashN2 is not hash(N2) of the ballot');
+      if (b.claimed.n2Commitment !== o.n2Commitment) return fail('VOTE_N2', 'VoteCounted.n2Commitment is not the N2 commitment in the ballot');
       statuses[expected] = (statuses[expected] ?? 0) + 1;
       if (expected === 'VALID') counts[o.choice as string] = (counts[o.choice as string] ?? 0) + 1;
       counted++;
@@ -559,6 +561,7 @@ export async function verifyLog(lines: VerifierInput, opts: VerifyOptions = {}):
       }
       if (replay.lateBallots > 0) warnings.push(`${replay.lateBallots} ballot(s) cast after VotingEnded (in log order) are not counted`);
       if (replay.repeatedBallots > 0) warnings.push(`${replay.repeatedBallots} byte-identical re-cast ballot(s) are not counted`);
+      if (replay.lateSpends > 0) warnings.push(`${replay.lateSpends} credential(s) spent after VotingEnded (in log order) authorise no counted ballot`);
       if (replay.lateCredentials > 0) warnings.push(`${replay.lateCredentials} credential(s) minted after VotingEnded are not counted as minted`);
     }
   } finally {
@@ -581,6 +584,7 @@ export async function verifyLog(lines: VerifierInput, opts: VerifyOptions = {}):
     voters: replay?.voters.size ?? 0,
     blindSignatures: replay?.blindSigned.size ?? 0,
     ballotsCast: replay?.ballotsCast ?? 0,
+    credentialsSpent: replay?.spendsBeforeEnd ?? 0,
     lateBallots: replay?.lateBallots ?? 0,
     ballotsCounted: counted,
     counts: tally?.counts ?? {},

@@ -5,7 +5,9 @@
  *   log_trees        one row per election: leaf count, right-edge frontier, root, last leaf position,
  *                    and the last signed checkpoint folded back from the `log-{eid}` stream
  *   log_leaves       every leaf hash (election_id, idx, position, hash) so proofs can be computed,
- *                    with the ballot hash / hash(N2) of ballot events for receipt look-ups
+ *                    with the ballot hash / N2 commitment of ballot events for receipt look-ups
+ *                    (CredentialSpent and BallotCast are leaves like any other event; neither names
+ *                    the other, so no row here links a credential to a ballot)
  *   log_heads        tree heads at state transitions (ElectionCreated, VotingStarted, VotingEnded,
  *                    TallyPublished) still waiting to be signed
  *   log_checkpoints  the signed checkpoints, for proofs and the live audit
@@ -52,7 +54,7 @@ interface LeafRow {
   hash: Buffer;
   type: string;
   ballotHash: string | null;
-  hashN2: string | null;
+  n2Commitment: string | null;
   status: string | null;
   choice: string | null;
 }
@@ -60,12 +62,12 @@ interface LeafRow {
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /** What a voter's receipt look-up needs from ballot events (all public: it is in the log). */
-function receiptKeys(e: RecordedEvent): Pick<LeafRow, 'ballotHash' | 'hashN2' | 'status' | 'choice'> {
-  const d = e.data as { ballotHash?: unknown; hashN2?: unknown; status?: unknown; choice?: unknown };
+function receiptKeys(e: RecordedEvent): Pick<LeafRow, 'ballotHash' | 'n2Commitment' | 'status' | 'choice'> {
+  const d = e.data as { ballotHash?: unknown; n2Commitment?: unknown; status?: unknown; choice?: unknown };
   const str = (x: unknown) => (typeof x === 'string' ? x : null);
-  if (e.type === 'BallotCast') return { ballotHash: str(d.ballotHash), hashN2: null, status: null, choice: null };
-  if (e.type === 'VoteCounted') return { ballotHash: str(d.ballotHash), hashN2: str(d.hashN2), status: str(d.status), choice: str(d.choice) };
-  return { ballotHash: null, hashN2: null, status: null, choice: null };
+  if (e.type === 'BallotCast') return { ballotHash: str(d.ballotHash), n2Commitment: null, status: null, choice: null };
+  if (e.type === 'VoteCounted') return { ballotHash: str(d.ballotHash), n2Commitment: str(d.n2Commitment), status: str(d.status), choice: str(d.choice) };
+  return { ballotHash: null, n2Commitment: null, status: null, choice: null };
 }
 
 async function loadTrees(tx: SqlExecutor, ids: string[]): Promise<Map<string, Tree>> {
@@ -102,7 +104,7 @@ async function insertLeaves(tx: SqlExecutor, leaves: LeafRow[]): Promise<void> {
   for (let i = 0; i < leaves.length; i += 5000) {
     const chunk = leaves.slice(i, i + 5000);
     await tx.query(
-      `INSERT INTO ${LOG_LEAVES_TABLE} (election_id, idx, position, hash, type, ballot_hash, hash_n2, status, choice)
+      `INSERT INTO ${LOG_LEAVES_TABLE} (election_id, idx, position, hash, type, ballot_hash, n2_commitment, status, choice)
        SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bytea[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
       [
         chunk.map((l) => l.electionId),
@@ -111,7 +113,7 @@ async function insertLeaves(tx: SqlExecutor, leaves: LeafRow[]): Promise<void> {
         chunk.map((l) => l.hash),
         chunk.map((l) => l.type),
         chunk.map((l) => l.ballotHash),
-        chunk.map((l) => l.hashN2),
+        chunk.map((l) => l.n2Commitment),
         chunk.map((l) => l.status),
         chunk.map((l) => l.choice),
       ],
@@ -142,13 +144,13 @@ export function transparencyLogProjection(): Projection {
         hash bytea NOT NULL,
         type text NOT NULL,
         ballot_hash text NULL,
-        hash_n2 text NULL,
+        n2_commitment text NULL,
         status text NULL,
         choice text NULL,
         PRIMARY KEY (election_id, idx)
       )`);
       await db.query(`CREATE INDEX IF NOT EXISTS log_leaves_ballot ON ${LOG_LEAVES_TABLE} (election_id, ballot_hash) WHERE ballot_hash IS NOT NULL`);
-      await db.query(`CREATE INDEX IF NOT EXISTS log_leaves_n2 ON ${LOG_LEAVES_TABLE} (election_id, hash_n2) WHERE hash_n2 IS NOT NULL`);
+      await db.query(`CREATE INDEX IF NOT EXISTS log_leaves_n2_commitment ON ${LOG_LEAVES_TABLE} (election_id, n2_commitment) WHERE n2_commitment IS NOT NULL`);
       await db.query(`CREATE TABLE IF NOT EXISTS ${LOG_HEADS_TABLE} (
         election_id text NOT NULL,
         size integer NOT NULL,

@@ -2,7 +2,7 @@
  * The auditor's WebSocket messages, all public (an audit must not need the admin's trust):
  * `audit.checkpoint` (the latest signed tree head), `audit.inclusionProof` (a voter's receipt: the
  * audit path of their BallotCast to a signed checkpoint, and how it was counted; by ballot hash or
- * by hash(N2), which the client computes itself so N2 never leaves it), `audit.consistencyProof`,
+ * by N2 commitment, which the client computes from N2 and its receipt's salt), `audit.consistencyProof`,
  * and the live `audit.follow` subscription (src/audit/live-follow.ts, client: src/audit/follow.ts).
  */
 import type { SqlExecutor } from '../../sql/client.ts';
@@ -45,8 +45,8 @@ export const AUDIT_MESSAGE_SPECS: readonly MessageSpec[] = [
     kind: 'query',
     name: 'audit.inclusionProof',
     adminOnly: false,
-    summary: 'A ballot receipt: the audit path of the BallotCast to the latest signed checkpoint covering it, and its VoteCounted status. Give ballotHash or hashN2 (SHA-256 hex of the N2 bytes, computed by the client).',
-    payload: strictObject({ electionId, ballotHash: sha256Hex, hashN2: sha256Hex }, ['electionId']),
+    summary: 'A ballot receipt: the audit path of the BallotCast to the latest signed checkpoint covering it, and its VoteCounted status. Give ballotHash or n2Commitment (hex, computed by the client from N2 and the salt its receipt keeps; found once counted).',
+    payload: strictObject({ electionId, ballotHash: sha256Hex, n2Commitment: sha256Hex }, ['electionId']),
     result: {
       description: 'leafIndex, leafHash, proof (hex, RFC 9162 §2.1.3.1), checkpoint, counted (null until the tally reached it).',
       schema: {
@@ -118,7 +118,7 @@ export function auditMessageModule(deps: AuditModuleDeps): MessageModule {
     [catalogueKey('query', 'audit.checkpoint'), (p) => checkpointQuery(db, p.electionId as string)],
     [
       catalogueKey('query', 'audit.inclusionProof'),
-      (p) => inclusionReceipt(db, p.electionId as string, { ballotHash: p.ballotHash as string | undefined, hashN2: p.hashN2 as string | undefined }),
+      (p) => inclusionReceipt(db, p.electionId as string, { ballotHash: p.ballotHash as string | undefined, n2Commitment: p.n2Commitment as string | undefined }),
     ],
     [catalogueKey('query', 'audit.consistencyProof'), (p) => consistencyQuery(db, p.electionId as string, p.from as number, p.to as number)],
   ];

@@ -81,7 +81,7 @@ export async function blindSignBench(sys: BenchSystem, opts: { signatures?: numb
       const t = await loginVoter(conns[w]!, { electionId: election.electionId, voterId: election.voterIds[i]!, secretCode: codes[i]! }, client);
       accessTokens[i] = t.accessToken;
     });
-    const blinded = election.voterIds.map(() => prepareBallot({ electionId: election.electionId, choice: 'A', n2: 'AAAAAAAAAAAAAAAAAAAAAA', authorityPublicKey }).blindedMessage);
+    const blinded = election.voterIds.map(() => prepareBallot({ electionId: election.electionId, choice: 'A', n2Commitment: '0'.repeat(64), authorityPublicKey }).blindedMessage);
     const requests: PreparedRequest[] = blinded.map((blindedMessage, i) => ({
       kind: 'command',
       name: 'ballot.blindSign',

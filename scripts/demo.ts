@@ -217,7 +217,7 @@ async function main(): Promise<void> {
       const receiptProblems: string[] = [];
       await step('check receipts', () =>
         mapConcurrent(receipts, CONCURRENCY, async (r, i) => {
-          const check = await checkReceipt({ url, electionId, n2: r.n2 });
+          const check = await checkReceipt({ url, electionId, receipt: r });
           if (check.ballotHash === r.ballotHash && check.status === 'VALID' && check.choice === choices[i]) receiptsOk++;
           else receiptProblems.push(`voter ${i}: ${check.status} ${check.choice ?? '-'} (chose ${choices[i]})`);
         }),

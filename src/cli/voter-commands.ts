@@ -28,7 +28,7 @@ export function registerVoterCommands(program: Command, globals: () => GlobalOpt
     .requiredOption('--choice <choice>', 'one of the election choices, exactly as published')
     .option('--client-id <id>', 'voting application id (default: EVOTE_CLIENT_ID)')
     .option('--client-key <key>', 'voting application key (default: EVOTE_CLIENT_KEY)')
-    .option('--receipt <file>', 'save the receipt (JSON, with N2: keep it private) to this file')
+    .option('--receipt <file>', 'save the receipt (JSON, with N2 and the salt: keep it private) to this file')
     .action(async (o: { letter: string; choice: string; clientId?: string; clientKey?: string; receipt?: string }) => {
       const g = globals();
       const client = clientApp(o);
@@ -49,22 +49,22 @@ export function registerVoterCommands(program: Command, globals: () => GlobalOpt
             ['ballot hash', r.ballotHash],
             ['signed receipt', r.signature],
             ['N2', r.n2],
+            ['salt', r.salt],
           ]),
-          o.receipt ? `receipt saved to ${o.receipt}` : 'keep the ballot hash and N2 to check your receipt later',
+          o.receipt ? `receipt saved to ${o.receipt}` : 'keep the ballot hash, N2 and salt to check your receipt later',
         ].join('\n'),
       );
     });
 
   program
     .command('receipt')
-    .description('check a ballot on the public board: by ballot hash (any time) or by N2 (after the tally: status and counted choice)')
-    .option('--election <id>', 'the election id')
-    .option('--n2 <n2>', 'the receipt nonce from your letter')
+    .description('check a ballot on the public board: with your receipt file (after the tally: status and counted choice) or by ballot hash')
+    .option('--election <id>', 'the election id (default: the receipt file\'s)')
     .option('--ballot <hash>', 'the ballot hash from your receipt')
-    .option('--file <receipt.json>', 'a receipt saved by `evote vote --receipt` (checks by N2 once tallied, else by ballot hash)')
-    .action(async (o: { election?: string; n2?: string; ballot?: string; file?: string }) => {
+    .option('--file <receipt.json>', 'a receipt saved by `evote vote --receipt` (its N2 and salt once tallied, else its ballot hash)')
+    .action(async (o: { election?: string; ballot?: string; file?: string }) => {
       const g = globals();
-      const { n2, ballot } = o;
+      const { ballot } = o;
       let { election } = o;
       let fromFile: Receipt | undefined;
       if (o.file) {
@@ -76,17 +76,17 @@ export function registerVoterCommands(program: Command, globals: () => GlobalOpt
         election ??= fromFile.electionId;
       }
       if (!election) throw new CliError(EXIT.USAGE, '--election is required', 'USAGE');
-      if (!fromFile && !n2 === !ballot) throw new CliError(EXIT.USAGE, 'give exactly one of --n2 or --ballot (or --file)', 'USAGE');
+      if (!fromFile === !ballot) throw new CliError(EXIT.USAGE, 'give exactly one of --file or --ballot', 'USAGE');
       const connect = { timeoutMs: Number(g.timeout) };
       let check: ReceiptCheck;
-      if (fromFile && !n2 && !ballot) {
-        check = await checkReceipt({ url: g.url, electionId: election, n2: fromFile.n2, connect }).catch((err: unknown) => {
+      if (fromFile) {
+        check = await checkReceipt({ url: g.url, electionId: election, receipt: fromFile, connect }).catch((err: unknown) => {
           if ((err as { code?: string }).code !== 'BALLOT_NOT_FOUND') throw err;
           return checkReceipt({ url: g.url, electionId: election, ballotHash: fromFile.ballotHash, connect });
         });
         if (check.ballotHash !== fromFile.ballotHash) throw new CliError(EXIT.REFUSED, 'the board holds a different ballot for this receipt', 'RECEIPT_MISMATCH');
       } else {
-        check = await checkReceipt({ url: g.url, electionId: election, ...(n2 ? { n2 } : { ballotHash: ballot }), connect });
+        check = await checkReceipt({ url: g.url, electionId: election, ballotHash: ballot, connect });
       }
       printResult(g, check, (c: ReceiptCheck) =>
         table([

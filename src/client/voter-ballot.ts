@@ -44,9 +44,10 @@ export interface PreparedBallot {
   inv: Uint8Array;
 }
 
-export function prepareBallot(input: { electionId: string; choice: string; n2: string; authorityPublicKey: PublicKeyInput }): PreparedBallot {
+/** `n2Commitment`: n2Commitment(N2, salt) (src/crypto/n2-commitment.ts), the salt made on this device. */
+export function prepareBallot(input: { electionId: string; choice: string; n2Commitment: string; authorityPublicKey: PublicKeyInput }): PreparedBallot {
   const pk = importPublicKey(input.authorityPublicKey);
-  const prepared = prepare(encodeBallotMessage({ electionId: input.electionId, choice: input.choice, n2: input.n2 }));
+  const prepared = prepare(encodeBallotMessage({ electionId: input.electionId, choice: input.choice, n2Commitment: input.n2Commitment }));
   const blinded = blind(pk, prepared);
   if (!blinded.ok) throw new BallotClientError('BLINDING_FAILED', blinded.error.message);
   return { prepared, blindedMessage: toBase64url(blinded.value.blindedMessage), inv: blinded.value.inv };

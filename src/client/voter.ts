@@ -12,6 +12,7 @@ import type { ElectionRow } from '../app/services.ts';
 import { EvoteConnection, EvoteError, type ConnectOptions } from './connection.ts';
 import { finishBallot, prepareBallot } from './voter-ballot.ts';
 import { verifyCastReceipt } from '../crypto/cast-receipt.ts';
+import { n2Commitment, newN2Salt } from '../crypto/n2-commitment.ts';
 
 export type { Credential } from '../credentials/credential-uri.ts';
 export type { ClientApp } from '../auth/client-login.ts';
@@ -23,8 +24,9 @@ export interface Receipt {
   ballotHash: string;
   /** Ed25519 signature of the election's log key over the ballot hash: proof that the server accepted it. */
   signature: string;
-  /** The receipt nonce from the letter: `ballots.receiptByN2` finds the counted vote with it. Keep it private. */
+  /** N2 from the letter and the salt made on this device: together (never apart) they find the counted vote. Keep it private. */
   n2: string;
+  salt: string;
 }
 
 /** A letter problem (unreadable file, no QR, not a credential): the message never echoes secrets. */
@@ -86,7 +88,8 @@ export interface VoteInput {
 /**
  * Votes once, DESIGN.md steps 3-5:
  * 1. on connection A: three-level login → access token; `election.get` → the published public keys;
- * 2. build and blind the ballot message (election, choice, N2); `ballot.blindSign` with the token;
+ * 2. build and blind the ballot message (election, choice, commitment to N2 with a fresh salt);
+ *    `ballot.blindSign` with the token;
  * 3. unblind and verify the signature (a bad one is never cast); encrypt (message, signature) to
  *    the counter's key; close A;
  * 4. on a FRESH connection B, with no token: `ballot.cast {electionId, n1, ciphertext}`.
@@ -106,6 +109,7 @@ export async function vote(input: VoteInput): Promise<Receipt> {
   const a = await EvoteConnection.connect(input.url, input.connect);
   let finished: ReturnType<typeof finishBallot>;
   let logPublicKey: string;
+  const salt = newN2Salt();
   try {
     const tokens = await loginVoter(a, cred, input.client);
     input.onStep?.('logged-in');
@@ -118,7 +122,7 @@ export async function vote(input: VoteInput): Promise<Receipt> {
     }
     logPublicKey = election.logPublicKey;
     const keys = { authorityPublicKey: election.authorityPublicKey, ballotPublicKey: election.ballotPublicKey };
-    const ballot = prepareBallot({ electionId: cred.electionId, choice, n2: cred.n2, authorityPublicKey: keys.authorityPublicKey });
+    const ballot = prepareBallot({ electionId: cred.electionId, choice, n2Commitment: n2Commitment(cred.n2, salt), authorityPublicKey: keys.authorityPublicKey });
     const { blindSignature } = await a.request<{ blindSignature: string }>(
       'command',
       'ballot.blindSign',
@@ -146,7 +150,7 @@ export async function vote(input: VoteInput): Promise<Receipt> {
       throw new EvoteError('RECEIPT_UNSIGNED', "the server's receipt is not signed by the election's log key");
     }
     input.onStep?.('cast');
-    return { electionId: cred.electionId, ballotHash: reply.ballotHash, signature: reply.signature, n2: cred.n2 };
+    return { electionId: cred.electionId, ballotHash: reply.ballotHash, signature: reply.signature, n2: cred.n2, salt };
   } finally {
     await b.close();
   }
@@ -158,34 +162,34 @@ export interface ReceiptCheck {
   ballotHash: string;
   position: number;
   status: string | null;
-  /** Only when checked by N2 after the tally (the N2 holder may learn their own choice). */
+  /** Only when checked with the receipt's N2 and salt after the tally (their holder learns their own choice). */
   choice: string | null;
-  /** Other ballots counted with the same N2 (should be 0). */
+  /** Other ballots counted with the same N2 commitment (should be 0). */
   duplicates?: number;
 }
 
 export interface CheckReceiptInput {
   url: string;
   electionId: string;
-  /** Find by the receipt nonce: answers after the tally, with status and choice. */
-  n2?: string;
-  /** Find by ballot hash: answers as soon as the ballot is cast. */
+  /** Find by the receipt's N2 and salt: answers after the tally, with status and choice. */
+  receipt?: Pick<Receipt, 'n2' | 'salt'>;
+  /** Find by ballot hash: answers once the pool released the ballot. */
   ballotHash?: string;
   connect?: ConnectOptions;
 }
 
 /**
- * Looks a ballot up on the public board: by N2 (after the tally: status and the counted choice) or
- * by ballot hash (any time: position, and status once counted). Rejects with BALLOT_NOT_FOUND.
+ * Looks a ballot up on the public board: with the receipt's N2 and salt (after the tally: status and
+ * the counted choice) or by ballot hash (status once counted). Rejects with BALLOT_NOT_FOUND.
  */
 export async function checkReceipt(input: CheckReceiptInput): Promise<ReceiptCheck> {
-  if (!input.n2 === !input.ballotHash) throw new EvoteError('USAGE', 'give exactly one of n2 or ballotHash');
+  if (!input.receipt === !input.ballotHash) throw new EvoteError('USAGE', 'give exactly one of receipt or ballotHash');
   const conn = await EvoteConnection.connect(input.url, input.connect);
   try {
-    if (input.n2) {
-      const r = await conn.request<{ ballotHash: string; status: string; choice: string | null; position: number; duplicates: number }>('query', 'ballots.receiptByN2', {
+    if (input.receipt) {
+      const r = await conn.request<{ ballotHash: string; status: string; choice: string | null; position: number; duplicates: number }>('query', 'ballots.receiptByCommitment', {
         electionId: input.electionId,
-        n2: input.n2,
+        n2Commitment: n2Commitment(input.receipt.n2, input.receipt.salt),
       });
       return { electionId: input.electionId, ...r };
     }

@@ -1,39 +1,53 @@
 /**
  * The durable ballot pool (docs/protocol.md, "The ballot pool"): casts and blind-signature records
  * are decided and stored durably, acknowledged, and released into the log later, in random order,
- * always keeping at least k of each kind held per election. Closing releases everything before
- * VotingEnded. Arrival order therefore never becomes log order, and no voter's cast waits for others.
+ * always keeping at least k ballots and k signature records held per election; credential spends are
+ * held until the close. Closing releases everything before VotingEnded. Arrival order therefore
+ * never becomes log order, and no voter's cast waits for others.
  *
  * Admissions are batched per election; each batch runs under the election's lock, so admitting,
  * releasing and closing never interleave, in one process or across several sharing a database.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { readStreams, type AppendResult, type EventData, type EventStore, type RecordedEvent } from '../eventstore/port.ts';
+import { readStreams, type AppendResult, type EventData, type EventStore, type ExpectedRevision } from '../eventstore/port.ts';
 import type { Logger } from '../app/log.ts';
 import type { Result } from '../app/services.ts';
 import type { SqlClient } from '../sql/client.ts';
 import { isDomainError, type DomainError } from '../domain/errors.ts';
 import { shuffle } from '../crypto/shuffle.ts';
 import { createElectionLock } from '../pool/election-lock.ts';
-import { deletePooled, ensurePoolSchema, isClosing, pooledOfElection, setClosing, storeAdmission, type PooledEvent, type PooledKind } from '../pool/pool-table.ts';
+import { deletePooled, ensurePoolSchema, isClosing, pooledByStream, pooledOfElection, setClosing, storeAdmission, type PooledEvent, type PooledKind } from '../pool/pool-table.ts';
 
 export const DEFAULT_POOL_K = 32;
 const MAX_BATCH = 500;
+/** The close appends a whole election's spends: in transactions of this many events. */
+const RELEASE_CHUNK = 5_000;
 
 /** What a stream holds for a decision: its events in the log, then its pooled event if any. */
 export type StreamHistory = { type: string; data: unknown }[];
 
-export interface PoolAdmission {
-  electionId: string;
+/** One event an admission stores; `expectedRevision` null = any, -1 = the stream must not exist. */
+export interface PoolDraft {
   streamId: string;
   kind: PooledKind;
-  /** The event to pool, null for "already recorded, answer again", or a refusal. `closing`: voting has ended or is ending. */
-  decide(history: StreamHistory, closing: boolean): EventData | null | DomainError;
+  event: EventData;
+  expectedRevision: number | null;
+}
+
+export interface PoolAdmission {
+  electionId: string;
+  /** The stream the decision is made on. */
+  streamId: string;
+  /**
+   * The events to pool (on this stream or others), null for "already recorded, answer again", or a
+   * refusal. `history` is the stream's log then its pooled event; `closing`: voting has ended or is ending.
+   */
+  decide(history: StreamHistory, closing: boolean): PoolDraft[] | null | DomainError;
 }
 
 export interface Admitted {
-  /** Log position once released; null while it is held in the pool. */
-  position: number | null;
+  /** Log positions of this admission's events already released, by stream (the pool off releases at once). */
+  positions: Map<string, number>;
 }
 
 export interface BallotPoolOptions {
@@ -64,6 +78,10 @@ interface Waiting {
   reject(err: unknown): void;
 }
 
+const expectedOf = (revision: number | null): ExpectedRevision => (revision === null ? 'any' : revision < 0 ? 'no_stream' : revision);
+/** Spends are held until the close: released one by one they would date each voter's cast. */
+const keepOf = (kind: PooledKind, k: number) => (kind === 'spend' ? Infinity : k);
+
 const alreadyEnded = (e: DomainError) => e.code === 'WRONG_STATE' && (e.details as { current?: unknown } | undefined)?.current === 'VOTE_ENDED';
 
 export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotPool> {
@@ -82,7 +100,7 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
   /** Appends `chosen` in the given order; an interrupted earlier release is recognised by event id. */
   const appendReleased = async (chosen: PooledEvent[]): Promise<AppendResult[]> => {
     if (chosen.length === 0) return [];
-    const requests = chosen.map((p) => ({ streamId: p.streamId, events: [p.event], expectedRevision: p.expectedRevision ?? ('any' as const) }));
+    const requests = chosen.map((p) => ({ streamId: p.streamId, events: [p.event], expectedRevision: expectedOf(p.expectedRevision) }));
     try {
       return await store.appendMany(requests);
     } catch (err) {
@@ -96,52 +114,49 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
     }
   };
 
-  /** Of `candidates`, all but `keep` of each kind, chosen at random, in random order. */
-  const choose = (candidates: PooledEvent[], keep: number): PooledEvent[] => {
+  /** Of `candidates`, all but `keep(kind)` of each kind, chosen at random, in random order. */
+  const choose = (candidates: PooledEvent[], keep: (kind: PooledKind) => number): PooledEvent[] => {
     const chosen: PooledEvent[] = [];
-    for (const kind of ['cast', 'sign'] as const) {
+    for (const kind of ['cast', 'sign', 'spend'] as const) {
       const ofKind = candidates.filter((p) => p.kind === kind);
-      if (ofKind.length > keep) chosen.push(...shuffle(ofKind, random).slice(0, ofKind.length - keep));
+      if (ofKind.length > keep(kind)) chosen.push(...shuffle(ofKind, random).slice(0, ofKind.length - keep(kind)));
     }
     return shuffle(chosen, random);
   };
 
   /** Releases every held event (the close). */
   const releaseAll = async (electionId: string): Promise<void> => {
-    const chosen = choose(await pooledOfElection(sql, electionId), 0);
-    if (chosen.length === 0) return;
-    await appendReleased(chosen);
-    await deletePooled(
-      sql,
-      chosen.map((p) => p.streamId),
-    );
+    const chosen = choose(await pooledOfElection(sql, electionId), () => 0);
+    for (let i = 0; i < chosen.length; i += RELEASE_CHUNK) {
+      const chunk = chosen.slice(i, i + RELEASE_CHUNK);
+      await appendReleased(chunk);
+      await deletePooled(
+        sql,
+        chunk.map((p) => p.streamId),
+      );
+    }
   };
 
   const admitBatch = async (electionId: string, batch: Waiting[]): Promise<{ results: Result<Admitted>[]; admittedCasts?: number }> => {
     const isClosing = await closing(electionId);
     const streamIds = [...new Set(batch.map((w) => w.admission.streamId))];
-    const [logs, held] = await Promise.all([readStreams(store, streamIds), pooledOfElection(sql, electionId)]);
-    const heldByStream = new Map(held.map((p) => [p.streamId, p]));
-    const histories = new Map<string, { log: RecordedEvent[]; pending: StreamHistory }>(
-      streamIds.map((id) => [id, { log: logs.get(id) ?? [], pending: heldByStream.has(id) ? [heldByStream.get(id)!.event] : [] }]),
-    );
+    const [logs, pooled, held] = await Promise.all([
+      readStreams(store, streamIds),
+      pooledByStream(sql, streamIds),
+      pooledOfElection(sql, electionId, ['cast', 'sign']),
+    ]);
+    const histories = new Map<string, StreamHistory>(streamIds.map((id) => [id, [...(logs.get(id) ?? []), ...(pooled.has(id) ? [pooled.get(id)!.event] : [])]]));
 
     const admitted: PooledEvent[] = [];
-    const outcomes: (DomainError | { streamId: string } | null)[] = batch.map(({ admission }) => {
-      const h = histories.get(admission.streamId)!;
-      const decided = admission.decide([...h.log, ...h.pending], isClosing);
+    const outcomes: (DomainError | PooledEvent[] | null)[] = batch.map(({ admission }) => {
+      const history = histories.get(admission.streamId)!;
+      const decided = admission.decide(history, isClosing);
       if (decided === null || isDomainError(decided)) return decided;
-      const event = { ...decided, id: randomUUID() };
+      const events = decided.map((d): PooledEvent => ({ electionId, streamId: d.streamId, kind: d.kind, expectedRevision: d.expectedRevision, event: { ...d.event, id: randomUUID() } }));
       // Later admissions of the same stream in this batch decide on it, as if it were stored.
-      h.pending.push(event);
-      admitted.push({
-        electionId,
-        streamId: admission.streamId,
-        kind: admission.kind,
-        expectedRevision: admission.kind === 'cast' ? h.log.length - 1 : null,
-        event,
-      });
-      return { streamId: admission.streamId };
+      for (const e of events) if (e.streamId === admission.streamId) history.push(e.event);
+      admitted.push(...events);
+      return events;
     });
 
     let admittedCasts: number | undefined;
@@ -149,7 +164,7 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
     if (admitted.length > 0) {
       // Released straight from the batch where chosen: an admitted event is durable once in the log
       // or in the pool, and the acknowledgement waits for both writes.
-      let chosen = choose([...held, ...admitted], k);
+      let chosen = choose([...held, ...admitted], (kind) => keepOf(kind, k));
       try {
         const results = await appendReleased(chosen);
         chosen.forEach((p, i) => positions.set(p.streamId, results[i]!.position));
@@ -166,9 +181,9 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
       });
     }
     const results = outcomes.map((o): Result<Admitted> => {
-      if (o === null) return { ok: true, value: { position: null } };
+      if (o === null) return { ok: true, value: { positions: new Map() } };
       if (isDomainError(o)) return { ok: false, error: o };
-      return { ok: true, value: { position: positions.get(o.streamId) ?? null } };
+      return { ok: true, value: { positions: new Map(o.flatMap((e) => (positions.has(e.streamId) ? [[e.streamId, positions.get(e.streamId)!]] : []))) } };
     });
     return { results, admittedCasts: admitted.some((a) => a.kind === 'cast') ? admittedCasts : undefined };
   };

@@ -89,16 +89,17 @@ export function createBlindSigner(deps: BlindSignDeps): BlindSigner {
         return { ok: false, error: domainError('INVALID_BLINDED_MESSAGE', `the blinded message must be ${modulusBytes} bytes of base64url below the modulus`) };
       }
       const blindedMessageHash = toHex(createHash('sha256').update(blinded).digest());
+      const streamId = voterStreamId(input.electionId, principal.voterId);
       const recorded = await deps.pool.admit({
         electionId: input.electionId,
-        streamId: voterStreamId(input.electionId, principal.voterId),
-        kind: 'sign',
+        streamId,
         decide(history, closing) {
           const state = (history as VoterEvent[]).reduce(voterDecider.evolve, voterDecider.initialState);
           const command = { type: 'IssueBlindSignature', electionId: input.electionId, voterId: principal.voterId, blindedMessageHash } as const;
           const decided = voterDecider.decide({ ...command, electionStatus: closing ? 'VOTE_ENDED' : status }, state);
           if (isDomainError(decided)) return decided;
-          return decided.length > 0 ? toEventData(decided[0]!) : null;
+          // Voter streams also take CredentialIssued while voting, so the release does not pin a revision.
+          return decided.length > 0 ? [{ streamId, kind: 'sign', event: toEventData(decided[0]!), expectedRevision: null }] : null;
         },
       });
       if (!recorded.ok) return recorded;

@@ -1,15 +1,15 @@
 /**
  * Anonymous casting (docs/ballots.md): `{ electionId, n1, ciphertext }` with no voter identity.
- * hash(N1) names the credential stream; the credential decider allows one BallotCast after the mint,
- * only while voting is open. The cast is decided and stored in the ballot pool, which releases it
- * into the log later, in random order; the voter is answered as soon as it is durably pooled, with a
- * receipt signed by the election's log key.
+ * hash(N1) names the credential stream; the credential decider spends it once, only while voting is
+ * open. The spend and the ballot (in a stream of its own, naming no credential) are stored in the
+ * ballot pool, which releases them into the log later; the voter is answered as soon as both are
+ * durably pooled, with a receipt signed by the election's log key.
  */
-import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
 import type { Result } from '../app/services.ts';
 import type { KeyStore } from '../keystore/port.ts';
 import { keyNames } from '../keystore/port.ts';
-import { credentialStreamId, type CredentialEvent } from '../domain/credential-events.ts';
+import { ballotStreamId, credentialStreamId, type BallotCast, type CredentialEvent } from '../domain/credential-events.ts';
 import { credentialDecider } from '../domain/credential.ts';
 import { domainError, isDomainError } from '../domain/errors.ts';
 import { decodeBallotCiphertext } from '../crypto/ballot-encryption.ts';
@@ -37,7 +37,7 @@ export interface CastReceipt {
   ballotHash: string;
   /** Ed25519 (log key) over the receipt message, src/crypto/cast-receipt.ts. */
   signature: string;
-  /** The BallotCast's log position when already released (pool off), else null. */
+  /** The BallotCast's log position when already released, else null (it is held in the pool). */
   position: number | null;
 }
 
@@ -81,21 +81,26 @@ export function createBallotCaster(deps: CastBallotDeps): BallotCaster {
       const ballotHash = toHex(createHash('sha256').update(bytes).digest());
       const status = await deps.electionStatus(input.electionId);
 
+      const streamId = credentialStreamId(input.electionId, hashN1);
+      const ballotStream = ballotStreamId(input.electionId, randomUUID());
+      const ballot: BallotCast = { type: 'BallotCast', data: { electionId: input.electionId, ballotHash, ciphertext: input.ciphertext } };
       const admitted = await deps.pool.admit({
         electionId: input.electionId,
-        streamId: credentialStreamId(input.electionId, hashN1),
-        kind: 'cast',
+        streamId,
         decide(history, closing) {
           const state = (history as CredentialEvent[]).reduce(credentialDecider.evolve, credentialDecider.initialState);
-          const command = { type: 'CastBallot', electionId: input.electionId, hashN1, ballotHash, ciphertext: input.ciphertext } as const;
+          const command = { type: 'CastBallot', electionId: input.electionId, hashN1 } as const;
           const decided = credentialDecider.decide({ ...command, electionStatus: closing ? 'VOTE_ENDED' : status }, state);
           if (isDomainError(decided)) return decided;
-          return decided.length > 0 ? toEventData(decided[0]!) : null;
+          return [
+            { streamId, kind: 'spend', event: toEventData(decided[0]!), expectedRevision: history.length - 1 },
+            { streamId: ballotStream, kind: 'cast', event: toEventData(ballot), expectedRevision: -1 },
+          ];
         },
       });
       if (!admitted.ok) return admitted;
       const signature = signCastReceipt(await logKey(input.electionId), input.electionId, ballotHash);
-      return { ok: true, value: { ballotHash, signature, position: admitted.value.position } };
+      return { ok: true, value: { ballotHash, signature, position: admitted.value.positions.get(ballotStream) ?? null } };
     },
   };
 }

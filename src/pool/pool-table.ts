@@ -6,13 +6,14 @@
 import type { EventData } from '../eventstore/port.ts';
 import type { SqlExecutor } from '../sql/client.ts';
 
-export type PooledKind = 'cast' | 'sign';
+/** cast: a BallotCast; sign: a BlindSignatureIssued; spend: a CredentialSpent (held until the close). */
+export type PooledKind = 'cast' | 'sign' | 'spend';
 
 export interface PooledEvent {
   electionId: string;
   streamId: string;
   kind: PooledKind;
-  /** The stream's revision the event was decided on, or null for "any" (a voter stream). */
+  /** The stream's revision the event was decided on (-1: a new stream), or null for "any" (a voter stream). */
   expectedRevision: number | null;
   /** Carries its own id, so a release interrupted after the append is recognised in the log. */
   event: EventData & { id: string };
@@ -58,8 +59,17 @@ const toPooled = (r: PoolRow): PooledEvent => ({
   event: r.event,
 });
 
-export async function pooledOfElection(sql: SqlExecutor, electionId: string): Promise<PooledEvent[]> {
-  const { rows } = await sql.query<PoolRow>(`select * from ${POOL_TABLE} where election_id = $1`, [electionId]);
+export async function pooledByStream(sql: SqlExecutor, streamIds: readonly string[]): Promise<Map<string, PooledEvent>> {
+  if (streamIds.length === 0) return new Map();
+  const { rows } = await sql.query<PoolRow>(`select * from ${POOL_TABLE} where stream_id = any($1::text[])`, [streamIds]);
+  return new Map(rows.map((r) => [r.stream_id, toPooled(r)]));
+}
+
+/** Every held event of an election, or only those of `kinds`. */
+export async function pooledOfElection(sql: SqlExecutor, electionId: string, kinds?: readonly PooledKind[]): Promise<PooledEvent[]> {
+  const { rows } = kinds
+    ? await sql.query<PoolRow>(`select * from ${POOL_TABLE} where election_id = $1 and kind = any($2::text[])`, [electionId, kinds])
+    : await sql.query<PoolRow>(`select * from ${POOL_TABLE} where election_id = $1`, [electionId]);
   return rows.map(toPooled);
 }
 

@@ -1,14 +1,14 @@
 /**
  * The `credentials` read model (the seed's credentials table): one row per minted credential,
- * keyed by hash(N1), with hash(N2) and whether a ballot was cast with it. Folded from
- * CredentialMinted and BallotCast of the `credential-*` streams.
+ * keyed by hash(N1), with hash(N2) and whether it was spent by a cast. Folded from
+ * CredentialMinted and CredentialSpent of the `credential-*` streams.
  *
  * It has NO voter column and is never joined with `voters`: the log mints credentials in shuffled
  * batches precisely so that nothing links a voter to a hash(N1); a read model must not undo that.
  * Only hashes are stored, never N1 or N2.
  */
 import type { SqlExecutor } from '../sql/client.ts';
-import type { BallotCast, CredentialMinted } from '../domain/credential-events.ts';
+import type { CredentialMinted, CredentialSpent } from '../domain/credential-events.ts';
 import type { Projection } from './projection.ts';
 import { insertIgnoring } from './query-builder.ts';
 
@@ -18,7 +18,7 @@ const CREDENTIAL_STREAM_PREFIX = 'credential-';
 export function credentialsProjection(): Projection {
   return {
     name: 'credentials',
-    filter: { streamPrefixes: [CREDENTIAL_STREAM_PREFIX], eventTypes: ['CredentialMinted', 'BallotCast'] },
+    filter: { streamPrefixes: [CREDENTIAL_STREAM_PREFIX], eventTypes: ['CredentialMinted', 'CredentialSpent'] },
 
     async setup(db) {
       await db.query(`CREATE TABLE IF NOT EXISTS ${CREDENTIALS_TABLE} (
@@ -43,9 +43,9 @@ export function credentialsProjection(): Projection {
           return { hash_n1: d.hashN1, hash_n2: d.hashN2, election_id: d.electionId, used: false, position: e.position };
         });
       await insertIgnoring(tx, CREDENTIALS_TABLE, minted, ['hash_n1']);
-      // A ballot is appended after its credential's mint (revision 1 of the same stream), so the
+      // A spend is appended after its credential's mint (revision 1 of the same stream), so the
       // batch's inserts are in place before these updates.
-      const used = events.filter((e) => e.type === 'BallotCast').map((e) => (e.data as BallotCast['data']).hashN1);
+      const used = events.filter((e) => e.type === 'CredentialSpent').map((e) => (e.data as CredentialSpent['data']).hashN1);
       if (used.length > 0) await tx.query(`UPDATE ${CREDENTIALS_TABLE} SET used = true WHERE hash_n1 = ANY($1::text[])`, [used]);
       return [];
     },
@@ -57,7 +57,7 @@ export interface CredentialCounts {
   used: number;
 }
 
-/** How many credentials an election has minted, and how many cast a ballot (0/0 when unknown). */
+/** How many credentials an election has minted, and how many were spent (0/0 when unknown). */
 export async function countCredentials(db: SqlExecutor, electionId: string): Promise<CredentialCounts> {
   const { rows } = await db.query<{ minted: number | string; used: number | string }>(
     `SELECT count(*) AS minted, count(*) FILTER (WHERE used) AS used FROM ${CREDENTIALS_TABLE} WHERE election_id = $1`,

@@ -1,24 +1,23 @@
 /**
  * The `votes` read model: one row per BallotCast, the public bulletin board. It holds only what the
- * event holds (ballot hash, ciphertext, log position) plus the store's recorded time; no N1 hash, so
- * the board cannot be joined to credential streams by anyone reading only the read models.
+ * event holds (ballot hash, ciphertext, log position) plus the store's recorded time (the pool's
+ * release, never the cast's arrival).
  *
  * The key is the log position, not the ballot hash: a ciphertext copied from the board and cast
  * again under another N1 has the same hash, and the board must show the log as it is (the tally
  * marks the copy DUPLICATE_N2). Re-applying a batch is harmless (ON CONFLICT DO NOTHING).
  */
 import type { SqlExecutor } from '../sql/client.ts';
-import type { BallotCast } from '../domain/credential-events.ts';
+import { BALLOT_STREAM_PREFIX, type BallotCast } from '../domain/credential-events.ts';
 import type { Projection } from './projection.ts';
 import { insertIgnoring } from './query-builder.ts';
 
 export const VOTES_TABLE = 'votes';
-export const CREDENTIAL_STREAM_PREFIX = 'credential-';
 
 export function votesProjection(): Projection {
   return {
     name: 'votes',
-    filter: { streamPrefixes: [CREDENTIAL_STREAM_PREFIX], eventTypes: ['BallotCast'] },
+    filter: { streamPrefixes: [BALLOT_STREAM_PREFIX], eventTypes: ['BallotCast'] },
 
     async setup(db: SqlExecutor) {
       await db.query(`CREATE TABLE IF NOT EXISTS ${VOTES_TABLE} (

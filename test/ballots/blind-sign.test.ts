@@ -25,7 +25,7 @@ afterAll(async () => world?.close());
 
 const principal = (voterId: string, electionId = election.electionId) => ({ electionId, voterId, clientId: 'test-client' });
 const ballot = (choice = 'Alice') =>
-  prepareBallot({ electionId: election.electionId, choice, n2: 'AAAAAAAAAAAAAAAAAAAAAA', authorityPublicKey: election.authorityPublicKey });
+  prepareBallot({ electionId: election.electionId, choice, n2Commitment: '0'.repeat(64), authorityPublicKey: election.authorityPublicKey });
 const issuedEvents = async (voterId: string) =>
   (await world.store.readStream(voterStreamId(election.electionId, voterId))).filter((e) => e.type === 'BlindSignatureIssued');
 

@@ -106,7 +106,7 @@ describe('ballot pool', () => {
     const signer = createBlindSigner({ pool: world.pool, keyStore: world.keyStore, electionStatus: world.electionStatus });
     const voterId = election.voterIds[0]!;
     const principal = { electionId: election.electionId, voterId, clientId: 'c' };
-    const blinded = () => prepareBallot({ electionId: election.electionId, choice: 'Alice', n2: 'AAAAAAAAAAAAAAAAAAAAAA', authorityPublicKey: election.authorityPublicKey }).blindedMessage;
+    const blinded = () => prepareBallot({ electionId: election.electionId, choice: 'Alice', n2Commitment: '0'.repeat(64), authorityPublicKey: election.authorityPublicKey }).blindedMessage;
     const b = blinded();
     const one = await signer.blindSign(principal, { electionId: election.electionId, blindedMessage: b });
     const retry = await signer.blindSign(principal, { electionId: election.electionId, blindedMessage: b });

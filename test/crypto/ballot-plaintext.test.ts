@@ -5,7 +5,7 @@ import { encodeBallotMessage } from '../../src/crypto/canonical.ts';
 import { prepare } from '../../src/crypto/blind-rsa.ts';
 
 describe('ballot plaintext encoding', () => {
-  const prepared = prepare(encodeBallotMessage({ electionId: 'e1', choice: 'Yes, and\u0000more', n2: 'n2-value' }));
+  const prepared = prepare(encodeBallotMessage({ electionId: 'e1', choice: 'Yes, and\u0000more', n2Commitment: 'c0ffee' }));
   const signature = new Uint8Array(randomBytes(256));
 
   it('round-trips the prepared message and the signature, and yields the ballot message', () => {
@@ -15,7 +15,7 @@ describe('ballot plaintext encoding', () => {
     expect(Buffer.from(decoded.value.preparedMessage)).toEqual(Buffer.from(prepared));
     expect(Buffer.from(decoded.value.signature)).toEqual(Buffer.from(signature));
     const msg = ballotMessageOf(decoded.value.preparedMessage);
-    expect(msg.ok && msg.value).toEqual({ electionId: 'e1', choice: 'Yes, and\u0000more', n2: 'n2-value' });
+    expect(msg.ok && msg.value).toEqual({ electionId: 'e1', choice: 'Yes, and\u0000more', n2Commitment: 'c0ffee' });
   });
 
   it('refuses truncation, trailing bytes, a wrong tag and random bytes with a typed error', () => {

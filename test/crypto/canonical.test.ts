@@ -6,9 +6,9 @@ const enc = (m: BallotMessage): string => toHex(encodeBallotMessage(m));
 
 describe('canonical ballot message', () => {
   it('is the tag and three fields, each as u32 big-endian length and UTF-8 bytes', () => {
-    const bytes = encodeBallotMessage({ electionId: 'e1', choice: 'Oui', n2: 'AAEC' });
+    const bytes = encodeBallotMessage({ electionId: 'e1', choice: 'Oui', n2Commitment: 'AAEC' });
     const expected = Buffer.concat([
-      Buffer.from([0, 0, 0, 15]), Buffer.from('evote/ballot/v1'),
+      Buffer.from([0, 0, 0, 15]), Buffer.from('evote/ballot/v2'),
       Buffer.from([0, 0, 0, 2]), Buffer.from('e1'),
       Buffer.from([0, 0, 0, 3]), Buffer.from('Oui'),
       Buffer.from([0, 0, 0, 4]), Buffer.from('AAEC'),
@@ -19,15 +19,15 @@ describe('canonical ballot message', () => {
   it('separator characters inside fields cannot make two messages collide', () => {
     // Each pair would collide under a naive join with the separator they contain.
     const pairs: [BallotMessage, BallotMessage][] = [
-      [{ electionId: 'e', choice: 'a|b', n2: 'c' }, { electionId: 'e', choice: 'a', n2: 'b|c' }],
-      [{ electionId: 'e,x', choice: 'a', n2: 'n' }, { electionId: 'e', choice: 'x,a', n2: 'n' }],
-      [{ electionId: 'e', choice: 'a\u0000b', n2: 'n' }, { electionId: 'e', choice: 'a', n2: 'b\u0000n' }],
-      [{ electionId: 'e', choice: 'yes\n', n2: 'n' }, { electionId: 'e', choice: 'yes', n2: '\nn' }],
-      [{ electionId: 'e', choice: '', n2: 'ab' }, { electionId: 'e', choice: 'a', n2: 'b' }],
+      [{ electionId: 'e', choice: 'a|b', n2Commitment: 'c' }, { electionId: 'e', choice: 'a', n2Commitment: 'b|c' }],
+      [{ electionId: 'e,x', choice: 'a', n2Commitment: 'n' }, { electionId: 'e', choice: 'x,a', n2Commitment: 'n' }],
+      [{ electionId: 'e', choice: 'a\u0000b', n2Commitment: 'n' }, { electionId: 'e', choice: 'a', n2Commitment: 'b\u0000n' }],
+      [{ electionId: 'e', choice: 'yes\n', n2Commitment: 'n' }, { electionId: 'e', choice: 'yes', n2Commitment: '\nn' }],
+      [{ electionId: 'e', choice: '', n2Commitment: 'ab' }, { electionId: 'e', choice: 'a', n2Commitment: 'b' }],
       // A choice that embeds what looks like a length prefix and the next field.
-      [{ electionId: 'e', choice: 'a\u0000\u0000\u0000\u0001b', n2: 'n' }, { electionId: 'e', choice: 'a', n2: 'b' }],
+      [{ electionId: 'e', choice: 'a\u0000\u0000\u0000\u0001b', n2Commitment: 'n' }, { electionId: 'e', choice: 'a', n2Commitment: 'b' }],
     ];
-    const naive = (m: BallotMessage, sep: string): string => [m.electionId, m.choice, m.n2].join(sep);
+    const naive = (m: BallotMessage, sep: string): string => [m.electionId, m.choice, m.n2Commitment].join(sep);
     expect(naive(pairs[0]![0], '|')).toBe(naive(pairs[0]![1], '|'));
     expect(naive(pairs[1]![0], ',')).toBe(naive(pairs[1]![1], ','));
     expect(naive(pairs[2]![0], '\u0000')).toBe(naive(pairs[2]![1], '\u0000'));
@@ -37,10 +37,10 @@ describe('canonical ballot message', () => {
 
   it('decodes back to the same fields (Unicode included) and is injective on a sample', () => {
     const samples: BallotMessage[] = [
-      { electionId: 'e1', choice: 'Oui', n2: 'AAEC' },
-      { electionId: 'é', choice: '日本語 ✓ 🗳️', n2: '' },
-      { electionId: '', choice: '', n2: '' },
-      { electionId: 'e1', choice: 'Oui ', n2: 'AAEC' },
+      { electionId: 'e1', choice: 'Oui', n2Commitment: 'AAEC' },
+      { electionId: 'é', choice: '日本語 ✓ 🗳️', n2Commitment: '' },
+      { electionId: '', choice: '', n2Commitment: '' },
+      { electionId: 'e1', choice: 'Oui ', n2Commitment: 'AAEC' },
     ];
     const seen = new Set<string>();
     for (const m of samples) {
@@ -52,13 +52,13 @@ describe('canonical ballot message', () => {
   });
 
   it('refuses lone surrogates, which UTF-8 would silently turn into U+FFFD', () => {
-    expect(() => encodeBallotMessage({ electionId: 'e', choice: '\uD800', n2: 'n' })).toThrow(RangeError);
-    expect(() => encodeBallotMessage({ electionId: 'e', choice: 'a\uDC00', n2: 'n' })).toThrow(RangeError);
-    expect(enc({ electionId: 'e', choice: '\uD83D\uDE00', n2: 'n' })).toBeTruthy();
+    expect(() => encodeBallotMessage({ electionId: 'e', choice: '\uD800', n2Commitment: 'n' })).toThrow(RangeError);
+    expect(() => encodeBallotMessage({ electionId: 'e', choice: 'a\uDC00', n2Commitment: 'n' })).toThrow(RangeError);
+    expect(enc({ electionId: 'e', choice: '\uD83D\uDE00', n2Commitment: 'n' })).toBeTruthy();
   });
 
   it('decoding rejects trailing bytes, truncation, a wrong tag and invalid UTF-8', () => {
-    const good = encodeBallotMessage({ electionId: 'e1', choice: 'Oui', n2: 'AAEC' });
+    const good = encodeBallotMessage({ electionId: 'e1', choice: 'Oui', n2Commitment: 'AAEC' });
     const code = (b: Uint8Array): string | undefined => {
       const r = decodeBallotMessage(b);
       return r.ok ? undefined : r.error.code;

@@ -98,7 +98,7 @@ describe(`a whole election with ${VOTERS} voters over WebSocket`, () => {
     expect(tally.ballots).toBe(VOTERS);
     expect(tally.statuses.VALID).toBe(VOTERS);
 
-    const checks = await inBatches(receipts, 25, (r) => checkReceipt({ url: urls[1]!, electionId, n2: r.n2 }));
+    const checks = await inBatches(receipts, 25, (r) => checkReceipt({ url: urls[1]!, electionId, receipt: r }));
     checks.forEach((c, i) => {
       expect(c.ballotHash).toBe(receipts[i]!.ballotHash);
       expect(c.status).toBe('VALID');

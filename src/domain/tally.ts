@@ -48,7 +48,7 @@ export type TallyCommand = StartTally | CountVotes | PublishTally;
 export interface CountedEntry {
   status: VoteStatus;
   choice: string | null;
-  hashN2: string | null;
+  n2Commitment: string | null;
 }
 
 class VoteLog {
@@ -117,7 +117,7 @@ export function evolveTally(state: TallyState, event: TallyEvent): TallyState {
       const d = event.data;
       // A valid log never counts a ballot twice; ignoring a repeat keeps the counts honest.
       if (isCounted(state.counted, d.ballotHash)) return state;
-      return { ...state, counted: addVote(state.counted, d.ballotHash, { status: d.status, choice: d.choice, hashN2: d.hashN2 }) };
+      return { ...state, counted: addVote(state.counted, d.ballotHash, { status: d.status, choice: d.choice, n2Commitment: d.n2Commitment }) };
     }
     case 'TallyPublished':
       return { ...state, status: 'PUBLISHED', published: event.data };

@@ -1,6 +1,6 @@
 /**
  * The tally's read models, folded from `tally-{eid}` streams:
- *   counted_votes  one row per counted ballot (the receipt lookup by hash(N2) or ballot hash)
+ *   counted_votes  one row per counted ballot (the receipt lookup by N2 commitment or ballot hash)
  *   results        VALID votes per choice, written from TallyPublished (the authoritative counts)
  *   tally_status   per election: started/published, ballots covered, counted so far, statuses
  * and the live `tallyProgress` / `tallied` transitions on the election channel, published after the
@@ -8,7 +8,8 @@
  * whichever process runs the tally.
  *
  * Nothing secret is here: the rows repeat what VoteCounted publishes (revealed r is left in the
- * log, not copied). hash(N2) is not a secret but it is what ties a receipt holder to a choice.
+ * log, not copied). The N2 commitment is what ties a receipt file (N2 and salt) to a choice; the
+ * letter's N2 alone does not find it.
  */
 import type { SqlExecutor } from '../sql/client.ts';
 import type { ElectionTransition } from '../app/services.ts';
@@ -36,14 +37,14 @@ export function tallyProjection(): Projection {
       await db.query(`CREATE TABLE IF NOT EXISTS ${COUNTED_VOTES_TABLE} (
         election_id text NOT NULL,
         ballot_hash text NOT NULL,
-        hash_n2 text NULL,
+        n2_commitment text NULL,
         choice text NULL,
         status text NOT NULL,
         position bigint NOT NULL,
         -- Keyed per election: the same ciphertext bytes cast in two elections are two ballots.
         PRIMARY KEY (election_id, ballot_hash)
       )`);
-      await db.query(`CREATE INDEX IF NOT EXISTS counted_votes_receipt ON ${COUNTED_VOTES_TABLE} (election_id, hash_n2, position)`);
+      await db.query(`CREATE INDEX IF NOT EXISTS counted_votes_by_commitment ON ${COUNTED_VOTES_TABLE} (election_id, n2_commitment, position)`);
       await db.query(`CREATE TABLE IF NOT EXISTS ${RESULTS_TABLE} (
         election_id text NOT NULL,
         choice text NOT NULL,
@@ -163,7 +164,7 @@ async function insertVotes(tx: SqlExecutor, votes: { data: VoteCounted['data']; 
   const rows = votes.map(({ data, position }) => ({
     ballot_hash: data.ballotHash,
     election_id: data.electionId,
-    hash_n2: data.hashN2,
+    n2_commitment: data.n2Commitment,
     choice: data.choice,
     status: data.status,
     position,

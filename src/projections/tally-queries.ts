@@ -1,10 +1,10 @@
 /**
  * Queries over the tally read models (tally-projection.ts): the results of an election and a
- * voter's receipt by N2. The receipt is looked up by hash(N2), computed here: N2 itself is never
- * stored, logged or compared in clear.
+ * voter's receipt by N2 commitment. The client computes the commitment from its receipt file (N2
+ * and the device's salt): the server never sees N2, and the letter alone cannot ask.
  */
 import type { SqlExecutor } from '../sql/client.ts';
-import { hashToken } from '../credentials/tokens.ts';
+import { isN2Commitment } from '../crypto/n2-commitment.ts';
 import { VOTE_STATUSES, type VoteStatus } from '../domain/tally-events.ts';
 import { COUNTED_VOTES_TABLE, RESULTS_TABLE, TALLY_STATUS_TABLE } from './tally-projection.ts';
 import { VOTES_TABLE } from './votes-projection.ts';
@@ -30,14 +30,14 @@ export interface Receipt {
   position: number;
   /** Log position of the VoteCounted. */
   countedPosition: number;
-  /** Later ballots carrying the same N2 (counted as DUPLICATE_N2, or worse). */
+  /** Later ballots carrying the same commitment (counted as DUPLICATE_N2, or worse). */
   duplicates: number;
 }
 
 export interface TallyQueries {
   results(electionId: string): Promise<TallyResults>;
-  /** undefined when N2 is malformed or no counted ballot carries it (yet). */
-  receiptByN2(electionId: string, n2: string): Promise<Receipt | undefined>;
+  /** undefined when the commitment is malformed or no counted ballot carries it (yet). */
+  receiptByCommitment(electionId: string, n2Commitment: string): Promise<Receipt | undefined>;
 }
 
 const zeroStatuses = () => Object.fromEntries(VOTE_STATUSES.map((s) => [s, 0])) as Record<VoteStatus, number>;
@@ -72,9 +72,8 @@ export function createTallyQueries(db: SqlExecutor): TallyQueries {
       return { counts: {}, statuses, ballots: row.ballots, counted: row.counted, published: false, publishedAt: null };
     },
 
-    async receiptByN2(electionId, n2) {
-      const hashN2 = hashToken(n2);
-      if (!hashN2) return undefined;
+    async receiptByCommitment(electionId, n2Commitment) {
+      if (!isN2Commitment(n2Commitment)) return undefined;
       // The cast position comes from the votes read model (the first cast of that ciphertext), so
       // a voter can match this answer with the receipt they were given when casting. A process
       // that runs the tally without the ballots feature has no votes table: then it is null.
@@ -85,8 +84,8 @@ export function createTallyQueries(db: SqlExecutor): TallyQueries {
         : 'NULL::bigint';
       const { rows } = await db.query<{ ballot_hash: string; status: VoteStatus; choice: string | null; position: number; cast_position: number | null }>(
         `SELECT c.ballot_hash, c.status, c.choice, c.position, ${castPosition} AS cast_position
-           FROM ${COUNTED_VOTES_TABLE} c WHERE c.election_id = $1 AND c.hash_n2 = $2 ORDER BY c.position`,
-        [electionId, hashN2],
+           FROM ${COUNTED_VOTES_TABLE} c WHERE c.election_id = $1 AND c.n2_commitment = $2 ORDER BY c.position`,
+        [electionId, n2Commitment],
       );
       const first = rows[0];
       if (!first) return undefined;

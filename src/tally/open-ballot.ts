@@ -1,8 +1,8 @@
 /**
  * The order-independent work on one ballot, run inside the tally's worker threads: RSA-KEM
  * decryption with the counter's key (the RSA private operation is the cost that matters), the
- * plaintext and ballot-message decoding, the authority's signature check (an RSA public
- * operation) and hash(N2). N2 itself never leaves this function: only its hash does.
+ * plaintext and ballot-message decoding, the commitment's form and the authority's signature
+ * check (an RSA public operation).
  */
 import type { KeyObject } from 'node:crypto';
 import { decodeBallotCiphertext, decryptBallot } from '../crypto/ballot-encryption.ts';
@@ -18,7 +18,7 @@ export interface BallotKeys {
 
 export function openBallot(keys: BallotKeys, ciphertext: string): OpenedBallot {
   const decrypted = decryptBallot(keys.counterPrivateKey, ciphertext, keys.electionId);
-  if (!decrypted.ok) return { kind: 'undecryptable', revealedR: kemSecretOf(keys.counterPrivateKey, ciphertext), choice: null, hashN2: null };
+  if (!decrypted.ok) return { kind: 'undecryptable', revealedR: kemSecretOf(keys.counterPrivateKey, ciphertext), choice: null, n2Commitment: null };
   return readOpenedBallot(keys.authorityPublicKey, keys.electionId, decrypted.value.plaintext, toBase64url(decrypted.value.r));
 }
 

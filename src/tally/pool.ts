@@ -1,5 +1,5 @@
 /**
- * A pool of worker threads that open ballots (decrypt, decode, verify, hash N2) for one election.
+ * A pool of worker threads that open ballots (decrypt, decode, verify) for one election.
  * Each worker imports the counter's private key once; ballots travel in batches (a few hundred per
  * message) so the message overhead stays far below the ~0.3 ms RSA private operation per ballot.
  * Each worker holds at most `inFlight` batches, so it never idles while the main thread handles a

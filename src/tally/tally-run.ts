@@ -4,7 +4,7 @@
  * revision, then TallyPublished with the counts the decider recomputes from the whole stream.
  *
  * Resumable and never counting twice: a run starts by reading the tally stream and skips every
- * ballot that already has its VoteCounted (by ballot hash), restoring the seen-N2 set from them; a
+ * ballot that already has its VoteCounted (by ballot hash), restoring the seen commitments from them; a
  * crash between two appends loses only work, never correctness. A concurrent run (another process)
  * makes one of the two appends fail with a conflict: the loser re-reads and continues with what
  * is left, so each ballot gets exactly one VoteCounted and TallyPublished is appended once.
@@ -144,10 +144,10 @@ async function attemptTally(
     throw new Error(`tally of ${electionId} started for ${aggregate.state.ballots} ballots, but ${covered.ballots.length} are covered`);
   }
 
-  // Resume: the ballots counted by earlier runs are skipped, and their N2s are already "seen".
+  // Resume: the ballots counted by earlier runs are skipped, and their commitments are already "seen".
   const seen = new Set<string>();
   for (const entry of countedEntries(aggregate.state.counted)) {
-    if ((entry.status === 'VALID' || entry.status === 'DUPLICATE_N2') && entry.hashN2 !== null) seen.add(entry.hashN2);
+    if ((entry.status === 'VALID' || entry.status === 'DUPLICATE_N2') && entry.n2Commitment !== null) seen.add(entry.n2Commitment);
   }
   const pending = covered.ballots.filter((b) => !isCounted(aggregate.state.counted, b.ballotHash));
   const total = covered.ballots.length;
@@ -170,7 +170,7 @@ async function attemptTally(
     }
   };
 
-  const ctx = { minted: covered.minted, seen, choices: new Set(facts.choices) };
+  const ctx = { seen, choices: new Set(facts.choices) };
   let buffer: VoteCounted['data'][] = [];
   const flush = async (votes: VoteCounted['data'][]): Promise<Result<void>> => {
     const appended = await decideAndAppendTally(store, electionId, aggregate, { type: 'CountVotes', electionId, votes });
@@ -185,8 +185,8 @@ async function attemptTally(
     const opened = await (opening.shift() as Promise<OpenedBallot[]>);
     for (const [i, ballot] of chunk.entries()) {
       const c = classifyBallot(opened[i] as OpenedBallot, ctx);
-      if (c.marksSeen && c.hashN2 !== null) seen.add(c.hashN2);
-      buffer.push({ electionId, ballotHash: ballot.ballotHash, revealedR: c.revealedR, hashN2: c.hashN2, choice: c.choice, status: c.status });
+      if (c.marksSeen && c.n2Commitment !== null) seen.add(c.n2Commitment);
+      buffer.push({ electionId, ballotHash: ballot.ballotHash, revealedR: c.revealedR, n2Commitment: c.n2Commitment, choice: c.choice, status: c.status });
     }
     while (buffer.length >= appendBatch) {
       const flushed = await flush(buffer.slice(0, appendBatch));

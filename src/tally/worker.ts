@@ -25,7 +25,7 @@ function openSafely(ciphertext: string): OpenedBallot {
   try {
     return openBallot(keys, ciphertext);
   } catch {
-    return { kind: 'undecryptable', revealedR: null, choice: null, hashN2: null };
+    return { kind: 'undecryptable', revealedR: null, choice: null, n2Commitment: null };
   }
 }
 

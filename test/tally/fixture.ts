@@ -2,8 +2,9 @@
  * A real world for the tally tests: a scratch PostgreSQL database, the SQL event store and key
  * store, and the real election command handlers (which make the election keys). Ballots are built
  * with the real client-side functions (prepare, blind, blindSign with the authority key from the
- * key store, finalize, encodeBallotPlaintext, encrypt to the counter key) and cast by appending
- * BallotCast at revision 0 of credentials minted with real N1/N2 tokens.
+ * key store, finalize, encodeBallotPlaintext, encrypt to the counter key) and cast as the ballot
+ * pool releases them: CredentialSpent on the credential minted with real N1/N2 tokens, BallotCast
+ * on a ballot stream of its own.
  */
 import { constants, createHash, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { createPgClient, type SqlClient } from '../../src/sql/client.ts';
@@ -15,7 +16,8 @@ import { keyNames, type KeyStore } from '../../src/keystore/port.ts';
 import { createElectionCommandHandlers } from '../../src/commands/election-command-handlers.ts';
 import { privateKeyFromPkcs8 } from '../../src/commands/election-keys.ts';
 import type { ElectionCommandHandlers } from '../../src/app/services.ts';
-import { credentialStreamId, type BallotCast, type CredentialMinted } from '../../src/domain/credential-events.ts';
+import { ballotStreamId, credentialStreamId, type BallotCast, type CredentialMinted, type CredentialSpent } from '../../src/domain/credential-events.ts';
+import { n2Commitment, newN2Salt } from '../../src/crypto/n2-commitment.ts';
 import { hashToken, issueTokens } from '../../src/credentials/tokens.ts';
 import { rsaPublicKeyOf } from '../../src/crypto/rsa.ts';
 import { blind, blindSign, finalize, prepare, RSABSSA_SALT_BYTES } from '../../src/crypto/blind-rsa.ts';
@@ -96,11 +98,16 @@ export async function endElection(world: TallyWorld, electionId: string): Promis
 export interface Credential {
   n1: string;
   n2: string;
+  /** The salt the voter's device would make (here one per credential, so a test can recompute the commitment). */
+  salt: string;
 }
+
+/** The commitment a ballot of this credential carries, and its receipt is looked up by. */
+export const commitmentOf = (credential: Credential) => n2Commitment(credential.n2, credential.salt);
 
 /** Mints `count` credentials (CredentialMinted at revision 0 of credential-{eid}-{hash(N1)}). */
 export async function mintCredentials(store: EventStore, electionId: string, count: number): Promise<Credential[]> {
-  const tokens = Array.from({ length: count }, () => issueTokens());
+  const tokens = Array.from({ length: count }, () => ({ ...issueTokens(), salt: newN2Salt() }));
   for (let i = 0; i < tokens.length; i += 1000) {
     await store.appendMany(
       tokens.slice(i, i + 1000).map(({ n1, n2 }) => {
@@ -115,7 +122,8 @@ export async function mintCredentials(store: EventStore, electionId: string, cou
 
 export interface BallotSpec {
   choice: string;
-  n2: string;
+  /** The message's N2 commitment text: commitmentOf(credential), or anything for a malformed ballot. */
+  n2Commitment: string;
   /** The election id inside the signed message (default: the election's). */
   messageElectionId?: string;
   /** Sign with this authority key instead of the election's (e.g. another election's). */
@@ -131,7 +139,7 @@ export interface BallotSpec {
 
 /** The ballot plaintext a voter client encrypts: prepared message and the unblinded signature. */
 export function signedPlaintext(election: TestElection, spec: BallotSpec): Uint8Array {
-  const message = encodeBallotMessage({ electionId: spec.messageElectionId ?? election.electionId, choice: spec.choice, n2: spec.n2 });
+  const message = encodeBallotMessage({ electionId: spec.messageElectionId ?? election.electionId, choice: spec.choice, n2Commitment: spec.n2Commitment });
   const prepared = prepare(message);
   const signerKey = spec.signer ?? election.authorityPrivateKey;
   let signature: Uint8Array;
@@ -153,12 +161,17 @@ export function encryptFor(election: TestElection, plaintext: Uint8Array): strin
 
 export const ballotHashOf = (ciphertext: string) => toHex(createHash('sha256').update(fromBase64url(ciphertext) ?? Buffer.from(ciphertext)).digest());
 
-/** Appends BallotCast at revision 0 of the credential's stream, as the casting command does. */
+/**
+ * Spends the credential (revision 1) and appends BallotCast to a new ballot stream, as the ballot
+ * pool releases them (here at once, unmixed: the tally reads only the ballot streams).
+ */
 export async function castBallot(store: EventStore, electionId: string, n1: string, ciphertext: string): Promise<{ ballotHash: string; position: number }> {
   const hashN1 = hashToken(n1) as string;
   const ballotHash = ballotHashOf(ciphertext);
-  const cast: BallotCast = { type: 'BallotCast', data: { electionId, hashN1, ballotHash, ciphertext } };
-  const r = await store.append(credentialStreamId(electionId, hashN1), [cast], { expectedRevision: 0 });
+  const spent: CredentialSpent = { type: 'CredentialSpent', data: { electionId, hashN1 } };
+  await store.append(credentialStreamId(electionId, hashN1), [spent], { expectedRevision: 0 });
+  const cast: BallotCast = { type: 'BallotCast', data: { electionId, ballotHash, ciphertext } };
+  const r = await store.append(ballotStreamId(electionId, randomUUID()), [cast], { expectedRevision: 'no_stream' });
   return { ballotHash, position: r.position };
 }
 

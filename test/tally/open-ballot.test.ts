@@ -12,7 +12,8 @@ import { isBelowModulus, rsaPublicNumbers } from '../../src/crypto/rsa.ts';
 import { prepare, RSABSSA_SALT_BYTES } from '../../src/crypto/blind-rsa.ts';
 import { encodeBallotMessage } from '../../src/crypto/canonical.ts';
 import { encodeBallotPlaintext } from '../../src/crypto/ballot-plaintext.ts';
-import { hashToken, issueTokens } from '../../src/credentials/tokens.ts';
+import { issueTokens } from '../../src/credentials/tokens.ts';
+import { n2Commitment, newN2Salt } from '../../src/crypto/n2-commitment.ts';
 import { openBallot } from '../../src/tally/open-ballot.ts';
 import { createTallyPool } from '../../src/tally/pool.ts';
 
@@ -26,11 +27,13 @@ function referenceFromBase64url(text: string): Uint8Array | undefined {
 const counter = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
 const authority = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
 
-function ballot(electionId: string, choice: string): { ciphertext: string; n2: string } {
-  const { n2 } = issueTokens();
-  const prepared = prepare(encodeBallotMessage({ electionId, choice, n2 }));
+/** A signed ballot; `messageElectionId` and `commitment` override what the message says. */
+function ballot(electionId: string, choice: string, over: { messageElectionId?: string; commitment?: string } = {}): { ciphertext: string; commitment: string } {
+  const commitment = over.commitment ?? n2Commitment(issueTokens().n2, newN2Salt());
+  const prepared = prepare(encodeBallotMessage({ electionId: over.messageElectionId ?? electionId, choice, n2Commitment: commitment }));
   const signature = sign('sha384', prepared, { key: authority.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: RSABSSA_SALT_BYTES });
-  return { ciphertext: encryptBallotToText(counter.publicKey, electionId, encodeBallotPlaintext({ preparedMessage: prepared, signature: new Uint8Array(signature) })), n2 };
+  const plaintext = encodeBallotPlaintext({ preparedMessage: prepared, signature: new Uint8Array(signature) });
+  return { ciphertext: encryptBallotToText(counter.publicKey, electionId, plaintext), commitment };
 }
 
 describe('fromBase64url (canonical check without re-encoding)', () => {
@@ -73,9 +76,9 @@ describe('openBallot', () => {
     const electionId = randomUUID();
     const keys = { electionId, counterPrivateKey: counter.privateKey, authorityPublicKey: createPublicKey(authority.privateKey) };
     for (const choice of ['Yes', 'No']) {
-      const { ciphertext, n2 } = ballot(electionId, choice);
+      const { ciphertext, commitment } = ballot(electionId, choice);
       const opened = openBallot(keys, ciphertext);
-      expect(opened).toEqual({ kind: 'opened', revealedR: expect.any(String), choice, hashN2: hashToken(n2), signatureValid: true });
+      expect(opened).toEqual({ kind: 'opened', revealedR: expect.any(String), choice, n2Commitment: commitment, signatureValid: true });
       const r = fromBase64url(opened.revealedR as string) as Uint8Array;
       const numbers = rsaPublicNumbers(counter.publicKey);
       const c = (decodeBallotCiphertext(ciphertext) as { ok: true; value: { c0: Uint8Array; nonce: Uint8Array; sealed: Uint8Array } }).value;
@@ -88,6 +91,22 @@ describe('openBallot', () => {
       decipher.setAAD(Buffer.from(electionId));
       decipher.setAuthTag(c.sealed.subarray(c.sealed.length - 16));
       expect(() => Buffer.concat([decipher.update(c.sealed.subarray(0, c.sealed.length - 16)), decipher.final()])).not.toThrow();
+    }
+  });
+
+  it('reads a signed message naming another election, or with a malformed commitment, as undecryptable (r still revealed)', () => {
+    const electionId = randomUUID();
+    const keys = { electionId, counterPrivateKey: counter.privateKey, authorityPublicKey: createPublicKey(authority.privateKey) };
+    const other = ballot(electionId, 'Yes', { messageElectionId: randomUUID() });
+    expect(openBallot(keys, other.ciphertext)).toEqual({ kind: 'undecryptable', revealedR: expect.any(String), choice: 'Yes', n2Commitment: other.commitment });
+    // Upper-case hex, one digit short, N2 itself: none is a commitment, and none is published.
+    for (const commitment of [other.commitment.toUpperCase(), other.commitment.slice(1), issueTokens().n2]) {
+      expect(openBallot(keys, ballot(electionId, 'No', { commitment }).ciphertext)).toEqual({
+        kind: 'undecryptable',
+        revealedR: expect.any(String),
+        choice: 'No',
+        n2Commitment: null,
+      });
     }
   });
 

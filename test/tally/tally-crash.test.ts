@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TallyPublished, VoteCounted } from '../../src/domain/tally-events.ts';
 import { runTally } from '../../src/tally/tally-run.ts';
-import { castBallot, cloneWorld, encryptFor, endElection, mintCredentials, openElection, signedPlaintext, startTallyWorld, tallyEvents, type TallyWorld, type TestElection } from './fixture.ts';
+import { castBallot, cloneWorld, commitmentOf, encryptFor, endElection, mintCredentials, openElection, signedPlaintext, startTallyWorld, tallyEvents, type TallyWorld, type TestElection } from './fixture.ts';
 
 const CHILD = fileURLToPath(new URL('./run-tally-child.ts', import.meta.url));
 const BALLOTS = 1_500;
@@ -44,11 +44,12 @@ describe('tally crash and resume', () => {
     election = await openElection(crashed, CHOICES);
     const creds = await mintCredentials(crashed.store, election.electionId, BALLOTS);
     let group: Promise<unknown>[] = [];
-    for (const [i, { n1, n2 }] of creds.entries()) {
+    for (const [i, cred] of creds.entries()) {
+      const { n1 } = cred;
       const choice = CHOICES[(i * 7) % CHOICES.length] as string;
-      // Every 50th voter reuses the previous voter's N2: a duplicate, which must stay a duplicate after resuming.
+      // Every 50th voter reuses the previous voter's commitment: a duplicate, which must stay a duplicate after resuming.
       const duplicate = i % 50 === 49;
-      const plaintext = signedPlaintext(election, { choice, n2: duplicate ? (creds[i - 1] as { n2: string }).n2 : n2, fast: true });
+      const plaintext = signedPlaintext(election, { choice, n2Commitment: commitmentOf(duplicate ? (creds[i - 1] as typeof cred) : cred), fast: true });
       // Casts race within a group of 49; the duplicate is cast alone after the ballot it copies.
       if (duplicate) {
         await Promise.all(group);

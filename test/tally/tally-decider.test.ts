@@ -11,7 +11,7 @@ const vote = (ballotHash: string, status: VoteCounted['data']['status'] = 'VALID
   electionId: E,
   ballotHash,
   revealedR: null,
-  hashN2: `n2-${ballotHash}`,
+  n2Commitment: `n2-${ballotHash}`,
   choice,
   status,
 });
@@ -53,7 +53,7 @@ describe('tally decider', () => {
         data: {
           electionId: E,
           counts: { Yes: 1, No: 1, Blank: 0 },
-          statuses: { VALID: 2, INVALID_SIGNATURE: 0, INVALID_N2: 0, DUPLICATE_N2: 1, INVALID_CHOICE: 0, UNDECRYPTABLE: 0 },
+          statuses: { VALID: 2, INVALID_SIGNATURE: 0, DUPLICATE_N2: 1, INVALID_CHOICE: 0, UNDECRYPTABLE: 0 },
           ballots: 3,
           publishedAt: NOW,
         },

@@ -1,7 +1,8 @@
 /**
  * The tally over the real composition (bootstrap with every feature, Postgres, Redis, the gateway
  * on an ephemeral port): tally.run refused before VOTE_ENDED and without the admin token, progress
- * replies, tallyProgress/tallied pushes to election subscribers, tally.results and receipts by N2.
+ * replies, tallyProgress/tallied pushes to election subscribers, tally.results and receipts by N2
+ * commitment.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvoteConnection, EvoteError, type Push } from '../../src/client/connection.ts';
@@ -9,13 +10,13 @@ import { keyNames } from '../../src/keystore/port.ts';
 import { privateKeyFromPkcs8 } from '../../src/commands/election-keys.ts';
 import { rsaPublicKeyOf } from '../../src/crypto/rsa.ts';
 import { startTestCluster, until, type TestCluster } from '../support/system.ts';
-import { castBallot, encryptFor, mintCredentials, ok, signedPlaintext, type TestElection } from './fixture.ts';
+import { castBallot, commitmentOf, encryptFor, mintCredentials, ok, signedPlaintext, type TestElection } from './fixture.ts';
 
 describe('tally over the gateway', () => {
   let cluster: TestCluster;
   let conn: EvoteConnection;
   let election: TestElection;
-  const voters: { n2: string; choice: string }[] = [];
+  const voters: { commitment: string; choice: string }[] = [];
 
   beforeAll(async () => {
     cluster = await startTestCluster();
@@ -28,10 +29,11 @@ describe('tally over the gateway', () => {
     const counter = privateKeyFromPkcs8((await system.keyStore.get(keyNames.counter(electionId))) as Uint8Array);
     election = { electionId, choices, authorityPrivateKey: authority, authorityPublicKey: rsaPublicKeyOf(authority), ballotPublicKey: rsaPublicKeyOf(counter) };
     const creds = await mintCredentials(system.store, electionId, 30);
-    for (const [i, { n1, n2 }] of creds.entries()) {
+    for (const [i, cred] of creds.entries()) {
       const choice = i % 3 === 0 ? 'Pine' : 'Oak';
-      await castBallot(system.store, electionId, n1, encryptFor(election, signedPlaintext(election, { choice, n2, fast: true })));
-      voters.push({ n2, choice });
+      const commitment = commitmentOf(cred);
+      await castBallot(system.store, electionId, cred.n1, encryptFor(election, signedPlaintext(election, { choice, n2Commitment: commitment, fast: true })));
+      voters.push({ commitment, choice });
     }
     conn = await EvoteConnection.connect(system.gateway!.url);
   }, 120_000);
@@ -71,11 +73,13 @@ describe('tally over the gateway', () => {
       // The command's reply waited for the read models: results are there at once.
       const results = await conn.request('query', 'tally.results', { electionId: election.electionId });
       expect(results).toMatchObject({ counts: { Oak: 20, Pine: 10 }, ballots: 30, counted: 30, published: true });
+      const receipt = (n2Commitment: string) => conn.request('query', 'ballots.receiptByCommitment', { electionId: election.electionId, n2Commitment });
       for (const v of voters.slice(0, 5)) {
-        expect(await conn.request('query', 'ballots.receiptByN2', { electionId: election.electionId, n2: v.n2 })).toMatchObject({ status: 'VALID', choice: v.choice, duplicates: 0 });
+        expect(await receipt(v.commitment)).toMatchObject({ status: 'VALID', choice: v.choice, duplicates: 0 });
       }
-      const missing = await conn.request('query', 'ballots.receiptByN2', { electionId: election.electionId, n2: 'A'.repeat(22) }).catch((e: EvoteError) => e);
-      expect((missing as EvoteError).code).toBe('BALLOT_NOT_FOUND');
+      expect(((await receipt('0'.repeat(64)).catch((e: EvoteError) => e)) as EvoteError).code).toBe('BALLOT_NOT_FOUND');
+      // Only a commitment is asked for: N2 itself (the letter's) is refused as a payload.
+      expect(((await receipt('A'.repeat(22)).catch((e: EvoteError) => e)) as EvoteError).code).toBe('INVALID_PAYLOAD');
       const unknown = await conn.request('query', 'tally.results', { electionId: 'nope' }).catch((e: EvoteError) => e);
       expect((unknown as EvoteError).code).toBe('ELECTION_NOT_FOUND');
 

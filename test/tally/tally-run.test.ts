@@ -1,13 +1,16 @@
 /**
  * The tally against real PostgreSQL: every bad-ballot status, the exclusion of casts after
- * VotingEnded, verifiable decryption (revealed r), the lifecycle rule, counts equal to the
- * VoteCounted events, 1 worker = 2 workers, and two concurrent runs counting each ballot once.
+ * VotingEnded and of byte-identical copies, verifiable decryption (revealed r), the lifecycle rule,
+ * counts equal to the VoteCounted events, receipts by N2 commitment, 1 worker = 2 workers, and two
+ * concurrent runs counting each ballot once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRsaKeyPair } from '../../src/crypto/rsa.ts';
 import { decryptWithRevealedR } from '../../src/crypto/ballot-encryption.ts';
 import { toBase64url, fromBase64url } from '../../src/crypto/bytes.ts';
-import { hashToken, newToken } from '../../src/credentials/tokens.ts';
+import { newToken } from '../../src/credentials/tokens.ts';
+import { n2Commitment, newN2Salt } from '../../src/crypto/n2-commitment.ts';
+import { ballotStreamPrefix } from '../../src/domain/credential-events.ts';
 import { decodeBallotPlaintext, ballotMessageOf } from '../../src/crypto/ballot-plaintext.ts';
 import type { TallyPublished, VoteCounted } from '../../src/domain/tally-events.ts';
 import { runTally, type TallyProgress } from '../../src/tally/tally-run.ts';
@@ -18,6 +21,7 @@ import { silentLogger } from '../../src/app/log.ts';
 import {
   castBallot,
   cloneWorld,
+  commitmentOf,
   encryptFor,
   endElection,
   mintCredentials,
@@ -34,52 +38,60 @@ const now = () => new Date();
 describe('tally run', () => {
   let world: TallyWorld;
   let election: TestElection;
-  const expected = new Map<string, { status: VoteCounted['data']['status']; choice: string | null; n2?: string }>();
+  const expected = new Map<string, { status: VoteCounted['data']['status']; choice: string | null; commitment: string | null }>();
   let lateBallot = '';
 
   beforeAll(async () => {
     world = await startTallyWorld();
     election = await openElection(world, ['Yes', 'No', 'Blank']);
-    const creds = await mintCredentials(world.store, election.electionId, 12);
-    const c = (i: number) => creds[i] as { n1: string; n2: string };
-    const cast = async (i: number, plaintext: Uint8Array, status: VoteCounted['data']['status'], choice: string | null, n2?: string) => {
-      const { ballotHash } = await castBallot(world.store, election.electionId, c(i).n1, encryptFor(election, plaintext));
-      expected.set(ballotHash, { status, choice, n2 });
+    const creds = await mintCredentials(world.store, election.electionId, 14);
+    const c = (i: number) => creds[i] as (typeof creds)[number];
+    const cast = async (i: number, plaintext: Uint8Array, status: VoteCounted['data']['status'], choice: string | null, commitment: string | null) => {
+      const ciphertext = encryptFor(election, plaintext);
+      const { ballotHash } = await castBallot(world.store, election.electionId, c(i).n1, ciphertext);
+      expected.set(ballotHash, { status, choice, commitment });
+      return ciphertext;
     };
+    const signed = (i: number, choice: string, over: Partial<Parameters<typeof signedPlaintext>[1]> = {}) =>
+      signedPlaintext(election, { choice, n2Commitment: commitmentOf(c(i)), ...over });
     // Three valid votes.
-    await cast(0, signedPlaintext(election, { choice: 'Yes', n2: c(0).n2 }), 'VALID', 'Yes', c(0).n2);
-    await cast(1, signedPlaintext(election, { choice: 'Yes', n2: c(1).n2 }), 'VALID', 'Yes', c(1).n2);
-    await cast(2, signedPlaintext(election, { choice: 'No', n2: c(2).n2 }), 'VALID', 'No', c(2).n2);
+    const first = await cast(0, signed(0, 'Yes'), 'VALID', 'Yes', commitmentOf(c(0)));
+    await cast(1, signed(1, 'Yes'), 'VALID', 'Yes', commitmentOf(c(1)));
+    await cast(2, signed(2, 'No'), 'VALID', 'No', commitmentOf(c(2)));
     // Signed with another election's authority key.
     const otherAuthority = generateRsaKeyPair(2048).privateKey;
-    await cast(3, signedPlaintext(election, { choice: 'No', n2: c(3).n2, signer: otherAuthority }), 'INVALID_SIGNATURE', 'No');
+    await cast(3, signed(3, 'No', { signer: otherAuthority }), 'INVALID_SIGNATURE', 'No', commitmentOf(c(3)));
     // A forged signature (random bytes).
-    await cast(4, signedPlaintext(election, { choice: 'Yes', n2: c(4).n2, forgeSignature: true }), 'INVALID_SIGNATURE', 'Yes');
-    // A properly signed ballot whose N2 was never minted.
-    await cast(5, signedPlaintext(election, { choice: 'Yes', n2: newToken() }), 'INVALID_N2', 'Yes');
+    await cast(4, signed(4, 'Yes', { forgeSignature: true }), 'INVALID_SIGNATURE', 'Yes', commitmentOf(c(4)));
+    // A signed ballot committing to an N2 no letter holds: no membership check, it counts (the signature bounds the ballots).
+    const stray = n2Commitment(newToken(), newN2Salt());
+    await cast(5, signed(5, 'Yes', { n2Commitment: stray }), 'VALID', 'Yes', stray);
     // Two N1s, one signed ballot: the first counts, the re-encrypted copy is a duplicate.
-    const shared = signedPlaintext(election, { choice: 'Blank', n2: c(6).n2 });
-    await cast(6, shared, 'VALID', 'Blank', c(6).n2);
-    await cast(7, shared, 'DUPLICATE_N2', 'Blank');
+    const shared = signed(6, 'Blank');
+    await cast(6, shared, 'VALID', 'Blank', commitmentOf(c(6)));
+    await cast(7, shared, 'DUPLICATE_N2', 'Blank', commitmentOf(c(6)));
     // A choice that is not on the ballot.
-    await cast(8, signedPlaintext(election, { choice: 'Maybe', n2: c(8).n2 }), 'INVALID_CHOICE', 'Maybe', c(8).n2);
+    await cast(8, signed(8, 'Maybe'), 'INVALID_CHOICE', 'Maybe', commitmentOf(c(8)));
+    // A signed message whose commitment is N2 itself (malformed): not a ballot message, N2 not published.
+    await cast(12, signed(12, 'No', { n2Commitment: c(12).n2 }), 'UNDECRYPTABLE', 'No', null);
+    // The first ballot's ciphertext, byte for byte, under another N1: left out as a repeat.
+    await castBallot(world.store, election.electionId, c(13).n1, first);
     // Random bytes as ciphertext (well-formed base64url, not a ballot).
     {
       const junk = toBase64url(new Uint8Array(Buffer.from(generateRsaKeyPair(2048).publicKey.export({ format: 'der', type: 'spki' }))));
       const { ballotHash } = await castBallot(world.store, election.electionId, c(9).n1, junk);
-      expected.set(ballotHash, { status: 'UNDECRYPTABLE', choice: null });
+      expected.set(ballotHash, { status: 'UNDECRYPTABLE', choice: null, commitment: null });
     }
     // A valid ciphertext layout with a random body: r is still revealed, the GCM tag fails.
     {
-      const real = fromBase64url(encryptFor(election, signedPlaintext(election, { choice: 'Yes', n2: c(10).n2 }))) as Uint8Array;
+      const real = fromBase64url(encryptFor(election, signed(10, 'Yes'))) as Uint8Array;
       real[real.length - 1] = (real[real.length - 1] as number) ^ 1;
       const { ballotHash } = await castBallot(world.store, election.electionId, c(10).n1, toBase64url(real));
-      expected.set(ballotHash, { status: 'UNDECRYPTABLE', choice: null });
+      expected.set(ballotHash, { status: 'UNDECRYPTABLE', choice: null, commitment: null });
     }
     await endElection(world, election.electionId);
     // A cast that raced the close: after VotingEnded in the log, so not covered.
-    lateBallot = (await castBallot(world.store, election.electionId, c(11).n1, encryptFor(election, signedPlaintext(election, { choice: 'No', n2: c(11).n2 }))))
-      .ballotHash;
+    lateBallot = (await castBallot(world.store, election.electionId, c(11).n1, encryptFor(election, signed(11, 'No')))).ballotHash;
   }, 120_000);
 
   afterAll(async () => {
@@ -104,7 +116,7 @@ describe('tally run', () => {
       { electionId: election.electionId, workers: 2, appendBatch: 4, chunk: 3, onProgress: (p) => progress.push(p) },
     );
     if (!r.ok) throw new Error(r.error.message);
-    expect(r.value.excluded).toEqual({ afterEnd: 1, repeats: 0 });
+    expect(r.value.excluded).toEqual({ afterEnd: 1, repeats: 1 });
 
     const events = await tallyEvents(world.store, election.electionId);
     expect(events[0]?.type).toBe('TallyStarted');
@@ -121,39 +133,43 @@ describe('tally run', () => {
     for (const [ballotHash, want] of expected) {
       const got = byHash.get(ballotHash);
       expect(got, ballotHash).toBeDefined();
-      expect({ status: got?.status, choice: got?.choice }).toEqual({ status: want.status, choice: want.choice });
-      if (want.n2) expect(got?.hashN2).toBe(hashToken(want.n2));
+      expect({ status: got?.status, choice: got?.choice, n2Commitment: got?.n2Commitment }).toEqual({
+        status: want.status,
+        choice: want.choice,
+        n2Commitment: want.commitment,
+      });
     }
 
     // Verifiable decryption: anyone with r and the public key opens each decryptable ballot.
-    const casts = await world.store.readAll({ limit: 100_000, filter: { eventTypes: ['BallotCast'], streamPrefixes: [`credential-${election.electionId}-`] } });
+    const casts = await world.store.readAll({ limit: 100_000, filter: { eventTypes: ['BallotCast'], streamPrefixes: [ballotStreamPrefix(election.electionId)] } });
     const ciphertextOf = new Map(casts.map((e) => [(e.data as { ballotHash: string }).ballotHash, (e.data as { ciphertext: string }).ciphertext]));
     let opened = 0;
     for (const v of votes) {
       if (v.revealedR === null) continue;
       const r = fromBase64url(v.revealedR) as Uint8Array;
       const d = decryptWithRevealedR(election.ballotPublicKey, r, ciphertextOf.get(v.ballotHash) as string, election.electionId);
-      if (v.status === 'UNDECRYPTABLE') {
+      if (v.status === 'UNDECRYPTABLE' && v.choice === null) {
         // r^e = c0 holds (r is the right one), yet the ballot does not open: provably undecryptable.
         expect(d.ok ? 'opened' : d.error.code).toBe('DECRYPTION_FAILED');
         continue;
       }
+      // Every other ballot opens with r, including the one whose message is not a ballot message.
       expect(d.ok).toBe(true);
       if (!d.ok) continue;
       const message = ballotMessageOf((decodeBallotPlaintext(d.value.plaintext) as { ok: true; value: { preparedMessage: Uint8Array } }).value.preparedMessage);
       expect(message.ok && message.value.choice).toBe(v.choice);
       opened++;
     }
-    expect(opened).toBe(votes.filter((v) => v.status !== 'UNDECRYPTABLE').length);
-    expect(votes.filter((v) => v.status === 'UNDECRYPTABLE' && v.revealedR !== null)).toHaveLength(1); // the tampered tag
+    expect(opened).toBe(votes.filter((v) => v.status !== 'UNDECRYPTABLE' || v.choice !== null).length);
+    expect(votes.filter((v) => v.status === 'UNDECRYPTABLE' && v.revealedR !== null)).toHaveLength(2); // the tampered tag, the malformed commitment
 
     // TallyPublished equals a recount of the VoteCounted events.
     const published = events.at(-1)?.data as TallyPublished['data'];
     const recount: Record<string, number> = { Yes: 0, No: 0, Blank: 0 };
     for (const v of votes) if (v.status === 'VALID') recount[v.choice as string] = (recount[v.choice as string] ?? 0) + 1;
     expect(published.counts).toEqual(recount);
-    expect(published.counts).toEqual({ Yes: 2, No: 1, Blank: 1 });
-    expect(published.statuses).toEqual({ VALID: 4, INVALID_SIGNATURE: 2, INVALID_N2: 1, DUPLICATE_N2: 1, INVALID_CHOICE: 1, UNDECRYPTABLE: 2 });
+    expect(published.counts).toEqual({ Yes: 3, No: 1, Blank: 1 });
+    expect(published.statuses).toEqual({ VALID: 5, INVALID_SIGNATURE: 2, DUPLICATE_N2: 1, INVALID_CHOICE: 1, UNDECRYPTABLE: 3 });
     expect(published.ballots).toBe(expected.size);
     expect(r.value.counts).toEqual(published.counts);
 
@@ -167,25 +183,25 @@ describe('tally run', () => {
     expect(await tallyEvents(world.store, election.electionId)).toHaveLength(events.length);
   });
 
-  it('projects counted votes, results and receipts by N2', async () => {
+  it('projects counted votes, results and receipts by N2 commitment', async () => {
     const runner = createProjectionRunner({ store: world.store, sql: world.sql, projections: [tallyProjection()], log: silentLogger, waitPollMs: 10 });
     await runner.start();
     try {
       await runner.waitFor(await world.store.headPosition());
       const queries = createTallyQueries(world.sql);
       const results = await queries.results(election.electionId);
-      expect(results).toMatchObject({ counts: { Yes: 2, No: 1, Blank: 1 }, ballots: expected.size, counted: expected.size, published: true });
-      expect(results.statuses.UNDECRYPTABLE).toBe(2);
+      expect(results).toMatchObject({ counts: { Yes: 3, No: 1, Blank: 1 }, ballots: expected.size, counted: expected.size, published: true });
+      expect(results.statuses.UNDECRYPTABLE).toBe(3);
       for (const [ballotHash, want] of expected) {
-        if (!want.n2) continue;
-        const receipt = await queries.receiptByN2(election.electionId, want.n2);
+        if (!want.commitment || want.status === 'DUPLICATE_N2') continue;
+        const receipt = await queries.receiptByCommitment(election.electionId, want.commitment);
         expect(receipt).toMatchObject({ ballotHash, status: want.status, choice: want.choice });
       }
-      // The shared N2: the first ballot counts, the later one is reported as a duplicate.
-      const duplicated = [...expected.values()].find((w) => w.choice === 'Blank' && w.n2);
-      expect((await queries.receiptByN2(election.electionId, duplicated?.n2 as string))?.duplicates).toBe(1);
-      expect(await queries.receiptByN2(election.electionId, newToken())).toBeUndefined();
-      expect(await queries.receiptByN2(election.electionId, 'not-a-token')).toBeUndefined();
+      // The shared commitment: the first ballot counts, the later one is reported as a duplicate.
+      const duplicated = [...expected.values()].find((w) => w.status === 'DUPLICATE_N2');
+      expect(await queries.receiptByCommitment(election.electionId, duplicated?.commitment as string)).toMatchObject({ status: 'VALID', duplicates: 1 });
+      expect(await queries.receiptByCommitment(election.electionId, n2Commitment(newToken(), newN2Salt()))).toBeUndefined();
+      expect(await queries.receiptByCommitment(election.electionId, 'not-a-commitment')).toBeUndefined();
     } finally {
       await runner.stop();
     }
@@ -203,11 +219,11 @@ describe('tally workers and concurrent runs', () => {
     b = await startTallyWorld();
     election = await openElection(a, ['Red', 'Green', 'Blue']);
     const creds = await mintCredentials(a.store, election.electionId, BALLOTS);
-    for (const [i, { n1, n2 }] of creds.entries()) {
-      // Every 10th ballot reuses the N2 of the ballot before it (a duplicate), every 15th is unsigned junk.
-      const n2Used = i % 10 === 9 ? (creds[i - 1] as { n2: string }).n2 : n2;
-      const plaintext = signedPlaintext(election, { choice: ['Red', 'Green', 'Blue'][i % 3] as string, n2: n2Used, fast: true, forgeSignature: i % 15 === 14 });
-      await castBallot(a.store, election.electionId, n1, encryptFor(election, plaintext));
+    for (const [i, cred] of creds.entries()) {
+      // Every 10th ballot reuses the commitment of the ballot before it (a duplicate), every 15th is unsigned junk.
+      const commitment = commitmentOf(i % 10 === 9 ? (creds[i - 1] as typeof cred) : cred);
+      const plaintext = signedPlaintext(election, { choice: ['Red', 'Green', 'Blue'][i % 3] as string, n2Commitment: commitment, fast: true, forgeSignature: i % 15 === 14 });
+      await castBallot(a.store, election.electionId, cred.n1, encryptFor(election, plaintext));
     }
     await endElection(a, election.electionId);
     await cloneWorld(a, b, election.electionId);

@@ -1,6 +1,6 @@
 /**
  * The tally's WebSocket messages: `tally.run` (admin; progress messages while it counts),
- * `tally.results` and `ballots.receiptByN2` (public).
+ * `tally.results` and `ballots.receiptByCommitment` (public).
  */
 import type { Result } from '../../app/services.ts';
 import { domainError } from '../../domain/errors.ts';
@@ -10,9 +10,11 @@ import type { TallyOutcome, TallyProgress } from '../../tally/tally-run.ts';
 import { MAX_POOL_SIZE } from '../../tally/pool.ts';
 import type { MessageHandler, MessageModule } from '../message-handlers.ts';
 import { catalogueKey, type JsonSchema, type MessageSpec } from '../schemas.ts';
-import { strictObject, electionIdSchema as electionId, token128Schema as n2 } from '../schema-parts.ts';
+import { strictObject, electionIdSchema as electionId, sha256HexSchema } from '../schema-parts.ts';
 
 const position: JsonSchema = { type: 'integer' };
+// The same form as isN2Commitment: 64 lowercase hex digits.
+const n2Commitment: JsonSchema = { ...sha256HexSchema, description: 'n2Commitment(N2, salt) from the receipt file (src/crypto/n2-commitment.ts).' };
 const counts: JsonSchema = { type: 'object', additionalProperties: { type: 'integer' } };
 const statuses: JsonSchema = {
   type: 'object',
@@ -81,13 +83,13 @@ export const TALLY_MESSAGE_SPECS: readonly MessageSpec[] = [
   },
   {
     kind: 'query',
-    name: 'ballots.receiptByN2',
+    name: 'ballots.receiptByCommitment',
     adminOnly: false,
     summary:
-      "A voter's receipt by the receipt nonce N2 (looked up by hash(N2)): how the ballot carrying it was counted. Whoever holds N2 sees the choice (docs/tally.md, coercion).",
-    payload: strictObject({ electionId, n2 }, ['electionId', 'n2']),
+      "A voter's receipt by the N2 commitment their ballot carried (computed by the client from the receipt file's N2 and salt): how that ballot was counted. The letter's N2 alone cannot ask; whoever holds the receipt file sees the choice (docs/tally.md, coercion).",
+    payload: strictObject({ electionId, n2Commitment }, ['electionId', 'n2Commitment']),
     result: {
-      description: 'The earliest counted ballot carrying this N2; `duplicates` counts later ones.',
+      description: 'The earliest counted ballot carrying this commitment; `duplicates` counts later ones.',
       schema: {
         type: 'object',
         required: ['ballotHash', 'status', 'choice', 'position', 'countedPosition', 'duplicates'],
@@ -127,11 +129,13 @@ export function tallyMessageModule(deps: TallyModuleDeps): MessageModule {
       },
     ],
     [
-      catalogueKey('query', 'ballots.receiptByN2'),
+      catalogueKey('query', 'ballots.receiptByCommitment'),
       async (p): Promise<Result<unknown>> => {
-        const receipt = await deps.queries.receiptByN2(p.electionId as string, p.n2 as string);
-        // The same answer for "no such N2" and "not counted yet": nothing to learn about other voters.
-        return receipt ? { ok: true, value: receipt } : { ok: false, error: domainError('BALLOT_NOT_FOUND', 'no counted ballot carries this N2 (yet)') };
+        const receipt = await deps.queries.receiptByCommitment(p.electionId as string, p.n2Commitment as string);
+        // The same answer for "no such commitment" and "not counted yet": nothing to learn about other voters.
+        return receipt
+          ? { ok: true, value: receipt }
+          : { ok: false, error: domainError('BALLOT_NOT_FOUND', 'no counted ballot carries this N2 commitment (yet)') };
       },
     ],
   ];

@@ -2,7 +2,7 @@
  * The auditor end to end on real PostgreSQL: an election written with the real crypto, the
  * transparency-log projection and the checkpointer signing it, the NDJSON export, and the verifier
  * over the file and over the store; then every tamper of the issue's list, each caught with the
- * offending event named and a non-zero exit code.
+ * offending event named and a non-zero exit code, among them spends and ballots that do not add up.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
@@ -27,6 +27,7 @@ import { runAuditCommand } from '../../src/audit/audit-command.ts';
 import { entryLeafHash } from '../../src/audit/log-entry.ts';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { writeElection, type Fixture } from './election-fixture.ts';
+import { resign } from './signed-election.ts';
 
 let db: { url: string; drop: () => Promise<void> };
 let sql: SqlClient;
@@ -119,8 +120,10 @@ describe('a 1,000-voter election', () => {
     expect(report.failures).toEqual([]);
     expect(exitCode).toBe(0);
     expect(report.ok).toBe(true);
-    expect(report.ballotsCounted).toBe(995);
+    expect(report.ballotsCounted).toBe(994);
     expect(report.lateBallots).toBe(1);
+    expect(report.credentialsSpent).toBe(994);
+    expect(report.warnings).toContain('1 credential(s) spent after VotingEnded (in log order) authorise no counted ballot');
     expect(report.counts).toEqual(fixture.counts);
     expect(report.statuses).toEqual(fixture.statuses);
     expect(report.statuses.VALID).toBe(990);
@@ -159,8 +162,8 @@ describe('a 1,000-voter election', () => {
     const report = await verifyFromStore(store, fixture.electionId, { onProgress: (p) => progress.push(p.ballotsChecked) });
     expect(report.failures).toEqual([]);
     expect(report.ok).toBe(true);
-    expect(report.ballotsCounted).toBe(995);
-    expect(progress[progress.length - 1]).toBe(995);
+    expect(report.ballotsCounted).toBe(994);
+    expect(progress[progress.length - 1]).toBe(994);
   }, 60_000);
 });
 
@@ -246,7 +249,7 @@ describe('tampering with an exported log', () => {
     expect(report.failures).toEqual([]);
   });
 
-  it.each(['ElectionCreated', 'VoterRegistered', 'VotingStarted', 'CredentialMinted', 'CredentialIssued', 'BlindSignatureIssued', 'BallotCast', 'VotingEnded', 'TallyStarted', 'VoteCounted', 'TallyPublished'])(
+  it.each(['ElectionCreated', 'VoterRegistered', 'VotingStarted', 'CredentialMinted', 'CredentialIssued', 'BlindSignatureIssued', 'BallotCast', 'CredentialSpent', 'VotingEnded', 'TallyStarted', 'VoteCounted', 'TallyPublished'])(
     'one byte flipped in a %s is caught at that event',
     async (type) => {
       const lines = copy();
@@ -306,22 +309,75 @@ describe('tampering with an exported log', () => {
     for (const l of lines) if ('leafIndex' in l) l.leafIndex = k++;
     const report = await audit(lines);
     expect(report.ok).toBe(false);
-    expect(['CHECKPOINT_SIZE', 'CHECKPOINT_ROOT', 'UNKNOWN_BALLOT']).toContain(report.failures[0]!.check);
+    expect(['CHECKPOINT_SIZE', 'CHECKPOINT_ROOT', 'SPEND_MISMATCH']).toContain(report.failures[0]!.check);
   });
 
-  it('a forged ballot inserted is caught and named', async () => {
+  it('a ballot on a credential stream (the old, linked form) is caught and named', async () => {
     const lines = copy();
     const i = indexOf(lines, (l) => l.type === 'BallotCast', 2);
-    const real = lines[i]!;
-    const forged = rehash({
-      ...structuredClone(real),
-      streamId: `credential-${fixture.electionId}-${'ab'.repeat(32)}`,
-      position: (real.position as number) + 0,
-      data: { ...(real.data as object), hashN1: 'ab'.repeat(32) },
-    });
+    const spent = lines[indexOf(lines, (l) => l.type === 'CredentialSpent', 2)]!;
+    const forged = rehash({ ...structuredClone(lines[i]!), streamId: spent.streamId, revision: 1, data: { ...lines[i]!.data, hashN1: spent.data!.hashN1 } });
     lines.splice(i, 1, forged);
     const report = await audit(lines);
-    expectNamed(report, forged);
+    expectNamed(report, forged, 'UNKNOWN_EVENT');
+  });
+
+  it('a BallotCast that names its credential is caught and named', async () => {
+    const lines = copy();
+    const i = indexOf(lines, (l) => l.type === 'BallotCast', 2);
+    const hashN1 = lines[indexOf(lines, (l) => l.type === 'CredentialSpent', 2)]!.data!.hashN1;
+    lines[i]!.data = { ...lines[i]!.data, hashN1 };
+    rehash(lines[i]!);
+    const report = await audit(lines);
+    expectNamed(report, lines[i]!, 'BALLOT_LINKED');
+  });
+
+  const ended = (lines: Line[]) => lines[indexOf(lines, (l) => l.type === 'VotingEnded')]!;
+
+  it('a BallotCast with no spend (a ballot never authorised) fails at VotingEnded, even re-signed', async () => {
+    // Room for one more position: a server forging history would write it in place.
+    const spaced = copy().map((l) => (typeof l.position === 'number' ? { ...l, position: l.position * 2 } : l));
+    const end = indexOf(spaced, (l) => l.type === 'VotingEnded');
+    const real = spaced[indexOf(spaced, (l) => l.type === 'BallotCast', 3)]!;
+    const forged = { ...structuredClone(real), streamId: `ballot-${fixture.electionId}-${randomBytes(16).toString('hex')}`, position: (spaced[end]!.position as number) - 1 };
+    spaced.splice(end, 0, forged);
+    const lines = resign(spaced);
+    const report = await audit(lines);
+    expectNamed(report, ended(lines), 'SPEND_MISMATCH');
+    expect(report.failures[0]!.message).toMatch(/25 BallotCast and 24 CredentialSpent: 1 ballot\(s\) no credential was spent for/);
+  });
+
+  it('a CredentialSpent with no ballot (a ballot dropped) fails at VotingEnded, even re-signed', async () => {
+    const lines = resign(copy().filter((l, i, all) => i !== indexOf(all, (x) => x.type === 'BallotCast', 7)));
+    const report = await audit(lines);
+    expectNamed(report, ended(lines), 'SPEND_MISMATCH');
+    expect(report.failures[0]!.message).toMatch(/23 BallotCast and 24 CredentialSpent: 1 credential\(s\) spent whose ballot is not in the log/);
+  });
+
+  it('a spend removed, re-signed, leaves a ballot without a spend at VotingEnded', async () => {
+    const lines = resign(copy().filter((l, i, all) => i !== indexOf(all, (x) => x.type === 'CredentialSpent', 4)));
+    const report = await audit(lines);
+    expectNamed(report, ended(lines), 'SPEND_MISMATCH');
+  });
+
+  it('a CredentialSpent on a credential never minted is caught and named', async () => {
+    const lines = copy();
+    const i = indexOf(lines, (l) => l.type === 'CredentialSpent', 3);
+    const hashN1 = randomBytes(32).toString('hex');
+    Object.assign(lines[i]!, { streamId: `credential-${fixture.electionId}-${hashN1}`, revision: 0, data: { ...lines[i]!.data, hashN1 } });
+    rehash(lines[i]!);
+    const report = await audit(lines);
+    expectNamed(report, lines[i]!, 'UNMINTED_CREDENTIAL');
+  });
+
+  it('a second CredentialSpent on one credential is caught and named', async () => {
+    const lines = copy();
+    const first = lines[indexOf(lines, (l) => l.type === 'CredentialSpent', 1)]!;
+    const i = indexOf(lines, (l) => l.type === 'CredentialSpent', 5);
+    Object.assign(lines[i]!, { streamId: first.streamId, revision: 2, data: { ...first.data } });
+    rehash(lines[i]!);
+    const report = await audit(lines);
+    expectNamed(report, lines[i]!, 'CREDENTIAL_SPENT_TWICE');
   });
 
   it('two events reordered are caught at the first of them', async () => {

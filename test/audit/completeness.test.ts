@@ -95,7 +95,8 @@ describe('a log cut short at a line boundary', () => {
     const ended = indexesOf((l) => l.type === 'VotingEnded')[0]!;
     expect(signed.lines[ended + 1]!.type).toBe('LogCheckpointed');
     const report = await audit(copy().slice(0, ended + 2));
-    expect(report.ballotsCast).toBe(25);
+    expect(report.ballotsCast).toBe(24);
+    expect(report.credentialsSpent).toBe(24);
     expect(report.ballotsCounted).toBe(0);
     expect(report.verdict).toBe('INCOMPLETE');
     expect(report.gaps).toEqual([expect.objectContaining({ check: 'TALLY_NOT_PUBLISHED', message: expect.stringMatching(/voting ended but the tally never started/) as string })]);
@@ -109,7 +110,7 @@ describe('a log cut short at a line boundary', () => {
     const report = await audit(cut);
     expect(report.verdict).toBe('INCOMPLETE');
     expect(report.gaps.map((g) => g.check)).toEqual(['TALLY_NOT_PUBLISHED', 'UNSIGNED_TAIL']);
-    expect(report.gaps[0]!.message).toMatch(/3 of 25 ballot\(s\) counted, no TallyPublished/);
+    expect(report.gaps[0]!.message).toMatch(/3 of 24 ballot\(s\) counted, no TallyPublished/);
     expect(ref(report.gaps[0]!)).toEqual(ref(cut[third]!));
     expect(ref(report.gaps[1]!)).toEqual(ref(signed.lines[checkpoints().filter((k) => k < third).at(-1)! + 1]!));
   });
@@ -179,8 +180,11 @@ describe('ballot hashes are recomputed, never trusted', () => {
 });
 
 describe('the election fingerprint', () => {
-  /** Another history of the same election (the late ballot left out), signed under a key the server made for it. */
-  const otherHistory = () => resign(copy().filter((l) => !(l.type === 'BallotCast' && l.position! > signed.lines.find((e) => e.type === 'VotingEnded')!.position!)));
+  /** Another history of the same election (the late cast left out), signed under a key the server made for it. */
+  const otherHistory = () => {
+    const ended = signed.lines.find((e) => e.type === 'VotingEnded')!.position!;
+    return resign(copy().filter((l) => !((l.type === 'BallotCast' || l.type === 'CredentialSpent') && l.position! > ended)));
+  };
 
   it('a history re-signed under another log key verifies on its own, and fails at ElectionCreated against the real fingerprint', async () => {
     const forged = otherHistory();

@@ -1,11 +1,13 @@
 /**
  * A whole election written straight into an event store with the real protocol crypto: RSA keys for
  * the authority and the counter, an Ed25519 log key in the key store, N1/N2 tokens, RFC 9474 blind
- * signatures, RSA-KEM + AES-GCM ballots, and a tally that decrypts with the private key and reveals
- * r. Some ballots are bad on purpose, one of each status. The statuses are known by construction,
- * not computed by the code under test.
+ * signatures over N2 commitments, RSA-KEM + AES-GCM ballots, and a tally that decrypts with the
+ * private key and reveals r. Each cast is a CredentialSpent on its credential and a BallotCast on a
+ * ballot stream of its own; the spends are appended after the ballots, shuffled, as the ballot pool
+ * releases them at the close. Some ballots are bad on purpose, one of each status. The statuses
+ * are known by construction, not computed by the code under test.
  */
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import type { AppendRequest, EventStore } from '../../src/eventstore/port.ts';
 import type { KeyStore } from '../../src/keystore/port.ts';
 import type { SqlExecutor } from '../../src/sql/client.ts';
@@ -17,6 +19,8 @@ import { encodeBallotPlaintext } from '../../src/crypto/ballot-plaintext.ts';
 import { decryptBallot, encryptBallot } from '../../src/crypto/ballot-encryption.ts';
 import { toBase64url } from '../../src/crypto/bytes.ts';
 import { hashToken, issueTokens } from '../../src/credentials/tokens.ts';
+import { n2Commitment, newN2Salt } from '../../src/crypto/n2-commitment.ts';
+import { ballotStreamId, credentialStreamId } from '../../src/domain/credential-events.ts';
 import { logKeyName, rawLogPublicKey } from '../../src/audit/checkpoint.ts';
 import { VOTE_STATUSES, type VoteStatus } from '../../src/domain/tally-events.ts';
 
@@ -37,7 +41,8 @@ export interface Fixture {
   choices: string[];
   counts: Record<string, number>;
   statuses: Record<VoteStatus, number>;
-  ballots: { ballotHash: string; hashN2: string; status: VoteStatus }[];
+  /** In cast order; `n2Commitment` is '' for the undecryptable one. */
+  ballots: { ballotHash: string; n2Commitment: string; status: VoteStatus }[];
 }
 
 const at = (s: number) => new Date(Date.UTC(2031, 0, 1, 8, 0, s)).toISOString();
@@ -111,11 +116,14 @@ export async function writeElection(store: EventStore, keyStore: KeyStore, opts:
   const statuses = Object.fromEntries(VOTE_STATUSES.map((s) => [s, 0])) as Record<VoteStatus, number>;
   const ballots: Fixture['ballots'] = [];
   const casts: AppendRequest[] = [];
+  const spends: AppendRequest[] = [];
   const blindSigs: AppendRequest[] = [];
+  /** What a voter's device makes: the commitment to its N2 under a fresh salt. */
+  const commit = (n2: string) => n2Commitment(n2, newN2Salt());
 
   /** The voter side: blind, get signed (appending BlindSignatureIssued), unblind, encrypt. */
-  const vote = (voterIndex: number, choice: string, n2: string, tamper?: 'signature' | 'election') => {
-    const prepared = prepare(encodeBallotMessage({ electionId: tamper === 'election' ? `${electionId}x` : electionId, choice, n2 }));
+  const vote = (voterIndex: number, choice: string, commitment: string, tamper?: 'signature' | 'election') => {
+    const prepared = prepare(encodeBallotMessage({ electionId: tamper === 'election' ? `${electionId}x` : electionId, choice, n2Commitment: commitment }));
     const b = blind(authority.publicKey, prepared);
     if (!b.ok) throw new Error('blind failed');
     const s = blindSign(authority.privateKey, b.value.blindedMessage);
@@ -131,14 +139,19 @@ export async function writeElection(store: EventStore, keyStore: KeyStore, opts:
     const signature = tamper === 'signature' ? new Uint8Array(sig.value.length) : sig.value;
     return encryptBallot(counter.publicKey, electionId, encodeBallotPlaintext({ preparedMessage: prepared, signature }));
   };
-  const cast = (credential: { n1: string }, ciphertext: Uint8Array, status: VoteStatus, hashN2: string) => {
-    const ballotHash = sha256hex(ciphertext);
-    casts.push({
-      streamId: `credential-${electionId}-${hashToken(credential.n1)}`,
-      expectedRevision: 0,
-      events: [{ type: 'BallotCast', data: { electionId, hashN1: hashToken(credential.n1), ballotHash, ciphertext: toBase64url(ciphertext) } }],
-    });
-    ballots.push({ ballotHash, hashN2, status });
+  const spend = (credential: { n1: string }): AppendRequest => {
+    const hashN1 = hashToken(credential.n1) as string;
+    return { streamId: credentialStreamId(electionId, hashN1), expectedRevision: 0, events: [{ type: 'CredentialSpent', data: { electionId, hashN1 } }] };
+  };
+  const ballotCast = (ciphertext: Uint8Array): AppendRequest => ({
+    streamId: ballotStreamId(electionId, randomUUID()),
+    expectedRevision: 'no_stream',
+    events: [{ type: 'BallotCast', data: { electionId, ballotHash: sha256hex(ciphertext), ciphertext: toBase64url(ciphertext) } }],
+  });
+  const cast = (credential: { n1: string }, ciphertext: Uint8Array, status: VoteStatus, commitment: string) => {
+    spends.push(spend(credential));
+    casts.push(ballotCast(ciphertext));
+    ballots.push({ ballotHash: sha256hex(ciphertext), n2Commitment: commitment, status });
   };
 
   const voting = opts.voting ?? opts.voters;
@@ -147,35 +160,34 @@ export async function writeElection(store: EventStore, keyStore: KeyStore, opts:
   for (let i = 0; i < voting; i++) {
     const choice = choices[i % 2] as string;
     const c = credentials[i]!;
-    cast(c, vote(i, choice, c.n2), 'VALID', hashToken(c.n2) as string);
+    const commitment = commit(c.n2);
+    cast(c, vote(i, choice, commitment), 'VALID', commitment);
   }
   if (bad) {
-    if (opts.voters < voting + 5) throw new Error('bad ballots need 5 spare voters');
-    const [a, b, c, d, e] = [0, 1, 2, 3, 4].map((k) => credentials[firstBad + k]!);
+    if (opts.voters < voting + 4) throw new Error('bad ballots need 4 spare voters');
+    const [a, b, d, e] = [0, 1, 2, 3].map((k) => credentials[firstBad + k]!);
     // A signed ballot for a choice that does not exist.
-    cast(a!, vote(firstBad, 'maybe', a!.n2), 'INVALID_CHOICE', hashToken(a!.n2) as string);
+    const ca = commit(a!.n2);
+    cast(a!, vote(firstBad, 'maybe', ca), 'INVALID_CHOICE', ca);
     // A ballot with a zeroed signature.
-    cast(b!, vote(firstBad + 1, 'yes', b!.n2, 'signature'), 'INVALID_SIGNATURE', hashToken(b!.n2) as string);
-    // A signed ballot whose N2 was never minted.
-    const stray = issueTokens().n2;
-    cast(c!, vote(firstBad + 2, 'yes', stray), 'INVALID_N2', hashToken(stray) as string);
-    // A signed ballot re-using the N2 of the first valid ballot.
-    const reused = credentials[0]!.n2;
-    cast(d!, vote(firstBad + 3, 'no', reused), 'DUPLICATE_N2', hashToken(reused) as string);
+    const cb = commit(b!.n2);
+    cast(b!, vote(firstBad + 1, 'yes', cb, 'signature'), 'INVALID_SIGNATURE', cb);
+    // A signed ballot carrying the commitment of the first valid ballot (a replayed ballot).
+    const reused = ballots[0]!.n2Commitment;
+    cast(d!, vote(firstBad + 2, 'no', reused), 'DUPLICATE_N2', reused);
     // Random bytes under a well-formed KEM value: AES-GCM fails, r is still revealed.
     cast(e!, encryptBallot(counter.publicKey, `${electionId}-other`, randomBytes(64)), 'UNDECRYPTABLE', '');
   }
   for (let i = 0; i < blindSigs.length; i += 500) await store.appendMany(blindSigs.slice(i, i + 500));
-  for (let i = 0; i < casts.length; i += 500) await store.appendMany(casts.slice(i, i + 500));
+  // Ballots in cast order (the statuses above depend on it), then the spends in random order.
+  const release = [...casts, ...spends.sort(() => Math.random() - 0.5)];
+  for (let i = 0; i < release.length; i += 500) await store.appendMany(release.slice(i, i + 500));
   if (opts.until === 'started') return { electionId, choices, counts, statuses, ballots };
 
   await appendElection([{ type: 'VotingEnded', data: { electionId, endedAt: at(5), reason: 'ADMIN' } }]);
-  if ((opts.lateBallot ?? true) && firstBad + (bad ? 5 : 0) < opts.voters) {
+  if ((opts.lateBallot ?? true) && firstBad + (bad ? 4 : 0) < opts.voters) {
     const late = credentials[opts.voters - 1]!;
-    const ciphertext = encryptBallot(counter.publicKey, electionId, randomBytes(10));
-    await store.append(`credential-${electionId}-${hashToken(late.n1)}`, [
-      { type: 'BallotCast', data: { electionId, hashN1: hashToken(late.n1), ballotHash: sha256hex(ciphertext), ciphertext: toBase64url(ciphertext) } },
-    ], { expectedRevision: 0 });
+    await store.appendMany([spend(late), ballotCast(encryptBallot(counter.publicKey, electionId, randomBytes(10)))]);
   }
   if (opts.until === 'ended') return { electionId, choices, counts, statuses, ballots };
 
@@ -189,7 +201,7 @@ export async function writeElection(store: EventStore, keyStore: KeyStore, opts:
     const r = opened.ok ? opened.value.r : undefined;
     statuses[ballot.status]++;
     const readable = ballot.status !== 'UNDECRYPTABLE';
-    const choice = !readable ? null : ballot.status === 'INVALID_CHOICE' ? 'maybe' : ballot.status === 'DUPLICATE_N2' ? 'no' : ballot.status === 'INVALID_SIGNATURE' || ballot.status === 'INVALID_N2' ? 'yes' : choices[i % 2]!;
+    const choice = !readable ? null : ballot.status === 'INVALID_CHOICE' ? 'maybe' : ballot.status === 'DUPLICATE_N2' ? 'no' : ballot.status === 'INVALID_SIGNATURE' ? 'yes' : choices[i % 2]!;
     if (ballot.status === 'VALID') counts[choice as string]!++;
     let revealedR: string | null = r ? toBase64url(r) : null;
     if (!readable) {
@@ -199,7 +211,7 @@ export async function writeElection(store: EventStore, keyStore: KeyStore, opts:
     }
     return {
       type: 'VoteCounted',
-      data: { electionId, ballotHash: data.ballotHash, revealedR, hashN2: readable ? ballot.hashN2 : null, choice, status: ballot.status },
+      data: { electionId, ballotHash: data.ballotHash, revealedR, n2Commitment: readable ? ballot.n2Commitment : null, choice, status: ballot.status },
     };
   });
   for (let i = 0; i < counted.length; i += 1000) {

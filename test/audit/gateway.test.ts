@@ -90,10 +90,10 @@ describe('audit through the gateway', () => {
     expect(verifyCheckpoint(key, { ...cp, size: cp.size - 1 }, cp.signature)).toBe(false);
   });
 
-  it('audit.inclusionProof gives a voter a receipt that verifies, by ballot hash or by hash(N2)', async () => {
+  it('audit.inclusionProof gives a voter a receipt that verifies, by ballot hash or by N2 commitment', async () => {
     const key = logPublicKeyFromRaw(logPublicKey)!;
     const ballot = fixture.ballots[7]!;
-    for (const payload of [{ ballotHash: ballot.ballotHash }, { hashN2: ballot.hashN2 }]) {
+    for (const payload of [{ ballotHash: ballot.ballotHash }, { n2Commitment: ballot.n2Commitment }]) {
       const r = await conn.request<InclusionReceipt>('query', 'audit.inclusionProof', { electionId: fixture.electionId, ...payload });
       expect(r.ballotHash).toBe(ballot.ballotHash);
       expect(verifyCheckpoint(key, r.checkpoint, r.checkpoint.signature)).toBe(true);
@@ -103,6 +103,8 @@ describe('audit through the gateway', () => {
     }
     await expect(conn.request('query', 'audit.inclusionProof', { electionId: fixture.electionId, ballotHash: '00'.repeat(32) })).rejects.toMatchObject({ code: 'BALLOT_NOT_FOUND' });
     await expect(conn.request('query', 'audit.inclusionProof', { electionId: fixture.electionId, ballotHash: 'not hex' })).rejects.toBeInstanceOf(EvoteError);
+    // hash(N2) alone (what a letter gives) is no key any more.
+    await expect(conn.request('query', 'audit.inclusionProof', { electionId: fixture.electionId, hashN2: '00'.repeat(32) })).rejects.toBeInstanceOf(EvoteError);
   });
 
   it('audit.consistencyProof proves an early checkpoint is a prefix of the latest', async () => {

@@ -10,6 +10,7 @@ import { checkReceipt, readCredentialLetter, vote, type Receipt, type ReceiptChe
 import { CliError, EXIT } from './exit-codes.ts';
 import { printResult, table } from './output.ts';
 import type { GlobalOptions } from './session.ts';
+import { formatFingerprint } from '../crypto/election-fingerprint.ts';
 
 function clientApp(o: { clientId?: string; clientKey?: string }): { clientId: string; clientKey: string } {
   const clientId = o.clientId ?? process.env.EVOTE_CLIENT_ID;
@@ -46,11 +47,13 @@ export function registerVoterCommands(program: Command, globals: () => GlobalOpt
           'ballot cast',
           table([
             ['election', r.electionId],
+            ['fingerprint', formatFingerprint(r.fingerprint)],
             ['ballot hash', r.ballotHash],
             ['signed receipt', r.signature],
             ['N2', r.n2],
             ['salt', r.salt],
           ]),
+          'the fingerprint must be the one printed on your letter; if it is not, tell the election authority',
           o.receipt ? `receipt saved to ${o.receipt}` : 'keep the ballot hash, N2 and salt to check your receipt later',
         ].join('\n'),
       );

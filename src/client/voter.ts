@@ -13,6 +13,9 @@ import { EvoteConnection, EvoteError, type ConnectOptions } from './connection.t
 import { finishBallot, prepareBallot } from './voter-ballot.ts';
 import { verifyCastReceipt } from '../crypto/cast-receipt.ts';
 import { n2Commitment, newN2Salt } from '../crypto/n2-commitment.ts';
+import { electionFingerprint } from '../crypto/election-fingerprint.ts';
+
+const keysOf = (e: ElectionRow) => ({ authorityPublicKey: e.authorityPublicKey!, ballotPublicKey: e.ballotPublicKey!, logPublicKey: e.logPublicKey! });
 
 export type { Credential } from '../credentials/credential-uri.ts';
 export type { ClientApp } from '../auth/client-login.ts';
@@ -27,6 +30,8 @@ export interface Receipt {
   /** N2 from the letter and the salt made on this device: together (never apart) they find the counted vote. Keep it private. */
   n2: string;
   salt: string;
+  /** The election's key fingerprint as computed here from the published keys: compare it with the letter's. */
+  fingerprint: string;
 }
 
 /** A letter problem (unreadable file, no QR, not a credential): the message never echoes secrets. */
@@ -109,6 +114,7 @@ export async function vote(input: VoteInput): Promise<Receipt> {
   const a = await EvoteConnection.connect(input.url, input.connect);
   let finished: ReturnType<typeof finishBallot>;
   let logPublicKey: string;
+  let fingerprint: string;
   const salt = newN2Salt();
   try {
     const tokens = await loginVoter(a, cred, input.client);
@@ -121,6 +127,9 @@ export async function vote(input: VoteInput): Promise<Receipt> {
       throw new EvoteError('ELECTION_KEYS_MISSING', 'the server did not publish the election keys');
     }
     logPublicKey = election.logPublicKey;
+    const fp = electionFingerprint({ electionId: cred.electionId, ...keysOf(election) });
+    if (!fp.ok) throw new EvoteError('ELECTION_KEYS_MISSING', 'the published election keys are not well-formed');
+    fingerprint = fp.value;
     const keys = { authorityPublicKey: election.authorityPublicKey, ballotPublicKey: election.ballotPublicKey };
     const ballot = prepareBallot({ electionId: cred.electionId, choice, n2Commitment: n2Commitment(cred.n2, salt), authorityPublicKey: keys.authorityPublicKey });
     const { blindSignature } = await a.request<{ blindSignature: string }>(
@@ -150,7 +159,7 @@ export async function vote(input: VoteInput): Promise<Receipt> {
       throw new EvoteError('RECEIPT_UNSIGNED', "the server's receipt is not signed by the election's log key");
     }
     input.onStep?.('cast');
-    return { electionId: cred.electionId, ballotHash: reply.ballotHash, signature: reply.signature, n2: cred.n2, salt };
+    return { electionId: cred.electionId, ballotHash: reply.ballotHash, signature: reply.signature, n2: cred.n2, salt, fingerprint };
   } finally {
     await b.close();
   }

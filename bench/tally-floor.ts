@@ -7,7 +7,7 @@
  *              (recover r, check the authority's signature);
  *   floor      the node:crypto calls a ballot cannot do without, called directly on parts decoded
  *              beforehand, with no code of ours around them: the private op, HKDF's two HMACs,
- *              one AES-256-GCM decryption, one RSASSA-PSS verification and the SHA-256 of N2;
+ *              one AES-256-GCM decryption and one RSASSA-PSS verification;
  *   openBallot the tally worker's whole per-ballot function.
  * "floor" against "raw" is the ceiling of the per-worker figure on this machine: no change in our
  * own code can pass it. openBallot against "floor" is what our decoding and checks add.
@@ -16,13 +16,12 @@
  * public op costs more here (the public op plus seven one-shot SHA-384 calls, ~1 µs each), so the
  * one call is the cheaper of the two ways and the one the floor uses.
  */
-import { constants, createDecipheriv, createHmac, hash, privateDecrypt, verify, type KeyObject } from 'node:crypto';
+import { constants, createDecipheriv, createHmac, privateDecrypt, verify, type KeyObject } from 'node:crypto';
 import { GCM_TAG_BYTES } from '../src/crypto/aes-gcm.ts';
 import { BALLOT_KDF_INFO, decodeBallotCiphertext, decryptBallot } from '../src/crypto/ballot-encryption.ts';
 import { ballotMessageOf, decodeBallotPlaintext } from '../src/crypto/ballot-plaintext.ts';
 import { RSABSSA_SALT_BYTES } from '../src/crypto/blind-rsa.ts';
 import { utf8 } from '../src/crypto/bytes.ts';
-import { decodeToken } from '../src/credentials/tokens.ts';
 import { rsaRawPrivate, rsaRawPublic } from '../src/crypto/rsa.ts';
 import { openBallot, type BallotKeys } from '../src/tally/open-ballot.ts';
 import { against, type BenchResult } from './harness.ts';
@@ -39,7 +38,6 @@ interface BallotParts {
   tag: Uint8Array;
   preparedMessage: Uint8Array;
   signature: Uint8Array;
-  n2: Uint8Array;
 }
 
 /** Opens a ballot untimed and keeps the inputs each timed call takes. */
@@ -49,12 +47,10 @@ function partsOf(keys: BallotKeys, ciphertext: string): BallotParts {
   if (!decoded.ok || !decrypted.ok) throw new Error('bench ballot does not open');
   const plaintext = decodeBallotPlaintext(decrypted.value.plaintext);
   if (!plaintext.ok) throw new Error(plaintext.error.message);
-  const message = ballotMessageOf(plaintext.value.preparedMessage);
-  const n2 = message.ok ? decodeToken(message.value.n2) : undefined;
-  if (!n2) throw new Error('bench ballot has no N2');
+  if (!ballotMessageOf(plaintext.value.preparedMessage).ok) throw new Error('bench ballot has no ballot message');
   const { c0, nonce, sealed } = decoded.value;
   const split = sealed.length - GCM_TAG_BYTES;
-  return { ciphertext, c0, nonce, sealed: sealed.subarray(0, split), tag: sealed.subarray(split), ...plaintext.value, n2 };
+  return { ciphertext, c0, nonce, sealed: sealed.subarray(0, split), tag: sealed.subarray(split), ...plaintext.value };
 }
 
 function floorCalls(counterPrivateKey: KeyObject, authorityPublicKey: KeyObject, info: Uint8Array, aad: Uint8Array) {
@@ -70,7 +66,6 @@ function floorCalls(counterPrivateKey: KeyObject, authorityPublicKey: KeyObject,
     decipher.update(p.sealed);
     decipher.final();
     if (!verify('sha384', p.preparedMessage, pss, p.signature)) throw new Error('bench ballot does not verify');
-    hash('sha256', p.n2, 'hex');
   };
 }
 
@@ -101,7 +96,7 @@ export function cryptoFloor(keys: BallotKeys, ciphertexts: string[], millis = 6_
   return [
     rawRow,
     against({ name: 'floor part: private op + public op (the two RSA operations a ballot needs)', rate: pairRate, unit: 'ballots', note: extra(pairRate) }, rawRow),
-    against({ name: "floor: private op + HKDF + AES-GCM + PSS verify + hash(N2), node:crypto calls alone (the per-worker ceiling)", rate: floorRate, unit: 'ballots', note: extra(floorRate) }, rawRow),
+    against({ name: "floor: private op + HKDF + AES-GCM + PSS verify, node:crypto calls alone (the per-worker ceiling)", rate: floorRate, unit: 'ballots', note: extra(floorRate) }, rawRow),
     against({ name: "openBallot (the tally worker's whole per-ballot function), same thread", rate: wholeRate, unit: 'ballots', note: extra(wholeRate) }, rawRow),
   ];
 }

@@ -2,7 +2,7 @@
  * Tally throughput next to the raw RSA private-operation rate measured in the same run.
  *   tallyBench(ballots = 2_000) → results for: the raw RSA-2048 private op (one thread), the
  *   per-ballot floor of node:crypto next to it (bench/tally-floor.ts), the worker
- *   pool alone (open = decrypt + decode + verify + hash N2) with 1 and 2 workers, and whole tally
+ *   pool alone (open = decrypt + decode + verify) with 1 and 2 workers, and whole tally
  *   runs (read the log, open, classify, append VoteCounted, publish) on scratch PostgreSQL.
  *
  * The machine is shared (2 cores, other engineers' benchmarks, PostgreSQL), so the figures are built
@@ -39,7 +39,8 @@ import { encodeBallotMessage } from '../src/crypto/canonical.ts';
 import { encodeBallotPlaintext } from '../src/crypto/ballot-plaintext.ts';
 import { encryptBallot } from '../src/crypto/ballot-encryption.ts';
 import { hashToken, issueTokens } from '../src/credentials/tokens.ts';
-import { credentialStreamId } from '../src/domain/credential-events.ts';
+import { ballotStreamId, credentialStreamId } from '../src/domain/credential-events.ts';
+import { n2Commitment, newN2Salt } from '../src/crypto/n2-commitment.ts';
 import { createTallyPool, type RawProbe, type TallyPool } from '../src/tally/pool.ts';
 import { rawPrivateOps } from '../src/tally/raw-probe.ts';
 import { threadCpuNanos } from '../src/app/thread-cpu.ts';
@@ -143,7 +144,8 @@ export async function ballotElection(store: EventStore, keyStore: KeyStore, coun
   for (let i = 0; i < count; i += 1_000) {
     const batch = Array.from({ length: Math.min(1_000, count - i) }, (_, j) => {
       const { n1, n2 } = issueTokens();
-      const prepared = prepare(encodeBallotMessage({ electionId, choice: CHOICES[(i + j) % CHOICES.length] as string, n2 }));
+      const commitment = n2Commitment(n2, newN2Salt());
+      const prepared = prepare(encodeBallotMessage({ electionId, choice: CHOICES[(i + j) % CHOICES.length] as string, n2Commitment: commitment }));
       const signature = sign('sha384', prepared, { key: authority, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: RSABSSA_SALT_BYTES });
       const bytes = encryptBallot(counter, electionId, encodeBallotPlaintext({ preparedMessage: prepared, signature: new Uint8Array(signature) }));
       const ciphertext = toBase64url(bytes);
@@ -151,16 +153,22 @@ export async function ballotElection(store: EventStore, keyStore: KeyStore, coun
       const hashN1 = hashToken(n1) as string;
       return { hashN1, hashN2: hashToken(n2) as string, ciphertext, ballotHash: toHex(createHash('sha256').update(bytes).digest()) };
     });
-    await store.appendMany(
-      batch.map((b) => ({
+    // As the ballot pool leaves the log: each credential minted and spent, each ballot in a stream of its own.
+    await store.appendMany([
+      ...batch.map((b) => ({
         streamId: credentialStreamId(electionId, b.hashN1),
         events: [
           { type: 'CredentialMinted', data: { electionId, hashN1: b.hashN1, hashN2: b.hashN2 } },
-          { type: 'BallotCast', data: { electionId, hashN1: b.hashN1, ballotHash: b.ballotHash, ciphertext: b.ciphertext } },
+          { type: 'CredentialSpent', data: { electionId, hashN1: b.hashN1 } },
         ],
         expectedRevision: 'no_stream' as const,
       })),
-    );
+      ...batch.map((b) => ({
+        streamId: ballotStreamId(electionId, randomUUID()),
+        events: [{ type: 'BallotCast', data: { electionId, ballotHash: b.ballotHash, ciphertext: b.ciphertext } }],
+        expectedRevision: 'no_stream' as const,
+      })),
+    ]);
   }
   await commands.endVoting({ electionId });
   return { electionId, ciphertexts };

@@ -562,7 +562,7 @@ export async function verifyLog(lines: VerifierInput, opts: VerifyOptions = {}):
       if (replay.lateBallots > 0) warnings.push(`${replay.lateBallots} ballot(s) cast after VotingEnded (in log order) are not counted`);
       if (replay.repeatedBallots > 0) warnings.push(`${replay.repeatedBallots} byte-identical re-cast ballot(s) are not counted`);
       if (replay.lateSpends > 0) warnings.push(`${replay.lateSpends} credential(s) spent after VotingEnded (in log order) authorise no counted ballot`);
-      if (replay.lateCredentials > 0) warnings.push(`${replay.lateCredentials} credential(s) minted after VotingEnded are not counted as minted`);
+      if (replay.lateCredentials > 0) warnings.push(`${replay.lateCredentials} credential(s) minted after VotingEnded can authorise no counted ballot`);
     }
   } finally {
     await v.close();

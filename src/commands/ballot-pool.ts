@@ -67,8 +67,8 @@ export interface BallotPool {
   admit(admission: PoolAdmission): Promise<Result<Admitted>>;
   /** Under the election's lock: refuse new admissions, release every held event, then run `end` (which appends VotingEnded). */
   closeVoting<T>(electionId: string, end: () => Promise<Result<T>>): Promise<Result<T>>;
-  /** Events held now for an election (operators and tests; never per ballot). */
-  held(electionId: string): Promise<number>;
+  /** Events held now for an election, of one kind or all (operators and tests; never per ballot). */
+  held(electionId: string, kind?: PooledKind): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -231,8 +231,8 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
       });
     },
 
-    async held(electionId) {
-      return (await pooledOfElection(sql, electionId)).length;
+    async held(electionId, kind) {
+      return (await pooledOfElection(sql, electionId, kind ? [kind] : undefined)).length;
     },
 
     async stop() {

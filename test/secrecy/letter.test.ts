@@ -15,7 +15,7 @@ import { hashToken } from '../../src/credentials/tokens.ts';
 import { n2Commitment } from '../../src/crypto/n2-commitment.ts';
 import { keyNames } from '../../src/keystore/port.ts';
 import { mintCredentials } from '../ballots/fixture.ts';
-import { startTestCluster, voterCsv, type TestCluster } from '../support/system.ts';
+import { startTestCluster, until, voterCsv, type TestCluster } from '../support/system.ts';
 import { parseExport, type PublicEvent } from './linkage-attack.ts';
 
 const VOTERS = 30;
@@ -47,6 +47,8 @@ beforeAll(async () => {
     const tokens = await mintCredentials(sys.store, electionId, VOTERS);
     voterIds.forEach((voterId, i) => letters.push({ electionId, voterId, secretCode: codes[i]!.secretCode, ...tokens[i]! }));
     for (const [i, credential] of letters.entries()) receipts.push(await vote({ url, credential, client, choice: CHOICES[i % 3]! }));
+    // The 30th ballot closes the election by itself.
+    await until(async () => (await admin.request<{ status: string }>('query', 'election.get', { electionId })).status === 'VOTE_ENDED', 30_000, 'the automatic close');
     await admin.request('command', 'tally.run', { electionId }, { token, timeoutMs: 120_000 });
     log = parseExport(await (await fetch(`${sys.gateway!.httpUrl}/elections/${electionId}/log`)).text());
   } finally {

@@ -5,7 +5,7 @@
  *
  * The key is the log position, not the ballot hash: a ciphertext copied from the board and cast
  * again under another N1 has the same hash, and the board must show the log as it is (the tally
- * marks the copy DUPLICATE_N2). Re-applying a batch is harmless (ON CONFLICT DO NOTHING).
+ * leaves a byte-identical copy out as a repeat). Re-applying a batch is harmless (ON CONFLICT DO NOTHING).
  */
 import type { SqlExecutor } from '../sql/client.ts';
 import { BALLOT_STREAM_PREFIX, type BallotCast } from '../domain/credential-events.ts';

@@ -133,13 +133,15 @@ describe('the evote CLI runs a whole election', () => {
     const human = await ok(['election', 'results', electionId]);
     expect(human).toMatch(new RegExp(`Yes\\s+${expected.Yes}\\s`));
 
-    // Receipts by N2 (from the saved file) show the counted choice; by ballot hash the status.
+    // Receipts by N2 and salt (the saved file) show the counted choice; by ballot hash the status.
     for (const i of [0, 1, 2, 49]) {
       const byFile = JSON.parse(await ok(['--json', 'receipt', '--file', receipts[i]!.file])) as { ballotHash: string; status: string; choice: string };
       expect(byFile).toMatchObject({ ballotHash: receipts[i]!.ballotHash, status: 'VALID', choice: choices[i] });
     }
-    const byN2 = JSON.parse(await ok(['--json', 'receipt', '--election', electionId, '--n2', receipts[3]!.n2])) as { choice: string };
-    expect(byN2.choice).toBe(choices[3]);
+    const byHash = JSON.parse(await ok(['--json', 'receipt', '--election', electionId, '--ballot', receipts[3]!.ballotHash])) as { status: string; choice: string | null };
+    expect(byHash).toMatchObject({ status: 'VALID', choice: null });
+    // The letter's N2 alone is no receipt: the option is gone.
+    expect((await evote(['receipt', '--election', electionId, '--n2', receipts[3]!.n2])).code).not.toBe(0);
 
     // Export the log and audit it from the file and from the server.
     const exportFile = path.join(dir, 'election.ndjson');

@@ -24,6 +24,7 @@ import { auditBench } from './audit.ts';
 import { floodBench } from './flood.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../src/gateway/gateway.ts';
 import type { Config } from '../src/app/config.ts';
+import { DEFAULT_POOL_K } from '../src/commands/ballot-pool.ts';
 import type { BenchSystem } from './election-setup.ts';
 
 const parts = new Set(process.argv.slice(2).filter((a) => !a.startsWith('-')));
@@ -84,8 +85,8 @@ try {
   if (want('ballots')) {
     await withSystem(async (sys) => {
       const raw = rawRsaPrivateOps();
-      say(raw, ...(await blindSignBench(sys, { raw })), ...(await castBench(sys, { raw, connections: 200, label: `ballot pool k=${sys.config.poolK}` })));
-      say(await castLatencyBench(sys, `pool k=${sys.config.poolK}`));
+      say(raw, ...(await blindSignBench(sys, { raw })), ...(await castBench(sys, { raw, connections: 200, label: `ballot pool k=${sys.config.poolK ?? DEFAULT_POOL_K}` })));
+      say(await castLatencyBench(sys, `pool k=${sys.config.poolK ?? DEFAULT_POOL_K}`));
     });
     // The same casts with the pool off: what the pool adds to a cast's round trip.
     await withSystem(async (sys) => say(await castLatencyBench(sys, 'pool off (k=0)')), { poolK: 0 });

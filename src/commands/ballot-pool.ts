@@ -97,20 +97,25 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
 
   const closing = async (electionId: string) => closed.has(electionId) || (await isClosing(sql, electionId));
 
-  /** Appends `chosen` in the given order; an interrupted earlier release is recognised by event id. */
+  /** Appends `chosen` in the given order; events already in the log (a release cut off before its delete) are recognised by id. */
   const appendReleased = async (chosen: PooledEvent[]): Promise<AppendResult[]> => {
     if (chosen.length === 0) return [];
-    const requests = chosen.map((p) => ({ streamId: p.streamId, events: [p.event], expectedRevision: expectedOf(p.expectedRevision) }));
+    const request = (p: PooledEvent) => ({ streamId: p.streamId, events: [p.event], expectedRevision: expectedOf(p.expectedRevision) });
     try {
-      return await store.appendMany(requests);
+      return await store.appendMany(chosen.map(request));
     } catch (err) {
-      opts.log.warn('pool release: appending one by one', { error: (err as Error).message });
-      const out: AppendResult[] = [];
-      for (const [i, p] of chosen.entries()) {
-        const existing = (await store.readStream(p.streamId)).find((e) => e.id === p.event.id);
-        out.push(existing ? { nextExpectedRevision: existing.revision, position: existing.position } : await store.append(p.streamId, [p.event], requests[i]!));
-      }
-      return out;
+      opts.log.warn('pool release: some events were already in the log', { error: (err as Error).message });
+      const logs = await readStreams(
+        store,
+        chosen.map((p) => p.streamId),
+      );
+      const found = (p: PooledEvent) => logs.get(p.streamId)?.find((e) => e.id === p.event.id);
+      const missing = chosen.filter((p) => !found(p));
+      const appended = missing.length > 0 ? await store.appendMany(missing.map(request)) : [];
+      return chosen.map((p) => {
+        const existing = found(p);
+        return existing ? { nextExpectedRevision: existing.revision, position: existing.position } : appended[missing.indexOf(p)]!;
+      });
     }
   };
 
@@ -120,6 +125,20 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
     for (const kind of ['cast', 'sign', 'spend'] as const) {
       const ofKind = candidates.filter((p) => p.kind === kind);
       if (ofKind.length > keep(kind)) chosen.push(...shuffle(ofKind, random).slice(0, ofKind.length - keep(kind)));
+    }
+    return shuffle(chosen, random);
+  };
+
+  /**
+   * Held rows to release after a batch: per kind, as many as the batch brings beyond k, chosen at
+   * random among the rows held before it (k or more of each kind stay held).
+   */
+  const chooseFromHeld = (held: PooledEvent[], admitted: PooledEvent[]): PooledEvent[] => {
+    const chosen: PooledEvent[] = [];
+    for (const kind of ['cast', 'sign'] as const) {
+      const ofKind = held.filter((p) => p.kind === kind);
+      const excess = ofKind.length + admitted.filter((p) => p.kind === kind).length - k;
+      if (excess > 0) chosen.push(...shuffle(ofKind, random).slice(0, Math.min(excess, ofKind.length)));
     }
     return shuffle(chosen, random);
   };
@@ -138,9 +157,9 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
   };
 
   const admitBatch = async (electionId: string, batch: Waiting[]): Promise<{ results: Result<Admitted>[]; admittedCasts?: number }> => {
-    const isClosing = await closing(electionId);
     const streamIds = [...new Set(batch.map((w) => w.admission.streamId))];
-    const [logs, pooled, held] = await Promise.all([
+    const [isClosing, logs, pooled, held] = await Promise.all([
+      closing(electionId),
       readStreams(store, streamIds),
       pooledByStream(sql, streamIds),
       pooledOfElection(sql, electionId, ['cast', 'sign']),
@@ -162,23 +181,24 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
     let admittedCasts: number | undefined;
     const positions = new Map<string, number>();
     if (admitted.length > 0) {
-      // Released straight from the batch where chosen: an admitted event is durable once in the log
-      // or in the pool, and the acknowledgement waits for both writes.
-      let chosen = choose([...held, ...admitted], (kind) => keepOf(kind, k));
-      try {
-        const results = await appendReleased(chosen);
-        chosen.forEach((p, i) => positions.set(p.streamId, results[i]!.position));
-      } catch (err) {
-        // Nothing released: every admitted event is held, and a later batch or the close releases it.
-        opts.log.error('pool release failed', { electionId, error: (err as Error).message });
-        chosen = [];
+      // With k = 0 (no mixing, for comparison only) the batch itself is released once stored. Otherwise
+      // releases come only from rows stored by earlier batches, so storing and releasing run side by
+      // side: whichever fails, no acknowledged event exists only in memory.
+      const chosen = k === 0 ? choose(admitted, (kind) => keepOf(kind, 0)) : chooseFromHeld(held, admitted);
+      const storing = storeAdmission(sql, electionId, admitted);
+      if (k === 0) await storing;
+      const [appended, stored] = await Promise.allSettled([appendReleased(chosen), storing]);
+      if (appended.status === 'fulfilled') {
+        chosen.forEach((p, i) => positions.set(p.streamId, appended.value[i]!.position));
+        await deletePooled(
+          sql,
+          chosen.map((p) => p.streamId),
+        );
+      } else {
+        opts.log.error('pool release failed; the events stay held', { electionId, error: (appended.reason as Error).message });
       }
-      const released = new Set(chosen.map((p) => p.streamId));
-      admittedCasts = await storeAdmission(sql, electionId, {
-        held: admitted.filter((p) => !released.has(p.streamId)),
-        released: held.filter((p) => released.has(p.streamId)).map((p) => p.streamId),
-        casts: admitted.filter((p) => p.kind === 'cast').length,
-      });
+      if (stored.status === 'rejected') throw stored.reason;
+      admittedCasts = stored.value;
     }
     const results = outcomes.map((o): Result<Admitted> => {
       if (o === null) return { ok: true, value: { positions: new Map() } };

@@ -28,7 +28,7 @@ const DDL = [
      election_id       text   not null,
      kind              text   not null,
      expected_revision bigint null,
-     event             jsonb  not null
+     event             text   not null
    )`,
   `create index if not exists evote_pool_election on ${POOL_TABLE} (election_id, kind)`,
   // One row per election: a count and a flag, nothing per ballot.
@@ -48,7 +48,7 @@ interface PoolRow {
   election_id: string;
   kind: PooledKind;
   expected_revision: number | string | null;
-  event: EventData & { id: string };
+  event: string;
 }
 
 const toPooled = (r: PoolRow): PooledEvent => ({
@@ -56,7 +56,7 @@ const toPooled = (r: PoolRow): PooledEvent => ({
   streamId: r.stream_id,
   kind: r.kind,
   expectedRevision: r.expected_revision === null ? null : Number(r.expected_revision),
-  event: r.event,
+  event: JSON.parse(r.event) as PooledEvent['event'],
 });
 
 export async function pooledByStream(sql: SqlExecutor, streamIds: readonly string[]): Promise<Map<string, PooledEvent>> {
@@ -73,43 +73,27 @@ export async function pooledOfElection(sql: SqlExecutor, electionId: string, kin
   return rows.map(toPooled);
 }
 
-/**
- * One statement: stores the admitted events that stay held, deletes the held ones just released,
- * and adds the admitted casts to the election's count (returned).
- */
-export async function storeAdmission(
-  sql: SqlExecutor,
-  electionId: string,
-  admitted: { held: readonly PooledEvent[]; released: readonly string[]; casts: number },
-): Promise<number> {
-  const { held, released, casts } = admitted;
+/** One statement: stores the admitted events and adds the casts among them to the election's count (returned). */
+export async function storeAdmission(sql: SqlExecutor, electionId: string, events: readonly PooledEvent[]): Promise<number> {
   const { rows } = await sql.query<{ admitted_casts: number }>(
     `with added as (
        insert into ${POOL_TABLE} (stream_id, election_id, kind, expected_revision, event)
-       select * from unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::jsonb[])
-     ), removed as (
-       delete from ${POOL_TABLE} where stream_id = any($8::text[])
+       select * from unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[])
      )
      insert into ${POOL_ELECTIONS_TABLE} (election_id, admitted_casts) values ($1, $7)
      on conflict (election_id) do update set admitted_casts = ${POOL_ELECTIONS_TABLE}.admitted_casts + excluded.admitted_casts
      returning admitted_casts`,
     [
       electionId,
-      held.map((e) => e.streamId),
-      held.map(() => electionId),
-      held.map((e) => e.kind),
-      held.map((e) => e.expectedRevision),
-      held.map((e) => JSON.stringify(e.event)),
-      casts,
-      released,
+      events.map((e) => e.streamId),
+      events.map(() => electionId),
+      events.map((e) => e.kind),
+      events.map((e) => e.expectedRevision),
+      events.map((e) => JSON.stringify(e.event)),
+      events.filter((e) => e.kind === 'cast').length,
     ],
   );
   return Number(rows[0]?.admitted_casts ?? 0);
-}
-
-/** Stores events as held (tests use it to stage a release cut off by a crash). */
-export function insertPooled(sql: SqlExecutor, electionId: string, events: readonly PooledEvent[]): Promise<number> {
-  return storeAdmission(sql, electionId, { held: events, released: [], casts: events.filter((e) => e.kind === 'cast').length });
 }
 
 export async function deletePooled(sql: SqlExecutor, streamIds: readonly string[]): Promise<void> {

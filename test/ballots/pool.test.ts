@@ -11,7 +11,7 @@ import { createBallotPool } from '../../src/commands/ballot-pool.ts';
 import { createBlindSigner } from '../../src/commands/blind-sign.ts';
 import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
 import { createPgClient } from '../../src/sql/client.ts';
-import { insertPooled, POOL_TABLE } from '../../src/pool/pool-table.ts';
+import { POOL_TABLE, storeAdmission } from '../../src/pool/pool-table.ts';
 import { credentialStreamId } from '../../src/domain/credential-events.ts';
 import { electionStreamId } from '../../src/domain/election-events.ts';
 import { voterStreamId } from '../../src/domain/voter-events.ts';
@@ -129,7 +129,7 @@ describe('ballot pool', () => {
     const streamId = credentialStreamId(election.electionId, hashToken(t!.n1)!);
     const event = { type: 'CredentialSpent', data: { electionId: election.electionId, hashN1: hashToken(t!.n1) }, id: randomUUID() };
     // The state a crash leaves: the event in the log and still in the pool.
-    await insertPooled(world.sql, election.electionId, [{ electionId: election.electionId, streamId, kind: 'spend', expectedRevision: 0, event }]);
+    await storeAdmission(world.sql, election.electionId, [{ electionId: election.electionId, streamId, kind: 'spend', expectedRevision: 0, event }]);
     await world.store.append(streamId, [event], { expectedRevision: 0 });
     const ended = await world.commands.endVoting({ electionId: election.electionId });
     expect(ended.ok).toBe(true);

@@ -8,9 +8,10 @@
  * Malformed input (wrong length, not below n) is refused BEFORE the event is appended, so a client
  * bug never burns the voter's one signature.
  */
-import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { KeyStore } from '../keystore/port.ts';
 import { keyNames } from '../keystore/port.ts';
+import { createPrivateKeyCache } from '../keystore/private-key-cache.ts';
 import type { Result, VoterPrincipal } from '../app/services.ts';
 import { voterStreamId } from '../domain/voter-events.ts';
 import { voterDecider } from '../domain/voter.ts';
@@ -50,23 +51,7 @@ export class AuthorityKeyMissingError extends Error {
 }
 
 export function createBlindSigner(deps: BlindSignDeps): BlindSigner {
-  const capacity = deps.keyCacheSize ?? 64;
-  // Parsing PKCS#8 costs more than the signature itself: keep one KeyObject per election.
-  const keys = new Map<string, Promise<KeyObject>>();
-
-  const authorityKey = (electionId: string): Promise<KeyObject> => {
-    let key = keys.get(electionId);
-    if (!key) {
-      key = deps.keyStore.get(keyNames.authority(electionId)).then((der) => {
-        if (!der) throw new AuthorityKeyMissingError(electionId);
-        return createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
-      });
-      key.catch(() => keys.delete(electionId));
-      keys.set(electionId, key);
-      if (keys.size > capacity) keys.delete(keys.keys().next().value as string);
-    }
-    return key;
-  };
+  const authorityKey = createPrivateKeyCache(deps.keyStore, keyNames.authority, (id) => new AuthorityKeyMissingError(id), deps.keyCacheSize);
 
   return {
     async blindSign(principal, input) {

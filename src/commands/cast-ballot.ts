@@ -5,10 +5,11 @@
  * ballot pool, which releases them into the log later; the voter is answered as soon as both are
  * durably pooled, with a receipt signed by the election's log key.
  */
-import { createHash, createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Result } from '../app/services.ts';
 import type { KeyStore } from '../keystore/port.ts';
 import { keyNames } from '../keystore/port.ts';
+import { createPrivateKeyCache } from '../keystore/private-key-cache.ts';
 import { ballotStreamId, credentialStreamId, type BallotCast, type CredentialEvent } from '../domain/credential-events.ts';
 import { credentialDecider } from '../domain/credential.ts';
 import { domainError, isDomainError } from '../domain/errors.ts';
@@ -54,20 +55,7 @@ export class LogKeyMissingError extends Error {
 }
 
 export function createBallotCaster(deps: CastBallotDeps): BallotCaster {
-  const logKeys = new Map<string, Promise<KeyObject>>();
-  const logKey = (electionId: string): Promise<KeyObject> => {
-    let key = logKeys.get(electionId);
-    if (!key) {
-      key = deps.keyStore.get(keyNames.log(electionId)).then((der) => {
-        if (!der) throw new LogKeyMissingError(electionId);
-        return createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
-      });
-      key.catch(() => logKeys.delete(electionId));
-      logKeys.set(electionId, key);
-      if (logKeys.size > 64) logKeys.delete(logKeys.keys().next().value as string);
-    }
-    return key;
-  };
+  const logKey = createPrivateKeyCache(deps.keyStore, keyNames.log, (id) => new LogKeyMissingError(id));
 
   return {
     async cast(input) {

@@ -250,7 +250,7 @@ async function main(): Promise<void> {
         process.stdout.write(resultsTable(tally) + '\n\n');
         process.stdout.write(`the simulated voters chose: ${CHOICES.map((c) => `${c} ${expected[c]}`).join(', ')} — ${resultsMatch ? 'the tally matches' : 'THE TALLY DOES NOT MATCH'}\n`);
         process.stdout.write(`receipts: ${receiptsOk}/${N} found on the board, counted VALID with the voter's choice\n`);
-        process.stdout.write(`audit: ${report.ok ? 'PASSED' : 'FAILED'} (${report.events} events, ${report.checkpoints} signed checkpoints re-verified)${report.failures[0] ? `: ${report.failures[0].message}` : ''}\n`);
+        process.stdout.write(`audit: ${report.verdict} (${report.events} events, ${report.checkpoints} signed checkpoints re-verified)${report.failures[0] ? `: ${report.failures[0].message}` : ''}\n`);
         process.stdout.write(`done in ${(timings.total / 1000).toFixed(1)} s\n`);
       }
       process.exitCode = ok ? 0 : 1;

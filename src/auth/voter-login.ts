@@ -37,6 +37,9 @@ import type { TokenPair, TokenService } from './token-service.ts';
 export type LoginConnection = AttemptOrigin;
 
 export const AUTH_STATE_KEY = 'auth';
+const L3_BEGINS_KEY = 'auth.l3Begins';
+/** Level-3 begins per connection (an expired session key is begun again; a handful is plenty). */
+export const MAX_LEVEL3_BEGINS = 8;
 
 export type LoginProgress =
   | { step: 'L1'; electionId: string; voterId: string }
@@ -195,6 +198,12 @@ export function createVoterLogin(deps: VoterLoginDeps): VoterLogin {
       const p = progress(conn);
       // Again after L3 is allowed: a client whose session key expired starts level 3 anew.
       if (p?.step !== 'L2' && p?.step !== 'L3') return outOfSequence('l3_begin', 'levels 1 and 2');
+      // Each begin costs an X25519 agreement: a logged-in connection may not repeat it without end.
+      const begins = ((conn.state.get(L3_BEGINS_KEY) as number | undefined) ?? 0) + 1;
+      conn.state.set(L3_BEGINS_KEY, begins);
+      if (begins > MAX_LEVEL3_BEGINS) {
+        return refuse('l3_begin', 'RATE_LIMITED', `level 3 was begun ${MAX_LEVEL3_BEGINS} times on this connection; log in again on a new one`);
+      }
       const peer = fromBase64url(clientPublicKey);
       if (!peer || peer.length !== 32) return refuse('l3_begin', 'INVALID_PUBLIC_KEY', 'the client public key must be 32 bytes (X25519, base64url)');
       const agreed = await x25519.agree(peer);

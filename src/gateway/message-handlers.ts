@@ -15,6 +15,9 @@ export interface ConnectionContext {
   /** Random per connection; never derived from the client. */
   readonly id: string;
   readonly state: Map<string, unknown>;
+  /** The peer's address and X-Forwarded-For header as the upgrade saw them (login limits per source). */
+  readonly remoteAddress?: string;
+  readonly forwardedFor?: string;
 }
 
 export interface HandlerContext {

@@ -13,7 +13,7 @@ import { createMemorySessionStore } from '../../src/auth/memory-session-store.ts
 import { createRateLimiter } from '../../src/auth/rate-limiter.ts';
 import { deriveSessionKey, sessionProof } from '../../src/auth/session-key.ts';
 import { createTokenService } from '../../src/auth/token-service.ts';
-import { createVoterLogin, voterAuthenticator, type LoginConnection, type VoterLogin } from '../../src/auth/voter-login.ts';
+import { createVoterLogin, MAX_LEVEL3_BEGINS, voterAuthenticator, type LoginConnection, type VoterLogin } from '../../src/auth/voter-login.ts';
 import type { ElectionRow, Result, VoterAuthenticator } from '../../src/app/services.ts';
 import { silentLogger } from '../../src/app/log.ts';
 import { createMetricsRegistry, type MetricsRegistry } from '../../src/gateway/metrics.ts';
@@ -112,6 +112,15 @@ describe('voter login (memory sessions, PGlite key store)', () => {
     expect(code(await login.level2(conn, { clientId: client.clientId, mac: clientMac(client.clientKey, voter.voterId) }))).toBe('OK');
     expect(code(await login.level1(conn, voter))).toBe('OK');
     expect(code(await login.beginLevel3(conn, { clientPublicKey: toBase64url(generateX25519KeyPair().publicKey) }))).toBe('AUTH_SEQUENCE');
+  });
+
+  it('a connection may begin level 3 a bounded number of times (each costs an X25519 agreement)', async () => {
+    const conn = newConn();
+    await beginSession(conn);
+    for (let i = 1; i < MAX_LEVEL3_BEGINS; i++) await beginSession(conn, false);
+    const again = await login.beginLevel3(conn, { clientPublicKey: toBase64url(generateX25519KeyPair().publicKey) });
+    expect(code(again)).toBe('RATE_LIMITED');
+    expect(code(await fullLogin(newConn()))).toBe('OK');
   });
 
   it('two concurrent proofs of one session: one gets tokens, the other SESSION_ALREADY_USED', async () => {

@@ -54,6 +54,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new ConfigError('EVOTE_ADMIN_TOKEN must be at least 16 characters');
   }
+  // An operator who still sets these expects mixing they configured: say it changed, never ignore it.
+  for (const gone of ['EVOTE_MIX_K', 'EVOTE_MIX_MS']) {
+    if (env[gone]) throw new ConfigError(`${gone} is gone: the ballot pool always mixes (EVOTE_POOL_K, default ${DEFAULT_POOL_K}; docs/protocol.md)`);
+  }
   return {
     host: env.EVOTE_HOST || '127.0.0.1',
     port: intFromEnv(env, 'EVOTE_PORT', 8080, 0, 65535),

@@ -28,7 +28,7 @@ export interface ElectionCommandHandlers {
   endVoting(input: { electionId: string }): Promise<Result<{ position: number }>>;
 }
 
-/** Row of the `elections` read model (the seed's voting_config). */
+/** Row of the `elections` read model. */
 export interface ElectionRow {
   electionId: string;
   theme: string;

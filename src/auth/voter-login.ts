@@ -1,5 +1,5 @@
 /**
- * The three-level voter login (seed 000), server side, independent of the transport. Progress is
+ * The three-level voter login (docs/auth.md), server side, independent of the transport. Progress is
  * kept per connection (the gateway's per-socket state map, key 'auth'): a level may only follow the
  * one before it on the same connection, and any failure at level 2 or 3 sends the connection back
  * to level 1, which is the rate-limited step.

@@ -91,7 +91,7 @@ export interface VoteInput {
 }
 
 /**
- * Votes once, DESIGN.md steps 3-5:
+ * Votes once, docs/protocol.md steps 3-5:
  * 1. on connection A: three-level login → access token; `election.get` → the published public keys;
  * 2. build and blind the ballot message (election, choice, commitment to N2 with a fresh salt);
  *    `ballot.blindSign` with the token;

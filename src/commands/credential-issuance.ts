@@ -1,5 +1,5 @@
 /**
- * Credential issuance (DESIGN.md protocol step 2): one command that serves every registered voter
+ * Credential issuance (docs/protocol.md step 2): one command that serves every registered voter
  * of a started election who has not been served yet, in batches, deliver-then-append.
  *
  * Per batch (~500 voters):

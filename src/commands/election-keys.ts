@@ -1,5 +1,5 @@
 /**
- * The election's keys, made at creation (DESIGN.md protocol step 1): the authority's RSA
+ * The election's keys, made at creation (docs/protocol.md step 1): the authority's RSA
  * blind-signing key, the counter's RSA ballot key and the transparency log's Ed25519 key.
  * Private halves go to the key store as PKCS#8 DER; public halves go into ElectionCreated.
  *

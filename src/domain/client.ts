@@ -1,7 +1,7 @@
 /**
- * The client-application decider (stream `client-{clientId}`): a voter client app (the seed's
- * "each client has a unique key") is registered once and may be revoked. Its HMAC key never enters
- * the stream: it lives in the key store under keyNames.client(clientId).
+ * The client-application decider (stream `client-{clientId}`): a voter client app, each with its
+ * own key, is registered once and may be revoked. Its HMAC key never enters the stream: it lives
+ * in the key store under keyNames.client(clientId).
  *
  * Pure: the command carries the time; ids are chosen by the command handler.
  */

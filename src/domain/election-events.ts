@@ -1,5 +1,5 @@
 /**
- * Events of the `election-{electionId}` stream. They are public to auditors (DESIGN.md): nothing
+ * Events of the `election-{electionId}` stream. They are public to auditors (docs/events.md): nothing
  * secret, nothing that links a voter to a ballot. Event payloads are plain JSON (no Dates, no bigints);
  * times are ISO-8601 strings chosen by the command handler's clock.
  *

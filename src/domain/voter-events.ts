@@ -1,6 +1,6 @@
 /**
  * Events of the `voter-{electionId}-{voterId}` stream: what happened to one voter, never what
- * they hold. No secret code, N1, N2, e-mail or ballot link appears here (DESIGN.md).
+ * they hold. No secret code, N1, N2, e-mail or ballot link appears here (docs/protocol.md).
  */
 export type DeliveryChannel = 'email' | 'letter';
 

@@ -1,7 +1,7 @@
 /**
- * The `credentials` read model (the seed's credentials table): one row per minted credential,
- * keyed by hash(N1), with hash(N2) and whether it was spent by a cast. Folded from
- * CredentialMinted and CredentialSpent of the `credential-*` streams.
+ * The `credentials` read model: one row per minted credential, keyed by hash(N1), with hash(N2)
+ * and whether it was spent by a cast. Folded from CredentialMinted and CredentialSpent of the
+ * `credential-*` streams.
  *
  * It has NO voter column and is never joined with `voters`: the log mints credentials in shuffled
  * batches precisely so that nothing links a voter to a hash(N1); a read model must not undo that.

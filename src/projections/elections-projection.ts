@@ -1,6 +1,6 @@
 /**
- * The `elections` read model (the seed's voting_config): one row per election, folded from the
- * election stream, and the live transitions pushed to `electionChannel(electionId)`.
+ * The `elections` read model: one row per election, folded from the election stream, and the
+ * live transitions pushed to `electionChannel(electionId)`.
  *
  * Registrations arrive by the thousand (CSV imports), so they are counted per election and written
  * with one UPDATE per election per batch, and announced by ONE `voterCount` message per election per

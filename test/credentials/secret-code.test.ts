@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { issueSecretCode, verifySecretCode, SECRET_CODE_LENGTH, STORED_SECRET_CODE_BYTES } from '../../src/credentials/secret-code.ts';
 import { secureRandom } from '../../src/credentials/random.ts';
 
-describe('secret code (seed 000)', () => {
+describe('secret code', () => {
   it('is the AES-256-GCM ciphertext‖tag of the stored message under the stored key and nonce', () => {
     const { secretCode, stored } = issueSecretCode();
     expect(secretCode).toMatch(/^[A-Za-z0-9_-]+$/);

@@ -7,8 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startSystem } from '../src/app/bootstrap.ts';
 import { silentLogger } from '../src/app/log.ts';
-import { asyncApiDocument } from '../src/gateway/asyncapi.ts';
-import { toYaml } from '../src/gateway/yaml.ts';
+import { asyncApiYaml } from './asyncapi-yaml.ts';
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'evote-asyncapi-'));
 try {
@@ -17,7 +16,7 @@ try {
     { gateway: true, log: silentLogger },
   );
   const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
-  const yaml = toYaml(asyncApiDocument(system.gateway!.catalogue, pkg.version));
+  const yaml = asyncApiYaml(system.gateway!.catalogue, pkg.version);
   await system.close();
   await writeFile('docs/asyncapi.yaml', yaml);
   console.log(`docs/asyncapi.yaml: ${system.gateway!.catalogue.length} messages`);

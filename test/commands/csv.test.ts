@@ -105,6 +105,23 @@ describe('parseVoterCsv', () => {
   it('never echoes cell content in errors', () => {
     const err = csvError(parseVoterCsv('name,email\nsecret-person@example.org\n'));
     expect(JSON.stringify(err)).not.toContain('secret');
+    // csv-parse's own messages quote the cell; they are not passed on.
+    for (const text of ['email\nsecret"person@example.org\n', 'email,n\n"secret@example.org"x,1\n', 'email\n"secret@example.org\n']) {
+      expect(JSON.stringify(csvError(parseVoterCsv(text)))).not.toContain('secret');
+    }
+  });
+
+  it('counts a CRLF inside a quoted field once when naming a later line', () => {
+    // csv-parse's own count would say line 6 here.
+    const err = csvError(parseVoterCsv('email\n"x\r\ny"\nb\n"c"d\n'));
+    expect(err.details).toEqual({ line: 5 });
+    expect(err.message).toBe('line 5: text after a closing quote');
+  });
+
+  it('reports the first fault from the top, a bad row before a later quoting fault', () => {
+    const err = csvError(parseVoterCsv('name,email\nJoe\nJane,"jane@example.org\n'));
+    expect(err.details).toEqual({ line: 2 });
+    expect(err.message).toBe('line 2: expected 2 fields, found 1');
   });
 
   it('parses 100,000 rows', () => {

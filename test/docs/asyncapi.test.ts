@@ -5,8 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asyncApiDocument } from '../../src/gateway/asyncapi.ts';
-import { toYaml } from '../../src/gateway/yaml.ts';
+import { asyncApiYaml } from '../../scripts/asyncapi-yaml.ts';
 import { RawClient } from '../support/raw-ws.ts';
 import { startTestCluster, type TestCluster } from '../support/system.ts';
 
@@ -21,7 +20,7 @@ afterAll(async () => {
 describe('docs/asyncapi.yaml', () => {
   it('is the document derived from the gateway catalogue, byte for byte', async () => {
     const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
-    const expected = toYaml(asyncApiDocument(cluster.systems[0]!.gateway!.catalogue, pkg.version));
+    const expected = asyncApiYaml(cluster.systems[0]!.gateway!.catalogue, pkg.version);
     const actual = await readFile('docs/asyncapi.yaml', 'utf8');
     expect(actual, 'docs/asyncapi.yaml is stale: run `npm run docs:asyncapi`').toBe(expected);
   });

@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { ElectionRow, EvoteAdmin } from '../client/admin.ts';
-import { electionFingerprint, formatFingerprint } from '../crypto/election-fingerprint.ts';
+import { formatFingerprint } from '../crypto/election-fingerprint.ts';
+import { fingerprintOf } from '../client/election-fingerprint.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 import { createProgress, printResult, table } from './output.ts';
 import { withAdmin, type GlobalOptions } from './session.ts';
@@ -15,14 +16,6 @@ function positiveInt(name: string) {
     if (!Number.isInteger(n) || n < 1) throw new CliError(EXIT.USAGE, `${name} must be a positive integer`, 'USAGE');
     return n;
   };
-}
-
-/** Computed here from the public keys the server publishes (election.get), never taken from the server. */
-function fingerprintOf(e: ElectionRow): string | null {
-  const { authorityPublicKey, ballotPublicKey, logPublicKey } = e;
-  if (!authorityPublicKey || !ballotPublicKey || !logPublicKey) return null;
-  const fp = electionFingerprint({ electionId: e.electionId, authorityPublicKey, ballotPublicKey, logPublicKey });
-  return fp.ok ? fp.value : null;
 }
 
 const fingerprintText = (fp: string | null) => (fp ? formatFingerprint(fp) : '- (the server published no keys)');

@@ -13,9 +13,7 @@ import { EvoteConnection, EvoteError, type ConnectOptions } from './connection.t
 import { finishBallot, prepareBallot } from './voter-ballot.ts';
 import { verifyCastReceipt } from '../crypto/cast-receipt.ts';
 import { n2Commitment, newN2Salt } from '../crypto/n2-commitment.ts';
-import { electionFingerprint } from '../crypto/election-fingerprint.ts';
-
-const keysOf = (e: ElectionRow) => ({ authorityPublicKey: e.authorityPublicKey!, ballotPublicKey: e.ballotPublicKey!, logPublicKey: e.logPublicKey! });
+import { fingerprintOf } from './election-fingerprint.ts';
 
 export type { Credential } from '../credentials/credential-uri.ts';
 export type { ClientApp } from '../auth/client-login.ts';
@@ -127,9 +125,9 @@ export async function vote(input: VoteInput): Promise<Receipt> {
       throw new EvoteError('ELECTION_KEYS_MISSING', 'the server did not publish the election keys');
     }
     logPublicKey = election.logPublicKey;
-    const fp = electionFingerprint({ electionId: cred.electionId, ...keysOf(election) });
-    if (!fp.ok) throw new EvoteError('ELECTION_KEYS_MISSING', 'the published election keys are not well-formed');
-    fingerprint = fp.value;
+    const fp = fingerprintOf({ ...election, electionId: cred.electionId });
+    if (!fp) throw new EvoteError('ELECTION_KEYS_MISSING', 'the published election keys are not well-formed');
+    fingerprint = fp;
     const keys = { authorityPublicKey: election.authorityPublicKey, ballotPublicKey: election.ballotPublicKey };
     const ballot = prepareBallot({ electionId: cred.electionId, choice, n2Commitment: n2Commitment(cred.n2, salt), authorityPublicKey: keys.authorityPublicKey });
     const { blindSignature } = await a.request<{ blindSignature: string }>(

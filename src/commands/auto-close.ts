@@ -37,19 +37,30 @@ export function endVoting(
 
 /**
  * The pool's `onAdmittedCasts` hook: publishes QuotaReached once an open election's admitted casts
- * reach its expected voters. A failed look-up is only logged: the closing scheduler re-checks.
+ * reach its expected voters. Expected voters cannot change once voting started, so an open
+ * election is looked up once, not after every batch. A failed look-up is only logged: the closing
+ * scheduler re-checks.
  */
 export function quotaNotifier(deps: {
   getElection: (electionId: string) => Promise<Pick<ElectionRow, 'status' | 'expectedVoters'> | undefined>;
   pubsub: PubSub;
   log: Logger;
 }): (electionId: string, admittedCasts: number) => void {
+  const expected = new Map<string, number>();
+  const expectedVoters = async (electionId: string) => {
+    const known = expected.get(electionId);
+    if (known !== undefined) return known;
+    const row = await deps.getElection(electionId);
+    if (row?.status !== 'VOTE_STARTED') return undefined;
+    expected.set(electionId, row.expectedVoters);
+    return row.expectedVoters;
+  };
   return (electionId, ballots) => {
-    void deps
-      .getElection(electionId)
-      .then(async (row) => {
-        if (row?.status !== 'VOTE_STARTED' || ballots < row.expectedVoters) return;
-        const message: QuotaReached = { electionId, ballots, expectedVoters: row.expectedVoters };
+    void expectedVoters(electionId)
+      .then(async (quota) => {
+        if (quota === undefined || ballots < quota) return;
+        expected.delete(electionId);
+        const message: QuotaReached = { electionId, ballots, expectedVoters: quota };
         await deps.pubsub.publish(AUTO_CLOSE_CHANNEL, message);
       })
       .catch((err: unknown) => deps.log.warn('turnout check failed; the closing scheduler will retry', { electionId, error: (err as Error).message }));

@@ -79,8 +79,6 @@ interface Waiting {
 }
 
 const expectedOf = (revision: number | null): ExpectedRevision => (revision === null ? 'any' : revision < 0 ? 'no_stream' : revision);
-/** Spends are held until the close: released one by one they would date each voter's cast. */
-const keepOf = (kind: PooledKind, k: number) => (kind === 'spend' ? Infinity : k);
 
 const alreadyEnded = (e: DomainError) => e.code === 'WRONG_STATE' && (e.details as { current?: unknown } | undefined)?.current === 'VOTE_ENDED';
 
@@ -119,19 +117,10 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
     }
   };
 
-  /** Of `candidates`, all but `keep(kind)` of each kind, chosen at random, in random order. */
-  const choose = (candidates: PooledEvent[], keep: (kind: PooledKind) => number): PooledEvent[] => {
-    const chosen: PooledEvent[] = [];
-    for (const kind of ['cast', 'sign', 'spend'] as const) {
-      const ofKind = candidates.filter((p) => p.kind === kind);
-      if (ofKind.length > keep(kind)) chosen.push(...shuffle(ofKind, random).slice(0, ofKind.length - keep(kind)));
-    }
-    return shuffle(chosen, random);
-  };
-
   /**
    * Held rows to release after a batch: per kind, as many as the batch brings beyond k, chosen at
-   * random among the rows held before it (k or more of each kind stay held).
+   * random among the rows held before it (k or more of each kind stay held). Spends wait for the
+   * close: released one by one they would date each voter's cast.
    */
   const chooseFromHeld = (held: PooledEvent[], admitted: PooledEvent[]): PooledEvent[] => {
     const chosen: PooledEvent[] = [];
@@ -145,7 +134,7 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
 
   /** Releases every held event (the close). */
   const releaseAll = async (electionId: string): Promise<void> => {
-    const chosen = choose(await pooledOfElection(sql, electionId), () => 0);
+    const chosen = shuffle(await pooledOfElection(sql, electionId), random);
     for (let i = 0; i < chosen.length; i += RELEASE_CHUNK) {
       const chunk = chosen.slice(i, i + RELEASE_CHUNK);
       await appendReleased(chunk);
@@ -184,7 +173,7 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
       // With k = 0 (no mixing, for comparison only) the batch itself is released once stored. Otherwise
       // releases come only from rows stored by earlier batches, so storing and releasing run side by
       // side: whichever fails, no acknowledged event exists only in memory.
-      const chosen = k === 0 ? choose(admitted, (kind) => keepOf(kind, 0)) : chooseFromHeld(held, admitted);
+      const chosen = k === 0 ? shuffle(admitted.filter((p) => p.kind !== 'spend'), random) : chooseFromHeld(held, admitted);
       const storing = storeAdmission(sql, electionId, admitted);
       if (k === 0) await storing;
       const [appended, stored] = await Promise.allSettled([appendReleased(chosen), storing]);

@@ -6,6 +6,10 @@ import { randomBytes } from 'node:crypto';
 
 const textEncoder = new TextEncoder();
 
+/** True unless `text` holds a lone surrogate, which UTF-8 encoding would silently turn into U+FFFD. */
+// Node 20 has String.prototype.isWellFormed; the ES2022 lib this project compiles against does not type it.
+export const isWellFormedText = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+
 export function utf8(text: string): Uint8Array {
   return textEncoder.encode(text);
 }

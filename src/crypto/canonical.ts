@@ -12,7 +12,7 @@
  *    units, no whitespace, strings and numbers serialized as ECMAScript JSON.stringify does (which
  *    is what JCS specifies). Only plain JSON values are accepted.
  */
-import { concatBytes, utf8 } from './bytes.ts';
+import { concatBytes, isWellFormedText, utf8 } from './bytes.ts';
 import { fail, ok, type CryptoResult } from './errors.ts';
 
 export const BALLOT_MESSAGE_TAG = 'evote/ballot/v2';
@@ -27,12 +27,9 @@ export interface BallotMessage {
   n2Commitment: string;
 }
 
-// A lone surrogate would be replaced by U+FFFD on encoding, so two different strings could give
-// the same bytes; such strings are refused instead.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function field(text: string, name: string): Uint8Array {
-  if (LONE_SURROGATE.test(text)) throw new RangeError(`${name} is not well-formed Unicode`);
+  if (!isWellFormedText(text)) throw new RangeError(`${name} is not well-formed Unicode`);
   const bytes = utf8(text);
   const prefix = new Uint8Array(4);
   new DataView(prefix.buffer).setUint32(0, bytes.length);

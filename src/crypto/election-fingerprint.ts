@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { fail, ok, type CryptoResult } from './errors.ts';
+import { isWellFormedText } from './bytes.ts';
 
 export const FINGERPRINT_TAG = 'evote/election-fingerprint/v1';
 
@@ -14,15 +15,13 @@ export interface ElectionKeysForFingerprint {
   logPublicKey: string;
 }
 
-// A lone surrogate would be encoded as U+FFFD: two different ids would share one fingerprint.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const HEX64 = /^[0-9a-f]{64}$/;
 
 export function electionFingerprint(k: ElectionKeysForFingerprint): CryptoResult<string> {
   const fields = [FINGERPRINT_TAG, k.electionId, k.authorityPublicKey, k.ballotPublicKey, k.logPublicKey];
   const hash = createHash('sha256');
   for (const text of fields) {
-    if (typeof text !== 'string' || LONE_SURROGATE.test(text)) return fail('MALFORMED_MESSAGE', 'an election id or key is not a well-formed string');
+    if (typeof text !== 'string' || !isWellFormedText(text)) return fail('MALFORMED_MESSAGE', 'an election id or key is not a well-formed string');
     const bytes = Buffer.from(text, 'utf8');
     const prefix = Buffer.alloc(4);
     prefix.writeUInt32BE(bytes.length);

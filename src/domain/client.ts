@@ -7,13 +7,13 @@
  */
 import type { ClientEvent } from './client-events.ts';
 import { domainError, type DomainError } from './errors.ts';
+import { isWellFormedText } from '../crypto/bytes.ts';
 
 export const MAX_CLIENT_NAME_LENGTH = 100;
 // Control characters have no place in a display name (and PostgreSQL's jsonb refuses \u0000);
 // a lone surrogate is not text at all (jsonb refuses it too). Both are refused before the log.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export interface RegisterClient {
   type: 'RegisterClient';
@@ -58,7 +58,7 @@ export function decideClient(command: ClientCommand, state: ClientState): Client
       if (name.length === 0 || [...name].length > MAX_CLIENT_NAME_LENGTH) {
         return domainError('INVALID_CLIENT_NAME', `a client name is 1..${MAX_CLIENT_NAME_LENGTH} characters`);
       }
-      if (CONTROL.test(name) || LONE_SURROGATE.test(name)) {
+      if (CONTROL.test(name) || !isWellFormedText(name)) {
         return domainError('INVALID_CLIENT_NAME', 'a client name must be text without control characters');
       }
       return [{ type: 'ClientRegistered', data: { clientId: command.clientId, name, registeredAt: command.now } }];

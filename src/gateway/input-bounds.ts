@@ -4,6 +4,7 @@
  * Unicode and every number a finite, exactly representable one. PostgreSQL refuses lone
  * surrogates and out-of-range numbers; they are turned away here as values, not as exceptions.
  */
+import { isWellFormedText } from '../crypto/bytes.ts';
 
 /** Envelope → payload → array → object leaves room; no message nests deeper than 4. */
 export const MAX_JSON_DEPTH = 8;
@@ -54,8 +55,6 @@ export interface BoundsViolation {
   message: string;
 }
 
-// Node 20 has String.prototype.isWellFormed; the ES2022 lib this project compiles against does not type it.
-const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 const ILL_FORMED = 'must be well-formed Unicode (no lone surrogate)';
 const OUT_OF_RANGE = `must be a finite number of magnitude at most ${Number.MAX_SAFE_INTEGER}`;
@@ -65,7 +64,7 @@ const OUT_OF_RANGE = `must be a finite number of magnitude at most ${Number.MAX_
  * a JSON-Pointer-like path. Depth is already bounded by nestsDeeperThan, so recursion is safe.
  */
 export function findUnboundedValue(value: unknown, path = ''): BoundsViolation | undefined {
-  if (typeof value === 'string') return wellFormed(value) ? undefined : { instancePath: path, message: ILL_FORMED };
+  if (typeof value === 'string') return isWellFormedText(value) ? undefined : { instancePath: path, message: ILL_FORMED };
   if (typeof value === 'number') return Math.abs(value) <= Number.MAX_SAFE_INTEGER ? undefined : { instancePath: path, message: OUT_OF_RANGE };
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -75,7 +74,7 @@ export function findUnboundedValue(value: unknown, path = ''): BoundsViolation |
   } else if (typeof value === 'object' && value !== null) {
     for (const [key, member] of Object.entries(value)) {
       // The key itself goes into the reply's path: an ill-formed one is named by its parent.
-      if (!wellFormed(key)) return { instancePath: path, message: `property names ${ILL_FORMED}` };
+      if (!isWellFormedText(key)) return { instancePath: path, message: `property names ${ILL_FORMED}` };
       const found = findUnboundedValue(member, `${path}/${key}`);
       if (found) return found;
     }

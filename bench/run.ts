@@ -22,7 +22,7 @@ import { letterBench } from './letters.ts';
 import { tallyBench } from './tally.ts';
 import { auditBench } from './audit.ts';
 import { floodBench } from './flood.ts';
-import { DEFAULT_MAX_FRAME_BYTES } from '../src/gateway/gateway.ts';
+import { DEFAULT_MAX_FRAME_BYTES } from '../src/gateway/input-bounds.ts';
 import type { Config } from '../src/app/config.ts';
 import { DEFAULT_POOL_K } from '../src/commands/ballot-pool.ts';
 import type { BenchSystem } from './election-setup.ts';

@@ -8,6 +8,7 @@
  */
 import type { AuthSettings } from '../auth/auth-settings.ts';
 import { DEFAULT_POOL_K } from '../commands/ballot-pool.ts';
+import { DEFAULT_MAX_FRAME_BYTES } from '../gateway/input-bounds.ts';
 
 export interface Config {
   host: string;
@@ -67,7 +68,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     eventStoreUrl: env.EVENTSTORE_URL || undefined,
     adminToken,
     // The client's voter-import chunks need 64 KiB; every socket, anonymous ones included, gets this limit.
-    maxFrameBytes: intFromEnv(env, 'EVOTE_MAX_FRAME_BYTES', 64 * 1024, 64 * 1024, 4 * 1024 * 1024),
+    maxFrameBytes: intFromEnv(env, 'EVOTE_MAX_FRAME_BYTES', DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAME_BYTES, 4 * 1024 * 1024),
     masterKey: env.EVOTE_MASTER_KEY || undefined,
     smtpUrl: env.SMTP_URL || undefined,
     rsaBits: rsaBitsFromEnv(env.EVOTE_RSA_BITS),

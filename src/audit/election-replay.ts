@@ -17,7 +17,8 @@ import { hash as oneShotHash } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { evolve, initialState, parseInstant, type ElectionState } from '../domain/election.ts';
 import type { ElectionCreated, ElectionEvent, VoterRegistered, VotingStarted, VotingEnded, ElectionConfigured } from '../domain/election-events.ts';
-import { ballotStreamPrefix, credentialStreamPrefix, type BallotCast, type CredentialMinted, type CredentialSpent } from '../domain/credential-events.ts';
+import type { BallotCast, CredentialMinted, CredentialSpent } from '../domain/credential-events.ts';
+import { ballotStreamPrefix, credentialStreamPrefix, electionStreamId, tallyStreamId, voterStreamPrefix } from '../domain/streams.ts';
 import type { BlindSignatureIssued } from '../domain/voter-events.ts';
 import { VOTE_STATUSES, type TallyPublished, type TallyStarted, type VoteCounted, type VoteStatus } from '../domain/tally-events.ts';
 import { fromBase64url } from '../crypto/bytes.ts';
@@ -94,9 +95,9 @@ export class ElectionReplay {
     readonly electionId: string,
     private readonly expectedFingerprint?: string,
   ) {
-    this.electionStream = `election-${electionId}`;
-    this.tallyStream = `tally-${electionId}`;
-    this.voterPrefix = `voter-${electionId}-`;
+    this.electionStream = electionStreamId(electionId);
+    this.tallyStream = tallyStreamId(electionId);
+    this.voterPrefix = voterStreamPrefix(electionId);
     this.credentialPrefix = credentialStreamPrefix(electionId);
     this.ballotPrefix = ballotStreamPrefix(electionId);
   }

@@ -12,6 +12,7 @@ import type { PubSub } from '../app/services.ts';
 import type { Logger } from '../app/log.ts';
 import { domainError } from '../domain/errors.ts';
 import type { LogCheckpointed } from '../domain/log-events.ts';
+import { electionStreamId } from '../domain/streams.ts';
 import type { SubscriptionHandler } from '../gateway/message-handlers.ts';
 import { logChannel } from '../projections/transparency-log-projection.ts';
 import { leavesInReadModelUpTo } from './log-queries.ts';
@@ -59,7 +60,7 @@ export function followSubscription(deps: { store: EventStore; db: SqlExecutor; p
   return async (payload, push) => {
     const electionId = payload.electionId as string;
     const after = (payload.after as number | undefined) ?? 0;
-    const created = await deps.store.readStream(`election-${electionId}`, { limit: 1 });
+    const created = await deps.store.readStream(electionStreamId(electionId), { limit: 1 });
     if (created.length === 0) return { ok: false, error: domainError('ELECTION_NOT_FOUND', `election ${electionId} not found`) };
     let leafIndex = after === 0 ? 0 : await leavesUpTo(deps, electionId, after);
     const snapshot: FollowSnapshot = { electionId, after, nextLeafIndex: leafIndex };

@@ -12,6 +12,14 @@
  * renumbering events changes the root. Metadata and recordedAt are not: they are store details.
  */
 import { canonicalJson } from '../crypto/canonical.ts';
+import {
+  ELECTION_LOG_CATEGORIES,
+  ballotStreamPrefix,
+  credentialStreamPrefix,
+  electionStreamId,
+  tallyStreamId,
+  voterStreamPrefix,
+} from '../domain/streams.ts';
 import { leafHashOfText, type Hash } from './merkle.ts';
 
 export interface LogEntry {
@@ -89,11 +97,11 @@ export function entryLeafHash(e: LogEntry): Hash {
 
 /** Prefixes that select a superset of an election's log from the store (refine with `electionLogMatcher`). */
 export function electionLogPrefixes(electionId: string): string[] {
-  return [`election-${electionId}`, `voter-${electionId}-`, `credential-${electionId}-`, `ballot-${electionId}-`, `tally-${electionId}`];
+  return [electionStreamId(electionId), voterStreamPrefix(electionId), credentialStreamPrefix(electionId), ballotStreamPrefix(electionId), tallyStreamId(electionId)];
 }
 
 /** Every election's log, for the projection that follows all elections at once. */
-export const ALL_ELECTION_LOG_PREFIXES = ['election-', 'voter-', 'credential-', 'ballot-', 'tally-'];
+export const ALL_ELECTION_LOG_PREFIXES: string[] = [...ELECTION_LOG_CATEGORIES];
 
 /** The election an event's payload names, if any. */
 export function electionIdOf(data: unknown): string | undefined {
@@ -106,11 +114,11 @@ export function electionIdOf(data: unknown): string | undefined {
  * and the live follow ask it for every event of the log.
  */
 export function electionLogMatcher(electionId: string): (e: { streamId: string; data: unknown }) => boolean {
-  const election = `election-${electionId}`;
-  const tally = `tally-${electionId}`;
-  const voter = `voter-${electionId}-`;
-  const credential = `credential-${electionId}-`;
-  const ballot = `ballot-${electionId}-`;
+  const election = electionStreamId(electionId);
+  const tally = tallyStreamId(electionId);
+  const voter = voterStreamPrefix(electionId);
+  const credential = credentialStreamPrefix(electionId);
+  const ballot = ballotStreamPrefix(electionId);
   return (e) => {
     if (electionIdOf(e.data) !== electionId) return false;
     const s = e.streamId;
@@ -126,10 +134,7 @@ export function electionLogMatcher(electionId: string): (e: { streamId: string; 
 
 /** True when the event is a leaf of `electionId`'s log (stream and payload agree). */
 export function isElectionLogEntry(electionId: string, e: { streamId: string; data: unknown }): boolean {
-  if (electionIdOf(e.data) !== electionId) return false;
-  const s = e.streamId;
-  const under = (prefix: string) => s.length > prefix.length && s.startsWith(prefix);
-  return s === `election-${electionId}` || s === `tally-${electionId}` || under(`voter-${electionId}-`) || under(`credential-${electionId}-`) || under(`ballot-${electionId}-`);
+  return electionLogMatcher(electionId)(e);
 }
 
 /** The election whose log this event is a leaf of, or undefined (wrong stream, or payload disagrees). */

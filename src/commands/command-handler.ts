@@ -65,7 +65,8 @@ export class AggregateCache<S> {
   }
 }
 
-const READ_PAGE = 10_000;
+/** Events read per page when folding a stream: a huge stream is never held twice in memory. */
+export const READ_PAGE = 10_000;
 
 /** Folds the stream from the cached revision (or from the start), and remembers the result. */
 export async function loadAggregate<S, E>(

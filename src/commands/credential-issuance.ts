@@ -31,6 +31,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { EventStore, AppendRequest, ExpectedRevision } from '../eventstore/port.ts';
 import { isWrongExpectedRevision } from '../eventstore/port.ts';
+import { READ_PAGE } from './command-handler.ts';
 import type { Result } from '../app/services.ts';
 import { electionDecider } from '../domain/election.ts';
 import { electionStreamId, type VoterRegistered } from '../domain/election-events.ts';
@@ -57,7 +58,6 @@ export const DEFAULT_MIN_ANONYMITY_SET = 100;
  * the workers costs a few hundred ms, which a handful of letters would not win back.
  */
 export const QR_POOL_THRESHOLD = 200;
-const READ_PAGE = 10_000;
 
 export interface IssueCredentialsInput {
   electionId: string;

@@ -11,4 +11,4 @@ export interface ClientRevoked {
 
 export type ClientEvent = ClientRegistered | ClientRevoked;
 
-export const clientStreamId = (clientId: string) => `client-${clientId}`;
+export { clientStreamId } from './streams.ts';

@@ -28,9 +28,4 @@ export interface BallotCast {
 
 export type CredentialEvent = CredentialMinted | CredentialSpent;
 
-export const credentialStreamId = (electionId: string, hashN1: string) => `credential-${electionId}-${hashN1}`;
-export const credentialStreamPrefix = (electionId: string) => `credential-${electionId}-`;
-/** `ballotId` is random (a uuid): a copied ciphertext is a second ballot, judged by the tally. */
-export const ballotStreamId = (electionId: string, ballotId: string) => `ballot-${electionId}-${ballotId}`;
-export const ballotStreamPrefix = (electionId: string) => `ballot-${electionId}-`;
-export const BALLOT_STREAM_PREFIX = 'ballot-';
+export { credentialStreamId, credentialStreamPrefix, ballotStreamId, ballotStreamPrefix, BALLOT_STREAM_PREFIX } from './streams.ts';

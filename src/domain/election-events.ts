@@ -82,5 +82,4 @@ export const ELECTION_EVENT_TYPES: readonly ElectionEventType[] = [
   'VotingEnded',
 ];
 
-export const electionStreamId = (electionId: string) => `election-${electionId}`;
-export const ELECTION_STREAM_PREFIX = 'election-';
+export { electionStreamId, ELECTION_STREAM_PREFIX } from './streams.ts';

@@ -288,7 +288,9 @@ function wrongState(state: ElectionState, command: ElectionCommand['type'], requ
 }
 
 // The id names streams (`election-{id}`), pub/sub channels and URLs: keep it to a safe alphabet.
-const ELECTION_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+/** Election ids: server-made UUIDs, or an admin's own id of the same safe alphabet. */
+export const ELECTION_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
+const ELECTION_ID_RE = new RegExp(ELECTION_ID_PATTERN);
 
 function createElection(cmd: CreateElection, state: ElectionState): ElectionEvent[] | DomainError {
   if (typeof cmd.electionId !== 'string' || !ELECTION_ID_RE.test(cmd.electionId)) {

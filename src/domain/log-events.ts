@@ -18,4 +18,4 @@ export interface LogCheckpointed {
   };
 }
 
-export const logStreamId = (electionId: string) => `log-${electionId}`;
+export { logStreamId } from './streams.ts';

@@ -43,4 +43,4 @@ export interface TallyPublished {
 
 export type TallyEvent = TallyStarted | VoteCounted | TallyPublished;
 
-export const tallyStreamId = (electionId: string) => `tally-${electionId}`;
+export { tallyStreamId } from './streams.ts';

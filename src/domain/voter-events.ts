@@ -27,5 +27,4 @@ export interface BlindSignatureIssued {
 
 export type VoterEvent = CredentialIssued | CredentialDeliveryFailed | BlindSignatureIssued;
 
-export const voterStreamId = (electionId: string, voterId: string) => `voter-${electionId}-${voterId}`;
-export const voterStreamPrefix = (electionId: string) => `voter-${electionId}-`;
+export { voterStreamId, voterStreamPrefix } from './streams.ts';

@@ -23,6 +23,7 @@ import {
 } from '@eventstore/db-client';
 import type { AllStreamResolvedEvent, ReadPosition, ResolvedEvent } from '@eventstore/db-client';
 import {
+  DEFAULT_READ_ALL_LIMIT,
   WrongExpectedRevisionError,
   type AppendRequest,
   type AppendResult,
@@ -50,7 +51,6 @@ import {
 } from './eventstoredb-mapping.ts';
 import { subscriptionFromFeed } from './eventstoredb-subscription.ts';
 
-const DEFAULT_READ_ALL_LIMIT = 1_000;
 /** $all is read in pages: filtering happens on the client, so a page may yield few matches. */
 const MAX_PAGE = 4_096;
 const MIN_PAGE = 64;

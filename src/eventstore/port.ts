@@ -54,6 +54,9 @@ export interface EventFilter {
   eventTypes?: string[];
 }
 
+/** What `readAll` returns at most when no limit is given. */
+export const DEFAULT_READ_ALL_LIMIT = 1_000;
+
 export interface ReadAllOptions {
   /** Exclusive: return events with position > fromPosition. Default: from the start. */
   fromPosition?: number;

@@ -1,8 +1,7 @@
 /** Read queries of the SQL event store, shared by the adapter and its subscriptions. */
 import type { SqlExecutor } from '../sql/client.ts';
-import type { EventFilter, ReadAllOptions, ReadStreamOptions, RecordedEvent } from './port.ts';
+import { DEFAULT_READ_ALL_LIMIT, type EventFilter, type ReadAllOptions, type ReadStreamOptions, type RecordedEvent } from './port.ts';
 
-export const DEFAULT_READ_ALL_LIMIT = 1000;
 
 interface EventRow {
   position: number | string;

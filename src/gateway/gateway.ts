@@ -11,6 +11,7 @@ import { registerHttpRoutes } from './http-routes.ts';
 import { electionMessageModule, type MessageHandler, type MessageModule, type SubscriptionHandler } from './message-handlers.ts';
 import type { MessageSpec } from './schemas.ts';
 import type { MetricsRegistry } from './metrics.ts';
+import { DEFAULT_MAX_FRAME_BYTES } from './input-bounds.ts';
 import { createRequestValidator } from './validation.ts';
 import { CLOSE_GOING_AWAY, createWsProtocol, type SocketState } from './ws-protocol.ts';
 import { uws, type us_listen_socket, type us_socket } from './uws.ts';
@@ -62,8 +63,6 @@ export interface Gateway {
   catalogue: readonly MessageSpec[];
 }
 
-/** A full election.create (100 choices of 200 three-byte characters) is ~62 KB; a ballot under 9 KB. */
-export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
 
 function listen(app: ReturnType<typeof uws.App>, host: string, port: number): Promise<us_listen_socket> {
   return new Promise((resolve, reject) => {

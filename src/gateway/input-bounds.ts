@@ -6,9 +6,11 @@
  */
 import { isWellFormedText } from '../crypto/bytes.ts';
 
+/** A full election.create (64 choices of 200 three-byte characters) is ~40 KB; a ballot under 9 KB. */
+export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
 /** Envelope → payload → array → object leaves room; no message nests deeper than 4. */
 export const MAX_JSON_DEPTH = 8;
-/** Commas outside strings: election.create at its limits has ~105 (100 choices); parsing cost grows with them. */
+/** Commas outside strings: election.create at its limits has ~70 (64 choices); parsing cost grows with them. */
 export const MAX_JSON_ITEMS = 256;
 
 const OPEN_BRACE = 123; // {

@@ -7,6 +7,7 @@
  */
 import { Writable } from 'node:stream';
 import type { EventStore } from '../eventstore/port.ts';
+import { electionStreamId } from '../domain/streams.ts';
 import type { Logger } from '../app/log.ts';
 import { exportLog } from '../audit/export.ts';
 import type { HttpResponse, TemplatedApp } from './uws.ts';
@@ -65,7 +66,7 @@ export function registerLogExportRoute(app: TemplatedApp, deps: { store: EventSt
     };
     if (!ELECTION_ID.test(electionId)) return fail('400 Bad Request', 'INVALID_ELECTION_ID', "an election id is 1 to 64 letters, digits, '-' or '_'");
     void (async () => {
-      const created = await deps.store.readStream(`election-${electionId}`, { limit: 1 });
+      const created = await deps.store.readStream(electionStreamId(electionId), { limit: 1 });
       if (created.length === 0) return fail('404 Not Found', 'ELECTION_NOT_FOUND', `election ${electionId} not found`);
       await exportLog(deps.store, electionId, out);
       out.end();

@@ -4,7 +4,8 @@
  */
 import type { ElectionCommandHandlers, ReadModelQueries, Result } from '../app/services.ts';
 import { domainError } from '../domain/errors.ts';
-import { DEFAULT_VOTERS_PAGE, MESSAGE_CATALOGUE, catalogueKey, type MessageSpec } from './schemas.ts';
+import { DEFAULT_VOTERS_PAGE } from '../projections/queries.ts';
+import { MESSAGE_CATALOGUE, catalogueKey, type MessageSpec } from './schemas.ts';
 
 /**
  * Per-connection state that feature modules keep between messages (e.g. how far a voter has got

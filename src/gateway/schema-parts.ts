@@ -2,6 +2,7 @@
  * JSON Schema pieces every message module uses, defined once so the same field is validated the
  * same way by every message that carries it (and documented the same way in docs/asyncapi.yaml).
  */
+import { ELECTION_ID_PATTERN } from '../domain/election.ts';
 import type { JsonSchema } from './schemas.ts';
 
 /** An object with exactly these properties: anything else is INVALID_PAYLOAD, never passed on. */
@@ -13,7 +14,7 @@ export const strictObject = (properties: Record<string, JsonSchema>, required: s
 });
 
 /** Election ids: server-made UUIDs, or an admin's own id of the same safe alphabet. */
-export const electionIdSchema: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' };
+export const electionIdSchema: JsonSchema = { type: 'string', pattern: ELECTION_ID_PATTERN };
 /** A SHA-256 digest in lowercase hex (ballot hashes, Merkle roots). */
 export const sha256HexSchema: JsonSchema = { type: 'string', pattern: '^[0-9a-f]{64}$' };
 /** A 128-bit token (N1, N2) in unpadded base64url (src/credentials/tokens.ts). */

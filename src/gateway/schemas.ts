@@ -9,6 +9,8 @@
  * through the gateway unchanged.
  */
 import type { DomainErrorCode } from '../domain/errors.ts';
+import { CHOICE_MAX_LENGTH, EMAIL_MAX_LENGTH, MAX_CHOICES, MAX_EXPECTED_VOTERS, MIN_CHOICES, THEME_MAX_LENGTH } from '../domain/election.ts';
+import { DEFAULT_VOTERS_PAGE, MAX_VOTERS_PAGE } from '../projections/queries.ts';
 import { strictObject, electionIdSchema as electionId } from './schema-parts.ts';
 
 export type JsonSchema = Record<string, unknown>;
@@ -20,17 +22,15 @@ export const MAX_REQUEST_ID_LENGTH = 128;
 export const MAX_TOKEN_LENGTH = 512;
 /** The frame limit bounds a CSV first (default 64 KiB: the client library sends large files in chunks). */
 export const MAX_CSV_CHARS = 32 * 1024 * 1024;
-export const MAX_VOTERS_PAGE = 1000;
-export const DEFAULT_VOTERS_PAGE = 100;
 
-const theme: JsonSchema = { type: 'string', minLength: 1, maxLength: 500 };
+const theme: JsonSchema = { type: 'string', minLength: 1, maxLength: THEME_MAX_LENGTH };
 const choices: JsonSchema = {
   type: 'array',
-  minItems: 1,
-  maxItems: 100,
-  items: { type: 'string', minLength: 1, maxLength: 200 },
+  minItems: MIN_CHOICES,
+  maxItems: MAX_CHOICES,
+  items: { type: 'string', minLength: 1, maxLength: CHOICE_MAX_LENGTH },
 };
-const expectedVoters: JsonSchema = { type: 'integer', minimum: 1, maximum: 10_000_000 };
+const expectedVoters: JsonSchema = { type: 'integer', minimum: 1, maximum: MAX_EXPECTED_VOTERS };
 /** ISO-8601 date-time with an explicit offset; the decider checks it lies in the future. */
 const isoDateTime: JsonSchema = {
   type: 'string',
@@ -235,7 +235,7 @@ export const MESSAGE_CATALOGUE: readonly MessageSpec[] = [
     name: 'election.registerVoter',
     adminOnly: true,
     summary: 'Register one voter by e-mail address.',
-    payload: strictObject({ electionId, email: { type: 'string', minLength: 3, maxLength: 254 } }, ['electionId', 'email']),
+    payload: strictObject({ electionId, email: { type: 'string', minLength: 3, maxLength: EMAIL_MAX_LENGTH } }, ['electionId', 'email']),
     result: {
       description: 'The new voter id and the log position.',
       schema: { type: 'object', required: ['voterId', 'position'], properties: { voterId: { type: 'string' }, position } },

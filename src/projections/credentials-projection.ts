@@ -9,11 +9,11 @@
  */
 import type { SqlExecutor } from '../sql/client.ts';
 import type { CredentialMinted, CredentialSpent } from '../domain/credential-events.ts';
+import { CREDENTIAL_STREAM_PREFIX } from '../domain/streams.ts';
 import type { Projection } from './projection.ts';
 import { insertIgnoring } from './query-builder.ts';
 
 export const CREDENTIALS_TABLE = 'credentials';
-const CREDENTIAL_STREAM_PREFIX = 'credential-';
 
 export function credentialsProjection(): Projection {
   return {

@@ -13,6 +13,7 @@ import { VOTERS_TABLE } from './voters-projection.ts';
 import { toElectionRow, toVoterRow, type ElectionDbRow, type VoterDbRow } from './row-mappers.ts';
 
 export const MAX_VOTERS_PAGE = 1_000;
+export const DEFAULT_VOTERS_PAGE = 100;
 
 export function createReadModelQueries(db: SqlExecutor, keyStore: KeyStore): ReadModelQueries {
   return {

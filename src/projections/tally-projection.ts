@@ -15,13 +15,13 @@ import type { SqlExecutor } from '../sql/client.ts';
 import type { ElectionTransition } from '../app/services.ts';
 import { electionChannel } from '../app/services.ts';
 import type { TallyEvent, VoteCounted } from '../domain/tally-events.ts';
+import { TALLY_STREAM_PREFIX } from '../domain/streams.ts';
 import type { Notification, Projection } from './projection.ts';
 import { insertIgnoring } from './query-builder.ts';
 
 export const COUNTED_VOTES_TABLE = 'counted_votes';
 export const RESULTS_TABLE = 'results';
 export const TALLY_STATUS_TABLE = 'tally_status';
-const TALLY_STREAM_PREFIX = 'tally-';
 
 interface Pending {
   position: number;

@@ -19,6 +19,7 @@
 import type { RecordedEvent } from '../eventstore/port.ts';
 import type { SqlExecutor } from '../sql/client.ts';
 import type { LogCheckpointed } from '../domain/log-events.ts';
+import { LOG_STREAM_PREFIX } from '../domain/streams.ts';
 import { ALL_ELECTION_LOG_PREFIXES, TRANSITION_TYPES, electionIdOf, entryLeafHash, logElectionOf } from '../audit/log-entry.ts';
 import { MerkleFrontier } from '../audit/merkle.ts';
 import type { Notification, Projection } from './projection.ts';
@@ -124,7 +125,7 @@ async function insertLeaves(tx: SqlExecutor, leaves: LeafRow[]): Promise<void> {
 export function transparencyLogProjection(): Projection {
   return {
     name: 'transparency-log',
-    filter: { streamPrefixes: [...ALL_ELECTION_LOG_PREFIXES, 'log-'] },
+    filter: { streamPrefixes: [...ALL_ELECTION_LOG_PREFIXES, LOG_STREAM_PREFIX] },
 
     async setup(db) {
       await db.query(`CREATE TABLE IF NOT EXISTS ${LOG_TREES_TABLE} (
@@ -182,7 +183,7 @@ export function transparencyLogProjection(): Projection {
       const heads: { electionId: string; size: number; root: string; lastPosition: number }[] = [];
 
       for (const e of events) {
-        if (e.streamId.startsWith('log-')) {
+        if (e.streamId.startsWith(LOG_STREAM_PREFIX)) {
           if (e.type !== 'LogCheckpointed') continue;
           const d = e.data as LogCheckpointed['data'];
           if (e.streamId !== `log-${d.electionId}`) continue;

@@ -12,7 +12,7 @@
 import type { RecordedEvent } from '../eventstore/port.ts';
 import type { SqlExecutor } from '../sql/client.ts';
 import type { VoterRegistered } from '../domain/election-events.ts';
-import { ELECTION_STREAM_PREFIX } from '../domain/election-events.ts';
+import { ELECTION_STREAM_PREFIX, VOTER_STREAM_PREFIX } from '../domain/streams.ts';
 import type { CredentialDeliveryFailed, CredentialIssued } from '../domain/voter-events.ts';
 import type { Projection } from './projection.ts';
 import { insertIgnoring } from './query-builder.ts';
@@ -47,7 +47,7 @@ export function votersProjection(): Projection {
   return {
     name: 'voters',
     filter: {
-      streamPrefixes: [ELECTION_STREAM_PREFIX, 'voter-'],
+      streamPrefixes: [ELECTION_STREAM_PREFIX, VOTER_STREAM_PREFIX],
       eventTypes: ['VoterRegistered', 'CredentialIssued', 'CredentialDeliveryFailed'],
     },
 

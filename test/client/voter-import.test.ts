@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvoteAdmin } from '../../src/client/admin.ts';
 import { IMPORT_CHUNK_CHARS, planVoterImport } from '../../src/client/voter-import.ts';
-import { DEFAULT_MAX_FRAME_BYTES } from '../../src/gateway/gateway.ts';
+import { DEFAULT_MAX_FRAME_BYTES } from '../../src/gateway/input-bounds.ts';
 import { RawClient } from '../support/raw-ws.ts';
 import { startTestCluster, voterCsv, type TestCluster } from '../support/system.ts';
 

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_ERROR_CODES } from '../../src/gateway/error-codes.ts';
-import { DEFAULT_MAX_FRAME_BYTES } from '../../src/gateway/gateway.ts';
+import { DEFAULT_MAX_FRAME_BYTES } from '../../src/gateway/input-bounds.ts';
 import { MAX_JSON_DEPTH } from '../../src/gateway/input-bounds.ts';
 import type { MessageSpec } from '../../src/gateway/schemas.ts';
 import { RawClient, type RawReply } from '../support/raw-ws.ts';

@@ -48,7 +48,7 @@ const until = async (cond: () => boolean, ms = 2000) => {
 describe('election fan-out', () => {
   it('holds one pub/sub subscription per election, however many sockets watch it', async () => {
     const admin = await TestClient.open(g.url);
-    const created = await admin.request({ kind: 'command', name: 'election.create', token: ADMIN, payload: { theme: 'T', choices: ['a'], expectedVoters: 1 } });
+    const created = await admin.request({ kind: 'command', name: 'election.create', token: ADMIN, payload: { theme: 'T', choices: ['a', 'b'], expectedVoters: 1 } });
     const electionId = created.result.electionId as string;
     const channel = `evote:election:${electionId}`;
     const watchers = await Promise.all([1, 2, 3].map(() => TestClient.open(g.url)));
@@ -81,7 +81,7 @@ describe('election fan-out', () => {
     const small = await startInMemoryGateway(services, pubsub, ADMIN, { maxSubscriptionsPerSocket: 2 });
     try {
       const c = await TestClient.open(small.url);
-      const created = await c.request({ kind: 'command', name: 'election.create', token: ADMIN, payload: { theme: 'T', choices: ['a'], expectedVoters: 1 } });
+      const created = await c.request({ kind: 'command', name: 'election.create', token: ADMIN, payload: { theme: 'T', choices: ['a', 'b'], expectedVoters: 1 } });
       const electionId = created.result.electionId as string;
       expect((await c.request({ kind: 'subscribe', name: 'election', payload: { electionId } })).ok).toBe(true);
       expect((await c.request({ kind: 'subscribe', name: 'election', payload: { electionId } })).ok).toBe(true);

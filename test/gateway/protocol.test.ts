@@ -146,7 +146,7 @@ describe('envelope and replies', () => {
     const missing = await c.request({ kind: 'query', name: 'election.get', payload: { electionId: 'nope' } });
     expect(missing.error).toEqual({ code: 'ELECTION_NOT_FOUND', message: 'election nope not found' });
     const id = await createElection(c);
-    const dup = await c.request({ kind: 'command', name: 'election.create', token: ADMIN, payload: { theme: 't', choices: ['a'], expectedVoters: 1, electionId: id } });
+    const dup = await c.request({ kind: 'command', name: 'election.create', token: ADMIN, payload: { theme: 't', choices: ['a', 'b'], expectedVoters: 1, electionId: id } });
     expect(dup.error.code).toBe('ELECTION_ALREADY_EXISTS');
     const noVoters = await c.request({ kind: 'command', name: 'election.start', token: ADMIN, payload: { electionId: id } });
     expect(noVoters.error.code).toBe('NO_VOTERS');
@@ -156,7 +156,7 @@ describe('envelope and replies', () => {
 
   it('INTERNAL: the reply carries only an error id; the log has the name and the same id', async () => {
     const c = await open();
-    const r = await c.request({ kind: 'command', name: 'election.create', token: ADMIN, payload: { theme: EXPLODING_THEME, choices: ['a'], expectedVoters: 1 } });
+    const r = await c.request({ kind: 'command', name: 'election.create', token: ADMIN, payload: { theme: EXPLODING_THEME, choices: ['a', 'b'], expectedVoters: 1 } });
     expect(r.error.code).toBe('INTERNAL');
     const errorId = r.error.details.errorId as string;
     expect(errorId).toMatch(/^[0-9a-f-]{36}$/);

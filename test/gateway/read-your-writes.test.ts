@@ -20,7 +20,7 @@ async function start(waitForProjections: (position: number) => Promise<void>, pr
   return g;
 }
 
-const create = { kind: 'command', name: 'election.create', token: ADMIN, payload: { theme: 'T', choices: ['a'], expectedVoters: 1 } };
+const create = { kind: 'command', name: 'election.create', token: ADMIN, payload: { theme: 'T', choices: ['a', 'b'], expectedVoters: 1 } };
 
 describe('read-your-writes', () => {
   it('replies to a command only after the read models reached its position', async () => {

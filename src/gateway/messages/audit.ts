@@ -12,7 +12,7 @@ import type { Logger } from '../../app/log.ts';
 import { checkpointQuery, consistencyQuery, inclusionReceipt } from '../../audit/log-queries.ts';
 import { followSubscription } from '../../audit/live-follow.ts';
 import type { MessageHandler, MessageModule, SubscriptionHandler } from '../message-handlers.ts';
-import { catalogueKey, type JsonSchema, type MessageSpec } from '../schemas.ts';
+import { MAX_REQUEST_ID_LENGTH, catalogueKey, type JsonSchema, type MessageSpec } from '../schemas.ts';
 import { strictObject, electionIdSchema as electionId, sha256HexSchema as sha256Hex } from '../schema-parts.ts';
 
 const size: JsonSchema = { type: 'integer', minimum: 1, maximum: 2 ** 31 - 1 };
@@ -99,7 +99,7 @@ export const AUDIT_MESSAGE_SPECS: readonly MessageSpec[] = [
     name: 'audit.follow',
     adminOnly: false,
     summary: 'Stop following; `subscription` is the id of the audit.follow request.',
-    payload: strictObject({ subscription: { type: 'string', minLength: 1, maxLength: 128 } }, ['subscription']),
+    payload: strictObject({ subscription: { type: 'string', minLength: 1, maxLength: MAX_REQUEST_ID_LENGTH } }, ['subscription']),
     result: { description: '{unsubscribed: true}', schema: { type: 'object', required: ['unsubscribed'], properties: { unsubscribed: { const: true } } } },
     domainErrors: [],
   },

@@ -11,6 +11,7 @@ import type { ClientCommandHandlers } from '../../commands/client-commands.ts';
 import type { TokenService } from '../../auth/token-service.ts';
 import { OPAQUE_TOKEN_PATTERN } from '../../auth/token-service.ts';
 import { SESSION_ID_PATTERN, type VoterLogin } from '../../auth/voter-login.ts';
+import { MAX_CLIENT_NAME_LENGTH } from '../../domain/client.ts';
 import type { DomainErrorCode } from '../../domain/errors.ts';
 import type { MessageHandler, MessageModule } from '../message-handlers.ts';
 import type { Counter } from '../metrics.ts';
@@ -134,7 +135,7 @@ export const AUTH_MESSAGE_SPECS: readonly MessageSpec[] = [
     name: 'clients.register',
     adminOnly: true,
     summary: 'Register a voter client application; its HMAC key is returned once and never again.',
-    payload: strictObject({ name: { type: 'string', minLength: 1, maxLength: 100 } }, ['name']),
+    payload: strictObject({ name: { type: 'string', minLength: 1, maxLength: MAX_CLIENT_NAME_LENGTH } }, ['name']),
     result: resultOf('The client id, its key (32 bytes, base64url: hand it to the app, it is not shown again) and the log position.', {
       clientId: string,
       clientKey: string,

@@ -20,7 +20,7 @@
  */
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { VoterCredential } from '../src/auth/client-login.ts';
+import type { VoterCredential } from '../src/client/client-login.ts';
 import { hmacSha256 } from '../src/crypto/hmac.ts';
 import { generateX25519KeyPair, x25519SharedSecret } from '../src/crypto/x25519.ts';
 import { against, type BenchResult } from './harness.ts';

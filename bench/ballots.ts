@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EvoteConnection } from '../src/client/connection.ts';
-import { loginVoter } from '../src/auth/client-login.ts';
+import { loginVoter } from '../src/client/client-login.ts';
 import { generateRsaKeyPair, rsaRawPrivate } from '../src/crypto/rsa.ts';
 import { encryptBallotToText } from '../src/crypto/ballot-encryption.ts';
 import { importPublicKey, prepareBallot } from '../src/client/voter-ballot.ts';

@@ -4,7 +4,7 @@
  * key store to plant credentials without mailing them (mailing is measured on its own in letters.ts).
  */
 import { EvoteConnection } from '../src/client/connection.ts';
-import type { ClientApp } from '../src/auth/client-login.ts';
+import type { ClientApp } from '../src/client/client-login.ts';
 import { electionStreamId, type ElectionCreated, type VoterRegistered } from '../src/domain/election-events.ts';
 import { credentialStreamId, type CredentialMinted } from '../src/domain/credential-events.ts';
 import { hashToken, issueTokens } from '../src/credentials/tokens.ts';

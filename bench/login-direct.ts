@@ -7,8 +7,8 @@
  * Short TTLs: what the run leaves in Redis is gone within a minute.
  */
 import { randomBytes } from 'node:crypto';
-import type { VoterCredential, ClientApp } from '../src/auth/client-login.ts';
-import { clientMac } from '../src/auth/client-login.ts';
+import type { VoterCredential, ClientApp } from '../src/client/client-login.ts';
+import { clientMac } from '../src/client/client-login.ts';
 import { DEFAULT_AUTH_SETTINGS, type AuthSettings } from '../src/auth/auth-settings.ts';
 import { createClientKeys } from '../src/auth/client-keys.ts';
 import { createRateLimiter } from '../src/auth/rate-limiter.ts';

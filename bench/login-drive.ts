@@ -9,7 +9,7 @@
  * generator's CPU is taken from the server under test. The server's work is the same either way.
  */
 import { EvoteConnection } from '../src/client/connection.ts';
-import { loginVoter, type ClientApp, type VoterCredential } from '../src/auth/client-login.ts';
+import { loginVoter, type ClientApp, type VoterCredential } from '../src/client/client-login.ts';
 import { generateX25519KeyPair, type X25519KeyPair } from '../src/crypto/x25519.ts';
 
 export interface LoginLoadInput {

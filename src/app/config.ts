@@ -36,7 +36,8 @@ export class ConfigError extends Error {
   readonly code = 'CONFIG_ERROR' as const;
 }
 
-function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+/** An integer setting from the environment: the fallback when unset or empty, else in [min, max] or a ConfigError. */
+export function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);

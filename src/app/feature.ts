@@ -15,7 +15,11 @@ import type { ProjectionRunner } from '../projections/runner.ts';
 import type { ElectionStatusView } from '../projections/ballot-queries.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
-import type { ElectionCommandHandlers, PubSub, ReadModelQueries, ReadinessCheck, VoterAuthenticator } from './services.ts';
+import type { VoterAuthenticator } from '../auth/voter-authenticator.ts';
+import type { ElectionCommandHandlers } from '../commands/election-command-handlers.ts';
+import type { ReadModelQueries } from '../projections/read-models.ts';
+import type { PubSub } from '../pubsub/port.ts';
+import type { ReadinessCheck } from '../runtime/readiness.ts';
 
 export interface FeatureContext {
   config: Config;

@@ -4,8 +4,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { EventStore } from '../eventstore/port.ts';
-import { auditExitCode } from '../cli/exit-codes.ts';
-import { formatReport, type AuditReport } from './report.ts';
+import { auditExitCode, formatReport, type AuditReport } from './report.ts';
 import { verifyFromFile, verifyFromStore, type VerifyOptions } from './verify.ts';
 
 export interface AuditCommandInput {

@@ -19,7 +19,7 @@ import type { Logger } from '../app/log.ts';
 import type { LogCheckpointed } from '../domain/log-events.ts';
 import { LOG_HEADS_TABLE, LOG_TREES_TABLE } from '../projections/transparency-log-projection.ts';
 import { logKeyName, logPrivateKeyFromPkcs8, signCheckpoint } from './checkpoint.ts';
-import { logStreamOf } from './log-entry.ts';
+import { logStreamOf } from '../domain/log-entry.ts';
 
 export interface CheckpointerOptions {
   sql: SqlClient;

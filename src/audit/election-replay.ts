@@ -25,7 +25,7 @@ import { fromBase64url } from '../crypto/bytes.ts';
 import { electionFingerprint } from '../crypto/election-fingerprint.ts';
 import { importElectionKeys, type ElectionPublicKeys } from './ballot-opening.ts';
 import { logPublicKeyFromRaw } from './checkpoint.ts';
-import type { LogEntry } from './log-entry.ts';
+import type { LogEntry } from '../domain/log-entry.ts';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 

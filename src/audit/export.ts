@@ -10,7 +10,7 @@ import type { Writable } from 'node:stream';
 import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
 import { canonicalJson } from '../crypto/canonical.ts';
 import type { LogCheckpointed } from '../domain/log-events.ts';
-import { electionLogMatcher, electionLogPrefixes, entryLeafHash, logStreamOf } from './log-entry.ts';
+import { electionLogMatcher, electionLogPrefixes, entryLeafHash, logStreamOf } from '../domain/log-entry.ts';
 import { LOG_FORMAT, type CheckpointLine, type EventLine, type LogLine } from './log-lines.ts';
 
 const PAGE = 1000;

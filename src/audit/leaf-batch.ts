@@ -13,8 +13,8 @@
  * entry again, which is what any other line still gets (the two give the same text; tested).
  */
 import { canonicalObjectMembers, type CanonicalMember } from '../crypto/canonical-scan.ts';
-import { canonicalEntryText, type LogEntry } from './log-entry.ts';
-import { HASH_BYTES, leafHashOfText, nodeHash, type Hash } from './merkle.ts';
+import { canonicalEntryText, type LogEntry } from '../domain/log-entry.ts';
+import { HASH_BYTES, leafHashOfText, nodeHash, type Hash } from '../crypto/merkle.ts';
 
 /** The first line of a batch whose leaf hash is not the recomputed one, named for the report. */
 export interface LeafMismatch {

@@ -11,7 +11,7 @@
  * revision, type, data})) in hex (log-entry.ts); the verifier recomputes it rather than trusting it.
  */
 import type { LogCheckpointed } from '../domain/log-events.ts';
-import type { LogEntry } from './log-entry.ts';
+import type { LogEntry } from '../domain/log-entry.ts';
 
 export const LOG_FORMAT = 'evote-log/v1';
 
@@ -38,3 +38,12 @@ export type LogLine = HeaderLine | EventLine | CheckpointLine;
 
 export const isHeaderLine = (l: unknown): l is HeaderLine => typeof l === 'object' && l !== null && 'format' in l;
 export const isCheckpointLine = (l: LogLine): l is CheckpointLine => (l as { type?: unknown }).type === 'LogCheckpointed';
+
+/** The snapshot an `audit.follow` subscription answers with, before it pushes lines. */
+export interface FollowSnapshot {
+  electionId: string;
+  /** Exclusive position the stream starts after. */
+  after: number;
+  /** Leaf index of the first leaf that will be pushed. */
+  nextLeafIndex: number;
+}

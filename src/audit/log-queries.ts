@@ -6,11 +6,11 @@
  * caching subtree roots in a table would make it O(log n) for very large elections.
  */
 import type { SqlExecutor } from '../sql/client.ts';
-import type { Result } from '../app/services.ts';
+import type { Result } from '../domain/errors.ts';
 import { domainError } from '../domain/errors.ts';
 import type { LogCheckpointed } from '../domain/log-events.ts';
 import { LOG_CHECKPOINTS_TABLE, LOG_LEAVES_TABLE, LOG_TREES_TABLE } from '../projections/transparency-log-projection.ts';
-import { MerkleTree } from './merkle-tree.ts';
+import { MerkleTree } from '../crypto/merkle-tree.ts';
 
 /** A LogCheckpointed as the read model serves it, with where it stands in the log. */
 export type SignedCheckpoint = LogCheckpointed['data'] & {

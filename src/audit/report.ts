@@ -14,6 +14,20 @@ import { formatFingerprint } from '../crypto/election-fingerprint.ts';
  */
 export type AuditVerdict = 'PASSED' | 'FAILED' | 'INCOMPLETE' | 'PARTIAL';
 
+/** The `evote audit` exit code of each verdict that is not success; part of the CLI's contract. */
+export const AUDIT_EXIT = {
+  /** The log does not verify. */
+  FAILED: 5,
+  /** The log verifies as far as it goes, but it is not the whole election (cut short, unsigned tail, no tally). */
+  INCOMPLETE: 6,
+} as const;
+
+/** 0 for PASSED, and for PARTIAL (asked for with --live); else AUDIT_EXIT's code. */
+export function auditExitCode(verdict: AuditVerdict): number {
+  if (verdict === 'FAILED') return AUDIT_EXIT.FAILED;
+  return verdict === 'INCOMPLETE' ? AUDIT_EXIT.INCOMPLETE : 0;
+}
+
 export interface AuditFailure {
   /** Stable code of the check, e.g. LEAF_HASH, CHECKPOINT_SIGNATURE, VOTE_STATUS. */
   check: string;

@@ -1,10 +1,4 @@
-/**
- * Authentication settings: TTLs and rate limits. Read from the environment, and overridable
- * through `config.auth` (tests shorten TTLs that way; src/app/config.ts does not know this field
- * yet, so it is read structurally).
- */
-import type { Config } from '../app/config.ts';
-import { ConfigError } from '../app/config.ts';
+/** Authentication settings: TTLs and rate limits (read from the environment by src/app/auth-config.ts). */
 
 export interface AuthSettings {
   /** Level-3 session key lifetime (EVOTE_SESSION_KEY_TTL_MS, default 5 min). */
@@ -53,32 +47,3 @@ export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
   redisPrefix: 'evote:auth:',
   clientKeyCacheMs: 5_000,
 };
-
-const DAY = 24 * 3_600_000;
-const ENV: [keyof AuthSettings, string, number, number][] = [
-  ['sessionKeyTtlMs', 'EVOTE_SESSION_KEY_TTL_MS', 1, DAY],
-  ['accessTokenTtlMs', 'EVOTE_ACCESS_TOKEN_TTL_MS', 1, DAY],
-  ['refreshTokenTtlMs', 'EVOTE_REFRESH_TOKEN_TTL_MS', 1, 90 * DAY],
-  ['expiredTokenMemoryMs', 'EVOTE_EXPIRED_TOKEN_MEMORY_MS', 1, DAY],
-  ['connectionMaxFailures', 'EVOTE_AUTH_CONNECTION_MAX_FAILURES', 1, 1_000_000],
-  ['connectionWindowMs', 'EVOTE_AUTH_CONNECTION_WINDOW_MS', 1, DAY],
-  ['sourceMaxFailures', 'EVOTE_AUTH_SOURCE_MAX_FAILURES', 1, 1_000_000],
-  ['sourceWindowMs', 'EVOTE_AUTH_SOURCE_WINDOW_MS', 1, DAY],
-  ['sourceMaxInFlight', 'EVOTE_AUTH_SOURCE_MAX_IN_FLIGHT', 1, 100_000],
-  ['sourceMaxQueued', 'EVOTE_AUTH_SOURCE_MAX_QUEUED', 0, 1_000_000],
-  ['trustedProxies', 'EVOTE_AUTH_TRUSTED_PROXIES', 0, 10],
-];
-
-export function authSettingsFrom(config: Config, env: NodeJS.ProcessEnv = process.env): AuthSettings {
-  const settings: AuthSettings = { ...DEFAULT_AUTH_SETTINGS };
-  for (const [field, name, min, max] of ENV) {
-    const raw = env[name];
-    if (raw === undefined || raw === '') continue;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer in ${min}..${max}`);
-    (settings[field] as number) = n;
-  }
-  if (env.EVOTE_AUTH_REDIS_PREFIX) settings.redisPrefix = env.EVOTE_AUTH_REDIS_PREFIX;
-  const overrides = (config as Config & { auth?: Partial<AuthSettings> }).auth;
-  return { ...settings, ...overrides };
-}

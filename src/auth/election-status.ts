@@ -4,7 +4,7 @@
  * casting): a burst of logins costs one read-model query per election per cache period. Staleness
  * only delays when logins start or stop being accepted; casting checks the state on its own.
  */
-import type { ElectionRow } from '../app/services.ts';
+import type { ElectionRow } from '../projections/read-models.ts';
 import type { ElectionStatusView } from '../projections/ballot-queries.ts';
 
 export interface ElectionStatusReader {

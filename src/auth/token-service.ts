@@ -18,7 +18,8 @@
  * expiry against the injected clock.
  */
 import { pooledRandomBytes } from '../crypto/random-pool.ts';
-import type { Result, VoterPrincipal } from '../app/services.ts';
+import type { Result } from '../domain/errors.ts';
+import type { VoterPrincipal } from './voter-authenticator.ts';
 import { domainError, type DomainErrorCode } from '../domain/errors.ts';
 import { hashForKey, type SessionEntry, type SessionStore } from './session-store.ts';
 import type { AuthSettings } from './auth-settings.ts';

@@ -14,7 +14,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { pooledRandomBytes } from '../crypto/random-pool.ts';
-import type { Result, VoterAuthenticator, VoterPrincipal } from '../app/services.ts';
+import type { Result } from '../domain/errors.ts';
+import type { VoterAuthenticator, VoterPrincipal } from './voter-authenticator.ts';
 import type { Logger } from '../app/log.ts';
 import type { Counter } from '../gateway/metrics.ts';
 import type { KeyStore } from '../keystore/port.ts';
@@ -277,7 +278,7 @@ function parseSession(raw: string | undefined): SessionRecord | undefined {
   }
 }
 
-/** The VoterAuthenticator port (src/app/services.ts) over the token service. */
+/** The VoterAuthenticator port over the token service. */
 export function voterAuthenticator(tokens: TokenService): VoterAuthenticator {
   return {
     async authenticate(accessToken: string | undefined) {

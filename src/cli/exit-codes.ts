@@ -1,7 +1,7 @@
 /**
  * Exit codes of the `evote` CLI, stable for scripts (documented in README and `evote --help`).
  */
-import type { AuditVerdict } from '../audit/report.ts';
+import { AUDIT_EXIT } from '../audit/report.ts';
 
 export const EXIT = {
   OK: 0,
@@ -13,19 +13,11 @@ export const EXIT = {
   UNREACHABLE: 3,
   /** A local file could not be read or written, or its content is malformed. */
   LOCAL_INPUT: 4,
-  /** The audit found the log does not verify. */
-  AUDIT_FAILED: 5,
-  /** The log verifies as far as it goes, but it is not the whole election (cut short, unsigned tail, no tally). */
-  AUDIT_INCOMPLETE: 6,
+  AUDIT_FAILED: AUDIT_EXIT.FAILED,
+  AUDIT_INCOMPLETE: AUDIT_EXIT.INCOMPLETE,
   /** Unexpected failure (a bug): reported without a stack trace unless EVOTE_DEBUG=1. */
   INTERNAL: 70,
 } as const;
-
-// PARTIAL is asked for (--live).
-export function auditExitCode(verdict: AuditVerdict): number {
-  if (verdict === 'FAILED') return EXIT.AUDIT_FAILED;
-  return verdict === 'INCOMPLETE' ? EXIT.AUDIT_INCOMPLETE : EXIT.OK;
-}
 
 export class CliError extends Error {
   constructor(

@@ -7,14 +7,14 @@
  *   const admin = await EvoteAdmin.connect('ws://127.0.0.1:8080/ws', token);
  *   const { electionId } = await admin.createElection({ theme: 'Board', choices: ['A', 'B'], expectedVoters: 3 });
  */
-import type { ElectionRow, VoterRow } from '../app/services.ts';
+import type { ElectionRow, VoterRow } from '../projections/read-models.ts';
 import type { IssuanceSummary } from '../commands/credential-issuance.ts';
 import type { TallyOutcome } from '../tally/tally-run.ts';
 import type { TallyResults } from '../projections/tally-queries.ts';
 import { EvoteConnection, type ConnectOptions, type Push } from './connection.ts';
 import { importInChunks, type ImportProgress, type ImportResult } from './voter-import.ts';
 
-export type { ElectionRow, VoterRow } from '../app/services.ts';
+export type { ElectionRow, VoterRow } from '../projections/read-models.ts';
 export type { IssuanceProgress, IssuanceSummary } from '../commands/credential-issuance.ts';
 
 export interface Progress {

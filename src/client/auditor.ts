@@ -12,7 +12,7 @@ import { runAuditCommand } from '../audit/audit-command.ts';
 import { ndjsonLineBatches } from '../audit/ndjson-lines.ts';
 import type { AuditReport } from '../audit/report.ts';
 import { parseFingerprint } from '../crypto/election-fingerprint.ts';
-import { followAndVerify, type FollowFailure, type VerifiedCheckpoint } from '../audit/follow.ts';
+import { followAndVerify, type FollowFailure, type VerifiedCheckpoint } from './audit-follow.ts';
 import { EvoteConnection, EvoteError } from './connection.ts';
 
 export type { AuditReport, AuditFailure, AuditProgress, AuditVerdict } from '../audit/report.ts';
@@ -89,7 +89,7 @@ export async function audit(input: AuditInput): Promise<AuditReport> {
   return verifyFromFile(input.from, opts);
 }
 
-export type { VerifiedCheckpoint, FollowFailure } from '../audit/follow.ts';
+export type { VerifiedCheckpoint, FollowFailure } from './audit-follow.ts';
 
 /**
  * Follows an election's log live over the `audit.follow` subscription and yields each signed

@@ -1,4 +1,4 @@
-import type { ElectionRow } from '../app/services.ts';
+import type { ElectionRow } from '../projections/read-models.ts';
 import { electionFingerprint } from '../crypto/election-fingerprint.ts';
 
 /** Computed here from the public keys the server publishes (election.get), never taken from the server; null without them. */

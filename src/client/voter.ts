@@ -7,8 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { decodeQrPng } from '../credentials/qr.ts';
 import { parseCredentialUri, type Credential } from '../credentials/credential-uri.ts';
-import { loginVoter, type ClientApp } from '../auth/client-login.ts';
-import type { ElectionRow } from '../app/services.ts';
+import { loginVoter, type ClientApp } from './client-login.ts';
+import type { ElectionRow } from '../projections/read-models.ts';
 import { EvoteConnection, EvoteError, type ConnectOptions } from './connection.ts';
 import { finishBallot, prepareBallot } from './voter-ballot.ts';
 import { verifyCastReceipt } from '../crypto/cast-receipt.ts';
@@ -16,7 +16,7 @@ import { n2Commitment, newN2Salt } from '../crypto/n2-commitment.ts';
 import { fingerprintOf } from './election-fingerprint.ts';
 
 export type { Credential } from '../credentials/credential-uri.ts';
-export type { ClientApp } from '../auth/client-login.ts';
+export type { ClientApp } from './client-login.ts';
 
 /** What a voter keeps after casting: enough to find the ballot on the board and, after the tally, how it counted. */
 export interface Receipt {

@@ -9,7 +9,9 @@
  */
 import type { EventStore } from '../eventstore/port.ts';
 import type { Logger } from '../app/log.ts';
-import type { ElectionRow, PubSub, Result } from '../app/services.ts';
+import type { ElectionRow } from '../projections/read-models.ts';
+import type { PubSub } from '../pubsub/port.ts';
+import type { Result } from '../domain/errors.ts';
 import { electionStreamId, type VotingEndReason } from '../domain/election-events.ts';
 import { electionDecider } from '../domain/election.ts';
 import type { BallotPool } from './ballot-pool.ts';

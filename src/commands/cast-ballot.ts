@@ -6,7 +6,7 @@
  * durably pooled, with a receipt signed by the election's log key.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Result } from '../app/services.ts';
+import type { Result } from '../domain/errors.ts';
 import type { KeyStore } from '../keystore/port.ts';
 import { keyNames } from '../keystore/port.ts';
 import { createPrivateKeyCache } from '../keystore/private-key-cache.ts';

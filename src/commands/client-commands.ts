@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { EventStore } from '../eventstore/port.ts';
 import type { KeyStore } from '../keystore/port.ts';
 import { keyNames } from '../keystore/port.ts';
-import type { Result } from '../app/services.ts';
+import type { Result } from '../domain/errors.ts';
 import { clientStreamId } from '../domain/client-events.ts';
 import { clientDecider } from '../domain/client.ts';
 import { domainError } from '../domain/errors.ts';

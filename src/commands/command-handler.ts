@@ -4,7 +4,7 @@
  * Deciders never see the store; the store never sees domain rules.
  */
 import { isWrongExpectedRevision, type EventData, type EventStore, type ExpectedRevision } from '../eventstore/port.ts';
-import type { Result } from '../app/services.ts';
+import type { Result } from '../domain/errors.ts';
 import { domainError, isDomainError, type DomainError } from '../domain/errors.ts';
 
 export interface Decider<S, C, E> {

@@ -32,7 +32,7 @@ import { mkdir } from 'node:fs/promises';
 import type { EventStore, AppendRequest, ExpectedRevision } from '../eventstore/port.ts';
 import { isWrongExpectedRevision } from '../eventstore/port.ts';
 import { READ_PAGE } from './command-handler.ts';
-import type { Result } from '../app/services.ts';
+import type { Result } from '../domain/errors.ts';
 import { electionDecider } from '../domain/election.ts';
 import { electionStreamId, type VoterRegistered } from '../domain/election-events.ts';
 import { credentialStreamId, type CredentialMinted } from '../domain/credential-events.ts';

@@ -11,7 +11,6 @@
  */
 import type { EventStore } from '../eventstore/port.ts';
 import { isWrongExpectedRevision } from '../eventstore/port.ts';
-import type { ElectionCommandHandlers, ImportProgress, Result } from '../app/services.ts';
 import type { ElectionCommand, RegisterVoters } from '../domain/election-commands.ts';
 import { electionStreamId, type ElectionEvent, type VoterRegistered } from '../domain/election-events.ts';
 import { electionDecider, validateEmail, type ElectionState } from '../domain/election.ts';
@@ -19,7 +18,7 @@ import type { ProtectedEmail } from '../domain/election-commands.ts';
 import type { KeyStore } from '../keystore/port.ts';
 import { emailHmac, encryptEmail, getOrCreatePiiKey } from '../keystore/pii.ts';
 import { DEFAULT_RSA_BITS, ensureElectionKeys, type RsaBits } from './election-keys.ts';
-import { domainError, isDomainError, type DomainError } from '../domain/errors.ts';
+import { domainError, isDomainError, type DomainError, type Result } from '../domain/errors.ts';
 import {
   AggregateCache,
   backoff,
@@ -32,6 +31,27 @@ import {
   type HandledCommand,
 } from './command-handler.ts';
 import { parseVoterCsv } from './csv.ts';
+
+export interface ImportProgress {
+  /** Rows appended so far. */
+  done: number;
+  total: number;
+  /** Rows skipped because the e-mail was already registered. */
+  skipped: number;
+}
+
+export interface ElectionCommandHandlers {
+  createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string }): Promise<Result<{ electionId: string; position: number }>>;
+  configureElection(input: { electionId: string; theme?: string; choices?: string[]; expectedVoters?: number; closesAt?: string | null }): Promise<Result<{ position: number }>>;
+  registerVoter(input: { electionId: string; email: string }): Promise<Result<{ voterId: string; position: number }>>;
+  /** CSV with a header row containing an `email` column; appends in batches, calling onProgress after each. */
+  importVoters(
+    input: { electionId: string; csv: string; batchSize?: number },
+    onProgress?: (p: ImportProgress) => void,
+  ): Promise<Result<{ imported: number; skipped: number; position: number }>>;
+  startVoting(input: { electionId: string }): Promise<Result<{ position: number }>>;
+  endVoting(input: { electionId: string }): Promise<Result<{ position: number }>>;
+}
 
 export interface ElectionCommandDeps {
   now: () => Date;

@@ -4,7 +4,7 @@
  * count), so the caller must re-read the stream and recompute what is left, not re-decide blindly.
  */
 import { isWrongExpectedRevision, type EventStore } from '../eventstore/port.ts';
-import type { Result } from '../app/services.ts';
+import type { Result } from '../domain/errors.ts';
 import { domainError, isDomainError } from '../domain/errors.ts';
 import { tallyStreamId, type TallyEvent } from '../domain/tally-events.ts';
 import { tallyDecider, type TallyCommand, type TallyState } from '../domain/tally.ts';

@@ -102,3 +102,6 @@ export function domainError(code: DomainErrorCode, message: string, details?: Re
 export function isDomainError(x: unknown): x is DomainError {
   return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'DomainError';
 }
+
+/** What a command handler returns: a value, or a domain error as a value (never thrown). */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: DomainError };

@@ -3,8 +3,9 @@
  * (refcounted): a thousand watchers of one election cost Redis one subscription, not a thousand.
  * Listeners are called synchronously in pub/sub order; they must not block (sockets buffer).
  */
-import type { ElectionTransition, PubSub } from '../app/services.ts';
-import { electionChannel } from '../app/services.ts';
+import type { ElectionTransition } from '../projections/read-models.ts';
+import type { PubSub } from '../pubsub/port.ts';
+import { electionChannel } from '../pubsub/port.ts';
 import type { Logger } from '../app/log.ts';
 
 export type TransitionListener = (t: ElectionTransition) => void;

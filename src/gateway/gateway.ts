@@ -1,8 +1,11 @@
 /**
  * Starts the uWebSockets.js gateway: WebSocket protocol on /ws (docs/gateway.md) and the HTTP
- * routes /healthz, /readyz, /metrics. Depends only on the service ports of src/app/services.ts.
+ * routes /healthz, /readyz, /metrics. Depends only on ports (interfaces), never on adapters.
  */
-import type { ElectionCommandHandlers, PubSub, ReadModelQueries, ReadinessCheck } from '../app/services.ts';
+import type { ElectionCommandHandlers } from '../commands/election-command-handlers.ts';
+import type { PubSub } from '../pubsub/port.ts';
+import type { ReadModelQueries } from '../projections/read-models.ts';
+import type { ReadinessCheck } from '../runtime/readiness.ts';
 import { silentLogger, type Logger } from '../app/log.ts';
 import { createAdminTokenCheck } from './admin-auth.ts';
 import { createElectionFanout } from './election-fanout.ts';

@@ -4,7 +4,7 @@
  * terminates the process) and writes inside res.cork (one syscall, and required off the handler's
  * own stack frame).
  */
-import type { ReadinessCheck } from '../app/services.ts';
+import type { ReadinessCheck } from '../runtime/readiness.ts';
 import type { Logger } from '../app/log.ts';
 import { PROMETHEUS_CONTENT_TYPE, type MetricsRegistry } from './metrics.ts';
 import type { HttpResponse, TemplatedApp } from './uws.ts';

@@ -2,7 +2,9 @@
  * Commands and queries by catalogue key, mapped onto the service ports. Payloads arrive already
  * validated against src/gateway/schemas.ts, so the casts below only restate those schemas.
  */
-import type { ElectionCommandHandlers, ReadModelQueries, Result } from '../app/services.ts';
+import type { ElectionCommandHandlers } from '../commands/election-command-handlers.ts';
+import type { ReadModelQueries } from '../projections/read-models.ts';
+import type { Result } from '../domain/errors.ts';
 import { domainError } from '../domain/errors.ts';
 import { DEFAULT_VOTERS_PAGE } from '../projections/queries.ts';
 import { MESSAGE_CATALOGUE, catalogueKey, type MessageSpec } from './schemas.ts';

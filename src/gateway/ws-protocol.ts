@@ -5,7 +5,7 @@
  * kills the process), so every entry point is wrapped.
  */
 import { randomUUID } from 'node:crypto';
-import type { ElectionTransition, ReadModelQueries } from '../app/services.ts';
+import type { ElectionTransition, ReadModelQueries } from '../projections/read-models.ts';
 import type { Logger } from '../app/log.ts';
 import { domainError } from '../domain/errors.ts';
 import type { ElectionFanout } from './election-fanout.ts';

@@ -5,7 +5,7 @@
  */
 import { COUNTED_VOTES_TABLE } from './tally-projection.ts';
 import type { SqlExecutor } from '../sql/client.ts';
-import type { ElectionRow } from '../app/services.ts';
+import type { ElectionRow } from './read-models.ts';
 import type { ElectionStatus } from '../domain/election-events.ts';
 import { VOTES_TABLE } from './votes-projection.ts';
 

@@ -12,8 +12,8 @@
  */
 import type { RecordedEvent } from '../eventstore/port.ts';
 import type { SqlExecutor } from '../sql/client.ts';
-import type { ElectionTransition } from '../app/services.ts';
-import { electionChannel } from '../app/services.ts';
+import type { ElectionTransition } from './read-models.ts';
+import { electionChannel } from '../pubsub/port.ts';
 import type { ElectionConfigured, ElectionCreated, ElectionEvent, VotingEnded, VotingStarted } from '../domain/election-events.ts';
 import { ELECTION_EVENT_TYPES, ELECTION_STREAM_PREFIX } from '../domain/election-events.ts';
 import type { Notification, Projection } from './projection.ts';

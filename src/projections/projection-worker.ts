@@ -8,7 +8,7 @@
 import type { EventStore, EventSubscription } from '../eventstore/port.ts';
 import { matchesFilter } from '../eventstore/port.ts';
 import type { SqlClient } from '../sql/client.ts';
-import type { PubSub } from '../app/services.ts';
+import type { PubSub } from '../pubsub/port.ts';
 import type { Logger } from '../app/log.ts';
 import type { Notification, Projection } from './projection.ts';
 import { applyBatchOnce, type Batch, type BatchOutcome } from './apply-batch.ts';

@@ -4,7 +4,7 @@
  * with the key from the key store; once that key is shredded they read as null ("forgotten").
  */
 import type { SqlExecutor } from '../sql/client.ts';
-import type { ReadModelQueries } from '../app/services.ts';
+import type { ReadModelQueries } from './read-models.ts';
 import type { KeyStore } from '../keystore/port.ts';
 import { decryptEmail, loadPiiKey } from '../keystore/pii.ts';
 import { qb, run } from './query-builder.ts';

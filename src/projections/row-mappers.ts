@@ -1,8 +1,8 @@
 /**
- * Database rows → the read-model shapes of src/app/services.ts. Times leave as ISO-8601 strings
+ * Database rows → the read-model shapes of read-models.ts. Times leave as ISO-8601 strings
  * whichever driver produced them (pg and PGlite both return Date for timestamptz).
  */
-import type { ElectionRow, VoterRow } from '../app/services.ts';
+import type { ElectionRow, VoterRow } from './read-models.ts';
 import type { ElectionStatus } from '../domain/election-events.ts';
 
 export interface ElectionDbRow {

@@ -5,7 +5,7 @@
  */
 import type { EventStore } from '../eventstore/port.ts';
 import type { SqlClient } from '../sql/client.ts';
-import type { PubSub } from '../app/services.ts';
+import type { PubSub } from '../pubsub/port.ts';
 import type { Logger } from '../app/log.ts';
 import { createLogger } from '../app/log.ts';
 import type { Projection } from './projection.ts';

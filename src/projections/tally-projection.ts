@@ -12,8 +12,8 @@
  * letter's N2 alone does not find it.
  */
 import type { SqlExecutor } from '../sql/client.ts';
-import type { ElectionTransition } from '../app/services.ts';
-import { electionChannel } from '../app/services.ts';
+import type { ElectionTransition } from './read-models.ts';
+import { electionChannel } from '../pubsub/port.ts';
 import type { TallyEvent, VoteCounted } from '../domain/tally-events.ts';
 import { TALLY_STREAM_PREFIX } from '../domain/streams.ts';
 import type { Notification, Projection } from './projection.ts';

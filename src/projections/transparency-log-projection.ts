@@ -20,8 +20,8 @@ import type { RecordedEvent } from '../eventstore/port.ts';
 import type { SqlExecutor } from '../sql/client.ts';
 import type { LogCheckpointed } from '../domain/log-events.ts';
 import { LOG_STREAM_PREFIX } from '../domain/streams.ts';
-import { ALL_ELECTION_LOG_PREFIXES, TRANSITION_TYPES, electionIdOf, entryLeafHash, logElectionOf } from '../audit/log-entry.ts';
-import { MerkleFrontier } from '../audit/merkle.ts';
+import { ALL_ELECTION_LOG_PREFIXES, TRANSITION_TYPES, electionIdOf, entryLeafHash, logElectionOf } from '../domain/log-entry.ts';
+import { MerkleFrontier } from '../crypto/merkle.ts';
 import type { Notification, Projection } from './projection.ts';
 
 export const LOG_TREES_TABLE = 'log_trees';

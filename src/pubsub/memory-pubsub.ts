@@ -4,7 +4,7 @@
  * delivered on the microtask queue: after `publish` returns, in publish order per channel, and a
  * throwing subscriber never reaches the publisher or the other subscribers.
  */
-import type { PubSub } from '../app/services.ts';
+import type { PubSub } from './port.ts';
 import type { Logger } from '../app/log.ts';
 import { silentLogger } from '../app/log.ts';
 

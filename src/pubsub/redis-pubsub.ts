@@ -7,7 +7,7 @@
  * contract — subscribers that must not miss a state re-read the read model after reconnecting.
  */
 import { Redis } from 'ioredis';
-import type { PubSub } from '../app/services.ts';
+import type { PubSub } from './port.ts';
 import type { Logger } from '../app/log.ts';
 import { silentLogger } from '../app/log.ts';
 

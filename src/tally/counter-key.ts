@@ -4,7 +4,7 @@
  * the one whose public half the election published, or every ballot would be "undecryptable".
  */
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import type { Result } from '../app/services.ts';
+import type { Result } from '../domain/errors.ts';
 import { fromBase64url, toBase64url } from '../crypto/bytes.ts';
 import { domainError } from '../domain/errors.ts';
 import { keyNames, type KeyStore } from '../keystore/port.ts';

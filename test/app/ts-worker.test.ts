@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import { once } from 'node:events';
 import { bundleWorkerEntry, startTsWorker } from '../../src/app/ts-worker.ts';
-import { leafHashOfText } from '../../src/audit/merkle.ts';
+import { leafHashOfText } from '../../src/crypto/merkle.ts';
 import { decodeQrPng } from '../../src/credentials/qr.ts';
 
 const entry = new URL('./fixtures/leaf-hash-worker.ts', import.meta.url);

@@ -24,7 +24,7 @@ import { createCheckpointer, type Checkpointer } from '../../src/audit/checkpoin
 import { exportLog } from '../../src/audit/export.ts';
 import { verifyFromStore, verifyLog } from '../../src/audit/verify.ts';
 import { runAuditCommand } from '../../src/audit/audit-command.ts';
-import { entryLeafHash } from '../../src/audit/log-entry.ts';
+import { entryLeafHash } from '../../src/domain/log-entry.ts';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { writeElection, type Fixture } from './election-fixture.ts';
 import { resign } from './signed-election.ts';

@@ -9,11 +9,11 @@ import http from 'node:http';
 import { startTestCluster, until, type TestCluster } from '../support/system.ts';
 import { EvoteConnection, EvoteError } from '../../src/client/connection.ts';
 import { verifyLog } from '../../src/audit/verify.ts';
-import { verifyConsistency, verifyInclusion } from '../../src/audit/merkle.ts';
+import { verifyConsistency, verifyInclusion } from '../../src/crypto/merkle.ts';
 import { logPublicKeyFromRaw, verifyCheckpoint } from '../../src/audit/checkpoint.ts';
 import type { SignedCheckpoint, InclusionReceipt } from '../../src/audit/log-queries.ts';
 import { untilCheckpointed, writeElection, type Fixture } from './election-fixture.ts';
-import { followAndVerify, type VerifiedCheckpoint } from '../../src/audit/follow.ts';
+import { followAndVerify, type VerifiedCheckpoint } from '../../src/client/audit-follow.ts';
 
 let cluster: TestCluster;
 let conn: EvoteConnection;

@@ -6,11 +6,11 @@
  */
 import { describe, it, expect } from 'vitest';
 import { canonicalJson } from '../../src/crypto/canonical.ts';
-import { entryLeafHash, type LogEntry } from '../../src/audit/log-entry.ts';
+import { entryLeafHash, type LogEntry } from '../../src/domain/log-entry.ts';
 import { hashLeafBatch, lineLeafHash } from '../../src/audit/leaf-batch.ts';
 import { isCanonicalJson } from '../../src/crypto/canonical-scan.ts';
-import { HASH_BYTES, leafHash } from '../../src/audit/merkle.ts';
-import { MerkleTree } from '../../src/audit/merkle-tree.ts';
+import { HASH_BYTES, leafHash } from '../../src/crypto/merkle.ts';
+import { MerkleTree } from '../../src/crypto/merkle-tree.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

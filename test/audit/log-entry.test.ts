@@ -4,7 +4,7 @@
  * payload names E — including the ambiguous cases an election id with '-' creates.
  */
 import { describe, it, expect } from 'vitest';
-import { electionLogMatcher, isElectionLogEntry } from '../../src/audit/log-entry.ts';
+import { electionLogMatcher, isElectionLogEntry } from '../../src/domain/log-entry.ts';
 
 /** The rule written out by hand, independently of the code under test. */
 const MEMBERS: Record<string, string[]> = {

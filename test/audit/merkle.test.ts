@@ -18,8 +18,8 @@ import {
   verifyConsistency,
   verifyInclusion,
   type Hash,
-} from '../../src/audit/merkle.ts';
-import { MerkleTree } from '../../src/audit/merkle-tree.ts';
+} from '../../src/crypto/merkle.ts';
+import { MerkleTree } from '../../src/crypto/merkle-tree.ts';
 
 interface Vectors {
   leaves: string[];

@@ -16,8 +16,8 @@ import { transparencyLogProjection } from '../../src/projections/transparency-lo
 import { silentLogger } from '../../src/app/log.ts';
 import { createCheckpointer } from '../../src/audit/checkpointer.ts';
 import { exportLog } from '../../src/audit/export.ts';
-import { entryLeafHash } from '../../src/audit/log-entry.ts';
-import { MerkleTree } from '../../src/audit/merkle-tree.ts';
+import { entryLeafHash } from '../../src/domain/log-entry.ts';
+import { MerkleTree } from '../../src/crypto/merkle-tree.ts';
 import { rawLogPublicKey, signCheckpoint } from '../../src/audit/checkpoint.ts';
 import { writeElection, untilCheckpointed, type Fixture, type FixtureOptions } from './election-fixture.ts';
 

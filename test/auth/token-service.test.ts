@@ -10,7 +10,7 @@ import { createMemorySessionStore } from '../../src/auth/memory-session-store.ts
 import { createRedisSessionStore } from '../../src/auth/redis-session-store.ts';
 import { hashForKey, type SessionStore } from '../../src/auth/session-store.ts';
 import { createTokenService, type TokenPair } from '../../src/auth/token-service.ts';
-import type { Result } from '../../src/app/services.ts';
+import type { Result } from '../../src/domain/errors.ts';
 import { REDIS_URL } from '../support/system.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientMac } from '../../src/auth/client-login.ts';
+import { clientMac } from '../../src/client/client-login.ts';
 import { createClientKeys } from '../../src/auth/client-keys.ts';
 import { DEFAULT_AUTH_SETTINGS } from '../../src/auth/auth-settings.ts';
 import { createMemorySessionStore } from '../../src/auth/memory-session-store.ts';
@@ -14,7 +14,9 @@ import { createRateLimiter } from '../../src/auth/rate-limiter.ts';
 import { deriveSessionKey, sessionProof } from '../../src/auth/session-key.ts';
 import { createTokenService } from '../../src/auth/token-service.ts';
 import { createVoterLogin, MAX_LEVEL3_BEGINS, voterAuthenticator, type LoginConnection, type VoterLogin } from '../../src/auth/voter-login.ts';
-import type { ElectionRow, Result, VoterAuthenticator } from '../../src/app/services.ts';
+import type { ElectionRow } from '../../src/projections/read-models.ts';
+import type { Result } from '../../src/domain/errors.ts';
+import type { VoterAuthenticator } from '../../src/auth/voter-authenticator.ts';
 import { silentLogger } from '../../src/app/log.ts';
 import { createMetricsRegistry, type MetricsRegistry } from '../../src/gateway/metrics.ts';
 import { issueSecretCode } from '../../src/credentials/secret-code.ts';

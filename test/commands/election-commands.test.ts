@@ -12,7 +12,8 @@ import { createElectionCommandHandlers } from '../../src/commands/election-comma
 import { AggregateCache, handleCommand } from '../../src/commands/command-handler.ts';
 import { electionDecider, isRegistered, type ElectionState } from '../../src/domain/election.ts';
 import { electionStreamId } from '../../src/domain/election-events.ts';
-import type { ElectionCommandHandlers, ImportProgress, Result } from '../../src/app/services.ts';
+import type { ElectionCommandHandlers, ImportProgress } from '../../src/commands/election-command-handlers.ts';
+import type { Result } from '../../src/domain/errors.ts';
 import { createSqlKeyStore } from '../../src/keystore/sql-key-store.ts';
 import { keyNames, type KeyStore } from '../../src/keystore/port.ts';
 import { decryptEmail, emailHmac, encryptEmail, getOrCreatePiiKey } from '../../src/keystore/pii.ts';

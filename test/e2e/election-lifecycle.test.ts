@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvoteConnection, type Push } from '../../src/client/connection.ts';
-import type { ElectionRow, ElectionTransition, VoterRow } from '../../src/app/services.ts';
+import type { ElectionRow, ElectionTransition, VoterRow } from '../../src/projections/read-models.ts';
 import { startTestCluster, until, voterCsv, type TestCluster } from '../support/system.ts';
 
 let cluster: TestCluster;

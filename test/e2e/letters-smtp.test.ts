@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvoteConnection } from '../../src/client/connection.ts';
-import type { ElectionRow, VoterRow } from '../../src/app/services.ts';
+import type { ElectionRow, VoterRow } from '../../src/projections/read-models.ts';
 import type { CredentialMinted } from '../../src/domain/credential-events.ts';
 import { credentialStreamPrefix } from '../../src/domain/credential-events.ts';
 import { hashToken } from '../../src/credentials/tokens.ts';

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvoteConnection, EvoteError } from '../../src/client/connection.ts';
-import { clientMac, loginVoter, type ClientApp, type VoterCredential } from '../../src/auth/client-login.ts';
+import { clientMac, loginVoter, type ClientApp, type VoterCredential } from '../../src/client/client-login.ts';
 import { deriveSessionKey, sessionProof } from '../../src/auth/session-key.ts';
 import { hashForKey } from '../../src/auth/session-store.ts';
 import type { TokenPair } from '../../src/auth/token-service.ts';

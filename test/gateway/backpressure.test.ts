@@ -2,7 +2,7 @@ import { describe, it, expect, afterAll, beforeAll } from 'vitest';
 import type { Gateway } from '../../src/gateway/gateway.ts';
 import { createMetricsRegistry, type MetricsRegistry } from '../../src/gateway/metrics.ts';
 import { createMemoryPubSub } from '../../src/pubsub/memory-pubsub.ts';
-import { electionChannel } from '../../src/app/services.ts';
+import { electionChannel } from '../../src/pubsub/port.ts';
 import { createInMemoryElectionServices, startInMemoryGateway } from './in-memory-election-services.ts';
 import { TestClient } from './ws-test-client.ts';
 

@@ -1,7 +1,7 @@
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
 import type { Gateway } from '../../src/gateway/gateway.ts';
 import { createMemoryPubSub } from '../../src/pubsub/memory-pubsub.ts';
-import type { PubSub } from '../../src/app/services.ts';
+import type { PubSub } from '../../src/pubsub/port.ts';
 import { createInMemoryElectionServices, startInMemoryGateway } from './in-memory-election-services.ts';
 import { TestClient } from './ws-test-client.ts';
 

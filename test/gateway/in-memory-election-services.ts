@@ -4,16 +4,11 @@
  * contracts that matter to the gateway: domain errors as values, increasing positions, transitions
  * published on the election channel after the "read model" changed, progress during imports.
  */
-import type {
-  ElectionCommandHandlers,
-  ElectionRow,
-  ElectionTransition,
-  PubSub,
-  ReadModelQueries,
-  Result,
-  VoterRow,
-} from '../../src/app/services.ts';
-import { electionChannel } from '../../src/app/services.ts';
+import type { ElectionCommandHandlers } from '../../src/commands/election-command-handlers.ts';
+import type { ElectionRow, ElectionTransition, ReadModelQueries, VoterRow } from '../../src/projections/read-models.ts';
+import type { PubSub } from '../../src/pubsub/port.ts';
+import type { Result } from '../../src/domain/errors.ts';
+import { electionChannel } from '../../src/pubsub/port.ts';
 import { startGateway, type Gateway, type GatewayDeps } from '../../src/gateway/gateway.ts';
 import { createMetricsRegistry } from '../../src/gateway/metrics.ts';
 import { domainError, type DomainError } from '../../src/domain/errors.ts';

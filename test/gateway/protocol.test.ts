@@ -3,7 +3,7 @@ import { Ajv } from 'ajv';
 import type { Gateway } from '../../src/gateway/gateway.ts';
 import { createMetricsRegistry, type MetricsRegistry } from '../../src/gateway/metrics.ts';
 import { createMemoryPubSub } from '../../src/pubsub/memory-pubsub.ts';
-import { electionChannel, type PubSub } from '../../src/app/services.ts';
+import { electionChannel, type PubSub } from '../../src/pubsub/port.ts';
 import { createLogger } from '../../src/app/log.ts';
 import { MESSAGE_CATALOGUE, PROGRESS_SCHEMA, PUSH_SCHEMA, REPLY_SCHEMA } from '../../src/gateway/schemas.ts';
 import { GATEWAY_ERROR_CODES } from '../../src/gateway/error-codes.ts';

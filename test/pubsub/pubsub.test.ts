@@ -2,7 +2,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { Redis } from 'ioredis';
 import { createMemoryPubSub } from '../../src/pubsub/memory-pubsub.ts';
 import { createRedisPubSub } from '../../src/pubsub/redis-pubsub.ts';
-import type { PubSub } from '../../src/app/services.ts';
+import type { PubSub } from '../../src/pubsub/port.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `evote-test-pubsub-${process.pid}-${Math.random().toString(36).slice(2, 8)}:`;

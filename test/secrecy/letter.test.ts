@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvoteConnection, EvoteError } from '../../src/client/connection.ts';
 import { checkReceipt, vote, type Receipt } from '../../src/client/voter.ts';
-import type { ClientApp } from '../../src/auth/client-login.ts';
+import type { ClientApp } from '../../src/client/client-login.ts';
 import type { Credential } from '../../src/credentials/credential-uri.ts';
 import { electionStreamId, type VoterRegistered } from '../../src/domain/election-events.ts';
 import { issueSecretCode } from '../../src/credentials/secret-code.ts';

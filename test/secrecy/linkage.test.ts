@@ -9,8 +9,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { EvoteConnection } from '../../src/client/connection.ts';
 import { vote } from '../../src/client/voter.ts';
-import type { ClientApp } from '../../src/auth/client-login.ts';
-import type { ElectionRow } from '../../src/app/services.ts';
+import type { ClientApp } from '../../src/client/client-login.ts';
+import type { ElectionRow } from '../../src/projections/read-models.ts';
 import { electionStreamId, type VoterRegistered } from '../../src/domain/election-events.ts';
 import { issueSecretCode } from '../../src/credentials/secret-code.ts';
 import { keyNames } from '../../src/keystore/port.ts';

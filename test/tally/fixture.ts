@@ -15,7 +15,7 @@ import { createSqlKeyStore } from '../../src/keystore/sql-key-store.ts';
 import { keyNames, type KeyStore } from '../../src/keystore/port.ts';
 import { createElectionCommandHandlers } from '../../src/commands/election-command-handlers.ts';
 import { privateKeyFromPkcs8 } from '../../src/commands/election-keys.ts';
-import type { ElectionCommandHandlers } from '../../src/app/services.ts';
+import type { ElectionCommandHandlers } from '../../src/commands/election-command-handlers.ts';
 import { ballotStreamId, credentialStreamId, type BallotCast, type CredentialMinted, type CredentialSpent } from '../../src/domain/credential-events.ts';
 import { n2Commitment, newN2Salt } from '../../src/crypto/n2-commitment.ts';
 import { hashToken, issueTokens } from '../../src/credentials/tokens.ts';

@@ -5,7 +5,7 @@
  * (ballots use it to know which voter asks for a blind signature).
  */
 import type { FeatureFactory } from '../feature.ts';
-import { authSettingsFrom } from '../../auth/auth-settings.ts';
+import { authSettingsFrom } from '../auth-config.ts';
 import { createClientKeys } from '../../auth/client-keys.ts';
 import { electionStatusReader } from '../../auth/election-status.ts';
 import { createMemorySessionStore } from '../../auth/memory-session-store.ts';

@@ -4,7 +4,7 @@
  * safe too: the tally stream's expected revisions make them take turns (src/tally/tally-run.ts).
  */
 import type { FeatureFactory } from '../feature.ts';
-import type { Result } from '../services.ts';
+import type { Result } from '../../domain/errors.ts';
 import { runTally, type TallyOutcome, type TallyProgress } from '../../tally/tally-run.ts';
 import { tallyProjection } from '../../projections/tally-projection.ts';
 import { createTallyQueries } from '../../projections/tally-queries.ts';

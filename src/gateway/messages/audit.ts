@@ -7,10 +7,10 @@
  */
 import type { SqlExecutor } from '../../sql/client.ts';
 import type { EventStore } from '../../eventstore/port.ts';
-import type { PubSub } from '../../app/services.ts';
+import type { PubSub } from '../../pubsub/port.ts';
 import type { Logger } from '../../app/log.ts';
 import { checkpointQuery, consistencyQuery, inclusionReceipt } from '../../audit/log-queries.ts';
-import { followSubscription } from '../../audit/live-follow.ts';
+import { followSubscription } from '../audit-follow.ts';
 import type { MessageHandler, MessageModule, SubscriptionHandler } from '../message-handlers.ts';
 import { MAX_REQUEST_ID_LENGTH, catalogueKey, type JsonSchema, type MessageSpec } from '../schemas.ts';
 import { strictObject, electionIdSchema as electionId, sha256HexSchema as sha256Hex } from '../schema-parts.ts';

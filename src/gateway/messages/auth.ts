@@ -6,7 +6,7 @@
  * Voter access tokens travel in the envelope's `token` (logout, whoami, and other features'
  * voter messages). See docs/auth.md.
  */
-import type { Result } from '../../app/services.ts';
+import type { Result } from '../../domain/errors.ts';
 import type { ClientCommandHandlers } from '../../commands/client-commands.ts';
 import type { TokenService } from '../../auth/token-service.ts';
 import { OPAQUE_TOKEN_PATTERN } from '../../auth/token-service.ts';

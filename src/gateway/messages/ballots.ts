@@ -3,7 +3,8 @@
  * identity: any envelope token is ignored, and clients should cast on a fresh connection that never
  * carried one), receipts and the public bulletin board.
  */
-import type { Result, VoterPrincipal } from '../../app/services.ts';
+import type { Result } from '../../domain/errors.ts';
+import type { VoterPrincipal } from '../../auth/voter-authenticator.ts';
 import { domainError } from '../../domain/errors.ts';
 import type { BlindSigner } from '../../commands/blind-sign.ts';
 import type { BallotCaster } from '../../commands/cast-ballot.ts';

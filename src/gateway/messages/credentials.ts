@@ -3,7 +3,7 @@
  * registered voter not yet served, by e-mail or as postal letters; `credentials.count` (public)
  * tells how many credentials an election minted and how many cast a ballot.
  */
-import type { Result } from '../../app/services.ts';
+import type { Result } from '../../domain/errors.ts';
 import type { CredentialIssuer, IssuanceSummary, IssueCredentialsInput } from '../../commands/credential-issuance.ts';
 import type { CredentialCounts } from '../../projections/credentials-projection.ts';
 import type { DeliveryChannel } from '../../domain/voter-events.ts';

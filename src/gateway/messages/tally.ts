@@ -2,7 +2,7 @@
  * The tally's WebSocket messages: `tally.run` (admin; progress messages while it counts),
  * `tally.results` and `ballots.receiptByCommitment` (public).
  */
-import type { Result } from '../../app/services.ts';
+import type { Result } from '../../domain/errors.ts';
 import { domainError } from '../../domain/errors.ts';
 import { VOTE_STATUSES } from '../../domain/tally-events.ts';
 import type { TallyQueries } from '../../projections/tally-queries.ts';

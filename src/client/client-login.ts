@@ -4,11 +4,11 @@
  * client application's key, level 3 by X25519 + HKDF and a proof of the derived key. Levels 1, 2
  * and the first half of 3 travel in one `auth.begin` request: two round trips in all.
  */
-import type { EvoteConnection } from '../client/connection.ts';
+import type { EvoteConnection } from './connection.ts';
 import { fromBase64url, toBase64url } from '../crypto/bytes.ts';
 import { generateX25519KeyPair, x25519SharedSecret, type X25519KeyPair } from '../crypto/x25519.ts';
-import { clientProof, deriveSessionKey, sessionProof } from './session-key.ts';
-import type { TokenPair } from './token-service.ts';
+import { clientProof, deriveSessionKey, sessionProof } from '../auth/session-key.ts';
+import type { TokenPair } from '../auth/token-service.ts';
 
 export interface VoterCredential {
   electionId: string;

@@ -1,32 +1,5 @@
-/**
- * The seams between the layers, as interfaces: the gateway depends on these, never on adapters.
- * `src/main.ts` wires the concrete implementations for the chosen running mode.
- */
-import type { DomainError } from '../domain/errors.ts';
+/** The read models' rows and queries, and the transitions the projections publish. */
 import type { ElectionStatus } from '../domain/election-events.ts';
-
-export type Result<T> = { ok: true; value: T } | { ok: false; error: DomainError };
-
-export interface ImportProgress {
-  /** Rows appended so far. */
-  done: number;
-  total: number;
-  /** Rows skipped because the e-mail was already registered. */
-  skipped: number;
-}
-
-export interface ElectionCommandHandlers {
-  createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string }): Promise<Result<{ electionId: string; position: number }>>;
-  configureElection(input: { electionId: string; theme?: string; choices?: string[]; expectedVoters?: number; closesAt?: string | null }): Promise<Result<{ position: number }>>;
-  registerVoter(input: { electionId: string; email: string }): Promise<Result<{ voterId: string; position: number }>>;
-  /** CSV with a header row containing an `email` column; appends in batches, calling onProgress after each. */
-  importVoters(
-    input: { electionId: string; csv: string; batchSize?: number },
-    onProgress?: (p: ImportProgress) => void,
-  ): Promise<Result<{ imported: number; skipped: number; position: number }>>;
-  startVoting(input: { electionId: string }): Promise<Result<{ position: number }>>;
-  endVoting(input: { electionId: string }): Promise<Result<{ position: number }>>;
-}
 
 /** Row of the `elections` read model. */
 export interface ElectionRow {
@@ -101,31 +74,3 @@ export type ElectionTransition =
       statuses: Record<string, number>;
       ballots: number;
     };
-
-/** Pub/sub port: in memory for one process, Redis when REDIS_URL is set (several gateways agree). */
-export interface PubSub {
-  publish(channel: string, message: unknown): Promise<void>;
-  /** Returns an unsubscribe function. Messages arrive in publish order per channel. */
-  subscribe(channel: string, onMessage: (message: unknown) => void): Promise<() => Promise<void>>;
-  close(): Promise<void>;
-}
-
-export const electionChannel = (electionId: string) => `evote:election:${electionId}`;
-
-export interface ReadinessCheck {
-  name: string;
-  check(): Promise<boolean>;
-}
-
-/** A voter who completed the three authentication levels; resolved from an access token. */
-export interface VoterPrincipal {
-  electionId: string;
-  voterId: string;
-  clientId: string;
-}
-
-/** Resolves voter access tokens (issued after level 3). Implemented by src/auth. */
-export interface VoterAuthenticator {
-  /** undefined when the token is absent, unknown, expired or revoked. */
-  authenticate(accessToken: string | undefined): Promise<VoterPrincipal | undefined>;
-}

@@ -7,14 +7,13 @@
  * from there on). The full ballot audit stays with `verifyLog` over an export.
  */
 import type { KeyObject } from 'node:crypto';
-import type { EvoteConnection, Push } from '../client/connection.ts';
+import type { EvoteConnection, Push } from './connection.ts';
 import type { ElectionCreated } from '../domain/election-events.ts';
-import { logPublicKeyFromRaw, verifyCheckpoint } from './checkpoint.ts';
-import { entryLeafHash } from './log-entry.ts';
-import type { CheckpointLine, EventLine } from './log-lines.ts';
-import { verifyConsistency } from './merkle.ts';
-import { MerkleTree } from './merkle-tree.ts';
-import type { FollowSnapshot } from './live-follow.ts';
+import { logPublicKeyFromRaw, verifyCheckpoint } from '../audit/checkpoint.ts';
+import { entryLeafHash } from '../domain/log-entry.ts';
+import type { CheckpointLine, EventLine, FollowSnapshot } from '../audit/log-lines.ts';
+import { verifyConsistency } from '../crypto/merkle.ts';
+import { MerkleTree } from '../crypto/merkle-tree.ts';
 
 export interface VerifiedCheckpoint {
   size: number;

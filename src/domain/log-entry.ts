@@ -19,8 +19,8 @@ import {
   electionStreamId,
   tallyStreamId,
   voterStreamPrefix,
-} from '../domain/streams.ts';
-import { leafHashOfText, type Hash } from './merkle.ts';
+} from './streams.ts';
+import { leafHashOfText, type Hash } from '../crypto/merkle.ts';
 
 export interface LogEntry {
   position: number;

@@ -8,27 +8,19 @@
  * follower never makes the server buffer the log.
  */
 import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
-import type { PubSub } from '../app/services.ts';
+import type { PubSub } from '../pubsub/port.ts';
 import type { Logger } from '../app/log.ts';
 import { domainError } from '../domain/errors.ts';
 import type { LogCheckpointed } from '../domain/log-events.ts';
 import { electionStreamId } from '../domain/streams.ts';
-import type { SubscriptionHandler } from '../gateway/message-handlers.ts';
+import type { SubscriptionHandler } from './message-handlers.ts';
 import { logChannel } from '../projections/transparency-log-projection.ts';
-import { leavesInReadModelUpTo } from './log-queries.ts';
+import { leavesInReadModelUpTo } from '../audit/log-queries.ts';
 import type { SqlExecutor } from '../sql/client.ts';
-import { electionLogMatcher, electionLogPrefixes, entryLeafHash, logStreamOf } from './log-entry.ts';
-import type { CheckpointLine, EventLine } from './log-lines.ts';
+import { electionLogMatcher, electionLogPrefixes, entryLeafHash, logStreamOf } from '../domain/log-entry.ts';
+import type { CheckpointLine, EventLine, FollowSnapshot } from '../audit/log-lines.ts';
 
 const PAGE = 500;
-
-export interface FollowSnapshot {
-  electionId: string;
-  /** Exclusive position the stream starts after. */
-  after: number;
-  /** Leaf index of the first leaf that will be pushed. */
-  nextLeafIndex: number;
-}
 
 /**
  * How many leaves the election's log has at or before `position`: the first pushed leaf's index

@@ -1,4 +1,6 @@
-/** AES-256-GCM with a 96-bit nonce and a 128-bit tag; every failure is one DECRYPTION_FAILED, with no hint of which. */
+/**
+ * AES-256-GCM with a 96-bit nonce and a 128-bit tag; every failure is one DECRYPTION_FAILED, with no hint of which.
+ */
 import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
 import { fail, ok, type CryptoResult } from './errors.ts';
 

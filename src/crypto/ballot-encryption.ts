@@ -1,4 +1,6 @@
-/** Ballot encryption to the counter's RSA key: RSA-KEM + AES-256-GCM; scheme and wire format in docs/crypto.md. */
+/**
+ * Ballot encryption to the counter's RSA key: RSA-KEM + AES-256-GCM; scheme and wire format in docs/crypto.md.
+ */
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { aes256GcmDecrypt, aes256GcmEncrypt, GCM_NONCE_BYTES, GCM_TAG_BYTES } from './aes-gcm.ts';
 import { bigIntToBytes, concatBytes, fromBase64url, randomBigIntInRange, toBase64url, utf8 } from './bytes.ts';

@@ -1,4 +1,6 @@
-/** What a voter encrypts to the counter: the prepared ballot message and its unblinded signature, length-prefixed. */
+/**
+ * What a voter encrypts to the counter: the prepared ballot message and its unblinded signature, length-prefixed.
+ */
 import { decodeBallotMessage, type BallotMessage } from './canonical.ts';
 import { RSABSSA_PREFIX_BYTES } from './blind-rsa.ts';
 import { concatBytes, utf8 } from './bytes.ts';

@@ -1,4 +1,6 @@
-/** RSA blind signatures, RFC 9474 RSABSSA-SHA384-PSS-Randomized (flow in docs/crypto.md); the server side runs on OpenSSL. */
+/**
+ * RSA blind signatures, RFC 9474 RSABSSA-SHA384-PSS-Randomized (flow in docs/crypto.md); the server side runs on OpenSSL.
+ */
 import { constants, randomBytes, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { bigIntToBytes, bytesToBigInt, concatBytes, gcd, modInverse, randomBigIntInRange } from './bytes.ts';
 import { emsaPssEncodeSha384, SHA384_BYTES } from './emsa-pss.ts';

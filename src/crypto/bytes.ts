@@ -1,3 +1,6 @@
+/**
+ * Byte strings, big integers and base64url shared by the primitives.
+ */
 import { randomBytes } from 'node:crypto';
 
 const textEncoder = new TextEncoder();

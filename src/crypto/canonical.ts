@@ -1,4 +1,6 @@
-/** Canonical encodings for what is hashed or signed: the ballot message and canonical JSON (docs/crypto.md). */
+/**
+ * Canonical encodings for what is hashed or signed: the ballot message and canonical JSON (docs/crypto.md).
+ */
 import { concatBytes, isWellFormedText, utf8 } from './bytes.ts';
 import { fail, ok, type CryptoResult } from './errors.ts';
 

@@ -1,4 +1,6 @@
-/** The election fingerprint over its id and three public keys (layout in docs/audit.md). */
+/**
+ * The election fingerprint over its id and three public keys (layout in docs/audit.md).
+ */
 import { createHash } from 'node:crypto';
 import { fail, ok, type CryptoResult } from './errors.ts';
 import { isWellFormedText } from './bytes.ts';

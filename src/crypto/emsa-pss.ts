@@ -1,4 +1,6 @@
-/** EMSA-PSS-ENCODE (RFC 8017 §9.1.1), SHA-384: blinding acts on the encoded message, which OpenSSL does not expose. */
+/**
+ * EMSA-PSS-ENCODE (RFC 8017 §9.1.1), SHA-384: blinding acts on the encoded message, which OpenSSL does not expose.
+ */
 import { createHash } from 'node:crypto';
 import { concatBytes } from './bytes.ts';
 

@@ -1,4 +1,6 @@
-/** Crypto failures on untrusted input are values with stable codes (table in docs/crypto.md); messages never hold a secret. */
+/**
+ * Crypto failures on untrusted input are values with stable codes (table in docs/crypto.md); messages never hold a secret.
+ */
 export type CryptoErrorCode =
   | 'INVALID_LENGTH'
   | 'DECRYPTION_FAILED'

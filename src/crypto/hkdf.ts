@@ -1,4 +1,6 @@
-/** HKDF-SHA256 (RFC 5869) as its HMACs: hkdfSync costs about three times as much per call (docs/crypto.md). */
+/**
+ * HKDF-SHA256 (RFC 5869) as its HMACs: hkdfSync costs about three times as much per call (docs/crypto.md).
+ */
 import { createHmac } from 'node:crypto';
 
 export const HKDF_SHA256_MAX_LENGTH = 255 * 32;

@@ -1,4 +1,6 @@
-/** HMAC-SHA256 and the constant-time comparison every check of a secret-derived value goes through. */
+/**
+ * HMAC-SHA256 and the constant-time comparison every check of a secret-derived value goes through.
+ */
 import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 export const HMAC_SHA256_BYTES = 32;

@@ -1,4 +1,6 @@
-/** What a ballot carries instead of N2, salted on the voter's device: the letter alone cannot find the counted ballot. */
+/**
+ * What a ballot carries instead of N2, salted on the voter's device: the letter alone cannot find the counted ballot.
+ */
 import { createHash, randomBytes } from 'node:crypto';
 import { canonicalJsonBytes } from './canonical.ts';
 import { toBase64url, toHex } from './bytes.ts';

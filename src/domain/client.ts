@@ -1,4 +1,6 @@
-/** The client-application decider (stream `client-{clientId}`); its HMAC key lives in the key store, never in the stream. */
+/**
+ * The client-application decider (stream `client-{clientId}`); its HMAC key lives in the key store, never in the stream.
+ */
 import type { ClientEvent } from './client-events.ts';
 import { domainError, type DomainError } from './errors.ts';
 import { isWellFormedText } from '../crypto/bytes.ts';

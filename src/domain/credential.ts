@@ -1,4 +1,6 @@
-/** The credential aggregate: minted once, spent at most once by a cast while voting is open. */
+/**
+ * The credential aggregate: minted once, spent at most once by a cast while voting is open.
+ */
 import type { ElectionStatus } from './election-events.ts';
 import type { CredentialEvent } from './credential-events.ts';
 import { domainError, type DomainError } from './errors.ts';

@@ -1,4 +1,6 @@
-/** Commands of the election aggregate; time and ids come from the caller, so the decider stays pure. */
+/**
+ * Commands of the election aggregate; time and ids come from the caller, so the decider stays pure.
+ */
 import type { VotingEndReason } from './election-events.ts';
 
 export interface CreateElection {

@@ -1,4 +1,6 @@
-/** The election decider: `decide` returns events or a DomainError, `evolve` folds one event (rules in docs/events.md). */
+/**
+ * The election decider: `decide` returns events or a DomainError, `evolve` folds one event (rules in docs/events.md).
+ */
 import type {
   ElectionCommand,
   ConfigureElection,

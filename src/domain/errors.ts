@@ -1,4 +1,6 @@
-/** Errors are values with stable codes, passed through every layer unchanged: part of the protocol, never rename one. */
+/**
+ * Errors are values with stable codes, passed through every layer unchanged: part of the protocol, never rename one.
+ */
 export type DomainErrorCode =
   | 'ELECTION_ALREADY_EXISTS'
   | 'ELECTION_NOT_FOUND'

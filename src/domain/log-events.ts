@@ -1,4 +1,6 @@
-/** Events of the `log-{electionId}` stream: signed Merkle checkpoints over the election's events (docs/audit.md). */
+/**
+ * Events of the `log-{electionId}` stream: signed Merkle checkpoints over the election's events (docs/audit.md).
+ */
 export interface LogCheckpointed {
   type: 'LogCheckpointed';
   data: {

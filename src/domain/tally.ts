@@ -1,4 +1,6 @@
-/** The tally decider; TallyPublished's counts are recomputed from every VoteCounted, never taken from the caller (docs/tally.md). */
+/**
+ * The tally decider; TallyPublished's counts are recomputed from every VoteCounted, never taken from the caller (docs/tally.md).
+ */
 import type { ElectionStatus } from './election-events.ts';
 import { domainError, type DomainError } from './errors.ts';
 import { VOTE_STATUSES, type TallyEvent, type TallyPublished, type VoteCounted, type VoteStatus } from './tally-events.ts';

@@ -1,4 +1,6 @@
-/** Events of the `voter-{electionId}-{voterId}` stream: what happened to one voter, never what they hold. */
+/**
+ * Events of the `voter-{electionId}-{voterId}` stream: what happened to one voter, never what they hold.
+ */
 export type DeliveryChannel = 'email' | 'letter';
 
 export interface CredentialIssued {

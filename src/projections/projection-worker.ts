@@ -146,7 +146,7 @@ export class ProjectionWorker {
       try {
         await pubsub.publish(n.channel, n.message);
       } catch (err) {
-        // The rows are committed; subscribers repair a lost message by re-reading them.
+        // The rows are committed; a lost live message is repaired by subscribers re-reading them.
         log.warn('projection notification not published', { projection: projection.name, channel: n.channel, error: errorMessage(err) });
       }
     }

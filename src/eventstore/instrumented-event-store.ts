@@ -36,6 +36,7 @@ export function instrumentEventStore(store: EventStore, metrics: MetricsRegistry
     if (events.length > 0) appended.inc({ category: streamCategory(streamId) }, events.length);
   };
 
+  // Reads, subscriptions and lifecycle are delegated unchanged.
   return {
     get kind() {
       return store.kind;

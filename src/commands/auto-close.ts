@@ -1,11 +1,6 @@
 /**
- * Closing by turnout (docs/ballots.md, "Closing"): when the casts admitted to the ballot pool reach
- * the election's expected voters, voting ends with reason ALL_VOTED. Every close goes through the
- * pool (`BallotPool.closeVoting`), which releases every held ballot before VotingEnded is appended.
- *
- * The process that admitted the last cast publishes a QuotaReached notification; every process's
- * auto-closer hears it. The closing scheduler re-checks every second from the tables, so a lost
- * notification only delays the close. Ending is idempotent: a second attempt gets WRONG_STATE.
+ * Closing by turnout (docs/ballots.md, "Closing"): QuotaReached from the process that admitted the
+ * last cast; the closing scheduler is the backstop. Every close goes through the pool.
  */
 import type { EventStore } from '../eventstore/port.ts';
 import type { Logger } from '../app/log.ts';
@@ -25,7 +20,7 @@ export interface QuotaReached {
   expectedVoters: number;
 }
 
-/** Releases the pool, then appends VotingEnded with `reason` through the election decider (its rules: state, closing time). */
+/** Releases the pool, then appends VotingEnded with `reason` through the election decider. */
 export function endVoting(
   deps: { store: EventStore; pool: Pick<BallotPool, 'closeVoting'> },
   electionId: string,
@@ -38,10 +33,8 @@ export function endVoting(
 }
 
 /**
- * The pool's `onAdmittedCasts` hook: publishes QuotaReached once an open election's admitted casts
- * reach its expected voters. Expected voters cannot change once voting started, so an open
- * election is looked up once, not after every batch. A failed look-up is only logged: the closing
- * scheduler re-checks.
+ * The pool's `onAdmittedCasts` hook: QuotaReached once an open election's casts reach its expected
+ * voters (fixed once voting started, so looked up once). A failed look-up is only logged.
  */
 export function quotaNotifier(deps: {
   getElection: (electionId: string) => Promise<Pick<ElectionRow, 'status' | 'expectedVoters'> | undefined>;

@@ -1,12 +1,6 @@
 /**
- * The durable ballot pool (docs/protocol.md, "The ballot pool"): casts and blind-signature records
- * are decided and stored durably, acknowledged, and released into the log later, in random order,
- * always keeping at least k ballots and k signature records held per election; credential spends are
- * held until the close. Closing releases everything before VotingEnded. Arrival order therefore
- * never becomes log order, and no voter's cast waits for others.
- *
- * Admissions are batched per election; each batch runs under the election's lock, so admitting,
- * releasing and closing never interleave, in one process or across several sharing a database.
+ * The durable ballot pool (docs/protocol.md, "The ballot pool"): casts and signature records are
+ * stored, acknowledged, and released later in random order, at least k held; spends wait for the close.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { readStreams, type AppendResult, type EventData, type EventStore, type ExpectedRevision } from '../eventstore/port.ts';
@@ -20,13 +14,10 @@ import { deletePooled, ensurePoolSchema, isClosing, pooledByStream, pooledOfElec
 
 export const DEFAULT_POOL_K = 32;
 const MAX_BATCH = 500;
-/** The close appends a whole election's spends: in transactions of this many events. */
 const RELEASE_CHUNK = 5_000;
 
-/** What a stream holds for a decision: its events in the log, then its pooled event if any. */
 export type StreamHistory = { type: string; data: unknown }[];
 
-/** One event an admission stores; `expectedRevision` null = any, -1 = the stream must not exist. */
 export interface PoolDraft {
   streamId: string;
   kind: PooledKind;
@@ -36,17 +27,13 @@ export interface PoolDraft {
 
 export interface PoolAdmission {
   electionId: string;
-  /** The stream the decision is made on. */
   streamId: string;
-  /**
-   * The events to pool (on this stream or others), null for "already recorded, answer again", or a
-   * refusal. `history` is the stream's log then its pooled event; `closing`: voting has ended or is ending.
-   */
+  /** The events to pool, null for "already recorded, answer again", or a refusal; `closing`: voting is ending. */
   decide(history: StreamHistory, closing: boolean): PoolDraft[] | null | DomainError;
 }
 
 export interface Admitted {
-  /** Log positions of this admission's events already released, by stream (the pool off releases at once). */
+  /** Log positions of events already released, by stream (k = 0 releases at once). */
   positions: Map<string, number>;
 }
 
@@ -56,18 +43,16 @@ export interface BallotPoolOptions {
   /** Held events per election and kind; 0 releases at once (no mixing: for comparison only). */
   k: number;
   log: Logger;
-  /** Uniform integer in [0, max): injected only by tests. */
   randomInt?: (max: number) => number;
-  /** Called after a batch admitted casts, with the election's total admitted so far. */
   onAdmittedCasts?: (electionId: string, admittedCasts: number) => void;
 }
 
 export interface BallotPool {
   readonly k: number;
   admit(admission: PoolAdmission): Promise<Result<Admitted>>;
-  /** Under the election's lock: refuse new admissions, release every held event, then run `end` (which appends VotingEnded). */
+  /** Under the election's lock: refuse new admissions, release every held event, then run `end`. */
   closeVoting<T>(electionId: string, end: () => Promise<Result<T>>): Promise<Result<T>>;
-  /** Events held now for an election, of one kind or all (operators and tests; never per ballot). */
+  /** Events held now (operators and tests; never per ballot). */
   held(electionId: string, kind?: PooledKind): Promise<number>;
   stop(): Promise<void>;
 }
@@ -90,12 +75,11 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
   const lock = createElectionLock(sql);
   const queues = new Map<string, Waiting[]>();
   const draining = new Map<string, Promise<void>>();
-  // Closing is final once VotingEnded is in: remembered so a batch after the close skips a query.
   const closed = new Set<string>();
 
   const closing = async (electionId: string) => closed.has(electionId) || (await isClosing(sql, electionId));
 
-  /** Appends `chosen` in the given order; events already in the log (a release cut off before its delete) are recognised by id. */
+  /** Appends in the given order; events already in the log (a release cut off before its delete) are recognised by id. */
   const appendReleased = async (chosen: PooledEvent[]): Promise<AppendResult[]> => {
     if (chosen.length === 0) return [];
     const request = (p: PooledEvent) => ({ streamId: p.streamId, events: [p.event], expectedRevision: expectedOf(p.expectedRevision) });
@@ -118,9 +102,8 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
   };
 
   /**
-   * Held rows to release after a batch: per kind, as many as the batch brings beyond k, chosen at
-   * random among the rows held before it (k or more of each kind stay held). Spends wait for the
-   * close: released one by one they would date each voter's cast.
+   * Per kind, as many held rows as the batch brings beyond k, chosen among rows held before it. Spends
+   * wait for the close: released one by one they would date each voter's cast.
    */
   const chooseFromHeld = (held: PooledEvent[], admitted: PooledEvent[]): PooledEvent[] => {
     const chosen: PooledEvent[] = [];
@@ -132,7 +115,6 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
     return shuffle(chosen, random);
   };
 
-  /** Releases every held event (the close). */
   const releaseAll = async (electionId: string): Promise<void> => {
     const chosen = shuffle(await pooledOfElection(sql, electionId), random);
     for (let i = 0; i < chosen.length; i += RELEASE_CHUNK) {
@@ -161,7 +143,6 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
       const decided = admission.decide(history, isClosing);
       if (decided === null || isDomainError(decided)) return decided;
       const events = decided.map((d): PooledEvent => ({ electionId, streamId: d.streamId, kind: d.kind, expectedRevision: d.expectedRevision, event: { ...d.event, id: randomUUID() } }));
-      // Later admissions of the same stream in this batch decide on it, as if it were stored.
       for (const e of events) if (e.streamId === admission.streamId) history.push(e.event);
       admitted.push(...events);
       return events;
@@ -170,9 +151,8 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
     let admittedCasts: number | undefined;
     const positions = new Map<string, number>();
     if (admitted.length > 0) {
-      // With k = 0 (no mixing, for comparison only) the batch itself is released once stored. Otherwise
-      // releases come only from rows stored by earlier batches, so storing and releasing run side by
-      // side: whichever fails, no acknowledged event exists only in memory.
+      // Releases come only from rows earlier batches stored, so storing and releasing run side by side:
+      // whichever fails, no acknowledged event exists only in memory.
       const chosen = k === 0 ? shuffle(admitted.filter((p) => p.kind !== 'spend'), random) : chooseFromHeld(held, admitted);
       const storing = storeAdmission(sql, electionId, admitted);
       if (k === 0) await storing;

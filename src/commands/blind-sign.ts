@@ -1,12 +1,6 @@
 /**
- * Blind signing (docs/ballots.md): an authenticated voter sends a blinded ballot message; the
- * authority records `BlindSignatureIssued` in the ballot pool (released into the voter's stream
- * later, in random order) and only then answers with blindSign(authority key, blinded message). At
- * most one signature per voter, decided on the voter's stream and the pool together: a retry with
- * the same blinded message recomputes the same signature (RSA is deterministic), another is refused.
- *
- * Malformed input (wrong length, not below n) is refused BEFORE the event is appended, so a client
- * bug never burns the voter's one signature.
+ * Blind signing (docs/ballots.md): BlindSignatureIssued is pooled before the signature is answered;
+ * one per voter. Malformed input is refused first, so a client bug never burns the voter's signature.
  */
 import { createHash } from 'node:crypto';
 import type { KeyStore } from '../keystore/port.ts';
@@ -35,7 +29,6 @@ export interface BlindSignDeps {
 
 export interface BlindSignInput {
   electionId: string;
-  /** base64url of the kLen-byte blinded message. */
   blindedMessage: string;
 }
 
@@ -61,7 +54,7 @@ export function createBlindSigner(deps: BlindSignDeps): BlindSigner {
       }
       const status = await deps.electionStatus(input.electionId);
       if (status !== 'VOTE_STARTED') {
-        // Decided by the voter decider too; checked here first so no key is loaded for a closed election.
+        // Checked here first (the decider checks too) so no key is loaded for a closed election.
         const decided = voterDecider.decide(
           { type: 'IssueBlindSignature', electionId: input.electionId, voterId: principal.voterId, blindedMessageHash: '', electionStatus: status },
           voterDecider.initialState,
@@ -84,12 +77,11 @@ export function createBlindSigner(deps: BlindSignDeps): BlindSigner {
           const command = { type: 'IssueBlindSignature', electionId: input.electionId, voterId: principal.voterId, blindedMessageHash } as const;
           const decided = voterDecider.decide({ ...command, electionStatus: closing ? 'VOTE_ENDED' : status }, state);
           if (isDomainError(decided)) return decided;
-          // Voter streams also take CredentialIssued while voting, so the release does not pin a revision.
+        // Voter streams also take CredentialIssued while voting, so the release does not pin a revision.
           return decided.length > 0 ? [{ streamId, kind: 'sign', event: toEventData(decided[0]!), expectedRevision: null }] : null;
         },
       });
       if (!recorded.ok) return recorded;
-      // Recorded (now or by an earlier attempt): sign. blindSign checks s^e = m before returning.
       const signed = blindSign(key, blinded);
       if (!signed.ok) throw new Error(`blind signing failed: ${signed.error.code}`);
       return { ok: true, value: { blindSignature: toBase64url(signed.value) } };

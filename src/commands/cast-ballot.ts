@@ -1,9 +1,6 @@
 /**
- * Anonymous casting (docs/ballots.md): `{ electionId, n1, ciphertext }` with no voter identity.
- * hash(N1) names the credential stream; the credential decider spends it once, only while voting is
- * open. The spend and the ballot (in a stream of its own, naming no credential) are stored in the
- * ballot pool, which releases them into the log later; the voter is answered as soon as both are
- * durably pooled, with a receipt signed by the election's log key.
+ * Anonymous casting (docs/ballots.md): no voter identity; the spend and the ballot are pooled, and
+ * the voter is answered once both are durable, with a receipt signed by the log key.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Result } from '../domain/errors.ts';
@@ -34,11 +31,10 @@ export interface CastInput {
 }
 
 export interface CastReceipt {
-  /** SHA-256 (hex) of the ciphertext bytes: look the ballot up on the bulletin board with it. */
+  /** SHA-256 (hex) of the ciphertext bytes: the ballot's name on the bulletin board. */
   ballotHash: string;
-  /** Ed25519 (log key) over the receipt message, src/crypto/cast-receipt.ts. */
   signature: string;
-  /** The BallotCast's log position when already released, else null (it is held in the pool). */
+  /** The BallotCast's log position when already released, else null (held in the pool). */
   position: number | null;
 }
 
@@ -59,7 +55,6 @@ export function createBallotCaster(deps: CastBallotDeps): BallotCaster {
 
   return {
     async cast(input) {
-      // Checked before any I/O: malformed input costs nothing and never reaches the pool.
       const bytes = fromBase64url(input.ciphertext);
       if (!bytes || !decodeBallotCiphertext(bytes).ok) {
         return { ok: false, error: domainError('INVALID_BALLOT', 'the ciphertext is not a well-formed encrypted ballot') };

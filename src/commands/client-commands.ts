@@ -1,7 +1,6 @@
 /**
- * Command handlers for client applications: registration mints the app's HMAC key (shown once,
- * kept in the key store), revocation deletes it. The `client-{clientId}` stream records only that
- * the app exists or was revoked, never the key.
+ * Client application commands: registration mints the app's HMAC key (shown once, kept in the key
+ * store), revocation deletes it; the stream never holds the key.
  */
 import { randomBytes } from 'node:crypto';
 import type { EventStore } from '../eventstore/port.ts';
@@ -27,7 +26,7 @@ export interface ClientCommandDeps {
   keyStore: KeyStore;
   now: () => Date;
   newId: () => string;
-  /** Told after a revocation so caches of client keys (in every process) drop the key at once. */
+  /** Told after a revocation so every process's key cache drops the key at once. */
   onRevoked?: (clientId: string) => Promise<void>;
 }
 
@@ -37,8 +36,7 @@ export function createClientCommandHandlers(deps: ClientCommandDeps): ClientComm
     async registerClient({ name }) {
       const clientId = deps.newId();
       const key = new Uint8Array(randomBytes(CLIENT_KEY_BYTES));
-      // Key first, event second: a client that exists in the log always has a key. When the append
-      // is refused the key is removed again, so no orphan key outlives a failed registration.
+      // Key first, event second: a client in the log always has a key; a refused append removes it again.
       if (!(await keyStore.putIfAbsent(keyNames.client(clientId), key))) {
         return { ok: false, error: domainError('CLIENT_ALREADY_EXISTS', `client ${clientId} is already registered`) };
       }
@@ -59,8 +57,7 @@ export function createClientCommandHandlers(deps: ClientCommandDeps): ClientComm
       const streamId = clientStreamId(clientId);
       const { state } = await loadAggregate(store, clientDecider, streamId);
       if (state.status === 'NONE') return { ok: false, error: domainError('CLIENT_NOT_FOUND', `client ${clientId} is not registered`) };
-      // Fail closed: the key goes before the event is written, so a crash in between leaves a client
-      // that can no longer authenticate (and a retry that records the revocation), never the reverse.
+      // Fail closed: a crash between the two leaves a client that cannot authenticate, never the reverse.
       await keyStore.delete(keyNames.client(clientId));
       await deps.onRevoked?.(clientId);
       const r = await handleCommand(store, clientDecider, streamId, { type: 'RevokeClient', clientId, now: deps.now().toISOString() });

@@ -1,10 +1,6 @@
 /**
- * Ends elections whose closing time passed (reason CLOSING_TIME), and, as the backstop of
- * auto-close.ts, elections whose admitted casts reached the expected voters (reason ALL_VOTED). Checked
- * every `intervalMs` (default 1 s) from the `elections` read model and the pool's count; the
- * decision itself is the election decider's (it refuses CLOSING_TIME before closesAt), so a stale
- * read model can delay a close, never make a wrong one. The timer is unref'd: it never keeps a
- * process alive. Several processes may run it: the first append wins, the others get WRONG_STATE.
+ * Ends elections past their closing time, and is the ALL_VOTED backstop of auto-close.ts. The
+ * decider decides, so a stale read model can delay a close, never make a wrong one.
  */
 import type { EventStore } from '../eventstore/port.ts';
 import type { Logger } from '../app/log.ts';
@@ -26,7 +22,7 @@ export interface ClosingSchedulerDeps {
 export interface ClosingScheduler {
   start(): void;
   stop(): Promise<void>;
-  /** One pass now; returns the elections it ended. Exposed for tests and for start-up. */
+  /** One pass now; returns the elections it ended (tests and start-up). */
   tick(): Promise<{ electionId: string; reason: VotingEndReason }[]>;
 }
 

@@ -1,7 +1,6 @@
 /**
- * The one way events are written: read the stream, fold it, decide, append with the expected
- * revision, and on an optimistic-concurrency conflict start over from a fresh read (bounded).
- * Deciders never see the store; the store never sees domain rules.
+ * The one way events are written: read, fold, decide, append with the expected revision, and on
+ * a conflict start over from a fresh read (bounded).
  */
 import { isWrongExpectedRevision, type EventData, type EventStore, type ExpectedRevision } from '../eventstore/port.ts';
 import type { Result } from '../domain/errors.ts';
@@ -17,18 +16,14 @@ export interface Decider<S, C, E> {
 export interface Aggregate<S> {
   state: S;
   revision: number;
-  /** Global position of the event at `revision` (0 when the stream is empty). */
   position: number;
 }
 
 export const DEFAULT_MAX_RETRIES = 5;
 
 /**
- * streamId → the latest folded state, bounded (least recently used goes first), so a command on an
- * election of 100,000 voters reads only the events appended since the last command, not all of them.
- * Entries are only ever states folded from committed events, so a stale entry is merely old, never
- * wrong: the reader catches up from its revision, and a conflict makes it catch up again.
- * One cache belongs to one event store (stream ids are not namespaced by store).
+ * streamId → the latest folded state, LRU-bounded, so a command reads only events since the last one.
+ * Entries are folded from committed events: stale means old, never wrong. One cache per event store.
  */
 export class AggregateCache<S> {
   readonly #entries = new Map<string, Aggregate<S>>();
@@ -43,7 +38,7 @@ export class AggregateCache<S> {
     return hit;
   }
 
-  /** Keeps the newer of the cached and the offered aggregate (concurrent handlers may finish out of order). */
+  /** Keeps the newer of the cached and the offered aggregate (handlers may finish out of order). */
   set(streamId: string, aggregate: Aggregate<S>): void {
     if (this.capacity <= 0 || aggregate.revision < 0) return;
     const current = this.#entries.get(streamId);
@@ -68,7 +63,6 @@ export class AggregateCache<S> {
 /** Events read per page when folding a stream: a huge stream is never held twice in memory. */
 export const READ_PAGE = 10_000;
 
-/** Folds the stream from the cached revision (or from the start), and remembers the result. */
 export async function loadAggregate<S, E>(
   store: EventStore,
   decider: Pick<Decider<S, unknown, E>, 'evolve' | 'initialState'>,
@@ -77,7 +71,6 @@ export async function loadAggregate<S, E>(
 ): Promise<Aggregate<S>> {
   const cached = cache?.get(streamId);
   let { state, revision, position } = cached ?? { state: decider.initialState, revision: -1, position: 0 };
-  // Paged, so a huge stream is never held twice in memory (events and state).
   for (;;) {
     const page = await store.readStream(streamId, { fromRevision: revision + 1, limit: READ_PAGE });
     for (const recorded of page) {
@@ -96,7 +89,6 @@ export const expectedRevisionOf = (revision: number): ExpectedRevision => (revis
 
 export const toEventData = <E extends { type: string; data: unknown }>(event: E): EventData => ({ type: event.type, data: event.data });
 
-/** A short random pause before retrying, growing with the attempt, so racing writers spread out. */
 export function backoff(attempt: number): Promise<void> {
   const ceiling = Math.min(100, 5 * 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, 1 + Math.random() * ceiling));
@@ -108,9 +100,9 @@ export function concurrencyConflict(streamId: string, attempts: number): DomainE
 
 export interface HandledCommand<E> {
   events: E[];
-  /** Revision of the stream's last event after this command (-1 when the stream does not exist). */
+  /** The stream's last revision after this command (-1 when the stream does not exist). */
   nextExpectedRevision: number;
-  /** Global position of the last event appended, or of the stream's last event when none was. */
+  /** Position of the last event appended, or of the stream's last event when none was. */
   position: number;
 }
 

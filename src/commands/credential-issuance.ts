@@ -1,32 +1,6 @@
 /**
- * Credential issuance (docs/protocol.md step 2): one command that serves every registered voter
- * of a started election who has not been served yet, in batches, deliver-then-append.
- *
- * Per batch (~500 voters):
- *   1. for each voter, in memory only: a secret code (key store material), N1 and N2;
- *   2. DELIVER, several letters in flight: an e-mail with the QR PNG attached (SMTP), or a printable
- *      PDF + PNG written to a folder (postal);
- *   3. the delivered voters' secret-code material → key store (putMany), BEFORE the append;
- *   4. ONE appendMany, atomic on PostgreSQL/PGlite:
- *      - CredentialMinted {hashN1, hashN2} to each `credential-{eid}-{hashN1}` (expected no_stream),
- *        in crypto-random shuffled order, padded with decoys up to `minAnonymitySet` (below);
- *      - CredentialIssued {voterId, channel} to each delivered voter's stream;
- *      - CredentialDeliveryFailed {reason code, attempts} to each undelivered voter's stream;
- *   5. the batch's secrets are dropped (key-store buffers zeroed).
- * Steps 3-5 of a batch run while the next batch is delivered (2); batches are persisted in order.
- *
- * Why deliver first: if the append fails after delivery, a letter holds an N1 that was never minted
- * (useless but harmless: it cannot cast), and a re-run sends that voter a new letter. Appending
- * first would instead mint credentials nobody received, or record voters as served who were not.
- *
- * The voter → credential link exists only in this function's memory during its batch: the events
- * of a batch carry voter ids (voter streams) and hashes (credential streams) in unrelated orders,
- * nothing is logged per voter, and nothing stores the pair. In the public log the anonymity set of
- * a credential is the batch it was minted in; so that a small batch (a re-run that retries three
- * failed deliveries) does not single voters out, each batch mints at least `minAnonymitySet`
- * credentials (capped at the number of registered voters), the missing ones being decoys: hashes
- * of random N1/N2 that are thrown away at once.
- * Nobody ever holds a decoy's N1, so it can never cast; `credentials.count` counts it as minted.
+ * Credential issuance (docs/credentials.md "Credential issuance"): batches, deliver-then-append,
+ * mints shuffled and padded with decoys. The voter → credential link lives only in a batch's memory.
  */
 import { mkdir } from 'node:fs/promises';
 import type { EventStore, AppendRequest, ExpectedRevision } from '../eventstore/port.ts';
@@ -53,10 +27,7 @@ import { createSmtpMailer, type Mailer, type MailerOptions } from '../credential
 export const DEFAULT_ISSUANCE_BATCH_SIZE = 500;
 export const DEFAULT_DELIVERY_CONCURRENCY = 32;
 export const DEFAULT_MIN_ANONYMITY_SET = 100;
-/**
- * From this many letters on, QR PNGs are rendered on worker threads (qr-render-pool.ts): starting
- * the workers costs a few hundred ms, which a handful of letters would not win back.
- */
+/** From this many letters on, QR PNGs are rendered on worker threads (starting them costs a few hundred ms). */
 export const QR_POOL_THRESHOLD = 200;
 
 export interface IssueCredentialsInput {
@@ -67,11 +38,9 @@ export interface IssueCredentialsInput {
 }
 
 export interface IssuanceProgress {
-  /** Voters handled so far in this run (delivered or failed). */
   done: number;
   /** Voters this run set out to serve (registered and not yet served). */
   total: number;
-  /** Deliveries that failed so far in this run. */
   failed: number;
 }
 
@@ -79,11 +48,9 @@ export interface IssuanceSummary {
   total: number;
   issued: number;
   failed: number;
-  /** Voters already served by earlier runs (skipped). */
   alreadyIssued: number;
   /** Credentials minted by this run, decoys included. */
   minted: number;
-  /** Log position of the last event appended (0 when nothing was). */
   position: number;
 }
 
@@ -91,10 +58,9 @@ export interface CredentialIssuerDeps {
   store: EventStore;
   keyStore: KeyStore;
   now: () => Date;
-  /** SMTP_URL for the e-mail channel. */
   smtpUrl?: string;
   mailerOptions?: MailerOptions;
-  /** Overrides how a run's mailer is made (default: createSmtpMailer(smtpUrl, mailerOptions)). */
+  /** Default: createSmtpMailer(smtpUrl, mailerOptions). */
   createMailer?: () => Mailer;
   batchSize?: number;
   /** Letters rendered and delivered at once within a batch (default 32). */
@@ -115,7 +81,6 @@ interface RegisteredVoter {
 
 interface ElectionForIssuance {
   theme: string;
-  /** Printed on every letter (src/crypto/election-fingerprint.ts). */
   fingerprint: string;
   voters: RegisteredVoter[];
 }
@@ -133,7 +98,6 @@ type Delivery = { ok: true } | { ok: false; attempts: number; reason: string };
 
 const fail = (error: DomainError): Result<never> => ({ ok: false, error });
 
-/** The election's state and its registered voters (registration order), or a refusal. */
 async function loadElection(store: EventStore, electionId: string): Promise<ElectionForIssuance | DomainError> {
   let state = electionDecider.initialState;
   const voters: RegisteredVoter[] = [];
@@ -162,7 +126,6 @@ async function loadElection(store: EventStore, electionId: string): Promise<Elec
   return { theme: state.theme, fingerprint: fingerprint.value, voters };
 }
 
-/** Per voter stream of the election: its last revision, and whether a credential was issued. */
 async function loadVoterStreams(store: EventStore, electionId: string): Promise<Map<string, { revision: number; issued: boolean }>> {
   const streams = new Map<string, { revision: number; issued: boolean }>();
   for (let fromPosition = 0; ; ) {
@@ -180,7 +143,6 @@ async function loadVoterStreams(store: EventStore, electionId: string): Promise<
   return streams;
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
 async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
@@ -204,8 +166,7 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
   const concurrency = Math.max(1, Math.floor(deps.concurrency ?? DEFAULT_DELIVERY_CONCURRENCY));
   const minAnonymitySet = Math.max(0, Math.floor(deps.minAnonymitySet ?? DEFAULT_MIN_ANONYMITY_SET));
   const random = deps.random ?? secureRandom;
-  // Two runs for one election in one process would mail voters twice; across processes the
-  // expected revisions of the voter streams make the second run's append fail instead.
+  // Two runs in one process would mail voters twice; across processes, expected revisions refuse the second.
   const running = new Set<string>();
 
   return {
@@ -249,7 +210,6 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
 
     const deliver = async (p: PreparedLetter): Promise<Delivery> => {
       if (mailer) {
-        // A shredded PII key (or a damaged ciphertext) leaves no address to write to.
         const to = piiKey ? decryptEmail(piiKey, electionId, p.voter.emailEncrypted) : undefined;
         if (!to) return { ok: false, attempts: 0, reason: 'EMAIL_UNAVAILABLE' };
         const qrPng = await renderer.render(p.uri);
@@ -264,10 +224,7 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
       }
     };
 
-    /**
-     * Step 3-5 of a delivered batch: key store, then one append; the batch's secrets are zeroed
-     * whatever happens. A conflicting append is a refusal (value), anything else is thrown.
-     */
+    /** Key store, then one append; secrets zeroed whatever happens. A conflict is a value, anything else throws. */
     const persist = async (prepared: PreparedLetter[], outcomes: Delivery[]): Promise<DomainError | undefined> => {
       const delivered = prepared.filter((_, k) => outcomes[k]?.ok);
       try {
@@ -276,10 +233,9 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
         }
         const at = deps.now().toISOString();
         const mints = delivered.map((p) => mintData(electionId, p.n1, p.n2));
-        // Never more than the election's size: a batch of every voter is already the whole electorate.
         const floor = Math.min(minAnonymitySet, election.voters.length);
         if (mints.length > 0) while (mints.length < floor) mints.push(decoyMint(electionId, random));
-        // Fisher-Yates over the OS CSPRNG: the mint order must carry no information about the voters.
+        // Shuffled over the OS CSPRNG: the mint order must carry no information about the voters.
         shuffle(mints);
         const mintRequests: AppendRequest[] = mints.map((data) => ({
           streamId: credentialStreamId(electionId, data.hashN1),
@@ -297,10 +253,8 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
             : { type: 'CredentialDeliveryFailed', data: { electionId, voterId, channel, attempts: outcome.attempts, reason: outcome.reason, failedAt: at } };
           requests.push({ streamId: voterStreamId(electionId, voterId), events: [event], expectedRevision });
         });
-        // Voters first, mints last: atomic on PostgreSQL/PGlite either way, but on EventStoreDB
-        // appendMany is sequential, and a crash between the two halves must leave served voters
-        // with unminted credentials (they cannot vote; an operator sees them), never minted
-        // credentials of voters a re-run would serve again (two valid N1s for one voter).
+        // Voters first, mints last: on EventStoreDB appendMany is sequential, and a crash in between must
+        // leave served voters unminted, never minted credentials a re-run would serve again.
         requests.push(...mintRequests);
         const results = await deps.store.appendMany(requests);
         summary.position = Math.max(summary.position, ...results.map((r) => r.position));
@@ -311,8 +265,7 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
         return undefined;
       } catch (err) {
         if (!isWrongExpectedRevision(err)) throw err;
-        // Another run (another process) served some of these voters meanwhile. The letters just
-        // delivered hold N1s that were never minted: harmless, and a re-run serves whoever is left.
+        // Another process served some of these voters: the letters just delivered hold unminted N1s (harmless).
         return domainError('CONCURRENCY_CONFLICT', 'another issuance served some of these voters at the same time; run credentials.issue again', {
           issued: summary.issued,
           failed: summary.failed,
@@ -322,14 +275,10 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
       }
     };
 
-    // Batches of near-equal size (at most batchSize): no small last batch, since a batch is the
-    // anonymity set of its credentials in the log.
+    // Near-equal batches: a batch is its credentials' anonymity set, so no small last one.
     const size = Math.ceil(pending.length / Math.ceil(pending.length / batchSize));
-    // One batch is persisted while the next one is delivered (the SMTP connections and the render
-    // workers do not wait for the database). Each batch is still persisted only after ITS letters
-    // were delivered, and batches are persisted one after the other, in order. If a persist is
-    // refused (CONCURRENCY_CONFLICT), the batch delivered meanwhile is not minted either: its
-    // letters are void, as those of the refused batch, and a re-run serves those voters again.
+    // One batch is persisted while the next is delivered; each only after its own letters, in order.
+    // A refused persist voids the batch delivered meanwhile too; a re-run serves those voters.
     let persisting: Promise<DomainError | undefined> = Promise.resolve(undefined);
     try {
       for (let i = 0; i < pending.length; i += size) {
@@ -356,7 +305,6 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
           throw err;
         }
         persisting = persist(prepared, outcomes);
-        // Awaited by the next batch (or below); until then a failure must not count as unhandled.
         persisting.catch(() => {});
       }
       const refusal = await persisting;

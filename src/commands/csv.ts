@@ -1,15 +1,7 @@
 /**
- * The voter list import format: RFC 4180 CSV with a header row that names an `email` column
- * (any case, any position; other columns are ignored). Quoted fields may hold commas, doubled
- * quotes and line breaks; CRLF, LF and lone CR all end a record; a leading BOM is dropped; blank
- * lines are skipped. Line numbers are 1-based physical lines of the text (the header is usually
- * line 1), the line where the record starts, so an operator can find the row in an editor.
- * E-mail validity is the decider's business: this only gets the cell out.
- *
- * csv-parse splits the text. Its `lines` figure is where the parser stands (a record's last line)
- * and counts a CRLF inside a quoted field twice, so starting lines are counted here: blank lines
- * are kept as records (then dropped), so each record moves the count on by one plus the line
- * breaks inside its cells.
+ * The voter list import format: RFC 4180 CSV with an `email` column (docs/events.md "Voter import").
+ * Lines are counted here, not taken from csv-parse, whose `lines` is where a record ends and counts
+ * a quoted CRLF twice: blank lines are kept as records, then dropped.
  */
 import { parse, CsvError, type Options } from 'csv-parse/sync';
 import { domainError, type DomainError } from '../domain/errors.ts';
@@ -32,7 +24,7 @@ const invalid = (line: number, why: string): { ok: false; error: DomainError } =
   error: domainError('INVALID_CSV', `line ${line}: ${why}`, { line }),
 });
 
-/** csv-parse's messages quote the cell it stopped in (an address, a name): only the fault is passed on. */
+/** csv-parse's messages quote the cell (an address): only the fault is passed on. */
 function quotingFault(err: CsvError): string {
   switch (err.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
@@ -46,7 +38,6 @@ function quotingFault(err: CsvError): string {
   }
 }
 
-/** Line breaks inside a record's cells, counting CRLF once. */
 function lineBreaksIn(fields: string[]): number {
   let count = 0;
   for (const s of fields) {
@@ -62,7 +53,6 @@ function lineBreaksIn(fields: string[]): number {
 
 type Walk = { ok: false; error: DomainError } | { ok: true; rows: VoterCsvRow[]; headerSeen: boolean; nextLine: number };
 
-/** The header, then one row per record; stops at the first record that does not fit. */
 function walk(records: string[][]): Walk {
   let line = 1;
   let emailColumn = -1;
@@ -93,8 +83,7 @@ export function parseVoterCsv(text: string): VoterCsvResult {
     records = parse(text, OPTIONS);
   } catch (err) {
     if (!(err instanceof CsvError)) throw err;
-    // The records before the fault, read again: a fault among them comes first (as it would in a
-    // reading from the top); otherwise they give the line where the faulty record starts.
+    // The records before the fault, read again: an earlier fault comes first, else they give the faulty record's line.
     const emitted = typeof err.records === 'number' ? err.records : 0; // records before the faulty one
     const before = walk(emitted > 0 ? parse(text, { ...OPTIONS, to: emitted }) : []);
     return before.ok ? invalid(before.nextLine, quotingFault(err)) : before;

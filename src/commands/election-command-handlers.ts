@@ -1,13 +1,6 @@
 /**
- * The election's command handlers: turn a request into a command with the clock's time, fresh ids,
- * fresh keys and protected e-mails, then read-fold-decide-append through `handleCommand`. The voter
- * import decides the whole file once (all-or-nothing validation) and appends it in batches with
- * chained expected revisions.
- *
- * Secrets are made here, never in the decider: the election's key pairs (election-keys.ts, private
- * halves stored BEFORE ElectionCreated is appended) and, per voter, the e-mail's HMAC and
- * ciphertext under the election's PII key (src/keystore/pii.ts). The clear address exists only in
- * this request's memory; the command, the event and every error carry only the protected values.
+ * The election's command handlers: the clock's time, fresh ids, keys and protected e-mails, then
+ * `handleCommand`. The clear address exists only in this request's memory.
  */
 import type { EventStore } from '../eventstore/port.ts';
 import { isWrongExpectedRevision } from '../eventstore/port.ts';
@@ -56,17 +49,12 @@ export interface ElectionCommandHandlers {
 export interface ElectionCommandDeps {
   now: () => Date;
   newId: () => string;
-  /** Where the election's private keys and PII key live. */
   keyStore: KeyStore;
-  /** Modulus of the election's RSA keys (default 2048). */
+  /** Default 2048. */
   rsaBits?: RsaBits;
   maxRetries?: number;
-  /**
-   * Elections whose folded state is kept between commands (0 disables). About 10 MB per
-   * 100,000 voters; default 16.
-   */
+  /** Elections whose folded state is kept between commands (0 disables; ~10 MB per 100,000 voters). Default 16. */
   cacheSize?: number;
-  /** Runs `end` (which appends VotingEnded) once the ballot pool released everything it holds. */
   closeVoting?: <T>(electionId: string, end: () => Promise<Result<T>>) => Promise<Result<T>>;
 }
 
@@ -75,14 +63,10 @@ type RegisterVotersRow = RegisterVoters['voters'][number];
 export const DEFAULT_IMPORT_BATCH_SIZE = 1_000;
 const MAX_IMPORT_BATCH_SIZE = 10_000;
 
-/**
- * Stand-ins with the right shape, for a first decide() that checks every other rule before any
- * key is generated or any PII key created (an invalid request must not cost 2 RSA key pairs).
- */
+/** Stand-ins for a first decide(), so an invalid request costs no RSA key pairs and creates no PII key. */
 const PLACEHOLDER_KEYS = { authorityPublicKey: 'A'.repeat(392), ballotPublicKey: 'B'.repeat(392), logPublicKey: 'C'.repeat(43) };
 const PLACEHOLDER_EMAIL: ProtectedEmail = { emailHmac: '0'.repeat(64), emailEncrypted: 'A'.repeat(40) };
 
-/** The address validated, normalised and protected under the PII key; the clear text goes no further. */
 function protectEmail(piiKey: Uint8Array, electionId: string, email: unknown): ProtectedEmail | DomainError {
   const normalised = validateEmail(email);
   if (typeof normalised !== 'string') return normalised;
@@ -100,7 +84,6 @@ export function createElectionCommandHandlers(store: EventStore, deps: ElectionC
   const run = (command: ElectionCommand): Promise<Result<HandledCommand<ElectionEvent>>> =>
     handleCommand(store, electionDecider, electionStreamId(command.electionId), command, { maxRetries, cache });
 
-  /** Decides `command` on the current state without appending: the refusal, if any. */
   const precheck = async (command: ElectionCommand): Promise<DomainError | undefined> => {
     const { state } = await loadAggregate(store, electionDecider, electionStreamId(command.electionId), cache);
     const decided = electionDecider.decide(command, state);
@@ -129,7 +112,6 @@ export function createElectionCommandHandlers(store: EventStore, deps: ElectionC
     async registerVoter(input) {
       const voterId = deps.newId();
       const { electionId } = input;
-      // Unknown election or wrong state first: no PII key is created for a refused request.
       const refused = await precheck({ type: 'RegisterVoter', electionId, voterId, ...PLACEHOLDER_EMAIL, now: now() });
       if (refused) return { ok: false, error: refused };
       const email = protectEmail(await piiKeyFor(electionId), electionId, input.email);
@@ -153,9 +135,8 @@ export function createElectionCommandHandlers(store: EventStore, deps: ElectionC
   };
 
   /**
-   * An election's PII key never changes once created, so registrations reuse it from memory instead
-   * of a key-store read and decryption per voter. Bounded; a shredded key is only ever shredded after
-   * voting ended, when no registration can be accepted any more.
+   * A PII key never changes once created, so it is kept in memory (bounded); it is only shredded after
+   * voting ended, when no registration is accepted.
    */
   async function piiKeyFor(electionId: string): Promise<Uint8Array> {
     const cached = piiKeys.get(electionId);
@@ -176,9 +157,7 @@ export function createElectionCommandHandlers(store: EventStore, deps: ElectionC
     const streamId = electionStreamId(input.electionId);
     const refused = await precheck({ type: 'RegisterVoters', electionId: input.electionId, voters: [], skipAlreadyRegistered: true, now: now() });
     if (refused) return { ok: false, error: refused };
-    // Protected once per row (HMAC + AES-GCM, ~10 µs), and ids fixed once per row, so a row
-    // re-decided after a conflict keeps its voter id. Address format errors are reported here, by
-    // line, before the decider looks for duplicates.
+    // Protected and given ids once per row, so a row re-decided after a conflict keeps its voter id.
     const piiKey = await piiKeyFor(input.electionId);
     const rows: RegisterVotersRow[] = [];
     for (const r of parsed.rows) {
@@ -226,7 +205,6 @@ export function createElectionCommandHandlers(store: EventStore, deps: ElectionC
           position = result.position;
         } catch (err) {
           if (!isWrongExpectedRevision(err)) throw err;
-          // Another writer got in between: re-read from the cache's revision and re-decide the rest.
           if (++conflicts > maxRetries) return failed(concurrencyConflict(streamId, conflicts));
           await backoff(conflicts - 1);
           conflicted = true;

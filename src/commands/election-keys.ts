@@ -1,14 +1,6 @@
 /**
- * The election's keys, made at creation (docs/protocol.md step 1): the authority's RSA
- * blind-signing key, the counter's RSA ballot key and the transparency log's Ed25519 key.
- * Private halves go to the key store as PKCS#8 DER; public halves go into ElectionCreated.
- *
- * `ensureElectionKeys` is race-free and idempotent, like the PII key: every caller offers
- * candidates with putIfAbsent and then derives the public halves from whatever the store holds.
- * So two racing creations of one election id end up announcing the keys that are really stored
- * (one of them then loses the append with ELECTION_ALREADY_EXISTS), and an orphan key left by a
- * failed append is simply reused by the next attempt. The store is written BEFORE the event is
- * appended: a public key in the log without its private half would be an unusable election.
+ * The election's three key pairs (docs/credentials.md "Election keys (set-up)"). Race-free and idempotent:
+ * offered with putIfAbsent, public halves derived from what is stored, stored BEFORE the event.
  */
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -22,12 +14,7 @@ export const DEFAULT_RSA_BITS: RsaBits = 2048;
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
-/**
- * A fresh RSA private key as PKCS#8 DER. The same parameters as src/crypto/rsa.ts
- * generateRsaKeyPair (plain 'rsa' type, e = 65537: raw RSA needs rsaEncryption keys), but on
- * libuv's thread pool: a 2048-bit key takes ~50-300 ms and a 3072-bit one up to seconds, which must
- * not stall the gateway's event loop.
- */
+/** A fresh 'rsa' PKCS#8 key on libuv's thread pool: seconds for a large key must not stall the event loop. */
 async function newRsaPkcs8(bits: RsaBits): Promise<Uint8Array> {
   const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: bits, publicExponent: 65537 });
   return new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' }));
@@ -42,13 +29,12 @@ export function privateKeyFromPkcs8(der: Uint8Array): KeyObject {
   return createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
 }
 
-/** base64url SPKI DER of an RSA private key's public half. */
 export function rsaSpkiBase64url(privateKey: KeyObject): string {
   if (privateKey.asymmetricKeyType !== 'rsa') throw new TypeError('expected an RSA key');
   return toBase64url(new Uint8Array(createPublicKey(privateKey).export({ format: 'der', type: 'spki' })));
 }
 
-/** base64url of the raw 32-byte Ed25519 public key (the JWK `x`, which is exactly that). */
+/** base64url of the raw 32-byte Ed25519 public key (the JWK `x`). */
 export function ed25519RawBase64url(privateKey: KeyObject): string {
   if (privateKey.asymmetricKeyType !== 'ed25519') throw new TypeError('expected an Ed25519 key');
   const x = createPublicKey(privateKey).export({ format: 'jwk' }).x;
@@ -69,10 +55,7 @@ export async function loadElectionPublicKeys(keyStore: KeyStore, electionId: str
   };
 }
 
-/**
- * Makes sure the election's three private keys and its PII key are in the key store, generating
- * only what is missing, and returns the public halves of what is stored.
- */
+/** Generates only the missing private keys (and PII key); returns the public halves of what is stored. */
 export async function ensureElectionKeys(keyStore: KeyStore, electionId: string, bits: RsaBits = DEFAULT_RSA_BITS): Promise<ElectionPublicKeys> {
   const existing = await loadElectionPublicKeys(keyStore, electionId);
   if (!existing) {

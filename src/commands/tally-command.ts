@@ -1,7 +1,6 @@
 /**
- * Writes to the tally stream. Unlike handleCommand, a conflict is NOT retried here: in the tally a
- * conflict means another tally run appended first (it counted ballots this run was about to
- * count), so the caller must re-read the stream and recompute what is left, not re-decide blindly.
+ * Writes to the tally stream. A conflict is NOT retried: another run counted first, so the caller
+ * re-reads and recomputes what is left.
  */
 import { isWrongExpectedRevision, type EventStore } from '../eventstore/port.ts';
 import type { Result } from '../domain/errors.ts';
@@ -16,10 +15,7 @@ export function loadTally(store: EventStore, electionId: string, cache?: Aggrega
   return loadAggregate(store, tallyDecider, tallyStreamId(electionId), cache);
 }
 
-/**
- * Decides `command` on `aggregate` and appends with its revision as the expected revision.
- * Answers the new aggregate; CONCURRENCY_CONFLICT when the stream moved (re-read and start over).
- */
+/** Decides and appends at `aggregate`'s revision; CONCURRENCY_CONFLICT when the stream moved. */
 export async function decideAndAppendTally(
   store: EventStore,
   electionId: string,

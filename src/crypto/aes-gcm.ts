@@ -1,7 +1,5 @@
 /**
- * AES-256-GCM (NIST SP 800-38D) with a 96-bit nonce and a full 128-bit tag, on OpenSSL.
- * Decryption failures are values: a wrong key, wrong AAD or a flipped bit all give
- * DECRYPTION_FAILED, with no hint of which (nothing to learn from the error).
+ * AES-256-GCM with a 96-bit nonce and a 128-bit tag; every failure is one DECRYPTION_FAILED, with no hint of which.
  */
 import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
 import { fail, ok, type CryptoResult } from './errors.ts';
@@ -55,13 +53,11 @@ export function aes256GcmDecrypt(
   decipher.setAuthTag(tag);
   const head = decipher.update(ciphertext);
   try {
-    // GCM is a stream mode: final() only checks the tag and returns no bytes, so no concat is needed.
     const rest = decipher.final();
     const plaintext = rest.length === 0 ? head : Buffer.concat([head, rest]);
-    // A view, not a copy: the deciphered bytes have a backing store of their own.
     return ok(new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength));
   } catch {
-    // Unauthenticated plaintext in `head` is dropped here, never returned.
+// Unauthenticated plaintext is wiped, never returned.
     head.fill(0);
     return fail('DECRYPTION_FAILED', 'AES-GCM authentication failed');
   }

@@ -1,18 +1,5 @@
 /**
- * Ballot encryption to the counter's RSA key: RSA-KEM (ISO 18033-2 style) + AES-256-GCM.
- *
- *   r      uniform in [2, n-1]
- *   c0     = r^e mod n                                   (raw RSA, OpenSSL)
- *   key    = HKDF-SHA256(ikm = I2OSP(r, kLen), salt = empty, info = 'evote/ballot/v1' ‖ electionId, 32)
- *   sealed = AES-256-GCM(key, random 96-bit nonce, plaintext, aad = electionId)
- *
- * Binding the election id into both the key derivation and the AAD means a ballot cast in one
- * election cannot be replayed into another. Revealing r (VoteCounted) lets anybody check
- * r^e mod n = c0 and decrypt that one ballot without the private key: verifiable decryption.
- *
- * Wire encoding, version 1 (all integers big-endian):
- *   0x01 ‖ u16 len(c0) ‖ c0 (kLen bytes) ‖ nonce (12) ‖ ciphertext ‖ tag (16)
- * and its text form is that byte string in unpadded base64url.
+ * Ballot encryption to the counter's RSA key: RSA-KEM + AES-256-GCM; scheme and wire format in docs/crypto.md.
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { aes256GcmDecrypt, aes256GcmEncrypt, GCM_NONCE_BYTES, GCM_TAG_BYTES } from './aes-gcm.ts';
@@ -29,23 +16,18 @@ const HEADER_BYTES = 3;
 
 export interface BallotCiphertext {
   version: typeof BALLOT_CIPHERTEXT_VERSION;
-  /** r^e mod n, kLen bytes. */
   c0: Uint8Array;
   nonce: Uint8Array;
-  /** AES-GCM ciphertext followed by its 16-byte tag. */
   sealed: Uint8Array;
 }
 
 export interface DecryptedBallot {
   plaintext: Uint8Array;
-  /** The KEM secret as kLen big-endian bytes: publishing it is what makes the decryption verifiable. */
+  /** The KEM secret (kLen bytes): publishing it makes the decryption verifiable. */
   r: Uint8Array;
 }
 
-/**
- * Per election: 'evote/ballot/v1' ‖ electionId (HKDF info) and electionId (AES-GCM AAD) as bytes,
- * since a tally or an audit opens thousands of ballots of one election.
- */
+// Per election info/AAD bytes: a tally or an audit opens thousands of ballots of one election.
 let electionBytesCache: { electionId: string; info: Buffer; aad: Uint8Array } | undefined;
 
 function electionBytes(electionId: string): { info: Buffer; aad: Uint8Array } {
@@ -81,8 +63,7 @@ export function decodeBallotCiphertext(input: Uint8Array | string): CryptoResult
   const nonceAt = HEADER_BYTES + c0Length;
   const sealedAt = nonceAt + GCM_NONCE_BYTES;
   if (bytes.length < sealedAt + GCM_TAG_BYTES) return fail('MALFORMED_CIPHERTEXT', 'ballot ciphertext is truncated');
-  // Views, not copies: a copy allocates a backing store (~1 µs each, three per ballot of a tally).
-  // The parts alias the input, which no caller writes to.
+  // Views, not copies (a copy is ~1 µs, three per ballot); no caller writes to the input.
   return ok({
     version: BALLOT_CIPHERTEXT_VERSION,
     c0: bytes.subarray(HEADER_BYTES, nonceAt),
@@ -140,10 +121,7 @@ export function decryptBallot(privateKey: KeyObject, input: Uint8Array | string,
   return openWithR(rBytes, checked.value, electionId);
 }
 
-/**
- * Anybody's decryption once r is published: checks r^e mod n = c0 against the counter's public
- * key first, so a wrong or forged r is reported as such rather than as a mere decryption failure.
- */
+/** Anybody's decryption once r is published: a wrong r is REVEALED_SECRET_MISMATCH, not a decryption failure. */
 export function decryptWithRevealedR(publicKey: KeyObject, r: Uint8Array, input: Uint8Array | string, electionId: string): CryptoResult<DecryptedBallot> {
   const checked = checkAgainstKey(publicKey, input);
   if (!checked.ok) return checked;

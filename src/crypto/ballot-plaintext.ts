@@ -1,8 +1,5 @@
 /**
- * What a voter encrypts to the counter: the prepared ballot message (RFC 9474 32-byte random prefix
- * ‖ encodeBallotMessage(electionId, choice, N2)) and the authority's unblinded signature over it.
- * Encoded as a domain tag and two u32 length-prefixed fields, so no byte of either can be misread
- * as the boundary. The tally and the auditor decode it with the same function.
+ * What a voter encrypts to the counter: the prepared ballot message and its unblinded signature, length-prefixed.
  */
 import { decodeBallotMessage, type BallotMessage } from './canonical.ts';
 import { RSABSSA_PREFIX_BYTES } from './blind-rsa.ts';
@@ -11,11 +8,10 @@ import type { CryptoResult } from './errors.ts';
 
 export const BALLOT_PLAINTEXT_TAG = 'evote/ballot-plaintext/v1';
 const TAG = utf8(BALLOT_PLAINTEXT_TAG);
-/** Generous bounds: a prepared message is under 2 KiB, an RSA-4096 signature 512 bytes. */
 const MAX_FIELD_BYTES = 16 * 1024;
 
 export interface BallotPlaintext {
-  /** prefix(32) ‖ encodeBallotMessage(...): exactly the bytes the authority's signature covers. */
+  /** Exactly the bytes the authority's signature covers: prefix(32) ‖ encodeBallotMessage(...). */
   preparedMessage: Uint8Array;
   signature: Uint8Array;
 }

@@ -1,15 +1,5 @@
 /**
- * RSA blind signatures, RFC 9474 variant RSABSSA-SHA384-PSS-Randomized:
- *
- *   client: prepared = prepare(msg)                         (32 random bytes ‖ msg)
- *           { blindedMessage, inv } = blind(pk, prepared)   (EMSA-PSS encode, times r^e)
- *   server: blindSignature = blindSign(sk, blindedMessage)  (raw RSA private op, checked)
- *   client: signature = finalize(pk, prepared, blindSignature, inv)
- *   anyone: verify(pk, prepared, signature)                 (standard RSASSA-PSS, SHA-384, salt 48)
- *
- * The unblinded signature is an ordinary RSASSA-PSS signature over `prepared`, so any PSS
- * verifier (OpenSSL's CLI included) accepts it. The server side runs on OpenSSL (CRT + base
- * blinding); only the client's cheap steps (r^e, one multiply, one inverse) use bigint.
+ * RSA blind signatures, RFC 9474 RSABSSA-SHA384-PSS-Randomized (flow in docs/crypto.md); the server side runs on OpenSSL.
  */
 import { constants, randomBytes, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { bigIntToBytes, bytesToBigInt, concatBytes, gcd, modInverse, randomBigIntInRange } from './bytes.ts';
@@ -20,20 +10,15 @@ import { rsaPublicNumbers, rsaRawPrivate, rsaRawPublic } from './rsa.ts';
 export const RSABSSA_PREFIX_BYTES = 32;
 export const RSABSSA_SALT_BYTES = SHA384_BYTES;
 
-/**
- * Randomized preparation (RFC 9474 §4.1): a fresh 32-byte prefix makes the signed message
- * unpredictable to the signer even when msg is. The prepared message is what gets blinded,
- * finalized and verified, so the client must keep it (prefix included), not just msg.
- */
+/** RFC 9474 §4.1: a random prefix. The prepared message (prefix included) is what is blinded and verified: keep it. */
 export function prepare(message: Uint8Array, prefix: Uint8Array = new Uint8Array(randomBytes(RSABSSA_PREFIX_BYTES))): Uint8Array {
   if (prefix.length !== RSABSSA_PREFIX_BYTES) throw new RangeError('message prefix must be 32 bytes');
   return concatBytes(prefix, message);
 }
 
 export interface BlindingResult {
-  /** kLen bytes, sent to the signer. Reveals nothing about the message. */
   blindedMessage: Uint8Array;
-  /** kLen bytes, r^-1 mod n: the client's secret for finalize. Never sent, never logged. */
+  /** r^-1 mod n: the client's secret for finalize. Never sent, never logged. */
   inv: Uint8Array;
 }
 
@@ -62,10 +47,7 @@ export function blind(publicKey: KeyObject, preparedMessage: Uint8Array, randomn
   });
 }
 
-/**
- * Server side (RFC 9474 §4.3): s = m^d mod n by OpenSSL, then s^e mod n = m is checked before
- * anything leaves, so a fault in the CRT computation can never hand out a value that factors n.
- */
+/** RFC 9474 §4.3: s = m^d mod n, checked s^e = m before it leaves, so a CRT fault never hands out a factor of n. */
 export function blindSign(privateKey: KeyObject, blindedMessage: Uint8Array): CryptoResult<Uint8Array> {
   const { n, modulusBytes } = rsaPublicNumbers(privateKey);
   if (blindedMessage.length !== modulusBytes) return fail('INVALID_LENGTH', `blinded message must be ${modulusBytes} bytes`);

@@ -1,6 +1,5 @@
 /**
- * Byte-string and big-integer conversions shared by the primitives: RFC 8017's I2OSP/OS2IP,
- * modular arithmetic on bigint for the client-side RSA steps, and base64url.
+ * Byte strings, big integers and base64url shared by the primitives.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -42,12 +41,8 @@ const BASE64URL_TEXT = /^[A-Za-z0-9_-]*$/;
 const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /**
- * Strict unpadded base64url: Buffer's own decoder skips characters outside the alphabet and
- * ignores non-zero trailing bits, so two strings could name one byte string. Only the canonical
- * spelling is accepted (undefined otherwise), i.e. exactly the strings toBase64url produces:
- * alphabet only, a length that is not 4k+1 (six bits never end a byte), and zero bits after the
- * last byte in the last character (4 of them when the length is 4k+2, 2 when it is 4k+3). Checked
- * that way rather than by re-encoding: the tally decodes every ballot's ~700 characters.
+ * Strict unpadded base64url: only the spelling toBase64url produces (Buffer's decoder would let two
+ * strings name one byte string); undefined otherwise. Checked in place, not by re-encoding.
  */
 export function fromBase64url(text: string): Uint8Array | undefined {
   const tail = text.length % 4;

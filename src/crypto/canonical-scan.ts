@@ -1,33 +1,16 @@
 /**
- * Tells whether a JSON text is already canonical (canonical.ts: what canonicalJson would write for
- * the value JSON.parse reads from it) without building that value. The auditor hashes every event
- * line of an export: when a line is canonical, its own characters are the bytes to hash, and
- * parsing it only to write the same text again would cost the audit more than the hashing does.
- *
- * "Canonical" here means canonicalJson(JSON.parse(text)) === text, checked piece by piece:
- *   - no whitespace between tokens, and nothing after the value;
- *   - object keys in strictly increasing UTF-16 code-unit order (so no key twice: JSON.parse
- *     would keep the last, and another parser the first);
- *   - strings as JSON.stringify writes them: no raw control character, no raw lone surrogate, and
- *     an escape only where JSON.stringify writes one (a string with a backslash is checked by
- *     parsing that one string and writing it again);
- *   - numbers as JSON.stringify writes them (no "-0", "1.0", "1E3" or "01").
- * A text this refuses may still be valid JSON: callers then take the slow path (parse, then
- * canonicalJson), so a refusal costs time, never a wrong answer. Test: test/crypto/canonical-scan.test.ts
- * holds it to canonicalJson on random values and to every non-canonical spelling of them.
+ * Tells whether a JSON text already equals canonicalJson(JSON.parse(text)) without parsing it, so the
+ * auditor can hash an event line as it is. A refusal only sends the caller to the slow path.
  */
 
 /** One member of the top-level object: its decoded key, and where `"key":value` starts and ends. */
 export interface CanonicalMember {
   key: string;
-  /** Index of the key's opening quote. */
   start: number;
-  /** Index just past the value. */
   end: number;
 }
 
-// Characters a canonical string holds as they are: not '"', '\', a control character or a surrogate.
-// (Control characters are the point of this class: JSON.stringify escapes them.)
+// Characters a canonical string holds as they are (JSON.stringify escapes controls and lone surrogates).
 // eslint-disable-next-line no-control-regex
 const PLAIN_RUN = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
@@ -54,7 +37,6 @@ function scanString(t: string, i: number): number {
     const c = t.charCodeAt(p);
     if (c === QUOTE) return p + 1;
     if (c === BACKSLASH) return scanEscapedString(t, i);
-    // A surrogate pair is a character like any other; a lone surrogate JSON.stringify would escape.
     if (c >= 0xd800 && c <= 0xdbff) {
       const next = t.charCodeAt(p + 1);
       if (next >= 0xdc00 && next <= 0xdfff) {
@@ -97,8 +79,7 @@ function scanNumber(t: string, i: number): number {
   NUMBER.lastIndex = i;
   if (!NUMBER.test(t)) return NOT_CANONICAL;
   const end = NUMBER.lastIndex;
-  // The usual case, a non-negative integer below 2^53 (the grammar has ruled out leading zeros):
-  // written back as it is. Anything else is written back to be sure.
+  // Usually a non-negative integer below 2^53, written back as it is; anything else is checked by writing it back.
   if (end - i <= 15 && allDigits(t, i, end)) return end;
   const token = t.slice(i, end);
   // JSON.stringify(-0) is "0" and of a number too large for a double "null": neither is the token.
@@ -150,9 +131,8 @@ function scanObject(t: string, i: number, members: CanonicalMember[] | undefined
     const keyEnd = scanString(t, p);
     if (keyEnd === NOT_CANONICAL) return NOT_CANONICAL;
     const raw = t.slice(p + 1, keyEnd - 1);
-    // A key with an escape (already checked canonical) is compared by what it decodes to.
     const key = raw.includes('\\') ? (JSON.parse(t.slice(p, keyEnd)) as string) : raw;
-    // JavaScript's < on strings compares UTF-16 code units: canonicalJson's sort order.
+  // UTF-16 code-unit order, as canonicalJson sorts; strictly increasing also refuses a duplicate key.
     if (previousKey !== undefined && !(previousKey < key)) return NOT_CANONICAL;
     previousKey = key;
     if (t.charCodeAt(keyEnd) !== COLON) return NOT_CANONICAL;
@@ -171,15 +151,11 @@ export function isCanonicalJson(text: string): boolean {
   try {
     return scanValue(text, 0) === text.length;
   } catch {
-    // Nesting deep enough to exhaust the stack: not worth a fast path.
     return false;
   }
 }
 
-/**
- * The members of `text`, in order, when it is a canonical JSON object; undefined when it is not an
- * object or not canonical.
- */
+/** The members of a canonical JSON object, in order; undefined when `text` is not one. */
 export function canonicalObjectMembers(text: string): CanonicalMember[] | undefined {
   if (text.charCodeAt(0) !== OPEN_BRACE) return undefined;
   const members: CanonicalMember[] = [];

@@ -1,16 +1,5 @@
 /**
- * Canonical encodings for anything that is hashed or signed, so that equal meaning gives equal
- * bytes and different meaning never does.
- *
- * 1. The ballot message (what the authority blind-signs and the counter checks): a sequence of
- *    length-prefixed UTF-8 fields, each u32 big-endian length ‖ bytes:
- *      field('evote/ballot/v2') ‖ field(electionId) ‖ field(choice) ‖ field(n2Commitment)
- *    Because every field carries its own length, no character a choice may contain (comma,
- *    NUL, newline, '|') can move a field boundary: two different triples never share an encoding.
- *
- * 2. Canonical JSON for hashing events (RFC 8785 / JCS style): object keys sorted by UTF-16 code
- *    units, no whitespace, strings and numbers serialized as ECMAScript JSON.stringify does (which
- *    is what JCS specifies). Only plain JSON values are accepted.
+ * Canonical encodings for what is hashed or signed: the ballot message and canonical JSON (docs/crypto.md).
  */
 import { concatBytes, isWellFormedText, utf8 } from './bytes.ts';
 import { fail, ok, type CryptoResult } from './errors.ts';
@@ -20,10 +9,7 @@ export const BALLOT_MESSAGE_TAG = 'evote/ballot/v2';
 export interface BallotMessage {
   electionId: string;
   choice: string;
-  /**
-   * n2Commitment(N2, salt) in hex (src/crypto/n2-commitment.ts): never N2 itself, so neither the
-   * letter (N2) nor the device's receipt (salt) alone finds this ballot once it is decrypted.
-   */
+  /** n2Commitment(N2, salt), never N2 itself: neither the letter nor the receipt alone finds the ballot. */
   n2Commitment: string;
 }
 
@@ -71,7 +57,6 @@ export function decodeBallotMessage(bytes: Uint8Array): CryptoResult<BallotMessa
   return ok({ electionId, choice, n2Commitment });
 }
 
-/** JSON value types canonicalJson accepts. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue | undefined };
 
 function isPlainObject(x: object): boolean {
@@ -94,18 +79,14 @@ function serialize(value: unknown, path: string): string {
   }
   if (typeof value === 'object' && isPlainObject(value)) {
     const record = value as Record<string, unknown>;
-    // Default sort compares UTF-16 code units, which is exactly JCS's ordering (RFC 8785 §3.2.3).
+    // Default sort compares UTF-16 code units: JCS's order (RFC 8785 §3.2.3).
     const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
     return '{' + keys.map((k) => JSON.stringify(k) + ':' + serialize(record[k], `${path}.${k}`)).join(',') + '}';
   }
   throw new TypeError(`canonicalJson: ${typeof value === 'object' ? 'non-plain object' : typeof value} at ${path}`);
 }
 
-/**
- * Canonical JSON text. Object properties whose value is undefined are omitted (as JSON.stringify
- * does, so an object and its JSON round trip hash the same); anything else that is not plain JSON
- * (NaN, Infinity, bigint, Date, Map, class instances, undefined in arrays) throws TypeError.
- */
+/** Canonical JSON text (JCS style); undefined properties are omitted, anything not plain JSON throws TypeError. */
 export function canonicalJson(value: unknown): string {
   return serialize(value, '$');
 }

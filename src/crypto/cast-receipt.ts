@@ -1,8 +1,6 @@
 /**
- * The server's signed acknowledgement of a cast: Ed25519 under the election's log key over
- * canonicalJson({type, electionId, ballotHash}). A ballot is acknowledged when it is durably pooled,
- * before it reaches the log, so this signature is what lets a voter prove that the server accepted a
- * ballot that never appeared.
+ * The server's Ed25519 acknowledgement of a cast, given once durably pooled: it lets a voter prove the
+ * server accepted a ballot that never reached the log.
  */
 import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { canonicalJsonBytes } from './canonical.ts';

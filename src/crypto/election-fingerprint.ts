@@ -1,6 +1,5 @@
 /**
- * The election fingerprint: SHA-256 of the tag, the election id and its three public keys as
- * ElectionCreated publishes them, each u32be(length) ‖ UTF-8 (docs/audit.md), shown in groups of 4.
+ * The election fingerprint over its id and three public keys (layout in docs/audit.md).
  */
 import { createHash } from 'node:crypto';
 import { fail, ok, type CryptoResult } from './errors.ts';

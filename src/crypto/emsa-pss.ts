@@ -1,7 +1,5 @@
 /**
- * EMSA-PSS-ENCODE (RFC 8017 §9.1.1) with SHA-384, MGF1-SHA-384 and an explicit salt. Needed on
- * the client for blinding: OpenSSL only exposes PSS inside a whole signature, and blinding must
- * act on the encoded message before any private-key operation.
+ * EMSA-PSS-ENCODE (RFC 8017 §9.1.1), SHA-384: blinding acts on the encoded message, which OpenSSL does not expose.
  */
 import { createHash } from 'node:crypto';
 import { concatBytes } from './bytes.ts';
@@ -14,7 +12,6 @@ function sha384(...parts: Uint8Array[]): Uint8Array {
   return new Uint8Array(h.digest());
 }
 
-/** MGF1 (RFC 8017 §B.2.1) over SHA-384. */
 export function mgf1Sha384(seed: Uint8Array, maskLength: number): Uint8Array {
   const out = new Uint8Array(Math.ceil(maskLength / SHA384_BYTES) * SHA384_BYTES);
   const counter = new Uint8Array(4);
@@ -25,10 +22,7 @@ export function mgf1Sha384(seed: Uint8Array, maskLength: number): Uint8Array {
   return out.subarray(0, maskLength);
 }
 
-/**
- * EM for message M with emBits = modBits - 1. Returns undefined for the RFC's "encoding error"
- * (modulus too small for hash + salt), which cannot happen with keys of 1024 bits or more.
- */
+/** EM for emBits = modBits - 1; undefined for the RFC's "encoding error" (impossible from 1024-bit keys). */
 export function emsaPssEncodeSha384(message: Uint8Array, emBits: number, salt: Uint8Array): Uint8Array | undefined {
   const emLen = Math.ceil(emBits / 8);
   if (emLen < SHA384_BYTES + salt.length + 2) return undefined;

@@ -1,10 +1,5 @@
 /**
- * HKDF-SHA256 (RFC 5869) on OpenSSL's HMAC via node:crypto. Used to turn the X25519 shared secret
- * into the session key, and the ballot KEM secret r into the AES-256-GCM key.
- *
- * Written out as its HMACs rather than with hkdfSync, which builds a KeyObject and a job per call:
- * ~20 µs against ~7 µs for the two HMACs of a 32-byte key, once per voter login. The RFC's test
- * vectors (test/crypto/hkdf.test.ts) and hkdfSync itself check it.
+ * HKDF-SHA256 (RFC 5869) as its HMACs: hkdfSync costs about three times as much per call (docs/crypto.md).
  */
 import { createHmac } from 'node:crypto';
 
@@ -19,7 +14,6 @@ export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, 
   }
   const prk = createHmac('sha256', salt.length === 0 ? ZERO_SALT : salt).update(ikm).digest();
   if (length <= 32) {
-    // One block, the usual case (a session key, a ballot key): T(1) = HMAC(PRK, info ‖ 0x01).
     const t1 = createHmac('sha256', prk).update(info).update(FIRST_BLOCK).digest();
     prk.fill(0);
     if (length === 32) return new Uint8Array(t1.buffer, t1.byteOffset, 32);
@@ -28,7 +22,6 @@ export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, 
     return out;
   }
   const okm = new Uint8Array(Math.ceil(length / 32) * 32);
-  // T(i) = HMAC(PRK, T(i-1) ‖ info ‖ i), T(0) empty (RFC 5869 §2.3).
   let previous: Uint8Array = new Uint8Array(0);
   for (let i = 1; (i - 1) * 32 < length; i++) {
     previous = createHmac('sha256', prk).update(previous).update(info).update(new Uint8Array([i])).digest();
@@ -40,10 +33,7 @@ export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, 
   return out;
 }
 
-/**
- * The extract step alone (PRK = HMAC-SHA256(salt, ikm)); hkdfSync does not expose it. Kept so
- * the RFC's intermediate PRK values can be checked too.
- */
+/** The extract step alone (hkdfSync does not expose it), so the RFC's PRK values can be checked. */
 export function hkdfSha256Extract(salt: Uint8Array, ikm: Uint8Array): Uint8Array {
   return new Uint8Array(createHmac('sha256', salt.length === 0 ? new Uint8Array(32) : salt).update(ikm).digest());
 }

@@ -1,7 +1,5 @@
 /**
- * HMAC-SHA256 (RFC 2104 / FIPS 198-1) and a constant-time byte comparison. Every check of a
- * secret-derived value (L2 client proof, L3 session proof, secret codes) goes through
- * constantTimeEqual so the time taken does not reveal how many leading bytes matched.
+ * HMAC-SHA256 and the constant-time comparison every check of a secret-derived value goes through.
  */
 import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 
@@ -11,10 +9,7 @@ export function hmacSha256(key: Uint8Array | KeyObject, data: Uint8Array | strin
   return new Uint8Array(createHmac('sha256', key).update(data).digest());
 }
 
-/**
- * True when a and b hold the same bytes. Time depends only on the lengths (which are public:
- * every tag here has a fixed size), never on the contents.
- */
+/** True when a and b hold the same bytes; time depends on the (public) lengths only. */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) {
     // Still do the work once so a length mismatch is not a fast path worth measuring.

@@ -1,7 +1,5 @@
 /**
- * The commitment a ballot carries instead of N2: SHA-256 over canonicalJson({type, n2, salt}), with
- * a 16-byte salt made on the voter's device and kept in its receipt. The letter alone (N2) cannot
- * find the counted ballot after the tally; the receipt file (N2 and salt) can.
+ * What a ballot carries instead of N2, salted on the voter's device: the letter alone cannot find the counted ballot.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { canonicalJsonBytes } from './canonical.ts';

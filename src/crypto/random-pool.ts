@@ -1,10 +1,6 @@
 /**
- * Random bytes from the OS CSPRNG (OpenSSL's, through node:crypto), drawn 4 KiB at a time.
- *
- * A call to randomBytes costs ~10 µs here whatever its size, and the hot paths take several
- * small draws each: five per credential letter, three per voter login. The bytes handed out are
- * copied out of the pool and wiped from it at once, so the pool only ever holds bytes nobody has
- * been given yet. Large requests are drawn directly.
+ * CSPRNG bytes drawn 4 KiB at a time (a randomBytes call costs ~10 µs whatever its size). Bytes handed
+ * out are wiped from the pool at once, so it only holds bytes nobody has been given.
  */
 import { randomFillSync } from 'node:crypto';
 

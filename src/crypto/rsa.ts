@@ -1,9 +1,6 @@
 /**
- * RSA key handling and the two raw RSA primitives (RSAEP/RSAVP1: x^e mod n, and
- * RSADP/RSASP1: x^d mod n) on OpenSSL with RSA_NO_PADDING. OpenSSL's private operation uses
- * CRT and base blinding, which is why the server never does x^d with bigint arithmetic.
- * Keys are plain 'rsa' KeyObjects (rsaEncryption OID): OpenSSL refuses raw encryption with an
- * 'rsa-pss' key, and both blind signatures and the ballot KEM need it.
+ * RSA keys and the raw primitives x^e and x^d mod n on OpenSSL (CRT, base blinding). Keys are plain
+ * 'rsa' KeyObjects: OpenSSL refuses raw operations with 'rsa-pss' keys.
  */
 import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
 import { bigIntToBytes, bitLength, bytesToBigInt, fromBase64url, modInverse, toBase64url } from './bytes.ts';
@@ -13,9 +10,8 @@ export interface RsaPublicNumbers {
   e: bigint;
   /** Length of n in bytes (kLen): the size of every raw RSA input and output. */
   modulusBytes: number;
-  /** Length of n in bits (kBits). */
   modulusBits: number;
-  /** n as kLen big-endian bytes: comparing raw values against it needs no bigint conversion. */
+  /** n as kLen big-endian bytes, compared against without bigint conversion. */
   modulus: Uint8Array;
 }
 
@@ -56,7 +52,6 @@ export function rsaPublicKeyOf(key: KeyObject): KeyObject {
   return pub;
 }
 
-/** n and e of a public or private RSA key. */
 export function rsaPublicNumbers(key: KeyObject): RsaPublicNumbers {
   const cached = numbersCache.get(key);
   if (cached) return cached;
@@ -73,12 +68,8 @@ export function rsaPublicNumbers(key: KeyObject): RsaPublicNumbers {
   return numbers;
 }
 
-/**
- * True when x, read as a big-endian integer of exactly kLen bytes, is below n: the range check of
- * every raw input, as one byte comparison instead of a bigint conversion per ballot.
- */
+/** True when x (exactly kLen bytes) is below n: the range check of every raw input, without bigint. */
 export function isBelowModulus(numbers: RsaPublicNumbers, x: Uint8Array): boolean {
-  // Buffer.compare takes Uint8Arrays as they are: no wrapper objects on the tally's hot path.
   return x.length === numbers.modulus.length && Buffer.compare(x, numbers.modulus) < 0;
 }
 
@@ -89,10 +80,7 @@ export function isZeroOrOne(x: Uint8Array): boolean {
   return last < 0 || (x[last] as number) <= 1;
 }
 
-/**
- * x^e mod n (RSAEP / RSAVP1) for an integer already checked to be < n, as kLen bytes.
- * OpenSSL rejects x >= n itself; callers check first so that is never an exception path.
- */
+/** x^e mod n for x already checked < n (so OpenSSL's own refusal is never an exception path). */
 export function rsaRawPublic(key: KeyObject, x: Uint8Array): Uint8Array {
   return viewOf(publicEncrypt({ key: rsaPublicKeyOf(key), padding: constants.RSA_NO_PADDING }, x));
 }
@@ -102,10 +90,7 @@ export function rsaRawPrivate(privateKey: KeyObject, x: Uint8Array): Uint8Array 
   return viewOf(privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, x));
 }
 
-/**
- * A plain Uint8Array over an OpenSSL result: node:crypto gives each result a backing store of its
- * own (never the Buffer pool), so a view is safe to keep and to zero, and spares a copy per call.
- */
+// node:crypto gives each result its own backing store (never the Buffer pool): a view is safe to keep and zero.
 function viewOf(result: Buffer): Uint8Array {
   return new Uint8Array(result.buffer, result.byteOffset, result.byteLength);
 }

@@ -1,13 +1,6 @@
 /**
- * X25519 key agreement (RFC 7748) on OpenSSL. Private keys stay KeyObjects; public keys cross
- * the wire as the raw 32-byte u-coordinate, so they are converted at this boundary only.
- *
- * Why JWK and not DER at that boundary: node imports/exports an X25519 key as DER (SPKI) in
- * ~100 µs but as JWK in ~1-8 µs, and asking generateKeyPairSync for the public key as a JWK
- * skips the KeyObject round trip altogether (measured ~2.5× faster key generation). Every voter
- * login converts twice per side, so these conversions were the largest single cost of a login
- * (see docs/auth.md "Performance"). Raw private scalars (test vectors only) still go through
- * PKCS#8 DER: a JWK private key would need the public half as well.
+ * X25519 (RFC 7748) on OpenSSL. Public keys cross the wire as raw 32 bytes, converted here through
+ * JWK rather than DER, which is far cheaper (docs/crypto.md).
  */
 import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { concatBytes, fromBase64url, fromHex, toBase64url } from './bytes.ts';
@@ -20,7 +13,6 @@ const PKCS8_PREFIX = fromHex('302e020100300506032b656e04220420');
 
 export interface X25519KeyPair {
   privateKey: KeyObject;
-  /** Raw 32-byte public key (little-endian u-coordinate), ready to send. */
   publicKey: Uint8Array;
 }
 
@@ -47,7 +39,6 @@ export function x25519PublicKeyFromRaw(raw: Uint8Array): CryptoResult<KeyObject>
   return ok(createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: toBase64url(raw) }, format: 'jwk' }));
 }
 
-/** Raw public key of a public or private X25519 KeyObject. */
 export function x25519RawPublicKey(key: KeyObject): Uint8Array {
   const publicKey = key.type === 'private' ? createPublicKey(key) : key;
   return rawFromJwkX(publicKey.export({ format: 'jwk' }).x);

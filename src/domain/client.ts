@@ -1,17 +1,12 @@
 /**
- * The client-application decider (stream `client-{clientId}`): a voter client app, each with its
- * own key, is registered once and may be revoked. Its HMAC key never enters the stream: it lives
- * in the key store under keyNames.client(clientId).
- *
- * Pure: the command carries the time; ids are chosen by the command handler.
+ * The client-application decider (stream `client-{clientId}`); its HMAC key lives in the key store, never in the stream.
  */
 import type { ClientEvent } from './client-events.ts';
 import { domainError, type DomainError } from './errors.ts';
 import { isWellFormedText } from '../crypto/bytes.ts';
 
 export const MAX_CLIENT_NAME_LENGTH = 100;
-// Control characters have no place in a display name (and PostgreSQL's jsonb refuses \u0000);
-// a lone surrogate is not text at all (jsonb refuses it too). Both are refused before the log.
+// Controls have no place in a name and jsonb refuses \u0000; a lone surrogate is refused before the log too.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -54,7 +49,6 @@ export function decideClient(command: ClientCommand, state: ClientState): Client
     case 'RegisterClient': {
       if (state.status !== 'NONE') return domainError('CLIENT_ALREADY_EXISTS', `client ${command.clientId} is already registered`);
       const name = command.name.trim();
-      // Counted in code points so a name of emoji is not cut in half by a UTF-16 limit.
       if (name.length === 0 || [...name].length > MAX_CLIENT_NAME_LENGTH) {
         return domainError('INVALID_CLIENT_NAME', `a client name is 1..${MAX_CLIENT_NAME_LENGTH} characters`);
       }
@@ -65,7 +59,7 @@ export function decideClient(command: ClientCommand, state: ClientState): Client
     }
     case 'RevokeClient':
       if (state.status === 'NONE') return domainError('CLIENT_NOT_FOUND', `client ${command.clientId} is not registered`);
-      // Revoking twice is not an error: the second request finds what it asked for (idempotent retry).
+      // Revoking twice finds what it asked for: an idempotent retry.
       if (state.status === 'REVOKED') return [];
       return [{ type: 'ClientRevoked', data: { clientId: command.clientId, revokedAt: command.now } }];
   }

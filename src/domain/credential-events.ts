@@ -1,9 +1,6 @@
 /**
- * A credential (`credential-{electionId}-{hashN1}`) is minted (revision 0) in a shuffled batch with
- * no voter id anywhere near it, and spent once (revision 1) by the cast it authorised. The ballot
- * itself goes to a stream of its own (`ballot-{electionId}-{random id}`) and names no credential:
- * whoever holds a letter finds that its N1 was spent, never which ballot it cast. The ballot pool
- * releases ballots k-mixed and holds spends until the close (docs/protocol.md).
+ * A credential is minted (revision 0) with no voter id near it and spent once by its cast. The ballot goes
+ * to a stream of its own that names no credential, so a letter shows that N1 was spent, never which ballot.
  */
 export interface CredentialMinted {
   type: 'CredentialMinted';
@@ -18,11 +15,7 @@ export interface CredentialSpent {
 
 export interface BallotCast {
   type: 'BallotCast';
-  /**
-   * `ciphertext`: RSA-KEM + AES-256-GCM to the counter's key (base64url, src/crypto/ballot-encryption.ts);
-   * `ballotHash`: SHA-256 (hex) of the ciphertext bytes, the voter's receipt. No credential and no
-   * cast time: nothing here leads back to a letter or to a voter's connection.
-   */
+  /** `ballotHash`: SHA-256 of the ciphertext bytes. No credential, no cast time: nothing leads back to a voter. */
   data: { electionId: string; ballotHash: string; ciphertext: string };
 }
 

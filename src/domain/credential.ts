@@ -1,7 +1,5 @@
 /**
- * The credential aggregate (`credential-{electionId}-{hash(N1)}`): minted once (revision 0), then
- * spent at most once, by a cast, only while voting is open. The ballot the cast carries goes to a
- * stream of its own (credential-events.ts), so the credential's history never names it.
+ * The credential aggregate: minted once, spent at most once by a cast while voting is open.
  */
 import type { ElectionStatus } from './election-events.ts';
 import type { CredentialEvent } from './credential-events.ts';
@@ -11,7 +9,7 @@ export interface CastBallot {
   type: 'CastBallot';
   electionId: string;
   hashN1: string;
-  /** The election's status as the handler read it ('NONE' when the election does not exist). */
+  /** 'NONE' when the election does not exist. */
   electionStatus: ElectionStatus | 'NONE';
 }
 

@@ -1,12 +1,4 @@
-/**
- * Events of the `election-{electionId}` stream. They are public to auditors (docs/events.md): nothing
- * secret, nothing that links a voter to a ballot. Event payloads are plain JSON (no Dates, no bigints);
- * times are ISO-8601 strings chosen by the command handler's clock.
- *
- * Voters are registered in the election stream itself (one `VoterRegistered` per voter), so the
- * decider sees every e-mail already registered and enforces uniqueness and the lifecycle with a
- * single expected-revision append; see docs/events.md.
- */
+/** Events of the `election-{electionId}` stream, voters included: public to auditors, plain JSON (docs/events.md). */
 
 export type ElectionStatus = 'REGISTER' | 'VOTE_STARTED' | 'VOTE_ENDED';
 
@@ -18,11 +10,7 @@ export interface ElectionCreated {
     choices: string[];
     expectedVoters: number;
     createdAt: string;
-    /**
-     * Public halves of the election's keys (private halves are in the key store only):
-     * the authority's RSA blind-signing key and the counter's RSA ballot key as base64url
-     * SPKI DER; the transparency log's Ed25519 key as base64url of the raw 32 bytes.
-     */
+    /** Public halves only (private ones are in the key store); encodings as in CreateElection. */
     authorityPublicKey: string;
     ballotPublicKey: string;
     logPublicKey: string;
@@ -33,7 +21,6 @@ export interface ElectionConfigured {
   type: 'ElectionConfigured';
   data: {
     electionId: string;
-    /** Only the fields that changed are present. */
     theme?: string;
     choices?: string[];
     expectedVoters?: number;
@@ -48,12 +35,9 @@ export interface VoterRegistered {
   data: {
     electionId: string;
     voterId: string;
-    /**
-     * HMAC-SHA256 (hex) of the normalised address under the election's PII key: uniqueness without
-     * the address (src/keystore/pii.ts).
-     */
+    /** HMAC-SHA256 (hex) of the normalised address under the PII key: uniqueness without the address. */
     emailHmac: string;
-    /** AES-256-GCM of the address under the election's PII key; destroying the key forgets it. */
+    /** Encrypted under the election's PII key; destroying the key forgets it. */
     emailEncrypted: string;
     registeredAt: string;
   };

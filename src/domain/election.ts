@@ -1,7 +1,5 @@
 /**
- * The election aggregate as an Emmett-style decider: `decide(command, state)` returns the events to
- * append or a DomainError, `evolve(state, event)` folds one event. No I/O, no clock, no randomness:
- * times and ids come in on the commands. The rules are documented in docs/events.md.
+ * The election decider: `decide` returns events or a DomainError, `evolve` folds one event (rules in docs/events.md).
  */
 import type {
   ElectionCommand,
@@ -24,21 +22,11 @@ export const MAX_CHOICES = 64;
 export const MAX_EXPECTED_VOTERS = 10_000_000;
 export const EMAIL_MAX_LENGTH = 254;
 
-// ---------------------------------------------------------------------------------------------
-// Registered e-mails, as their HMACs under the election's PII key (the log never holds an address
-// in clear): a persistent (never observably mutated) set with O(1) add and lookup.
-//
-// An election can hold 10^5..10^7 voters and every VoterRegistered is folded one at a time, so
-// copying a Set per event would be quadratic. Instead all versions of one election share an
-// append-only Map from e-mail HMAC to its registration ordinal; a version with `count` voters sees only
-// the entries with ordinal < count. Extending the newest version appends in place; extending an
-// older version (a fork, e.g. two handlers folding from the same cached state) copies its prefix
-// first, so no state value anyone holds ever changes.
-// ---------------------------------------------------------------------------------------------
+// Registered e-mail HMACs as a persistent set shared by all versions of one election, so folding
+// 10^5..10^7 registrations copies nothing per event (docs/events.md "Aggregate cache").
 
 class EmailLineage {
   readonly ordinals = new Map<string, number>();
-  /** Number of entries: the `count` of the only version that may still extend this lineage in place. */
   tip = 0;
 }
 
@@ -70,10 +58,6 @@ function addEmail(emails: RegisteredEmails, email: string): RegisteredEmails {
   return { lineage, count: emails.count + 1 };
 }
 
-// ---------------------------------------------------------------------------------------------
-// State
-// ---------------------------------------------------------------------------------------------
-
 export interface ElectionState {
   status: 'NONE' | ElectionStatus;
   electionId: string | null;
@@ -81,9 +65,7 @@ export interface ElectionState {
   choices: string[];
   expectedVoters: number;
   closesAt: string | null;
-  /** E-mail HMACs of the registered voters; query with `isRegistered`. */
   registeredEmails: RegisteredEmails;
-  /** Public halves of the election's keys, from ElectionCreated (null before). */
   publicKeys: ElectionPublicKeys | null;
   voterCount: number;
   createdAt: string | null;
@@ -106,7 +88,6 @@ export const initialState: ElectionState = Object.freeze({
   endedAt: null,
 }) as ElectionState;
 
-/** Whether a voter with this e-mail HMAC (src/keystore/pii.ts emailHmac) is registered. */
 export function isRegistered(state: ElectionState, emailHmac: string): boolean {
   return hasEmail(state.registeredEmails, emailHmac);
 }
@@ -137,7 +118,6 @@ export function evolve(state: ElectionState, event: ElectionEvent): ElectionStat
       };
     }
     case 'VoterRegistered': {
-      // A valid log never registers an e-mail twice; ignoring a repeat keeps voterCount == |emails|.
       if (hasEmail(state.registeredEmails, event.data.emailHmac)) return state;
       const registeredEmails = addEmail(state.registeredEmails, event.data.emailHmac);
       return { ...state, registeredEmails, voterCount: registeredEmails.count };
@@ -152,19 +132,13 @@ export function evolve(state: ElectionState, event: ElectionEvent): ElectionStat
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Validation helpers (pure; exported for the gateway's early checks and for tests)
-// ---------------------------------------------------------------------------------------------
-
-/** Length in code points, so an emoji counts as one character like the user sees it. */
 const charLength = (s: string) => {
   let n = 0;
   for (const _ of s) n++;
   return n;
 };
 
-// Control characters have no place in a ballot's text, and NUL cannot even be stored (PostgreSQL's
-// jsonb refuses \u0000): refused here, so they never reach the log.
+// Controls have no place in a ballot's text, and jsonb refuses \u0000.
 // eslint-disable-next-line no-control-regex
 const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
@@ -183,7 +157,6 @@ export function validateChoices(choices: unknown): string[] | DomainError {
     return domainError('INVALID_CHOICES', `between ${MIN_CHOICES} and ${MAX_CHOICES} choices are required`, { count: choices.length });
   }
   const out: string[] = [];
-  // Case-insensitive: "Yes" and "yes" on one ballot would confuse voters and the tally.
   const seen = new Set<string>();
   for (const [index, choice] of choices.entries()) {
     if (typeof choice !== 'string') return domainError('INVALID_CHOICES', 'every choice must be a string', { index });
@@ -212,13 +185,11 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-// Pragmatic, not RFC 5322: dot-atom local part of the usual characters, a dotted domain of
-// letter-digit-hyphen labels and an alphabetic (or punycode) top-level domain. No quoted local
-// parts, IP literals or comments: no real voter list needs them and each is an injection surface.
+// Pragmatic, not RFC 5322: no quoted local parts, IP literals or comments (each an injection surface).
 const EMAIL_RE =
   /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 
-/** The normalised e-mail, or INVALID_EMAIL. The message never repeats the address (it is PII). */
+/** The normalised e-mail, or INVALID_EMAIL; the message never repeats the address. */
 export function validateEmail(email: unknown): string | DomainError {
   if (typeof email !== 'string') return domainError('INVALID_EMAIL', 'e-mail must be a string');
   const e = normaliseEmail(email);
@@ -230,15 +201,10 @@ export function validateEmail(email: unknown): string | DomainError {
 }
 
 const EMAIL_HMAC_RE = /^[0-9a-f]{64}$/;
-// nonce (12) + at least one byte + tag (16) = 29 bytes = 39 base64url characters; 254 bytes of
-// address make 282 bytes = 376 characters.
+// nonce + at least one byte + tag = 39 base64url characters; a 254-byte address makes 376.
 const EMAIL_ENCRYPTED_RE = /^[A-Za-z0-9_-]{39,376}$/;
 
-/**
- * Shape check of an e-mail as the handler protected it. The address itself was validated by the
- * handler (validateEmail) before it was encrypted; the decider can only see that the values are
- * well-formed, and refuses anything else as INVALID_EMAIL.
- */
+/** Shape check of a protected e-mail (the handler validated the address before encrypting it). */
 export function validateProtectedEmail(e: ProtectedEmail): DomainError | undefined {
   if (typeof e.emailHmac !== 'string' || !EMAIL_HMAC_RE.test(e.emailHmac)) return domainError('INVALID_EMAIL', 'the e-mail HMAC is not 64 hex digits');
   if (typeof e.emailEncrypted !== 'string' || !EMAIL_ENCRYPTED_RE.test(e.emailEncrypted)) {
@@ -247,7 +213,6 @@ export function validateProtectedEmail(e: ProtectedEmail): DomainError | undefin
   return undefined;
 }
 
-// RSA SPKI DER of 2048..4096 bits is 294..550 bytes (392..734 base64url characters); Ed25519 raw is 32 bytes.
 const RSA_SPKI_RE = /^[A-Za-z0-9_-]{300,800}$/;
 const ED25519_RAW_RE = /^[A-Za-z0-9_-]{43}$/;
 
@@ -276,10 +241,6 @@ export function parseInstant(s: unknown): number {
   return Date.parse(s);
 }
 
-// ---------------------------------------------------------------------------------------------
-// decide
-// ---------------------------------------------------------------------------------------------
-
 function wrongState(state: ElectionState, command: ElectionCommand['type'], required: ElectionStatus): DomainError {
   return domainError('WRONG_STATE', `${command} requires the election to be in ${required}; it is in ${state.status}`, {
     current: state.status,
@@ -287,8 +248,7 @@ function wrongState(state: ElectionState, command: ElectionCommand['type'], requ
   });
 }
 
-// The id names streams (`election-{id}`), pub/sub channels and URLs: keep it to a safe alphabet.
-/** Election ids: server-made UUIDs, or an admin's own id of the same safe alphabet. */
+/** Election ids name streams, pub/sub channels and URLs: server-made UUIDs, or an admin's own id of the same safe alphabet. */
 export const ELECTION_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 const ELECTION_ID_RE = new RegExp(ELECTION_ID_PATTERN);
 
@@ -353,7 +313,6 @@ function configureElection(cmd: ConfigureElection, state: ElectionState): Electi
     }
   }
 
-  // Only what actually changes is recorded, so a repeated configure is a no-op.
   if (Object.keys(changes).length === 0) return [];
   return [{ type: 'ElectionConfigured', data: { electionId: cmd.electionId, ...changes, configuredAt: cmd.now } }];
 }
@@ -370,13 +329,13 @@ function registerVoter(cmd: RegisterVoter, state: ElectionState): ElectionEvent[
   const bad = validateProtectedEmail(cmd);
   if (bad) return bad;
   if (hasEmail(state.registeredEmails, cmd.emailHmac)) return domainError('DUPLICATE_VOTER', 'this e-mail address is already registered');
-  // Auto-close counts ballots against expected voters: more voters than expected would end the vote early.
+  // Auto-close counts ballots against expected voters: more voters would end the vote early.
   if (state.voterCount + 1 > state.expectedVoters) return tooManyVoters(state);
   const { electionId, voterId, emailHmac, emailEncrypted } = cmd;
   return [{ type: 'VoterRegistered', data: { electionId, voterId, emailHmac, emailEncrypted, registeredAt: cmd.now } }];
 }
 
-/** All-or-nothing: either every row is accepted (or skipped) or the first bad row's error is returned. */
+/** All-or-nothing: every row is accepted (or skipped), or the first bad row's error is returned. */
 function registerVoters(cmd: RegisterVoters, state: ElectionState): ElectionEvent[] | DomainError {
   if (state.status !== 'REGISTER') return wrongState(state, cmd.type, 'REGISTER');
   const events: VoterRegistered[] = [];

@@ -1,7 +1,5 @@
 /**
- * Errors are values with stable codes. Domain deciders return them; command handlers and the
- * gateway pass them through unchanged, so a client sees the same `code` whatever layer refused.
- * Codes are part of the public protocol (docs/asyncapi.yaml): never rename one.
+ * Errors are values with stable codes, passed through every layer unchanged: part of the protocol, never rename one.
  */
 export type DomainErrorCode =
   | 'ELECTION_ALREADY_EXISTS'

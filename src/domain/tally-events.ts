@@ -1,7 +1,4 @@
-/**
- * Events of the `tally-{electionId}` stream. Each VoteCounted reveals r, so anyone can check
- * r^e mod N = c0 and decrypt that ballot without the private key (verifiable decryption).
- */
+/** Events of the `tally-{electionId}` stream; each VoteCounted reveals r, so anyone can check its decryption. */
 /** DUPLICATE_N2: a second ballot with the same N2 commitment (a copied ciphertext, or a replayed ballot). */
 export type VoteStatus = 'VALID' | 'INVALID_SIGNATURE' | 'DUPLICATE_N2' | 'INVALID_CHOICE' | 'UNDECRYPTABLE';
 
@@ -18,11 +15,10 @@ export interface VoteCounted {
   data: {
     electionId: string;
     ballotHash: string;
-    /** The KEM secret r (base64url, modulus-size big-endian), or null when UNDECRYPTABLE. */
+    /** base64url, modulus-size big-endian; null when UNDECRYPTABLE. */
     revealedR: string | null;
-    /** The N2 commitment as found in the ballot (src/crypto/n2-commitment.ts), or null when it could not be read. */
+    /** As found in the ballot; null when it could not be read. */
     n2Commitment: string | null;
-    /** The choice as found in the ballot, or null when it could not be read. */
     choice: string | null;
     status: VoteStatus;
   };
@@ -32,9 +28,8 @@ export interface TallyPublished {
   type: 'TallyPublished';
   data: {
     electionId: string;
-    /** VALID votes per choice, every choice present (0 when none). */
+    /** VALID votes per choice, every choice present; ballots per status, every status present. */
     counts: Record<string, number>;
-    /** Ballots per status, every status present. */
     statuses: Record<VoteStatus, number>;
     ballots: number;
     publishedAt: string;

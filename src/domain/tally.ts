@@ -1,13 +1,5 @@
 /**
- * The tally aggregate (`tally-{electionId}`) as a decider. Pure: the election's status, the number
- * of covered ballots, the choices and the time come in on the commands.
- *
- * Rules:
- * - TallyStarted only once the election is VOTE_ENDED, once (a repeat decides nothing);
- * - VoteCounted only after TallyStarted and before TallyPublished, at most one per ballot hash,
- *   never more than TallyStarted.ballots in all;
- * - TallyPublished once, only when every covered ballot is counted; its counts and statuses are
- *   recomputed here from ALL the VoteCounted of the stream, never taken from the caller.
+ * The tally decider; TallyPublished's counts are recomputed from every VoteCounted, never taken from the caller (docs/tally.md).
  */
 import type { ElectionStatus } from './election-events.ts';
 import { domainError, type DomainError } from './errors.ts';
@@ -16,7 +8,6 @@ import { VOTE_STATUSES, type TallyEvent, type TallyPublished, type VoteCounted, 
 export interface StartTally {
   type: 'StartTally';
   electionId: string;
-  /** The election's status as read from its stream ('NONE' when it does not exist). */
   electionStatus: 'NONE' | ElectionStatus;
   /** BallotCast events the tally covers (before VotingEnded, one per ballot hash). */
   ballots: number;
@@ -38,12 +29,7 @@ export interface PublishTally {
 
 export type TallyCommand = StartTally | CountVotes | PublishTally;
 
-// ---------------------------------------------------------------------------------------------
-// Counted votes: persistent (no version anyone holds ever changes) with O(1) append and lookup.
-// A tally folds up to millions of VoteCounted one at a time, so copying per event is not an option;
-// versions share an append-only log and a version with `count` votes sees entries below `count`
-// (the same scheme as the election's registered e-mails, src/domain/election.ts).
-// ---------------------------------------------------------------------------------------------
+// Counted votes: persistent with O(1) append and lookup, as the election's registered e-mails.
 
 export interface CountedEntry {
   status: VoteStatus;
@@ -68,7 +54,6 @@ export function isCounted(votes: CountedVotes, ballotHash: string): boolean {
   return ordinal !== undefined && ordinal < votes.count;
 }
 
-/** The counted votes of this version, in the order they were counted. */
 export function* countedEntries(votes: CountedVotes): Generator<CountedEntry> {
   for (let i = 0; i < votes.count; i++) yield votes.log?.entries[i] as CountedEntry;
 }
@@ -88,14 +73,9 @@ function addVote(votes: CountedVotes, ballotHash: string, entry: CountedEntry): 
   return { log, count: votes.count + 1 };
 }
 
-// ---------------------------------------------------------------------------------------------
-// State
-// ---------------------------------------------------------------------------------------------
-
 export interface TallyState {
   status: 'NONE' | 'STARTED' | 'PUBLISHED';
   electionId: string | null;
-  /** TallyStarted.ballots: how many VoteCounted complete the tally. */
   ballots: number;
   counted: CountedVotes;
   published: TallyPublished['data'] | null;
@@ -139,10 +119,6 @@ export function countVotes(votes: CountedVotes, choices: readonly string[]): { c
   }
   return { counts, statuses, strays };
 }
-
-// ---------------------------------------------------------------------------------------------
-// decide
-// ---------------------------------------------------------------------------------------------
 
 const notStarted = (command: TallyCommand['type']) =>
   domainError('WRONG_STATE', `${command} requires a started tally; it has not started`, { current: 'NONE', required: 'STARTED' });

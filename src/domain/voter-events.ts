@@ -1,12 +1,10 @@
 /**
- * Events of the `voter-{electionId}-{voterId}` stream: what happened to one voter, never what
- * they hold. No secret code, N1, N2, e-mail or ballot link appears here (docs/protocol.md).
+ * Events of the `voter-{electionId}-{voterId}` stream: what happened to one voter, never what they hold.
  */
 export type DeliveryChannel = 'email' | 'letter';
 
 export interface CredentialIssued {
   type: 'CredentialIssued';
-  /** Only that the voter was served a letter, through which channel. */
   data: { electionId: string; voterId: string; channel: DeliveryChannel; issuedAt: string };
 }
 
@@ -18,10 +16,7 @@ export interface CredentialDeliveryFailed {
 
 export interface BlindSignatureIssued {
   type: 'BlindSignatureIssued';
-  /**
-   * SHA-256 (hex) of the blinded message: a retry with the same blinded message is recognised. No
-   * time: the event is released from the ballot pool in random order, and a signing time would undo that.
-   */
+  /** Recognises a retry by the blinded message's hash. No time: the pool releases this in random order. */
   data: { electionId: string; voterId: string; blindedMessageHash: string };
 }
 

@@ -1,9 +1,6 @@
 /**
- * The voter aggregate (`voter-{electionId}-{voterId}`) as far as the ballot is concerned: the
- * authority blind-signs at most ONE ballot per voter. A retry with the same blinded message is
- * recognised by its hash and answered again (RSA signing is deterministic, so the signature is
- * recomputed, never stored); a different blinded message is refused. The election's state is read
- * by the command handler and handed in on the command, so this stays a pure function.
+ * The voter decider: at most ONE blind signature per voter. A retry with the same blinded message is
+ * answered again (RSA signing is deterministic, so nothing is stored); a different one is refused.
  */
 import type { ElectionStatus } from './election-events.ts';
 import type { VoterEvent } from './voter-events.ts';
@@ -13,16 +10,14 @@ export interface IssueBlindSignature {
   type: 'IssueBlindSignature';
   electionId: string;
   voterId: string;
-  /** SHA-256 (hex) of the blinded message bytes. */
   blindedMessageHash: string;
-  /** The election's status as the handler read it ('NONE' when the election does not exist). */
+  /** 'NONE' when the election does not exist. */
   electionStatus: ElectionStatus | 'NONE';
 }
 
 export type VoterCommand = IssueBlindSignature;
 
 export interface VoterState {
-  /** Hash of the one blinded message this voter had signed, or null. */
   blindedMessageHash: string | null;
   credentialIssued: boolean;
 }
@@ -32,7 +27,6 @@ export const initialVoterState: VoterState = Object.freeze({ blindedMessageHash:
 export function evolveVoter(state: VoterState, event: VoterEvent): VoterState {
   switch (event.type) {
     case 'BlindSignatureIssued':
-      // The first one counts; a valid log never holds a second.
       return state.blindedMessageHash === null ? { ...state, blindedMessageHash: event.data.blindedMessageHash } : state;
     case 'CredentialIssued':
       return { ...state, credentialIssued: true };

@@ -1,7 +1,6 @@
 /**
- * Validation of append requests before they are queued, and the errors the SQL adapter adds to
- * the port's WrongExpectedRevisionError. Every event gets its id here (generated when absent), so
- * a retried write carries the same ids and the store can recognise it as already done.
+ * Validation of append requests before they are queued. Every event gets its id here, so a retried
+ * write carries the same ids and is recognised as already done.
  */
 import { randomUUID } from 'node:crypto';
 import type { AppendRequest, EventData, ExpectedRevision } from './port.ts';
@@ -20,7 +19,6 @@ export class EventStoreError extends Error {
   }
 }
 
-/** An event ready to be written: id assigned, metadata defaulted. */
 export interface PendingEvent {
   id: string;
   type: string;

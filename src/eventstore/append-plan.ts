@@ -1,12 +1,6 @@
 /**
- * The pure part of group commit: given the current revisions of the streams involved, the log's
- * head position and the queued appends (in queue order), decide which appends succeed, which fail
- * and exactly which rows to write. No I/O, so every rule here is checked in JS in one place:
- * - each append() / appendMany() call (an "item") is all-or-nothing;
- * - items touching the same stream are applied in queue order, a later one seeing the earlier one's
- *   new revision;
- * - an append whose event ids are already stored at the place it asks for is a retry of a write that
- *   succeeded: it returns the original result and writes nothing (idempotency).
+ * The pure planner of group commit: which queued appends succeed and which rows to write, all-or-
+ * nothing per call, in queue order, replays recognised by event id (docs/eventstore.md).
  */
 import { WrongExpectedRevisionError } from './port.ts';
 import type { AppendResult, ExpectedRevision } from './port.ts';
@@ -19,7 +13,6 @@ export interface StreamState {
   position: number;
 }
 
-/** Where an already stored (or just planned) event id lives. */
 export interface KnownEvent {
   streamId: string;
   revision: number;
@@ -40,15 +33,10 @@ export type ItemOutcome = { ok: true; results: AppendResult[] } | { ok: false; e
 
 export interface AppendPlan {
   rows: PlannedRow[];
-  /** New state of every stream that receives events. */
   touched: Map<string, StreamState>;
   outcomes: ItemOutcome[];
-  /** Position of the last planned row (the old head when nothing is written). */
   lastPosition: number;
-  /**
-   * Event ids of conflicting appends that were not looked up in the store yet: if they are stored
-   * already the append may be an idempotent retry, so the caller looks them up and plans again.
-   */
+  /** Ids of conflicting appends not looked up yet: if stored, the append may be a retry, so plan again. */
   idsToLookUp: string[];
 }
 
@@ -92,7 +80,6 @@ export function planAppends(
   let head = headPosition;
 
   for (const item of items) {
-    // Tentative state for this item only: merged into the group's state when every request passes.
     const local = new Map<string, StreamState>();
     const localKnown = new Map<string, KnownEvent>();
     const localRows: PlannedRow[] = [];

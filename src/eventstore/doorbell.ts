@@ -1,7 +1,6 @@
 /**
- * Wakes subscriptions that have caught up. Rung after this process's own commits and on each
- * NOTIFY from other processes. A generation counter closes the race between "read found nothing"
- * and "start waiting": a waiter that read at generation g returns at once if the bell rang since.
+ * Wakes caught-up subscriptions; a generation counter closes the race between "read found nothing"
+ * and "start waiting".
  */
 export class Doorbell {
   private gen = 0;

@@ -1,16 +1,6 @@
 /**
- * The EventStore port on EventStoreDB / KurrentDB (≥ 22.6; infra/docker-compose.yml runs 24.10)
- * through `@eventstore/db-client` v6 over gRPC.
- *
- * How the port's notions land on ESDB (details in eventstoredb-mapping.ts):
- * - a port position is the event's $all commit position (distinct per event and ordered since v20);
- * - revisions are ESDB stream revisions (bigint) as numbers;
- * - readAll and subscribe hide system events (`$`-prefixed streams or types);
- * - appendMany is NOT atomic here: this client has no multi-stream transaction, so the requests are
- *   appended one after another, in order, and the first conflict is thrown with the earlier appends
- *   left written. Checking every expectation first would not help (another writer can move a
- *   stream between the check and the append). Callers that need all-or-nothing must design their
- *   streams so one append suffices (see docs/eventstore.md).
+ * The EventStore port on EventStoreDB / KurrentDB (≥ 22.6). appendMany is NOT atomic here: requests
+ * are appended one after another (docs/eventstore.md "EventStoreDB").
  */
 import {
   BACKWARDS,
@@ -51,7 +41,6 @@ import {
 } from './eventstoredb-mapping.ts';
 import { subscriptionFromFeed } from './eventstoredb-subscription.ts';
 
-/** $all is read in pages: filtering happens on the client, so a page may yield few matches. */
 const MAX_PAGE = 4_096;
 const MIN_PAGE = 64;
 const PING_DEADLINE_MS = 2_000;
@@ -63,11 +52,10 @@ async function collect<E>(read: AsyncIterable<E>): Promise<E[]> {
 }
 
 export function createEventStoreDbEventStore(connectionString: string): EventStore {
-  // Connects lazily on the first call, so construction never blocks or throws on a down server.
+  // Connects lazily, so construction never blocks or throws on a down server.
   const client = EventStoreDBClient.connectionString(connectionString);
   const subscriptions = new Set<EventSubscription>();
 
-  /** The stream's last event, or undefined when the stream does not exist. */
   async function lastEventOf(streamId: string): Promise<RecordedEvent | undefined> {
     try {
       const [last] = await collect(client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }));
@@ -94,14 +82,12 @@ export function createEventStoreDbEventStore(connectionString: string): EventSto
       throw err;
     }
     if (!result.success) {
-      // Only with `throwOnAppendFailure=false` in the connection string; the client then reports
-      // the current revision unreliably, so ask the stream itself.
+      // Only with `throwOnAppendFailure=false`: the client then misreports the revision, so ask the stream.
       const last = await lastEventOf(streamId);
       throw new WrongExpectedRevisionError(streamId, expected, last ? last.revision : 'no_stream');
     }
     const nextExpectedRevision = result.nextExpectedRevision < 0n ? -1 : toSafeNumber(result.nextExpectedRevision, 'revision');
-    // The append reports the position of its last event. It may omit it (an idempotent replay of
-    // already-written event ids, an empty append): then the stream's last event tells.
+    // No position for an idempotent replay or an empty append: the stream's last event tells.
     const position = result.position
       ? toPortPosition(result.position)
       : ((await lastEventOf(streamId))?.position ?? 0);
@@ -109,7 +95,7 @@ export function createEventStoreDbEventStore(connectionString: string): EventSto
   }
 
   async function appendMany(requests: AppendRequest[]): Promise<AppendResult[]> {
-    // Sequential on purpose: see the file comment (not atomic on EventStoreDB).
+    // Sequential on purpose: not atomic on EventStoreDB.
     const results: AppendResult[] = [];
     for (const r of requests) {
       results.push(await append(r.streamId, r.events, { expectedRevision: r.expectedRevision }));
@@ -184,7 +170,6 @@ export function createEventStoreDbEventStore(connectionString: string): EventSto
   }
 
   async function headPosition(): Promise<number> {
-    // Backwards from the end, skipping the server's own events; a fresh server has only those.
     const pageSize = 256;
     let from: ReadPosition = END;
     for (;;) {
@@ -206,7 +191,6 @@ export function createEventStoreDbEventStore(connectionString: string): EventSto
     let timer: NodeJS.Timeout | undefined;
     const read = client.readAll({ direction: FORWARDS, fromPosition: START, maxCount: 1, deadline: PING_DEADLINE_MS });
     try {
-      // The deadline bounds the call; the timer also bounds connecting and channel set-up.
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error('ping timed out')), PING_DEADLINE_MS + 500);
       });

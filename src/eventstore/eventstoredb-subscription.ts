@@ -1,23 +1,17 @@
 /**
- * Turns an ESDB `subscribeToAll` stream (catch-up, then live) into the port's EventSubscription.
- *
- * A small pull queue instead of the Readable's own async iterator, because: close() must end a
- * pending `for await` cleanly even while the gRPC call is being cancelled (the client swallows the
- * cancellation error, so the Readable may never end by itself), and a slow consumer must pause
- * the feed rather than buffer a whole catch-up in memory.
+ * An ESDB `subscribeToAll` stream as the port's EventSubscription, through a small pull queue so
+ * close() ends a pending `for await` and a slow consumer pauses the feed (docs/eventstore.md).
  */
 import type { Readable } from 'node:stream';
 import type { AllStreamResolvedEvent } from '@eventstore/db-client';
 import type { EventFilter, EventSubscription, RecordedEvent } from './port.ts';
 import { isAfter, isVisible, toRecordedEvent } from './eventstoredb-mapping.ts';
 
-/** What we use of the client's AllStreamSubscription (a Readable of resolved events). */
 export type AllStreamFeed = Readable & { unsubscribe(): Promise<void> };
 
 export interface FeedOptions {
   fromPosition?: number;
   filter?: EventFilter;
-  /** Pause the feed when this many events wait for the consumer. */
   highWaterMark?: number;
 }
 
@@ -27,10 +21,8 @@ export function subscriptionFromFeed(feed: AllStreamFeed, opts: FeedOptions = {}
   let failure: unknown = undefined;
   let ended = false;
   let closed = false;
-  // Never deliver at or before the checkpoint, and never twice: the server reads the checkpoint
-  // position inclusively.
+  // The server reads the checkpoint inclusively: never deliver at or before it, never twice.
   let lastDelivered = opts.fromPosition;
-  // Everyone waiting in next() (normally one consumer) is woken on any change and looks again.
   const waiters: Array<() => void> = [];
 
   const notify = (): void => {

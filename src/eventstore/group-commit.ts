@@ -1,9 +1,6 @@
 /**
- * Group commit: concurrent appends of this process are queued and written by one flusher, up to
- * `maxBatchAppends` queued calls per group. Every write takes the global append lock first, so the
- * groups of every process commit one after another in position order (see docs/eventstore.md,
- * "The sequence-gap problem"); batching, and writing a group in one statement, keep throughput
- * despite that order.
+ * Group commit: one flusher writes this process's queued appends together under the global append
+ * lock (docs/eventstore.md "The sequence-gap problem").
  */
 import type { SqlClient, SqlExecutor } from '../sql/client.ts';
 import type { PendingRequest } from './append-input.ts';
@@ -19,11 +16,8 @@ interface QueuedAppend {
 }
 
 export interface GroupCommitOptions {
-  /** Queued append()/appendMany() calls written per transaction. */
   maxBatchAppends: number;
-  /** Rows per multi-row INSERT statement. */
   rowsPerStatement: number;
-  /** Called after a commit that wrote events, with the last position written. */
   onCommitted: (lastPosition: number) => void;
 }
 
@@ -52,7 +46,6 @@ export class GroupCommitter {
     });
   }
 
-  /** Resolves once every queued append has been settled. */
   async drain(): Promise<void> {
     while (this.flushing) await this.flushing;
   }
@@ -73,9 +66,8 @@ export class GroupCommitter {
       const plan = (await this.appendGroupInOneStatement(items)) ?? (await this.sql.transaction((tx) => this.writeGroupLocked(tx, items, false)));
       this.settle(batch, plan);
     } catch {
-      // One bad request (e.g. an event id already stored elsewhere) must not fail the others: retry
-      // each on its own, looking up all its ids first. That lookup also turns a unique violation
-      // into DUPLICATE_EVENT_ID, and makes the retry of a write whose COMMIT succeeded unseen a no-op.
+      // One bad request must not fail the others: retry each alone, its ids looked up first (which also
+      // makes the retry of a write whose COMMIT succeeded unseen a no-op).
       for (const item of batch) {
         try {
           const plan = await this.sql.transaction((tx) => this.writeGroupLocked(tx, [item.requests], true));
@@ -99,15 +91,8 @@ export class GroupCommitter {
   }
 
   /**
-   * The usual path: plan, then one statement (evote_append_group, sql-schema.ts) takes the lock,
-   * checks that the streams are in the state the plan assumed and writes, its commit included.
-   * When every request names the exact revision it expects (a number, or no_stream) the plan
-   * assumes exactly that, with no read at all: one round trip, and the function's check is the
-   * expected-revision check. Otherwise, or when that assumption fails, the plan is made on the
-   * streams' state read without the lock (two round trips). Answers undefined when the streams kept
-   * moving under it (other processes appending to the same streams): the caller then uses the
-   * locked transaction. Outcomes decided without writing (conflicts, idempotent replays) stand as of
-   * the read, which saw a committed prefix of the log.
+   * The usual path: plan (without a read when every expectation is exact), then one statement that
+   * locks, checks and writes. Undefined when the streams kept moving: the caller takes the lock.
    */
   private async appendGroupInOneStatement(items: PendingRequest[][]): Promise<AppendPlan | undefined> {
     const assumed = assumedStreamStates(items);
@@ -128,7 +113,6 @@ export class GroupCommitter {
     return undefined;
   }
 
-  /** The plan written by evote_append_group, or undefined (nothing written) if a stream moved. */
   private async writeInOneStatement(items: PendingRequest[][], plan: AppendPlan, basis: PlanBasis): Promise<AppendPlan | undefined> {
     const { streams, head } = basis;
     const expected = streamIdsOf(items).map((stream_id) => ({ stream_id, revision: streams.get(stream_id)?.revision ?? null }));
@@ -143,15 +127,12 @@ export class GroupCommitter {
     ]);
     const actualHead = res.rows[0]?.head;
     if (actualHead === null || actualHead === undefined) return undefined;
-    // Same streams, another head: the function shifted every row by the difference, which is
-    // exactly the plan made from the actual head (planning is pure and only offsets positions).
+    // Same streams, another head: the function shifted the rows, which is the plan made from the actual head.
     return Number(actualHead) === head ? plan : planOn(items, { ...basis, head: Number(actualHead) });
   }
 
-  /** The fallback path: the whole group in one transaction that holds the append lock throughout. */
   private async writeGroupLocked(tx: SqlExecutor, items: PendingRequest[][], lookUpAllIds: boolean): Promise<AppendPlan> {
-    // A statement of its own: under READ COMMITTED the next statement's snapshot is taken after the
-    // lock is granted, so it sees every transaction that held the lock before.
+    // A statement of its own: under READ COMMITTED the next snapshot then sees every earlier lock holder.
     await tx.query(`select pg_advisory_xact_lock(${APPEND_LOCK_KEY})`);
     const { plan } = await planGroup(tx, items, lookUpAllIds);
     if (plan.rows.length === 0) return plan;
@@ -159,8 +140,6 @@ export class GroupCommitter {
     const eventChunks = chunks(plan.rows, this.opts.rowsPerStatement);
     const touched = touchedRows(plan);
     const streamChunks = chunks(touched, this.opts.rowsPerStatement);
-    // Chunk i of the events and of the streams go in one statement, and the last one also notifies:
-    // a typical group is a single round trip between the revision read and COMMIT.
     const statements = Math.max(eventChunks.length, streamChunks.length);
     for (let i = 0; i < statements; i++) {
       const notifyPosition = i === statements - 1 ? plan.lastPosition : undefined;
@@ -170,11 +149,7 @@ export class GroupCommitter {
   }
 }
 
-/**
- * The state of every stream of the group if each request's expectation is taken as the truth, or
- * undefined when some request does not name an exact state ('any', 'stream_exists') or appends no
- * events (whose answer is the stream's last position, which an assumption cannot give).
- */
+/** Each stream's state taken from its request's expectation; undefined unless every one is exact and appends events. */
 function assumedStreamStates(items: PendingRequest[][]): Map<string, StreamState> | undefined {
   const assumed = new Map<string, StreamState>();
   const seen = new Set<string>();
@@ -183,31 +158,22 @@ function assumedStreamStates(items: PendingRequest[][]): Map<string, StreamState
       if (r.events.length === 0) return undefined;
       const expected = r.expectedRevision;
       if (expected !== 'no_stream' && typeof expected !== 'number') return undefined;
-      // The first request to a stream states the group's starting point; later ones are checked
-      // against it by the planner, as in any group.
       if (seen.has(r.streamId)) continue;
       seen.add(r.streamId);
-      // The position is only used for empty appends, excluded above.
       if (typeof expected === 'number') assumed.set(r.streamId, { revision: expected, position: 0 });
     }
   }
   return assumed;
 }
 
-/** Every stream the group's requests name, once each. */
 function streamIdsOf(items: PendingRequest[][]): string[] {
   return [...new Set(items.flatMap((item) => item.map((r) => r.streamId)))];
 }
 
-/** The plan's new stream states as evote_streams rows. */
 function touchedRows(plan: AppendPlan): { stream_id: string; revision: number; position: number }[] {
   return [...plan.touched].map(([stream_id, s]) => ({ stream_id, revision: s.revision, position: s.position }));
 }
 
-/**
- * What a plan was made on: the streams' states and the log's head (read, or assumed from the
- * requests), and the event ids looked up so far with those found stored.
- */
 interface PlanBasis {
   streams: ReadonlyMap<string, StreamState>;
   head: number;
@@ -219,13 +185,9 @@ function planOn(items: PendingRequest[][], basis: PlanBasis): AppendPlan {
   return planAppends(items, basis.streams, basis.head, basis.stored, basis.lookedUp);
 }
 
-/** Tries of the one-statement append before the locked transaction takes over. */
 const ONE_STATEMENT_ATTEMPTS = 3;
 
-/**
- * Reads the head and the streams' state, looks up the event ids of conflicting requests (a
- * conflict may be the replay of a write that succeeded), and plans the group.
- */
+/** Reads the head and the streams' state, looks up conflicting requests' ids, and plans the group. */
 async function planGroup(db: SqlExecutor, items: PendingRequest[][], lookUpAllIds: boolean): Promise<{ plan: AppendPlan; basis: PlanBasis }> {
   const basis: PlanBasis = { ...(await readStreamStates(db, streamIdsOf(items))), stored: new Map(), lookedUp: new Set() };
   const lookUp = async (ids: string[]) => {
@@ -235,7 +197,6 @@ async function planGroup(db: SqlExecutor, items: PendingRequest[][], lookUpAllId
   if (lookUpAllIds) await lookUp(items.flatMap((item) => item.flatMap((r) => r.events.map((e) => e.id))));
 
   let plan = planOn(items, basis);
-  // Each round looks up only ids not seen before, so this ends.
   while (plan.idsToLookUp.length > 0) {
     await lookUp(plan.idsToLookUp);
     plan = planOn(items, basis);
@@ -243,7 +204,6 @@ async function planGroup(db: SqlExecutor, items: PendingRequest[][], lookUpAllId
   return { plan, basis };
 }
 
-/** The log's head and the current state of the given streams, in one round trip. */
 async function readStreamStates(tx: SqlExecutor, streamIds: string[]): Promise<{ head: number; streams: Map<string, StreamState> }> {
   const res = await tx.query<{ stream_id: string | null; revision: number | null; position: number }>(
     `select null::text as stream_id, null::bigint as revision, coalesce(max(position), 0) as position from evote_events
@@ -271,8 +231,7 @@ async function findStoredIds(tx: SqlExecutor, ids: string[]): Promise<Map<string
   return found;
 }
 
-// Rows travel as one JSON text parameter: the same statement then works on pg and PGlite, whose
-// array and jsonb parameter encodings differ, and costs one parameter whatever the row count.
+// Rows travel as one JSON text parameter: pg and PGlite encode arrays and jsonb differently.
 const INSERT_EVENTS = `insert into evote_events (position, id, stream_id, revision, type, data, metadata)
   select position, id, stream_id, revision, type, coalesce(data, 'null'::jsonb), metadata
   from jsonb_to_recordset($1::text::jsonb)

@@ -1,8 +1,6 @@
 /**
- * A decorator that times appends and counts appended events, for any adapter. Labels carry only the
- * stream category (the prefix before the first '-': election, voter, credential, ...), never a
- * stream id: ids would explode cardinality and some (credential-{eid}-{hash(N1)}) must not be
- * correlated with timing in a public dashboard.
+ * Times appends and counts appended events for any adapter. Labels carry the stream category only:
+ * a stream id would explode cardinality and some must not be correlated with timing.
  */
 import type { MetricsRegistry } from '../gateway/metrics.ts';
 import { isWrongExpectedRevision, type AppendRequest, type EventData, type EventStore } from './port.ts';

@@ -1,9 +1,6 @@
 /**
- * The EventStore port over PostgreSQL or PGlite (the same SQL on both). Appends go through group
- * commit under a global advisory lock so readers never observe positions out of order; see
- * docs/eventstore.md for the design and the alternatives considered.
- *
- * The store does not own `sql`: close() stops the store's own work, the caller closes the client.
+ * The EventStore port over PostgreSQL or PGlite (docs/eventstore.md). It does not own `sql`: the
+ * caller closes the client.
  */
 import type { SqlClient } from '../sql/client.ts';
 import type { AppendRequest, AppendResult, EventData, EventStore, EventSubscription, ExpectedRevision, ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions } from './port.ts';
@@ -15,9 +12,9 @@ import { readAllEvents, readHeadPosition, readManyStreams, readStreamEvents } fr
 import { SqlSubscription } from './sql-subscription.ts';
 
 export interface SqlEventStoreOptions {
-  /** Subscriptions that caught up re-read at least this often, whatever notifications say. Default 500. */
+  /** Caught-up subscriptions re-read at least this often. Default 500. */
   pollIntervalMs?: number;
-  /** Queued append()/appendMany() calls written per transaction. Default 500. */
+  /** Default 500. */
   maxBatchAppends?: number;
 }
 
@@ -46,8 +43,7 @@ export async function createSqlEventStore(sql: SqlClient, opts: SqlEventStoreOpt
     }
   };
 
-  // Other processes' commits arrive by NOTIFY; listening starts with the first subscription. If it
-  // fails, subscriptions still progress through the poll.
+  // Other processes' commits arrive by NOTIFY; if listening fails, the poll still progresses.
   const ensureListening = () => {
     unlisten ??= sql.listen(EVENTS_CHANNEL, () => bell.ring()).catch(() => undefined);
   };

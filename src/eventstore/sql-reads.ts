@@ -29,7 +29,6 @@ function toRecorded(row: EventRow): RecordedEvent {
   };
 }
 
-/** `prefix%` for LIKE, with the pattern characters of the prefix itself escaped. */
 export function likePrefixPattern(prefix: string): string {
   return prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
 }
@@ -47,7 +46,6 @@ export async function readStreamEvents(sql: SqlExecutor, streamId: string, opts:
   return res.rows.map(toRecorded);
 }
 
-/** Several whole streams in one query (each in revision order); absent streams map to []. */
 export async function readManyStreams(sql: SqlExecutor, streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
   const out = new Map<string, RecordedEvent[]>(streamIds.map((id) => [id, []]));
   if (streamIds.length === 0) return out;
@@ -69,11 +67,7 @@ function filterClause(filter: EventFilter | undefined, params: unknown[]): strin
   return clause;
 }
 
-/**
- * Positions scanned per query when a filter is given. A filtered `order by position limit n` lets the
- * planner choose "every row after the position, then sort" (seen: 8.7 s for 200 pages over 100k rows
- * right after a bulk load); a bounded position range always walks the primary-key index instead.
- */
+// A bounded position range keeps filtered reads on the primary-key index (docs/eventstore.md "Reads").
 const FILTERED_WINDOW = 20_000;
 
 export async function readAllEvents(sql: SqlExecutor, opts: ReadAllOptions = {}): Promise<RecordedEvent[]> {

@@ -1,29 +1,17 @@
 /**
- * Tables of the SQL event store and the advisory-lock keys it uses. The same DDL runs on
- * PostgreSQL and PGlite. Advisory-lock keys share one namespace per database with every other
- * component, so they are fixed, documented constants (docs/eventstore.md).
+ * Tables of the SQL event store and its advisory-lock keys, fixed because they share one namespace
+ * per database (docs/eventstore.md).
  */
 import type { SqlClient } from '../sql/client.ts';
 
-/** Serialises schema creation when several processes start at once. */
 export const SCHEMA_LOCK_KEY = 7_302_846_110;
-/**
- * Taken (transaction-scoped) at the start of every append transaction: appenders commit one after
- * another, in position order, so readers never see a later position before an earlier one.
- */
+/** Taken by every append: appenders commit in position order, so readers never see a later one first. */
 export const APPEND_LOCK_KEY = 7_302_846_111;
-/** NOTIFY channel carrying the last committed position, to wake subscribers in other processes. */
 export const EVENTS_CHANNEL = 'evote_events';
 
 /**
- * One group append in one statement (so one round trip, its COMMIT included when sent outside a
- * transaction): take the append lock, check that every stream of the group still has the revision
- * the group was planned on (`revision` null = no stream), then insert the planned rows shifted by
- * however far the head moved since planning, upsert the streams and notify. Returns the head the
- * rows were placed after, or null (nothing written) when a stream moved: the caller plans again.
- *
- * VOLATILE plpgsql runs each statement on a fresh snapshot (READ COMMITTED), so everything after
- * the lock sees every transaction that held it before: the same rule as the locked transaction.
+ * One group append in one statement: lock, check the planned-on revisions, insert the rows shifted to
+ * the current head, notify. Null when a stream moved (docs/eventstore.md, step 3).
  */
 const APPEND_GROUP_FUNCTION = `create or replace function evote_append_group(
      expected_streams text, planned_head bigint, planned_last bigint, event_rows text, stream_rows text, channel text)
@@ -75,7 +63,6 @@ const DDL = [
   APPEND_GROUP_FUNCTION,
 ];
 
-/** Creates the tables when absent. Idempotent; concurrent callers queue on an advisory lock. */
 export async function ensureEventStoreSchema(sql: SqlClient): Promise<void> {
   await sql.transaction(async (tx) => {
     await tx.query(`select pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`);

@@ -1,8 +1,6 @@
 /**
- * Catch-up-then-live subscription over the SQL event store. It reads pages after the last
- * delivered position and, once caught up, waits on the doorbell (own commits, NOTIFY from other
- * processes, or the poll interval). Only ever reading `position > last delivered` is what makes
- * delivery exactly-once and in order; the append lock makes that prefix gap-free.
+ * Catch-up-then-live subscription over the SQL store: only reading `position > last delivered` makes
+ * delivery exactly-once and in order.
  */
 import type { SqlExecutor } from '../sql/client.ts';
 import type { EventFilter, EventSubscription, RecordedEvent } from './port.ts';
@@ -26,7 +24,6 @@ export class SqlSubscription implements EventSubscription {
   private closed = false;
   private signalClosed!: () => void;
   private readonly closedSignal = new Promise<void>((resolve) => (this.signalClosed = resolve));
-  /** next() calls run one at a time even if a caller does not await the previous one. */
   private pulling: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -64,7 +61,6 @@ export class SqlSubscription implements EventSubscription {
   private async pull(): Promise<IteratorResult<RecordedEvent, undefined>> {
     for (;;) {
       if (this.closed) return DONE;
-      // Backpressure: the next page is read only after the consumer pulled the whole current one.
       while (this.pageIndex < this.page.length) {
         const event = this.page[this.pageIndex++];
         if (event && event.position > this.lastDelivered) {
@@ -83,7 +79,6 @@ export class SqlSubscription implements EventSubscription {
     }
   }
 
-  /** Resolves with the work's result, or undefined as soon as the subscription is closed. */
   private untilClosed<T>(work: Promise<T>): Promise<T | undefined> {
     work.catch(() => {}); // if close wins the race, a late failure must not go unhandled
     return Promise.race([work, this.closedSignal.then(() => undefined)]);

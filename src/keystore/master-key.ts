@@ -1,8 +1,6 @@
 /**
- * Where the key store's master key comes from. Production: EVOTE_MASTER_KEY (base64 or base64url
- * of 32 bytes), supplied by the operator's secret manager. Embedded mode (no DATABASE_URL) may run
- * without one: a key is generated once into `<dataDir>/master-key` (mode 0600) and reused, with a
- * warning for the caller to log. The key itself never appears in an error or a warning.
+ * Where the key store's master key comes from: EVOTE_MASTER_KEY, or in embedded mode a key generated
+ * once into the data directory (docs/credentials.md). The key never appears in an error or a warning.
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -16,20 +14,15 @@ export const MASTER_KEY_FILE = 'master-key';
 export interface MasterKey {
   key: Uint8Array;
   source: 'env' | 'file' | 'generated';
-  /** Set when the key did not come from the environment: log it (it never contains the key). */
+  /** Set when the key did not come from the environment; never contains the key. */
   warning?: string;
 }
 
-/**
- * Strict decoding: standard base64 (padded or not) or base64url, exactly 32 bytes, surrounding
- * whitespace ignored. Undefined for anything else, so a typo cannot silently yield another key.
- */
+/** Strict: base64 or base64url of exactly 32 bytes, or undefined, so a typo cannot silently yield another key. */
 export function parseMasterKey(text: string): Uint8Array | undefined {
   const t = text.trim();
   if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(t)) return undefined;
-  // One alphabet per key: mixing '+' with '_' is a corrupted value, not a spelling.
   if (/[+/]/.test(t) && /[_-]/.test(t)) return undefined;
-  // fromBase64url refuses non-canonical spellings (non-zero spare bits in the last character).
   const key = fromBase64url(t.replace(/=$/, '').replace(/\+/g, '-').replace(/\//g, '_'));
   return key?.length === AES_256_KEY_BYTES ? key : undefined;
 }
@@ -46,8 +39,7 @@ export async function masterKeyFromEnv(
   }
   const embedded = opts.embedded ?? !env.DATABASE_URL;
   if (!embedded) {
-    // Shared Postgres means several processes: a key generated into one machine's data directory
-    // would leave the others unable to open the store.
+    // Several processes share Postgres: a key generated into one machine's data directory strands the others.
     throw new KeyStoreError('INVALID_MASTER_KEY', 'EVOTE_MASTER_KEY is required when DATABASE_URL is set (generate one with `openssl rand -base64 32`)');
   }
 

@@ -1,8 +1,6 @@
 /**
- * Voters' e-mail addresses under a per-election PII key (crypto-shredding). Events carry only
- * `encryptEmail(...)` and `emailHmac(...)`; the key lives in the key store under
- * `election/<eid>/pii`. Deleting that one entry makes every address of the election
- * unrecoverable without rewriting the (append-only, public) log.
+ * Voters' e-mail addresses under a per-election PII key: deleting that one key entry forgets every
+ * address without rewriting the log (docs/credentials.md "E-mail addresses and crypto-shredding").
  */
 import { randomBytes } from 'node:crypto';
 import { aes256GcmDecrypt, aes256GcmEncrypt, AES_256_KEY_BYTES, GCM_NONCE_BYTES, GCM_TAG_BYTES, randomGcmNonce } from '../crypto/aes-gcm.ts';
@@ -14,10 +12,7 @@ import { keyNames, type KeyStore } from './port.ts';
 export const PII_KEY_BYTES = AES_256_KEY_BYTES;
 const EMAIL_HMAC_INFO = utf8('evote/email-hmac');
 
-/**
- * The election's PII key, created on first use. Race-free across processes: every caller stores a
- * candidate with putIfAbsent and then reads back whichever one won.
- */
+/** The election's PII key, created on first use; putIfAbsent makes it race-free across processes. */
 export async function getOrCreatePiiKey(store: KeyStore, electionId: string): Promise<Uint8Array> {
   const name = keyNames.pii(electionId);
   const existing = await store.get(name);
@@ -28,7 +23,6 @@ export async function getOrCreatePiiKey(store: KeyStore, electionId: string): Pr
   return key;
 }
 
-/** The PII key, or undefined once it has been shredded (or never existed). */
 export async function loadPiiKey(store: KeyStore, electionId: string): Promise<Uint8Array | undefined> {
   return store.get(keyNames.pii(electionId));
 }
@@ -38,10 +32,7 @@ export async function shredPiiKey(store: KeyStore, electionId: string): Promise<
   return store.delete(keyNames.pii(electionId));
 }
 
-/**
- * base64url(nonce ‖ ciphertext ‖ tag), AES-256-GCM under the PII key with the election id as AAD
- * (a ciphertext copied into another election's event does not decrypt there).
- */
+/** base64url(nonce ‖ ciphertext ‖ tag) under the PII key, the election id as AAD. */
 export function encryptEmail(piiKey: Uint8Array, electionId: string, email: string): string {
   const nonce = randomGcmNonce();
   const { ciphertext, tag } = aes256GcmEncrypt(piiKey, nonce, utf8(email), utf8(electionId));
@@ -65,15 +56,9 @@ export function decryptEmail(piiKey: Uint8Array, electionId: string, encrypted: 
   }
 }
 
-/** A 100,000-row import HMACs every address under one key object: derive its subkey once. */
 const emailHmacSubkeys = new WeakMap<Uint8Array, Uint8Array>();
 
-/**
- * Hex HMAC-SHA256 of the normalised address (trimmed, lower-cased, as the domain normalises it)
- * under a subkey HKDF(piiKey, info 'evote/email-hmac'): equal addresses give equal values, so
- * uniqueness is checkable from the log, while the address itself cannot be recovered or guessed
- * without the key (a plain hash of an e-mail is easily brute-forced from address lists).
- */
+/** Hex HMAC-SHA256 of the normalised address under a subkey of the PII key: uniqueness without a guessable hash. */
 export function emailHmac(piiKey: Uint8Array, email: string): string {
   let subkey = emailHmacSubkeys.get(piiKey);
   if (!subkey) {

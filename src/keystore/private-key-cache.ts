@@ -1,10 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { KeyStore } from './port.ts';
 
-/**
- * One parsed private key per election, bounded (oldest out first): parsing PKCS#8 costs more than a
- * signature with it. A failed load is forgotten, so the next call tries again.
- */
+/** One parsed private key per election, bounded (parsing PKCS#8 costs more than a signature); failures are not cached. */
 export function createPrivateKeyCache(
   keyStore: KeyStore,
   nameOf: (electionId: string) => string,

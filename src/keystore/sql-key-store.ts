@@ -1,8 +1,6 @@
 /**
- * The default key store: one SQL table (PostgreSQL or PGlite) whose values are sealed with
- * AES-256-GCM under a master key that never enters the database. Each entry has its own random
- * 96-bit nonce, and its name is the AAD, so a ciphertext copied onto another name (or a nonce
- * swapped between rows) fails authentication instead of yielding the wrong secret.
+ * The default key store: one SQL table sealed with AES-256-GCM under the master key, each entry's
+ * name its AAD, so a ciphertext moved onto another name fails authentication.
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { SqlClient, SqlExecutor } from '../sql/client.ts';
@@ -10,17 +8,13 @@ import { aes256GcmDecrypt, aes256GcmEncrypt, AES_256_KEY_BYTES, GCM_TAG_BYTES, r
 import { utf8 } from '../crypto/bytes.ts';
 import { assertKeyName, KeyStoreError, type KeyStore, type KeyStoreEntry } from './port.ts';
 
-/** Serialises schema creation across processes (docs/credentials.md lists the lock keys). */
 export const KEYSTORE_SCHEMA_LOCK_KEY = 7_302_846_120;
 
-/**
- * A reserved entry sealed under the master key at creation: opening it at every start tells a
- * wrong master key apart from a tampered row before any real secret is read.
- */
+/** Sealed at creation: opening it at start tells a wrong master key from a tampered row. */
 const CHECK_ENTRY = 'keystore/master-key-check';
 const RESERVED_PREFIX = 'keystore/';
 
-/** 3 parameters per row; 2,000 rows keep a statement well under Postgres's 65,535-parameter limit. */
+/** 3 parameters per row, well under Postgres's 65,535-parameter limit. */
 const PUT_BATCH_ROWS = 2_000;
 const GET_BATCH_NAMES = 5_000;
 
@@ -164,6 +158,5 @@ async function readRows(db: SqlExecutor, names: string[]): Promise<Row[]> {
   if (names.length === 0) return [];
   const placeholders = names.map((_, i) => `$${i + 1}`).join(', ');
   const res = await db.query<Row>(`select name, nonce, ciphertext from evote_keystore where name in (${placeholders})`, names);
-  // pg returns Buffers, PGlite Uint8Arrays: both are Uint8Array views, which is all open() needs.
   return res.rows;
 }

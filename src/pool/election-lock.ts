@@ -1,13 +1,10 @@
 /**
- * One holder at a time per election for the pool's admit / release / close steps. On PostgreSQL it
- * is a transaction-scoped advisory lock, so gateway processes sharing a database take turns; the
- * work inside runs on other connections while one connection holds the lock. PGlite is one process
- * and one connection, so a promise chain per election is the same guarantee there.
+ * One holder at a time per election for the pool's admit / release / close: an advisory lock on
+ * PostgreSQL (processes take turns), a promise chain on single-connection PGlite.
  */
 import { createHash } from 'node:crypto';
 import type { SqlClient } from '../sql/client.ts';
 
-/** First key of the two-key advisory lock space; the second is derived from the election id. */
 export const POOL_LOCK_NAMESPACE = 73_028;
 
 export type ElectionLock = <T>(electionId: string, fn: () => Promise<T>) => Promise<T>;

@@ -1,12 +1,10 @@
 /**
- * The durable ballot pool's storage: events admitted but not yet in the log, one per stream. The
- * table has no time column and no serial: rows are deleted when released, so nothing about arrival
- * order outlives the release (docs/protocol.md, "The ballot pool").
+ * The ballot pool's storage: no time column and no serial, and rows go when released, so nothing of
+ * arrival order outlives the release (docs/protocol.md, "The ballot pool").
  */
 import type { EventData } from '../eventstore/port.ts';
 import type { SqlExecutor } from '../sql/client.ts';
 
-/** cast: a BallotCast; sign: a BlindSignatureIssued; spend: a CredentialSpent (held until the close). */
 export type PooledKind = 'cast' | 'sign' | 'spend';
 
 export interface PooledEvent {
@@ -15,7 +13,6 @@ export interface PooledEvent {
   kind: PooledKind;
   /** The stream's revision the event was decided on (-1: a new stream), or null for "any" (a voter stream). */
   expectedRevision: number | null;
-  /** Carries its own id, so a release interrupted after the append is recognised in the log. */
   event: EventData & { id: string };
 }
 
@@ -31,7 +28,6 @@ const DDL = [
      event             text   not null
    )`,
   `create index if not exists evote_pool_election on ${POOL_TABLE} (election_id, kind)`,
-  // One row per election: a count and a flag, nothing per ballot.
   `create table if not exists ${POOL_ELECTIONS_TABLE} (
      election_id    text    primary key,
      admitted_casts integer not null default 0,
@@ -65,7 +61,6 @@ export async function pooledByStream(sql: SqlExecutor, streamIds: readonly strin
   return new Map(rows.map((r) => [r.stream_id, toPooled(r)]));
 }
 
-/** Every held event of an election, or only those of `kinds`. */
 export async function pooledOfElection(sql: SqlExecutor, electionId: string, kinds?: readonly PooledKind[]): Promise<PooledEvent[]> {
   const { rows } = kinds
     ? await sql.query<PoolRow>(`select * from ${POOL_TABLE} where election_id = $1 and kind = any($2::text[])`, [electionId, kinds])

@@ -1,8 +1,6 @@
 /**
- * The exactly-once step. One transaction: lock the projection's checkpoint row, drop the events at
- * or below it (another process already applied them), apply the rest, move the checkpoint, commit.
- * Several processes may run the same projection on one database; the row lock serialises them and
- * the checkpoint comparison makes a replayed event a no-op, so each event's effect lands once.
+ * The exactly-once step: one transaction locks the checkpoint row, drops events at or below it,
+ * applies the rest and moves it (docs/projections.md "Exactly-once effects").
  */
 import type { RecordedEvent } from '../eventstore/port.ts';
 import type { SqlClient } from '../sql/client.ts';
@@ -10,17 +8,10 @@ import type { Notification, Projection } from './projection.ts';
 import { lockCheckpoint, writeCheckpoint } from './checkpoints.ts';
 
 export interface Batch {
-  /**
-   * The position this reader had fully delivered before the batch (exclusive start). If the stored
-   * checkpoint is below it, the checkpoint was rewound (a rebuild) and the events in between are not
-   * in this batch: applying it would leave a hole, so the reader must re-read from the checkpoint.
-   */
+  /** Position delivered before the batch; a stored checkpoint below it was rewound, so re-read rather than leave a hole. */
   from: number;
   events: RecordedEvent[];
-  /**
-   * Optional: a position known to hold no further matching event up to it (the head, when the
-   * reader is idle), so the checkpoint may jump there and lag reflects unrelated traffic correctly.
-   */
+  /** A position with no further matching event up to it (the idle head): the checkpoint may jump there. */
   advanceTo?: number;
 }
 

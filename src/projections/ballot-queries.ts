@@ -1,7 +1,6 @@
 /**
- * Read side of the ballot feature: receipts and the public bulletin board (from the `votes` read
- * model), and a briefly cached view of an election's status for the hot command paths (blind
- * signing and casting would otherwise query the `elections` row once per request).
+ * Read side of the ballot feature: receipts, the bulletin board, and a briefly cached election status
+ * for the hot command paths.
  */
 import { COUNTED_VOTES_TABLE } from './tally-projection.ts';
 import type { SqlExecutor } from '../sql/client.ts';
@@ -14,10 +13,9 @@ export const DEFAULT_BOARD_PAGE = 100;
 
 export interface BallotReceipt {
   ballotHash: string;
-  /** Global log position of the BallotCast event. */
   position: number;
   submittedAt: string;
-  /** The tally's status for this ballot (VALID, INVALID_SIGNATURE, …), or null before the tally. */
+  /** The tally's status for this ballot, or null before the tally. */
   status: string | null;
 }
 
@@ -29,7 +27,7 @@ export interface BoardEntry {
 
 export interface BoardPage {
   ballots: BoardEntry[];
-  /** Pass as `after` for the next page; null when this page is the last one. */
+  /** Pass as `after` for the next page; null on the last one. */
   next: number | null;
 }
 
@@ -40,9 +38,7 @@ export interface BallotQueries {
 }
 
 export function createBallotQueries(db: SqlExecutor): BallotQueries {
-  // Whether the tally's counted_votes table exists (a process may run ballots without the tally):
-  // joined when present, so receipts show how a ballot was counted. Only a found table is
-  // remembered, so one created later is still picked up.
+  // counted_votes exists only where the tally runs; only a found table is remembered, so a later one is picked up.
   let counted = false;
 
   return {
@@ -50,7 +46,7 @@ export function createBallotQueries(db: SqlExecutor): BallotQueries {
       counted ||= (await db.query<{ t: string | null }>(`select to_regclass($1)::text as t`, [COUNTED_VOTES_TABLE])).rows[0]?.t != null;
       const join = counted ? `left join ${COUNTED_VOTES_TABLE} c on c.ballot_hash = v.ballot_hash and c.election_id = v.election_id` : '';
       const status = counted ? 'c.status' : 'null';
-      // The earliest copy: a ciphertext replayed under another N1 appears twice on the board (docs/ballots.md).
+      // The earliest copy: a replayed ciphertext appears twice on the board (docs/ballots.md).
       const { rows } = await db.query<{ ballot_hash: string; position: string | number; submitted_at: Date | string; status: string | null }>(
         `select v.ballot_hash, v.position, v.submitted_at, ${status} as status from ${VOTES_TABLE} v ${join}
          where v.election_id = $1 and v.ballot_hash = $2 order by v.position limit 1`,
@@ -64,7 +60,6 @@ export function createBallotQueries(db: SqlExecutor): BallotQueries {
     async board(electionId, page) {
       const limit = Math.min(MAX_BOARD_PAGE, Math.max(1, Math.floor(page.limit ?? DEFAULT_BOARD_PAGE)));
       const after = Math.max(0, Math.floor(page.after ?? 0));
-      // One more row than asked tells whether a next page exists without a count.
       const { rows } = await db.query<{ ballot_hash: string; ciphertext: string; position: string | number }>(
         `select ballot_hash, ciphertext, position from ${VOTES_TABLE} where election_id = $1 and position > $2 order by position limit $3`,
         [electionId, after, limit + 1],
@@ -84,9 +79,8 @@ export function createBallotQueries(db: SqlExecutor): BallotQueries {
 export type ElectionStatusView = ElectionStatus | 'NONE';
 
 /**
- * An election's status from the `elections` read model, cached for `ttlMs` (default 200 ms) and
- * with concurrent look-ups of one election coalesced. VOTE_ENDED is final, so it is cached for good.
- * Staleness is bounded by ttlMs plus projection lag; docs/ballots.md explains why that is safe.
+ * An election's status from the read model, cached for `ttlMs` with look-ups coalesced; VOTE_ENDED for
+ * good. Why the staleness is safe: docs/ballots.md.
  */
 export function createElectionStatusCache(
   getElection: (electionId: string) => Promise<Pick<ElectionRow, 'status'> | undefined>,

@@ -1,6 +1,5 @@
 /**
- * The checkpoint table: one row per projection, the global position of the last event whose effect
- * is committed in that projection's rows. Written only inside the same transaction as those rows.
+ * The checkpoint table, written only in the transaction that writes the projection's rows.
  */
 import type { SqlExecutor } from '../sql/client.ts';
 

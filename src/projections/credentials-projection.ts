@@ -1,11 +1,6 @@
 /**
- * The `credentials` read model: one row per minted credential, keyed by hash(N1), with hash(N2)
- * and whether it was spent by a cast. Folded from CredentialMinted and CredentialSpent of the
- * `credential-*` streams.
- *
- * It has NO voter column and is never joined with `voters`: the log mints credentials in shuffled
- * batches precisely so that nothing links a voter to a hash(N1); a read model must not undo that.
- * Only hashes are stored, never N1 or N2.
+ * The `credentials` read model: hashes only, keyed by hash(N1). NO voter column and never joined with
+ * `voters`: the log mints in shuffled batches so nothing links a voter to a credential.
  */
 import type { SqlExecutor } from '../sql/client.ts';
 import type { CredentialMinted, CredentialSpent } from '../domain/credential-events.ts';
@@ -43,8 +38,7 @@ export function credentialsProjection(): Projection {
           return { hash_n1: d.hashN1, hash_n2: d.hashN2, election_id: d.electionId, used: false, position: e.position };
         });
       await insertIgnoring(tx, CREDENTIALS_TABLE, minted, ['hash_n1']);
-      // A spend is appended after its credential's mint (revision 1 of the same stream), so the
-      // batch's inserts are in place before these updates.
+      // Revision 1 of the same stream: the mint's insert is in place before this update.
       const used = events.filter((e) => e.type === 'CredentialSpent').map((e) => (e.data as CredentialSpent['data']).hashN1);
       if (used.length > 0) await tx.query(`UPDATE ${CREDENTIALS_TABLE} SET used = true WHERE hash_n1 = ANY($1::text[])`, [used]);
       return [];
@@ -57,7 +51,6 @@ export interface CredentialCounts {
   used: number;
 }
 
-/** How many credentials an election has minted, and how many were spent (0/0 when unknown). */
 export async function countCredentials(db: SqlExecutor, electionId: string): Promise<CredentialCounts> {
   const { rows } = await db.query<{ minted: number | string; used: number | string }>(
     `SELECT count(*) AS minted, count(*) FILTER (WHERE used) AS used FROM ${CREDENTIALS_TABLE} WHERE election_id = $1`,

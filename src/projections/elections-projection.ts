@@ -1,14 +1,6 @@
 /**
- * The `elections` read model: one row per election, folded from the election stream, and the
- * live transitions pushed to `electionChannel(electionId)`.
- *
- * Registrations arrive by the thousand (CSV imports), so they are counted per election and written
- * with one UPDATE per election per batch, and announced by ONE `voterCount` message per election per
- * batch carrying the count after the batch. Other transitions carry the row as it stood right after
- * that event. Messages are returned in position order.
- *
- * The row also exposes the election's public keys (authority, ballot, log) from ElectionCreated,
- * so clients fetch them with `election.get`.
+ * The `elections` read model and its live transitions; registrations are counted per election and
+ * announced by ONE `voterCount` message per batch (docs/projections.md).
  */
 import type { RecordedEvent } from '../eventstore/port.ts';
 import type { SqlExecutor } from '../sql/client.ts';
@@ -55,9 +47,8 @@ export function electionsProjection(): Projection {
 
     async apply(tx, events) {
       const out: Pending[] = [];
-      // Registrations not yet written, per election: count and last position.
       const unwritten = new Map<string, { count: number; position: number }>();
-      // The one voterCount message per election, overwritten by each write so it carries the final count.
+      // Overwritten by each write so it carries the final count.
       const voterCounts = new Map<string, Pending>();
 
       const writeCounts = async (electionId: string) => {
@@ -84,7 +75,7 @@ export function electionsProjection(): Projection {
           unwritten.set(electionId, { count: pending.count + 1, position: recorded.position });
           continue;
         }
-        // Keep the row's fold in event order: earlier registrations land before this transition.
+        // Keep the fold in event order: earlier registrations land before this transition.
         await writeCounts(electionId);
         const applied = await applyTransition(tx, event, recorded);
         if (applied) {
@@ -152,7 +143,6 @@ function configurePatch(data: ElectionConfigured['data'], position: number): Rec
   if (data.theme !== undefined) patch.theme = data.theme;
   if (data.choices !== undefined) patch.choices = JSON.stringify(data.choices);
   if (data.expectedVoters !== undefined) patch.expected_voters = data.expectedVoters;
-  // Absent means unchanged; null means "no closing time".
   if ('closesAt' in data && data.closesAt !== undefined) patch.closes_at = data.closesAt;
   return patch;
 }

@@ -1,7 +1,5 @@
 /**
- * Turns an event subscription into batches: wait for one event, then take whatever else is already
- * available (resolved before the next macrotask), up to a maximum. Catching up on a backlog yields
- * full batches (one transaction per batch instead of per event); live traffic yields small ones.
+ * Subscription into batches: wait for one event, then take what is already available, up to a max.
  */
 import type { RecordedEvent } from '../eventstore/port.ts';
 
@@ -9,7 +7,7 @@ const IDLE = Symbol('idle');
 const nextMacrotask = () => new Promise<typeof IDLE>((resolve) => setImmediate(() => resolve(IDLE)));
 
 export class MicroBatcher {
-  /** A `next()` already requested but not consumed: iterator calls must not be lost or doubled. */
+  /** A `next()` requested but not consumed: iterator calls must not be lost or doubled. */
   private pending: Promise<IteratorResult<RecordedEvent>> | undefined;
   private ended = false;
 
@@ -19,14 +17,12 @@ export class MicroBatcher {
     return this.ended;
   }
 
-  /** The next event's arrival, without consuming it; resolves `false` when the source ended. */
   async waitForEvent(): Promise<boolean> {
     if (this.ended) return false;
     const r = await this.peek();
     return !r.done;
   }
 
-  /** Takes at least one event (waiting for it) and then what is immediately available; [] at the end. */
   async nextBatch(max: number): Promise<RecordedEvent[]> {
     const batch: RecordedEvent[] = [];
     if (this.ended) return batch;

@@ -1,9 +1,6 @@
 /**
- * One projection's live loop in this process: subscribe from the stored checkpoint, micro-batch,
- * apply each batch exactly once (apply-batch.ts), publish its notifications after the commit.
- * A failing batch is retried with exponential back-off and never kills the process; the last error
- * is kept for status(). A rewound checkpoint (a rebuild, here or in another process) restarts the
- * subscription from it.
+ * One projection's live loop: subscribe from the checkpoint, micro-batch, apply exactly once, publish
+ * after commit, retry with back-off (docs/projections.md).
  */
 import type { EventStore, EventSubscription } from '../eventstore/port.ts';
 import { matchesFilter } from '../eventstore/port.ts';
@@ -17,16 +14,14 @@ import { MicroBatcher } from './micro-batcher.ts';
 
 export interface WorkerOptions {
   store: EventStore;
-  /** Where the live subscription comes from; default store.subscribe (the runner shares one tail). */
+  /** Default store.subscribe; the runner passes its shared tail. */
   subscribe?: (fromPosition: number) => EventSubscription;
   sql: SqlClient;
   projection: Projection;
   pubsub?: PubSub;
   batchSize: number;
   log: Logger;
-  /** Back-off after a failure: doubles from minMs up to maxMs. */
   retry: { minMs: number; maxMs: number };
-  /** Called after every commit that moved this projection's checkpoint. */
   onProgress: () => void;
 }
 
@@ -34,7 +29,6 @@ export interface WorkerError {
   message: string;
   code?: string;
   at: string;
-  /** Consecutive failures so far; 0 once a batch succeeds again. */
   attempts: number;
 }
 
@@ -43,10 +37,7 @@ const TIMER = Symbol('timer');
 
 export class ProjectionWorker {
   lastError: WorkerError | undefined;
-  /**
-   * Batches ending at or below this position are applied silently: a rebuild replays history whose
-   * transitions were published when they happened, and subscribers would take them for news.
-   */
+  /** Batches up to here are applied silently: a rebuild's replayed transitions are not news. */
   muteThrough = 0;
   private stopping = false;
   private stopSignal: Promise<typeof STOPPED> = Promise.resolve(STOPPED);
@@ -87,9 +78,7 @@ export class ProjectionWorker {
       let sub: EventSubscription | undefined;
       try {
         const from = await readCheckpoint(sql, projection.name);
-        // Unfiltered on purpose: the checkpoint then advances over unrelated events too, so lag reads
-        // true without extra probes, and a filtered scan (which Postgres may plan as "all rows after
-        // the position, then sort") is not repeated per page. Filtering happens in follow().
+        // Unfiltered on purpose, so the checkpoint and lag move over unrelated events (docs/projections.md).
         sub = this.opts.subscribe ? this.opts.subscribe(from) : store.subscribe({ fromPosition: from });
         this.subscription = sub;
         const ended = await this.follow(sub, from);
@@ -107,10 +96,6 @@ export class ProjectionWorker {
     log.debug('projection stopped', { projection: projection.name });
   }
 
-  /**
-   * Follows one subscription until stop, a rewound checkpoint, or the end of the subscription;
-   * resolves true only in the last case.
-   */
   private async follow(sub: EventSubscription, from: number): Promise<boolean> {
     const { projection, batchSize, log } = this.opts;
     const batcher = new MicroBatcher(sub[Symbol.asyncIterator]());
@@ -122,14 +107,11 @@ export class ProjectionWorker {
       const events = await batcher.nextBatch(batchSize);
       const last = events.at(-1);
       if (!last) continue;
-      // The subscription is unfiltered (see runLoop): the checkpoint moves over every position,
-      // and only matching events reach the projection.
       const matching = events.filter((e) => matchesFilter(e, projection.filter));
       const started = performance.now();
       const outcome = await this.applyWithRetry({ from: delivered, events: matching, advanceTo: last.position });
       if (outcome === STOPPED) return false;
       if (outcome.kind === 'rewound') {
-        // Everything up to `delivered` was announced once already; replaying it is not news.
         this.muteThrough = Math.max(this.muteThrough, delivered);
         return false;
       }
@@ -188,14 +170,12 @@ export class ProjectionWorker {
     return this.pause(Math.min(maxMs, minMs * 2 ** Math.max(0, this.failures - 1)));
   }
 
-  /** Sleeps, or returns early when stop() is called. */
   private async pause(ms: number): Promise<typeof STOPPED | typeof TIMER> {
     const wait = timer(ms);
     return Promise.race([this.stopSignal, wait.fired]).finally(wait.cancel);
   }
 }
 
-/** A cancellable timer, so a stop() during a back-off does not leave a pending timeout behind. */
 function timer(ms: number): { fired: Promise<typeof TIMER>; cancel: () => void } {
   let handle: ReturnType<typeof setTimeout> | undefined;
   const fired = new Promise<typeof TIMER>((resolve) => {

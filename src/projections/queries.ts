@@ -1,7 +1,6 @@
 /**
- * The read side of the read models, for the gateway's queries. Works on pg and PGlite alike.
- * Voters' e-mails are stored encrypted under the election's PII key and decrypted here, per page,
- * with the key from the key store; once that key is shredded they read as null ("forgotten").
+ * The read models' queries for the gateway. E-mails are decrypted per page under the PII key, and
+ * read as null once it is shredded.
  */
 import type { SqlExecutor } from '../sql/client.ts';
 import type { ReadModelQueries } from './read-models.ts';

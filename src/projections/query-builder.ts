@@ -1,7 +1,5 @@
 /**
- * knex as a query builder only (no connection, no pool): queries are compiled to Postgres SQL with
- * $n placeholders and run through our SqlExecutor, so the same code serves pg and PGlite and runs
- * inside the runner's transactions.
+ * knex as a query builder only: Postgres SQL run through our SqlExecutor, so it serves pg and PGlite.
  */
 import knex from 'knex';
 import type { Knex } from 'knex';
@@ -11,11 +9,7 @@ export const qb: Knex = knex({ client: 'pg' });
 
 const ROWS_PER_INSERT = 1_000;
 
-/**
- * Rows of up to 1,000 per INSERT … ON CONFLICT (…) DO NOTHING: a projection re-applying a batch
- * changes nothing, and a statement stays far below Postgres's 65,535 bind parameters (the
- * read-model rows have at most 6 columns).
- */
+/** Multi-row INSERT … ON CONFLICT DO NOTHING, so a re-applied batch changes nothing. */
 export async function insertIgnoring(db: SqlExecutor, table: string, rows: readonly Record<string, unknown>[], conflict: string[]): Promise<void> {
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     await run(db, qb(table).insert(rows.slice(i, i + ROWS_PER_INSERT)).onConflict(conflict).ignore());

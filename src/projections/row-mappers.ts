@@ -1,6 +1,5 @@
 /**
- * Database rows → the read-model shapes of read-models.ts. Times leave as ISO-8601 strings
- * whichever driver produced them (pg and PGlite both return Date for timestamptz).
+ * Database rows → the read-model shapes of read-models.ts; times leave as ISO-8601 whichever driver produced them.
  */
 import type { ElectionRow, VoterRow } from './read-models.ts';
 import type { ElectionStatus } from '../domain/election-events.ts';
@@ -25,7 +24,6 @@ export interface ElectionDbRow {
 export interface VoterDbRow {
   voter_id: string;
   election_id: string;
-  /** Under the election's PII key; decrypted by queries.ts, never stored in clear. */
   email_encrypted: string;
   registered_at: Date | string;
   credential_status: string;
@@ -60,7 +58,7 @@ export function toElectionRow(row: ElectionDbRow): ElectionRow {
   };
 }
 
-/** `email` is the address the caller decrypted from `row.email_encrypted`, or null when it could not. */
+/** `email`: the address decrypted from `row.email_encrypted`, or null when it could not be. */
 export function toVoterRow(row: VoterDbRow, email: string | null): VoterRow {
   return {
     voterId: row.voter_id,

@@ -1,7 +1,6 @@
 /**
- * Runs the projections of this process: setup, one live worker per projection, rebuild from zero,
- * status/lag, and waitFor (read-your-own-writes for the gateway and the tests). Several processes
- * may run the same projections on one database: checkpoints (apply-batch.ts) keep effects exactly-once.
+ * Runs this process's projections: setup, live workers, rebuild, status/lag and waitFor
+ * (docs/projections.md "Runner").
  */
 import type { EventStore } from '../eventstore/port.ts';
 import type { SqlClient } from '../sql/client.ts';
@@ -17,13 +16,10 @@ import { Doorbell } from '../eventstore/doorbell.ts';
 
 export interface ProjectionStatus {
   name: string;
-  /** The committed checkpoint. */
   position: number;
-  /** The event store's head position. */
   head: number;
-  /** head - position (positions, not events: positions need not be contiguous). */
+  /** head - position (positions need not be contiguous). */
   lag: number;
-  /** Whether this process runs the projection's live loop. */
   running: boolean;
   /** The last failure, kept after recovery with attempts reset to 0. */
   lastError?: WorkerError;
@@ -34,7 +30,6 @@ export interface ProjectionRunner {
   stop(): Promise<void>;
   rebuild(name: string): Promise<{ position: number }>;
   status(): Promise<ProjectionStatus[]>;
-  /** Resolves when every projection reflects all events up to `position` (default timeout 10 s). */
   waitFor(position: number, timeoutMs?: number): Promise<void>;
 }
 
@@ -43,12 +38,12 @@ export interface ProjectionRunnerOptions {
   sql: SqlClient;
   projections: Projection[];
   pubsub?: PubSub;
-  /** Events per transaction at most. Default 500. */
+  /** Default 500. */
   batchSize?: number;
   log?: Logger;
-  /** Back-off after a failed batch. Default 100 ms doubling to 10 s. */
+  /** Default 100 ms doubling to 10 s. */
   retry?: { minMs: number; maxMs: number };
-  /** How often waitFor re-checks when progress may come from another process. Default 50 ms. */
+  /** How often waitFor re-checks for other processes' progress. Default 50 ms. */
   waitPollMs?: number;
 }
 
@@ -65,11 +60,9 @@ export function createProjectionRunner(opts: ProjectionRunnerOptions): Projectio
     names.add(p.name);
   }
 
-  // Rung by every worker's commit; waitFor re-checks on it (and polls, for other processes).
   const progress = new Doorbell();
   const onProgress = () => progress.ring();
 
-  // One read of the log's tail for all workers instead of one per projection (shared-tail.ts).
   const tail = new SharedTail(store);
   const subscribe = (fromPosition: number) => tail.subscribe(fromPosition);
 
@@ -114,11 +107,8 @@ export function createProjectionRunner(opts: ProjectionRunnerOptions): Projectio
     return w;
   };
 
-  /**
-   * Read-your-writes is asked for by every command reply, often by many at once: all waiters share
-   * one checkpoint query at a time, and the "is any matching event still pending?" look-up is made
-   * once per (projection, checkpoint) and reused until that checkpoint moves.
-   */
+  // Every command reply asks for read-your-writes: waiters share one checkpoint query at a time, and the
+  // pending-event look-up is reused until the checkpoint moves.
   let checkpointsInFlight: Promise<Map<string, number>> | undefined;
   const readCheckpoints = (): Promise<Map<string, number>> =>
     (checkpointsInFlight ??= sql
@@ -142,12 +132,10 @@ export function createProjectionRunner(opts: ProjectionRunnerOptions): Projectio
     return answer;
   };
 
-  /** True when the projection's committed rows reflect every matching event up to `position`. */
   const reached = async (projection: Projection, checkpoint: number, position: number): Promise<boolean> => {
     if (checkpoint >= position) return true;
     const { next, head } = await nextMatchingAfter(projection, checkpoint);
-    // Positions only grow: with no matching event after the checkpoint up to a head at or beyond
-    // `position`, none can appear at or below `position` later.
+    // Positions only grow: nothing matching can appear at or below `position` later.
     return next === undefined ? head >= position : next > position;
   };
 
@@ -155,7 +143,7 @@ export function createProjectionRunner(opts: ProjectionRunnerOptions): Projectio
     const deadline = Date.now() + timeoutMs;
     let pending = targets;
     for (;;) {
-      // The generation is taken before checking, so progress made during the check is not missed.
+      // Taken before checking, so progress made during the check is not missed.
       const generation = progress.generation;
       const checkpoints = await readCheckpoints();
       const done = await Promise.all(pending.map((p) => reached(p, checkpoints.get(p.name) ?? 0, position)));
@@ -165,7 +153,6 @@ export function createProjectionRunner(opts: ProjectionRunnerOptions): Projectio
       if (left <= 0) {
         throw new ProjectionError('PROJECTION_TIMEOUT', `projections ${pending.map((p) => p.name).join(', ')} did not reach position ${position} within ${timeoutMs} ms`);
       }
-      // Progress may also come from another process: poll as well as listen.
       await progress.wait(generation, Math.min(left, waitPollMs));
     }
   };
@@ -203,15 +190,14 @@ export function createProjectionRunner(opts: ProjectionRunnerOptions): Projectio
       } finally {
         if (!wasRunning) await worker.stop();
       }
-      // The rows reflect every event up to the head even when the checkpoint stopped at the last
-      // matching one (the idle advance moves it later), so report whichever is further.
+      // The idle advance may leave the checkpoint below the head the rows reflect.
       const position = Math.max(head, await readCheckpoint(sql, name));
       log.info('projection rebuilt', { projection: name, position });
       return { position };
     },
 
     async status() {
-      // One checkpoint query for all projections (this runs on every metrics scrape).
+      // One query for all projections: this runs on every metrics scrape.
       const [head, checkpoints] = await Promise.all([store.headPosition(), readCheckpoints()]);
       return Promise.all(
         projections.map(async (p) => {

@@ -1,17 +1,6 @@
 /**
- * One read of the event log's tail shared by every projection worker of a process.
- *
- * Why: each worker used to hold its own unfiltered subscription, so every appended event was read
- * and parsed once per projection (7 or more), and every commit woke them all into a query. On the
- * embedded PGlite, which runs every statement on the one JavaScript thread, these reads were ~28
- * of the ~33 statements per voter (docs/projections.md, "Shared tail").
- *
- * How: a single upstream subscription fills a bounded window of recent events; each reader keeps
- * its own cursor (the last position it delivered) and takes the first event above it. Delivery
- * per reader is therefore the same as a subscription's: in position order, each event once. The
- * window holds every event in (coveredFrom, last buffered]; a reader whose cursor is below
- * `coveredFrom` (just started from an old checkpoint, rebuilt from zero, or slower than the window)
- * reads on a private subscription of its own and rejoins the shared one once it has caught up.
+ * One read of the log's tail shared by every projection worker of a process; a reader behind the
+ * window reads privately until it catches up (docs/projections.md "Shared tail").
  */
 import type { EventStore, EventSubscription, RecordedEvent } from '../eventstore/port.ts';
 
@@ -21,16 +10,14 @@ export class SharedTail {
   private upstream: EventSubscription | undefined;
   private upstreamIterator: AsyncIterator<RecordedEvent> | undefined;
   private buffer: RecordedEvent[] = [];
-  /** Index of the oldest kept event in `buffer` (trimmed lazily to keep shifts O(1)). */
+  /** Index of the oldest kept event (trimmed lazily to keep shifts O(1)). */
   private head = 0;
-  /** Every event with a position above this, up to the last buffered one, is in the window. */
   private coveredFrom = Infinity;
   private pulling: Promise<boolean> | undefined;
   private readonly readers = new Set<TailReader>();
 
   constructor(
     private readonly store: EventStore,
-    /** Events kept in the window. */
     private readonly capacity = 4_096,
   ) {}
 
@@ -40,11 +27,9 @@ export class SharedTail {
     return reader;
   }
 
-  /** The first event above `cursor`, 'gap' when the window cannot tell, 'none' when not read yet. */
   after(cursor: number): RecordedEvent | 'gap' | 'none' {
     if (!this.upstream) return 'none';
     if (cursor < this.coveredFrom) return 'gap';
-    // Binary search: positions in the window increase strictly.
     let lo = this.head;
     let hi = this.buffer.length;
     while (lo < hi) {
@@ -55,12 +40,10 @@ export class SharedTail {
     return this.buffer[lo] ?? 'none';
   }
 
-  /** A reader's own subscription while it is behind the window. */
   privateSubscription(fromPosition: number): EventSubscription {
     return this.store.subscribe({ fromPosition });
   }
 
-  /** Whether a reader at `cursor` can continue on the shared window. */
   covers(cursor: number): boolean {
     return this.upstream !== undefined && cursor >= this.coveredFrom;
   }
@@ -93,7 +76,6 @@ export class SharedTail {
           return true;
         },
         (err: unknown) => {
-          // Every waiting reader sees the failure; the next pull starts a fresh upstream.
           this.reset();
           throw err;
         },
@@ -119,7 +101,6 @@ export class SharedTail {
     void upstream?.close().catch(() => {});
   }
 
-  /** Ends every reader (their workers resubscribe) and the upstream. */
   async close(): Promise<void> {
     await Promise.all([...this.readers].map((r) => r.close()));
     this.reset();
@@ -134,7 +115,6 @@ class TailReader implements EventSubscription {
 
   constructor(
     private readonly tail: SharedTail,
-    /** The last position delivered (or the starting checkpoint). */
     private cursor: number,
   ) {}
 

@@ -1,15 +1,6 @@
 /**
- * The tally's read models, folded from `tally-{eid}` streams:
- *   counted_votes  one row per counted ballot (the receipt lookup by N2 commitment or ballot hash)
- *   results        VALID votes per choice, written from TallyPublished (the authoritative counts)
- *   tally_status   per election: started/published, ballots covered, counted so far, statuses
- * and the live `tallyProgress` / `tallied` transitions on the election channel, published after the
- * batch commits (coalesced: one tallyProgress per election per batch), so subscribers see progress
- * whichever process runs the tally.
- *
- * Nothing secret is here: the rows repeat what VoteCounted publishes (revealed r is left in the
- * log, not copied). The N2 commitment is what ties a receipt file (N2 and salt) to a choice; the
- * letter's N2 alone does not find it.
+ * The tally's read models (counted_votes, results, tally_status) and its coalesced live
+ * transitions (docs/tally.md "Read models and queries"). Nothing secret: r stays in the log.
  */
 import type { SqlExecutor } from '../sql/client.ts';
 import type { ElectionTransition } from './read-models.ts';
@@ -71,7 +62,6 @@ export function tallyProjection(): Projection {
 
     async apply(tx, events) {
       const out: Pending[] = [];
-      // Votes not yet inserted, per election, so a batch costs a few multi-row INSERTs.
       let votes: { data: VoteCounted['data']; position: number }[] = [];
       const progressed = new Map<string, number>();
 
@@ -134,7 +124,7 @@ export function tallyProjection(): Projection {
             `UPDATE ${TALLY_STATUS_TABLE} SET status = 'PUBLISHED', statuses = $2, published_at = $3, position = GREATEST(position, $4) WHERE election_id = $1`,
             [electionId, JSON.stringify(d.statuses), d.publishedAt, recorded.position],
           );
-          // Progress before the result, so a subscriber's last progress message says "all counted".
+          // Progress before the result, so the last progress message says "all counted".
           const last = progressed.get(electionId);
           if (last !== undefined) await progressMessage(electionId, last);
           progressed.delete(electionId);
@@ -169,6 +159,5 @@ async function insertVotes(tx: SqlExecutor, votes: { data: VoteCounted['data']; 
     status: data.status,
     position,
   }));
-  // The decider never counts a ballot twice; DO NOTHING only makes a replayed batch harmless.
   await insertIgnoring(tx, COUNTED_VOTES_TABLE, rows, ['election_id', 'ballot_hash']);
 }

@@ -1,7 +1,5 @@
 /**
- * Queries over the tally read models (tally-projection.ts): the results of an election and a
- * voter's receipt by N2 commitment. The client computes the commitment from its receipt file (N2
- * and the device's salt): the server never sees N2, and the letter alone cannot ask.
+ * Tally results and a voter's receipt by N2 commitment, which only the receipt file (N2 and salt) computes.
  */
 import type { SqlExecutor } from '../sql/client.ts';
 import { isN2Commitment } from '../crypto/n2-commitment.ts';
@@ -12,11 +10,8 @@ import { VOTES_TABLE } from './votes-projection.ts';
 export interface TallyResults {
   /** VALID votes per choice once published; {} before (partial counts would read as results). */
   counts: Record<string, number>;
-  /** Ballots per status: final once published, counted so far before. */
   statuses: Record<VoteStatus, number>;
-  /** Ballots the tally covers (0 when no tally started). */
   ballots: number;
-  /** Ballots counted so far. */
   counted: number;
   published: boolean;
   publishedAt: string | null;
@@ -26,9 +21,8 @@ export interface Receipt {
   ballotHash: string;
   status: VoteStatus;
   choice: string | null;
-  /** Log position of the BallotCast: the same `position` the cast receipt gave the voter. */
+  /** The same `position` the cast receipt gave the voter. */
   position: number;
-  /** Log position of the VoteCounted. */
   countedPosition: number;
   /** Later ballots carrying the same commitment (counted as DUPLICATE_N2, or worse). */
   duplicates: number;
@@ -36,7 +30,6 @@ export interface Receipt {
 
 export interface TallyQueries {
   results(electionId: string): Promise<TallyResults>;
-  /** undefined when the commitment is malformed or no counted ballot carries it (yet). */
   receiptByCommitment(electionId: string, n2Commitment: string): Promise<Receipt | undefined>;
 }
 
@@ -74,10 +67,8 @@ export function createTallyQueries(db: SqlExecutor): TallyQueries {
 
     async receiptByCommitment(electionId, n2Commitment) {
       if (!isN2Commitment(n2Commitment)) return undefined;
-      // The cast position comes from the votes read model (the first cast of that ciphertext), so
-      // a voter can match this answer with the receipt they were given when casting. A process
-      // that runs the tally without the ballots feature has no votes table: then it is null.
-      // Only a found table is remembered: one created later is still picked up.
+      // The cast position comes from the votes table, absent where the ballots feature does not run
+      // (then null); only a found table is remembered, so a later one is picked up.
       votesTable ||= (await db.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [VOTES_TABLE])).rows[0]?.t != null;
       const castPosition = votesTable
         ? `(SELECT min(v.position) FROM ${VOTES_TABLE} v WHERE v.election_id = c.election_id AND v.ballot_hash = c.ballot_hash)`

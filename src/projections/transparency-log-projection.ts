@@ -1,20 +1,6 @@
 /**
- * The transparency log (src/audit, docs/audit.md): per election, a Merkle tree over the election's
- * events in log order. Tables:
- *
- *   log_trees        one row per election: leaf count, right-edge frontier, root, last leaf position,
- *                    and the last signed checkpoint folded back from the `log-{eid}` stream
- *   log_leaves       every leaf hash (election_id, idx, position, hash) so proofs can be computed,
- *                    with the ballot hash / N2 commitment of ballot events for receipt look-ups
- *                    (CredentialSpent and BallotCast are leaves like any other event; neither names
- *                    the other, so no row here links a credential to a ballot)
- *   log_heads        tree heads at state transitions (ElectionCreated, VotingStarted, VotingEnded,
- *                    TallyPublished) still waiting to be signed
- *   log_checkpoints  the signed checkpoints, for proofs and the live audit
- *
- * The projection never signs nor appends: a projection's effect must be rows inside the runner's
- * transaction (exactly-once). Signing happens after commit, in the audit feature's checkpointer
- * (src/audit/checkpointer.ts), which reads these tables and appends with an expected revision.
+ * The transparency log's Merkle trees (tables in docs/audit.md). It never signs nor appends: a
+ * projection's effect is rows; the checkpointer (src/audit/checkpointer.ts) signs after commit.
  */
 import type { RecordedEvent } from '../eventstore/port.ts';
 import type { SqlExecutor } from '../sql/client.ts';
@@ -62,7 +48,6 @@ interface LeafRow {
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-/** What a voter's receipt look-up needs from ballot events (all public: it is in the log). */
 function receiptKeys(e: RecordedEvent): Pick<LeafRow, 'ballotHash' | 'n2Commitment' | 'status' | 'choice'> {
   const d = e.data as { ballotHash?: unknown; n2Commitment?: unknown; status?: unknown; choice?: unknown };
   const str = (x: unknown) => (typeof x === 'string' ? x : null);
@@ -101,7 +86,6 @@ async function loadTrees(tx: SqlExecutor, ids: string[]): Promise<Map<string, Tr
 }
 
 async function insertLeaves(tx: SqlExecutor, leaves: LeafRow[]): Promise<void> {
-  // One multi-row insert per 5,000 leaves through unnest: a 100k-voter import is 20 statements.
   for (let i = 0; i < leaves.length; i += 5000) {
     const chunk = leaves.slice(i, i + 5000);
     await tx.query(

@@ -1,13 +1,6 @@
 /**
- * The `voters` read model: one row per registered voter, for the admin's paged list, with the
- * voter's credential delivery status. Registrations come in bulk (100k-row CSV imports), and so do
- * issuances, so a batch becomes a few multi-row statements rather than one per voter.
- * ON CONFLICT DO NOTHING keeps a replay harmless even outside the runner.
- *
- * The e-mail is stored as the event holds it, encrypted under the election's PII key: the clear
- * address is never written here (queries.ts decrypts on read, and reads null once the key is
- * shredded). This table never holds anything about a voter's credential beyond "issued / failed":
- * no N1, N2 or their hashes, and it is never joined with `credentials`.
+ * The `voters` read model with delivery status, in multi-row statements. E-mails stay encrypted; no
+ * N1, N2 or their hashes, and never joined with `credentials`.
  */
 import type { RecordedEvent } from '../eventstore/port.ts';
 import type { SqlExecutor } from '../sql/client.ts';
@@ -77,9 +70,7 @@ export function votersProjection(): Projection {
           return { voter_id: data.voterId, election_id: data.electionId, email_encrypted: data.emailEncrypted, registered_at: data.registeredAt };
         });
       await insertIgnoring(tx, VOTERS_TABLE, rows, ['voter_id']);
-      // A voter's registration always precedes their credential events in the log, so applying the
-      // batch's inserts first and its status changes after keeps the fold in order. The last change
-      // per voter wins (a failure retried and then delivered ends 'issued').
+      // Registrations precede credential events in the log: inserts first, then the last change per voter.
       const last = new Map<string, StatusChange>();
       for (const e of events) {
         const change = statusChange(e);
@@ -92,7 +83,6 @@ export function votersProjection(): Projection {
   };
 }
 
-/** One UPDATE for many voters: arrays unnested into a join (works on pg and PGlite alike). */
 async function applyStatusChanges(tx: SqlExecutor, changes: StatusChange[]): Promise<void> {
   await tx.query(
     `UPDATE ${VOTERS_TABLE} AS v

@@ -1,11 +1,6 @@
 /**
- * The `votes` read model: one row per BallotCast, the public bulletin board. It holds only what the
- * event holds (ballot hash, ciphertext, log position) plus the store's recorded time (the pool's
- * release, never the cast's arrival).
- *
- * The key is the log position, not the ballot hash: a ciphertext copied from the board and cast
- * again under another N1 has the same hash, and the board must show the log as it is (the tally
- * leaves a byte-identical copy out as a repeat). Re-applying a batch is harmless (ON CONFLICT DO NOTHING).
+ * The `votes` read model, the public bulletin board, keyed by log position since a copied
+ * ciphertext has the same hash (docs/ballots.md "Read models").
  */
 import type { SqlExecutor } from '../sql/client.ts';
 import { BALLOT_STREAM_PREFIX, type BallotCast } from '../domain/credential-events.ts';

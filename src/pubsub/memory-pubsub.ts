@@ -1,8 +1,6 @@
 /**
- * In-process pub/sub for the embedded, single-process mode. Messages go through a JSON round trip
- * so subscribers see exactly what they would see over Redis (no shared objects, no Dates), and are
- * delivered on the microtask queue: after `publish` returns, in publish order per channel, and a
- * throwing subscriber never reaches the publisher or the other subscribers.
+ * In-process pub/sub for embedded mode, behaving as Redis would: a JSON round trip, delivery after
+ * `publish` returns in per-channel order, a throwing subscriber isolated (docs/projections.md).
  */
 import type { PubSub } from './port.ts';
 import type { Logger } from '../app/log.ts';
@@ -29,7 +27,6 @@ export function createMemoryPubSub(opts: { log?: Logger } = {}): PubSub {
     async publish(channel, message) {
       if (closed) return;
       const payload = JSON.stringify(message ?? null);
-      // Snapshot the subscribers now: one that subscribes later must not see an earlier message.
       for (const handler of [...(channels.get(channel) ?? [])]) {
         queueMicrotask(() => deliver(channel, handler, payload));
       }
@@ -40,7 +37,6 @@ export function createMemoryPubSub(opts: { log?: Logger } = {}): PubSub {
         set = new Set();
         channels.set(channel, set);
       }
-      // Wrap so the same function may be subscribed twice and unsubscribed independently.
       const handler: Handler = (m) => onMessage(m);
       set.add(handler);
       return async () => {

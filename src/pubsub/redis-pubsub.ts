@@ -1,10 +1,6 @@
 /**
- * Redis pub/sub, so several gateway processes see the same election transitions. Two connections:
- * a connection in subscriber mode cannot publish. Redis delivers a channel's messages in publish
- * order to each subscriber connection, and we dispatch them synchronously in arrival order, so
- * per-channel order holds end to end. ioredis re-subscribes after a reconnect by default
- * (`autoResubscribe`); messages published while disconnected are lost, which is Redis pub/sub's
- * contract — subscribers that must not miss a state re-read the read model after reconnecting.
+ * Redis pub/sub shared by gateway processes; two connections, as a subscriber cannot publish. Messages
+ * published while disconnected are lost (Redis's contract): subscribers re-read the read model.
  */
 import { Redis } from 'ioredis';
 import type { PubSub } from './port.ts';
@@ -14,7 +10,6 @@ import { silentLogger } from '../app/log.ts';
 type Handler = (message: unknown) => void;
 interface Entry {
   handlers: Set<Handler>;
-  /** Resolves once Redis confirmed the SUBSCRIBE. */
   ready: Promise<void>;
 }
 
@@ -58,8 +53,7 @@ export function createRedisPubSub(redisUrl: string, opts: { prefix?: string; log
     async subscribe(channel, onMessage) {
       let entry = channels.get(channel);
       if (!entry) {
-        // Commands on one connection run in order, so a SUBSCRIBE queued after an UNSUBSCRIBE of the
-        // same channel wins. Concurrent subscribers of a new channel all wait for the one SUBSCRIBE.
+        // Commands on one connection run in order, so a SUBSCRIBE queued after an UNSUBSCRIBE wins.
         const created: Entry = { handlers: new Set(), ready: subscriber.subscribe(prefix + channel).then(() => {}) };
         channels.set(channel, created);
         created.ready.catch(() => {

@@ -1,7 +1,6 @@
 /**
- * The keys a tally needs: the counter's private key from the key store (PKCS#8 DER, handed to the
- * workers as bytes) and the authority's public key from ElectionCreated. The private key must be
- * the one whose public half the election published, or every ballot would be "undecryptable".
+ * The keys a tally needs; the counter's private key must be the one whose public half the election
+ * published, or every ballot would read as undecryptable.
  */
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { Result } from '../domain/errors.ts';

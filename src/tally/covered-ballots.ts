@@ -1,10 +1,6 @@
 /**
- * The ballots a tally covers, read from the log: every BallotCast on a `ballot-{eid}-*` stream with
- * a position BEFORE VotingEnded. A BallotCast after it (a cast that raced the close) is excluded;
- * so is a byte-identical copy of a ciphertext already cast (same ballot hash: it can only repeat a
- * commitment that counts once anyway, and VoteCounted is keyed by ballot hash). Both numbers are
- * reported, never hidden. Credential streams are not read: a ballot names no credential.
- * Order: log order of BallotCast, which is the order duplicates are judged in.
+ * The ballots a tally covers, in log order: BallotCast before VotingEnded, byte-identical repeats
+ * left out, both numbers reported (docs/tally.md "What a tally counts").
  */
 import type { EventStore } from '../eventstore/port.ts';
 import { ballotStreamPrefix, type BallotCast } from '../domain/credential-events.ts';
@@ -17,9 +13,7 @@ export interface CoveredBallot {
 
 export interface CoveredBallots {
   ballots: CoveredBallot[];
-  /** BallotCast after VotingEnded. */
   excludedAfterEnd: number;
-  /** BallotCast repeating the ciphertext (ballot hash) of an earlier one. */
   excludedRepeats: number;
 }
 

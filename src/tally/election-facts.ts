@@ -1,7 +1,6 @@
 /**
- * What the tally needs from the election stream: its status and choices, its public keys, and the
- * log position of VotingEnded (ballots after it are not counted). Folded here rather than through
- * the election decider because the tally needs event positions, not just the state.
+ * What the tally needs from the election stream, folded here because it needs event positions
+ * (VotingEnded's above all), not just the decider's state.
  */
 import type { EventStore } from '../eventstore/port.ts';
 import { electionStreamId, type ElectionEvent, type ElectionStatus } from '../domain/election-events.ts';
@@ -10,12 +9,11 @@ export interface ElectionFacts {
   electionId: string;
   status: ElectionStatus;
   choices: string[];
-  /** base64url SPKI DER, as in ElectionCreated; undefined in logs written before keys existed. */
+  /** base64url SPKI DER; undefined in logs written before keys existed. */
   authorityPublicKey: string | undefined;
   ballotPublicKey: string | undefined;
   /** Position of ElectionCreated: nothing of this election lies before it. */
   createdPosition: number;
-  /** Position of VotingEnded, when the vote has ended. */
   endedPosition: number | undefined;
 }
 

@@ -1,8 +1,5 @@
 /**
- * The order-independent work on one ballot, run inside the tally's worker threads: RSA-KEM
- * decryption with the counter's key (the RSA private operation is the cost that matters), the
- * plaintext and ballot-message decoding, the commitment's form and the authority's signature
- * check (an RSA public operation).
+ * The order-independent work on one ballot, in the tally's worker threads: decrypt, decode, verify.
  */
 import type { KeyObject } from 'node:crypto';
 import { decodeBallotCiphertext, decryptBallot } from '../crypto/ballot-encryption.ts';
@@ -23,9 +20,8 @@ export function openBallot(keys: BallotKeys, ciphertext: string): OpenedBallot {
 }
 
 /**
- * r = c0^d for a ballot whose AES-GCM part failed (a rare path, so the hot path stays one private
- * operation). Publishing it lets anyone confirm the ballot really does not open with its own KEM
- * secret, instead of taking the counter's word for UNDECRYPTABLE. Null when c0 itself is unusable.
+ * r = c0^d for a ballot whose AES-GCM part failed (rare, so the hot path stays one private op): anyone
+ * can then confirm it does not open, rather than trust the counter. Null when c0 itself is unusable.
  */
 function kemSecretOf(counterPrivateKey: KeyObject, ciphertext: string): string | null {
   const decoded = decodeBallotCiphertext(ciphertext);

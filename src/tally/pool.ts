@@ -1,12 +1,6 @@
 /**
- * A pool of worker threads that open ballots (decrypt, decode, verify) for one election.
- * Each worker imports the counter's private key once; ballots travel in batches (a few hundred per
- * message) so the message overhead stays far below the ~0.3 ms RSA private operation per ballot.
- * Each worker holds at most `inFlight` batches, so it never idles while the main thread handles a
- * reply, and memory stays bounded however many batches the caller submits.
- *
- * Workers run TypeScript through src/app/ts-worker.ts, which works under `npx tsx`, under vitest
- * and from `npm start`.
+ * Worker threads that open one election's ballots, in batches with at most `inFlight` per worker
+ * (docs/tally.md "The worker pool").
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -15,7 +9,7 @@ import type { OpenedBallot } from './classify.ts';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
 export interface TallyPoolOptions extends WorkerInit {
-  /** Worker threads; default os.availableParallelism(). */
+  /** Default os.availableParallelism(). */
   size?: number;
   /** Batches queued per worker at once (default 2: one running, one waiting). */
   inFlight?: number;
@@ -24,7 +18,6 @@ export interface TallyPoolOptions extends WorkerInit {
 /** What one worker has done so far: ballots opened and, with measureCpu, its thread's CPU time on them. */
 export interface WorkerWork {
   ballots: number;
-  /** Undefined unless measureCpu was set and the platform has a per-thread CPU clock. */
   cpuSeconds: number | undefined;
 }
 
@@ -37,15 +30,11 @@ export interface RawProbe {
 
 export interface TallyPool {
   readonly size: number;
-  /** Opens the ciphertexts; the answer is in the same order. Rejects if a worker died. */
+  /** Answers in the same order. Rejects if a worker died. */
   open(ciphertexts: string[]): Promise<OpenedBallot[]>;
-  /** Per worker, since the pool started (benchmarks: per-worker cost and load balance). */
+  /** Per worker, since the pool started (benchmarks). */
   work(): WorkerWork[];
-  /**
-   * Benchmarks (measureCpu): every worker runs the bare private operation for `millis` at the same
-   * time, so the raw limit of N threads is measured, not assumed to be N times one thread's.
-   * Only on an idle pool.
-   */
+  /** Benchmarks, on an idle pool: every worker runs the bare private operation at once for `millis`. */
   probeRaw(millis: number): Promise<RawProbe[]>;
   close(): Promise<void>;
 }
@@ -66,7 +55,7 @@ interface Slot {
 export const MAX_POOL_SIZE = 64;
 
 function startWorker(init: WorkerInit): Promise<Worker> {
-  // Each worker gets its own copy of the key bytes (workerData is cloned), zeroed there after import.
+  // workerData is cloned: each worker zeroes its own copy of the key bytes after import.
   const worker = startTsWorker(new URL('./worker.ts', import.meta.url), { workerData: init });
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(err);

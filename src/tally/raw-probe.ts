@@ -1,8 +1,6 @@
 /**
- * The tally's speed limit: the bare RSA private operation (r = c0^d, OpenSSL with CRT, blinding
- * and its own fault check) that opening a ballot cannot avoid. Run for a while on random values
- * below n through the same call the tally makes (rsaRawPrivate with the counter's KeyObject), so
- * a benchmark compares a worker's ballots with the raw rate of the same thread and key object.
+ * The tally's speed limit: the bare RSA private operation, through the same call and key object the
+ * tally uses, for benchmarks.
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { rsaPublicNumbers, rsaRawPrivate } from '../crypto/rsa.ts';

@@ -1,13 +1,6 @@
 /**
- * One tally run: read the election and the ballots it covers, open the ballots not yet counted in
- * the worker pool, classify them in log order, append VoteCounted in batches with the expected
- * revision, then TallyPublished with the counts the decider recomputes from the whole stream.
- *
- * Resumable and never counting twice: a run starts by reading the tally stream and skips every
- * ballot that already has its VoteCounted (by ballot hash), restoring the seen commitments from them; a
- * crash between two appends loses only work, never correctness. A concurrent run (another process)
- * makes one of the two appends fail with a conflict: the loser re-reads and continues with what
- * is left, so each ballot gets exactly one VoteCounted and TallyPublished is appended once.
+ * One tally run, resumable and never counting twice: counted ballots are skipped, and a concurrent
+ * run makes one append conflict so the loser re-reads (docs/tally.md "Running it").
  */
 import type { EventStore } from '../eventstore/port.ts';
 import type { KeyStore } from '../keystore/port.ts';
@@ -31,19 +24,17 @@ export interface TallyRunDeps {
 }
 
 export interface TallyProgress {
-  /** Ballots with a VoteCounted. */
   done: number;
   /** Ballots the tally covers (TallyStarted.ballots). */
   total: number;
-  /** Log position of the last tally event appended (or read). */
   position: number;
 }
 
 export interface TallyRunOptions {
   electionId: string;
-  /** Worker threads; default os.availableParallelism(). */
+  /** Default os.availableParallelism(). */
   workers?: number;
-  /** VoteCounted per append (default 500). */
+  /** Default 500. */
   appendBatch?: number;
   /** Ciphertexts per message to a worker (default 256). */
   chunk?: number;
@@ -58,7 +49,6 @@ export interface TallyOutcome {
   statuses: Record<VoteStatus, number>;
   ballots: number;
   publishedAt: string;
-  /** Log position of TallyPublished. */
   position: number;
   /** Ballots left out, when this run computed them (not for an already published tally). */
   excluded?: { afterEnd: number; repeats: number };
@@ -88,8 +78,7 @@ export async function runTally(deps: TallyRunDeps, opts: TallyRunOptions): Promi
 
   const keys = await loadTallyKeys(deps.keyStore, ended);
   if (!keys.ok) return keys;
-  // Workers take a while to load (each registers the TypeScript loader and imports its modules):
-  // start them now and read the log meanwhile, instead of one after the other.
+  // Workers take a while to load: start them while the log is read.
   const starting = createTallyPool({ electionId, size: opts.workers, ...keys.value });
   starting.catch(noop); // awaited below; this only keeps a start failure during the read from being "unhandled"
   let covered: CoveredBallots;
@@ -140,11 +129,9 @@ async function attemptTally(
   if (!started.ok) return started;
   aggregate = started.value.aggregate;
   if (aggregate.state.ballots !== covered.ballots.length) {
-    // Only possible if the log before VotingEnded changed, or another version of these rules started the tally.
     throw new Error(`tally of ${electionId} started for ${aggregate.state.ballots} ballots, but ${covered.ballots.length} are covered`);
   }
 
-  // Resume: the ballots counted by earlier runs are skipped, and their commitments are already "seen".
   const seen = new Set<string>();
   for (const entry of countedEntries(aggregate.state.counted)) {
     if ((entry.status === 'VALID' || entry.status === 'DUPLICATE_N2') && entry.n2Commitment !== null) seen.add(entry.n2Commitment);
@@ -158,7 +145,7 @@ async function attemptTally(
   const chunks: CoveredBallot[][] = [];
   for (let i = 0; i < pending.length; i += chunkSize) chunks.push(pending.slice(i, i + chunkSize));
 
-  // Keep every worker busy while this thread classifies and appends: submit ahead, consume in order.
+    // Keep every worker busy while this thread classifies and appends: submit ahead, consume in order.
   const window = pool.size * 2 + 2;
   const opening: Promise<OpenedBallot[]>[] = [];
   let submitted = 0;

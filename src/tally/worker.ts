@@ -1,8 +1,6 @@
 /**
- * One tally worker thread. It receives the counter's private key once (PKCS#8 DER in workerData,
- * imported here into a KeyObject that never leaves the thread) and then batches of ciphertexts;
- * it answers each batch with one OpenedBallot per ciphertext, in the same order.
- * A ballot that makes the crypto throw unexpectedly is reported as undecryptable, never as a crash.
+ * One tally worker thread: imports the counter's key once (it never leaves the thread) and answers
+ * each batch in order; a ballot that throws is reported undecryptable, never a crash.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
@@ -18,7 +16,6 @@ const keys: BallotKeys = {
   counterPrivateKey: createPrivateKey({ key: Buffer.from(init.counterPrivateKeyPkcs8), format: 'der', type: 'pkcs8' }),
   authorityPublicKey: createPublicKey({ key: Buffer.from(init.authorityPublicKeySpki), format: 'der', type: 'spki' }),
 };
-// The DER copy is no longer needed once imported.
 init.counterPrivateKeyPkcs8.fill(0);
 
 function openSafely(ciphertext: string): OpenedBallot {
@@ -31,7 +28,6 @@ function openSafely(ciphertext: string): OpenedBallot {
 
 function answer(request: WorkerRequest): WorkerReply {
   if ('ciphertexts' in request) return { id: request.id, ballots: request.ciphertexts.map(openSafely) };
-  // A raw probe: the benchmark's limit measured in this very thread, with this very key object.
   return { id: request.id, ballots: [], raw: init.measureCpu ? rawPrivateOps(keys.counterPrivateKey, request.rawProbeMillis) : { ops: 0, wallMillis: 0 } };
 }
 

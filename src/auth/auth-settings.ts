@@ -1,8 +1,4 @@
-/**
- * Authentication settings: TTLs and rate limits. Read from the environment, and overridable
- * through `config.auth` (tests shorten TTLs that way; src/app/config.ts does not know this field
- * yet, so it is read structurally).
- */
+/** Authentication settings (TTLs, rate limits) from the environment, overridable through `config.auth`. */
 import type { Config } from '../app/config.ts';
 import { ConfigError } from '../app/config.ts';
 
@@ -13,10 +9,7 @@ export interface AuthSettings {
   accessTokenTtlMs: number;
   /** Refresh token lifetime, renewed by each rotation (EVOTE_REFRESH_TOKEN_TTL_MS, default 24 h). */
   refreshTokenTtlMs: number;
-  /**
-   * How long an expired access token is still recognised as expired (TOKEN_EXPIRED) rather than
-   * unknown (UNAUTHENTICATED) before Redis forgets it (EVOTE_EXPIRED_TOKEN_MEMORY_MS, default 1 h).
-   */
+  /** How long an expired access token still reads as TOKEN_EXPIRED, not UNAUTHENTICATED (default 1 h). */
   expiredTokenMemoryMs: number;
   /** Failed attempts per connection within the window (EVOTE_AUTH_CONNECTION_MAX_FAILURES, default 10). */
   connectionMaxFailures: number;

@@ -1,7 +1,4 @@
-/**
- * Starts the uWebSockets.js gateway: WebSocket protocol on /ws (docs/gateway.md) and the HTTP
- * routes /healthz, /readyz, /metrics. Depends only on the service ports of src/app/services.ts.
- */
+/** Starts the uWebSockets.js gateway: /ws (docs/gateway.md), /healthz, /readyz, /metrics. */
 import type { ElectionCommandHandlers, PubSub, ReadModelQueries, ReadinessCheck } from '../app/services.ts';
 import { silentLogger, type Logger } from '../app/log.ts';
 import { createAdminTokenCheck } from './admin-auth.ts';

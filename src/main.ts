@@ -1,8 +1,4 @@
-/**
- * `npm start`: the evote server. With no environment it runs embedded (PGlite under ./data,
- * in-memory pub/sub); see src/app/config.ts for the running modes.
- * SIGTERM/SIGINT drain gracefully: stop accepting, finish in-flight appends, close connections.
- */
+/** `npm start`: the evote server (running modes in src/app/config.ts); SIGTERM/SIGINT drain gracefully. */
 import { configFromEnv } from './app/config.ts';
 import { startSystem } from './app/bootstrap.ts';
 import { createLogger } from './app/log.ts';

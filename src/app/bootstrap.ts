@@ -1,7 +1,4 @@
-/**
- * Wires one evote process for the configured running mode. Used by `src/main.ts` (the server),
- * the end-to-end tests and the benchmarks, so all three run exactly the same composition.
- */
+/** Wires one evote process for the configured running mode: the server, the end-to-end tests and the benchmarks alike. */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -34,10 +31,7 @@ import { ballotsFeature } from './features/ballots.ts';
 import { tallyFeature } from './features/tally.ts';
 import { auditFeature } from './features/audit.ts';
 
-/**
- * The server's features, in start order. A feature may use services published by an earlier one
- * (ctx.services), e.g. ballots use the voter authenticator of the authentication feature.
- */
+/** The server's features, in start order: a feature may use services an earlier one published. */
 const FEATURES: FeatureFactory[] = [credentialsFeature, authFeature, ballotsFeature, tallyFeature, auditFeature];
 import { describeMode, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';

@@ -1,11 +1,4 @@
-/**
- * Running modes, chosen by the environment (README "Running modes"):
- * - embedded (no environment): events and read models in PGlite under EVOTE_DATA_DIR (./data),
- *   sessions and pub/sub in memory;
- * - DATABASE_URL (+ REDIS_URL): events and read models in PostgreSQL, pub/sub in Redis;
- * - EVENTSTORE_URL: events in EventStoreDB, read models in PostgreSQL (DATABASE_URL) or, without it,
- *   in embedded PGlite.
- */
+/** Configuration from the environment; the running modes are README's "Running modes". */
 import type { AuthSettings } from '../auth/auth-settings.ts';
 import { DEFAULT_POOL_K } from '../commands/ballot-pool.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../gateway/input-bounds.ts';

@@ -1,8 +1,4 @@
-/**
- * A feature of the server (credentials, authentication, ballots, audit…) plugs into one process
- * through this seam: it receives the shared parts, and contributes WebSocket messages, projections,
- * readiness checks and background work. `src/app/bootstrap.ts` lists the features in one place.
- */
+/** The seam through which a feature plugs into one process; `src/app/bootstrap.ts` lists the features. */
 import type { EventStore } from '../eventstore/port.ts';
 import type { SqlClient } from '../sql/client.ts';
 import type { KeyStore } from '../keystore/port.ts';
@@ -32,10 +28,7 @@ export interface FeatureContext {
   pubsub: PubSub;
   metrics: MetricsRegistry;
   log: Logger;
-  /**
-   * `status` is the one cached view of an election's status in this process (login, blind signing
-   * and casting read it on every request): src/projections/ballot-queries.ts createElectionStatusCache.
-   */
+  /** `status` is the process's one cached view of an election's status (createElectionStatusCache). */
   election: { commands: ElectionCommandHandlers; queries: ReadModelQueries; status: (electionId: string) => Promise<ElectionStatusView> };
   /** Injected so tests can control time; never read the clock elsewhere on the write side. */
   now: () => Date;

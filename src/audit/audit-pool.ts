@@ -1,9 +1,6 @@
 /**
- * A worker_threads pool for the verifier's order-independent work: hashing batches of export lines
- * (leaf-batch.ts) and opening counted ballots (two RSA public operations each). Workers run the
- * TypeScript sources bundled once into plain JavaScript (src/app/ts-worker.ts): the tsx loader per
- * thread would cost more CPU than a small election's ballots. Jobs go in batches, so messaging costs
- * little next to the work; each call resolves with its own batch's results, in job order.
+ * A worker_threads pool for the verifier's order-independent work: leaf hashing and ballot opening,
+ * in batches (docs/audit.md, "Performance"); each call resolves with its batch's results in job order.
  */
 import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';

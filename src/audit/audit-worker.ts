@@ -1,8 +1,4 @@
-/**
- * A worker thread of the audit pool: hashes batches of export lines (leaf-batch.ts) and opens
- * batches of counted ballots (ballot-opening.ts). Holds the election's public keys only, sent once
- * the verifier has read ElectionCreated; it never sees a private key, because the audit needs none.
- */
+/** A worker thread of the audit pool; it holds the election's public keys only, never a private one. */
 import { parentPort } from 'node:worker_threads';
 import type { KeyObject } from 'node:crypto';
 import { importElectionKeys, openBallot, type ElectionPublicKeys, type OpenBallotJob } from './ballot-opening.ts';

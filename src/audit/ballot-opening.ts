@@ -1,8 +1,6 @@
 /**
- * Opening one counted ballot with nothing but public data (verifiable decryption): the revealed KEM
- * secret r must satisfy r^e mod n = c0 under the counter's public key, the ballot must decrypt under
- * HKDF(r), and the authority's RFC 9474 signature must verify. Pure and synchronous: it runs inside
- * the audit workers (audit-worker.ts), two RSA public operations per ballot.
+ * Opens one counted ballot with public data only (verifiable decryption; docs/audit.md, "ballots").
+ * Pure and synchronous: it runs inside the audit workers.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { decodeBallotCiphertext, decryptWithRevealedR } from '../crypto/ballot-encryption.ts';
@@ -23,10 +21,8 @@ export interface OpenBallotJob {
 }
 
 /**
- * What the ballot turned out to contain, in the tally's own terms (src/tally/classify.ts
- * OpenedBallot), or a false claim in the VoteCounted: 'wrong-r' when the revealed r does not satisfy
- * r^e mod n = c0, 'missing-r' when no r is revealed although c0 is a usable KEM value (the tally
- * reveals r for every ballot whose c0 it can invert, so UNDECRYPTABLE is checkable by anyone).
+ * The ballot's content in the tally's terms, or a false claim in the VoteCounted: 'wrong-r' (r^e mod
+ * n ≠ c0) or 'missing-r' (no r although c0 is a usable KEM value).
  */
 export type BallotOpening = OpenedBallot | { kind: 'wrong-r' } | { kind: 'missing-r' };
 

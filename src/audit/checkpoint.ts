@@ -1,8 +1,6 @@
 /**
- * Signed checkpoints (tree heads) of an election's transparency log: Ed25519 (RFC 8032, OpenSSL) over
- * canonicalJson({ electionId, size, root, lastPosition }). The log key's private half is in the key
- * store under `election/{eid}/log` as PKCS#8 DER; its public half is in ElectionCreated.logPublicKey
- * as base64url of the raw 32 bytes, so an auditor needs nothing but the log itself.
+ * Signed checkpoints (tree heads): Ed25519 over canonicalJson({ electionId, size, root, lastPosition }).
+ * The public log key is in ElectionCreated, so an auditor needs nothing but the log.
  */
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { canonicalJsonBytes } from '../crypto/canonical.ts';

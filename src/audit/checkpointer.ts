@@ -1,14 +1,7 @@
 /**
- * Signs the transparency log: appends `LogCheckpointed` to `log-{eid}` for every tree head the
- * projection recorded at a state transition (log_heads), and for the current head when at least
- * `everyEvents` leaves (default 1,000) or `everyMs` (default 5 s) have passed since the last checkpoint
- * and some leaves are uncovered.
- *
- * It runs after the projection's transaction committed (a projection may only write rows), reading
- * log_trees/log_heads. Each append carries the log stream's expected revision, so when two processes
- * race, one wins and the other gets a conflict and skips: never two checkpoints of one revision. A
- * process remembers what it appended until the projection has folded it back, so it does not retry
- * on stale rows.
+ * Signs the transparency log: appends `LogCheckpointed` for every head recorded at a state transition,
+ * and for the current head every `everyEvents` leaves or `everyMs`. Appends carry the expected
+ * revision, so of two racing processes one wins (docs/audit.md).
  */
 import type { KeyObject } from 'node:crypto';
 import type { EventStore } from '../eventstore/port.ts';

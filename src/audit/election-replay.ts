@@ -1,17 +1,7 @@
 /**
- * Replays an election's log event by event and refuses the first event that could not have been
- * produced. The election stream is folded with the domain's own `evolve` (src/domain/election.ts);
- * the decider's preconditions are restated over events, because the commands themselves (e-mail
- * addresses, secrets) are not in the log: e.g. a VoterRegistered only in REGISTER, never beyond the
- * expected voters, never with an e-mail HMAC already registered.
- *
- * A cast leaves two events that name nothing in common: CredentialSpent on the credential's stream
- * and BallotCast on a stream of its own. So no spend is matched to a ballot; what is checked is that
- * each spend is on a minted credential, at most once, and that VotingEnded closes as many spends as
- * ballots (a spend without a ballot is a ballot dropped, a ballot without a spend was never allowed).
- *
- * Ballot cryptography is not checked here: a VoteCounted is handed back as a job for the worker
- * pool (verify.ts), and its status is decided afterwards in log order (vote-status.ts).
+ * Replays an election's log and refuses the first event that could not have been produced: the
+ * election stream folded with the domain's `evolve`, the decider's preconditions restated over events
+ * (the commands' inputs are not in the log). Checks listed in docs/audit.md, "lifecycle".
  */
 import { hash as oneShotHash } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
@@ -253,7 +243,6 @@ export class ElectionReplay {
     // The hash is always recomputed: the server refuses a cast it cannot decode, so such a cast is forged.
     const bytes = fromBase64url(d.ciphertext);
     if (!bytes) return v('BALLOT_CIPHERTEXT', 'BallotCast ciphertext is not canonical base64url: its ballot hash cannot be recomputed');
-    // One-shot crypto.hash: a Hash object per ballot costs more than hashing its few hundred bytes.
     const ballotHash = oneShotHash('sha256', bytes, 'hex');
     if (ballotHash !== d.ballotHash) return v('BALLOT_HASH', 'ballot hash is not SHA-256 of the ciphertext');
     // Legal but never counted, as the tally rules (src/tally/covered-ballots.ts): a ballot cast

@@ -1,9 +1,6 @@
 /**
- * Exports an election's log as `evote-log/v1` NDJSON (log-lines.ts), streaming: events are read from
- * the store in pages and written with backpressure, so a million-event election needs no more memory
- * than a page. The checkpoints (a few hundred at most) are read first; every one of them then covers
- * only events that already existed, so each lands right after the leaf it ends.
- * The snapshot is the store's head position at the start: later events are left for the next export.
+ * Exports an election's log as `evote-log/v1` NDJSON, streaming with backpressure, up to the store's
+ * head at the start. Checkpoints are read first, so each lands right after the leaf it ends.
  */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';

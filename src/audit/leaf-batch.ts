@@ -1,16 +1,6 @@
 /**
- * Leaf hashing of a batch of export event lines, the verifier's per-event work that does not depend
- * on the events before it, so it runs in the audit workers while the main thread replays the
- * lifecycle. For each line (JSON text, as exported): recompute the leaf hash from the entry's
- * canonical JSON (log-entry.ts: the line's own bytes are never trusted) and compare it with the
- * line's `leafHash`. A batch that starts at a multiple of its own size (a power of two) also gets the
- * levels of its perfect subtree, so the main thread's tree takes them without hashing a node.
- *
- * The export writes each line as canonical JSON with the entry's members and the two leaf members
- * in key order (data, leafHash, leafIndex, position, …). When a line is checked to be exactly that
- * (canonical-scan.ts), the entry's canonical text is the line without its leaf members, and is
- * hashed from the line's own characters: a third of the cost of parsing the line and writing the
- * entry again, which is what any other line still gets (the two give the same text; tested).
+ * Leaf hashing of a batch of export event lines, in the audit workers; an aligned batch also returns
+ * its perfect subtree's levels. A canonical line is hashed from its own characters (docs/audit.md).
  */
 import { canonicalObjectMembers, type CanonicalMember } from '../crypto/canonical-scan.ts';
 import { canonicalEntryText, type LogEntry } from '../domain/log-entry.ts';
@@ -18,7 +8,6 @@ import { HASH_BYTES, leafHashOfText, nodeHash, type Hash } from '../crypto/merkl
 
 /** The first line of a batch whose leaf hash is not the recomputed one, named for the report. */
 export interface LeafMismatch {
-  /** Index of the line in the batch. */
   index: number;
   position: unknown;
   streamId: unknown;
@@ -27,10 +16,7 @@ export interface LeafMismatch {
 }
 
 export interface LeafBatchResult {
-  /**
-   * Level 0 (the leaf hashes, one per line), then, for an aligned batch, level 1 (n/2 node hashes)
-   * and so on up to the batch's root: 32 bytes a hash. After a mismatch: the leaf hashes before it.
-   */
+  /** Level 0 (leaf hashes), then for an aligned batch each level up to its root; after a mismatch, the leaves before it. */
   hashes: ArrayBuffer;
   /** Number of levels in `hashes`: 1, or log2(n) + 1 for an aligned batch. */
   levels: number;
@@ -40,10 +26,7 @@ export interface LeafBatchResult {
 /** A line's members, in the order a canonical export line has them. */
 const LINE_KEYS = ['data', 'leafHash', 'leafIndex', 'position', 'revision', 'streamId', 'type'] as const;
 
-/**
- * The line's leaf hash and whether its `leafHash` member names it. From the line's characters when
- * it is a canonical export line; otherwise from the parsed entry, written out by canonicalEntryText.
- */
+/** The line's leaf hash, from its characters when canonical, else from the parsed entry; and whether `leafHash` names it. */
 export function lineLeafHash(line: string): { leaf: Hash; matches: boolean } {
   const members = canonicalObjectMembers(line);
   if (members?.length === LINE_KEYS.length && members.every((m, i) => m.key === LINE_KEYS[i])) {
@@ -60,10 +43,7 @@ export function lineLeafHash(line: string): { leaf: Hash; matches: boolean } {
   return { leaf, matches: (leaf as Buffer).toString('hex') === entry.leafHash };
 }
 
-/**
- * `lines`: the batch's event lines, as read. `aligned`: the batch's length is a power of two and its
- * first leaf index a multiple of it.
- */
+/** `aligned`: the batch's length is a power of two and its first leaf index a multiple of it. */
 export function hashLeafBatch(lines: readonly string[], aligned: boolean): LeafBatchResult {
   const n = lines.length;
   const levels = aligned ? Math.log2(n) + 1 : 1;

@@ -1,15 +1,4 @@
-/**
- * The export format `evote-log/v1`: NDJSON, one JSON object per line, readable by any tool.
- *
- *   line 1          { format: 'evote-log/v1', electionId, exportedAt }
- *   each leaf       { position, streamId, revision, type, data, leafIndex, leafHash }
- *   each checkpoint { position, streamId: 'log-{eid}', revision, type: 'LogCheckpointed', data }
- *                   placed right after the leaf it ends (leafIndex = data.size - 1)
- *
- * Lines are written as canonical JSON (sorted keys), so two exports of the same log are identical
- * apart from `exportedAt`. The leaf hash is SHA-256(0x00 ‖ canonicalJson({position, streamId,
- * revision, type, data})) in hex (log-entry.ts); the verifier recomputes it rather than trusting it.
- */
+/** The export format `evote-log/v1`: NDJSON in canonical JSON (docs/audit.md, "Export"). */
 import type { LogCheckpointed } from '../domain/log-events.ts';
 import type { LogEntry } from '../domain/log-entry.ts';
 

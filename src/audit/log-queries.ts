@@ -1,9 +1,6 @@
 /**
- * Proofs from the transparency-log tables (src/projections/transparency-log-projection.ts):
- * a voter's receipt (inclusion of their BallotCast in the latest signed checkpoint, and how it was
- * counted) and consistency between two tree sizes. Leaf hashes are loaded up to the tree size asked
- * for and folded into an in-memory MerkleTree (O(n) once, then O(log² n) per proof): simple and exact;
- * caching subtree roots in a table would make it O(log n) for very large elections.
+ * Receipts and consistency proofs from the transparency-log tables, via an in-memory MerkleTree
+ * of the leaves up to the size asked for (docs/audit.md, "Receipts and proofs").
  */
 import type { SqlExecutor } from '../sql/client.ts';
 import type { Result } from '../domain/errors.ts';
@@ -63,10 +60,7 @@ async function treeOf(db: SqlExecutor, electionId: string, size: number): Promis
   return tree;
 }
 
-/**
- * How many leaves the election's log has at or before `position`, from the read model; undefined
- * when the read model has not reached that position yet (the caller then reads the log).
- */
+/** Leaves of the log at or before `position`, or undefined while the read model is not there yet. */
 export async function leavesInReadModelUpTo(db: SqlExecutor, electionId: string, position: number): Promise<number | undefined> {
   const { rows } = await db.query<{ last_position: number; leaves: number }>(
     `SELECT t.last_position, (SELECT count(*)::int FROM ${LOG_LEAVES_TABLE} l WHERE l.election_id = t.election_id AND l.position <= $2) AS leaves
@@ -90,10 +84,7 @@ export async function checkpointQuery(db: SqlExecutor, electionId: string): Prom
   return cp ? ok(cp) : { ok: false, error: domainError('LOG_NOT_CHECKPOINTED', `no signed checkpoint of election ${electionId} yet`) };
 }
 
-/**
- * By ballot hash, or by N2 commitment (computed by the client from N2 and the salt its receipt
- * keeps: the letter alone cannot find the ballot). Only a counted ballot is found by commitment.
- */
+/** By ballot hash, or by N2 commitment (only a counted ballot; the letter alone finds nothing). */
 export async function inclusionReceipt(db: SqlExecutor, electionId: string, key: { ballotHash?: string; n2Commitment?: string }): Promise<Result<InclusionReceipt>> {
   let ballotHash = key.ballotHash;
   if (ballotHash === undefined && key.n2Commitment !== undefined) {

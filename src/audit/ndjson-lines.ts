@@ -1,10 +1,6 @@
 /**
- * Lines of an NDJSON stream (an export file, the HTTP export's body), a chunk's worth at a time.
- * readline gave the verifier one line per event and one promise per line; a 100,000-ballot export
- * has 600,000 lines, and that bookkeeping cost the audit's main thread more than splitting does.
- * Lines end at '\n' (NDJSON); a '\r' before it is dropped, a lone '\r' is JSON whitespace within
- * the line (readline ended a line there too). A last line without '\n' is still a line. Bytes are
- * decoded as UTF-8 across chunk boundaries.
+ * Lines of an NDJSON stream a chunk at a time (readline's promise per line cost more). Lines end at
+ * '\n'; a '\r' before it is dropped; a last line without '\n' is still a line.
  */
 import { StringDecoder } from 'node:string_decoder';
 

@@ -1,17 +1,8 @@
-/**
- * The audit report: `ok` only when the log is complete and every check held; `failures` sorted by
- * log position, the first one naming the first event that breaks a check; `gaps` what keeps a log
- * that broke nothing from being the whole election. `formatReport` is the human summary; the
- * object itself is the JSON form (`evote audit --json`).
- */
+/** The audit report; the object itself is the JSON form (`evote audit --json`), `formatReport` the human one. */
 import type { VoteStatus } from '../domain/tally-events.ts';
 import { formatFingerprint } from '../crypto/election-fingerprint.ts';
 
-/**
- * PASSED: complete, every check held. FAILED: a check broke. INCOMPLETE: nothing broke but the log
- * is not the whole election. PARTIAL: the same, asked for by a live audit (`live`) of a log that
- * holds ElectionCreated.
- */
+/** PASSED, FAILED, INCOMPLETE (nothing broke, not the whole election), or PARTIAL (the same, for a live audit). */
 export type AuditVerdict = 'PASSED' | 'FAILED' | 'INCOMPLETE' | 'PARTIAL';
 
 /** The `evote audit` exit code of each verdict that is not success; part of the CLI's contract. */

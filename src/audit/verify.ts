@@ -1,25 +1,6 @@
 /**
- * The independent verifier: reads an `evote-log/v1` export (a file, or the store through the same
- * generator the export uses) and re-checks the election without trusting the server:
- *
- *   transparency  every leaf hash recomputed; positions strictly increasing; stream revisions
- *                 contiguous from 0; each checkpoint right after the leaf it ends, with the root
- *                 recomputed from the leaves, an Ed25519 signature under ElectionCreated.logPublicKey,
- *                 and an RFC 9162 consistency proof from the previous checkpoint;
- *   lifecycle     every event producible by the deciders (election-replay.ts), among them every
- *                 CredentialSpent on a minted credential, at most once, and as many spends as
- *                 ballots when voting closes;
- *   ballots       every ballot cast while voting was open counted exactly once; each VoteCounted's r,
- *                 decryption, signature, N2 commitment and choice re-derived (worker pool), and its
- *                 status recomputed in log order (vote-status.ts);
- *   tally         VALID ≤ BlindSignatureIssued ≤ VoterRegistered, and the recomputed counts equal
- *                 TallyPublished.
- *
- * Leaf hashes are recomputed in the worker pool behind the reading, and each checkpoint is checked
- * once the tree covers it (see Verifier). Reading stops at the first failure found; the report
- * names the earliest failure by export line, ballot checks finish for the ballots read before it,
- * and `failures[0]` is the earliest failure in log order. A log that breaks nothing passes only
- * when it is the whole election (completeness.ts).
+ * The independent verifier: re-checks an `evote-log/v1` export (a file, or the store) without
+ * trusting the server. The checks, the work split and the ordering of failures: docs/audit.md.
  */
 import { createReadStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -58,11 +39,7 @@ export interface VerifyOptions {
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
 
-/**
- * What the status check needs of a counted ballot once it went to the workers: not its ciphertext
- * nor its VoteCounted line (a 100,000-ballot audit would keep both alive until the end, and the
- * garbage collector would walk them again and again).
- */
+/** What the status check keeps of a counted ballot: not its ciphertext nor its line (fewer live objects). */
 interface QueuedBallot {
   entry: Pick<LogEntry, 'position' | 'streamId' | 'type'>;
   claimed: CountedBallot['claimed'];
@@ -92,12 +69,8 @@ interface PendingCheckpoint {
 const DEFAULT_LEAF_BATCH = 1024;
 
 /**
- * Reads the export line by line. The checks that depend on the events before (positions, leaf
- * indexes, revisions, the lifecycle replay) run here, in order; leaf hashing runs in the worker pool
- * in batches (leaf-batch.ts), and each checkpoint's root, signature and consistency are checked once
- * the leaf hashes it covers have come back, in log order. Every failure carries its export line, and
- * the report names the earliest: a leaf hash that does not match is named before anything else
- * wrong with the same event, exactly as when the hash was checked first in a single pass.
+ * Reads the export line by line: ordered checks here, leaf hashes in the workers, each checkpoint
+ * checked once its leaves are back. The earliest failure by export line is reported.
  */
 class Verifier {
   electionId: string | null = null;
@@ -262,10 +235,7 @@ class Verifier {
       this.fail(bad, e);
       return false;
     }
-    // The leaf hash is checked first (a flipped byte is named LEAF_HASH whatever field it hit): it
-    // is computed in a worker and, when it does not match, that failure on this line wins.
-    // A line read from the store as an object goes as its JSON: the worker parses it and builds the
-    // canonical text of the entry from the fields, as for a line of a file.
+    // The leaf hash is checked first, in a worker; a mismatch there wins on this line.
     this.hashLater(typeof raw === 'string' ? raw : JSON.stringify(raw));
     const outside = this.membership(e);
     if (outside) {
@@ -341,8 +311,6 @@ class Verifier {
     }
   }
 
-  // ---- leaf hashes in batches ---------------------------------------------------------------------
-
   private hashLater(text: string): void {
     const batch = this.leafLines;
     batch.texts.push(text);
@@ -365,11 +333,7 @@ class Verifier {
     this.leavesInFlight.push(this.applied);
   }
 
-  /**
-   * Backpressure: true when more leaf batches wait for the workers than keep them busy. Reading
-   * then waits (`leavesCaughtUp`) instead of queueing the whole log in the workers' ports, where
-   * the ballot batches would wait behind it.
-   */
+  /** Backpressure: true when more leaf batches wait than keep the workers busy. */
   tooManyLeavesInFlight(): boolean {
     return this.leavesInFlight.length > this.maxLeavesInFlight;
   }
@@ -401,8 +365,6 @@ class Verifier {
     this.leavesInFlight.length = 0;
     this.verifyDueCheckpoints();
   }
-
-  // ---- ballots through the worker pool -----------------------------------------------------------
 
   private queue(b: CountedBallot): void {
     this.pending.push(b);

@@ -1,5 +1,4 @@
 /** Authentication settings: TTLs and rate limits (read from the environment by src/app/auth-config.ts). */
-
 export interface AuthSettings {
   /** Level-3 session key lifetime (EVOTE_SESSION_KEY_TTL_MS, default 5 min). */
   sessionKeyTtlMs: number;
@@ -7,10 +6,7 @@ export interface AuthSettings {
   accessTokenTtlMs: number;
   /** Refresh token lifetime, renewed by each rotation (EVOTE_REFRESH_TOKEN_TTL_MS, default 24 h). */
   refreshTokenTtlMs: number;
-  /**
-   * How long an expired access token is still recognised as expired (TOKEN_EXPIRED) rather than
-   * unknown (UNAUTHENTICATED) before Redis forgets it (EVOTE_EXPIRED_TOKEN_MEMORY_MS, default 1 h).
-   */
+  /** How long an expired access token still reads as TOKEN_EXPIRED, not UNAUTHENTICATED (default 1 h). */
   expiredTokenMemoryMs: number;
   /** Failed attempts per connection within the window (EVOTE_AUTH_CONNECTION_MAX_FAILURES, default 10). */
   connectionMaxFailures: number;

@@ -1,11 +1,6 @@
 /**
- * Key-store reads gathered into batches: every `get` asked for while the previous batch is in
- * flight, or in the same event-loop turn, is answered by a single `getMany` (one SQL query). Under
- * a burst of logins this replaces one PostgreSQL round trip per level 1 (a query, a pooled
- * connection, a socket write and read, the driver's parsing) by one per batch: the busier the
- * server, the larger the batches, as ioredis's auto-pipelining does for Redis. An idle server
- * answers a lone read in the turn it was asked in. Nothing is cached: each read goes to the store,
- * so a deleted credential is gone at once.
+ * Key-store reads gathered into batches: every `get` of one turn, or asked while a batch is in
+ * flight, goes as one `getMany` (docs/auth.md). Nothing is cached: a deleted credential is gone at once.
  */
 import { assertKeyName, type KeyStore } from '../keystore/port.ts';
 
@@ -42,7 +37,6 @@ export function batchedKeyReads(keyStore: Pick<KeyStore, 'getMany'>): KeyReader 
       )
       .finally(() => {
         inFlight = false;
-        // What arrived meanwhile goes now, one batch.
         flush();
       });
   };

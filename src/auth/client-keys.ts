@@ -1,10 +1,6 @@
 /**
- * Client applications' HMAC keys for level 2, read from the key store (keyNames.client) and cached
- * in process for a few seconds: every login needs one and a few apps serve every voter, so the
- * cache turns thousands of key-store reads per second into a handful. Concurrent lookups of one
- * id share a single read. Unknown ids are cached too (briefly), so a flood of made-up ids cannot
- * become a flood of database reads. Revocation and registration evict the entry at once (in every
- * process, through pub/sub; see src/app/features/auth.ts).
+ * Client applications' HMAC keys for level 2, cached in process for a few seconds (docs/auth.md);
+ * revocation and registration evict at once, in every process (src/app/features/auth.ts).
  */
 import type { KeyStore } from '../keystore/port.ts';
 import { keyNames } from '../keystore/port.ts';

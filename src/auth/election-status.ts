@@ -1,8 +1,6 @@
 /**
- * Is an election open for login? The auth code's view of the process-wide election status cache
- * (src/projections/ballot-queries.ts createElectionStatusCache, shared with blind signing and
- * casting): a burst of logins costs one read-model query per election per cache period. Staleness
- * only delays when logins start or stop being accepted; casting checks the state on its own.
+ * Is an election open for login? A view of the process-wide election status cache; staleness only
+ * delays when logins start or stop, casting checks the state on its own.
  */
 import type { ElectionRow } from '../projections/read-models.ts';
 import type { ElectionStatusView } from '../projections/ballot-queries.ts';

@@ -1,7 +1,6 @@
 /**
- * In-process session store for embedded mode (one process, no Redis). Entries expire lazily on
- * access and by a periodic sweep, so memory stays bounded by what is live. JavaScript runs each
- * method body without interleaving, which makes take / compareAndSwap / incrementAll / takeThenSetAll atomic here.
+ * In-process session store for embedded mode; entries expire on access and by a periodic sweep.
+ * Each method body runs without interleaving, which makes the compound operations atomic.
  */
 import type { CounterState, SessionEntry, SessionStore } from './session-store.ts';
 

@@ -1,10 +1,6 @@
 /**
- * Redis session store: every gateway process shares the sessions, and Redis enforces the TTLs
- * (an entry is gone when its PX elapsed, whichever process asks). The atomic operations are
- * single commands (GETDEL) or Lua scripts, which Redis runs without interleaving. Auto-pipelining
- * batches the commands issued in one event-loop tick into one round trip. The multi-key scripts
- * (incrementAll, setAll, takeThenSetAll) assume one Redis, not a cluster (their keys are in
- * different hash slots).
+ * Redis session store shared by every gateway process; Redis enforces the TTLs. The multi-key
+ * scripts assume one Redis, not a cluster (their keys are in different hash slots).
  */
 import { Redis } from 'ioredis';
 import type { Logger } from '../app/log.ts';
@@ -19,10 +15,8 @@ if ARGV[3] == '' then redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
 else redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
 return 1`;
 
-// KEYS: the counters; ARGV: their windows (ms). Returns {count1, ttl1, count2, ttl2, ...}. A window
-// starts at the first increment and is never extended; a counter found without a TTL (cannot
-// happen through this code) is given one rather than kept forever. One script for all the counters
-// of an attempt: one round trip, and they move together.
+// KEYS: the counters; ARGV: their windows (ms). Returns {count1, ttl1, ...}. A window starts at the
+// first increment and is never extended; a counter without a TTL is given one rather than kept forever.
 const INCREMENT_ALL = `
 local out = {}
 for i, key in ipairs(KEYS) do
@@ -51,7 +45,6 @@ return 1`;
 
 interface ScriptedRedis extends Redis {
   evoteCas(key: string, expected: string, next: string, ttlMs: string): Promise<number>;
-  // Variadic scripts: the number of keys comes first.
   evoteIncrAll(numberOfKeys: number, ...keysThenWindows: string[]): Promise<number[]>;
   evoteSetAll(numberOfKeys: number, ...keysThenValuesAndTtls: string[]): Promise<number>;
   evoteTakeThenSetAll(numberOfKeys: number, ...keysThenValuesAndTtls: string[]): Promise<number>;
@@ -80,7 +73,6 @@ export function createRedisSessionStore(redisUrl: string, opts: RedisSessionStor
     return Math.ceil(ttlMs);
   };
 
-  // The scripts' KEYS and ARGV for entries: their keys, then value1, ttl1, value2, ttl2, ...
   const entryKeys = (entries: readonly SessionEntry[]) => entries.map((e) => k(e.key));
   const entryArgs = (entries: readonly SessionEntry[]) => entries.flatMap((e) => [e.value, String(px(e.ttlMs))]);
 

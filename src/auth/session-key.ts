@@ -1,15 +1,6 @@
 /**
- * Level 3 of voter authentication, the part both sides compute (server: src/auth/voter-login.ts,
- * client: src/auth/client-login.ts):
- *
- *   sharedKey = HKDF-SHA256(ikm  = X25519(own private, peer public),
- *                           salt = the server's 32-byte nonce,
- *                           info = "evote/session/v1" ‖ u32be(len voterId) ‖ voterId ‖ u32be(len clientId) ‖ clientId,
- *                           L = 32)
- *   proof     = HMAC-SHA256(sharedKey, UTF-8 voterId)
- *
- * and level 2's client proof, mac = HMAC-SHA256(clientKey, UTF-8 voterId). Lengths are UTF-8 byte
- * counts; the length prefixes keep ("ab","c") and ("a","bc") from giving the same info.
+ * Level 3's shared key and proof, and level 2's client proof, as both sides compute them
+ * (formulas in docs/auth.md). Length prefixes keep ("ab","c") and ("a","bc") apart.
  */
 import { concatBytes, utf8 } from '../crypto/bytes.ts';
 import { hkdfSha256 } from '../crypto/hkdf.ts';

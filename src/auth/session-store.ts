@@ -1,10 +1,6 @@
 /**
- * The session store port: short-lived authentication state (level-3 session keys, access and
- * refresh tokens, failure counters), each entry with a TTL. Redis when REDIS_URL is set, so every
- * gateway process sees the same sessions; in process memory in embedded mode.
- *
- * Keys never contain a token or a session id in clear, only their SHA-256 (see hashForKey): a dump
- * of Redis gives nobody a usable token. Values hold no token either, only what a token stands for.
+ * The session store port: short-lived authentication state with TTLs (Redis, or memory when embedded).
+ * Keys hold only the SHA-256 of a token or session id, and values no token: a dump gives nobody a token.
  */
 import { createHash } from 'node:crypto';
 
@@ -35,24 +31,13 @@ export interface SessionStore {
   delete(...keys: string[]): Promise<number>;
   /** Atomic get-and-delete: of two concurrent takes of one key, exactly one gets the value. */
   take(key: string): Promise<string | undefined>;
-  /**
-   * Atomically replaces the value when it still equals `expected`; true when it did. The remaining
-   * TTL is kept unless `ttlMs` is given. An absent key never matches.
-   */
+  /** Atomically replaces the value when it still equals `expected` (TTL kept unless given); true when it did. */
   compareAndSwap(key: string, expected: string, next: string, ttlMs?: number): Promise<boolean>;
-  /**
-   * Adds one to each counter and returns them, in the order given, atomically and in one round trip
-   * (one script). A counter's first increment
-   * starts a fixed window of its `windowMs`; later increments do not extend it.
-   */
+  /** Adds one to each counter atomically, in one round trip; a first increment starts a fixed window. */
   incrementAll(counters: readonly CounterWindow[]): Promise<CounterState[]>;
   /** `set` of every entry, atomically and in one round trip (a login's token records). */
   setAll(entries: readonly SessionEntry[]): Promise<void>;
-  /**
-   * Atomically, in one round trip: deletes `key` and, only when it was there, sets every entry as
-   * `setAll`. True when `key` was there. Of two concurrent calls on one key, exactly one is true:
-   * a level-3 session key is spent and the login's tokens written together.
-   */
+  /** Deletes `key` and, only when it was there, sets every entry, atomically; exactly one of two concurrent calls wins. */
   takeThenSetAll(key: string, entries: readonly SessionEntry[]): Promise<boolean>;
   /** True when the store answers (readiness). */
   ping(): Promise<boolean>;

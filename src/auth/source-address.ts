@@ -1,7 +1,6 @@
 /**
- * The source a login attempt is counted against: the client's address, as the socket saw it or, behind
- * `trustedProxies` proxies, as the outermost trusted one recorded it in X-Forwarded-For. IPv6 is
- * counted per /64 (one subscriber usually holds a whole /64), an IPv4-mapped IPv6 address as IPv4.
+ * The source a login attempt is counted against: the peer address or, behind `trustedProxies`, the
+ * X-Forwarded-For entry the outermost trusted one wrote; IPv6 per /64, IPv4-mapped as IPv4.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 

@@ -1,21 +1,6 @@
 /**
- * Access and refresh tokens after level 3. Both are opaque: 32 random bytes, base64url. The
- * session store keeps only their SHA-256, under
- *
- *   at:<hash>     { e, v, c, f, x }   access token → principal, family, expiry (ms)
- *   rt:<hash>     { e, v, c, f, s }   refresh token → principal, family, spent (0/1)
- *   fam:<family>  { at, rt }          the family's one live access and refresh token (hashes)
- *
- * A login starts a family. Refreshing spends the refresh token (compare-and-swap live → spent, so
- * of two concurrent refreshes exactly one wins) and moves the family to a new pair. A spent token
- * stays recorded until its own TTL ends: presenting it again is reuse (a stolen token, or a stolen
- * copy used after the owner refreshed), which revokes the family. Revoking deletes `fam:`, and an
- * access token is honoured only while its family names it, so every token of a revoked family
- * stops working at once, whatever Redis still holds.
- *
- * Access records live `expiredTokenMemoryMs` beyond their expiry so that a late request hears
- * TOKEN_EXPIRED (refresh) rather than UNAUTHENTICATED (log in again); validity is the record's own
- * expiry against the injected clock.
+ * Opaque access and refresh tokens after level 3, kept in the session store by their SHA-256 in
+ * families (records, rotation and reuse detection in docs/auth.md, "Tokens").
  */
 import { pooledRandomBytes } from '../crypto/random-pool.ts';
 import type { Result } from '../domain/errors.ts';
@@ -58,11 +43,7 @@ interface FamilyRecord {
 
 export interface TokenService {
   issue(principal: VoterPrincipal): Promise<TokenPair>;
-  /**
-   * `issue`, and in the same atomic step spends the session entry `sessionKey` (a level-3 session
-   * key): the tokens are written only when that entry was still there, else undefined (expired, or
-   * spent by a concurrent proof). One round trip for the end of a login.
-   */
+  /** `issue`, spending the level-3 session entry in the same atomic step; undefined when it was gone. */
   issueSpending(principal: VoterPrincipal, sessionKey: string): Promise<TokenPair | undefined>;
   refresh(refreshToken: string): Promise<Result<TokenPair>>;
   /** UNAUTHENTICATED (absent, unknown, revoked, superseded) or TOKEN_EXPIRED. */
@@ -99,13 +80,8 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
   const rtKey = (hash: string) => `rt:${hash}`;
   const famKey = (familyId: string) => `fam:${familyId}`;
 
-  /**
-   * A new access/refresh pair of `familyId`: the tokens, their hashes, and the two records to
-   * write (`issue` writes them with the family record in one command; `refresh` writes them, then
-   * moves the family to them by compare-and-swap).
-   */
+  /** A new access/refresh pair of `familyId`: the tokens, their hashes and the records to write. */
   function mint(p: VoterPrincipal, familyId: string) {
-    // One call to the random source for both tokens.
     const random = pooledRandomBytes(2 * TOKEN_RANDOM_BYTES);
     const accessToken = random.subarray(0, TOKEN_RANDOM_BYTES).toString('base64url');
     const refreshToken = random.subarray(TOKEN_RANDOM_BYTES).toString('base64url');
@@ -120,11 +96,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
     return { pair, hashes, records };
   }
 
-  /**
-   * A login's tokens and every record to write for them. The family record goes with the tokens,
-   * in one command: nobody holds the tokens before it is written, so the order cannot matter, and
-   * a login saves Redis round trips.
-   */
+  /** A login's tokens and every record to write, family record included (one command). */
   function newFamily(principal: VoterPrincipal): { pair: TokenPair; entries: SessionEntry[] } {
     const familyId = pooledRandomBytes(16).toString('base64url');
     const { pair, hashes, records } = mint(principal, familyId);
@@ -168,8 +140,7 @@ export function createTokenService(deps: TokenServiceDeps): TokenService {
       const familyRaw = await store.get(famKey(record.f));
       const family = parse<FamilyRecord>(familyRaw);
       if (!familyRaw || !family) return fail('INVALID_REFRESH_TOKEN', 'the refresh token is unknown, expired or revoked');
-      // A live token that is not the family's current one cannot arise through this code; refuse it
-      // the way reuse is refused rather than trust it.
+      // Cannot arise through this code; refused as reuse rather than trusted.
       if (family.rt !== hash) return reused();
 
       const principal = { electionId: record.e, voterId: record.v, clientId: record.c };

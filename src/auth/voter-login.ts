@@ -1,16 +1,6 @@
 /**
- * The three-level voter login (docs/auth.md), server side, independent of the transport. Progress is
- * kept per connection (the gateway's per-socket state map, key 'auth'): a level may only follow the
- * one before it on the same connection, and any failure at level 2 or 3 sends the connection back
- * to level 1, which is the rate-limited step.
- *
- *   L1  electionId, voterId, secretCode   → the election is VOTE_STARTED and the code is this voter's
- *   L2  clientId, mac                      → mac = HMAC-SHA256(clientKey, voterId), client not revoked
- *   L3  begin: clientPublicKey             → serverPublicKey, nonce, sessionId (key kept with a TTL)
- *       prove: sessionId, proof            → proof = HMAC-SHA256(sharedKey, voterId) → tokens
- *
- * Refusals never tell which part was wrong (unknown voter, other voter's code and wrong code are
- * one INVALID_CREDENTIALS) and never carry a secret. See docs/auth.md.
+ * The three-level voter login, server side (docs/auth.md). Progress is per connection; a failure at
+ * level 2 or 3 sends it back to level 1, the rate-limited step. Refusals never say which part was wrong.
  */
 import { randomBytes } from 'node:crypto';
 import { pooledRandomBytes } from '../crypto/random-pool.ts';
@@ -55,11 +45,7 @@ export type LoginProgress =
     }
   | { step: 'DONE'; electionId: string; voterId: string; clientId: string };
 
-/**
- * sessionId = 22 random base64url characters ‖ '.' ‖ expiry (ms, base 36). The expiry part only
- * lets a refusal say "expired" rather than "already used" once the entry is gone; it grants nothing
- * (the entry is found by the hash of the whole id, so an edited id finds nothing).
- */
+/** sessionId = 22 random base64url characters ‖ '.' ‖ expiry (ms, base 36); the expiry grants nothing. */
 export const SESSION_ID_PATTERN = '^[A-Za-z0-9_-]{22}\\.[0-9a-z]{1,12}$';
 /** 16 random bytes: the 22 base64url characters before the dot. */
 const SESSION_ID_RANDOM_BYTES = 16;
@@ -75,11 +61,7 @@ export interface VoterLogin {
   level2(conn: LoginConnection, input: { clientId: string; mac: string }): Promise<Result<{ level: 2 }>>;
   beginLevel3(conn: LoginConnection, input: { clientPublicKey: string }): Promise<Result<Level3Challenge>>;
   proveLevel3(conn: LoginConnection, input: { sessionId: string; proof: string }): Promise<Result<TokenPair>>;
-  /**
-   * Levels 1, 2 and the first half of level 3 in one request: each checked in order by the same
-   * code as its own message, stopping at the first refusal (whose code names the level). A client
-   * then needs two round trips to log in instead of four; the levels and their rules are unchanged.
-   */
+  /** Levels 1, 2 and the first half of level 3 in one request, each checked as its own message would be. */
   begin(
     conn: LoginConnection,
     input: { electionId: string; voterId: string; secretCode: string; clientId: string; mac: string; clientPublicKey: string },
@@ -94,7 +76,6 @@ export interface VoterLoginDeps {
   tokens: TokenService;
   limiter: RateLimiter;
   settings: Pick<AuthSettings, 'sessionKeyTtlMs'>;
-  /** Milliseconds clock. */
   now: () => number;
   /** evote_auth_attempts_total{level, outcome}. */
   attempts: Counter;
@@ -107,14 +88,12 @@ interface SessionRecord {
   e: string;
   v: string;
   c: string;
-  /** The shared key, base64url. */
   k: string;
 }
 
 export function createVoterLogin(deps: VoterLoginDeps): VoterLogin {
   const { store, limiter, attempts } = deps;
   const x25519 = deps.x25519 ?? inlineX25519Agreement;
-  // Level 1's credential reads, one query per batch however many logins it carries.
   const credentials = batchedKeyReads(deps.keyStore);
   // Checked against when a voter has no stored credential, so an unknown voter costs the same
   // AES-GCM decryption as a known one (no fast path to time).
@@ -210,7 +189,6 @@ export function createVoterLogin(deps: VoterLoginDeps): VoterLogin {
       const agreed = await x25519.agree(peer);
       if (!agreed.ok) return refuse('l3_begin', 'INVALID_PUBLIC_KEY', 'the client public key is not acceptable (small order)');
       const { publicKey: serverPublicKey, secret } = agreed.value;
-      // One call to the random source: the nonce, then the session id's random part.
       const random = pooledRandomBytes(SESSION_NONCE_BYTES + SESSION_ID_RANDOM_BYTES);
       const nonce = new Uint8Array(random.buffer, random.byteOffset, SESSION_NONCE_BYTES);
       const sharedKey = deriveSessionKey(secret, nonce, p.voterId, p.clientId);
@@ -237,8 +215,7 @@ export function createVoterLogin(deps: VoterLoginDeps): VoterLogin {
       // good only while that entry lives (its TTL is the session key's).
       const own = p.session?.id === sessionId ? p.session : undefined;
       if (own) {
-        // The session this connection began: its key is at hand, so the entry is spent together
-        // with writing the tokens, one round trip instead of reading the key back first.
+        // This connection's own session: spend the entry and write the tokens in one round trip.
         const matches = verifyHmacSha256(own.key, p.voterId, tag);
         if (matches) {
           const tokens = await deps.tokens.issueSpending(principal, storeKey);
@@ -247,8 +224,7 @@ export function createVoterLogin(deps: VoterLoginDeps): VoterLogin {
         if ((await store.delete(storeKey)) === 0) return sessionGone(conn, p, sessionId);
         return failLater(conn, p, 'l3_prove', 'INVALID_SESSION_PROOF', 'the session proof is not valid');
       }
-      // Any other session id (an earlier begin's on this connection, another connection's): the
-      // store's record says whose key it is.
+      // Another session id: the store's record says whose key it is.
       const record = parseSession(await store.take(storeKey));
       if (!record) return sessionGone(conn, p, sessionId);
       const sharedKey = fromBase64url(record.k);

@@ -1,8 +1,4 @@
-/**
- * Worker side of x25519-agreement.ts: for each client public key of a batch, a fresh server key
- * pair and the X25519 agreement with it. The private keys are made here and dropped here; only the
- * server public keys and the shared secrets go back.
- */
+/** Worker side of x25519-agreement.ts; the private keys are made and dropped here. */
 import { parentPort } from 'node:worker_threads';
 import { agreeWithFreshKey, type AgreementBatch, type AgreementReply } from './x25519-agreement.ts';
 

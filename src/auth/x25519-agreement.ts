@@ -1,15 +1,6 @@
 /**
- * The server's half of level 3's X25519 agreement, run on a worker thread: a fresh server key pair
- * per login, and the shared secret with the client's public key.
- *
- * The gateway's thread is what bounds the login rate (docs/auth.md, "Throughput"). Making the pair
- * and agreeing cost it ~90-110 µs per login (key generation ~45 µs, importing the client's key
- * ~10 µs, the agreement ~40 µs); handing the client key to a worker and taking back the server's
- * public key and the secret costs it a few µs. Requests of one event-loop turn go as one message.
- * A key pair is used for one login only and then dropped; the private keys never leave the worker.
- *
- * When the worker cannot start or has died, the agreement is made inline: logins never wait for a
- * worker that is not there, and a batch that was with a worker when it died is made inline too.
+ * The server's half of level 3's X25519 agreement, on a worker thread to spare the gateway's
+ * (figures in docs/auth.md); inline when the worker cannot start or has died.
  */
 import type { Worker } from 'node:worker_threads';
 import { startTsWorker } from '../app/ts-worker.ts';
@@ -38,7 +29,6 @@ export function agreeWithFreshKey(peer: Uint8Array): CryptoResult<Agreement> {
   return secret.ok ? { ok: true, value: { publicKey: own.publicKey, secret: secret.value } } : secret;
 }
 
-/** Made on the calling thread. */
 export const inlineX25519Agreement: X25519Agreement = { agree: async (peer) => agreeWithFreshKey(peer), where: () => 'inline', close: async () => {} };
 
 export interface AgreementBatch {

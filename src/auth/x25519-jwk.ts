@@ -1,7 +1,4 @@
-/**
- * Former home of the JWK-converting X25519 helpers; src/crypto/x25519.ts now converts through JWK
- * itself (see the note there). These names stay as aliases for existing callers and tests.
- */
+/** Aliases kept for existing callers and tests; src/crypto/x25519.ts converts through JWK itself. */
 export {
   generateX25519KeyPair as generateX25519KeyPairJwk,
   x25519PublicKeyFromRaw as x25519PublicKeyFromRawJwk,

@@ -1,9 +1,4 @@
-/**
- * `evote log export|follow` and `evote audit`: the auditor's commands. `audit` exits 5 when the log
- * does not verify and names the first broken event, 6 when it is not the whole election (unless
- * `--live`); everything it checks is recomputed locally (src/audit/verify.ts), from a server's
- * public log route, an exported file or a database.
- */
+/** `evote log export|follow` and `evote audit`: the auditor's commands (exit 5 FAILED, 6 PARTIAL). */
 import type { Command } from 'commander';
 import { audit, exportLogToFile, followLog } from '../client/auditor.ts';
 import { formatReport, type AuditFailure, type AuditReport } from '../audit/report.ts';

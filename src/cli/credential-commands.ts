@@ -1,12 +1,6 @@
 /**
  * `evote letters`, `evote credentials issue` and `evote clients register` (admin).
- *
- * Where printable letters go: the SERVER writes them, under its own data directory
- * (`<EVOTE_DATA_DIR>/letters/<name>`): the gateway accepts only a plain folder name, so an admin
- * token cannot make the server write anywhere else. `evote letters <electionId> <dir>` therefore
- * sends `basename(dir)` as that name and, when the CLI runs on the server's machine (the server's
- * data directory is readable at --data-dir), copies the letters to `<dir>` (mode 0700 folder,
- * 0600 files: each letter is a voter's credential). Otherwise it prints where the server put them.
+ * The server writes letters under its own data directory (README, "Where letters go").
  */
 import { cp, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';

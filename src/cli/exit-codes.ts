@@ -1,6 +1,4 @@
-/**
- * Exit codes of the `evote` CLI, stable for scripts (documented in README and `evote --help`).
- */
+/** Exit codes of the `evote` CLI, stable for scripts (README and `evote --help`). */
 import { AUDIT_EXIT } from '../audit/report.ts';
 
 export const EXIT = {

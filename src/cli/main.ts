@@ -1,7 +1,4 @@
-/**
- * The `evote` CLI (bin/evote.js). Every command talks to a server over WebSocket, except `serve`,
- * which is the server. Errors a user can cause print one line and exit non-zero (src/cli/exit-codes.ts).
- */
+/** The `evote` CLI (bin/evote.js): every command talks to a server over WebSocket, except `serve`. */
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './exit-codes.ts';
 import { printError } from './output.ts';

@@ -1,7 +1,4 @@
-/**
- * How the CLI talks to a person or a script: human text or `--json` on stdout, errors as one line
- * on stderr, and progress as a bar on a terminal or as plain lines otherwise.
- */
+/** Human text or `--json` on stdout, one-line errors on stderr, progress as a bar or as plain lines. */
 export interface OutputOptions {
   json: boolean;
 }

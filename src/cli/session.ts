@@ -1,7 +1,4 @@
-/**
- * The CLI's connection to a server: the URL and admin token from options or the environment, and
- * withAdmin(), the client library's admin facade with its typed errors turned into exit codes.
- */
+/** The CLI's connection to a server: URL and admin token, and the admin facade's errors as exit codes. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EvoteConnection, EvoteError } from '../client/connection.ts';
@@ -36,11 +33,7 @@ async function connect(opts: GlobalOptions): Promise<EvoteConnection> {
   }
 }
 
-/**
- * The one-line CliError for a failure of the client library: the server's refusals exit 1 with
- * their code (a CSV refusal names its line), lost connections exit 3, unreadable letters exit 4.
- * Anything else is returned unchanged (main.ts reports it as internal).
- */
+/** The one-line CliError for a client-library failure (refusal 1, lost connection 3, bad letter 4); anything else unchanged. */
 export function toCliError(err: unknown): unknown {
   if (err instanceof CliError) return err;
   if (err instanceof LetterError) return new CliError(EXIT.LOCAL_INPUT, err.message, err.code);
@@ -54,10 +47,7 @@ export function toCliError(err: unknown): unknown {
   return err;
 }
 
-/**
- * Runs `fn` with the admin facade (src/client/admin.ts) on a fresh connection, always closing it.
- * Public queries (election status, results) need no token: pass `{ token: false }`.
- */
+/** Runs `fn` with the admin facade on a fresh connection, always closing it; public queries pass `{ token: false }`. */
 export async function withAdmin<T>(opts: GlobalOptions, fn: (admin: EvoteAdmin) => Promise<T>, { token = true }: { token?: boolean } = {}): Promise<T> {
   const adminTokenValue = token ? adminToken(opts) : '';
   const conn = await connect(opts);

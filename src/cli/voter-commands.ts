@@ -1,8 +1,6 @@
 /**
- * `evote vote` and `evote receipt`: the voter's side. `vote` reads the letter (QR PNG, or the URI
- * text, or a file holding it), logs in through the three levels, gets the blind signature, casts
- * on a separate anonymous connection (src/client/voter.ts explains why) and saves the receipt.
- * Nothing secret is printed except N2 inside the receipt, which is the voter's own.
+ * `evote vote` and `evote receipt`: the voter's side. Nothing secret is printed except N2 inside
+ * the receipt, which is the voter's own.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';

@@ -1,11 +1,6 @@
 /**
- * The admin's client: a typed facade over every admin command and query of the gateway
- * (docs/asyncapi.yaml is the wire contract). Long commands (voter import, credential issuance,
- * tally) take an `onProgress` callback, or can be consumed as an async iterable of progress then
- * result with `progressOf`.
- *
- *   const admin = await EvoteAdmin.connect('ws://127.0.0.1:8080/ws', token);
- *   const { electionId } = await admin.createElection({ theme: 'Board', choices: ['A', 'B'], expectedVoters: 3 });
+ * The admin's client: a typed facade over every admin command and query (docs/asyncapi.yaml); long
+ * commands take `onProgress`, or run through `progressOf`.
  */
 import type { ElectionRow, VoterRow } from '../projections/read-models.ts';
 import type { IssuanceSummary } from '../commands/credential-issuance.ts';
@@ -67,7 +62,6 @@ export class EvoteAdmin {
     return this.conn.request<T>('query', name, payload, admin ? { token: this.token } : {});
   }
 
-  // ── elections ────────────────────────────────────────────────────────────
   createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string }): Promise<{ electionId: string; position: number }> {
     return this.command('election.create', input);
   }
@@ -77,10 +71,7 @@ export class EvoteAdmin {
   registerVoter(input: { electionId: string; email: string }): Promise<{ voterId: string; position: number }> {
     return this.command('election.registerVoter', input);
   }
-  /**
-   * CSV text with a header row holding an `email` column; refusals name the line (details.line).
-   * Checked whole here, then sent in chunks that fit the gateway's frame limit (src/client/voter-import.ts).
-   */
+  /** CSV text with an `email` column, checked whole here and sent in chunks; refusals name the file's line. */
   importVoters(input: { electionId: string; csv: string; batchSize?: number }, onProgress?: OnProgress): Promise<ImportResult> {
     const { electionId, batchSize } = input;
     return importInChunks(
@@ -107,7 +98,6 @@ export class EvoteAdmin {
     return this.conn.subscribe<ElectionRow>('election', { electionId }, (p: Push) => onTransition(p.payload));
   }
 
-  // ── voters ───────────────────────────────────────────────────────────────
   listVoters(input: { electionId: string; offset?: number; limit?: number }): Promise<{ voters: VoterRow[]; offset: number; limit: number }> {
     return this.query('voters.list', input, true);
   }
@@ -115,11 +105,7 @@ export class EvoteAdmin {
     return (await this.query<{ count: number }>('voters.count', { electionId })).count;
   }
 
-  // ── credentials and client applications ─────────────────────────────────
-  /**
-   * Issues credential letters to every voter not yet served: by e-mail (the server's SMTP_URL) or,
-   * with channel 'letter', as PDF + PNG files under `<server data dir>/letters/<outDir>`.
-   */
+  /** Issues letters to every voter not yet served, by e-mail or as files under the server's `letters/<outDir>`. */
   issueCredentials(input: { electionId: string; channel: 'email' | 'letter'; outDir?: string }, onProgress?: OnProgress): Promise<IssuanceSummary> {
     return this.command('credentials.issue', input, onProgress ?? (() => undefined));
   }
@@ -134,7 +120,6 @@ export class EvoteAdmin {
     return this.command('clients.revoke', { clientId });
   }
 
-  // ── tally ───────────────────────────────────────────────────────────────
   /** Decrypts and counts every ballot (VOTE_ENDED only); resumable, never counts a ballot twice. */
   runTally(input: { electionId: string; workers?: number }, onProgress?: OnProgress): Promise<TallyResult> {
     return this.command('tally.run', input, onProgress ?? (() => undefined));
@@ -143,7 +128,6 @@ export class EvoteAdmin {
     return this.query('tally.results', { electionId });
   }
 
-  // ── projections ─────────────────────────────────────────────────────────
   async projectionStatus(): Promise<ProjectionStatus[]> {
     return (await this.query<{ projections: ProjectionStatus[] }>('projections.status', {}, true)).projections;
   }
@@ -152,13 +136,7 @@ export class EvoteAdmin {
   }
 }
 
-/**
- * Runs a long command and yields its progress messages as they arrive, then the result:
- *
- *   for await (const step of progressOf((p) => admin.runTally({ electionId }, p))) {
- *     if (step.kind === 'progress') bar.update(step.done, step.total); else console.log(step.result);
- *   }
- */
+/** Runs a long command and yields its progress messages as they arrive, then the result. */
 export async function* progressOf<T>(run: (onProgress: OnProgress) => Promise<T>): AsyncGenerator<({ kind: 'progress' } & Progress) | { kind: 'result'; result: T }> {
   const queue: Progress[] = [];
   let wake: (() => void) | undefined;

@@ -1,10 +1,6 @@
 /**
- * Live audit, client side: `followAndVerify` subscribes to `audit.follow` and checks the log as it
- * arrives, with nothing but the pushed lines: each leaf hash recomputed and appended to a local
- * Merkle tree; each checkpoint's root recomputed at its size, its Ed25519 signature verified under
- * the log key of ElectionCreated (the first leaf), and an RFC 9162 consistency proof from the previous
- * checkpoint verified. The first failure is reported and verification stops (the stream is untrusted
- * from there on). The full ballot audit stays with `verifyLog` over an export.
+ * Live audit, client side: checks the pushed log as it arrives (docs/audit.md, "Live audit") and
+ * stops at the first failure; the full ballot audit stays with `verifyLog` over an export.
  */
 import type { KeyObject } from 'node:crypto';
 import type { EvoteConnection, Push } from './connection.ts';

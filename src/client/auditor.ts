@@ -1,8 +1,6 @@
 /**
- * The auditor's client: export an election's log (GET /elections/:id/log, `evote-log/v1` NDJSON),
- * run the independent verifier (src/audit/verify.ts) over a server, a file or a PostgreSQL database,
- * and follow the log live, verifying each signed checkpoint against the events received.
- * Nothing here trusts the server: the verifier recomputes everything from the log's own content.
+ * The auditor's client: export an election's log, verify it (src/audit/verify.ts) from a server, a
+ * file or a database, and follow it live. Nothing here trusts the server.
  */
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -68,11 +66,7 @@ export interface AuditInput {
   fingerprint?: string;
 }
 
-/**
- * Runs the whole audit. `report.verdict`: PASSED (complete, every check held; `report.ok`), FAILED
- * (`report.failures[0]` names the first broken event), INCOMPLETE (`report.gaps` say what is
- * missing), or PARTIAL with `live`. A malformed `fingerprint` is EvoteError('USAGE').
- */
+/** Runs the whole audit (verdict PASSED, FAILED, INCOMPLETE, or PARTIAL with `live`); a malformed `fingerprint` is USAGE. */
 export async function audit(input: AuditInput): Promise<AuditReport> {
   if (input.fingerprint !== undefined && !parseFingerprint(input.fingerprint)) throw new EvoteError('USAGE', 'an election fingerprint is 64 hex digits');
   const opts: VerifyOptions = { onProgress: input.onProgress, live: input.live, fingerprint: input.fingerprint, ...(input.workers ? { workers: input.workers } : {}) };
@@ -92,14 +86,8 @@ export async function audit(input: AuditInput): Promise<AuditReport> {
 export type { VerifiedCheckpoint, FollowFailure } from './audit-follow.ts';
 
 /**
- * Follows an election's log live over the `audit.follow` subscription and yields each signed
- * checkpoint once it is verified locally (src/audit/follow.ts): every pushed event's leaf hash is
- * recomputed into a local Merkle tree, the checkpoint's root recomputed at its size, its Ed25519
- * signature checked under the log key of ElectionCreated, and its consistency with the previous
- * checkpoint proven from the local tree. Nothing the server says about roots or proofs is taken on
- * trust. Throws EvoteError('LOG_INCONSISTENT') naming the first failed check, and
- * EvoteError('CONNECTION_CLOSED') if the connection drops (a resumed follow would have to start from
- * the first leaf again, so it is not resumed silently). Stops when `signal` aborts.
+ * Follows the log live and yields each signed checkpoint once verified locally (src/audit/follow.ts).
+ * Throws LOG_INCONSISTENT at the first failed check, CONNECTION_CLOSED on a drop (never resumed silently).
  */
 export async function* followLog(wsUrl: string, electionId: string, opts: { signal?: AbortSignal } = {}): AsyncGenerator<VerifiedCheckpoint> {
   const verified: VerifiedCheckpoint[] = [];

@@ -1,9 +1,4 @@
-/**
- * The client side of the three-level login, for the reference client, the CLI, the tests and the
- * benchmarks: level 1 with the credential letter's voter id and secret code, level 2 with the
- * client application's key, level 3 by X25519 + HKDF and a proof of the derived key. Levels 1, 2
- * and the first half of 3 travel in one `auth.begin` request: two round trips in all.
- */
+/** The client side of the three-level login: levels 1, 2 and the first half of 3 travel in one `auth.begin`. */
 import type { EvoteConnection } from './connection.ts';
 import { fromBase64url, toBase64url } from '../crypto/bytes.ts';
 import { generateX25519KeyPair, x25519SharedSecret, type X25519KeyPair } from '../crypto/x25519.ts';
@@ -41,15 +36,9 @@ export function clientMac(clientKey: string, voterId: string): string {
   return toBase64url(clientProof(decode('clientKey', clientKey), voterId));
 }
 
-/**
- * Logs the voter in on `conn` through the three levels and returns the token pair. Refusals reject
- * with the server's EvoteError (its `code`: INVALID_CREDENTIALS, RATE_LIMITED, ...).
- */
+/** Options of loginVoter; refusals reject with the server's EvoteError. */
 export interface LoginOptions {
-  /**
-   * The client's ephemeral X25519 pair for level 3, made by the caller (a load generator makes its
-   * pairs ahead of time); fresh by default. Use a pair for one login only.
-   */
+  /** The client's X25519 pair for level 3 (fresh by default); use a pair for one login only. */
   keyPair?: X25519KeyPair;
 }
 

@@ -1,29 +1,13 @@
 /**
- * The reference client's WebSocket connection: request/reply correlation by id, progress
- * callbacks, pushes for subscriptions, request timeouts, typed errors carrying the server's codes,
- * and (opt-in) reconnection with exponential backoff.
- *
- * Reconnection rules (why they are what they are):
- * - a **query** in flight when the socket drops is re-sent on the new socket: queries have no
- *   effect, so sending one twice is harmless;
- * - a **command** in flight is NEVER re-sent: the server may have applied it before the drop, and
- *   a silent second attempt could e.g. cast twice or re-issue letters. It rejects with
- *   `CONNECTION_CLOSED` and the caller decides (most evote commands are safe to retry by hand:
- *   a re-cast answers ALREADY_CAST, a re-issue serves only voters not yet served);
- * - **subscriptions** are re-subscribed; the new snapshot reaches `onResubscribed` so the caller
- *   can catch up on what it missed, and pushes keep flowing to the same handler;
- * - per-connection server state (an authentication in progress, a voter's login levels) is lost:
- *   the voter client logs in on one connection and does not use reconnection for that.
+ * The reference client's WebSocket connection: request/reply by id, progress, pushes, timeouts,
+ * typed errors, and opt-in reconnection. A command in flight is never re-sent after a drop: the
+ * server may have applied it (README, "The client library").
  */
 import WebSocket from 'ws';
 
 export type Kind = 'command' | 'query' | 'subscribe' | 'unsubscribe';
 
-/**
- * A refusal or failure, with the server's stable error code (docs/asyncapi.yaml lists them:
- * e.g. WRONG_STATE, UNAUTHORIZED, INVALID_PAYLOAD, ALREADY_CAST) or a client-side one:
- * UNREACHABLE (could not connect), CONNECTION_CLOSED (dropped before the reply), TIMEOUT.
- */
+/** A refusal with the server's stable code, or UNREACHABLE, CONNECTION_CLOSED, TIMEOUT from the client side. */
 export class EvoteError extends Error {
   constructor(
     readonly code: string,
@@ -218,10 +202,7 @@ export class EvoteConnection {
     this.ws.send(data, { binary });
   }
 
-  /**
-   * Sends one request and resolves with its result, or rejects with an EvoteError carrying the
-   * server's code (or TIMEOUT / CONNECTION_CLOSED).
-   */
+  /** Sends one request; rejects with an EvoteError carrying the server's code (or TIMEOUT / CONNECTION_CLOSED). */
   request<T = unknown>(kind: Kind, name: string, payload?: unknown, opts: RequestOptions = {}): Promise<T> {
     const id = `r${this.nextId++}`;
     const envelope: Record<string, unknown> = { id, kind, name };
@@ -245,10 +226,7 @@ export class EvoteConnection {
     });
   }
 
-  /**
-   * Subscribes and returns the snapshot result and the subscription id; pushes go to `onPush`.
-   * With reconnection on, the subscription survives drops and `onResubscribed` gets each new snapshot.
-   */
+  /** Subscribes; pushes go to `onPush`, and with reconnection `onResubscribed` gets each new snapshot. */
   async subscribe<T = unknown>(
     name: string,
     payload: unknown,

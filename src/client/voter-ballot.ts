@@ -1,8 +1,6 @@
 /**
- * The voter's side of the ballot (docs/protocol.md steps 4-5): build the canonical ballot message, prepare
- * and blind it for the authority, then unblind, verify, and encrypt (message, signature) to the
- * counter. The blinding inverse `inv` and the prepared message are the client's secrets until the
- * ballot is cast: keep them in memory only.
+ * The voter's side of the ballot (docs/protocol.md steps 4-5). The blinding inverse and the
+ * prepared message are secrets until the cast: memory only.
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { encodeBallotMessage } from '../crypto/canonical.ts';

@@ -1,9 +1,6 @@
 /**
- * A voter CSV of any size, sent as `election.importVoters` requests that each fit the gateway's
- * frame limit (64 KiB by default, the same for every socket). The whole file is checked here first,
- * with the server's own parser and rules, so a bad row still refuses the import before any voter is
- * registered and a duplicate split across two chunks is still a duplicate, not a silent skip.
- * Server refusals name lines of the chunk; they are mapped back to lines of the file.
+ * A voter CSV of any size, checked whole with the server's own rules, then sent in requests that
+ * fit the gateway's frame limit; refusals are mapped back to lines of the file (docs/gateway.md).
  */
 import { parseVoterCsv } from '../commands/csv.ts';
 import { validateEmail } from '../domain/election.ts';

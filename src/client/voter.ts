@@ -1,8 +1,6 @@
 /**
- * The voter's client: read a credential letter, vote (log in, get a blind signature, cast
- * anonymously), and check a receipt later. Every secret (secret code, N1, N2, the blinding inverse,
- * the tokens) stays in this process's memory; only N2 is kept in the receipt, because checking
- * how the ballot was counted needs it.
+ * The voter's client: read a letter, vote, check a receipt. Every secret stays in this process's
+ * memory; only N2 is kept in the receipt, which the check needs.
  */
 import { readFile } from 'node:fs/promises';
 import { decodeQrPng } from '../credentials/qr.ts';
@@ -89,23 +87,9 @@ export interface VoteInput {
 }
 
 /**
- * Votes once, docs/protocol.md steps 3-5:
- * 1. on connection A: three-level login → access token; `election.get` → the published public keys;
- * 2. build and blind the ballot message (election, choice, commitment to N2 with a fresh salt);
- *    `ballot.blindSign` with the token;
- * 3. unblind and verify the signature (a bad one is never cast); encrypt (message, signature) to
- *    the counter's key; close A;
- * 4. on a FRESH connection B, with no token: `ballot.cast {electionId, n1, ciphertext}`.
- *
- * Why a separate connection for the cast: the gateway knows which voter owns connection A (it
- * logged in there). Casting on A would hand it the voter ↔ ballot link that the blind signature
- * exists to hide. B carries nothing but N1 (which the server only knows by its hash, minted in a
- * shuffled batch) and the ciphertext. Network-level linking (same IP, timing) is outside what the
- * client can hide: docs/protocol.md discusses it.
- *
- * Refusals reject with the server's EvoteError (INVALID_CREDENTIALS, WRONG_STATE, ALREADY_SIGNED,
- * ALREADY_CAST, VOTING_CLOSED, ...). The cast is never retried silently: on CONNECTION_CLOSED,
- * call `vote` again — a cast that did land answers ALREADY_CAST, and `checkReceipt` finds it.
+ * Votes once (docs/protocol.md steps 3-5): login and blind signature on connection A, the cast on a
+ * fresh connection B with no token, so the server cannot link voter and ballot. Never retried
+ * silently: on CONNECTION_CLOSED call again (a landed cast answers ALREADY_CAST).
  */
 export async function vote(input: VoteInput): Promise<Receipt> {
   const { credential: cred, choice } = input;

@@ -1,17 +1,7 @@
 /**
- * A zlib stream (RFC 1950 around one RFC 1951 deflate block) for image rows that are mostly exact
- * repeats of the row above and otherwise mostly 0x00 and 0xff bytes: a QR code at 8 pixels per
- * module, where each module row is 8 identical pixel rows and each byte is one module.
- *
- * zlib has to find those repeats by searching; here they are known, so the stream is written
- * directly: a repeated row is one copy of the previous row (length = distance = the row's size,
- * split in copies of at most 258 bytes), any other row is written byte by byte. One dynamic
- * Huffman code serves every image of a given row size: 0x00, 0xff and the copy of one row get 2
- * bits, every other literal and length 10 or 11 bits, and the single distance 1 bit. The checksum
- * (Adler-32) is computed once per distinct row and extended arithmetically over its repeats.
- *
- * Any rows are encoded correctly (other bytes cost 10 bits); only the size assumes QR-like rows.
- * test/credentials/png.test.ts inflates the output with zlib and decodes it with pngjs.
+ * A zlib stream for QR-like image rows, written directly: a repeated row is one deflate copy of the
+ * row above, any other row byte by byte under a fixed dynamic Huffman code (docs/credentials.md,
+ * "The QR code"). Any rows encode correctly; only the size assumes QR-like rows.
  */
 
 /** Bytes of one row in the stream: a leading filter byte, then the row's bytes. */
@@ -194,7 +184,7 @@ export function deflateRepeatedRows(rows: readonly Uint8Array[], filterByte: num
   out[0] = 0x78;
   out[1] = 0x01;
   out.set(code.headerBytes, 2);
-  // The bit writer, inlined (no closure, so these stay in registers): ~5,000 codes per QR.
+    // The bit writer, inlined (no closure) so these stay in registers.
   let at = 2 + code.headerBytes.length;
   let acc = code.headerTail.value;
   let bits = code.headerTail.bits;

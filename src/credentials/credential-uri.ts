@@ -1,15 +1,6 @@
 /**
- * The credential URI: everything a voter needs to vote, in one string small enough for a QR code.
- *
- *   evote:credential?v=1&e=<electionId>&id=<voterId>&code=<secretCode>&n1=<N1>&n2=<N2>
- *
- * - v: format version, exactly `1`;
- * - e, id: 1-64 of [A-Za-z0-9_-] (election ids as the domain accepts them; voter ids are UUIDs);
- * - code: the secret code, 64 base64url characters (48 bytes);
- * - n1, n2: 22 base64url characters (16 bytes) each.
- * Every value is already URL-safe, so nothing is percent-encoded; the parser is strict (exactly
- * these six parameters, each once, in any order; no '%', no fragment, no extra characters) so one
- * credential has one spelling. Errors name the bad field, never its value.
+ * The credential URI, `evote:credential?v=1&e=…&id=…&code=…&n1=…&n2=…` (docs/credentials.md). The
+ * parser is strict so one credential has one spelling; errors name the field, never its value.
  */
 import { SECRET_CODE_BYTES, SECRET_CODE_LENGTH } from './secret-code.ts';
 import { fromBase64url } from '../crypto/bytes.ts';

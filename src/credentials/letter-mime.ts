@@ -1,22 +1,7 @@
 /**
- * The credential letter's e-mail as a complete RFC 5322 / MIME message, built here as one string
- * and handed to nodemailer's SMTP connection as it is (smtp-pool.ts; the mailer retries).
- *
- * nodemailer's composer builds a tree of MimeNode streams per message: ~1.7 ms of CPU per letter
- * on the thread that also speaks SMTP, more than the QR itself. The message has a fixed shape, the
- * one nodemailer produced for `{ text, html, attachments: [{ cid }] }`:
- *
- *   multipart/alternative
- *     text/plain (UTF-8, base64)
- *     multipart/related
- *       text/html (UTF-8, base64), showing the QR inline through cid:credential-qr@evote
- *       image/png credential-qr.png (base64, Content-ID, inline)
- *
- * CRLF line ends; body lines of at most 76 characters (every part in base64: Node encodes it
- * natively, where quoted-printable in JavaScript cost more than the rest of the message); the
- * subject as RFC 2047 encoded words when it is not plain ASCII. Boundaries and the Message-ID are
- * random. The addresses must be bare addr-specs (no CR/LF, no angle brackets):
- * anything else is refused rather than quoted, so no header can be injected through them.
+ * The credential letter's e-mail as one complete MIME string of fixed shape, cheaper than
+ * nodemailer's composer (docs/credentials.md, "E-mail delivery"). Addresses must be bare
+ * addr-specs and anything else is refused, not quoted, so no header can be injected.
  */
 import { randomUUID } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser';
@@ -28,9 +13,7 @@ export const QR_CID = 'credential-qr@evote';
 const QR_FILENAME = 'credential-qr.png';
 
 export interface LetterSender {
-  /** The display name ('' for none). */
   name: string;
-  /** The bare address. */
   address: string;
 }
 
@@ -77,10 +60,7 @@ function fromHeader({ name, address }: LetterSender): string {
 /** RFC 5322 date-time in UTC ("Mon, 23 Nov 2026 05:50:08 +0000"). */
 const rfc5322Date = (d: Date) => d.toUTCString().replace(/GMT$/, '+0000');
 
-/**
- * The whole message, headers and body, CRLF line ends, and its Message-ID. Throws a RangeError on
- * a non-bare address.
- */
+/** The whole message (CRLF line ends) and its Message-ID; RangeError on a non-bare address. */
 export function buildLetterMime(m: LetterMimeInput, now = new Date()): { message: string; messageId: string } {
   if (!isBareAddress(m.to) || !isBareAddress(m.from.address)) throw new RangeError('letter addresses must be bare addr-specs');
   const tag = toHex(secureRandom(12));

@@ -1,8 +1,6 @@
 /**
- * The printable credential letter (postal delivery): one A4 page with the election's theme, its
- * key fingerprint, the instructions, the voter id, N1, N2, the credential QR code and, for voters
- * without a camera, the credential URI in full. `writeLetters` also writes the QR as a PNG next to each PDF: the
- * file `evote vote --letter <png>` reads.
+ * The printable credential letter: one A4 page with everything a voter needs, and the QR as a PNG
+ * beside each PDF (what `evote vote --letter <png>` reads).
  */
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -151,10 +149,7 @@ export interface LetterFiles {
   png: string;
 }
 
-/**
- * A letter's two files from one QR encoding: the PDF draws the modules (sharp at any print size),
- * the PNG is what `evote vote --letter` decodes. A given `qrPng` is used as the PNG file as is.
- */
+/** A letter's PDF (modules drawn, sharp at any size) and PNG from one QR encoding. */
 export function renderLetterFiles(letter: LetterInput): { pdf: Buffer; png: Buffer } {
   const qr = credentialQrModules(letter.uri);
   return { pdf: renderPdf(letter, qrImageFromModules(qr)), png: letter.qrPng ?? qrModulesPng(qr) };

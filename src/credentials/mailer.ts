@@ -1,10 +1,6 @@
 /**
- * E-mail delivery of credential letters over SMTP (nodemailer's SMTP connections, pooled by
- * smtp-pool.ts). Transient failures (4xx
- * replies such as greylisting's 451, refused or dropped connections, timeouts) are retried with
- * exponential backoff; permanent ones (5xx) are not. The result is a value: it reports attempts
- * and a reason built from the SMTP reply code and nodemailer's error code only, never the server's
- * free text (which may echo the recipient) nor anything from the letter.
+ * E-mail delivery of credential letters over SMTP: transient failures retried with backoff, 5xx not.
+ * The reason reported holds only reply and error codes, never the server's text nor the letter.
  */
 import { FINGERPRINT_LABEL, LETTER_INSTRUCTIONS } from './letter.ts';
 import { formatFingerprint } from '../crypto/election-fingerprint.ts';
@@ -109,8 +105,7 @@ export function createSmtpMailer(smtpUrl: string, opts: MailerOptions = {}): Mai
   return {
     async sendLetter(letter) {
       if (!isBareAddress(letter.to)) return { ok: false, code: 'DELIVERY_FAILED', attempts: 0, reason: 'permanent failure: invalid address (EADDRESS)' };
-      // The MIME message is built once here (letter-mime.ts), not by nodemailer's composer: nodemailer's
-      // SMTP connection only carries it, to the envelope's one recipient.
+      // Built here (letter-mime.ts); the SMTP connection only carries it.
       const mime = buildLetterMime({
         from: sender,
         to: letter.to,

@@ -1,9 +1,4 @@
-/**
- * Just enough of PDF 1.4 (ISO 32000-1's ancestor) to print a credential letter: numbered objects,
- * Flate-compressed streams, a classic cross-reference table and the standard 14 Type 1 fonts
- * (no embedding). Hand-written so a letter is a few kilobytes, deterministic (no timestamps) and
- * produced without a rendering dependency.
- */
+/** Just enough of PDF 1.4 to print a credential letter: small, deterministic, no rendering dependency. */
 import { deflateSync } from 'node:zlib';
 
 /** Advance widths (1/1000 em) of Helvetica for WinAnsi 32..126, from Adobe's AFM. */
@@ -82,10 +77,7 @@ export interface PdfStream {
   data: Uint8Array;
 }
 
-/**
- * Serialises objects 1..n (object i+1 is `objects[i]`), then the xref table and trailer. A string
- * object is written as is; a stream object is Flate-compressed with its /Length filled in.
- */
+/** Objects 1..n (object i+1 is `objects[i]`), then the xref table and trailer; streams Flate-compressed. */
 export function buildPdf(objects: ReadonlyArray<string | PdfStream>, trailer: { root: number; info?: number }): Buffer {
   const chunks: Buffer[] = [];
   let length = 0;

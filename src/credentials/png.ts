@@ -1,10 +1,4 @@
-/**
- * A minimal PNG writer for black-and-white images (1-bit grayscale). The `qrcode`
- * package renders PNGs as 8-bit RGBA through pngjs, about 35 ms per credential QR on this class of
- * machine; a bilevel image of the same pixels is 32 times less data, and its compressed stream is
- * written here directly (bilevel-deflate.ts) in a few tens of microseconds, where zlib took ~0.06-0.1 ms
- * per credential QR to search 43 KB of pixel rows for the repeats this writer knows of already.
- */
+/** A minimal 1-bit black-and-white PNG writer for QR codes (why not qrcode's PNG: docs/credentials.md). */
 import * as zlib from 'node:zlib';
 import { deflateRepeatedRows } from './bilevel-deflate.ts';
 
@@ -40,10 +34,8 @@ function chunk(type: string, data: Uint8Array): Buffer {
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /**
- * A width x height black-and-white PNG from packed rows: `row(y)` gives ceil(width / 8) bytes,
- * 8 pixels per byte, most significant bit first, 1 = white (PNG's 1-bit grayscale). Taking rows
- * lets a caller reuse one row for the many identical pixel rows of a QR module: a row given as
- * the same array as the row above (or equal to it) is written as a copy of it.
+ * A black-and-white PNG from packed rows (1 = white, MSB first); a row equal to the one above is
+ * written as a copy, so callers reuse one row for a QR module's identical pixel rows.
  */
 export function encodePackedBilevelPng(width: number, height: number, row: (y: number) => Uint8Array): Buffer {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new RangeError('PNG dimensions must be positive integers');

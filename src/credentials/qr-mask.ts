@@ -1,15 +1,6 @@
 /**
- * The QR mask choice of ISO/IEC 18004 (8.8.2: the mask whose symbol scores the lowest penalty N1 +
- * N2 + N3 + N4, so that scanners see no long runs, blocks or finder-like patterns and a balanced
- * dark ratio), computed the way `qrcode` computes it, on typed arrays.
- *
- * qrcode evaluates the 8 masks on its BitMatrix through a getter call per module and a `switch`
- * per mask bit: ~0.8 ms per credential QR. Here the symbol is built once (`maskPattern: 0`), and
- * each candidate is that symbol XOR a precomputed (mask 0 ⊕ mask p) table over the data modules
- * and the format-information bits, scored by the same four rules as qrcode 1.5's
- * lib/core/mask-pattern.js (qr-penalty.ts, 32 modules at a time), the lowest score winning and
- * the lower mask number on a tie. The test checks the choice and the modules against
- * `QRCode.create` on many random credential URIs.
+ * The standard's QR mask choice (lowest penalty N1-N4, lower mask on a tie), computed as `qrcode`
+ * does but on typed arrays: each candidate is the mask-0 symbol XOR a precomputed table.
  */
 import formatInfoModule from 'qrcode/lib/core/format-info.js';
 import ecLevelModule from 'qrcode/lib/core/error-correction-level.js';
@@ -54,11 +45,7 @@ function formatPositions(size: number): Int32Array {
 }
 
 interface SizeTables {
-  /**
-   * Per mask p, row-major: 1 where the symbol built with mask 0 differs from the one built with
-   * mask p: data modules where mask 0 and mask p differ, and format-information modules where
-   * their format bits differ. So candidate p = symbol 0 XOR flip[p], exactly.
-   */
+  /** Per mask p: where the symbol built with mask p differs from mask 0's, so candidate p = symbol 0 XOR flip[p]. */
   flip: Uint8Array[];
   /** The same, packed for qr-penalty.ts: rows, and columns (the tables transposed). */
   flipRows: Int32Array[];
@@ -96,10 +83,7 @@ function tablesFor(size: number, reserved: Uint8Array): SizeTables {
   return t;
 }
 
-/**
- * The symbol with the standard's mask, from the same symbol built with mask 0 (level M, as qrcode
- * leaves it: mask 0 applied, mask 0's format information written).
- */
+/** The symbol with the standard's mask, from the same symbol as qrcode leaves it with mask 0. */
 export function chooseMask(size: number, maskedWith0: Uint8Array, reserved: Uint8Array): QrBits {
   const { flip, flipRows, flipCols } = tablesFor(size, reserved);
   const rows = packLines(maskedWith0, size);

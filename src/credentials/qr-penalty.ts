@@ -1,21 +1,9 @@
 /**
- * The mask penalty of a QR symbol (ISO/IEC 18004 8.8.2, rules N1-N4, as qrcode 1.5's
- * lib/core/mask-pattern.js scores them), 32 modules at a time.
- *
- * A row (or a column) is held as overlapping 32-bit chunks: chunk k holds modules
- * [k·21, k·21 + 32), bit j = module k·21 + j, 1 = dark, zero past the end. Every rule looks at a
- * window of at most 11 modules starting at some module c, so a window starting in
- * [k·21, k·21 + 21) lies inside chunk k; each rule is evaluated for all 32 starts at once with
- * shifts and masks, and counted only for the starts chunk k owns (and that fit in the row):
- *
- * - N1, runs of 5+ same-coloured modules, 3 + (length − 5) each: a run of length L holds L − 4
- *   uniform 5-windows and one last such window, so N1 = #uniform 5-windows + 2·#last ones;
- * - N2, 2x2 blocks of one colour, 3 each: same colour across two rows at c and c+1, and along the
- *   row from c to c+1;
- * - N3, 40 per 11-module window 1011101 0000 or 0000 1011101 (qrcode's reading of the rule);
- * - N4, 10 per 5 % the dark share is away from 50 % (qrcode's rounding).
- *
- * test/credentials/qr-symbol.test.ts compares it with qrcode's own getPenaltyN1..N4.
+ * The mask penalty of a QR symbol (rules N1-N4 as qrcode 1.5 scores them), 32 modules at a time.
+ * A line is held as overlapping 32-bit chunks, chunk k = modules [21k, 21k + 32); every rule's
+ * window (at most 11 modules) starting in [21k, 21k + 21) lies inside chunk k, so each rule is
+ * evaluated for all starts at once with shifts and masks and counted for the starts k owns.
+ * N1 = #uniform 5-windows + 2·#last ones in a run (3 + (L − 5) per run of L).
  */
 
 /** Modules a chunk owns (window starts); 21 + 11 − 1 = 31 < 32, so an 11-window fits. */

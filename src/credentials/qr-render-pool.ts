@@ -1,13 +1,6 @@
 /**
- * Renders credential QR PNGs on worker threads. Encoding a QR costs ~0.3 ms and its PNG ~0.07 ms
- * per letter (qr.ts), all synchronous, which the thread that also speaks SMTP and serves the
- * gateway is better without. The output is byte for byte what qr.ts renders inline (same code, in
- * the worker).
- *
- * Workers start like every pool's (src/app/ts-worker.ts). A worker that fails makes the pool fall
- * back to rendering inline, never to losing a letter (test/app/ts-worker.test.ts checks the worker
- * itself, since this fallback would hide a worker that cannot start). Requests that arrive while
- * another is queued for the same worker are sent together.
+ * Renders credential QR PNGs on worker threads, byte for byte what qr.ts renders inline. A worker
+ * that fails makes the pool render inline, never lose a letter (docs/credentials.md).
  */
 import type { Worker } from 'node:worker_threads';
 import { startTsWorker } from '../app/ts-worker.ts';

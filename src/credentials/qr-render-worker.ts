@@ -1,7 +1,4 @@
-/**
- * Worker side of qr-render-pool.ts: renders credential QR PNGs (the same qr.ts code as inline).
- * The URIs hold secrets; they live only in this thread's memory while rendering, never logged.
- */
+/** Worker side of qr-render-pool.ts. The URIs hold secrets: in memory only, never logged. */
 import { parentPort } from 'node:worker_threads';
 import { credentialQrModules, qrModulesPng } from './qr.ts';
 

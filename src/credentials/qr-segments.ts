@@ -1,17 +1,7 @@
 /**
- * qrcode's own segmentation of a text (numeric / alphanumeric / byte runs), computed faster.
- *
- * `QRCode.create(text)` splits the text into mode runs, builds a layered graph of the ways to
- * encode each run, and takes the cheapest path with `dijkstrajs`, whose priority queue re-sorts the
- * whole queue on every push: ~0.6 ms of the ~1.7 ms a credential QR cost. This module builds the
- * SAME graph (the code below follows qrcode 1.5's lib/core/segments.js step for step, weights
- * included, quirks included) and runs the SAME Dijkstra on a binary heap ordered by (cost, push
- * order), which pops nodes in exactly the order of dijkstrajs's stable sort; so the path, hence the
- * segments, hence the QR modules, are qrcode's. test/credentials/qr-symbol.test.ts checks the
- * modules against `QRCode.create` on many random credential URIs.
- *
- * Kanji mode is never enabled here (no toSJISFunc is set anywhere in evote); if it were, the
- * caller lets qrcode segment the text itself.
+ * qrcode's own segmentation of a text: the same graph (qrcode 1.5's segments.js, quirks included),
+ * searched by a binary heap that pops in dijkstrajs's order (docs/credentials.md). Kanji mode is
+ * never on in evote; if it were, the caller lets qrcode segment.
  */
 import modeModule from 'qrcode/lib/core/mode.js';
 import regexModule from 'qrcode/lib/core/regex.js';
@@ -76,9 +66,8 @@ function buildNodes(segs: Run[]): Run[][] {
 }
 
 /**
- * qrcode's buildGraph, as arrays: node 0 is 'start', the last node is 'end'; edges[u] lists
- * [v, weight] in the order dijkstrajs visits them (`for...in` over keys that are, per layer,
- * ascending `${i}${j}` then 'end': j order). The running `lastCount` bookkeeping is qrcode's.
+ * qrcode's buildGraph as arrays: node 0 'start', the last 'end'; edges[u] lists [v, weight] in the
+ * order dijkstrajs visits them.
  */
 function buildGraph(layers: Run[][], version: number): { nodes: Run[]; edges: number[][] } {
   const nodes: Run[] = [{ data: '', mode: Mode.BYTE, length: 0 }]; // 'start' (never read)
@@ -114,11 +103,7 @@ function buildGraph(layers: Run[][], version: number): { nodes: Run[]; edges: nu
   return { nodes, edges };
 }
 
-/**
- * dijkstrajs's single_source_shortest_paths on a binary heap keyed by (cost, push sequence): the
- * same pop order as its sorted array (stable sort, new entries after equal costs), stale entries
- * popped too, predecessor replaced only on a strictly lower cost. Returns the path start → end.
- */
+/** dijkstrajs's shortest path on a heap keyed by (cost, push sequence): its pop order, so its path. */
 function shortestPath(edges: number[][]): number[] {
   const end = edges.length - 1;
   const cost = new Float64Array(edges.length).fill(Infinity);

@@ -1,18 +1,6 @@
 /**
- * The QR symbol `QRCode.create(segments, { errorCorrectionLevel: 'M', maskPattern: 0 })` builds
- * (qrcode 1.5, lib/core/qrcode.js), built on typed arrays.
- *
- * qrcode builds it through a BitMatrix with a method call per module, its Reed-Solomon code as
- * polynomial arithmetic on fresh arrays per step, and a TextEncoder per byte segment: ~0.2 ms per
- * credential QR, a third of a letter's rendering. Here everything that depends only on the version
- * (function patterns, format and version information, the order in which data modules are filled,
- * mask 0 over them) is computed once per version, and a symbol is that template plus its
- * codewords' bits; Reed-Solomon is the usual shift-register division with log/antilog tables.
- *
- * qrcode's own tables are used as they are (block counts, alignment positions, the BCH-coded
- * format and version words, count-field widths), so only the arithmetic is redone.
- * test/credentials/qr-symbol.test.ts checks every module against `QRCode.create` on thousands of
- * random credential URIs.
+ * The QR symbol `QRCode.create(segments, { errorCorrectionLevel: 'M', maskPattern: 0 })` builds,
+ * on typed arrays from a per-version template, qrcode's tables used as they are (docs/credentials.md).
  */
 import modeModule from 'qrcode/lib/core/mode.js';
 import utilsModule from 'qrcode/lib/core/utils.js';
@@ -41,7 +29,7 @@ export interface QrSymbol {
   reserved: Uint8Array;
 }
 
-// ---- Reed-Solomon over GF(256), primitive polynomial x^8 + x^4 + x^3 + x^2 + 1 (0x11d) ----
+// Reed-Solomon over GF(256), primitive polynomial 0x11d.
 
 const EXP = new Uint8Array(512);
 const LOG = new Uint8Array(256);
@@ -92,8 +80,6 @@ function reedSolomon(block: Uint8Array, degree: number): Uint8Array {
   }
   return ec;
 }
-
-// ---- The data bit stream (qrcode's createData) ----
 
 const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
 
@@ -237,8 +223,6 @@ function codewords(segments: EncodedSegment[], version: number): Uint8Array {
   return out;
 }
 
-// ---- The matrix (qrcode's createSymbol), one template per version ----
-
 interface Template {
   size: number;
   /** Function modules (dark = 1) and mask 0's format information; data modules 0. */
@@ -318,10 +302,7 @@ function template(version: number): Template {
   return t;
 }
 
-/**
- * The level-M symbol of the segments with mask 0, module for module as qrcode builds it; undefined
- * when they do not fit in version 40.
- */
+/** The level-M symbol with mask 0, module for module as qrcode builds it; undefined beyond version 40. */
 export function qrSymbolWithMask0(segments: QrSegmentInput[]): QrSymbol | undefined {
   const encoded = segments.map(encodeSegment);
   const version = bestVersion(encoded);

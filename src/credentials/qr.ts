@@ -1,9 +1,4 @@
-/**
- * The credential QR code. Error correction M (15% of the modules may be damaged: a creased or
- * smudged letter still scans), the standard 4-module quiet zone, and 8 pixels per module, which
- * keeps a ~250-character URI (version 11-12, about 65 modules) near 600 px: comfortably decodable
- * from a screen, a print or a phone photo.
- */
+/** The credential QR code: error correction M, 4-module quiet zone, 8 pixels per module (docs/credentials.md). */
 import QRCode from 'qrcode';
 import { PNG } from 'pngjs';
 import jsQRModule from 'jsqr';
@@ -28,12 +23,7 @@ export interface QrModules {
   dark(row: number, col: number): boolean;
 }
 
-/**
- * The QR's modules exactly as `QRCode.create(uri, { errorCorrectionLevel: 'M' })` encodes them
- * (qrcode's segmentation, the standard's penalty-based mask choice), in a fraction of the time:
- * qrcode's segment search, symbol construction and mask scoring are redone on typed arrays
- * (qr-segments.ts, qr-symbol.ts, qr-mask.ts), the symbol built once, with mask 0.
- */
+/** The modules exactly as `QRCode.create(uri, { errorCorrectionLevel: 'M' })` encodes them, several times faster. */
 export function credentialQrModules(uri: string): QrModules {
   const segments = qrcodeSegments(uri);
   const symbol = segments && qrSymbolWithMask0(segments);

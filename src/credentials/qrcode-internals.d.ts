@@ -1,7 +1,5 @@
-// qrcode's internal CommonJS modules, which ship no typings: each is typed where it is used
-// (qr-segments.ts, qr-mask.ts). Imported, not required, so that a bundle (src/app/ts-worker.ts)
-// holds one copy of qrcode shared with `import QRCode from 'qrcode'`: its modes are compared by
-// identity, and two copies would not recognise each other's.
+// qrcode's internal CommonJS modules, untyped. Imported, not required, so a bundle holds one copy
+// of qrcode: its modes are compared by identity.
 declare module 'qrcode/lib/core/mode.js' {
   const m: unknown;
   export default m;

@@ -1,7 +1,4 @@
-/**
- * Randomness is passed in (tests can make issuance deterministic); production uses the OS CSPRNG
- * through the pooled draw of src/crypto/random-pool.ts (five small draws per letter).
- */
+/** Randomness is passed in (tests make issuance deterministic); production draws from the pooled CSPRNG. */
 import { pooledRandomBytes } from '../crypto/random-pool.ts';
 
 export type RandomBytes = (length: number) => Uint8Array;

@@ -1,11 +1,6 @@
 /**
- * Seed 000's secret code. The server draws a random 32-byte message, a random AES-256 key and a
- * random 96-bit nonce; the voter's secret code is the AES-256-GCM ciphertext‖tag of the message
- * (48 bytes, 64 base64url characters). The server keeps message ‖ key ‖ nonce in the key store
- * and verifies a presented code by decrypting it and comparing with the message in constant time.
- *
- * GCM's tag already authenticates the code, so a forged or altered code fails decryption; the
- * message comparison additionally binds the code to this voter's stored entry.
+ * The secret code: AES-256-GCM ciphertext‖tag of a random 32-byte message (docs/credentials.md).
+ * A code is verified by decrypting it and comparing the message in constant time.
  */
 import { aes256GcmDecrypt, aes256GcmEncrypt, AES_256_KEY_BYTES, GCM_NONCE_BYTES, GCM_TAG_BYTES } from '../crypto/aes-gcm.ts';
 import { concatBytes, fromBase64url, toBase64url } from '../crypto/bytes.ts';

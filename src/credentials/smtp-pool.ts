@@ -1,16 +1,7 @@
 /**
- * SMTP connections for the mailer: nodemailer's SMTPConnection (the protocol: EHLO, STARTTLS,
- * AUTH, PIPELINING, dot-stuffing), opened on demand up to `maxConnections`, one message at a time
- * each, kept open between messages.
- *
- * Why not nodemailer's pooled transport: it runs every message, raw ones included, through its
- * composer's stream pipeline (MimeNode, a pipeline with an AbortSignal per message, address
- * parsing), which measured 0.36-0.48 ms of CPU per 6 KB letter here against 0.13-0.15 ms for the
- * same bytes handed to SMTPConnection.send, on the thread that also issues the credentials.
- *
- * Failures are nodemailer's errors, unchanged (responseCode, code), for the mailer to classify. A
- * message the server refused (a 4xx/5xx to MAIL, RCPT or DATA) leaves the connection usable after
- * RSET; anything else closes it, and the next message opens a new one.
+ * SMTP connections for the mailer: nodemailer's SMTPConnection, up to `maxConnections`, kept open
+ * (why not its pooled transport: docs/credentials.md). A refused message keeps the connection after
+ * RSET; any other failure closes it.
  */
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
@@ -55,10 +46,7 @@ export function createSmtpPool(smtpUrl: string, opts: SmtpPoolOptions): SmtpPool
 
   const wakeOne = () => waiting.shift()?.();
 
-  /**
-   * Forgets a connection that closed or failed, once: its slot goes to whoever waits. Every way a
-   * connection ends (an 'error', an 'end', a refused login) comes through here.
-   */
+  /** Forgets a connection once, whichever way it ended: its slot goes to whoever waits. */
   const forget = (c: SMTPConnection) => {
     if (gone.has(c)) return;
     gone.add(c);

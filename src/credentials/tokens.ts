@@ -1,8 +1,6 @@
 /**
- * Seed 003's N1 (one-time submission token) and N2 (receipt nonce): 128 random bits each, written
- * as unpadded base64url (22 characters). The server stores only hashToken(t): SHA-256 over the 16
- * decoded bytes (not over the text), as lowercase hex, so anyone holding the raw bytes in any
- * encoding computes the same value an auditor finds in `CredentialMinted`.
+ * N1 and N2: 128 random bits each, unpadded base64url. The server stores only hashToken(t), the
+ * SHA-256 of the decoded bytes (not the text), so any encoding of them gives the same hash.
  */
 import { hash } from 'node:crypto';
 import { fromBase64url, toBase64url } from '../crypto/bytes.ts';

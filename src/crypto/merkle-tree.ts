@@ -1,9 +1,6 @@
 /**
- * A whole Merkle tree kept in memory as its levels (level 0 = leaf hashes, level h = roots of the
- * aligned perfect subtrees of 2^h leaves), packed 32 bytes a slot in growable buffers: about 64 bytes
- * per leaf, no object per hash. Any aligned perfect subtree is a lookup, so MTH of any range, an
- * inclusion proof or a consistency proof costs O(log² n) hashes instead of O(n): the verifier checks
- * a consistency proof between every pair of consecutive checkpoints of a million-event log.
+ * A whole Merkle tree in memory as its levels, packed 32 bytes a slot (about 64 bytes a leaf): any
+ * aligned perfect subtree is a lookup, so every proof costs O(log² n) hashes.
  */
 import { HASH_BYTES, EMPTY_TREE_HASH, consistencyPath, inclusionPath, nodeHash, splitPoint, type Hash } from './merkle.ts';
 
@@ -59,12 +56,7 @@ export class MerkleTree {
     }
   }
 
-  /**
-   * Appends a perfect subtree of n = 2^k leaves given with all its levels (level 0 = the n leaf
-   * hashes, then n/2 node hashes, …, then its root; 32 bytes a hash, as leaf-batch.ts computes them in
-   * a worker). The tree's size must be a multiple of n, so the subtree is aligned: its levels are
-   * exactly the slots append() would have filled, and only the nodes above its root are hashed here.
-   */
+  /** Appends an aligned perfect subtree of n = 2^k leaves given with all its levels (as leaf-batch.ts makes them). */
   appendPerfectSubtree(levels: Uint8Array, n: number): void {
     if (n < 1 || (n & (n - 1)) !== 0 || this.size % n !== 0) throw new RangeError('a perfect subtree must be aligned');
     if (levels.length !== (2 * n - 1) * HASH_BYTES) throw new RangeError('a perfect subtree of n leaves has 2n - 1 hashes');

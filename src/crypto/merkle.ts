@@ -1,14 +1,6 @@
 /**
- * RFC 6962 / RFC 9162 Merkle trees (the Certificate Transparency model) over 32-byte SHA-256 hashes:
- *
- *   leaf hash  = SHA-256(0x00 ‖ leaf bytes)
- *   node hash  = SHA-256(0x01 ‖ left ‖ right)
- *   MTH({})    = SHA-256()               MTH(D[n]) splits at k, the largest power of two < n
- *
- * Proof generation follows RFC 9162 §2.1.3.1 (PATH) and §2.1.4.1 (PROOF/SUBPROOF) literally, over
- * the array of leaf hashes; the verifiers are the iterative algorithms of §2.1.3.2 and §2.1.4.2.
- * `MerkleFrontier` keeps only the right edge (one hash per set bit of the size), so the log's root
- * can be maintained in O(log n) memory while events stream past.
+ * RFC 6962 / RFC 9162 Merkle trees over SHA-256: proofs follow §2.1.3.1 and §2.1.4.1 literally, the
+ * verifiers §2.1.3.2 and §2.1.4.2. `MerkleFrontier` keeps the root in O(log n) memory.
  */
 import { createHash, hash as oneShotHash } from 'node:crypto';
 
@@ -23,11 +15,7 @@ export function leafHash(data: Uint8Array): Hash {
   return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
 }
 
-/**
- * leafHash of a string's UTF-8 bytes (the log's hot path: once per event). U+0000 encodes as the
- * single byte 0x00, so hashing '\u0000' + text is SHA-256(0x00 ‖ utf8(text)). crypto.hash is one
- * native call; a createHash object per event cost two to three times more.
- */
+/** leafHash of a string's UTF-8 bytes ('\u0000' encodes as 0x00); one native call per event. */
 export function leafHashOfText(text: string): Hash {
   return oneShotHash('sha256', '\u0000' + text, 'buffer');
 }
@@ -209,12 +197,7 @@ export function verifyConsistency(size1: number, size2: number, root1: Hash, roo
   return sn === 0 && equal(fr, root1) && equal(sr, root2);
 }
 
-/**
- * The right edge of a growing tree: the roots of its perfect subtrees, largest (leftmost) first, one
- * per set bit of `size`. Appending merges equal-height subtrees like a binary counter; the root is
- * those subtrees folded right to left, which is exactly MTH (RFC 9162's split at the largest power
- * of two takes the leftmost perfect subtree first).
- */
+/** The right edge of a growing tree: one perfect-subtree root per set bit of `size`, largest first. */
 export class MerkleFrontier {
   private constructor(
     private readonly nodes: Hash[],

@@ -1,15 +1,6 @@
 /**
- * What one leaf of an election's transparency log is, and which events are leaves.
- *
- * The election log is the election's events in global log order, from the streams
- * `election-{eid}`, `voter-{eid}-*`, `credential-{eid}-*`, `ballot-{eid}-*` and `tally-{eid}` (never
- * `log-{eid}`: checkpoints sign the log, they are not in it). Stream prefixes alone are ambiguous because an
- * election id may contain '-' (`voter-a-` also prefixes `voter-a-b-…` of election `a-b`), so an
- * event belongs to election E only when its stream matches AND its payload's `electionId` is E.
- *
- * Leaf bytes = canonicalJsonBytes({ position, streamId, revision, type, data }) (RFC 8785 style,
- * src/crypto/canonical.ts): the position and revision are part of what is signed, so reordering or
- * renumbering events changes the root. Metadata and recordedAt are not: they are store details.
+ * What one leaf of an election's transparency log is, and which events are leaves (docs/audit.md).
+ * An election id may contain '-', so membership needs the stream AND the payload's `electionId`.
  */
 import { canonicalJson } from '../crypto/canonical.ts';
 import {
@@ -31,12 +22,8 @@ export interface LogEntry {
 }
 
 /**
- * The canonical JSON of plain JSON data (what JSON.parse and the event store give), built without
- * canonicalJson's error-path bookkeeping (a path string per node) because it runs once per event in
- * the verifier, the export and the projection. Returns undefined for anything that is not plain
- * JSON (non-finite numbers, undefined array elements, non-plain objects, other types): the caller
- * then defers to canonicalJson, which produces the same text or throws its usual TypeError. So the
- * output is canonicalJson's, byte for byte; test/audit checks the two agree.
+ * canonicalJson of plain JSON data without its per-node path bookkeeping (once per event); undefined
+ * for anything else, which then goes to canonicalJson. Same text byte for byte (tested).
  */
 function fastCanonical(value: unknown): string | undefined {
   switch (typeof value) {
@@ -109,10 +96,7 @@ export function electionIdOf(data: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
-/**
- * isElectionLogEntry for one election, with its stream names built once: the verifier, the export
- * and the live follow ask it for every event of the log.
- */
+/** isElectionLogEntry for one election, with its stream names built once. */
 export function electionLogMatcher(electionId: string): (e: { streamId: string; data: unknown }) => boolean {
   const election = electionStreamId(electionId);
   const tally = tallyStreamId(electionId);

@@ -1,7 +1,4 @@
-/**
- * Admin token check. Both sides are hashed first so timingSafeEqual always compares 32 bytes:
- * neither the token's content nor its length leaks through timing.
- */
+/** Admin token check: both sides hashed first, so neither content nor length leaks through timing. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 export const MIN_ADMIN_TOKEN_LENGTH = 16;

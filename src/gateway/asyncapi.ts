@@ -1,7 +1,6 @@
 /**
- * Derives the AsyncAPI 3.0 document of the WebSocket protocol from the gateway's own message
- * catalogue, so the published contract is, by construction, what the gateway validates.
- * `npm run docs:asyncapi` writes docs/asyncapi.yaml; a test fails when the file is stale.
+ * The AsyncAPI 3.0 document of the WebSocket protocol, derived from the gateway's own catalogue;
+ * `npm run docs:asyncapi` writes docs/asyncapi.yaml, and a test fails when it is stale.
  */
 import { GATEWAY_ERROR_CODES } from './error-codes.ts';
 import { ERROR_SCHEMA, PROGRESS_SCHEMA, PUSH_SCHEMA, REPLY_SCHEMA, REQUEST_ENVELOPE_SCHEMA, type JsonSchema, type MessageSpec } from './schemas.ts';

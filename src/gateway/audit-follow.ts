@@ -1,11 +1,6 @@
 /**
- * Live audit, server side: the `audit.follow` subscription streams an election's log lines (the same
- * shapes as the export, log-lines.ts) in global log order: `audit.event` pushes for leaves and
- * `audit.checkpoint` pushes for LogCheckpointed, each checkpoint arriving after the leaves it covers.
- * It reads from the event store (the source of truth, not a read model) and is woken by the
- * transparency-log projection's notification (pub/sub, so any process's writes wake every gateway),
- * with a one-second poll as a safety net. Slow followers are closed by the gateway (1013), so a
- * follower never makes the server buffer the log.
+ * Live audit, server side: `audit.follow` streams the election's log lines from the event store in
+ * log order, woken by the projection's notification (docs/audit.md, "Live audit").
  */
 import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
 import type { PubSub } from '../pubsub/port.ts';
@@ -22,11 +17,7 @@ import type { CheckpointLine, EventLine, FollowSnapshot } from '../audit/log-lin
 
 const PAGE = 500;
 
-/**
- * How many leaves the election's log has at or before `position`: the first pushed leaf's index
- * when a follow resumes after it. From the transparency-log read model when it has reached that
- * position (one count), else by reading the log from the start.
- */
+/** Leaves of the election's log at or before `position`: from the read model when it is that far, else from the log. */
 async function leavesUpTo(deps: { store: EventStore; db: SqlExecutor }, electionId: string, position: number): Promise<number> {
   const fromReadModel = await leavesInReadModelUpTo(deps.db, electionId, position);
   return fromReadModel ?? leavesInLogUpTo(deps.store, electionId, position);

@@ -1,7 +1,6 @@
 /**
- * One pub/sub subscription per election per process, shared by every socket watching it
- * (refcounted): a thousand watchers of one election cost Redis one subscription, not a thousand.
- * Listeners are called synchronously in pub/sub order; they must not block (sockets buffer).
+ * One pub/sub subscription per election per process, shared (refcounted) by every socket watching it.
+ * Listeners run synchronously in pub/sub order and must not block.
  */
 import type { ElectionTransition } from '../projections/read-models.ts';
 import type { PubSub } from '../pubsub/port.ts';

@@ -1,7 +1,4 @@
-/**
- * Error codes the gateway itself answers with. Together with every DomainErrorCode (passed through
- * unchanged) they are the `error.code` values of the WebSocket protocol: stable, never renamed.
- */
+/** Error codes the gateway itself answers with; with every DomainErrorCode, the protocol's stable `error.code`s. */
 import type { DomainErrorCode } from '../domain/errors.ts';
 import { MAX_JSON_DEPTH, MAX_JSON_ITEMS } from './input-bounds.ts';
 

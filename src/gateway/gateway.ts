@@ -1,7 +1,4 @@
-/**
- * Starts the uWebSockets.js gateway: WebSocket protocol on /ws (docs/gateway.md) and the HTTP
- * routes /healthz, /readyz, /metrics. Depends only on ports (interfaces), never on adapters.
- */
+/** Starts the uWebSockets.js gateway: /ws (docs/gateway.md), /healthz, /readyz, /metrics. */
 import type { ElectionCommandHandlers } from '../commands/election-command-handlers.ts';
 import type { PubSub } from '../pubsub/port.ts';
 import type { ReadModelQueries } from '../projections/read-models.ts';

@@ -1,8 +1,6 @@
 /**
- * The gateway's HTTP routes: liveness, readiness, Prometheus metrics and a JSON 404.
- * uWS rules honoured here: a response answered after an await registers onAborted first (else uWS
- * terminates the process) and writes inside res.cork (one syscall, and required off the handler's
- * own stack frame).
+ * The gateway's HTTP routes. uWS rules: a response answered after an await registers onAborted
+ * first (else uWS terminates the process), and writes inside res.cork.
  */
 import type { ReadinessCheck } from '../runtime/readiness.ts';
 import type { Logger } from '../app/log.ts';

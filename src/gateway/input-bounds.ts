@@ -1,8 +1,6 @@
 /**
- * Bounds on a frame that JSON Schema cannot state: how deeply its JSON nests (checked on the text,
- * before JSON.parse) and, once a payload passed its schema, that every string is well-formed
- * Unicode and every number a finite, exactly representable one. PostgreSQL refuses lone
- * surrogates and out-of-range numbers; they are turned away here as values, not as exceptions.
+ * Bounds JSON Schema cannot state: nesting depth (on the text, before JSON.parse), well-formed
+ * strings and exactly representable numbers, which PostgreSQL would refuse with an exception.
  */
 import { isWellFormedText } from '../crypto/bytes.ts';
 
@@ -23,10 +21,7 @@ const BACKSLASH = 92;
 
 export type ShapeViolation = { maxDepth: number } | { maxItems: number };
 
-/**
- * Whether the text nests deeper than MAX_JSON_DEPTH or separates more than MAX_JSON_ITEMS members
- * and elements, checked before JSON.parse. One pass; string contents are skipped by indexOf.
- */
+/** Whether the text nests deeper than maxDepth or separates more than maxItems values; one pass before JSON.parse. */
 export function jsonShapeViolation(text: string, maxDepth = MAX_JSON_DEPTH, maxItems = MAX_JSON_ITEMS): ShapeViolation | undefined {
   let depth = 0;
   let items = 0;
@@ -61,10 +56,7 @@ export interface BoundsViolation {
 const ILL_FORMED = 'must be well-formed Unicode (no lone surrogate)';
 const OUT_OF_RANGE = `must be a finite number of magnitude at most ${Number.MAX_SAFE_INTEGER}`;
 
-/**
- * The first string (value or key) that is not well-formed Unicode, or number beyond ±2^53 − 1, as
- * a JSON-Pointer-like path. Depth is already bounded by nestsDeeperThan, so recursion is safe.
- */
+/** The first ill-formed string or number beyond ±2^53 − 1, as a JSON-Pointer-like path (depth already bounded). */
 export function findUnboundedValue(value: unknown, path = ''): BoundsViolation | undefined {
   if (typeof value === 'string') return isWellFormedText(value) ? undefined : { instancePath: path, message: ILL_FORMED };
   if (typeof value === 'number') return Math.abs(value) <= Number.MAX_SAFE_INTEGER ? undefined : { instancePath: path, message: OUT_OF_RANGE };

@@ -1,9 +1,6 @@
 /**
- * `GET /elections/:id/log`: the election's log as `evote-log/v1` NDJSON (src/audit/export.ts),
- * streamed with backpressure: the export writes into a Node Writable whose _write hands each chunk
- * to uWS and, when uWS reports backpressure, completes only from res.onWritable. A client that stops
- * reading therefore stops the export's reads from the store; one that goes away aborts it.
- * uWS rules: onAborted is registered before any await, and every write happens inside res.cork.
+ * `GET /elections/:id/log`: the election's log as NDJSON, streamed with uWS backpressure, so a client
+ * that stops reading stops the store reads (docs/audit.md, "Export").
  */
 import { Writable } from 'node:stream';
 import type { EventStore } from '../eventstore/port.ts';

@@ -1,7 +1,4 @@
-/**
- * Commands and queries by catalogue key, mapped onto the service ports. Payloads arrive already
- * validated against src/gateway/schemas.ts, so the casts below only restate those schemas.
- */
+/** Commands and queries by catalogue key onto the service ports; payloads arrive already validated. */
 import type { ElectionCommandHandlers } from '../commands/election-command-handlers.ts';
 import type { ReadModelQueries } from '../projections/read-models.ts';
 import type { Result } from '../domain/errors.ts';
@@ -9,11 +6,7 @@ import { domainError } from '../domain/errors.ts';
 import { DEFAULT_VOTERS_PAGE } from '../projections/queries.ts';
 import { MESSAGE_CATALOGUE, catalogueKey, type MessageSpec } from './schemas.ts';
 
-/**
- * Per-connection state that feature modules keep between messages (e.g. how far a voter has got
- * through the authentication levels). Keyed by module, so modules never see each other's state.
- * Lives only in this process's memory and dies with the socket.
- */
+/** Per-connection state of feature modules, keyed by module, in this process's memory only. */
 export interface ConnectionContext {
   /** Random per connection; never derived from the client. */
   readonly id: string;
@@ -36,10 +29,7 @@ export type MessageHandler = (payload: Record<string, unknown>, ctx: HandlerCont
 /** Sends `{kind: 'event', subscription, name, payload}` on the subscribing socket (slow sockets are closed, 1013). */
 export type SubscriptionPush = (name: string, payload: unknown) => void;
 
-/**
- * A feature's own subscription kind (besides the built-in `election`): answers the snapshot sent as
- * the subscribe reply and a release function the gateway calls on unsubscribe or socket close.
- */
+/** A feature's own subscription kind: answers the snapshot and a release function for unsubscribe or close. */
 export type SubscriptionHandler = (
   payload: Record<string, unknown>,
   push: SubscriptionPush,

@@ -1,7 +1,4 @@
-/**
- * JSON Schema pieces every message module uses, defined once so the same field is validated the
- * same way by every message that carries it (and documented the same way in docs/asyncapi.yaml).
- */
+/** JSON Schema pieces shared by the message modules, so one field is validated one way everywhere. */
 import { ELECTION_ID_PATTERN } from '../domain/election.ts';
 import type { JsonSchema } from './schemas.ts';
 

@@ -1,12 +1,6 @@
 /**
- * The WebSocket protocol as data: the envelope, every message (name, kind, admin-only, payload JSON
- * Schema, result) and the server-sent shapes. The gateway validates against these schemas and
- * docs/asyncapi.yaml is generated from / compared with this module, so it is the one source of truth.
- *
- * Payload schemas are strict (additionalProperties: false) and bounded, so a validated payload can
- * be handed to a handler without further shape checks. Semantic rules (is the theme acceptable, is
- * the e-mail valid, may the election start) stay with the domain deciders, whose error codes pass
- * through the gateway unchanged.
+ * The WebSocket protocol as data, the one source of truth for validation and docs/asyncapi.yaml.
+ * Payload schemas are strict and bounded; semantic rules stay with the domain deciders.
  */
 import type { DomainErrorCode } from '../domain/errors.ts';
 import { CHOICE_MAX_LENGTH, EMAIL_MAX_LENGTH, MAX_CHOICES, MAX_EXPECTED_VOTERS, MIN_CHOICES, THEME_MAX_LENGTH } from '../domain/election.ts';
@@ -37,8 +31,6 @@ const isoDateTime: JsonSchema = {
   maxLength: 40,
   pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$',
 };
-
-// ---- envelope and server-sent shapes -------------------------------------------------------------
 
 export const REQUEST_ENVELOPE_SCHEMA: JsonSchema = strictObject(
   {
@@ -172,8 +164,6 @@ export const PUSH_SCHEMA: JsonSchema = {
   },
 };
 
-// ---- the message catalogue -------------------------------------------------------------------------
-
 export interface MessageSpec {
   kind: MessageKind;
   name: string;
@@ -184,11 +174,7 @@ export interface MessageSpec {
   result: { description: string; schema: JsonSchema };
   /** Sends `{id, kind: 'progress', payload}` messages before the final reply. */
   progress?: boolean;
-  /**
-   * false: the reply goes out as soon as the command committed, without waiting for the read
-   * models to reach its position (its position is a receipt to look up later, as for ballot.cast).
-   * Default: commands wait, bounded, so a client reads its own writes.
-   */
+  /** false: reply once committed, without waiting for the read models (default: wait, bounded). */
   readYourWrites?: false;
   /** Domain error codes this message may answer with (besides the gateway's own codes). */
   domainErrors: readonly DomainErrorCode[];

@@ -1,7 +1,6 @@
 /**
- * Loads the native uWebSockets.js binding directly. The package's own loader silently falls back to a
- * partial pure-JS shim (built on `ws`) when the binary does not load; that shim lacks parts of the API
- * and has different limits, so we refuse to run on it rather than discover the difference in production.
+ * Loads the native uWebSockets.js binding directly: the package's loader silently falls back to a
+ * partial `ws` shim with other limits, which we refuse to run on.
  */
 import { createRequire } from 'node:module';
 import type * as Uws from 'uWebSockets.js';

@@ -1,8 +1,6 @@
 /**
- * Turns a text frame into a validated request, in the order the protocol promises: depth, JSON,
- * envelope, kind, name; the payload is validated separately (after the admin check, so an anonymous
- * client learns nothing about admin payloads). Nothing here echoes the client's values back.
- * Validation stops at the first error: collecting all of them is work a hostile frame chooses.
+ * A text frame to a validated request in the protocol's order (depth, JSON, envelope, kind, name);
+ * the payload is checked after the admin check. Never echoes values; stops at the first error.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { gatewayError, type WireError } from './error-codes.ts';

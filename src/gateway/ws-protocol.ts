@@ -1,8 +1,6 @@
 /**
- * The /ws endpoint: one frame in, one request through validation → admin check → payload schema →
- * handler, one reply out (progress and pushes in between). Requests on one socket run concurrently;
- * replies are matched by id. No exception may escape into uWS (a throw inside a native callback
- * kills the process), so every entry point is wrapped.
+ * The /ws endpoint: validation → admin check → payload schema → handler, replies matched by id.
+ * No exception may escape into uWS (a throw in a native callback kills the process).
  */
 import { randomUUID } from 'node:crypto';
 import type { ElectionTransition, ReadModelQueries } from '../projections/read-models.ts';
@@ -77,10 +75,7 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
     ws.end(CLOSE_TRY_AGAIN_LATER, 'slow consumer');
   };
 
-  /**
-   * Sends unless the socket closed; a socket whose unsent backlog is already beyond the bound is
-   * closed instead (1013), so memory per socket stays under maxBufferedBytes plus one message.
-   */
+  /** Sends unless closed; a socket whose backlog is beyond maxBufferedBytes is closed (1013) instead. */
   const sendRaw = (ws: GatewaySocket, text: string) => {
     const state = ws.getUserData();
     if (state.closed) return;

@@ -1,8 +1,6 @@
 /**
- * The audit feature: the transparency-log projection, the checkpointer that signs it (after the
- * projection's transactions commit), the public proof queries and `GET /elections/:id/log`.
- * Checkpoint cadence: EVOTE_LOG_CHECKPOINT_EVENTS (default 1,000 leaves) and
- * EVOTE_LOG_CHECKPOINT_SECONDS (default 5), besides every state transition (docs/audit.md).
+ * The audit feature: the transparency-log projection, its checkpointer, the proof queries and
+ * `GET /elections/:id/log` (cadence settings in docs/audit.md).
  */
 import type { FeatureFactory } from '../feature.ts';
 import { transparencyLogProjection } from '../../projections/transparency-log-projection.ts';

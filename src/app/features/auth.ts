@@ -1,9 +1,4 @@
-/**
- * The authentication feature: client applications, the three-level voter login, access and
- * refresh tokens, rate limits. Sessions live in Redis when REDIS_URL is set (shared by every
- * gateway process), in memory otherwise. Publishes `services.voterAuth` for later features
- * (ballots use it to know which voter asks for a blind signature).
- */
+/** The authentication feature (docs/auth.md); publishes `services.voterAuth` for later features. */
 import type { FeatureFactory } from '../feature.ts';
 import { authSettingsFrom } from '../auth-config.ts';
 import { createClientKeys } from '../../auth/client-keys.ts';

@@ -1,7 +1,4 @@
-/**
- * The ballot feature: blind signing and anonymous casting through the ballot pool, closing by
- * turnout and by closing time, the `votes` read model, receipts and the bulletin board.
- */
+/** The ballot feature: signing and casting through the pool, closing, the `votes` read model and the board. */
 import type { FeatureFactory } from '../feature.ts';
 import { createBlindSigner } from '../../commands/blind-sign.ts';
 import { createBallotCaster } from '../../commands/cast-ballot.ts';

@@ -1,8 +1,4 @@
-/**
- * The credentials feature: issuance of credential letters (e-mail over SMTP_URL, or printable
- * letters under `<EVOTE_DATA_DIR>/letters/<outDir or election id>`), the `credentials` read model
- * (hash N1, hash N2, used; never joined to voters) and its count query.
- */
+/** The credentials feature: issuance of letters, the `credentials` read model (never joined to voters) and its count. */
 import path from 'node:path';
 import type { FeatureFactory } from '../feature.ts';
 import { createCredentialIssuer } from '../../commands/credential-issuance.ts';

@@ -1,7 +1,6 @@
 /**
- * The tally feature: `tally.run` (one run per election at a time in this process; a second request
- * joins the running one), the tally read models and their queries. Runs in other processes are
- * safe too: the tally stream's expected revisions make them take turns (src/tally/tally-run.ts).
+ * The tally feature: `tally.run` (a second request joins the running one), the tally read models
+ * and queries; runs in other processes take turns by expected revision.
  */
 import type { FeatureFactory } from '../feature.ts';
 import type { Result } from '../../domain/errors.ts';

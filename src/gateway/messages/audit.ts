@@ -1,10 +1,4 @@
-/**
- * The auditor's WebSocket messages, all public (an audit must not need the admin's trust):
- * `audit.checkpoint` (the latest signed tree head), `audit.inclusionProof` (a voter's receipt: the
- * audit path of their BallotCast to a signed checkpoint, and how it was counted; by ballot hash or
- * by N2 commitment, which the client computes from N2 and its receipt's salt), `audit.consistencyProof`,
- * and the live `audit.follow` subscription (src/audit/live-follow.ts, client: src/audit/follow.ts).
- */
+/** The auditor's WebSocket messages, all public: an audit must not need the admin's trust (docs/audit.md). */
 import type { SqlExecutor } from '../../sql/client.ts';
 import type { EventStore } from '../../eventstore/port.ts';
 import type { PubSub } from '../../pubsub/port.ts';

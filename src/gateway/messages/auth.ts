@@ -1,10 +1,6 @@
 /**
- * Authentication messages. Public (no admin token): `auth.level1`, `auth.level2`,
- * `auth.level3.begin`, `auth.level3.prove`, `auth.refresh`, `auth.logout`, `auth.whoami`.
- * Admin: `clients.register`, `clients.revoke`. Every payload is strict and bounded: secrets have
- * their exact base64url length, so a malformed value is refused by the schema before any lookup.
- * Voter access tokens travel in the envelope's `token` (logout, whoami, and other features'
- * voter messages). See docs/auth.md.
+ * Authentication messages (docs/auth.md). Secrets have their exact base64url length in the schema,
+ * so a malformed value is refused before any lookup.
  */
 import type { Result } from '../../domain/errors.ts';
 import type { ClientCommandHandlers } from '../../commands/client-commands.ts';

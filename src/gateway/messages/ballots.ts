@@ -1,8 +1,4 @@
-/**
- * The ballot feature's WebSocket messages: blind signing (voter token), anonymous casting (no
- * identity: any envelope token is ignored, and clients should cast on a fresh connection that never
- * carried one), receipts and the public bulletin board.
- */
+/** Ballot messages: blind signing (voter token), anonymous casting (no identity), receipts, the board. */
 import type { Result } from '../../domain/errors.ts';
 import type { VoterPrincipal } from '../../auth/voter-authenticator.ts';
 import { domainError } from '../../domain/errors.ts';

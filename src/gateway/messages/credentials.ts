@@ -1,8 +1,4 @@
-/**
- * Credential messages: `credentials.issue` (admin; progress {done, total, failed}) serves every
- * registered voter not yet served, by e-mail or as postal letters; `credentials.count` (public)
- * tells how many credentials an election minted and how many cast a ballot.
- */
+/** Credential messages: `credentials.issue` (admin, with progress) and `credentials.count` (public). */
 import type { Result } from '../../domain/errors.ts';
 import type { CredentialIssuer, IssuanceSummary, IssueCredentialsInput } from '../../commands/credential-issuance.ts';
 import type { CredentialCounts } from '../../projections/credentials-projection.ts';

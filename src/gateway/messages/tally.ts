@@ -1,7 +1,4 @@
-/**
- * The tally's WebSocket messages: `tally.run` (admin; progress messages while it counts),
- * `tally.results` and `ballots.receiptByCommitment` (public).
- */
+/** The tally's messages: `tally.run` (admin, with progress), `tally.results` and `ballots.receiptByCommitment`. */
 import type { Result } from '../../domain/errors.ts';
 import { domainError } from '../../domain/errors.ts';
 import { VOTE_STATUSES } from '../../domain/tally-events.ts';

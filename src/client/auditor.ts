@@ -86,7 +86,7 @@ export async function audit(input: AuditInput): Promise<AuditReport> {
 export type { VerifiedCheckpoint, FollowFailure } from './audit-follow.ts';
 
 /**
- * Follows the log live and yields each signed checkpoint once verified locally (src/audit/follow.ts).
+ * Follows the log live and yields each signed checkpoint once verified locally (src/client/audit-follow.ts).
  * Throws LOG_INCONSISTENT at the first failed check, CONNECTION_CLOSED on a drop (never resumed silently).
  */
 export async function* followLog(wsUrl: string, electionId: string, opts: { signal?: AbortSignal } = {}): AsyncGenerator<VerifiedCheckpoint> {

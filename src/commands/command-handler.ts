@@ -1,6 +1,7 @@
 /**
- * The one way events are written: read, fold, decide, append with the expected revision, and on
- * a conflict start over from a fresh read (bounded).
+ * How a command is written: read, fold, decide, append with the expected revision, and on a
+ * conflict start over from a fresh read (bounded). Batch writers that cannot afford a read per
+ * event append with an expected revision themselves (docs/architecture.md, "Who writes events").
  */
 import { isWrongExpectedRevision, type EventData, type EventStore, type ExpectedRevision } from '../eventstore/port.ts';
 import type { Result } from '../domain/errors.ts';

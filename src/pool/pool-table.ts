@@ -1,7 +1,7 @@
 /**
  * The durable ballot pool's storage: events admitted but not yet in the log, one per stream. The
  * table has no time column and no serial: rows are deleted when released, so nothing about arrival
- * order outlives the release (docs/protocol.md, "The ballot pool").
+ * order outlives the release (docs/protocol.md, "The ballot pool"). Tables: src/sql/migrations/.
  */
 import type { EventData } from '../eventstore/port.ts';
 import type { SqlExecutor } from '../sql/client.ts';
@@ -21,27 +21,6 @@ export interface PooledEvent {
 
 export const POOL_TABLE = 'evote_pool';
 export const POOL_ELECTIONS_TABLE = 'evote_pool_elections';
-
-const DDL = [
-  `create table if not exists ${POOL_TABLE} (
-     stream_id         text   primary key,
-     election_id       text   not null,
-     kind              text   not null,
-     expected_revision bigint null,
-     event             text   not null
-   )`,
-  `create index if not exists evote_pool_election on ${POOL_TABLE} (election_id, kind)`,
-  // One row per election: a count and a flag, nothing per ballot.
-  `create table if not exists ${POOL_ELECTIONS_TABLE} (
-     election_id    text    primary key,
-     admitted_casts integer not null default 0,
-     closing        boolean not null default false
-   )`,
-];
-
-export async function ensurePoolSchema(sql: SqlExecutor): Promise<void> {
-  for (const statement of DDL) await sql.query(statement);
-}
 
 interface PoolRow {
   stream_id: string;

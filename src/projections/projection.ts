@@ -17,8 +17,6 @@ export interface Projection {
   name: string;
   /** Only matching events are handed to `apply`. */
   filter: EventFilter;
-  /** Creates the projection's tables and indexes if absent. Idempotent. */
-  setup(db: SqlExecutor): Promise<void>;
   /**
    * Applies a batch of matching events, in position order, each exactly once. Returns the
    * notifications to publish once the transaction has committed, in the order to publish them.

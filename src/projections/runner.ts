@@ -1,5 +1,5 @@
 /**
- * Runs the projections of this process: setup, one live worker per projection, rebuild from zero,
+ * Runs the projections of this process: checkpoint rows, one live worker per projection, rebuild from zero,
  * status/lag, and waitFor (read-your-own-writes for the gateway and the tests). Several processes
  * may run the same projections on one database: checkpoints (apply-batch.ts) keep effects exactly-once.
  */
@@ -9,7 +9,7 @@ import type { PubSub } from '../app/services.ts';
 import type { Logger } from '../app/log.ts';
 import { createLogger } from '../app/log.ts';
 import type { Projection } from './projection.ts';
-import { CHECKPOINT_TABLE, ensureCheckpoint, lockCheckpoint, readCheckpoint, setupCheckpoints, writeCheckpoint } from './checkpoints.ts';
+import { CHECKPOINT_TABLE, ensureCheckpoint, lockCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoints.ts';
 import { ProjectionWorker, type WorkerError } from './projection-worker.ts';
 import { ProjectionError } from './errors.ts';
 import { SharedTail } from './shared-tail.ts';
@@ -52,9 +52,6 @@ export interface ProjectionRunnerOptions {
   waitPollMs?: number;
 }
 
-// Serialises concurrent setup across processes: CREATE TABLE IF NOT EXISTS races on Postgres' catalog.
-const SETUP_LOCK_KEY = 0x65766f74; // "evot"
-
 export function createProjectionRunner(opts: ProjectionRunnerOptions): ProjectionRunner {
   const { store, sql, projections } = opts;
   const log = (opts.log ?? createLogger()).child({ component: 'projections' });
@@ -94,12 +91,8 @@ export function createProjectionRunner(opts: ProjectionRunnerOptions): Projectio
   const setup = () => {
     setupDone ??= sql
       .transaction(async (tx) => {
-        await tx.query('SELECT pg_advisory_xact_lock($1)', [SETUP_LOCK_KEY]);
-        await setupCheckpoints(tx);
-        for (const p of projections) {
-          await p.setup(tx);
-          await ensureCheckpoint(tx, p.name);
-        }
+        // The tables come from the schema migrations; only each projection's checkpoint row is made here.
+        for (const p of projections) await ensureCheckpoint(tx, p.name);
       })
       .catch((err: unknown) => {
         setupDone = undefined; // let a later call try again

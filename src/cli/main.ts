@@ -1,6 +1,6 @@
 /**
  * The `evote` CLI (bin/evote.js). Every command talks to a server over WebSocket, except `serve`,
- * which is the server. Errors a user can cause print one line and exit non-zero (src/cli/exit-codes.ts).
+ * which is the server, and `db`, which reaches the database directly. Errors a user can cause print one line and exit non-zero (src/cli/exit-codes.ts).
  */
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './exit-codes.ts';
@@ -12,6 +12,7 @@ import { registerCredentialCommands } from './credential-commands.ts';
 import { registerVoterCommands } from './voter-commands.ts';
 import { registerTallyCommands } from './tally-commands.ts';
 import { registerAuditCommands } from './audit-commands.ts';
+import { registerDbCommands } from './db-commands.ts';
 
 const program = new Command();
 program
@@ -46,6 +47,7 @@ registerVoterCommands(program, globals);
 registerTallyCommands(program, globals);
 registerAuditCommands(program, globals);
 registerProjectionCommands(program, globals);
+registerDbCommands(program, globals);
 
 try {
   await program.parseAsync(process.argv);

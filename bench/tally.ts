@@ -29,6 +29,7 @@ import { createScratchPgDatabase } from '../test/support/scratch-db.ts';
 import { createSqlEventStore } from '../src/eventstore/sql-event-store.ts';
 import type { EventStore } from '../src/eventstore/port.ts';
 import { createSqlKeyStore } from '../src/keystore/sql-key-store.ts';
+import { migrateToLatest } from '../src/sql/migrate.ts';
 import { keyNames, type KeyStore } from '../src/keystore/port.ts';
 import { createElectionCommandHandlers } from '../src/commands/election-command-handlers.ts';
 import { privateKeyFromPkcs8 } from '../src/commands/election-keys.ts';
@@ -177,6 +178,7 @@ export async function ballotElection(store: EventStore, keyStore: KeyStore, coun
 export async function tallyBench(ballots = 2_000, opts: { databaseUrl?: string; rounds?: number } = {}): Promise<BenchResult[]> {
   const db = opts.databaseUrl ? undefined : await createScratchPgDatabase();
   const sql = createPgClient(opts.databaseUrl ?? (db as { url: string }).url);
+  if (opts.databaseUrl) await migrateToLatest(sql);
   const store = await createSqlEventStore(sql);
   const keyStore = await createSqlKeyStore(sql, randomBytes(32));
   const results: BenchResult[] = [];

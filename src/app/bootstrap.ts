@@ -2,7 +2,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { createPgClient, createPgliteClient, type SqlClient } from '../sql/client.ts';
+import type { SqlClient } from '../sql/client.ts';
+import { migrateToLatest } from '../sql/migrate.ts';
+import { openDatabase } from './database.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import { createSqlEventStore } from '../eventstore/sql-event-store.ts';
 import { createEventStoreDbEventStore } from '../eventstore/eventstoredb-event-store.ts';
@@ -82,10 +84,14 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
   const embedded = !config.databaseUrl;
   if (embedded) await mkdir(config.dataDir, { recursive: true });
 
-  const sql = config.databaseUrl
-    ? createPgClient(config.databaseUrl)
-    : await createPgliteClient(path.join(config.dataDir, 'pglite'));
+  const sql = await openDatabase(config);
   if (embedded) log.info('embedded mode: PGlite database and in-memory sessions', { dataDir: config.dataDir });
+  // Every table of every mode, before anything reads one; processes starting at once queue on a lock.
+  const schema = await migrateToLatest(sql).catch(async (err: unknown) => {
+    await sql.close();
+    throw err;
+  });
+  log.info('database schema', { version: schema.version, migrated: schema.ran });
 
   const masterKey = await masterKeyFromEnv(config.masterKey ? { EVOTE_MASTER_KEY: config.masterKey } : process.env, {
     dataDir: config.dataDir,

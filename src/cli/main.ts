@@ -1,4 +1,4 @@
-/** The `evote` CLI (bin/evote.js): every command talks to a server over WebSocket, except `serve`. */
+/** The `evote` CLI (bin/evote.js): every command talks to a server over WebSocket, except `serve` and `db` (the database itself). */
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './exit-codes.ts';
 import { printError } from './output.ts';
@@ -9,6 +9,7 @@ import { registerCredentialCommands } from './credential-commands.ts';
 import { registerVoterCommands } from './voter-commands.ts';
 import { registerTallyCommands } from './tally-commands.ts';
 import { registerAuditCommands } from './audit-commands.ts';
+import { registerDbCommands } from './db-commands.ts';
 
 const program = new Command();
 program
@@ -43,6 +44,7 @@ registerVoterCommands(program, globals);
 registerTallyCommands(program, globals);
 registerAuditCommands(program, globals);
 registerProjectionCommands(program, globals);
+registerDbCommands(program, globals);
 
 try {
   await program.parseAsync(process.argv);

@@ -10,7 +10,7 @@ import type { SqlClient } from '../sql/client.ts';
 import { isDomainError, type DomainError } from '../domain/errors.ts';
 import { shuffle } from '../crypto/shuffle.ts';
 import { createElectionLock } from '../pool/election-lock.ts';
-import { deletePooled, ensurePoolSchema, isClosing, pooledByStream, pooledOfElection, setClosing, storeAdmission, type PooledEvent, type PooledKind } from '../pool/pool-table.ts';
+import { deletePooled, isClosing, pooledByStream, pooledOfElection, setClosing, storeAdmission, type PooledEvent, type PooledKind } from '../pool/pool-table.ts';
 
 export const DEFAULT_POOL_K = 32;
 const MAX_BATCH = 500;
@@ -68,7 +68,6 @@ const expectedOf = (revision: number | null): ExpectedRevision => (revision === 
 const alreadyEnded = (e: DomainError) => e.code === 'WRONG_STATE' && (e.details as { current?: unknown } | undefined)?.current === 'VOTE_ENDED';
 
 export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotPool> {
-  await ensurePoolSchema(opts.sql);
   const { sql, store } = opts;
   const k = Math.max(0, Math.floor(opts.k));
   const random = opts.randomInt ?? randomInt;

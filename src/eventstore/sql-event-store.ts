@@ -7,7 +7,7 @@ import type { AppendRequest, AppendResult, EventData, EventStore, EventSubscript
 import { EventStoreError, normalizeRequests } from './append-input.ts';
 import { Doorbell } from './doorbell.ts';
 import { GroupCommitter } from './group-commit.ts';
-import { EVENTS_CHANNEL, ensureEventStoreSchema } from './sql-schema.ts';
+import { EVENTS_CHANNEL } from './sql-schema.ts';
 import { readAllEvents, readHeadPosition, readManyStreams, readStreamEvents } from './sql-reads.ts';
 import { SqlSubscription } from './sql-subscription.ts';
 
@@ -21,8 +21,8 @@ export interface SqlEventStoreOptions {
 const ROWS_PER_STATEMENT = 500;
 const SUBSCRIPTION_PAGE_SIZE = 500;
 
+/** Expects a migrated database (src/sql/migrate.ts). */
 export async function createSqlEventStore(sql: SqlClient, opts: SqlEventStoreOptions = {}): Promise<EventStore> {
-  await ensureEventStoreSchema(sql);
   const pollIntervalMs = opts.pollIntervalMs ?? 500;
   const bell = new Doorbell();
   const committer = new GroupCommitter(sql, {

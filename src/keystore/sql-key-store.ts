@@ -8,8 +8,6 @@ import { aes256GcmDecrypt, aes256GcmEncrypt, AES_256_KEY_BYTES, GCM_TAG_BYTES, r
 import { utf8 } from '../crypto/bytes.ts';
 import { assertKeyName, KeyStoreError, type KeyStore, type KeyStoreEntry } from './port.ts';
 
-export const KEYSTORE_SCHEMA_LOCK_KEY = 7_302_846_120;
-
 /** Sealed at creation: opening it at start tells a wrong master key from a tampered row. */
 const CHECK_ENTRY = 'keystore/master-key-check';
 const RESERVED_PREFIX = 'keystore/';
@@ -18,19 +16,13 @@ const RESERVED_PREFIX = 'keystore/';
 const PUT_BATCH_ROWS = 2_000;
 const GET_BATCH_NAMES = 5_000;
 
-const DDL = `create table if not exists evote_keystore (
-  name       text        primary key,
-  nonce      bytea       not null,
-  ciphertext bytea       not null,
-  created_at timestamptz not null default now()
-)`;
-
 interface Sealed {
   name: string;
   nonce: Buffer;
   ciphertext: Buffer;
 }
 
+/** Expects a migrated database (src/sql/migrate.ts). */
 export async function createSqlKeyStore(sql: SqlClient, masterKey: Uint8Array): Promise<KeyStore> {
   if (masterKey.length !== AES_256_KEY_BYTES) throw new RangeError('the key store master key must be 32 bytes');
   const key: KeyObject = createSecretKey(Buffer.from(masterKey));
@@ -54,16 +46,13 @@ export async function createSqlKeyStore(sql: SqlClient, masterKey: Uint8Array): 
     if (name.startsWith(RESERVED_PREFIX)) throw new RangeError(`key names under '${RESERVED_PREFIX}' are reserved`);
   };
 
-  await sql.transaction(async (tx) => {
-    await tx.query(`select pg_advisory_xact_lock(${KEYSTORE_SCHEMA_LOCK_KEY})`);
-    await tx.query(DDL);
-    const check = seal(CHECK_ENTRY, utf8('evote key store'));
-    await tx.query('insert into evote_keystore (name, nonce, ciphertext) values ($1, $2, $3) on conflict (name) do nothing', [
-      check.name,
-      check.nonce,
-      check.ciphertext,
-    ]);
-  });
+  // Processes starting at once each try; the first row stays and every one of them checks it.
+  const sealedCheck = seal(CHECK_ENTRY, utf8('evote key store'));
+  await sql.query('insert into evote_keystore (name, nonce, ciphertext) values ($1, $2, $3) on conflict (name) do nothing', [
+    sealedCheck.name,
+    sealedCheck.nonce,
+    sealedCheck.ciphertext,
+  ]);
   const check = await readRows(sql, [CHECK_ENTRY]);
   const row = check[0];
   if (!row) throw new KeyStoreError('KEYSTORE_INTEGRITY', 'the key store check entry is missing');

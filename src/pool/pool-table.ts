@@ -1,6 +1,6 @@
 /**
  * The ballot pool's storage: no time column and no serial, and rows go when released, so nothing of
- * arrival order outlives the release (docs/protocol.md, "The ballot pool").
+ * arrival order outlives the release (docs/protocol.md, "The ballot pool"). Tables: src/sql/migrations/.
  */
 import type { EventData } from '../eventstore/port.ts';
 import type { SqlExecutor } from '../sql/client.ts';
@@ -18,26 +18,6 @@ export interface PooledEvent {
 
 export const POOL_TABLE = 'evote_pool';
 export const POOL_ELECTIONS_TABLE = 'evote_pool_elections';
-
-const DDL = [
-  `create table if not exists ${POOL_TABLE} (
-     stream_id         text   primary key,
-     election_id       text   not null,
-     kind              text   not null,
-     expected_revision bigint null,
-     event             text   not null
-   )`,
-  `create index if not exists evote_pool_election on ${POOL_TABLE} (election_id, kind)`,
-  `create table if not exists ${POOL_ELECTIONS_TABLE} (
-     election_id    text    primary key,
-     admitted_casts integer not null default 0,
-     closing        boolean not null default false
-   )`,
-];
-
-export async function ensurePoolSchema(sql: SqlExecutor): Promise<void> {
-  for (const statement of DDL) await sql.query(statement);
-}
 
 interface PoolRow {
   stream_id: string;

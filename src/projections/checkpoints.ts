@@ -5,10 +5,6 @@ import type { SqlExecutor } from '../sql/client.ts';
 
 export const CHECKPOINT_TABLE = 'evote_projection_checkpoints';
 
-export async function setupCheckpoints(db: SqlExecutor): Promise<void> {
-  await db.query(`CREATE TABLE IF NOT EXISTS ${CHECKPOINT_TABLE} (name text PRIMARY KEY, position bigint NOT NULL DEFAULT 0)`);
-}
-
 export async function ensureCheckpoint(db: SqlExecutor, name: string): Promise<void> {
   await db.query(`INSERT INTO ${CHECKPOINT_TABLE} (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`, [name]);
 }
@@ -21,7 +17,7 @@ export async function readCheckpoint(db: SqlExecutor, name: string): Promise<num
 /** Locks the row until the transaction ends: concurrent runners of the same projection queue here. */
 export async function lockCheckpoint(tx: SqlExecutor, name: string): Promise<number> {
   const { rows } = await tx.query<{ position: number | string }>(`SELECT position FROM ${CHECKPOINT_TABLE} WHERE name = $1 FOR UPDATE`, [name]);
-  if (!rows[0]) throw new Error(`projection ${name}: checkpoint row missing (setup not run)`);
+  if (!rows[0]) throw new Error(`projection ${name}: checkpoint row missing (start not run)`);
   return Number(rows[0].position);
 }
 

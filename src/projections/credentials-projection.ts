@@ -15,17 +15,6 @@ export function credentialsProjection(): Projection {
     name: 'credentials',
     filter: { streamPrefixes: [CREDENTIAL_STREAM_PREFIX], eventTypes: ['CredentialMinted', 'CredentialSpent'] },
 
-    async setup(db) {
-      await db.query(`CREATE TABLE IF NOT EXISTS ${CREDENTIALS_TABLE} (
-        hash_n1 text PRIMARY KEY,
-        hash_n2 text NOT NULL,
-        election_id text NOT NULL,
-        used boolean NOT NULL DEFAULT false,
-        position bigint NOT NULL
-      )`);
-      await db.query(`CREATE INDEX IF NOT EXISTS credentials_election_idx ON ${CREDENTIALS_TABLE} (election_id, used)`);
-    },
-
     async reset(tx) {
       await tx.query(`DELETE FROM ${CREDENTIALS_TABLE}`);
     },

@@ -22,25 +22,6 @@ export function electionsProjection(): Projection {
     name: 'elections',
     filter: { streamPrefixes: [ELECTION_STREAM_PREFIX], eventTypes: [...ELECTION_EVENT_TYPES] },
 
-    async setup(db) {
-      await db.query(`CREATE TABLE IF NOT EXISTS ${ELECTIONS_TABLE} (
-        election_id text PRIMARY KEY,
-        theme text NOT NULL,
-        choices jsonb NOT NULL,
-        expected_voters integer NOT NULL,
-        status text NOT NULL,
-        voter_count integer NOT NULL DEFAULT 0,
-        closes_at timestamptz NULL,
-        created_at timestamptz NOT NULL,
-        started_at timestamptz NULL,
-        ended_at timestamptz NULL,
-        position bigint NOT NULL,
-        authority_public_key text NOT NULL,
-        ballot_public_key text NOT NULL,
-        log_public_key text NOT NULL
-      )`);
-    },
-
     async reset(tx) {
       await tx.query(`DELETE FROM ${ELECTIONS_TABLE}`);
     },

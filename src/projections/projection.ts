@@ -15,8 +15,6 @@ export interface Projection {
   /** The checkpoint row's key: renaming it means a rebuild from zero. */
   name: string;
   filter: EventFilter;
-  /** Creates the tables and indexes if absent. Idempotent. */
-  setup(db: SqlExecutor): Promise<void>;
   /** Applies matching events in position order; returns notifications to publish after the commit, in order. */
   apply(tx: SqlExecutor, events: RecordedEvent[]): Promise<Notification[]>;
   /** Empties the tables for a rebuild, in the rebuild's transaction. */

@@ -1,5 +1,5 @@
 /**
- * Runs this process's projections: setup, live workers, rebuild, status/lag and waitFor
+ * Runs this process's projections: checkpoint rows, live workers, rebuild, status/lag and waitFor
  * (docs/projections.md "Runner").
  */
 import type { EventStore } from '../eventstore/port.ts';
@@ -8,7 +8,7 @@ import type { PubSub } from '../pubsub/port.ts';
 import type { Logger } from '../app/log.ts';
 import { createLogger } from '../app/log.ts';
 import type { Projection } from './projection.ts';
-import { CHECKPOINT_TABLE, ensureCheckpoint, lockCheckpoint, readCheckpoint, setupCheckpoints, writeCheckpoint } from './checkpoints.ts';
+import { CHECKPOINT_TABLE, ensureCheckpoint, lockCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoints.ts';
 import { ProjectionWorker, type WorkerError } from './projection-worker.ts';
 import { ProjectionError } from './errors.ts';
 import { SharedTail } from './shared-tail.ts';
@@ -47,9 +47,6 @@ export interface ProjectionRunnerOptions {
   waitPollMs?: number;
 }
 
-// Serialises concurrent setup across processes: CREATE TABLE IF NOT EXISTS races on Postgres' catalog.
-const SETUP_LOCK_KEY = 0x65766f74; // "evot"
-
 export function createProjectionRunner(opts: ProjectionRunnerOptions): ProjectionRunner {
   const { store, sql, projections } = opts;
   const log = (opts.log ?? createLogger()).child({ component: 'projections' });
@@ -87,12 +84,8 @@ export function createProjectionRunner(opts: ProjectionRunnerOptions): Projectio
   const setup = () => {
     setupDone ??= sql
       .transaction(async (tx) => {
-        await tx.query('SELECT pg_advisory_xact_lock($1)', [SETUP_LOCK_KEY]);
-        await setupCheckpoints(tx);
-        for (const p of projections) {
-          await p.setup(tx);
-          await ensureCheckpoint(tx, p.name);
-        }
+        // The tables come from the schema migrations; only each projection's checkpoint row is made here.
+        for (const p of projections) await ensureCheckpoint(tx, p.name);
       })
       .catch((err: unknown) => {
         setupDone = undefined; // let a later call try again

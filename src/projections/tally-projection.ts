@@ -24,36 +24,6 @@ export function tallyProjection(): Projection {
     name: 'tally',
     filter: { streamPrefixes: [TALLY_STREAM_PREFIX], eventTypes: ['TallyStarted', 'VoteCounted', 'TallyPublished'] },
 
-    async setup(db) {
-      await db.query(`CREATE TABLE IF NOT EXISTS ${COUNTED_VOTES_TABLE} (
-        election_id text NOT NULL,
-        ballot_hash text NOT NULL,
-        n2_commitment text NULL,
-        choice text NULL,
-        status text NOT NULL,
-        position bigint NOT NULL,
-        -- Keyed per election: the same ciphertext bytes cast in two elections are two ballots.
-        PRIMARY KEY (election_id, ballot_hash)
-      )`);
-      await db.query(`CREATE INDEX IF NOT EXISTS counted_votes_by_commitment ON ${COUNTED_VOTES_TABLE} (election_id, n2_commitment, position)`);
-      await db.query(`CREATE TABLE IF NOT EXISTS ${RESULTS_TABLE} (
-        election_id text NOT NULL,
-        choice text NOT NULL,
-        votes integer NOT NULL,
-        PRIMARY KEY (election_id, choice)
-      )`);
-      await db.query(`CREATE TABLE IF NOT EXISTS ${TALLY_STATUS_TABLE} (
-        election_id text PRIMARY KEY,
-        status text NOT NULL,
-        ballots integer NOT NULL,
-        counted integer NOT NULL DEFAULT 0,
-        statuses jsonb NULL,
-        started_at timestamptz NOT NULL,
-        published_at timestamptz NULL,
-        position bigint NOT NULL
-      )`);
-    },
-
     async reset(tx) {
       await tx.query(`DELETE FROM ${COUNTED_VOTES_TABLE}`);
       await tx.query(`DELETE FROM ${RESULTS_TABLE}`);

@@ -111,51 +111,6 @@ export function transparencyLogProjection(): Projection {
     name: 'transparency-log',
     filter: { streamPrefixes: [...ALL_ELECTION_LOG_PREFIXES, LOG_STREAM_PREFIX] },
 
-    async setup(db) {
-      await db.query(`CREATE TABLE IF NOT EXISTS ${LOG_TREES_TABLE} (
-        election_id text PRIMARY KEY,
-        size integer NOT NULL,
-        frontier jsonb NOT NULL,
-        root text NOT NULL,
-        last_position bigint NOT NULL,
-        checkpoint_size integer NOT NULL DEFAULT 0,
-        checkpoint_revision integer NULL,
-        checkpointed_at timestamptz NULL
-      )`);
-      await db.query(`CREATE TABLE IF NOT EXISTS ${LOG_LEAVES_TABLE} (
-        election_id text NOT NULL,
-        idx integer NOT NULL,
-        position bigint NOT NULL,
-        hash bytea NOT NULL,
-        type text NOT NULL,
-        ballot_hash text NULL,
-        n2_commitment text NULL,
-        status text NULL,
-        choice text NULL,
-        PRIMARY KEY (election_id, idx)
-      )`);
-      await db.query(`CREATE INDEX IF NOT EXISTS log_leaves_ballot ON ${LOG_LEAVES_TABLE} (election_id, ballot_hash) WHERE ballot_hash IS NOT NULL`);
-      await db.query(`CREATE INDEX IF NOT EXISTS log_leaves_n2_commitment ON ${LOG_LEAVES_TABLE} (election_id, n2_commitment) WHERE n2_commitment IS NOT NULL`);
-      await db.query(`CREATE TABLE IF NOT EXISTS ${LOG_HEADS_TABLE} (
-        election_id text NOT NULL,
-        size integer NOT NULL,
-        root text NOT NULL,
-        last_position bigint NOT NULL,
-        PRIMARY KEY (election_id, size)
-      )`);
-      await db.query(`CREATE TABLE IF NOT EXISTS ${LOG_CHECKPOINTS_TABLE} (
-        election_id text NOT NULL,
-        revision integer NOT NULL,
-        size integer NOT NULL,
-        root text NOT NULL,
-        last_position bigint NOT NULL,
-        signature text NOT NULL,
-        checkpointed_at text NOT NULL,
-        position bigint NOT NULL,
-        PRIMARY KEY (election_id, revision)
-      )`);
-    },
-
     async reset(tx) {
       for (const t of [LOG_TREES_TABLE, LOG_LEAVES_TABLE, LOG_HEADS_TABLE, LOG_CHECKPOINTS_TABLE]) await tx.query(`DELETE FROM ${t}`);
     },

@@ -44,20 +44,6 @@ export function votersProjection(): Projection {
       eventTypes: ['VoterRegistered', 'CredentialIssued', 'CredentialDeliveryFailed'],
     },
 
-    async setup(db) {
-      await db.query(`CREATE TABLE IF NOT EXISTS ${VOTERS_TABLE} (
-        voter_id text PRIMARY KEY,
-        election_id text NOT NULL,
-        email_encrypted text NOT NULL,
-        registered_at timestamptz NOT NULL,
-        credential_status text NOT NULL DEFAULT 'none',
-        channel text NULL,
-        issued_at timestamptz NULL,
-        delivery_failure text NULL
-      )`);
-      await db.query(`CREATE INDEX IF NOT EXISTS voters_election_registered_idx ON ${VOTERS_TABLE} (election_id, registered_at, voter_id)`);
-    },
-
     async reset(tx) {
       await tx.query(`DELETE FROM ${VOTERS_TABLE}`);
     },

@@ -2,7 +2,6 @@
  * The `votes` read model, the public bulletin board, keyed by log position since a copied
  * ciphertext has the same hash (docs/ballots.md "Read models").
  */
-import type { SqlExecutor } from '../sql/client.ts';
 import { BALLOT_STREAM_PREFIX, type BallotCast } from '../domain/credential-events.ts';
 import type { Projection } from './projection.ts';
 import { insertIgnoring } from './query-builder.ts';
@@ -13,18 +12,6 @@ export function votesProjection(): Projection {
   return {
     name: 'votes',
     filter: { streamPrefixes: [BALLOT_STREAM_PREFIX], eventTypes: ['BallotCast'] },
-
-    async setup(db: SqlExecutor) {
-      await db.query(`CREATE TABLE IF NOT EXISTS ${VOTES_TABLE} (
-        position bigint PRIMARY KEY,
-        ballot_hash text NOT NULL,
-        election_id text NOT NULL,
-        ciphertext text NOT NULL,
-        submitted_at timestamptz NOT NULL
-      )`);
-      await db.query(`CREATE INDEX IF NOT EXISTS votes_election_position ON ${VOTES_TABLE} (election_id, position)`);
-      await db.query(`CREATE INDEX IF NOT EXISTS votes_ballot_hash ON ${VOTES_TABLE} (ballot_hash)`);
-    },
 
     async reset(tx) {
       await tx.query(`DELETE FROM ${VOTES_TABLE}`);

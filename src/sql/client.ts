@@ -20,6 +20,11 @@ export interface SqlClient extends SqlExecutor {
   /** Runs `fn` in one transaction on one connection; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /**
+   * Runs `fn` on one connection held until it settles, outside any transaction: for work that
+   * spans statements on one session (a session-level advisory lock, BEGIN/COMMIT sent by knex).
+   */
+  session<T>(fn: (conn: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
    * Calls `onNotify` for each NOTIFY on `channel` (from any process on Postgres). Returns an unlisten function.
    */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
@@ -60,6 +65,24 @@ export function createPgClient(connectionString: string, opts: { max?: number } 
         throw err;
       } finally {
         conn.release();
+      }
+    },
+    async session<T>(fn: (conn: SqlExecutor) => Promise<T>): Promise<T> {
+      const conn = await pool.connect();
+      let failed = false;
+      try {
+        return await fn({
+          async query<R>(sql: string, params?: unknown[]) {
+            const res = await conn.query(sql, params as unknown[]);
+            return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+          },
+        });
+      } catch (err) {
+        failed = true;
+        throw err;
+      } finally {
+        // A failed session may hold a lock or an open transaction: close the connection, do not reuse it.
+        conn.release(failed);
       }
     },
     async listen(channel, onNotify) {
@@ -107,6 +130,7 @@ export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {
     query: (sql, params) => serialize(() => exec(db, sql, params)),
     transaction: (fn) =>
       serialize(() => db.transaction((tx) => fn({ query: (sql, params) => exec(tx as unknown as { query: PGlite['query'] }, sql, params) }))),
+    session: (fn) => serialize(() => fn({ query: (sql, params) => exec(db, sql, params) })),
     async listen(channel, onNotify) {
       const unsub = await db.listen(channel, onNotify);
       return async () => {

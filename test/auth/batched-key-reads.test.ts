@@ -8,14 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchedKeyReads } from '../../src/auth/batched-key-reads.ts';
 import { createSqlKeyStore } from '../../src/keystore/sql-key-store.ts';
 import type { KeyStore } from '../../src/keystore/port.ts';
-import { createPgliteClient, type SqlClient } from '../../src/sql/client.ts';
+import type { SqlClient } from '../../src/sql/client.ts';
+import { createScratchPglite } from '../support/scratch-db.ts';
 
 let sql: SqlClient;
 let keyStore: KeyStore;
 const secret = (i: number) => new Uint8Array(32).fill(i);
 
 beforeAll(async () => {
-  sql = await createPgliteClient();
+  sql = await createScratchPglite();
   keyStore = await createSqlKeyStore(sql, new Uint8Array(randomBytes(32)));
   for (let i = 1; i <= 5; i++) await keyStore.put(`credential/e/v${i}`, secret(i));
 });

@@ -24,7 +24,8 @@ import { fromBase64url, toBase64url } from '../../src/crypto/bytes.ts';
 import { generateX25519KeyPair, x25519SharedSecret } from '../../src/crypto/x25519.ts';
 import { createSqlKeyStore } from '../../src/keystore/sql-key-store.ts';
 import { keyNames, type KeyStore } from '../../src/keystore/port.ts';
-import { createPgliteClient, type SqlClient } from '../../src/sql/client.ts';
+import type { SqlClient } from '../../src/sql/client.ts';
+import { createScratchPglite } from '../support/scratch-db.ts';
 
 let sql: SqlClient;
 let keyStore: KeyStore;
@@ -39,7 +40,7 @@ const newConn = (): LoginConnection => ({ id: randomBytes(8).toString('hex'), st
 const code = (r: Result<unknown>) => (r.ok ? 'OK' : r.error.code);
 
 beforeAll(async () => {
-  sql = await createPgliteClient();
+  sql = await createScratchPglite();
   keyStore = await createSqlKeyStore(sql, new Uint8Array(randomBytes(32)));
   const issued = issueSecretCode();
   voter.secretCode = issued.secretCode;

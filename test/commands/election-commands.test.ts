@@ -5,7 +5,8 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { createPgliteClient, type SqlClient } from '../../src/sql/client.ts';
+import type { SqlClient } from '../../src/sql/client.ts';
+import { createScratchPglite } from '../support/scratch-db.ts';
 import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
 import type { EventData, EventStore, RecordedEvent } from '../../src/eventstore/port.ts';
 import { createElectionCommandHandlers } from '../../src/commands/election-command-handlers.ts';
@@ -27,7 +28,7 @@ let store: EventStore;
 let keyStore: KeyStore;
 
 beforeAll(async () => {
-  sql = await createPgliteClient();
+  sql = await createScratchPglite();
   store = await createSqlEventStore(sql);
   keyStore = await createSqlKeyStore(sql, new Uint8Array(randomBytes(32)));
 });

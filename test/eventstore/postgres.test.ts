@@ -4,6 +4,7 @@ import { createPgClient } from '../../src/sql/client.ts';
 import { createScratchPgDatabase } from '../support/scratch-db.ts';
 import type { SqlClient, SqlExecutor } from '../../src/sql/client.ts';
 import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
+import { migrateToLatest } from '../../src/sql/migrate.ts';
 import { APPEND_LOCK_KEY } from '../../src/eventstore/sql-schema.ts';
 import { isWrongExpectedRevision } from '../../src/eventstore/port.ts';
 import type { EventStore, ExpectedRevision, RecordedEvent } from '../../src/eventstore/port.ts';
@@ -51,10 +52,15 @@ describe('postgres event store: several processes', () => {
   let readerStore: EventStore;
 
   beforeAll(async () => {
-    db = await createScratchPgDatabase();
-    // Three pools stand for three processes; they create the schema at the same moment.
+    db = await createScratchPgDatabase({ migrated: false });
+    // Three pools stand for three processes; they migrate the empty database at the same moment.
     for (let i = 0; i < 3; i++) clients.push(createPgClient(db.url, { max: 4 }));
-    const stores = await Promise.all(clients.map((c) => createSqlEventStore(c, { pollIntervalMs: 1_000 })));
+    const stores = await Promise.all(
+      clients.map(async (c) => {
+        await migrateToLatest(c);
+        return createSqlEventStore(c, { pollIntervalMs: 1_000 });
+      }),
+    );
     [writerA, writerB, readerStore] = stores as [EventStore, EventStore, EventStore];
   });
   afterAll(async () => {

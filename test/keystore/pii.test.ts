@@ -1,6 +1,7 @@
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPgliteClient, type SqlClient } from '../../src/sql/client.ts';
+import type { SqlClient } from '../../src/sql/client.ts';
+import { createScratchPglite } from '../support/scratch-db.ts';
 import { createSqlKeyStore } from '../../src/keystore/sql-key-store.ts';
 import type { KeyStore } from '../../src/keystore/port.ts';
 import { decryptEmail, emailHmac, encryptEmail, getOrCreatePiiKey, loadPiiKey, shredPiiKey } from '../../src/keystore/pii.ts';
@@ -8,7 +9,7 @@ import { decryptEmail, emailHmac, encryptEmail, getOrCreatePiiKey, loadPiiKey, s
 let sql: SqlClient;
 let store: KeyStore;
 beforeAll(async () => {
-  sql = await createPgliteClient();
+  sql = await createScratchPglite();
   store = await createSqlKeyStore(sql, new Uint8Array(randomBytes(32)));
 });
 afterAll(async () => {

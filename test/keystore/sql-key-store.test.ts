@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPgClient, createPgliteClient, type SqlClient } from '../../src/sql/client.ts';
-import { createScratchPgDatabase } from '../support/scratch-db.ts';
+import { createPgClient, type SqlClient } from '../../src/sql/client.ts';
+import { createScratchPglite, createScratchPgDatabase } from '../support/scratch-db.ts';
 import { createSqlKeyStore } from '../../src/keystore/sql-key-store.ts';
 import { KeyStoreError, type KeyStore } from '../../src/keystore/port.ts';
 
@@ -16,7 +16,7 @@ const extra: SqlClient[] = [];
 beforeAll(async () => {
   db = await createScratchPgDatabase();
   pgSql = createPgClient(db.url);
-  pglite = await createPgliteClient();
+  pglite = await createScratchPglite();
 });
 afterAll(async () => {
   await Promise.all([pgSql, pglite, ...extra].map((c) => c?.close()));
@@ -173,7 +173,7 @@ describe('SQL key store on PostgreSQL: several processes', () => {
     expect(await stores[2]!.get('shared/secret')).toEqual(new Uint8Array([9, 9]));
     const won = await Promise.all(stores.map((s, i) => s.putIfAbsent('shared/once', new Uint8Array([i]))));
     expect(won.filter(Boolean)).toHaveLength(1);
-    await pgSql.query('drop table evote_keystore');
+    await pgSql.query('delete from evote_keystore');
   });
 });
 

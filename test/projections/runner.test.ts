@@ -4,8 +4,8 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { createPgClient, createPgliteClient, type SqlClient } from '../../src/sql/client.ts';
-import { createScratchPgDatabase } from '../support/scratch-db.ts';
+import { createPgClient, type SqlClient } from '../../src/sql/client.ts';
+import { createScratchPglite, createScratchPgDatabase } from '../support/scratch-db.ts';
 import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
 import type { EventData, EventStore } from '../../src/eventstore/port.ts';
 import { silentLogger } from '../../src/app/log.ts';
@@ -89,7 +89,7 @@ const backends: Backend[] = [
   {
     name: 'PGlite',
     async open() {
-      const sql = await createPgliteClient();
+      const sql = await createScratchPglite();
       return { sql, close: () => sql.close() };
     },
   },

@@ -1,0 +1,10 @@
+/**
+ * Every schema migration, in order. A static list rather than a directory knex scans, so the
+ * compiled and the bundled code carry their migrations with them. Append only (docs/migrations.md).
+ */
+import type { Migration } from './migration.ts';
+import { baseline } from './0001-baseline.ts';
+
+export const MIGRATIONS: readonly Migration[] = [baseline];
+
+export type { Migration } from './migration.ts';

@@ -1,8 +1,8 @@
 /**
  * A worker_threads pool for the verifier's order-independent work: hashing batches of export lines
- * (leaf-batch.ts) and opening counted ballots (two RSA public operations each). Workers run the
- * TypeScript sources bundled once into plain JavaScript (src/app/ts-worker.ts): the tsx loader per
- * thread would cost more CPU than a small election's ballots. Jobs go in batches, so messaging costs
+ * (leaf-batch.ts) and opening counted ballots (two RSA public operations each). Workers run plain
+ * JavaScript, compiled or bundled once (src/runtime/worker-thread.ts): the tsx loader per thread
+ * would cost more CPU than a small election's ballots. Jobs go in batches, so messaging costs
  * little next to the work; each call resolves with its own batch's results, in job order.
  */
 import type { Worker } from 'node:worker_threads';
@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import type { BallotOpening, ElectionPublicKeys, OpenBallotJob } from './ballot-opening.ts';
 import type { WorkerRequest } from './audit-worker.ts';
 import type { LeafBatchResult } from './leaf-batch.ts';
-import { startTsWorker } from '../app/ts-worker.ts';
+import { startWorkerThread } from '../runtime/worker-thread.ts';
 
 export interface AuditPool {
   /** The election's public keys, for every worker; before the first `open`. */
@@ -46,7 +46,7 @@ export function createAuditPool(size = availableParallelism()): AuditPool {
 
   const workers = Array.from({ length: Math.max(1, size) }, () => {
     // Messages sent before the worker's module loaded wait in its port.
-    const w = startTsWorker(new URL('./audit-worker.ts', import.meta.url));
+    const w = startWorkerThread(new URL('./audit-worker.ts', import.meta.url));
     queued.set(w, 0);
     w.on('message', (msg: { id: number; results?: BallotOpening[]; leaves?: LeafBatchResult; error?: string }) => {
       const p = pending.get(msg.id);

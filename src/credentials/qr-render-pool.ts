@@ -4,13 +4,13 @@
  * gateway is better without. The output is byte for byte what qr.ts renders inline (same code, in
  * the worker).
  *
- * Workers start like every pool's (src/app/ts-worker.ts). A worker that fails makes the pool fall
- * back to rendering inline, never to losing a letter (test/app/ts-worker.test.ts checks the worker
+ * Workers start like every pool's (src/runtime/worker-thread.ts). A worker that fails makes the pool fall
+ * back to rendering inline, never to losing a letter (test/runtime/worker-thread.test.ts checks the worker
  * itself, since this fallback would hide a worker that cannot start). Requests that arrive while
  * another is queued for the same worker are sent together.
  */
 import type { Worker } from 'node:worker_threads';
-import { startTsWorker } from '../app/ts-worker.ts';
+import { startWorkerThread } from '../runtime/worker-thread.ts';
 import { availableParallelism } from 'node:os';
 import { credentialQrModules, qrModulesPng } from './qr.ts';
 import type { RenderReply } from './qr-render-worker.ts';
@@ -61,7 +61,7 @@ export function createQrRenderPool(size = Math.max(1, availableParallelism() - 1
   };
 
   const workers: PoolWorker[] = Array.from({ length: Math.max(1, size) }, () => {
-    const w: PoolWorker = { worker: startTsWorker(new URL('./qr-render-worker.ts', import.meta.url)), queued: [], inFlight: new Map(), load: 0, dead: false };
+    const w: PoolWorker = { worker: startWorkerThread(new URL('./qr-render-worker.ts', import.meta.url)), queued: [], inFlight: new Map(), load: 0, dead: false };
     w.worker.on('message', (msg: RenderReply) => {
       const jobs = w.inFlight.get(msg.id) ?? [];
       w.inFlight.delete(msg.id);

@@ -1,5 +1,5 @@
 // qrcode's internal CommonJS modules, which ship no typings: each is typed where it is used
-// (qr-segments.ts, qr-mask.ts). Imported, not required, so that a bundle (src/app/ts-worker.ts)
+// (qr-segments.ts, qr-mask.ts). Imported, not required, so that a bundle (src/runtime/worker-thread.ts)
 // holds one copy of qrcode shared with `import QRCode from 'qrcode'`: its modes are compared by
 // identity, and two copies would not recognise each other's.
 declare module 'qrcode/lib/core/mode.js' {

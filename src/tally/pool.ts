@@ -5,12 +5,12 @@
  * Each worker holds at most `inFlight` batches, so it never idles while the main thread handles a
  * reply, and memory stays bounded however many batches the caller submits.
  *
- * Workers run TypeScript through src/app/ts-worker.ts, which works under `npx tsx`, under vitest
- * and from `npm start`.
+ * Workers start through src/runtime/worker-thread.ts: compiled from dist under `npm start`, bundled
+ * from the sources under vitest or tsx.
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { startTsWorker } from '../app/ts-worker.ts';
+import { startWorkerThread } from '../runtime/worker-thread.ts';
 import type { OpenedBallot } from './classify.ts';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
@@ -67,7 +67,7 @@ export const MAX_POOL_SIZE = 64;
 
 function startWorker(init: WorkerInit): Promise<Worker> {
   // Each worker gets its own copy of the key bytes (workerData is cloned), zeroed there after import.
-  const worker = startTsWorker(new URL('./worker.ts', import.meta.url), { workerData: init });
+  const worker = startWorkerThread(new URL('./worker.ts', import.meta.url), { workerData: init });
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(err);
     const onExit = (code: number) => reject(new Error(`tally worker exited with code ${code} before it was ready`));

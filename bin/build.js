@@ -91,12 +91,20 @@ export function build({ typeCheck = true } = {}) {
   }
 }
 
-/** Builds dist/ (without the type check) when it is missing or stale; says so on stderr. */
+/**
+ * Builds dist/ (without the type check) when it is missing or stale, saying so on stderr; a build
+ * that cannot run or fails ends the process with its one-line reason (exit 1).
+ */
 export function ensureBuilt() {
   const reason = staleReason();
   if (reason === null) return;
   process.stderr.write(`evote: building dist/ (${reason})…\n`);
-  build({ typeCheck: false });
+  try {
+    build({ typeCheck: false });
+  } catch (err) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -34,7 +34,7 @@ import { canonicalJson } from '../src/crypto/canonical.ts';
 import { generateRsaKeyPair, rsaPublicNumbers } from '../src/crypto/rsa.ts';
 import { writeElection } from '../test/audit/election-fixture.ts';
 import type { BenchResult } from './harness.ts';
-import { threadCpuNanos } from '../src/app/thread-cpu.ts';
+import { threadCpuNanos } from '../src/runtime/thread-cpu.ts';
 
 const load = () => `load ${loadavg()[0]?.toFixed(1)}`;
 

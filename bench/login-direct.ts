@@ -21,7 +21,7 @@ import { fromBase64url, toBase64url } from '../src/crypto/bytes.ts';
 import { generateX25519KeyPair, x25519SharedSecret } from '../src/crypto/x25519.ts';
 import { createMetricsRegistry } from '../src/gateway/metrics.ts';
 import type { KeyStore } from '../src/keystore/port.ts';
-import { threadCpuNanos } from '../src/app/thread-cpu.ts';
+import { threadCpuNanos } from '../src/runtime/thread-cpu.ts';
 
 /** This (main) thread's CPU time in ms: the gateway's event loop, the serial bottleneck. */
 const mainThreadCpuMs = (): number | undefined => {

@@ -12,7 +12,7 @@ import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
 import type { LoginLoadInput, LoginLoadReport } from './login-drive.ts';
 import type { FromLoadProcess } from './login-load-process.ts';
-import { threadCpuNanos } from '../src/app/thread-cpu.ts';
+import { threadCpuNanos } from '../src/runtime/thread-cpu.ts';
 import { serverCpuSince, serverCpuSnapshot } from './server-cpu.ts';
 
 /** This (main) thread's CPU time in ms: the gateway's event loop, the serial bottleneck. */

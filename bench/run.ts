@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- part ...]`: parts are eventstore, projections, gateway, flood, ballots, auth,
- * letters, tally, audit (default: all). Needs PostgreSQL on 127.0.0.1:5432 and Redis on :6379 (as the tests
+ * letters, tally, audit, startup (default: all). Needs PostgreSQL on 127.0.0.1:5432 and Redis on :6379 (as the tests
  * do); works in scratch databases that it drops afterwards. Every figure is printed next to the raw
  * limit measured in the same run, as a ratio, and the whole run ends with a Markdown table for
  * BENCHMARKS.md. Speed is measured here, never asserted in tests.
@@ -22,6 +22,7 @@ import { letterBench } from './letters.ts';
 import { tallyBench } from './tally.ts';
 import { auditBench } from './audit.ts';
 import { floodBench } from './flood.ts';
+import { startupBench } from './startup.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../src/gateway/input-bounds.ts';
 import type { Config } from '../src/app/config.ts';
 import { DEFAULT_POOL_K } from '../src/commands/ballot-pool.ts';
@@ -95,6 +96,7 @@ try {
   if (want('letters')) await withSystem(async (sys) => say(...(await letterBench(sys))));
   if (want('tally')) say(...(await tallyBench(2_000)));
   if (want('audit')) say(...(await auditBench(2_000)));
+  if (want('startup')) say(...(await startupBench()));
 } finally {
   await db.drop();
 }

@@ -13,7 +13,7 @@
  *   - the 1- and 2-worker pools are both warm (JIT included) and measured in alternating rounds on
  *     the same ballots, so they share one load window;
  *   - per-worker efficiency is thread CPU time: a worker's CPU per ballot against the raw op's CPU
- *     per op in the same workers (Linux /proc/thread-self/schedstat; src/app/thread-cpu.ts). It does
+ *     per op in the same workers (Linux /proc/thread-self/schedstat; src/runtime/thread-cpu.ts). It does
  *     not move with other processes' load. The main thread's and the other threads' (V8 GC/JIT)
  *     CPU per ballot are in the notes;
  *   - the process-CPU figure of earlier runs (ballots per CPU-second of the whole process against
@@ -44,7 +44,7 @@ import { ballotStreamId, credentialStreamId } from '../src/domain/credential-eve
 import { n2Commitment, newN2Salt } from '../src/crypto/n2-commitment.ts';
 import { createTallyPool, type RawProbe, type TallyPool } from '../src/tally/pool.ts';
 import { rawPrivateOps } from '../src/tally/raw-probe.ts';
-import { threadCpuNanos } from '../src/app/thread-cpu.ts';
+import { threadCpuNanos } from '../src/runtime/thread-cpu.ts';
 import { runTally } from '../src/tally/tally-run.ts';
 import { against, renderTable, type BenchResult } from './harness.ts';
 import { cryptoFloor } from './tally-floor.ts';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `evote` command: registers tsx so the TypeScript sources run as they are, then hands over.
-import { register } from 'tsx/esm/api';
+// The `evote` command: the compiled CLI (dist/cli/main.js), built first when dist/ is missing or stale.
+import { ensureBuilt } from './build.js';
 
-register();
-await import('../src/cli/main.ts');
+ensureBuilt();
+await import('../dist/cli/main.js');

@@ -3,7 +3,7 @@ import type { EventStore } from '../eventstore/port.ts';
 import type { SqlClient } from '../sql/client.ts';
 import type { KeyStore } from '../keystore/port.ts';
 import type { MessageModule } from '../gateway/message-handlers.ts';
-import type { TemplatedApp } from '../gateway/uws.ts';
+import type { HttpRouter } from '../gateway/transport.ts';
 import type { MetricsRegistry } from '../gateway/metrics.ts';
 import type { Projection } from '../projections/projection.ts';
 import type { BallotPool } from '../commands/ballot-pool.ts';
@@ -54,7 +54,7 @@ export interface Feature {
   /** Called on shutdown, after the gateway drained and before the stores close. */
   close?(): Promise<void>;
   /** Registers extra HTTP routes on the gateway (e.g. GET /elections/:id/log), before its 404 catch-all. */
-  httpRoutes?(app: TemplatedApp): void;
+  httpRoutes?(app: HttpRouter): void;
 }
 
 export type FeatureFactory = (ctx: FeatureContext) => Promise<Feature>;

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { BallotOpening, ElectionPublicKeys, OpenBallotJob } from './ballot-opening.ts';
 import type { WorkerRequest } from './audit-worker.ts';
 import type { LeafBatchResult } from './leaf-batch.ts';
-import { startTsWorker } from '../app/ts-worker.ts';
+import { startWorkerThread } from '../runtime/worker-thread.ts';
 
 export interface AuditPool {
   /** The election's public keys, for every worker; before the first `open`. */
@@ -43,7 +43,7 @@ export function createAuditPool(size = availableParallelism()): AuditPool {
 
   const workers = Array.from({ length: Math.max(1, size) }, () => {
     // Messages sent before the worker's module loaded wait in its port.
-    const w = startTsWorker(new URL('./audit-worker.ts', import.meta.url));
+    const w = startWorkerThread(new URL('./audit-worker.ts', import.meta.url));
     queued.set(w, 0);
     w.on('message', (msg: { id: number; results?: BallotOpening[]; leaves?: LeafBatchResult; error?: string }) => {
       const p = pending.get(msg.id);

@@ -3,7 +3,7 @@
  * (figures in docs/auth.md); inline when the worker cannot start or has died.
  */
 import type { Worker } from 'node:worker_threads';
-import { startTsWorker } from '../app/ts-worker.ts';
+import { startWorkerThread } from '../runtime/worker-thread.ts';
 import type { CryptoResult } from '../crypto/errors.ts';
 import { generateX25519KeyPair, x25519SharedSecret } from '../crypto/x25519.ts';
 
@@ -49,7 +49,7 @@ interface Waiting {
 export function createX25519Agreement(): X25519Agreement {
   let worker: Worker | undefined;
   try {
-    worker = startTsWorker(new URL('./x25519-agreement-worker.ts', import.meta.url));
+    worker = startWorkerThread(new URL('./x25519-agreement-worker.ts', import.meta.url));
   } catch {
     worker = undefined;
   }

@@ -3,7 +3,7 @@
  * that fails makes the pool render inline, never lose a letter (docs/credentials.md).
  */
 import type { Worker } from 'node:worker_threads';
-import { startTsWorker } from '../app/ts-worker.ts';
+import { startWorkerThread } from '../runtime/worker-thread.ts';
 import { availableParallelism } from 'node:os';
 import { credentialQrModules, qrModulesPng } from './qr.ts';
 import type { RenderReply } from './qr-render-worker.ts';
@@ -54,7 +54,7 @@ export function createQrRenderPool(size = Math.max(1, availableParallelism() - 1
   };
 
   const workers: PoolWorker[] = Array.from({ length: Math.max(1, size) }, () => {
-    const w: PoolWorker = { worker: startTsWorker(new URL('./qr-render-worker.ts', import.meta.url)), queued: [], inFlight: new Map(), load: 0, dead: false };
+    const w: PoolWorker = { worker: startWorkerThread(new URL('./qr-render-worker.ts', import.meta.url)), queued: [], inFlight: new Map(), load: 0, dead: false };
     w.worker.on('message', (msg: RenderReply) => {
       const jobs = w.inFlight.get(msg.id) ?? [];
       w.inFlight.delete(msg.id);

@@ -1,4 +1,4 @@
-/** Starts the uWebSockets.js gateway: /ws (docs/gateway.md), /healthz, /readyz, /metrics. */
+/** Starts the gateway (uWebSockets.js behind transport.ts): /ws (docs/gateway.md), /healthz, /readyz, /metrics. */
 import type { ElectionCommandHandlers } from '../commands/election-command-handlers.ts';
 import type { PubSub } from '../pubsub/port.ts';
 import type { ReadModelQueries } from '../projections/read-models.ts';
@@ -14,7 +14,8 @@ import type { MetricsRegistry } from './metrics.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from './input-bounds.ts';
 import { createRequestValidator } from './validation.ts';
 import { CLOSE_GOING_AWAY, createWsProtocol, type SocketState } from './ws-protocol.ts';
-import { uws, type us_listen_socket, type us_socket } from './uws.ts';
+import type { HttpRouter } from './transport.ts';
+import { createUwsTransport } from './uws.ts';
 
 export interface GatewayDeps {
   commands: ElectionCommandHandlers;
@@ -46,7 +47,7 @@ export interface GatewayDeps {
   /** Further features' messages (authentication, ballots, audit…), besides the election's own. */
   modules?: MessageModule[];
   /** Features' HTTP routes, registered before the built-in ones (whose catch-all answers 404). */
-  httpRoutes?: ((app: ReturnType<typeof uws.App>) => void)[];
+  httpRoutes?: ((app: HttpRouter) => void)[];
 }
 
 export interface Gateway {
@@ -63,12 +64,6 @@ export interface Gateway {
   catalogue: readonly MessageSpec[];
 }
 
-
-function listen(app: ReturnType<typeof uws.App>, host: string, port: number): Promise<us_listen_socket> {
-  return new Promise((resolve, reject) => {
-    app.listen(host, port, (socket) => (socket ? resolve(socket) : reject(new Error(`gateway: cannot listen on ${host}:${port}`))));
-  });
-}
 
 const sleep = (ms: number) =>
   new Promise<void>((resolve) => {
@@ -109,8 +104,8 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     isDraining: () => draining,
   });
 
-  const app = uws.App();
-  app.ws<SocketState>('/ws', protocol.behavior);
+  const app = createUwsTransport();
+  app.ws<SocketState>('/ws', protocol.limits, protocol.handlers);
   for (const register of deps.httpRoutes ?? []) register(app);
   registerHttpRoutes(app, {
     readiness: deps.readiness,
@@ -120,9 +115,8 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     readinessTimeoutMs: deps.readinessTimeoutMs ?? 2_000,
   });
 
-  const listenSocket = await listen(app, host, deps.port ?? 0);
-  // The listen socket is a us_socket as far as uSockets is concerned.
-  const port = uws.us_socket_local_port(listenSocket as unknown as us_socket);
+  const listener = await app.listen(host, deps.port ?? 0);
+  const port = listener.port;
   const authority = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 
   let drained: Promise<void> | undefined;
@@ -131,7 +125,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const drain = () =>
     (drained ??= (async () => {
       draining = true;
-      uws.us_listen_socket_close(listenSocket);
+      listener.close();
       log.info('draining', { inflight: protocol.inflight.size, sockets: protocol.sockets.size });
       // Loop: a query accepted while we waited is in flight too.
       const deadline = Date.now() + drainTimeoutMs;

@@ -5,7 +5,7 @@
 import type { ReadinessCheck } from '../runtime/readiness.ts';
 import type { Logger } from '../app/log.ts';
 import { PROMETHEUS_CONTENT_TYPE, type MetricsRegistry } from './metrics.ts';
-import type { HttpResponse, TemplatedApp } from './uws.ts';
+import type { HttpResponse, HttpRouter } from './transport.ts';
 
 export interface HttpRouteDeps {
   readiness: ReadinessCheck[];
@@ -68,7 +68,7 @@ export async function readinessReport(checks: ReadinessCheck[], timeoutMs: numbe
   return { status: ready ? 'ready' : 'not_ready', draining, checks: results };
 }
 
-export function registerHttpRoutes(app: TemplatedApp, deps: HttpRouteDeps): void {
+export function registerHttpRoutes(app: HttpRouter, deps: HttpRouteDeps): void {
   app.get('/healthz', (res) => send(res, '200 OK', JSON_TYPE, JSON.stringify({ status: 'ok' })));
 
   app.get('/readyz', (res) =>

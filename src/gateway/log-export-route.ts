@@ -7,7 +7,7 @@ import type { EventStore } from '../eventstore/port.ts';
 import { electionStreamId } from '../domain/streams.ts';
 import type { Logger } from '../app/log.ts';
 import { exportLog } from '../audit/export.ts';
-import type { HttpResponse, TemplatedApp } from './uws.ts';
+import type { HttpResponse, HttpRouter } from './transport.ts';
 
 const ELECTION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -49,7 +49,7 @@ class ResponseWritable extends Writable {
   }
 }
 
-export function registerLogExportRoute(app: TemplatedApp, deps: { store: EventStore; log: Logger }): void {
+export function registerLogExportRoute(app: HttpRouter, deps: { store: EventStore; log: Logger }): void {
   app.get('/elections/:id/log', (res, req) => {
     const electionId = req.getParameter(0) ?? '';
     let aborted = false;

@@ -12,7 +12,7 @@ import type { GatewayMetrics } from './gateway-metrics.ts';
 import { commandPosition, type ConnectionContext, type MessageHandler, type SubscriptionHandler } from './message-handlers.ts';
 import type { Envelope, RequestValidator } from './validation.ts';
 import type { MessageSpec } from './schemas.ts';
-import { uws, type WebSocket, type WebSocketBehavior } from './uws.ts';
+import type { Socket, SocketHandlers, SocketLimits } from './transport.ts';
 
 /** WebSocket close codes the gateway uses (RFC 6455 §7.4.1). */
 export const CLOSE_GOING_AWAY = 1001;
@@ -34,7 +34,7 @@ export interface SocketState {
   subscriptions: Map<string, ClientSubscription>;
 }
 
-export type GatewaySocket = WebSocket<SocketState>;
+export type GatewaySocket = Socket<SocketState>;
 
 export interface WsProtocolDeps {
   validator: RequestValidator;
@@ -55,7 +55,8 @@ export interface WsProtocolDeps {
 }
 
 export interface WsProtocol {
-  behavior: WebSocketBehavior<SocketState>;
+  limits: SocketLimits;
+  handlers: SocketHandlers<SocketState>;
   sockets: Set<GatewaySocket>;
   /** Requests being handled now (drain waits for them). */
   inflight: Set<Promise<void>>;
@@ -281,16 +282,16 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
     void guarded.finally(() => inflight.delete(guarded));
   };
 
-  const behavior: WsProtocol['behavior'] = {
+  const limits: SocketLimits = {
     // uWS closes the connection itself beyond this (see docs/gateway.md); below it, up to
     // maxFrameBytes, we parse, and in between we answer FRAME_TOO_LARGE and keep the socket.
     maxPayloadLength: 4 * deps.maxFrameBytes,
-    idleTimeout: 120,
-    sendPingsAutomatically: true,
+    idleTimeoutSeconds: 120,
     // Our own bound (maxBufferedBytes) acts first; uWS's limit is only a backstop that closes.
     maxBackpressure: deps.maxBufferedBytes + 4 * deps.maxFrameBytes,
-    closeOnBackpressureLimit: 1,
-    compression: uws.DISABLED,
+  };
+
+  const handlers: SocketHandlers<SocketState> = {
     upgrade: (res, req, context) => {
       try {
         if (deps.isDraining()) {
@@ -345,5 +346,5 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
     },
   };
 
-  return { behavior, sockets, inflight };
+  return { limits, handlers, sockets, inflight };
 }

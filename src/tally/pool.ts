@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { startTsWorker } from '../app/ts-worker.ts';
+import { startWorkerThread } from '../runtime/worker-thread.ts';
 import type { OpenedBallot } from './classify.ts';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
@@ -56,7 +56,7 @@ export const MAX_POOL_SIZE = 64;
 
 function startWorker(init: WorkerInit): Promise<Worker> {
   // workerData is cloned: each worker zeroes its own copy of the key bytes after import.
-  const worker = startTsWorker(new URL('./worker.ts', import.meta.url), { workerData: init });
+  const worker = startWorkerThread(new URL('./worker.ts', import.meta.url), { workerData: init });
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(err);
     const onExit = (code: number) => reject(new Error(`tally worker exited with code ${code} before it was ready`));

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { openBallot, type BallotKeys } from './open-ballot.ts';
 import { rawPrivateOps } from './raw-probe.ts';
-import { threadCpuNanos } from '../app/thread-cpu.ts';
+import { threadCpuNanos } from '../runtime/thread-cpu.ts';
 import type { OpenedBallot } from './classify.ts';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 

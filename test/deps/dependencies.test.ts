@@ -3,7 +3,7 @@
  * (what `npm start`, `evote` and the npm scripts load); one imported only by test/ or bench/ (or
  * the root config files) belongs in devDependencies; a declared package nobody imports goes; and
  * nothing src/ or bin/ imports may be a devDependency (an install without dev packages would not
- * start). Specifiers are read from the text: static and dynamic imports, `typeof import('x')`,
+ * start), except the few loaded lazily on a path a built install never takes (DEV_ONLY_PATHS). Specifiers are read from the text: static and dynamic imports, `typeof import('x')`,
  * require / require.resolve (a template literal counts by its constant prefix), and
  * createRequire(...)('x').
  */
@@ -22,7 +22,18 @@ const DEV_ROOT_FILES = ['eslint.config.js', 'vitest.config.ts'];
 /** Declared packages used other than by an import, and why. */
 const USED_OTHERWISE: Record<string, string> = {
   eslint: 'the `npm run lint` command line (its configuration imports @eslint/js and typescript-eslint)',
-  typescript: 'tsc, the type checker of `npm run lint` / `npm run typecheck`',
+  typescript: 'tsc: the type checker of `npm run lint` / `npm run typecheck`, the compiler of `npm run build`',
+};
+
+/**
+ * devDependencies that src/ or bin/ load only when building dist/ or running from the sources, and
+ * why a production install (`npm run build`, then `npm ci --omit=dev`) never reaches them. They must
+ * be loaded lazily (require, createRequire, import()), never by a static import.
+ */
+const DEV_ONLY_PATHS: Record<string, string> = {
+  typescript: 'bin/build.js compiles dist/ when it is missing or stale; a built install has a fresh dist/',
+  esbuild: 'src/runtime/worker-thread.ts bundles a worker entry only from the sources (vitest, tsx); compiled, it loads the .js',
+  tsx: "src/runtime/worker-thread.ts's fallback when esbuild is unusable, from the sources only",
 };
 
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
@@ -111,8 +122,8 @@ describe('package.json dependencies', () => {
       "/** import { z } from 'pkg-in-a-doc-comment'; */",
     ].join('\n');
     expect([...importedPackages(sample)].sort()).toEqual(['@scope/pkg-b', 'pkg-a', 'pkg-c', 'pkg-d', 'pkg-e', 'pkg-f', 'pkg-g', 'pkg-h']);
-    expect(runtimeImports.get('esbuild'), 'src/app/ts-worker.ts loads esbuild through createRequire').toBeDefined();
-    expect(runtimeImports.get('tsx'), 'bin/evote.js registers tsx').toBeDefined();
+    expect(runtimeImports.get('esbuild'), 'src/runtime/worker-thread.ts loads esbuild through createRequire').toBeDefined();
+    expect(runtimeImports.get('typescript'), 'bin/build.js resolves tsc').toBeDefined();
   });
 
   it('has no runtime dependency that only tests or benchmarks import', () => {
@@ -131,8 +142,20 @@ describe('package.json dependencies', () => {
   });
 
   it('starts without dev packages: src/ and bin/ import only runtime dependencies', () => {
-    const devAtStart = devDeps.filter((d) => startImports.has(d)).map((d) => `${d} (${startImports.get(d)!.join(', ')})`);
+    const devAtStart = devDeps.filter((d) => startImports.has(d) && !(d in DEV_ONLY_PATHS)).map((d) => `${d} (${startImports.get(d)!.join(', ')})`);
     expect(devAtStart, 'src/ and bin/ must not import a devDependency').toEqual([]);
+  });
+
+  it('loads the dev packages of building and of the sources lazily, never by a static import', () => {
+    const staticImport = (name: string) => new RegExp(`^\\s*(?:import|export)\\s+(?!type\\b)[^;]*?from\\s*['"]${name}(?:/[^'"]*)?['"]`, 'm');
+    const eager = Object.keys(DEV_ONLY_PATHS).flatMap((d) =>
+      (startImports.get(d) ?? []).filter((f) => staticImport(d).test(readFileSync(path.join(ROOT, f), 'utf8'))).map((f) => `${d} (${f})`),
+    );
+    expect(eager, 'a static import loads the package at start, even in a built install').toEqual([]);
+    const notDev = Object.keys(DEV_ONLY_PATHS).filter((d) => !devDeps.includes(d));
+    expect(notDev, 'DEV_ONLY_PATHS lists packages that are not devDependencies').toEqual([]);
+    expect(staticImport('esbuild').test("import { build } from 'esbuild';"), 'the static-import pattern').toBe(true);
+    expect(staticImport('esbuild').test("type Esbuild = typeof import('esbuild');")).toBe(false);
   });
 
   it('imports only declared packages', () => {

@@ -1,4 +1,8 @@
-/** Runs the real `evote` binary (bin/evote.js) as a child process and collects its output. */
+/**
+ * Runs the real `evote` CLI as a child process and collects its output: src/cli/main.ts, the code
+ * bin/evote.js runs compiled (test/build/build.test.ts runs the compiled one), from the sources so
+ * that tests never wait for or race on a build of dist/.
+ */
 import { spawn } from 'node:child_process';
 
 export interface CliRun {
@@ -9,7 +13,7 @@ export interface CliRun {
 
 export function runEvote(args: string[], env: Record<string, string>): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/evote.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

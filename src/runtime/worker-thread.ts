@@ -1,16 +1,16 @@
 /**
- * Starts a worker_threads Worker whose entry is a TypeScript module; used by the tally, the audit
- * and the QR renderer pools.
+ * Starts a worker_threads Worker from a TypeScript entry (`new URL('./worker.ts', import.meta.url)`);
+ * used by the tally, audit, QR and x25519 pools. Two running modes, same sources:
  *
- * First choice: the entry and everything it imports bundled once per process into one plain
- * CommonJS script by esbuild (~0.1 s), so a worker starts in ~0.05 s. Fallback, when esbuild cannot
- * be loaded or the bundle fails: a one-line JavaScript bootstrap that registers tsx's ESM loader in
- * the thread and then imports the entry (on Node 20 `--import tsx` in a worker's execArgv is not
- * applied to its entry module). The loader costs each worker 0.3-0.8 s of CPU before its first job
- * (a hooks thread, a transform per module, a synchronous round trip per import), which a tally or
- * an audit pays at every start. Same sources, same code either way: only the loading differs.
- * In the bundle (CommonJS) every module's import.meta.url is the entry's URL: enough for
- * createRequire, not for reading files next to a module.
+ * - compiled (`npm start`, `evote`: this module is dist/…/worker-thread.js): the entry's `.js`
+ *   sibling in dist is loaded as it is; no esbuild or tsx at run time.
+ * - sources (vitest, tsx): the entry and its imports are bundled once per process into one
+ *   CommonJS script by esbuild; when esbuild cannot be loaded, a bootstrap registers tsx's ESM loader
+ *   in the thread (on Node 20 `--import tsx` in a worker's execArgv is not applied to its entry).
+ *   Both are devDependencies, loaded only on this path. Costs: docs/architecture.md, "Running modes".
+ *
+ * In the bundle every module's import.meta.url is the entry's URL: enough for createRequire, not
+ * for reading files next to a module.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -18,6 +18,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 type Esbuild = typeof import('esbuild');
+
+/** True when this module runs compiled (from dist), false under vitest or tsx. */
+export const runningCompiled: boolean = import.meta.url.endsWith('.js');
+
+/** The entry's compiled sibling: `x.ts` → `x.js` in the same folder. */
+export function compiledEntry(entry: URL): URL {
+  return new URL(entry.href.replace(/\.ts$/, '.js'));
+}
 
 /** entry href → bundled script, or null when bundling is not possible (then: the tsx loader). */
 const bundles = new Map<string, string | null>();
@@ -66,7 +74,9 @@ function tsxEsmApiUrl(): string {
   return bootstrapApi;
 }
 
-export function startTsWorker(entry: URL, options: Omit<WorkerOptions, 'eval'> = {}): Worker {
+/** A worker running `entry` (a `.ts` URL next to the caller), in whichever mode this process runs. */
+export function startWorkerThread(entry: URL, options: Omit<WorkerOptions, 'eval'> = {}): Worker {
+  if (runningCompiled) return new Worker(compiledEntry(entry), options);
   const code = bundleWorkerEntry(entry);
   if (code !== null) return new Worker(code, { ...options, eval: true });
   const source = `import(${JSON.stringify(tsxEsmApiUrl())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;

@@ -19,7 +19,7 @@ import { createElectionStatusCache } from '../projections/ballot-queries.ts';
 import { createMemoryPubSub } from '../pubsub/memory-pubsub.ts';
 import { createRedisPubSub } from '../pubsub/redis-pubsub.ts';
 import { startGateway, type Gateway } from '../gateway/gateway.ts';
-import { createMetricsRegistry, type MetricsRegistry } from '../gateway/metrics.ts';
+import { createMetricsRegistry, type MetricsRegistry } from '../runtime/metrics.ts';
 import { projectionMessageModule } from '../gateway/messages/projections.ts';
 import type { ElectionCommandHandlers, PubSub, ReadModelQueries } from './services.ts';
 import { createSqlKeyStore } from '../keystore/sql-key-store.ts';
@@ -38,7 +38,7 @@ import { auditFeature } from './features/audit.ts';
  */
 const FEATURES: FeatureFactory[] = [credentialsFeature, authFeature, ballotsFeature, tallyFeature, auditFeature];
 import { describeMode, type Config } from './config.ts';
-import { createLogger, type Logger } from './log.ts';
+import { createLogger, type Logger } from '../runtime/log.ts';
 
 export interface System {
   config: Config;

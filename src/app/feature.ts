@@ -8,13 +8,13 @@ import type { SqlClient } from '../sql/client.ts';
 import type { KeyStore } from '../keystore/port.ts';
 import type { MessageModule } from '../gateway/message-handlers.ts';
 import type { TemplatedApp } from '../gateway/uws.ts';
-import type { MetricsRegistry } from '../gateway/metrics.ts';
+import type { MetricsRegistry } from '../runtime/metrics.ts';
 import type { Projection } from '../projections/projection.ts';
 import type { BallotPool } from '../commands/ballot-pool.ts';
 import type { ProjectionRunner } from '../projections/runner.ts';
 import type { ElectionStatusView } from '../projections/ballot-queries.ts';
 import type { Config } from './config.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../runtime/log.ts';
 import type { ElectionCommandHandlers, PubSub, ReadModelQueries, ReadinessCheck, VoterAuthenticator } from './services.ts';
 
 export interface FeatureContext {

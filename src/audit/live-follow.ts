@@ -9,7 +9,7 @@
  */
 import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
 import type { PubSub } from '../app/services.ts';
-import type { Logger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
 import { domainError } from '../domain/errors.ts';
 import type { LogCheckpointed } from '../domain/log-events.ts';
 import type { SubscriptionHandler } from '../gateway/message-handlers.ts';

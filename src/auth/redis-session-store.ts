@@ -7,8 +7,8 @@
  * different hash slots).
  */
 import { Redis } from 'ioredis';
-import type { Logger } from '../app/log.ts';
-import { silentLogger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
+import { silentLogger } from '../runtime/log.ts';
 import type { SessionEntry, SessionStore } from './session-store.ts';
 
 // KEYS[1]; ARGV: expected, next, ttlMs ('' keeps the remaining TTL).

@@ -15,8 +15,8 @@
 import { randomBytes } from 'node:crypto';
 import { pooledRandomBytes } from '../crypto/random-pool.ts';
 import type { Result, VoterAuthenticator, VoterPrincipal } from '../app/services.ts';
-import type { Logger } from '../app/log.ts';
-import type { Counter } from '../gateway/metrics.ts';
+import type { Logger } from '../runtime/log.ts';
+import type { Counter } from '../runtime/metrics.ts';
 import type { KeyStore } from '../keystore/port.ts';
 import { keyNames } from '../keystore/port.ts';
 import { domainError, type DomainErrorCode } from '../domain/errors.ts';

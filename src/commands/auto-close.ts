@@ -8,7 +8,7 @@
  * notification only delays the close. Ending is idempotent: a second attempt gets WRONG_STATE.
  */
 import type { EventStore } from '../eventstore/port.ts';
-import type { Logger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
 import type { ElectionRow, PubSub, Result } from '../app/services.ts';
 import { electionStreamId, type VotingEndReason } from '../domain/election-events.ts';
 import { electionDecider } from '../domain/election.ts';
@@ -79,7 +79,7 @@ export function createAutoCloser(deps: { store: EventStore; pool: Pick<BallotPoo
   const close = async (q: QuotaReached) => {
     const r = await endVoting(deps, q.electionId, 'ALL_VOTED', deps.now());
     if (r.ok) deps.log.info('voting ended: every expected voter cast a ballot', { electionId: q.electionId, ballots: q.ballots });
-    else if (r.error.code !== 'WRONG_STATE') deps.log.warn('auto-close refused', { electionId: q.electionId, code: r.error.code });
+    else if (r.error.code !== 'WRONG_STATE') deps.log.warn('auto-close refused', { electionId: q.electionId, errorCode: r.error.code });
   };
 
   return {

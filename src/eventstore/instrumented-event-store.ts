@@ -4,7 +4,7 @@
  * stream id: ids would explode cardinality and some (credential-{eid}-{hash(N1)}) must not be
  * correlated with timing in a public dashboard.
  */
-import type { MetricsRegistry } from '../gateway/metrics.ts';
+import type { MetricsRegistry } from '../runtime/metrics.ts';
 import { isWrongExpectedRevision, type AppendRequest, type EventData, type EventStore } from './port.ts';
 
 type Outcome = 'ok' | 'conflict' | 'error';

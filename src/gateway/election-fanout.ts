@@ -5,7 +5,7 @@
  */
 import type { ElectionTransition, PubSub } from '../app/services.ts';
 import { electionChannel } from '../app/services.ts';
-import type { Logger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
 
 export type TransitionListener = (t: ElectionTransition) => void;
 

@@ -3,14 +3,14 @@
  * routes /healthz, /readyz, /metrics. Depends only on the service ports of src/app/services.ts.
  */
 import type { ElectionCommandHandlers, PubSub, ReadModelQueries, ReadinessCheck } from '../app/services.ts';
-import { silentLogger, type Logger } from '../app/log.ts';
+import { silentLogger, type Logger } from '../runtime/log.ts';
 import { createAdminTokenCheck } from './admin-auth.ts';
 import { createElectionFanout } from './election-fanout.ts';
 import { createGatewayMetrics } from './gateway-metrics.ts';
 import { registerHttpRoutes } from './http-routes.ts';
 import { electionMessageModule, type MessageHandler, type MessageModule, type SubscriptionHandler } from './message-handlers.ts';
 import type { MessageSpec } from './schemas.ts';
-import type { MetricsRegistry } from './metrics.ts';
+import type { MetricsRegistry } from '../runtime/metrics.ts';
 import { createRequestValidator } from './validation.ts';
 import { CLOSE_GOING_AWAY, createWsProtocol, type SocketState } from './ws-protocol.ts';
 import { uws, type us_listen_socket, type us_socket } from './uws.ts';

@@ -5,8 +5,8 @@
  * own stack frame).
  */
 import type { ReadinessCheck } from '../app/services.ts';
-import type { Logger } from '../app/log.ts';
-import { PROMETHEUS_CONTENT_TYPE, type MetricsRegistry } from './metrics.ts';
+import type { Logger } from '../runtime/log.ts';
+import { PROMETHEUS_CONTENT_TYPE, type MetricsRegistry } from '../runtime/metrics.ts';
 import type { HttpResponse, TemplatedApp } from './uws.ts';
 
 export interface HttpRouteDeps {

@@ -5,8 +5,8 @@
  * throwing subscriber never reaches the publisher or the other subscribers.
  */
 import type { PubSub } from '../app/services.ts';
-import type { Logger } from '../app/log.ts';
-import { silentLogger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
+import { silentLogger } from '../runtime/log.ts';
 
 type Handler = (message: unknown) => void;
 

@@ -11,7 +11,7 @@
  */
 import type { EventStore } from '../eventstore/port.ts';
 import type { KeyStore } from '../keystore/port.ts';
-import type { Logger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
 import type { Result } from '../app/services.ts';
 import { domainError } from '../domain/errors.ts';
 import type { TallyPublished, VoteCounted, VoteStatus } from '../domain/tally-events.ts';

@@ -15,7 +15,7 @@ import type {
 } from '../../src/app/services.ts';
 import { electionChannel } from '../../src/app/services.ts';
 import { startGateway, type Gateway, type GatewayDeps } from '../../src/gateway/gateway.ts';
-import { createMetricsRegistry } from '../../src/gateway/metrics.ts';
+import { createMetricsRegistry } from '../../src/runtime/metrics.ts';
 import { domainError, type DomainError } from '../../src/domain/errors.ts';
 
 export interface InMemoryElectionServices {

@@ -8,7 +8,7 @@ import { createPgClient, createPgliteClient, type SqlClient } from '../../src/sq
 import { createScratchPgDatabase } from '../support/scratch-db.ts';
 import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
 import type { EventData, EventStore } from '../../src/eventstore/port.ts';
-import { silentLogger } from '../../src/app/log.ts';
+import { silentLogger } from '../../src/runtime/log.ts';
 import { electionChannel, type ElectionTransition } from '../../src/app/services.ts';
 import { createMemoryPubSub } from '../../src/pubsub/memory-pubsub.ts';
 import { createProjectionRunner, type ProjectionRunnerOptions } from '../../src/projections/runner.ts';

@@ -8,7 +8,7 @@
 import type { SqlExecutor } from '../../sql/client.ts';
 import type { EventStore } from '../../eventstore/port.ts';
 import type { PubSub } from '../../app/services.ts';
-import type { Logger } from '../../app/log.ts';
+import type { Logger } from '../../runtime/log.ts';
 import { checkpointQuery, consistencyQuery, inclusionReceipt } from '../../audit/log-queries.ts';
 import { followSubscription } from '../../audit/live-follow.ts';
 import type { MessageHandler, MessageModule, SubscriptionHandler } from '../message-handlers.ts';

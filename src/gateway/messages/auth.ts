@@ -13,7 +13,7 @@ import { OPAQUE_TOKEN_PATTERN } from '../../auth/token-service.ts';
 import { SESSION_ID_PATTERN, type VoterLogin } from '../../auth/voter-login.ts';
 import type { DomainErrorCode } from '../../domain/errors.ts';
 import type { MessageHandler, MessageModule } from '../message-handlers.ts';
-import type { Counter } from '../metrics.ts';
+import type { Counter } from '../../runtime/metrics.ts';
 import { catalogueKey, type JsonSchema, type MessageSpec } from '../schemas.ts';
 import { strictObject } from '../schema-parts.ts';
 

@@ -1,8 +1,8 @@
 /**
  * The process's one logging path: pino, one JSON line per record, on stderr unless a destination is
- * given. Fields named in SECRET_FIELDS are replaced by REDACTED at the top level and one object
- * down; never put a secret in the message text, under another name or deeper (docs/architecture.md,
- * "Logging").
+ * given. Fields named in SECRET_FIELDS are replaced by REDACTED wherever they are, up to
+ * NESTED_DEPTH objects down; never put a secret in the message text or under another name
+ * (docs/architecture.md, "Logging").
  */
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 
@@ -41,16 +41,41 @@ export const SECRET_FIELDS: readonly string[] = [
   'ciphertext', 'ballotHash', 'n2Commitment', 'commitment', 'receipt',
 ];
 
-const pathOf = (field: string) => (/^[A-Za-z_$][\w$]*$/.test(field) ? `.${field}` : `["${field}"]`);
+const SECRET = new Set(SECRET_FIELDS);
+const pathOf = (field: string) => (/^[A-Za-z_$][\w$]*$/.test(field) ? field : `["${field}"]`);
+
+/** pino redact paths: each secret field at the top level of a record and of a child's bindings. */
+export const REDACT_PATHS: readonly string[] = SECRET_FIELDS.map(pathOf);
+
+/** How many objects down nested fields are censored; anything deeper becomes TOO_DEEP. */
+export const NESTED_DEPTH = 4;
+export const TOO_DEEP = '[TOO DEEP]';
 
 /**
- * pino redact paths: each field at the top level and one object down. Deeper or array paths are left
- * out on purpose: each wildcard path costs every log line about a microsecond (BENCHMARKS.md).
+ * The same names below the top level. pino's wildcard paths (`*.email`) would do it but cost each
+ * line about a microsecond per path (~85 µs for this list, BENCHMARKS.md); one walk over nested
+ * values costs next to nothing, and reaches arrays and deeper objects too.
  */
-export const REDACT_PATHS: readonly string[] = SECRET_FIELDS.flatMap((f) => {
-  const p = pathOf(f);
-  return [p.startsWith('.') ? p.slice(1) : p, `*${p}`];
-});
+function censorNested(value: unknown, depth: number): unknown {
+  // Dates and Buffers print through toJSON; Errors are left whole (the code logs err.message).
+  if (value === null || typeof value !== 'object' || value instanceof Error || typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
+  if (depth > NESTED_DEPTH) return TOO_DEEP;
+  if (Array.isArray(value)) return value.map((v) => censorNested(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET.has(k) ? REDACTED : censorNested(v, depth + 1);
+  return out;
+}
+
+function censorRecord(record: Record<string, unknown>): Record<string, unknown> {
+  for (const v of Object.values(record)) {
+    if (v !== null && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, w] of Object.entries(record)) out[k] = censorNested(w, 1);
+      return out;
+    }
+  }
+  return record;
+}
 
 /** A configuration error: EVOTE_LOG_LEVEL names no level. */
 export class LogLevelError extends Error {
@@ -91,7 +116,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       level: opts.level ?? logLevelFromEnv(),
       base: opts.base ?? null,
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: { level: (label) => ({ level: label }), log: censorRecord, bindings: censorRecord },
       redact: { paths: [...REDACT_PATHS], censor: REDACTED },
     },
     opts.destination ?? pino.destination({ fd: 2, sync: true }),

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { createLogger, logLevelFromEnv, REDACTED, SECRET_FIELDS, type LogLevel } from '../../src/runtime/log.ts';
+import { createLogger, logLevelFromEnv, REDACTED, SECRET_FIELDS, TOO_DEEP, type LogLevel } from '../../src/runtime/log.ts';
 
 function capture(level: LogLevel = 'debug') {
   const lines: string[] = [];
@@ -47,11 +47,32 @@ describe('logger (pino)', () => {
     expect(child).toMatchObject({ token: REDACTED, component: 'auth', 'e-mail': REDACTED });
   });
 
+  it('censors nested fields at any depth up to the bound, in arrays too, and cuts off what is deeper', () => {
+    const { log, lines, records } = capture();
+    const when = new Date('2026-01-02T03:04:05.000Z');
+    log.info('deep', {
+      batch: { voters: [{ voterId: 'v-1', email: secrets.email }, { voterId: 'v-2', contact: { email: 'other@town.example' } }] },
+      l1: { l2: { l3: { l4: { l5: { token: 'FIVE-DOWN-SECRET' } } } } },
+      when,
+    });
+    expect(lines.join('')).not.toMatch(/citizen7|other@town|FIVE-DOWN-SECRET/);
+    const [rec] = records();
+    expect(rec).toMatchObject({
+      batch: { voters: [{ voterId: 'v-1', email: REDACTED }, { voterId: 'v-2', contact: { email: REDACTED } }] },
+      l1: { l2: { l3: { l4: { l5: TOO_DEEP } } } },
+      when: when.toISOString(),
+    });
+  });
+
   it('censors every listed field name', () => {
     const { log, records } = capture();
-    log.info('all', Object.fromEntries(SECRET_FIELDS.map((f) => [f, `secret-${f}`])));
+    const all = Object.fromEntries(SECRET_FIELDS.map((f) => [f, `secret-${f}`]));
+    log.info('all', { ...all, inner: all });
     const [rec] = records();
-    for (const f of SECRET_FIELDS) expect(rec![f], f).toBe(REDACTED);
+    for (const f of SECRET_FIELDS) {
+      expect(rec![f], f).toBe(REDACTED);
+      expect((rec!.inner as Record<string, unknown>)[f], f).toBe(REDACTED);
+    }
   });
 
   it('takes the level from EVOTE_LOG_LEVEL and refuses an unknown one with a stable code', () => {

@@ -16,10 +16,10 @@ import { createRedisSessionStore } from '../src/auth/redis-session-store.ts';
 import { deriveSessionKey, sessionProof } from '../src/auth/session-key.ts';
 import { createTokenService } from '../src/auth/token-service.ts';
 import { createVoterLogin, type LoginConnection } from '../src/auth/voter-login.ts';
-import { silentLogger } from '../src/app/log.ts';
+import { silentLogger } from '../src/runtime/log.ts';
 import { fromBase64url, toBase64url } from '../src/crypto/bytes.ts';
 import { generateX25519KeyPair, x25519SharedSecret } from '../src/crypto/x25519.ts';
-import { createMetricsRegistry } from '../src/gateway/metrics.ts';
+import { createMetricsRegistry } from '../src/runtime/metrics.ts';
 import type { KeyStore } from '../src/keystore/port.ts';
 import { threadCpuNanos } from '../src/runtime/thread-cpu.ts';
 

@@ -8,7 +8,7 @@ import type { EventStore } from '../src/eventstore/port.ts';
 import type { SqlClient } from '../src/sql/client.ts';
 import { createProjectionRunner } from '../src/projections/runner.ts';
 import { defaultProjections } from '../src/projections/index.ts';
-import { silentLogger } from '../src/app/log.ts';
+import { silentLogger } from '../src/runtime/log.ts';
 import type { BenchResult } from './harness.ts';
 import { measure } from './harness.ts';
 

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startSystem } from '../src/app/bootstrap.ts';
-import { silentLogger } from '../src/app/log.ts';
+import { silentLogger } from '../src/runtime/log.ts';
 import { asyncApiYaml } from './asyncapi-yaml.ts';
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'evote-asyncapi-'));

@@ -1,9 +1,17 @@
 /** `npm start`: the evote server (running modes in src/app/config.ts); SIGTERM/SIGINT drain gracefully. */
 import { configFromEnv } from './app/config.ts';
 import { startSystem } from './app/bootstrap.ts';
-import { createLogger } from './app/log.ts';
+import { createLogger, LogLevelError, type Logger } from './runtime/log.ts';
 
-const log = createLogger();
+const log: Logger = (() => {
+  try {
+    return createLogger();
+  } catch (err) {
+    if (!(err instanceof LogLevelError)) throw err;
+    createLogger({ level: 'info' }).error('failed to start', { error: err.message, errorCode: err.code });
+    process.exit(1);
+  }
+})();
 
 async function main(): Promise<void> {
   const config = configFromEnv();

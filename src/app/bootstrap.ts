@@ -18,7 +18,7 @@ import { createElectionStatusCache } from '../projections/ballot-queries.ts';
 import { createMemoryPubSub } from '../pubsub/memory-pubsub.ts';
 import { createRedisPubSub } from '../pubsub/redis-pubsub.ts';
 import { startGateway, type Gateway } from '../gateway/gateway.ts';
-import { createMetricsRegistry, type MetricsRegistry } from '../gateway/metrics.ts';
+import { createMetricsRegistry, type MetricsRegistry } from '../runtime/metrics.ts';
 import { projectionMessageModule } from '../gateway/messages/projections.ts';
 import type { ElectionCommandHandlers } from '../commands/election-command-handlers.ts';
 import type { ReadModelQueries } from '../projections/read-models.ts';
@@ -36,7 +36,7 @@ import { auditFeature } from './features/audit.ts';
 /** The server's features, in start order: a feature may use services an earlier one published. */
 const FEATURES: FeatureFactory[] = [credentialsFeature, authFeature, ballotsFeature, tallyFeature, auditFeature];
 import { describeMode, type Config } from './config.ts';
-import { createLogger, type Logger } from './log.ts';
+import { createLogger, type Logger } from '../runtime/log.ts';
 
 export interface System {
   config: Config;

@@ -8,7 +8,7 @@ import type { EventStore } from '../eventstore/port.ts';
 import { isWrongExpectedRevision } from '../eventstore/port.ts';
 import type { SqlClient } from '../sql/client.ts';
 import type { KeyStore } from '../keystore/port.ts';
-import type { Logger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
 import type { LogCheckpointed } from '../domain/log-events.ts';
 import { LOG_HEADS_TABLE, LOG_TREES_TABLE } from '../projections/transparency-log-projection.ts';
 import { logKeyName, logPrivateKeyFromPkcs8, signCheckpoint } from './checkpoint.ts';

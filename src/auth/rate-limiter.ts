@@ -3,7 +3,7 @@
  * guessed, so a per-voter count only let strangers lock voters out (docs/auth.md, "Rate limiting").
  * Only failures count; bounded checks in flight keep parallel guesses from outrunning the count.
  */
-import type { Logger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
 import type { AuthSettings } from './auth-settings.ts';
 import type { SessionStore } from './session-store.ts';
 import { loginSource } from './source-address.ts';

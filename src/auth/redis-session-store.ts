@@ -3,8 +3,8 @@
  * scripts assume one Redis, not a cluster (their keys are in different hash slots).
  */
 import { Redis } from 'ioredis';
-import type { Logger } from '../app/log.ts';
-import { silentLogger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
+import { silentLogger } from '../runtime/log.ts';
 import type { SessionEntry, SessionStore } from './session-store.ts';
 
 // KEYS[1]; ARGV: expected, next, ttlMs ('' keeps the remaining TTL).

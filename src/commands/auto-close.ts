@@ -3,7 +3,7 @@
  * last cast; the closing scheduler is the backstop. Every close goes through the pool.
  */
 import type { EventStore } from '../eventstore/port.ts';
-import type { Logger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
 import type { ElectionRow } from '../projections/read-models.ts';
 import type { PubSub } from '../pubsub/port.ts';
 import type { Result } from '../domain/errors.ts';
@@ -74,7 +74,7 @@ export function createAutoCloser(deps: { store: EventStore; pool: Pick<BallotPoo
   const close = async (q: QuotaReached) => {
     const r = await endVoting(deps, q.electionId, 'ALL_VOTED', deps.now());
     if (r.ok) deps.log.info('voting ended: every expected voter cast a ballot', { electionId: q.electionId, ballots: q.ballots });
-    else if (r.error.code !== 'WRONG_STATE') deps.log.warn('auto-close refused', { electionId: q.electionId, code: r.error.code });
+    else if (r.error.code !== 'WRONG_STATE') deps.log.warn('auto-close refused', { electionId: q.electionId, errorCode: r.error.code });
   };
 
   return {

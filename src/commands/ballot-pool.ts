@@ -4,7 +4,7 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { readStreams, type AppendResult, type EventData, type EventStore, type ExpectedRevision } from '../eventstore/port.ts';
-import type { Logger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
 import type { Result } from '../domain/errors.ts';
 import type { SqlClient } from '../sql/client.ts';
 import { isDomainError, type DomainError } from '../domain/errors.ts';

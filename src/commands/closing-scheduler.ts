@@ -3,7 +3,7 @@
  * decider decides, so a stale read model can delay a close, never make a wrong one.
  */
 import type { EventStore } from '../eventstore/port.ts';
-import type { Logger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
 import type { SqlExecutor } from '../sql/client.ts';
 import type { VotingEndReason } from '../domain/election-events.ts';
 import { endVoting } from './auto-close.ts';
@@ -52,7 +52,7 @@ export function createClosingScheduler(deps: ClosingSchedulerDeps): ClosingSched
         ended.push({ electionId: row.election_id, reason: row.reason });
         deps.log.info('voting ended by the scheduler', { electionId: row.election_id, reason: row.reason });
       } else if (r.error.code !== 'WRONG_STATE') {
-        deps.log.warn('scheduled close refused', { electionId: row.election_id, reason: row.reason, code: r.error.code });
+        deps.log.warn('scheduled close refused', { electionId: row.election_id, reason: row.reason, errorCode: r.error.code });
       }
     }
     return ended;

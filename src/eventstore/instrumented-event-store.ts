@@ -2,7 +2,7 @@
  * Times appends and counts appended events for any adapter. Labels carry the stream category only:
  * a stream id would explode cardinality and some must not be correlated with timing.
  */
-import type { MetricsRegistry } from '../gateway/metrics.ts';
+import type { MetricsRegistry } from '../runtime/metrics.ts';
 import { isWrongExpectedRevision, type AppendRequest, type EventData, type EventStore } from './port.ts';
 
 type Outcome = 'ok' | 'conflict' | 'error';

@@ -4,7 +4,7 @@
  */
 import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
 import type { PubSub } from '../pubsub/port.ts';
-import type { Logger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
 import { domainError } from '../domain/errors.ts';
 import type { LogCheckpointed } from '../domain/log-events.ts';
 import { electionStreamId } from '../domain/streams.ts';

@@ -5,7 +5,7 @@
 import type { ElectionTransition } from '../projections/read-models.ts';
 import type { PubSub } from '../pubsub/port.ts';
 import { electionChannel } from '../pubsub/port.ts';
-import type { Logger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
 
 export type TransitionListener = (t: ElectionTransition) => void;
 

@@ -2,7 +2,7 @@
  * The gateway's metrics. Labels hold only bounded, non-personal values: catalogue message names
  * (never a client-supplied name that failed lookup), outcomes and error codes.
  */
-import type { Counter, Gauge, Histogram, MetricsRegistry } from './metrics.ts';
+import type { Counter, Gauge, Histogram, MetricsRegistry } from '../runtime/metrics.ts';
 
 export type CommandOutcome = 'ok' | 'rejected' | 'error';
 

@@ -3,14 +3,14 @@ import type { ElectionCommandHandlers } from '../commands/election-command-handl
 import type { PubSub } from '../pubsub/port.ts';
 import type { ReadModelQueries } from '../projections/read-models.ts';
 import type { ReadinessCheck } from '../runtime/readiness.ts';
-import { silentLogger, type Logger } from '../app/log.ts';
+import { silentLogger, type Logger } from '../runtime/log.ts';
 import { createAdminTokenCheck } from './admin-auth.ts';
 import { createElectionFanout } from './election-fanout.ts';
 import { createGatewayMetrics } from './gateway-metrics.ts';
 import { registerHttpRoutes } from './http-routes.ts';
 import { electionMessageModule, type MessageHandler, type MessageModule, type SubscriptionHandler } from './message-handlers.ts';
 import type { MessageSpec } from './schemas.ts';
-import type { MetricsRegistry } from './metrics.ts';
+import type { MetricsRegistry } from '../runtime/metrics.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from './input-bounds.ts';
 import { createRequestValidator } from './validation.ts';
 import { CLOSE_GOING_AWAY, createWsProtocol, type SocketState } from './ws-protocol.ts';

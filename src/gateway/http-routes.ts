@@ -3,8 +3,8 @@
  * first (else uWS terminates the process), and writes inside res.cork.
  */
 import type { ReadinessCheck } from '../runtime/readiness.ts';
-import type { Logger } from '../app/log.ts';
-import { PROMETHEUS_CONTENT_TYPE, type MetricsRegistry } from './metrics.ts';
+import type { Logger } from '../runtime/log.ts';
+import { PROMETHEUS_CONTENT_TYPE, type MetricsRegistry } from '../runtime/metrics.ts';
 import type { HttpResponse, HttpRouter } from './transport.ts';
 
 export interface HttpRouteDeps {

@@ -5,7 +5,7 @@
 import { Writable } from 'node:stream';
 import type { EventStore } from '../eventstore/port.ts';
 import { electionStreamId } from '../domain/streams.ts';
-import type { Logger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
 import { exportLog } from '../audit/export.ts';
 import type { HttpResponse, HttpRouter } from './transport.ts';
 

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ElectionTransition, ReadModelQueries } from '../projections/read-models.ts';
-import type { Logger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
 import { domainError } from '../domain/errors.ts';
 import type { ElectionFanout } from './election-fanout.ts';
 import { gatewayError, type WireError } from './error-codes.ts';
@@ -339,7 +339,7 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
         const why = Buffer.from(reason).toString('utf8').slice(0, 120);
         // uWS drops a frame beyond 4 × maxFrameBytes by closing the TCP connection (client sees 1006).
         if (why.includes('too big')) metrics.errors.inc({ code: 'FRAME_TOO_LARGE' });
-        if (code !== 1000 && code !== CLOSE_GOING_AWAY) log.debug('websocket closed', { code, reason: why });
+        if (code !== 1000 && code !== CLOSE_GOING_AWAY) log.debug('websocket closed', { closeCode: code, reason: why });
       } catch (err) {
         log.error('close handling failed', { error: (err as Error).message });
       }

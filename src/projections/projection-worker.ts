@@ -6,7 +6,7 @@ import type { EventStore, EventSubscription } from '../eventstore/port.ts';
 import { matchesFilter } from '../eventstore/port.ts';
 import type { SqlClient } from '../sql/client.ts';
 import type { PubSub } from '../pubsub/port.ts';
-import type { Logger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
 import type { Notification, Projection } from './projection.ts';
 import { applyBatchOnce, type Batch, type BatchOutcome } from './apply-batch.ts';
 import { readCheckpoint } from './checkpoints.ts';
@@ -162,7 +162,7 @@ export class ProjectionWorker {
       attempts: this.failures,
     };
     // Only the message and code: driver errors carry row values in `detail`, which may hold PII.
-    this.opts.log.error(msg, { projection: this.name, error: this.lastError.message, code: this.lastError.code, attempt: this.failures, ...fields });
+    this.opts.log.error(msg, { projection: this.name, error: this.lastError.message, errorCode: this.lastError.code, attempt: this.failures, ...fields });
   }
 
   private backoff(): Promise<typeof STOPPED | typeof TIMER> {

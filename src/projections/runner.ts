@@ -5,8 +5,8 @@
 import type { EventStore } from '../eventstore/port.ts';
 import type { SqlClient } from '../sql/client.ts';
 import type { PubSub } from '../pubsub/port.ts';
-import type { Logger } from '../app/log.ts';
-import { createLogger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
+import { createLogger } from '../runtime/log.ts';
 import type { Projection } from './projection.ts';
 import { CHECKPOINT_TABLE, ensureCheckpoint, lockCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoints.ts';
 import { ProjectionWorker, type WorkerError } from './projection-worker.ts';

@@ -3,8 +3,8 @@
  * `publish` returns in per-channel order, a throwing subscriber isolated (docs/projections.md).
  */
 import type { PubSub } from './port.ts';
-import type { Logger } from '../app/log.ts';
-import { silentLogger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
+import { silentLogger } from '../runtime/log.ts';
 
 type Handler = (message: unknown) => void;
 

@@ -4,8 +4,8 @@
  */
 import { Redis } from 'ioredis';
 import type { PubSub } from './port.ts';
-import type { Logger } from '../app/log.ts';
-import { silentLogger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
+import { silentLogger } from '../runtime/log.ts';
 
 type Handler = (message: unknown) => void;
 interface Entry {

@@ -4,7 +4,7 @@
  */
 import type { EventStore } from '../eventstore/port.ts';
 import type { KeyStore } from '../keystore/port.ts';
-import type { Logger } from '../app/log.ts';
+import type { Logger } from '../runtime/log.ts';
 import type { Result } from '../domain/errors.ts';
 import { domainError } from '../domain/errors.ts';
 import type { TallyPublished, VoteCounted, VoteStatus } from '../domain/tally-events.ts';

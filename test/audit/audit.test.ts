@@ -19,7 +19,7 @@ import { createSqlKeyStore } from '../../src/keystore/sql-key-store.ts';
 import type { KeyStore } from '../../src/keystore/port.ts';
 import { createProjectionRunner, type ProjectionRunner } from '../../src/projections/runner.ts';
 import { transparencyLogProjection } from '../../src/projections/transparency-log-projection.ts';
-import { silentLogger } from '../../src/app/log.ts';
+import { silentLogger } from '../../src/runtime/log.ts';
 import { createCheckpointer, type Checkpointer } from '../../src/audit/checkpointer.ts';
 import { exportLog } from '../../src/audit/export.ts';
 import { verifyFromStore, verifyLog } from '../../src/audit/verify.ts';

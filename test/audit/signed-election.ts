@@ -13,7 +13,7 @@ import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
 import { createSqlKeyStore } from '../../src/keystore/sql-key-store.ts';
 import { createProjectionRunner } from '../../src/projections/runner.ts';
 import { transparencyLogProjection } from '../../src/projections/transparency-log-projection.ts';
-import { silentLogger } from '../../src/app/log.ts';
+import { silentLogger } from '../../src/runtime/log.ts';
 import { createCheckpointer } from '../../src/audit/checkpointer.ts';
 import { exportLog } from '../../src/audit/export.ts';
 import { entryLeafHash } from '../../src/domain/log-entry.ts';

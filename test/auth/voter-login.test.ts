@@ -17,8 +17,8 @@ import { createVoterLogin, MAX_LEVEL3_BEGINS, voterAuthenticator, type LoginConn
 import type { ElectionRow } from '../../src/projections/read-models.ts';
 import type { Result } from '../../src/domain/errors.ts';
 import type { VoterAuthenticator } from '../../src/auth/voter-authenticator.ts';
-import { silentLogger } from '../../src/app/log.ts';
-import { createMetricsRegistry, type MetricsRegistry } from '../../src/gateway/metrics.ts';
+import { silentLogger } from '../../src/runtime/log.ts';
+import { createMetricsRegistry, type MetricsRegistry } from '../../src/runtime/metrics.ts';
 import { issueSecretCode } from '../../src/credentials/secret-code.ts';
 import { fromBase64url, toBase64url } from '../../src/crypto/bytes.ts';
 import { generateX25519KeyPair, x25519SharedSecret } from '../../src/crypto/x25519.ts';

@@ -9,7 +9,7 @@ import { createAutoCloser, type AutoCloser } from '../../src/commands/auto-close
 import { createClosingScheduler } from '../../src/commands/closing-scheduler.ts';
 import { electionStreamId, type VotingEnded } from '../../src/domain/election-events.ts';
 import { encryptBallotToText } from '../../src/crypto/ballot-encryption.ts';
-import { silentLogger } from '../../src/app/log.ts';
+import { silentLogger } from '../../src/runtime/log.ts';
 import { until } from '../support/system.ts';
 import { mintCredentials, openElection, startWorld, type World } from './fixture.ts';
 

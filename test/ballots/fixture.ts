@@ -25,7 +25,7 @@ import { credentialStreamId, type CredentialMinted } from '../../src/domain/cred
 import { hashToken, issueTokens } from '../../src/credentials/tokens.ts';
 import { createMemoryPubSub } from '../../src/pubsub/memory-pubsub.ts';
 import type { PubSub } from '../../src/pubsub/port.ts';
-import { silentLogger } from '../../src/app/log.ts';
+import { silentLogger } from '../../src/runtime/log.ts';
 import { privateKeyFromPkcs8 } from '../../src/commands/election-keys.ts';
 import { rsaPublicKeyOf } from '../../src/crypto/rsa.ts';
 

@@ -18,7 +18,7 @@ import { voterStreamId } from '../../src/domain/voter-events.ts';
 import { hashToken } from '../../src/credentials/tokens.ts';
 import { encryptBallotToText } from '../../src/crypto/ballot-encryption.ts';
 import { prepareBallot } from '../../src/client/voter-ballot.ts';
-import { silentLogger } from '../../src/app/log.ts';
+import { silentLogger } from '../../src/runtime/log.ts';
 import { mintCredentials, openElection, startWorld, type TestElection, type World } from './fixture.ts';
 
 const K = 4;

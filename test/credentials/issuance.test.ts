@@ -29,7 +29,7 @@ import { createProjectionRunner } from '../../src/projections/runner.ts';
 import { defaultProjections } from '../../src/projections/index.ts';
 import { countCredentials, credentialsProjection } from '../../src/projections/credentials-projection.ts';
 import { createReadModelQueries } from '../../src/projections/queries.ts';
-import { silentLogger } from '../../src/app/log.ts';
+import { silentLogger } from '../../src/runtime/log.ts';
 import { startSmtpSink, type SmtpSink } from '../support/letters.ts';
 
 let db: { url: string; drop(): Promise<void> };

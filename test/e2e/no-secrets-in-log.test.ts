@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { EvoteConnection } from '../../src/client/connection.ts';
 import type { System } from '../../src/app/bootstrap.ts';
-import { createLogger } from '../../src/app/log.ts';
+import { createLogger } from '../../src/runtime/log.ts';
 import { fromBase64url } from '../../src/crypto/bytes.ts';
 import { startTestCluster, type TestCluster } from '../support/system.ts';
 import { issueLettersByEmail, startSmtpSink, type ReceivedLetter, type SmtpSink } from '../support/letters.ts';
@@ -27,7 +27,7 @@ const emails = Array.from({ length: VOTERS }, (_, i) => `citizen${i}.${tag}@town
 
 beforeAll(async () => {
   sink = await startSmtpSink();
-  cluster = await startTestCluster({ config: { smtpUrl: sink.url }, log: createLogger({ level: 'debug', write: (line) => logLines.push(line) }) });
+  cluster = await startTestCluster({ config: { smtpUrl: sink.url }, log: createLogger({ level: 'debug', destination: { write: (line: string) => logLines.push(line) } }) });
   system = cluster.systems[0]!;
   adminToken = cluster.adminToken;
   admin = await EvoteConnection.connect(system.gateway!.url);

@@ -1,6 +1,6 @@
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
 import type { Gateway } from '../../src/gateway/gateway.ts';
-import { createMetricsRegistry, type MetricsRegistry } from '../../src/gateway/metrics.ts';
+import { createMetricsRegistry, type MetricsRegistry } from '../../src/runtime/metrics.ts';
 import { createMemoryPubSub } from '../../src/pubsub/memory-pubsub.ts';
 import { electionChannel } from '../../src/pubsub/port.ts';
 import { createInMemoryElectionServices, startInMemoryGateway } from './in-memory-election-services.ts';

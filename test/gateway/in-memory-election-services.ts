@@ -10,7 +10,7 @@ import type { PubSub } from '../../src/pubsub/port.ts';
 import type { Result } from '../../src/domain/errors.ts';
 import { electionChannel } from '../../src/pubsub/port.ts';
 import { startGateway, type Gateway, type GatewayDeps } from '../../src/gateway/gateway.ts';
-import { createMetricsRegistry } from '../../src/gateway/metrics.ts';
+import { createMetricsRegistry } from '../../src/runtime/metrics.ts';
 import { domainError, type DomainError } from '../../src/domain/errors.ts';
 
 export interface InMemoryElectionServices {

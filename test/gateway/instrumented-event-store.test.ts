@@ -4,7 +4,7 @@ import { createScratchPgDatabase } from '../support/scratch-db.ts';
 import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
 import { instrumentEventStore, streamCategory } from '../../src/eventstore/instrumented-event-store.ts';
 import { WrongExpectedRevisionError, type EventStore } from '../../src/eventstore/port.ts';
-import { createMetricsRegistry, type MetricsRegistry } from '../../src/gateway/metrics.ts';
+import { createMetricsRegistry, type MetricsRegistry } from '../../src/runtime/metrics.ts';
 
 let scratch: { url: string; drop: () => Promise<void> };
 let sql: SqlClient;

@@ -1,10 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Ajv } from 'ajv';
 import type { Gateway } from '../../src/gateway/gateway.ts';
-import { createMetricsRegistry, type MetricsRegistry } from '../../src/gateway/metrics.ts';
+import { createMetricsRegistry, type MetricsRegistry } from '../../src/runtime/metrics.ts';
 import { createMemoryPubSub } from '../../src/pubsub/memory-pubsub.ts';
 import { electionChannel, type PubSub } from '../../src/pubsub/port.ts';
-import { createLogger } from '../../src/app/log.ts';
+import { createLogger } from '../../src/runtime/log.ts';
 import { MESSAGE_CATALOGUE, PROGRESS_SCHEMA, PUSH_SCHEMA, REPLY_SCHEMA } from '../../src/gateway/schemas.ts';
 import { GATEWAY_ERROR_CODES } from '../../src/gateway/error-codes.ts';
 import type { ReadinessReport } from '../../src/gateway/http-routes.ts';
@@ -58,7 +58,7 @@ beforeAll(async () => {
     waitForProjections: async (position) => {
       waitedPositions.push(position);
     },
-    log: createLogger({ level: 'debug', write: (l) => logLines.push(l) }),
+    log: createLogger({ level: 'debug', destination: { write: (l: string) => logLines.push(l) } }),
     readinessTimeoutMs: 300,
   });
 });

@@ -7,7 +7,7 @@ import { createPgClient, type SqlClient } from '../../src/sql/client.ts';
 import { createScratchPgDatabase } from '../support/scratch-db.ts';
 import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
 import type { EventData, EventStore } from '../../src/eventstore/port.ts';
-import { silentLogger } from '../../src/app/log.ts';
+import { silentLogger } from '../../src/runtime/log.ts';
 import { electionChannel, type PubSub } from '../../src/pubsub/port.ts';
 import type { ElectionTransition } from '../../src/projections/read-models.ts';
 import { createRedisPubSub } from '../../src/pubsub/redis-pubsub.ts';

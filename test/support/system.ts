@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createScratchPgDatabase } from './scratch-db.ts';
 import { startSystem, type System } from '../../src/app/bootstrap.ts';
 import type { Config } from '../../src/app/config.ts';
-import { silentLogger, type Logger } from '../../src/app/log.ts';
+import { silentLogger, type Logger } from '../../src/runtime/log.ts';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -17,7 +17,7 @@ import { runTally, type TallyProgress } from '../../src/tally/tally-run.ts';
 import { createProjectionRunner } from '../../src/projections/runner.ts';
 import { tallyProjection } from '../../src/projections/tally-projection.ts';
 import { createTallyQueries } from '../../src/projections/tally-queries.ts';
-import { silentLogger } from '../../src/app/log.ts';
+import { silentLogger } from '../../src/runtime/log.ts';
 import {
   castBallot,
   cloneWorld,

@@ -2,7 +2,7 @@
 import type { SqlExecutor } from '../../sql/client.ts';
 import type { EventStore } from '../../eventstore/port.ts';
 import type { PubSub } from '../../pubsub/port.ts';
-import type { Logger } from '../../app/log.ts';
+import type { Logger } from '../../runtime/log.ts';
 import { checkpointQuery, consistencyQuery, inclusionReceipt } from '../../audit/log-queries.ts';
 import { followSubscription } from '../audit-follow.ts';
 import type { MessageHandler, MessageModule, SubscriptionHandler } from '../message-handlers.ts';

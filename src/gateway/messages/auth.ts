@@ -10,7 +10,7 @@ import { SESSION_ID_PATTERN, type VoterLogin } from '../../auth/voter-login.ts';
 import { MAX_CLIENT_NAME_LENGTH } from '../../domain/client.ts';
 import type { DomainErrorCode } from '../../domain/errors.ts';
 import type { MessageHandler, MessageModule } from '../message-handlers.ts';
-import type { Counter } from '../metrics.ts';
+import type { Counter } from '../../runtime/metrics.ts';
 import { catalogueKey, type JsonSchema, type MessageSpec } from '../schemas.ts';
 import { strictObject } from '../schema-parts.ts';
 

@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { createMetricsRegistry } from '../../src/gateway/metrics.ts';
+import { createMetricsRegistry } from '../../src/runtime/metrics.ts';
 
 const line = (text: string, prefix: string) => text.split('\n').find((l) => l.startsWith(prefix + ' '));
 
-describe('Prometheus registry', () => {
+describe('metrics registry (prom-client)', () => {
   it('renders counters with labels, HELP and TYPE', async () => {
     const r = createMetricsRegistry();
     const c = r.counter('evote_test_total', 'A test counter', ['name', 'outcome']);
@@ -30,10 +30,10 @@ describe('Prometheus registry', () => {
     const h = r.histogram('evote_lat_seconds', 'Latency', ['op'], [0.1, 1, 10]);
     for (const v of [0.05, 0.5, 0.5, 5, 50]) h.observe({ op: 'x' }, v);
     const text = await r.renderPrometheus();
-    expect(line(text, 'evote_lat_seconds_bucket{op="x",le="0.1"}')).toMatch(/ 1$/);
-    expect(line(text, 'evote_lat_seconds_bucket{op="x",le="1"}')).toMatch(/ 3$/);
-    expect(line(text, 'evote_lat_seconds_bucket{op="x",le="10"}')).toMatch(/ 4$/);
-    expect(line(text, 'evote_lat_seconds_bucket{op="x",le="+Inf"}')).toMatch(/ 5$/);
+    expect(line(text, 'evote_lat_seconds_bucket{le="0.1",op="x"}')).toMatch(/ 1$/);
+    expect(line(text, 'evote_lat_seconds_bucket{le="1",op="x"}')).toMatch(/ 3$/);
+    expect(line(text, 'evote_lat_seconds_bucket{le="10",op="x"}')).toMatch(/ 4$/);
+    expect(line(text, 'evote_lat_seconds_bucket{le="+Inf",op="x"}')).toMatch(/ 5$/);
     expect(line(text, 'evote_lat_seconds_sum{op="x"}')).toBe('evote_lat_seconds_sum{op="x"} 56.05');
     expect(line(text, 'evote_lat_seconds_count{op="x"}')).toBe('evote_lat_seconds_count{op="x"} 5');
   });
@@ -67,7 +67,7 @@ describe('Prometheus registry', () => {
     r.gaugeFn('evote_broken', 'Broken', [], () => {
       throw new Error('source down');
     });
-    r.gauge('evote_ok', 'Ok').set(undefined, 2);
+    r.gauge('evote_ok', 'Ok').set(2);
     const text = await r.renderPrometheus();
     expect(text).toContain('evote_ok 2');
     expect(text).not.toMatch(/^evote_broken /m);
@@ -90,13 +90,56 @@ describe('Prometheus registry', () => {
     expect(() => r.gauge('evote_same_total', 'x', ['code'])).toThrow(/already registered/);
   });
 
-  it('refuses undeclared or missing labels, bad names and negative counter increments', () => {
+  it('refuses undeclared labels without echoing their values, bad names and negative counter increments', () => {
     const r = createMetricsRegistry();
     const c = r.counter('evote_l_total', 'x', ['code']);
-    expect(() => c.inc({ code: 'A', email: 'x@y' })).toThrow(/undeclared label email/);
-    expect(() => c.inc()).toThrow(/missing label code/);
-    expect(() => c.inc({ code: 'A' }, -1)).toThrow(/non-negative/);
-    expect(() => r.counter('bad-name', 'x')).toThrow(/invalid metric name/);
-    expect(() => r.histogram('evote_h', 'x', ['le'])).toThrow(/invalid label name/);
+    const undeclared = (() => {
+      try {
+        c.inc({ code: 'A', email: 'voter@example.org' } as never);
+      } catch (err) {
+        return (err as Error).message;
+      }
+    })();
+    expect(undeclared).toMatch(/"email" is not included/);
+    expect(undeclared).not.toContain('voter@example.org');
+    expect(() => c.inc({ code: 'A' }, -1)).toThrow(/not possible to decrease/);
+    expect(() => r.counter('bad-name', 'x')).toThrow(/invalid metric name/i);
+    expect(() => r.histogram('evote_h', 'x', ['le'])).toThrow(/le/);
+  });
+
+  it('leaves a failing unlabelled callback gauge empty, not at zero', async () => {
+    const r = createMetricsRegistry();
+    let fail = false;
+    r.gaugeFn('evote_flaky', 'Flaky', [], () => {
+      if (fail) throw new Error('source down');
+      return 5;
+    });
+    expect(line(await r.renderPrometheus(), 'evote_flaky')).toBe('evote_flaky 5');
+    fail = true;
+    expect(await r.renderPrometheus()).not.toMatch(/^evote_flaky /m);
+  });
+
+  it("exports the process's default metrics in every registry of the process", async () => {
+    const [a, b] = [createMetricsRegistry(), createMetricsRegistry()];
+    a.counter('evote_a_total', 'a');
+    b.counter('evote_a_total', 'a');
+    for (const r of [a, b]) {
+      const text = await r.renderPrometheus();
+      for (const name of [
+        'process_cpu_user_seconds_total',
+        'process_cpu_seconds_total',
+        'process_resident_memory_bytes',
+        'process_start_time_seconds',
+        'nodejs_eventloop_lag_seconds',
+        'nodejs_eventloop_lag_p99_seconds',
+        'nodejs_heap_size_used_bytes',
+        'nodejs_gc_duration_seconds',
+        'nodejs_version_info',
+      ]) {
+        expect(text, name).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
+      }
+      expect(text).toMatch(/^process_resident_memory_bytes [1-9]\d*$/m);
+      expect(text).toMatch(/^evote_a_total 0$/m);
+    }
   });
 });

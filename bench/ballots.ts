@@ -73,26 +73,27 @@ export async function blindSignBench(sys: BenchSystem, opts: { signatures?: numb
   const codes = await plantSecretCodes(sys, election.electionId, election.voterIds);
   const client = await registerClientApp(sys);
   const authorityPublicKey = importPublicKey(election.created.authorityPublicKey);
-  const conns = await Promise.all(Array.from({ length: connections }, () => EvoteConnection.connect(sys.url)));
-  try {
-    // Logged in and blinded beforehand: only ballot.blindSign is timed.
-    const accessTokens = new Array<string>(signatures);
-    await spread(signatures, connections, async (i, w) => {
-      const t = await loginVoter(conns[w]!, { electionId: election.electionId, voterId: election.voterIds[i]!, secretCode: codes[i]! }, client);
+  // Logged in and blinded beforehand: only ballot.blindSign is timed. One connection per login, as
+  // a voter's device has: a connection may begin only a few level-3 logins (docs/auth.md).
+  const accessTokens = new Array<string>(signatures);
+  await spread(signatures, connections, async (i) => {
+    const conn = await EvoteConnection.connect(sys.url);
+    try {
+      const t = await loginVoter(conn, { electionId: election.electionId, voterId: election.voterIds[i]!, secretCode: codes[i]! }, client);
       accessTokens[i] = t.accessToken;
-    });
-    const blinded = election.voterIds.map(() => prepareBallot({ electionId: election.electionId, choice: 'A', n2Commitment: '0'.repeat(64), authorityPublicKey }).blindedMessage);
-    const requests: PreparedRequest[] = blinded.map((blindedMessage, i) => ({
-      kind: 'command',
-      name: 'ballot.blindSign',
-      payload: { electionId: election.electionId, blindedMessage },
-      token: accessTokens[i],
-    }));
-    const rate = await timedRequests(sys.url, requests, connections, opts.inProcess ?? false);
-    return [raw, against({ name: `WS ballot.blindSign, ${connections} connections, ${where(opts.inProcess)}`, rate, unit: 'signatures' }, raw)];
-  } finally {
-    await Promise.all(conns.map((c) => c.close()));
-  }
+    } finally {
+      await conn.close();
+    }
+  });
+  const blinded = election.voterIds.map(() => prepareBallot({ electionId: election.electionId, choice: 'A', n2Commitment: '0'.repeat(64), authorityPublicKey }).blindedMessage);
+  const requests: PreparedRequest[] = blinded.map((blindedMessage, i) => ({
+    kind: 'command',
+    name: 'ballot.blindSign',
+    payload: { electionId: election.electionId, blindedMessage },
+    token: accessTokens[i],
+  }));
+  const rate = await timedRequests(sys.url, requests, connections, opts.inProcess ?? false);
+  return [raw, against({ name: `WS ballot.blindSign, ${connections} connections, ${where(opts.inProcess)}`, rate, unit: 'signatures' }, raw)];
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;

@@ -9,11 +9,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BenchResult } from './harness.ts';
+import { freePort } from '../test/support/free-port.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -22,14 +22,6 @@ const MODES = {
   compiled: ['bin/start.js'],
 } as const;
 type Mode = keyof typeof MODES;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Seconds from spawn to a 200 from /readyz; the server is stopped (SIGTERM) before returning. */
 async function timeStart(mode: Mode, dataDir: string): Promise<number> {

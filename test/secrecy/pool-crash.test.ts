@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvoteConnection } from '../../src/client/connection.ts';
 import { importPublicKey } from '../../src/client/voter-ballot.ts';
@@ -17,6 +16,7 @@ import type { EventStore } from '../../src/eventstore/port.ts';
 import { createScratchPgDatabase } from '../support/scratch-db.ts';
 import { until } from '../support/system.ts';
 import { mintCredentials } from '../ballots/fixture.ts';
+import { freePort } from '../support/free-port.ts';
 
 const CASTS = 400;
 
@@ -25,14 +25,6 @@ let sql: SqlClient;
 let store: EventStore;
 const adminToken = randomBytes(24).toString('base64url');
 const masterKey = randomBytes(32).toString('base64');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function startServer(port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {

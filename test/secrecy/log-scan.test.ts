@@ -121,8 +121,14 @@ describe('the server log of a whole election', () => {
       const tally = await admin.request<{ ballots: number }>('command', 'tally.run', { electionId }, { token, timeoutMs: 120_000 });
       expect(tally.ballots).toBe(CASTING);
       for (const r of receipts) expect(await checkReceipt({ url, electionId, receipt: r })).toMatchObject({ ballotHash: r.ballotHash, status: 'VALID' });
-      const report = await audit({ from: url, electionId });
-      expect(report.ok).toBe(true);
+      // The checkpointer signs the tally's events a moment after they land: until then the log is
+      // rightly INCOMPLETE (an unsigned tail), so a loaded machine may need a second look.
+      let report = await audit({ from: url, electionId });
+      for (const deadline = Date.now() + 60_000; report.verdict === 'INCOMPLETE' && Date.now() < deadline; ) {
+        await new Promise((r) => setTimeout(r, 250));
+        report = await audit({ from: url, electionId });
+      }
+      expect(report.verdict, JSON.stringify({ failures: report.failures, warnings: report.warnings })).toBe('PASSED');
 
       secrets.push(
         ...emails.map((e) => ({ kind: 'e-mail', forms: emailForms(e) })),

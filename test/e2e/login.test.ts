@@ -10,16 +10,16 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvoteConnection, EvoteError } from '../../src/client/connection.ts';
 import { clientMac, loginVoter, type ClientApp, type VoterCredential } from '../../src/client/client-login.ts';
-import { deriveSessionKey, sessionProof } from '../../src/auth/session-key.ts';
 import { hashForKey } from '../../src/auth/session-store.ts';
 import type { TokenPair } from '../../src/auth/token-service.ts';
 import type { AuthSettings } from '../../src/auth/auth-settings.ts';
 import type { Config } from '../../src/app/config.ts';
 import { issueSecretCode } from '../../src/credentials/secret-code.ts';
-import { fromBase64url, toBase64url } from '../../src/crypto/bytes.ts';
-import { generateX25519KeyPair, x25519SharedSecret } from '../../src/crypto/x25519.ts';
+import { toBase64url } from '../../src/crypto/bytes.ts';
+import { generateX25519KeyPair } from '../../src/crypto/x25519.ts';
 import { keyNames } from '../../src/keystore/port.ts';
 import { REDIS_URL, startTestCluster, type TestCluster } from '../support/system.ts';
+import { level3 } from '../support/level3.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -146,18 +146,6 @@ const tally = (codes: string[]) => codes.reduce<Record<string, number>>((t, c) =
 async function levels12(conn: EvoteConnection, v: VoterCredential, client: ClientApp) {
   await conn.request('command', 'auth.level1', { electionId: v.electionId, voterId: v.voterId, secretCode: v.secretCode });
   await conn.request('command', 'auth.level2', { clientId: client.clientId, mac: clientMac(client.clientKey, v.voterId) });
-}
-
-/** Level 3 by hand, returning the pieces so a test can replay or tamper with them. */
-async function level3(conn: EvoteConnection, v: VoterCredential, client: ClientApp) {
-  const own = generateX25519KeyPair();
-  const ch = await conn.request<{ serverPublicKey: string; nonce: string; sessionId: string }>('command', 'auth.level3.begin', {
-    clientPublicKey: toBase64url(own.publicKey),
-  });
-  const secret = x25519SharedSecret(own.privateKey, fromBase64url(ch.serverPublicKey)!);
-  if (!secret.ok) throw new Error('bad server key');
-  const key = deriveSessionKey(secret.value, fromBase64url(ch.nonce)!, v.voterId, client.clientId);
-  return { sessionId: ch.sessionId, proof: toBase64url(sessionProof(key, v.voterId)) };
 }
 
 let main: Election;

@@ -11,13 +11,12 @@ import { EvoteConnection } from '../../src/client/connection.ts';
 import { audit } from '../../src/client/auditor.ts';
 import { checkReceipt, vote, type ClientApp, type Receipt } from '../../src/client/voter.ts';
 import { clientMac, loginVoter } from '../../src/client/client-login.ts';
-import { deriveSessionKey, sessionProof } from '../../src/auth/session-key.ts';
 import type { TokenPair } from '../../src/auth/token-service.ts';
-import { fromBase64url, toBase64url } from '../../src/crypto/bytes.ts';
-import { generateX25519KeyPair, x25519SharedSecret } from '../../src/crypto/x25519.ts';
+import { fromBase64url } from '../../src/crypto/bytes.ts';
 import { createLogger } from '../../src/runtime/log.ts';
 import type { Credential } from '../../src/credentials/credential-uri.ts';
 import { startTestCluster, type TestCluster } from '../support/system.ts';
+import { level3 } from '../support/level3.ts';
 import { issueLettersByEmail, startSmtpSink, type SmtpSink } from '../support/letters.ts';
 
 const VOTERS = 10;
@@ -72,14 +71,7 @@ function leaks(text: string, secrets: Secret[]): string[] {
 async function loginLevelByLevel(conn: EvoteConnection, cred: Credential, client: ClientApp): Promise<TokenPair> {
   await conn.request('command', 'auth.level1', { electionId: cred.electionId, voterId: cred.voterId, secretCode: cred.secretCode });
   await conn.request('command', 'auth.level2', { clientId: client.clientId, mac: clientMac(client.clientKey, cred.voterId) });
-  const own = generateX25519KeyPair();
-  const challenge = await conn.request<{ serverPublicKey: string; nonce: string; sessionId: string }>('command', 'auth.level3.begin', {
-    clientPublicKey: toBase64url(own.publicKey),
-  });
-  const secret = x25519SharedSecret(own.privateKey, fromBase64url(challenge.serverPublicKey)!);
-  if (!secret.ok) throw new Error('bad server key');
-  const key = deriveSessionKey(secret.value, fromBase64url(challenge.nonce)!, cred.voterId, client.clientId);
-  return conn.request<TokenPair>('command', 'auth.level3.prove', { sessionId: challenge.sessionId, proof: toBase64url(sessionProof(key, cred.voterId)) });
+  return conn.request<TokenPair>('command', 'auth.level3.prove', await level3(conn, cred, client));
 }
 
 describe('the server log of a whole election', () => {

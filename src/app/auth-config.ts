@@ -1,6 +1,6 @@
 /**
  * Authentication settings from the environment, overridable through `config.auth` (tests shorten
- * TTLs that way; Config does not declare the field, so it is read structurally).
+ * TTLs that way).
  */
 import { DEFAULT_AUTH_SETTINGS, type AuthSettings } from '../auth/auth-settings.ts';
 import { intFromEnv, type Config } from './config.ts';
@@ -26,6 +26,5 @@ export function authSettingsFrom(config: Config, env: NodeJS.ProcessEnv = proces
     (settings[field] as number) = intFromEnv(env, name, settings[field] as number, min, max);
   }
   if (env.EVOTE_AUTH_REDIS_PREFIX) settings.redisPrefix = env.EVOTE_AUTH_REDIS_PREFIX;
-  const overrides = (config as Config & { auth?: Partial<AuthSettings> }).auth;
-  return { ...settings, ...overrides };
+  return { ...settings, ...config.auth };
 }

@@ -1,5 +1,5 @@
 /** Wires one evote process for the configured running mode: the server, the end-to-end tests and the benchmarks alike. */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { SqlClient } from '../sql/client.ts';
@@ -82,7 +82,6 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
   const log = opts.log ?? createLogger();
   log.info('starting evote', { mode: describeMode(config) });
   const embedded = !config.databaseUrl;
-  if (embedded) await mkdir(config.dataDir, { recursive: true });
 
   const sql = await openDatabase(config);
   if (embedded) log.info('embedded mode: PGlite database and in-memory sessions', { dataDir: config.dataDir });

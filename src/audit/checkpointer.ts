@@ -12,7 +12,7 @@ import type { Logger } from '../runtime/log.ts';
 import type { LogCheckpointed } from '../domain/log-events.ts';
 import { LOG_HEADS_TABLE, LOG_TREES_TABLE } from '../projections/transparency-log-projection.ts';
 import { logKeyName, logPrivateKeyFromPkcs8, signCheckpoint } from './checkpoint.ts';
-import { logStreamOf } from '../domain/log-entry.ts';
+import { logStreamId } from '../domain/streams.ts';
 
 export interface CheckpointerOptions {
   sql: SqlClient;
@@ -107,7 +107,7 @@ export function createCheckpointer(opts: CheckpointerOptions): Checkpointer {
         data: { ...body, signature: signCheckpoint(key, body), checkpointedAt: opts.now().toISOString() },
       };
       try {
-        await opts.store.append(logStreamOf(t.election_id), [event], { expectedRevision: revision ?? 'no_stream' });
+        await opts.store.append(logStreamId(t.election_id), [event], { expectedRevision: revision ?? 'no_stream' });
       } catch (err) {
         if (isWrongExpectedRevision(err)) {
           log.debug('another process checkpointed first', { electionId: t.election_id, size: h.size });

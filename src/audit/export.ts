@@ -7,7 +7,8 @@ import type { Writable } from 'node:stream';
 import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
 import { canonicalJson } from '../crypto/canonical.ts';
 import type { LogCheckpointed } from '../domain/log-events.ts';
-import { electionLogMatcher, electionLogPrefixes, entryLeafHash, logStreamOf } from '../domain/log-entry.ts';
+import { electionLogMatcher, electionLogPrefixes, entryLeafHash } from '../domain/log-entry.ts';
+import { logStreamId } from '../domain/streams.ts';
 import { LOG_FORMAT, type CheckpointLine, type EventLine, type LogLine } from './log-lines.ts';
 
 const PAGE = 1000;
@@ -25,7 +26,7 @@ function checkpointLine(e: RecordedEvent): CheckpointLine {
 /** The export's lines, as objects (the verifier reads these directly in `verifyFromStore`). */
 export async function* electionLogLines(store: EventStore, electionId: string, opts: ExportOptions = {}): AsyncGenerator<LogLine> {
   const head = opts.untilPosition ?? (await store.headPosition());
-  const checkpoints = (await store.readStream(logStreamOf(electionId)))
+  const checkpoints = (await store.readStream(logStreamId(electionId)))
     .filter((e) => e.type === 'LogCheckpointed' && e.position <= head)
     .map(checkpointLine);
   yield { format: LOG_FORMAT, electionId, exportedAt: (opts.now ?? (() => new Date()))().toISOString() };

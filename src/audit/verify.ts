@@ -12,6 +12,7 @@ import { verifyCheckpoint } from './checkpoint.ts';
 import { ElectionReplay, isViolation, type CountedBallot, type Violation } from './election-replay.ts';
 import { electionLogLines } from './export.ts';
 import { electionLogMatcher, type LogEntry } from '../domain/log-entry.ts';
+import { logStreamId } from '../domain/streams.ts';
 import { hashLeafBatch, type LeafBatchResult } from './leaf-batch.ts';
 import { ndjsonLineBatches } from './ndjson-lines.ts';
 import { LOG_FORMAT, isCheckpointLine, isHeaderLine, type CheckpointLine, type EventLine, type LogLine } from './log-lines.ts';
@@ -274,7 +275,7 @@ class Verifier {
     if (!d || !isInt(c.position) || !isInt(c.revision) || !isInt(d.size) || !isInt(d.lastPosition) || typeof d.root !== 'string' || typeof d.signature !== 'string') {
       return fail('BAD_LINE', 'a checkpoint line needs position, revision and data { size, root, lastPosition, signature }');
     }
-    if (c.streamId !== `log-${eid}` || d.electionId !== eid) return fail('FOREIGN_EVENT', 'the checkpoint is not of this election');
+    if (c.streamId !== logStreamId(eid) || d.electionId !== eid) return fail('FOREIGN_EVENT', 'the checkpoint is not of this election');
     const last = this.lastCheckpointRead;
     const expectedRevision = last ? last.revision + 1 : 0;
     if (c.revision !== expectedRevision) return fail('REVISION_GAP', `checkpoint revision ${c.revision}, expected ${expectedRevision}`);

@@ -7,7 +7,8 @@ import type { IssuanceSummary } from '../commands/credential-issuance.ts';
 import type { TallyOutcome } from '../tally/tally-run.ts';
 import type { TallyResults } from '../projections/tally-queries.ts';
 import { EvoteConnection, type ConnectOptions, type Push } from './connection.ts';
-import { importInChunks, type ImportProgress, type ImportResult } from './voter-import.ts';
+import { importInChunks } from './voter-import.ts';
+import type { ImportProgress, ImportResult } from '../commands/election-command-handlers.ts';
 
 export type { ElectionRow, VoterRow } from '../projections/read-models.ts';
 export type { IssuanceProgress, IssuanceSummary } from '../commands/credential-issuance.ts';

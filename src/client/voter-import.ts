@@ -6,6 +6,7 @@ import { parseVoterCsv } from '../commands/csv.ts';
 import { validateEmail } from '../domain/election.ts';
 import { domainError, type DomainError } from '../domain/errors.ts';
 import { EvoteError } from './connection.ts';
+import type { ImportProgress, ImportResult } from '../commands/election-command-handlers.ts';
 
 /** CSV characters per request: a 64 KiB frame holds this plus the envelope and JSON escapes. */
 export const IMPORT_CHUNK_CHARS = 48 * 1024;
@@ -53,18 +54,6 @@ export function planVoterImport(csv: string, chunkChars = IMPORT_CHUNK_CHARS): I
   // Even an empty list is sent once: the server still checks the election and answers a position.
   if (rows.length > 0 || chunks.length === 0) flush();
   return { ok: true, chunks, total: parsed.rows.length };
-}
-
-export interface ImportResult {
-  imported: number;
-  skipped: number;
-  position: number;
-}
-
-export interface ImportProgress {
-  done: number;
-  total: number;
-  skipped: number;
 }
 
 /** A refusal of one chunk, with its line numbers and counts restated for the whole file. */

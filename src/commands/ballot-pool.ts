@@ -10,7 +10,8 @@ import type { SqlClient } from '../sql/client.ts';
 import { isDomainError, type DomainError } from '../domain/errors.ts';
 import { shuffle } from '../crypto/shuffle.ts';
 import { createElectionLock } from '../pool/election-lock.ts';
-import { deletePooled, isClosing, pooledByStream, pooledOfElection, setClosing, storeAdmission, type PooledEvent, type PooledKind } from '../pool/pool-table.ts';
+import { countPooled, deletePooled, isClosing, pooledByStream, pooledOfElection, setClosing, storeAdmission, type PooledEvent, type PooledKind } from '../pool/pool-table.ts';
+import { expectedRevisionOf } from './command-handler.ts';
 
 export const DEFAULT_POOL_K = 32;
 const MAX_BATCH = 500;
@@ -63,7 +64,7 @@ interface Waiting {
   reject(err: unknown): void;
 }
 
-const expectedOf = (revision: number | null): ExpectedRevision => (revision === null ? 'any' : revision < 0 ? 'no_stream' : revision);
+const expectedOf = (revision: number | null): ExpectedRevision => (revision === null ? 'any' : expectedRevisionOf(revision));
 
 const alreadyEnded = (e: DomainError) => e.code === 'WRONG_STATE' && (e.details as { current?: unknown } | undefined)?.current === 'VOTE_ENDED';
 
@@ -90,13 +91,11 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
         store,
         chosen.map((p) => p.streamId),
       );
-      const found = (p: PooledEvent) => logs.get(p.streamId)?.find((e) => e.id === p.event.id);
-      const missing = chosen.filter((p) => !found(p));
+      const existing = chosen.map((p) => logs.get(p.streamId)?.find((e) => e.id === p.event.id));
+      const missing = chosen.filter((_, i) => !existing[i]);
       const appended = missing.length > 0 ? await store.appendMany(missing.map(request)) : [];
-      return chosen.map((p) => {
-        const existing = found(p);
-        return existing ? { nextExpectedRevision: existing.revision, position: existing.position } : appended[missing.indexOf(p)]!;
-      });
+      let next = 0;
+      return existing.map((e) => (e ? { nextExpectedRevision: e.revision, position: e.position } : appended[next++]!));
     }
   };
 
@@ -132,7 +131,7 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
       closing(electionId),
       readStreams(store, streamIds),
       pooledByStream(sql, streamIds),
-      pooledOfElection(sql, electionId, ['cast', 'sign']),
+      k > 0 ? pooledOfElection(sql, electionId, ['cast', 'sign']) : [],
     ]);
     const histories = new Map<string, StreamHistory>(streamIds.map((id) => [id, [...(logs.get(id) ?? []), ...(pooled.has(id) ? [pooled.get(id)!.event] : [])]]));
 
@@ -219,9 +218,7 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
       });
     },
 
-    async held(electionId, kind) {
-      return (await pooledOfElection(sql, electionId, kind ? [kind] : undefined)).length;
-    },
+    held: (electionId, kind) => countPooled(sql, electionId, kind),
 
     async stop() {
       await Promise.allSettled([...draining.values()]);

@@ -33,6 +33,13 @@ export interface ImportProgress {
   skipped: number;
 }
 
+/** What a whole voter import did. */
+export interface ImportResult {
+  imported: number;
+  skipped: number;
+  position: number;
+}
+
 export interface ElectionCommandHandlers {
   createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string }): Promise<Result<{ electionId: string; position: number }>>;
   configureElection(input: { electionId: string; theme?: string; choices?: string[]; expectedVoters?: number; closesAt?: string | null }): Promise<Result<{ position: number }>>;
@@ -41,7 +48,7 @@ export interface ElectionCommandHandlers {
   importVoters(
     input: { electionId: string; csv: string; batchSize?: number },
     onProgress?: (p: ImportProgress) => void,
-  ): Promise<Result<{ imported: number; skipped: number; position: number }>>;
+  ): Promise<Result<ImportResult>>;
   startVoting(input: { electionId: string }): Promise<Result<{ position: number }>>;
   endVoting(input: { electionId: string }): Promise<Result<{ position: number }>>;
 }

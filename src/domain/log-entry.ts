@@ -127,7 +127,5 @@ export function logElectionOf(e: { streamId: string; data: unknown }): string | 
   return id !== undefined && isElectionLogEntry(id, e) ? id : undefined;
 }
 
-export const logStreamOf = (electionId: string) => `log-${electionId}`;
-
 /** Events after which a checkpoint is due at once: the election's state transitions. */
 export const TRANSITION_TYPES: ReadonlySet<string> = new Set(['ElectionCreated', 'VotingStarted', 'VotingEnded', 'TallyPublished']);

@@ -7,12 +7,12 @@ import type { PubSub } from '../pubsub/port.ts';
 import type { Logger } from '../runtime/log.ts';
 import { domainError } from '../domain/errors.ts';
 import type { LogCheckpointed } from '../domain/log-events.ts';
-import { electionStreamId } from '../domain/streams.ts';
+import { electionStreamId, logStreamId } from '../domain/streams.ts';
 import type { SubscriptionHandler } from './message-handlers.ts';
 import { logChannel } from '../projections/transparency-log-projection.ts';
 import { leavesInReadModelUpTo } from '../audit/log-queries.ts';
 import type { SqlExecutor } from '../sql/client.ts';
-import { electionLogMatcher, electionLogPrefixes, entryLeafHash, logStreamOf } from '../domain/log-entry.ts';
+import { electionLogMatcher, electionLogPrefixes, entryLeafHash } from '../domain/log-entry.ts';
 import type { CheckpointLine, EventLine, FollowSnapshot } from '../audit/log-lines.ts';
 
 const PAGE = 500;
@@ -51,7 +51,7 @@ export function followSubscription(deps: { store: EventStore; db: SqlExecutor; p
     let active = true;
     let wake: (() => void) | undefined;
     const unsubscribe = await deps.pubsub.subscribe(logChannel(electionId), () => wake?.());
-    const logStream = logStreamOf(electionId);
+    const logStream = logStreamId(electionId);
     const belongs = electionLogMatcher(electionId);
     const filter = { streamPrefixes: [...electionLogPrefixes(electionId), logStream] };
 

@@ -49,6 +49,14 @@ export async function pooledOfElection(sql: SqlExecutor, electionId: string, kin
 }
 
 /** One statement: stores the admitted events and adds the casts among them to the election's count (returned). */
+export async function countPooled(sql: SqlExecutor, electionId: string, kind?: PooledKind): Promise<number> {
+  const { rows } = await sql.query<{ n: number }>(
+    `select count(*)::int as n from ${POOL_TABLE} where election_id = $1 and ($2::text is null or kind = $2)`,
+    [electionId, kind ?? null],
+  );
+  return rows[0]!.n;
+}
+
 export async function storeAdmission(sql: SqlExecutor, electionId: string, events: readonly PooledEvent[]): Promise<number> {
   const { rows } = await sql.query<{ admitted_casts: number }>(
     `with added as (

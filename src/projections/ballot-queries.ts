@@ -38,17 +38,12 @@ export interface BallotQueries {
 }
 
 export function createBallotQueries(db: SqlExecutor): BallotQueries {
-  // counted_votes exists only where the tally runs; only a found table is remembered, so a later one is picked up.
-  let counted = false;
-
   return {
     async receipt(electionId, ballotHash) {
-      counted ||= (await db.query<{ t: string | null }>(`select to_regclass($1)::text as t`, [COUNTED_VOTES_TABLE])).rows[0]?.t != null;
-      const join = counted ? `left join ${COUNTED_VOTES_TABLE} c on c.ballot_hash = v.ballot_hash and c.election_id = v.election_id` : '';
-      const status = counted ? 'c.status' : 'null';
       // The earliest copy: a replayed ciphertext appears twice on the board (docs/ballots.md).
       const { rows } = await db.query<{ ballot_hash: string; position: string | number; submitted_at: Date | string; status: string | null }>(
-        `select v.ballot_hash, v.position, v.submitted_at, ${status} as status from ${VOTES_TABLE} v ${join}
+        `select v.ballot_hash, v.position, v.submitted_at, c.status from ${VOTES_TABLE} v
+         left join ${COUNTED_VOTES_TABLE} c on c.ballot_hash = v.ballot_hash and c.election_id = v.election_id
          where v.election_id = $1 and v.ballot_hash = $2 order by v.position limit 1`,
         [electionId, ballotHash],
       );

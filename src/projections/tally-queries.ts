@@ -36,7 +36,6 @@ export interface TallyQueries {
 const zeroStatuses = () => Object.fromEntries(VOTE_STATUSES.map((s) => [s, 0])) as Record<VoteStatus, number>;
 
 export function createTallyQueries(db: SqlExecutor): TallyQueries {
-  let votesTable = false;
   return {
     async results(electionId) {
       const { rows } = await db.query<{ status: string; ballots: number; counted: number; statuses: Record<VoteStatus, number> | null; published_at: Date | null }>(
@@ -67,12 +66,7 @@ export function createTallyQueries(db: SqlExecutor): TallyQueries {
 
     async receiptByCommitment(electionId, n2Commitment) {
       if (!isN2Commitment(n2Commitment)) return undefined;
-      // The cast position comes from the votes table, absent where the ballots feature does not run
-      // (then null); only a found table is remembered, so a later one is picked up.
-      votesTable ||= (await db.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [VOTES_TABLE])).rows[0]?.t != null;
-      const castPosition = votesTable
-        ? `(SELECT min(v.position) FROM ${VOTES_TABLE} v WHERE v.election_id = c.election_id AND v.ballot_hash = c.ballot_hash)`
-        : 'NULL::bigint';
+      const castPosition = `(SELECT min(v.position) FROM ${VOTES_TABLE} v WHERE v.election_id = c.election_id AND v.ballot_hash = c.ballot_hash)`;
       const { rows } = await db.query<{ ballot_hash: string; status: VoteStatus; choice: string | null; position: number; cast_position: number | null }>(
         `SELECT c.ballot_hash, c.status, c.choice, c.position, ${castPosition} AS cast_position
            FROM ${COUNTED_VOTES_TABLE} c WHERE c.election_id = $1 AND c.n2_commitment = $2 ORDER BY c.position`,

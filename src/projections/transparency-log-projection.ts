@@ -5,7 +5,7 @@
 import type { RecordedEvent } from '../eventstore/port.ts';
 import type { SqlExecutor } from '../sql/client.ts';
 import type { LogCheckpointed } from '../domain/log-events.ts';
-import { LOG_STREAM_PREFIX } from '../domain/streams.ts';
+import { LOG_STREAM_PREFIX, logStreamId } from '../domain/streams.ts';
 import { ALL_ELECTION_LOG_PREFIXES, TRANSITION_TYPES, electionIdOf, entryLeafHash, logElectionOf } from '../domain/log-entry.ts';
 import { MerkleFrontier } from '../crypto/merkle.ts';
 import type { Notification, Projection } from './projection.ts';
@@ -125,7 +125,7 @@ export function transparencyLogProjection(): Projection {
         if (e.streamId.startsWith(LOG_STREAM_PREFIX)) {
           if (e.type !== 'LogCheckpointed') continue;
           const d = e.data as LogCheckpointed['data'];
-          if (e.streamId !== `log-${d.electionId}`) continue;
+          if (e.streamId !== logStreamId(d.electionId)) continue;
           await tx.query(
             `INSERT INTO ${LOG_CHECKPOINTS_TABLE} (election_id, revision, size, root, last_position, signature, checkpointed_at, position)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,

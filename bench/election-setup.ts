@@ -5,12 +5,13 @@
  */
 import { EvoteConnection } from '../src/client/connection.ts';
 import type { ClientApp } from '../src/client/client-login.ts';
-import { electionStreamId, type ElectionCreated, type VoterRegistered } from '../src/domain/election-events.ts';
-import { credentialStreamId, type CredentialMinted } from '../src/domain/credential-events.ts';
+import type { ElectionCreated, VoterRegistered } from '../src/domain/election-events.ts';
+import type { CredentialMinted } from '../src/domain/credential-events.ts';
 import { hashToken, issueTokens } from '../src/credentials/tokens.ts';
 import { issueSecretCode } from '../src/credentials/secret-code.ts';
 import { keyNames, type KeyStore } from '../src/keystore/port.ts';
 import type { EventStore } from '../src/eventstore/port.ts';
+import { credentialStreamId, electionStreamId } from '../src/domain/streams.ts';
 
 export interface BenchSystem {
   /** ws://host:port/ws of the gateway under test. */

@@ -40,7 +40,6 @@ import { encodeBallotMessage } from '../src/crypto/canonical.ts';
 import { encodeBallotPlaintext } from '../src/crypto/ballot-plaintext.ts';
 import { encryptBallot } from '../src/crypto/ballot-encryption.ts';
 import { hashToken, issueTokens } from '../src/credentials/tokens.ts';
-import { ballotStreamId, credentialStreamId } from '../src/domain/credential-events.ts';
 import { n2Commitment, newN2Salt } from '../src/crypto/n2-commitment.ts';
 import { createTallyPool, type RawProbe, type TallyPool } from '../src/tally/pool.ts';
 import { rawPrivateOps } from '../src/tally/raw-probe.ts';
@@ -48,6 +47,7 @@ import { threadCpuNanos } from '../src/runtime/thread-cpu.ts';
 import { runTally } from '../src/tally/tally-run.ts';
 import { against, renderTable, type BenchResult } from './harness.ts';
 import { cryptoFloor } from './tally-floor.ts';
+import { ballotStreamId, credentialStreamId } from '../src/domain/streams.ts';
 
 const CHOICES = ['Yes', 'No', 'Blank'];
 const CHUNK = 256;

@@ -56,7 +56,7 @@ interface SourceLimits {
   blockedUntil: number;
 }
 
-export const sourceCounterKey = (source: string) => `rl:s:${source}`;
+const sourceCounterKey = (source: string) => `rl:s:${source}`;
 
 export function createRateLimiter(store: SessionStore, limits: Limits, opts: { log?: Logger; now?: () => number } = {}): RateLimiter {
   const now = opts.now ?? Date.now;

@@ -7,10 +7,11 @@ import type { Logger } from '../runtime/log.ts';
 import type { ElectionRow } from '../projections/read-models.ts';
 import type { PubSub } from '../pubsub/port.ts';
 import type { Result } from '../domain/errors.ts';
-import { electionStreamId, type VotingEndReason } from '../domain/election-events.ts';
+import type { VotingEndReason } from '../domain/election-events.ts';
 import { electionDecider } from '../domain/election.ts';
 import type { BallotPool } from './ballot-pool.ts';
 import { handleCommand } from './command-handler.ts';
+import { electionStreamId } from '../domain/streams.ts';
 
 export const AUTO_CLOSE_CHANNEL = 'evote:ballots:quota-reached';
 

@@ -8,7 +8,6 @@ import { keyNames } from '../keystore/port.ts';
 import { createPrivateKeyCache } from '../keystore/private-key-cache.ts';
 import type { Result } from '../domain/errors.ts';
 import type { VoterPrincipal } from '../auth/voter-authenticator.ts';
-import { voterStreamId } from '../domain/voter-events.ts';
 import { voterDecider } from '../domain/voter.ts';
 import type { VoterEvent } from '../domain/voter-events.ts';
 import { domainError, isDomainError } from '../domain/errors.ts';
@@ -18,13 +17,12 @@ import { rsaPublicNumbers } from '../crypto/rsa.ts';
 import type { ElectionStatusView } from '../projections/ballot-queries.ts';
 import type { BallotPool } from './ballot-pool.ts';
 import { toEventData } from './command-handler.ts';
+import { voterStreamId } from '../domain/streams.ts';
 
 export interface BlindSignDeps {
   pool: BallotPool;
   keyStore: KeyStore;
   electionStatus: (electionId: string) => Promise<ElectionStatusView>;
-  /** Elections whose authority KeyObject stays in memory (default 64). */
-  keyCacheSize?: number;
 }
 
 export interface BlindSignInput {
@@ -45,7 +43,7 @@ export class AuthorityKeyMissingError extends Error {
 }
 
 export function createBlindSigner(deps: BlindSignDeps): BlindSigner {
-  const authorityKey = createPrivateKeyCache(deps.keyStore, keyNames.authority, (id) => new AuthorityKeyMissingError(id), deps.keyCacheSize);
+  const authorityKey = createPrivateKeyCache(deps.keyStore, keyNames.authority, (id) => new AuthorityKeyMissingError(id));
 
   return {
     async blindSign(principal, input) {

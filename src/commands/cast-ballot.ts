@@ -7,7 +7,7 @@ import type { Result } from '../domain/errors.ts';
 import type { KeyStore } from '../keystore/port.ts';
 import { keyNames } from '../keystore/port.ts';
 import { createPrivateKeyCache } from '../keystore/private-key-cache.ts';
-import { ballotStreamId, credentialStreamId, type BallotCast, type CredentialEvent } from '../domain/credential-events.ts';
+import type { BallotCast, CredentialEvent } from '../domain/credential-events.ts';
 import { credentialDecider } from '../domain/credential.ts';
 import { domainError, isDomainError } from '../domain/errors.ts';
 import { decodeBallotCiphertext } from '../crypto/ballot-encryption.ts';
@@ -17,6 +17,7 @@ import { hashToken } from '../credentials/tokens.ts';
 import type { ElectionStatusView } from '../projections/ballot-queries.ts';
 import type { BallotPool } from './ballot-pool.ts';
 import { toEventData } from './command-handler.ts';
+import { ballotStreamId, credentialStreamId } from '../domain/streams.ts';
 
 export interface CastBallotDeps {
   pool: BallotPool;

@@ -7,11 +7,11 @@ import type { EventStore } from '../eventstore/port.ts';
 import type { KeyStore } from '../keystore/port.ts';
 import { keyNames } from '../keystore/port.ts';
 import type { Result } from '../domain/errors.ts';
-import { clientStreamId } from '../domain/client-events.ts';
 import { clientDecider } from '../domain/client.ts';
 import { domainError } from '../domain/errors.ts';
 import { toBase64url } from '../crypto/bytes.ts';
 import { handleCommand, loadAggregate } from './command-handler.ts';
+import { clientStreamId } from '../domain/streams.ts';
 
 export const CLIENT_KEY_BYTES = 32;
 

@@ -5,7 +5,7 @@
 import type { EventStore } from '../eventstore/port.ts';
 import { isWrongExpectedRevision } from '../eventstore/port.ts';
 import type { ElectionCommand, RegisterVoters } from '../domain/election-commands.ts';
-import { electionStreamId, type ElectionEvent, type VoterRegistered } from '../domain/election-events.ts';
+import type { ElectionEvent, VoterRegistered } from '../domain/election-events.ts';
 import { electionDecider, validateEmail, type ElectionState } from '../domain/election.ts';
 import type { ProtectedEmail } from '../domain/election-commands.ts';
 import type { KeyStore } from '../keystore/port.ts';
@@ -24,6 +24,7 @@ import {
   type HandledCommand,
 } from './command-handler.ts';
 import { parseVoterCsv } from './csv.ts';
+import { electionStreamId } from '../domain/streams.ts';
 
 export interface ImportProgress {
   /** Rows appended so far. */

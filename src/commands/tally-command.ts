@@ -5,9 +5,10 @@
 import { isWrongExpectedRevision, type EventStore } from '../eventstore/port.ts';
 import type { Result } from '../domain/errors.ts';
 import { domainError, isDomainError } from '../domain/errors.ts';
-import { tallyStreamId, type TallyEvent } from '../domain/tally-events.ts';
+import type { TallyEvent } from '../domain/tally-events.ts';
 import { tallyDecider, type TallyCommand, type TallyState } from '../domain/tally.ts';
 import { expectedRevisionOf, loadAggregate, toEventData, type Aggregate, type AggregateCache } from './command-handler.ts';
+import { tallyStreamId } from '../domain/streams.ts';
 
 export type TallyAggregate = Aggregate<TallyState>;
 

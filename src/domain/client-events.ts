@@ -10,5 +10,3 @@ export interface ClientRevoked {
 }
 
 export type ClientEvent = ClientRegistered | ClientRevoked;
-
-export { clientStreamId } from './streams.ts';

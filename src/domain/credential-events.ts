@@ -20,5 +20,3 @@ export interface BallotCast {
 }
 
 export type CredentialEvent = CredentialMinted | CredentialSpent;
-
-export { credentialStreamId, credentialStreamPrefix, ballotStreamId, ballotStreamPrefix, BALLOT_STREAM_PREFIX } from './streams.ts';

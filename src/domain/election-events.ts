@@ -65,5 +65,3 @@ export const ELECTION_EVENT_TYPES: readonly ElectionEventType[] = [
   'VotingStarted',
   'VotingEnded',
 ];
-
-export { electionStreamId, ELECTION_STREAM_PREFIX } from './streams.ts';

@@ -14,5 +14,3 @@ export interface LogCheckpointed {
     checkpointedAt: string;
   };
 }
-
-export { logStreamId } from './streams.ts';

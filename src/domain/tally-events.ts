@@ -37,5 +37,3 @@ export interface TallyPublished {
 }
 
 export type TallyEvent = TallyStarted | VoteCounted | TallyPublished;
-
-export { tallyStreamId } from './streams.ts';

@@ -21,5 +21,3 @@ export interface BlindSignatureIssued {
 }
 
 export type VoterEvent = CredentialIssued | CredentialDeliveryFailed | BlindSignatureIssued;
-
-export { voterStreamId, voterStreamPrefix } from './streams.ts';

@@ -7,10 +7,11 @@ import type { SqlExecutor } from '../sql/client.ts';
 import type { ElectionTransition } from './read-models.ts';
 import { electionChannel } from '../pubsub/port.ts';
 import type { ElectionConfigured, ElectionCreated, ElectionEvent, VotingEnded, VotingStarted } from '../domain/election-events.ts';
-import { ELECTION_EVENT_TYPES, ELECTION_STREAM_PREFIX } from '../domain/election-events.ts';
+import { ELECTION_EVENT_TYPES } from '../domain/election-events.ts';
 import type { Notification, Projection } from './projection.ts';
 import { qb, run } from './query-builder.ts';
 import { toElectionRow, type ElectionDbRow } from './row-mappers.ts';
+import { ELECTION_STREAM_PREFIX } from '../domain/streams.ts';
 
 export const ELECTIONS_TABLE = 'elections';
 

@@ -2,9 +2,10 @@
  * The `votes` read model, the public bulletin board, keyed by log position since a copied
  * ciphertext has the same hash (docs/ballots.md "Read models").
  */
-import { BALLOT_STREAM_PREFIX, type BallotCast } from '../domain/credential-events.ts';
+import type { BallotCast } from '../domain/credential-events.ts';
 import type { Projection } from './projection.ts';
 import { insertIgnoring } from './query-builder.ts';
+import { BALLOT_STREAM_PREFIX } from '../domain/streams.ts';
 
 export const VOTES_TABLE = 'votes';
 

@@ -48,7 +48,7 @@ const pathOf = (field: string) => (/^[A-Za-z_$][\w$]*$/.test(field) ? field : `[
 export const REDACT_PATHS: readonly string[] = SECRET_FIELDS.map(pathOf);
 
 /** How many objects down nested fields are censored; anything deeper becomes TOO_DEEP. */
-export const NESTED_DEPTH = 4;
+const NESTED_DEPTH = 4;
 export const TOO_DEEP = '[TOO DEEP]';
 
 /**

@@ -23,7 +23,7 @@ type Esbuild = typeof import('esbuild');
 export const runningCompiled: boolean = import.meta.url.endsWith('.js');
 
 /** The entry's compiled sibling: `x.ts` → `x.js` in the same folder. */
-export function compiledEntry(entry: URL): URL {
+function compiledEntry(entry: URL): URL {
   return new URL(entry.href.replace(/\.ts$/, '.js'));
 }
 

@@ -3,7 +3,8 @@
  * left out, both numbers reported (docs/tally.md "What a tally counts").
  */
 import type { EventStore } from '../eventstore/port.ts';
-import { ballotStreamPrefix, type BallotCast } from '../domain/credential-events.ts';
+import type { BallotCast } from '../domain/credential-events.ts';
+import { ballotStreamPrefix } from '../domain/streams.ts';
 
 export interface CoveredBallot {
   ballotHash: string;

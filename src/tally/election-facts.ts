@@ -3,7 +3,8 @@
  * (VotingEnded's above all), not just the decider's state.
  */
 import type { EventStore } from '../eventstore/port.ts';
-import { electionStreamId, type ElectionEvent, type ElectionStatus } from '../domain/election-events.ts';
+import type { ElectionEvent, ElectionStatus } from '../domain/election-events.ts';
+import { electionStreamId } from '../domain/streams.ts';
 
 export interface ElectionFacts {
   electionId: string;

@@ -20,9 +20,9 @@ import { decryptBallot, encryptBallot } from '../../src/crypto/ballot-encryption
 import { toBase64url } from '../../src/crypto/bytes.ts';
 import { hashToken, issueTokens } from '../../src/credentials/tokens.ts';
 import { n2Commitment, newN2Salt } from '../../src/crypto/n2-commitment.ts';
-import { ballotStreamId, credentialStreamId } from '../../src/domain/credential-events.ts';
 import { logKeyName, rawLogPublicKey } from '../../src/audit/checkpoint.ts';
 import { VOTE_STATUSES, type VoteStatus } from '../../src/domain/tally-events.ts';
+import { ballotStreamId, credentialStreamId } from '../../src/domain/streams.ts';
 
 export interface FixtureOptions {
   voters: number;

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBlindSigner, type BlindSigner } from '../../src/commands/blind-sign.ts';
 import { verify } from '../../src/crypto/blind-rsa.ts';
 import { finishBallot, prepareBallot } from '../../src/client/voter-ballot.ts';
-import { voterStreamId } from '../../src/domain/voter-events.ts';
 import { openElection, startWorld, type TestElection, type World } from './fixture.ts';
+import { voterStreamId } from '../../src/domain/streams.ts';
 
 let world: World;
 let signer: BlindSigner;

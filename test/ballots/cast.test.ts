@@ -7,7 +7,6 @@ import { createBallotCaster, type BallotCaster } from '../../src/commands/cast-b
 import { createBlindSigner } from '../../src/commands/blind-sign.ts';
 import { finishBallot, prepareBallot } from '../../src/client/voter-ballot.ts';
 import { createBallotQueries } from '../../src/projections/ballot-queries.ts';
-import { credentialStreamId } from '../../src/domain/credential-events.ts';
 import { hashToken } from '../../src/credentials/tokens.ts';
 import { n2Commitment } from '../../src/crypto/n2-commitment.ts';
 
@@ -15,6 +14,7 @@ const SALT = 'AAECAwQFBgcICQoLDA0ODw';
 import { decryptBallot } from '../../src/crypto/ballot-encryption.ts';
 import { ballotMessageOf, decodeBallotPlaintext } from '../../src/crypto/ballot-plaintext.ts';
 import { mintCredentials, openElection, startWorld, type TestElection, type World } from './fixture.ts';
+import { credentialStreamId } from '../../src/domain/streams.ts';
 
 let world: World;
 let caster: BallotCaster;

@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBallotCaster } from '../../src/commands/cast-ballot.ts';
 import { createAutoCloser, type AutoCloser } from '../../src/commands/auto-close.ts';
 import { createClosingScheduler } from '../../src/commands/closing-scheduler.ts';
-import { electionStreamId, type VotingEnded } from '../../src/domain/election-events.ts';
+import type { VotingEnded } from '../../src/domain/election-events.ts';
 import { encryptBallotToText } from '../../src/crypto/ballot-encryption.ts';
 import { silentLogger } from '../../src/runtime/log.ts';
 import { until } from '../support/system.ts';
 import { mintCredentials, openElection, startWorld, type World } from './fixture.ts';
+import { electionStreamId } from '../../src/domain/streams.ts';
 
 let world: World;
 let autoCloser: AutoCloser;

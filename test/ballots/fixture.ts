@@ -21,13 +21,14 @@ import { quotaNotifier } from '../../src/commands/auto-close.ts';
 import { createElectionStatusCache, type ElectionStatusView } from '../../src/projections/ballot-queries.ts';
 import type { ElectionCommandHandlers } from '../../src/commands/election-command-handlers.ts';
 import type { ReadModelQueries } from '../../src/projections/read-models.ts';
-import { credentialStreamId, type CredentialMinted } from '../../src/domain/credential-events.ts';
+import type { CredentialMinted } from '../../src/domain/credential-events.ts';
 import { hashToken, issueTokens } from '../../src/credentials/tokens.ts';
 import { createMemoryPubSub } from '../../src/pubsub/memory-pubsub.ts';
 import type { PubSub } from '../../src/pubsub/port.ts';
 import { silentLogger } from '../../src/runtime/log.ts';
 import { privateKeyFromPkcs8 } from '../../src/commands/election-keys.ts';
 import { rsaPublicKeyOf } from '../../src/crypto/rsa.ts';
+import { credentialStreamId } from '../../src/domain/streams.ts';
 
 export interface World {
   databaseUrl: string;

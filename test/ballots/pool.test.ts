@@ -12,14 +12,12 @@ import { createBlindSigner } from '../../src/commands/blind-sign.ts';
 import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
 import { createPgClient } from '../../src/sql/client.ts';
 import { POOL_TABLE, storeAdmission } from '../../src/pool/pool-table.ts';
-import { credentialStreamId } from '../../src/domain/credential-events.ts';
-import { electionStreamId } from '../../src/domain/election-events.ts';
-import { voterStreamId } from '../../src/domain/voter-events.ts';
 import { hashToken } from '../../src/credentials/tokens.ts';
 import { encryptBallotToText } from '../../src/crypto/ballot-encryption.ts';
 import { prepareBallot } from '../../src/client/voter-ballot.ts';
 import { silentLogger } from '../../src/runtime/log.ts';
 import { mintCredentials, openElection, startWorld, type TestElection, type World } from './fixture.ts';
+import { credentialStreamId, electionStreamId, voterStreamId } from '../../src/domain/streams.ts';
 
 const K = 4;
 let world: World;

@@ -12,7 +12,6 @@ import type { EventData, EventStore, RecordedEvent } from '../../src/eventstore/
 import { createElectionCommandHandlers } from '../../src/commands/election-command-handlers.ts';
 import { AggregateCache, handleCommand } from '../../src/commands/command-handler.ts';
 import { electionDecider, isRegistered, type ElectionState } from '../../src/domain/election.ts';
-import { electionStreamId } from '../../src/domain/election-events.ts';
 import type { ElectionCommandHandlers, ImportProgress } from '../../src/commands/election-command-handlers.ts';
 import type { Result } from '../../src/domain/errors.ts';
 import { createSqlKeyStore } from '../../src/keystore/sql-key-store.ts';
@@ -22,6 +21,7 @@ import { privateKeyFromPkcs8, rsaSpkiBase64url, ed25519RawBase64url } from '../.
 import { rsaPublicNumbers } from '../../src/crypto/rsa.ts';
 import { fromBase64url } from '../../src/crypto/bytes.ts';
 import { createPublicKey, randomBytes, sign, verify } from 'node:crypto';
+import { electionStreamId } from '../../src/domain/streams.ts';
 
 let sql: SqlClient;
 let store: EventStore;

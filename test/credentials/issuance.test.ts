@@ -22,15 +22,14 @@ import { decodeQrPng } from '../../src/credentials/qr.ts';
 import { parseCredentialUri, type Credential } from '../../src/credentials/credential-uri.ts';
 import { hashToken } from '../../src/credentials/tokens.ts';
 import { verifySecretCode } from '../../src/credentials/secret-code.ts';
-import { credentialStreamPrefix, type CredentialMinted } from '../../src/domain/credential-events.ts';
-import { voterStreamPrefix } from '../../src/domain/voter-events.ts';
-import { electionStreamId } from '../../src/domain/election-events.ts';
+import type { CredentialMinted } from '../../src/domain/credential-events.ts';
 import { createProjectionRunner } from '../../src/projections/runner.ts';
 import { defaultProjections } from '../../src/projections/index.ts';
 import { countCredentials, credentialsProjection } from '../../src/projections/credentials-projection.ts';
 import { createReadModelQueries } from '../../src/projections/queries.ts';
 import { silentLogger } from '../../src/runtime/log.ts';
 import { startSmtpSink, type SmtpSink } from '../support/letters.ts';
+import { credentialStreamPrefix, electionStreamId, voterStreamPrefix } from '../../src/domain/streams.ts';
 
 let db: { url: string; drop(): Promise<void> };
 let sql: SqlClient;

@@ -17,12 +17,13 @@ import { createElectionCommandHandlers } from '../../src/commands/election-comma
 import { createCredentialIssuer } from '../../src/commands/credential-issuance.ts';
 import type { ElectionCommandHandlers } from '../../src/commands/election-command-handlers.ts';
 import type { Result } from '../../src/domain/errors.ts';
-import { electionStreamId, type ElectionCreated } from '../../src/domain/election-events.ts';
+import type { ElectionCreated } from '../../src/domain/election-events.ts';
 import { decodeQrPng } from '../../src/credentials/qr.ts';
 import { parseCredentialUri } from '../../src/credentials/credential-uri.ts';
 import { renderLetterFiles } from '../../src/credentials/letter.ts';
 import { letterText, type MailLetter } from '../../src/credentials/mailer.ts';
 import { electionFingerprint, formatFingerprint } from '../../src/crypto/election-fingerprint.ts';
+import { electionStreamId } from '../../src/domain/streams.ts';
 
 let db: { url: string; drop(): Promise<void> };
 let sql: SqlClient;

@@ -9,11 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyCastReceipt } from '../../src/crypto/cast-receipt.ts';
 import { EvoteConnection, EvoteError } from '../../src/client/connection.ts';
 import type { ElectionRow } from '../../src/projections/read-models.ts';
-import { electionStreamId, type ElectionCreated } from '../../src/domain/election-events.ts';
+import type { ElectionCreated } from '../../src/domain/election-events.ts';
 import { encryptBallotToText } from '../../src/crypto/ballot-encryption.ts';
 import { importPublicKey } from '../../src/client/voter-ballot.ts';
 import { mintCredentials } from '../ballots/fixture.ts';
 import { startTestCluster, until, type TestCluster } from '../support/system.ts';
+import { electionStreamId } from '../../src/domain/streams.ts';
 
 let cluster: TestCluster;
 let admin: EvoteConnection;

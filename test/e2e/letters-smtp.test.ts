@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvoteConnection } from '../../src/client/connection.ts';
 import type { ElectionRow, VoterRow } from '../../src/projections/read-models.ts';
 import type { CredentialMinted } from '../../src/domain/credential-events.ts';
-import { credentialStreamPrefix } from '../../src/domain/credential-events.ts';
 import { hashToken } from '../../src/credentials/tokens.ts';
 import { startTestCluster, voterCsv, type TestCluster } from '../support/system.ts';
 import { issueLettersByEmail, startSmtpSink, type SmtpSink } from '../support/letters.ts';
+import { credentialStreamPrefix } from '../../src/domain/streams.ts';
 
 let sink: SmtpSink;
 let cluster: TestCluster;

@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvoteConnection } from '../../src/client/connection.ts';
 import { checkReceipt, vote, type Receipt } from '../../src/client/voter.ts';
 import type { ElectionRow } from '../../src/projections/read-models.ts';
-import { electionStreamId } from '../../src/domain/election-events.ts';
 import { verifyFromStore } from '../../src/audit/verify.ts';
 import { startTestCluster, until, voterCsv, type TestCluster } from '../support/system.ts';
 import { issueLettersByEmail, startSmtpSink, type SmtpSink } from '../support/letters.ts';
+import { electionStreamId } from '../../src/domain/streams.ts';
 
 const VOTERS = 500;
 const CHOICES = ['Alice', 'Bob', 'Carol'];

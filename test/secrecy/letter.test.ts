@@ -9,7 +9,7 @@ import { EvoteConnection, EvoteError } from '../../src/client/connection.ts';
 import { checkReceipt, vote, type Receipt } from '../../src/client/voter.ts';
 import type { ClientApp } from '../../src/client/client-login.ts';
 import type { Credential } from '../../src/credentials/credential-uri.ts';
-import { electionStreamId, type VoterRegistered } from '../../src/domain/election-events.ts';
+import type { VoterRegistered } from '../../src/domain/election-events.ts';
 import { issueSecretCode } from '../../src/credentials/secret-code.ts';
 import { hashToken } from '../../src/credentials/tokens.ts';
 import { n2Commitment } from '../../src/crypto/n2-commitment.ts';
@@ -17,6 +17,7 @@ import { keyNames } from '../../src/keystore/port.ts';
 import { mintCredentials } from '../ballots/fixture.ts';
 import { startTestCluster, until, voterCsv, type TestCluster } from '../support/system.ts';
 import { parseExport, type PublicEvent } from './linkage-attack.ts';
+import { electionStreamId } from '../../src/domain/streams.ts';
 
 const VOTERS = 30;
 /** Events that may mention a letter's values: none of them carries a ballot. */

@@ -11,12 +11,13 @@ import { EvoteConnection } from '../../src/client/connection.ts';
 import { vote } from '../../src/client/voter.ts';
 import type { ClientApp } from '../../src/client/client-login.ts';
 import type { ElectionRow } from '../../src/projections/read-models.ts';
-import { electionStreamId, type VoterRegistered } from '../../src/domain/election-events.ts';
+import type { VoterRegistered } from '../../src/domain/election-events.ts';
 import { issueSecretCode } from '../../src/credentials/secret-code.ts';
 import { keyNames } from '../../src/keystore/port.ts';
 import { mintCredentials } from '../ballots/fixture.ts';
 import { startTestCluster, until, voterCsv } from '../support/system.ts';
 import { linkByOrder, linkByTime, linkedShare, parseDump, parseExport, pgDump } from './linkage-attack.ts';
+import { electionStreamId } from '../../src/domain/streams.ts';
 
 const VOTERS = 1_000;
 const CHOICES = ['Ann', 'Bob', 'Cy'];

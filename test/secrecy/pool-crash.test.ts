@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvoteConnection } from '../../src/client/connection.ts';
 import { importPublicKey } from '../../src/client/voter-ballot.ts';
 import { encryptBallotToText } from '../../src/crypto/ballot-encryption.ts';
-import { electionStreamId, type ElectionCreated } from '../../src/domain/election-events.ts';
+import type { ElectionCreated } from '../../src/domain/election-events.ts';
 import { createPgClient, type SqlClient } from '../../src/sql/client.ts';
 import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
 import type { EventStore } from '../../src/eventstore/port.ts';
@@ -17,6 +17,7 @@ import { createScratchPgDatabase } from '../support/scratch-db.ts';
 import { until } from '../support/system.ts';
 import { mintCredentials } from '../ballots/fixture.ts';
 import { freePort } from '../support/free-port.ts';
+import { electionStreamId } from '../../src/domain/streams.ts';
 
 const CASTS = 400;
 

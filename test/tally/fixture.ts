@@ -16,7 +16,7 @@ import { keyNames, type KeyStore } from '../../src/keystore/port.ts';
 import { createElectionCommandHandlers } from '../../src/commands/election-command-handlers.ts';
 import { privateKeyFromPkcs8 } from '../../src/commands/election-keys.ts';
 import type { ElectionCommandHandlers } from '../../src/commands/election-command-handlers.ts';
-import { ballotStreamId, credentialStreamId, type BallotCast, type CredentialMinted, type CredentialSpent } from '../../src/domain/credential-events.ts';
+import type { BallotCast, CredentialMinted, CredentialSpent } from '../../src/domain/credential-events.ts';
 import { n2Commitment, newN2Salt } from '../../src/crypto/n2-commitment.ts';
 import { hashToken, issueTokens } from '../../src/credentials/tokens.ts';
 import { rsaPublicKeyOf } from '../../src/crypto/rsa.ts';
@@ -25,7 +25,7 @@ import { encodeBallotMessage } from '../../src/crypto/canonical.ts';
 import { encodeBallotPlaintext } from '../../src/crypto/ballot-plaintext.ts';
 import { encryptBallotToText } from '../../src/crypto/ballot-encryption.ts';
 import { fromBase64url, toHex } from '../../src/crypto/bytes.ts';
-import { tallyStreamId } from '../../src/domain/tally-events.ts';
+import { ballotStreamId, credentialStreamId, tallyStreamId } from '../../src/domain/streams.ts';
 
 export interface TallyWorld {
   databaseUrl: string;

@@ -10,7 +10,6 @@ import { decryptWithRevealedR } from '../../src/crypto/ballot-encryption.ts';
 import { toBase64url, fromBase64url } from '../../src/crypto/bytes.ts';
 import { newToken } from '../../src/credentials/tokens.ts';
 import { n2Commitment, newN2Salt } from '../../src/crypto/n2-commitment.ts';
-import { ballotStreamPrefix } from '../../src/domain/credential-events.ts';
 import { decodeBallotPlaintext, ballotMessageOf } from '../../src/crypto/ballot-plaintext.ts';
 import type { TallyPublished, VoteCounted } from '../../src/domain/tally-events.ts';
 import { runTally, type TallyProgress } from '../../src/tally/tally-run.ts';
@@ -32,6 +31,7 @@ import {
   type TallyWorld,
   type TestElection,
 } from './fixture.ts';
+import { ballotStreamPrefix } from '../../src/domain/streams.ts';
 
 const now = () => new Date();
 

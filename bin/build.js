@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The built artifact: src/ compiled by tsc (tsconfig.build.json) into dist/, with every non-TypeScript
- * file under src/ copied beside its module, and a stamp holding a hash of the sources it was built
+ * file under src/ copied beside its module, the browser front end built by Vite into dist/web (web/build.js), and a stamp holding a hash of the sources it was built
  * from. `npm run build` type-checks and emits; `ensureBuilt()` (bin/start.js, bin/evote.js) rebuilds
  * only when dist/ is missing or its stamp's hash differs from the sources', emitting without the
  * type check (tsc --noCheck: same JavaScript, a third of the time; `npm run lint` checks types).
@@ -18,22 +18,24 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST = path.join(ROOT, 'dist');
 const SRC = path.join(ROOT, 'src');
+const WEB = path.join(ROOT, 'web');
 const STAMP = '.build-stamp.json';
 /** Besides src/, what changes the emitted JavaScript. */
 const BUILD_INPUTS = ['tsconfig.json', 'tsconfig.build.json', 'package.json'];
 
-/** Every file under src/, relative and sorted (the hash must not depend on directory order). */
-function sourceFiles() {
-  return readdirSync(SRC, { recursive: true, withFileTypes: true })
+/** Every file under `dir`, relative to the root and sorted (the hash must not depend on directory order). */
+function filesUnder(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)))
     .sort();
 }
+const sourceFiles = () => filesUnder(SRC);
 
-/** SHA-256 over the paths and contents of src/ and the build's configuration. */
+/** SHA-256 over the paths and contents of src/, web/ and the build's configuration. */
 export function sourceHash() {
   const hash = createHash('sha256');
-  for (const file of [...sourceFiles(), ...BUILD_INPUTS]) {
+  for (const file of [...sourceFiles(), ...filesUnder(WEB), ...BUILD_INPUTS]) {
     hash.update(file.split(path.sep).join('/')).update('\0').update(readFileSync(path.join(ROOT, file))).update('\0');
   }
   return hash.digest('hex');
@@ -78,6 +80,8 @@ export function build({ typeCheck = true } = {}) {
       if (file.endsWith('.ts')) continue;
       cpSync(path.join(ROOT, file), path.join(out, path.relative('src', file)));
     }
+    const web = spawnSync(process.execPath, [path.join(WEB, 'build.js'), path.join(out, 'web')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (web.status !== 0) throw new Error(`evote: the web build failed (exit ${web.status ?? web.signal}); dist/ left as it was`);
     writeFileSync(path.join(out, STAMP), JSON.stringify({ sourceHash: hash, builtAt: new Date().toISOString() }) + '\n');
     rmSync(DIST, { recursive: true, force: true });
     try {

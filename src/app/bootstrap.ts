@@ -32,9 +32,10 @@ import { authFeature } from './features/auth.ts';
 import { ballotsFeature } from './features/ballots.ts';
 import { tallyFeature } from './features/tally.ts';
 import { auditFeature } from './features/audit.ts';
+import { webFeature } from './features/web.ts';
 
 /** The server's features, in start order: a feature may use services an earlier one published. */
-const FEATURES: FeatureFactory[] = [credentialsFeature, authFeature, ballotsFeature, tallyFeature, auditFeature];
+const FEATURES: FeatureFactory[] = [credentialsFeature, authFeature, ballotsFeature, tallyFeature, auditFeature, webFeature];
 import { describeMode, type Config } from './config.ts';
 import { createLogger, type Logger } from '../runtime/log.ts';
 

@@ -27,6 +27,8 @@ export interface HttpResponse {
 /** One HTTP request, readable only during its handler's synchronous run. */
 export interface HttpRequest {
   getHeader(lowerCaseName: string): string;
+  /** The path, without the query string. */
+  getUrl(): string;
   getParameter(index: number): string | undefined;
 }
 

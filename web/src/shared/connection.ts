@@ -1,0 +1,151 @@
+/**
+ * The browser's WebSocket connection to the gateway (same envelope as src/client/connection.ts):
+ * request/reply by id, progress of long commands, subscription pushes, typed errors. No
+ * reconnection of commands: the server may have applied one that lost its reply.
+ */
+export type Kind = 'command' | 'query' | 'subscribe' | 'unsubscribe';
+
+/** A refusal with the server's stable code, or UNREACHABLE, CONNECTION_CLOSED, TIMEOUT from this side. */
+export class EvoteError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'EvoteError';
+  }
+}
+
+export interface Push {
+  kind: 'event';
+  subscription: string;
+  name: string;
+  payload: unknown;
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+  onProgress?: (progress: unknown) => void;
+}
+
+export interface RequestOptions {
+  token?: string;
+  timeoutMs?: number;
+  onProgress?: (progress: unknown) => void;
+}
+
+/** ws(s)://<this page's host>/ws: pages talk only to the gateway that served them (the CSP says so too). */
+export function gatewayUrl(loc: Location = location): string {
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`;
+}
+
+export class Connection {
+  private nextId = 1;
+  private readonly pending = new Map<string, Pending>();
+  private readonly pushHandlers = new Map<string, (push: Push) => void>();
+  /** Set once the socket closed; later requests fail at once. */
+  closed?: { code: number; reason: string };
+  onClosed?: (closed: { code: number; reason: string }) => void;
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.addEventListener('message', (e) => {
+      if (typeof e.data === 'string') this.onMessage(e.data);
+    });
+    ws.addEventListener('close', (e) => {
+      this.closed = { code: e.code, reason: e.reason };
+      for (const [id, p] of this.pending) {
+        clearTimeout(p.timer);
+        p.reject(new EvoteError('CONNECTION_CLOSED', `connection closed (${e.code}) before the reply to ${id}`));
+      }
+      this.pending.clear();
+      this.onClosed?.(this.closed);
+    });
+  }
+
+  static open(url: string = gatewayUrl()): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
+      const fail = () => reject(new EvoteError('UNREACHABLE', 'cannot reach the server'));
+      ws.addEventListener('error', fail, { once: true });
+      ws.addEventListener(
+        'open',
+        () => {
+          ws.removeEventListener('error', fail);
+          resolve(new Connection(ws));
+        },
+        { once: true },
+      );
+    });
+  }
+
+  request<T = unknown>(kind: Kind, name: string, payload?: unknown, opts: RequestOptions = {}): Promise<T> {
+    if (this.closed || this.ws.readyState !== WebSocket.OPEN) return Promise.reject(new EvoteError('CONNECTION_CLOSED', `the connection is closed; ${name} was not sent`));
+    const id = `r${this.nextId++}`;
+    const envelope: Record<string, unknown> = { id, kind, name };
+    if (payload !== undefined) envelope.payload = payload;
+    if (opts.token !== undefined) envelope.token = opts.token;
+    return new Promise<T>((resolve, reject) => {
+      const timeoutMs = opts.timeoutMs ?? 30_000;
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new EvoteError('TIMEOUT', `no reply to ${name} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, onProgress: opts.onProgress });
+      this.ws.send(JSON.stringify(envelope));
+    });
+  }
+
+  query<T = unknown>(name: string, payload?: unknown, opts?: RequestOptions): Promise<T> {
+    return this.request<T>('query', name, payload, opts);
+  }
+
+  command<T = unknown>(name: string, payload?: unknown, opts?: RequestOptions): Promise<T> {
+    return this.request<T>('command', name, payload, opts);
+  }
+
+  /** Subscribes; returns the snapshot, and each later push goes to `onPush`. */
+  async subscribe<T = unknown>(name: string, payload: unknown, onPush: (push: Push) => void, opts: RequestOptions = {}): Promise<{ subscription: string; snapshot: T }> {
+    const id = `r${this.nextId}`;
+    this.pushHandlers.set(id, onPush);
+    try {
+      const snapshot = await this.request<T>('subscribe', name, payload, opts);
+      return { subscription: id, snapshot };
+    } catch (err) {
+      this.pushHandlers.delete(id);
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.ws.close(1000);
+  }
+
+  private onMessage(text: string): void {
+    let msg: Record<string, unknown>;
+    try {
+      msg = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    if (msg.kind === 'event' && typeof msg.subscription === 'string') {
+      this.pushHandlers.get(msg.subscription)?.(msg as unknown as Push);
+      return;
+    }
+    const p = msg.id == null ? undefined : this.pending.get(String(msg.id));
+    if (!p) return;
+    if (msg.kind === 'progress') {
+      p.onProgress?.(msg.payload);
+      return;
+    }
+    clearTimeout(p.timer);
+    this.pending.delete(String(msg.id));
+    if (msg.ok === true) p.resolve(msg.result);
+    else {
+      const e = (msg.error ?? {}) as { code?: string; message?: string; details?: Record<string, unknown> };
+      p.reject(new EvoteError(e.code ?? 'UNKNOWN', e.message ?? 'request failed', e.details));
+    }
+  }
+}

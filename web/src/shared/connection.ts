@@ -3,6 +3,8 @@
  * request/reply by id, progress of long commands, subscription pushes, typed errors. No
  * reconnection of commands: the server may have applied one that lost its reply.
  */
+const OPEN = 1;
+
 export type Kind = 'command' | 'query' | 'subscribe' | 'unsubscribe';
 
 /** A refusal with the server's stable code, or UNREACHABLE, CONNECTION_CLOSED, TIMEOUT from this side. */
@@ -65,9 +67,10 @@ export class Connection {
     });
   }
 
-  static open(url: string = gatewayUrl()): Promise<Connection> {
+  /** `WebSocketImpl` lets Node tests pass the `ws` package (Node 20 has no global WebSocket). */
+  static open(url: string = gatewayUrl(), WebSocketImpl: typeof WebSocket = globalThis.WebSocket): Promise<Connection> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new WebSocketImpl(url);
       const fail = () => reject(new EvoteError('UNREACHABLE', 'cannot reach the server'));
       ws.addEventListener('error', fail, { once: true });
       ws.addEventListener(
@@ -82,7 +85,7 @@ export class Connection {
   }
 
   request<T = unknown>(kind: Kind, name: string, payload?: unknown, opts: RequestOptions = {}): Promise<T> {
-    if (this.closed || this.ws.readyState !== WebSocket.OPEN) return Promise.reject(new EvoteError('CONNECTION_CLOSED', `the connection is closed; ${name} was not sent`));
+    if (this.closed || this.ws.readyState !== OPEN) return Promise.reject(new EvoteError('CONNECTION_CLOSED', `the connection is closed; ${name} was not sent`));
     const id = `r${this.nextId++}`;
     const envelope: Record<string, unknown> = { id, kind, name };
     if (payload !== undefined) envelope.payload = payload;

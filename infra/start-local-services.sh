@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Makes sure PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) answer, for the "one machine"
-# running mode and the test suites, on Debian 12 without systemd or containers.
+# Makes sure PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) answer, and Debian's Chromium is
+# installed (browser tests), for the "one machine" running mode and the test suites, on Debian 12 without systemd or containers.
 #
 # Idempotent: when both already answer it changes nothing. Otherwise it starts Debian's packages,
 # installing them first if absent (and only then switches local TCP logins to trust, since a fresh
@@ -116,5 +116,14 @@ ensure_redis() {
   wait_for "Redis ($REDIS_HOST:$REDIS_PORT)" redis_answers
 }
 
+# The browser tests drive Debian's Chromium (never a downloaded one).
+ensure_chromium() {
+  if [[ -x /usr/bin/chromium ]]; then log "Chromium already installed"; return; fi
+  log "installing Chromium"
+  apt_install chromium
+  [[ -x /usr/bin/chromium ]] || die "chromium installed but /usr/bin/chromium is missing"
+}
+
 ensure_postgres
 ensure_redis
+ensure_chromium

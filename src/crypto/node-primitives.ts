@@ -1,5 +1,5 @@
 /** CryptoPrimitives on node:crypto (OpenSSL): the CLI audit, its worker threads and the tally. */
-import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, hash, verify, type KeyObject } from 'node:crypto';
 import { aes256GcmDecrypt } from './aes-gcm.ts';
 import { verify as rsaPssVerify } from './blind-rsa.ts';
 import { toBase64url } from './bytes.ts';
@@ -9,7 +9,8 @@ import type { CryptoPrimitives } from './primitives.ts';
 import { rsaPublicNumbers, rsaRawPublic } from './rsa.ts';
 
 export const nodePrimitives: CryptoPrimitives = {
-  sha256: (data) => createHash('sha256').update(data).digest(),
+  // One-shot: one native call (the ballot hash of every BallotCast goes through it).
+  sha256: (data) => hash('sha256', data, 'buffer'),
   leafHashOfText,
   nodeHash,
   rsaPublicKey(spkiDer) {

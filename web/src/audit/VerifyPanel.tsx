@@ -30,11 +30,12 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
     fingerprint: 'Election fingerprint',
     tally: 'Recomputed tally',
     failed: 'FAILED',
-    failedAt: 'The first broken event is at position {position} ({type}, stream {stream}{leaf}, line {line} of the log).',
+    failedAt: 'The first broken event is at position {position} ({type}, stream {stream}{leaf}{line}).',
+    atLine: ', line {line} of the log',
     failedLine: 'The log breaks at line {line}, which is not an event.',
     failedLog: 'The log itself is not valid.',
     leaf: ', leaf {leaf}',
-    check: 'Check {check}:',
+    check: 'Failed check:',
     incomplete: 'INCOMPLETE',
     incompleteDetail: 'Nothing in this log is broken, but it is not a whole election:',
     gapAt: 'from position {position} ({type})',
@@ -59,11 +60,12 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
     fingerprint: 'Empreinte de l’élection',
     tally: 'Dépouillement recalculé',
     failed: 'ÉCHEC',
-    failedAt: 'Le premier événement fautif est à la position {position} ({type}, flux {stream}{leaf}, ligne {line} du journal).',
+    failedAt: 'Le premier événement fautif est à la position {position} ({type}, flux {stream}{leaf}{line}).',
+    atLine: ', ligne {line} du journal',
     failedLine: 'Le journal est rompu à la ligne {line}, qui n’est pas un événement.',
     failedLog: 'Le journal lui-même n’est pas valide.',
     leaf: ', feuille {leaf}',
-    check: 'Contrôle {check} :',
+    check: 'Contrôle en échec :',
     incomplete: 'INCOMPLET',
     incompleteDetail: 'Rien n’est rompu dans ce journal, mais il ne contient pas toute l’élection :',
     gapAt: 'à partir de la position {position} ({type})',
@@ -141,7 +143,7 @@ export function VerifyPanel(props: { electionId: string; lang: 'en' | 'fr' }) {
     if (o.kind === 'error') return t(o.code, { detail: o.detail });
     const r = o.report;
     if (r.verdict === 'PASSED') return `${t('passed')}. ${passedDetail(r)}`;
-    if (r.verdict === 'FAILED' && r.failures[0]) return `${t('failed')}. ${where(r.failures[0])} ${t('check', { check: r.failures[0].check })} ${r.failures[0].message}`;
+    if (r.verdict === 'FAILED' && r.failures[0]) return `${t('failed')}. ${where(r.failures[0])} ${t('check')} ${r.failures[0].check}: ${r.failures[0].message}`;
     return `${t('incomplete')}. ${t('incompleteDetail')} ${r.gaps.map((g) => `[${g.check}] ${g.message}`).join(' ')}`;
   }
 
@@ -149,7 +151,7 @@ export function VerifyPanel(props: { electionId: string; lang: 'en' | 'fr' }) {
     t('passedDetail', { events: r.events, checkpoints: r.checkpoints, ballots: r.ballotsCounted, seconds: (r.durationMs / 1000).toFixed(1), rate: Math.round(r.ballotsPerSecond) });
 
   function where(f: AuditFailure): string {
-    if (f.position !== null) return t('failedAt', { position: f.position, type: f.type ?? '?', stream: f.streamId ?? '?', leaf: f.leafIndex !== undefined ? t('leaf', { leaf: f.leafIndex }) : '', line: f.line ?? '?' });
+    if (f.position !== null) return t('failedAt', { position: f.position, type: f.type ?? '?', stream: f.streamId ?? '?', leaf: f.leafIndex !== undefined ? t('leaf', { leaf: f.leafIndex }) : '', line: f.line !== undefined ? t('atLine', { line: f.line }) : '' });
     return f.line !== undefined ? t('failedLine', { line: f.line }) : t('failedLog');
   }
 
@@ -238,7 +240,7 @@ function Verdict(props: { report: AuditReport; t: ReturnType<typeof translate>; 
         <p class="verdict-word">{t('failed')}</p>
         <p class="verify-where">{props.where(first)}</p>
         <p>
-          {t('check', { check: first.check })} <code>{first.check}</code> — {first.message}
+          {t('check')} <code>{first.check}</code> — {first.message}
         </p>
         <Warnings report={r} t={t} />
       </div>

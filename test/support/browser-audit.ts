@@ -1,0 +1,86 @@
+/**
+ * The in-browser verification driven from Node: the board page's verify panel (mounted by a test-only
+ * script when the board does not place it), its verdict read back, and its rate in ballots/s (what
+ * `npm run bench` compares with the CLI audit's).
+ */
+import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { WEB } from '../../web/build.js';
+
+const MOUNT = fileURLToPath(new URL('../../web/src/audit/test-mount.tsx', import.meta.url));
+
+/**
+ * A copy of the built front end `root` plus the test-only mount script (assets/verify-mount-*.js);
+ * sets EVOTE_WEB_ROOT to it, so call it before starting a system.
+ */
+export async function webRootWithVerifyMount(root: string): Promise<string> {
+  const out = mkdtempSync(path.join(tmpdir(), 'evote-web-verify-'));
+  cpSync(root, out, { recursive: true });
+  const { build } = await import('vite');
+  await build({
+    root: WEB,
+    configFile: false,
+    base: '/',
+    logLevel: 'warn',
+    publicDir: false,
+    oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+    build: {
+      outDir: out,
+      emptyOutDir: false,
+      sourcemap: false,
+      reportCompressedSize: false,
+      modulePreload: { polyfill: false },
+      target: 'es2022',
+      rollupOptions: { input: { 'verify-mount': MOUNT }, output: { entryFileNames: 'assets/[name]-[hash].js', assetFileNames: 'assets/[name]-[hash][extname]' } },
+    },
+  });
+  process.env.EVOTE_WEB_ROOT = out;
+  return out;
+}
+
+/** Opens the board page of `electionId` with its verify panel (placed by the board, or mounted). */
+export async function openVerifyPanel(page: Page, base: string, electionId: string): Promise<void> {
+  await page.goto(`${base}/elections/${encodeURIComponent(electionId)}`);
+  await page.waitForSelector('#app > *');
+  if ((await page.$('#verify-start')) === null) {
+    const root = process.env.EVOTE_WEB_ROOT ?? '';
+    const assets = readdirSync(path.join(root, 'assets'));
+    const script = assets.find((f) => f.startsWith('verify-mount-') && f.endsWith('.js'));
+    const style = assets.find((f) => f.startsWith('verify-mount-') && f.endsWith('.css'));
+    if (!script) throw new Error('the web root has no verify-mount script (webRootWithVerifyMount)');
+    if (style) await page.addStyleTag({ url: `/assets/${style}` });
+    await page.addScriptTag({ url: `/assets/${script}`, type: 'module' });
+  }
+  await page.waitForSelector('#verify-start');
+}
+
+export interface PanelVerdict {
+  verdict: string;
+  /** The verdict's visible text. */
+  text: string;
+  ballotsPerSecond: number;
+}
+
+/** Waits for the panel's verdict (after a click on its button or a file chosen). */
+export async function panelVerdict(page: Page, timeoutMs = 120_000): Promise<PanelVerdict> {
+  const el = await page.waitForSelector('.verify-result[data-verdict]', { timeout: timeoutMs });
+  return {
+    verdict: (await el.getAttribute('data-verdict')) ?? '',
+    text: (await el.innerText()).replace(/\s+/g, ' ').trim(),
+    ballotsPerSecond: Number((await el.getAttribute('data-ballots-per-second')) ?? NaN),
+  };
+}
+
+/**
+ * The benchmark's measure: verifies `electionId`'s log in the page's Web Worker (the gateway's export,
+ * fetched and checked as a visitor's browser does) and returns the verdict with its rate in ballots
+ * per second, as the report's `ballotsPerSecond` (ballots counted / the verification's wall time).
+ */
+export async function browserVerificationRate(page: Page, base: string, electionId: string): Promise<PanelVerdict> {
+  await openVerifyPanel(page, base, electionId);
+  await page.click('#verify-start');
+  return panelVerdict(page);
+}

@@ -84,3 +84,10 @@ export async function browserVerificationRate(page: Page, base: string, election
   await page.click('#verify-start');
   return panelVerdict(page);
 }
+
+/** The same measure over a log file (an export of any size, e.g. bench/audit.ts's), chosen in the panel. */
+export async function browserVerificationRateOfFile(page: Page, base: string, file: string): Promise<PanelVerdict> {
+  await openVerifyPanel(page, base, 'from-a-file');
+  await page.setInputFiles('#verify-file', file);
+  return panelVerdict(page, 600_000);
+}

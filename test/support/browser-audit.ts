@@ -41,9 +41,9 @@ export async function webRootWithVerifyMount(root: string): Promise<string> {
   return out;
 }
 
-/** Opens the board page of `electionId` with its verify panel (placed by the board, or mounted). */
-export async function openVerifyPanel(page: Page, base: string, electionId: string): Promise<void> {
-  await page.goto(`${base}/elections/${encodeURIComponent(electionId)}`);
+/** Opens the board page of `electionId` with its verify panel (placed by the board, or mounted); `helpers`: ?verify-helpers=N. */
+export async function openVerifyPanel(page: Page, base: string, electionId: string, helpers?: number): Promise<void> {
+  await page.goto(`${base}/elections/${encodeURIComponent(electionId)}${helpers === undefined ? '' : `?verify-helpers=${helpers}`}`);
   await page.waitForSelector('#app > *');
   if ((await page.$('#verify-start')) === null) {
     const root = process.env.EVOTE_WEB_ROOT ?? '';
@@ -79,15 +79,15 @@ export async function panelVerdict(page: Page, timeoutMs = 120_000): Promise<Pan
  * fetched and checked as a visitor's browser does) and returns the verdict with its rate in ballots
  * per second, as the report's `ballotsPerSecond` (ballots counted / the verification's wall time).
  */
-export async function browserVerificationRate(page: Page, base: string, electionId: string): Promise<PanelVerdict> {
-  await openVerifyPanel(page, base, electionId);
+export async function browserVerificationRate(page: Page, base: string, electionId: string, helpers?: number): Promise<PanelVerdict> {
+  await openVerifyPanel(page, base, electionId, helpers);
   await page.click('#verify-start');
   return panelVerdict(page);
 }
 
 /** The same measure over a log file (an export of any size, e.g. bench/audit.ts's), chosen in the panel. */
-export async function browserVerificationRateOfFile(page: Page, base: string, file: string): Promise<PanelVerdict> {
-  await openVerifyPanel(page, base, 'from-a-file');
+export async function browserVerificationRateOfFile(page: Page, base: string, file: string, helpers?: number): Promise<PanelVerdict> {
+  await openVerifyPanel(page, base, 'from-a-file', helpers);
   await page.setInputFiles('#verify-file', file);
   return panelVerdict(page, 600_000);
 }

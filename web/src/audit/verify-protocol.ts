@@ -2,8 +2,11 @@
 import type { AuditReport } from '../../../src/audit/report.ts';
 import type { VerifyProgress } from './verify-run.ts';
 
-/** The log to verify: the gateway's export of an election, or a file the user chose. */
-export type VerifyRequest = { source: 'url'; url: string } | { source: 'file'; file: Blob };
+/**
+ * The log to verify: the gateway's export of an election, or a file the user chose. `helpers`: helper
+ * workers for leaf hashing and ballot opening (default: one per core from 4 cores, else none).
+ */
+export type VerifyRequest = ({ source: 'url'; url: string } | { source: 'file'; file: Blob }) & { helpers?: number };
 
 export type VerifyWorkerMessage =
   | { type: 'progress'; progress: VerifyProgress }

@@ -28,6 +28,8 @@ export interface VerifyStreamOptions {
   progressEveryMs?: number;
   /** The primitives (default: the browser's); a Node test may compare platforms. */
   crypto?: CryptoPrimitives;
+  /** Helper workers for leaf hashing and ballot opening; 0 (the default) does it in this thread. */
+  helpers?: number;
 }
 
 /** Verifies the NDJSON export read from `stream`; resolves with the same report `evote audit --json` prints. */
@@ -50,8 +52,9 @@ export async function verifyStream(stream: ReadableStream<Uint8Array>, opts: Ver
       tell();
     }
   }
-  const report = await verifyLogOn(browserAuditPlatform(opts.crypto), counted(), {
-    workers: 1,
+  const helpers = opts.helpers ?? 0;
+  const report = await verifyLogOn(browserAuditPlatform(opts.crypto, helpers), counted(), {
+    workers: Math.max(1, helpers),
     onProgress: (core) => {
       p.events = core.events;
       p.ballotsChecked = core.ballotsChecked;

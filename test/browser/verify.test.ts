@@ -5,7 +5,7 @@
  * the user chooses: a tampered one FAILED naming the CLI's first broken event, a cut one INCOMPLETE.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -28,6 +28,7 @@ let base: string;
 let electionId: string;
 let logText: string;
 let cli: AuditReport;
+let webRoot: string;
 const dir = mkdtempSync(path.join(tmpdir(), 'evote-verify-test-'));
 
 async function fetchLog(): Promise<string> {
@@ -37,7 +38,7 @@ async function fetchLog(): Promise<string> {
 }
 
 beforeAll(async () => {
-  await webRootWithVerifyMount(await builtWebRoot());
+  webRoot = await webRootWithVerifyMount(await builtWebRoot());
   sink = await startSmtpSink();
   cluster = await startTestCluster({ config: { smtpUrl: sink.url } });
   const gw = cluster.systems[0]!.gateway!;
@@ -70,6 +71,8 @@ afterAll(async () => {
   await browser?.close();
   await cluster?.close();
   await sink?.close();
+  rmSync(dir, { recursive: true, force: true });
+  if (webRoot) rmSync(webRoot, { recursive: true, force: true });
 });
 
 /** A page on the board with the panel, its console errors and CSP violations collected. */

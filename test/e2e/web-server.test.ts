@@ -242,7 +242,7 @@ describe('printable letters as one download', () => {
     expect(summary.download).toMatch(new RegExp(`^/admin/letters/${electionId}/letters-[0-9TZ]+-[0-9a-f]{8}\\.pdf$`));
 
     const get = (p: string, headers: Record<string, string> = {}) => fetch(`${httpUrl}${p}`, { headers });
-    for (const headers of [{}, { Authorization: 'Bearer not-the-admin-token' }, { Authorization: token }, { Authorization: `Basic ${token}` }]) {
+    for (const headers of [{} as Record<string, string>, { Authorization: 'Bearer not-the-admin-token' }, { Authorization: token }, { Authorization: `Basic ${token}` }]) {
       const res = await get(summary.download, headers);
       expect(res.status).toBe(401);
       expect(res.headers.get('cache-control')).toBe('no-store');
@@ -269,7 +269,7 @@ describe('printable letters as one download', () => {
     const minted = new Set(
       (await cluster.systems[0]!.store.readAll({ limit: 100_000, filter: { streamPrefixes: [credentialStreamPrefix(electionId)] } })).map((e) => (e.data as { hashN1: string }).hashN1),
     );
-    for (const c of credentials) expect(minted.has(hashToken(c.n1))).toBe(true);
+    for (const c of credentials) expect(minted.has(hashToken(c.n1) as string)).toBe(true);
 
     // Nothing outside the printable-letters folder, whatever the path says.
     const printRoot = path.join(dataDir, 'printable-letters');

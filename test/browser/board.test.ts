@@ -6,6 +6,7 @@
  * home page listing the election, and the board in French.
  */
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -54,6 +55,35 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.setViewportSize(VIEWPORTS.wide);
 }
 
+/**
+ * A TCP relay in front of the gateway, so the test can cut the page's connection as a network would
+ * (Chromium's offline emulation leaves an open WebSocket alone) and refuse new ones for a while.
+ */
+async function startRelay(target: URL): Promise<{ url: string; refusing: boolean; dropAll(): void; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const relay = {
+    url: '',
+    refusing: false,
+    dropAll: () => sockets.forEach((s) => s.destroy()),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  const server = net.createServer((client) => {
+    if (relay.refusing) return client.destroy();
+    const upstream = net.connect(Number(target.port), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  relay.url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return relay;
+}
+
 const text = (page: Page, selector: string) => page.locator(selector).innerText();
 const waitText = (page: Page, selector: string, expected: string | RegExp, timeout = 15_000) =>
   page.waitForFunction(
@@ -72,7 +102,8 @@ describe('the public board in Chromium', () => {
     const errors = watchPageErrors(page);
     let loads = 0;
     page.on('load', () => loads++);
-    await page.goto(`${base}/elections/${e.electionId}`);
+    const relay = await startRelay(new URL(base));
+    await page.goto(`${relay.url}/elections/${e.electionId}`);
     await page.waitForSelector('#election-state[data-phase="REGISTER"]');
     await page.waitForSelector('#live-indicator[data-link="live"]');
     expect(await text(page, 'h1')).toBe('Tree of the year');
@@ -87,6 +118,13 @@ describe('the public board in Chromium', () => {
     await e.start();
     await page.waitForSelector('#election-state[data-phase="VOTE_STARTED"]');
     await waitText(page, '#announcements', 'Voting has opened.');
+
+    // A dropped connection: the indicator says so, the page reconnects by itself and resubscribes.
+    relay.refusing = true;
+    relay.dropAll();
+    await page.waitForSelector('#live-indicator[data-link="reconnecting"]');
+    relay.refusing = false;
+    await page.waitForSelector('#live-indicator[data-link="live"]', { timeout: 20_000 });
 
     // Four ballots with k = 2: two reach the log now, the other two at the close.
     const choices = ['Oak', 'Elm', 'Oak', 'Ash'];
@@ -132,7 +170,8 @@ describe('the public board in Chromium', () => {
 
     expect(loads).toBe(1);
     expect(await seriousAxeViolations(page)).toEqual([]);
-    expect(errors).toEqual([]);
+    // Chromium reports each refused reconnection attempt on the console; nothing else may appear.
+    expect(errors.filter((m) => !/^WebSocket connection to '.*' failed/.test(m))).toEqual([]);
     await shoot(page, 'board-results');
 
     // The home page lists the election with its state and links to its board.
@@ -142,6 +181,7 @@ describe('the public board in Chromium', () => {
     const link = home.locator(`a[href="/elections/${e.electionId}"]`);
     await link.waitFor();
     expect(await link.innerText()).toBe('Tree of the year');
+    expect(await home.locator('tbody tr', { has: link }).locator('.state').innerText()).toBe('Results published');
     expect(await home.locator('a[href="/vote"]').count()).toBeGreaterThan(0);
     expect(await home.locator('a[href="/admin"]').count()).toBeGreaterThan(0);
     expect(await seriousAxeViolations(home)).toEqual([]);
@@ -150,6 +190,8 @@ describe('the public board in Chromium', () => {
     await home.waitForSelector('#election-state[data-phase="TALLIED"]');
     expect(homeErrors).toEqual([]);
     await context.close();
+    relay.dropAll();
+    await relay.close();
   });
 
   it('speaks French to a French browser', async () => {

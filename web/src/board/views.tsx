@@ -151,6 +151,7 @@ export function Ballots(props: { t: T; live: BoardLive; version: number; tallied
           ))}
         </tbody>
       </table>
+      {(cursors.length > 1 || page.next !== null) && (
       <nav class="pager" aria-label={t('ballots.pager')}>
         <button type="button" class="secondary" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
           {t('ballots.prev')}
@@ -159,6 +160,7 @@ export function Ballots(props: { t: T; live: BoardLive; version: number; tallied
           {t('ballots.next')}
         </button>
       </nav>
+      )}
     </>
   );
 }

@@ -3,16 +3,22 @@ import { useEffect, useState } from 'preact/hooks';
 import { Connection } from '../shared/connection.ts';
 import { pickLang, translator } from '../shared/i18n.ts';
 import type { ElectionRow } from '../../../src/projections/read-models.ts';
+import type { TallyResults } from '../../../src/projections/tally-queries.ts';
 import { HOME_MESSAGES } from './messages.ts';
 import './home.css';
 
 const lang = pickLang();
 const t = translator(HOME_MESSAGES, lang);
 
+/** At most this many closed elections have their tally state looked up (one query each). */
+const TALLY_LOOKUPS = 50;
+
+type Row = ElectionRow & { phase: string };
+
 const date = (iso: string) => new Intl.DateTimeFormat(lang, { dateStyle: 'medium' }).format(new Date(iso));
 
 function Elections() {
-  const [elections, setElections] = useState<ElectionRow[] | undefined>();
+  const [elections, setElections] = useState<Row[] | undefined>();
   const [error, setError] = useState<string | undefined>();
   useEffect(() => {
     let conn: Connection | undefined;
@@ -20,7 +26,17 @@ function Elections() {
       .then(async (c) => {
         conn = c;
         const { elections } = await c.query<{ elections: ElectionRow[] }>('election.list');
-        setElections([...elections].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1)));
+        const sorted = [...elections].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+        // A closed election is further along once counted: say so, as its board does.
+        let lookups = 0;
+        const rows = await Promise.all(
+          sorted.map(async (e): Promise<Row> => {
+            if (e.status !== 'VOTE_ENDED' || lookups++ >= TALLY_LOOKUPS) return { ...e, phase: e.status };
+            const r = await c.query<TallyResults>('tally.results', { electionId: e.electionId }).catch(() => undefined);
+            return { ...e, phase: r?.published ? 'TALLIED' : (r?.counted ?? 0) > 0 ? 'TALLYING' : e.status };
+          }),
+        );
+        setElections(rows);
       })
       .catch((err: Error) => setError(err.message))
       .finally(() => conn?.close());
@@ -43,12 +59,12 @@ function Elections() {
         {elections.map((e) => (
           <tr key={e.electionId}>
             <th scope="row">
-              <a href={`/elections/${encodeURIComponent(e.electionId)}`} aria-label={t('board', { theme: e.theme })}>
+              <a href={`/elections/${encodeURIComponent(e.electionId)}`}>
                 {e.theme}
               </a>
             </th>
             <td data-label={t('col.state')}>
-              <span class={`state state-${e.status}`}>{t(`state.${e.status}`)}</span>
+              <span class={`state state-${e.phase}`}>{t(`state.${e.phase}`)}</span>
             </td>
             <td class="num" data-label={t('col.voters')}>
               {e.voterCount}

@@ -153,7 +153,7 @@ describe('the public board in Chromium', () => {
     // The chart: one bar per choice, widths in proportion, and a text alternative naming every count.
     const bars = await page.locator('svg.bars rect.bar').evaluateAll((rs) => rs.map((r) => r.getAttribute('width')));
     expect(bars).toEqual(['100%', '50%', '50%']);
-    expect(await page.locator('svg.bars desc').textContent()).toBe('Oak: 2 votes (50.0%); Elm: 1 votes (25.0%); Ash: 1 votes (25.0%).');
+    expect(await page.locator('svg.bars desc').textContent()).toBe('Oak: 2 votes (50.0%); Elm: 1 vote (25.0%); Ash: 1 vote (25.0%).');
     expect(await page.locator('table.statuses tr[data-status="VALID"] td').innerText()).toBe(String(tally.statuses.VALID));
     expect(tally.statuses.VALID).toBe(4);
     await page.waitForFunction(() => [...document.querySelectorAll('#ballots td[data-label="Status"]')].every((td) => td.textContent === 'Counted'));

@@ -27,7 +27,7 @@ export function Results(props: { t: T; lang: string; choices: string[]; results:
   const share = (v: number) => (total === 0 ? 0 : v / total);
   const max = Math.max(1, ...rows.map((r) => r.votes));
   const rowHeight = 52;
-  const items = rows.map((r) => t('results.chartItem', { choice: r.choice, votes: r.votes, share: percent(lang, share(r.votes)) })).join('; ');
+  const items = rows.map((r) => t(r.votes === 1 ? 'results.chartItemOne' : 'results.chartItem', { choice: r.choice, votes: r.votes, share: percent(lang, share(r.votes)) })).join('; ');
   return (
     <>
       <p class="muted">{t('results.published', { date: formatDate(lang, results.publishedAt) })}</p>

@@ -35,9 +35,10 @@ import { tallyFeature } from './features/tally.ts';
 import { auditFeature } from './features/audit.ts';
 import { webFeature } from './features/web.ts';
 import { boothFeature } from './features/booth.ts';
+import { boardFeature } from './features/board.ts';
 
 /** The server's features, in start order: a feature may use services an earlier one published. */
-const FEATURES: FeatureFactory[] = [credentialsFeature, authFeature, boothFeature, ballotsFeature, tallyFeature, auditFeature, webFeature];
+const FEATURES: FeatureFactory[] = [credentialsFeature, authFeature, boothFeature, ballotsFeature, tallyFeature, auditFeature, boardFeature, webFeature];
 import { describeMode, type Config } from './config.ts';
 import { createLogger, type Logger } from '../runtime/log.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The in-browser verification driven from Node: the board page's verify panel (mounted by a test-only
- * script when the board does not place it), its verdict read back, and its rate in ballots/s (what
+ * script where the board places none: an election the server does not know, for a log file), its verdict read back, and its rate in ballots/s (what
  * `npm run bench` compares with the CLI audit's).
  */
 import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
@@ -45,7 +45,9 @@ export async function webRootWithVerifyMount(root: string): Promise<string> {
 export async function openVerifyPanel(page: Page, base: string, electionId: string, helpers?: number): Promise<void> {
   await page.goto(`${base}/elections/${encodeURIComponent(electionId)}${helpers === undefined ? '' : `?verify-helpers=${helpers}`}`);
   await page.waitForSelector('#app > *');
-  if ((await page.$('#verify-start')) === null) {
+  // The board places the panel once the election is loaded; an unknown election has none.
+  const placed = await page.waitForSelector('#verify-start', { timeout: 5_000 }).catch(() => null);
+  if (placed === null) {
     const root = process.env.EVOTE_WEB_ROOT ?? '';
     const assets = readdirSync(path.join(root, 'assets'));
     const script = assets.find((f) => f.startsWith('verify-mount-') && f.endsWith('.js'));

@@ -117,7 +117,7 @@ describe('verify this election in your browser', () => {
     expect(await page.evaluate(() => document.activeElement?.classList.contains('verify-result'))).toBe(true);
     expect(await page.textContent('#verify-status')).toContain('PASSED');
     expect(await seriousAxeViolations(page)).toEqual([]);
-    await page.screenshot({ path: '/tmp/auditweb-verify-passed-1280.png', fullPage: true });
+    await page.locator('.verify-panel').screenshot({ path: '/tmp/auditweb-verify-passed-1280.png' });
     expect(csp).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
@@ -140,7 +140,7 @@ describe('verify this election in your browser', () => {
     expect(r.text).toContain('VOTE_CHOICE');
     expect(r.text).toContain(expected.message);
     expect(await seriousAxeViolations(page)).toEqual([]);
-    await page.screenshot({ path: '/tmp/auditweb-verify-failed-360.png', fullPage: true });
+    await page.locator('.verify-panel').screenshot({ path: '/tmp/auditweb-verify-failed-360.png' });
     expect(errors).toEqual([]);
 
     // A dropped ballot, in the same page: the event after it is named.
@@ -178,7 +178,7 @@ describe('verify this election in your browser', () => {
     const r = await panelVerdict(page);
     expect(r.text).toContain('RÉUSSIE');
     expect(r.text).toContain('bulletins comptés');
-    await page.screenshot({ path: '/tmp/auditweb-verify-passed-fr-360.png', fullPage: true });
+    await page.locator('.verify-panel').screenshot({ path: '/tmp/auditweb-verify-passed-fr-360.png' });
     await context.close();
   });
 });

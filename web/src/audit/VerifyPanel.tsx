@@ -28,7 +28,7 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
     passedDetail: 'Every check passed: {events} events, {checkpoints} signed checkpoints, {ballots} ballots counted, in {seconds} s ({rate} ballots/s).',
     root: 'Final checkpoint: {size} events, root',
     fingerprint: 'Election fingerprint',
-    tally: 'Recomputed tally',
+    tally: 'Recomputed tally:',
     failed: 'FAILED',
     failedAt: 'The first broken event is at position {position} ({type}, stream {stream}{leaf}{line}).',
     atLine: ', line {line} of the log',
@@ -58,7 +58,7 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
     passedDetail: 'Tous les contrôles sont passés : {events} événements, {checkpoints} points de contrôle signés, {ballots} bulletins comptés, en {seconds} s ({rate} bulletins/s).',
     root: 'Dernier point de contrôle : {size} événements, racine',
     fingerprint: 'Empreinte de l’élection',
-    tally: 'Dépouillement recalculé',
+    tally: 'Dépouillement recalculé :',
     failed: 'ÉCHEC',
     failedAt: 'Le premier événement fautif est à la position {position} ({type}, flux {stream}{leaf}{line}).',
     atLine: ', ligne {line} du journal',
@@ -229,7 +229,7 @@ function Verdict(props: { report: AuditReport; t: ReturnType<typeof translate>; 
         )}
         {r.tallyPublished && (
           <p>
-            {t('tally')}: {Object.entries(r.counts).map(([c, n]) => `${c} ${n}`).join(', ')}
+            {t('tally')} {Object.entries(r.counts).map(([c, n]) => `${c} ${n}`).join(', ')}
           </p>
         )}
         <Warnings report={r} t={t} />

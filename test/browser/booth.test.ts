@@ -4,14 +4,18 @@
  * voter meets with a wrong file, the language switch, and whole votes by letter file and by typed
  * credential, checked on /receipt.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
+import { EvoteConnection } from '../../src/client/connection.ts';
+import { fingerprintOf } from '../../src/client/election-fingerprint.ts';
+import { decodeQrPng } from '../../src/credentials/qr.ts';
+import type { ElectionRow } from '../../src/projections/read-models.ts';
 import { builtWebRoot, launchChromium, seriousAxeViolations, VIEWPORTS, watchPageErrors } from '../support/browser.ts';
-import { startTestCluster, type TestCluster } from '../support/system.ts';
+import { startTestCluster, voterCsv, type TestCluster } from '../support/system.ts';
 
 const SHOTS = process.env.EVOTE_SCREENSHOTS ?? path.join(tmpdir(), 'evote-booth-shots');
 
@@ -63,6 +67,31 @@ function pngWithoutQr(): Buffer {
       png.data[i + 3] = 255;
     }
   return PNG.sync.write(png);
+}
+
+/**
+ * A one-frame .y4m video (what Chromium's fake camera plays, looped) of `png` drawn in grey at the
+ * centre of a 640x480 frame, as a phone held over the letter would see its QR code.
+ */
+function y4mOf(png: Buffer): Buffer {
+  const img = PNG.sync.read(png);
+  const W = 640;
+  const H = 480;
+  const side = 360;
+  const y = Buffer.alloc(W * H, 235);
+  const x0 = (W - side) / 2;
+  const y0 = (H - side) / 2;
+  for (let j = 0; j < side; j++)
+    for (let i = 0; i < side; i++) {
+      const sx = Math.floor((i * img.width) / side);
+      const sy = Math.floor((j * img.height) / side);
+      const k = (sy * img.width + sx) * 4;
+      const a = img.data[k + 3]! / 255;
+      const luma = 0.299 * img.data[k]! + 0.587 * img.data[k + 1]! + 0.114 * img.data[k + 2]!;
+      y[(y0 + j) * W + x0 + i] = Math.round(16 + ((luma * a + 255 * (1 - a)) * 219) / 255);
+    }
+  const chroma = Buffer.alloc((W / 2) * (H / 2) * 2, 128);
+  return Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\nFRAME\n`), y, chroma]);
 }
 
 describe('the voting booth in Chromium', () => {
@@ -128,6 +157,18 @@ describe('the voting booth in Chromium', () => {
     await closePage(fr.page);
   });
 
+  it('says so when there is no camera to scan with', async () => {
+    // Chromium without a fake device: no camera, or no permission to one.
+    const { page, errors } = await openPage('/vote');
+    await page.getByRole('button', { name: 'Start the camera' }).click();
+    const alert = page.locator('[role=alert]');
+    await expect.poll(() => alert.getAttribute('data-code')).toMatch(/^CAMERA_(DENIED|UNAVAILABLE)$/);
+    expect(await alert.textContent()).toMatch(/camera/);
+    expect(await page.locator('video').isVisible()).toBe(false);
+    expect(errors).toEqual([]);
+    await closePage(page);
+  });
+
   it('refuses a receipt file that is not a receipt, in words', async () => {
     const { page, errors } = await openPage('/receipt');
     const dir = mkdtempSync(path.join(tmpdir(), 'evote-booth-files-'));
@@ -153,3 +194,150 @@ describe('the voting booth in Chromium', () => {
   });
 });
 
+
+describe('whole votes through the booth', () => {
+  const CHOICES = ['Alice Martin', 'Bob Durand', 'Chloé Petit'];
+  let admin: EvoteConnection;
+  let electionId: string;
+  let letters: { voterId: string; png: string; pdf: string; uri: string }[];
+  let fingerprint: string;
+  const receiptFiles: string[] = [];
+  const ballotHashes: string[] = [];
+  const work = mkdtempSync(path.join(tmpdir(), 'evote-booth-votes-'));
+
+  beforeAll(async () => {
+    admin = await EvoteConnection.connect(cluster.systems[0]!.gateway!.url);
+    const token = cluster.adminToken;
+    ({ electionId } = await admin.request<{ electionId: string }>('command', 'election.create', { theme: 'Présidence du club', choices: CHOICES, expectedVoters: 4 }, { token }));
+    await admin.request('command', 'election.importVoters', { electionId, csv: voterCsv(4) }, { token });
+    await admin.request('command', 'election.start', { electionId }, { token });
+    await admin.request('command', 'credentials.issue', { electionId, channel: 'letter' }, { token, timeoutMs: 60_000 });
+    const dir = path.join(dataDir, 'letters', electionId);
+    letters = readdirSync(dir)
+      .filter((f) => f.endsWith('.png'))
+      .sort()
+      .map((f) => {
+        const png = path.join(dir, f);
+        return { voterId: f.slice(0, -4), png, pdf: png.replace(/\.png$/, '.pdf'), uri: decodeQrPng(readFileSync(png)) ?? '' };
+      });
+    expect(letters).toHaveLength(4);
+    fingerprint = fingerprintOf(await admin.request<ElectionRow>('query', 'election.get', { electionId })) ?? '';
+    expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
+  }, 120_000);
+
+  afterAll(async () => {
+    await admin?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  /** From an opened letter to the receipt, by keyboard where a voter would use it; returns the saved receipt file. */
+  async function voteFrom(page: Page, choice: string, name: string): Promise<string> {
+    // The election step, or the error that stopped the letter (named, so a failure says why).
+    await page.waitForSelector('main h1:text-is("Check the election"), [role=alert]', { timeout: 15_000 });
+    expect(await page.locator('[role=alert]').count(), (await page.locator('[role=alert]').first().getAttribute('data-code').catch(() => '')) ?? '').toBe(0);
+    expect(await page.textContent('main h1')).toBe('Check the election');
+    // Focus moved to the new step's heading.
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    expect((await page.textContent('[data-testid=fingerprint]'))?.replace(/\s/g, '')).toBe(fingerprint);
+    expect(await page.textContent('main')).toContain('Présidence du club');
+    await page.screenshot({ path: path.join(SHOTS, `booth-election-${name}.png`), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByLabel(choice).check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect.poll(() => page.textContent('main h1')).toBe('Confirm your vote');
+    expect(await page.textContent('.chosen')).toBe(choice);
+    await page.getByRole('button', { name: 'Cast my vote' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.textContent('main h1'), { timeout: 30_000 }).toBe('Your vote was cast');
+    const hash = (await page.textContent('[data-testid=ballot-hash]'))!.trim();
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    ballotHashes.push(hash);
+    await page.waitForSelector('.receipt-qr img');
+    await page.screenshot({ path: path.join(SHOTS, `booth-receipt-${name}.png`), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByText('Download my receipt (JSON)').click()]);
+    const file = path.join(work, `${name}.json`);
+    await download.saveAs(file);
+    const receipt = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    expect(receipt).toMatchObject({ electionId, ballotHash: hash, fingerprint });
+    expect(receipt.n2).toBeTruthy();
+    expect(receipt.salt).toBeTruthy();
+    // Nothing of the letter stays in the page's URL or storage.
+    expect(page.url()).not.toContain(receipt.n2!);
+    expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
+    receiptFiles.push(file);
+    return file;
+  }
+
+  it('votes with the letter PNG, at 360 px', { timeout: 90_000 }, async () => {
+    const { page, errors } = await openPage('/vote', { viewport: VIEWPORTS.narrow });
+    await page.setInputFiles('#letter-file', letters[0]!.png);
+    await voteFrom(page, CHOICES[0]!, 'png-narrow');
+    expect(errors).toEqual([]);
+    await closePage(page);
+  });
+
+  it('votes with the typed credential at 1280 px, then refuses the same letter again in French words', { timeout: 90_000 }, async () => {
+    const { page, errors } = await openPage('/vote', { viewport: VIEWPORTS.wide });
+    await page.fill('#letter-text', letters[1]!.uri);
+    await page.getByRole('button', { name: 'Open the letter' }).click();
+    await voteFrom(page, CHOICES[2]!, 'typed-wide');
+    expect(errors).toEqual([]);
+    await closePage(page);
+
+    const again = await openPage('/vote?lang=fr');
+    await again.page.fill('#letter-text', letters[1]!.uri);
+    await again.page.getByRole('button', { name: 'Ouvrir la lettre' }).click();
+    await again.page.getByLabel(CHOICES[0]!).check();
+    await again.page.getByRole('button', { name: 'Continuer' }).click();
+    await again.page.getByRole('button', { name: 'Déposer mon bulletin' }).click();
+    const alert = again.page.locator('[role=alert]');
+    await expect.poll(() => alert.getAttribute('data-code'), { timeout: 30_000 }).toMatch(/^ALREADY_(SIGNED|CAST)$/);
+    expect(await alert.textContent()).toMatch(/Une lettre donne un seul vote/);
+    await again.page.screenshot({ path: path.join(SHOTS, 'booth-already-fr.png'), fullPage: true });
+    await closePage(again.page);
+  });
+
+  it('votes by scanning the letter with the camera (Chromium\'s fake camera playing the letter\'s QR code), and stops the camera', { timeout: 90_000 }, async () => {
+    const video = path.join(work, 'letter.y4m');
+    writeFileSync(video, y4mOf(readFileSync(letters[2]!.png)));
+    const camBrowser = await launchChromium({ fakeVideo: video });
+    try {
+      const context = await camBrowser.newContext({ viewport: VIEWPORTS.narrow, locale: 'en-GB' });
+      await context.grantPermissions(['camera'], { origin: base });
+      const page = await context.newPage();
+      const errors = watchPageErrors(page);
+      await page.goto(base + '/vote');
+      await page.getByRole('button', { name: 'Start the camera' }).click();
+      await voteFrom(page, CHOICES[1]!, 'camera-narrow');
+      // The scan stopped the camera: no live track remains.
+      expect(await page.evaluate(() => document.querySelector('video')?.srcObject ?? null)).toBeNull();
+      expect(errors).toEqual([]);
+    } finally {
+      await camBrowser.close();
+    }
+  });
+
+  it('checks every receipt on /receipt: on the board once released, then counted for the right choice', { timeout: 120_000 }, async () => {
+    const token = cluster.adminToken;
+    // Ending the vote releases every ballot the pool still holds onto the board.
+    await admin.request('command', 'election.end', { electionId }, { token });
+    const { page, errors } = await openPage('/receipt');
+    await page.setInputFiles('#receipt-file', receiptFiles[0]!);
+    const result = page.locator('[data-testid=receipt-result]');
+    await expect.poll(() => result.textContent(), { timeout: 15_000 }).toMatch(/on the public board, at position \d+/);
+    expect(await result.textContent()).toContain(ballotHashes[0]);
+    expect(await result.textContent()).toContain('come back after the tally');
+
+    await admin.request('command', 'tally.run', { electionId }, { token, timeoutMs: 60_000 });
+    for (const [i, choice] of [CHOICES[0]!, CHOICES[2]!, CHOICES[1]!].entries()) {
+      await page.setInputFiles('#receipt-file', receiptFiles[i]!);
+      await expect.poll(() => result.textContent(), { timeout: 15_000 }).toContain(`Counted for: ${choice}`);
+      expect(await result.textContent()).toContain(ballotHashes[i]);
+    }
+    await page.screenshot({ path: path.join(SHOTS, 'booth-receipt-counted.png'), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await closePage(page);
+  });
+});

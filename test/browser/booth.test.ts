@@ -185,11 +185,11 @@ describe('the voting booth in Chromium', () => {
     }
   });
 
-  it('opens the public part of a receipt from its link: a ballot not (yet) on the board says so', async () => {
+  it('opens the public part of a receipt from its link: an unknown election says so', async () => {
     const { page } = await openPage(`/receipt?election=nope&ballot=${'ab'.repeat(32)}`);
-    await page.waitForSelector('[data-testid=receipt-result], [role=alert]');
-    const text = await page.textContent('main');
-    expect(text).toMatch(/not on the public board yet|does not exist/);
+    const alert = page.locator('[role=alert]');
+    await expect.poll(() => alert.getAttribute('data-code')).toBe('ELECTION_NOT_FOUND');
+    expect(await alert.textContent()).toContain('This election does not exist on this server');
     await closePage(page);
   });
 });
@@ -252,7 +252,9 @@ describe('whole votes through the booth', () => {
     const hash = (await page.textContent('[data-testid=ballot-hash]'))!.trim();
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     ballotHashes.push(hash);
-    await page.waitForSelector('.receipt-qr img');
+    // The QR carries only the public part: a link to /receipt with the election and the ballot hash.
+    const qrSrc = (await page.getAttribute('.receipt-qr img', 'src'))!;
+    expect(decodeQrPng(Buffer.from(qrSrc.replace(/^data:image\/png;base64,/, ''), 'base64'))).toBe(`${base}/receipt?election=${electionId}&ballot=${hash}`);
     await page.screenshot({ path: path.join(SHOTS, `booth-receipt-${name}.png`), fullPage: true });
     expect(await seriousAxeViolations(page)).toEqual([]);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByText('Download my receipt (JSON)').click()]);
@@ -328,6 +330,11 @@ describe('whole votes through the booth', () => {
     await expect.poll(() => result.textContent(), { timeout: 15_000 }).toMatch(/on the public board, at position \d+/);
     expect(await result.textContent()).toContain(ballotHashes[0]);
     expect(await result.textContent()).toContain('come back after the tally');
+
+    // The receipt QR's link (public part alone) finds the same ballot.
+    const linked = await openPage(`/receipt?election=${electionId}&ballot=${ballotHashes[1]}`);
+    await expect.poll(() => linked.page.textContent('main'), { timeout: 15_000 }).toMatch(/on the public board, at position \d+/);
+    await closePage(linked.page);
 
     await admin.request('command', 'tally.run', { electionId }, { token, timeoutMs: 60_000 });
     for (const [i, choice] of [CHOICES[0]!, CHOICES[2]!, CHOICES[1]!].entries()) {

@@ -88,6 +88,8 @@ async function n2Commitment(n2: string, salt: string): Promise<string> {
  */
 export async function checkReceipt(conn: Connection, receipt: Pick<Receipt, 'electionId' | 'ballotHash'> & Partial<Pick<Receipt, 'n2' | 'salt'>>): Promise<ReceiptStatus> {
   const { electionId, ballotHash } = receipt;
+  // ELECTION_NOT_FOUND here, rather than a ballot that seems merely not released yet.
+  await conn.query('election.get', { electionId });
   if (receipt.n2 && receipt.salt) {
     try {
       const r = await conn.query<{ ballotHash: string; status: string; choice: string | null; position: number }>('ballots.receiptByCommitment', {

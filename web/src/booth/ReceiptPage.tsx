@@ -101,6 +101,9 @@ function CheckResult({ result }: { result: ReceiptStatus }) {
         <dt>{t('check.ballot')}</dt>
         <dd class="mono">{result.ballotHash}</dd>
       </dl>
+      {result.signatureValid === false && <p class="error">{t('check.badSignature')}</p>}
+      {result.fingerprintMatches === false && <p class="error">{t('check.badFingerprint')}</p>}
+      {result.signatureValid === true && result.fingerprintMatches === true && <p class="ok">{t('check.signed')}</p>}
       {result.position === null ? (
         <p>{t('check.notYet')}</p>
       ) : (

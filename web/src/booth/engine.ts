@@ -24,6 +24,10 @@ export interface ReceiptStatus {
   position: number | null;
   status: string | null;
   choice: string | null;
+  /** Checked with a receipt file: its signature verifies under the election's log key (null by hash alone). */
+  signatureValid: boolean | null;
+  /** Checked with a receipt file: its fingerprint is the one computed from the published keys (null by hash alone). */
+  fingerprintMatches: boolean | null;
 }
 
 /** The voter-facing code and its details (retryAfterMs…) of anything thrown by the engine or the connection. */
@@ -97,16 +101,16 @@ export async function checkReceipt(conn: Connection, receipt: Pick<Receipt, 'ele
         n2Commitment: await n2Commitment(receipt.n2, receipt.salt),
       });
       if (r.ballotHash !== ballotHash) throw new EvoteError('RECEIPT_MISMATCH', 'the counted ballot of this receipt has another hash');
-      return { electionId, ballotHash, position: r.position, status: r.status, choice: r.choice };
+      return { electionId, ballotHash, position: r.position, status: r.status, choice: r.choice, signatureValid: null, fingerprintMatches: null };
     } catch (err) {
       if (errorCode(err).code !== 'BALLOT_NOT_FOUND') throw err;
     }
   }
   try {
     const r = await conn.query<{ position: number; status: string | null }>('ballots.receipt', { electionId, ballotHash });
-    return { electionId, ballotHash, position: r.position, status: r.status, choice: null };
+    return { electionId, ballotHash, position: r.position, status: r.status, choice: null, signatureValid: null, fingerprintMatches: null };
   } catch (err) {
-    if (errorCode(err).code === 'BALLOT_NOT_FOUND') return { electionId, ballotHash, position: null, status: null, choice: null };
+    if (errorCode(err).code === 'BALLOT_NOT_FOUND') return { electionId, ballotHash, position: null, status: null, choice: null, signatureValid: null, fingerprintMatches: null };
     throw err;
   }
 }

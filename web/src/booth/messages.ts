@@ -127,6 +127,12 @@ const en: Record<string, string> = {
   'err.INVALID_RECEIPT': 'This is not an evote receipt file. Choose the JSON file the booth gave you after voting.',
   'err.BALLOT_NOT_FOUND': 'No ballot with this hash is on the board of this election.',
   'err.INVALID_BALLOT': 'The server refused the ballot as malformed. This booth may be faulty: tell the election officials.',
+  'err.ELECTION_KEYS_MISSING': 'The server did not publish this election’s keys, so its fingerprint cannot be checked. Do not vote here: tell the election officials.',
+  'err.ELECTION_CHANGED': 'The election’s keys changed after they were shown to you. Nothing was cast. Start again and compare the fingerprint with your letter once more.',
+  'err.BOOTH_APP_INVALID': 'This server does not offer a usable voting booth. Tell the election officials.',
+  'err.INVALID_CHOICE': 'This choice is not one of the election’s choices. Start again.',
+  'err.INVALID_SIGNATURE': 'The server’s signature on your ballot does not verify. Nothing was cast. Do not trust this server: tell the election officials.',
+  'err.UNSUPPORTED_BROWSER': 'This browser lacks the cryptography the booth needs. Use an up-to-date browser.',
   'err.UNKNOWN': 'Something unexpected went wrong. Try again; if it persists, tell the election officials and quote the error code.',
 };
 
@@ -253,6 +259,12 @@ const fr: Record<string, string> = {
   'err.INVALID_RECEIPT': 'Ce n’est pas un fichier de reçu evote. Choisissez le fichier JSON que l’isoloir vous a donné après le vote.',
   'err.BALLOT_NOT_FOUND': 'Aucun bulletin avec cette empreinte sur le tableau de ce scrutin.',
   'err.INVALID_BALLOT': 'Le serveur a refusé le bulletin comme mal formé. Cet isoloir est peut-être défectueux : prévenez les responsables du scrutin.',
+  'err.ELECTION_KEYS_MISSING': 'Le serveur n’a pas publié les clés de ce scrutin : son empreinte ne peut pas être vérifiée. Ne votez pas ici : prévenez les responsables du scrutin.',
+  'err.ELECTION_CHANGED': 'Les clés du scrutin ont changé après vous avoir été montrées. Rien n’a été déposé. Recommencez et comparez de nouveau l’empreinte avec votre lettre.',
+  'err.BOOTH_APP_INVALID': 'Ce serveur ne propose pas d’isoloir utilisable. Prévenez les responsables du scrutin.',
+  'err.INVALID_CHOICE': 'Ce choix ne fait pas partie des choix du scrutin. Recommencez.',
+  'err.INVALID_SIGNATURE': 'La signature du serveur sur votre bulletin ne se vérifie pas. Rien n’a été déposé. Ne faites pas confiance à ce serveur : prévenez les responsables du scrutin.',
+  'err.UNSUPPORTED_BROWSER': 'Ce navigateur n’a pas la cryptographie dont l’isoloir a besoin. Utilisez un navigateur à jour.',
   'err.UNKNOWN': 'Un problème inattendu est survenu. Réessayez ; si cela persiste, prévenez les responsables du scrutin en citant le code d’erreur.',
 };
 
@@ -277,6 +289,8 @@ const ALIASES: Record<string, string> = {
   SERVER_UNAVAILABLE: 'SERVER_BUSY',
   CONCURRENCY_CONFLICT: 'SERVER_BUSY',
   INVALID_RECEIPT_FILE: 'INVALID_RECEIPT',
+  INVALID_KEY: 'ELECTION_KEYS_MISSING',
+  UNKNOWN_NAME: 'BOOTH_APP_INVALID',
 };
 
 /** The dictionary key of the sentence for `code` (falls back to the generic one). */

@@ -63,7 +63,7 @@ export function VotePage({ langQuery }: { langQuery: string }) {
     case 'election':
       return <ElectionStep stage={stage} onChoose={(choice) => go({ ...stage, kind: 'confirm', choice })} onCancel={() => go({ kind: 'letter', busy: false })} />;
     case 'confirm':
-      return <ConfirmStep choice={stage.choice} onCast={() => cast(stage)} onBack={() => go({ ...stage, kind: 'election' })} />;
+      return <ConfirmStep theme={stage.election.theme} choice={stage.choice} onCast={() => cast(stage)} onBack={() => go({ ...stage, kind: 'election' })} />;
     case 'voting':
       return <ProgressStep step={stage.step} />;
     case 'failed':
@@ -153,11 +153,12 @@ function ElectionStep({ stage, onChoose, onCancel }: { stage: Extract<Stage, { k
   );
 }
 
-function ConfirmStep({ choice, onCast, onBack }: { choice: string; onCast: () => void; onBack: () => void }) {
+function ConfirmStep({ theme, choice, onCast, onBack }: { theme: string; choice: string; onCast: () => void; onBack: () => void }) {
   const t = useT();
   return (
     <section>
       <StepHeading>{t('confirm.title')}</StepHeading>
+      <p class="chosen-theme">{theme}</p>
       <p>{t('confirm.text')}</p>
       <p class="chosen">{choice}</p>
       <p>{t('confirm.final')}</p>

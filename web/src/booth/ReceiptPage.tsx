@@ -1,9 +1,9 @@
 /** /receipt: load the receipt file (or open the receipt QR's link) and see the ballot on the board and, after the tally, counted. */
 import { useEffect, useState } from 'preact/hooks';
-import { checkReceipt, Connection, errorCode, gatewayUrl, parseReceiptFile, type Receipt, type ReceiptStatus } from './engine.ts';
+import { checkReceipt, Connection, errorCode, gatewayUrl, parseReceiptFile, type ReceiptLookup, type ReceiptStatus } from './engine.ts';
 import { ErrorBox, StepHeading, useT, type ShownError } from './ui.tsx';
 
-type Lookup = Pick<Receipt, 'electionId' | 'ballotHash'> & Partial<Pick<Receipt, 'n2' | 'salt'>>;
+type Lookup = ReceiptLookup;
 
 /** The public part carried by the receipt QR's link (?election=…&ballot=…), when well-formed. */
 function lookupFromQuery(search: string): Lookup | undefined {
@@ -47,9 +47,8 @@ export function ReceiptPage({ langQuery }: { langQuery: string }) {
     input.value = '';
     try {
       const r = parseReceiptFile(await file.text());
-      const l = { electionId: r.electionId, ballotHash: r.ballotHash, n2: r.n2, salt: r.salt };
-      setLookup(l);
-      await check(l);
+      setLookup(r);
+      await check(r);
     } catch (err) {
       setResult(undefined);
       setError(errorCode(err));

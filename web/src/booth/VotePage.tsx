@@ -1,7 +1,7 @@
 /** /vote: open the letter, check the election, choose, confirm, watch the steps, keep the receipt. */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import QRCode from 'qrcode';
-import { castVote, Connection, errorCode, gatewayUrl, loadBoothApp, loadElection, type BoothApp, type BoothElection, type Credential, type Receipt, type VoteStep } from './engine.ts';
+import { castVote, Connection, errorCode, gatewayUrl, loadBoothApp, loadElection, receiptFileText, type BoothApp, type BoothElection, type Credential, type Receipt, type VoteStep } from './engine.ts';
 import { LetterOpener } from './LetterOpener.tsx';
 import { ErrorBox, formatFingerprint, StepHeading, useT, type ShownError } from './ui.tsx';
 
@@ -220,7 +220,7 @@ export function publicReceiptUrl(electionId: string, ballotHash: string): string
 function ReceiptStep({ receipt, election, langQuery, onAgain }: { receipt: Receipt; election: BoothElection; langQuery: string; onAgain: () => void }) {
   const t = useT();
   const [qr, setQr] = useState<string>();
-  const fileUrl = useMemo(() => URL.createObjectURL(new Blob([JSON.stringify(receipt, null, 2) + '\n'], { type: 'application/json' })), [receipt]);
+  const fileUrl = useMemo(() => URL.createObjectURL(new Blob([receiptFileText(receipt)], { type: 'application/json' })), [receipt]);
   useEffect(() => () => URL.revokeObjectURL(fileUrl), [fileUrl]);
   useEffect(() => {
     QRCode.toDataURL(publicReceiptUrl(receipt.electionId, receipt.ballotHash), { margin: 2, width: 240, errorCorrectionLevel: 'M' }).then(setQr, () => setQr(undefined));

@@ -86,11 +86,23 @@ async function n2Commitment(n2: string, salt: string): Promise<string> {
   return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** The public part of a receipt (what its QR's link carries). */
+export type PublicReceipt = Pick<Receipt, 'electionId' | 'ballotHash'>;
+/** A whole receipt (from its file: also checks its signature and fingerprint, and finds the counted choice) or its public part. */
+export type ReceiptLookup = Receipt | PublicReceipt;
+
+/** The receipt file's text, as `evote vote --receipt` writes it (so `evote receipt --file` reads the booth's). */
+export function receiptFileText(receipt: Receipt): string {
+  const { electionId, ballotHash, signature, n2, salt, fingerprint } = receipt;
+  return JSON.stringify({ electionId, ballotHash, signature, n2, salt, fingerprint }, null, 2) + '\n';
+}
+
 /**
  * Looks the ballot up: by N2 and salt when given (after the tally: status and choice), else by
  * ballot hash. BALLOT_NOT_FOUND by hash means the pool still holds it: position null, no error.
  */
-export async function checkReceipt(conn: Connection, receipt: Pick<Receipt, 'electionId' | 'ballotHash'> & Partial<Pick<Receipt, 'n2' | 'salt'>>): Promise<ReceiptStatus> {
+export async function checkReceipt(conn: Connection, lookup: ReceiptLookup): Promise<ReceiptStatus> {
+  const receipt: Partial<Receipt> & PublicReceipt = lookup;
   const { electionId, ballotHash } = receipt;
   // ELECTION_NOT_FOUND here, rather than a ballot that seems merely not released yet.
   await conn.query('election.get', { electionId });

@@ -321,6 +321,14 @@ describe('whole votes through the booth', () => {
     }
   });
 
+  it('votes with the letter PDF', { timeout: 90_000 }, async () => {
+    const { page, errors } = await openPage('/vote', { viewport: VIEWPORTS.wide });
+    await page.setInputFiles('#letter-file', letters[3]!.pdf);
+    await voteFrom(page, CHOICES[0]!, 'pdf-wide');
+    expect(errors).toEqual([]);
+    await closePage(page);
+  });
+
   it('checks every receipt on /receipt: on the board once released, then counted for the right choice', { timeout: 120_000 }, async () => {
     const token = cluster.adminToken;
     // Ending the vote releases every ballot the pool still holds onto the board.
@@ -338,7 +346,7 @@ describe('whole votes through the booth', () => {
     await closePage(linked.page);
 
     await admin.request('command', 'tally.run', { electionId }, { token, timeoutMs: 60_000 });
-    for (const [i, choice] of [CHOICES[0]!, CHOICES[2]!, CHOICES[1]!].entries()) {
+    for (const [i, choice] of [CHOICES[0]!, CHOICES[2]!, CHOICES[1]!, CHOICES[0]!].entries()) {
       await page.setInputFiles('#receipt-file', receiptFiles[i]!);
       await expect.poll(() => result.textContent(), { timeout: 15_000 }).toContain(`Counted for: ${choice}`);
       expect(await result.textContent()).toContain(ballotHashes[i]);

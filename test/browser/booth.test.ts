@@ -208,8 +208,8 @@ describe('whole votes through the booth', () => {
   beforeAll(async () => {
     admin = await EvoteConnection.connect(cluster.systems[0]!.gateway!.url);
     const token = cluster.adminToken;
-    ({ electionId } = await admin.request<{ electionId: string }>('command', 'election.create', { theme: 'Présidence du club', choices: CHOICES, expectedVoters: 4 }, { token }));
-    await admin.request('command', 'election.importVoters', { electionId, csv: voterCsv(4) }, { token });
+    ({ electionId } = await admin.request<{ electionId: string }>('command', 'election.create', { theme: 'Présidence du club', choices: CHOICES, expectedVoters: 5 }, { token }));
+    await admin.request('command', 'election.importVoters', { electionId, csv: voterCsv(5) }, { token });
     await admin.request('command', 'election.start', { electionId }, { token });
     await admin.request('command', 'credentials.issue', { electionId, channel: 'letter' }, { token, timeoutMs: 60_000 });
     const dir = path.join(dataDir, 'letters', electionId);
@@ -220,7 +220,7 @@ describe('whole votes through the booth', () => {
         const png = path.join(dir, f);
         return { voterId: f.slice(0, -4), png, pdf: png.replace(/\.png$/, '.pdf'), uri: decodeQrPng(readFileSync(png)) ?? '' };
       });
-    expect(letters).toHaveLength(4);
+    expect(letters).toHaveLength(5);
     fingerprint = fingerprintOf(await admin.request<ElectionRow>('query', 'election.get', { electionId })) ?? '';
     expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
   }, 120_000);
@@ -331,7 +331,7 @@ describe('whole votes through the booth', () => {
 
   it('checks every receipt on /receipt: on the board once released, then counted for the right choice', { timeout: 120_000 }, async () => {
     const token = cluster.adminToken;
-    // Ending the vote releases every ballot the pool still holds onto the board.
+    // Ending the vote (one voter of five abstains) releases every ballot the pool still holds onto the board.
     await admin.request('command', 'election.end', { electionId }, { token });
     const { page, errors } = await openPage('/receipt');
     await page.setInputFiles('#receipt-file', receiptFiles[0]!);

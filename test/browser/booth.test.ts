@@ -210,6 +210,9 @@ describe('whole votes through the booth', () => {
     const token = cluster.adminToken;
     ({ electionId } = await admin.request<{ electionId: string }>('command', 'election.create', { theme: 'Présidence du club', choices: CHOICES, expectedVoters: 5 }, { token }));
     await admin.request('command', 'election.importVoters', { electionId, csv: voterCsv(5) }, { token });
+    // The booth's voting application, as the operator sets it in the console (booth.app serves it to every page).
+    const app = await admin.request<{ clientId: string }>('command', 'clients.register', { name: 'Web booth' }, { token });
+    await admin.request('command', 'booth.setApp', { clientId: app.clientId }, { token });
     await admin.request('command', 'election.start', { electionId }, { token });
     await admin.request('command', 'credentials.issue', { electionId, channel: 'letter' }, { token, timeoutMs: 60_000 });
     const dir = path.join(dataDir, 'letters', electionId);

@@ -24,6 +24,8 @@ let browser: Browser;
 let base: string;
 let webRoot: string;
 let dataDir: string;
+/** Every console message of each page: none may hold a secret of the letter. */
+const consoleLogs = new WeakMap<Page, string[]>();
 
 beforeAll(async () => {
   webRoot = await builtWebRoot();
@@ -44,6 +46,9 @@ async function openPage(route: string, opts: { viewport?: { width: number; heigh
   const context = await browser.newContext({ viewport: opts.viewport ?? VIEWPORTS.wide, locale: opts.locale ?? 'en-GB' });
   const page = await context.newPage();
   const errors = watchPageErrors(page);
+  const logs: string[] = [];
+  page.on('console', (m) => logs.push(m.text()));
+  consoleLogs.set(page, logs);
   const res = await page.goto(base + route);
   expect(res?.status()).toBe(200);
   await page.waitForSelector('main h1');
@@ -234,7 +239,7 @@ describe('whole votes through the booth', () => {
   });
 
   /** From an opened letter to the receipt, by keyboard where a voter would use it; returns the saved receipt file. */
-  async function voteFrom(page: Page, choice: string, name: string): Promise<string> {
+  async function voteFrom(page: Page, choice: string, name: string, opts: { keyboard?: boolean } = {}): Promise<string> {
     // The election step, or the error that stopped the letter (named, so a failure says why).
     await page.waitForSelector('main h1:text-is("Check the election"), [role=alert]', { timeout: 15_000 });
     const alerts = page.locator('[role=alert]');
@@ -246,12 +251,27 @@ describe('whole votes through the booth', () => {
     expect(await page.textContent('main')).toContain('Présidence du club');
     await page.screenshot({ path: path.join(SHOTS, `booth-election-${name}.png`), fullPage: true });
     expect(await seriousAxeViolations(page)).toEqual([]);
-    await page.getByLabel(choice).check();
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await expect.poll(() => page.textContent('main h1')).toBe('Confirm your vote');
+    if (opts.keyboard) {
+      // Keyboard alone, from the focused heading: Tab into the radio group, arrows to the choice, Tab, Enter.
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type)).toBe('radio');
+      await page.keyboard.press('Space');
+      for (let i = 0; i < CHOICES.indexOf(choice); i++) await page.keyboard.press('ArrowDown');
+      expect(await page.getByLabel(choice).isChecked()).toBe(true);
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.textContent('main h1')).toBe('Confirm your vote');
+      expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cast my vote');
+      await page.keyboard.press('Enter');
+    } else {
+      await page.getByLabel(choice).check();
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await expect.poll(() => page.textContent('main h1')).toBe('Confirm your vote');
+      await page.getByRole('button', { name: 'Cast my vote' }).click();
+    }
     expect(await page.textContent('.chosen')).toBe(choice);
-    await page.getByRole('button', { name: 'Cast my vote' }).focus();
-    await page.keyboard.press('Enter');
     await expect.poll(() => page.textContent('main h1'), { timeout: 30_000 }).toBe('Your vote was cast');
     const hash = (await page.textContent('[data-testid=ballot-hash]'))!.trim();
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
@@ -271,6 +291,9 @@ describe('whole votes through the booth', () => {
     // Nothing of the letter stays in the page's URL or storage.
     expect(page.url()).not.toContain(receipt.n2!);
     expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
+    for (const secret of [receipt.n2!, receipt.salt!, ...letters.flatMap((l) => new URLSearchParams(l.uri.split('?')[1]).getAll('code'))]) {
+      expect((consoleLogs.get(page) ?? []).join('\n')).not.toContain(secret);
+    }
     receiptFiles.push(file);
     return file;
   }
@@ -283,11 +306,11 @@ describe('whole votes through the booth', () => {
     await closePage(page);
   });
 
-  it('votes with the typed credential at 1280 px, then refuses the same letter again in French words', { timeout: 90_000 }, async () => {
+  it('votes with the typed credential at 1280 px by keyboard alone, then refuses the same letter again in French words', { timeout: 90_000 }, async () => {
     const { page, errors } = await openPage('/vote', { viewport: VIEWPORTS.wide });
     await page.fill('#letter-text', letters[1]!.uri);
     await page.getByRole('button', { name: 'Open the letter' }).click();
-    await voteFrom(page, CHOICES[2]!, 'typed-wide');
+    await voteFrom(page, CHOICES[2]!, 'typed-wide', { keyboard: true });
     expect(errors).toEqual([]);
     await closePage(page);
 
@@ -313,6 +336,9 @@ describe('whole votes through the booth', () => {
       await context.grantPermissions(['camera'], { origin: base });
       const page = await context.newPage();
       const errors = watchPageErrors(page);
+      const logs: string[] = [];
+      page.on('console', (m) => logs.push(m.text()));
+      consoleLogs.set(page, logs);
       await page.goto(base + '/vote');
       await page.getByRole('button', { name: 'Start the camera' }).click();
       await voteFrom(page, CHOICES[1]!, 'camera-narrow');

@@ -261,6 +261,7 @@ describe('whole votes through the booth', () => {
       await page.keyboard.press('Tab');
       await page.keyboard.press('Enter');
       await expect.poll(() => page.textContent('main h1')).toBe('Confirm your vote');
+      expect(await page.textContent('.chosen')).toBe(choice);
       expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
       await page.keyboard.press('Tab');
       expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cast my vote');
@@ -269,6 +270,7 @@ describe('whole votes through the booth', () => {
       await page.getByLabel(choice).check();
       await page.getByRole('button', { name: 'Continue' }).click();
       await expect.poll(() => page.textContent('main h1')).toBe('Confirm your vote');
+      expect(await page.textContent('.chosen')).toBe(choice);
       await page.getByRole('button', { name: 'Cast my vote' }).click();
     }
     expect(await page.textContent('.chosen')).toBe(choice);

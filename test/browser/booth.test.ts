@@ -273,7 +273,6 @@ describe('whole votes through the booth', () => {
       expect(await page.textContent('.chosen')).toBe(choice);
       await page.getByRole('button', { name: 'Cast my vote' }).click();
     }
-    expect(await page.textContent('.chosen')).toBe(choice);
     await expect.poll(() => page.textContent('main h1'), { timeout: 30_000 }).toBe('Your vote was cast');
     const hash = (await page.textContent('[data-testid=ballot-hash]'))!.trim();
     expect(hash).toMatch(/^[0-9a-f]{64}$/);

@@ -147,6 +147,18 @@ export class AdminSession {
       throw err;
     }
   }
+  /** Calls `onChange` at each transition of the election (start, end, configure…); returns the unsubscribe. */
+  async watchElection(electionId: string, onChange: () => void): Promise<() => void> {
+    let subscription: string;
+    try {
+      ({ subscription } = await this.conn.subscribe('election', { electionId }, () => onChange()));
+    } catch (err) {
+      throw lift(err);
+    }
+    return () => {
+      if (!this.conn.closed) this.conn.request('unsubscribe', 'election', { subscription }).catch(() => undefined);
+    };
+  }
   runTally(electionId: string, onProgress: (p: { done: number; total: number }) => void): Promise<TallyOutcome> {
     return this.admin('command', 'tally.run', { electionId }, (p) => onProgress(p as { done: number; total: number }));
   }

@@ -4,22 +4,27 @@ import { ElectionForm } from './elections.tsx';
 import { t, type Key } from './messages.ts';
 import { ConfirmButton, ErrorBox, Live, Section, useOperation } from './widgets.tsx';
 
-type Props = { session: AdminSession; row: ElectionRow; reload: () => Promise<void> };
+type Props = { session: AdminSession; row: ElectionRow; reload: () => Promise<void>; announce: (text: string) => void };
 
 /** One election: what the operator can do in its present state, in the order of its life. */
 export function ElectionView({ session, electionId, onBack }: { session: AdminSession; electionId: string; onBack: () => void }) {
   const [row, setRow] = useState<ElectionRow | null>(null);
   const load = useOperation();
+  const [announced, announce] = useState('');
   const heading = useRef<HTMLHeadingElement>(null);
   const reload = async () => {
     setRow(await session.getElection(electionId));
   };
   useEffect(() => {
     void load.run(reload);
+    // Transitions made elsewhere (another operator, the automatic close) show here too.
+    const unwatch = session.watchElection(electionId, () => void reload().catch(() => undefined)).catch(() => () => undefined);
+    return () => void unwatch.then((stop) => stop());
   }, [electionId]);
+  // A new state replaces the sections on screen: focus goes back to the election's heading.
   useEffect(() => {
     if (row) heading.current?.focus();
-  }, [row?.electionId]);
+  }, [row?.electionId, row?.status]);
 
   return (
     <section aria-labelledby="election-title">
@@ -49,21 +54,22 @@ export function ElectionView({ session, electionId, onBack }: { session: AdminSe
           <p>
             <a href={`/elections/${encodeURIComponent(row.electionId)}`}>{t('election.board')}</a>
           </p>
+          <Live id="election-live" text={announced} />
           {row.status === 'REGISTER' ? (
             <>
-              <Configure session={session} row={row} reload={reload} />
-              <ImportVoters session={session} row={row} reload={reload} />
-              <StateChange session={session} row={row} reload={reload} which="start" />
+              <Configure session={session} row={row} reload={reload} announce={announce} />
+              <ImportVoters session={session} row={row} reload={reload} announce={announce} />
+              <StateChange session={session} row={row} reload={reload} announce={announce} which="start" />
             </>
           ) : null}
           {row.status === 'VOTE_STARTED' ? (
             <>
-              <IssueLetters session={session} row={row} reload={reload} />
-              <StateChange session={session} row={row} reload={reload} which="end" />
+              <IssueLetters session={session} row={row} reload={reload} announce={announce} />
+              <StateChange session={session} row={row} reload={reload} announce={announce} which="end" />
             </>
           ) : null}
-          {row.status === 'VOTE_ENDED' ? <Tally session={session} row={row} reload={reload} /> : null}
-          <Voters session={session} row={row} reload={reload} />
+          {row.status === 'VOTE_ENDED' ? <Tally session={session} row={row} reload={reload} announce={announce} /> : null}
+          <Voters session={session} row={row} reload={reload} announce={announce} />
         </>
       ) : null}
     </section>
@@ -136,7 +142,7 @@ function ImportVoters({ session, row, reload }: Props) {
       <input id="import-file" ref={input} type="file" accept=".csv,text/csv,text/plain" disabled={op.busy} onChange={(e) => void choose(e.currentTarget.files?.[0])} />
       <p>
         <button type="button" disabled={!file || op.busy} onClick={() => void send()}>
-          {t('import.run', { total: file?.total ?? 0 })}
+          {file ? t('import.run', { total: file.total }) : t('import.runNone')}
         </button>
       </p>
       <ErrorBox error={op.error} />
@@ -145,7 +151,7 @@ function ImportVoters({ session, row, reload }: Props) {
   );
 }
 
-function StateChange({ session, row, reload, which }: Props & { which: 'start' | 'end' }) {
+function StateChange({ session, row, reload, announce, which }: Props & { which: 'start' | 'end' }) {
   const op = useOperation();
   return (
     <Section title={t(`${which}.title`)} id={`${which}-title`}>
@@ -156,8 +162,9 @@ function StateChange({ session, row, reload, which }: Props & { which: 'start' |
           void op.run(async () => {
             if (which === 'start') await session.startVoting(row.electionId);
             else await session.endVoting(row.electionId);
+            // This section leaves the page with the old state: the election's own live region says it.
+            announce(t(`${which}.done`));
             await reload();
-            return t(`${which}.done`);
           })
         }
       />
@@ -188,7 +195,7 @@ function useLettersDownload(session: AdminSession) {
   return { fetchFrom, link, clear: () => setUrl(null) };
 }
 
-function IssueLetters({ session, row }: Props) {
+function IssueLetters({ session, row, reload }: Props) {
   const [channel, setChannel] = useState<Channel>('email');
   const [progress, setProgress] = useState<{ done: number; total: number; failed: number } | null>(null);
   const [fetching, setFetching] = useState(false);
@@ -201,6 +208,7 @@ function IssueLetters({ session, row }: Props) {
       setProgress(null);
       const r = await session.issueCredentials(row.electionId, channel, (p) => setProgress({ done: p.done, total: p.total, failed: p.failed }));
       const summary = t('issue.done', { issued: r.issued, failed: r.failed, already: r.alreadyIssued });
+      await reload(); // the voters' letter column
       setFetching(true);
       try {
         const size = await pdf.fetchFrom(r);
@@ -232,7 +240,8 @@ function IssueLetters({ session, row }: Props) {
   );
 }
 
-const PAGE = 50;
+/** Voters a page: enough to scan, short enough to scroll past at 360 px. */
+const PAGE = 20;
 
 function credential(v: VoterRow): string {
   if (v.credentialStatus === 'issued') return t('cred.issued', { channel: v.channel ? t(`channel.${v.channel}`) : '' });
@@ -260,9 +269,10 @@ function Voters({ session, row }: Props) {
       setOffset(at);
       setVoters(page.voters);
     });
+  // Every reload of the election (a new row object) reads the page again: letters may have changed it.
   useEffect(() => {
     void showPage(offset);
-  }, [row.position]);
+  }, [row]);
 
   // No search query on the server: the pages are read here, and the addresses (decrypted for the admin) filtered.
   const search = (q: string) =>
@@ -339,7 +349,7 @@ function Voters({ session, row }: Props) {
       ) : (
         <div class="admin-scroll">
           <table class="admin-voters">
-            <caption class="visually-hidden">{found === null ? t('voters.page', { from: offset + 1, to: offset + voters.length, total }) : t('voters.found', { count: voters.length, q: found })}</caption>
+            <caption class="visually-hidden">{t('voters.title')}</caption>
             <thead>
               <tr>
                 <th scope="col">{t('voters.email')}</th>
@@ -350,7 +360,7 @@ function Voters({ session, row }: Props) {
             <tbody>
               {voters.map((v) => (
                 <tr key={v.voterId}>
-                  <td class="mono">{v.email ?? t('voters.forgotten')}</td>
+                  <td class="admin-email">{v.email ?? t('voters.forgotten')}</td>
                   <td>{credential(v)}</td>
                   {canResend ? (
                     <td>
@@ -366,11 +376,11 @@ function Voters({ session, row }: Props) {
         </div>
       )}
       {found === null && total > PAGE ? (
-        <div class="admin-row admin-between">
+        <div class="admin-pager">
+          <span>{t('voters.page', { from: offset + 1, to: offset + voters.length, total })}</span>
           <button type="button" class="secondary" disabled={list.busy || offset === 0} onClick={() => void showPage(Math.max(0, offset - PAGE))}>
             {t('voters.prev')}
           </button>
-          <span>{t('voters.page', { from: offset + 1, to: offset + voters.length, total })}</span>
           <button type="button" class="secondary" disabled={list.busy || offset + PAGE >= total} onClick={() => void showPage(offset + PAGE)}>
             {t('voters.next')}
           </button>

@@ -6,6 +6,7 @@
  * progress and reads the results; three voters vote with the Node client in between.
  */
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { EvoteConnection } from '../../src/client/connection.ts';
@@ -159,6 +160,7 @@ describe('the operator’s console, driven in Chromium', () => {
 
       // Back to the election; start (asked twice).
       await page.getByRole('button', { name: 'Elections', exact: true }).click();
+      await shot(page, 'list');
       await page.getByRole('button', { name: 'Open “Residents’ council 2026”' }).click();
       await title.waitFor();
       await page.getByRole('button', { name: 'Start voting' }).click();
@@ -225,6 +227,42 @@ describe('the operator’s console, driven in Chromium', () => {
     }
   }, 300_000);
 
+  it('issues printable letters as one PDF, fetched with the token and offered as a download', async () => {
+    const token = cluster.adminToken;
+    const admin = await EvoteConnection.connect(cluster.systems[0]!.gateway!.url);
+    const context = await browser.newContext({ viewport: VIEWPORTS.narrow, locale: 'en-GB', acceptDownloads: true });
+    const page = await context.newPage();
+    const errors = watchPageErrors(page);
+    try {
+      const { electionId } = await admin.request<{ electionId: string }>('command', 'election.create', { theme: 'Printed letters', choices: ['Yes', 'No'], expectedVoters: 3 }, { token });
+      await admin.request('command', 'election.importVoters', { electionId, csv: voterCsv(3, 'post.example') }, { token });
+      await admin.request('command', 'election.start', { electionId }, { token });
+
+      await page.goto(`${base}/admin`);
+      await signIn(page, token);
+      await page.getByRole('button', { name: 'Open “Printed letters”' }).click();
+      await page.getByLabel('As printable letters').check();
+      await page.getByRole('button', { name: 'Issue the letters' }).click();
+      await expect.poll(() => live(page, 'issue').textContent(), { timeout: 60_000 }).toMatch(/^Issuance finished: 3 issued, 0 failed, 0 already served\. The letters file is ready: \d+ KiB\.$/);
+      const link = page.getByRole('link', { name: 'Download the letters (PDF)' });
+      expect(await link.getAttribute('href')).toMatch(/^blob:/);
+      const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+      expect(download.suggestedFilename()).toMatch(/\.pdf$/);
+      const bytes = await readFile((await download.path())!);
+      expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      // The route is the admin's only: without the token it refuses.
+      const path = (await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname))).find((p) => p.endsWith('.pdf'))!;
+      expect(path).toMatch(/^\/admin\/letters\//);
+      expect([401, 403]).toContain((await fetch(base + path)).status);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await shot(page, 'letters');
+      expect(errors).toEqual([]);
+    } finally {
+      await admin.close();
+      await context.close();
+    }
+  }, 120_000);
+
   it('speaks French to a French browser, error codes included', async () => {
     const context = await browser.newContext({ viewport: VIEWPORTS.narrow, locale: 'fr-FR' });
     const page = await context.newPage();
@@ -237,6 +275,7 @@ describe('the operator’s console, driven in Chromium', () => {
       await expect.poll(() => alert.textContent()).toContain('Erreur UNAUTHORIZED');
       expect(await alert.textContent()).toContain('Le jeton d’administration est faux');
       expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');
+      await shot(page, 'fr');
       expect(await seriousAxeViolations(page)).toEqual([]);
       expect(errors).toEqual([]);
     } finally {

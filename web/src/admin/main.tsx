@@ -138,4 +138,5 @@ function Reconnect({ onReconnected, onSignOut }: { onReconnected: (s: AdminSessi
   );
 }
 
+document.title = `evote — ${t('title')}`;
 render(<Console />, document.getElementById('app')!);

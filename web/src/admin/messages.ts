@@ -168,7 +168,7 @@ const en = {
 };
 
 const fr: Record<keyof typeof en, string> = {
-  title: "Console de l'opérateur",
+  title: 'Console de l’opérateur',
   'signin.legend': 'Connexion avec le jeton d’administration',
   'signin.token': 'Jeton d’administration',
   'signin.help': 'Le jeton reste dans la mémoire de cette page seulement : la recharger le redemande.',

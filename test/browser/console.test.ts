@@ -81,7 +81,9 @@ describe('the operator’s console, driven in Chromium', () => {
       expect(await page.getByRole('heading', { name: 'Elections' }).count()).toBe(0);
       await shot(page, 'wrong-token');
 
-      await signIn(page, token);
+      // By keyboard: the field is focused, Enter submits.
+      await page.getByLabel('Admin token').fill(token);
+      await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'New election' }).waitFor();
       expect(await page.getByLabel('Admin token').count()).toBe(0);
       // The token stays out of the URL and of the page's storage.
@@ -209,8 +211,13 @@ describe('the operator’s console, driven in Chromium', () => {
       await shot(page, 'resend');
 
       // End, tally with progress, results.
-      await page.getByRole('button', { name: 'End voting' }).click();
-      await page.getByRole('button', { name: 'Confirm — End voting' }).click();
+      // By keyboard: Enter on the button asks, the confirmation takes the focus, Enter again ends.
+      await page.getByRole('button', { name: 'End voting' }).focus();
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Confirm — End voting');
+      await page.keyboard.press('Enter');
+      await page.getByRole('button', { name: 'Run the tally' }).waitFor();
+      expect(await live(page, 'election').textContent()).toBe('Voting is closed.');
       await page.getByRole('button', { name: 'Run the tally' }).click();
       await expect.poll(() => live(page, 'tally').textContent(), { timeout: 120_000 }).toBe('The tally is published.');
       expect(await page.locator('#tally-live-bar').getAttribute('value')).toBe('3');

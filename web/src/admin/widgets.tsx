@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { EvoteError } from './api.ts';
 import { errorSentence, t } from './messages.ts';
 
@@ -32,12 +32,20 @@ export function Live({ id, text, done, total }: { id: string; text: string; done
   );
 }
 
-/** A button for an irreversible step: a first press asks, a second (Confirm) does it. */
+/** A button for an irreversible step: a first press asks, a second (Confirm, focused) does it; Cancel returns the focus. */
 export function ConfirmButton({ label, busy, onConfirm }: { label: string; busy: boolean; onConfirm: () => void }) {
   const [asking, setAsking] = useState(false);
+  const first = useRef<HTMLButtonElement>(null);
+  const confirm = useRef<HTMLButtonElement>(null);
+  const wasAsking = useRef(false);
+  useEffect(() => {
+    if (asking) confirm.current?.focus();
+    else if (wasAsking.current) first.current?.focus();
+    wasAsking.current = asking;
+  }, [asking]);
   if (!asking) {
     return (
-      <button type="button" disabled={busy} onClick={() => setAsking(true)}>
+      <button type="button" ref={first} disabled={busy} onClick={() => setAsking(true)}>
         {label}
       </button>
     );
@@ -48,8 +56,9 @@ export function ConfirmButton({ label, busy, onConfirm }: { label: string; busy:
       <div class="admin-row">
         <button
           type="button"
-          autoFocus
+          ref={confirm}
           onClick={() => {
+            wasAsking.current = false;
             setAsking(false);
             onConfirm();
           }}

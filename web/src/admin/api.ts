@@ -22,6 +22,11 @@ export interface IssuanceSummary {
   minted: number;
   position: number;
 }
+/** With, for postal letters, the run's one PDF: its admin-only path and its pages. */
+export interface IssuanceResult extends IssuanceSummary {
+  download?: string;
+  pages?: number;
+}
 export { EvoteError, planVoterImport };
 
 /** Long commands (import chunk, issuance, tally) may run for many minutes. */
@@ -31,13 +36,10 @@ export const MAX_VOTERS_PAGE = 1_000;
 
 export type Channel = 'email' | 'letter';
 
-/** The letters PDF's route, as the issuance result names it: an admin-only path under /admin/letters/. */
+/** The letters PDF of a postal run (`download`, an admin-only path under /admin/letters/), if any. */
 export function lettersPdfPath(result: unknown): string | undefined {
-  if (!result || typeof result !== 'object') return undefined;
-  for (const v of Object.values(result as Record<string, unknown>)) {
-    if (typeof v === 'string' && /^\/admin\/letters\/[^?#]+\.pdf$/.test(v)) return v;
-  }
-  return undefined;
+  const download = result && typeof result === 'object' ? (result as { download?: unknown }).download : undefined;
+  return typeof download === 'string' && /^\/admin\/letters\/[^?#]+\.pdf$/.test(download) ? download : undefined;
 }
 
 /** One error class for the page: the shared connection's refusals become the client library's EvoteError. */
@@ -122,10 +124,12 @@ export class AdminSession {
   listVoters(electionId: string, offset: number, limit: number): Promise<{ voters: VoterRow[]; offset: number; limit: number }> {
     return this.admin('query', 'voters.list', { electionId, offset, limit });
   }
-  issueCredentials(electionId: string, channel: Channel, onProgress: (p: IssuanceProgress) => void): Promise<IssuanceSummary & Record<string, unknown>> {
+  issueCredentials(electionId: string, channel: Channel, onProgress: (p: IssuanceProgress) => void): Promise<IssuanceResult> {
     return this.admin('command', 'credentials.issue', { electionId, channel }, (p) => onProgress(p as IssuanceProgress));
   }
-  resendCredential(electionId: string, voterId: string, channel: Channel): Promise<Record<string, unknown>> {
+  /** One voter's letter again (a fresh credential; refused with ALREADY_SIGNED once they obtained a signature). */
+  resendCredential(electionId: string, voterId: string, channel: Channel): Promise<IssuanceResult> {
+    // No progress messages, but a long timeout: a postal letter is rendered into a PDF first.
     return this.admin('command', 'credentials.resend', { electionId, voterId, channel }, () => undefined);
   }
   registerClient(name: string): Promise<{ clientId: string; clientKey: string; position: number }> {
@@ -143,7 +147,7 @@ export class AdminSession {
       const app = await this.open<{ clientId?: string | null } | null>('booth.app', {});
       return app && typeof app.clientId === 'string' ? { clientId: app.clientId } : null;
     } catch (err) {
-      if (err instanceof EvoteError && (err.code === 'BOOTH_APP_NOT_SET' || err.code === 'NOT_FOUND')) return null;
+      if (err instanceof EvoteError && err.code === 'BOOTH_APP_NOT_SET') return null;
       throw err;
     }
   }

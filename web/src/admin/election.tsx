@@ -243,6 +243,18 @@ function IssueLetters({ session, row, reload }: Props) {
 /** Voters a page: enough to scan, short enough to scroll past at 360 px. */
 const PAGE = 20;
 
+/** An address that wraps after its @ on a narrow screen rather than inside a word. */
+function breakableEmail(email: string) {
+  const at = email.lastIndexOf('@');
+  return at < 0 ? email : (
+    <>
+      {email.slice(0, at + 1)}
+      <wbr />
+      {email.slice(at + 1)}
+    </>
+  );
+}
+
 function credential(v: VoterRow): string {
   if (v.credentialStatus === 'issued') return t('cred.issued', { channel: v.channel ? t(`channel.${v.channel}`) : '' });
   if (v.credentialStatus === 'failed') return t('cred.failed');
@@ -288,7 +300,7 @@ function Voters({ session, row }: Props) {
       }
       setVoters(matches);
       setFound(q.trim());
-      return t('voters.found', { count: matches.length, q: q.trim() });
+      return t(matches.length === 0 ? 'voters.found0' : matches.length === 1 ? 'voters.found1' : 'voters.found', { count: matches.length, q: q.trim() });
     });
 
   const resendOne = (v: VoterRow) =>
@@ -360,7 +372,7 @@ function Voters({ session, row }: Props) {
             <tbody>
               {voters.map((v) => (
                 <tr key={v.voterId}>
-                  <td class="admin-email">{v.email ?? t('voters.forgotten')}</td>
+                  <td class="admin-email">{v.email ? breakableEmail(v.email) : t('voters.forgotten')}</td>
                   <td>{credential(v)}</td>
                   {canResend ? (
                     <td>

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { EvoteConnection } from '../../src/client/connection.ts';
 import { vote } from '../../src/client/voter.ts';
+import { parseVoterCsv } from '../../src/commands/csv.ts';
 import type { ElectionRow } from '../../src/projections/read-models.ts';
 import { builtWebRoot, launchChromium, seriousAxeViolations, VIEWPORTS, watchPageErrors } from '../support/browser.ts';
 import { startSmtpSink, type SmtpSink } from '../support/letters.ts';
@@ -49,6 +50,13 @@ async function shot(page: Page, name: string): Promise<void> {
       await page.screenshot({ path: `${SHOTS}/console-${name}-${label}-${k}.png`, fullPage: true, clip: { x: 0, y, width: size.width, height: Math.min(1600, height - y) } });
     }
   }
+  await page.setViewportSize(VIEWPORTS.wide);
+}
+
+/** Nothing wider than a 360 px screen: the page never scrolls sideways. */
+async function fitsNarrow(page: Page): Promise<void> {
+  await page.setViewportSize(VIEWPORTS.narrow);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(VIEWPORTS.narrow.width);
   await page.setViewportSize(VIEWPORTS.wide);
 }
 
@@ -129,6 +137,15 @@ describe('the operator’s console, driven in Chromium', () => {
       expect((await admin.request<ElectionRow>('query', 'election.get', { electionId })).voterCount).toBe(0);
       await shot(page, 'bad-csv');
 
+      // A quoting fault: the page's check (csv-parse's browser build) names the line the server's parser names.
+      const quoted = 'email\r\n"a@example.org"\r\n"b@example.org\r\nc@example.org\r\n';
+      const inNode = parseVoterCsv(quoted);
+      expect(inNode.ok).toBe(false);
+      await file.setInputFiles({ name: 'quoted.csv', mimeType: 'text/csv', buffer: Buffer.from(quoted) });
+      await expect.poll(() => importAlert.textContent()).toContain('INVALID_CSV');
+      expect(await importAlert.textContent()).toContain(`Line ${(inNode as { error: { details: { line: number } } }).error.details.line} of the file.`);
+      expect(await importAlert.textContent()).toContain(!inNode.ok ? inNode.error.message : 'unreachable');
+
       // The good file: checked, then imported with progress.
       await file.setInputFiles({ name: 'voters.csv', mimeType: 'text/csv', buffer: Buffer.from(voterCsv(VOTERS, 'residents.example')) });
       await expect.poll(() => live(page, 'import').textContent()).toBe(`The file is well formed: ${VOTERS} voters.`);
@@ -139,6 +156,7 @@ describe('the operator’s console, driven in Chromium', () => {
       expect(await page.locator('.admin-voters tbody tr').count()).toBe(20);
       expect(await page.getByText(`Voters 1 to 20 of ${VOTERS}`).count()).toBe(1);
       expect(await seriousAxeViolations(page)).toEqual([]);
+      await fitsNarrow(page);
       await shot(page, 'register');
 
       // An application, its key shown once, made the booth's.
@@ -156,6 +174,7 @@ describe('the operator’s console, driven in Chromium', () => {
       expect(await page.locator('#booth-app-now').textContent()).toBe(`The web booth uses application ${clientId}.`);
       expect(await admin.request('query', 'booth.app', {})).toMatchObject({ clientId });
       expect(await seriousAxeViolations(page)).toEqual([]);
+      await fitsNarrow(page);
       await shot(page, 'apps');
       await page.getByRole('button', { name: 'I have kept the key: hide it' }).click();
       expect(await page.getByLabel(/^Key of application /).count()).toBe(0);
@@ -168,7 +187,7 @@ describe('the operator’s console, driven in Chromium', () => {
       await page.getByRole('button', { name: 'Start voting' }).click();
       await page.getByRole('button', { name: 'Confirm — Start voting' }).click();
       await page.getByRole('heading', { name: 'Credential letters' }).waitFor();
-      expect(await live(page, 'election').textContent()).toBe('Voting is open.');
+      await expect.poll(() => live(page, 'election').textContent()).toBe('Voting is open.');
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('election-title');
 
       // Letters by e-mail, with progress: 50 mails reach the SMTP server.
@@ -182,6 +201,7 @@ describe('the operator’s console, driven in Chromium', () => {
       expect(sink.problems).toEqual([]);
       expect(new Set(sink.letters.map((l) => l.to)).size).toBe(VOTERS);
       expect(await seriousAxeViolations(page)).toEqual([]);
+      await fitsNarrow(page);
       await shot(page, 'started');
 
       // Three voters vote with the Node client.
@@ -208,6 +228,7 @@ describe('the operator’s console, driven in Chromium', () => {
       await expect.poll(() => live(page, 'resend').textContent(), { timeout: 30_000 }).toBe(`The letter of ${other.to} was sent again.`);
       await until(() => sink.letters.length > mailsBefore, 10_000, 'the resent letter');
       expect(sink.letters.at(-1)!.to).toBe(other.to);
+      await fitsNarrow(page);
       await shot(page, 'resend');
 
       // End, tally with progress, results.
@@ -217,7 +238,7 @@ describe('the operator’s console, driven in Chromium', () => {
       await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Confirm — End voting');
       await page.keyboard.press('Enter');
       await page.getByRole('button', { name: 'Run the tally' }).waitFor();
-      expect(await live(page, 'election').textContent()).toBe('Voting is closed.');
+      await expect.poll(() => live(page, 'election').textContent()).toBe('Voting is closed.');
       await page.getByRole('button', { name: 'Run the tally' }).click();
       await expect.poll(() => live(page, 'tally').textContent(), { timeout: 120_000 }).toBe('The tally is published.');
       expect(await page.locator('#tally-live-bar').getAttribute('value')).toBe('3');
@@ -226,6 +247,7 @@ describe('the operator’s console, driven in Chromium', () => {
       expect(await page.getByText('Ballots counted: 3.').count()).toBe(1);
       expect(await page.getByRole('link', { name: 'Public board of this election' }).getAttribute('href')).toBe(`/elections/${electionId}`);
       expect(await seriousAxeViolations(page)).toEqual([]);
+      await fitsNarrow(page);
       await shot(page, 'results');
       expect(errors).toEqual([]);
     } finally {

@@ -178,6 +178,18 @@ describe('the operator’s console, driven in Chromium', () => {
       await shot(page, 'apps');
       await page.getByRole('button', { name: 'I have kept the key: hide it' }).click();
       expect(await page.getByLabel(/^Key of application /).count()).toBe(0);
+      // A second application, revoked by its id (asked twice); the booth's stays.
+      await page.getByLabel('Application name').fill('Spare kiosk');
+      await page.getByRole('button', { name: 'Register the application' }).click();
+      await expect.poll(async () => /^Application \S+ registered\.$/.test((await live(page, 'apps').textContent())!) && !(await live(page, 'apps').textContent())!.includes(clientId)).toBe(true);
+      const spareId = (await live(page, 'apps').textContent())!.match(/^Application (\S+) registered\.$/)![1]!;
+      expect(spareId).not.toBe(clientId);
+      await page.getByLabel('Application id to revoke').fill(spareId);
+      await page.getByRole('button', { name: 'Revoke the application' }).click();
+      await page.getByRole('button', { name: 'Confirm — Revoke the application' }).click();
+      await expect.poll(() => live(page, 'revoke').textContent()).toBe(`Application ${spareId} revoked.`);
+      expect(await admin.request('query', 'booth.app', {})).toMatchObject({ clientId });
+      await page.getByRole('button', { name: 'I have kept the key: hide it' }).click();
 
       // Back to the election; start (asked twice).
       await page.getByRole('button', { name: 'Elections', exact: true }).click();

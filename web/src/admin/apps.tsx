@@ -119,7 +119,7 @@ export function Applications({ session }: { session: AdminSession }) {
       <Section title={t('apps.revokeTitle')} id="apps-revoke-title">
         <label for="revoke-id">{t('apps.revokeId')}</label>
         <input id="revoke-id" class="admin-wide mono" value={revokeId} onInput={(e) => setRevokeId(e.currentTarget.value)} />
-        <p>
+        <div class="admin-actions">
           <ConfirmButton
             label={t('apps.revoke')}
             busy={revoke.busy || !revokeId.trim()}
@@ -132,7 +132,7 @@ export function Applications({ session }: { session: AdminSession }) {
               })
             }
           />
-        </p>
+        </div>
         <ErrorBox error={revoke.error} />
         <Live id="revoke-live" text={revoke.busy ? t('working') : revoke.done} />
       </Section>

@@ -57,6 +57,8 @@ async function shot(page: Page, name: string): Promise<void> {
 async function fitsNarrow(page: Page): Promise<void> {
   await page.setViewportSize(VIEWPORTS.narrow);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(VIEWPORTS.narrow.width);
+  // Nor does the voters' table scroll inside its own box.
+  expect(await page.evaluate(() => [...document.querySelectorAll('.admin-scroll')].filter((e) => e.scrollWidth > e.clientWidth).length)).toBe(0);
   await page.setViewportSize(VIEWPORTS.wide);
 }
 
@@ -209,7 +211,7 @@ describe('the operator’s console, driven in Chromium', () => {
       await expect.poll(() => live(page, 'issue').textContent(), { timeout: 120_000 }).toBe(`Issuance finished: ${VOTERS} issued, 0 failed, 0 already served.`);
       expect(await page.locator('#issue-live-bar').getAttribute('value')).toBe(String(VOTERS));
       // The voters' page shows the letters issued.
-      await expect.poll(() => page.locator('.admin-voters tbody tr td:nth-child(2)').allTextContents()).toEqual(Array(20).fill('issued (e-mail)'));
+      await expect.poll(() => page.locator('.admin-voters tbody tr td:nth-child(2)').allTextContents()).toEqual(Array(20).fill('issued (e\u2011mail)'));
       await until(() => sink.letters.length >= VOTERS, 10_000, 'the letters');
       expect(sink.problems).toEqual([]);
       expect(new Set(sink.letters.map((l) => l.to)).size).toBe(VOTERS);
@@ -258,6 +260,8 @@ describe('the operator’s console, driven in Chromium', () => {
       const rows = await page.locator('.admin-results').first().locator('tbody tr').allTextContents();
       expect(rows).toEqual(['Ana2', 'Ben1', 'Chloé0']);
       expect(await page.getByText('Ballots counted: 3.').count()).toBe(1);
+      // The voters' search outlives the election's reloads (end, tally): still the one voter searched for.
+      expect(await page.locator('.admin-voters tbody tr td:first-child').allTextContents()).toEqual([other.to]);
       expect(await page.getByRole('link', { name: 'Public board of this election' }).getAttribute('href')).toBe(`/elections/${electionId}`);
       expect(await seriousAxeViolations(page)).toEqual([]);
       await fitsNarrow(page);

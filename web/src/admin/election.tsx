@@ -256,7 +256,8 @@ function breakableEmail(email: string) {
 }
 
 function credential(v: VoterRow): string {
-  if (v.credentialStatus === 'issued') return t('cred.issued', { channel: v.channel ? t(`channel.${v.channel}`) : '' });
+  // A non-breaking hyphen: "e-mail" wraps as a word in a narrow column, not after its "e-".
+  if (v.credentialStatus === 'issued') return t('cred.issued', { channel: v.channel ? t(`channel.${v.channel}`).replace('-', '\u2011') : '' });
   if (v.credentialStatus === 'failed') return t('cred.failed');
   return t('cred.none');
 }
@@ -283,7 +284,7 @@ function Voters({ session, row }: Props) {
     });
   // Every reload of the election (a new row object) reads the page again: letters may have changed it.
   useEffect(() => {
-    void showPage(offset);
+    void (found !== null ? search(found) : showPage(offset));
   }, [row]);
 
   // No search query on the server: the pages are read here, and the addresses (decrypted for the admin) filtered.

@@ -20,6 +20,8 @@ const shared = (outDir) => ({
   logLevel: 'warn',
   publicDir: false,
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  // The console checks voter CSVs with the server's own parser (src/commands/csv.ts); csv-parse's Node build needs Buffer.
+  resolve: { alias: [{ find: /^csv-parse\/sync$/, replacement: 'csv-parse/browser/esm/sync' }] },
   build: { outDir, emptyOutDir: false, sourcemap: false, reportCompressedSize: false, modulePreload: { polyfill: false }, target: 'es2022' },
 });
 

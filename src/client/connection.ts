@@ -4,20 +4,11 @@
  * server may have applied it (README, "The client library").
  */
 import WebSocket from 'ws';
+import { EvoteError } from './errors.ts';
+
+export { EvoteError };
 
 export type Kind = 'command' | 'query' | 'subscribe' | 'unsubscribe';
-
-/** A refusal with the server's stable code, or UNREACHABLE, CONNECTION_CLOSED, TIMEOUT from the client side. */
-export class EvoteError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'EvoteError';
-  }
-}
 
 export interface RequestOptions {
   /** The admin token, or a voter's access token. */

@@ -5,7 +5,7 @@
 import { parseVoterCsv } from '../commands/csv.ts';
 import { validateEmail } from '../domain/election.ts';
 import { domainError, type DomainError } from '../domain/errors.ts';
-import { EvoteError } from './connection.ts';
+import { EvoteError } from './errors.ts';
 import type { ImportProgress, ImportResult } from '../commands/election-command-handlers.ts';
 
 /** CSV characters per request: a 64 KiB frame holds this plus the envelope and JSON escapes. */

@@ -46,4 +46,24 @@ export default tseslint.config(
     },
   },
   ...layerRules,
+  {
+    // The browser front end: bundled by Vite for the browser, so no Node built-ins, directly or
+    // through a server module (docs/web.md).
+    files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'ws', 'pg', 'ioredis', 'uWebSockets.js'], message: 'web/ runs in the browser: no Node built-ins or server packages.' },
+            {
+              group: ['**/src/{app,cli,gateway,eventstore,sql,keystore,pubsub,pool,runtime,tally}/*'],
+              allowTypeImports: true,
+              message: 'web/ may import types from anywhere in src/, but code only from the browser-safe layers (crypto, domain, and the pure modules above them).',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

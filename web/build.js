@@ -14,6 +14,7 @@ export const WEB = path.dirname(fileURLToPath(import.meta.url));
 
 const shared = (outDir) => ({
   root: WEB,
+  mode: 'production',
   configFile: false,
   base: '/',
   logLevel: 'warn',
@@ -36,7 +37,20 @@ export function boothHash(files) {
   return h.digest('hex');
 }
 
+/** Builds into outDir; the bytes depend only on web/, src/ and the locked packages. */
 export async function buildWeb(outDir) {
+  // Vite reads NODE_ENV (vitest sets it to "test") and changes the output with it: pin it.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await buildAll(outDir);
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
+}
+
+async function buildAll(outDir) {
   const { build } = await import('vite');
   const base = shared(outDir);
   await build({

@@ -16,6 +16,7 @@
  * spread over the cores.
  * Run alone: `npx tsx bench/audit.ts [ballots] [--rounds N] [--fresh]`, e.g. `npx tsx bench/audit.ts 100000`.
  */
+import { performance } from 'node:perf_hooks';
 import { constants, publicEncrypt, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';

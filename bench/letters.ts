@@ -8,6 +8,7 @@
  * process: main thread, render workers, the PostgreSQL client; not the SMTP sink, not the
  * PostgreSQL server), the main thread's event-loop utilisation, and the load average.
  */
+import { performance } from 'node:perf_hooks';
 import os from 'node:os';
 import QRCode from 'qrcode';
 

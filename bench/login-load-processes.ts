@@ -6,6 +6,7 @@
  * EVOTE_BENCH_LOGIN_PROFILE=file.cpuprofile writes a CPU profile of the server's main thread over
  * the timed part alone (set-up and warm-up left out), for Chrome DevTools or speedscope.
  */
+import { performance } from 'node:perf_hooks';
 import { fork, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';

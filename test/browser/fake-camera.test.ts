@@ -16,27 +16,27 @@ import { startTestCluster, type TestCluster } from '../support/system.ts';
 const jsQR = jsQRModule.default;
 
 /** One camera frame the way a booth grabs it: getUserMedia → video → canvas → getImageData (RGBA, base64). */
-const GRAB_FRAME = `(async () => {
+async function grabFrame(): Promise<{ width: number; height: number; rgba: string }> {
   const stream = await navigator.mediaDevices.getUserMedia({ video: true });
   const video = document.createElement('video');
   video.muted = true;
   video.srcObject = stream;
   await video.play();
-  await new Promise((resolve) => {
+  await new Promise<void>((resolve) => {
     const ready = () => (video.videoWidth > 0 ? resolve() : requestAnimationFrame(ready));
     ready();
   });
   const canvas = document.createElement('canvas');
   canvas.width = video.videoWidth;
   canvas.height = video.videoHeight;
-  const ctx = canvas.getContext('2d');
+  const ctx = canvas.getContext('2d')!;
   ctx.drawImage(video, 0, 0);
   const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
   for (const t of stream.getTracks()) t.stop();
   let bin = '';
   for (let i = 0; i < data.length; i += 0x8000) bin += String.fromCharCode(...data.subarray(i, i + 0x8000));
   return { width: canvas.width, height: canvas.height, rgba: btoa(bin) };
-})()`;
+}
 
 const uri = formatCredentialUri({
   electionId: 'camera-election',
@@ -84,8 +84,7 @@ describe('Chromium’s fake camera fed the .y4m', () => {
     const page = await browser.newPage();
     await page.goto(base + '/vote');
     // Grab one frame the way a booth would: video element → canvas → getImageData.
-    // Evaluated as source text: the Node type check has no DOM types.
-    const grabbed = await page.evaluate<{ width: number; height: number; rgba: string }>(GRAB_FRAME);
+    const grabbed = await page.evaluate(grabFrame);
     await page.close();
     expect([grabbed.width, grabbed.height]).toEqual([640, 480]);
     const rgba = new Uint8ClampedArray(Buffer.from(grabbed.rgba, 'base64'));

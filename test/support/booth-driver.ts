@@ -21,21 +21,35 @@ export interface BoothReceipt {
   ballotHash: string;
 }
 
-/** Opens /vote, chooses the letter's file (PNG or PDF), picks `choice`, casts; resolves when the receipt is shown. */
-export async function voteWithLetterFile(page: Page, base: string, letterFile: string, choice: string, opts: { timeoutMs?: number } = {}): Promise<BoothReceipt> {
+/** Opens /vote and chooses the letter's file (PNG or PDF); resolves once the ballot is shown. */
+export async function openLetterFile(page: Page, base: string, letterFile: string, opts: { timeoutMs?: number } = {}): Promise<void> {
   await page.goto(base + '/vote');
-  await page.locator('input[type=file]').first().setInputFiles(letterFile);
+  await page.getByLabel(/letter|lettre/i).and(page.locator('input[type=file]')).setInputFiles(letterFile);
+  await page.getByRole('group', { name: /choice|choix/i }).waitFor({ timeout: opts.timeoutMs ?? 60_000 });
+}
+
+/** Opens /vote and starts the camera (fed a letter by Chromium's fake capture); resolves once the ballot is shown. */
+export async function openLetterByCamera(page: Page, base: string, opts: { timeoutMs?: number } = {}): Promise<void> {
+  await page.goto(base + '/vote');
+  await page.getByRole('button', { name: /start the camera|allumer la caméra/i }).click();
+  await page.getByRole('group', { name: /choice|choix/i }).waitFor({ timeout: opts.timeoutMs ?? 60_000 });
+}
+
+/** Opens /vote, chooses the letter's file, picks `choice`, casts; resolves when the receipt is shown. */
+export async function voteWithLetterFile(page: Page, base: string, letterFile: string, choice: string, opts: { timeoutMs?: number } = {}): Promise<BoothReceipt> {
+  await openLetterFile(page, base, letterFile, opts);
   return chooseAndCast(page, choice, opts);
 }
 
-/** From the booth's ballot (letter read, election shown): pick, cast, wait for the receipt. */
+/** From the booth's ballot (letter read, election shown): pick, continue, cast, wait for the receipt. */
 export async function chooseAndCast(page: Page, choice: string, opts: { timeoutMs?: number } = {}): Promise<BoothReceipt> {
   const timeout = opts.timeoutMs ?? 60_000;
   await page.getByRole('radio', { name: choice, exact: true }).check({ timeout });
-  await page.getByRole('button', { name: /^(cast|vote|voter)/i }).click({ timeout });
-  const hash = page.locator('[data-ballot-hash]');
+  await page.getByRole('button', { name: /^(continue|continuer)$/i }).click({ timeout });
+  await page.getByRole('button', { name: /^(cast my vote|déposer mon bulletin)$/i }).click({ timeout });
+  const hash = page.getByTestId('ballot-hash');
   await hash.waitFor({ timeout });
-  return { ballotHash: (await hash.getAttribute('data-ballot-hash')) ?? '' };
+  return { ballotHash: ((await hash.textContent()) ?? '').trim() };
 }
 
 export interface Verdict {

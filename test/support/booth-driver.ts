@@ -42,11 +42,14 @@ export async function voteWithLetterFile(page: Page, base: string, letterFile: s
 }
 
 /** From the booth's ballot (letter read, election shown): pick, continue, cast, wait for the receipt. */
-export async function chooseAndCast(page: Page, choice: string, opts: { timeoutMs?: number } = {}): Promise<BoothReceipt> {
+export async function chooseAndCast(page: Page, choice: string, opts: { timeoutMs?: number; atConfirm?: () => Promise<void> } = {}): Promise<BoothReceipt> {
   const timeout = opts.timeoutMs ?? 60_000;
   await page.getByRole('radio', { name: choice, exact: true }).check({ timeout });
   await page.getByRole('button', { name: /^(continue|continuer)$/i }).click({ timeout });
-  await page.getByRole('button', { name: /^(cast my vote|déposer mon bulletin)$/i }).click({ timeout });
+  const cast = page.getByRole('button', { name: /^(cast my vote|déposer mon bulletin)$/i });
+  await cast.waitFor({ timeout });
+  await opts.atConfirm?.();
+  await cast.click({ timeout });
   const hash = page.getByTestId('ballot-hash');
   await hash.waitFor({ timeout });
   return { ballotHash: ((await hash.textContent()) ?? '').trim() };

@@ -157,7 +157,7 @@ async function verification(browser: Browser, ballots: number): Promise<BenchRes
       const verdict = await verifyInBrowser(page, sys.gateway!.httpUrl, fixture.electionId, { timeoutMs: 600_000 });
       const browserSeconds = (performance.now() - t0) / 1000;
       await page.close();
-      if (!verdict.passed) throw new Error(`the in-browser verification did not pass: ${verdict.text}`);
+      if (!verdict.passed) throw new Error(`the in-browser verification said ${verdict.verdict}: ${verdict.text}`);
       const rate = report.ballotsCounted / browserSeconds;
       const cli: BenchResult = {
         name: `audit (src/audit verifyLog, as \`evote audit\`), ${report.ballotsCounted} ballots / ${report.events} events, in memory, ${os.availableParallelism()} cores`,

@@ -297,7 +297,7 @@ describe('a whole election in the browser', () => {
 
   it('the board’s in-browser verification says PASSED; a tampered export (one ballot changed) says FAILED naming the event', async () => {
     const passed = await verifyInBrowser(board, base, electionId);
-    expect(passed.passed, passed.text).toBe(true);
+    expect(passed.verdict, passed.text).toBe('PASSED');
     await shot(board, 'board-verified');
 
     const lines: string[] = [];
@@ -313,11 +313,11 @@ describe('a whole election in the browser', () => {
     const tampered = path.join(dir, 'tampered.ndjson');
     writeFileSync(tampered, tamperedLines.join('\n') + '\n');
     const failed = await verifyInBrowser(board, base, electionId, { exportFile: tampered });
-    expect(failed.passed).toBe(false);
-    expect(failed.text).toContain('FAILED');
-    // The event is named: its position in the log (the export's line).
-    const position = (JSON.parse(lines[at]!) as { position?: number }).position;
-    expect(failed.text).toContain(String(position ?? at));
+    expect(failed.verdict, failed.text).toBe('FAILED');
+    // The event is named: the tampered ballot's position in the log, its type and its line in the file.
+    const { position } = JSON.parse(lines[at]!) as { position: number };
+    expect(failed.text).toContain(`The first broken event is at position ${position} (BallotCast`);
+    expect(failed.text).toContain(`line ${at + 1} of the log`);
     await shot(board, 'board-tampered');
   }, 240_000);
 

@@ -57,17 +57,26 @@ export async function chooseAndCast(page: Page, choice: string, opts: { timeoutM
 
 export interface Verdict {
   passed: boolean;
+  /** PASSED, FAILED, INCOMPLETE or ERROR. */
+  verdict: string;
   /** The verdict's text as shown (names the first broken event when it failed). */
   text: string;
 }
 
-/** On the board of `electionId`, runs "verify this election in your browser" and waits for its verdict. */
+/**
+ * On the board of `electionId` (opened unless the page is on it already), runs "verify this
+ * election in your browser" on the server's log, or on `exportFile` when given, and waits for its verdict.
+ */
 export async function verifyInBrowser(page: Page, base: string, electionId: string, opts: { timeoutMs?: number; exportFile?: string } = {}): Promise<Verdict> {
-  await page.goto(`${base}/elections/${encodeURIComponent(electionId)}`);
-  if (opts.exportFile) await page.locator('section[aria-labelledby=verify-title] input[type=file]').setInputFiles(opts.exportFile);
-  else await page.getByRole('button', { name: /verify/i }).click();
-  const verdict = page.getByText(/PASSED|FAILED/);
-  await verdict.waitFor({ timeout: opts.timeoutMs ?? 120_000 });
-  const text = (await verdict.textContent()) ?? '';
-  return { passed: /PASSED/.test(text), text };
+  const boardUrl = `${base}/elections/${encodeURIComponent(electionId)}`;
+  if (page.url() !== boardUrl) await page.goto(boardUrl);
+  const panel = page.locator('section[aria-labelledby=verify-title]');
+  // A verdict already shown (an earlier run) is marked, so the wait below is for the new one.
+  await panel.locator('.verify-result').evaluateAll((els) => els.forEach((el) => el.setAttribute('data-earlier', '')));
+  if (opts.exportFile) await panel.getByLabel(/log file|fichier journal/i).setInputFiles(opts.exportFile);
+  else await panel.getByRole('button', { name: /^(verify this election|vérifier cette élection)$/i }).click();
+  const result = panel.locator('.verify-result[data-verdict]:not([data-earlier])');
+  await result.waitFor({ timeout: opts.timeoutMs ?? 120_000 });
+  const verdict = (await result.getAttribute('data-verdict')) ?? '';
+  return { passed: verdict === 'PASSED', verdict, text: ((await result.textContent()) ?? '').replace(/\s+/g, ' ').trim() };
 }

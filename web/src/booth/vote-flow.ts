@@ -2,9 +2,17 @@
  * The booth's protocol engine, with no UI: read a letter's credential, log in through the three
  * levels on connection A, obtain the blind signature, cast on a fresh connection B with no token,
  * check the receipt (docs/protocol.md steps 3-5). Mirrors src/client/voter.ts over WebCrypto.
- * STUB: interface fixed for the UI; implementation pending.
  */
-import type { Connection } from '../shared/connection.ts';
+import { Connection, EvoteError } from '../shared/connection.ts';
+import { fromBase64url, toBase64url, WebCryptoError } from '../crypto/bytes.ts';
+import { importRsaPublicKey } from '../crypto/rsa.ts';
+import { blind, finalize, prepare } from '../crypto/blind-rsa.ts';
+import { encodeBallotMessage } from '../crypto/canonical.ts';
+import { ballotHash, encodeBallotPlaintext, encryptBallot, n2Commitment, newN2Salt } from '../crypto/ballot.ts';
+import { electionFingerprint, verifyCastReceipt } from '../crypto/election.ts';
+import { clientMac, generateX25519Pair, level3Proof } from '../crypto/login.ts';
+
+export { EvoteError } from '../shared/connection.ts';
 
 /** The credential a letter carries (the QR code's `evote:credential?v=1&…` URI). */
 export interface Credential {
@@ -43,19 +51,99 @@ export interface Receipt {
 
 export type VoteStep = 'connecting' | 'level1' | 'level2' | 'level3' | 'logged-in' | 'blinding' | 'signed' | 'encrypting' | 'casting' | 'cast';
 
-/** Parses a credential URI strictly; throws EvoteError('INVALID_LETTER') naming the bad field, never its value. */
-export function parseCredential(_uri: string): Credential {
-  throw new Error('not implemented');
+export const CREDENTIAL_URI_PREFIX = 'evote:credential?';
+/** Far above any valid URI (about 250 characters): refused before any work on huge input. */
+export const MAX_CREDENTIAL_URI_LENGTH = 512;
+const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+const KEYS = ['v', 'e', 'id', 'code', 'n1', 'n2'] as const;
+type Key = (typeof KEYS)[number];
+
+const letterError = (message: string) => new EvoteError('INVALID_LETTER', message);
+/** Canonical base64url of exactly `bytes` bytes, `chars` characters long (secret code: 48/64; N1, N2: 16/22). */
+const isB64 = (s: string, chars: number, bytes: number) => s.length === chars && fromBase64url(s)?.length === bytes;
+
+/**
+ * Parses a credential URI strictly, as src/credentials/credential-uri.ts does (one credential, one
+ * spelling); throws EvoteError('INVALID_LETTER') naming the bad field, never its value.
+ */
+export function parseCredential(uri: string): Credential {
+  if (typeof uri !== 'string') throw letterError('a credential must be text');
+  if (uri.length > MAX_CREDENTIAL_URI_LENGTH) throw letterError(`a credential is at most ${MAX_CREDENTIAL_URI_LENGTH} characters`);
+  if (!uri.startsWith(CREDENTIAL_URI_PREFIX)) throw letterError(`a credential starts with '${CREDENTIAL_URI_PREFIX}'`);
+  const values = new Map<Key, string>();
+  for (const pair of uri.slice(CREDENTIAL_URI_PREFIX.length).split('&')) {
+    const eq = pair.indexOf('=');
+    // Unknown names are not echoed: a garbled pair may well be part of a secret.
+    if (eq < 0) throw letterError('a parameter of the credential has no value');
+    const key = pair.slice(0, eq);
+    if (!(KEYS as readonly string[]).includes(key)) throw letterError(`the credential has an unknown parameter (expected ${KEYS.join(', ')})`);
+    if (values.has(key as Key)) throw letterError(`parameter '${key}' is repeated`);
+    values.set(key as Key, pair.slice(eq + 1));
+  }
+  for (const key of KEYS) if (!values.has(key)) throw letterError(`parameter '${key}' is missing`);
+  if (values.get('v') !== '1') throw letterError('unsupported credential version (this booth reads v=1)');
+  const c: Credential = {
+    electionId: values.get('e') as string,
+    voterId: values.get('id') as string,
+    secretCode: values.get('code') as string,
+    n1: values.get('n1') as string,
+    n2: values.get('n2') as string,
+  };
+  if (!ID_RE.test(c.electionId)) throw letterError('malformed election id (e)');
+  if (!ID_RE.test(c.voterId)) throw letterError('malformed voter id (id)');
+  if (!isB64(c.secretCode, 64, 48)) throw letterError('malformed secret code (code)');
+  if (!isB64(c.n1, 22, 16)) throw letterError('malformed N1 (n1)');
+  if (!isB64(c.n2, 22, 16)) throw letterError('malformed N2 (n2)');
+  return c;
 }
 
-/** The election (public query) with its fingerprint computed locally; throws EvoteError. */
-export async function loadElection(_conn: Connection, _electionId: string): Promise<BoothElection> {
-  throw new Error('not implemented');
+/** What election.get answers (src/projections/read-models.ts ElectionRow), as far as the booth reads it. */
+interface ElectionRow {
+  electionId: string;
+  theme: string;
+  choices: string[];
+  status: string;
+  authorityPublicKey?: string;
+  ballotPublicKey?: string;
+  logPublicKey?: string;
 }
 
-/** The web booth's application id and key (public; see docs/web.md). */
-export async function loadBoothApp(_conn: Connection): Promise<BoothApp> {
-  throw new Error('not implemented');
+interface PublishedElection {
+  row: ElectionRow;
+  keys: { authorityPublicKey: string; ballotPublicKey: string; logPublicKey: string };
+  fingerprint: string;
+}
+
+async function fetchElection(conn: Connection, electionId: string): Promise<PublishedElection> {
+  const row = await conn.query<ElectionRow>('election.get', { electionId });
+  const { authorityPublicKey, ballotPublicKey, logPublicKey } = row;
+  if (!authorityPublicKey || !ballotPublicKey || !logPublicKey) throw new EvoteError('ELECTION_KEYS_MISSING', 'the server did not publish the election keys');
+  // Computed here from the published keys, never taken from the server.
+  const fingerprint = await electionFingerprint({ electionId, authorityPublicKey, ballotPublicKey, logPublicKey });
+  if (!fingerprint) throw new EvoteError('ELECTION_KEYS_MISSING', 'the published election keys are not well-formed');
+  return { row, keys: { authorityPublicKey, ballotPublicKey, logPublicKey }, fingerprint };
+}
+
+/**
+ * The election (public query `election.get`) with its fingerprint computed locally. Throws
+ * EvoteError: ELECTION_NOT_FOUND from the server, ELECTION_KEYS_MISSING when the keys are absent or malformed.
+ */
+export async function loadElection(conn: Connection, electionId: string): Promise<BoothElection> {
+  const { row, fingerprint } = await fetchElection(conn, electionId);
+  return { electionId, theme: row.theme, choices: [...row.choices], state: row.status, fingerprint };
+}
+
+/**
+ * The web booth's application id and key (public query `booth.app`; the key is public by design:
+ * level 2 proves the application, and this one is served to every browser). Throws EvoteError;
+ * BOOTH_APP_INVALID when the reply is not an id and a base64url key.
+ */
+export async function loadBoothApp(conn: Connection): Promise<BoothApp> {
+  const r = await conn.query<{ clientId?: unknown; clientKey?: unknown }>('booth.app');
+  if (typeof r?.clientId !== 'string' || r.clientId === '' || typeof r.clientKey !== 'string' || !fromBase64url(r.clientKey)?.length) {
+    throw new EvoteError('BOOTH_APP_INVALID', 'the server did not publish a usable voting application');
+  }
+  return { clientId: r.clientId, clientKey: r.clientKey };
 }
 
 export interface VoteInput {
@@ -70,7 +158,138 @@ export interface VoteInput {
   WebSocketImpl?: typeof WebSocket;
 }
 
-/** Votes once; throws EvoteError with the server's code (ALREADY_SIGNED, ALREADY_CAST, VOTING_CLOSED…). */
-export async function castVote(_input: VoteInput): Promise<Receipt> {
-  throw new Error('not implemented');
+interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+}
+
+/** Crypto failures become EvoteErrors with the same code; a refused login on a closed election says so. */
+function asEvoteError(err: unknown): unknown {
+  if (err instanceof WebCryptoError) return new EvoteError(err.code, err.message);
+  // Letters exist only for started elections: "not open" at login or signing means voting has closed.
+  if (err instanceof EvoteError && err.code === 'WRONG_STATE') return new EvoteError('VOTING_CLOSED', 'voting is closed for this election', err.details);
+  return err;
+}
+
+/** Opens a connection; an UNREACHABLE open sent nothing, so it is tried again (twice, after 0.5 s and 1.5 s). */
+async function open(url: string, impl: typeof WebSocket | undefined): Promise<Connection> {
+  for (const waitMs of [500, 1500]) {
+    try {
+      return await Connection.open(url, impl);
+    } catch (err) {
+      if (!(err instanceof EvoteError && err.code === 'UNREACHABLE')) throw err;
+      await new Promise((r) => setTimeout(r, waitMs));
+    }
+  }
+  return Connection.open(url, impl);
+}
+
+/**
+ * Votes once, in exactly the steps of src/client/voter.ts `vote()`: on connection A, the three-level
+ * login, a fresh `election.get` (its fingerprint must equal `election.fingerprint`, the one the voter
+ * was shown), the blind signature, logout; then on a fresh connection B with no token, `ballot.cast`;
+ * then the acknowledged hash must be the local one (RECEIPT_MISMATCH) and the receipt signed by the
+ * election's log key (RECEIPT_UNSIGNED). `onStep` is told each step as it begins ('logged-in',
+ * 'signed' and 'cast' as they complete).
+ *
+ * Throws EvoteError with the server's code (INVALID_CREDENTIALS, ALREADY_SIGNED, ALREADY_CAST,
+ * RATE_LIMITED…), VOTING_CLOSED, or this side's: WRONG_ELECTION (letter of another election than
+ * `election`), INVALID_CHOICE, ELECTION_CHANGED (keys differ from those shown), ELECTION_KEYS_MISSING,
+ * INVALID_SIGNATURE (the authority's signature does not verify), INVALID_KEY, UNSUPPORTED_BROWSER,
+ * UNREACHABLE, CONNECTION_CLOSED, TIMEOUT. Never retried silently after the cast was sent: on
+ * CONNECTION_CLOSED during 'casting' the ballot may have landed (a new attempt answers ALREADY_CAST).
+ */
+export async function castVote(input: VoteInput): Promise<Receipt> {
+  const { credential: cred, choice, app, onStep } = input;
+  const step = (s: VoteStep) => {
+    try {
+      onStep?.(s);
+    } catch {
+      /* progress is advisory: a UI bug must not abort a vote half-way */
+    }
+  };
+  if (cred.electionId !== input.election.electionId) {
+    throw new EvoteError('WRONG_ELECTION', 'this letter is for another election than the one shown');
+  }
+  if (!input.election.choices.includes(choice)) throw new EvoteError('INVALID_CHOICE', 'the choice is not one of this election’s choices');
+  const salt = newN2Salt();
+  let finished: { ciphertext: string; ballotHash: string };
+  let logPublicKey: string;
+  let fingerprint: string;
+  try {
+    step('connecting');
+    const a = await open(input.url, input.WebSocketImpl);
+    try {
+      step('level1');
+      const own = await generateX25519Pair();
+      const mac = await clientMac(app.clientKey, cred.voterId);
+      const challenge = await a.command<{ serverPublicKey: string; nonce: string; sessionId: string }>('auth.begin', {
+        electionId: cred.electionId,
+        voterId: cred.voterId,
+        secretCode: cred.secretCode,
+        clientId: app.clientId,
+        mac,
+        clientPublicKey: toBase64url(own.publicKey),
+      });
+      step('level2');
+      const proof = await level3Proof(own, challenge, cred.voterId, app.clientId);
+      step('level3');
+      const tokens = await a.command<TokenPair>('auth.level3.prove', { sessionId: challenge.sessionId, proof });
+      step('logged-in');
+
+      const published = await fetchElection(a, cred.electionId);
+      if (!published.row.choices.includes(choice)) throw new EvoteError('INVALID_CHOICE', 'the choice is not one of this election’s choices');
+      if (published.fingerprint !== input.election.fingerprint) {
+        throw new EvoteError('ELECTION_CHANGED', 'the election keys differ from those shown before the choice: reload the election');
+      }
+      logPublicKey = published.keys.logPublicKey;
+      fingerprint = published.fingerprint;
+
+      step('blinding');
+      const authority = await importRsaPublicKey(published.keys.authorityPublicKey, "authority's public key");
+      const counter = await importRsaPublicKey(published.keys.ballotPublicKey, "counter's public key");
+      const commitment = await n2Commitment(cred.n2, salt);
+      const prepared = prepare(encodeBallotMessage({ electionId: cred.electionId, choice, n2Commitment: commitment }));
+      const blinded = await blind(authority, prepared);
+      const { blindSignature } = await a.command<{ blindSignature: string }>(
+        'ballot.blindSign',
+        { electionId: cred.electionId, blindedMessage: toBase64url(blinded.blindedMessage) },
+        { token: tokens.accessToken },
+      );
+      const blindBytes = fromBase64url(blindSignature);
+      if (!blindBytes) throw new EvoteError('INVALID_SIGNATURE', 'the blind signature is not base64url');
+      // finalize verifies: a signature the authority got wrong (or forged) is never encrypted and cast.
+      const signature = await finalize(authority, prepared, blindBytes, blinded.inv);
+      blinded.inv.fill(0);
+      step('signed');
+
+      step('encrypting');
+      const bytes = await encryptBallot(counter, cred.electionId, encodeBallotPlaintext({ preparedMessage: prepared, signature }));
+      finished = { ciphertext: toBase64url(bytes), ballotHash: await ballotHash(bytes) };
+      // The session has served its purpose; logging out revokes the refresh token.
+      await a.command('auth.logout', { refreshToken: tokens.refreshToken }, { token: tokens.accessToken }).catch(() => undefined);
+    } finally {
+      a.close();
+    }
+
+    step('casting');
+    // A fresh connection that never carried a token: nothing links this cast to the login on A.
+    const b = await open(input.url, input.WebSocketImpl);
+    let reply: { ballotHash: string; signature: string };
+    try {
+      reply = await b.command<{ ballotHash: string; signature: string }>('ballot.cast', { electionId: cred.electionId, n1: cred.n1, ciphertext: finished.ciphertext });
+    } finally {
+      b.close();
+    }
+    if (reply.ballotHash !== finished.ballotHash) {
+      throw new EvoteError('RECEIPT_MISMATCH', 'the server acknowledged a ballot hash that is not the hash of the ballot sent');
+    }
+    if (!(await verifyCastReceipt(logPublicKey, cred.electionId, reply.ballotHash, reply.signature))) {
+      throw new EvoteError('RECEIPT_UNSIGNED', "the server's receipt is not signed by the election's log key");
+    }
+    step('cast');
+    return { electionId: cred.electionId, ballotHash: reply.ballotHash, signature: reply.signature, n2: cred.n2, salt, fingerprint };
+  } catch (err) {
+    throw asEvoteError(err);
+  }
 }

@@ -1,0 +1,49 @@
+/** RSA public keys as the election publishes them (base64url SPKI DER), read through WebCrypto. */
+import { bigIntToBytes, bitLength, bs, bytesToBigInt, fromBase64url, WebCryptoError, type WebKey } from './bytes.ts';
+
+export interface RsaPublicKey {
+  n: bigint;
+  e: bigint;
+  /** kLen: the size of every raw RSA input and output. */
+  modulusBytes: number;
+  modulusBits: number;
+  /** The key imported for RSASSA-PSS-VERIFY with SHA-384 (the blind signature's check). */
+  pssVerifyKey: WebKey;
+}
+
+/** The modulus sizes the protocol allows (docs/crypto.md): anything else is refused, not used. */
+const ALLOWED_BITS = new Set([2048, 3072, 4096]);
+
+/** Imports a base64url SPKI DER RSA key; throws WebCryptoError('INVALID_KEY') naming the key, never its value. */
+export async function importRsaPublicKey(spki: string, name = 'public key'): Promise<RsaPublicKey> {
+  const der = fromBase64url(spki);
+  if (!der) throw new WebCryptoError('INVALID_KEY', `the ${name} is not base64url`);
+  let pssVerifyKey: WebKey;
+  let jwk: { n?: string; e?: string };
+  try {
+    pssVerifyKey = await crypto.subtle.importKey('spki', bs(der), { name: 'RSA-PSS', hash: 'SHA-384' }, true, ['verify']);
+    jwk = await crypto.subtle.exportKey('jwk', pssVerifyKey);
+  } catch {
+    throw new WebCryptoError('INVALID_KEY', `the ${name} is not an SPKI DER RSA key`);
+  }
+  const nBytes = fromBase64url(jwk.n ?? '');
+  const eBytes = fromBase64url(jwk.e ?? '');
+  if (!nBytes || !eBytes) throw new WebCryptoError('INVALID_KEY', `the ${name} has no modulus or exponent`);
+  const n = bytesToBigInt(nBytes);
+  const modulusBits = bitLength(n);
+  if (!ALLOWED_BITS.has(modulusBits)) throw new WebCryptoError('INVALID_KEY', `the ${name} is ${modulusBits} bits (2048, 3072 or 4096 expected)`);
+  return { n, e: bytesToBigInt(eBytes), modulusBits, modulusBytes: Math.ceil(modulusBits / 8), pssVerifyKey };
+}
+
+/** x^e mod n as kLen bytes (public operation: no secret exponent, so BigInt square-and-multiply is fine). */
+export function rsaRawPublic(key: Pick<RsaPublicKey, 'n' | 'e' | 'modulusBytes'>, x: bigint): Uint8Array {
+  let result = 1n;
+  let b = x % key.n;
+  let e = key.e;
+  while (e > 0n) {
+    if (e & 1n) result = (result * b) % key.n;
+    e >>= 1n;
+    b = (b * b) % key.n;
+  }
+  return bigIntToBytes(result, key.modulusBytes);
+}

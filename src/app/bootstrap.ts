@@ -33,9 +33,10 @@ import { ballotsFeature } from './features/ballots.ts';
 import { tallyFeature } from './features/tally.ts';
 import { auditFeature } from './features/audit.ts';
 import { webFeature } from './features/web.ts';
+import { boardFeature } from './features/board.ts';
 
 /** The server's features, in start order: a feature may use services an earlier one published. */
-const FEATURES: FeatureFactory[] = [credentialsFeature, authFeature, ballotsFeature, tallyFeature, auditFeature, webFeature];
+const FEATURES: FeatureFactory[] = [credentialsFeature, authFeature, ballotsFeature, tallyFeature, auditFeature, boardFeature, webFeature];
 import { describeMode, type Config } from './config.ts';
 import { createLogger, type Logger } from '../runtime/log.ts';
 

@@ -61,6 +61,8 @@ export interface Verdict {
   verdict: string;
   /** The verdict's text as shown (names the first broken event when it failed). */
   text: string;
+  /** The panel's own rate: ballots counted / the verification's wall time in the page. */
+  ballotsPerSecond: number;
 }
 
 /**
@@ -78,5 +80,10 @@ export async function verifyInBrowser(page: Page, base: string, electionId: stri
   const result = panel.locator('.verify-result[data-verdict]:not([data-earlier])');
   await result.waitFor({ timeout: opts.timeoutMs ?? 120_000 });
   const verdict = (await result.getAttribute('data-verdict')) ?? '';
-  return { passed: verdict === 'PASSED', verdict, text: ((await result.textContent()) ?? '').replace(/\s+/g, ' ').trim() };
+  return {
+    passed: verdict === 'PASSED',
+    verdict,
+    text: ((await result.innerText()) ?? '').replace(/\s+/g, ' ').trim(),
+    ballotsPerSecond: Number((await result.getAttribute('data-ballots-per-second')) ?? NaN),
+  };
 }

@@ -324,7 +324,7 @@ describe('a whole election in the browser', () => {
   it('the home page, and no page logged an error or broke the CSP', async () => {
     const page = await watchedPage(await browser.newContext({ viewport: VIEWPORTS.wide }));
     await page.goto(base + '/');
-    await page.locator('#app > *').waitFor();
+    await page.locator('#app > *').first().waitFor();
     expect(await seriousAxeViolations(page)).toEqual([]);
     await shot(page, 'home');
     await page.context().close();

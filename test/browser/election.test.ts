@@ -11,7 +11,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { builtWebRoot, launchChromium, seriousAxeViolations, VIEWPORTS, watchPageErrors } from '../support/browser.ts';
 import { startSmtpSink, type ReceivedLetter, type SmtpSink } from '../support/letters.ts';
@@ -61,6 +61,14 @@ afterAll(async () => {
   await cluster?.close();
   await sink?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// A failed step leaves pictures of the console and the board behind, to see why.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state !== 'fail') return;
+  for (const [name, page] of [['admin', admin], ['board', board]] as const) {
+    await page?.screenshot({ path: path.join(tmpdir(), `evote-election-failed-${name}.png`), fullPage: true }).catch(() => undefined);
+  }
 });
 
 /** A page whose console errors and CSP violations are collected (and checked empty at the end). */

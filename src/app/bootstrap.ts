@@ -18,6 +18,7 @@ import { createElectionStatusCache } from '../projections/ballot-queries.ts';
 import { createMemoryPubSub } from '../pubsub/memory-pubsub.ts';
 import { createRedisPubSub } from '../pubsub/redis-pubsub.ts';
 import { startGateway, type Gateway } from '../gateway/gateway.ts';
+import type { HttpRouter } from '../gateway/transport.ts';
 import { createMetricsRegistry, type MetricsRegistry } from '../runtime/metrics.ts';
 import { projectionMessageModule } from '../gateway/messages/projections.ts';
 import type { ElectionCommandHandlers } from '../commands/election-command-handlers.ts';
@@ -33,10 +34,11 @@ import { ballotsFeature } from './features/ballots.ts';
 import { tallyFeature } from './features/tally.ts';
 import { auditFeature } from './features/audit.ts';
 import { webFeature } from './features/web.ts';
+import { boothFeature } from './features/booth.ts';
 import { boardFeature } from './features/board.ts';
 
 /** The server's features, in start order: a feature may use services an earlier one published. */
-const FEATURES: FeatureFactory[] = [credentialsFeature, authFeature, ballotsFeature, tallyFeature, auditFeature, boardFeature, webFeature];
+const FEATURES: FeatureFactory[] = [credentialsFeature, authFeature, boothFeature, ballotsFeature, tallyFeature, auditFeature, boardFeature, webFeature];
 import { describeMode, type Config } from './config.ts';
 import { createLogger, type Logger } from '../runtime/log.ts';
 
@@ -176,7 +178,7 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
         ...features.flatMap((f) => f.readiness ?? []),
       ],
       modules: [projectionMessageModule(runner), ...features.flatMap((f) => (f.messages ? [f.messages] : []))],
-      httpRoutes: features.flatMap((f) => (f.httpRoutes ? [f.httpRoutes.bind(f)] : [])),
+      httpRoutes: features.flatMap((f) => (f.httpRoutes ? [(app: HttpRouter) => f.httpRoutes?.(app, { adminToken })] : [])),
       log,
     });
     log.info('gateway listening', { url: system.gateway.url, http: system.gateway.httpUrl });

@@ -53,8 +53,8 @@ export interface Feature {
   start?(runner: ProjectionRunner): Promise<void>;
   /** Called on shutdown, after the gateway drained and before the stores close. */
   close?(): Promise<void>;
-  /** Registers extra HTTP routes on the gateway (e.g. GET /elections/:id/log), before its 404 catch-all. */
-  httpRoutes?(app: HttpRouter): void;
+  /** Registers extra HTTP routes on the gateway (e.g. GET /elections/:id/log), before its 404 catch-all; `adminToken` for admin-only ones. */
+  httpRoutes?(app: HttpRouter, gateway: { adminToken: string }): void;
 }
 
 export type FeatureFactory = (ctx: FeatureContext) => Promise<Feature>;

@@ -10,6 +10,7 @@ import { registerVoterCommands } from './voter-commands.ts';
 import { registerTallyCommands } from './tally-commands.ts';
 import { registerAuditCommands } from './audit-commands.ts';
 import { registerDbCommands } from './db-commands.ts';
+import { registerBoothCommands } from './booth-commands.ts';
 
 const program = new Command();
 program
@@ -45,6 +46,7 @@ registerTallyCommands(program, globals);
 registerAuditCommands(program, globals);
 registerProjectionCommands(program, globals);
 registerDbCommands(program, globals);
+registerBoothCommands(program, globals);
 
 try {
   await program.parseAsync(process.argv);

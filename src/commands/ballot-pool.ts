@@ -53,6 +53,11 @@ export interface BallotPool {
   admit(admission: PoolAdmission): Promise<Result<Admitted>>;
   /** Under the election's lock: refuse new admissions, release every held event, then run `end`. */
   closeVoting<T>(electionId: string, end: () => Promise<Result<T>>): Promise<Result<T>>;
+  /**
+   * Runs `fn` under the election's lock, so no admission is decided meanwhile, with the events the pool
+   * holds for `streamIds` (e.g. a voter's BlindSignatureIssued not yet in the log).
+   */
+  exclusive<T>(electionId: string, streamIds: readonly string[], fn: (held: Map<string, EventData>) => Promise<T>): Promise<T>;
   /** Events held now (operators and tests; never per ballot). */
   held(electionId: string, kind?: PooledKind): Promise<number>;
   stop(): Promise<void>;
@@ -217,6 +222,12 @@ export async function createBallotPool(opts: BallotPoolOptions): Promise<BallotP
         return ended;
       });
     },
+
+    exclusive: (electionId, streamIds, fn) =>
+      lock(electionId, async () => {
+        const pooled = await pooledByStream(sql, streamIds);
+        return fn(new Map([...pooled].map(([id, p]) => [id, p.event])));
+      }),
 
     held: (electionId, kind) => countPooled(sql, electionId, kind),
 

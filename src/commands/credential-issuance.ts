@@ -3,6 +3,8 @@
  * mints shuffled and padded with decoys. The voter → credential link lives only in a batch's memory.
  */
 import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { EventStore, AppendRequest, ExpectedRevision } from '../eventstore/port.ts';
 import { isWrongExpectedRevision } from '../eventstore/port.ts';
 import { READ_PAGE } from './command-handler.ts';
@@ -19,11 +21,12 @@ import { hashToken, issueTokens } from '../credentials/tokens.ts';
 import { secureRandom, type RandomBytes } from '../credentials/random.ts';
 import { formatCredentialUri } from '../credentials/credential-uri.ts';
 import { createQrRenderPool, inlineQrRenderer, type QrRenderer } from '../credentials/qr-render-pool.ts';
-import { writeLetters } from '../credentials/letter.ts';
+import { openLettersPdf, writeLetters, type LettersPdf } from '../credentials/letter.ts';
 import { electionFingerprint } from '../crypto/election-fingerprint.ts';
 import { shuffle } from '../crypto/shuffle.ts';
 import { createSmtpMailer, type Mailer, type MailerOptions } from '../credentials/mailer.ts';
 import { credentialStreamId, electionStreamId, voterStreamId, voterStreamPrefix } from '../domain/streams.ts';
+import type { BallotPool } from './ballot-pool.ts';
 
 export const DEFAULT_ISSUANCE_BATCH_SIZE = 500;
 export const DEFAULT_DELIVERY_CONCURRENCY = 32;
@@ -36,6 +39,8 @@ export interface IssueCredentialsInput {
   channel: DeliveryChannel;
   /** Postal channel: the folder the letters are written to (required for 'letter'). */
   outDir?: string;
+  /** Postal channel: where to write, besides, one PDF holding every letter of the run (none when absent). */
+  printDir?: string;
 }
 
 export interface IssuanceProgress {
@@ -43,6 +48,10 @@ export interface IssuanceProgress {
   /** Voters this run set out to serve (registered and not yet served). */
   total: number;
   failed: number;
+}
+
+export interface ResendCredentialInput extends IssueCredentialsInput {
+  voterId: string;
 }
 
 export interface IssuanceSummary {
@@ -53,6 +62,8 @@ export interface IssuanceSummary {
   /** Credentials minted by this run, decoys included. */
   minted: number;
   position: number;
+  /** Postal channel: the run's letters in one PDF (a page each) in `printDir`, when any was written. */
+  lettersPdf?: { file: string; pages: number };
 }
 
 export interface CredentialIssuerDeps {
@@ -69,10 +80,17 @@ export interface CredentialIssuerDeps {
   /** Minimum credentials minted per batch, decoys filling the gap (default 100; 0 disables). */
   minAnonymitySet?: number;
   random?: RandomBytes;
+  /** Needed by `resend`: its signature check and key replacement run under the election's pool lock. */
+  pool?: Pick<BallotPool, 'exclusive'>;
 }
 
 export interface CredentialIssuer {
   issue(input: IssueCredentialsInput, onProgress?: (p: IssuanceProgress) => void): Promise<Result<IssuanceSummary>>;
+  /**
+   * Reissues one voter's credential (docs/web.md, "Resending a letter"): a fresh letter minted like
+   * any other, whose secret code replaces the old one; refused once the voter holds a blind signature.
+   */
+  resend(input: ResendCredentialInput): Promise<Result<IssuanceSummary>>;
 }
 
 interface RegisteredVoter {
@@ -127,16 +145,27 @@ async function loadElection(store: EventStore, electionId: string): Promise<Elec
   return { theme: state.theme, fingerprint: fingerprint.value, voters };
 }
 
-async function loadVoterStreams(store: EventStore, electionId: string): Promise<Map<string, { revision: number; issued: boolean }>> {
-  const streams = new Map<string, { revision: number; issued: boolean }>();
+interface VoterStreamSummary {
+  revision: number;
+  issued: boolean;
+  /** A BlindSignatureIssued is in the log (the pool may hold one too). */
+  signed: boolean;
+}
+
+async function loadVoterStreams(store: EventStore, electionId: string): Promise<Map<string, VoterStreamSummary>> {
+  const streams = new Map<string, VoterStreamSummary>();
   for (let fromPosition = 0; ; ) {
     const page = await store.readAll({ fromPosition, limit: READ_PAGE, filter: { streamPrefixes: [voterStreamPrefix(electionId)] } });
     for (const e of page) {
       const data = e.data as VoterEvent['data'];
       // The prefix `voter-{eid}-` also matches elections whose id extends this one's ("a" and "a-b").
       if (data.electionId !== electionId || e.streamId !== voterStreamId(electionId, data.voterId)) continue;
-      const s = streams.get(data.voterId) ?? { revision: -1, issued: false };
-      streams.set(data.voterId, { revision: Math.max(s.revision, e.revision), issued: s.issued || e.type === 'CredentialIssued' });
+      const s = streams.get(data.voterId) ?? { revision: -1, issued: false, signed: false };
+      streams.set(data.voterId, {
+        revision: Math.max(s.revision, e.revision),
+        issued: s.issued || e.type === 'CredentialIssued',
+        signed: s.signed || e.type === 'BlindSignatureIssued',
+      });
     }
     if (page.length < READ_PAGE) break;
     fromPosition = page.at(-1)?.position ?? fromPosition;
@@ -171,29 +200,51 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
   const running = new Set<string>();
 
   return {
-    async issue(input, onProgress) {
-      const { electionId, channel } = input;
-      if (channel === 'email' && !deps.smtpUrl && !deps.createMailer) {
-        return fail(domainError('DELIVERY_NOT_CONFIGURED', 'e-mail delivery needs SMTP_URL'));
-      }
-      if (channel === 'letter' && !input.outDir) return fail(domainError('DELIVERY_NOT_CONFIGURED', 'postal letters need an output folder'));
-      if (running.has(electionId)) return fail(domainError('ISSUANCE_IN_PROGRESS', 'credentials are already being issued for this election'));
-      running.add(electionId);
-      try {
-        return await run(input, onProgress);
-      } finally {
-        running.delete(electionId);
-      }
-    },
+    issue: (input, onProgress) => exclusively(input, () => run(input, onProgress)),
+    resend: (input) => exclusively(input, () => run(input, undefined, input.voterId)),
   };
 
-  async function run(input: IssueCredentialsInput, onProgress?: (p: IssuanceProgress) => void): Promise<Result<IssuanceSummary>> {
+  async function exclusively(input: IssueCredentialsInput, fn: () => Promise<Result<IssuanceSummary>>): Promise<Result<IssuanceSummary>> {
+    const { electionId, channel } = input;
+    if (channel === 'email' && !deps.smtpUrl && !deps.createMailer) {
+      return fail(domainError('DELIVERY_NOT_CONFIGURED', 'e-mail delivery needs SMTP_URL'));
+    }
+    if (channel === 'letter' && !input.outDir) return fail(domainError('DELIVERY_NOT_CONFIGURED', 'postal letters need an output folder'));
+    if (running.has(electionId)) return fail(domainError('ISSUANCE_IN_PROGRESS', 'credentials are already being issued for this election'));
+    running.add(electionId);
+    try {
+      return await fn();
+    } finally {
+      running.delete(electionId);
+    }
+  }
+
+  /** `reissueVoterId`: serve that voter alone, issued before or not (a resend); otherwise every voter not yet served. */
+  async function run(input: IssueCredentialsInput, onProgress?: (p: IssuanceProgress) => void, reissueVoterId?: string): Promise<Result<IssuanceSummary>> {
     const { electionId, channel } = input;
     const election = await loadElection(deps.store, electionId);
     if ('kind' in election) return fail(election);
     const streams = await loadVoterStreams(deps.store, electionId);
-    const pending = election.voters.filter((v) => !streams.get(v.voterId)?.issued);
-    const summary: IssuanceSummary = { total: pending.length, issued: 0, failed: 0, alreadyIssued: election.voters.length - pending.length, minted: 0, position: 0 };
+    let pending: RegisteredVoter[];
+    if (reissueVoterId === undefined) pending = election.voters.filter((v) => !streams.get(v.voterId)?.issued);
+    else {
+      const voter = election.voters.find((v) => v.voterId === reissueVoterId);
+      if (!voter) return fail(domainError('VOTER_NOT_FOUND', 'no voter with this id is registered in the election', { electionId, voterId: reissueVoterId }));
+      if (!deps.pool) throw new Error('credential resend needs the ballot pool');
+      // Checked again under the pool's lock before anything is kept: this one only spares a useless letter.
+      if (streams.get(reissueVoterId)?.signed || (await deps.pool.exclusive(electionId, [voterStreamId(electionId, reissueVoterId)], async (held) => isSignature(held.values().next().value)))) {
+        return fail(alreadySigned());
+      }
+      pending = [voter];
+    }
+    const summary: IssuanceSummary = {
+      total: pending.length,
+      issued: 0,
+      failed: 0,
+      alreadyIssued: reissueVoterId === undefined ? election.voters.length - pending.length : 0,
+      minted: 0,
+      position: 0,
+    };
     const report = () => {
       try {
         onProgress?.({ done: summary.issued + summary.failed, total: summary.total, failed: summary.failed });
@@ -207,7 +258,14 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
     const piiKey = channel === 'email' ? await loadPiiKey(deps.keyStore, electionId) : undefined;
     const mailer = channel === 'email' ? (deps.createMailer?.() ?? createSmtpMailer(deps.smtpUrl as string, deps.mailerOptions)) : undefined;
     const renderer: QrRenderer = mailer && pending.length >= QR_POOL_THRESHOLD ? createQrRenderPool() : inlineQrRenderer;
-    if (channel === 'letter') await mkdir(input.outDir as string, { recursive: true, mode: 0o700 });
+    let lettersPdf: LettersPdf | undefined;
+    if (channel === 'letter') {
+      await mkdir(input.outDir as string, { recursive: true, mode: 0o700 });
+      if (input.printDir) {
+        await mkdir(input.printDir, { recursive: true, mode: 0o700 });
+        lettersPdf = await openLettersPdf(path.join(input.printDir, lettersPdfName(deps.now())));
+      }
+    }
 
     const deliver = async (p: PreparedLetter): Promise<Delivery> => {
       if (mailer) {
@@ -218,7 +276,9 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
         return r.ok ? { ok: true } : { ok: false, attempts: r.attempts, reason: r.reason };
       }
       try {
-        await writeLetters(input.outDir as string, [{ electionTheme: election.theme, electionId, fingerprint: election.fingerprint, voterId: p.voter.voterId, n1: p.n1, n2: p.n2, uri: p.uri }]);
+        const letter = { electionTheme: election.theme, electionId, fingerprint: election.fingerprint, voterId: p.voter.voterId, n1: p.n1, n2: p.n2, uri: p.uri };
+        await writeLetters(input.outDir as string, [letter]);
+        await lettersPdf?.add(letter);
         return { ok: true };
       } catch (err) {
         return { ok: false, attempts: 1, reason: `WRITE_FAILED (${errorCode(err)})` };
@@ -227,6 +287,28 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
 
     /** Key store, then one append; secrets zeroed whatever happens. A conflict is a value, anything else throws. */
     const persist = async (prepared: PreparedLetter[], outcomes: Delivery[]): Promise<DomainError | undefined> => {
+      if (reissueVoterId === undefined) return persistBatch(prepared, outcomes);
+      const failed = outcomes.find((o): o is Extract<Delivery, { ok: false }> => !o.ok);
+      if (failed) {
+        for (const p of prepared) p.stored.fill(0);
+        // Nothing is recorded: the voter's previous letter, if any, still works.
+        return domainError('DELIVERY_FAILED', "the new letter could not be delivered; the voter's previous letter, if any, still works", { reason: failed.reason, attempts: failed.attempts });
+      }
+      const streamId = voterStreamId(electionId, reissueVoterId);
+      // Under the lock no blind signature is admitted: either one is already in the log or the pool and
+      // the resend is refused, or the old secret code is replaced before the next admission is decided.
+      return deps.pool!.exclusive(electionId, [streamId], async (held) => {
+        const history = await deps.store.readStream(streamId);
+        if (history.some(isSignature) || isSignature(held.get(streamId))) {
+          for (const p of prepared) p.stored.fill(0);
+          return alreadySigned();
+        }
+        streams.set(reissueVoterId, { revision: history.at(-1)?.revision ?? -1, issued: true, signed: false });
+        return persistBatch(prepared, outcomes);
+      });
+    };
+
+    const persistBatch = async (prepared: PreparedLetter[], outcomes: Delivery[]): Promise<DomainError | undefined> => {
       const delivered = prepared.filter((_, k) => outcomes[k]?.ok);
       try {
         if (delivered.length > 0) {
@@ -316,8 +398,26 @@ export function createCredentialIssuer(deps: CredentialIssuerDeps): CredentialIs
       await persisting.catch(() => undefined);
       mailer?.close();
       await renderer.close();
+      if (lettersPdf) {
+        const pages = await lettersPdf.close().catch(async (err: unknown) => {
+          await lettersPdf?.discard();
+          throw err;
+        });
+        if (pages > 0) summary.lettersPdf = { file: path.basename(lettersPdf.path), pages };
+        else await lettersPdf.discard();
+      }
     }
   }
+}
+
+const isSignature = (e: { type: string } | undefined) => e?.type === 'BlindSignatureIssued';
+
+const alreadySigned = () =>
+  domainError('ALREADY_SIGNED', 'this voter already obtained a blind signature: a new letter could not give them a second vote, and none is sent');
+
+/** letters-<UTC time>-<random>.pdf: unique per run, and a name the HTTP route accepts. */
+function lettersPdfName(now: Date): string {
+  return `letters-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(4).toString('hex')}.pdf`;
 }
 
 function mintData(electionId: string, n1: string, n2: string): CredentialMinted['data'] {

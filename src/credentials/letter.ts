@@ -2,10 +2,10 @@
  * The printable credential letter: one A4 page with everything a voter needs, and the QR as a PNG
  * beside each PDF (what `evote vote --letter <png>` reads).
  */
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { buildPdf, pdfString, wrapText, type PdfFont } from './pdf.ts';
+import { buildPdf, pdfString, PdfWriter, wrapText, type PdfFont, type PdfStream } from './pdf.ts';
 import { credentialQrModules, qrModulesPng, QR_MARGIN_MODULES, type QrModules } from './qr.ts';
 import { formatFingerprint } from '../crypto/election-fingerprint.ts';
 
@@ -103,7 +103,8 @@ export function renderLetterPdf(letter: LetterInput): Buffer {
   return renderPdf(letter, letter.qrPng ? qrImageFromPng(letter.qrPng) : qrImageFromModules(credentialQrModules(letter.uri)));
 }
 
-function renderPdf(letter: LetterInput, qr: Gray8Image): Buffer {
+/** The page's content stream: everything drawn on one letter (the QR is image /QR). */
+function letterContent(letter: LetterInput): Uint8Array {
   const page = new ContentWriter();
   page.text('Your voting credential', 'Helvetica-Bold', 18, { gapAfter: 6 });
   page.text(letter.electionTheme, 'Helvetica-Bold', 13, { gapAfter: 2 });
@@ -119,26 +120,102 @@ function renderPdf(letter: LetterInput, qr: Gray8Image): Buffer {
   page.gap(14);
   page.text('If the QR code cannot be scanned, enter this credential in the voting application:', 'Helvetica', 10, { gapAfter: 2 });
   page.text(letter.uri, 'Courier', 8);
+  return page.toBytes();
+}
 
-  const fontDict = (name: string) => `<< /Type /Font /Subtype /Type1 /BaseFont /${name} /Encoding /WinAnsiEncoding >>`;
+const FONTS = ['Helvetica', 'Helvetica-Bold', 'Courier'] as const;
+const fontDict = (name: string) => `<< /Type /Font /Subtype /Type1 /BaseFont /${name} /Encoding /WinAnsiEncoding >>`;
+const INFO = `<< /Title ${pdfString('Voting credential')} /Producer ${pdfString('evote')} >>`;
+
+/** The object numbers one page refers to: its /Pages parent, the three fonts (F1-F3), its QR image and content. */
+interface PageRefs {
+  parent: number;
+  fonts: readonly [number, number, number];
+  image: number;
+  content: number;
+}
+
+/** One letter's page dictionary, QR image and content stream. */
+function letterPageObjects(letter: LetterInput, qr: Gray8Image, refs: PageRefs): { page: string; image: PdfStream; content: PdfStream } {
+  const [f1, f2, f3] = refs.fonts;
+  return {
+    page: `<< /Type /Page /Parent ${refs.parent} 0 R /MediaBox [0 0 ${PAGE_WIDTH} ${PAGE_HEIGHT}] /Resources << /Font << /F1 ${f1} 0 R /F2 ${f2} 0 R /F3 ${f3} 0 R >> /XObject << /QR ${refs.image} 0 R >> /ProcSet [/PDF /Text /ImageB] >> /Contents ${refs.content} 0 R >>`,
+    // Interpolate false: viewers scale the modules with hard edges instead of blurring them.
+    image: {
+      dict: `/Type /XObject /Subtype /Image /Width ${qr.width} /Height ${qr.height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Interpolate false`,
+      data: qr.pixels,
+    },
+    content: { dict: '', data: letterContent(letter) },
+  };
+}
+
+function renderPdf(letter: LetterInput, qr: Gray8Image): Buffer {
+  const { page, image, content } = letterPageObjects(letter, qr, { parent: 2, fonts: [4, 5, 6], image: 7, content: 8 });
   return buildPdf(
     [
       /* 1 */ '<< /Type /Catalog /Pages 2 0 R >>',
       /* 2 */ '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-      /* 3 */ `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${PAGE_WIDTH} ${PAGE_HEIGHT}] /Resources << /Font << /F1 4 0 R /F2 5 0 R /F3 6 0 R >> /XObject << /QR 7 0 R >> /ProcSet [/PDF /Text /ImageB] >> /Contents 8 0 R >>`,
-      /* 4 */ fontDict('Helvetica'),
-      /* 5 */ fontDict('Helvetica-Bold'),
-      /* 6 */ fontDict('Courier'),
-      // Interpolate false: viewers scale the modules with hard edges instead of blurring them.
-      /* 7 */ {
-        dict: `/Type /XObject /Subtype /Image /Width ${qr.width} /Height ${qr.height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Interpolate false`,
-        data: qr.pixels,
-      },
-      /* 8 */ { dict: '', data: page.toBytes() },
-      /* 9 */ `<< /Title ${pdfString('Voting credential')} /Producer ${pdfString('evote')} >>`,
+      /* 3 */ page,
+      /* 4-6 */ ...FONTS.map(fontDict),
+      /* 7 */ image,
+      /* 8 */ content,
+      /* 9 */ INFO,
     ],
     { root: 1, info: 9 },
   );
+}
+
+/** Every letter of one issuance run in one printable PDF, a page per letter, written as letters come. */
+export interface LettersPdf {
+  readonly path: string;
+  /** Appends the letter's page; calls may overlap (pages keep call order). */
+  add(letter: LetterInput): Promise<void>;
+  /** Writes the page tree and closes the file; the number of pages. */
+  close(): Promise<number>;
+  /** Closes and deletes an unfinished file. */
+  discard(): Promise<void>;
+}
+
+/** Creates `path` (0600: every page is a credential) for a multi-page letters PDF. */
+export async function openLettersPdf(path: string): Promise<LettersPdf> {
+  const file = await open(path, 'wx', 0o600);
+  const writer = new PdfWriter(async (chunk) => {
+    await file.write(chunk);
+  });
+  const catalog = writer.reserve();
+  const pages = writer.reserve();
+  const fonts = [writer.reserve(), writer.reserve(), writer.reserve()] as const;
+  const info = writer.reserve();
+  const kids: number[] = [];
+  let closed = false;
+  return {
+    path,
+    async add(letter) {
+      const refs = { parent: pages, fonts, image: writer.reserve(), content: writer.reserve() };
+      const pageNum = writer.reserve();
+      kids.push(pageNum);
+      const objects = letterPageObjects(letter, qrImageFromModules(credentialQrModules(letter.uri)), refs);
+      await Promise.all([writer.write(pageNum, objects.page), writer.write(refs.image, objects.image), writer.write(refs.content, objects.content)]);
+    },
+    async close() {
+      closed = true;
+      try {
+        await writer.write(pages, `<< /Type /Pages /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}] /Count ${kids.length} >>`);
+        await writer.write(catalog, `<< /Type /Catalog /Pages ${pages} 0 R >>`);
+        await Promise.all(FONTS.map((name, i) => writer.write(fonts[i] as number, fontDict(name))));
+        await writer.write(info, INFO);
+        await writer.finish({ root: catalog, info });
+      } finally {
+        await file.close();
+      }
+      return kids.length;
+    },
+    async discard() {
+      if (!closed) await file.close().catch(() => undefined);
+      closed = true;
+      await rm(path, { force: true });
+    },
+  };
 }
 
 const FILE_SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;

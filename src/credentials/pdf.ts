@@ -77,37 +77,83 @@ export interface PdfStream {
   data: Uint8Array;
 }
 
-/** Objects 1..n (object i+1 is `objects[i]`), then the xref table and trailer; streams Flate-compressed. */
-export function buildPdf(objects: ReadonlyArray<string | PdfStream>, trailer: { root: number; info?: number }): Buffer {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  const push = (b: Buffer) => {
-    chunks.push(b);
-    length += b.length;
-  };
-  // The comment line of high-bit bytes marks the file as binary for transfer tools (PDF spec 7.5.2).
-  push(Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n', 'latin1'));
-  const offsets: number[] = [];
-  objects.forEach((obj, i) => {
-    offsets.push(length);
-    if (typeof obj === 'string') {
-      push(Buffer.from(`${i + 1} 0 obj\n${obj}\nendobj\n`, 'latin1'));
-    } else {
-      const data = deflateSync(obj.data);
-      push(Buffer.from(`${i + 1} 0 obj\n<< ${obj.dict} /Filter /FlateDecode /Length ${data.length} >>\nstream\n`, 'latin1'));
-      push(data);
-      push(Buffer.from('\nendstream\nendobj\n', 'latin1'));
-    }
-  });
-  const xrefOffset = length;
+// The comment line of high-bit bytes marks the file as binary for transfer tools (PDF spec 7.5.2).
+const PDF_HEADER = Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n', 'latin1');
+
+/** Object `num` serialised; a stream is Flate-compressed. */
+function pdfObject(num: number, obj: string | PdfStream): Buffer {
+  if (typeof obj === 'string') return Buffer.from(`${num} 0 obj\n${obj}\nendobj\n`, 'latin1');
+  const data = deflateSync(obj.data);
+  return Buffer.concat([
+    Buffer.from(`${num} 0 obj\n<< ${obj.dict} /Filter /FlateDecode /Length ${data.length} >>\nstream\n`, 'latin1'),
+    data,
+    Buffer.from('\nendstream\nendobj\n', 'latin1'),
+  ]);
+}
+
+/** The xref table (offsets[i] is object i+1's) and trailer, for a file whose xref starts at `xrefOffset`. */
+function pdfTail(offsets: readonly number[], xrefOffset: number, trailer: { root: number; info?: number }): Buffer {
   // Each xref entry is exactly 20 bytes: 10-digit offset, 5-digit generation, type, space + LF.
   const entries = ['0000000000 65535 f \n', ...offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`)].join('');
   const info = trailer.info ? ` /Info ${trailer.info} 0 R` : '';
-  push(
-    Buffer.from(
-      `xref\n0 ${objects.length + 1}\n${entries}trailer\n<< /Size ${objects.length + 1} /Root ${trailer.root} 0 R${info} >>\nstartxref\n${xrefOffset}\n%%EOF\n`,
-      'latin1',
-    ),
+  return Buffer.from(
+    `xref\n0 ${offsets.length + 1}\n${entries}trailer\n<< /Size ${offsets.length + 1} /Root ${trailer.root} 0 R${info} >>\nstartxref\n${xrefOffset}\n%%EOF\n`,
+    'latin1',
   );
-  return Buffer.concat(chunks, length);
+}
+
+/** Objects 1..n (object i+1 is `objects[i]`), then the xref table and trailer; streams Flate-compressed. */
+export function buildPdf(objects: ReadonlyArray<string | PdfStream>, trailer: { root: number; info?: number }): Buffer {
+  const chunks: Buffer[] = [PDF_HEADER];
+  let length = PDF_HEADER.length;
+  const offsets: number[] = [];
+  objects.forEach((obj, i) => {
+    offsets.push(length);
+    const b = pdfObject(i + 1, obj);
+    chunks.push(b);
+    length += b.length;
+  });
+  chunks.push(pdfTail(offsets, length, trailer));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A PDF written object by object to a sink, for files too large to hold (every letter of a run):
+ * numbers are reserved up front so an object can refer to one written later (a page to its /Pages).
+ */
+export class PdfWriter {
+  private readonly offsets: number[] = [];
+  private length = 0;
+  private next = 1;
+  private tail: Promise<void>;
+
+  constructor(private readonly sink: (chunk: Buffer) => Promise<void>) {
+    this.tail = this.emit(PDF_HEADER);
+  }
+
+  private emit(chunk: Buffer): Promise<void> {
+    this.length += chunk.length;
+    return this.sink(chunk);
+  }
+
+  reserve(): number {
+    return this.next++;
+  }
+
+  /** Writes object `num` (reserved); calls are serialised in call order. */
+  write(num: number, obj: string | PdfStream): Promise<void> {
+    const bytes = pdfObject(num, obj);
+    this.tail = this.tail.then(() => {
+      this.offsets[num - 1] = this.length;
+      return this.emit(bytes);
+    });
+    return this.tail;
+  }
+
+  /** Every reserved object must have been written. */
+  async finish(trailer: { root: number; info?: number }): Promise<void> {
+    await this.tail;
+    for (let i = 0; i < this.next - 1; i++) if (this.offsets[i] === undefined) throw new Error(`PDF object ${i + 1} was reserved but never written`);
+    await this.emit(pdfTail(this.offsets, this.length, trailer));
+  }
 }

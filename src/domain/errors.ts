@@ -72,6 +72,16 @@ export type DomainErrorCode =
   | 'CLIENT_ALREADY_EXISTS'
   /** No client application with that id is registered. */
   | 'CLIENT_NOT_FOUND'
+  /** booth.setApp: that client application was revoked. */
+  | 'CLIENT_REVOKED'
+  /** booth.app: no client application was chosen for the web booth (booth.setApp). */
+  | 'BOOTH_APP_NOT_SET'
+  /** booth.app: the web booth's client application was revoked: booth logins are off until booth.setApp. */
+  | 'BOOTH_DISABLED'
+  /** credentials.resend: the new letter was not delivered (details.reason); nothing changed, the previous letter still works. */
+  | 'DELIVERY_FAILED'
+  /** credentials.resend: no voter with that id is registered in the election. */
+  | 'VOTER_NOT_FOUND'
   /** Tally: a ballot (by ballot hash) already has its VoteCounted. */
   | 'ALREADY_COUNTED'
   /** Tally: more VoteCounted than the ballots the tally covers (TallyStarted.ballots). */

@@ -10,6 +10,7 @@ export const STREAM_CATEGORIES = {
   tally: 'tally-',
   log: 'log-',
   client: 'client-',
+  booth: 'booth-',
 } as const;
 
 const { election, voter, credential, ballot, tally, log, client } = STREAM_CATEGORIES;
@@ -25,6 +26,8 @@ export const electionStreamId = (electionId: string) => `${election}${electionId
 export const tallyStreamId = (electionId: string) => `${tally}${electionId}`;
 export const logStreamId = (electionId: string) => `${log}${electionId}`;
 export const clientStreamId = (clientId: string) => `${client}${clientId}`;
+/** The one stream naming which registered client application is the web booth's. */
+export const BOOTH_APP_STREAM_ID = `${STREAM_CATEGORIES.booth}app`;
 
 export const voterStreamPrefix = (electionId: string) => `${voter}${electionId}-`;
 export const voterStreamId = (electionId: string, voterId: string) => `${voterStreamPrefix(electionId)}${voterId}`;

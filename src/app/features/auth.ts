@@ -24,6 +24,7 @@ export const authFeature: FeatureFactory = async (ctx) => {
   const nowMs = () => ctx.now().getTime();
 
   const clientKeys = createClientKeys(ctx.keyStore, { ttlMs: settings.clientKeyCacheMs });
+  ctx.services.clientKeys = clientKeys;
   const unsubscribe = await ctx.pubsub.subscribe(CLIENT_KEYS_CHANNEL, (message) => {
     const clientId = (message as { clientId?: unknown } | null)?.clientId;
     if (typeof clientId === 'string') clientKeys.evict(clientId);

@@ -78,15 +78,17 @@ async function watchedPage(context: BrowserContext): Promise<Page> {
   return page;
 }
 
-/** docs/screenshots/<name>-360.png and -1280.png, the whole page, when EVOTE_SCREENSHOTS=1. */
-async function shot(page: Page, name: string): Promise<void> {
+/** docs/screenshots/<name>-360.png and -1280.png, the whole page (or one part of it), when EVOTE_SCREENSHOTS=1. */
+async function shot(page: Page, name: string, part?: string): Promise<void> {
   if (!SCREENSHOTS) return;
   const before = page.viewportSize();
   for (const size of [VIEWPORTS.narrow, VIEWPORTS.wide]) {
     await page.setViewportSize(size);
     // Let layout and any resize-driven rendering settle.
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${size.width}.png`), fullPage: true });
+    const file = path.join(SCREENSHOTS, `${name}-${size.width}.png`);
+    if (part) await page.locator(part).screenshot({ path: file });
+    else await page.screenshot({ path: file, fullPage: true });
   }
   if (before) await page.setViewportSize(before);
 }
@@ -307,7 +309,7 @@ describe('a whole election in the browser', () => {
   it('the board’s in-browser verification says PASSED; a tampered export (one ballot changed) says FAILED naming the event', async () => {
     const passed = await verifyInBrowser(board, base, electionId);
     expect(passed.verdict, passed.text).toBe('PASSED');
-    await shot(board, 'board-verified');
+    await shot(board, 'board-verified', 'section[aria-labelledby=verify-title]');
 
     const lines: string[] = [];
     for await (const l of electionLogLines(cluster.systems[0]!.store, electionId)) lines.push(canonicalJson(l));
@@ -327,7 +329,7 @@ describe('a whole election in the browser', () => {
     const { position } = JSON.parse(lines[at]!) as { position: number };
     expect(failed.text).toContain(`The first broken event is at position ${position} (BallotCast`);
     expect(failed.text).toContain(`line ${at + 1} of the log`);
-    await shot(board, 'board-tampered');
+    await shot(board, 'board-tampered', 'section[aria-labelledby=verify-title]');
   }, 240_000);
 
   it('the home page, and no page logged an error or broke the CSP', async () => {

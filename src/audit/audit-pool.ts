@@ -4,19 +4,13 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import type { BallotOpening, ElectionPublicKeys, OpenBallotJob } from './ballot-opening.ts';
+import type { BallotOpening } from './ballot-opening.ts';
+import type { AuditPool } from './verify-core.ts';
 import type { WorkerRequest } from './audit-worker.ts';
 import type { LeafBatchResult } from './leaf-batch.ts';
 import { startWorkerThread } from '../runtime/worker-thread.ts';
 
-export interface AuditPool {
-  /** The election's public keys, for every worker; before the first `open`. */
-  setKeys(keys: ElectionPublicKeys): void;
-  open(jobs: OpenBallotJob[]): Promise<BallotOpening[]>;
-  /** Leaf hashes of export event lines (see hashLeafBatch). */
-  hashLeaves(lines: string[], aligned: boolean): Promise<LeafBatchResult>;
-  close(): Promise<void>;
-}
+export type { AuditPool } from './verify-core.ts';
 
 interface Pending {
   resolve(result: unknown): void;

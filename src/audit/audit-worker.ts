@@ -1,7 +1,7 @@
 /** A worker thread of the audit pool; it holds the election's public keys only, never a private one. */
 import { parentPort } from 'node:worker_threads';
-import type { KeyObject } from 'node:crypto';
-import { importElectionKeys, openBallot, type ElectionPublicKeys, type OpenBallotJob } from './ballot-opening.ts';
+import { nodePrimitives } from '../crypto/node-primitives.ts';
+import { importElectionKeys, openBallot, type ElectionPublicKeys, type OpenBallotJob, type OpeningKeys } from './ballot-opening.ts';
 import { hashLeafBatch } from './leaf-batch.ts';
 
 export type WorkerRequest =
@@ -10,18 +10,18 @@ export type WorkerRequest =
   | { type: 'leaves'; id: number; lines: string[]; aligned: boolean };
 
 let electionId: string | undefined;
-let keys: { authority: KeyObject; ballot: KeyObject } | undefined;
+let keys: OpeningKeys | undefined;
 
 parentPort?.on('message', (msg: WorkerRequest) => {
   if (msg.type === 'keys') {
     // Checked by the verifier's replay already (ElectionCreated with invalid keys stops it).
     electionId = msg.keys.electionId;
-    keys = importElectionKeys(msg.keys);
+    keys = importElectionKeys(nodePrimitives, msg.keys);
     return;
   }
   try {
     if (msg.type === 'leaves') {
-      const leaves = hashLeafBatch(msg.lines, msg.aligned);
+      const leaves = hashLeafBatch(nodePrimitives, msg.lines, msg.aligned);
       parentPort?.postMessage({ id: msg.id, leaves }, [leaves.hashes]);
       return;
     }

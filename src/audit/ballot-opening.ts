@@ -1,11 +1,11 @@
 /**
  * Opens one counted ballot with public data only (verifiable decryption; docs/audit.md, "ballots").
- * Pure and synchronous: it runs inside the audit workers.
+ * Pure and synchronous over CryptoPrimitives: it runs inside the CLI's audit workers (node:crypto)
+ * and in the browser's audit worker (@noble).
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
-import { decodeBallotCiphertext, decryptWithRevealedR } from '../crypto/ballot-encryption.ts';
+import { decodeBallotCiphertext, decryptWithRevealedRUsing } from '../crypto/ballot-ciphertext.ts';
 import { fromBase64url } from '../crypto/bytes.ts';
-import { isBelowModulus, isZeroOrOne, rsaPublicNumbers } from '../crypto/rsa.ts';
+import { isBelowModulus, isZeroOrOne, type CryptoPrimitives, type PublicKeyHandle } from '../crypto/primitives.ts';
 import { readOpenedBallot, type OpenedBallot } from '../tally/classify.ts';
 
 export interface ElectionPublicKeys {
@@ -20,37 +20,43 @@ export interface OpenBallotJob {
   revealedR: string | null;
 }
 
+/** The election's keys imported on one platform, with that platform's primitives. */
+export interface OpeningKeys {
+  crypto: CryptoPrimitives;
+  authority: PublicKeyHandle;
+  ballot: PublicKeyHandle;
+}
+
 /**
  * The ballot's content in the tally's terms, or a false claim in the VoteCounted: 'wrong-r' (r^e mod
  * n ≠ c0) or 'missing-r' (no r although c0 is a usable KEM value).
  */
 export type BallotOpening = OpenedBallot | { kind: 'wrong-r' } | { kind: 'missing-r' };
 
-export function importElectionKeys(k: ElectionPublicKeys): { authority: KeyObject; ballot: KeyObject } {
+/** Throws when either key is not base64url SPKI DER of an RSA key. */
+export function importElectionKeys(crypto: CryptoPrimitives, k: ElectionPublicKeys): OpeningKeys {
   const spki = (b64: string) => {
     const der = fromBase64url(b64);
     if (!der) throw new TypeError('public key is not base64url');
-    const key = createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
-    if (key.asymmetricKeyType !== 'rsa') throw new TypeError('public key is not an RSA key');
-    return key;
+    return crypto.rsaPublicKey(der);
   };
-  return { authority: spki(k.authorityPublicKey), ballot: spki(k.ballotPublicKey) };
+  return { crypto, authority: spki(k.authorityPublicKey), ballot: spki(k.ballotPublicKey) };
 }
 
 const unreadable = (revealedR: string | null): OpenedBallot => ({ kind: 'undecryptable', revealedR, choice: null, n2Commitment: null });
 
 /** A ciphertext nobody can open with any r: malformed, c0 not below the modulus, or c0 < 2 (then r = c0). */
-function provablyUnreadable(ballotKey: KeyObject, ciphertext: string): boolean {
+function provablyUnreadable(keys: OpeningKeys, ciphertext: string): boolean {
   const c = decodeBallotCiphertext(ciphertext);
   if (!c.ok) return true;
-  return !isBelowModulus(rsaPublicNumbers(ballotKey), c.value.c0) || isZeroOrOne(c.value.c0);
+  return !isBelowModulus(keys.crypto.rsaPublicNumbers(keys.ballot), c.value.c0) || isZeroOrOne(c.value.c0);
 }
 
-export function openBallot(keys: { authority: KeyObject; ballot: KeyObject }, electionId: string, job: OpenBallotJob): BallotOpening {
-  if (job.revealedR === null) return provablyUnreadable(keys.ballot, job.ciphertext) ? unreadable(null) : { kind: 'missing-r' };
+export function openBallot(keys: OpeningKeys, electionId: string, job: OpenBallotJob): BallotOpening {
+  if (job.revealedR === null) return provablyUnreadable(keys, job.ciphertext) ? unreadable(null) : { kind: 'missing-r' };
   const r = fromBase64url(job.revealedR);
   if (!r) return { kind: 'wrong-r' };
-  const decrypted = decryptWithRevealedR(keys.ballot, r, job.ciphertext, electionId);
+  const decrypted = decryptWithRevealedRUsing(keys.crypto, keys.ballot, r, job.ciphertext, electionId);
   if (!decrypted.ok) {
     const code = decrypted.error.code;
     if (code === 'REVEALED_SECRET_MISMATCH' || code === 'INVALID_LENGTH') return { kind: 'wrong-r' };
@@ -58,5 +64,6 @@ export function openBallot(keys: { authority: KeyObject; ballot: KeyObject }, el
     return unreadable(job.revealedR);
   }
   // The tally's own reading of a decrypted ballot (src/tally/classify.ts).
-  return readOpenedBallot(keys.authority, electionId, decrypted.value.plaintext, job.revealedR);
+  const { crypto, authority } = keys;
+  return readOpenedBallot((m, s) => crypto.rsaPssSha384Verify(authority, m, s), electionId, decrypted.value.plaintext, job.revealedR);
 }

@@ -2,20 +2,20 @@
  * Replays an election's log and refuses the first event that could not have been produced: the
  * election stream folded with the domain's `evolve`, the decider's preconditions restated over events
  * (the commands' inputs are not in the log). Checks listed in docs/audit.md, "lifecycle".
+ * No Node built-in: crypto comes in as CryptoPrimitives, so the browser's audit replays the same way.
  */
-import { hash as oneShotHash } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
 import { evolve, initialState, parseInstant, type ElectionState } from '../domain/election.ts';
 import type { ElectionCreated, ElectionEvent, VoterRegistered, VotingStarted, VotingEnded, ElectionConfigured } from '../domain/election-events.ts';
 import type { BallotCast, CredentialMinted, CredentialSpent } from '../domain/credential-events.ts';
 import { ballotStreamPrefix, credentialStreamPrefix, electionStreamId, tallyStreamId, voterStreamPrefix } from '../domain/streams.ts';
 import type { BlindSignatureIssued } from '../domain/voter-events.ts';
 import { VOTE_STATUSES, type TallyPublished, type TallyStarted, type VoteCounted, type VoteStatus } from '../domain/tally-events.ts';
-import { fromBase64url } from '../crypto/bytes.ts';
-import { electionFingerprint } from '../crypto/election-fingerprint.ts';
+import { fromBase64url, toHex } from '../crypto/bytes.ts';
+import { electionFingerprintWith } from '../crypto/election-fingerprint-core.ts';
+import type { CryptoPrimitives, PublicKeyHandle } from '../crypto/primitives.ts';
 import { importElectionKeys, type ElectionPublicKeys } from './ballot-opening.ts';
-import { logPublicKeyFromRaw } from './checkpoint.ts';
-import type { LogEntry } from '../domain/log-entry.ts';
+import { logPublicKeyFromRawWith } from './checkpoint-core.ts';
+import type { LogEntry } from '../domain/log-entry-text.ts';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -41,7 +41,7 @@ export const isViolation = (x: ReplayOutcome): x is Violation => x !== undefined
 export class ElectionReplay {
   state: ElectionState = initialState;
   keys?: ElectionPublicKeys;
-  logKey?: KeyObject;
+  logKey?: PublicKeyHandle;
   /** Of ElectionCreated's id and keys (src/crypto/election-fingerprint.ts). */
   fingerprint?: string;
   readonly voters = new Set<string>();
@@ -86,6 +86,7 @@ export class ElectionReplay {
   /** `expectedFingerprint`: 64 hex digits; ElectionCreated must give exactly this fingerprint. */
   constructor(
     readonly electionId: string,
+    private readonly crypto: CryptoPrimitives,
     private readonly expectedFingerprint?: string,
   ) {
     this.electionStream = electionStreamId(electionId);
@@ -113,14 +114,14 @@ export class ElectionReplay {
         const d = e.data as ElectionCreated['data'];
         const keys = { electionId: this.electionId, authorityPublicKey: d.authorityPublicKey, ballotPublicKey: d.ballotPublicKey };
         try {
-          importElectionKeys(keys);
+          importElectionKeys(this.crypto, keys);
         } catch {
           return v('ELECTION_KEYS', 'ElectionCreated does not carry valid RSA public keys');
         }
-        const logKey = typeof d.logPublicKey === 'string' ? logPublicKeyFromRaw(d.logPublicKey) : undefined;
+        const logKey = typeof d.logPublicKey === 'string' ? logPublicKeyFromRawWith(this.crypto, d.logPublicKey) : undefined;
         if (!logKey) return v('ELECTION_KEYS', 'ElectionCreated does not carry a valid Ed25519 log key');
         if (!Array.isArray(d.choices) || d.choices.length < 2) return v('LIFECYCLE', 'an election needs at least two choices');
-        const fp = electionFingerprint({ electionId: this.electionId, authorityPublicKey: d.authorityPublicKey, ballotPublicKey: d.ballotPublicKey, logPublicKey: d.logPublicKey });
+        const fp = electionFingerprintWith(this.crypto.sha256, { electionId: this.electionId, authorityPublicKey: d.authorityPublicKey, ballotPublicKey: d.ballotPublicKey, logPublicKey: d.logPublicKey });
         if (!fp.ok) return v('ELECTION_KEYS', fp.error.message);
         if (this.expectedFingerprint !== undefined && fp.value !== this.expectedFingerprint) {
           return v('ELECTION_FINGERPRINT', `the election's keys give fingerprint ${fp.value}, not the expected ${this.expectedFingerprint}`);
@@ -253,7 +254,7 @@ export class ElectionReplay {
     // The hash is always recomputed: the server refuses a cast it cannot decode, so such a cast is forged.
     const bytes = fromBase64url(d.ciphertext);
     if (!bytes) return v('BALLOT_CIPHERTEXT', 'BallotCast ciphertext is not canonical base64url: its ballot hash cannot be recomputed');
-    const ballotHash = oneShotHash('sha256', bytes, 'hex');
+    const ballotHash = toHex(this.crypto.sha256(bytes));
     if (ballotHash !== d.ballotHash) return v('BALLOT_HASH', 'ballot hash is not SHA-256 of the ciphertext');
     // Legal but never counted, as the tally rules (src/tally/covered-ballots.ts): a ballot cast
     // after VotingEnded in log order, and a byte-identical copy of an earlier ballot.

@@ -1,6 +1,6 @@
 /** The export format `evote-log/v1`: NDJSON in canonical JSON (docs/audit.md, "Export"). */
 import type { LogCheckpointed } from '../domain/log-events.ts';
-import type { LogEntry } from '../domain/log-entry.ts';
+import type { LogEntry } from '../domain/log-entry-text.ts';
 
 export const LOG_FORMAT = 'evote-log/v1';
 

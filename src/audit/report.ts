@@ -1,6 +1,6 @@
 /** The audit report; the object itself is the JSON form (`evote audit --json`), `formatReport` the human one. */
 import type { VoteStatus } from '../domain/tally-events.ts';
-import { formatFingerprint } from '../crypto/election-fingerprint.ts';
+import { formatFingerprint } from '../crypto/election-fingerprint-core.ts';
 
 /** PASSED, FAILED, INCOMPLETE (nothing broke, not the whole election), or PARTIAL (the same, for a live audit). */
 export type AuditVerdict = 'PASSED' | 'FAILED' | 'INCOMPLETE' | 'PARTIAL';

@@ -4,9 +4,9 @@
 import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
 import { fail, ok, type CryptoResult } from './errors.ts';
 
-export const AES_256_KEY_BYTES = 32;
-export const GCM_NONCE_BYTES = 12;
-export const GCM_TAG_BYTES = 16;
+import { AES_256_KEY_BYTES, GCM_NONCE_BYTES, GCM_TAG_BYTES } from './primitives.ts';
+
+export { AES_256_KEY_BYTES, GCM_NONCE_BYTES, GCM_TAG_BYTES } from './primitives.ts';
 
 export interface AesGcmSealed {
   ciphertext: Uint8Array;

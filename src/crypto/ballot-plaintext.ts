@@ -2,7 +2,7 @@
  * What a voter encrypts to the counter: the prepared ballot message and its unblinded signature, length-prefixed.
  */
 import { decodeBallotMessage, type BallotMessage } from './canonical.ts';
-import { RSABSSA_PREFIX_BYTES } from './blind-rsa.ts';
+import { RSABSSA_PREFIX_BYTES, bytesEqual } from './primitives.ts';
 import { concatBytes, utf8 } from './bytes.ts';
 import type { CryptoResult } from './errors.ts';
 
@@ -42,7 +42,7 @@ export function decodeBallotPlaintext(bytes: Uint8Array): CryptoResult<BallotPla
   }
   if (at !== bytes.length) return malformed('ballot plaintext has trailing bytes');
   const [tag, preparedMessage, signature] = fields as [Uint8Array, Uint8Array, Uint8Array];
-  if (Buffer.compare(tag, TAG) !== 0) return malformed('ballot plaintext has an unknown tag');
+  if (!bytesEqual(tag, TAG)) return malformed('ballot plaintext has an unknown tag');
   return { ok: true, value: { preparedMessage, signature } };
 }
 

@@ -7,7 +7,9 @@ import { emsaPssEncodeSha384, SHA384_BYTES } from './emsa-pss.ts';
 import { fail, ok, type CryptoResult } from './errors.ts';
 import { rsaPublicNumbers, rsaRawPrivate, rsaRawPublic } from './rsa.ts';
 
-export const RSABSSA_PREFIX_BYTES = 32;
+import { RSABSSA_PREFIX_BYTES } from './primitives.ts';
+
+export { RSABSSA_PREFIX_BYTES } from './primitives.ts';
 export const RSABSSA_SALT_BYTES = SHA384_BYTES;
 
 /** RFC 9474 §4.1: a random prefix. The prepared message (prefix included) is what is blinded and verified: keep it. */

@@ -1,9 +1,49 @@
 /**
- * Byte strings, big integers and base64url shared by the primitives.
+ * Byte strings, big integers and base64url shared by the primitives. No Node built-in: the browser's
+ * audit imports it too (Node's Buffer, when there is one, does the encodings: it is faster).
  */
-import { randomBytes } from 'node:crypto';
 
 const textEncoder = new TextEncoder();
+
+/** The part of Node's Buffer used here, typed locally so that the module also compiles for the browser. */
+interface NodeBufferLike extends Uint8Array {
+  toString(encoding?: 'hex' | 'base64url'): string;
+}
+const NodeBuffer = (globalThis as { Buffer?: { from(data: ArrayBufferLike | string, offsetOrEncoding?: number | string, length?: number): NodeBufferLike } }).Buffer;
+
+function randomBytes(length: number): Uint8Array {
+  // Node 20 and browsers both have the Web Crypto global.
+  return (globalThis as unknown as { crypto: { getRandomValues(a: Uint8Array): Uint8Array } }).crypto.getRandomValues(new Uint8Array(length));
+}
+
+const HEX_DIGITS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const B64URL_VALUE = new Map([...B64URL].map((c, i) => [c, i]));
+
+function hexBytes(clean: string): Uint8Array {
+  if (NodeBuffer) return new Uint8Array(NodeBuffer.from(clean, 'hex'));
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** Decodes text already checked to be canonical unpadded base64url. */
+function base64urlBytes(text: string): Uint8Array {
+  if (NodeBuffer) return new Uint8Array(NodeBuffer.from(text, 'base64url'));
+  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
+  let bits = 0;
+  let acc = 0;
+  let at = 0;
+  for (const c of text) {
+    acc = (acc << 6) | (B64URL_VALUE.get(c) as number);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[at++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
+}
 
 /** True unless `text` holds a lone surrogate, which UTF-8 encoding would silently turn into U+FFFD. */
 // Node 20 has String.prototype.isWellFormed; the ES2022 lib this project compiles against does not type it.
@@ -24,17 +64,27 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
 }
 
 export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+  if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+  let out = '';
+  for (const b of bytes) out += HEX_DIGITS[b] as string;
+  return out;
 }
 
 export function fromHex(hex: string): Uint8Array {
   const clean = hex.replace(/\s+/g, '');
   if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) throw new RangeError('not a hex string');
-  return new Uint8Array(Buffer.from(clean, 'hex'));
+  return hexBytes(clean);
 }
 
 export function toBase64url(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+  if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    const chars = Math.min(4, Math.ceil(((bytes.length - i) * 8) / 6));
+    for (let j = 0; j < chars; j++) out += B64URL[(n >> (18 - 6 * j)) & 63];
+  }
+  return out;
 }
 
 const BASE64URL_TEXT = /^[A-Za-z0-9_-]*$/;
@@ -51,7 +101,7 @@ export function fromBase64url(text: string): Uint8Array | undefined {
     const last = BASE64URL_ALPHABET.indexOf(text.charAt(text.length - 1));
     if ((last & (tail === 2 ? 0x0f : 0x03)) !== 0) return undefined;
   }
-  return new Uint8Array(Buffer.from(text, 'base64url'));
+  return base64urlBytes(text);
 }
 
 /** OS2IP (RFC 8017 §4.2): big-endian bytes to a non-negative integer. */
@@ -64,7 +114,7 @@ export function bigIntToBytes(x: bigint, length: number): Uint8Array {
   if (x < 0n) throw new RangeError('integer is negative');
   const hex = x.toString(16);
   if (hex.length > length * 2) throw new RangeError('integer too large');
-  return new Uint8Array(Buffer.from(hex.padStart(length * 2, '0'), 'hex'));
+  return hexBytes(hex.padStart(length * 2, '0'));
 }
 
 export function bitLength(x: bigint): number {

@@ -13,6 +13,8 @@ export interface BallotMessage {
   n2Commitment: string;
 }
 
+/** A well-formed N2 commitment: 64 lowercase hex digits. */
+export const isN2Commitment = (text: string) => /^[0-9a-f]{64}$/.test(text);
 
 function field(text: string, name: string): Uint8Array {
   if (!isWellFormedText(text)) throw new RangeError(`${name} is not well-formed Unicode`);

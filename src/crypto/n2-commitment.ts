@@ -17,5 +17,4 @@ export function newN2Salt(): string {
   return toBase64url(new Uint8Array(randomBytes(N2_SALT_BYTES)));
 }
 
-/** A well-formed commitment: 64 lowercase hex digits. */
-export const isN2Commitment = (text: string) => /^[0-9a-f]{64}$/.test(text);
+export { isN2Commitment } from './canonical.ts';

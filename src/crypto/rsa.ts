@@ -4,16 +4,10 @@
  */
 import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
 import { bigIntToBytes, bitLength, bytesToBigInt, fromBase64url, modInverse, toBase64url } from './bytes.ts';
+import type { RsaPublicNumbers } from './primitives.ts';
 
-export interface RsaPublicNumbers {
-  n: bigint;
-  e: bigint;
-  /** Length of n in bytes (kLen): the size of every raw RSA input and output. */
-  modulusBytes: number;
-  modulusBits: number;
-  /** n as kLen big-endian bytes, compared against without bigint conversion. */
-  modulus: Uint8Array;
-}
+// Defined with the platform-neutral primitives (the browser's audit checks ranges the same way).
+export { isBelowModulus, isZeroOrOne, type RsaPublicNumbers } from './primitives.ts';
 
 export interface RsaKeyPair {
   publicKey: KeyObject;
@@ -66,18 +60,6 @@ export function rsaPublicNumbers(key: KeyObject): RsaPublicNumbers {
   const numbers = { n, e: bytesToBigInt(eBytes), modulusBits, modulusBytes, modulus: bigIntToBytes(n, modulusBytes) };
   numbersCache.set(key, numbers);
   return numbers;
-}
-
-/** True when x (exactly kLen bytes) is below n: the range check of every raw input, without bigint. */
-export function isBelowModulus(numbers: RsaPublicNumbers, x: Uint8Array): boolean {
-  return x.length === numbers.modulus.length && Buffer.compare(x, numbers.modulus) < 0;
-}
-
-/** True when x (big-endian bytes) is 0 or 1: KEM values and secrets that encryption never produces. */
-export function isZeroOrOne(x: Uint8Array): boolean {
-  const last = x.length - 1;
-  for (let i = 0; i < last; i++) if (x[i] !== 0) return false;
-  return last < 0 || (x[last] as number) <= 1;
 }
 
 /** x^e mod n for x already checked < n (so OpenSSL's own refusal is never an exception path). */

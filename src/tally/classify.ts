@@ -2,11 +2,9 @@
  * The tally's status rules for one opened ballot, first match wins (docs/tally.md "Statuses"). Only
  * the duplicate rule depends on earlier ballots: feed them in log order with the seen set.
  */
-import type { KeyObject } from 'node:crypto';
 import type { VoteStatus } from '../domain/tally-events.ts';
 import { ballotMessageOf, decodeBallotPlaintext } from '../crypto/ballot-plaintext.ts';
-import { verify } from '../crypto/blind-rsa.ts';
-import { isN2Commitment } from '../crypto/n2-commitment.ts';
+import { isN2Commitment } from '../crypto/canonical.ts';
 
 /** What a worker learnt from one ciphertext. No secret: r is published by design. */
 export type OpenedBallot =
@@ -50,8 +48,14 @@ export function classifyBallot(ballot: OpenedBallot, ctx: ClassifyContext): Clas
   return result('VALID');
 }
 
-/** What a decrypted ballot says, read the one way the tally and the auditor both use, so they cannot drift. */
-export function readOpenedBallot(authorityPublicKey: KeyObject, electionId: string, plaintextBytes: Uint8Array, revealedR: string): OpenedBallot {
+/** The authority's RSA-PSS check of a prepared message (blind-rsa.ts `verify` in Node; the browser's audit has its own). */
+export type AuthoritySignatureCheck = (preparedMessage: Uint8Array, signature: Uint8Array) => boolean;
+
+/**
+ * What a decrypted ballot says, read the one way the tally and the auditor (CLI and browser) all use,
+ * so they cannot drift. No Node built-in here: the browser's audit imports it.
+ */
+export function readOpenedBallot(verifyAuthority: AuthoritySignatureCheck, electionId: string, plaintextBytes: Uint8Array, revealedR: string): OpenedBallot {
   const unreadable = (choice: string | null = null, n2Commitment: string | null = null): OpenedBallot => ({ kind: 'undecryptable', revealedR, choice, n2Commitment });
   const plaintext = decodeBallotPlaintext(plaintextBytes);
   if (!plaintext.ok) return unreadable();
@@ -61,6 +65,6 @@ export function readOpenedBallot(authorityPublicKey: KeyObject, electionId: stri
   // A malformed commitment is not a ballot message of this protocol; its text is not published.
   if (!isN2Commitment(n2Commitment)) return unreadable(choice);
   if (message.value.electionId !== electionId) return unreadable(choice, n2Commitment);
-  const signatureValid = verify(authorityPublicKey, plaintext.value.preparedMessage, plaintext.value.signature);
+  const signatureValid = verifyAuthority(plaintext.value.preparedMessage, plaintext.value.signature);
   return { kind: 'opened', revealedR, choice, n2Commitment, signatureValid };
 }

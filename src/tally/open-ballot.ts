@@ -5,6 +5,7 @@ import type { KeyObject } from 'node:crypto';
 import { decodeBallotCiphertext, decryptBallot } from '../crypto/ballot-encryption.ts';
 import { toBase64url } from '../crypto/bytes.ts';
 import { isBelowModulus, isZeroOrOne, rsaPublicNumbers, rsaRawPrivate } from '../crypto/rsa.ts';
+import { verify } from '../crypto/blind-rsa.ts';
 import { readOpenedBallot, type OpenedBallot } from './classify.ts';
 
 export interface BallotKeys {
@@ -16,7 +17,7 @@ export interface BallotKeys {
 export function openBallot(keys: BallotKeys, ciphertext: string): OpenedBallot {
   const decrypted = decryptBallot(keys.counterPrivateKey, ciphertext, keys.electionId);
   if (!decrypted.ok) return { kind: 'undecryptable', revealedR: kemSecretOf(keys.counterPrivateKey, ciphertext), choice: null, n2Commitment: null };
-  return readOpenedBallot(keys.authorityPublicKey, keys.electionId, decrypted.value.plaintext, toBase64url(decrypted.value.r));
+  return readOpenedBallot((m, s) => verify(keys.authorityPublicKey, m, s), keys.electionId, decrypted.value.plaintext, toBase64url(decrypted.value.r));
 }
 
 /**

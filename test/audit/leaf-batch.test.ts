@@ -8,6 +8,7 @@ import { describe, it, expect } from 'vitest';
 import { canonicalJson } from '../../src/crypto/canonical.ts';
 import { entryLeafHash, type LogEntry } from '../../src/domain/log-entry.ts';
 import { hashLeafBatch, lineLeafHash } from '../../src/audit/leaf-batch.ts';
+import { nodePrimitives } from '../../src/crypto/node-primitives.ts';
 import { isCanonicalJson } from '../../src/crypto/canonical-scan.ts';
 import { HASH_BYTES, leafHash } from '../../src/crypto/merkle.ts';
 import { MerkleTree } from '../../src/crypto/merkle-tree.ts';
@@ -33,7 +34,7 @@ function exportLines(n: number, from = 0): string[] {
 describe('hashLeafBatch', () => {
   it('gives entryLeafHash of every line, and nothing more for an unaligned batch', () => {
     const lines = exportLines(13);
-    const r = hashLeafBatch(lines, false);
+    const r = hashLeafBatch(nodePrimitives, lines, false);
     expect(r.mismatch).toBeUndefined();
     expect(r.levels).toBe(1);
     const hashes = new Uint8Array(r.hashes);
@@ -47,7 +48,7 @@ describe('hashLeafBatch', () => {
   it('recomputes from the entry, so a line re-encoded (not canonical) still hashes to the canonical leaf', () => {
     const [line] = exportLines(1);
     const spaced = JSON.stringify(JSON.parse(line as string), null, 1);
-    const r = hashLeafBatch([spaced], false);
+    const r = hashLeafBatch(nodePrimitives, [spaced], false);
     expect(r.mismatch).toBeUndefined();
     expect(hex(new Uint8Array(r.hashes))).toBe((JSON.parse(line as string) as { leafHash: string }).leafHash);
   });
@@ -56,7 +57,7 @@ describe('hashLeafBatch', () => {
     const lines = exportLines(8);
     lines[5] = (lines[5] as string).replace('"voterId":"v5"', '"voterId":"v6"');
     lines[6] = (lines[6] as string).replace('"voterId":"v6"', '"voterId":"v7"');
-    const r = hashLeafBatch(lines, true);
+    const r = hashLeafBatch(nodePrimitives, lines, true);
     expect(r.mismatch).toEqual({ index: 5, position: 25, streamId: 'voter-e-5', type: 'VoterRegistered', leafIndex: 5 });
     expect(r.hashes.byteLength).toBe(5 * HASH_BYTES);
   });
@@ -70,7 +71,7 @@ describe('hashLeafBatch', () => {
       const lines = exportLines(size, at);
       for (const l of lines) byLeaf.append(entryLeafHash(JSON.parse(l) as LogEntry));
       const aligned = at % size === 0;
-      const r = hashLeafBatch(lines, aligned);
+      const r = hashLeafBatch(nodePrimitives, lines, aligned);
       const hashes = new Uint8Array(r.hashes);
       if (aligned) {
         expect(r.levels).toBe(Math.log2(size) + 1);
@@ -97,7 +98,7 @@ describe('lineLeafHash', () => {
     return { leaf: hex(leaf), matches: hex(leaf) === e.leafHash };
   };
   const leafOf = (line: string) => {
-    const r = lineLeafHash(line);
+    const r = lineLeafHash(nodePrimitives, line);
     return { leaf: hex(r.leaf), matches: r.matches };
   };
 

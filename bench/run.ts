@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- part ...]`: parts are eventstore, projections, gateway, flood, ballots, auth,
- * letters, tally, audit, startup (default: all). Needs PostgreSQL on 127.0.0.1:5432 and Redis on :6379 (as the tests
+ * letters, tally, audit, startup, browser (default: all). Needs PostgreSQL on 127.0.0.1:5432 and Redis on :6379 (as the tests
  * do); works in scratch databases that it drops afterwards. Every figure is printed next to the raw
  * limit measured in the same run, as a ratio, and the whole run ends with a Markdown table for
  * BENCHMARKS.md. Speed is measured here, never asserted in tests.
@@ -23,6 +23,7 @@ import { tallyBench } from './tally.ts';
 import { auditBench } from './audit.ts';
 import { floodBench } from './flood.ts';
 import { startupBench } from './startup.ts';
+import { browserBench, renderSizeTable, type SizeRow } from './browser.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../src/gateway/input-bounds.ts';
 import type { Config } from '../src/app/config.ts';
 import { DEFAULT_POOL_K } from '../src/commands/ballot-pool.ts';
@@ -31,6 +32,7 @@ import type { BenchSystem } from './election-setup.ts';
 const parts = new Set(process.argv.slice(2).filter((a) => !a.startsWith('-')));
 const want = (p: string) => parts.size === 0 || parts.has(p);
 const results: BenchResult[] = [];
+let boothSizes: SizeRow[] = [];
 const say = (...rs: BenchResult[]) => {
   for (const r of rs) {
     // Several parts report the same raw limit they measured once: list it once.
@@ -97,7 +99,15 @@ try {
   if (want('tally')) say(...(await tallyBench(2_000)));
   if (want('audit')) say(...(await auditBench(2_000)));
   if (want('startup')) say(...(await startupBench()));
+  if (want('browser')) {
+    const browser = await browserBench();
+    say(...browser.results);
+    boothSizes = browser.sizes;
+    console.error(renderSizeTable(boothSizes).replace(/^/gm, '  '));
+    for (const s of browser.skipped) console.error(`  browser: not measured: ${s}`);
+  }
 } finally {
   await db.drop();
 }
 console.log(renderTable(results));
+if (boothSizes.length > 0) console.log('\n' + renderSizeTable(boothSizes));

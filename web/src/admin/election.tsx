@@ -481,8 +481,8 @@ function Results({ row, results }: { row: ElectionRow; results: TallyResults }) 
         <tbody>
           {Object.entries(results.statuses).map(([s, n]) => (
             <tr key={s}>
-              <th scope="row" class="mono">
-                {s}
+              <th scope="row">
+                {t(`ballot.${s}` as Key)} <span class="mono muted">{s}</span>
               </th>
               <td class="num">{n}</td>
             </tr>

@@ -154,6 +154,9 @@ function Board(props: { electionId: string }) {
           )}
         </section>
 
+        {/* Before the long lists: on a phone the check must not sit below every ballot. */}
+        <VerifyPanel electionId={props.electionId} lang={lang} />
+
         <section aria-labelledby="ballots-title" id="ballots">
           <h2 id="ballots-title">{t('ballots.title')}</h2>
           <p class="muted">{t('ballots.help')}</p>
@@ -171,7 +174,6 @@ function Board(props: { electionId: string }) {
           <BoothHash t={t} />
         </section>
 
-        <VerifyPanel electionId={props.electionId} lang={lang} />
       </>
     );
 

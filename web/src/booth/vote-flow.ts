@@ -4,10 +4,11 @@
  * check the receipt (docs/protocol.md steps 3-5). Mirrors src/client/voter.ts over WebCrypto.
  */
 import { Connection, EvoteError } from '../shared/connection.ts';
-import { fromBase64url, toBase64url, WebCryptoError } from '../crypto/bytes.ts';
+import { fromBase64url, toBase64url } from '../../../src/crypto/bytes.ts';
+import { WebCryptoError } from '../crypto/webcrypto.ts';
 import { importRsaPublicKey } from '../crypto/rsa.ts';
 import { blind, finalize, prepare } from '../crypto/blind-rsa.ts';
-import { encodeBallotMessage } from '../crypto/canonical.ts';
+import { encodeBallotMessage } from '../../../src/crypto/canonical.ts';
 import { ballotHash, encodeBallotPlaintext, encryptBallot, n2Commitment, newN2Salt } from '../crypto/ballot.ts';
 import { electionFingerprint, verifyCastReceipt } from '../crypto/election.ts';
 import { clientMac, generateX25519Pair, level3Proof } from '../crypto/login.ts';

@@ -3,8 +3,9 @@
  * (src/crypto/n2-commitment.ts), the ballot plaintext (src/crypto/ballot-plaintext.ts) and its
  * RSA-KEM + AES-256-GCM encryption to the counter (src/crypto/ballot-encryption.ts).
  */
-import { bigIntToBytes, bs, concatBytes, lengthPrefixed, randomBigIntInRange, randomBytes, sha256, toBase64url, toHex, utf8 } from './bytes.ts';
-import { canonicalJsonBytes } from './canonical.ts';
+import { bigIntToBytes, concatBytes, lengthPrefixed, randomBigIntInRange, randomBytes, toBase64url, toHex, utf8 } from '../../../src/crypto/bytes.ts';
+import { bs, sha256 } from './webcrypto.ts';
+import { canonicalJsonBytes } from '../../../src/crypto/canonical.ts';
 import { rsaRawPublic, type RsaPublicKey } from './rsa.ts';
 
 export const N2_COMMITMENT_TYPE = 'evote/n2-commitment/v1';

@@ -2,7 +2,8 @@
  * The client side of RFC 9474 RSABSSA-SHA384-PSS-Randomized over WebCrypto and BigInt, byte for
  * byte as src/crypto/blind-rsa.ts and src/crypto/emsa-pss.ts: prepare, blind, finalize (which verifies).
  */
-import { bigIntToBytes, bs, bytesToBigInt, concatBytes, gcd, modInverse, randomBigIntInRange, randomBytes, sha384, WebCryptoError } from './bytes.ts';
+import { bigIntToBytes, bytesToBigInt, concatBytes, gcd, modInverse, randomBigIntInRange, randomBytes } from '../../../src/crypto/bytes.ts';
+import { bs, sha384, WebCryptoError } from './webcrypto.ts';
 import { rsaRawPublic, type RsaPublicKey } from './rsa.ts';
 
 export const RSABSSA_PREFIX_BYTES = 32;

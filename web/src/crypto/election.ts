@@ -2,8 +2,9 @@
  * What the booth checks about an election: its fingerprint (src/crypto/election-fingerprint.ts,
  * layout in docs/audit.md) and the log key's Ed25519 signature on a cast receipt (src/crypto/cast-receipt.ts).
  */
-import { bs, concatBytes, fromBase64url, isWellFormedText, lengthPrefixed, sha256, toHex, utf8 } from './bytes.ts';
-import { canonicalJsonBytes } from './canonical.ts';
+import { concatBytes, fromBase64url, isWellFormedText, lengthPrefixed, toHex, utf8 } from '../../../src/crypto/bytes.ts';
+import { bs, sha256 } from './webcrypto.ts';
+import { canonicalJsonBytes } from '../../../src/crypto/canonical.ts';
 
 export const FINGERPRINT_TAG = 'evote/election-fingerprint/v1';
 export const CAST_RECEIPT_TYPE = 'evote/cast-receipt/v1';

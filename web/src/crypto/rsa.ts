@@ -1,5 +1,6 @@
 /** RSA public keys as the election publishes them (base64url SPKI DER), read through WebCrypto. */
-import { bigIntToBytes, bitLength, bs, bytesToBigInt, fromBase64url, WebCryptoError, type WebKey } from './bytes.ts';
+import { bigIntToBytes, bitLength, bytesToBigInt, fromBase64url } from '../../../src/crypto/bytes.ts';
+import { bs, WebCryptoError, type WebKey } from './webcrypto.ts';
 
 export interface RsaPublicKey {
   n: bigint;

@@ -5,19 +5,10 @@
  */
 import WebSocket from 'ws';
 import { EvoteError } from './errors.ts';
+import { dispatchFrame, type Kind, type PendingReply, type Push, type RequestOptions } from './envelope.ts';
 
 export { EvoteError };
-
-export type Kind = 'command' | 'query' | 'subscribe' | 'unsubscribe';
-
-export interface RequestOptions {
-  /** The admin token, or a voter's access token. */
-  token?: string;
-  /** Overrides the connection's default request timeout. */
-  timeoutMs?: number;
-  /** Progress messages of long commands (import, issuance, tally). */
-  onProgress?: (progress: unknown) => void;
-}
+export type { Kind, Push, RequestOptions } from './envelope.ts';
 
 export interface ReconnectOptions {
   /** Attempts per outage before giving up (default 8). */
@@ -39,20 +30,10 @@ export interface ConnectOptions {
   onClosed?: (closed: { code: number; reason: string }) => void;
 }
 
-interface Pending {
+interface Pending extends PendingReply {
   kind: Kind;
+  /** Re-sent after a reconnection (queries and subscriptions only). */
   frame: string;
-  resolve: (value: unknown) => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
-  onProgress?: (progress: unknown) => void;
-}
-
-export interface Push {
-  kind: 'event';
-  subscription: string;
-  name: string;
-  payload: unknown;
 }
 
 interface Subscription {
@@ -268,33 +249,7 @@ export class EvoteConnection {
   }
 
   private onMessage(text: string): void {
-    let msg: Record<string, unknown>;
-    try {
-      msg = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      return;
-    }
-    if (msg.kind === 'event' && typeof msg.subscription === 'string') {
-      this.pushHandlers.get(msg.subscription)?.(msg as unknown as Push);
-      return;
-    }
-    const id = msg.id;
-    if (id === null || id === undefined) {
-      this.onOrphanReply?.(msg as { ok: boolean; error?: { code: string; message: string } });
-      return;
-    }
-    const p = this.pending.get(String(id));
-    if (!p) return;
-    if (msg.kind === 'progress') {
-      p.onProgress?.(msg.payload);
-      return;
-    }
-    clearTimeout(p.timer);
-    this.pending.delete(String(id));
-    if (msg.ok === true) p.resolve(msg.result);
-    else {
-      const e = (msg.error ?? {}) as { code?: string; message?: string; details?: Record<string, unknown> };
-      p.reject(new EvoteError(e.code ?? 'UNKNOWN', e.message ?? 'request failed', e.details));
-    }
+    const orphan = dispatchFrame(text, this.pending, this.pushHandlers);
+    if (orphan) this.onOrphanReply?.(orphan);
   }
 }

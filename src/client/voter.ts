@@ -12,23 +12,11 @@ import { finishBallot, prepareBallot } from './voter-ballot.ts';
 import { verifyCastReceipt } from '../crypto/cast-receipt.ts';
 import { n2Commitment, newN2Salt } from '../crypto/n2-commitment.ts';
 import { fingerprintOf } from './election-fingerprint.ts';
+import type { Receipt } from './receipt.ts';
 
 export type { Credential } from '../credentials/credential-uri.ts';
 export type { ClientApp } from './client-login.ts';
-
-/** What a voter keeps after casting: enough to find the ballot on the board and, after the tally, how it counted. */
-export interface Receipt {
-  electionId: string;
-  /** SHA-256 (hex) of the ciphertext; the server's answer was checked against the local value. */
-  ballotHash: string;
-  /** Ed25519 signature of the election's log key over the ballot hash: proof that the server accepted it. */
-  signature: string;
-  /** N2 from the letter and the salt made on this device: together (never apart) they find the counted vote. Keep it private. */
-  n2: string;
-  salt: string;
-  /** The election's key fingerprint as computed here from the published keys: compare it with the letter's. */
-  fingerprint: string;
-}
+export type { Receipt } from './receipt.ts';
 
 /** A letter problem (unreadable file, no QR, not a credential): the message never echoes secrets. */
 export class LetterError extends Error {

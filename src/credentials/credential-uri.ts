@@ -2,9 +2,7 @@
  * The credential URI, `evote:credential?v=1&e=…&id=…&code=…&n1=…&n2=…` (docs/credentials.md). The
  * parser is strict so one credential has one spelling; errors name the field, never its value.
  */
-import { SECRET_CODE_BYTES, SECRET_CODE_LENGTH } from './secret-code.ts';
-import { fromBase64url } from '../crypto/bytes.ts';
-import { isToken } from './tokens.ts';
+import { isSecretCode, isToken } from './credential-fields.ts';
 
 export const CREDENTIAL_URI_PREFIX = 'evote:credential?';
 export const CREDENTIAL_URI_VERSION = '1';
@@ -32,10 +30,6 @@ const KEYS = ['v', 'e', 'id', 'code', 'n1', 'n2'] as const;
 type Key = (typeof KEYS)[number];
 
 const invalid = (message: string): CredentialUriResult => ({ ok: false, error: { kind: 'CredentialError', code: 'INVALID_CREDENTIAL_URI', message } });
-
-function isSecretCode(s: string): boolean {
-  return s.length === SECRET_CODE_LENGTH && fromBase64url(s)?.length === SECRET_CODE_BYTES;
-}
 
 /** Which field of a credential is malformed, or undefined when all are well-formed. */
 function firstBadField(c: Credential): string | undefined {

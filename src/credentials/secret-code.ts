@@ -2,17 +2,15 @@
  * The secret code: AES-256-GCM ciphertext‖tag of a random 32-byte message (docs/credentials.md).
  * A code is verified by decrypting it and comparing the message in constant time.
  */
-import { aes256GcmDecrypt, aes256GcmEncrypt, AES_256_KEY_BYTES, GCM_NONCE_BYTES, GCM_TAG_BYTES } from '../crypto/aes-gcm.ts';
+import { aes256GcmDecrypt, aes256GcmEncrypt, AES_256_KEY_BYTES, GCM_NONCE_BYTES } from '../crypto/aes-gcm.ts';
 import { concatBytes, fromBase64url, toBase64url } from '../crypto/bytes.ts';
 import { constantTimeEqual } from '../crypto/hmac.ts';
 import { secureRandom, type RandomBytes } from './random.ts';
+import { SECRET_CODE_BYTES, SECRET_CODE_LENGTH, SECRET_MESSAGE_BYTES } from './credential-fields.ts';
 
-export const SECRET_MESSAGE_BYTES = 32;
+export { SECRET_CODE_BYTES, SECRET_CODE_LENGTH, SECRET_MESSAGE_BYTES } from './credential-fields.ts';
 /** message (32) ‖ key (32) ‖ nonce (12). */
 export const STORED_SECRET_CODE_BYTES = SECRET_MESSAGE_BYTES + AES_256_KEY_BYTES + GCM_NONCE_BYTES;
-export const SECRET_CODE_BYTES = SECRET_MESSAGE_BYTES + GCM_TAG_BYTES;
-/** base64url without padding of 48 bytes. */
-export const SECRET_CODE_LENGTH = 64;
 
 export interface IssuedSecretCode {
   /** Goes to the voter (letter, QR, e-mail) and nowhere else. */

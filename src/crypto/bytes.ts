@@ -11,9 +11,15 @@ interface NodeBufferLike extends Uint8Array {
 }
 const NodeBuffer = (globalThis as { Buffer?: { from(data: ArrayBufferLike | string, offsetOrEncoding?: number | string, length?: number): NodeBufferLike } }).Buffer;
 
-function randomBytes(length: number): Uint8Array {
-  // Node 20 and browsers both have the Web Crypto global.
-  return (globalThis as unknown as { crypto: { getRandomValues(a: Uint8Array): Uint8Array } }).crypto.getRandomValues(new Uint8Array(length));
+/**
+ * `length` bytes from the platform's CSPRNG (Node 20 and browsers both have the Web Crypto global;
+ * getRandomValues caps one call at 65,536 bytes).
+ */
+export function randomBytes(length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  const webCrypto = (globalThis as unknown as { crypto: { getRandomValues(a: Uint8Array): Uint8Array } }).crypto;
+  for (let at = 0; at < length; at += 65_536) webCrypto.getRandomValues(out.subarray(at, Math.min(length, at + 65_536)));
+  return out;
 }
 
 const HEX_DIGITS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -45,9 +51,13 @@ function base64urlBytes(text: string): Uint8Array {
   return out;
 }
 
+// Node 20 and current browsers have String.prototype.isWellFormed (the ES2022 lib this project
+// compiles against does not type it); the expression is for older browsers, with the same answers.
+const nativeIsWellFormed = (String.prototype as unknown as { isWellFormed?: () => boolean }).isWellFormed;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** True unless `text` holds a lone surrogate, which UTF-8 encoding would silently turn into U+FFFD. */
-// Node 20 has String.prototype.isWellFormed; the ES2022 lib this project compiles against does not type it.
-export const isWellFormedText = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+export const isWellFormedText = (text: string): boolean => (nativeIsWellFormed ? nativeIsWellFormed.call(text) : !LONE_SURROGATE.test(text));
 
 export function utf8(text: string): Uint8Array {
   return textEncoder.encode(text);
@@ -61,6 +71,13 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
     offset += p.length;
   }
   return out;
+}
+
+/** Four big-endian bytes of the length, then the bytes: the framing of every hashed or encoded field. */
+export function lengthPrefixed(bytes: Uint8Array): Uint8Array {
+  const prefix = new Uint8Array(4);
+  new DataView(prefix.buffer).setUint32(0, bytes.length);
+  return concatBytes(prefix, bytes);
 }
 
 export function toHex(bytes: Uint8Array): string {

@@ -1,7 +1,7 @@
 /**
  * Canonical encodings for what is hashed or signed: the ballot message and canonical JSON (docs/crypto.md).
  */
-import { concatBytes, isWellFormedText, utf8 } from './bytes.ts';
+import { concatBytes, isWellFormedText, lengthPrefixed, utf8 } from './bytes.ts';
 import { fail, ok, type CryptoResult } from './errors.ts';
 
 export const BALLOT_MESSAGE_TAG = 'evote/ballot/v2';
@@ -18,10 +18,7 @@ export const isN2Commitment = (text: string) => /^[0-9a-f]{64}$/.test(text);
 
 function field(text: string, name: string): Uint8Array {
   if (!isWellFormedText(text)) throw new RangeError(`${name} is not well-formed Unicode`);
-  const bytes = utf8(text);
-  const prefix = new Uint8Array(4);
-  new DataView(prefix.buffer).setUint32(0, bytes.length);
-  return concatBytes(prefix, bytes);
+  return lengthPrefixed(utf8(text));
 }
 
 /** Throws RangeError only for strings that are not well-formed UTF-16 (a caller bug). */

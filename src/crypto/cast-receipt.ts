@@ -3,14 +3,10 @@
  * server accepted a ballot that never reached the log.
  */
 import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { canonicalJsonBytes } from './canonical.ts';
 import { fromBase64url, toBase64url } from './bytes.ts';
+import { castReceiptMessage as receiptMessage } from './cast-receipt-core.ts';
 
-export const CAST_RECEIPT_TYPE = 'evote/cast-receipt/v1';
-
-function receiptMessage(electionId: string, ballotHash: string): Uint8Array {
-  return canonicalJsonBytes({ type: CAST_RECEIPT_TYPE, electionId, ballotHash });
-}
+export { CAST_RECEIPT_TYPE } from './cast-receipt-core.ts';
 
 /** base64url Ed25519 signature over the receipt message. */
 export function signCastReceipt(logPrivateKey: KeyObject, electionId: string, ballotHash: string): string {

@@ -3,7 +3,7 @@
  * platform's SHA-256: election-fingerprint.ts binds node:crypto's, the browser's audit @noble's.
  */
 import { fail, ok, type CryptoResult } from './errors.ts';
-import { concatBytes, isWellFormedText, toHex, utf8 } from './bytes.ts';
+import { concatBytes, isWellFormedText, lengthPrefixed, toHex, utf8 } from './bytes.ts';
 
 export const FINGERPRINT_TAG = 'evote/election-fingerprint/v1';
 
@@ -16,18 +16,17 @@ export interface ElectionKeysForFingerprint {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
-/** SHA-256 over each field's 4-byte big-endian length and UTF-8 bytes. */
-export function electionFingerprintWith(sha256: (data: Uint8Array) => Uint8Array, k: ElectionKeysForFingerprint): CryptoResult<string> {
+/** What is hashed: each field's 4-byte big-endian length and UTF-8 bytes (the booth hashes it with WebCrypto). */
+export function electionFingerprintInput(k: ElectionKeysForFingerprint): CryptoResult<Uint8Array> {
   const fields = [FINGERPRINT_TAG, k.electionId, k.authorityPublicKey, k.ballotPublicKey, k.logPublicKey];
-  const parts: Uint8Array[] = [];
-  for (const text of fields) {
-    if (typeof text !== 'string' || !isWellFormedText(text)) return fail('MALFORMED_MESSAGE', 'an election id or key is not a well-formed string');
-    const bytes = utf8(text);
-    const prefix = new Uint8Array(4);
-    new DataView(prefix.buffer).setUint32(0, bytes.length);
-    parts.push(prefix, bytes);
-  }
-  return ok(toHex(sha256(concatBytes(...parts))));
+  if (!fields.every((text) => typeof text === 'string' && isWellFormedText(text))) return fail('MALFORMED_MESSAGE', 'an election id or key is not a well-formed string');
+  return ok(concatBytes(...fields.map((text) => lengthPrefixed(utf8(text)))));
+}
+
+/** Lowercase hex SHA-256 of electionFingerprintInput. */
+export function electionFingerprintWith(sha256: (data: Uint8Array) => Uint8Array, k: ElectionKeysForFingerprint): CryptoResult<string> {
+  const input = electionFingerprintInput(k);
+  return input.ok ? ok(toHex(sha256(input.value))) : input;
 }
 
 export function formatFingerprint(fingerprint: string): string {

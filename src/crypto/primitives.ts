@@ -4,6 +4,7 @@
  * node:crypto in the CLI (node-primitives.ts) and on @noble + BigInt in a browser
  * (web/src/audit/browser-crypto.ts). Everything here is synchronous: the checks are.
  */
+import { bigIntToBytes, bitLength, bytesToBigInt, fromBase64url } from './bytes.ts';
 import type { CryptoResult } from './errors.ts';
 
 export const AES_256_KEY_BYTES = 32;
@@ -24,6 +25,20 @@ export interface RsaPublicNumbers {
   modulusBits: number;
   /** n as kLen big-endian bytes, compared against without bigint conversion. */
   modulus: Uint8Array;
+}
+
+/**
+ * The numbers of an RSA public key from its JWK members n and e (base64url), as node:crypto and
+ * WebCrypto both export a key; undefined when either is missing or not base64url.
+ */
+export function rsaPublicNumbersFromJwk(jwk: { n?: string; e?: string }): RsaPublicNumbers | undefined {
+  const nBytes = fromBase64url(jwk.n ?? '');
+  const eBytes = fromBase64url(jwk.e ?? '');
+  if (!nBytes || !eBytes) return undefined;
+  const n = bytesToBigInt(nBytes);
+  const modulusBits = bitLength(n);
+  const modulusBytes = Math.ceil(modulusBits / 8);
+  return { n, e: bytesToBigInt(eBytes), modulusBits, modulusBytes, modulus: bigIntToBytes(n, modulusBytes) };
 }
 
 export interface CryptoPrimitives {

@@ -3,8 +3,8 @@
  * 'rsa' KeyObjects: OpenSSL refuses raw operations with 'rsa-pss' keys.
  */
 import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
-import { bigIntToBytes, bitLength, bytesToBigInt, fromBase64url, modInverse, toBase64url } from './bytes.ts';
-import type { RsaPublicNumbers } from './primitives.ts';
+import { bigIntToBytes, bitLength, modInverse, toBase64url } from './bytes.ts';
+import { rsaPublicNumbersFromJwk, type RsaPublicNumbers } from './primitives.ts';
 
 // Defined with the platform-neutral primitives (the browser's audit checks ranges the same way).
 export { isBelowModulus, isZeroOrOne, type RsaPublicNumbers } from './primitives.ts';
@@ -50,14 +50,8 @@ export function rsaPublicNumbers(key: KeyObject): RsaPublicNumbers {
   const cached = numbersCache.get(key);
   if (cached) return cached;
   if (key.asymmetricKeyType !== 'rsa') throw new TypeError("expected an 'rsa' KeyObject");
-  const jwk = rsaPublicKeyOf(key).export({ format: 'jwk' });
-  const nBytes = fromBase64url(jwk.n ?? '');
-  const eBytes = fromBase64url(jwk.e ?? '');
-  if (!nBytes || !eBytes) throw new TypeError('RSA key export has no n or e');
-  const n = bytesToBigInt(nBytes);
-  const modulusBits = bitLength(n);
-  const modulusBytes = Math.ceil(modulusBits / 8);
-  const numbers = { n, e: bytesToBigInt(eBytes), modulusBits, modulusBytes, modulus: bigIntToBytes(n, modulusBytes) };
+  const numbers = rsaPublicNumbersFromJwk(rsaPublicKeyOf(key).export({ format: 'jwk' }));
+  if (!numbers) throw new TypeError('RSA key export has no n or e');
   numbersCache.set(key, numbers);
   return numbers;
 }

@@ -4,7 +4,7 @@
  * how it was counted. Plus the receipt file the booth lets the voter download, read strictly.
  */
 import { Connection, EvoteError } from '../shared/connection.ts';
-import { fromBase64url } from '../crypto/bytes.ts';
+import { fromBase64url } from '../../../src/crypto/bytes.ts';
 import { n2Commitment } from '../crypto/ballot.ts';
 import { electionFingerprint, verifyCastReceipt } from '../crypto/election.ts';
 import type { Receipt } from './vote-flow.ts';

@@ -46,7 +46,5 @@ export function ErrorBox({ error, children }: { error: ShownError; children?: Co
   );
 }
 
-/** The election fingerprint in groups of four, as the letter prints it (src/crypto/election-fingerprint.ts). */
-export function formatFingerprint(fingerprint: string): string {
-  return (fingerprint.match(/.{1,4}/g) ?? []).join(' ');
-}
+/** The election fingerprint in groups of four, as the letter prints it. */
+export { formatFingerprint } from '../../../src/crypto/election-fingerprint-core.ts';

@@ -4,24 +4,23 @@
  * check the receipt (docs/protocol.md steps 3-5). Mirrors src/client/voter.ts over WebCrypto.
  */
 import { Connection, EvoteError } from '../shared/connection.ts';
-import { fromBase64url, toBase64url, WebCryptoError } from '../crypto/bytes.ts';
+import { fromBase64url, toBase64url } from '../../../src/crypto/bytes.ts';
+import { WebCryptoError } from '../crypto/webcrypto.ts';
 import { importRsaPublicKey } from '../crypto/rsa.ts';
 import { blind, finalize, prepare } from '../crypto/blind-rsa.ts';
-import { encodeBallotMessage } from '../crypto/canonical.ts';
+import { encodeBallotMessage } from '../../../src/crypto/canonical.ts';
 import { ballotHash, encodeBallotPlaintext, encryptBallot, n2Commitment, newN2Salt } from '../crypto/ballot.ts';
 import { electionFingerprint, verifyCastReceipt } from '../crypto/election.ts';
 import { clientMac, generateX25519Pair, level3Proof } from '../crypto/login.ts';
-
-export { EvoteError } from '../shared/connection.ts';
+import { parseCredentialUri, type Credential } from '../../../src/credentials/credential-uri.ts';
+import type { Receipt } from '../../../src/client/receipt.ts';
 
 /** The credential a letter carries (the QR code's `evote:credential?v=1&…` URI). */
-export interface Credential {
-  electionId: string;
-  voterId: string;
-  secretCode: string;
-  n1: string;
-  n2: string;
-}
+export type { Credential } from '../../../src/credentials/credential-uri.ts';
+/** The same type as the CLI's, so `evote receipt` reads the booth's file. */
+export type { Receipt } from '../../../src/client/receipt.ts';
+
+export { EvoteError } from '../shared/connection.ts';
 
 /** The web booth's voting application (level 2), as the gateway publishes it. */
 export interface BoothApp {
@@ -39,62 +38,16 @@ export interface BoothElection {
   fingerprint: string;
 }
 
-/** Same fields and meaning as src/client/voter.ts Receipt, so `evote receipt` reads the booth's file. */
-export interface Receipt {
-  electionId: string;
-  ballotHash: string;
-  signature: string;
-  n2: string;
-  salt: string;
-  fingerprint: string;
-}
-
 export type VoteStep = 'connecting' | 'level1' | 'level2' | 'level3' | 'logged-in' | 'blinding' | 'signed' | 'encrypting' | 'casting' | 'cast';
 
-export const CREDENTIAL_URI_PREFIX = 'evote:credential?';
-/** Far above any valid URI (about 250 characters): refused before any work on huge input. */
-export const MAX_CREDENTIAL_URI_LENGTH = 512;
-const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
-const KEYS = ['v', 'e', 'id', 'code', 'n1', 'n2'] as const;
-type Key = (typeof KEYS)[number];
-
-const letterError = (message: string) => new EvoteError('INVALID_LETTER', message);
-/** Canonical base64url of exactly `bytes` bytes, `chars` characters long (secret code: 48/64; N1, N2: 16/22). */
-const isB64 = (s: string, chars: number, bytes: number) => s.length === chars && fromBase64url(s)?.length === bytes;
-
 /**
- * Parses a credential URI strictly, as src/credentials/credential-uri.ts does (one credential, one
- * spelling); throws EvoteError('INVALID_LETTER') naming the bad field, never its value.
+ * Parses a credential URI strictly, with the server's own parser (one credential, one spelling);
+ * throws EvoteError('INVALID_LETTER') naming the bad field, never its value.
  */
 export function parseCredential(uri: string): Credential {
-  if (typeof uri !== 'string') throw letterError('a credential must be text');
-  if (uri.length > MAX_CREDENTIAL_URI_LENGTH) throw letterError(`a credential is at most ${MAX_CREDENTIAL_URI_LENGTH} characters`);
-  if (!uri.startsWith(CREDENTIAL_URI_PREFIX)) throw letterError(`a credential starts with '${CREDENTIAL_URI_PREFIX}'`);
-  const values = new Map<Key, string>();
-  for (const pair of uri.slice(CREDENTIAL_URI_PREFIX.length).split('&')) {
-    const eq = pair.indexOf('=');
-    // Unknown names are not echoed: a garbled pair may well be part of a secret.
-    if (eq < 0) throw letterError('a parameter of the credential has no value');
-    const key = pair.slice(0, eq);
-    if (!(KEYS as readonly string[]).includes(key)) throw letterError(`the credential has an unknown parameter (expected ${KEYS.join(', ')})`);
-    if (values.has(key as Key)) throw letterError(`parameter '${key}' is repeated`);
-    values.set(key as Key, pair.slice(eq + 1));
-  }
-  for (const key of KEYS) if (!values.has(key)) throw letterError(`parameter '${key}' is missing`);
-  if (values.get('v') !== '1') throw letterError('unsupported credential version (this booth reads v=1)');
-  const c: Credential = {
-    electionId: values.get('e') as string,
-    voterId: values.get('id') as string,
-    secretCode: values.get('code') as string,
-    n1: values.get('n1') as string,
-    n2: values.get('n2') as string,
-  };
-  if (!ID_RE.test(c.electionId)) throw letterError('malformed election id (e)');
-  if (!ID_RE.test(c.voterId)) throw letterError('malformed voter id (id)');
-  if (!isB64(c.secretCode, 64, 48)) throw letterError('malformed secret code (code)');
-  if (!isB64(c.n1, 22, 16)) throw letterError('malformed N1 (n1)');
-  if (!isB64(c.n2, 22, 16)) throw letterError('malformed N2 (n2)');
-  return c;
+  const parsed = parseCredentialUri(uri);
+  if (!parsed.ok) throw new EvoteError('INVALID_LETTER', parsed.error.message);
+  return parsed.value;
 }
 
 /** What election.get answers (src/projections/read-models.ts ElectionRow), as far as the booth reads it. */

@@ -1,30 +1,19 @@
 /**
- * What the booth checks about an election: its fingerprint (src/crypto/election-fingerprint.ts,
- * layout in docs/audit.md) and the log key's Ed25519 signature on a cast receipt (src/crypto/cast-receipt.ts).
+ * What the booth checks about an election, on WebCrypto: its fingerprint (the bytes of
+ * src/crypto/election-fingerprint-core.ts, layout in docs/audit.md) and the log key's Ed25519
+ * signature on a cast receipt (the message of src/crypto/cast-receipt-core.ts).
  */
-import { bs, concatBytes, fromBase64url, isWellFormedText, lengthPrefixed, sha256, toHex, utf8 } from './bytes.ts';
-import { canonicalJsonBytes } from './canonical.ts';
+import { fromBase64url, toHex } from '../../../src/crypto/bytes.ts';
+import { castReceiptMessage } from '../../../src/crypto/cast-receipt-core.ts';
+import { electionFingerprintInput, type ElectionKeysForFingerprint } from '../../../src/crypto/election-fingerprint-core.ts';
+import { bs, sha256 } from './webcrypto.ts';
 
-export const FINGERPRINT_TAG = 'evote/election-fingerprint/v1';
-export const CAST_RECEIPT_TYPE = 'evote/cast-receipt/v1';
-
-export interface ElectionKeys {
-  electionId: string;
-  authorityPublicKey: string;
-  ballotPublicKey: string;
-  logPublicKey: string;
-}
+export { formatFingerprint } from '../../../src/crypto/election-fingerprint-core.ts';
 
 /** 64 lowercase hex digits over the id and the three published keys; undefined for a malformed string. */
-export async function electionFingerprint(k: ElectionKeys): Promise<string | undefined> {
-  const fields = [FINGERPRINT_TAG, k.electionId, k.authorityPublicKey, k.ballotPublicKey, k.logPublicKey];
-  if (!fields.every((f) => typeof f === 'string' && isWellFormedText(f))) return undefined;
-  return toHex(await sha256(concatBytes(...fields.map((f) => lengthPrefixed(utf8(f))))));
-}
-
-/** The fingerprint in groups of four, as the letter prints it. */
-export function formatFingerprint(fingerprint: string): string {
-  return (fingerprint.match(/.{1,4}/g) ?? []).join(' ');
+export async function electionFingerprint(k: ElectionKeysForFingerprint): Promise<string | undefined> {
+  const input = electionFingerprintInput(k);
+  return input.ok ? toHex(await sha256(input.value)) : undefined;
 }
 
 /**
@@ -35,7 +24,7 @@ export async function verifyCastReceipt(logPublicKey: string, electionId: string
   const sig = fromBase64url(signature);
   const raw = fromBase64url(logPublicKey);
   if (!sig || sig.length !== 64 || !raw || raw.length !== 32) return false;
-  const message = canonicalJsonBytes({ type: CAST_RECEIPT_TYPE, electionId, ballotHash });
+  const message = castReceiptMessage(electionId, ballotHash);
   try {
     const key = await crypto.subtle.importKey('raw', bs(raw), { name: 'Ed25519' }, false, ['verify']);
     return await crypto.subtle.verify({ name: 'Ed25519' }, key, bs(sig), bs(message));

@@ -3,7 +3,8 @@
  * src/auth/session-key.ts compute them (formulas in docs/auth.md): level 2's HMAC-SHA256 over the
  * voter id, level 3's X25519 agreement, HKDF-SHA256 session key and HMAC proof.
  */
-import { bs, concatBytes, fromBase64url, lengthPrefixed, toBase64url, utf8, WebCryptoError, type WebKey } from './bytes.ts';
+import { concatBytes, fromBase64url, lengthPrefixed, toBase64url, utf8 } from '../../../src/crypto/bytes.ts';
+import { bs, WebCryptoError, type WebKey } from './webcrypto.ts';
 
 export const SESSION_INFO_LABEL = 'evote/session/v1';
 export const SESSION_KEY_BYTES = 32;

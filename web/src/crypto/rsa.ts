@@ -1,12 +1,9 @@
 /** RSA public keys as the election publishes them (base64url SPKI DER), read through WebCrypto. */
-import { bigIntToBytes, bitLength, bs, bytesToBigInt, fromBase64url, WebCryptoError, type WebKey } from './bytes.ts';
+import { bigIntToBytes, fromBase64url, modPow } from '../../../src/crypto/bytes.ts';
+import { rsaPublicNumbersFromJwk, type RsaPublicNumbers } from '../../../src/crypto/primitives.ts';
+import { bs, WebCryptoError, type WebKey } from './webcrypto.ts';
 
-export interface RsaPublicKey {
-  n: bigint;
-  e: bigint;
-  /** kLen: the size of every raw RSA input and output. */
-  modulusBytes: number;
-  modulusBits: number;
+export interface RsaPublicKey extends RsaPublicNumbers {
   /** The key imported for RSASSA-PSS-VERIFY with SHA-384 (the blind signature's check). */
   pssVerifyKey: WebKey;
 }
@@ -26,24 +23,13 @@ export async function importRsaPublicKey(spki: string, name = 'public key'): Pro
   } catch {
     throw new WebCryptoError('INVALID_KEY', `the ${name} is not an SPKI DER RSA key`);
   }
-  const nBytes = fromBase64url(jwk.n ?? '');
-  const eBytes = fromBase64url(jwk.e ?? '');
-  if (!nBytes || !eBytes) throw new WebCryptoError('INVALID_KEY', `the ${name} has no modulus or exponent`);
-  const n = bytesToBigInt(nBytes);
-  const modulusBits = bitLength(n);
-  if (!ALLOWED_BITS.has(modulusBits)) throw new WebCryptoError('INVALID_KEY', `the ${name} is ${modulusBits} bits (2048, 3072 or 4096 expected)`);
-  return { n, e: bytesToBigInt(eBytes), modulusBits, modulusBytes: Math.ceil(modulusBits / 8), pssVerifyKey };
+  const numbers = rsaPublicNumbersFromJwk(jwk);
+  if (!numbers) throw new WebCryptoError('INVALID_KEY', `the ${name} has no modulus or exponent`);
+  if (!ALLOWED_BITS.has(numbers.modulusBits)) throw new WebCryptoError('INVALID_KEY', `the ${name} is ${numbers.modulusBits} bits (2048, 3072 or 4096 expected)`);
+  return { ...numbers, pssVerifyKey };
 }
 
 /** x^e mod n as kLen bytes (public operation: no secret exponent, so BigInt square-and-multiply is fine). */
 export function rsaRawPublic(key: Pick<RsaPublicKey, 'n' | 'e' | 'modulusBytes'>, x: bigint): Uint8Array {
-  let result = 1n;
-  let b = x % key.n;
-  let e = key.e;
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % key.n;
-    e >>= 1n;
-    b = (b * b) % key.n;
-  }
-  return bigIntToBytes(result, key.modulusBytes);
+  return bigIntToBytes(modPow(x, key.e, key.n), key.modulusBytes);
 }

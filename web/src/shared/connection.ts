@@ -3,41 +3,13 @@
  * request/reply by id, progress of long commands, subscription pushes, typed errors. No
  * reconnection of commands: the server may have applied one that lost its reply.
  */
+import { EvoteError } from '../../../src/client/errors.ts';
+import { dispatchFrame, type Kind, type PendingReply, type Push, type RequestOptions } from '../../../src/client/envelope.ts';
+
 const OPEN = 1;
 
-export type Kind = 'command' | 'query' | 'subscribe' | 'unsubscribe';
-
-/** A refusal with the server's stable code, or UNREACHABLE, CONNECTION_CLOSED, TIMEOUT from this side. */
-export class EvoteError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'EvoteError';
-  }
-}
-
-export interface Push {
-  kind: 'event';
-  subscription: string;
-  name: string;
-  payload: unknown;
-}
-
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (err: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
-  onProgress?: (progress: unknown) => void;
-}
-
-export interface RequestOptions {
-  token?: string;
-  timeoutMs?: number;
-  onProgress?: (progress: unknown) => void;
-}
+export { EvoteError } from '../../../src/client/errors.ts';
+export type { Kind, Push, RequestOptions } from '../../../src/client/envelope.ts';
 
 /** ws(s)://<this page's host>/ws: pages talk only to the gateway that served them (the CSP says so too). */
 export function gatewayUrl(loc: Location = location): string {
@@ -46,7 +18,7 @@ export function gatewayUrl(loc: Location = location): string {
 
 export class Connection {
   private nextId = 1;
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new Map<string, PendingReply>();
   private readonly pushHandlers = new Map<string, (push: Push) => void>();
   /** Set once the socket closed; later requests fail at once. */
   closed?: { code: number; reason: string };
@@ -127,28 +99,6 @@ export class Connection {
   }
 
   private onMessage(text: string): void {
-    let msg: Record<string, unknown>;
-    try {
-      msg = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      return;
-    }
-    if (msg.kind === 'event' && typeof msg.subscription === 'string') {
-      this.pushHandlers.get(msg.subscription)?.(msg as unknown as Push);
-      return;
-    }
-    const p = msg.id == null ? undefined : this.pending.get(String(msg.id));
-    if (!p) return;
-    if (msg.kind === 'progress') {
-      p.onProgress?.(msg.payload);
-      return;
-    }
-    clearTimeout(p.timer);
-    this.pending.delete(String(msg.id));
-    if (msg.ok === true) p.resolve(msg.result);
-    else {
-      const e = (msg.error ?? {}) as { code?: string; message?: string; details?: Record<string, unknown> };
-      p.reject(new EvoteError(e.code ?? 'UNKNOWN', e.message ?? 'request failed', e.details));
-    }
+    dispatchFrame(text, this.pending, this.pushHandlers);
   }
 }

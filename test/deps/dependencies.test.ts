@@ -16,7 +16,8 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const RUNTIME_DIRS = ['src', 'bin', 'scripts'];
 const START_DIRS = ['src', 'bin'];
-const DEV_DIRS = ['test', 'bench'];
+// web/ is bundled by Vite at build time: what it imports is a devDependency (docs/web.md).
+const DEV_DIRS = ['test', 'bench', 'web'];
 const DEV_ROOT_FILES = ['eslint.config.js', 'vitest.config.ts'];
 
 /** Declared packages used other than by an import, and why. */
@@ -50,7 +51,7 @@ const SELF = fileURLToPath(import.meta.url); // its samples below are not import
 function sourceFiles(dir: string): string[] {
   const abs = path.join(ROOT, dir);
   return readdirSync(abs, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && /\.(ts|mts|cts|js|mjs|cjs)$/.test(e.name))
+    .filter((e) => e.isFile() && /\.(ts|tsx|mts|cts|js|mjs|cjs)$/.test(e.name))
     .map((e) => path.join(e.parentPath, e.name))
     .filter((f) => f !== SELF);
 }

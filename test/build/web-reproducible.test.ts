@@ -30,6 +30,8 @@ describe('the web build', () => {
     const checkout = path.join(scratch, 'elsewhere', 'clone');
     cpSync(WEB, path.join(checkout, 'web'), { recursive: true });
     cpSync(path.join(WEB, '..', 'src'), path.join(checkout, 'src'), { recursive: true });
+    // package.json's "type": "module" decides how CommonJS packages are wrapped in the bundle.
+    for (const f of ['package.json', 'tsconfig.json']) cpSync(path.join(WEB, '..', f), path.join(checkout, f));
     symlinkSync(path.join(WEB, '..', 'node_modules'), path.join(checkout, 'node_modules'));
     const other = (await import(pathToFileURL(path.join(checkout, 'web', 'build.js')).href)) as { buildWeb: (out: string) => Promise<void> };
     const second = path.join(scratch, 'out-b');

@@ -61,6 +61,13 @@ describe('the compiled artifact', () => {
     expect(((await ready!.json()) as { status: string }).status).toBe('ready');
     expect(stderr, 'dist/ was fresh: no build at start').not.toContain('building dist/');
 
+    // The pages come with the artifact: the booth as dist/web holds it.
+    const booth = await fetch(`http://127.0.0.1:${port}/vote`);
+    expect(booth.status).toBe(200);
+    const script = /src="\/(assets\/booth-[^"]+\.js)"/.exec(await booth.text())?.[1];
+    expect(script).toBeDefined();
+    expect(readFileSync(path.join(ROOT, 'dist/web', script!), 'utf8').length).toBeGreaterThan(1000);
+
     // The compiled CLI, against the compiled server, with the admin token of its data directory.
     const cli = ['bin/evote.js', '--url', `ws://127.0.0.1:${port}/ws`, '--data-dir', dataDir, '--json', 'election'];
     const created = run([...cli, 'create', '--id', 'built', '--theme', 'Built', '--choice', 'A', '--choice', 'B', '--expected-voters', '3']);
@@ -107,7 +114,10 @@ describe('bin/build.js staleness', () => {
     const copy = path.join(scratch, 'copy');
     mkdirSync(path.join(copy, 'bin'), { recursive: true });
     mkdirSync(path.join(copy, 'src/app'), { recursive: true });
+    mkdirSync(path.join(copy, 'web/src'), { recursive: true });
     copyFileSync(path.join(ROOT, 'bin/build.js'), path.join(copy, 'bin/build.js'));
+    const page = path.join(copy, 'web/src/main.tsx');
+    writeFileSync(page, 'export const p = 1;\n');
     for (const f of ['tsconfig.json', 'tsconfig.build.json', 'package.json']) copyFileSync(path.join(ROOT, f), path.join(copy, f));
     const source = path.join(copy, 'src/app/a.ts');
     writeFileSync(source, 'export const a = 1;\n');
@@ -127,6 +137,9 @@ describe('bin/build.js staleness', () => {
     writeFileSync(source, 'export const a = 1;\n');
     writeFileSync(path.join(copy, 'src/app/b.json'), '{}');
     expect(b.staleReason(), 'a new file next to the modules').toBe('the sources changed since dist/ was built');
+    rmSync(path.join(copy, 'src/app/b.json'));
+    writeFileSync(page, 'export const p = 2;\n');
+    expect(b.staleReason(), 'the front end is built into dist/web too').toBe('the sources changed since dist/ was built');
 
     rmSync(path.join(copy, 'src'), { recursive: true });
     expect(b.staleReason(), 'a dist/ shipped without its sources runs as it is').toBeNull();

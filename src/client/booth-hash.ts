@@ -41,25 +41,35 @@ export function boothHashOf(files: readonly BoothFile[]): string {
   return h.digest('hex');
 }
 
+/** The hash from a reader of the booth's files by path: vote.html, then each file it references. */
+export async function boothHashFrom(read: (file: string) => Promise<Uint8Array>): Promise<BoothHash> {
+  const html = await read('vote.html');
+  const files: BoothFile[] = [];
+  for (const p of boothFilesOf(Buffer.from(html).toString('utf8'))) files.push({ path: p, sha256: sha256(p === 'vote.html' ? html : await read(p)) });
+  return { sha256: boothHashOf(files), files };
+}
+
+/** The sha256 booth.json recorded at build time, or null when it is missing or malformed. */
+export function recordedBoothHash(boothJson: string | undefined): string | null {
+  if (boothJson === undefined) return null;
+  try {
+    return ((JSON.parse(boothJson) as { sha256?: unknown }).sha256 as string | undefined) ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** Recomputed from a built web root's files; `recorded` is what the build wrote in booth.json. */
 export async function localBoothHash(webRoot: string): Promise<BoothHash & { recorded: string | null }> {
-  let html: Buffer;
-  try {
-    html = await readFile(path.join(webRoot, 'vote.html'));
-  } catch {
-    throw new BoothHashError('BOOTH_NOT_BUILT', `no built booth in ${webRoot} (run \`npm run build\`)`);
-  }
-  const files: BoothFile[] = [];
-  for (const p of boothFilesOf(html.toString('utf8'))) {
-    const bytes = p === 'vote.html' ? html : await readFile(path.join(webRoot, p)).catch(() => undefined);
-    if (!bytes) throw new BoothHashError('BOOTH_NOT_BUILT', `the build in ${webRoot} lacks ${p}, which vote.html references`);
-    files.push({ path: p, sha256: sha256(bytes) });
-  }
-  const recorded = await readFile(path.join(webRoot, 'booth.json'), 'utf8').then(
-    (t) => ((JSON.parse(t) as { sha256?: unknown }).sha256 as string | undefined) ?? null,
-    () => null,
+  const booth = await boothHashFrom((p) =>
+    readFile(path.join(webRoot, p)).catch(() => {
+      throw p === 'vote.html'
+        ? new BoothHashError('BOOTH_NOT_BUILT', `no built booth in ${webRoot} (run \`npm run build\`)`)
+        : new BoothHashError('BOOTH_NOT_BUILT', `the build in ${webRoot} lacks ${p}, which vote.html references`);
+    }),
   );
-  return { sha256: boothHashOf(files), files, recorded };
+  const recorded = recordedBoothHash(await readFile(path.join(webRoot, 'booth.json'), 'utf8').catch(() => undefined));
+  return { ...booth, recorded };
 }
 
 /** http(s)://host:port from a server URL given as http(s) or ws(s), any path dropped. */
@@ -84,8 +94,5 @@ export async function servedBoothHash(serverUrl: string, opts: { timeoutMs?: num
     if (!res.ok) throw new BoothHashError('BOOTH_FETCH_FAILED', `GET ${p}: HTTP ${res.status}`);
     return Buffer.from(await res.arrayBuffer());
   };
-  const html = await get('/vote');
-  const files: BoothFile[] = [];
-  for (const p of boothFilesOf(html.toString('utf8'))) files.push({ path: p, sha256: sha256(p === 'vote.html' ? html : await get(`/${p}`)) });
-  return { sha256: boothHashOf(files), files, origin };
+  return { ...(await boothHashFrom((p) => get(p === 'vote.html' ? '/vote' : `/${p}`))), origin };
 }

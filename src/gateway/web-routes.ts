@@ -33,19 +33,22 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-interface WebFile {
+export interface WebFile {
   body: Buffer;
   type: string;
 }
 
+/** A built front end's files by path relative to its root (`vote.html`, `assets/…`). */
+export type WebFiles = Map<string, WebFile>;
+
 /** Every file of a built front end, read once: it is small and never changes while the server runs. */
-export function loadWebRoot(root: string): Map<string, WebFile> | null {
+export function loadWebRoot(root: string): WebFiles | null {
   try {
     if (!statSync(path.join(root, 'vote.html')).isFile()) return null;
   } catch {
     return null;
   }
-  const files = new Map<string, WebFile>();
+  const files: WebFiles = new Map();
   for (const e of readdirSync(root, { recursive: true, withFileTypes: true })) {
     if (!e.isFile()) continue;
     const rel = path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/');
@@ -78,10 +81,9 @@ function notBuilt(res: HttpResponse): void {
     .end('evote: the web front end is not built (run `npm run build`, or `npm start`, which builds it)\n');
 }
 
-/** Registers the pages; `root` is dist/web, or null when the front end is not built. */
-export function registerWebRoutes(app: HttpRouter, deps: { root: string | null; log: Logger }): void {
-  const files = deps.root ? loadWebRoot(deps.root) : null;
-  if (!files) deps.log.warn('the web front end is not built: pages answer 503', { root: deps.root });
+/** Registers the pages over the files loadWebRoot read, or null when the front end is not built (503). */
+export function registerWebRoutes(app: HttpRouter, deps: { files: WebFiles | null; log: Logger }): void {
+  const { files } = deps;
   const page = (name: string) => (res: HttpResponse) => {
     const file = files?.get(name);
     if (file) sendFile(res, file, false);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUwsTransport } from '../../src/gateway/uws.ts';
-import { CONTENT_SECURITY_POLICY, registerWebRoutes } from '../../src/gateway/web-routes.ts';
+import { CONTENT_SECURITY_POLICY, loadWebRoot, registerWebRoutes } from '../../src/gateway/web-routes.ts';
 import type { Listener } from '../../src/gateway/transport.ts';
 import { silentLogger } from '../../src/runtime/log.ts';
 
@@ -13,7 +13,7 @@ const listeners: Listener[] = [];
 
 async function serve(webRoot: string | null): Promise<string> {
   const app = createUwsTransport();
-  registerWebRoutes(app, { root: webRoot, log: silentLogger });
+  registerWebRoutes(app, { files: webRoot ? loadWebRoot(webRoot) : null, log: silentLogger });
   app.any('/*', (res) => res.writeStatus('404 Not Found').end('fallthrough'));
   const l = await app.listen('127.0.0.1', 0);
   listeners.push(l);

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { ElectionTransition, ReadModelQueries } from '../projections/read-models.ts';
 import type { Logger } from '../runtime/log.ts';
 import { domainError } from '../domain/errors.ts';
+import { isServiceUnavailable } from '../runtime/service-unavailable.ts';
 import type { ElectionFanout } from './election-fanout.ts';
 import { gatewayError, type WireError } from './error-codes.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
@@ -263,6 +264,10 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
           return await unsubscribe(ws, env, payload.subscription as string);
       }
     } catch (err) {
+      if (isServiceUnavailable(err)) {
+        log.warn('service unavailable', { kind: spec.kind, name: spec.name, service: err.service });
+        return replyError(ws, env.id, gatewayError('SERVICE_UNAVAILABLE', { service: err.service, retryAfterMs: err.retryAfterMs }));
+      }
       const errorId = randomUUID();
       // The exception text stays in the server log; the client gets only the id to quote.
       log.error('request failed', {

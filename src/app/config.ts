@@ -38,6 +38,13 @@ export function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: numbe
   return n;
 }
 
+/** @eventstore/db-client 6 reads only these schemes; anything else would fail deep in start-up. */
+function eventStoreUrlFromEnv(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (!/^esdb(\+discover)?:\/\/[^/?]/.test(raw)) throw new ConfigError('EVENTSTORE_URL must be esdb://host:port[,host:port…][?…] or esdb+discover://host:port[?…] (infra/README.md)');
+  return raw;
+}
+
 function rsaBitsFromEnv(raw: string | undefined): 2048 | 3072 {
   if (raw === undefined || raw === '' || raw === '2048') return 2048;
   if (raw === '3072') return 3072;
@@ -59,7 +66,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: env.EVOTE_DATA_DIR || './data',
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
-    eventStoreUrl: env.EVENTSTORE_URL || undefined,
+    eventStoreUrl: eventStoreUrlFromEnv(env.EVENTSTORE_URL),
     adminToken,
     // The client's voter-import chunks need 64 KiB; every socket, anonymous ones included, gets this limit.
     maxFrameBytes: intFromEnv(env, 'EVOTE_MAX_FRAME_BYTES', DEFAULT_MAX_FRAME_BYTES, DEFAULT_MAX_FRAME_BYTES, 4 * 1024 * 1024),

@@ -15,4 +15,15 @@ describe('configFromEnv', () => {
     expect(() => configFromEnv({ EVOTE_MIX_K: '10' })).toThrow(/EVOTE_MIX_K is gone/);
     expect(() => configFromEnv({ EVOTE_MIX_MS: '500' })).toThrow(/EVOTE_MIX_MS is gone/);
   });
+
+  it('takes an EventStoreDB single-node, cluster or DNS-discovery URL as given, and refuses other schemes', () => {
+    const cluster = 'esdb://127.0.0.1:2111,127.0.0.1:2112,127.0.0.1:2113?tls=false&nodePreference=leader';
+    expect(configFromEnv({ EVENTSTORE_URL: cluster }).eventStoreUrl).toBe(cluster);
+    expect(configFromEnv({ EVENTSTORE_URL: 'esdb://localhost:2113?tls=false' }).eventStoreUrl).toBe('esdb://localhost:2113?tls=false');
+    expect(configFromEnv({ EVENTSTORE_URL: 'esdb+discover://cluster.example:2113' }).eventStoreUrl).toBe('esdb+discover://cluster.example:2113');
+    expect(configFromEnv({ EVENTSTORE_URL: '' }).eventStoreUrl).toBeUndefined();
+    for (const bad of ['kurrentdb://localhost:2113', 'http://localhost:2113', 'esdb://', 'localhost:2113']) {
+      expect(() => configFromEnv({ EVENTSTORE_URL: bad }), bad).toThrow(ConfigError);
+    }
+  });
 });

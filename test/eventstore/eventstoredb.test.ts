@@ -306,3 +306,16 @@ describe('EventStoreDB adapter without a server', () => {
     await store.close();
   });
 });
+
+describe('EventStoreDB adapter with a cluster connection string and no cluster', () => {
+  // Three gossip seeds on which nothing listens: discovery must fail, reported as not-ready.
+  const store = createEventStoreDbEventStore('esdb://127.0.0.1:1,127.0.0.1:2,127.0.0.1:3?tls=false&nodePreference=leader');
+
+  it('reports not-ready promptly and fails reads instead of answering empty', async () => {
+    const started = Date.now();
+    expect(await store.ping()).toBe(false);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await expect(store.readStream('election-x')).rejects.toThrow();
+    await store.close();
+  });
+});

@@ -24,10 +24,10 @@ const EVENTSTORE_URL = process.env.EVENTSTORE_URL;
 /*
  * The shared contract suite against a real EventStoreDB. No EventStoreDB server can run on the
  * development machines (no Debian or npm package ships one, and there is no container engine), so
- * without EVENTSTORE_URL this reports one skipped test instead of passing vacuously. To run it:
- *   docker compose -f infra/docker-compose.yml up -d eventstoredb
- *   EVENTSTORE_URL='esdb://localhost:2113?tls=false' npx vitest run test/eventstore/eventstoredb.test.ts
- * (infra/README.md). The contract module is imported only then, so the unit tests below never
+ * without EVENTSTORE_URL this reports one skipped test instead of passing vacuously. To run it on
+ * the three-node cluster of infra/docker-compose.yml (infra/README.md):
+ *   EVENTSTORE_URL='esdb://127.0.0.1:2111,127.0.0.1:2112,127.0.0.1:2113?tls=false' npx vitest run test/eventstore/eventstoredb.test.ts
+ * The contract module is imported only then, so the unit tests below never
  * depend on it.
  */
 describe.skipIf(!EVENTSTORE_URL)('EventStoreDB adapter contract (set EVENTSTORE_URL; see infra/README.md)', async () => {

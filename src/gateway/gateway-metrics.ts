@@ -11,6 +11,7 @@ export interface GatewayMetrics {
   commands: Counter;
   errors: Counter;
   commandDuration: Histogram;
+  upgradesRefused: Counter;
 }
 
 export function createGatewayMetrics(registry: MetricsRegistry): GatewayMetrics {
@@ -25,5 +26,10 @@ export function createGatewayMetrics(registry: MetricsRegistry): GatewayMetrics 
     commandDuration: registry.histogram('evote_command_duration_seconds', 'Command handling time, including the wait for projections', [
       'name',
     ]),
+    upgradesRefused: registry.counter(
+      'evote_ws_upgrades_refused_total',
+      'WebSocket upgrades refused with 429 by the per-source limits (reason: open = too many open, rate = too many new per second)',
+      ['reason'],
+    ),
   };
 }

@@ -13,7 +13,7 @@ import { gatewayError, type WireError } from './error-codes.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
 import { commandPosition, type ConnectionContext, type MessageHandler, type SubscriptionHandler } from './message-handlers.ts';
 import type { SourceConnectionLimiter } from './source-connection-limiter.ts';
-import type { CatalogueEntry, Envelope, RequestValidator } from './validation.ts';
+import { leadingRequestId, type CatalogueEntry, type Envelope, type RequestValidator } from './validation.ts';
 import type { MessageSpec } from './schemas.ts';
 import type { Socket, SocketHandlers, SocketLimits } from './transport.ts';
 
@@ -22,6 +22,11 @@ export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 export const DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION = 32;
+/**
+ * Of a connection's requests in flight, how many run at once; the others wait in its own queue. Below
+ * the SQL pool's 10 connections, so one connection's burst cannot fill the pool's queue ahead of others.
+ */
+export const DEFAULT_MAX_RUNNING_PER_CONNECTION = 4;
 /** The hint in a TOO_MANY_IN_FLIGHT refusal: about one database round trip; waiting for a reply is better. */
 export const IN_FLIGHT_RETRY_AFTER_MS = 100;
 
@@ -39,6 +44,10 @@ export interface SocketState {
   closed: boolean;
   /** Requests accepted and not yet answered (refused beyond maxInFlightPerConnection). */
   inFlight: number;
+  /** Of those, the ones being handled now (at most maxRunningPerConnection)... */
+  running: number;
+  /** ...and the ones waiting for a turn, in arrival order. */
+  waiting: AcceptedRequest[];
   /** Where the connection comes from, as the per-source limits count it. */
   source: string;
   connection: ConnectionContext;
@@ -46,6 +55,11 @@ export interface SocketState {
 }
 
 export type GatewaySocket = Socket<SocketState>;
+
+interface AcceptedRequest {
+  env: Envelope;
+  entry: CatalogueEntry;
+}
 
 export interface WsProtocolDeps {
   validator: RequestValidator;
@@ -61,6 +75,7 @@ export interface WsProtocolDeps {
   maxBufferedBytes: number;
   maxSubscriptionsPerSocket: number;
   maxInFlightPerConnection: number;
+  maxRunningPerConnection: number;
   /** Open and new connections per source address, checked at the upgrade. */
   sourceLimiter: SourceConnectionLimiter;
   /** Proxies whose X-Forwarded-For entry names the source (src/auth/source-address.ts). */
@@ -293,15 +308,27 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
       replyError(ws, env.id, gatewayError('INTERNAL', { errorId }, `internal error ${errorId}`));
     } finally {
       state.inFlight--;
+      state.running--;
+      const next = state.closed ? undefined : state.waiting.shift();
+      if (next) start(ws, state, next);
     }
   }
 
-  // The refusal runs for every frame of a flood: serialised once, counted on a bound counter.
-  const tooManyInFlight = JSON.stringify(gatewayError('TOO_MANY_IN_FLIGHT', { max: deps.maxInFlightPerConnection, retryAfterMs: IN_FLIGHT_RETRY_AFTER_MS }));
+  const start = (ws: GatewaySocket, state: SocketState, request: AcceptedRequest) => {
+    state.running++;
+    track(handleRequest(ws, state, request.env, request.entry));
+  };
+
+  // The refusal runs for every frame of a flood: serialised once (a short message), counted on a
+  // bound counter, sent without a cork of its own (uWS corks the socket during `message`).
+  const tooManyInFlight = JSON.stringify(
+    gatewayError('TOO_MANY_IN_FLIGHT', { max: deps.maxInFlightPerConnection, retryAfterMs: IN_FLIGHT_RETRY_AFTER_MS }, 'too many requests in flight'),
+  );
   const refusedInFlight = metrics.errors.labels({ code: 'TOO_MANY_IN_FLIGHT' });
   const refuseInFlight = (ws: GatewaySocket, id: string) => {
     refusedInFlight.inc();
-    sendRaw(ws, `{"id":${JSON.stringify(id)},"ok":false,"error":${tooManyInFlight}}`);
+    if (ws.getBufferedAmount() > deps.maxBufferedBytes) return closeSlow(ws);
+    if (ws.send(`{"id":${JSON.stringify(id)},"ok":false,"error":${tooManyInFlight}}`, false) === 2) closeSlow(ws);
   };
 
   const track = (p: Promise<void>) => {
@@ -336,7 +363,7 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
           res.writeStatus('429 Too Many Requests').writeHeader('Retry-After', String(admission.retryAfterSeconds)).end(`too many connections from this address (${admission.reason})`);
           return;
         }
-        const state: SocketState = { closed: false, inFlight: 0, source, connection: { id: randomUUID(), state: new Map(), ...peer }, subscriptions: new Map() };
+        const state: SocketState = { closed: false, inFlight: 0, running: 0, waiting: [], source, connection: { id: randomUUID(), state: new Map(), ...peer }, subscriptions: new Map() };
         res.upgrade(state, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
       } catch (err) {
         log.error('websocket upgrade failed', { error: (err as Error).message });
@@ -354,14 +381,20 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
         if (message.byteLength > deps.maxFrameBytes) {
           return replyError(socket, null, gatewayError('FRAME_TOO_LARGE', { maxFrameBytes: deps.maxFrameBytes, frameBytes: message.byteLength }));
         }
-        // Copy now: uWS neuters the ArrayBuffer when this callback returns.
-        const parsed = validator.parse(Buffer.from(message).toString('utf8'));
-        if (!parsed.ok) return replyError(socket, parsed.id, parsed.error);
+        const bytes = Buffer.from(message); // a view: uWS neuters it when this callback returns
         const state = socket.getUserData();
-        // Refused, never queued: a connection holds at most this many requests of the server's.
-        if (state.inFlight >= deps.maxInFlightPerConnection) return refuseInFlight(socket, parsed.envelope.id);
+        // Refused, never queued, and before parsing: a flood at the cap costs a byte compare a frame.
+        const atCap = state.inFlight >= deps.maxInFlightPerConnection;
+        const quickId = atCap ? leadingRequestId(bytes) : undefined;
+        if (quickId !== undefined) return refuseInFlight(socket, quickId);
+        const parsed = validator.parse(bytes.toString('utf8'));
+        if (!parsed.ok) return replyError(socket, parsed.id, parsed.error);
+        if (atCap) return refuseInFlight(socket, parsed.envelope.id);
         state.inFlight++;
-        track(handleRequest(socket, state, parsed.envelope, parsed.entry));
+        const request = { env: parsed.envelope, entry: parsed.entry };
+        // One connection's burst waits its own turn instead of queueing in the SQL pool ahead of others.
+        if (state.running < deps.maxRunningPerConnection) start(socket, state, request);
+        else state.waiting.push(request);
       } catch (err) {
         log.error('message handling failed', { error: (err as Error).message });
       }
@@ -371,6 +404,7 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
       try {
         const state = socket.getUserData();
         state.closed = true;
+        state.waiting.length = 0;
         sockets.delete(socket);
         deps.sourceLimiter.closed(state.source);
         metrics.connections.dec();

@@ -15,4 +15,12 @@ describe('configFromEnv', () => {
     expect(() => configFromEnv({ EVOTE_MIX_K: '10' })).toThrow(/EVOTE_MIX_K is gone/);
     expect(() => configFromEnv({ EVOTE_MIX_MS: '500' })).toThrow(/EVOTE_MIX_MS is gone/);
   });
+
+  it('reads the gateway limits: requests in flight per connection, connections per source', () => {
+    expect(configFromEnv({})).toMatchObject({ maxInFlightPerConnection: 32, maxConnectionsPerSource: 10_000, newConnectionsPerSecondPerSource: 1_000 });
+    const set = configFromEnv({ EVOTE_MAX_INFLIGHT_PER_CONNECTION: '8', EVOTE_MAX_CONNECTIONS_PER_SOURCE: '50', EVOTE_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE: '5' });
+    expect(set).toMatchObject({ maxInFlightPerConnection: 8, maxConnectionsPerSource: 50, newConnectionsPerSecondPerSource: 5 });
+    expect(() => configFromEnv({ EVOTE_MAX_INFLIGHT_PER_CONNECTION: '0' })).toThrow(ConfigError);
+    expect(() => configFromEnv({ EVOTE_MAX_CONNECTIONS_PER_SOURCE: 'lots' })).toThrow(ConfigError);
+  });
 });

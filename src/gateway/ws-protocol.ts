@@ -319,16 +319,21 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
     track(handleRequest(ws, state, request.env, request.entry));
   };
 
-  // The refusal runs for every frame of a flood: serialised once (a short message), counted on a
-  // bound counter, sent without a cork of its own (uWS corks the socket during `message`).
+  // The refusal runs for every frame of a flood: serialised once (a short message), counted in a
+  // plain number flushed into the metric once per turn, sent without a cork of its own (uWS corks
+  // the socket during `message`), the backlog read only when the send reports one.
   const tooManyInFlight = JSON.stringify(
     gatewayError('TOO_MANY_IN_FLIGHT', { max: deps.maxInFlightPerConnection, retryAfterMs: IN_FLIGHT_RETRY_AFTER_MS }, 'too many requests in flight'),
   );
-  const refusedInFlight = metrics.errors.labels({ code: 'TOO_MANY_IN_FLIGHT' });
+  let refusalsToCount = 0;
+  const countRefusals = () => {
+    metrics.errors.inc({ code: 'TOO_MANY_IN_FLIGHT' }, refusalsToCount);
+    refusalsToCount = 0;
+  };
   const refuseInFlight = (ws: GatewaySocket, id: string) => {
-    refusedInFlight.inc();
-    if (ws.getBufferedAmount() > deps.maxBufferedBytes) return closeSlow(ws);
-    if (ws.send(`{"id":${JSON.stringify(id)},"ok":false,"error":${tooManyInFlight}}`, false) === 2) closeSlow(ws);
+    if (refusalsToCount++ === 0) setImmediate(countRefusals);
+    const sent = ws.send(`{"id":${JSON.stringify(id)},"ok":false,"error":${tooManyInFlight}}`, false);
+    if (sent === 2 || (sent === 0 && ws.getBufferedAmount() > deps.maxBufferedBytes)) closeSlow(ws);
   };
 
   const track = (p: Promise<void>) => {

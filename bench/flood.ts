@@ -12,6 +12,7 @@ import { EvoteConnection } from '../src/client/connection.ts';
 import type { BenchResult } from './harness.ts';
 import { threadCpuNanos } from '../src/runtime/thread-cpu.ts';
 import { DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION } from '../src/gateway/ws-protocol.ts';
+import type { FromFloodChild } from './flood-child.ts';
 import type { FloodInput, FloodReport } from './flood-process.ts';
 import type { QueryFloodInput, QueryFloodReport } from './query-flood-process.ts';
 
@@ -43,13 +44,11 @@ async function roundTrips(conn: EvoteConnection, electionId: string, ms: number)
   return out;
 }
 
-type FromChild<R> = 'ready' | { report: R } | { error: string };
-
-function fromChild<R>(child: ReturnType<typeof fork>): Promise<FromChild<R>> {
+function fromChild<R>(child: ReturnType<typeof fork>): Promise<FromFloodChild<R>> {
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`flood process exited with ${code}`));
     child.once('exit', onExit);
-    child.once('message', (m: FromChild<R>) => {
+    child.once('message', (m: FromFloodChild<R>) => {
       child.off('exit', onExit);
       if (typeof m === 'object' && 'error' in m) reject(new Error(`flood process failed: ${m.error}`));
       else resolve(m);

@@ -5,6 +5,7 @@
  * IPC as flood-process.ts: parent → input; child → 'ready'; parent → 'go'; child → {report}.
  */
 import WebSocket from 'ws';
+import { serveFloodChild } from './flood-child.ts';
 
 export interface QueryFloodInput {
   url: string;
@@ -25,8 +26,6 @@ export interface QueryFloodReport {
   /** The close code when the server closed the connection during the flood. */
   closedWith?: number;
 }
-
-export type FromQueryFlood = 'ready' | { report: QueryFloodReport } | { error: string };
 
 /** Frames sent between two turns of the event loop (which read the replies). */
 const BURST = 256;
@@ -75,23 +74,4 @@ async function flood(input: QueryFloodInput, ready: () => Promise<void>): Promis
   return report;
 }
 
-const send = (m: FromQueryFlood) => process.send?.(m);
-let go: (() => void) | undefined;
-const started = new Promise<void>((resolve) => (go = resolve));
-
-process.on('message', (m: QueryFloodInput | 'go') => {
-  if (m === 'go') return go?.();
-  flood(m, async () => {
-    send('ready');
-    await started;
-  }).then(
-    (report) => {
-      send({ report });
-      process.disconnect();
-    },
-    (err: unknown) => {
-      send({ error: (err as Error).message });
-      process.disconnect();
-    },
-  );
-});
+serveFloodChild<QueryFloodInput, QueryFloodReport>(flood);

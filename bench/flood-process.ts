@@ -6,6 +6,7 @@
  * parent → 'go'; child → {report} and exits.
  */
 import WebSocket from 'ws';
+import { serveFloodChild } from './flood-child.ts';
 
 export interface FloodInput {
   url: string;
@@ -22,8 +23,6 @@ export interface FloodReport {
   /** Connections the server dropped (frames far beyond the limit). */
   drops: number;
 }
-
-export type FromFlood = 'ready' | { report: FloodReport } | { error: string };
 
 const WINDOW = 32;
 const KiB = 1024;
@@ -109,23 +108,4 @@ async function flood(input: FloodInput, ready: () => Promise<void>): Promise<Flo
   return report;
 }
 
-const send = (m: FromFlood) => process.send?.(m);
-let go: (() => void) | undefined;
-const started = new Promise<void>((resolve) => (go = resolve));
-
-process.on('message', (m: FloodInput | 'go') => {
-  if (m === 'go') return go?.();
-  flood(m, async () => {
-    send('ready');
-    await started;
-  }).then(
-    (report) => {
-      send({ report });
-      process.disconnect();
-    },
-    (err: unknown) => {
-      send({ error: (err as Error).message });
-      process.disconnect();
-    },
-  );
-});
+serveFloodChild<FloodInput, FloodReport>(flood);

@@ -1,17 +1,23 @@
 /**
- * A well-behaved client's round trip while another client floods the gateway with large and
- * malformed frames (bench/flood-process.ts, a child process, so the flood's own CPU is not the
- * server's), against the same client's round trip with the gateway idle, in the same run. The
- * figure is the ratio of the two p99s (goal: under 10×). The gateway runs at its default frame
- * limit. Alone: `npm run bench -- flood`.
+ * A well-behaved client's round trip while another client floods the gateway, against the same
+ * client's round trip with the gateway idle, in the same run; the figure is the ratio of the two
+ * p99s (goal: under 10×). Two floods, each from a child process so its CPU is not the server's:
+ * large and malformed frames (bench/flood-process.ts), then valid queries sent as fast as one
+ * connection can, never waiting for replies (bench/query-flood-process.ts). The gateway runs at its
+ * default frame limit and requests-in-flight cap. Alone: `npm run bench -- flood`.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EvoteConnection } from '../src/client/connection.ts';
 import type { BenchResult } from './harness.ts';
-import type { FloodInput, FloodReport, FromFlood } from './flood-process.ts';
+import { threadCpuNanos } from '../src/runtime/thread-cpu.ts';
+import { DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION } from '../src/gateway/ws-protocol.ts';
+import type { FromFloodChild } from './flood-child.ts';
+import type { FloodInput, FloodReport } from './flood-process.ts';
+import type { QueryFloodInput, QueryFloodReport } from './query-flood-process.ts';
 
-const ENTRY = fileURLToPath(new URL('./flood-process.ts', import.meta.url));
+const HOSTILE_ENTRY = fileURLToPath(new URL('./flood-process.ts', import.meta.url));
+const QUERY_ENTRY = fileURLToPath(new URL('./query-flood-process.ts', import.meta.url));
 
 export interface LatencyStats {
   count: number;
@@ -38,11 +44,11 @@ async function roundTrips(conn: EvoteConnection, electionId: string, ms: number)
   return out;
 }
 
-function fromChild(child: ReturnType<typeof fork>): Promise<FromFlood> {
+function fromChild<R>(child: ReturnType<typeof fork>): Promise<FromFloodChild<R>> {
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`flood process exited with ${code}`));
     child.once('exit', onExit);
-    child.once('message', (m: FromFlood) => {
+    child.once('message', (m: FromFloodChild<R>) => {
       child.off('exit', onExit);
       if (typeof m === 'object' && 'error' in m) reject(new Error(`flood process failed: ${m.error}`));
       else resolve(m);
@@ -50,53 +56,83 @@ function fromChild(child: ReturnType<typeof fork>): Promise<FromFlood> {
   });
 }
 
+/**
+ * Starts the flood in a child, runs `during` while it floods, and returns both; also the server
+ * thread's CPU over the flood (this process's main thread: the gateway and the measuring client).
+ */
+async function whileFlooding<R, T>(entry: string, input: object, during: () => Promise<T>): Promise<{ report: R; during: T; cpuMs?: number }> {
+  const child = fork(entry, [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  try {
+    const ready = fromChild<R>(child);
+    child.send(input);
+    await ready;
+    const done = fromChild<R>(child);
+    const cpu0 = threadCpuNanos();
+    child.send('go');
+    const result = await during();
+    const { report } = (await done) as { report: R };
+    const cpu1 = threadCpuNanos();
+    return { report, during: result, cpuMs: cpu0 !== undefined && cpu1 !== undefined ? (cpu1 - cpu0) / 1e6 : undefined };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+  }
+}
+
 export interface FloodBenchOptions {
   /** Length of each phase (idle, flood). Default 5 s. */
   ms?: number;
   /** Bound on the flood's frames. Default 200,000. */
   maxFrames?: number;
+  /** Bound on the query flood's frames. Default 2,000,000. */
+  maxQueryFrames?: number;
 }
 
 export async function floodBench(sys: { url: string; adminToken: string }, opts: FloodBenchOptions = {}): Promise<BenchResult[]> {
   const ms = opts.ms ?? 5_000;
   const conn = await EvoteConnection.connect(sys.url);
-  const child = fork(ENTRY, [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   try {
     const { electionId } = await conn.request<{ electionId: string }>('command', 'election.create', { theme: 'Flood', choices: ['a', 'b'], expectedVoters: 10 }, { token: sys.adminToken });
     await roundTrips(conn, electionId, 500); // warm-up
     const idle = stats(await roundTrips(conn, electionId, ms));
-
-    const input: FloodInput = { url: sys.url, ms, maxFrames: opts.maxFrames ?? 200_000 };
-    const ready = fromChild(child);
-    child.send(input);
-    await ready;
-    const done = fromChild(child);
-    child.send('go');
-    const underFlood = stats(await roundTrips(conn, electionId, ms));
-    const { report } = (await done) as { report: FloodReport };
-
-    const ratio = underFlood.p99 / idle.p99;
     const f = (n: number) => n.toFixed(2);
+    const idleResult: BenchResult = { name: 'well-behaved round trips (election.get, one at a time), gateway idle', rate: (idle.count / ms) * 1000, unit: 'round trips', note: `p50 ${f(idle.p50)} ms, p99 ${f(idle.p99)} ms` };
+    const duringFlood = (name: string, under: LatencyStats): BenchResult => ({
+      name,
+      rate: (under.count / ms) * 1000,
+      unit: 'round trips',
+      note: `p50 ${f(under.p50)} ms, p99 ${f(under.p99)} ms: **${f(under.p99 / idle.p99)}× the idle p99** (goal < 10×)`,
+      against: { name: idleResult.name, rate: idleResult.rate, ratio: under.count / idle.count },
+    });
+    const describe = (label: string, under: LatencyStats) =>
+      `  well-behaved election.get: idle p50 ${f(idle.p50)} ms, p99 ${f(idle.p99)} ms (${idle.count}); ${label} p50 ${f(under.p50)} ms, p99 ${f(under.p99)} ms, max ${f(under.max)} ms (${under.count})\n` +
+      `  p99 ${label} / idle p99: ${f(under.p99 / idle.p99)}× (goal < 10×)`;
+
+    const hostileInput: FloodInput = { url: sys.url, ms, maxFrames: opts.maxFrames ?? 200_000 };
+    const hostile = await whileFlooding<FloodReport, number[]>(HOSTILE_ENTRY, hostileInput, () => roundTrips(conn, electionId, ms));
+    const report = hostile.report;
+    const underHostile = stats(hostile.during);
     const replies = Object.entries(report.replies).map(([code, n]) => `${code} ${n}`).join(', ');
     console.error(
       `  flood: ${report.frames} frames, ${(report.bytes / 2 ** 20).toFixed(0)} MiB in ${f(report.seconds)} s (${replies}; ${report.drops} connections dropped)\n` +
-        `  well-behaved election.get: idle p50 ${f(idle.p50)} ms, p99 ${f(idle.p99)} ms (${idle.count}); under the flood p50 ${f(underFlood.p50)} ms, p99 ${f(underFlood.p99)} ms, max ${f(underFlood.max)} ms (${underFlood.count})\n` +
-        `  p99 under the flood / idle p99: ${f(ratio)}× (goal < 10×)`,
+        describe('under the flood', underHostile),
     );
-    const idleResult: BenchResult = { name: 'well-behaved round trips (election.get, one at a time), gateway idle', rate: (idle.count / ms) * 1000, unit: 'round trips', note: `p50 ${f(idle.p50)} ms, p99 ${f(idle.p99)} ms` };
+
+    const queryInput: QueryFloodInput = { url: sys.url, electionId, ms, maxFrames: opts.maxQueryFrames ?? 2_000_000 };
+    const queries = await whileFlooding<QueryFloodReport, number[]>(QUERY_ENTRY, queryInput, () => roundTrips(conn, electionId, ms));
+    const q = queries.report;
+    const underQueries = stats(queries.during);
+    const cpuPerFrame = queries.cpuMs !== undefined ? `; gateway thread ${f((queries.cpuMs * 1000) / q.sent)} µs of CPU per flood frame` : '';
+    const outcome = `${q.answered} answered, ${q.refused} refused TOO_MANY_IN_FLIGHT (cap ${DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION}), ${q.other} other, ${q.unanswered} unanswered${q.closedWith ? `, closed ${q.closedWith}` : ''}`;
+    console.error(`  query flood: ${q.sent} election.get in ${f(q.seconds)} s (${outcome}${cpuPerFrame})\n` + describe('under the query flood', underQueries));
+
     return [
       { name: 'flood of large and malformed frames from one client (each refused)', rate: report.frames / report.seconds, unit: 'frames', note: `${(report.bytes / 2 ** 20 / report.seconds).toFixed(0)} MiB/s` },
       idleResult,
-      {
-        name: 'well-behaved round trips during the flood',
-        rate: (underFlood.count / ms) * 1000,
-        unit: 'round trips',
-        note: `p50 ${f(underFlood.p50)} ms, p99 ${f(underFlood.p99)} ms: **${f(ratio)}× the idle p99** (goal < 10×)`,
-        against: { name: idleResult.name, rate: idleResult.rate, ratio: underFlood.count / idle.count },
-      },
+      duringFlood('well-behaved round trips during the flood', underHostile),
+      { name: 'flood of valid election.get from one connection, never waiting for replies', rate: q.sent / q.seconds, unit: 'queries', note: `${outcome}${cpuPerFrame}` },
+      duringFlood('well-behaved round trips during the query flood', underQueries),
     ];
   } finally {
     await conn.close();
-    if (child.exitCode === null && child.signalCode === null) child.kill();
   }
 }

@@ -40,6 +40,7 @@ import { boardFeature } from './features/board.ts';
 /** The server's features, in start order: a feature may use services an earlier one published. */
 const FEATURES: FeatureFactory[] = [credentialsFeature, authFeature, boothFeature, ballotsFeature, tallyFeature, auditFeature, boardFeature, webFeature];
 import { describeMode, type Config } from './config.ts';
+import { authSettingsFrom } from './auth-config.ts';
 import { createLogger, type Logger } from '../runtime/log.ts';
 
 export interface System {
@@ -171,6 +172,10 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
       host: config.host,
       port: config.port,
       maxFrameBytes: config.maxFrameBytes,
+      maxInFlightPerConnection: config.maxInFlightPerConnection,
+      maxConnectionsPerSource: config.maxConnectionsPerSource,
+      newConnectionsPerSecondPerSource: config.newConnectionsPerSecondPerSource,
+      trustedProxies: authSettingsFrom(config).trustedProxies,
       waitForProjections: (position) => runner.waitFor(position, 5_000),
       readiness: [
         { name: 'eventstore', check: () => store.ping() },

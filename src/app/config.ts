@@ -2,6 +2,8 @@
 import type { AuthSettings } from '../auth/auth-settings.ts';
 import { DEFAULT_POOL_K } from '../commands/ballot-pool.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../gateway/input-bounds.ts';
+import { DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION } from '../gateway/ws-protocol.ts';
+import { DEFAULT_MAX_CONNECTIONS_PER_SOURCE, DEFAULT_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE } from '../gateway/source-connection-limiter.ts';
 
 export interface Config {
   host: string;
@@ -23,6 +25,12 @@ export interface Config {
   rsaBits?: 2048 | 3072;
   /** EVOTE_POOL_K: ballots (and signature records) the pool always holds per election; 0 turns mixing off. */
   poolK?: number;
+  /** EVOTE_MAX_INFLIGHT_PER_CONNECTION: requests one WebSocket may have awaiting replies (docs/gateway.md, "Limits"). */
+  maxInFlightPerConnection?: number;
+  /** EVOTE_MAX_CONNECTIONS_PER_SOURCE: open WebSockets per source address. */
+  maxConnectionsPerSource?: number;
+  /** EVOTE_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE: new WebSockets per second per source address. */
+  newConnectionsPerSecondPerSource?: number;
 }
 
 export class ConfigError extends Error {
@@ -74,6 +82,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: env.SMTP_URL || undefined,
     rsaBits: rsaBitsFromEnv(env.EVOTE_RSA_BITS),
     poolK: intFromEnv(env, 'EVOTE_POOL_K', DEFAULT_POOL_K, 0, 100_000),
+    maxInFlightPerConnection: intFromEnv(env, 'EVOTE_MAX_INFLIGHT_PER_CONNECTION', DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION, 1, 100_000),
+    maxConnectionsPerSource: intFromEnv(env, 'EVOTE_MAX_CONNECTIONS_PER_SOURCE', DEFAULT_MAX_CONNECTIONS_PER_SOURCE, 1, 10_000_000),
+    newConnectionsPerSecondPerSource: intFromEnv(env, 'EVOTE_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE', DEFAULT_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE, 1, 10_000_000),
   };
 }
 

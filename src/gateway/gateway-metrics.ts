@@ -11,10 +11,19 @@ export interface GatewayMetrics {
   commands: Counter;
   errors: Counter;
   commandDuration: Histogram;
+  upgradesRefused: Counter;
 }
 
 export function createGatewayMetrics(registry: MetricsRegistry): GatewayMetrics {
+  const upgradesRefused = registry.counter(
+    'evote_ws_upgrades_refused_total',
+    'WebSocket upgrades refused with 429 by the per-source limits (reason: open = too many open, rate = too many new per second)',
+    ['reason'],
+  );
+  // Both reasons exported from the start, at 0, so a dashboard sees the series before the first refusal.
+  for (const reason of ['open', 'rate']) upgradesRefused.inc({ reason }, 0);
   return {
+    upgradesRefused,
     connections: registry.gauge('evote_ws_connections', 'Open WebSocket connections'),
     commands: registry.counter(
       'evote_commands_total',

@@ -13,7 +13,8 @@ import type { MessageSpec } from './schemas.ts';
 import type { MetricsRegistry } from '../runtime/metrics.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from './input-bounds.ts';
 import { createRequestValidator } from './validation.ts';
-import { CLOSE_GOING_AWAY, createWsProtocol, type SocketState } from './ws-protocol.ts';
+import { CLOSE_GOING_AWAY, createWsProtocol, DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION, DEFAULT_MAX_RUNNING_PER_CONNECTION, type SocketState } from './ws-protocol.ts';
+import { createSourceConnectionLimiter, DEFAULT_MAX_CONNECTIONS_PER_SOURCE, DEFAULT_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE } from './source-connection-limiter.ts';
 import type { HttpRouter } from './transport.ts';
 import { createUwsTransport } from './uws.ts';
 
@@ -38,6 +39,16 @@ export interface GatewayDeps {
   maxBufferedBytes?: number;
   /** Default 100. */
   maxSubscriptionsPerSocket?: number;
+  /** Requests one connection may have awaiting replies; beyond it TOO_MANY_IN_FLIGHT. Default 32. */
+  maxInFlightPerConnection?: number;
+  /** Of those, how many are handled at once; the others wait in the connection's own queue. Default 4. */
+  maxRunningPerConnection?: number;
+  /** Open WebSocket connections per source address; beyond it the upgrade answers 429. Default 10,000. */
+  maxConnectionsPerSource?: number;
+  /** New WebSocket connections per second per source address (burst: one second's worth). Default 1,000. */
+  newConnectionsPerSecondPerSource?: number;
+  /** Proxies in front whose X-Forwarded-For entry names the source (as the login limits). Default 0. */
+  trustedProxies?: number;
   /** Bound on the wait for projections. Default 5 s. */
   projectionWaitMs?: number;
   /** Bound on the wait for in-flight requests during drain(). Default 10 s. */
@@ -99,9 +110,23 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     maxFrameBytes,
     maxBufferedBytes: deps.maxBufferedBytes ?? 8 * 1024 * 1024,
     maxSubscriptionsPerSocket: deps.maxSubscriptionsPerSocket ?? 100,
+    maxInFlightPerConnection: deps.maxInFlightPerConnection ?? DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION,
+    maxRunningPerConnection: deps.maxRunningPerConnection ?? DEFAULT_MAX_RUNNING_PER_CONNECTION,
+    sourceLimiter: createSourceConnectionLimiter({
+      maxOpen: deps.maxConnectionsPerSource ?? DEFAULT_MAX_CONNECTIONS_PER_SOURCE,
+      newPerSecond: deps.newConnectionsPerSecondPerSource ?? DEFAULT_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE,
+    }),
+    trustedProxies: deps.trustedProxies ?? 0,
     projectionWaitMs: deps.projectionWaitMs ?? 5_000,
     waitForProjections: deps.waitForProjections,
     isDraining: () => draining,
+  });
+
+  // What the sockets hold unsent, all together: bounded by maxBufferedBytes (plus one message) each.
+  deps.metrics.gaugeFn('evote_ws_buffered_bytes', 'Bytes queued for WebSocket clients and not yet sent, all sockets together', [], () => {
+    let bytes = 0;
+    for (const ws of protocol.sockets) bytes += ws.getBufferedAmount();
+    return bytes;
   });
 
   const app = createUwsTransport();

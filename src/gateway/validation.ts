@@ -52,6 +52,31 @@ function describe(errors: ErrorObject[] | null | undefined): { errors: { instanc
   };
 }
 
+const LEADING_ID = Uint8Array.from(Buffer.from('{"id":"'));
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * The request id of a frame that starts `{"id":"…"` with no escape in the id, read from the bytes
+ * without decoding or parsing the rest (the reference client writes the id first); else undefined.
+ * For refusals that must stay cheap however many frames arrive.
+ */
+export function leadingRequestId(frame: Uint8Array): string | undefined {
+  const start = LEADING_ID.length;
+  if (frame.length <= start) return undefined;
+  for (let i = 0; i < start; i++) if (frame[i] !== LEADING_ID[i]) return undefined;
+  const limit = Math.min(frame.length, start + MAX_REQUEST_ID_LENGTH + 1);
+  let id = '';
+  for (let i = start; i < limit; i++) {
+    const b = frame[i]!;
+    if (b === QUOTE) return i === start ? undefined : id;
+    // Escapes and non-ASCII ids take the full parse.
+    if (b === BACKSLASH || b >= 0x80) return undefined;
+    id += String.fromCharCode(b);
+  }
+  return undefined;
+}
+
 function readableId(x: unknown): string | null {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return null;
   const id = (x as { id?: unknown }).id;

@@ -7,17 +7,28 @@ import type { ElectionTransition, ReadModelQueries } from '../projections/read-m
 import type { Logger } from '../runtime/log.ts';
 import { domainError } from '../domain/errors.ts';
 import { isServiceUnavailable } from '../runtime/service-unavailable.ts';
+import { loginSource } from '../auth/source-address.ts';
 import type { ElectionFanout } from './election-fanout.ts';
 import { gatewayError, type WireError } from './error-codes.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
 import { commandPosition, type ConnectionContext, type MessageHandler, type SubscriptionHandler } from './message-handlers.ts';
-import type { Envelope, RequestValidator } from './validation.ts';
+import type { SourceConnectionLimiter } from './source-connection-limiter.ts';
+import { leadingRequestId, type CatalogueEntry, type Envelope, type RequestValidator } from './validation.ts';
 import type { MessageSpec } from './schemas.ts';
 import type { Socket, SocketHandlers, SocketLimits } from './transport.ts';
 
 /** WebSocket close codes the gateway uses (RFC 6455 §7.4.1). */
 export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_TRY_AGAIN_LATER = 1013;
+
+export const DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION = 32;
+/**
+ * Of a connection's requests in flight, how many run at once; the others wait in its own queue. Below
+ * the SQL pool's 10 connections, so one connection's burst cannot fill the pool's queue ahead of others.
+ */
+export const DEFAULT_MAX_RUNNING_PER_CONNECTION = 4;
+/** The hint in a TOO_MANY_IN_FLIGHT refusal: about one database round trip; waiting for a reply is better. */
+export const IN_FLIGHT_RETRY_AFTER_MS = 100;
 
 interface ClientSubscription {
   electionId: string;
@@ -31,11 +42,24 @@ interface ClientSubscription {
 
 export interface SocketState {
   closed: boolean;
+  /** Requests accepted and not yet answered (refused beyond maxInFlightPerConnection). */
+  inFlight: number;
+  /** Of those, the ones being handled now (at most maxRunningPerConnection)... */
+  running: number;
+  /** ...and the ones waiting for a turn, in arrival order. */
+  waiting: AcceptedRequest[];
+  /** Where the connection comes from, as the per-source limits count it. */
+  source: string;
   connection: ConnectionContext;
   subscriptions: Map<string, ClientSubscription>;
 }
 
 export type GatewaySocket = Socket<SocketState>;
+
+interface AcceptedRequest {
+  env: Envelope;
+  entry: CatalogueEntry;
+}
 
 export interface WsProtocolDeps {
   validator: RequestValidator;
@@ -50,6 +74,12 @@ export interface WsProtocolDeps {
   maxFrameBytes: number;
   maxBufferedBytes: number;
   maxSubscriptionsPerSocket: number;
+  maxInFlightPerConnection: number;
+  maxRunningPerConnection: number;
+  /** Open and new connections per source address, checked at the upgrade. */
+  sourceLimiter: SourceConnectionLimiter;
+  /** Proxies whose X-Forwarded-For entry names the source (src/auth/source-address.ts). */
+  trustedProxies: number;
   projectionWaitMs: number;
   waitForProjections?: (position: number) => Promise<void>;
   isDraining(): boolean;
@@ -237,10 +267,8 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
     send(ws, { id: env.id, ok: true, result: { unsubscribed: true } });
   }
 
-  async function handleText(ws: GatewaySocket, text: string) {
-    const parsed = validator.parse(text);
-    if (!parsed.ok) return replyError(ws, parsed.id, parsed.error);
-    const { envelope: env, entry } = parsed;
+  /** One accepted request; counted in the socket's inFlight until it is answered. */
+  async function handleRequest(ws: GatewaySocket, state: SocketState, env: Envelope, entry: CatalogueEntry) {
     const spec = entry.spec;
     try {
       if (deps.isDraining() && (spec.kind === 'command' || spec.kind === 'subscribe')) {
@@ -278,8 +306,35 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
         error: String((err as Error)?.message ?? err).slice(0, 500),
       });
       replyError(ws, env.id, gatewayError('INTERNAL', { errorId }, `internal error ${errorId}`));
+    } finally {
+      state.inFlight--;
+      state.running--;
+      const next = state.closed ? undefined : state.waiting.shift();
+      if (next) start(ws, state, next);
     }
   }
+
+  const start = (ws: GatewaySocket, state: SocketState, request: AcceptedRequest) => {
+    state.running++;
+    track(handleRequest(ws, state, request.env, request.entry));
+  };
+
+  // The refusal runs for every frame of a flood: serialised once (a short message), counted in a
+  // plain number flushed into the metric once per turn, sent without a cork of its own (uWS corks
+  // the socket during `message`), the backlog read only when the send reports one.
+  const tooManyInFlight = JSON.stringify(
+    gatewayError('TOO_MANY_IN_FLIGHT', { max: deps.maxInFlightPerConnection, retryAfterMs: IN_FLIGHT_RETRY_AFTER_MS }, 'too many requests in flight'),
+  );
+  let refusalsToCount = 0;
+  const countRefusals = () => {
+    metrics.errors.inc({ code: 'TOO_MANY_IN_FLIGHT' }, refusalsToCount);
+    refusalsToCount = 0;
+  };
+  const refuseInFlight = (ws: GatewaySocket, id: string) => {
+    if (refusalsToCount++ === 0) setImmediate(countRefusals);
+    const sent = ws.send(`{"id":${JSON.stringify(id)},"ok":false,"error":${tooManyInFlight}}`, false);
+    if (sent === 2 || (sent === 0 && ws.getBufferedAmount() > deps.maxBufferedBytes)) closeSlow(ws);
+  };
 
   const track = (p: Promise<void>) => {
     const guarded = p.catch((err: unknown) => log.error('unhandled gateway failure', { error: (err as Error)?.message }));
@@ -305,7 +360,15 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
         }
         // Where the client is, for the login limits per source address (src/auth/source-address.ts).
         const peer = { remoteAddress: Buffer.from(res.getRemoteAddressAsText()).toString(), forwardedFor: req.getHeader('x-forwarded-for') };
-        const state: SocketState = { closed: false, connection: { id: randomUUID(), state: new Map(), ...peer }, subscriptions: new Map() };
+        // The same source the login limits count: the peer, or a trusted proxy's forwarded entry.
+        const source = loginSource(peer.remoteAddress, peer.forwardedFor, deps.trustedProxies);
+        const admission = deps.sourceLimiter.admit(source);
+        if (!admission.ok) {
+          metrics.upgradesRefused.inc({ reason: admission.reason });
+          res.writeStatus('429 Too Many Requests').writeHeader('Retry-After', String(admission.retryAfterSeconds)).end(`too many connections from this address (${admission.reason})`);
+          return;
+        }
+        const state: SocketState = { closed: false, inFlight: 0, running: 0, waiting: [], source, connection: { id: randomUUID(), state: new Map(), ...peer }, subscriptions: new Map() };
         res.upgrade(state, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
       } catch (err) {
         log.error('websocket upgrade failed', { error: (err as Error).message });
@@ -313,6 +376,7 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
     },
     open: (ws) => {
       sockets.add(ws);
+      deps.sourceLimiter.opened(ws.getUserData().source);
       metrics.connections.inc();
     },
     message: (ws, message, isBinary) => {
@@ -322,9 +386,20 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
         if (message.byteLength > deps.maxFrameBytes) {
           return replyError(socket, null, gatewayError('FRAME_TOO_LARGE', { maxFrameBytes: deps.maxFrameBytes, frameBytes: message.byteLength }));
         }
-        // Copy now: uWS neuters the ArrayBuffer when this callback returns.
-        const text = Buffer.from(message).toString('utf8');
-        track(handleText(socket, text));
+        const bytes = Buffer.from(message); // a view: uWS neuters it when this callback returns
+        const state = socket.getUserData();
+        // Refused, never queued, and before parsing: a flood at the cap costs a byte compare a frame.
+        const atCap = state.inFlight >= deps.maxInFlightPerConnection;
+        const quickId = atCap ? leadingRequestId(bytes) : undefined;
+        if (quickId !== undefined) return refuseInFlight(socket, quickId);
+        const parsed = validator.parse(bytes.toString('utf8'));
+        if (!parsed.ok) return replyError(socket, parsed.id, parsed.error);
+        if (atCap) return refuseInFlight(socket, parsed.envelope.id);
+        state.inFlight++;
+        const request = { env: parsed.envelope, entry: parsed.entry };
+        // One connection's burst waits its own turn instead of queueing in the SQL pool ahead of others.
+        if (state.running < deps.maxRunningPerConnection) start(socket, state, request);
+        else state.waiting.push(request);
       } catch (err) {
         log.error('message handling failed', { error: (err as Error).message });
       }
@@ -334,7 +409,9 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
       try {
         const state = socket.getUserData();
         state.closed = true;
+        state.waiting.length = 0;
         sockets.delete(socket);
+        deps.sourceLimiter.closed(state.source);
         metrics.connections.dec();
         for (const sub of state.subscriptions.values()) {
           sub.active = false;

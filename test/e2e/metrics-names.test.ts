@@ -11,6 +11,13 @@ import { startTestCluster, voterCsv, type TestCluster } from '../support/system.
 /** The evote metrics as they were before prom-client: name, type, help, label names. */
 const EVOTE_METRICS: [string, string, string, string[]][] = [
   ['evote_ws_connections', 'gauge', 'Open WebSocket connections', []],
+  ['evote_ws_buffered_bytes', 'gauge', 'Bytes queued for WebSocket clients and not yet sent, all sockets together', []],
+  [
+    'evote_ws_upgrades_refused_total',
+    'counter',
+    'WebSocket upgrades refused with 429 by the per-source limits (reason: open = too many open, rate = too many new per second)',
+    ['reason'],
+  ],
   [
     'evote_commands_total',
     'counter',

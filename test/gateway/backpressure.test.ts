@@ -5,8 +5,10 @@ import { createMemoryPubSub } from '../../src/pubsub/memory-pubsub.ts';
 import { electionChannel } from '../../src/pubsub/port.ts';
 import { createInMemoryElectionServices, startInMemoryGateway } from './in-memory-election-services.ts';
 import { TestClient } from './ws-test-client.ts';
+import { openUnreadSocket } from '../support/unread-ws.ts';
 
 const ADMIN = 'slow-admin-token-0123456789abcdef';
+const MAX_BUFFERED = 256 * 1024;
 const pubsub = createMemoryPubSub();
 const services = createInMemoryElectionServices(pubsub);
 let g: Gateway;
@@ -14,7 +16,7 @@ let metrics: MetricsRegistry;
 
 beforeAll(async () => {
   metrics = createMetricsRegistry();
-  g = await startInMemoryGateway(services, pubsub, ADMIN, { metrics, maxBufferedBytes: 256 * 1024 });
+  g = await startInMemoryGateway(services, pubsub, ADMIN, { metrics, maxBufferedBytes: MAX_BUFFERED });
 });
 afterAll(async () => {
   await g?.close();
@@ -60,4 +62,35 @@ describe('slow consumers', () => {
     admin.close();
     fast.close();
   }, 60_000);
+
+  it('cuts off a raw TCP subscriber that never reads, with the server holding at most the limit plus one message for it', async () => {
+    const admin = await TestClient.open(g.url);
+    const created = await admin.request({ kind: 'command', name: 'election.create', token: ADMIN, payload: { theme: 'U', choices: ['a', 'b'], expectedVoters: 1 } });
+    const electionId = created.result.electionId as string;
+    const row = (await admin.request({ kind: 'query', name: 'election.get', payload: { electionId } })).result;
+    const stalled = await openUnreadSocket(g.url, [JSON.stringify({ id: 'sub', kind: 'subscribe', name: 'election', payload: { electionId } })], (text) =>
+      text.includes('"id":"sub","ok":true'),
+    );
+    const gauge = async (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(await metrics.renderPrometheus())?.[1]);
+    expect(await gauge('evote_ws_connections')).toBe(2);
+
+    const message = 64 * 1024;
+    const big = { ...row, theme: 'x'.repeat(message) };
+    let maxBuffered = 0;
+    let published = 0;
+    // Up to 256 MiB: far beyond what the loopback's kernel buffers hold, bounded if the cut-off never came.
+    for (; published < 4_000 && (await gauge('evote_ws_connections')) === 2; published++) {
+      await pubsub.publish(electionChannel(electionId), { electionId, transition: 'configured', status: 'REGISTER', position: row.position + published + 1, election: big });
+      maxBuffered = Math.max(maxBuffered, await gauge('evote_ws_buffered_bytes'));
+    }
+    expect(await gauge('evote_ws_connections')).toBe(1);
+    expect(published).toBeLessThan(4_000);
+    // The backlog grew to the limit (the kernel buffers had filled) and never past it by more than one push.
+    expect(maxBuffered).toBeGreaterThan(MAX_BUFFERED / 2);
+    expect(maxBuffered).toBeLessThanOrEqual(MAX_BUFFERED + message + 1024);
+    expect(await gauge('evote_ws_buffered_bytes')).toBe(0);
+    stalled.destroy();
+    admin.close();
+  }, 60_000);
 });
+

@@ -10,8 +10,11 @@ import './home.css';
 const lang = pickLang();
 const t = translator(HOME_MESSAGES, lang);
 
-/** At most this many closed elections have their tally state looked up (one query each). */
-const TALLY_LOOKUPS = 50;
+/**
+ * At most this many closed elections have their tally state looked up (one query each, all at once):
+ * below the gateway's 32 requests in flight per connection, beyond which it refuses.
+ */
+const TALLY_LOOKUPS = 30;
 
 type Row = ElectionRow & { phase: string };
 

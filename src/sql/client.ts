@@ -36,6 +36,13 @@ export interface SqlClient extends SqlExecutor {
 // bigint (int8) columns come back as numbers: positions and revisions stay far below 2^53.
 pg.types.setTypeParser(20, (v: string) => Number(v));
 
+/** A client whose connection attempt gives up after DATABASE_CONNECT_TIMEOUT_MS (a server that does not answer). */
+class BoundedConnectClient extends pg.Client {
+  constructor(config: pg.ClientConfig = {}) {
+    super({ ...config, connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT_MS });
+  }
+}
+
 /** How often a lost LISTEN connection is re-opened; appends are still seen by polling meanwhile. */
 const LISTEN_RETRY_MS = 1_000;
 
@@ -44,9 +51,12 @@ const LISTEN_RETRY_MS = 1_000;
  * ServiceUnavailableError('database') within about a second (docs/resilience.md); other errors as pg gives them.
  */
 export function createPgClient(connectionString: string, opts: { max?: number } = {}): SqlClient {
-  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT_MS });
-  // An idle client's error (server restart) must not crash the process; the pool replaces it.
+  // Only opening a connection is bounded: a pool busy under load keeps its queue, as before.
+  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, Client: BoundedConnectClient });
+  // An idle client's error (server restart) must not crash the process; the pool replaces it. A client
+  // checked out when its backend is terminated emits 'error' too: its query rejects, the event is noise.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const connect = () => pool.connect().catch((err: unknown) => Promise.reject(databaseError(err)));
   const run = async <R>(q: { query: pg.Pool['query'] }, sql: string, params?: unknown[]) => {
     try {
@@ -62,7 +72,7 @@ export function createPgClient(connectionString: string, opts: { max?: number } 
 
   // Re-opened after the server drops it (restart, outage), with every channel listened to again.
   const openListener = (): Promise<pg.Client> => {
-    const client = new pg.Client({ connectionString, connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT_MS });
+    const client = new BoundedConnectClient({ connectionString });
     client.on('error', () => {});
     client.on('notification', (msg) => {
       for (const h of handlers.get(msg.channel) ?? []) h(msg.payload ?? '');

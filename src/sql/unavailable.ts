@@ -3,7 +3,7 @@ import { ServiceUnavailableError } from '../runtime/service-unavailable.ts';
 
 /** What a client is told to wait before retrying a request refused because the database is down. */
 export const DATABASE_RETRY_AFTER_MS = 1_000;
-/** Bound on getting a connection (a new one, or a free one from a busy pool). */
+/** Bound on opening a connection (a server that does not answer); a busy pool's queue is not bounded by it. */
 export const DATABASE_CONNECT_TIMEOUT_MS = 1_000;
 
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);

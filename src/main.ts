@@ -1,8 +1,7 @@
 /** `npm start`: the evote server (running modes in src/app/config.ts); SIGTERM/SIGINT drain gracefully. */
 import { configFromEnv } from './app/config.ts';
 import { startSystem } from './app/bootstrap.ts';
-import { CLOSE_STEPS_BUDGET_MS } from './app/shutdown.ts';
-import { DEFAULT_DRAIN_TIMEOUT_MS } from './gateway/gateway.ts';
+import { SHUTDOWN_BUDGET_MS } from './app/shutdown.ts';
 import { createLogger, LogLevelError, type Logger } from './runtime/log.ts';
 
 const log: Logger = (() => {
@@ -28,7 +27,7 @@ async function main(): Promise<void> {
     setTimeout(() => {
       log.error('shutdown did not finish in time; exiting');
       process.exit(1);
-    }, DEFAULT_DRAIN_TIMEOUT_MS + CLOSE_STEPS_BUDGET_MS + 1_000).unref();
+    }, SHUTDOWN_BUDGET_MS + 1_000).unref();
     system
       .close()
       .then(({ drained, clean }) => {

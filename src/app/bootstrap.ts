@@ -40,7 +40,7 @@ import { boardFeature } from './features/board.ts';
 /** The server's features, in start order: a feature may use services an earlier one published. */
 const FEATURES: FeatureFactory[] = [credentialsFeature, authFeature, boothFeature, ballotsFeature, tallyFeature, auditFeature, boardFeature, webFeature];
 import { describeMode, type Config } from './config.ts';
-import { runCloseSteps, type CloseStep } from './shutdown.ts';
+import { runCloseSteps, SHUTDOWN_BUDGET_MS, type CloseStep } from './shutdown.ts';
 import { createLogger, type Logger } from '../runtime/log.ts';
 
 export interface System {
@@ -162,6 +162,7 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
     metrics,
     log,
     async close() {
+      const started = Date.now();
       const drained = system.gateway ? await system.gateway.drain() : true;
       const steps: CloseStep[] = [
         ...(system.gateway ? [{ name: 'gateway', run: () => system.gateway!.close() }] : []),
@@ -172,7 +173,7 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
         { name: 'event store', run: () => store.close() },
         { name: 'database', run: () => sql.close() },
       ];
-      const clean = await runCloseSteps(steps, log.child({ component: 'shutdown' }));
+      const clean = await runCloseSteps(steps, log.child({ component: 'shutdown' }), SHUTDOWN_BUDGET_MS - (Date.now() - started));
       return { drained, clean };
     },
   };

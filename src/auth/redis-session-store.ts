@@ -112,7 +112,7 @@ export function createRedisSessionStore(redisUrl: string, opts: RedisSessionStor
       return counters.map((_, i) => ({ count: flat[2 * i]!, ttlMs: flat[2 * i + 1]! }));
     },
     async ping() {
-      return connection.ready() && (await run((r) => r.ping())) === 'PONG';
+      return (await run((r) => r.ping()).catch(() => undefined)) === 'PONG';
     },
     close: () => connection.close(),
   };

@@ -95,7 +95,9 @@ export function createRedisPubSub(redisUrl: string, opts: { prefix?: string; log
       };
     },
     async ping() {
-      return subscriber.ready() && (await publisher.run((r) => r.ping())) === 'PONG';
+      const answers = (c: typeof publisher) => c.run((r) => r.ping()).then((pong) => pong === 'PONG', () => false);
+      const [pub, sub] = await Promise.all([answers(publisher), answers(subscriber)]);
+      return pub && sub;
     },
     async close() {
       channels.clear();

@@ -48,8 +48,6 @@ export interface FailFastRedis {
   redis: Redis;
   /** Runs one command; connection failures become ServiceUnavailableError(service). */
   run<T>(command: (redis: Redis) => Promise<T>): Promise<T>;
-  /** True once connected and answering. */
-  ready(): boolean;
   /** QUIT, bounded; then the socket is closed and reconnection stops. Never throws. */
   close(): Promise<void>;
 }
@@ -106,7 +104,6 @@ export function createFailFastRedis(url: string, service: ServiceName, log: Logg
       if (everReady || redis.status === 'end') return Promise.reject(unavailable());
       return firstConnection().then(() => call(command));
     },
-    ready: () => redis.status === 'ready',
     async close() {
       closing = true;
       let timer: NodeJS.Timeout | undefined;

@@ -33,7 +33,7 @@ async function startServer(env: Record<string, string>): Promise<{ child: ChildP
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
   });
-  await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok === true, 30_000, 'the server to be ready');
+  await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok === true, 90_000, 'the server to be ready');
   return { child, port, exited };
 }
 
@@ -55,7 +55,7 @@ async function sigterm(server: { child: ChildProcess; exited: Promise<number | n
 }
 
 describe('SIGTERM with a service down', () => {
-  it('Redis down: exits 0 within the drain timeout plus 5 s', { timeout: 90_000 }, async () => {
+  it('Redis down: exits 0 within the drain timeout plus 5 s', { timeout: 150_000 }, async () => {
     const redis: PrivateRedis = await privateRedis();
     cleanups.push(() => redis.kill());
     await redis.start();
@@ -72,7 +72,7 @@ describe('SIGTERM with a service down', () => {
     expect(code).toBe(0);
   });
 
-  it('PostgreSQL refusing connections: exits 0 within the drain timeout plus 5 s', { timeout: 90_000 }, async () => {
+  it('PostgreSQL refusing connections: exits 0 within the drain timeout plus 5 s', { timeout: 150_000 }, async () => {
     const db = await createScratchPgDatabase();
     const name = new URL(db.url).pathname.slice(1);
     const admin = new pg.Client({ connectionString: ADMIN_URL });

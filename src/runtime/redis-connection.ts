@@ -13,8 +13,8 @@ export const REDIS_RETRY_AFTER_MS = 1_000;
 export const REDIS_COMMAND_TIMEOUT_MS = 1_000;
 /** The longest wait between two reconnection attempts. */
 export const REDIS_RECONNECT_MAX_MS = 1_000;
-/** How long a command waits for the very first connection (start-up), before it is refused. */
-const FIRST_CONNECT_WAIT_MS = 2_000;
+/** How long a command waits for the very first connection (start-up, possibly on a loaded machine), before it is refused. */
+const FIRST_CONNECT_WAIT_MS = 10_000;
 /** How long quit() may wait for Redis's goodbye before the socket is simply closed. */
 const QUIT_TIMEOUT_MS = 500;
 

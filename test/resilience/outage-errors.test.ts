@@ -8,6 +8,7 @@ import { isServiceUnavailable, ServiceUnavailableError } from '../../src/runtime
 import { createPgClient } from '../../src/sql/client.ts';
 import { freePort } from '../support/free-port.ts';
 import { REDIS_URL } from '../support/system.ts';
+import { privateRedis } from './private-redis.ts';
 
 const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -36,13 +37,23 @@ describe('outage errors', () => {
     await real.close();
   });
 
-  it('Redis: no server is SERVICE_UNAVAILABLE (sessions); a bad TTL is not', async () => {
-    const nobody = createRedisSessionStore(`redis://127.0.0.1:${await freePort()}`);
-    const refused = await rejection(nobody.get('k'));
-    expect(refused).toBeInstanceOf(ServiceUnavailableError);
-    expect((refused as ServiceUnavailableError).service).toBe('sessions');
-    expect(await nobody.ping()).toBe(false);
-    await nobody.close();
+  it('Redis: a server gone is SERVICE_UNAVAILABLE (sessions) at once; a bad TTL is not', async () => {
+    const redis = await privateRedis();
+    await redis.start();
+    const gone = createRedisSessionStore(redis.url);
+    try {
+      await gone.set('k', 'v', 10_000);
+      await redis.kill();
+      const started = performance.now();
+      const refused = await rejection(gone.get('k'));
+      expect(performance.now() - started).toBeLessThanOrEqual(2_000);
+      expect(refused).toBeInstanceOf(ServiceUnavailableError);
+      expect((refused as ServiceUnavailableError).service).toBe('sessions');
+      expect(await gone.ping()).toBe(false);
+    } finally {
+      await gone.close();
+      await redis.kill();
+    }
 
     const real = createRedisSessionStore(REDIS_URL, { prefix: `evote-test-errors-${process.pid}:` });
     expect(isServiceUnavailable(await rejection(real.set('k', 'v', -1)))).toBe(false);

@@ -9,13 +9,10 @@ import { ServiceUnavailableError, type ServiceName } from './service-unavailable
 
 /** What a client is told to wait before retrying a request refused because Redis is down. */
 export const REDIS_RETRY_AFTER_MS = 1_000;
-/** A command that gets no reply within this is failed (a hung or unreachable Redis). */
-export const REDIS_COMMAND_TIMEOUT_MS = 1_000;
-/** The longest wait between two reconnection attempts. */
-export const REDIS_RECONNECT_MAX_MS = 1_000;
-/** How long a command waits for the very first connection (start-up, possibly on a loaded machine), before it is refused. */
+const COMMAND_TIMEOUT_MS = 1_000;
+const RECONNECT_MAX_MS = 1_000;
+// Start-up only, possibly on a loaded machine; after the first connection "not ready" means down.
 const FIRST_CONNECT_WAIT_MS = 10_000;
-/** How long quit() may wait for Redis's goodbye before the socket is simply closed. */
 const QUIT_TIMEOUT_MS = 500;
 
 export const failFastRedisOptions: RedisOptions = {
@@ -24,14 +21,14 @@ export const failFastRedisOptions: RedisOptions = {
   // Commands on a connection that dies are failed at once, not resent after the reconnect.
   maxRetriesPerRequest: 0,
   autoResendUnfulfilledCommands: false,
-  commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-  connectTimeout: REDIS_COMMAND_TIMEOUT_MS,
-  retryStrategy: (attempt) => Math.min(100 * attempt, REDIS_RECONNECT_MAX_MS),
+  // A Redis that is up but does not answer (hung, partitioned) fails the command too.
+  commandTimeout: COMMAND_TIMEOUT_MS,
+  connectTimeout: COMMAND_TIMEOUT_MS,
+  retryStrategy: (attempt) => Math.min(100 * attempt, RECONNECT_MAX_MS),
 };
 
 // Replies Redis gives while it cannot serve (loading, busy script, failover), unlike a script's own error.
 const UNAVAILABLE_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY)\b/;
-// ioredis' own words for a command that never reached Redis or got no reply.
 const CONNECTION_FAILURE = /Stream isn't writeable|Connection is closed|Command timed out|Command aborted/;
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
@@ -46,7 +43,7 @@ export function isRedisUnavailable(err: unknown): boolean {
 
 export interface FailFastRedis {
   redis: Redis;
-  /** Runs one command; connection failures become ServiceUnavailableError(service). */
+  /** Connection failures become ServiceUnavailableError(service). */
   run<T>(command: (redis: Redis) => Promise<T>): Promise<T>;
   /** QUIT, bounded; then the socket is closed and reconnection stops. Never throws. */
   close(): Promise<void>;
@@ -75,7 +72,6 @@ export function createFailFastRedis(url: string, service: ServiceName, log: Logg
 
   const unavailable = (cause?: unknown) => new ServiceUnavailableError(service, REDIS_RETRY_AFTER_MS, { cause });
 
-  // Only the very first connection is waited for (start-up); afterwards "not ready" means down.
   const firstConnection = (): Promise<void> =>
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

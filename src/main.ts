@@ -1,6 +1,7 @@
 /** `npm start`: the evote server (running modes in src/app/config.ts); SIGTERM/SIGINT drain gracefully. */
 import { configFromEnv } from './app/config.ts';
 import { startSystem } from './app/bootstrap.ts';
+import { SHUTDOWN_BUDGET_MS } from './app/shutdown.ts';
 import { createLogger, LogLevelError, type Logger } from './runtime/log.ts';
 
 const log: Logger = (() => {
@@ -17,13 +18,22 @@ async function main(): Promise<void> {
   const config = configFromEnv();
   const system = await startSystem(config, { gateway: true, log });
   let stopping = false;
+  // Exit codes (docs/resilience.md): 0 when every in-flight request was answered, 1 when the drain
+  // timed out or the backstop fired. Close steps that overran only log: nothing acknowledged depends on them.
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
+    setTimeout(() => {
+      log.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, SHUTDOWN_BUDGET_MS + 1_000).unref();
     system
       .close()
-      .then(() => process.exit(0))
+      .then(({ drained, clean }) => {
+        log.info('shut down', { drained, clean });
+        process.exit(drained ? 0 : 1);
+      })
       .catch((err: unknown) => {
         log.error('shutdown failed', { error: err instanceof Error ? err.message : String(err) });
         process.exit(1);

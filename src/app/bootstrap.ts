@@ -41,6 +41,7 @@ import { boardFeature } from './features/board.ts';
 const FEATURES: FeatureFactory[] = [credentialsFeature, authFeature, boothFeature, ballotsFeature, tallyFeature, auditFeature, boardFeature, webFeature];
 import { describeMode, type Config } from './config.ts';
 import { authSettingsFrom } from './auth-config.ts';
+import { runCloseSteps, SHUTDOWN_BUDGET_MS, type CloseStep } from './shutdown.ts';
 import { createLogger, type Logger } from '../runtime/log.ts';
 
 export interface System {
@@ -59,8 +60,18 @@ export interface System {
   log: Logger;
   /** Present when started with `{ gateway: true }`. */
   gateway?: Gateway;
-  /** Graceful: stop accepting, finish in-flight work, stop projections, close connections. */
-  close(): Promise<void>;
+  /**
+   * Graceful: stop accepting, finish in-flight work (bounded by the drain timeout), then stop
+   * projections and close connections, each step bounded (src/app/shutdown.ts). Never throws.
+   */
+  close(): Promise<ShutdownOutcome>;
+}
+
+export interface ShutdownOutcome {
+  /** Every in-flight request was answered before the sockets closed. */
+  drained: boolean;
+  /** Every close step finished within its bound. */
+  clean: boolean;
 }
 
 export interface StartOptions {
@@ -107,7 +118,7 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
   const metrics = createMetricsRegistry();
   const rawStore = config.eventStoreUrl ? createEventStoreDbEventStore(config.eventStoreUrl) : await createSqlEventStore(sql);
   const store = instrumentEventStore(rawStore, metrics);
-  const pubsub = config.redisUrl ? createRedisPubSub(config.redisUrl, { prefix: opts.redisPrefix }) : createMemoryPubSub();
+  const pubsub = config.redisUrl ? createRedisPubSub(config.redisUrl, { prefix: opts.redisPrefix, log }) : createMemoryPubSub();
   const now = () => new Date();
   const newId = () => randomUUID();
   const pool = await createBallotPool({
@@ -152,13 +163,19 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
     metrics,
     log,
     async close() {
-      if (system.gateway) await system.gateway.close();
-      for (const f of [...features].reverse()) await f.close?.();
-      await pool.stop();
-      await runner.stop();
-      await pubsub.close();
-      await store.close();
-      await sql.close();
+      const started = Date.now();
+      const drained = system.gateway ? await system.gateway.drain() : true;
+      const steps: CloseStep[] = [
+        ...(system.gateway ? [{ name: 'gateway', run: () => system.gateway!.close() }] : []),
+        ...[...features].reverse().flatMap((f) => (f.close ? [{ name: `feature ${f.name}`, run: () => f.close!() }] : [])),
+        { name: 'ballot pool', run: () => pool.stop() },
+        { name: 'projections', run: () => runner.stop() },
+        { name: 'pubsub', run: () => pubsub.close() },
+        { name: 'event store', run: () => store.close() },
+        { name: 'database', run: () => sql.close() },
+      ];
+      const clean = await runCloseSteps(steps, log.child({ component: 'shutdown' }), SHUTDOWN_BUDGET_MS - (Date.now() - started));
+      return { drained, clean };
     },
   };
 
@@ -177,9 +194,11 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
       newConnectionsPerSecondPerSource: config.newConnectionsPerSecondPerSource,
       trustedProxies: authSettingsFrom(config).trustedProxies,
       waitForProjections: (position) => runner.waitFor(position, 5_000),
+      // Named as SERVICE_UNAVAILABLE names them (src/runtime/service-unavailable.ts).
       readiness: [
-        { name: 'eventstore', check: () => store.ping() },
-        { name: 'readmodels', check: async () => (await sql.query('select 1 as ok')).rows.length === 1 },
+        { name: 'database', check: async () => (await sql.query('select 1 as ok')).rows.length === 1 },
+        ...(config.eventStoreUrl ? [{ name: 'eventstore', check: () => store.ping() }] : []),
+        ...(pubsub.ping ? [{ name: 'pubsub', check: () => pubsub.ping!() }] : []),
         ...features.flatMap((f) => f.readiness ?? []),
       ],
       modules: [projectionMessageModule(runner), ...features.flatMap((f) => (f.messages ? [f.messages] : []))],

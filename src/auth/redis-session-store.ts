@@ -2,9 +2,10 @@
  * Redis session store shared by every gateway process; Redis enforces the TTLs. The multi-key
  * scripts assume one Redis, not a cluster (their keys are in different hash slots).
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../runtime/log.ts';
 import { silentLogger } from '../runtime/log.ts';
+import { createFailFastRedis } from '../runtime/redis-connection.ts';
 import type { SessionEntry, SessionStore } from './session-store.ts';
 
 // KEYS[1]; ARGV: expected, next, ttlMs ('' keeps the remaining TTL).
@@ -59,9 +60,10 @@ export interface RedisSessionStoreOptions {
 export function createRedisSessionStore(redisUrl: string, opts: RedisSessionStoreOptions = {}): SessionStore {
   const prefix = opts.prefix ?? 'evote:auth:';
   const log = (opts.log ?? silentLogger).child({ component: 'redis-session-store' });
-  const redis = new Redis(redisUrl, { enableAutoPipelining: true, lazyConnect: false }) as ScriptedRedis;
-  // ioredis retries connections itself; without a listener an 'error' event would be unhandled.
-  redis.on('error', (err: Error) => log.warn('redis session store error', { error: err.message }));
+  // While Redis is down every call rejects at once with ServiceUnavailableError('sessions').
+  const connection = createFailFastRedis(redisUrl, 'sessions', log, { enableAutoPipelining: true });
+  const redis = connection.redis as ScriptedRedis;
+  const run = <T>(command: (r: ScriptedRedis) => Promise<T>) => connection.run(() => command(redis));
   redis.defineCommand('evoteCas', { numberOfKeys: 1, lua: COMPARE_AND_SWAP });
   redis.defineCommand('evoteIncrAll', { lua: INCREMENT_ALL });
   redis.defineCommand('evoteSetAll', { lua: SET_ALL });
@@ -78,38 +80,40 @@ export function createRedisSessionStore(redisUrl: string, opts: RedisSessionStor
 
   return {
     async set(key, value, ttlMs) {
-      await redis.set(k(key), value, 'PX', px(ttlMs));
+      const ms = px(ttlMs);
+      await run((r) => r.set(k(key), value, 'PX', ms));
     },
     async get(key) {
-      return (await redis.get(k(key))) ?? undefined;
+      return (await run((r) => r.get(k(key)))) ?? undefined;
     },
     async delete(...keys) {
-      return keys.length === 0 ? 0 : redis.del(...keys.map(k));
+      return keys.length === 0 ? 0 : run((r) => r.del(...keys.map(k)));
     },
     async take(key) {
-      return (await redis.getdel(k(key))) ?? undefined;
+      return (await run((r) => r.getdel(k(key)))) ?? undefined;
     },
     async compareAndSwap(key, expected, next, ttlMs) {
-      return (await redis.evoteCas(k(key), expected, next, ttlMs === undefined ? '' : String(px(ttlMs)))) === 1;
+      const ms = ttlMs === undefined ? '' : String(px(ttlMs));
+      return (await run((r) => r.evoteCas(k(key), expected, next, ms))) === 1;
     },
     async setAll(entries) {
       if (entries.length === 0) return;
-      await redis.evoteSetAll(entries.length, ...entryKeys(entries), ...entryArgs(entries));
+      const args = [...entryKeys(entries), ...entryArgs(entries)];
+      await run((r) => r.evoteSetAll(entries.length, ...args));
     },
     async takeThenSetAll(key, entries) {
-      return (await redis.evoteTakeThenSetAll(entries.length + 1, k(key), ...entryKeys(entries), ...entryArgs(entries))) === 1;
+      const args = [k(key), ...entryKeys(entries), ...entryArgs(entries)];
+      return (await run((r) => r.evoteTakeThenSetAll(entries.length + 1, ...args))) === 1;
     },
     async incrementAll(counters) {
       if (counters.length === 0) return [];
-      const windows = counters.map((c) => String(px(c.windowMs)));
-      const flat = await redis.evoteIncrAll(counters.length, ...counters.map((c) => k(c.key)), ...windows);
+      const args = [...counters.map((c) => k(c.key)), ...counters.map((c) => String(px(c.windowMs)))];
+      const flat = await run((r) => r.evoteIncrAll(counters.length, ...args));
       return counters.map((_, i) => ({ count: flat[2 * i]!, ttlMs: flat[2 * i + 1]! }));
     },
     async ping() {
-      return (await redis.ping()) === 'PONG';
+      return (await run((r) => r.ping()).catch(() => undefined)) === 'PONG';
     },
-    async close() {
-      await redis.quit().catch(() => redis.disconnect());
-    },
+    close: () => connection.close(),
   };
 }

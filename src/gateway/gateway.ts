@@ -51,7 +51,7 @@ export interface GatewayDeps {
   trustedProxies?: number;
   /** Bound on the wait for projections. Default 5 s. */
   projectionWaitMs?: number;
-  /** Bound on the wait for in-flight requests during drain(). Default 10 s. */
+  /** Bound on the wait for in-flight requests during drain(). Default DEFAULT_DRAIN_TIMEOUT_MS. */
   drainTimeoutMs?: number;
   /** Per readiness check. Default 2 s. */
   readinessTimeoutMs?: number;
@@ -67,14 +67,17 @@ export interface Gateway {
   url: string;
   /** http://host:port */
   httpUrl: string;
-  /** Stop accepting, refuse new commands, finish in-flight requests (bounded), close sockets with 1001. */
-  drain(): Promise<void>;
+  /** Stop accepting, refuse new commands, finish in-flight requests (bounded), close sockets with 1001; true when none was left unanswered. */
+  drain(): Promise<boolean>;
   /** drain(), then release the pub/sub subscriptions. */
   close(): Promise<void>;
   /** Every message this gateway accepts, across modules (the AsyncAPI document is derived from it). */
   catalogue: readonly MessageSpec[];
 }
 
+
+/** The default bound on drain(); main.ts's shutdown backstop is measured from it. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
 const sleep = (ms: number) =>
   new Promise<void>((resolve) => {
@@ -85,7 +88,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const log = (deps.log ?? silentLogger).child({ component: 'gateway' });
   const host = deps.host ?? '127.0.0.1';
   const maxFrameBytes = deps.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-  const drainTimeoutMs = deps.drainTimeoutMs ?? 10_000;
+  const drainTimeoutMs = deps.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const isAdmin = createAdminTokenCheck(deps.adminToken);
   const metrics = createGatewayMetrics(deps.metrics);
   const fanout = createElectionFanout(deps.pubsub, log);
@@ -144,7 +147,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
   const port = listener.port;
   const authority = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 
-  let drained: Promise<void> | undefined;
+  let drained: Promise<boolean> | undefined;
   let closed: Promise<void> | undefined;
 
   const drain = () =>
@@ -157,7 +160,8 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
       while (protocol.inflight.size > 0 && Date.now() < deadline) {
         await Promise.race([Promise.allSettled([...protocol.inflight]), sleep(deadline - Date.now())]);
       }
-      if (protocol.inflight.size > 0) log.warn('drain timed out with requests in flight', { inflight: protocol.inflight.size });
+      const unanswered = protocol.inflight.size;
+      if (unanswered > 0) log.warn('drain timed out with requests in flight', { inflight: unanswered });
       for (const ws of [...protocol.sockets]) {
         try {
           ws.end(CLOSE_GOING_AWAY, 'server shutting down');
@@ -165,6 +169,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
           // Already closed.
         }
       }
+      return unanswered === 0;
     })());
 
   return {

@@ -19,6 +19,8 @@ export interface HttpRouteDeps {
 export interface ReadinessReport {
   status: 'ready' | 'not_ready';
   draining: boolean;
+  /** The names of the failing checks: the services a request may be refused for. */
+  down: string[];
   checks: { name: string; ok: boolean; reason?: 'failed' | 'timeout' | 'error' }[];
 }
 
@@ -65,7 +67,7 @@ async function runCheck(c: ReadinessCheck, timeoutMs: number): Promise<Readiness
 export async function readinessReport(checks: ReadinessCheck[], timeoutMs: number, draining: boolean): Promise<ReadinessReport> {
   const results = await Promise.all(checks.map((c) => runCheck(c, timeoutMs)));
   const ready = !draining && results.every((r) => r.ok);
-  return { status: ready ? 'ready' : 'not_ready', draining, checks: results };
+  return { status: ready ? 'ready' : 'not_ready', draining, down: results.filter((r) => !r.ok).map((r) => r.name), checks: results };
 }
 
 export function registerHttpRoutes(app: HttpRouter, deps: HttpRouteDeps): void {

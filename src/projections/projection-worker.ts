@@ -141,14 +141,14 @@ export class ProjectionWorker {
 
   private async publish(notifications: Notification[]): Promise<void> {
     const { pubsub, log, projection } = this.opts;
-    if (!pubsub) return;
-    for (const n of notifications) {
-      try {
-        await pubsub.publish(n.channel, n.message);
-      } catch (err) {
-        // The rows are committed; a lost live message is repaired by subscribers re-reading them.
-        log.warn('projection notification not published', { projection: projection.name, channel: n.channel, error: errorMessage(err) });
-      }
+    if (!pubsub || notifications.length === 0) return;
+    // Sent together (in order on the one connection), so a hung Redis costs a batch one command
+    // timeout, not one per notification; a down Redis refuses them at once.
+    const results = await Promise.allSettled(notifications.map((n) => pubsub.publish(n.channel, n.message)));
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length > 0) {
+      // The rows are committed; a lost live message is repaired by subscribers re-reading them.
+      log.warn('projection notifications not published', { projection: projection.name, dropped: failed.length, error: errorMessage(failed[0]!.reason) });
     }
   }
 

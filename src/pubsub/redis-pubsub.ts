@@ -1,11 +1,13 @@
 /**
  * Redis pub/sub shared by gateway processes; two connections, as a subscriber cannot publish. Messages
- * published while disconnected are lost (Redis's contract): subscribers re-read the read model.
+ * published while disconnected are lost (Redis's contract): subscribers re-read the read model. While
+ * Redis is down publish and subscribe reject at once with ServiceUnavailableError('pubsub'); live
+ * channels are taken again by ioredis when it reconnects.
  */
-import { Redis } from 'ioredis';
 import type { PubSub } from './port.ts';
 import type { Logger } from '../runtime/log.ts';
 import { silentLogger } from '../runtime/log.ts';
+import { createFailFastRedis } from '../runtime/redis-connection.ts';
 
 type Handler = (message: unknown) => void;
 interface Entry {
@@ -16,15 +18,26 @@ interface Entry {
 export function createRedisPubSub(redisUrl: string, opts: { prefix?: string; log?: Logger } = {}): PubSub {
   const prefix = opts.prefix ?? '';
   const log = (opts.log ?? silentLogger).child({ component: 'redis-pubsub' });
-  const publisher = new Redis(redisUrl, { lazyConnect: false });
-  const subscriber = new Redis(redisUrl, { lazyConnect: false });
-  // Connection errors are retried by ioredis; without a listener they would be unhandled 'error' events.
-  publisher.on('error', (err: Error) => log.warn('redis publisher error', { error: err.message }));
-  subscriber.on('error', (err: Error) => log.warn('redis subscriber error', { error: err.message }));
+  const publisher = createFailFastRedis(redisUrl, 'pubsub', log.child({ connection: 'publisher' }));
+  const subscriber = createFailFastRedis(redisUrl, 'pubsub', log.child({ connection: 'subscriber' }));
+  // Channels whose UNSUBSCRIBE failed during an outage: ioredis would resubscribe them on reconnect.
+  const abandoned = new Set<string>();
 
   const channels = new Map<string, Entry>();
 
-  subscriber.on('message', (redisChannel: string, payload: string) => {
+  subscriber.redis.on('ready', () => {
+    // After ioredis' own resubscription, which runs right after 'ready' is emitted.
+    setImmediate(() => {
+      const stale = [...abandoned].filter((c) => !channels.has(c.slice(prefix.length)));
+      abandoned.clear();
+      if (stale.length === 0) return;
+      subscriber.run((r) => r.unsubscribe(...stale)).catch(() => {
+        for (const c of stale) abandoned.add(c);
+      });
+    });
+  });
+
+  subscriber.redis.on('message', (redisChannel: string, payload: string) => {
     if (!redisChannel.startsWith(prefix)) return;
     const channel = redisChannel.slice(prefix.length);
     const handlers = channels.get(channel)?.handlers;
@@ -48,13 +61,14 @@ export function createRedisPubSub(redisUrl: string, opts: { prefix?: string; log
 
   return {
     async publish(channel, message) {
-      await publisher.publish(prefix + channel, JSON.stringify(message ?? null));
+      const payload = JSON.stringify(message ?? null);
+      await publisher.run((r) => r.publish(prefix + channel, payload));
     },
     async subscribe(channel, onMessage) {
       let entry = channels.get(channel);
       if (!entry) {
         // Commands on one connection run in order, so a SUBSCRIBE queued after an UNSUBSCRIBE wins.
-        const created: Entry = { handlers: new Set(), ready: subscriber.subscribe(prefix + channel).then(() => {}) };
+        const created: Entry = { handlers: new Set(), ready: subscriber.run((r) => r.subscribe(prefix + channel)).then(() => {}) };
         channels.set(channel, created);
         created.ready.catch(() => {
           if (channels.get(channel) === created) channels.delete(channel);
@@ -75,13 +89,19 @@ export function createRedisPubSub(redisUrl: string, opts: { prefix?: string; log
         if (!current.handlers.delete(handler)) return;
         if (current.handlers.size === 0 && channels.get(channel) === current) {
           channels.delete(channel);
-          await subscriber.unsubscribe(prefix + channel);
+          // Redis down: nothing reaches this process meanwhile; UNSUBSCRIBE once it is back.
+          await subscriber.run((r) => r.unsubscribe(prefix + channel)).catch(() => abandoned.add(prefix + channel));
         }
       };
     },
+    async ping() {
+      const answers = (c: typeof publisher) => c.run((r) => r.ping()).then((pong) => pong === 'PONG', () => false);
+      const [pub, sub] = await Promise.all([answers(publisher), answers(subscriber)]);
+      return pub && sub;
+    },
     async close() {
       channels.clear();
-      await Promise.allSettled([subscriber.quit(), publisher.quit()]);
+      await Promise.all([subscriber.close(), publisher.close()]);
     },
   };
 }

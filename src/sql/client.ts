@@ -5,6 +5,8 @@
  */
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
+import { DATABASE_CONNECT_TIMEOUT_MS, databaseError } from './unavailable.ts';
+import { isServiceUnavailable } from '../runtime/service-unavailable.ts';
 
 export interface SqlResult<R = Record<string, unknown>> {
   rows: R[];
@@ -34,79 +36,127 @@ export interface SqlClient extends SqlExecutor {
 // bigint (int8) columns come back as numbers: positions and revisions stay far below 2^53.
 pg.types.setTypeParser(20, (v: string) => Number(v));
 
+/** A client whose connection attempt gives up after DATABASE_CONNECT_TIMEOUT_MS (a server that does not answer). */
+class BoundedConnectClient extends pg.Client {
+  constructor(config: pg.ClientConfig = {}) {
+    super({ ...config, connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT_MS });
+  }
+}
+
+/** How often a lost LISTEN connection is re-opened; appends are still seen by polling meanwhile. */
+const LISTEN_RETRY_MS = 1_000;
+
+/**
+ * A `pg` pool. An outage (refused, terminated, timed-out connection) rejects with
+ * ServiceUnavailableError('database') within about a second (docs/resilience.md); other errors as pg gives them.
+ */
 export function createPgClient(connectionString: string, opts: { max?: number } = {}): SqlClient {
-  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10 });
-  // An idle client's error (server restart) must not crash the process; the pool replaces it.
+  // Only opening a connection is bounded: a pool busy under load keeps its queue, as before.
+  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, Client: BoundedConnectClient });
+  // An idle client's error (server restart) must not crash the process; the pool replaces it. A client
+  // checked out when its backend is terminated emits 'error' too: its query rejects, the event is noise.
   pool.on('error', () => {});
-  let listener: pg.Client | undefined;
+  pool.on('connect', (client) => client.on('error', () => {}));
+  const connect = () => pool.connect().catch((err: unknown) => Promise.reject(databaseError(err)));
+  const run = async <R>(q: { query: pg.Pool['query'] }, sql: string, params?: unknown[]) => {
+    try {
+      const res = await q.query(sql, params as unknown[]);
+      return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+    } catch (err) {
+      throw databaseError(err);
+    }
+  };
+  let listener: Promise<pg.Client> | undefined;
+  let closed = false;
   const handlers = new Map<string, Set<(payload: string) => void>>();
+
+  // Re-opened after the server drops it (restart, outage), with every channel listened to again.
+  const openListener = (): Promise<pg.Client> => {
+    const client = new BoundedConnectClient({ connectionString });
+    client.on('error', () => {});
+    client.on('notification', (msg) => {
+      for (const h of handlers.get(msg.channel) ?? []) h(msg.payload ?? '');
+    });
+    const opened = (async () => {
+      await client.connect();
+      for (const channel of handlers.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      return client;
+    })();
+    const reopen = () => {
+      if (closed || listener !== opened) return;
+      listener = undefined;
+      setTimeout(() => {
+        if (!closed && !listener && handlers.size > 0) listener = openListener();
+      }, LISTEN_RETRY_MS).unref();
+    };
+    client.on('end', reopen);
+    opened.catch(() => {
+      void client.end().catch(() => {});
+      reopen();
+    });
+    return opened;
+  };
 
   return {
     kind: 'postgres',
-    async query<R>(sql: string, params?: unknown[]) {
-      const res = await pool.query(sql, params as unknown[]);
-      return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
-    },
+    query: <R>(sql: string, params?: unknown[]) => run<R>(pool, sql, params),
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      const conn = await pool.connect();
+      const conn = await connect();
+      let lost = false;
       try {
-        await conn.query('BEGIN');
-        const tx: SqlExecutor = {
-          async query<R>(sql: string, params?: unknown[]) {
-            const res = await conn.query(sql, params as unknown[]);
-            return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
-          },
-        };
-        const out = await fn(tx);
-        await conn.query('COMMIT');
+        await run(conn, 'BEGIN');
+        const out = await fn({ query: (sql, params) => run(conn, sql, params) });
+        await run(conn, 'COMMIT');
         return out;
       } catch (err) {
-        await conn.query('ROLLBACK').catch(() => {});
-        throw err;
+        const mapped = databaseError(err);
+        lost = mapped !== err || isServiceUnavailable(err);
+        if (!lost) await conn.query('ROLLBACK').catch(() => {});
+        throw mapped;
       } finally {
-        conn.release();
+        // A connection that failed under us is discarded, not handed to the next caller.
+        conn.release(lost);
       }
     },
     async session<T>(fn: (conn: SqlExecutor) => Promise<T>): Promise<T> {
-      const conn = await pool.connect();
+      const conn = await connect();
       let failed = false;
       try {
-        return await fn({
-          async query<R>(sql: string, params?: unknown[]) {
-            const res = await conn.query(sql, params as unknown[]);
-            return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
-          },
-        });
+        return await fn({ query: (sql, params) => run(conn, sql, params) });
       } catch (err) {
         failed = true;
-        throw err;
+        throw databaseError(err);
       } finally {
         // A failed session may hold a lock or an open transaction: close the connection, do not reuse it.
         conn.release(failed);
       }
     },
     async listen(channel, onNotify) {
-      if (!listener) {
-        listener = new pg.Client({ connectionString });
-        listener.on('error', () => {});
-        await listener.connect();
-        listener.on('notification', (msg) => {
-          for (const h of handlers.get(msg.channel) ?? []) h(msg.payload ?? '');
-        });
-      }
       let set = handlers.get(channel);
+      const first = !set;
       if (!set) {
         set = new Set();
         handlers.set(channel, set);
-        await listener.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
       }
       set.add(onNotify);
-      return async () => {
+      try {
+        if (!listener) listener = openListener();
+        const client = await listener;
+        if (first) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      } catch (err) {
         set.delete(onNotify);
+        if (set.size === 0) handlers.delete(channel);
+        throw databaseError(err);
+      }
+      const own = set;
+      return async () => {
+        own.delete(onNotify);
       };
     },
     async close() {
-      if (listener) await listener.end().catch(() => {});
+      closed = true;
+      const client = await listener?.catch(() => undefined);
+      if (client) await client.end().catch(() => {});
       await pool.end();
     },
   };

@@ -371,6 +371,7 @@ describe('HTTP', () => {
     expect(await okRes.json()).toEqual({
       status: 'ready',
       draining: false,
+      down: [],
       checks: [
         { name: 'eventstore', ok: true },
         { name: 'readmodels', ok: true },
@@ -380,7 +381,9 @@ describe('HTTP', () => {
     try {
       const bad = await fetch(`${gateway.httpUrl}/readyz`);
       expect(bad.status).toBe(503);
-      expect(((await bad.json()) as ReadinessReport).checks[0]).toEqual({ name: 'eventstore', ok: false, reason: 'failed' });
+      const report = (await bad.json()) as ReadinessReport;
+      expect(report.checks[0]).toEqual({ name: 'eventstore', ok: false, reason: 'failed' });
+      expect(report.down).toEqual(['eventstore']);
     } finally {
       ready = true;
     }

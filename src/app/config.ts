@@ -1,6 +1,7 @@
 /** Configuration from the environment; the running modes are README's "Running modes". */
 import type { AuthSettings } from '../auth/auth-settings.ts';
 import { DEFAULT_POOL_K } from '../commands/ballot-pool.ts';
+import { DEFAULT_SIGNING_IDLE_MS, MAX_SIGNING_WORKERS } from '../commands/signing-pool.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../gateway/input-bounds.ts';
 
 export interface Config {
@@ -23,6 +24,10 @@ export interface Config {
   rsaBits?: 2048 | 3072;
   /** EVOTE_POOL_K: ballots (and signature records) the pool always holds per election; 0 turns mixing off. */
   poolK?: number;
+  /** EVOTE_SIGNING_WORKERS: blind-signing worker threads at most (default os.availableParallelism()). */
+  signingWorkers?: number;
+  /** EVOTE_SIGNING_IDLE_MS: a signing worker idle this long ends (default 30 s); the next signature starts one. */
+  signingIdleMs?: number;
 }
 
 export class ConfigError extends Error {
@@ -67,6 +72,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: env.SMTP_URL || undefined,
     rsaBits: rsaBitsFromEnv(env.EVOTE_RSA_BITS),
     poolK: intFromEnv(env, 'EVOTE_POOL_K', DEFAULT_POOL_K, 0, 100_000),
+    signingWorkers: env.EVOTE_SIGNING_WORKERS ? intFromEnv(env, 'EVOTE_SIGNING_WORKERS', 1, 1, MAX_SIGNING_WORKERS) : undefined,
+    signingIdleMs: intFromEnv(env, 'EVOTE_SIGNING_IDLE_MS', DEFAULT_SIGNING_IDLE_MS, 100, 3_600_000),
   };
 }
 

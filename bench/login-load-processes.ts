@@ -110,7 +110,7 @@ function exitedWithin(child: ChildProcess, ms: number): Promise<void> {
 }
 
 /** Starts the inspector's CPU profiler; the returned function stops it and writes `file`. */
-async function startProfile(file: string | undefined): Promise<(() => Promise<void>) | undefined> {
+export async function startProfile(file: string | undefined): Promise<(() => Promise<void>) | undefined> {
   if (!file) return undefined;
   const session = new Session();
   session.connect();

@@ -23,23 +23,13 @@ import { plantSecretCodes, registerClientApp, startedElection, type BenchSystem 
 import { startRawThreads } from './raw-threads.ts';
 import { deltaMs, machineCpuMs, processCpuMs, threadCpuMs } from './cpu-split.ts';
 import { serverCpuSince, serverCpuSnapshot } from './server-cpu.ts';
-import { startProfile } from './login-load-processes.ts';
+import { nextFromChild, startProfile } from './login-load-processes.ts';
 import type { FromSigningLoad, SigningLoadInput, SigningLoadReport } from './signing-load-process.ts';
 
 const ENTRY = fileURLToPath(new URL('./signing-load-process.ts', import.meta.url));
 const PROBE_MS = 1_000;
 
-function next(child: ChildProcess): Promise<FromSigningLoad> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`signing load process exited with ${code} before reporting`));
-    child.once('exit', onExit);
-    child.once('message', (m: FromSigningLoad) => {
-      child.off('exit', onExit);
-      if (typeof m === 'object' && 'error' in m) reject(new Error(`signing load process failed: ${m.error}`));
-      else resolve(m);
-    });
-  });
-}
+const next = (child: ChildProcess) => nextFromChild<FromSigningLoad>(child, 'signing load process');
 
 interface DbCounters {
   commits: number;

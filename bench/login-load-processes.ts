@@ -39,17 +39,20 @@ export interface ProcessLoadResult {
 
 const ENTRY = fileURLToPath(new URL('./login-load-process.ts', import.meta.url));
 
-function next(child: ChildProcess): Promise<FromLoadProcess> {
+/** The child's next message; its `{ error }` or its exit before answering rejects (`what` names it). */
+export function nextFromChild<M>(child: ChildProcess, what = 'login load process'): Promise<Exclude<M, { error: string }>> {
   return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`login load process exited with ${code} before reporting`));
+    const onExit = (code: number | null) => reject(new Error(`${what} exited with ${code} before reporting`));
     child.once('exit', onExit);
-    child.once('message', (m: FromLoadProcess) => {
+    child.once('message', (m: M) => {
       child.off('exit', onExit);
-      if (typeof m === 'object' && 'error' in m) reject(new Error(`login load process failed: ${m.error}`));
-      else resolve(m);
+      if (typeof m === 'object' && m !== null && 'error' in m) reject(new Error(`${what} failed: ${(m as { error: string }).error}`));
+      else resolve(m as Exclude<M, { error: string }>);
     });
   });
 }
+
+const next = (child: ChildProcess) => nextFromChild<FromLoadProcess>(child);
 
 export async function loginLoadProcesses(processes: number, input: LoginLoadInput, execArgv: string[] = []): Promise<ProcessLoadResult> {
   // EVOTE_BENCH_LOAD_PROFILE_DIR=dir: CPU profiles of the load processes too (whole run, warm-up included).
@@ -110,7 +113,7 @@ function exitedWithin(child: ChildProcess, ms: number): Promise<void> {
 }
 
 /** Starts the inspector's CPU profiler; the returned function stops it and writes `file`. */
-async function startProfile(file: string | undefined): Promise<(() => Promise<void>) | undefined> {
+export async function startProfile(file: string | undefined): Promise<(() => Promise<void>) | undefined> {
   if (!file) return undefined;
   const session = new Session();
   session.connect();

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- part ...]`: parts are eventstore, projections, gateway, flood, ballots, auth,
+ * `npm run bench [-- part ...]`: parts are eventstore, projections, gateway, flood, ballots, signing, auth,
  * letters, tally, audit, startup, browser (default: all). Needs PostgreSQL on 127.0.0.1:5432 and Redis on :6379 (as the tests
  * do); works in scratch databases that it drops afterwards. Every figure is printed next to the raw
  * limit measured in the same run, as a ratio, and the whole run ends with a Markdown table for
@@ -18,6 +18,7 @@ import { projectionThroughput } from './projections.ts';
 import { commandRoundTrips, queryRoundTrips } from './gateway.ts';
 import { blindSignBench, castBench, castLatencyBench, rawRsaPrivateOps } from './ballots.ts';
 import { loginBench } from './auth.ts';
+import { signingBench } from './signing.ts';
 import { letterBench } from './letters.ts';
 import { tallyBench } from './tally.ts';
 import { auditBench } from './audit.ts';
@@ -94,6 +95,7 @@ try {
     // The same casts with the pool off: what the pool adds to a cast's round trip.
     await withSystem(async (sys) => say(await castLatencyBench(sys, 'pool off (k=0)')), { poolK: 0 });
   }
+  if (want('signing')) await withSystem(async (sys) => say(...(await signingBench(sys))));
   if (want('auth')) await withSystem(async (sys) => say(...(await loginBench(sys))));
   if (want('letters')) await withSystem(async (sys) => say(...(await letterBench(sys))));
   if (want('tally')) say(...(await tallyBench(2_000)));

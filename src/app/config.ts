@@ -1,6 +1,7 @@
 /** Configuration from the environment; the running modes are README's "Running modes". */
 import type { AuthSettings } from '../auth/auth-settings.ts';
 import { DEFAULT_POOL_K } from '../commands/ballot-pool.ts';
+import { DEFAULT_SIGNING_IDLE_MS, MAX_SIGNING_WORKERS } from '../commands/signing-pool.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../gateway/input-bounds.ts';
 import { DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION } from '../gateway/ws-protocol.ts';
 import { DEFAULT_MAX_CONNECTIONS_PER_SOURCE, DEFAULT_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE } from '../gateway/source-connection-limiter.ts';
@@ -31,6 +32,10 @@ export interface Config {
   maxConnectionsPerSource?: number;
   /** EVOTE_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE: new WebSockets per second per source address. */
   newConnectionsPerSecondPerSource?: number;
+  /** EVOTE_SIGNING_WORKERS: blind-signing worker threads at most (default os.availableParallelism()). */
+  signingWorkers?: number;
+  /** EVOTE_SIGNING_IDLE_MS: a signing worker idle this long ends (default 30 s); the next signature starts one. */
+  signingIdleMs?: number;
 }
 
 export class ConfigError extends Error {
@@ -85,6 +90,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     maxInFlightPerConnection: intFromEnv(env, 'EVOTE_MAX_INFLIGHT_PER_CONNECTION', DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION, 1, 100_000),
     maxConnectionsPerSource: intFromEnv(env, 'EVOTE_MAX_CONNECTIONS_PER_SOURCE', DEFAULT_MAX_CONNECTIONS_PER_SOURCE, 1, 10_000_000),
     newConnectionsPerSecondPerSource: intFromEnv(env, 'EVOTE_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE', DEFAULT_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE, 1, 10_000_000),
+    signingWorkers: env.EVOTE_SIGNING_WORKERS ? intFromEnv(env, 'EVOTE_SIGNING_WORKERS', 1, 1, MAX_SIGNING_WORKERS) : undefined,
+    signingIdleMs: intFromEnv(env, 'EVOTE_SIGNING_IDLE_MS', DEFAULT_SIGNING_IDLE_MS, 100, 3_600_000),
   };
 }
 

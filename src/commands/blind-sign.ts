@@ -1,28 +1,30 @@
 /**
  * Blind signing (docs/ballots.md): BlindSignatureIssued is pooled before the signature is answered;
  * one per voter. Malformed input is refused first, so a client bug never burns the voter's signature.
+ * The private operation runs on the signing pool's workers; this thread holds only the public numbers.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey } from 'node:crypto';
 import type { KeyStore } from '../keystore/port.ts';
 import { keyNames } from '../keystore/port.ts';
-import { createPrivateKeyCache } from '../keystore/private-key-cache.ts';
 import type { Result } from '../domain/errors.ts';
 import type { VoterPrincipal } from '../auth/voter-authenticator.ts';
 import { voterDecider } from '../domain/voter.ts';
 import type { VoterEvent } from '../domain/voter-events.ts';
 import { domainError, isDomainError } from '../domain/errors.ts';
-import { blindSign } from '../crypto/blind-rsa.ts';
 import { bytesToBigInt, fromBase64url, toBase64url, toHex } from '../crypto/bytes.ts';
-import { rsaPublicNumbers } from '../crypto/rsa.ts';
+import { rsaPublicNumbers, type RsaPublicNumbers } from '../crypto/rsa.ts';
 import type { ElectionStatusView } from '../projections/ballot-queries.ts';
 import type { BallotPool } from './ballot-pool.ts';
 import { toEventData } from './command-handler.ts';
 import { voterStreamId } from '../domain/streams.ts';
+import type { SigningPool } from './signing-pool.ts';
 
 export interface BlindSignDeps {
   pool: BallotPool;
   keyStore: KeyStore;
   electionStatus: (electionId: string) => Promise<ElectionStatusView>;
+  /** Where the private operation runs (createSigningPool, given authorityKeyLoader). */
+  signing: SigningPool;
 }
 
 export interface BlindSignInput {
@@ -42,8 +44,40 @@ export class AuthorityKeyMissingError extends Error {
   }
 }
 
+/** The authority key's PKCS#8 bytes for the signing pool's workers (never kept on this thread). */
+export function authorityKeyLoader(keyStore: KeyStore): (electionId: string) => Promise<Uint8Array> {
+  return async (electionId) => {
+    const der = await keyStore.get(keyNames.authority(electionId));
+    if (!der) throw new AuthorityKeyMissingError(electionId);
+    return der;
+  };
+}
+
+/** n and kLen per election, derived once from the stored key (bounded; failures are not cached). */
+function authorityNumbersCache(keyStore: KeyStore, capacity = 64): (electionId: string) => Promise<RsaPublicNumbers> {
+  const load = authorityKeyLoader(keyStore);
+  const numbers = new Map<string, Promise<RsaPublicNumbers>>();
+  return (electionId) => {
+    let found = numbers.get(electionId);
+    if (!found) {
+      found = load(electionId).then((der) => {
+        try {
+          // Only the public numbers are kept: no private KeyObject stays on this thread.
+          return rsaPublicNumbers(createPrivateKey({ key: Buffer.from(der.buffer, der.byteOffset, der.byteLength), format: 'der', type: 'pkcs8' }));
+        } finally {
+          der.fill(0);
+        }
+      });
+      found.catch(() => numbers.delete(electionId));
+      numbers.set(electionId, found);
+      if (numbers.size > capacity) numbers.delete(numbers.keys().next().value as string);
+    }
+    return found;
+  };
+}
+
 export function createBlindSigner(deps: BlindSignDeps): BlindSigner {
-  const authorityKey = createPrivateKeyCache(deps.keyStore, keyNames.authority, (id) => new AuthorityKeyMissingError(id));
+  const authorityNumbers = authorityNumbersCache(deps.keyStore);
 
   return {
     async blindSign(principal, input) {
@@ -60,8 +94,7 @@ export function createBlindSigner(deps: BlindSignDeps): BlindSigner {
         if (!Array.isArray(decided)) return { ok: false, error: decided };
       }
       const blinded = fromBase64url(input.blindedMessage);
-      const key = await authorityKey(input.electionId);
-      const { n, modulusBytes } = rsaPublicNumbers(key);
+      const { n, modulusBytes } = await authorityNumbers(input.electionId);
       if (!blinded || blinded.length !== modulusBytes || bytesToBigInt(blinded) >= n) {
         return { ok: false, error: domainError('INVALID_BLINDED_MESSAGE', `the blinded message must be ${modulusBytes} bytes of base64url below the modulus`) };
       }
@@ -80,9 +113,9 @@ export function createBlindSigner(deps: BlindSignDeps): BlindSigner {
         },
       });
       if (!recorded.ok) return recorded;
-      const signed = blindSign(key, blinded);
-      if (!signed.ok) throw new Error(`blind signing failed: ${signed.error.code}`);
-      return { ok: true, value: { blindSignature: toBase64url(signed.value) } };
+      // A failure here (SERVICE_UNAVAILABLE when a worker died) leaves the record: the same blinded message, sent again, is signed again.
+      const signature = await deps.signing.sign(input.electionId, blinded);
+      return { ok: true, value: { blindSignature: toBase64url(signature) } };
     },
   };
 }

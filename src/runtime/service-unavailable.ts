@@ -1,5 +1,5 @@
 /** The services a request may depend on; `/readyz` and SERVICE_UNAVAILABLE name them the same way. */
-export type ServiceName = 'sessions' | 'pubsub' | 'database' | 'eventstore';
+export type ServiceName = 'sessions' | 'pubsub' | 'database' | 'eventstore' | 'signing';
 
 /**
  * A dependency is down or did not answer within its bound. Thrown by adapters; the gateway answers

@@ -1,6 +1,6 @@
 /**
  * Starts a worker_threads Worker from a TypeScript entry (`new URL('./worker.ts', import.meta.url)`);
- * used by the tally, audit, QR and x25519 pools. Two running modes, same sources:
+ * used by the tally, audit, QR, x25519 and signing pools. Two running modes, same sources:
  *
  * - compiled (`npm start`, `evote`: this module is dist/…/worker-thread.js): the entry's `.js`
  *   sibling in dist is loaded as it is; no esbuild or tsx at run time.

@@ -1,4 +1,4 @@
-/** Configuration from the environment: the ballot pool's k, and the mixing settings it replaced. */
+/** Configuration from the environment: the ballot pool's k, the mixing settings it replaced, the signing workers. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configFromEnv } from '../../src/app/config.ts';
 
@@ -9,6 +9,15 @@ describe('configFromEnv', () => {
     expect(configFromEnv({ EVOTE_POOL_K: '8' }).poolK).toBe(8);
     expect(() => configFromEnv({ EVOTE_POOL_K: '-1' })).toThrow(ConfigError);
     expect(() => configFromEnv({ EVOTE_POOL_K: 'many' })).toThrow(ConfigError);
+  });
+
+  it('sizes the signing workers from EVOTE_SIGNING_WORKERS (default: one per core, the pool decides) and their idle time from EVOTE_SIGNING_IDLE_MS', () => {
+    expect(configFromEnv({}).signingWorkers).toBeUndefined();
+    expect(configFromEnv({}).signingIdleMs).toBe(30_000);
+    expect(configFromEnv({ EVOTE_SIGNING_WORKERS: '3', EVOTE_SIGNING_IDLE_MS: '5000' })).toMatchObject({ signingWorkers: 3, signingIdleMs: 5_000 });
+    expect(() => configFromEnv({ EVOTE_SIGNING_WORKERS: '0' })).toThrow(ConfigError);
+    expect(() => configFromEnv({ EVOTE_SIGNING_WORKERS: '65' })).toThrow(ConfigError);
+    expect(() => configFromEnv({ EVOTE_SIGNING_IDLE_MS: '10' })).toThrow(ConfigError);
   });
 
   it('refuses the old mixing settings instead of ignoring them', () => {

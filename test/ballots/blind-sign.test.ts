@@ -1,8 +1,9 @@
 /**
  * Blind signing through the command, on real PostgreSQL with the election's real authority key:
  * once per voter, the same blinded message gets the same signature, a different one is refused,
- * 50 concurrent requests of one voter record ONE BlindSignatureIssued, and the unblinded signature
- * verifies with our RFC 9474 verifier and with node:crypto's own RSASSA-PSS (SHA-384, salt 48).
+ * 50 concurrent requests of one voter record ONE BlindSignatureIssued, 40 voters racing two messages
+ * each get one signature each, and the unblinded signature verifies with our RFC 9474 verifier and
+ * with node:crypto's own RSASSA-PSS (SHA-384, salt 48). The private operation runs on the signing pool.
  */
 import { constants, verify as nodeVerify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +19,7 @@ let election: TestElection;
 
 beforeAll(async () => {
   world = await startWorld();
-  signer = createBlindSigner({ pool: world.pool, keyStore: world.keyStore, electionStatus: world.electionStatus });
+  signer = createBlindSigner({ pool: world.pool, keyStore: world.keyStore, electionStatus: world.electionStatus, signing: world.signing });
   election = await openElection(world, { voters: 5 });
 });
 afterAll(async () => world?.close());
@@ -78,6 +79,29 @@ describe('ballot.blindSign command', () => {
     expect(new Set(refused)).toEqual(refused.length ? new Set(['ALREADY_SIGNED']) : new Set());
     // Either the common message won (40 ok, 10 refused) or one of the others did (1 ok, 49 refused).
     expect([40, 1]).toContain(results.filter((r) => r.ok).length);
+  });
+
+  it('signs 40 voters at once, two different messages each: one signature per voter, each for the message it answers', async () => {
+    const crowd = await openElection(world, { voters: 40 });
+    const tries = crowd.voterIds.flatMap((voterId) =>
+      ['Alice', 'Bob'].map((choice) => ({
+        voterId,
+        b: prepareBallot({ electionId: crowd.electionId, choice, n2Commitment: '0'.repeat(64), authorityPublicKey: crowd.authorityPublicKey }),
+      })),
+    );
+    const results = await Promise.all(tries.map((t) => signer.blindSign(principal(t.voterId, crowd.electionId), { electionId: crowd.electionId, blindedMessage: t.b.blindedMessage })));
+    for (const voterId of crowd.voterIds) {
+      const mine = results.flatMap((r, i) => (tries[i]!.voterId === voterId ? [{ r, t: tries[i]! }] : []));
+      const won = mine.filter(({ r }) => r.ok);
+      expect(won).toHaveLength(1);
+      expect(mine.filter(({ r }) => !r.ok).map(({ r }) => (r.ok ? '' : r.error.code))).toEqual(['ALREADY_SIGNED']);
+      // The reply unblinds into a valid signature only with the inverse of the very request it answers.
+      const { r, t } = won[0]!;
+      const done = finishBallot({ ...t.b, blindSignature: r.ok ? r.value.blindSignature : '', authorityPublicKey: crowd.authorityPublicKey, ballotPublicKey: crowd.ballotPublicKey, electionId: crowd.electionId });
+      expect(verify(crowd.authorityPublicKey, t.b.prepared, done.signature)).toBe(true);
+      const events = (await world.store.readStream(voterStreamId(crowd.electionId, voterId))).filter((e) => e.type === 'BlindSignatureIssued');
+      expect(events).toHaveLength(1);
+    }
   });
 
   it('refuses a token of another election, a malformed blinded message, and a closed election', async () => {

@@ -31,7 +31,7 @@ afterAll(async () => world?.close());
 
 /** A whole voter: blind-sign through the real command, finish, encrypt. */
 async function signedBallot(voterIndex: number, choice: string, n2: string): Promise<{ ciphertext: string; ballotHash: string }> {
-  const signer = createBlindSigner({ pool: world.pool, keyStore: world.keyStore, electionStatus: world.electionStatus });
+  const signer = createBlindSigner({ pool: world.pool, keyStore: world.keyStore, electionStatus: world.electionStatus, signing: world.signing });
   const b = prepareBallot({ electionId: election.electionId, choice, n2Commitment: n2Commitment(n2, SALT), authorityPublicKey: election.authorityPublicKey });
   const r = await signer.blindSign(
     { electionId: election.electionId, voterId: election.voterIds[voterIndex]!, clientId: 'c' },

@@ -17,6 +17,8 @@ import { defaultProjections } from '../../src/projections/index.ts';
 import { createReadModelQueries } from '../../src/projections/queries.ts';
 import { votesProjection } from '../../src/projections/votes-projection.ts';
 import { createBallotPool, type BallotPool } from '../../src/commands/ballot-pool.ts';
+import { createSigningPool, type SigningPool } from '../../src/commands/signing-pool.ts';
+import { authorityKeyLoader } from '../../src/commands/blind-sign.ts';
 import { quotaNotifier } from '../../src/commands/auto-close.ts';
 import { createElectionStatusCache, type ElectionStatusView } from '../../src/projections/ballot-queries.ts';
 import type { ElectionCommandHandlers } from '../../src/commands/election-command-handlers.ts';
@@ -41,6 +43,8 @@ export interface World {
   pubsub: PubSub;
   /** The ballot pool every close goes through (k = 0 unless startWorld was asked for mixing). */
   pool: BallotPool;
+  /** The blind-signing workers, as the ballots feature makes them. */
+  signing: SigningPool;
   /** Status straight from the read model (no cache), waiting for the projections first. */
   electionStatus: (electionId: string) => Promise<ElectionStatusView>;
   close(): Promise<void>;
@@ -67,6 +71,7 @@ export async function startWorld(opts: { poolK?: number } = {}): Promise<World> 
   });
   await runner.start();
   const cached = createElectionStatusCache((id) => queries.getElection(id), { ttlMs: 0 });
+  const signing = createSigningPool({ loadKey: authorityKeyLoader(keyStore) });
   return {
     databaseUrl: db.url,
     sql,
@@ -77,11 +82,13 @@ export async function startWorld(opts: { poolK?: number } = {}): Promise<World> 
     runner,
     pubsub,
     pool,
+    signing,
     electionStatus: async (id) => {
       await runner.waitFor(await store.headPosition());
       return cached(id);
     },
     async close() {
+      await signing.close();
       await pool.stop();
       await runner.stop();
       await pubsub.close();

@@ -102,7 +102,7 @@ describe('ballot pool', () => {
 
   it('holds blind-signature records too: at most one per voter across the pool and the log', async () => {
     const election = await openElection(world, { voters: 2 });
-    const signer = createBlindSigner({ pool: world.pool, keyStore: world.keyStore, electionStatus: world.electionStatus });
+    const signer = createBlindSigner({ pool: world.pool, keyStore: world.keyStore, electionStatus: world.electionStatus, signing: world.signing });
     const voterId = election.voterIds[0]!;
     const principal = { electionId: election.electionId, voterId, clientId: 'c' };
     const blinded = () => prepareBallot({ electionId: election.electionId, choice: 'Alice', n2Commitment: '0'.repeat(64), authorityPublicKey: election.authorityPublicKey }).blindedMessage;

@@ -3,14 +3,19 @@
  * secret appears anywhere public or semi-public: not in any event of the log, not in the voters,
  * credentials or elections read models, not in the key store's rows (sealed), not in a log line
  * and not in the metrics. Secrets: every letter's secret code, N1 and N2, and every voter's e-mail
- * address, each searched in its text form and as hex and base64 of its bytes.
+ * address, each searched in its text form and as hex and base64 of its bytes; after a few blind
+ * signatures (on the signing workers), the authority's private key in its PKCS#8 and JWK forms.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { EvoteConnection } from '../../src/client/connection.ts';
 import type { System } from '../../src/app/bootstrap.ts';
 import { createLogger } from '../../src/runtime/log.ts';
-import { fromBase64url } from '../../src/crypto/bytes.ts';
+import { fromBase64url, toBase64url } from '../../src/crypto/bytes.ts';
+import { createPrivateKey } from 'node:crypto';
+import { loginVoter, type ClientApp } from '../../src/client/client-login.ts';
+import { prepareBallot } from '../../src/client/voter-ballot.ts';
+import { keyNames } from '../../src/keystore/port.ts';
 import { startTestCluster, type TestCluster } from '../support/system.ts';
 import { issueLettersByEmail, startSmtpSink, type ReceivedLetter, type SmtpSink } from '../support/letters.ts';
 
@@ -87,6 +92,33 @@ describe('no secret in the log, the read models, the log lines or the metrics', 
     ];
     // The scanner is honest: it finds every kind of secret where they really are (the letters).
     expect(new Set(leaks(letters.map((l) => `${l.to}\n${l.text}`).join('\n'), secrets))).toEqual(new Set(['secret code', 'N1', 'N2', 'e-mail']));
+  });
+
+  it('blind-signs three voters over the gateway, and adds the authority key to the secrets', async () => {
+    const { electionId } = letters[0]!.credential;
+    const client = await admin.request<ClientApp>('command', 'clients.register', { name: 'Secrets test app' }, { token: adminToken });
+    const { authorityPublicKey } = await admin.request<{ authorityPublicKey: string }>('query', 'election.get', { electionId });
+    for (const letter of letters.slice(0, 3)) {
+      const conn = await EvoteConnection.connect(system.gateway!.url);
+      try {
+        const { accessToken } = await loginVoter(conn, letter.credential, client);
+        const b = prepareBallot({ electionId, choice: 'Yes', n2Commitment: '0'.repeat(64), authorityPublicKey });
+        const signed = await conn.request<{ blindSignature: string }>('command', 'ballot.blindSign', { electionId, blindedMessage: b.blindedMessage }, { token: accessToken });
+        expect(fromBase64url(signed.blindSignature)?.length).toBe(256);
+      } finally {
+        await conn.close();
+      }
+    }
+    const der = await system.keyStore.get(keyNames.authority(electionId));
+    const jwk = createPrivateKey({ key: Buffer.from(der!), format: 'der', type: 'pkcs8' }).export({ format: 'jwk' });
+    const b = Buffer.from(der!);
+    // The private members and the whole PKCS#8 (whose tail, the private part, is what a leak would show).
+    const forms = [b.toString('hex'), b.toString('base64').replace(/=+$/, ''), toBase64url(b), ...[jwk.d, jwk.p, jwk.q, jwk.dp, jwk.dq, jwk.qi].flatMap((x) => [x!, Buffer.from(x!, 'base64url').toString('hex')])];
+    const authorityKey = { kind: 'authority key', forms: forms.map((f) => f.slice(-64)) };
+    // The scanner would catch the key logged as a JWK or as its DER.
+    expect(leaks(JSON.stringify(jwk), [authorityKey])).toContain('authority key');
+    expect(leaks(`key=${b.toString('base64')}`, [authorityKey])).toContain('authority key');
+    secrets.push(authorityKey);
   });
 
   it('finds none in any event of the log', async () => {

@@ -1,6 +1,7 @@
 /** The ballot feature: signing and casting through the pool, closing, the `votes` read model and the board. */
 import type { FeatureFactory } from '../feature.ts';
-import { createBlindSigner } from '../../commands/blind-sign.ts';
+import { authorityKeyLoader, createBlindSigner } from '../../commands/blind-sign.ts';
+import { createSigningPool } from '../../commands/signing-pool.ts';
 import { createBallotCaster } from '../../commands/cast-ballot.ts';
 import { createAutoCloser, quotaNotifier } from '../../commands/auto-close.ts';
 import { createClosingScheduler } from '../../commands/closing-scheduler.ts';
@@ -14,7 +15,14 @@ export const ballotsFeature: FeatureFactory = async (ctx) => {
   const queries = createBallotQueries(ctx.sql);
   const { pool } = ctx;
   if (pool.k === 0) log.warn('ballot pool mixing is off (EVOTE_POOL_K=0): the log order links voters to ballots');
-  const signer = createBlindSigner({ pool, keyStore: ctx.keyStore, electionStatus });
+  // No worker runs until the first signature, and idle ones end (docs/ballots.md).
+  const signing = createSigningPool({
+    loadKey: authorityKeyLoader(ctx.keyStore),
+    size: ctx.config.signingWorkers,
+    idleMs: ctx.config.signingIdleMs,
+    log: log.child({ component: 'signing-pool' }),
+  });
+  const signer = createBlindSigner({ pool, keyStore: ctx.keyStore, electionStatus, signing });
   const caster = createBallotCaster({ pool, keyStore: ctx.keyStore, electionStatus });
   const autoCloser = createAutoCloser({ store: ctx.store, pool, pubsub: ctx.pubsub, now: ctx.now, log });
   const scheduler = createClosingScheduler({ store: ctx.store, pool, sql: ctx.sql, now: ctx.now, log });
@@ -38,6 +46,7 @@ export const ballotsFeature: FeatureFactory = async (ctx) => {
     async close() {
       await scheduler.stop();
       await autoCloser.stop();
+      await signing.close();
     },
   };
 };

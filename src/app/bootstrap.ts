@@ -198,7 +198,7 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
       readiness: [
         { name: 'database', check: async () => (await sql.query('select 1 as ok')).rows.length === 1 },
         ...(config.eventStoreUrl ? [{ name: 'eventstore', check: () => store.ping() }] : []),
-        ...(pubsub.ping ? [{ name: 'pubsub', check: () => pubsub.ping!() }] : []),
+        ...(pubsub.ping ? [{ name: 'pubsub', check: () => pubsub.ping!(), degradesOnly: true }] : []),
         ...features.flatMap((f) => f.readiness ?? []),
       ],
       modules: [projectionMessageModule(runner), ...features.flatMap((f) => (f.messages ? [f.messages] : []))],

@@ -17,7 +17,8 @@ export interface HttpRouteDeps {
 }
 
 export interface ReadinessReport {
-  status: 'ready' | 'not_ready';
+  /** `degraded`: only services marked degradesOnly are down; still 200 so a balancer keeps routing casts here. */
+  status: 'ready' | 'degraded' | 'not_ready';
   draining: boolean;
   /** The names of the failing checks: the services a request may be refused for. */
   down: string[];
@@ -66,8 +67,9 @@ async function runCheck(c: ReadinessCheck, timeoutMs: number): Promise<Readiness
 
 export async function readinessReport(checks: ReadinessCheck[], timeoutMs: number, draining: boolean): Promise<ReadinessReport> {
   const results = await Promise.all(checks.map((c) => runCheck(c, timeoutMs)));
-  const ready = !draining && results.every((r) => r.ok);
-  return { status: ready ? 'ready' : 'not_ready', draining, down: results.filter((r) => !r.ok).map((r) => r.name), checks: results };
+  const failing = checks.filter((_, i) => !results[i]!.ok);
+  const status = draining || failing.some((c) => !c.degradesOnly) ? 'not_ready' : failing.length > 0 ? 'degraded' : 'ready';
+  return { status, draining, down: failing.map((c) => c.name), checks: results };
 }
 
 export function registerHttpRoutes(app: HttpRouter, deps: HttpRouteDeps): void {
@@ -76,7 +78,7 @@ export function registerHttpRoutes(app: HttpRouter, deps: HttpRouteDeps): void {
   app.get('/readyz', (res) =>
     respondLater(res, deps.log, '/readyz', async () => {
       const report = await readinessReport(deps.readiness, deps.readinessTimeoutMs, deps.isDraining());
-      return { status: report.status === 'ready' ? '200 OK' : '503 Service Unavailable', type: JSON_TYPE, body: JSON.stringify(report) };
+      return { status: report.status !== 'not_ready' ? '200 OK' : '503 Service Unavailable', type: JSON_TYPE, body: JSON.stringify(report) };
     }),
   );
 

@@ -131,8 +131,10 @@ describe('Redis down', () => {
     expect(query.reply.ok).toBe(true);
 
     const ready = await fetch(`${system.gateway!.httpUrl}/readyz`);
-    expect(ready.status).toBe(503);
-    const report = (await ready.json()) as { down: string[]; checks: { name: string; ok: boolean }[] };
+    // Degraded, not out: a balancer keeps sending casts here (docs/resilience.md, "/readyz").
+    expect(ready.status).toBe(200);
+    const report = (await ready.json()) as { status: string; down: string[]; checks: { name: string; ok: boolean }[] };
+    expect(report.status).toBe('degraded');
     expect(report.down.sort()).toEqual(['pubsub', 'sessions']);
     expect(report.checks.find((k) => k.name === 'database')?.ok).toBe(true);
 
@@ -143,7 +145,7 @@ describe('Redis down', () => {
     await until(async () => (after = await loginVoter(await EvoteConnection.connect(url), main.creds[3]!, client).catch(() => undefined)) !== undefined, 10_000, 'a login after Redis came back');
     const signed = await timed(c, 'command', 'ballot.blindSign', { electionId: main.electionId, blindedMessage: blinded() }, after!.accessToken);
     expect(signed.reply.ok, JSON.stringify(signed.reply)).toBe(true);
-    await until(async () => (await fetch(`${system.gateway!.httpUrl}/readyz`)).status === 200, 5_000, '/readyz to be ready again');
+    await until(async () => ((await (await fetch(`${system.gateway!.httpUrl}/readyz`)).json()) as { status: string }).status === 'ready', 5_000, '/readyz to be ready again');
     expect((await timed(c, 'subscribe', 'election', { electionId: other.electionId })).reply.ok).toBe(true);
     expect((await timed(c, 'command', 'ballot.cast', cast(1))).reply.ok).toBe(true);
 

@@ -65,7 +65,7 @@ export const authFeature: FeatureFactory = async (ctx) => {
   return {
     name: 'auth',
     messages: authMessageModule({ login, tokens, clients, attempts }),
-    readiness: [{ name: 'sessions', check: () => store.ping() }],
+    readiness: [{ name: 'sessions', check: () => store.ping(), degradesOnly: true }],
     async close() {
       await unsubscribe();
       await x25519.close();

@@ -55,6 +55,8 @@ export interface System {
   commands: ElectionCommandHandlers;
   queries: ReadModelQueries;
   runner: ProjectionRunner;
+  /** The hot public reads' cache (docs/projections.md "Read cache"). */
+  readCache: ReadCache;
   pubsub: PubSub;
   metrics: MetricsRegistry;
   log: Logger;
@@ -169,6 +171,7 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
     commands,
     queries,
     runner,
+    readCache,
     pubsub,
     metrics,
     log,

@@ -224,6 +224,8 @@ export class ReadCache implements ProjectionObserver {
   }
 
   private store(key: string, value: unknown, deps: readonly CacheDependency[], gens: number[]): void {
+    // Loaded before an invalidation: already stale, and it must not replace a fresher entry.
+    if (!this.current(deps, gens)) return;
     const bytes = key.length + (value === undefined ? 0 : JSON.stringify(value).length);
     if (bytes > this.maxBytes) return;
     const old = this.entries.get(key);

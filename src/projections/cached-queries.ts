@@ -26,12 +26,32 @@ export function cachedReadModelQueries(inner: ReadModelQueries, cache: ReadCache
   };
 }
 
-export function cachedBallotQueries(inner: BallotQueries, cache: ReadCache): BallotQueries {
+/** About this many receipts per bucket; the bucket is the set of hashes sharing a prefix. */
+const RECEIPTS_PER_BUCKET = 256;
+
+/** Hex digits of the bucket prefix for an election of `ballots` expected ballots (16^digits buckets). */
+export function receiptPrefixLength(ballots: number): number {
+  return Math.min(8, Math.max(0, Math.ceil(Math.log(Math.max(1, ballots) / RECEIPTS_PER_BUCKET) / Math.log(16))));
+}
+
+/**
+ * Each voter checks their own receipt, about once: caching receipts one by one would never hit. A
+ * miss loads the receipts of every hash sharing the first few hex digits, sized by the election's
+ * expected voters, so the other voters of that bucket are served from memory.
+ */
+export function cachedBallotQueries(inner: BallotQueries, cache: ReadCache, expectedBallots: (electionId: string) => Promise<number>): BallotQueries {
+  const bucket = (id: string, prefix: string) =>
+    cache.read(key('ballots.receipts', id, prefix), [of('votes', id), of('tally', id)], async () => {
+      const receipts = await inner.receiptsWithPrefix(id, prefix);
+      return Object.fromEntries(receipts.map((r) => [r.ballotHash, r]));
+    });
   return {
     ...inner,
-    // A released ballot's receipt changes only with the tally; one not yet on the board, with each release.
-    receipt: (id, hash) =>
-      cache.read(key('ballots.receipt', id, hash), [...untilSettled('votes', id), of('tally', id)], () => inner.receipt(id, hash), (r) => r !== undefined),
+    receipt: async (id, hash) => {
+      if (!/^[0-9a-f]{64}$/.test(hash)) return inner.receipt(id, hash);
+      const receipts = await bucket(id, hash.slice(0, receiptPrefixLength(await expectedBallots(id))));
+      return Object.hasOwn(receipts, hash) ? receipts[hash] : undefined;
+    },
     // Ballots only ever join the board after the last one: a full page is final.
     board: (id, page) =>
       cache.read(key('ballots.board', id, page.after, page.limit), untilSettled('votes', id), () => inner.board(id, page), (p) => p.next !== null),

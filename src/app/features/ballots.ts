@@ -12,7 +12,7 @@ import { ballotMessageModule } from '../../gateway/messages/ballots.ts';
 export const ballotsFeature: FeatureFactory = async (ctx) => {
   const log = ctx.log.child({ component: 'ballots' });
   const electionStatus = ctx.election.status;
-  const queries = cachedBallotQueries(createBallotQueries(ctx.sql), ctx.readCache);
+  const queries = cachedBallotQueries(createBallotQueries(ctx.sql), ctx.readCache, async (id) => (await ctx.election.queries.getElection(id))?.expectedVoters ?? 0);
   const { pool } = ctx;
   if (pool.k === 0) log.warn('ballot pool mixing is off (EVOTE_POOL_K=0): the log order links voters to ballots');
   const signer = createBlindSigner({ pool, keyStore: ctx.keyStore, electionStatus });

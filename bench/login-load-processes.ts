@@ -15,6 +15,7 @@ import type { LoginLoadInput, LoginLoadReport } from './login-drive.ts';
 import type { FromLoadProcess } from './login-load-process.ts';
 import { threadCpuNanos } from '../src/runtime/thread-cpu.ts';
 import { serverCpuSince, serverCpuSnapshot } from './server-cpu.ts';
+import { nextFromChild } from './child-ipc.ts';
 
 /** This (main) thread's CPU time in ms: the gateway's event loop, the serial bottleneck. */
 const mainThreadCpuMs = (): number | undefined => {
@@ -39,17 +40,7 @@ export interface ProcessLoadResult {
 
 const ENTRY = fileURLToPath(new URL('./login-load-process.ts', import.meta.url));
 
-function next(child: ChildProcess): Promise<FromLoadProcess> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`login load process exited with ${code} before reporting`));
-    child.once('exit', onExit);
-    child.once('message', (m: FromLoadProcess) => {
-      child.off('exit', onExit);
-      if (typeof m === 'object' && 'error' in m) reject(new Error(`login load process failed: ${m.error}`));
-      else resolve(m);
-    });
-  });
-}
+const next = (child: ChildProcess) => nextFromChild<FromLoadProcess>(child, 'login load process');
 
 export async function loginLoadProcesses(processes: number, input: LoginLoadInput, execArgv: string[] = []): Promise<ProcessLoadResult> {
   // EVOTE_BENCH_LOAD_PROFILE_DIR=dir: CPU profiles of the load processes too (whole run, warm-up included).

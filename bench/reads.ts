@@ -14,27 +14,17 @@ import type { BoardBallot } from '../src/projections/board-queries.ts';
 import { against, type BenchResult } from './harness.ts';
 import { mintCredentials, spread, startedElection, type BenchSystem } from './election-setup.ts';
 import type { FromReads, ReadsInput, ReadsReport } from './reads-process.ts';
+import { nextFromChild } from './child-ipc.ts';
 
 const ENTRY = fileURLToPath(new URL('./reads-process.ts', import.meta.url));
 const CHILDREN = 2;
 const CONNECTIONS = 50;
 
-function next(child: ReturnType<typeof fork>): Promise<FromReads> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`read load process exited with ${code} before reporting`));
-    child.once('exit', onExit);
-    child.once('message', (m: FromReads) => {
-      child.off('exit', onExit);
-      if (typeof m === 'object' && 'error' in m) reject(new Error(`read load process failed: ${m.error}`));
-      else resolve(m);
-    });
-  });
-}
-
 /** Replies/s of CONNECTIONS closed-loop clients spread over CHILDREN processes, all started together. */
 async function replyRate(url: string, requests: ReadsInput['requests'], ms: number): Promise<number> {
   const children = Array.from({ length: CHILDREN }, () => fork(ENTRY, [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' }));
   try {
+    const next = (c: ReturnType<typeof fork>) => nextFromChild<FromReads>(c, 'read load process');
     const ready = children.map((c) => next(c));
     children.forEach((c) => c.send({ url, connections: CONNECTIONS / CHILDREN, ms, requests } satisfies ReadsInput));
     await Promise.all(ready);

@@ -18,7 +18,7 @@ import { createReadModelQueries } from '../../src/projections/queries.ts';
 import { votesProjection } from '../../src/projections/votes-projection.ts';
 import { createBallotPool, type BallotPool } from '../../src/commands/ballot-pool.ts';
 import { quotaNotifier } from '../../src/commands/auto-close.ts';
-import type { ElectionStatusView } from '../../src/projections/ballot-queries.ts';
+import { createElectionStatusCache, type ElectionStatusView } from '../../src/projections/ballot-queries.ts';
 import type { ElectionCommandHandlers } from '../../src/commands/election-command-handlers.ts';
 import type { ReadModelQueries } from '../../src/projections/read-models.ts';
 import type { CredentialMinted } from '../../src/domain/credential-events.ts';
@@ -66,7 +66,7 @@ export async function startWorld(opts: { poolK?: number } = {}): Promise<World> 
     waitPollMs: 10,
   });
   await runner.start();
-  const cached = async (id: string): Promise<ElectionStatusView> => (await queries.getElection(id))?.status ?? 'NONE';
+  const cached = createElectionStatusCache((id) => queries.getElection(id), { ttlMs: 0 });
   return {
     databaseUrl: db.url,
     sql,

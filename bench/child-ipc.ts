@@ -15,3 +15,23 @@ export function nextFromChild<T>(child: ChildProcess, what: string): Promise<Exc
     });
   });
 }
+
+/**
+ * The child's side: on the parent's input, `run` prepares and calls `ready()` (sends 'ready', resolves
+ * on 'go'); its result goes back as `{ report }`, a failure as `{ error }`; then the channel closes.
+ */
+export function serveLoad<I, R>(run: (input: I, ready: () => Promise<void>) => Promise<R>): void {
+  const send = (m: 'ready' | { report: R } | { error: string }) => process.send?.(m);
+  let go: (() => void) | undefined;
+  const started = new Promise<void>((resolve) => (go = resolve));
+  process.on('message', (m: I | 'go') => {
+    if (m === 'go') return go?.();
+    const ready = async () => {
+      send('ready');
+      await started;
+    };
+    run(m, ready)
+      .then((report) => send({ report }), (err: unknown) => send({ error: (err as Error).message }))
+      .finally(() => process.disconnect());
+  });
+}

@@ -4,6 +4,7 @@
  * Protocol over IPC: parent → ReadsInput; child → 'ready'; parent → 'go'; child → {report}.
  */
 import { EvoteConnection } from '../src/client/connection.ts';
+import { serveLoad } from './child-ipc.ts';
 
 export interface ReadsInput {
   url: string;
@@ -44,23 +45,4 @@ async function run(input: ReadsInput, ready: () => Promise<void>): Promise<Reads
   return report;
 }
 
-const send = (m: FromReads) => process.send?.(m);
-let go: (() => void) | undefined;
-const started = new Promise<void>((resolve) => (go = resolve));
-
-process.on('message', (m: ReadsInput | 'go') => {
-  if (m === 'go') return go?.();
-  run(m, async () => {
-    send('ready');
-    await started;
-  }).then(
-    (report) => {
-      send({ report });
-      process.disconnect();
-    },
-    (err: unknown) => {
-      send({ error: (err as Error).message });
-      process.disconnect();
-    },
-  );
-});
+serveLoad(run);

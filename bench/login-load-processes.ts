@@ -15,6 +15,7 @@ import type { LoginLoadInput, LoginLoadReport } from './login-drive.ts';
 import type { FromLoadProcess } from './login-load-process.ts';
 import { threadCpuNanos } from '../src/runtime/thread-cpu.ts';
 import { serverCpuSince, serverCpuSnapshot } from './server-cpu.ts';
+import { nextFromChild } from './child-ipc.ts';
 
 /** This (main) thread's CPU time in ms: the gateway's event loop, the serial bottleneck. */
 const mainThreadCpuMs = (): number | undefined => {
@@ -39,20 +40,7 @@ export interface ProcessLoadResult {
 
 const ENTRY = fileURLToPath(new URL('./login-load-process.ts', import.meta.url));
 
-/** The child's next message; its `{ error }` or its exit before answering rejects (`what` names it). */
-export function nextFromChild<M>(child: ChildProcess, what = 'login load process'): Promise<Exclude<M, { error: string }>> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`${what} exited with ${code} before reporting`));
-    child.once('exit', onExit);
-    child.once('message', (m: M) => {
-      child.off('exit', onExit);
-      if (typeof m === 'object' && m !== null && 'error' in m) reject(new Error(`${what} failed: ${(m as { error: string }).error}`));
-      else resolve(m as Exclude<M, { error: string }>);
-    });
-  });
-}
-
-const next = (child: ChildProcess) => nextFromChild<FromLoadProcess>(child);
+const next = (child: ChildProcess) => nextFromChild<FromLoadProcess>(child, 'login load process');
 
 export async function loginLoadProcesses(processes: number, input: LoginLoadInput, execArgv: string[] = []): Promise<ProcessLoadResult> {
   // EVOTE_BENCH_LOAD_PROFILE_DIR=dir: CPU profiles of the load processes too (whole run, warm-up included).

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- part ...]`: parts are eventstore, projections, gateway, flood, ballots, signing, auth,
- * letters, tally, audit, startup, browser (default: all). Needs PostgreSQL on 127.0.0.1:5432 and Redis on :6379 (as the tests
+ * letters, tally, audit, startup, browser, reads (default: all). Needs PostgreSQL on 127.0.0.1:5432 and Redis on :6379 (as the tests
  * do); works in scratch databases that it drops afterwards. Every figure is printed next to the raw
  * limit measured in the same run, as a ratio, and the whole run ends with a Markdown table for
  * BENCHMARKS.md. Speed is measured here, never asserted in tests.
@@ -23,6 +23,7 @@ import { letterBench } from './letters.ts';
 import { tallyBench } from './tally.ts';
 import { auditBench } from './audit.ts';
 import { floodBench } from './flood.ts';
+import { readsBench } from './reads.ts';
 import { startupBench } from './startup.ts';
 import { browserBench, renderSizeTable, type SizeRow } from './browser.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../src/gateway/input-bounds.ts';
@@ -85,6 +86,7 @@ try {
       say(against(await queryRoundTrips(sys.url), rawSingle));
     });
   }
+  if (want('reads')) await withSystem(async (sys) => say(...(await readsBench(sys))));
   if (want('flood')) await withSystem(async (sys) => say(...(await floodBench(sys))), { maxFrameBytes: DEFAULT_MAX_FRAME_BYTES });
   if (want('ballots')) {
     await withSystem(async (sys) => {

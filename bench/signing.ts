@@ -23,7 +23,8 @@ import { plantSecretCodes, registerClientApp, startedElection, type BenchSystem 
 import { startRawThreads } from './raw-threads.ts';
 import { deltaMs, machineCpuMs, processCpuMs, threadCpuMs } from './cpu-split.ts';
 import { serverCpuSince, serverCpuSnapshot } from './server-cpu.ts';
-import { nextFromChild, startProfile } from './login-load-processes.ts';
+import { startProfile } from './login-load-processes.ts';
+import { nextFromChild } from './child-ipc.ts';
 import type { FromSigningLoad, SigningLoadInput, SigningLoadReport } from './signing-load-process.ts';
 
 const ENTRY = fileURLToPath(new URL('./signing-load-process.ts', import.meta.url));

@@ -14,7 +14,9 @@ import { createBallotPool, DEFAULT_POOL_K } from '../commands/ballot-pool.ts';
 import { createProjectionRunner, type ProjectionRunner } from '../projections/runner.ts';
 import { defaultProjections } from '../projections/index.ts';
 import { createReadModelQueries } from '../projections/queries.ts';
-import { createElectionStatusCache } from '../projections/ballot-queries.ts';
+import { ReadCache } from '../projections/read-cache.ts';
+import { CACHED_PROJECTIONS, cachedReadModelQueries } from '../projections/cached-queries.ts';
+import { invalidatingPubSub } from '../projections/read-cache-pubsub.ts';
 import { createMemoryPubSub } from '../pubsub/memory-pubsub.ts';
 import { createRedisPubSub } from '../pubsub/redis-pubsub.ts';
 import { startGateway, type Gateway } from '../gateway/gateway.ts';
@@ -55,6 +57,8 @@ export interface System {
   commands: ElectionCommandHandlers;
   queries: ReadModelQueries;
   runner: ProjectionRunner;
+  /** The hot public reads' cache (docs/projections.md "Read cache"). */
+  readCache: ReadCache;
   pubsub: PubSub;
   metrics: MetricsRegistry;
   log: Logger;
@@ -130,7 +134,25 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
   });
   const commands = createElectionCommandHandlers(store, { now, newId, keyStore, rsaBits: config.rsaBits, closeVoting: pool.closeVoting });
   const queries = createReadModelQueries(sql, keyStore);
-  const ctx: FeatureContext = { config, store, sql, keyStore, pool, pubsub, metrics, log, election: { commands, queries, status: createElectionStatusCache((id) => queries.getElection(id)) }, now, newId, services: {} };
+  const readCache = new ReadCache({ projections: CACHED_PROJECTIONS });
+  const publicQueries = cachedReadModelQueries(queries, readCache);
+  const publicPubsub = invalidatingPubSub(pubsub, readCache);
+  const status = async (id: string) => (await publicQueries.getElection(id))?.status ?? 'NONE';
+  const ctx: FeatureContext = {
+    config,
+    store,
+    sql,
+    keyStore,
+    pool,
+    pubsub: publicPubsub,
+    metrics,
+    log,
+    readCache,
+    election: { commands, queries: publicQueries, status },
+    now,
+    newId,
+    services: {},
+  };
   const features: Feature[] = [];
   for (const factory of FEATURES) features.push(await factory(ctx));
   const runner = createProjectionRunner({
@@ -139,8 +161,10 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
     projections: [...defaultProjections(), ...features.flatMap((f) => f.projections ?? [])],
     pubsub,
     log,
+    observer: readCache,
   });
   await runner.start();
+  readCache.start(sql);
   for (const f of features) await f.start?.(runner);
   metrics.gaugeFn('evote_projection_lag_events', 'Events in the log not yet folded into a projection', ['projection'], async () =>
     (await runner.status()).map((s) => ({ labels: { projection: s.name }, value: s.lag })),
@@ -159,6 +183,7 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
     commands,
     queries,
     runner,
+    readCache,
     pubsub,
     metrics,
     log,
@@ -170,6 +195,7 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
         ...[...features].reverse().flatMap((f) => (f.close ? [{ name: `feature ${f.name}`, run: () => f.close!() }] : [])),
         { name: 'ballot pool', run: () => pool.stop() },
         { name: 'projections', run: () => runner.stop() },
+        { name: 'read cache', run: () => readCache.stop() },
         { name: 'pubsub', run: () => pubsub.close() },
         { name: 'event store', run: () => store.close() },
         { name: 'database', run: () => sql.close() },
@@ -182,8 +208,8 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
   if (opts.gateway) {
     system.gateway = await startGateway({
       commands,
-      queries,
-      pubsub,
+      queries: publicQueries,
+      pubsub: publicPubsub,
       metrics,
       adminToken,
       host: config.host,
@@ -193,7 +219,11 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
       maxConnectionsPerSource: config.maxConnectionsPerSource,
       newConnectionsPerSecondPerSource: config.newConnectionsPerSecondPerSource,
       trustedProxies: authSettingsFrom(config).trustedProxies,
-      waitForProjections: (position) => runner.waitFor(position, 5_000),
+      // The read models, then this process's cached reads, reflect the command's position.
+      waitForProjections: async (position) => {
+        await runner.waitFor(position, 5_000);
+        await readCache.reflect(position);
+      },
       // Named as SERVICE_UNAVAILABLE names them (src/runtime/service-unavailable.ts).
       readiness: [
         { name: 'database', check: async () => (await sql.query('select 1 as ok')).rows.length === 1 },

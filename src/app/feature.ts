@@ -16,6 +16,7 @@ import type { ElectionCommandHandlers } from '../commands/election-command-handl
 import type { ReadModelQueries } from '../projections/read-models.ts';
 import type { PubSub } from '../pubsub/port.ts';
 import type { ReadinessCheck } from '../runtime/readiness.ts';
+import type { ReadCache } from '../projections/read-cache.ts';
 
 export interface FeatureContext {
   config: Config;
@@ -25,10 +26,13 @@ export interface FeatureContext {
   keyStore: KeyStore;
   /** Where casts and blind-signature records wait before the log, and through which voting closes. */
   pool: BallotPool;
+  /** Subscriptions through it tell the read cache first (src/projections/read-cache-pubsub.ts). */
   pubsub: PubSub;
   metrics: MetricsRegistry;
   log: Logger;
-  /** `status` is the process's one cached view of an election's status (createElectionStatusCache). */
+  /** The hot public reads' cache, kept current by the projections; wrap public queries with src/projections/cached-queries.ts. */
+  readCache: ReadCache;
+  /** `queries` answer election.get/list from the read cache; `status` is the election's status from there. */
   election: { commands: ElectionCommandHandlers; queries: ReadModelQueries; status: (electionId: string) => Promise<ElectionStatusView> };
   /** Injected so tests can control time; never read the clock elsewhere on the write side. */
   now: () => Date;

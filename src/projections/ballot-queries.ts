@@ -1,11 +1,11 @@
 /**
- * Read side of the ballot feature: receipts, the bulletin board, and a briefly cached election status
- * for the hot command paths.
+ * Read side of the ballot feature: receipts and the bulletin board (cached by src/projections/cached-queries.ts),
+ * and a briefly cached election status for tests that run the command paths without the read cache.
  */
 import { COUNTED_VOTES_TABLE } from './tally-projection.ts';
 import type { SqlExecutor } from '../sql/client.ts';
-import type { ElectionRow } from './read-models.ts';
 import type { ElectionStatus } from '../domain/election-events.ts';
+import type { ElectionRow } from './read-models.ts';
 import { VOTES_TABLE } from './votes-projection.ts';
 
 export const MAX_BOARD_PAGE = 1000;
@@ -33,23 +33,45 @@ export interface BoardPage {
 
 export interface BallotQueries {
   receipt(electionId: string, ballotHash: string): Promise<BallotReceipt | undefined>;
+  /** The receipts of every ballot whose hash starts with `prefix` (lower-case hex), one per hash: what the read cache loads at once. */
+  receiptsWithPrefix(electionId: string, prefix: string): Promise<BallotReceipt[]>;
   board(electionId: string, page: { after?: number; limit?: number }): Promise<BoardPage>;
   countBallots(electionId: string): Promise<number>;
 }
+
+type ReceiptRow = { ballot_hash: string; position: string | number; submitted_at: Date | string; status: string | null };
+
+const toReceipt = (row: ReceiptRow): BallotReceipt => ({
+  ballotHash: row.ballot_hash,
+  position: Number(row.position),
+  submittedAt: new Date(row.submitted_at).toISOString(),
+  status: row.status ?? null,
+});
 
 export function createBallotQueries(db: SqlExecutor): BallotQueries {
   return {
     async receipt(electionId, ballotHash) {
       // The earliest copy: a replayed ciphertext appears twice on the board (docs/ballots.md).
-      const { rows } = await db.query<{ ballot_hash: string; position: string | number; submitted_at: Date | string; status: string | null }>(
+      const { rows } = await db.query<ReceiptRow>(
         `select v.ballot_hash, v.position, v.submitted_at, c.status from ${VOTES_TABLE} v
          left join ${COUNTED_VOTES_TABLE} c on c.ballot_hash = v.ballot_hash and c.election_id = v.election_id
          where v.election_id = $1 and v.ballot_hash = $2 order by v.position limit 1`,
         [electionId, ballotHash],
       );
       const row = rows[0];
-      if (!row) return undefined;
-      return { ballotHash: row.ballot_hash, position: Number(row.position), submittedAt: new Date(row.submitted_at).toISOString(), status: row.status ?? null };
+      return row ? toReceipt(row) : undefined;
+    },
+
+    async receiptsWithPrefix(electionId, prefix) {
+      if (!/^[0-9a-f]*$/.test(prefix)) return [];
+      // A range on the hash index: every lower-case hex string with this prefix sorts in [prefix, prefix + 'g').
+      const { rows } = await db.query<ReceiptRow>(
+        `select distinct on (v.ballot_hash) v.ballot_hash, v.position, v.submitted_at, c.status from ${VOTES_TABLE} v
+         left join ${COUNTED_VOTES_TABLE} c on c.ballot_hash = v.ballot_hash and c.election_id = v.election_id
+         where v.election_id = $1 and v.ballot_hash >= $2 and v.ballot_hash < $3 order by v.ballot_hash, v.position`,
+        [electionId, prefix, `${prefix}g`],
+      );
+      return rows.map(toReceipt);
     },
 
     async board(electionId, page) {
@@ -71,6 +93,7 @@ export function createBallotQueries(db: SqlExecutor): BallotQueries {
   };
 }
 
+/** An election's status as the signing and casting paths see it; NONE for an unknown election. */
 export type ElectionStatusView = ElectionStatus | 'NONE';
 
 /**

@@ -11,6 +11,7 @@ import type { Notification, Projection } from './projection.ts';
 import { applyBatchOnce, type Batch, type BatchOutcome } from './apply-batch.ts';
 import { readCheckpoint } from './checkpoints.ts';
 import { MicroBatcher } from './micro-batcher.ts';
+import type { ProjectionObserver } from './read-cache.ts';
 
 export interface WorkerOptions {
   store: EventStore;
@@ -23,6 +24,8 @@ export interface WorkerOptions {
   log: Logger;
   retry: { minMs: number; maxMs: number };
   onProgress: () => void;
+  /** Told of every committed batch before its notifications go out (the read cache). */
+  observer?: ProjectionObserver;
 }
 
 export interface WorkerError {
@@ -78,6 +81,7 @@ export class ProjectionWorker {
       let sub: EventSubscription | undefined;
       try {
         const from = await readCheckpoint(sql, projection.name);
+        this.opts.observer?.restarted(projection.name, from);
         // Unfiltered on purpose, so the checkpoint and lag move over unrelated events (docs/projections.md).
         sub = this.opts.subscribe ? this.opts.subscribe(from) : store.subscribe({ fromPosition: from });
         this.subscription = sub;
@@ -117,6 +121,7 @@ export class ProjectionWorker {
       }
       log.debug('projection batch', { projection: projection.name, events: events.length, applied: outcome.applied, ms: Math.round(performance.now() - started) });
       delivered = last.position;
+      this.opts.observer?.applied(projection.name, matching, delivered);
       if (last.position > this.muteThrough) await this.publish(outcome.notifications);
     }
     return false;

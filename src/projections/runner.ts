@@ -13,6 +13,7 @@ import { ProjectionWorker, type WorkerError } from './projection-worker.ts';
 import { ProjectionError } from './errors.ts';
 import { SharedTail } from './shared-tail.ts';
 import { Doorbell } from '../eventstore/doorbell.ts';
+import type { ProjectionObserver } from './read-cache.ts';
 
 export interface ProjectionStatus {
   name: string;
@@ -45,6 +46,8 @@ export interface ProjectionRunnerOptions {
   retry?: { minMs: number; maxMs: number };
   /** How often waitFor re-checks for other processes' progress. Default 50 ms. */
   waitPollMs?: number;
+  /** Told of each committed batch and worker (re)start: the read cache's invalidation. */
+  observer?: ProjectionObserver;
 }
 
 export function createProjectionRunner(opts: ProjectionRunnerOptions): ProjectionRunner {
@@ -76,6 +79,7 @@ export function createProjectionRunner(opts: ProjectionRunnerOptions): Projectio
         log,
         retry: opts.retry ?? { minMs: 100, maxMs: 10_000 },
         onProgress,
+        observer: opts.observer,
       }),
     ]),
   );

@@ -7,12 +7,13 @@ import { createAutoCloser, quotaNotifier } from '../../commands/auto-close.ts';
 import { createClosingScheduler } from '../../commands/closing-scheduler.ts';
 import { votesProjection } from '../../projections/votes-projection.ts';
 import { createBallotQueries } from '../../projections/ballot-queries.ts';
+import { cachedBallotQueries } from '../../projections/cached-queries.ts';
 import { ballotMessageModule } from '../../gateway/messages/ballots.ts';
 
 export const ballotsFeature: FeatureFactory = async (ctx) => {
   const log = ctx.log.child({ component: 'ballots' });
   const electionStatus = ctx.election.status;
-  const queries = createBallotQueries(ctx.sql);
+  const queries = cachedBallotQueries(createBallotQueries(ctx.sql), ctx.readCache, async (id) => (await ctx.election.queries.getElection(id))?.expectedVoters ?? 0);
   const { pool } = ctx;
   if (pool.k === 0) log.warn('ballot pool mixing is off (EVOTE_POOL_K=0): the log order links voters to ballots');
   // No worker runs until the first signature, and idle ones end (docs/ballots.md).

@@ -7,11 +7,12 @@ import type { Result } from '../../domain/errors.ts';
 import { runTally, type TallyOutcome, type TallyProgress } from '../../tally/tally-run.ts';
 import { tallyProjection } from '../../projections/tally-projection.ts';
 import { createTallyQueries } from '../../projections/tally-queries.ts';
+import { cachedTallyQueries } from '../../projections/cached-queries.ts';
 import { tallyMessageModule } from '../../gateway/messages/tally.ts';
 
 export const tallyFeature: FeatureFactory = async (ctx) => {
   const log = ctx.log.child({ component: 'tally' });
-  const queries = createTallyQueries(ctx.sql);
+  const queries = cachedTallyQueries(createTallyQueries(ctx.sql), ctx.readCache);
   const running = new Map<string, Promise<Result<TallyOutcome>>>();
   ctx.services.tallyQueries = queries;
 

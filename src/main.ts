@@ -15,7 +15,8 @@ const log: Logger = (() => {
 
 async function main(): Promise<void> {
   const config = configFromEnv();
-  const system = await startSystem(config, { gateway: true, log });
+  // EVOTE_REDIS_PREFIX: pub/sub channel prefix, so several deployments (or test runs) can share one Redis.
+  const system = await startSystem(config, { gateway: true, log, redisPrefix: process.env.EVOTE_REDIS_PREFIX || undefined });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) answer, and Debian's Chromium is
-# installed (browser tests), for the "one machine" running mode and the test suites, on Debian 12 without systemd or containers.
+# installed (browser tests) and Debian's HAProxy (the three-gateway test, infra/haproxy.cfg), for the "one machine" running mode and the test suites, on Debian 12 without systemd or containers.
 #
 # Idempotent: when both already answer it changes nothing. Otherwise it starts Debian's packages,
 # installing them first if absent (and only then switches local TCP logins to trust, since a fresh
@@ -124,6 +124,15 @@ ensure_chromium() {
   [[ -x /usr/bin/chromium ]] || die "chromium installed but /usr/bin/chromium is missing"
 }
 
+# The scale-out test puts its gateways behind Debian's HAProxy (never a downloaded one).
+ensure_haproxy() {
+  if command -v haproxy >/dev/null 2>&1 || [[ -x /usr/sbin/haproxy ]]; then log "HAProxy already installed"; return; fi
+  log "installing HAProxy"
+  apt_install haproxy
+  [[ -x /usr/sbin/haproxy ]] || die "haproxy installed but /usr/sbin/haproxy is missing"
+}
+
 ensure_postgres
 ensure_redis
 ensure_chromium
+ensure_haproxy

@@ -16,7 +16,8 @@ const log: Logger = (() => {
 
 async function main(): Promise<void> {
   const config = configFromEnv();
-  const system = await startSystem(config, { gateway: true, log });
+  // EVOTE_REDIS_PREFIX: pub/sub channel prefix, so several deployments (or test runs) can share one Redis.
+  const system = await startSystem(config, { gateway: true, log, redisPrefix: process.env.EVOTE_REDIS_PREFIX || undefined });
   let stopping = false;
   // Exit codes (docs/resilience.md): 0 when every in-flight request was answered, 1 when the drain
   // timed out or the backstop fired. Close steps that overran only log: nothing acknowledged depends on them.

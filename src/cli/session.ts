@@ -1,7 +1,7 @@
 /** The CLI's connection to a server: URL and admin token, and the admin facade's errors as exit codes. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { EvoteConnection, EvoteError } from '../client/connection.ts';
+import { EvoteConnection, EvoteError, backoffDelay } from '../client/connection.ts';
 import { EvoteAdmin } from '../client/admin.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 import { LetterError } from '../client/voter.ts';
@@ -25,11 +25,26 @@ function adminToken(opts: GlobalOptions): string {
   }
 }
 
+/** Attempts to reach the server before exit 3: a gateway restarting or a balancer switching over takes a second or two. */
+const CONNECT_RETRY = { retries: 3, initialDelayMs: 250, maxDelayMs: 2_000 };
+
 async function connect(opts: GlobalOptions): Promise<EvoteConnection> {
   try {
-    return await EvoteConnection.connect(opts.url, { timeoutMs: Number(opts.timeout) });
+    // Queries survive a dropped connection, refusals that promise nothing was done are retried; commands are never re-sent.
+    return await connectWithRetries(() => EvoteConnection.connect(opts.url, { timeoutMs: Number(opts.timeout), reconnect: true, retry: true }));
   } catch (err) {
     throw new CliError(EXIT.UNREACHABLE, `cannot reach the server at ${opts.url} (${(err as Error).message.replace(/^cannot connect to \S+: /, '')})`, 'UNREACHABLE');
+  }
+}
+
+async function connectWithRetries(open: () => Promise<EvoteConnection>): Promise<EvoteConnection> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open();
+    } catch (err) {
+      if (attempt > CONNECT_RETRY.retries) throw err;
+    }
+    await new Promise((res) => setTimeout(res, backoffDelay(attempt, CONNECT_RETRY)));
   }
 }
 

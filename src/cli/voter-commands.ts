@@ -32,7 +32,15 @@ export function registerVoterCommands(program: Command, globals: () => GlobalOpt
       const g = globals();
       const client = clientApp(o);
       const credential = await readCredentialLetter(o.letter);
-      const receipt = await vote({ url: g.url, credential, client, choice: o.choice, connect: { timeoutMs: Number(g.timeout) } });
+      const receipt = await vote({
+        url: g.url,
+        credential,
+        client,
+        choice: o.choice,
+        connect: { timeoutMs: Number(g.timeout) },
+        // stderr, so --json output stays one document; the retry itself is safe (docs/gateway.md, "Clients").
+        onRetry: (r) => process.stderr.write(`evote: ${r.code} during ${r.stage}; retrying (attempt ${r.attempt})\n`),
+      });
       if (o.receipt) {
         try {
           await writeFile(o.receipt, JSON.stringify(receipt, null, 2) + '\n', { mode: 0o600 });

@@ -43,9 +43,9 @@ export class EvoteAdmin {
     private readonly longTimeoutMs = 3_600_000,
   ) {}
 
-  /** Connects with reconnection on (queries and subscriptions survive a drop; commands are never re-sent). */
+  /** Connects with reconnection and retry on (queries and subscriptions survive a drop; commands are never re-sent after one). */
   static async connect(url: string, token: string, opts: ConnectOptions = {}): Promise<EvoteAdmin> {
-    return new EvoteAdmin(await EvoteConnection.connect(url, { reconnect: true, ...opts }), token);
+    return new EvoteAdmin(await EvoteConnection.connect(url, { reconnect: true, retry: true, ...opts }), token);
   }
 
   close(): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * The reference client's WebSocket connection: request/reply by id, progress, pushes, timeouts,
- * typed errors, and opt-in reconnection. A command in flight is never re-sent after a drop: the
- * server may have applied it (README, "The client library").
+ * typed errors, opt-in reconnection and opt-in retry of refusals that promise nothing was done. A
+ * command in flight is never re-sent after a drop: the server may have applied it (docs/gateway.md, "Clients").
  */
 import WebSocket from 'ws';
 import { EvoteError } from './errors.ts';
@@ -19,11 +19,34 @@ export interface ReconnectOptions {
   maxDelayMs?: number;
 }
 
+/** Retries of replies that say the request did nothing and may be sent again (RETRYABLE_CODES). */
+export interface RetryOptions {
+  /** Retries per request before the refusal is returned (default 6). */
+  retries?: number;
+  /** First delay, doubled each retry with ±20% jitter, never below the server's `retryAfterMs` (default 100 ms). */
+  initialDelayMs?: number;
+  /** Ceiling of the delay (default 5 s). */
+  maxDelayMs?: number;
+}
+
+/** Refusals that mean "not done, try again later": the gateway promises the request had no effect. */
+export const RETRYABLE_CODES: ReadonlySet<string> = new Set(['SERVICE_UNAVAILABLE', 'TOO_MANY_IN_FLIGHT']);
+
+/** The wait before retry `attempt` (1-based) after `err`: the backoff, or the server's retryAfterMs (jittered) if longer. */
+export function retryDelay(attempt: number, err: EvoteError, opts: Required<RetryOptions>, random = Math.random): number {
+  const backoff = backoffDelay(attempt, opts, random);
+  const asked = Number(err.details?.retryAfterMs);
+  if (!Number.isFinite(asked) || asked <= backoff) return backoff;
+  return Math.round(Math.min(asked, 60_000) * (1 + 0.2 * random()));
+}
+
 export interface ConnectOptions {
   /** Default request timeout (default 30 s). */
   timeoutMs?: number;
   /** Reconnect after a drop (for subscriptions and queries). Off unless given. */
   reconnect?: ReconnectOptions | boolean;
+  /** Retry SERVICE_UNAVAILABLE and TOO_MANY_IN_FLIGHT with backoff (any kind of request). Off unless given. */
+  retry?: RetryOptions | boolean;
   /** Told about each reconnection attempt: `attempt` from 1, `error` when it failed. */
   onReconnect?: (info: { attempt: number; delayMs: number; error?: string; connected: boolean }) => void;
   /** Told once the connection is closed for good (by either side, after any reconnection gave up). */
@@ -74,6 +97,7 @@ export class EvoteConnection {
   private closing = false;
   private reconnecting?: Promise<void>;
   private readonly reconnect?: Required<ReconnectOptions>;
+  private readonly retry?: Required<RetryOptions>;
   /** Close code and reason once the server closed the socket (and reconnection, if any, gave up). */
   closed?: { code: number; reason: string };
 
@@ -86,6 +110,10 @@ export class EvoteConnection {
     if (opts.reconnect) {
       const r = opts.reconnect === true ? {} : opts.reconnect;
       this.reconnect = { retries: r.retries ?? 8, initialDelayMs: r.initialDelayMs ?? 100, maxDelayMs: r.maxDelayMs ?? 5_000 };
+    }
+    if (opts.retry) {
+      const r = opts.retry === true ? {} : opts.retry;
+      this.retry = { retries: r.retries ?? 6, initialDelayMs: r.initialDelayMs ?? 100, maxDelayMs: r.maxDelayMs ?? 5_000 };
     }
     this.attach(ws);
   }
@@ -156,11 +184,14 @@ export class EvoteConnection {
   }
 
   private async resubscribe(sub: Subscription): Promise<void> {
-    const id = `r${this.nextId}`;
+    let id = '';
     this.pushHandlers.delete(sub.serverId);
-    this.pushHandlers.set(id, sub.onPush);
+    const onId = (next: string) => {
+      this.pushHandlers.delete(id);
+      this.pushHandlers.set((id = next), sub.onPush);
+    };
     try {
-      const snapshot = await this.request('subscribe', sub.name, sub.payload, sub.opts);
+      const snapshot = await this.requestWithRetry('subscribe', sub.name, sub.payload, sub.opts, onId);
       sub.serverId = id;
       sub.onResubscribed?.(snapshot);
     } catch {
@@ -174,9 +205,30 @@ export class EvoteConnection {
     this.ws.send(data, { binary });
   }
 
-  /** Sends one request; rejects with an EvoteError carrying the server's code (or TIMEOUT / CONNECTION_CLOSED). */
+  /**
+   * Sends one request; rejects with an EvoteError carrying the server's code (or TIMEOUT /
+   * CONNECTION_CLOSED). With `retry`, a RETRYABLE_CODES refusal is sent again after a backoff.
+   */
   request<T = unknown>(kind: Kind, name: string, payload?: unknown, opts: RequestOptions = {}): Promise<T> {
+    return this.requestWithRetry<T>(kind, name, payload, opts);
+  }
+
+  /** `onId` learns each attempt's request id before it is sent (a subscription's pushes carry it). */
+  private async requestWithRetry<T>(kind: Kind, name: string, payload: unknown, opts: RequestOptions, onId?: (id: string) => void): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.send<T>(kind, name, payload, opts, onId);
+      } catch (err) {
+        const r = this.retry;
+        if (!r || attempt > r.retries || this.closing || !(err instanceof EvoteError) || !RETRYABLE_CODES.has(err.code)) throw err;
+        await new Promise((res) => setTimeout(res, retryDelay(attempt, err, r)));
+      }
+    }
+  }
+
+  private send<T>(kind: Kind, name: string, payload: unknown, opts: RequestOptions, onId?: (id: string) => void): Promise<T> {
     const id = `r${this.nextId++}`;
+    onId?.(id);
     const envelope: Record<string, unknown> = { id, kind, name };
     if (payload !== undefined) envelope.payload = payload;
     if (opts.token !== undefined) envelope.token = opts.token;
@@ -205,11 +257,14 @@ export class EvoteConnection {
     onPush: (push: Push) => void,
     opts: RequestOptions & { onResubscribed?: (snapshot: T) => void } = {},
   ): Promise<{ subscription: string; snapshot: T }> {
-    const id = `r${this.nextId}`;
-    this.pushHandlers.set(id, onPush);
+    let id = '';
+    const onId = (next: string) => {
+      this.pushHandlers.delete(id);
+      this.pushHandlers.set((id = next), onPush);
+    };
     try {
       const { onResubscribed, ...requestOpts } = opts;
-      const snapshot = await this.request<T>('subscribe', name, payload, requestOpts);
+      const snapshot = await this.requestWithRetry<T>('subscribe', name, payload, requestOpts, onId);
       this.subscriptions.set(id, { name, payload, opts: requestOpts, onPush, onResubscribed: onResubscribed as ((s: unknown) => void) | undefined, serverId: id });
       return { subscription: id, snapshot };
     } catch (err) {

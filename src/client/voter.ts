@@ -8,7 +8,9 @@ import { parseCredentialUri, type Credential } from '../credentials/credential-u
 import { loginVoter, type ClientApp } from './client-login.ts';
 import type { ElectionRow } from '../projections/read-models.ts';
 import { EvoteConnection, EvoteError, type ConnectOptions } from './connection.ts';
-import { finishBallot, prepareBallot } from './voter-ballot.ts';
+import { finishBallot, prepareBallot, type FinishedBallot, type PreparedBallot } from './voter-ballot.ts';
+import { DEFAULT_STEP_RETRY, isDropped, onFreshConnections, type StepRetryOptions } from './retry.ts';
+import type { TokenPair } from '../auth/token-service.ts';
 import { verifyCastReceipt } from '../crypto/cast-receipt.ts';
 import { n2Commitment, newN2Salt } from '../crypto/n2-commitment.ts';
 import { fingerprintOf } from './election-fingerprint.ts';
@@ -61,77 +63,125 @@ function qrText(png: Buffer, name = 'the image'): string {
 }
 
 export interface VoteInput {
-  /** The server's WebSocket URL, e.g. ws://127.0.0.1:8080/ws. */
+  /** The server's WebSocket URL, e.g. ws://127.0.0.1:8080/ws (a load balancer's, with several gateways). */
   url: string;
   credential: Credential;
   /** The voting application's registration (`clients.register`): level 2 of the login. */
   client: ClientApp;
   /** One of the election's choices, exactly as published. */
   choice: string;
-  /** Request timeout and the like for both connections. */
+  /** Request timeout and the like for every connection. */
   connect?: Omit<ConnectOptions, 'reconnect'>;
+  /** Attempts of each stage after a dropped connection (docs/gateway.md, "Clients"); `false`: none. */
+  retry?: StepRetryOptions | false;
   /** Told as each step completes (for a CLI's output). */
   onStep?: (step: 'logged-in' | 'signed' | 'cast') => void;
+  /** Told before each retry of a stage, with the code that caused it. */
+  onRetry?: (info: { stage: 'sign' | 'cast'; attempt: number; code: string }) => void;
+}
+
+const codeOf = (err: unknown): string => (err instanceof EvoteError ? err.code : 'UNKNOWN');
+
+interface SignedBallot {
+  finished: FinishedBallot;
+  logPublicKey: string;
+  fingerprint: string;
+  salt: string;
 }
 
 /**
  * Votes once (docs/protocol.md steps 3-5): login and blind signature on connection A, the cast on a
- * fresh connection B with no token, so the server cannot link voter and ballot. Never retried
- * silently: on CONNECTION_CLOSED call again (a landed cast answers ALREADY_CAST).
+ * fresh connection B with no token, so the server cannot link voter and ballot. A dropped connection
+ * is retried per stage on a new one: the same blinded message (answered with the same signature) and
+ * the same ciphertext (a recorded one answers ALREADY_CAST with `sameBallot`).
  */
 export async function vote(input: VoteInput): Promise<Receipt> {
+  const policy = input.retry === false ? { ...DEFAULT_STEP_RETRY, retries: 0 } : { ...DEFAULT_STEP_RETRY, ...input.retry };
+  const signed = await signBallot(input, policy);
+  const { credential: cred } = input;
+  const reply = await onFreshConnections(
+    input.url,
+    input.connect,
+    policy,
+    async (b) => {
+      try {
+        return await b.request<{ ballotHash: string; signature: string }>('command', 'ballot.cast', { electionId: cred.electionId, n1: cred.n1, ciphertext: signed.finished.ciphertext });
+      } catch (err) {
+        // Our ciphertext (fresh randomness, known to this device only) is recorded: an earlier attempt landed.
+        const d = err instanceof EvoteError && err.code === 'ALREADY_CAST' ? err.details : undefined;
+        if (d?.sameBallot === true && typeof d.ballotHash === 'string' && typeof d.signature === 'string') return { ballotHash: d.ballotHash, signature: d.signature };
+        throw err;
+      }
+    },
+    { onRetry: (attempt, err) => input.onRetry?.({ stage: 'cast', attempt, code: codeOf(err) }) },
+  );
+  if (reply.ballotHash !== signed.finished.ballotHash) {
+    throw new EvoteError('RECEIPT_MISMATCH', 'the server acknowledged a ballot hash that is not the hash of the ballot sent');
+  }
+  if (!verifyCastReceipt(signed.logPublicKey, cred.electionId, reply.ballotHash, reply.signature)) {
+    throw new EvoteError('RECEIPT_UNSIGNED', "the server's receipt is not signed by the election's log key");
+  }
+  input.onStep?.('cast');
+  return { electionId: cred.electionId, ballotHash: reply.ballotHash, signature: reply.signature, n2: cred.n2, salt: signed.salt, fingerprint: signed.fingerprint };
+}
+
+/**
+ * Connection A: login, the election's keys, the blind signature. The ballot is prepared once, so a
+ * retry resends the same blinded message; a login whose reply was lost is done again from the start
+ * (a session is per connection), and the tokens of a finished login are reused on the next connection.
+ */
+async function signBallot(input: VoteInput, policy: Required<StepRetryOptions>): Promise<SignedBallot> {
   const { credential: cred, choice } = input;
-  const a = await EvoteConnection.connect(input.url, input.connect);
-  let finished: ReturnType<typeof finishBallot>;
-  let logPublicKey: string;
-  let fingerprint: string;
   const salt = newN2Salt();
-  try {
-    const tokens = await loginVoter(a, cred, input.client);
-    input.onStep?.('logged-in');
-    const election = await a.request<ElectionRow>('query', 'election.get', { electionId: cred.electionId });
-    if (!election.choices.includes(choice)) {
-      throw new EvoteError('INVALID_CHOICE', `"${choice}" is not a choice of this election (choices: ${election.choices.join(', ')})`);
+  let tokens: TokenPair | undefined;
+  let prepared: { ballot: PreparedBallot; keys: { authorityPublicKey: string; ballotPublicKey: string }; logPublicKey: string; fingerprint: string } | undefined;
+  let tokensReused = false;
+  const signed = await onFreshConnections(
+    input.url,
+    input.connect,
+    policy,
+    async (a) => {
+      tokensReused = tokens !== undefined;
+      if (!tokens) {
+        tokens = await loginVoter(a, cred, input.client);
+        input.onStep?.('logged-in');
+      }
+      prepared ??= await prepareFor(a, cred.electionId, choice);
+      const { ballot, keys } = prepared;
+      let blindSignature: string;
+      try {
+        ({ blindSignature } = await a.request<{ blindSignature: string }>('command', 'ballot.blindSign', { electionId: cred.electionId, blindedMessage: ballot.blindedMessage }, { token: tokens.accessToken }));
+      } catch (err) {
+        // Tokens from an earlier connection may have expired meanwhile: log in again on the next attempt.
+        if (tokensReused && err instanceof EvoteError && err.code === 'UNAUTHENTICATED') tokens = undefined;
+        throw err;
+      }
+      const finished = finishBallot({ ...ballot, blindSignature, ...keys, electionId: cred.electionId });
+      input.onStep?.('signed');
+      // The session has served its purpose; logging out revokes the refresh token.
+      await a.request('command', 'auth.logout', { refreshToken: tokens.refreshToken }, { token: tokens.accessToken }).catch(() => undefined);
+      return finished;
+    },
+    {
+      retryable: (err) => isDropped(err) || (err instanceof EvoteError && err.code === 'UNAUTHENTICATED' && tokens === undefined && tokensReused),
+      onRetry: (attempt, err) => input.onRetry?.({ stage: 'sign', attempt, code: codeOf(err) }),
+    },
+  );
+  return { finished: signed, logPublicKey: prepared!.logPublicKey, fingerprint: prepared!.fingerprint, salt };
+
+  async function prepareFor(a: EvoteConnection, electionId: string, choiceName: string) {
+    const election = await a.request<ElectionRow>('query', 'election.get', { electionId });
+    if (!election.choices.includes(choiceName)) {
+      throw new EvoteError('INVALID_CHOICE', `"${choiceName}" is not a choice of this election (choices: ${election.choices.join(', ')})`);
     }
     if (!election.authorityPublicKey || !election.ballotPublicKey || !election.logPublicKey) {
       throw new EvoteError('ELECTION_KEYS_MISSING', 'the server did not publish the election keys');
     }
-    logPublicKey = election.logPublicKey;
-    const fp = fingerprintOf({ ...election, electionId: cred.electionId });
-    if (!fp) throw new EvoteError('ELECTION_KEYS_MISSING', 'the published election keys are not well-formed');
-    fingerprint = fp;
+    const fingerprint = fingerprintOf({ ...election, electionId });
+    if (!fingerprint) throw new EvoteError('ELECTION_KEYS_MISSING', 'the published election keys are not well-formed');
     const keys = { authorityPublicKey: election.authorityPublicKey, ballotPublicKey: election.ballotPublicKey };
-    const ballot = prepareBallot({ electionId: cred.electionId, choice, n2Commitment: n2Commitment(cred.n2, salt), authorityPublicKey: keys.authorityPublicKey });
-    const { blindSignature } = await a.request<{ blindSignature: string }>(
-      'command',
-      'ballot.blindSign',
-      { electionId: cred.electionId, blindedMessage: ballot.blindedMessage },
-      { token: tokens.accessToken },
-    );
-    finished = finishBallot({ ...ballot, blindSignature, ...keys, electionId: cred.electionId });
-    input.onStep?.('signed');
-    // The session has served its purpose; logging out revokes the refresh token.
-    await a.request('command', 'auth.logout', { refreshToken: tokens.refreshToken }, { token: tokens.accessToken }).catch(() => undefined);
-  } finally {
-    await a.close();
-  }
-  const b = await EvoteConnection.connect(input.url, input.connect);
-  try {
-    const reply = await b.request<{ ballotHash: string; signature: string }>('command', 'ballot.cast', {
-      electionId: cred.electionId,
-      n1: cred.n1,
-      ciphertext: finished.ciphertext,
-    });
-    if (reply.ballotHash !== finished.ballotHash) {
-      throw new EvoteError('RECEIPT_MISMATCH', 'the server acknowledged a ballot hash that is not the hash of the ballot sent');
-    }
-    if (!verifyCastReceipt(logPublicKey, cred.electionId, reply.ballotHash, reply.signature)) {
-      throw new EvoteError('RECEIPT_UNSIGNED', "the server's receipt is not signed by the election's log key");
-    }
-    input.onStep?.('cast');
-    return { electionId: cred.electionId, ballotHash: reply.ballotHash, signature: reply.signature, n2: cred.n2, salt, fingerprint };
-  } finally {
-    await b.close();
+    const ballot = prepareBallot({ electionId, choice: choiceName, n2Commitment: n2Commitment(cred.n2, salt), authorityPublicKey: keys.authorityPublicKey });
+    return { ballot, keys, logPublicKey: election.logPublicKey, fingerprint };
   }
 }
 
@@ -163,7 +213,7 @@ export interface CheckReceiptInput {
  */
 export async function checkReceipt(input: CheckReceiptInput): Promise<ReceiptCheck> {
   if (!input.receipt === !input.ballotHash) throw new EvoteError('USAGE', 'give exactly one of receipt or ballotHash');
-  const conn = await EvoteConnection.connect(input.url, input.connect);
+  const conn = await EvoteConnection.connect(input.url, { reconnect: true, retry: true, ...input.connect });
   try {
     if (input.receipt) {
       const r = await conn.request<{ ballotHash: string; status: string; choice: string | null; position: number; duplicates: number }>('query', 'ballots.receiptByCommitment', {

@@ -23,6 +23,8 @@ export interface CastBallotDeps {
   pool: BallotPool;
   keyStore: KeyStore;
   electionStatus: (electionId: string) => Promise<ElectionStatusView>;
+  /** Whether a ballot with this hash is held in the pool or released into the log: answers a retried cast. */
+  ballotRecorded?: (electionId: string, ballotHash: string) => Promise<boolean>;
 }
 
 export interface CastInput {
@@ -82,7 +84,13 @@ export function createBallotCaster(deps: CastBallotDeps): BallotCaster {
           ];
         },
       });
-      if (!admitted.ok) return admitted;
+      if (!admitted.ok) {
+        if (admitted.error.code !== 'ALREADY_CAST' || !deps.ballotRecorded) return admitted;
+        // A retry whose first reply was lost: the same ciphertext is recorded, so the client has its receipt.
+        if (!(await deps.ballotRecorded(input.electionId, ballotHash))) return { ok: false, error: { ...admitted.error, details: { sameBallot: false } } };
+        const receipt = signCastReceipt(await logKey(input.electionId), input.electionId, ballotHash);
+        return { ok: false, error: { ...admitted.error, details: { sameBallot: true, ballotHash, signature: receipt } } };
+      }
       const signature = signCastReceipt(await logKey(input.electionId), input.electionId, ballotHash);
       return { ok: true, value: { ballotHash, signature, position: admitted.value.positions.get(ballotStream) ?? null } };
     },

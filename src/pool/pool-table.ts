@@ -79,6 +79,15 @@ export async function storeAdmission(sql: SqlExecutor, electionId: string, event
   return Number(rows[0]?.admitted_casts ?? 0);
 }
 
+/** Whether the pool holds a cast of this election whose ballot has this hash (a retried cast's question). */
+export async function holdsBallot(sql: SqlExecutor, electionId: string, ballotHash: string): Promise<boolean> {
+  const { rows } = await sql.query(
+    `select 1 from ${POOL_TABLE} where election_id = $1 and kind = 'cast' and (event::jsonb -> 'data' ->> 'ballotHash') = $2 limit 1`,
+    [electionId, ballotHash],
+  );
+  return rows.length > 0;
+}
+
 export async function deletePooled(sql: SqlExecutor, streamIds: readonly string[]): Promise<void> {
   if (streamIds.length > 0) await sql.query(`delete from ${POOL_TABLE} where stream_id = any($1::text[])`, [streamIds]);
 }

@@ -9,11 +9,14 @@ import { votesProjection } from '../../projections/votes-projection.ts';
 import { createBallotQueries } from '../../projections/ballot-queries.ts';
 import { cachedBallotQueries } from '../../projections/cached-queries.ts';
 import { ballotMessageModule } from '../../gateway/messages/ballots.ts';
+import { holdsBallot } from '../../pool/pool-table.ts';
+import type { ProjectionRunner } from '../../projections/runner.ts';
 
 export const ballotsFeature: FeatureFactory = async (ctx) => {
   const log = ctx.log.child({ component: 'ballots' });
   const electionStatus = ctx.election.status;
-  const queries = cachedBallotQueries(createBallotQueries(ctx.sql), ctx.readCache, async (id) => (await ctx.election.queries.getElection(id))?.expectedVoters ?? 0);
+  const storedQueries = createBallotQueries(ctx.sql);
+  const queries = cachedBallotQueries(storedQueries, ctx.readCache, async (id) => (await ctx.election.queries.getElection(id))?.expectedVoters ?? 0);
   const { pool } = ctx;
   if (pool.k === 0) log.warn('ballot pool mixing is off (EVOTE_POOL_K=0): the log order links voters to ballots');
   // No worker runs until the first signature, and idle ones end (docs/ballots.md).
@@ -24,7 +27,14 @@ export const ballotsFeature: FeatureFactory = async (ctx) => {
     log: log.child({ component: 'signing-pool' }),
   });
   const signer = createBlindSigner({ pool, keyStore: ctx.keyStore, electionStatus, signing });
-  const caster = createBallotCaster({ pool, keyStore: ctx.keyStore, electionStatus });
+  let runner: ProjectionRunner | undefined;
+  // The pool first, then the log: a release appends before it deletes, so the ballot is always in one of them.
+  const ballotRecorded = async (electionId: string, ballotHash: string): Promise<boolean> => {
+    if (await holdsBallot(ctx.sql, electionId, ballotHash)) return true;
+    await runner?.waitFor(await ctx.store.headPosition(), 5_000).catch(() => undefined);
+    return (await storedQueries.receipt(electionId, ballotHash)) !== undefined;
+  };
+  const caster = createBallotCaster({ pool, keyStore: ctx.keyStore, electionStatus, ballotRecorded });
   const autoCloser = createAutoCloser({ store: ctx.store, pool, pubsub: ctx.pubsub, now: ctx.now, log });
   const scheduler = createClosingScheduler({ store: ctx.store, pool, sql: ctx.sql, now: ctx.now, log });
   ctx.services.ballotQueries = queries;
@@ -40,7 +50,8 @@ export const ballotsFeature: FeatureFactory = async (ctx) => {
       queries,
     }),
     projections: [votesProjection()],
-    async start() {
+    async start(projections) {
+      runner = projections;
       await autoCloser.start();
       scheduler.start();
     },

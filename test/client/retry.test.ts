@@ -5,7 +5,7 @@
  * gateway is drained. Plus the backoff arithmetic (docs/gateway.md, "Clients: what is retried").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EvoteError, RETRYABLE_CODES, retryDelay } from '../../src/client/connection.ts';
+import { EvoteConnection, EvoteError, RETRYABLE_CODES, retryDelay } from '../../src/client/connection.ts';
 import { EvoteAdmin } from '../../src/client/admin.ts';
 import { vote } from '../../src/client/voter.ts';
 import { verifyCastReceipt } from '../../src/crypto/cast-receipt.ts';
@@ -79,6 +79,25 @@ describe('retries through a balancer', () => {
     const again = await vote({ url: lb.url, credential: letters[0]!.credential, client, choice: 'A' }).catch((e: unknown) => e);
     expect((again as EvoteError).code).toBe('ALREADY_SIGNED');
     await admin.close();
+  });
+});
+
+describe('retries of refusals that promise nothing was done', () => {
+  it('a connection with retry sends 3× the in-flight cap at once and every request succeeds; without retry the excess is refused', { timeout: 60_000 }, async () => {
+    const system = cluster.systems[1]!;
+    const cap = system.config.maxInFlightPerConnection ?? 32;
+    const burst = (conn: EvoteConnection) =>
+      Promise.allSettled(Array.from({ length: 3 * cap }, () => conn.request('query', 'election.list', {}, { token: cluster.adminToken })));
+    const plain = await EvoteConnection.connect(system.gateway!.url);
+    const refused = (await burst(plain)).filter((r) => r.status === 'rejected');
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((r) => (r.reason as EvoteError).code === 'TOO_MANY_IN_FLIGHT')).toBe(true);
+    await plain.close();
+
+    const retrying = await EvoteConnection.connect(system.gateway!.url, { retry: true });
+    const results = await burst(retrying);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason)).toEqual([]);
+    await retrying.close();
   });
 });
 

@@ -3,8 +3,10 @@
  * Two implementations: a `pg` pool against a real PostgreSQL server, and embedded PGlite
  * (a real Postgres compiled to WASM). The SQL written against this interface is the same for both.
  */
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
+import { createPgliteDataDir } from './pglite-data-dir.ts';
 
 export interface SqlResult<R = Record<string, unknown>> {
   rows: R[];
@@ -28,13 +30,24 @@ export interface SqlClient extends SqlExecutor {
    * Calls `onNotify` for each NOTIFY on `channel` (from any process on Postgres). Returns an unlisten function.
    */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /** PGlite only: the bytes of its WASM memory, which grows and never shrinks (a metric). */
+  wasmMemoryBytes?(): number | undefined;
   close(): Promise<void>;
 }
 
-// bigint (int8) columns come back as numbers: positions and revisions stay far below 2^53.
-pg.types.setTypeParser(20, (v: string) => Number(v));
+let pgModule: typeof pg | undefined;
+/** node-postgres, loaded on first use: an embedded server never needs it (docs/operations.md, "Memory"). */
+function loadPg(): typeof pg {
+  if (!pgModule) {
+    pgModule = createRequire(import.meta.url)('pg') as typeof pg;
+    // bigint (int8) columns come back as numbers: positions and revisions stay far below 2^53.
+    pgModule.types.setTypeParser(20, (v: string) => Number(v));
+  }
+  return pgModule;
+}
 
 export function createPgClient(connectionString: string, opts: { max?: number } = {}): SqlClient {
+  const pg = loadPg();
   const pool = new pg.Pool({ connectionString, max: opts.max ?? 10 });
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
@@ -112,8 +125,25 @@ export function createPgClient(connectionString: string, opts: { max?: number } 
   };
 }
 
+/**
+ * PGlite's postgres sized for an embedded server: its WASM memory never shrinks, so every buffer
+ * postgres fills stays resident (defaults and figures: docs/operations.md, "Memory").
+ */
+export const PGLITE_SETTINGS: Readonly<Record<string, string>> = {
+  shared_buffers: '16MB',
+  wal_buffers: '1MB',
+  temp_buffers: '2MB',
+  maintenance_work_mem: '16MB',
+};
+
+const pgliteStartParams = Object.entries(PGLITE_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
+
+/** Embedded PostgreSQL: in memory, or under `dataDir` (created by a child process when new). */
 export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {
-  const db = await PGlite.create(dataDir ? { dataDir } : {});
+  if (dataDir) await createPgliteDataDir(dataDir, pgliteStartParams);
+  const db = await PGlite.create({ ...(dataDir ? { dataDir } : {}), startParams: [...PGlite.defaultStartParams, ...pgliteStartParams] });
+  // `mod` is PGlite's Emscripten module, protected in its types: read for the metric only.
+  const wasmHeap = () => (db as unknown as { mod?: { HEAPU8?: Uint8Array } }).mod?.HEAPU8?.byteLength;
   // PGlite is one connection: transactions must not interleave with other queries.
   let chain: Promise<unknown> = Promise.resolve();
   const serialize = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -137,6 +167,7 @@ export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {
         await unsub();
       };
     },
+    wasmMemoryBytes: wasmHeap,
     async close() {
       await db.close();
     },

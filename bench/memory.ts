@@ -107,13 +107,13 @@ export async function startServer(mode: Mode, env: NodeJS.ProcessEnv): Promise<S
     await exited;
     clearTimeout(timer);
   };
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 300_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${mode.name}: the server exited (${child.exitCode}): ${stderr.trim()}`);
     if (await fetch(`${httpBase}/readyz`).then((r) => r.ok, () => false)) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`${mode.name}: the server was not ready within 120 s`);
+      throw new Error(`${mode.name}: the server was not ready within 300 s`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -201,7 +201,8 @@ export interface MemoryBenchOptions {
 export async function memoryBench(opts: MemoryBenchOptions = {}): Promise<MemoryRow[]> {
   const voters = opts.voters ?? 200;
   const concurrency = opts.concurrency ?? 50;
-  const settleMs = opts.settleMs ?? 5_000;
+  // Past the X25519 worker's 10 s idle end (X25519_WORKER_IDLE_MS): idle means no login for a while.
+  const settleMs = opts.settleMs ?? 15_000;
   // As `npm start` would, but before the measurements: a stale dist/ is rebuilt here, not in the server.
   const build = spawnSync(process.execPath, ['--input-type=module', '-e', "(await import('./bin/build.js')).ensureBuilt()"], { cwd: ROOT, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('building dist/ failed');

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- part ...]`: parts are eventstore, projections, gateway, flood, ballots, signing, auth,
- * letters, tally, audit, startup, browser, reads (default: all). Needs PostgreSQL on 127.0.0.1:5432 and Redis on :6379 (as the tests
+ * letters, tally, audit, startup, browser, reads, memory (default: all). Needs PostgreSQL on 127.0.0.1:5432 and Redis on :6379 (as the tests
  * do); works in scratch databases that it drops afterwards. Every figure is printed next to the raw
  * limit measured in the same run, as a ratio, and the whole run ends with a Markdown table for
  * BENCHMARKS.md. Speed is measured here, never asserted in tests.
@@ -26,6 +26,7 @@ import { floodBench } from './flood.ts';
 import { readsBench } from './reads.ts';
 import { startupBench } from './startup.ts';
 import { browserBench, renderSizeTable, type SizeRow } from './browser.ts';
+import { memoryBench, renderMemoryTable, type MemoryRow } from './memory.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../src/gateway/input-bounds.ts';
 import type { Config } from '../src/app/config.ts';
 import { DEFAULT_POOL_K } from '../src/commands/ballot-pool.ts';
@@ -35,6 +36,7 @@ const parts = new Set(process.argv.slice(2).filter((a) => !a.startsWith('-')));
 const want = (p: string) => parts.size === 0 || parts.has(p);
 const results: BenchResult[] = [];
 let boothSizes: SizeRow[] = [];
+let memoryRows: MemoryRow[] = [];
 const say = (...rs: BenchResult[]) => {
   for (const r of rs) {
     // Several parts report the same raw limit they measured once: list it once.
@@ -110,8 +112,10 @@ try {
     console.error(renderSizeTable(boothSizes).replace(/^/gm, '  '));
     for (const s of browser.skipped) console.error(`  browser: not measured: ${s}`);
   }
+  if (want('memory')) memoryRows = await memoryBench();
 } finally {
   await db.drop();
 }
 console.log(renderTable(results));
 if (boothSizes.length > 0) console.log('\n' + renderSizeTable(boothSizes));
+if (memoryRows.length > 0) console.log('\n' + renderMemoryTable(memoryRows));

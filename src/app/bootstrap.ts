@@ -7,7 +7,6 @@ import { migrateToLatest } from '../sql/migrate.ts';
 import { openDatabase } from './database.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import { createSqlEventStore } from '../eventstore/sql-event-store.ts';
-import { createEventStoreDbEventStore } from '../eventstore/eventstoredb-event-store.ts';
 import { instrumentEventStore } from '../eventstore/instrumented-event-store.ts';
 import { createElectionCommandHandlers } from '../commands/election-command-handlers.ts';
 import { createBallotPool, DEFAULT_POOL_K } from '../commands/ballot-pool.ts';
@@ -18,7 +17,6 @@ import { ReadCache } from '../projections/read-cache.ts';
 import { CACHED_PROJECTIONS, cachedReadModelQueries } from '../projections/cached-queries.ts';
 import { invalidatingPubSub } from '../projections/read-cache-pubsub.ts';
 import { createMemoryPubSub } from '../pubsub/memory-pubsub.ts';
-import { createRedisPubSub } from '../pubsub/redis-pubsub.ts';
 import { startGateway, type Gateway } from '../gateway/gateway.ts';
 import type { HttpRouter } from '../gateway/transport.ts';
 import { createMetricsRegistry, type MetricsRegistry } from '../runtime/metrics.ts';
@@ -120,9 +118,14 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
   const keyStore = await createSqlKeyStore(sql, masterKey.key);
 
   const metrics = createMetricsRegistry();
-  const rawStore = config.eventStoreUrl ? createEventStoreDbEventStore(config.eventStoreUrl) : await createSqlEventStore(sql);
+  const wasmMemory = sql.wasmMemoryBytes?.bind(sql);
+  if (wasmMemory) metrics.gaugeFn('evote_pglite_wasm_memory_bytes', "Embedded PGlite's WASM memory (it grows, never shrinks)", [], () => wasmMemory() ?? 0);
+  // The clients of the modes not in use are never loaded: an embedded server is spared their memory.
+  const rawStore = config.eventStoreUrl
+    ? (await import('../eventstore/eventstoredb-event-store.ts')).createEventStoreDbEventStore(config.eventStoreUrl)
+    : await createSqlEventStore(sql);
   const store = instrumentEventStore(rawStore, metrics);
-  const pubsub = config.redisUrl ? createRedisPubSub(config.redisUrl, { prefix: opts.redisPrefix, log }) : createMemoryPubSub();
+  const pubsub = config.redisUrl ? (await import('../pubsub/redis-pubsub.ts')).createRedisPubSub(config.redisUrl, { prefix: opts.redisPrefix, log }) : createMemoryPubSub();
   const now = () => new Date();
   const newId = () => randomUUID();
   const pool = await createBallotPool({

@@ -3,10 +3,12 @@
  * Two implementations: a `pg` pool against a real PostgreSQL server, and embedded PGlite
  * (a real Postgres compiled to WASM). The SQL written against this interface is the same for both.
  */
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { DATABASE_CONNECT_TIMEOUT_MS, databaseError } from './unavailable.ts';
 import { isServiceUnavailable } from '../runtime/service-unavailable.ts';
+import { createPgliteDataDir } from './pglite-data-dir.ts';
 
 export interface SqlResult<R = Record<string, unknown>> {
   rows: R[];
@@ -30,17 +32,31 @@ export interface SqlClient extends SqlExecutor {
    * Calls `onNotify` for each NOTIFY on `channel` (from any process on Postgres). Returns an unlisten function.
    */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /** PGlite only: the bytes of its WASM memory, which grows and never shrinks (a metric). */
+  wasmMemoryBytes?(): number | undefined;
   close(): Promise<void>;
 }
 
-// bigint (int8) columns come back as numbers: positions and revisions stay far below 2^53.
-pg.types.setTypeParser(20, (v: string) => Number(v));
-
-/** A client whose connection attempt gives up after DATABASE_CONNECT_TIMEOUT_MS (a server that does not answer). */
-class BoundedConnectClient extends pg.Client {
-  constructor(config: pg.ClientConfig = {}) {
-    super({ ...config, connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT_MS });
+interface PgModule {
+  pg: typeof pg;
+  /** A client whose connection attempt gives up after DATABASE_CONNECT_TIMEOUT_MS (a server that does not answer). */
+  BoundedConnectClient: typeof pg.Client;
+}
+let pgModule: PgModule | undefined;
+/** node-postgres, loaded on first use: an embedded server never needs it (docs/operations.md, "Memory"). */
+function loadPg(): PgModule {
+  if (!pgModule) {
+    const pg = createRequire(import.meta.url)('pg') as typeof import('pg');
+    // bigint (int8) columns come back as numbers: positions and revisions stay far below 2^53.
+    pg.types.setTypeParser(20, (v: string) => Number(v));
+    class BoundedConnectClient extends pg.Client {
+      constructor(config: import('pg').ClientConfig = {}) {
+        super({ ...config, connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT_MS });
+      }
+    }
+    pgModule = { pg, BoundedConnectClient };
   }
+  return pgModule;
 }
 
 /** How often a lost LISTEN connection is re-opened; appends are still seen by polling meanwhile. */
@@ -51,6 +67,7 @@ const LISTEN_RETRY_MS = 1_000;
  * ServiceUnavailableError('database') within about a second (docs/resilience.md); other errors as pg gives them.
  */
 export function createPgClient(connectionString: string, opts: { max?: number } = {}): SqlClient {
+  const { pg, BoundedConnectClient } = loadPg();
   // Only opening a connection is bounded: a pool busy under load keeps its queue, as before.
   const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, Client: BoundedConnectClient });
   // An idle client's error (server restart) must not crash the process; the pool replaces it. A client
@@ -162,8 +179,25 @@ export function createPgClient(connectionString: string, opts: { max?: number } 
   };
 }
 
+/**
+ * PGlite's postgres sized for an embedded server: its WASM memory never shrinks, so every buffer
+ * postgres fills stays resident (defaults and figures: docs/operations.md, "Memory").
+ */
+export const PGLITE_SETTINGS: Readonly<Record<string, string>> = {
+  shared_buffers: '16MB',
+  wal_buffers: '1MB',
+  temp_buffers: '2MB',
+  maintenance_work_mem: '16MB',
+};
+
+const pgliteStartParams = Object.entries(PGLITE_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
+
+/** Embedded PostgreSQL: in memory, or under `dataDir` (created by a child process when new). */
 export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {
-  const db = await PGlite.create(dataDir ? { dataDir } : {});
+  if (dataDir) await createPgliteDataDir(dataDir, pgliteStartParams);
+  const db = await PGlite.create({ ...(dataDir ? { dataDir } : {}), startParams: [...PGlite.defaultStartParams, ...pgliteStartParams] });
+  // `mod` is PGlite's Emscripten module, protected in its types: read for the metric only.
+  const wasmHeap = () => (db as unknown as { mod?: { HEAPU8?: Uint8Array } }).mod?.HEAPU8?.byteLength;
   // PGlite is one connection: transactions must not interleave with other queries.
   let chain: Promise<unknown> = Promise.resolve();
   const serialize = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -187,6 +221,7 @@ export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {
         await unsub();
       };
     },
+    wasmMemoryBytes: wasmHeap,
     async close() {
       await db.close();
     },

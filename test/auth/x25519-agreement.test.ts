@@ -48,6 +48,28 @@ describe('X25519 agreement on a worker thread', () => {
     }
   });
 
+  it('starts its worker at the first agreement and ends it when idle, then starts another on demand', async () => {
+    const agreement = createX25519Agreement({ idleMs: 100 });
+    try {
+      expect(agreement.running()).toBe(false);
+      const client = clientKeyPair();
+      const first = await agreement.agree(client.raw);
+      expect(agreement.running()).toBe(true);
+      await expect.poll(() => agreement.running(), { timeout: 10_000 }).toBe(false);
+      // Ended on purpose, not failed: the next agreement runs on a fresh worker, not inline.
+      expect(agreement.where()).toBe('worker');
+      const second = await agreement.agree(client.raw);
+      expect(agreement.running()).toBe(true);
+      for (const r of [first, second]) {
+        if (!r.ok) throw new Error(r.error.code);
+        expect(Buffer.from(r.value.secret).equals(clientSecret(client, r.value))).toBe(true);
+      }
+    } finally {
+      await agreement.close();
+    }
+    expect(agreement.running()).toBe(false);
+  });
+
   it('agrees inline once its worker is gone (never waits, never fails)', async () => {
     const agreement = createX25519Agreement();
     await agreement.close();

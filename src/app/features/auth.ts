@@ -5,7 +5,6 @@ import { createClientKeys } from '../../auth/client-keys.ts';
 import { electionStatusReader } from '../../auth/election-status.ts';
 import { createMemorySessionStore } from '../../auth/memory-session-store.ts';
 import { createRateLimiter } from '../../auth/rate-limiter.ts';
-import { createRedisSessionStore } from '../../auth/redis-session-store.ts';
 import { createTokenService } from '../../auth/token-service.ts';
 import { createVoterLogin, voterAuthenticator } from '../../auth/voter-login.ts';
 import { createClientCommandHandlers } from '../../commands/client-commands.ts';
@@ -18,8 +17,9 @@ export const CLIENT_KEYS_CHANNEL = 'evote:auth:client-keys';
 export const authFeature: FeatureFactory = async (ctx) => {
   const settings = authSettingsFrom(ctx.config);
   const log = ctx.log.child({ component: 'auth' });
+  // ioredis is loaded only when Redis is configured (an embedded server is spared its memory).
   const store = ctx.config.redisUrl
-    ? createRedisSessionStore(ctx.config.redisUrl, { prefix: settings.redisPrefix, log })
+    ? (await import('../../auth/redis-session-store.ts')).createRedisSessionStore(ctx.config.redisUrl, { prefix: settings.redisPrefix, log })
     : createMemorySessionStore();
   const nowMs = () => ctx.now().getTime();
 

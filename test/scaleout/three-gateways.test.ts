@@ -29,6 +29,7 @@ import { createScratchPgDatabase } from '../support/scratch-db.ts';
 import { REDIS_URL, until, voterCsv } from '../support/system.ts';
 import { issueLettersByEmail, startSmtpSink, type ReceivedLetter, type SmtpSink } from '../support/letters.ts';
 import { spawnGateway, startHaproxy, stopProcess, type Balancer, type GatewayProcess } from '../support/process-cluster.ts';
+import { inBatches } from '../support/in-batches.ts';
 
 const VOTERS = Number(process.env.SCALEOUT_VOTERS ?? 1_000);
 const CHOICES = ['Yes', 'No', 'Abstain'];
@@ -72,20 +73,6 @@ afterAll(async () => {
   await db?.drop();
   await sink?.close();
 });
-
-async function inBatches<T, R>(items: T[], width: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!, i);
-      }
-    }),
-  );
-  return out;
-}
 
 /** `evote_commands_total{name, outcome="ok"}` of one gateway. */
 async function commandsOk(g: GatewayProcess, name: string): Promise<number> {

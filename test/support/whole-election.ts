@@ -19,6 +19,7 @@ import { verifyFromStore } from '../../src/audit/verify.ts';
 import { electionStreamId } from '../../src/domain/streams.ts';
 import { startTestCluster, until, voterCsv, type TestCluster } from './system.ts';
 import { issueLettersByEmail, startSmtpSink, type SmtpSink } from './letters.ts';
+import { inBatches } from './in-batches.ts';
 
 export interface WholeElectionMode {
   /** The running mode, as the suite's title names it. */
@@ -34,20 +35,6 @@ export interface WholeElectionMode {
 }
 
 const CHOICES = ['Alice', 'Bob', 'Carol'];
-
-async function inBatches<T, R>(items: T[], width: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!, i);
-      }
-    }),
-  );
-  return out;
-}
 
 export function wholeElectionSuite(mode: WholeElectionMode): void {
   const voting = mode.voters - mode.abstainers;

@@ -1,8 +1,10 @@
 /**
  * A tally run in its own process, for the crash and shared-tally tests (which kill it with SIGKILL
  * half way). Environment: DATABASE_URL, MASTER_KEY (base64), ELECTION_ID, and optionally WORKERS,
- * APPEND_BATCH, CHUNK, RANGE_SIZE, LEASE_MS, POLL_MS. Prints one JSON line with the outcome.
+ * APPEND_BATCH, CHUNK, RANGE_SIZE, LEASE_MS, POLL_MS. With WAIT_FOR_GO, prints `ready` once connected
+ * and starts only when a line arrives on stdin (two children start together). Prints one JSON line with the outcome.
  */
+import { once } from 'node:events';
 import { createPgClient } from '../../src/sql/client.ts';
 import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
 import { createSqlKeyStore } from '../../src/keystore/sql-key-store.ts';
@@ -19,6 +21,11 @@ const int = (name: string) => (process.env[name] ? Number(process.env[name]) : u
 const sql = createPgClient(env('DATABASE_URL'));
 const store = await createSqlEventStore(sql);
 const keyStore = await createSqlKeyStore(sql, new Uint8Array(Buffer.from(env('MASTER_KEY'), 'base64')));
+if (process.env.WAIT_FOR_GO) {
+  process.stdout.write('ready\n');
+  await once(process.stdin, 'data');
+  process.stdin.destroy();
+}
 const r = await runTally(
   { store, keyStore, claims: createSqlRangeClaims(sql), now: () => new Date() },
   {

@@ -3,7 +3,7 @@
  * take the same free range, and leases in the database's clock so machines' clocks do not matter.
  */
 import type { SqlClient } from '../sql/client.ts';
-import { rangesOf, type TallyPlan, type TallyRange, type TallyRangeClaims } from './range-claims.ts';
+import { rangesOf, type TallyRange, type TallyRangeClaims } from './range-claims.ts';
 
 interface RangeRow {
   range_index: number;

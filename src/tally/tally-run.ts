@@ -9,7 +9,7 @@ import type { KeyStore } from '../keystore/port.ts';
 import type { Logger } from '../runtime/log.ts';
 import type { Result } from '../domain/errors.ts';
 import { domainError } from '../domain/errors.ts';
-import type { TallyPublished, VoteCounted, VoteStatus } from '../domain/tally-events.ts';
+import type { TallyPublished, VoteStatus } from '../domain/tally-events.ts';
 import { tallyDecider, initialTallyState } from '../domain/tally.ts';
 import { decideAndAppendTally, loadTally, type TallyAggregate } from '../commands/tally-command.ts';
 import { loadTallyKeys } from './counter-key.ts';

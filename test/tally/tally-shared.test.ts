@@ -19,8 +19,8 @@ import { writeElection, untilCheckpointed, type Fixture } from '../audit/electio
 import { cloneWorld, startTallyWorld, tallyEvents, type TallyWorld } from './fixture.ts';
 
 const CHILD = fileURLToPath(new URL('./run-tally-child.ts', import.meta.url));
-const VOTERS = 1_000;
-const RANGE_SIZE = 25;
+const VOTERS = 600;
+const RANGE_SIZE = 15;
 const LEASE_MS = 1_500;
 
 function startChild(world: TallyWorld, electionId: string): ChildProcess {

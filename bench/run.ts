@@ -20,6 +20,7 @@ import { blindSignBench, castBench, castLatencyBench, rawRsaPrivateOps } from '.
 import { loginBench } from './auth.ts';
 import { letterBench } from './letters.ts';
 import { tallyBench } from './tally.ts';
+import { sharedTallyBench } from './tally-shared.ts';
 import { auditBench } from './audit.ts';
 import { floodBench } from './flood.ts';
 import { startupBench } from './startup.ts';
@@ -96,7 +97,7 @@ try {
   }
   if (want('auth')) await withSystem(async (sys) => say(...(await loginBench(sys))));
   if (want('letters')) await withSystem(async (sys) => say(...(await letterBench(sys))));
-  if (want('tally')) say(...(await tallyBench(2_000)));
+  if (want('tally')) say(...(await tallyBench(2_000)), ...(await sharedTallyBench(8_000)));
   if (want('audit')) say(...(await auditBench(2_000)));
   if (want('startup')) say(...(await startupBench()));
   if (want('browser')) {

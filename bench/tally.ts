@@ -49,6 +49,7 @@ import { createSqlRangeClaims } from '../src/tally/sql-range-claims.ts';
 import type { TallyRangeClaims } from '../src/tally/range-claims.ts';
 import { against, renderTable, type BenchResult } from './harness.ts';
 import { cryptoFloor } from './tally-floor.ts';
+import { sharedTallyBench } from './tally-shared.ts';
 import { ballotStreamId, credentialStreamId } from '../src/domain/streams.ts';
 
 const CHOICES = ['Yes', 'No', 'Blank'];
@@ -351,7 +352,8 @@ export function floorOnly(ballots: number): Promise<BenchResult[]> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const ballots = Number(process.argv[2] ?? 2_000);
   // `--whole`: only the whole-election tally (e.g. `npx tsx bench/tally.ts 100000 --whole`);
-  // `--floor`: only the per-ballot node:crypto floor (bench/tally-floor.ts).
-  const only = process.argv.includes('--whole') ? wholeTally : process.argv.includes('--floor') ? floorOnly : tallyBench;
+  // `--floor`: only the per-ballot node:crypto floor (bench/tally-floor.ts);
+  // `--shared`: only the shared tally, 1 process against 2 (bench/tally-shared.ts).
+  const only = process.argv.includes('--whole') ? wholeTally : process.argv.includes('--floor') ? floorOnly : process.argv.includes('--shared') ? sharedTallyBench : tallyBench;
   console.log(renderTable(await only(ballots)));
 }

@@ -189,7 +189,12 @@ export async function tallyEvents(store: EventStore, electionId: string): Promis
  * Copies the whole log of `from` into the (empty) store of `to`, in log order, and the election's
  * counter key into its key store: the same election and ballots, to tally twice independently.
  */
-export async function cloneWorld(from: TallyWorld, to: TallyWorld, electionId: string, opts: { withoutTally?: boolean } = {}): Promise<void> {
+export async function cloneWorld(
+  from: Pick<TallyWorld, 'store' | 'keyStore'>,
+  to: Pick<TallyWorld, 'store' | 'keyStore'>,
+  electionId: string,
+  opts: { withoutTally?: boolean } = {},
+): Promise<void> {
   let after = 0;
   for (;;) {
     const read = await from.store.readAll({ fromPosition: after, limit: 2_000 });

@@ -31,7 +31,7 @@ function claimSuite(name: string, open: () => Promise<{ sql: SqlClient; close: (
     beforeAll(async () => {
       ({ sql, close } = await open());
       claims = createSqlRangeClaims(sql);
-    });
+    }, 120_000); // PGlite's start and migration are slow on a loaded machine
     afterAll(async () => close());
 
     const election = async (ballots: number, rangeSize: number) => {

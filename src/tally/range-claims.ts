@@ -9,6 +9,8 @@ export interface TallyRange {
   index: number;
   first: number;
   count: number;
+  /** Claimed before by a run that did not finish it (killed, stalled past its lease, or failed). */
+  retaken?: boolean;
 }
 
 export interface TallyPlan {

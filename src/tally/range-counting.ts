@@ -78,6 +78,7 @@ export async function countInRanges(c: RangeCounting, started: TallyAggregate): 
     const ballots = covered.slice(range.first, range.first + range.count);
     const last = ballots.at(-1);
     if (!last || isCounted(aggregate.state.counted, last.ballotHash)) return claims.complete(electionId, range.index);
+    if (range.retaken) c.log?.info('tally range taken over', { electionId, range: range.index, first: range.first, count: range.count });
     const chunks: Promise<OpenedBallot[]>[] = [];
     for (let i = 0; i < ballots.length; i += c.chunk) chunks.push(c.pool.open(ballots.slice(i, i + c.chunk).map((b) => b.ciphertext)));
     const opened = Promise.all(chunks).then((parts) => parts.flat());
@@ -131,7 +132,11 @@ export async function countInRanges(c: RangeCounting, started: TallyAggregate): 
 
   try {
     for (;;) {
-      if (aggregate.state.published || aggregate.state.counted.count >= covered.length) return { ok: true, value: aggregate };
+      if (aggregate.state.published || aggregate.state.counted.count >= covered.length) {
+        // Ranges still in hand were counted by others meanwhile: mark them done rather than give them back.
+        for (const h of held.splice(0)) await claims.complete(electionId, h.range.index);
+        return { ok: true, value: aggregate };
+      }
       while (held.length < c.hold) {
         const range = await claims.claim(electionId, owner, c.leaseMs);
         if (!range) break;

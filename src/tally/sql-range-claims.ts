@@ -9,9 +9,10 @@ interface RangeRow {
   range_index: number;
   first_ballot: number;
   ballot_count: number;
+  claims: number;
 }
 
-const toRange = (r: RangeRow): TallyRange => ({ index: r.range_index, first: r.first_ballot, count: r.ballot_count });
+const toRange = (r: RangeRow): TallyRange => ({ index: r.range_index, first: r.first_ballot, count: r.ballot_count, retaken: r.claims > 1 });
 
 export function createSqlRangeClaims(sql: SqlClient): TallyRangeClaims {
   return {
@@ -49,7 +50,7 @@ export function createSqlRangeClaims(sql: SqlClient): TallyRangeClaims {
          update evote_tally_ranges r
          set owner = $2, lease_expires_at = clock_timestamp() + $3 * interval '1 millisecond', claims = r.claims + 1
          from next where r.election_id = $1 and r.range_index = next.range_index
-         returning r.range_index, r.first_ballot, r.ballot_count`,
+         returning r.range_index, r.first_ballot, r.ballot_count, r.claims`,
         [electionId, owner, leaseMs, below ?? null],
       );
       const row = claimed.rows[0];

@@ -18,7 +18,7 @@ const env = (name: string) => {
 };
 const int = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
 
-const sql = createPgClient(env('DATABASE_URL'));
+const sql = createPgClient(env('DATABASE_URL'), { max: 4 }); // a few at once: claims, renewals, reads and appends
 const store = await createSqlEventStore(sql);
 const keyStore = await createSqlKeyStore(sql, new Uint8Array(Buffer.from(env('MASTER_KEY'), 'base64')));
 if (process.env.WAIT_FOR_GO) {

@@ -121,6 +121,9 @@ describe('a tally shared by two processes, one killed half way', () => {
     process.kill(-(killed.pid as number), 'SIGKILL');
     expect((await exited(killed)).signal).toBe('SIGKILL');
     expect(atKill.allDone).toBeLessThan(atKill.ranges / 2);
+    // What it left, read once it is dead (it may have finished a range between the look and the kill).
+    atKill = await rangesOf(shared, electionId, killed.pid as number);
+    expect(atKill.held.length).toBeGreaterThan(0);
 
     expect((await exited(survivor)).code, stderr).toBe(0);
     expect(JSON.parse((outs[1 - victim] as string).trim().split('\n').at(-1) as string)).toMatchObject({ ok: true, ballots });

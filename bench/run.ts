@@ -21,6 +21,7 @@ import { loginBench } from './auth.ts';
 import { signingBench } from './signing.ts';
 import { letterBench } from './letters.ts';
 import { tallyBench } from './tally.ts';
+import { sharedTallyBench } from './tally-shared.ts';
 import { auditBench } from './audit.ts';
 import { floodBench } from './flood.ts';
 import { readsBench } from './reads.ts';
@@ -102,7 +103,7 @@ try {
   if (want('signing')) await withSystem(async (sys) => say(...(await signingBench(sys))));
   if (want('auth')) await withSystem(async (sys) => say(...(await loginBench(sys))));
   if (want('letters')) await withSystem(async (sys) => say(...(await letterBench(sys))));
-  if (want('tally')) say(...(await tallyBench(2_000)));
+  if (want('tally')) say(...(await tallyBench(2_000)), ...(await sharedTallyBench(8_000)));
   if (want('audit')) say(...(await auditBench(2_000)));
   if (want('startup')) say(...(await startupBench()));
   if (want('browser')) {

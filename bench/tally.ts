@@ -45,8 +45,11 @@ import { createTallyPool, type RawProbe, type TallyPool } from '../src/tally/poo
 import { rawPrivateOps } from '../src/tally/raw-probe.ts';
 import { threadCpuNanos } from '../src/runtime/thread-cpu.ts';
 import { runTally } from '../src/tally/tally-run.ts';
+import { createSqlRangeClaims } from '../src/tally/sql-range-claims.ts';
+import type { TallyRangeClaims } from '../src/tally/range-claims.ts';
 import { against, renderTable, type BenchResult } from './harness.ts';
 import { cryptoFloor } from './tally-floor.ts';
+import { sharedTallyBench } from './tally-shared.ts';
 import { ballotStreamId, credentialStreamId } from '../src/domain/streams.ts';
 
 const CHOICES = ['Yes', 'No', 'Blank'];
@@ -181,6 +184,7 @@ export async function tallyBench(ballots = 2_000, opts: { databaseUrl?: string; 
   if (opts.databaseUrl) await migrateToLatest(sql);
   const store = await createSqlEventStore(sql);
   const keyStore = await createSqlKeyStore(sql, randomBytes(32));
+  const claims = createSqlRangeClaims(sql);
   const results: BenchResult[] = [];
   const pools: TallyPool[] = [];
   try {
@@ -274,7 +278,7 @@ export async function tallyBench(ballots = 2_000, opts: { databaseUrl?: string; 
       const marks: { at: number; done: number }[] = [];
       const begun = performance.now();
       const t = await timed(async () => {
-        const r = await runTally({ store, keyStore, now: () => new Date() }, { electionId: election.electionId, workers, onProgress: (p) => marks.push({ at: performance.now(), done: p.done }) });
+        const r = await runTally({ store, keyStore, claims, now: () => new Date() }, { electionId: election.electionId, workers, onProgress: (p) => marks.push({ at: performance.now(), done: p.done }) });
         if (!r.ok) throw new Error(r.error.message);
         return r.value.ballots;
       });
@@ -299,13 +303,13 @@ export async function tallyBench(ballots = 2_000, opts: { databaseUrl?: string; 
 }
 
 /** An ended election of `ballots` ballots on a scratch database of its own, dropped afterwards. */
-async function withScratchElection<T>(ballots: number, fn: (store: EventStore, keyStore: KeyStore, election: BenchElection) => Promise<T>): Promise<T> {
+async function withScratchElection<T>(ballots: number, fn: (store: EventStore, keyStore: KeyStore, election: BenchElection, claims: TallyRangeClaims) => Promise<T>): Promise<T> {
   const db = await createScratchPgDatabase();
   const sql = createPgClient(db.url);
   const store = await createSqlEventStore(sql);
   try {
     const keyStore = await createSqlKeyStore(sql, new Uint8Array(randomBytes(32)));
-    return await fn(store, keyStore, await ballotElection(store, keyStore, ballots));
+    return await fn(store, keyStore, await ballotElection(store, keyStore, ballots), createSqlRangeClaims(sql));
   } finally {
     await store.close();
     await sql.close();
@@ -319,12 +323,12 @@ async function withScratchElection<T>(ballots: number, fn: (store: EventStore, k
  * published result: log read, workers' start, opening, classifying, VoteCounted appends, publish.
  */
 export function wholeTally(ballots: number): Promise<BenchResult[]> {
-  return withScratchElection(ballots, async (store, keyStore, election) => {
+  return withScratchElection(ballots, async (store, keyStore, election, claims) => {
     const counterKey = privateKeyFromPkcs8((await keyStore.get(keyNames.counter(election.electionId))) as Uint8Array);
     const raw = rawOnMainThread(counterKey);
     const loadBefore = load();
     const t = await timed(async () => {
-      const r = await runTally({ store, keyStore, now: () => new Date() }, { electionId: election.electionId });
+      const r = await runTally({ store, keyStore, claims, now: () => new Date() }, { electionId: election.electionId });
       if (!r.ok) throw new Error(r.error.message);
       return r.value.ballots;
     });
@@ -348,7 +352,8 @@ export function floorOnly(ballots: number): Promise<BenchResult[]> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const ballots = Number(process.argv[2] ?? 2_000);
   // `--whole`: only the whole-election tally (e.g. `npx tsx bench/tally.ts 100000 --whole`);
-  // `--floor`: only the per-ballot node:crypto floor (bench/tally-floor.ts).
-  const only = process.argv.includes('--whole') ? wholeTally : process.argv.includes('--floor') ? floorOnly : tallyBench;
+  // `--floor`: only the per-ballot node:crypto floor (bench/tally-floor.ts);
+  // `--shared`: only the shared tally, 1 process against 2 (bench/tally-shared.ts).
+  const only = process.argv.includes('--whole') ? wholeTally : process.argv.includes('--floor') ? floorOnly : process.argv.includes('--shared') ? sharedTallyBench : tallyBench;
   console.log(renderTable(await only(ballots)));
 }

@@ -12,7 +12,8 @@ import type { GlobalOptions } from './session.ts';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET']);
 
-function dbError(err: unknown): unknown {
+/** A schema refusal or an unreachable database as a CliError (never with the URL); anything else unchanged. */
+export function dbError(err: unknown): unknown {
   if (err instanceof SchemaError) return new CliError(EXIT.REFUSED, err.message, err.code);
   const code = (err as { code?: unknown } | null)?.code;
   // The message names host and port at most; the URL (and any password in it) is never printed.

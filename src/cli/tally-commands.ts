@@ -3,6 +3,15 @@ import type { Command } from 'commander';
 import type { Results, TallyResult } from '../client/admin.ts';
 import { createProgress, printResult, table } from './output.ts';
 import { withAdmin, type GlobalOptions } from './session.ts';
+import { CliError, EXIT } from './exit-codes.ts';
+import { tallyDirect } from './tally-direct.ts';
+
+function positiveInt(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(EXIT.USAGE, `${name} must be a positive integer`, 'USAGE');
+  return n;
+}
 
 /** The results table: one row per choice, then the ballots that did not count and why. */
 export function resultsTable(r: { counts: Record<string, number>; statuses: Record<string, number> }): string {
@@ -18,12 +27,22 @@ export function registerTallyCommands(program: Command, globals: () => GlobalOpt
   program
     .command('tally <electionId>')
     .description('decrypt and count every ballot of an ended election and publish the result (resumable; re-running is safe)')
-    .option('--workers <n>', 'decryption worker threads on the server')
-    .action(async (electionId: string, o: { workers?: string }) => {
+    .option('--workers <n>', 'decryption worker threads (on the server, or on this machine with --direct)')
+    .option('--direct', 'count on this machine: open the database and key store with the server\'s environment (DATABASE_URL, EVOTE_MASTER_KEY, EVENTSTORE_URL) and join the shared tally')
+    .option('--range-size <n>', 'with --direct: ballots per claimed range, if this process plans the tally (default 500)')
+    .option('--lease-seconds <s>', 'with --direct: how long a claimed range stays this process\'s without renewal (default 10)')
+    .action(async (electionId: string, o: { workers?: string; direct?: boolean; rangeSize?: string; leaseSeconds?: string }) => {
       const g = globals();
+      const workers = positiveInt('--workers', o.workers);
+      if (!o.direct && (o.rangeSize !== undefined || o.leaseSeconds !== undefined)) {
+        throw new CliError(EXIT.USAGE, '--range-size and --lease-seconds need --direct (a server uses its defaults)', 'USAGE');
+      }
       const progress = createProgress('counting ballots', g);
-      const result = await withAdmin(g, (admin) =>
-        admin.runTally({ electionId, ...(o.workers ? { workers: Number(o.workers) } : {}) }, (p) => progress.update(p.done, p.total)),
+      const onProgress = (p: { done: number; total: number }) => progress.update(p.done, p.total);
+      const leaseSeconds = positiveInt('--lease-seconds', o.leaseSeconds);
+      const result = await (o.direct
+        ? tallyDirect(g.dataDir, { electionId, workers, rangeSize: positiveInt('--range-size', o.rangeSize), leaseMs: leaseSeconds === undefined ? undefined : leaseSeconds * 1000 }, onProgress)
+        : withAdmin(g, (admin) => admin.runTally({ electionId, ...(workers ? { workers } : {}) }, onProgress))
       ).finally(() => progress.finish());
       printResult(g, result, (r: TallyResult) => `tally published (${r.ballots} ballots)\n${resultsTable(r)}`);
     });

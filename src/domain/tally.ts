@@ -54,8 +54,9 @@ export function isCounted(votes: CountedVotes, ballotHash: string): boolean {
   return ordinal !== undefined && ordinal < votes.count;
 }
 
-export function* countedEntries(votes: CountedVotes): Generator<CountedEntry> {
-  for (let i = 0; i < votes.count; i++) yield votes.log?.entries[i] as CountedEntry;
+/** The counted votes in stream order, from the `from`-th on (a reader that folds as the stream grows). */
+export function* countedEntries(votes: CountedVotes, from = 0): Generator<CountedEntry> {
+  for (let i = from; i < votes.count; i++) yield votes.log?.entries[i] as CountedEntry;
 }
 
 function addVote(votes: CountedVotes, ballotHash: string, entry: CountedEntry): CountedVotes {

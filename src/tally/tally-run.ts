@@ -1,24 +1,29 @@
 /**
- * One tally run, resumable and never counting twice: counted ballots are skipped, and a concurrent
- * run makes one append conflict so the loser re-reads (docs/tally.md "Running it").
+ * One tally run, resumable and never counting twice, sharing the work with every other run of the
+ * same tally through range claims (docs/tally.md "Running it", "A tally on several processes").
  */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import type { EventStore } from '../eventstore/port.ts';
 import type { KeyStore } from '../keystore/port.ts';
 import type { Logger } from '../runtime/log.ts';
 import type { Result } from '../domain/errors.ts';
 import { domainError } from '../domain/errors.ts';
-import type { TallyPublished, VoteCounted, VoteStatus } from '../domain/tally-events.ts';
-import { countedEntries, isCounted, tallyDecider, initialTallyState } from '../domain/tally.ts';
+import type { TallyPublished, VoteStatus } from '../domain/tally-events.ts';
+import { tallyDecider, initialTallyState } from '../domain/tally.ts';
 import { decideAndAppendTally, loadTally, type TallyAggregate } from '../commands/tally-command.ts';
-import { classifyBallot, type OpenedBallot } from './classify.ts';
 import { loadTallyKeys } from './counter-key.ts';
-import { readCoveredBallots, type CoveredBallot, type CoveredBallots } from './covered-ballots.ts';
+import { readCoveredBallots, type CoveredBallots } from './covered-ballots.ts';
 import { readElectionFacts, type ElectionFacts } from './election-facts.ts';
 import { createTallyPool, type TallyPool } from './pool.ts';
+import type { TallyRangeClaims } from './range-claims.ts';
+import { countInRanges } from './range-counting.ts';
 
 export interface TallyRunDeps {
   store: EventStore;
   keyStore: KeyStore;
+  /** Where runs of the same tally (this process's or others') claim ranges of ballots. */
+  claims: TallyRangeClaims;
   now: () => Date;
   log?: Logger;
 }
@@ -38,8 +43,12 @@ export interface TallyRunOptions {
   appendBatch?: number;
   /** Ciphertexts per message to a worker (default 256). */
   chunk?: number;
-  /** Re-reads after losing a race to another run before giving up (default 20). */
-  maxRestarts?: number;
+  /** Ballots per claimed range, when this run is the first to plan the tally (default 500). */
+  rangeSize?: number;
+  /** How long a claim lasts unless renewed (renewed every third of it; default 10 s). */
+  leaseMs?: number;
+  /** How often a run waiting for an earlier range re-reads the tally stream (default 50 ms). */
+  pollMs?: number;
   onProgress?: (p: TallyProgress) => void;
 }
 
@@ -62,6 +71,9 @@ function outcomeOf(published: TallyPublished['data'], position: number, covered?
   if (covered) outcome.excluded = { afterEnd: covered.excludedAfterEnd, repeats: covered.excludedRepeats };
   return outcome;
 }
+
+export const DEFAULT_RANGE_SIZE = 500;
+export const DEFAULT_LEASE_MS = 10_000;
 
 export async function runTally(deps: TallyRunDeps, opts: TallyRunOptions): Promise<Result<TallyOutcome>> {
   const { store, electionId } = { store: deps.store, electionId: opts.electionId };
@@ -90,24 +102,18 @@ export async function runTally(deps: TallyRunDeps, opts: TallyRunOptions): Promi
   }
   const pool = await starting;
   try {
-    const maxRestarts = opts.maxRestarts ?? 20;
-    for (let attempt = 0; ; attempt++) {
-      const result = await attemptTally(deps, opts, ended, covered, pool);
-      if (result.ok || result.error.code !== 'CONCURRENCY_CONFLICT' || attempt >= maxRestarts) {
-        if (result.ok) {
-          deps.log?.info('tally published', { electionId, ballots: result.value.ballots, excluded: result.value.excluded, workers: pool.size });
-        }
-        return result;
-      }
-      deps.log?.info('tally stream moved under this run (another run?); re-reading', { electionId, attempt });
+    const result = await shareTally(deps, opts, ended, covered, pool);
+    if (result.ok) {
+      deps.log?.info('tally published', { electionId, ballots: result.value.ballots, excluded: result.value.excluded, workers: pool.size });
     }
+    return result;
   } finally {
     await pool.close();
   }
 }
 
-/** One pass from a fresh read of the tally stream; CONCURRENCY_CONFLICT means "re-read and go again". */
-async function attemptTally(
+/** Start (once, whoever is first), plan the ranges, count them with the other runs, publish (once). */
+async function shareTally(
   deps: TallyRunDeps,
   opts: TallyRunOptions,
   facts: ElectionFacts,
@@ -116,84 +122,57 @@ async function attemptTally(
 ): Promise<Result<TallyOutcome>> {
   const { store } = deps;
   const { electionId } = facts;
-  let aggregate: TallyAggregate = await loadTally(store, electionId);
-  if (aggregate.state.published) return { ok: true, value: outcomeOf(aggregate.state.published, aggregate.position, covered) };
-
-  const started = await decideAndAppendTally(store, electionId, aggregate, {
-    type: 'StartTally',
-    electionId,
-    electionStatus: facts.status,
-    ballots: covered.ballots.length,
-    now: deps.now().toISOString(),
-  });
-  if (!started.ok) return started;
-  aggregate = started.value.aggregate;
-  if (aggregate.state.ballots !== covered.ballots.length) {
-    throw new Error(`tally of ${electionId} started for ${aggregate.state.ballots} ballots, but ${covered.ballots.length} are covered`);
-  }
-
-  const seen = new Set<string>();
-  for (const entry of countedEntries(aggregate.state.counted)) {
-    if ((entry.status === 'VALID' || entry.status === 'DUPLICATE_N2') && entry.n2Commitment !== null) seen.add(entry.n2Commitment);
-  }
-  const pending = covered.ballots.filter((b) => !isCounted(aggregate.state.counted, b.ballotHash));
-  const total = covered.ballots.length;
-  opts.onProgress?.({ done: aggregate.state.counted.count, total, position: aggregate.position });
-
-  const chunkSize = Math.max(1, opts.chunk ?? 256);
-  const appendBatch = Math.max(1, opts.appendBatch ?? 500);
-  const chunks: CoveredBallot[][] = [];
-  for (let i = 0; i < pending.length; i += chunkSize) chunks.push(pending.slice(i, i + chunkSize));
-
-    // Keep every worker busy while this thread classifies and appends: submit ahead, consume in order.
-  const window = pool.size * 2 + 2;
-  const opening: Promise<OpenedBallot[]>[] = [];
-  let submitted = 0;
-  const submitAhead = () => {
-    while (submitted < chunks.length && opening.length < window) {
-      const p = pool.open((chunks[submitted++] as CoveredBallot[]).map((b) => b.ciphertext));
-      p.catch(noop); // awaited below in order; this only stops an early return from leaving it unhandled
-      opening.push(p);
+  const ballots = covered.ballots.length;
+  let aggregate: TallyAggregate;
+  for (;;) {
+    aggregate = await loadTally(store, electionId);
+    if (aggregate.state.published) return { ok: true, value: outcomeOf(aggregate.state.published, aggregate.position, covered) };
+    const started = await decideAndAppendTally(store, electionId, aggregate, { type: 'StartTally', electionId, electionStatus: facts.status, ballots, now: deps.now().toISOString() });
+    if (started.ok) {
+      aggregate = started.value.aggregate;
+      break;
     }
-  };
-
-  const ctx = { seen, choices: new Set(facts.choices) };
-  let buffer: VoteCounted['data'][] = [];
-  const flush = async (votes: VoteCounted['data'][]): Promise<Result<void>> => {
-    const appended = await decideAndAppendTally(store, electionId, aggregate, { type: 'CountVotes', electionId, votes });
-    if (!appended.ok) return appended;
-    aggregate = appended.value.aggregate;
-    opts.onProgress?.({ done: aggregate.state.counted.count, total, position: aggregate.position });
-    return { ok: true, value: undefined };
-  };
-
-  for (const chunk of chunks) {
-    submitAhead();
-    const opened = await (opening.shift() as Promise<OpenedBallot[]>);
-    for (const [i, ballot] of chunk.entries()) {
-      const c = classifyBallot(opened[i] as OpenedBallot, ctx);
-      if (c.marksSeen && c.n2Commitment !== null) seen.add(c.n2Commitment);
-      buffer.push({ electionId, ballotHash: ballot.ballotHash, revealedR: c.revealedR, n2Commitment: c.n2Commitment, choice: c.choice, status: c.status });
-    }
-    while (buffer.length >= appendBatch) {
-      const flushed = await flush(buffer.slice(0, appendBatch));
-      if (!flushed.ok) return flushed;
-      buffer = buffer.slice(appendBatch);
-    }
+    if (started.error.code !== 'CONCURRENCY_CONFLICT') return started;
   }
-  if (buffer.length > 0) {
-    const flushed = await flush(buffer);
-    if (!flushed.ok) return flushed;
+  if (aggregate.state.ballots !== ballots) {
+    throw new Error(`tally of ${electionId} started for ${aggregate.state.ballots} ballots, but ${ballots} are covered`);
   }
+  const plan = await deps.claims.plan(electionId, { ballots, rangeSize: Math.max(1, Math.floor(opts.rangeSize ?? DEFAULT_RANGE_SIZE)) });
+  if (plan.ballots !== ballots) throw new Error(`tally of ${electionId} was planned for ${plan.ballots} ballots, but ${ballots} are covered`);
 
-  const published = await decideAndAppendTally(store, electionId, aggregate, {
-    type: 'PublishTally',
-    electionId,
-    choices: facts.choices,
-    now: deps.now().toISOString(),
-  });
-  if (!published.ok) return published;
-  aggregate = published.value.aggregate;
+  const chunk = Math.max(1, Math.min(opts.chunk ?? 256, plan.rangeSize));
+  const onProgress = (done: number, position: number) => opts.onProgress?.({ done, total: ballots, position });
+  onProgress(aggregate.state.counted.count, aggregate.position);
+  const counted = await countInRanges(
+    {
+      store,
+      electionId,
+      choices: facts.choices,
+      covered: covered.ballots,
+      pool,
+      claims: deps.claims,
+      owner: `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
+      leaseMs: Math.max(100, opts.leaseMs ?? DEFAULT_LEASE_MS),
+      pollMs: Math.max(1, opts.pollMs ?? 50),
+      appendBatch: Math.max(1, opts.appendBatch ?? 500),
+      chunk,
+      // Enough ranges in hand to keep every worker fed while the first waits for its turn.
+      hold: Math.max(2, Math.ceil((pool.size * 2 * chunk) / plan.rangeSize) + 1),
+      log: deps.log,
+      onProgress,
+    },
+    aggregate,
+  );
+  if (!counted.ok) return counted;
+  aggregate = counted.value;
+
+  // Whoever sees every ballot counted publishes; the expected revision lets exactly one append.
+  while (!aggregate.state.published) {
+    const published = await decideAndAppendTally(store, electionId, aggregate, { type: 'PublishTally', electionId, choices: facts.choices, now: deps.now().toISOString() });
+    if (published.ok) aggregate = published.value.aggregate;
+    else if (published.error.code === 'CONCURRENCY_CONFLICT') aggregate = await loadTally(store, electionId);
+    else return published;
+  }
   const data = aggregate.state.published;
   if (!data) return { ok: false, error: domainError('TALLY_INCOMPLETE', 'the tally could not be published') };
   return { ok: true, value: outcomeOf(data, aggregate.position, covered) };

@@ -9,7 +9,7 @@
  */
 import { createHash, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import type { AppendRequest, EventStore } from '../../src/eventstore/port.ts';
-import type { KeyStore } from '../../src/keystore/port.ts';
+import { keyNames, type KeyStore } from '../../src/keystore/port.ts';
 import type { SqlExecutor } from '../../src/sql/client.ts';
 import { until } from '../support/system.ts';
 import { generateRsaKeyPair, rsaRawPrivate } from '../../src/crypto/rsa.ts';
@@ -34,6 +34,8 @@ export interface FixtureOptions {
   lateBallot?: boolean;
   /** Stop after this phase. */
   until?: 'started' | 'ended' | 'published';
+  /** Put the counter's private key in the key store, where a real tally finds it. Default false. */
+  counterKeyInStore?: boolean;
 }
 
 export interface Fixture {
@@ -55,6 +57,7 @@ export async function writeElection(store: EventStore, keyStore: KeyStore, opts:
   const counter = generateRsaKeyPair(2048);
   const logKeys = generateKeyPairSync('ed25519');
   await keyStore.put(logKeyName(electionId), new Uint8Array(logKeys.privateKey.export({ format: 'der', type: 'pkcs8' })));
+  if (opts.counterKeyInStore) await keyStore.put(keyNames.counter(electionId), new Uint8Array(counter.privateKey.export({ format: 'der', type: 'pkcs8' })));
   const spki = (k: typeof authority.publicKey) => toBase64url(new Uint8Array(k.export({ format: 'der', type: 'spki' })));
 
   const election = `election-${electionId}`;

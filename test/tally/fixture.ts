@@ -13,6 +13,8 @@ import { createSqlEventStore } from '../../src/eventstore/sql-event-store.ts';
 import type { EventStore, RecordedEvent } from '../../src/eventstore/port.ts';
 import { createSqlKeyStore } from '../../src/keystore/sql-key-store.ts';
 import { keyNames, type KeyStore } from '../../src/keystore/port.ts';
+import { createSqlRangeClaims } from '../../src/tally/sql-range-claims.ts';
+import type { TallyRangeClaims } from '../../src/tally/range-claims.ts';
 import { createElectionCommandHandlers } from '../../src/commands/election-command-handlers.ts';
 import { privateKeyFromPkcs8 } from '../../src/commands/election-keys.ts';
 import type { ElectionCommandHandlers } from '../../src/commands/election-command-handlers.ts';
@@ -34,6 +36,8 @@ export interface TallyWorld {
   sql: SqlClient;
   store: EventStore;
   keyStore: KeyStore;
+  /** The shared tally's range claims in the same database. */
+  claims: TallyRangeClaims;
   commands: ElectionCommandHandlers;
   close(): Promise<void>;
 }
@@ -51,6 +55,7 @@ export async function startTallyWorld(): Promise<TallyWorld> {
     sql,
     store,
     keyStore,
+    claims: createSqlRangeClaims(sql),
     commands,
     async close() {
       await store.close();
@@ -184,7 +189,12 @@ export async function tallyEvents(store: EventStore, electionId: string): Promis
  * Copies the whole log of `from` into the (empty) store of `to`, in log order, and the election's
  * counter key into its key store: the same election and ballots, to tally twice independently.
  */
-export async function cloneWorld(from: TallyWorld, to: TallyWorld, electionId: string, opts: { withoutTally?: boolean } = {}): Promise<void> {
+export async function cloneWorld(
+  from: Pick<TallyWorld, 'store' | 'keyStore'>,
+  to: Pick<TallyWorld, 'store' | 'keyStore'>,
+  electionId: string,
+  opts: { withoutTally?: boolean } = {},
+): Promise<void> {
   let after = 0;
   for (;;) {
     const read = await from.store.readAll({ fromPosition: after, limit: 2_000 });

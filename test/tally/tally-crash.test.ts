@@ -104,7 +104,7 @@ describe('tally crash and resume', () => {
     expect(JSON.parse(out.trim())).toMatchObject({ ok: true, ballots: BALLOTS });
 
     // The uninterrupted run over a copy of the same log.
-    const uninterrupted = await runTally({ store: reference.store, keyStore: reference.keyStore, now: () => new Date() }, { electionId: election.electionId, workers: 2 });
+    const uninterrupted = await runTally({ store: reference.store, keyStore: reference.keyStore, claims: reference.claims, now: () => new Date() }, { electionId: election.electionId, workers: 2 });
     expect(uninterrupted.ok).toBe(true);
 
     const events = await tallyEvents(crashed.store, election.electionId);

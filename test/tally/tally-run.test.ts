@@ -100,19 +100,19 @@ describe('tally run', () => {
 
   it('is refused before VOTE_ENDED and for an unknown election, writing nothing', async () => {
     const open = await openElection(world, ['A', 'B']);
-    const r = await runTally({ store: world.store, keyStore: world.keyStore, now }, { electionId: open.electionId, workers: 1 });
+    const r = await runTally({ store: world.store, keyStore: world.keyStore, claims: world.claims, now }, { electionId: open.electionId, workers: 1 });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatchObject({ code: 'WRONG_STATE', details: { current: 'VOTE_STARTED', required: 'VOTE_ENDED' } });
     expect(await tallyEvents(world.store, open.electionId)).toEqual([]);
 
-    const none = await runTally({ store: world.store, keyStore: world.keyStore, now }, { electionId: 'no-such-election', workers: 1 });
+    const none = await runTally({ store: world.store, keyStore: world.keyStore, claims: world.claims, now }, { electionId: 'no-such-election', workers: 1 });
     expect(none.ok ? 'ok' : none.error.code).toBe('ELECTION_NOT_FOUND');
   });
 
   it('counts every covered ballot with the right status, reveals r, and publishes counts equal to the VoteCounted events', async () => {
     const progress: TallyProgress[] = [];
     const r = await runTally(
-      { store: world.store, keyStore: world.keyStore, now, log: silentLogger },
+      { store: world.store, keyStore: world.keyStore, claims: world.claims, now, log: silentLogger },
       { electionId: election.electionId, workers: 2, appendBatch: 4, chunk: 3, onProgress: (p) => progress.push(p) },
     );
     if (!r.ok) throw new Error(r.error.message);
@@ -178,7 +178,7 @@ describe('tally run', () => {
     expect(progress.map((p) => p.done)).toEqual([...progress.map((p) => p.done)].sort((a, b) => a - b));
 
     // Running again returns the published tally and appends nothing.
-    const again = await runTally({ store: world.store, keyStore: world.keyStore, now }, { electionId: election.electionId, workers: 1 });
+    const again = await runTally({ store: world.store, keyStore: world.keyStore, claims: world.claims, now }, { electionId: election.electionId, workers: 1 });
     expect(again.ok && again.value.counts).toEqual(published.counts);
     expect(await tallyEvents(world.store, election.electionId)).toHaveLength(events.length);
   });
@@ -238,8 +238,8 @@ describe('tally workers and concurrent runs', () => {
     events.map((e) => (e.type === 'VoteCounted' ? e.data : e.type === 'TallyPublished' ? { ...(e.data as object), publishedAt: 'x' } : e.type));
 
   it('gives the same VoteCounted events and TallyPublished with 1 worker and with 2', async () => {
-    const one = await runTally({ store: a.store, keyStore: a.keyStore, now }, { electionId: election.electionId, workers: 1, appendBatch: 50 });
-    const two = await runTally({ store: b.store, keyStore: b.keyStore, now }, { electionId: election.electionId, workers: 2, appendBatch: 7, chunk: 5 });
+    const one = await runTally({ store: a.store, keyStore: a.keyStore, claims: a.claims, now }, { electionId: election.electionId, workers: 1, appendBatch: 50 });
+    const two = await runTally({ store: b.store, keyStore: b.keyStore, claims: b.claims, now }, { electionId: election.electionId, workers: 2, appendBatch: 7, chunk: 5 });
     expect(one.ok && two.ok).toBe(true);
     const eventsA = (await tallyEvents(a.store, election.electionId)).slice(1);
     const eventsB = (await tallyEvents(b.store, election.electionId)).slice(1);
@@ -254,7 +254,7 @@ describe('tally workers and concurrent runs', () => {
     const d = await startTallyWorld();
     try {
       await cloneWorld(a, d, election.electionId, { withoutTally: true });
-      const deps = { store: d.store, keyStore: d.keyStore, now };
+      const deps = { store: d.store, keyStore: d.keyStore, claims: d.claims, now };
       const [r1, r2] = await Promise.all([
         runTally(deps, { electionId: election.electionId, workers: 1, appendBatch: 10, chunk: 10 }),
         runTally(deps, { electionId: election.electionId, workers: 1, appendBatch: 10, chunk: 10 }),

@@ -1,10 +1,11 @@
 /**
  * The tally feature: `tally.run` (a second request joins the running one), the tally read models
- * and queries; runs in other processes take turns by expected revision.
+ * and queries; runs in other processes share the work through range claims.
  */
 import type { FeatureFactory } from '../feature.ts';
 import type { Result } from '../../domain/errors.ts';
 import { runTally, type TallyOutcome, type TallyProgress } from '../../tally/tally-run.ts';
+import { createSqlRangeClaims } from '../../tally/sql-range-claims.ts';
 import { tallyProjection } from '../../projections/tally-projection.ts';
 import { createTallyQueries } from '../../projections/tally-queries.ts';
 import { cachedTallyQueries } from '../../projections/cached-queries.ts';
@@ -13,6 +14,8 @@ import { tallyMessageModule } from '../../gateway/messages/tally.ts';
 export const tallyFeature: FeatureFactory = async (ctx) => {
   const log = ctx.log.child({ component: 'tally' });
   const queries = cachedTallyQueries(createTallyQueries(ctx.sql), ctx.readCache);
+  // Runs on other processes sharing this database join the same tally by claiming ranges.
+  const claims = createSqlRangeClaims(ctx.sql);
   const running = new Map<string, Promise<Result<TallyOutcome>>>();
   ctx.services.tallyQueries = queries;
 
@@ -20,7 +23,7 @@ export const tallyFeature: FeatureFactory = async (ctx) => {
     const joined = running.get(input.electionId);
     if (joined) return joined;
     const started = runTally(
-      { store: ctx.store, keyStore: ctx.keyStore, now: ctx.now, log },
+      { store: ctx.store, keyStore: ctx.keyStore, claims, now: ctx.now, log },
       { electionId: input.electionId, workers: input.workers, onProgress },
     ).finally(() => running.delete(input.electionId));
     running.set(input.electionId, started);

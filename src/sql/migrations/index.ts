@@ -4,7 +4,8 @@
  */
 import type { Migration } from './migration.ts';
 import { baseline } from './0001-baseline.ts';
+import { tallyRanges } from './0002-tally-ranges.ts';
 
-export const MIGRATIONS: readonly Migration[] = [baseline];
+export const MIGRATIONS: readonly Migration[] = [baseline, tallyRanges];
 
 export type { Migration } from './migration.ts';

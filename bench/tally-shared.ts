@@ -133,7 +133,7 @@ export async function sharedTallyBench(ballots = 8_000, rounds = 2): Promise<Ben
         rate,
         unit: 'ballots',
         against: { name: limit.name, rate: limit.rate, ratio: rate / limit.rate },
-        note: `${ballots} ballots × ${ts.length} rounds; first VoteCounted to TallyPublished; from "go" to exit (worker start, log read): ${Math.round(endToEndOf(ts))} ballots/s, ${ts.map((t) => `${t.endToEnd.toFixed(1)} s`).join(', ')}`,
+        note: `${ballots} ballots × ${ts.length} rounds; first VoteCounted to TallyPublished; from the start signal to exit (worker start, log read): ${Math.round(endToEndOf(ts))} ballots/s, ${ts.map((t) => `${t.endToEnd.toFixed(1)} s`).join(', ')}`,
       });
     }
     const s1 = rateOf(runs[1]);
@@ -143,7 +143,7 @@ export async function sharedTallyBench(ballots = 8_000, rounds = 2): Promise<Ben
       rate: s2,
       unit: 'ballots',
       against: { name: 'shared tally, 1 process', rate: s1, ratio: s2 / s1 },
-      note: `raw op 1 → 2 threads in the same window: ${(raw2 / raw1).toFixed(2)}×, so ${((s2 / s1 / (raw2 / raw1)) * 100).toFixed(0)} % of what the machine gave; from "go" to exit ${(endToEndOf(runs[2]) / endToEndOf(runs[1])).toFixed(2)}×; ${load()}`,
+      note: `raw op 1 → 2 threads in the same window: ${(raw2 / raw1).toFixed(2)}×, so ${((s2 / s1 / (raw2 / raw1)) * 100).toFixed(0)} % of what the machine gave; from the start signal to exit ${(endToEndOf(runs[2]) / endToEndOf(runs[1])).toFixed(2)}×; ${load()}`,
     });
     return rows;
   } finally {

@@ -34,7 +34,7 @@ export interface Config {
   newConnectionsPerSecondPerSource?: number;
   /** EVOTE_SIGNING_WORKERS: blind-signing worker threads at most (default os.availableParallelism()). */
   signingWorkers?: number;
-  /** EVOTE_SIGNING_IDLE_MS: a signing worker idle this long ends (default 30 s); the next signature starts one. */
+  /** EVOTE_SIGNING_IDLE_MS: a signing worker idle this long ends (default 10 s); the next signature starts one. */
   signingIdleMs?: number;
 }
 

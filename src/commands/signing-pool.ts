@@ -16,7 +16,7 @@ export interface SigningPoolOptions {
   loadKey(electionId: string): Promise<Uint8Array>;
   /** Workers at most; default os.availableParallelism(). */
   size?: number;
-  /** A worker with nothing to do for this long is ended (default 30 s). */
+  /** A worker with nothing to do for this long is ended (default 10 s, as the X25519 worker). */
   idleMs?: number;
   /** Signatures per message at most (default 32: ~10 ms of work for RSA-2048). */
   maxBatch?: number;
@@ -54,7 +54,7 @@ export class SigningError extends Error {
 }
 
 export const MAX_SIGNING_WORKERS = 64;
-export const DEFAULT_SIGNING_IDLE_MS = 30_000;
+export const DEFAULT_SIGNING_IDLE_MS = 10_000;
 /** What a client is told to wait before retrying a signature whose worker died: a replacement starts at once. */
 export const SIGNING_RETRY_AFTER_MS = 100;
 /** Keys one worker holds at most; the least recently sent one is dropped first. */

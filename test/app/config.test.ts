@@ -13,7 +13,7 @@ describe('configFromEnv', () => {
 
   it('sizes the signing workers from EVOTE_SIGNING_WORKERS (default: one per core, the pool decides) and their idle time from EVOTE_SIGNING_IDLE_MS', () => {
     expect(configFromEnv({}).signingWorkers).toBeUndefined();
-    expect(configFromEnv({}).signingIdleMs).toBe(30_000);
+    expect(configFromEnv({}).signingIdleMs).toBe(10_000);
     expect(configFromEnv({ EVOTE_SIGNING_WORKERS: '3', EVOTE_SIGNING_IDLE_MS: '5000' })).toMatchObject({ signingWorkers: 3, signingIdleMs: 5_000 });
     expect(() => configFromEnv({ EVOTE_SIGNING_WORKERS: '0' })).toThrow(ConfigError);
     expect(() => configFromEnv({ EVOTE_SIGNING_WORKERS: '65' })).toThrow(ConfigError);

@@ -52,7 +52,8 @@ const say = (...rs: BenchResult[]) => {
  * part must not measure the read models catching up on the events that earlier parts appended.
  */
 async function withSystem(fn: (sys: System & BenchSystem) => Promise<void>, config?: Partial<Config>): Promise<void> {
-  const cluster = await startTestCluster(config ? { config } : {});
+  // The load generators play thousands of voters from one address: the per-source limits are for real clients.
+  const cluster = await startTestCluster({ config: { maxConnectionsPerSource: 1_000_000, newConnectionsPerSecondPerSource: 1_000_000, ...config } });
   try {
     const system = cluster.systems[0]!;
     await fn(Object.assign(system, { url: system.gateway!.url, adminToken: cluster.adminToken }));

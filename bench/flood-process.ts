@@ -6,7 +6,7 @@
  * parent → 'go'; child → {report} and exits.
  */
 import WebSocket from 'ws';
-import { serveFloodChild } from './flood-child.ts';
+import { serveLoad } from './child-ipc.ts';
 
 export interface FloodInput {
   url: string;
@@ -108,4 +108,4 @@ async function flood(input: FloodInput, ready: () => Promise<void>): Promise<Flo
   return report;
 }
 
-serveFloodChild<FloodInput, FloodReport>(flood);
+serveLoad<FloodInput, FloodReport>(flood);

@@ -12,7 +12,7 @@ import { EvoteConnection } from '../src/client/connection.ts';
 import type { BenchResult } from './harness.ts';
 import { threadCpuNanos } from '../src/runtime/thread-cpu.ts';
 import { DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION } from '../src/gateway/ws-protocol.ts';
-import type { FromFloodChild } from './flood-child.ts';
+import { nextFromChild } from './child-ipc.ts';
 import type { FloodInput, FloodReport } from './flood-process.ts';
 import type { QueryFloodInput, QueryFloodReport } from './query-flood-process.ts';
 
@@ -44,17 +44,8 @@ async function roundTrips(conn: EvoteConnection, electionId: string, ms: number)
   return out;
 }
 
-function fromChild<R>(child: ReturnType<typeof fork>): Promise<FromFloodChild<R>> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`flood process exited with ${code}`));
-    child.once('exit', onExit);
-    child.once('message', (m: FromFloodChild<R>) => {
-      child.off('exit', onExit);
-      if (typeof m === 'object' && 'error' in m) reject(new Error(`flood process failed: ${m.error}`));
-      else resolve(m);
-    });
-  });
-}
+type FromFloodChild<R> = 'ready' | { report: R } | { error: string };
+const fromChild = <R>(child: ReturnType<typeof fork>) => nextFromChild<FromFloodChild<R>>(child, 'flood process');
 
 /**
  * Starts the flood in a child, runs `during` while it floods, and returns both; also the server

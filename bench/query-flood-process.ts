@@ -5,7 +5,7 @@
  * IPC as flood-process.ts: parent → input; child → 'ready'; parent → 'go'; child → {report}.
  */
 import WebSocket from 'ws';
-import { serveFloodChild } from './flood-child.ts';
+import { serveLoad } from './child-ipc.ts';
 
 export interface QueryFloodInput {
   url: string;
@@ -74,4 +74,4 @@ async function flood(input: QueryFloodInput, ready: () => Promise<void>): Promis
   return report;
 }
 
-serveFloodChild<QueryFloodInput, QueryFloodReport>(flood);
+serveLoad<QueryFloodInput, QueryFloodReport>(flood);

@@ -167,7 +167,8 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
     observer: readCache,
   });
   await runner.start();
-  readCache.start(sql);
+  // Only a shared database has other processes whose batches this one's runner would not see.
+  if (sql.kind === 'postgres') readCache.start(sql);
   for (const f of features) await f.start?.(runner);
   metrics.gaugeFn('evote_projection_lag_events', 'Events in the log not yet folded into a projection', ['projection'], async () =>
     (await runner.status()).map((s) => ({ labels: { projection: s.name }, value: s.lag })),

@@ -5,7 +5,6 @@
 import { COUNTED_VOTES_TABLE } from './tally-projection.ts';
 import type { SqlExecutor } from '../sql/client.ts';
 import type { ElectionStatus } from '../domain/election-events.ts';
-import type { ElectionRow } from './read-models.ts';
 import { VOTES_TABLE } from './votes-projection.ts';
 
 export const MAX_BOARD_PAGE = 1000;
@@ -95,37 +94,3 @@ export function createBallotQueries(db: SqlExecutor): BallotQueries {
 
 /** An election's status as the signing and casting paths see it; NONE for an unknown election. */
 export type ElectionStatusView = ElectionStatus | 'NONE';
-
-/**
- * An election's status from the read model, cached for `ttlMs` with look-ups coalesced; VOTE_ENDED for
- * good. Why the staleness is safe: docs/ballots.md.
- */
-export function createElectionStatusCache(
-  getElection: (electionId: string) => Promise<Pick<ElectionRow, 'status'> | undefined>,
-  opts: { ttlMs?: number; now?: () => number; capacity?: number } = {},
-): (electionId: string) => Promise<ElectionStatusView> {
-  const ttlMs = opts.ttlMs ?? 200;
-  const now = opts.now ?? Date.now;
-  const capacity = opts.capacity ?? 1024;
-  const entries = new Map<string, { status: ElectionStatusView; at: number }>();
-  const inflight = new Map<string, Promise<ElectionStatusView>>();
-
-  return async (electionId) => {
-    const hit = entries.get(electionId);
-    if (hit && (hit.status === 'VOTE_ENDED' || now() - hit.at < ttlMs)) return hit.status;
-    let pending = inflight.get(electionId);
-    if (!pending) {
-      pending = getElection(electionId)
-        .then((row) => {
-          const status: ElectionStatusView = row?.status ?? 'NONE';
-          entries.delete(electionId);
-          entries.set(electionId, { status, at: now() });
-          if (entries.size > capacity) entries.delete(entries.keys().next().value as string);
-          return status;
-        })
-        .finally(() => inflight.delete(electionId));
-      inflight.set(electionId, pending);
-    }
-    return pending;
-  };
-}

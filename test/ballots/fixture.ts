@@ -20,7 +20,8 @@ import { createBallotPool, type BallotPool } from '../../src/commands/ballot-poo
 import { createSigningPool, type SigningPool } from '../../src/commands/signing-pool.ts';
 import { authorityKeyLoader } from '../../src/commands/blind-sign.ts';
 import { quotaNotifier } from '../../src/commands/auto-close.ts';
-import { createElectionStatusCache, type ElectionStatusView } from '../../src/projections/ballot-queries.ts';
+import type { ElectionStatusView } from '../../src/projections/ballot-queries.ts';
+import type { ElectionRow } from '../../src/projections/read-models.ts';
 import type { ElectionCommandHandlers } from '../../src/commands/election-command-handlers.ts';
 import type { ReadModelQueries } from '../../src/projections/read-models.ts';
 import type { CredentialMinted } from '../../src/domain/credential-events.ts';
@@ -70,7 +71,7 @@ export async function startWorld(opts: { poolK?: number } = {}): Promise<World> 
     waitPollMs: 10,
   });
   await runner.start();
-  const cached = createElectionStatusCache((id) => queries.getElection(id), { ttlMs: 0 });
+  const cached = coalescedElectionStatus((id) => queries.getElection(id));
   const signing = createSigningPool({ loadKey: authorityKeyLoader(keyStore) });
   return {
     databaseUrl: db.url,
@@ -146,4 +147,30 @@ export async function mintCredentials(store: EventStore, electionId: string, cou
     }),
   );
   return tokens;
+}
+
+/**
+ * An election's status from the read model, concurrent look-ups coalesced into one read and
+ * VOTE_ENDED kept for good (the server reads it through its read cache instead).
+ */
+function coalescedElectionStatus(
+  getElection: (electionId: string) => Promise<Pick<ElectionRow, 'status'> | undefined>,
+): (electionId: string) => Promise<ElectionStatusView> {
+  const ended = new Set<string>();
+  const inflight = new Map<string, Promise<ElectionStatusView>>();
+  return async (electionId) => {
+    if (ended.has(electionId)) return 'VOTE_ENDED';
+    let pending = inflight.get(electionId);
+    if (!pending) {
+      pending = getElection(electionId)
+        .then((row) => {
+          const status: ElectionStatusView = row?.status ?? 'NONE';
+          if (status === 'VOTE_ENDED') ended.add(electionId);
+          return status;
+        })
+        .finally(() => inflight.delete(electionId));
+      inflight.set(electionId, pending);
+    }
+    return pending;
+  };
 }

@@ -7,6 +7,7 @@
  */
 import WebSocket from 'ws';
 import { serveLoad } from './child-ipc.ts';
+import { connectPatiently, connectRaw } from './flood-connect.ts';
 
 export interface FloodInput {
   url: string;
@@ -20,8 +21,10 @@ export interface FloodReport {
   seconds: number;
   /** Replies by error code (FRAME_TOO_LARGE, BAD_JSON, ...). */
   replies: Record<string, number>;
-  /** Connections the server dropped (frames far beyond the limit). */
+  /** Connections the server dropped or cut, each followed by a new one. */
   drops: number;
+  /** Reconnections the server refused at the upgrade (the per-source limits). */
+  refusedUpgrades: number;
 }
 
 const WINDOW = 32;
@@ -48,24 +51,15 @@ function floodFrames(): { name: string; data: string | Buffer; binary?: boolean;
   ];
 }
 
-async function connect(url: string): Promise<WebSocket> {
-  const ws = new WebSocket(url, { maxPayload: 1024 * KiB });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return ws;
-}
-
 async function flood(input: FloodInput, ready: () => Promise<void>): Promise<FloodReport> {
   if (new URL(input.url).hostname !== '127.0.0.1') throw new Error('the flood runs against 127.0.0.1 only');
   const frames = floodFrames();
   const huge = 'x'.repeat(32 * 1024 * KiB);
-  const report: FloodReport = { frames: 0, bytes: 0, seconds: 0, replies: {}, drops: 0 };
+  const report: FloodReport = { frames: 0, bytes: 0, seconds: 0, replies: {}, drops: 0, refusedUpgrades: 0 };
   let inFlight = 0;
   let wake: (() => void) | undefined;
-  const open = async () => {
-    const ws = await connect(input.url);
+  const open = async (patienceMs = 0) => {
+    const ws = await (patienceMs ? connectPatiently(input.url, patienceMs) : connectRaw(input.url));
     inFlight = 0;
     ws.on('message', (data) => {
       const code = (JSON.parse(data.toString()) as { error?: { code: string } }).error?.code ?? 'ok';
@@ -77,14 +71,21 @@ async function flood(input: FloodInput, ready: () => Promise<void>): Promise<Flo
     ws.on('error', () => undefined);
     return ws;
   };
-  let ws = await open();
+  let ws = await open(15_000);
   await ready();
   const t0 = performance.now();
   const deadline = t0 + input.ms;
   while (report.frames < input.maxFrames && performance.now() < deadline) {
     if (ws.readyState !== WebSocket.OPEN) {
-      report.drops++;
-      ws = await open();
+      try {
+        ws = await open();
+        report.drops++;
+      } catch {
+        // Refused at the upgrade (the per-source limits): try again shortly, as a flooder would.
+        report.refusedUpgrades++;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        continue;
+      }
     }
     if (inFlight >= WINDOW) {
       await new Promise<void>((resolve) => {

@@ -3,8 +3,9 @@
  * client's round trip with the gateway idle, in the same run; the figure is the ratio of the two
  * p99s (goal: under 10×). Two floods, each from a child process so its CPU is not the server's:
  * large and malformed frames (bench/flood-process.ts), then valid queries sent as fast as one
- * connection can, never waiting for replies (bench/query-flood-process.ts). The gateway runs at its
- * default frame limit and requests-in-flight cap. Alone: `npm run bench -- flood`.
+ * connection can, never waiting for replies (bench/query-flood-process.ts), once on one connection
+ * and once connecting again whenever the gateway cuts it. The gateway runs at its default limits.
+ * Alone: `npm run bench -- flood`.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -32,12 +33,19 @@ function stats(ms: number[]): LatencyStats {
   return { count: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted.at(-1)! };
 }
 
-/** Sequential `election.get` round trips for `ms`, one at a time, as a voter's client would. */
+/** The measuring client starts a round trip at most this often: 500/s, half its connection's request rate. */
+const PACE_MS = 2;
+
+/** Sequential `election.get` round trips for `ms`, one at a time and paced, as a busy observer's client would. */
 async function roundTrips(conn: EvoteConnection, electionId: string, ms: number): Promise<number[]> {
   const out: number[] = [];
   const deadline = performance.now() + ms;
+  let next = performance.now();
   while (performance.now() < deadline) {
+    const wait = next - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const t0 = performance.now();
+    next = t0 + PACE_MS;
     await conn.request('query', 'election.get', { electionId });
     out.push(performance.now() - t0);
   }
@@ -86,7 +94,7 @@ export async function floodBench(sys: { url: string; adminToken: string }, opts:
     await roundTrips(conn, electionId, 500); // warm-up
     const idle = stats(await roundTrips(conn, electionId, ms));
     const f = (n: number) => n.toFixed(2);
-    const idleResult: BenchResult = { name: 'well-behaved round trips (election.get, one at a time), gateway idle', rate: (idle.count / ms) * 1000, unit: 'round trips', note: `p50 ${f(idle.p50)} ms, p99 ${f(idle.p99)} ms` };
+    const idleResult: BenchResult = { name: `well-behaved round trips (election.get, one at a time, at most one per ${PACE_MS} ms), gateway idle`, rate: (idle.count / ms) * 1000, unit: 'round trips', note: `p50 ${f(idle.p50)} ms, p99 ${f(idle.p99)} ms` };
     const duringFlood = (name: string, under: LatencyStats): BenchResult => ({
       name,
       rate: (under.count / ms) * 1000,
@@ -104,24 +112,33 @@ export async function floodBench(sys: { url: string; adminToken: string }, opts:
     const underHostile = stats(hostile.during);
     const replies = Object.entries(report.replies).map(([code, n]) => `${code} ${n}`).join(', ');
     console.error(
-      `  flood: ${report.frames} frames, ${(report.bytes / 2 ** 20).toFixed(0)} MiB in ${f(report.seconds)} s (${replies}; ${report.drops} connections dropped)\n` +
+      `  flood: ${report.frames} frames, ${(report.bytes / 2 ** 20).toFixed(0)} MiB in ${f(report.seconds)} s (${replies}; ${report.drops} connections dropped, ${report.refusedUpgrades} reconnections refused)\n` +
         describe('under the flood', underHostile),
     );
 
-    const queryInput: QueryFloodInput = { url: sys.url, electionId, ms, maxFrames: opts.maxQueryFrames ?? 2_000_000 };
-    const queries = await whileFlooding<QueryFloodReport, number[]>(QUERY_ENTRY, queryInput, () => roundTrips(conn, electionId, ms));
-    const q = queries.report;
-    const underQueries = stats(queries.during);
-    const cpuPerFrame = queries.cpuMs !== undefined ? `; gateway thread ${f((queries.cpuMs * 1000) / q.sent)} µs of CPU per flood frame` : '';
-    const outcome = `${q.answered} answered, ${q.refused} refused TOO_MANY_IN_FLIGHT (cap ${DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION}), ${q.other} other, ${q.unanswered} unanswered${q.closedWith ? `, closed ${q.closedWith}` : ''}`;
-    console.error(`  query flood: ${q.sent} election.get in ${f(q.seconds)} s (${outcome}${cpuPerFrame})\n` + describe('under the query flood', underQueries));
+    const queryFlood = async (reconnect: boolean) => {
+      const input: QueryFloodInput = { url: sys.url, electionId, ms, maxFrames: opts.maxQueryFrames ?? 2_000_000, reconnect };
+      const run = await whileFlooding<QueryFloodReport, number[]>(QUERY_ENTRY, input, () => roundTrips(conn, electionId, ms));
+      const q = run.report;
+      const cpuPerFrame = run.cpuMs !== undefined ? `; gateway thread ${f((run.cpuMs * 1000) / q.sent)} µs of CPU per flood frame` : '';
+      const ended = q.closedWith ? `, closed ${q.closedWith}` : '';
+      const again = reconnect ? `; ${q.connections} connections, ${q.refusedUpgrades} reconnections refused at the upgrade` : '';
+      const outcome = `${q.answered} answered, ${q.refused} refused TOO_MANY_IN_FLIGHT (cap ${DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION}), ${q.rateRefused} refused TOO_MANY_REQUESTS, ${q.other} other, ${q.unanswered} unanswered${ended}${again}`;
+      const label = reconnect ? 'under the reconnecting query flood' : 'under the query flood';
+      console.error(`  query flood${reconnect ? ' (reconnecting)' : ''}: ${q.sent} election.get in ${f(q.seconds)} s (${outcome}${cpuPerFrame})\n` + describe(label, stats(run.during)));
+      return { q, under: stats(run.during), note: `${outcome}${cpuPerFrame}` };
+    };
+    const single = await queryFlood(false);
+    const again = await queryFlood(true);
 
     return [
       { name: 'flood of large and malformed frames from one client (each refused)', rate: report.frames / report.seconds, unit: 'frames', note: `${(report.bytes / 2 ** 20 / report.seconds).toFixed(0)} MiB/s` },
       idleResult,
       duringFlood('well-behaved round trips during the flood', underHostile),
-      { name: 'flood of valid election.get from one connection, never waiting for replies', rate: q.sent / q.seconds, unit: 'queries', note: `${outcome}${cpuPerFrame}` },
-      duringFlood('well-behaved round trips during the query flood', underQueries),
+      { name: 'flood of valid election.get from one connection, never waiting for replies', rate: single.q.sent / single.q.seconds, unit: 'queries', note: single.note },
+      duringFlood('well-behaved round trips during the query flood', single.under),
+      { name: 'the same flood connecting again whenever it is cut (per-source limits at their defaults)', rate: again.q.sent / again.q.seconds, unit: 'queries', note: again.note },
+      duringFlood('well-behaved round trips during the reconnecting query flood', again.under),
     ];
   } finally {
     await conn.close();

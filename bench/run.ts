@@ -29,6 +29,7 @@ import { startupBench } from './startup.ts';
 import { browserBench, renderSizeTable, type SizeRow } from './browser.ts';
 import { memoryBench, renderMemoryTable, type MemoryRow } from './memory.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../src/gateway/input-bounds.ts';
+import { DEFAULT_MAX_CONNECTIONS_PER_SOURCE, DEFAULT_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE } from '../src/gateway/source-connection-limiter.ts';
 import type { Config } from '../src/app/config.ts';
 import { DEFAULT_POOL_K } from '../src/commands/ballot-pool.ts';
 import type { BenchSystem } from './election-setup.ts';
@@ -91,7 +92,11 @@ try {
     });
   }
   if (want('reads')) await withSystem(async (sys) => say(...(await readsBench(sys))));
-  if (want('flood')) await withSystem(async (sys) => say(...(await floodBench(sys))), { maxFrameBytes: DEFAULT_MAX_FRAME_BYTES });
+  // The flood meets the limits a real client does: the per-source defaults too.
+  if (want('flood')) {
+    const defaults = { maxFrameBytes: DEFAULT_MAX_FRAME_BYTES, maxConnectionsPerSource: DEFAULT_MAX_CONNECTIONS_PER_SOURCE, newConnectionsPerSecondPerSource: DEFAULT_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE };
+    await withSystem(async (sys) => say(...(await floodBench(sys))), defaults);
+  }
   if (want('ballots')) {
     await withSystem(async (sys) => {
       const raw = rawRsaPrivateOps();

@@ -220,6 +220,7 @@ export async function startSystem(config: Config, opts: StartOptions = {}): Prom
       port: config.port,
       maxFrameBytes: config.maxFrameBytes,
       maxInFlightPerConnection: config.maxInFlightPerConnection,
+      maxRequestsPerSecondPerConnection: config.maxRequestsPerSecondPerConnection,
       maxConnectionsPerSource: config.maxConnectionsPerSource,
       newConnectionsPerSecondPerSource: config.newConnectionsPerSecondPerSource,
       trustedProxies: authSettingsFrom(config).trustedProxies,

@@ -4,6 +4,7 @@ import { DEFAULT_POOL_K } from '../commands/ballot-pool.ts';
 import { DEFAULT_SIGNING_IDLE_MS, MAX_SIGNING_WORKERS } from '../commands/signing-pool.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../gateway/input-bounds.ts';
 import { DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION } from '../gateway/ws-protocol.ts';
+import { DEFAULT_MAX_REQUESTS_PER_SECOND_PER_CONNECTION } from '../gateway/request-rate.ts';
 import { DEFAULT_MAX_CONNECTIONS_PER_SOURCE, DEFAULT_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE } from '../gateway/source-connection-limiter.ts';
 
 export interface Config {
@@ -28,6 +29,8 @@ export interface Config {
   poolK?: number;
   /** EVOTE_MAX_INFLIGHT_PER_CONNECTION: requests one WebSocket may have awaiting replies (docs/gateway.md, "Limits"). */
   maxInFlightPerConnection?: number;
+  /** EVOTE_MAX_REQUESTS_PER_SECOND_PER_CONNECTION: frames one WebSocket may send per second (docs/gateway.md, "Limits"). */
+  maxRequestsPerSecondPerConnection?: number;
   /** EVOTE_MAX_CONNECTIONS_PER_SOURCE: open WebSockets per source address. */
   maxConnectionsPerSource?: number;
   /** EVOTE_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE: new WebSockets per second per source address. */
@@ -88,6 +91,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     rsaBits: rsaBitsFromEnv(env.EVOTE_RSA_BITS),
     poolK: intFromEnv(env, 'EVOTE_POOL_K', DEFAULT_POOL_K, 0, 100_000),
     maxInFlightPerConnection: intFromEnv(env, 'EVOTE_MAX_INFLIGHT_PER_CONNECTION', DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION, 1, 100_000),
+    maxRequestsPerSecondPerConnection: intFromEnv(env, 'EVOTE_MAX_REQUESTS_PER_SECOND_PER_CONNECTION', DEFAULT_MAX_REQUESTS_PER_SECOND_PER_CONNECTION, 1, 10_000_000),
     maxConnectionsPerSource: intFromEnv(env, 'EVOTE_MAX_CONNECTIONS_PER_SOURCE', DEFAULT_MAX_CONNECTIONS_PER_SOURCE, 1, 10_000_000),
     newConnectionsPerSecondPerSource: intFromEnv(env, 'EVOTE_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE', DEFAULT_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE, 1, 10_000_000),
     signingWorkers: env.EVOTE_SIGNING_WORKERS ? intFromEnv(env, 'EVOTE_SIGNING_WORKERS', 1, 1, MAX_SIGNING_WORKERS) : undefined,

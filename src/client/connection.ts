@@ -30,7 +30,7 @@ export interface RetryOptions {
 }
 
 /** Refusals that mean "not done, try again later": the gateway promises the request had no effect. */
-export const RETRYABLE_CODES: ReadonlySet<string> = new Set(['SERVICE_UNAVAILABLE', 'TOO_MANY_IN_FLIGHT']);
+export const RETRYABLE_CODES: ReadonlySet<string> = new Set(['SERVICE_UNAVAILABLE', 'TOO_MANY_IN_FLIGHT', 'TOO_MANY_REQUESTS']);
 
 /** The wait before retry `attempt` (1-based) after `err`: the backoff, or the server's retryAfterMs (jittered) if longer. */
 export function retryDelay(attempt: number, err: EvoteError, opts: Required<RetryOptions>, random = Math.random): number {
@@ -45,7 +45,7 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Reconnect after a drop (for subscriptions and queries). Off unless given. */
   reconnect?: ReconnectOptions | boolean;
-  /** Retry SERVICE_UNAVAILABLE and TOO_MANY_IN_FLIGHT with backoff (any kind of request). Off unless given. */
+  /** Retry SERVICE_UNAVAILABLE, TOO_MANY_IN_FLIGHT and TOO_MANY_REQUESTS with backoff (any kind of request). Off unless given. */
   retry?: RetryOptions | boolean;
   /** Told about each reconnection attempt: `attempt` from 1, `error` when it failed. */
   onReconnect?: (info: { attempt: number; delayMs: number; error?: string; connected: boolean }) => void;

@@ -17,7 +17,7 @@ export const isDropped = (err: unknown): err is EvoteError => err instanceof Evo
 /**
  * Runs `step` on a new connection (closed afterwards) until it succeeds, or `retryable(err)` (default: a dropped
  * connection) says no, or the attempts are spent. `step` gets the attempt number from 1. The connection itself retries
- * SERVICE_UNAVAILABLE and TOO_MANY_IN_FLIGHT (RETRYABLE_CODES).
+ * SERVICE_UNAVAILABLE, TOO_MANY_IN_FLIGHT and TOO_MANY_REQUESTS (RETRYABLE_CODES).
  */
 export async function onFreshConnections<T>(
   url: string,

@@ -15,6 +15,7 @@ export const GATEWAY_ERROR_CODES = {
   ALREADY_SUBSCRIBED: 'This connection already holds a subscription with that request id.',
   TOO_MANY_SUBSCRIPTIONS: 'This connection holds the maximum number of subscriptions.',
   TOO_MANY_IN_FLIGHT: 'This connection has the maximum number of requests in flight; wait for replies (details: max, retryAfterMs).',
+  TOO_MANY_REQUESTS: 'This connection sent more requests per second than allowed; wait details.retryAfterMs (details: perSecond). A client that keeps sending is disconnected (close 1008).',
   SERVICE_UNAVAILABLE: 'A service the request needs (details.service: sessions, pubsub, database, eventstore, signing) is down or did not answer in time; safe to retry after details.retryAfterMs.',
   SHUTTING_DOWN: 'The gateway is draining: commands and new subscriptions are refused; reconnect elsewhere.',
   INTERNAL: 'Unexpected server failure; the message carries only an error id to quote to the operator.',

@@ -14,6 +14,7 @@ import type { MetricsRegistry } from '../runtime/metrics.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from './input-bounds.ts';
 import { createRequestValidator } from './validation.ts';
 import { CLOSE_GOING_AWAY, createWsProtocol, DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION, DEFAULT_MAX_RUNNING_PER_CONNECTION, type SocketState } from './ws-protocol.ts';
+import { DEFAULT_MAX_REQUESTS_PER_SECOND_PER_CONNECTION } from './request-rate.ts';
 import { createSourceConnectionLimiter, DEFAULT_MAX_CONNECTIONS_PER_SOURCE, DEFAULT_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE } from './source-connection-limiter.ts';
 import type { HttpRouter } from './transport.ts';
 import { createUwsTransport } from './uws.ts';
@@ -41,6 +42,8 @@ export interface GatewayDeps {
   maxSubscriptionsPerSocket?: number;
   /** Requests one connection may have awaiting replies; beyond it TOO_MANY_IN_FLIGHT. Default 32. */
   maxInFlightPerConnection?: number;
+  /** Frames one connection may send per second; beyond it TOO_MANY_REQUESTS, then a close (1008). Default 1,000. */
+  maxRequestsPerSecondPerConnection?: number;
   /** Of those, how many are handled at once; the others wait in the connection's own queue. Default 4. */
   maxRunningPerConnection?: number;
   /** Open WebSocket connections per source address; beyond it the upgrade answers 429. Default 10,000. */
@@ -115,6 +118,7 @@ export async function startGateway(deps: GatewayDeps): Promise<Gateway> {
     maxSubscriptionsPerSocket: deps.maxSubscriptionsPerSocket ?? 100,
     maxInFlightPerConnection: deps.maxInFlightPerConnection ?? DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION,
     maxRunningPerConnection: deps.maxRunningPerConnection ?? DEFAULT_MAX_RUNNING_PER_CONNECTION,
+    maxRequestsPerSecondPerConnection: deps.maxRequestsPerSecondPerConnection ?? DEFAULT_MAX_REQUESTS_PER_SECOND_PER_CONNECTION,
     sourceLimiter: createSourceConnectionLimiter({
       maxOpen: deps.maxConnectionsPerSource ?? DEFAULT_MAX_CONNECTIONS_PER_SOURCE,
       newPerSecond: deps.newConnectionsPerSecondPerSource ?? DEFAULT_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE,

@@ -7,6 +7,11 @@ export const DEFAULT_MAX_CONNECTIONS_PER_SOURCE = 10_000;
 export const DEFAULT_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE = 1_000;
 /** Retry-After for a source at its open-connection limit: one of its connections must close first. */
 export const OPEN_LIMIT_RETRY_AFTER_SECONDS = 5;
+/**
+ * A cut costs the source this many seconds' worth of new connections (the bucket goes below zero), so
+ * a flooder that reconnects at once is refused at the upgrade instead of earning a fresh budget.
+ */
+export const PENALTY_SECONDS = 10;
 /** Sources with nothing open and a full bucket are forgotten at most this often. */
 const SWEEP_EVERY_MS = 10_000;
 
@@ -19,6 +24,8 @@ export interface SourceConnectionLimiter {
   opened(source: string): void;
   /** A connection counted by opened() closed. */
   closed(source: string): void;
+  /** A connection of `source` was cut for flooding: its new connections wait PENALTY_SECONDS. */
+  penalise(source: string): void;
   /** Sources remembered now (open connections, or tokens still refilling). */
   readonly trackedSources: number;
 }
@@ -77,6 +84,10 @@ export function createSourceConnectionLimiter(
     closed(source) {
       const s = sources.get(source);
       if (s && s.open > 0) s.open--;
+    },
+    penalise(source) {
+      const s = stateOf(source, now());
+      s.tokens = Math.min(s.tokens, 0) - PENALTY_SECONDS * newPerSecond;
     },
     get trackedSources() {
       return sources.size;

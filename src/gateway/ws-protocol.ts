@@ -13,6 +13,7 @@ import { gatewayError, type WireError } from './error-codes.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
 import { commandPosition, type ConnectionContext, type MessageHandler, type SubscriptionHandler } from './message-handlers.ts';
 import type { SourceConnectionLimiter } from './source-connection-limiter.ts';
+import { CLOSE_POLICY_VIOLATION, frameCost, fullBudget, retryAfterMsOf, takeRequestToken, type RequestBudget } from './request-rate.ts';
 import { leadingRequestId, type CatalogueEntry, type Envelope, type RequestValidator } from './validation.ts';
 import type { MessageSpec } from './schemas.ts';
 import type { Socket, SocketHandlers, SocketLimits } from './transport.ts';
@@ -48,6 +49,9 @@ export interface SocketState {
   running: number;
   /** ...and the ones waiting for a turn, in arrival order. */
   waiting: AcceptedRequest[];
+  /** Frames this connection may still send now (src/gateway/request-rate.ts); `cut` once closed for its rate. */
+  budget: RequestBudget;
+  cut: boolean;
   /** Where the connection comes from, as the per-source limits count it. */
   source: string;
   connection: ConnectionContext;
@@ -76,6 +80,7 @@ export interface WsProtocolDeps {
   maxSubscriptionsPerSocket: number;
   maxInFlightPerConnection: number;
   maxRunningPerConnection: number;
+  maxRequestsPerSecondPerConnection: number;
   /** Open and new connections per source address, checked at the upgrade. */
   sourceLimiter: SourceConnectionLimiter;
   /** Proxies whose X-Forwarded-For entry names the source (src/auth/source-address.ts). */
@@ -336,6 +341,19 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
     if (sent === 2 || (sent === 0 && ws.getBufferedAmount() > deps.maxBufferedBytes)) closeSlow(ws);
   };
 
+  const perSecond = deps.maxRequestsPerSecondPerConnection;
+  const refuseRate = (ws: GatewaySocket, state: SocketState, bytes: Buffer) => {
+    const error = gatewayError('TOO_MANY_REQUESTS', { perSecond, retryAfterMs: retryAfterMsOf(state.budget, perSecond) }, 'too many requests per second');
+    replyError(ws, leadingRequestId(bytes) ?? null, error);
+  };
+  const cutForRate = (ws: GatewaySocket, state: SocketState) => {
+    state.cut = true;
+    deps.sourceLimiter.penalise(state.source);
+    metrics.errors.inc({ code: 'TOO_MANY_REQUESTS' });
+    log.warn('closing a connection that ignored its request rate', { perSecond });
+    ws.end(CLOSE_POLICY_VIOLATION, 'TOO_MANY_REQUESTS');
+  };
+
   const track = (p: Promise<void>) => {
     const guarded = p.catch((err: unknown) => log.error('unhandled gateway failure', { error: (err as Error)?.message }));
     inflight.add(guarded);
@@ -368,7 +386,7 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
           res.writeStatus('429 Too Many Requests').writeHeader('Retry-After', String(admission.retryAfterSeconds)).end(`too many connections from this address (${admission.reason})`);
           return;
         }
-        const state: SocketState = { closed: false, inFlight: 0, running: 0, waiting: [], source, connection: { id: randomUUID(), state: new Map(), ...peer }, subscriptions: new Map() };
+        const state: SocketState = { closed: false, inFlight: 0, running: 0, waiting: [], budget: fullBudget(perSecond, performance.now()), cut: false, source, connection: { id: randomUUID(), state: new Map(), ...peer }, subscriptions: new Map() };
         res.upgrade(state, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
       } catch (err) {
         log.error('websocket upgrade failed', { error: (err as Error).message });
@@ -382,12 +400,16 @@ export function createWsProtocol(deps: WsProtocolDeps): WsProtocol {
     message: (ws, message, isBinary) => {
       const socket = ws;
       try {
+        const state = socket.getUserData();
+        if (state.cut) return;
+        // Every frame counts, before any parsing: a flood's cost ends with the cut, not the refusals.
+        const admission = takeRequestToken(state.budget, perSecond, performance.now(), frameCost(message.byteLength));
+        if (admission !== 'ok') return admission === 'cut' ? cutForRate(socket, state) : refuseRate(socket, state, Buffer.from(message));
         if (isBinary) return replyError(socket, null, gatewayError('BAD_JSON', undefined, 'binary frames are not accepted; send JSON text'));
         if (message.byteLength > deps.maxFrameBytes) {
           return replyError(socket, null, gatewayError('FRAME_TOO_LARGE', { maxFrameBytes: deps.maxFrameBytes, frameBytes: message.byteLength }));
         }
         const bytes = Buffer.from(message); // a view: uWS neuters it when this callback returns
-        const state = socket.getUserData();
         // Refused, never queued, and before parsing: a flood at the cap costs a byte compare a frame.
         const atCap = state.inFlight >= deps.maxInFlightPerConnection;
         const quickId = atCap ? leadingRequestId(bytes) : undefined;

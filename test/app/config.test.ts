@@ -37,9 +37,9 @@ describe('configFromEnv', () => {
   });
 
   it('reads the gateway limits: requests in flight per connection, connections per source', () => {
-    expect(configFromEnv({})).toMatchObject({ maxInFlightPerConnection: 32, maxConnectionsPerSource: 10_000, newConnectionsPerSecondPerSource: 1_000 });
-    const set = configFromEnv({ EVOTE_MAX_INFLIGHT_PER_CONNECTION: '8', EVOTE_MAX_CONNECTIONS_PER_SOURCE: '50', EVOTE_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE: '5' });
-    expect(set).toMatchObject({ maxInFlightPerConnection: 8, maxConnectionsPerSource: 50, newConnectionsPerSecondPerSource: 5 });
+    expect(configFromEnv({})).toMatchObject({ maxInFlightPerConnection: 32, maxRequestsPerSecondPerConnection: 1_000, maxConnectionsPerSource: 10_000, newConnectionsPerSecondPerSource: 1_000 });
+    const set = configFromEnv({ EVOTE_MAX_INFLIGHT_PER_CONNECTION: '8', EVOTE_MAX_REQUESTS_PER_SECOND_PER_CONNECTION: '40', EVOTE_MAX_CONNECTIONS_PER_SOURCE: '50', EVOTE_NEW_CONNECTIONS_PER_SECOND_PER_SOURCE: '5' });
+    expect(set).toMatchObject({ maxInFlightPerConnection: 8, maxRequestsPerSecondPerConnection: 40, maxConnectionsPerSource: 50, newConnectionsPerSecondPerSource: 5 });
     expect(() => configFromEnv({ EVOTE_MAX_INFLIGHT_PER_CONNECTION: '0' })).toThrow(ConfigError);
     expect(() => configFromEnv({ EVOTE_MAX_CONNECTIONS_PER_SOURCE: 'lots' })).toThrow(ConfigError);
   });

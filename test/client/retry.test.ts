@@ -114,7 +114,7 @@ describe('retryDelay', () => {
     const err = new EvoteError('SERVICE_UNAVAILABLE', 'down', { service: 'sessions', retryAfterMs: 1_000 });
     expect(retryDelay(1, err, policy, () => 0)).toBe(1_000);
     expect(retryDelay(1, err, policy, () => 1)).toBe(1_200);
-    expect(RETRYABLE_CODES.has('SERVICE_UNAVAILABLE') && RETRYABLE_CODES.has('TOO_MANY_IN_FLIGHT')).toBe(true);
+    expect(['SERVICE_UNAVAILABLE', 'TOO_MANY_IN_FLIGHT', 'TOO_MANY_REQUESTS'].every((code) => RETRYABLE_CODES.has(code))).toBe(true);
     expect(RETRYABLE_CODES.has('INTERNAL')).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Gateway } from '../../src/gateway/gateway.ts';
 import { IN_FLIGHT_RETRY_AFTER_MS } from '../../src/gateway/ws-protocol.ts';
-import { OPEN_LIMIT_RETRY_AFTER_SECONDS } from '../../src/gateway/source-connection-limiter.ts';
+import { OPEN_LIMIT_RETRY_AFTER_SECONDS, PENALTY_SECONDS } from '../../src/gateway/source-connection-limiter.ts';
 import { createMemoryPubSub } from '../../src/pubsub/memory-pubsub.ts';
 import { createMetricsRegistry, type MetricsRegistry } from '../../src/runtime/metrics.ts';
 import { createInMemoryElectionServices, startInMemoryGateway } from './in-memory-election-services.ts';
@@ -121,6 +121,41 @@ describe('requests in flight per connection', () => {
     expect(answered.map((m) => m.id)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7']);
     expect(gate.seen.maxRunning).toBe(2);
     c.close();
+  });
+});
+
+describe('requests per second per connection', () => {
+  it('refuses beyond the rate with the request id and a retry hint, and serves again once it has passed', async () => {
+    const g = await start({ maxRequestsPerSecondPerConnection: 20 });
+    const c = await TestClient.open(g.url);
+    for (let i = 0; i < 20; i++) c.send(list(`r${i}`));
+    c.send(list('over'));
+    const refused = await c.waitFor(replyTo('over'));
+    expect(refused.error.code).toBe('TOO_MANY_REQUESTS');
+    expect(refused.error.details.perSecond).toBe(20);
+    expect(await c.waitForCount((m) => m.ok === true, 20)).toHaveLength(20);
+    await new Promise((resolve) => setTimeout(resolve, refused.error.details.retryAfterMs as number));
+    expect((await c.request({ kind: 'query', name: 'election.list' })).ok).toBe(true);
+    c.close();
+  });
+
+  it('cuts a connection that keeps flooding (1008), refuses its source new connections, and keeps serving the others', async () => {
+    const metrics = createMetricsRegistry();
+    const g = await start({ maxRequestsPerSecondPerConnection: 20, metrics });
+    const bystander = await TestClient.open(g.url);
+    const flooder = await TestClient.open(g.url);
+    for (let i = 0; i < 200; i++) flooder.send(list(`f${i}`));
+    expect(await flooder.closed).toEqual({ code: 1008, reason: 'TOO_MANY_REQUESTS' });
+    // At most the second's worth was run and the second's worth refused: the rest was never read.
+    expect(flooder.messages.length).toBeLessThanOrEqual(40);
+    expect(flooder.messages.filter((m) => m.error?.code === 'TOO_MANY_REQUESTS').length).toBeGreaterThan(0);
+    const again = await upgrade(g.url);
+    expect(again.status).toBe(429);
+    expect(Number(again.retryAfter)).toBeGreaterThanOrEqual(PENALTY_SECONDS);
+    // The bystander was admitted before the cut, shares the source, and is served as before.
+    expect((await bystander.request({ kind: 'query', name: 'election.list' })).ok).toBe(true);
+    expect(await metrics.renderPrometheus()).toMatch(/^evote_errors_total\{code="TOO_MANY_REQUESTS"\} [1-9]\d*$/m);
+    bystander.close();
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSourceConnectionLimiter, OPEN_LIMIT_RETRY_AFTER_SECONDS } from '../../src/gateway/source-connection-limiter.ts';
+import { createSourceConnectionLimiter, OPEN_LIMIT_RETRY_AFTER_SECONDS, PENALTY_SECONDS } from '../../src/gateway/source-connection-limiter.ts';
 import { leadingRequestId } from '../../src/gateway/validation.ts';
 
 function clock() {
@@ -24,6 +24,19 @@ describe('per-source connection limits', () => {
     limiter.closed('198.51.100.1');
     expect(connect(limiter, '198.51.100.1').ok).toBe(true);
     expect(connect(limiter, '198.51.100.1').ok).toBe(false);
+  });
+
+  it('refuses a penalised source’s new connections for PENALTY_SECONDS, its open ones untouched, other sources not', () => {
+    const c = clock();
+    const limiter = createSourceConnectionLimiter({ maxOpen: 1_000, newPerSecond: 4 }, c.now);
+    expect(connect(limiter, 'flooder').ok).toBe(true);
+    limiter.penalise('flooder');
+    expect(connect(limiter, 'flooder')).toEqual({ ok: false, reason: 'rate', retryAfterSeconds: PENALTY_SECONDS + 1 });
+    expect(connect(limiter, 'neighbour').ok).toBe(true);
+    c.advance(PENALTY_SECONDS * 1000);
+    expect(connect(limiter, 'flooder').ok).toBe(false);
+    c.advance(250);
+    expect(connect(limiter, 'flooder').ok).toBe(true);
   });
 
   it('lets a burst of one second through, then refills at the rate, with a Retry-After that fits', () => {

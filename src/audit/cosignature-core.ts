@@ -1,0 +1,118 @@
+/**
+ * Witness co-signatures, C2SP tlog-cosignature v1 (Ed25519): a timestamped note signature over the
+ * C2SP checkpoint body of an evote checkpoint (docs/witnesses.md says what is signed and why).
+ * Platform-neutral: cosignature.ts signs with node:crypto, the browser's audit verifies with @noble.
+ */
+import { concatBytes, fromBase64url, toBase64url, toHex, utf8 } from '../crypto/bytes.ts';
+import type { CryptoPrimitives } from '../crypto/primitives.ts';
+import { bytesEqual } from '../crypto/primitives.ts';
+import type { CosignatureData } from '../domain/log-events.ts';
+
+/** The part of a checkpoint a witness vouches for: the log's origin, size and root. */
+export interface CosignedHead {
+  electionId: string;
+  size: number;
+  /** Merkle root, hex. */
+  root: string;
+}
+
+/**
+ * `name`: the witness's key name (C2SP signed-note), e.g. `witness.example.org/w1`; `publicKey`: raw
+ * Ed25519, base64url; `time`: POSIX seconds; `signature`: standard base64 of key ID (4) ‖ big-endian
+ * u64 time ‖ Ed25519 signature (64), the C2SP note signature.
+ */
+export type Cosignature = CosignatureData;
+
+/** A witness's public identity: what an auditor trusts. */
+export interface WitnessKey {
+  name: string;
+  /** Raw Ed25519 public key, base64url. */
+  publicKey: string;
+}
+
+export const COSIGNATURE_ALGORITHM = 0x04;
+const SIGNATURE_BYTES = 4 + 8 + 64;
+
+export const toBase64 = (b: Uint8Array): string => {
+  const url = toBase64url(b).replace(/-/g, '+').replace(/_/g, '/');
+  return url + '='.repeat((4 - (url.length % 4)) % 4);
+};
+
+/** Strict padded standard base64, or undefined. */
+export function fromBase64(text: string): Uint8Array | undefined {
+  if (text.length % 4 !== 0 || /[-_]/.test(text)) return undefined;
+  const bare = text.replace(/={1,2}$/, '');
+  if (bare.includes('=')) return undefined;
+  return fromBase64url(bare.replace(/\+/g, '-').replace(/\//g, '_'));
+}
+
+/** C2SP signed-note key names: non-empty, no whitespace, no '+'. */
+export const isKeyName = (name: string): boolean => name.length > 0 && name.length <= 256 && !/[\s+]/u.test(name);
+
+/** The checkpoint's origin line: one log per election. */
+export const checkpointOrigin = (electionId: string): string => `evote/${electionId}`;
+
+/** The C2SP checkpoint note body: origin, size, base64 root, each ending in a newline. */
+export function checkpointNoteBody(head: CosignedHead): string {
+  const root = Uint8Array.from(head.root.match(/../g) ?? [], (h) => parseInt(h, 16));
+  return `${checkpointOrigin(head.electionId)}\n${head.size}\n${toBase64(root)}\n`;
+}
+
+/** `cosignature/v1\ntime <t>\n` ‖ the note body. */
+export function cosignatureMessage(head: CosignedHead, time: number): Uint8Array {
+  return utf8(`cosignature/v1\ntime ${time}\n${checkpointNoteBody(head)}`);
+}
+
+/** SHA-256(name ‖ "\n" ‖ 0x04 ‖ public key)[:4]. */
+export function cosignerKeyId(crypto: CryptoPrimitives, key: WitnessKey): Uint8Array | undefined {
+  const raw = fromBase64url(key.publicKey);
+  if (!raw || raw.length !== 32 || !isKeyName(key.name)) return undefined;
+  return crypto.sha256(concatBytes(utf8(`${key.name}\n`), Uint8Array.of(COSIGNATURE_ALGORITHM), raw)).subarray(0, 4);
+}
+
+/** The C2SP verifier key: `<name>+<hex key ID>+<base64(0x04 ‖ key)>`. */
+export function witnessVkey(crypto: CryptoPrimitives, key: WitnessKey): string {
+  const id = cosignerKeyId(crypto, key);
+  const raw = fromBase64url(key.publicKey);
+  if (!id || !raw) throw new RangeError('not a witness key');
+  return `${key.name}+${toHex(id)}+${toBase64(concatBytes(Uint8Array.of(COSIGNATURE_ALGORITHM), raw))}`;
+}
+
+/** Parses a vkey; undefined unless its algorithm is 0x04 and its key ID is the one the key implies. */
+export function parseWitnessVkey(crypto: CryptoPrimitives, vkey: string): WitnessKey | undefined {
+  const parts = vkey.trim().split('+');
+  if (parts.length !== 3) return undefined;
+  const [name, idHex, keyB64] = parts as [string, string, string];
+  const material = fromBase64(keyB64);
+  if (!/^[0-9a-f]{8}$/.test(idHex) || !material || material.length !== 33 || material[0] !== COSIGNATURE_ALGORITHM) return undefined;
+  const key = { name, publicKey: toBase64url(material.subarray(1)) };
+  const id = cosignerKeyId(crypto, key);
+  return id && toHex(id) === idHex ? key : undefined;
+}
+
+/** The note signature line: `— <name> <signature>`. */
+export const cosignatureLine = (c: Cosignature): string => `\u2014 ${c.name} ${c.signature}`;
+
+const isHead = (c: Partial<Cosignature>): boolean =>
+  typeof c.electionId === 'string' && Number.isSafeInteger(c.size) && (c.size as number) >= 1 && typeof c.root === 'string' && /^[0-9a-f]{64}$/.test(c.root);
+
+/** Why `c` is not a valid cosignature (a stable code), or undefined when it verifies. */
+export function cosignatureFault(crypto: CryptoPrimitives, c: Partial<Cosignature>): string | undefined {
+  if (!isHead(c) || typeof c.name !== 'string' || typeof c.publicKey !== 'string' || typeof c.signature !== 'string' || !Number.isSafeInteger(c.time) || (c.time as number) < 0) return 'COSIGNATURE_MALFORMED';
+  const id = cosignerKeyId(crypto, { name: c.name, publicKey: c.publicKey });
+  const blob = fromBase64(c.signature);
+  if (!id || !blob || blob.length !== SIGNATURE_BYTES) return 'COSIGNATURE_MALFORMED';
+  if (!bytesEqual(blob.subarray(0, 4), id)) return 'COSIGNATURE_KEY_ID';
+  const view = new DataView(blob.buffer, blob.byteOffset + 4, 8);
+  if (view.getBigUint64(0) !== BigInt(c.time as number)) return 'COSIGNATURE_TIME';
+  const key = crypto.ed25519PublicKey(fromBase64url(c.publicKey) as Uint8Array);
+  if (!key || !crypto.ed25519Verify(key, cosignatureMessage(c as CosignedHead, c.time as number), blob.subarray(12))) return 'COSIGNATURE_SIGNATURE';
+  return undefined;
+}
+
+/** The signature field from its parts (used by signers on any platform). */
+export function cosignatureBlob(keyId: Uint8Array, time: number, signature: Uint8Array): string {
+  const t = new Uint8Array(8);
+  new DataView(t.buffer).setBigUint64(0, BigInt(time));
+  return toBase64(concatBytes(keyId, t, signature));
+}

@@ -80,9 +80,10 @@ export function witnessVkey(crypto: CryptoPrimitives, key: WitnessKey): string {
 
 /** Parses a vkey; undefined unless its algorithm is 0x04 and its key ID is the one the key implies. */
 export function parseWitnessVkey(crypto: CryptoPrimitives, vkey: string): WitnessKey | undefined {
-  const parts = vkey.trim().split('+');
-  if (parts.length !== 3) return undefined;
-  const [name, idHex, keyB64] = parts as [string, string, string];
+  // The base64 key may itself hold '+': only the first two separate.
+  const m = /^([^+]+)\+([^+]+)\+(.+)$/.exec(vkey.trim());
+  if (!m) return undefined;
+  const [, name, idHex, keyB64] = m as unknown as [string, string, string, string];
   const material = fromBase64(keyB64);
   if (!/^[0-9a-f]{8}$/.test(idHex) || !material || material.length !== 33 || material[0] !== COSIGNATURE_ALGORITHM) return undefined;
   const key = { name, publicKey: toBase64url(material.subarray(1)) };

@@ -4,7 +4,7 @@
  * Platform-neutral: cosignature.ts signs with node:crypto, the browser's audit verifies with @noble.
  */
 import { concatBytes, fromBase64url, toBase64url, toHex, utf8 } from '../crypto/bytes.ts';
-import type { CryptoPrimitives } from '../crypto/primitives.ts';
+import type { CryptoPrimitives, PublicKeyHandle } from '../crypto/primitives.ts';
 import { bytesEqual } from '../crypto/primitives.ts';
 import type { CosignatureData } from '../domain/log-events.ts';
 
@@ -97,6 +97,18 @@ export const cosignatureLine = (c: Cosignature): string => `\u2014 ${c.name} ${c
 const isHead = (c: Partial<Cosignature>): boolean =>
   typeof c.electionId === 'string' && Number.isSafeInteger(c.size) && (c.size as number) >= 1 && typeof c.root === 'string' && /^[0-9a-f]{64}$/.test(c.root);
 
+// A handful of witnesses sign many heads: their key handles are made once per platform.
+const handles = new WeakMap<CryptoPrimitives, Map<string, PublicKeyHandle | undefined>>();
+function publicKeyOf(crypto: CryptoPrimitives, publicKey: string): PublicKeyHandle | undefined {
+  let byKey = handles.get(crypto);
+  if (!byKey) handles.set(crypto, (byKey = new Map()));
+  if (!byKey.has(publicKey)) {
+    if (byKey.size >= 256) byKey.clear();
+    byKey.set(publicKey, crypto.ed25519PublicKey(fromBase64url(publicKey) as Uint8Array));
+  }
+  return byKey.get(publicKey);
+}
+
 /** Why `c` is not a valid cosignature (a stable code), or undefined when it verifies. */
 export function cosignatureFault(crypto: CryptoPrimitives, c: Partial<Cosignature>): string | undefined {
   if (!isHead(c) || typeof c.name !== 'string' || typeof c.publicKey !== 'string' || typeof c.signature !== 'string' || !Number.isSafeInteger(c.time) || (c.time as number) < 0) return 'COSIGNATURE_MALFORMED';
@@ -106,7 +118,7 @@ export function cosignatureFault(crypto: CryptoPrimitives, c: Partial<Cosignatur
   if (!bytesEqual(blob.subarray(0, 4), id)) return 'COSIGNATURE_KEY_ID';
   const view = new DataView(blob.buffer, blob.byteOffset + 4, 8);
   if (view.getBigUint64(0) !== BigInt(c.time as number)) return 'COSIGNATURE_TIME';
-  const key = crypto.ed25519PublicKey(fromBase64url(c.publicKey) as Uint8Array);
+  const key = publicKeyOf(crypto, c.publicKey);
   if (!key || !crypto.ed25519Verify(key, cosignatureMessage(c as CosignedHead, c.time as number), blob.subarray(12))) return 'COSIGNATURE_SIGNATURE';
   return undefined;
 }

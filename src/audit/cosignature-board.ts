@@ -1,8 +1,4 @@
-/**
- * The board's side of witnessing: a co-signature is accepted once it verifies and names a checkpoint
- * this server signed, then appended to `witness-{electionId}`, outside the Merkle tree
- * (docs/witnesses.md, "Publication").
- */
+/** The board accepts verified co-signatures of its own checkpoints into `witness-{id}` (docs/witnesses.md, "Publication"). */
 import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
 import { isWrongExpectedRevision } from '../eventstore/port.ts';
 import type { SqlExecutor } from '../sql/client.ts';
@@ -20,7 +16,6 @@ export interface CosignAccepted {
   electionId: string;
   size: number;
   name: string;
-  /** The same witness had already co-signed this head: nothing was appended. */
   duplicate: boolean;
 }
 

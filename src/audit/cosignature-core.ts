@@ -1,32 +1,22 @@
-/**
- * Witness co-signatures, C2SP tlog-cosignature v1 (Ed25519): a timestamped note signature over the
- * C2SP checkpoint body of an evote checkpoint (docs/witnesses.md says what is signed and why).
- * Platform-neutral: cosignature.ts signs with node:crypto, the browser's audit verifies with @noble.
- */
+/** C2SP tlog-cosignature v1 (Ed25519) over an evote checkpoint's note body, on any platform (docs/witnesses.md). */
 import { concatBytes, fromBase64url, toBase64url, toHex, utf8 } from '../crypto/bytes.ts';
 import type { CryptoPrimitives, PublicKeyHandle } from '../crypto/primitives.ts';
 import { bytesEqual } from '../crypto/primitives.ts';
 import type { CosignatureData } from '../domain/log-events.ts';
 
-/** The part of a checkpoint a witness vouches for: the log's origin, size and root. */
+/** What a witness vouches for; `root` in hex. */
 export interface CosignedHead {
   electionId: string;
   size: number;
-  /** Merkle root, hex. */
   root: string;
 }
 
-/**
- * `name`: the witness's key name (C2SP signed-note), e.g. `witness.example.org/w1`; `publicKey`: raw
- * Ed25519, base64url; `time`: POSIX seconds; `signature`: standard base64 of key ID (4) ‖ big-endian
- * u64 time ‖ Ed25519 signature (64), the C2SP note signature.
- */
+/** `signature`: standard base64 of key ID ‖ u64 time ‖ Ed25519 signature, the C2SP note signature. */
 export type Cosignature = CosignatureData;
 
-/** A witness's public identity: what an auditor trusts. */
+/** What an auditor trusts: a key name and a raw Ed25519 key (base64url). */
 export interface WitnessKey {
   name: string;
-  /** Raw Ed25519 public key, base64url. */
   publicKey: string;
 }
 
@@ -49,7 +39,6 @@ export function fromBase64(text: string): Uint8Array | undefined {
 /** C2SP signed-note key names: non-empty, no whitespace, no '+'. */
 export const isKeyName = (name: string): boolean => name.length > 0 && name.length <= 256 && !/[\s+]/u.test(name);
 
-/** The checkpoint's origin line: one log per election. */
 export const checkpointOrigin = (electionId: string): string => `evote/${electionId}`;
 
 /** The C2SP checkpoint note body: origin, size, base64 root, each ending in a newline. */
@@ -58,7 +47,6 @@ export function checkpointNoteBody(head: CosignedHead): string {
   return `${checkpointOrigin(head.electionId)}\n${head.size}\n${toBase64(root)}\n`;
 }
 
-/** `cosignature/v1\ntime <t>\n` ‖ the note body. */
 export function cosignatureMessage(head: CosignedHead, time: number): Uint8Array {
   return utf8(`cosignature/v1\ntime ${time}\n${checkpointNoteBody(head)}`);
 }
@@ -91,9 +79,6 @@ export function parseWitnessVkey(crypto: CryptoPrimitives, vkey: string): Witnes
   return id && toHex(id) === idHex ? key : undefined;
 }
 
-/** The note signature line: `— <name> <signature>`. */
-export const cosignatureLine = (c: Cosignature): string => `\u2014 ${c.name} ${c.signature}`;
-
 const isHead = (c: Partial<Cosignature>): boolean =>
   typeof c.electionId === 'string' && Number.isSafeInteger(c.size) && (c.size as number) >= 1 && typeof c.root === 'string' && /^[0-9a-f]{64}$/.test(c.root);
 
@@ -123,7 +108,6 @@ export function cosignatureFault(crypto: CryptoPrimitives, c: Partial<Cosignatur
   return undefined;
 }
 
-/** The signature field from its parts (used by signers on any platform). */
 export function cosignatureBlob(keyId: Uint8Array, time: number, signature: Uint8Array): string {
   const t = new Uint8Array(8);
   new DataView(t.buffer).setBigUint64(0, BigInt(time));

@@ -1,9 +1,4 @@
-/**
- * The auditor's witness policy (`--witness … --min-witnesses m`): the final checkpoint must cover
- * the last event, after TallyPublished, and carry m valid co-signatures from the trusted keys; a
- * trusted co-signature of a larger log or of another root at a size this log has proves a cut tail
- * or a split view (docs/witnesses.md, "What the audit checks").
- */
+/** The auditor's witness policy, `--witness … --min-witnesses m` (docs/witnesses.md, "What the audit checks"). */
 import type { CryptoPrimitives } from '../crypto/primitives.ts';
 import { cosignatureFault, type WitnessKey } from './cosignature-core.ts';
 import type { CosignatureLine } from './log-lines.ts';
@@ -19,11 +14,9 @@ export interface WitnessCheckInput {
   crypto: CryptoPrimitives;
   policy: WitnessPolicy;
   cosignatures: readonly { line: number; c: CosignatureLine }[];
-  /** The last verified checkpoint. */
   head: { size: number; root: string } | null;
   leaves: number;
   published: boolean;
-  /** A running election: the final checkpoint is the last one, no tally needed. */
   live: boolean;
   /** Hex root of the log's first `size` leaves, undefined past its end. */
   rootAt(size: number): string | undefined;
@@ -31,7 +24,6 @@ export interface WitnessCheckInput {
 
 export interface WitnessVerdict {
   failures: AuditFailure[];
-  /** Names of the trusted witnesses whose co-signature of the final checkpoint verified. */
   cosignedFinal: string[];
 }
 

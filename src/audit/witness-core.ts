@@ -1,8 +1,4 @@
-/**
- * The witness's one decision: may it co-sign this checkpoint, given the last one it co-signed of
- * the same log? Only a checkpoint the log key signed, of the same key, no smaller, and proved an
- * extension of the last (RFC 9162 §2.1.4.2) passes (docs/witnesses.md, "What a witness checks").
- */
+/** May a witness co-sign this checkpoint, given the last it co-signed? (docs/witnesses.md, "What a witness checks") */
 import type { CryptoPrimitives } from '../crypto/primitives.ts';
 import { fromHex } from '../crypto/bytes.ts';
 import { verifyConsistencyWith } from '../crypto/merkle-core.ts';
@@ -15,7 +11,6 @@ export interface WitnessedLog {
   size: number;
   root: string;
   lastPosition: number;
-  /** POSIX seconds of the co-signature. */
   time: number;
 }
 

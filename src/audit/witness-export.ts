@@ -1,8 +1,4 @@
-/**
- * `evote witness --from export.ndjson`: the witness reads an exported log, rebuilds its Merkle tree
- * from the events, and offers every checkpoint from the size it last co-signed on; the consistency
- * proofs come from that tree. The first refusal stops it (docs/witnesses.md).
- */
+/** A witness over an exported log, with proofs from the tree of its events (docs/witnesses.md, "Running a witness"). */
 import { entryLeafHash } from '../domain/log-entry.ts';
 import type { ElectionCreated } from '../domain/election-events.ts';
 import { MerkleTree } from '../crypto/merkle-tree.ts';

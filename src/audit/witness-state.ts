@@ -1,7 +1,4 @@
-/**
- * A witness's memory, one JSON file: per election, the last checkpoint it co-signed. Written to a
- * temporary file and renamed, so a crash leaves the old state or the new, never half of one.
- */
+/** A witness's memory, one JSON file renamed into place: per election, the last checkpoint it co-signed. */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { WitnessedLog } from './witness-core.ts';
 

@@ -1,7 +1,4 @@
-/**
- * A witness over any source of checkpoints: judges each (witness-core.ts), and only then co-signs,
- * records it in its state file and hands the co-signature on. A refusal leaves the state as it was.
- */
+/** A witness over any source of checkpoints: judge, then co-sign and save; a refusal leaves the state as it was. */
 import { nodePrimitives } from '../crypto/node-primitives.ts';
 import { signCosignature, type Cosignature, type WitnessSigner } from './cosignature.ts';
 import { judgeCheckpoint, type Offered, type Refusal, type WitnessedLog } from './witness-core.ts';
@@ -17,7 +14,6 @@ export interface WitnessOptions {
 export type Outcome = { ok: true; cosignature: Cosignature } | { ok: false; refusal: Refusal };
 
 export interface Witness {
-  /** The size this witness last co-signed of the election's log (0 for none). */
   lastSize(electionId: string): number;
   last(electionId: string): WitnessedLog | undefined;
   /** `proof(from, to)` is asked only when the checkpoint is larger than the last co-signed one. */

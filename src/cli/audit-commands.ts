@@ -30,7 +30,8 @@ async function witnessPolicy(specs: string[], min: string | undefined): Promise<
     if (min !== undefined) throw new CliError(EXIT.USAGE, '--min-witnesses needs --witness keys', 'USAGE');
     return undefined;
   }
-  const keys = await Promise.all(specs.map(witnessKeyFrom));
+  const parsed = await Promise.all(specs.map(witnessKeyFrom));
+  const keys = parsed.filter((k, i) => parsed.findIndex((o) => o.name === k.name && o.publicKey === k.publicKey) === i);
   const m = min === undefined ? keys.length : Number(min);
   if (!Number.isSafeInteger(m) || m < 1 || m > keys.length) throw new CliError(EXIT.USAGE, `--min-witnesses must be between 1 and the ${keys.length} witness key(s) given`, 'USAGE');
   return { keys, min: m };

@@ -1,7 +1,4 @@
-/**
- * `evote witness keygen|run|status`: an independent witness of an election's log, and the witness
- * keys an auditor passes to `evote audit --witness` (docs/witnesses.md).
- */
+/** `evote witness keygen|run|status` (docs/witnesses.md). */
 import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
@@ -131,7 +128,10 @@ export function registerWitnessCommands(program: Command, globals: () => GlobalO
       }
       if (!o.election) throw new CliError(EXIT.USAGE, '--election is required to follow a server (or give --from)', 'USAGE');
       const aborted = new AbortController();
-      const conn = await EvoteConnection.connect(g.url, { timeoutMs: Number(g.timeout), onClosed: () => aborted.abort() });
+      let dropped = false;
+      const conn = await EvoteConnection.connect(g.url, { timeoutMs: Number(g.timeout), onClosed: () => ((dropped = true), aborted.abort()) }).catch((err: unknown) => {
+        throw new CliError(EXIT.UNREACHABLE, `cannot reach the server at ${g.url} (${(err as Error).message})`, 'UNREACHABLE');
+      });
       process.once('SIGINT', () => aborted.abort());
       process.once('SIGTERM', () => aborted.abort());
       try {
@@ -145,6 +145,7 @@ export function registerWitnessCommands(program: Command, globals: () => GlobalO
         });
         if (o.out) await writeFile(o.out, made.map((c) => JSON.stringify(c) + '\n').join(''));
         if (r.refusal) throw refused(r.refusal);
+        if (dropped && r.ended === 'aborted') throw new CliError(EXIT.UNREACHABLE, 'the server closed the connection: run again to resume from the state', 'CONNECTION_CLOSED');
         if (r.ended === 'failed') throw new CliError(EXIT.UNREACHABLE, `following the log failed: ${r.error ?? '?'}`, 'FOLLOW_FAILED');
         if (r.submitErrors > 0) throw new CliError(EXIT.REFUSED, `${r.submitErrors} co-signature(s) were not accepted by the server`, 'COSIGN_REFUSED');
       } finally {

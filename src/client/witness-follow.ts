@@ -1,9 +1,4 @@
-/**
- * `evote witness --gateway`: a witness following an election's log live. It starts after the last
- * checkpoint it co-signed, takes each pushed checkpoint in turn, asks the server for the consistency
- * proof from its last co-signed size, and submits its co-signature once the checkpoint passed
- * (docs/witnesses.md). The first refusal ends the run.
- */
+/** A witness following an election's log live; the first refusal ends the run (docs/witnesses.md, "Running a witness"). */
 import type { ElectionCreated } from '../domain/election-events.ts';
 import type { CheckpointLine, EventLine } from '../audit/log-lines.ts';
 import type { Cosignature } from '../audit/cosignature.ts';
@@ -13,7 +8,6 @@ import { fromHex } from '../crypto/bytes.ts';
 import { EvoteError, type EvoteConnection, type Push } from './connection.ts';
 
 export interface LiveWitnessOptions {
-  /** End once a checkpoint covering a TallyPublished pushed in this run is co-signed. */
   untilTally?: boolean;
   signal?: AbortSignal;
   onCosigned?(c: Cosignature, submitted: { duplicate: boolean } | { error: string }): void;
@@ -65,7 +59,6 @@ export async function witnessLive(conn: EvoteConnection, electionId: string, wit
     if (opts.untilTally && tallyLeaf !== undefined && c.data.size > tallyLeaf) finish('tally');
   };
 
-  // Pushes arrive in log order; checkpoints are judged one after the other.
   let queue = Promise.resolve();
   const onPush = (p: Push) => {
     if (finished) return;

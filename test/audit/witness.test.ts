@@ -81,6 +81,12 @@ describe('evote witness', () => {
     expect({ code: passed.code, err: errorLine(passed) }).toEqual({ code: 0, err: '' });
     expect(passed.stdout).toContain('AUDIT PASSED');
     expect(passed.stdout).toContain('witnesses: 2 of 2 required co-signed the final checkpoint');
+    // A trusted witness's co-signature altered in the file.
+    const altered = real.map((l) => structuredClone(l));
+    const victim = altered.findLast((l) => l.type === 'CheckpointCosigned')!;
+    (victim.data as { time: number }).time += 1;
+    const tampered = await auditLines(altered, 'real-tampered.ndjson', ...both());
+    expect(tampered.report.failures.map((f) => f.check)).toContain('WITNESS_COSIGNATURE');
     // An audit trusting a witness that never co-signed fails, naming it.
     const third = await auditLines(real, 'real-c.ndjson', '--witness', keyOf('a')[1], '--witness', keyOf('c')[1], '--min-witnesses', '2');
     expect(third.run.code).toBe(5);

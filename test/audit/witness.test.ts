@@ -83,7 +83,7 @@ describe('evote witness', () => {
     expect(passed.stdout).toContain('witnesses: 2 of 2 required co-signed the final checkpoint');
     // A trusted witness's co-signature altered in the file.
     const altered = real.map((l) => structuredClone(l));
-    const victim = altered.findLast((l) => l.type === 'CheckpointCosigned')!;
+    const victim = altered.filter((l) => l.type === 'CheckpointCosigned').at(-1)!;
     (victim.data as { time: number }).time += 1;
     const tampered = await auditLines(altered, 'real-tampered.ndjson', ...both());
     expect(tampered.report.failures.map((f) => f.check)).toContain('WITNESS_COSIGNATURE');

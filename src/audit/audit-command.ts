@@ -13,6 +13,7 @@ export interface AuditCommandInput {
   onProgress?: VerifyOptions['onProgress'];
   live?: boolean;
   fingerprint?: string;
+  witnesses?: VerifyOptions['witnesses'];
 }
 
 const isDatabaseUrl = (s: string) => /^postgres(ql)?:\/\//.test(s);
@@ -30,7 +31,7 @@ async function withStore<T>(url: string, fn: (store: EventStore) => Promise<T>):
 
 export async function runAuditCommand(input: AuditCommandInput): Promise<{ exitCode: number; report: AuditReport }> {
   const out = input.out ?? process.stdout;
-  const opts: VerifyOptions = { onProgress: input.onProgress, live: input.live, fingerprint: input.fingerprint };
+  const opts: VerifyOptions = { onProgress: input.onProgress, live: input.live, fingerprint: input.fingerprint, witnesses: input.witnesses };
   let report: AuditReport;
   if (isDatabaseUrl(input.from)) {
     const electionId = input.electionId;

@@ -1,6 +1,7 @@
 /**
  * Exports an election's log as `evote-log/v1` NDJSON, streaming with backpressure, up to the store's
- * head at the start. Checkpoints are read first, so each lands right after the leaf it ends.
+ * head at the start. Checkpoints are read first, so each lands right after the leaf it ends; witnesses'
+ * co-signatures come last.
  */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -9,7 +10,8 @@ import { canonicalJson } from '../crypto/canonical.ts';
 import type { LogCheckpointed } from '../domain/log-events.ts';
 import { electionLogMatcher, electionLogPrefixes, entryLeafHash } from '../domain/log-entry.ts';
 import { logStreamId } from '../domain/streams.ts';
-import { LOG_FORMAT, type CheckpointLine, type EventLine, type LogLine } from './log-lines.ts';
+import { LOG_FORMAT, type CheckpointLine, type CosignatureLine, type EventLine, type LogLine } from './log-lines.ts';
+import { recordedCosignatures } from './cosignature-board.ts';
 
 const PAGE = 1000;
 
@@ -51,6 +53,10 @@ export async function* electionLogLines(store: EventStore, electionId: string, o
   }
   // Checkpoints claiming more leaves than the log holds: exported anyway, for the verifier to refuse.
   while (next < checkpoints.length) yield checkpoints[next++] as CheckpointLine;
+  // Co-signatures arrive after the checkpoint they sign: all of them close the export.
+  for (const e of await recordedCosignatures(store, electionId, head)) {
+    yield { position: e.position, streamId: e.streamId, revision: e.revision, type: 'CheckpointCosigned', data: e.data as CosignatureLine['data'] };
+  }
 }
 
 /** Writes the NDJSON export to `out` (a file, stdout, an HTTP response); resolves with what it wrote. */

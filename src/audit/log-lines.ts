@@ -1,5 +1,5 @@
 /** The export format `evote-log/v1`: NDJSON in canonical JSON (docs/audit.md, "Export"). */
-import type { LogCheckpointed } from '../domain/log-events.ts';
+import type { CheckpointCosigned, LogCheckpointed } from '../domain/log-events.ts';
 import type { LogEntry } from '../domain/log-entry-text.ts';
 
 export const LOG_FORMAT = 'evote-log/v1';
@@ -23,10 +23,20 @@ export interface CheckpointLine {
   data: LogCheckpointed['data'];
 }
 
-export type LogLine = HeaderLine | EventLine | CheckpointLine;
+/** A witness's co-signature, after every event and checkpoint: outside the Merkle tree (docs/witnesses.md). */
+export interface CosignatureLine {
+  position: number;
+  streamId: string;
+  revision: number;
+  type: 'CheckpointCosigned';
+  data: CheckpointCosigned['data'];
+}
+
+export type LogLine = HeaderLine | EventLine | CheckpointLine | CosignatureLine;
 
 export const isHeaderLine = (l: unknown): l is HeaderLine => typeof l === 'object' && l !== null && 'format' in l;
 export const isCheckpointLine = (l: LogLine): l is CheckpointLine => (l as { type?: unknown }).type === 'LogCheckpointed';
+export const isCosignatureLine = (l: LogLine): l is CosignatureLine => (l as { type?: unknown }).type === 'CheckpointCosigned';
 
 /** The snapshot an `audit.follow` subscription answers with, before it pushes lines. */
 export interface FollowSnapshot {

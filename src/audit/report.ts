@@ -54,6 +54,8 @@ export interface AuditReport {
   tallyPublished: boolean;
   /** Root of the last checkpoint that verified (hex), and its size. */
   verifiedHead: { size: number; root: string } | null;
+  /** With a witness policy: the co-signatures required and the trusted witnesses that co-signed the final checkpoint. */
+  witnesses?: { required: number; cosignedFinal: string[] };
   failures: AuditFailure[];
   /** Why the log is not complete (ELECTION_NOT_CREATED, TALLY_NOT_PUBLISHED, UNSIGNED_TAIL), each naming where; empty when FAILED. */
   gaps: AuditFailure[];
@@ -81,6 +83,7 @@ export function formatReport(r: AuditReport): string {
     `  ballots cast ${r.ballotsCast} (+${r.lateBallots} after voting ended), counted ${r.ballotsCounted}, credentials spent ${r.credentialsSpent}`,
   ];
   if (r.verifiedHead) lines.push(`  last verified checkpoint: size ${r.verifiedHead.size}, root ${r.verifiedHead.root}`);
+  if (r.witnesses) lines.push(`  witnesses: ${r.witnesses.cosignedFinal.length} of ${r.witnesses.required} required co-signed the final checkpoint${r.witnesses.cosignedFinal.length ? ` (${r.witnesses.cosignedFinal.join(', ')})` : ''}`);
   if (r.tallyPublished) lines.push(`  tally: ${Object.entries(r.counts).map(([c, n]) => `${c}=${n}`).join(', ')}`);
   lines.push(`  ${r.durationMs} ms, ${Math.round(r.ballotsPerSecond)} ballots/s`);
   const first = r.failures[0];

@@ -9,9 +9,10 @@ import type { BallotOpening, ElectionPublicKeys, OpenBallotJob } from './ballot-
 import { verifyCheckpointWith } from './checkpoint-core.ts';
 import { ElectionReplay, isViolation, type CountedBallot, type Violation } from './election-replay.ts';
 import { electionLogMatcher, type LogEntry } from '../domain/log-entry-text.ts';
-import { logStreamId } from '../domain/streams.ts';
+import { logStreamId, witnessStreamId } from '../domain/streams.ts';
 import { hashLeafBatch, type LeafBatchResult } from './leaf-batch.ts';
-import { LOG_FORMAT, isCheckpointLine, isHeaderLine, type CheckpointLine, type EventLine, type LogLine } from './log-lines.ts';
+import { LOG_FORMAT, isCheckpointLine, isCosignatureLine, isHeaderLine, type CheckpointLine, type CosignatureLine, type EventLine, type LogLine } from './log-lines.ts';
+import { checkWitnesses, type WitnessPolicy } from './witness-check.ts';
 import { HASH_BYTES, verifyConsistencyWith } from '../crypto/merkle-core.ts';
 import { MerkleTreeOf } from '../crypto/merkle-tree-core.ts';
 import { toHex } from '../crypto/bytes.ts';
@@ -52,6 +53,8 @@ export interface VerifyOptions {
   live?: boolean;
   /** The expected election fingerprint (64 hex digits; spaces, colons, dashes ignored): any other fails at ElectionCreated. */
   fingerprint?: string;
+  /** Witnesses the auditor trusts, and how many must co-sign the final checkpoint (witness-check.ts). */
+  witnesses?: WitnessPolicy;
 }
 
 const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
@@ -106,6 +109,8 @@ class Verifier {
   private lastVerified?: { size: number; root: Uint8Array };
   private readonly pendingCheckpoints: PendingCheckpoint[] = [];
   private readonly verified: { line: number; size: number; root: string }[] = [];
+  /** Witnesses' co-signature lines, judged at the end against the verified checkpoints. */
+  readonly cosignatures: { line: number; c: CosignatureLine }[] = [];
   /** Leaves read (event lines past the checks made at reading). */
   leaves = 0;
   /** The first failure found at reading: reading stops there. */
@@ -219,6 +224,7 @@ class Verifier {
       return false;
     }
     if (isCheckpointLine(line)) return this.checkpoint(line);
+    if (isCosignatureLine(line)) return this.cosignature(line);
     return this.event(line as EventLine, raw);
   }
 
@@ -308,6 +314,22 @@ class Verifier {
     this.firstUnsigned = undefined;
     this.pendingCheckpoints.push({ line: this.lineNo, c, d: d as CheckpointLine['data'] });
     return true;
+  }
+
+  /** Outside the tree: kept for the witness policy (an audit without one ignores them). */
+  private cosignature(c: CosignatureLine): boolean {
+    const eid = this.electionId as string;
+    if (c.streamId !== witnessStreamId(eid) || typeof c.data !== 'object' || c.data === null || c.data.electionId !== eid) {
+      this.fail({ check: 'FOREIGN_EVENT', message: 'the co-signature is not of this election' }, c);
+      return false;
+    }
+    if (this.opts.witnesses) this.cosignatures.push({ line: this.lineNo, c });
+    return true;
+  }
+
+  /** Hex root of the first `size` leaves, undefined past the tree. */
+  rootAt(size: number): string | undefined {
+    return Number.isSafeInteger(size) && size >= 1 && size <= this.tree.size ? toHex(this.tree.root(size)) : undefined;
   }
 
   /** Root, signature and consistency of the checkpoints the tree now covers, in order. */
@@ -556,6 +578,12 @@ export async function verifyLogOn(platform: AuditPlatform, lines: VerifierInput,
   const durationMs = Math.round(performance.now() - started);
   const counted = tally?.counted ?? 0;
   const checkpoints = v.verifiedCheckpoints();
+  let witnessed: AuditReport['witnesses'];
+  if (opts.witnesses && failures.length === 0) {
+    const w = checkWitnesses({ crypto: platform.crypto, policy: opts.witnesses, cosignatures: v.cosignatures, head: checkpoints.head, leaves: v.leaves, published: replay?.published !== undefined, live: opts.live === true, rootAt: (n) => v.rootAt(n) });
+    failures.push(...w.failures);
+    witnessed = { required: opts.witnesses.min, cosignedFinal: w.cosignedFinal };
+  }
   const gaps = failures.length > 0 ? [] : completenessGaps({ replay, leaves: v.leaves, signedSize: checkpoints.head?.size ?? 0, lastEvent: v.lastEvent, firstUnsigned: v.firstUnsigned });
   const verdict = verdictOf(failures, gaps, opts.live === true);
   return {
@@ -575,6 +603,7 @@ export async function verifyLogOn(platform: AuditPlatform, lines: VerifierInput,
     statuses: tally?.statuses ?? {},
     tallyPublished: replay?.published !== undefined && v.publishedLine < (first?.line ?? Infinity),
     verifiedHead: checkpoints.head,
+    ...(witnessed && { witnesses: witnessed }),
     failures,
     gaps,
     warnings,

@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { audit, exportLogToFile, followLog } from '../client/auditor.ts';
 import { formatReport, type AuditFailure, type AuditReport } from '../audit/report.ts';
 import { parseFingerprint } from '../crypto/election-fingerprint.ts';
+import type { WitnessPolicy } from '../audit/witness-check.ts';
+import { witnessKeyFrom } from './witness-commands.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 import { createProgress, printResult } from './output.ts';
 import type { GlobalOptions } from './session.ts';
@@ -21,6 +23,18 @@ function verdictError(report: AuditReport): CliError | undefined {
     return new CliError(EXIT.AUDIT_INCOMPLETE, `the log is not the whole election (--live accepts a running one): ${gaps}`, 'AUDIT_INCOMPLETE');
   }
   return undefined;
+}
+
+async function witnessPolicy(specs: string[], min: string | undefined): Promise<WitnessPolicy | undefined> {
+  if (specs.length === 0) {
+    if (min !== undefined) throw new CliError(EXIT.USAGE, '--min-witnesses needs --witness keys', 'USAGE');
+    return undefined;
+  }
+  const parsed = await Promise.all(specs.map(witnessKeyFrom));
+  const keys = parsed.filter((k, i) => parsed.findIndex((o) => o.name === k.name && o.publicKey === k.publicKey) === i);
+  const m = min === undefined ? keys.length : Number(min);
+  if (!Number.isSafeInteger(m) || m < 1 || m > keys.length) throw new CliError(EXIT.USAGE, `--min-witnesses must be between 1 and the ${keys.length} witness key(s) given`, 'USAGE');
+  return { keys, min: m };
 }
 
 export function registerAuditCommands(program: Command, globals: () => GlobalOptions): void {
@@ -57,8 +71,11 @@ export function registerAuditCommands(program: Command, globals: () => GlobalOpt
     .option('--election <id>', 'the election (required with a server or database)')
     .option('--fingerprint <fp>', "the election's key fingerprint (from a letter or the officials): fail at ElectionCreated on any other")
     .option('--live', 'a running election: verify as far as the log goes (verdict PARTIAL, exit 0) instead of requiring the published tally')
-    .action(async (o: { from: string; election?: string; fingerprint?: string; live?: boolean }) => {
+    .option('--witness <vkey-or-file...>', 'a witness the auditor trusts: its vkey, or a file holding it (repeatable)')
+    .option('--min-witnesses <m>', 'co-signatures of the trusted witnesses the final checkpoint needs (default: all of them)')
+    .action(async (o: { from: string; election?: string; fingerprint?: string; live?: boolean; witness?: string[]; minWitnesses?: string }) => {
       const g = globals();
+      const witnesses = await witnessPolicy(o.witness ?? [], o.minWitnesses);
       if (o.fingerprint !== undefined && !parseFingerprint(o.fingerprint)) throw new CliError(EXIT.USAGE, '--fingerprint must be 64 hex digits (spaces allowed)', 'USAGE');
       if (!/^(wss?|postgres(ql)?):\/\//.test(o.from)) {
         const { stat } = await import('node:fs/promises');
@@ -68,7 +85,7 @@ export function registerAuditCommands(program: Command, globals: () => GlobalOpt
       const progress = createProgress('checking ballots', g);
       let report: AuditReport;
       try {
-        report = await audit({ from: o.from, electionId: o.election, live: o.live, fingerprint: o.fingerprint, onProgress: (p) => progress.update(p.ballotsChecked, Math.max(p.ballotsQueued, p.ballotsChecked), `(${p.events} events read)`) });
+        report = await audit({ from: o.from, electionId: o.election, live: o.live, fingerprint: o.fingerprint, witnesses, onProgress: (p) => progress.update(p.ballotsChecked, Math.max(p.ballotsQueued, p.ballotsChecked), `(${p.events} events read)`) });
       } finally {
         progress.finish();
       }

@@ -13,6 +13,8 @@ export const EXIT = {
   LOCAL_INPUT: 4,
   AUDIT_FAILED: AUDIT_EXIT.FAILED,
   AUDIT_INCOMPLETE: AUDIT_EXIT.INCOMPLETE,
+  /** `evote witness run` refused a checkpoint: a fork, a rollback or a bad signature (docs/witnesses.md). */
+  WITNESS_REFUSED: 7,
   /** Unexpected failure (a bug): reported without a stack trace unless EVOTE_DEBUG=1. */
   INTERNAL: 70,
 } as const;

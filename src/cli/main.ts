@@ -11,6 +11,7 @@ import { registerTallyCommands } from './tally-commands.ts';
 import { registerAuditCommands } from './audit-commands.ts';
 import { registerDbCommands } from './db-commands.ts';
 import { registerBoothCommands } from './booth-commands.ts';
+import { registerWitnessCommands } from './witness-commands.ts';
 
 const program = new Command();
 program
@@ -24,7 +25,7 @@ program
   .showHelpAfterError('(run with --help for usage)')
   .addHelpText(
     'after',
-    '\nExit codes: 0 ok, 1 refused by the server, 2 usage, 3 server unreachable, 4 local file problem, 5 audit failed, 6 audit incomplete (the log is not the whole election), 70 internal error.',
+    '\nExit codes: 0 ok, 1 refused by the server, 2 usage, 3 server unreachable, 4 local file problem, 5 audit failed, 6 audit incomplete (the log is not the whole election), 7 witness refused a checkpoint, 70 internal error.',
   )
   .exitOverride();
 
@@ -47,6 +48,7 @@ registerAuditCommands(program, globals);
 registerProjectionCommands(program, globals);
 registerDbCommands(program, globals);
 registerBoothCommands(program, globals);
+registerWitnessCommands(program, globals);
 
 try {
   await program.parseAsync(process.argv);

@@ -10,6 +10,7 @@ import { runAuditCommand } from '../audit/audit-command.ts';
 import { ndjsonLineBatches } from '../audit/ndjson-lines.ts';
 import type { AuditReport } from '../audit/report.ts';
 import { parseFingerprint } from '../crypto/election-fingerprint.ts';
+import type { WitnessPolicy } from '../audit/witness-check.ts';
 import { followAndVerify, type FollowFailure, type VerifiedCheckpoint } from './audit-follow.ts';
 import { EvoteConnection, EvoteError } from './connection.ts';
 
@@ -64,12 +65,16 @@ export interface AuditInput {
   live?: boolean;
   /** The election fingerprint expected (from a letter or the officials): any other key fails at ElectionCreated. */
   fingerprint?: string;
+  /** Trusted witnesses and how many must co-sign the final checkpoint (docs/witnesses.md); fails WITNESS_* otherwise. */
+  witnesses?: WitnessPolicy;
 }
 
 /** Runs the whole audit (verdict PASSED, FAILED, INCOMPLETE, or PARTIAL with `live`); a malformed `fingerprint` is USAGE. */
 export async function audit(input: AuditInput): Promise<AuditReport> {
   if (input.fingerprint !== undefined && !parseFingerprint(input.fingerprint)) throw new EvoteError('USAGE', 'an election fingerprint is 64 hex digits');
-  const opts: VerifyOptions = { onProgress: input.onProgress, live: input.live, fingerprint: input.fingerprint, ...(input.workers ? { workers: input.workers } : {}) };
+  const w = input.witnesses;
+  if (w && !(Number.isSafeInteger(w.min) && w.min >= 1 && w.min <= w.keys.length)) throw new EvoteError('USAGE', 'the witnesses required must be between 1 and the number of witness keys given');
+  const opts: VerifyOptions = { onProgress: input.onProgress, live: input.live, fingerprint: input.fingerprint, witnesses: w, ...(input.workers ? { workers: input.workers } : {}) };
   if (/^wss?:\/\//.test(input.from)) {
     if (!input.electionId) throw new EvoteError('USAGE', 'auditing a server needs the election id');
     const body = await fetchLog(input.from, input.electionId);
@@ -77,7 +82,7 @@ export async function audit(input: AuditInput): Promise<AuditReport> {
   }
   if (/^postgres(ql)?:\/\//.test(input.from)) {
     if (!input.electionId) throw new EvoteError('USAGE', 'auditing a database needs the election id');
-    const { report } = await runAuditCommand({ from: input.from, electionId: input.electionId, onProgress: input.onProgress, live: input.live, fingerprint: input.fingerprint, out: { write: () => true } });
+    const { report } = await runAuditCommand({ from: input.from, electionId: input.electionId, onProgress: input.onProgress, live: input.live, fingerprint: input.fingerprint, witnesses: w, out: { write: () => true } });
     return report;
   }
   return verifyFromFile(input.from, opts);

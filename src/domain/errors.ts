@@ -93,7 +93,13 @@ export type DomainErrorCode =
   /** Audit: no signed checkpoint of the election's log covers the requested leaf or size yet. */
   | 'LOG_NOT_CHECKPOINTED'
   /** Audit: a consistency proof needs 1 <= from <= to <= the log's size. */
-  | 'INVALID_PROOF_RANGE';
+  | 'INVALID_PROOF_RANGE'
+  /** Witness: the co-signature does not verify (malformed, wrong key ID, time or signature). */
+  | 'INVALID_COSIGNATURE'
+  /** Witness: the co-signed head is not a checkpoint this server signed. */
+  | 'UNKNOWN_CHECKPOINT'
+  /** Witness: the election already has co-signatures from as many witness keys as it accepts. */
+  | 'TOO_MANY_WITNESSES';
 
 export interface DomainError {
   readonly kind: 'DomainError';

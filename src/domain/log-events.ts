@@ -14,3 +14,20 @@ export interface LogCheckpointed {
     checkpointedAt: string;
   };
 }
+
+/** A witness's C2SP cosignature/v1 of a checkpoint (src/audit/cosignature-core.ts; docs/witnesses.md). */
+export interface CosignatureData {
+  electionId: string;
+  size: number;
+  root: string;
+  name: string;
+  publicKey: string;
+  time: number;
+  signature: string;
+}
+
+/** Event of the `witness-{electionId}` stream: verified by the server before it is appended. */
+export interface CheckpointCosigned {
+  type: 'CheckpointCosigned';
+  data: CosignatureData;
+}

@@ -11,6 +11,7 @@ export const STREAM_CATEGORIES = {
   log: 'log-',
   client: 'client-',
   booth: 'booth-',
+  witness: 'witness-',
 } as const;
 
 const { election, voter, credential, ballot, tally, log, client } = STREAM_CATEGORIES;
@@ -25,6 +26,8 @@ export const LOG_STREAM_PREFIX = log;
 export const electionStreamId = (electionId: string) => `${election}${electionId}`;
 export const tallyStreamId = (electionId: string) => `${tally}${electionId}`;
 export const logStreamId = (electionId: string) => `${log}${electionId}`;
+/** Witnesses' co-signatures of the log's checkpoints: outside the Merkle tree (docs/witnesses.md). */
+export const witnessStreamId = (electionId: string) => `${STREAM_CATEGORIES.witness}${electionId}`;
 export const clientStreamId = (clientId: string) => `${client}${clientId}`;
 /** The one stream naming which registered client application is the web booth's. */
 export const BOOTH_APP_STREAM_ID = `${STREAM_CATEGORIES.booth}app`;

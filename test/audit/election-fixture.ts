@@ -36,6 +36,8 @@ export interface FixtureOptions {
   until?: 'started' | 'ended' | 'published';
   /** Put the counter's private key in the key store, where a real tally finds it. Default false. */
   counterKeyInStore?: boolean;
+  /** Default: a random `audit-…` id. */
+  electionId?: string;
 }
 
 export interface Fixture {
@@ -51,7 +53,7 @@ const at = (s: number) => new Date(Date.UTC(2031, 0, 1, 8, 0, s)).toISOString();
 const sha256hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 export async function writeElection(store: EventStore, keyStore: KeyStore, opts: FixtureOptions): Promise<Fixture> {
-  const electionId = `audit-${randomBytes(5).toString('hex')}`;
+  const electionId = opts.electionId ?? `audit-${randomBytes(5).toString('hex')}`;
   const choices = ['yes', 'no', 'blank'];
   const authority = generateRsaKeyPair(2048);
   const counter = generateRsaKeyPair(2048);

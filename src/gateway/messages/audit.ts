@@ -5,6 +5,7 @@ import type { PubSub } from '../../pubsub/port.ts';
 import type { Logger } from '../../runtime/log.ts';
 import { checkpointQuery, consistencyQuery, inclusionReceipt } from '../../audit/log-queries.ts';
 import { followSubscription } from '../audit-follow.ts';
+import { WITNESS_MESSAGE_SPECS, witnessHandlers } from './witness.ts';
 import type { MessageHandler, MessageModule, SubscriptionHandler } from '../message-handlers.ts';
 import { MAX_REQUEST_ID_LENGTH, catalogueKey, type JsonSchema, type MessageSpec } from '../schemas.ts';
 import { strictObject, electionIdSchema as electionId, sha256HexSchema as sha256Hex } from '../schema-parts.ts';
@@ -115,7 +116,8 @@ export function auditMessageModule(deps: AuditModuleDeps): MessageModule {
       (p) => inclusionReceipt(db, p.electionId as string, { ballotHash: p.ballotHash as string | undefined, n2Commitment: p.n2Commitment as string | undefined }),
     ],
     [catalogueKey('query', 'audit.consistencyProof'), (p) => consistencyQuery(db, p.electionId as string, p.from as number, p.to as number)],
+    ...witnessHandlers(deps),
   ];
   const subscriptions = new Map<string, SubscriptionHandler>([['audit.follow', followSubscription(deps)]]);
-  return { name: 'audit', specs: AUDIT_MESSAGE_SPECS, handlers: new Map(handlers), subscriptions };
+  return { name: 'audit', specs: [...AUDIT_MESSAGE_SPECS, ...WITNESS_MESSAGE_SPECS], handlers: new Map(handlers), subscriptions };
 }

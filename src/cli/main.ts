@@ -11,6 +11,7 @@ import { registerTallyCommands } from './tally-commands.ts';
 import { registerAuditCommands } from './audit-commands.ts';
 import { registerDbCommands } from './db-commands.ts';
 import { registerBoothCommands } from './booth-commands.ts';
+import { registerTrusteeCommands } from './trustee-commands.ts';
 
 const program = new Command();
 program
@@ -47,6 +48,7 @@ registerAuditCommands(program, globals);
 registerProjectionCommands(program, globals);
 registerDbCommands(program, globals);
 registerBoothCommands(program, globals);
+registerTrusteeCommands(program, globals);
 
 try {
   await program.parseAsync(process.argv);

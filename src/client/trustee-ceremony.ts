@@ -6,12 +6,11 @@
 import { createHash } from 'node:crypto';
 import { toBase64url } from '../crypto/bytes.ts';
 import { dealThresholdKey, encodeShare, encodeThresholdParams } from '../crypto/threshold-rsa.ts';
-import { encryptShare } from '../crypto/share-protection.ts';
+import { encryptShare, MIN_PASSPHRASE_CHARS } from '../crypto/share-protection.ts';
 import { TRANSCRIPT_VERSION, validateTranscript, type TrusteeTranscript } from '../domain/trustees.ts';
 import { trusteeIdentityOf } from './trustee-identity.ts';
 
 export const SHARE_FILE_VERSION = 1;
-export const MIN_PASSPHRASE_LENGTH = 12;
 
 /** What a trustee takes home: its share under its passphrase, and who it is in which ceremony. */
 export interface ShareFile {
@@ -47,26 +46,28 @@ export const shareCommitmentOf = (protectedShare: unknown) => createHash('sha256
 export async function runCeremony(input: CeremonyInput): Promise<{ transcript: TrusteeTranscript; shareFiles: ShareFile[] }> {
   const n = input.trustees.length;
   for (const t of input.trustees) {
-    if ([...t.passphrase].length < MIN_PASSPHRASE_LENGTH) throw new CeremonyError('WEAK_PASSPHRASE', `${t.name}'s passphrase is shorter than ${MIN_PASSPHRASE_LENGTH} characters`);
+    if ([...t.passphrase.normalize('NFC')].length < MIN_PASSPHRASE_CHARS) throw new CeremonyError('WEAK_PASSPHRASE', `${t.name}'s passphrase is shorter than ${MIN_PASSPHRASE_CHARS} characters`);
   }
   if (!Number.isInteger(input.threshold) || input.threshold < 1 || input.threshold > n) throw new CeremonyError('INVALID_CEREMONY', `the threshold must be between 1 and ${n}`);
-  const dealt = dealThresholdKey({ bits: input.bits ?? 2048, k: input.threshold, l: n });
+  const dealt = await dealThresholdKey({ bits: input.bits ?? 2048, k: input.threshold, l: n });
   const ballotPublicKey = toBase64url(dealt.publicKeySpki);
   const shareFiles: ShareFile[] = [];
   const entries: TrusteeTranscript['trustees'] = [];
   for (const [i, t] of input.trustees.entries()) {
     const share = dealt.shares[i];
-    if (!share) throw new Error('the deal returned fewer shares than trustees');
+    if (!share || share.index !== i + 1) throw new Error('the deal returned shares out of order');
     const identity = trusteeIdentityOf(JSON.stringify(encodeShare(share)));
-    const protectedShare = await encryptShare(share, t.passphrase);
-    shareFiles.push({ version: SHARE_FILE_VERSION, kind: 'evote-trustee-share', index: i + 1, name: t.name, threshold: input.threshold, trustees: n, ballotPublicKey, protectedShare });
-    entries.push({ index: i + 1, name: t.name, identityKey: identity.publicKey, shareCommitment: shareCommitmentOf(protectedShare) });
+    const sealed = await encryptShare(share, t.passphrase, { label: `${t.name}, trustee ${share.index} of ${n}` });
+    if (!sealed.ok) throw new CeremonyError(sealed.error.code === 'WEAK_PASSPHRASE' ? 'WEAK_PASSPHRASE' : 'INVALID_CEREMONY', `${t.name}: ${sealed.error.message}`);
+    const protectedShare = sealed.value;
+    shareFiles.push({ version: SHARE_FILE_VERSION, kind: 'evote-trustee-share', index: share.index, name: t.name, threshold: input.threshold, trustees: n, ballotPublicKey, protectedShare });
+    entries.push({ index: share.index, name: t.name, identityKey: identity.publicKey, shareCommitment: shareCommitmentOf(protectedShare) });
   }
   const transcript: TrusteeTranscript = {
     version: TRANSCRIPT_VERSION,
     ballotPublicKey,
     threshold: input.threshold,
-    params: encodeThresholdParams(dealt.params) as Record<string, unknown>,
+    params: { ...encodeThresholdParams(dealt.params) },
     trustees: entries,
     createdAt: (input.now ?? (() => new Date()))().toISOString(),
   };

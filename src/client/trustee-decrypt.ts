@@ -4,7 +4,9 @@
  * them in signed batches. The share never leaves this process.
  */
 import { bytesToBigInt, fromBase64url } from '../crypto/bytes.ts';
-import { createPartialDecryptionPool, encodePartial, encodeShare, parseThresholdParams } from '../crypto/threshold-rsa.ts';
+import { encodeShare, parseThresholdParams, type PartialDecryption } from '../crypto/threshold-rsa.ts';
+import { createPartialDecryptionPool } from '../tally/trustee-pool.ts';
+import { partialToText } from '../tally/partial-text.ts';
 import { decryptShare } from '../crypto/share-protection.ts';
 import { partialsBatchText, type TrusteeTranscript } from '../domain/trustees.ts';
 import type { EvoteConnection } from './connection.ts';
@@ -59,16 +61,18 @@ export async function decryptAsTrustee(o: TrusteeDecryptOptions): Promise<{ ball
   }
 
   const batchSize = Math.max(1, o.batchSize ?? 50);
-  const pool = createPartialDecryptionPool({ threads: o.threads });
+  const pool = await createPartialDecryptionPool({ threads: o.threads });
   let stored = 0;
   let batches = 0;
   const t0 = performance.now();
   try {
     const c0s = ballots.map((b) => bytesToBigInt(fromBase64url(b.c0) ?? new Uint8Array()));
-    const partials = await pool.decryptAll(params.value, share.value, c0s, (done: number) => o.onProgress?.({ phase: 'decrypt', done, total: ballots.length }));
+    const decrypted = await pool.decryptAll(params.value, share.value, c0s, (done) => o.onProgress?.({ phase: 'decrypt', done, total: ballots.length }));
+    if (!decrypted.ok) throw new TrusteeDecryptError('WRONG_ELECTION', `partial decryption failed: ${decrypted.error.message}`);
+    const partials = decrypted.value;
     const decryptSeconds = (performance.now() - t0) / 1000;
     for (let i = 0; i < ballots.length; i += batchSize) {
-      const batch = ballots.slice(i, i + batchSize).map((b, j) => ({ ballotHash: b.ballotHash, partial: encodePartial(partials[i + j] as never) }));
+      const batch = ballots.slice(i, i + batchSize).map((b, j) => ({ ballotHash: b.ballotHash, partial: partialToText(params.value, partials[i + j] as PartialDecryption) }));
       const number = i / batchSize;
       const signature = signAsTrustee(identity, partialsBatchText(o.electionId, o.shareFile.index, number, batch));
       const r = await o.conn.request<{ stored: number }>('command', 'tally.submitPartials', { electionId: o.electionId, trusteeIndex: o.shareFile.index, batch: number, partials: batch, signature });

@@ -8,7 +8,8 @@ import type { KeyObject } from 'node:crypto';
 import { decodeBallotCiphertext, decryptWithRevealedR } from '../crypto/ballot-encryption.ts';
 import { bigIntToBytes, bytesToBigInt, toBase64url } from '../crypto/bytes.ts';
 import { verify } from '../crypto/blind-rsa.ts';
-import { combinePartials, parsePartial, verifyPartial, type PartialDecryption, type ThresholdParams } from '../crypto/threshold-rsa.ts';
+import { combinePartials, verifyPartial, type PartialDecryption, type ThresholdParams } from '../crypto/threshold-rsa.ts';
+import { partialFromText } from './partial-text.ts';
 import { readOpenedBallot, type OpenedBallot } from './classify.ts';
 import type { StoredPartial } from './trustee-partials-store.ts';
 
@@ -40,7 +41,7 @@ export function openBallotWithPartials(keys: ThresholdBallotKeys, ciphertext: st
   const faults: TrusteeFault[] = [];
   let candidates: { stored: StoredPartial; parsed: PartialDecryption }[] = [];
   for (const s of stored) {
-    const parsed = parsePartial(s.partial);
+    const parsed = partialFromText(keys.params, s.partial);
     if (parsed.ok && parsed.value.index === s.trusteeIndex) candidates.push({ stored: s, parsed: parsed.value });
     else faults.push({ trusteeIndex: s.trusteeIndex, partial: s.partial });
   }

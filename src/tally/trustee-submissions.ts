@@ -11,12 +11,14 @@ import { domainError, type DomainError, type Result } from '../domain/errors.ts'
 import { partialsBatchText, type TrusteeTranscript } from '../domain/trustees.ts';
 import { decodeBallotCiphertext } from '../crypto/ballot-encryption.ts';
 import { fromBase64url, toBase64url } from '../crypto/bytes.ts';
-import { parsePartial } from '../crypto/threshold-rsa.ts';
+import { parseThresholdParams, type ThresholdParams } from '../crypto/threshold-rsa.ts';
+import { partialFromText } from './partial-text.ts';
 import { readElectionFacts, type ElectionFacts } from './election-facts.ts';
 import type { SubmittedPartial, TrusteePartialsStore } from './trustee-partials-store.ts';
 
 export const MAX_TRUSTEE_BALLOTS_PAGE = 1_000;
-export const MAX_PARTIALS_BATCH = 100;
+/** ~850 bytes each: 64 stay under the gateway's default 64 KiB frame. */
+export const MAX_PARTIALS_BATCH = 64;
 
 export interface TrusteeBallot {
   position: number;
@@ -73,9 +75,9 @@ function checkSignature(trustee: { identityKey: string }, text: string, signatur
   }
 }
 
-function badPartials(input: PartialsSubmission): DomainError | undefined {
+function badPartials(input: PartialsSubmission, params: ThresholdParams): DomainError | undefined {
   for (const [i, p] of input.partials.entries()) {
-    const parsed = parsePartial(p.partial);
+    const parsed = partialFromText(params, p.partial);
     if (!parsed.ok) return domainError('INVALID_PARTIALS', `partial ${i} does not parse`, { item: i });
     if (parsed.value.index !== input.trusteeIndex) return domainError('INVALID_PARTIALS', `partial ${i} is trustee ${parsed.value.index}'s, not ${input.trusteeIndex}'s`, { item: i });
   }
@@ -85,13 +87,19 @@ function badPartials(input: PartialsSubmission): DomainError | undefined {
 
 export function createTrusteeSubmissions(deps: { store: EventStore; sql: SqlExecutor; partials: TrusteePartialsStore }): TrusteeSubmissions {
   // Once voting ended an election's facts never change: read its stream once per process.
-  const ended = new Map<string, ElectionFacts & { trustees: TrusteeTranscript; endedPosition: number }>();
-  const factsOf = async (electionId: string) => {
+  type Ended = ElectionFacts & { trustees: TrusteeTranscript; endedPosition: number; params: ThresholdParams };
+  const ended = new Map<string, Ended>();
+  const factsOf = async (electionId: string): Promise<Result<Ended>> => {
     const cached = ended.get(electionId);
-    if (cached) return { ok: true as const, value: cached };
+    if (cached) return { ok: true, value: cached };
     const facts = await endedTrusteeElection(deps.store, electionId);
-    if (facts.ok) ended.set(electionId, facts.value);
-    return facts;
+    if (!facts.ok) return facts;
+    const params = parseThresholdParams(facts.value.trustees.params);
+    // The election was created with parsed parameters (checkTranscriptKeys): this is a broken log.
+    if (!params.ok) throw new Error(`the threshold parameters of election ${electionId} do not parse`);
+    const value = { ...facts.value, params: params.value };
+    ended.set(electionId, value);
+    return { ok: true, value };
   };
 
   return {
@@ -133,7 +141,7 @@ export function createTrusteeSubmissions(deps: { store: EventStore; sql: SqlExec
       if (!trustee || !checkSignature(trustee, text, input.signature)) {
         return { ok: false, error: domainError('INVALID_TRUSTEE_SIGNATURE', "the batch is not signed by this election's trustee of that index", { trusteeIndex: input.trusteeIndex }) };
       }
-      const bad = badPartials(input);
+      const bad = badPartials(input, facts.value.params);
       if (bad) return { ok: false, error: bad };
       const hashes = input.partials.map((p) => p.ballotHash);
       const { rows } = await deps.sql.query<{ ballot_hash: string }>(

@@ -307,7 +307,7 @@ export class ElectionReplay {
       }
       case 'TrusteeFaulted':
         // It only names a trustee: every r is checked by r^e = c0 whoever's partials gave it.
-        if (!this.tallyStarted || this.state.trustees === null) return v('LIFECYCLE', 'TrusteeFaulted outside a trustee election\'s tally');
+        if (!this.tallyStarted || this.published || this.state.trustees === null) return v('LIFECYCLE', 'TrusteeFaulted outside a trustee election\'s tally');
         return undefined;
       case 'TallyPublished': {
         if (!this.tallyStarted || this.published) return v('LIFECYCLE', 'TallyPublished without a tally, or twice');

@@ -190,6 +190,7 @@ function publishTally(cmd: PublishTally, state: TallyState): TallyEvent[] | Doma
 
 function nameFaultyTrustees(cmd: NameFaultyTrustees, state: TallyState): TallyEvent[] | DomainError {
   if (state.status === 'NONE') return notStarted(cmd.type);
+  if (state.status === 'PUBLISHED') return alreadyPublished(cmd.type);
   const named = new Set(state.faultyTrustees);
   const events: TallyEvent[] = [];
   for (const fault of cmd.faults) {

@@ -140,25 +140,27 @@ async function trusteeTally(deps: TallyRunDeps, opts: TallyRunOptions, facts: El
   if (usable.length < transcript.threshold) return { ok: false, error: notEnoughTrustees(transcript, usable, [...named]) };
   const faults = new Map<number, NamedFault>();
   const opener = trusteeOpener({ pool, partials: deps.partials, electionId, transcript, excluded: named, faults });
+  // Named before TallyPublished, so that the final checkpoint signs the accusations too.
+  const nameFaults = async () => faults.size > 0 && (await appendFaults(deps, electionId, [...faults.values()]));
   let result: Result<TallyOutcome>;
   try {
-    result = await shareTally(deps, opts, facts, covered, pool, opener);
+    result = await shareTally(deps, opts, facts, covered, pool, opener, nameFaults);
   } catch (err) {
     if (!(err instanceof NotEnoughTrusteesError)) throw err;
+    await nameFaults();
     result = { ok: false, error: err.error };
-  }
-  if (faults.size > 0) {
-    await nameFaults(deps, electionId, [...faults.values()]);
-    deps.log?.warn('trustees named for failing partial decryptions', { electionId, trustees: [...faults.values()].map((f) => f.trustee) });
   }
   return result.ok && faults.size > 0 ? { ok: true, value: { ...result.value, faultyTrustees: [...faults.values()].map((f) => f.trustee) } } : result;
 }
 
-async function nameFaults(deps: TallyRunDeps, electionId: string, faults: NamedFault[]): Promise<void> {
+async function appendFaults(deps: TallyRunDeps, electionId: string, faults: NamedFault[]): Promise<boolean> {
   for (;;) {
     const aggregate = await loadTally(deps.store, electionId);
     const r = await decideAndAppendTally(deps.store, electionId, aggregate, { type: 'NameFaultyTrustees', electionId, faults, now: deps.now().toISOString() });
-    if (r.ok || r.error.code !== 'CONCURRENCY_CONFLICT') return;
+    if (r.ok || r.error.code !== 'CONCURRENCY_CONFLICT') {
+      deps.log?.warn('trustees named for failing partial decryptions', { electionId, trustees: faults.map((f) => f.trustee), appended: r.ok });
+      return r.ok;
+    }
   }
 }
 
@@ -170,6 +172,8 @@ async function shareTally(
   covered: CoveredBallots,
   pool: TallyPool,
   opener: BallotOpener,
+  /** Resolves true when it appended to the tally stream. */
+  beforePublish: () => Promise<boolean> = () => Promise.resolve(false),
 ): Promise<Result<TallyOutcome>> {
   const { store } = deps;
   const { electionId } = facts;
@@ -215,7 +219,8 @@ async function shareTally(
     aggregate,
   );
   if (!counted.ok) return counted;
-  aggregate = counted.value;
+  // Reloaded only when something was appended meanwhile (a long stream costs a read).
+  aggregate = (await beforePublish()) ? await loadTally(store, electionId) : counted.value;
 
   // Whoever sees every ballot counted publishes; the expected revision lets exactly one append.
   while (!aggregate.state.published) {

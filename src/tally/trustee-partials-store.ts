@@ -17,7 +17,7 @@ export interface StoredPartial {
 }
 
 export interface TrusteePartialsStore {
-  /** Stores what is new; returns the ballot hashes whose stored partial differs (nothing is stored then for them). */
+  /** Stores what is new; returns the ballot hashes whose stored partial has another value x (nothing is stored then for them). */
   put(electionId: string, trusteeIndex: number, partials: readonly SubmittedPartial[]): Promise<{ stored: number; conflicts: string[] }>;
   /** Ballots with a partial, per trustee index. */
   countsByTrustee(electionId: string): Promise<Map<number, number>>;
@@ -26,6 +26,9 @@ export interface TrusteePartialsStore {
 }
 
 export const TRUSTEE_PARTIALS_TABLE = 'evote_trustee_partials';
+
+/** x of a partial's `index.x.c.z` text (src/tally/partial-text.ts). */
+const valueOf = (text: string) => text.split('.', 2)[1];
 
 export function createTrusteePartialsStore(db: SqlExecutor): TrusteePartialsStore {
   return {
@@ -42,8 +45,9 @@ export function createTrusteePartialsStore(db: SqlExecutor): TrusteePartialsStor
         `select ballot_hash, partial from ${TRUSTEE_PARTIALS_TABLE} where election_id = $1 and trustee_index = $2 and ballot_hash = any($3::text[])`,
         [electionId, trusteeIndex, hashes],
       );
-      const stored = new Map(rows.map((r) => [r.ballot_hash, r.partial]));
-      return { stored: inserted.rowCount, conflicts: partials.filter((p) => stored.get(p.ballotHash) !== p.partial).map((p) => p.ballotHash) };
+      // The proof is randomised, so a recomputed partial repeats only its value x: same x, a repeat (the first proof stays).
+      const stored = new Map(rows.map((r) => [r.ballot_hash, valueOf(r.partial)]));
+      return { stored: inserted.rowCount, conflicts: partials.filter((p) => stored.get(p.ballotHash) !== valueOf(p.partial)).map((p) => p.ballotHash) };
     },
 
     async countsByTrustee(electionId) {

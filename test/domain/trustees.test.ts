@@ -84,8 +84,11 @@ describe('tally decider: faulty trustees', () => {
     ]);
   });
 
-  it('given no tally, when NameFaultyTrustees, then WRONG_STATE', () => {
-    const r = decideTally({ type: 'NameFaultyTrustees', electionId: EID, faults: [fault(1)], now: T0 }, initialTallyState);
-    expect(isDomainError(r) && r.code).toBe('WRONG_STATE');
+  it('given no tally, or a published one, when NameFaultyTrustees, then WRONG_STATE', () => {
+    const published: TallyEvent = { type: 'TallyPublished', data: { electionId: EID, counts: {}, statuses: { VALID: 0, INVALID_SIGNATURE: 0, DUPLICATE_N2: 0, INVALID_CHOICE: 0, UNDECRYPTABLE: 0 }, ballots: 0, publishedAt: T0 } };
+    for (const state of [initialTallyState, given(started, published)]) {
+      const r = decideTally({ type: 'NameFaultyTrustees', electionId: EID, faults: [fault(1)], now: T0 }, state);
+      expect(isDomainError(r) && r.code).toBe('WRONG_STATE');
+    }
   });
 });

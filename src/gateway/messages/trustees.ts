@@ -53,7 +53,7 @@ export const TRUSTEE_MESSAGE_SPECS: readonly MessageSpec[] = [
     name: 'tally.submitPartials',
     adminOnly: false,
     summary:
-      "One batch of a trustee's partial decryptions, signed with the trustee's identity key (Ed25519 over partialsBatchText). Idempotent: the same partials again store nothing; a different partial for a stored one is PARTIALS_CONFLICT.",
+      "One batch of a trustee's partial decryptions, signed with the trustee's identity key (Ed25519 over partialsBatchText). Idempotent: a partial with the value x already stored for this trustee and ballot is a repeat (nothing stored; proofs are randomised); another x is PARTIALS_CONFLICT.",
     payload: strictObject(
       {
         electionId,

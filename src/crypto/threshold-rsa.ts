@@ -170,13 +170,6 @@ function lagrangeAtZero(d: bigint, indices: bigint[], j: bigint): bigint {
   return num / den;
 }
 
-/** x^e mod n for a signed e (a negative power needs x invertible; undefined otherwise). */
-function signedPow(x: bigint, e: bigint, n: bigint): bigint | undefined {
-  if (e >= 0n) return modPowOpenSsl(x, e, n);
-  const inv = modInverse(x, n);
-  return inv === undefined ? undefined : modPowOpenSsl(inv, -e, n);
-}
-
 /** a, b with a·x + b·y = gcd(x, y). */
 function bezout(x: bigint, y: bigint): [bigint, bigint, bigint] {
   let [r0, r1, a0, a1, b0, b1] = [x, y, 1n, 0n, 0n, 1n];
@@ -202,18 +195,39 @@ export function combinePartials(params: ThresholdParams, c: bigint, partials: re
   if (chosen.size < k) return fail('NOT_ENOUGH_SHARES', `${chosen.size} distinct trustees' partial decryptions, ${k} needed`);
   const d = prepare(params).delta;
   const indices = [...chosen.keys()].map(BigInt);
-  let w = 1n;
+  // w = num/den with num the powers of positive Lagrange coefficients: one inverse per combination.
+  let num = 1n;
+  let den = 1n;
   for (const [index, x] of chosen) {
-    const part = signedPow(x, 2n * lagrangeAtZero(d, indices, BigInt(index)), n);
-    if (part === undefined) return fail('COMBINATION_FAILED', `trustee ${index}'s partial decryption is not invertible mod n`);
-    w = (w * part) % n;
+    const lambda = lagrangeAtZero(d, indices, BigInt(index));
+    if (lambda >= 0n) num = (num * modPowOpenSsl(x, 2n * lambda, n)) % n;
+    else den = (den * modPowOpenSsl(x, -2n * lambda, n)) % n;
   }
   const [g, a, b] = bezout(4n * d * d, e);
   if (g !== 1n) return fail('COMBINATION_FAILED', 'e shares a factor with 4Δ²');
-  const wa = signedPow(w, a, n);
-  const cb = signedPow(c, b, n);
-  if (wa === undefined || cb === undefined) return fail('COMBINATION_FAILED', 'a value is not invertible mod n');
-  const y = (wa * cb) % n;
+  // a and b have opposite signs: y = w^a · c^b as one fraction.
+  const [top, bottom] = a >= 0n ? [modPowOpenSsl(num, a, n), (modPowOpenSsl(den, a, n) * modPowOpenSsl(c, -b, n)) % n] : [(modPowOpenSsl(den, -a, n) * modPowOpenSsl(c, b, n)) % n, modPowOpenSsl(num, -a, n)];
+  const inverse = modInverse(bottom, n);
+  if (inverse === undefined) return fail('COMBINATION_FAILED', 'a partial decryption is not invertible mod n');
+  const y = (top * inverse) % n;
   if (modPowOpenSsl(y, e, n) !== c) return fail('COMBINATION_FAILED', 'the partial decryptions do not combine to an e-th root of c');
   return ok(y);
+}
+
+export interface CombinationWithFaults {
+  result: CryptoResult<bigint>;
+  /** Trustees whose partial decryption of c failed its proof (checked only when a combination failed). */
+  faulty: number[];
+}
+
+/**
+ * The tally's combination: the first k partials, and only if they fail y^e = c, every proof is
+ * checked and the valid partials are combined; the trustees with invalid proofs are named.
+ */
+export function combineNamingFaults(params: ThresholdParams, c: bigint, partials: readonly PartialDecryption[]): CombinationWithFaults {
+  const first = combinePartials(params, c, partials);
+  if (first.ok || first.error.code !== 'COMBINATION_FAILED') return { result: first, faulty: [] };
+  const valid = partials.filter((p) => verifyPartial(params, c, p));
+  const faulty = [...new Set(partials.filter((p) => !valid.includes(p)).map((p) => p.index))].sort((a, b) => a - b);
+  return { result: combinePartials(params, c, valid), faulty };
 }

@@ -2,6 +2,7 @@ import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bigIntToBytes, bytesToBigInt } from '../../src/crypto/bytes.ts';
 import {
+  combineNamingFaults,
   combinePartials,
   dealFromSafePrimes,
   dealThresholdKey,
@@ -189,5 +190,24 @@ describe('threshold RSA with a dealt 1024-bit key, 3 of 5', () => {
     await expect(dealThresholdKey({ bits: 1024, k: 3, l: 2 })).rejects.toThrow(RangeError);
     await expect(dealThresholdKey({ bits: 1024, k: 0, l: 2 })).rejects.toThrow(RangeError);
     await expect(dealThresholdKey({ bits: 1024, k: 1, l: 65 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('combineNamingFaults on the hand-checkable key', () => {
+  const dealt = dealFromSafePrimes({ p: 1019n, q: 1187n, k: 2, l: 3, coefficients: [12345n], vSeed: 5n });
+  const c = 161295n;
+  const [p1, p2, p3] = dealt.shares.map((s) => partialDecrypt(dealt.params, s, c)) as PartialDecryption[];
+
+  it('names the trustee whose partial does not combine and completes with the honest ones', () => {
+    const wrong = { ...(p1 as PartialDecryption), x: ((p1 as PartialDecryption).x * 25n) % dealt.params.n };
+    expect(combineNamingFaults(dealt.params, c, [wrong, p2 as PartialDecryption, p3 as PartialDecryption])).toEqual({ result: { ok: true, value: 4242n }, faulty: [1] });
+  });
+
+  it('names nobody when the first k combine, and gives NOT_ENOUGH_SHARES with the faulty named when too few are honest', () => {
+    expect(combineNamingFaults(dealt.params, c, [p3 as PartialDecryption, p2 as PartialDecryption])).toEqual({ result: { ok: true, value: 4242n }, faulty: [] });
+    const wrong = { ...(p2 as PartialDecryption), proof: { c: 1n, z: 1n }, x: ((p2 as PartialDecryption).x * 4n) % dealt.params.n };
+    const both = combineNamingFaults(dealt.params, c, [wrong, p3 as PartialDecryption]);
+    expect(both.faulty).toEqual([2]);
+    expect(both.result.ok ? '' : both.result.error.code).toBe('NOT_ENOUGH_SHARES');
   });
 });

@@ -117,6 +117,7 @@ function nonceBits(n: bigint): number {
 export function partialDecrypt(params: ThresholdParams, share: TrusteeShare, c: bigint): PartialDecryption {
   const { n } = params;
   if (c < 0n || c >= n) throw new RangeError('ciphertext is not below n');
+  if (!Number.isInteger(share.index) || share.index < 1 || share.index > params.l) throw new RangeError('share index is not one of these trustees');
   const { delta: d, vPow, bytes } = prepare(params);
   const c2 = modPowOpenSsl(c, 2n * d, n);
   const x = modPowOpenSsl(c2, share.s, n);
@@ -137,12 +138,14 @@ export function verifyPartial(params: ThresholdParams, c: bigint, partial: Parti
   const { delta: d, vPow, bytes } = prepare(params);
   const vi = params.vi[index - 1] as bigint;
   const x2 = (x * x) % n;
-  const viC = modInverse(modPowOpenSsl(vi, proof.c, n), n);
-  const x2C = modInverse(modPowOpenSsl(x2, proof.c, n), n);
-  if (viC === undefined || x2C === undefined) return false;
+  const viC = modPowOpenSsl(vi, proof.c, n);
+  const x2C = modPowOpenSsl(x2, proof.c, n);
+  // One inverse for both: 1/A = B/(AB), 1/B = A/(AB).
+  const inverse = modInverse((viC * x2C) % n, n);
+  if (inverse === undefined) return false;
   const cTilde = modPowOpenSsl(c, 4n * d, n);
-  const vR = (vPow(proof.z) * viC) % n;
-  const cR = (modPowOpenSsl(cTilde, proof.z, n) * x2C) % n;
+  const vR = (vPow(proof.z) * ((x2C * inverse) % n)) % n;
+  const cR = (modPowOpenSsl(cTilde, proof.z, n) * ((viC * inverse) % n)) % n;
   return challenge(params, bytes, index, c, [params.v, cTilde, vi, x2, vR, cR]) === proof.c;
 }
 

@@ -1,20 +1,14 @@
-/**
- * base^exponent mod n for an odd n whose factors nobody here knows (the trustees' threshold RSA), on
- * OpenSSL: BigInt exponentiation is ~10× slower. Why this is sound: docs/trustees.md, "Exponentiation".
- */
+/** x^e mod n on OpenSSL for an n nobody here can factor (threshold RSA): docs/trustees.md, "Exponentiation". */
 import { constants, createDiffieHellman, createPublicKey, publicEncrypt } from 'node:crypto';
 import { bigIntToBytes, bitLength, mod } from './bytes.ts';
 
-/** OpenSSL refuses RSA exponents above 64 bits for moduli larger than this (OPENSSL_RSA_SMALL_MODULUS_BITS). */
-const RSA_LARGE_EXPONENT_MAX_MODULUS_BITS = 3072;
-/** OpenSSL's DH refuses smaller moduli. */
+const OPENSSL_RSA_SMALL_MODULUS_BITS = 3072;
 const DH_MIN_MODULUS_BITS = 512;
 
 interface Modulus {
   n: bigint;
   bytes: number;
   text: string;
-  /** Exponents are split into chunks of this many bits, so that each one is below n. */
   chunkBits: number;
 }
 
@@ -52,24 +46,17 @@ function dhPow(m: Modulus, base: bigint, exponent: bigint): bigint {
   return fromBuffer(dh.generateKeys());
 }
 
-/**
- * base^exponent mod n, exponent ≥ 0 of any size. Variable time in the exponent when n ≤ 3072 bits
- * (OpenSSL's public-key path); docs/trustees.md weighs that for a trustee's offline machine.
- */
+/** Any exponent ≥ 0; variable time in it when n ≤ 3072 bits (docs/trustees.md weighs that). */
 export function modPowOpenSsl(base: bigint, exponent: bigint, n: bigint): bigint {
   if (exponent < 0n) throw new RangeError('exponent must not be negative');
   const m = modulusOf(n);
   const x = mod(base, n);
-  if (bitLength(n) > RSA_LARGE_EXPONENT_MAX_MODULUS_BITS) return dhPow(m, x, exponent);
+  if (bitLength(n) > OPENSSL_RSA_SMALL_MODULUS_BITS) return dhPow(m, x, exponent);
   if (exponent < n) return rsaPow(m, x, exponent);
-  // Horner on chunks below n: x^(hi·2^k + lo) = (x^hi)^(2^k) · x^lo.
-  const k = BigInt(m.chunkBits);
-  const chunks: bigint[] = [];
-  for (let rest = exponent; rest > 0n; rest >>= k) chunks.push(rest & ((1n << k) - 1n));
-  let acc = rsaPow(m, x, chunks.pop() as bigint);
-  const twoToK = 1n << k;
-  while (chunks.length > 0) acc = (rsaPow(m, acc, twoToK) * rsaPow(m, x, chunks.pop() as bigint)) % n;
-  return acc;
+  // x^E = (x^hi)^(2^j) · x^lo with hi the top bits(n) − 1 bits: one full exponentiation, j squarings and a j-bit one.
+  const j = BigInt(bitLength(exponent) - m.chunkBits);
+  const high = rsaPow(m, x, exponent >> j);
+  return (modPowOpenSsl(high, 1n << j, n) * modPowOpenSsl(x, exponent & ((1n << j) - 1n), n)) % n;
 }
 
 /** The same with OpenSSL's constant-time DH path (moduli of 512 bits or more); the bench compares the two. */
@@ -79,10 +66,7 @@ export function modPowOpenSslConstantTime(base: bigint, exponent: bigint, n: big
   return dhPow(modulusOf(n), mod(base, n), exponent);
 }
 
-/**
- * A fixed base raised to many exponents of up to 2·bits(n) bits: precomputing base^(2^k) once turns
- * each into two exponentiations below n, one of them short (the proof's v^r and v^z).
- */
+/** A fixed base's powers (the proof's v^r, v^z): base^(2^k) once, then each exponent as two chunks below n. */
 export function fixedBasePow(base: bigint, n: bigint): (exponent: bigint) => bigint {
   const m = modulusOf(n);
   const k = BigInt(m.chunkBits);
@@ -90,7 +74,7 @@ export function fixedBasePow(base: bigint, n: bigint): (exponent: bigint) => big
   const mask = (1n << k) - 1n;
   return (exponent) => {
     if (exponent < 0n) throw new RangeError('exponent must not be negative');
-    if (exponent >> (2n * k) !== 0n || bitLength(n) > RSA_LARGE_EXPONENT_MAX_MODULUS_BITS) return modPowOpenSsl(base, exponent, n);
+    if (exponent >> (2n * k) !== 0n || bitLength(n) > OPENSSL_RSA_SMALL_MODULUS_BITS) return modPowOpenSsl(base, exponent, n);
     return (modPowOpenSsl(high, exponent >> k, n) * modPowOpenSsl(base, exponent & mask, n)) % n;
   };
 }

@@ -1,7 +1,4 @@
-/**
- * A trustee's share sealed under their passphrase for the way home from the ceremony: scrypt
- * (N = 2^17, r = 8, p = 1) then AES-256-GCM, the header bound as AAD. Choices: docs/trustees.md.
- */
+/** A share sealed under its trustee's passphrase: scrypt + AES-256-GCM (docs/trustees.md, "A share at rest"). */
 import { randomBytes, scrypt } from 'node:crypto';
 import { aes256GcmDecrypt, aes256GcmEncrypt, GCM_NONCE_BYTES, GCM_TAG_BYTES } from './aes-gcm.ts';
 import { concatBytes, fromBase64url, lengthPrefixed, toBase64url, utf8 } from './bytes.ts';
@@ -9,14 +6,13 @@ import { fail, ok, type CryptoResult } from './errors.ts';
 import { encodeShare, MAX_TRUSTEES, parseShare, type TrusteeShare } from './threshold-rsa-encoding.ts';
 
 export const SHARE_PROTECTION_SCHEME = 'evote-protected-share/v1' as const;
-/** scrypt cost: 2^17 needs 128 MiB and about a second; parsing accepts 2^15..2^20 (tests use 2^15). */
+/** scrypt cost N = 2^17 (128 MiB); parsing accepts 2^15..2^20. */
 export const DEFAULT_SCRYPT_LOG_N = 17;
 const MIN_SCRYPT_LOG_N = 15;
 const MAX_SCRYPT_LOG_N = 20;
 const SCRYPT_R = 8;
 const SCRYPT_P = 1;
 const SALT_BYTES = 16;
-/** Characters (code points, after NFC) a passphrase needs at least. */
 export const MIN_PASSPHRASE_CHARS = 12;
 
 export interface ProtectedShare {

@@ -1,8 +1,4 @@
-/**
- * The JSON forms of threshold RSA's public parameters, shares and partial decryptions: integers as
- * base64url of minimal big-endian bytes, values mod n as exactly len(n) bytes, so each value has one
- * spelling. Parsing never throws; it answers MALFORMED_THRESHOLD_DATA naming the field (never a value).
- */
+/** Threshold RSA's JSON forms, one spelling per value; parsing names the bad field, never a value (docs/trustees.md). */
 import { bigIntToBytes, bitLength, bytesToBigInt, fromBase64url, gcd, toBase64url } from './bytes.ts';
 import { fail, ok, type CryptoResult } from './errors.ts';
 
@@ -34,9 +30,7 @@ export interface PartialDecryption {
 export const THRESHOLD_E = 65537n;
 /** Trustees at most: Δ = l! stays small and every index is far below p' and q'. */
 export const MAX_TRUSTEES = 64;
-/** Challenge length L1 in bits (Shoup's L1 = 128). */
 export const CHALLENGE_BITS = 128;
-/** Names the scheme and its version in the public parameters. */
 export const THRESHOLD_SCHEME = 'shoup-threshold-rsa/v1';
 const MAX_MODULUS_BYTES = 1024;
 

@@ -1,8 +1,4 @@
-/**
- * Shoup's threshold RSA ("Practical Threshold Signatures", Eurocrypt 2000) applied to the ballots'
- * RSA-KEM value c0: any k of l trustees compute c0^d mod n, no one of them holds d. Scheme,
- * parameters and security argument: docs/trustees.md.
- */
+/** Shoup's threshold RSA (Eurocrypt 2000) on the ballots' KEM value c0, k of l trustees: docs/trustees.md. */
 import { createPublicKey, generatePrime, hash } from 'node:crypto';
 import { bigIntToBytes, bitLength, bytesToBigInt, concatBytes, gcd, lengthPrefixed, mod, modInverse, randomBigIntInRange, utf8 } from './bytes.ts';
 import { fail, ok, type CryptoResult } from './errors.ts';
@@ -41,7 +37,6 @@ function safePrime(bits: number): Promise<bigint> {
   return new Promise((resolve, reject) => generatePrime(bits, { safe: true, bigint: true }, (err, prime) => (err ? reject(err) : resolve(prime))));
 }
 
-/** Δ = l! */
 export function delta(l: number): bigint {
   let out = 1n;
   for (let i = 2n; i <= BigInt(l); i++) out *= i;
@@ -53,10 +48,7 @@ function checkThreshold(k: number, l: number): void {
   if (!Number.isInteger(k) || k < 1 || k > l) throw new RangeError('threshold must be 1..trustees');
 }
 
-/**
- * The offline ceremony's dealer: a fresh key of `bits` bits from two safe primes, split k-of-l.
- * p, q, d and m are dropped on return (BigInts cannot be zeroed: the dealer's process must end).
- */
+/** The offline ceremony's dealer; p, q, d, m are dropped on return (a BigInt cannot be zeroed: end the process). */
 export async function dealThresholdKey(opts: { bits: 2048 | 3072 | number; k: number; l: number }): Promise<DealtThresholdKey> {
   checkThreshold(opts.k, opts.l);
   if (!Number.isInteger(opts.bits) || opts.bits < 1024 || opts.bits % 2 !== 0) throw new RangeError('bits must be an even number ≥ 1024');
@@ -66,10 +58,7 @@ export async function dealThresholdKey(opts: { bits: 2048 | 3072 | number; k: nu
   }
 }
 
-/**
- * The dealing itself from given safe primes (tests give small ones); `coefficients` (f's a_1..a_(k-1))
- * and `vSeed` (v = vSeed² mod n) are random unless given, for a hand-checkable vector.
- */
+/** Dealing from given safe primes; f's a_1..a_(k-1) and v = vSeed² are random unless given (test vectors). */
 export function dealFromSafePrimes(opts: { p: bigint; q: bigint; k: number; l: number; coefficients?: bigint[]; vSeed?: bigint }): DealtThresholdKey {
   const { p, q, k, l } = opts;
   checkThreshold(k, l);
@@ -95,7 +84,6 @@ function rsaSpki(n: bigint, e: bigint): Uint8Array {
   return new Uint8Array(der.buffer, der.byteOffset, der.byteLength);
 }
 
-/** Per-params values computed once: Δ, the fixed-base exponentiation of v, the byte length of n. */
 interface Prepared {
   delta: bigint;
   vPow: (exponent: bigint) => bigint;
@@ -129,6 +117,7 @@ function nonceBits(n: bigint): number {
 export function partialDecrypt(params: ThresholdParams, share: TrusteeShare, c: bigint): PartialDecryption {
   const { n } = params;
   if (c < 0n || c >= n) throw new RangeError('ciphertext is not below n');
+  if (!Number.isInteger(share.index) || share.index < 1 || share.index > params.l) throw new RangeError('share index is not one of these trustees');
   const { delta: d, vPow, bytes } = prepare(params);
   const c2 = modPowOpenSsl(c, 2n * d, n);
   const x = modPowOpenSsl(c2, share.s, n);
@@ -149,16 +138,18 @@ export function verifyPartial(params: ThresholdParams, c: bigint, partial: Parti
   const { delta: d, vPow, bytes } = prepare(params);
   const vi = params.vi[index - 1] as bigint;
   const x2 = (x * x) % n;
-  const viC = modInverse(modPowOpenSsl(vi, proof.c, n), n);
-  const x2C = modInverse(modPowOpenSsl(x2, proof.c, n), n);
-  if (viC === undefined || x2C === undefined) return false;
+  const viC = modPowOpenSsl(vi, proof.c, n);
+  const x2C = modPowOpenSsl(x2, proof.c, n);
+  // One inverse for both: 1/A = B/(AB), 1/B = A/(AB).
+  const inverse = modInverse((viC * x2C) % n, n);
+  if (inverse === undefined) return false;
   const cTilde = modPowOpenSsl(c, 4n * d, n);
-  const vR = (vPow(proof.z) * viC) % n;
-  const cR = (modPowOpenSsl(cTilde, proof.z, n) * x2C) % n;
+  const vR = (vPow(proof.z) * ((x2C * inverse) % n)) % n;
+  const cR = (modPowOpenSsl(cTilde, proof.z, n) * ((viC * inverse) % n)) % n;
   return challenge(params, bytes, index, c, [params.v, cTilde, vi, x2, vR, cR]) === proof.c;
 }
 
-/** λ_{0,j} scaled by Δ: an integer for every set of distinct indices. */
+/** Δ·λ_{0,j}: an integer. */
 function lagrangeAtZero(d: bigint, indices: bigint[], j: bigint): bigint {
   let num = d;
   let den = 1n;
@@ -180,10 +171,7 @@ function bezout(x: bigint, y: bigint): [bigint, bigint, bigint] {
   return [r0, a0, b0];
 }
 
-/**
- * c^d mod n from the first k partials of distinct trustees: NOT_ENOUGH_SHARES with fewer;
- * COMBINATION_FAILED when the result y misses y^e = c (a wrong partial: verifyPartial names it).
- */
+/** c^d mod n from the first k distinct trustees' partials; COMBINATION_FAILED unless y^e = c. */
 export function combinePartials(params: ThresholdParams, c: bigint, partials: readonly PartialDecryption[]): CryptoResult<bigint> {
   const { n, k, l, e } = params;
   if (c < 0n || c >= n) return fail('MESSAGE_OUT_OF_RANGE', 'ciphertext is not below n');
@@ -220,10 +208,7 @@ export interface CombinationWithFaults {
   faulty: number[];
 }
 
-/**
- * The tally's combination: the first k partials, and only if they fail y^e = c, every proof is
- * checked and the valid partials are combined; the trustees with invalid proofs are named.
- */
+/** The first k partials; only if they fail, every proof is checked and the invalid ones' trustees named. */
 export function combineNamingFaults(params: ThresholdParams, c: bigint, partials: readonly PartialDecryption[]): CombinationWithFaults {
   const first = combinePartials(params, c, partials);
   if (first.ok || first.error.code !== 'COMBINATION_FAILED') return { result: first, faulty: [] };

@@ -1,8 +1,4 @@
-/**
- * A trustee's partial decryptions of many ciphertexts on worker threads, in batches with progress
- * (docs/trustees.md, "Decrypting on the trustee's machine"). One decryptAll at a time: the share is
- * sent to the workers for it and forgotten after.
- */
+/** A trustee's partial decryptions on worker threads, with progress: docs/trustees.md, "Decrypting on the trustee's machine". */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { bigIntToBytes, bitLength, bytesToBigInt } from '../crypto/bytes.ts';
@@ -13,7 +9,6 @@ import { startWorkerThread } from '../runtime/worker-thread.ts';
 import type { TrusteeWorkerReply, TrusteeWorkerRequest } from './trustee-protocol.ts';
 
 export interface PartialDecryptionPoolOptions {
-  /** Default os.availableParallelism(). */
   threads?: number;
   /** Ciphertexts per message (default 8: ~0.1 s of work for RSA-2048). */
   batchSize?: number;

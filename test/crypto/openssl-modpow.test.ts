@@ -46,6 +46,14 @@ describe('modPowOpenSsl against the BigInt reference', () => {
     expect(modPowOpenSsl(x, e, big)).toBe(refModPow(x, e, big));
   });
 
+  it('takes the RSA path with full-length exponents at 3072 bits, the largest modulus OpenSSL allows that for', () => {
+    const n3072 = (randomBelow(1n << 3072n) | (1n << 3071n)) | 1n;
+    for (const e of [randomBelow(n3072), (randomBelow(n3072) << 300n) | 1n]) {
+      const x = randomBelow(n3072);
+      expect(modPowOpenSsl(x, e, n3072)).toBe(refModPow(x, e, n3072));
+    }
+  });
+
   it('refuses an even modulus and a negative exponent', () => {
     expect(() => modPowOpenSsl(2n, 3n, 1024n)).toThrow(RangeError);
     expect(() => modPowOpenSsl(2n, -3n, n)).toThrow(RangeError);

@@ -151,6 +151,7 @@ describe('threshold RSA with a dealt 2048-bit key, 2 of 3', () => {
     const { n } = dealt.params;
     const p = partialDecrypt(dealt.params, dealt.shares[0] as TrusteeShare, 5n);
     expect(() => partialDecrypt(dealt.params, dealt.shares[0] as TrusteeShare, n)).toThrow(RangeError);
+    expect(() => partialDecrypt(dealt.params, { index: 4, s: 1n }, 5n)).toThrow(RangeError);
     expect(verifyPartial(dealt.params, n, p)).toBe(false);
     expect(verifyPartial(dealt.params, 5n, { ...p, index: 4 })).toBe(false);
     expect(verifyPartial(dealt.params, 5n, { ...p, x: 0n })).toBe(false);

@@ -53,4 +53,10 @@ describe("a trustee's partial decryption pool", () => {
     await expect(pool.decryptAll(dealt.params, dealt.shares[1] as TrusteeShare, c)).rejects.toThrow('busy');
     expect(partialsOf(await running)).toHaveLength(1);
   });
+
+  it('refuses work once closed', async () => {
+    const own = await createPartialDecryptionPool({ threads: 1 });
+    await own.close();
+    await expect(own.decryptAll(dealt.params, dealt.shares[0] as TrusteeShare, [5n])).rejects.toThrow('closed');
+  });
 });

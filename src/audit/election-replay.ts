@@ -5,7 +5,7 @@
  * No Node built-in: crypto comes in as CryptoPrimitives, so the browser's audit replays the same way.
  */
 import { evolve, initialState, parseInstant, type ElectionState } from '../domain/election.ts';
-import type { ElectionCreated, ElectionEvent, VoterRegistered, VotingStarted, VotingEnded, ElectionConfigured } from '../domain/election-events.ts';
+import type { ElectionCreated, ElectionEvent, VoterRegistered, VotingStarted, VotingEnded, ElectionConfigured, TrusteesAppointed } from '../domain/election-events.ts';
 import type { BallotCast, CredentialMinted, CredentialSpent } from '../domain/credential-events.ts';
 import { ballotStreamPrefix, credentialStreamPrefix, electionStreamId, tallyStreamId, voterStreamPrefix } from '../domain/streams.ts';
 import type { BlindSignatureIssued } from '../domain/voter-events.ts';
@@ -129,6 +129,12 @@ export class ElectionReplay {
         this.fingerprint = fp.value;
         this.keys = keys;
         this.logKey = logKey;
+        break;
+      }
+      case 'TrusteesAppointed': {
+        const d = e.data as TrusteesAppointed['data'];
+        if (s.status !== 'REGISTER' || s.trustees !== null) return v('LIFECYCLE', 'TrusteesAppointed outside the election\'s creation, or twice');
+        if (d.ballotPublicKey !== this.keys?.ballotPublicKey) return v('ELECTION_KEYS', "the trustees' transcript names another ballot key than ElectionCreated");
         break;
       }
       case 'ElectionConfigured': {
@@ -299,6 +305,10 @@ export class ElectionReplay {
           claimed: { status: d.status, choice: d.choice, n2Commitment: d.n2Commitment },
         };
       }
+      case 'TrusteeFaulted':
+        // It only names a trustee: every r is checked by r^e = c0 whoever's partials gave it.
+        if (!this.tallyStarted || this.published || this.state.trustees === null) return v('LIFECYCLE', 'TrusteeFaulted outside a trustee election\'s tally');
+        return undefined;
       case 'TallyPublished': {
         if (!this.tallyStarted || this.published) return v('LIFECYCLE', 'TallyPublished without a tally, or twice');
         if (this.toCount.size > 0) return v('BALLOT_NOT_COUNTED', `${this.toCount.size} ballot(s) cast while voting was open have no VoteCounted`);

@@ -7,6 +7,7 @@ import { fingerprintOf } from '../client/election-fingerprint.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 import { createProgress, printResult, table } from './output.ts';
 import { withAdmin, type GlobalOptions } from './session.ts';
+import { readTranscript } from './trustee-files.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -42,10 +43,12 @@ export function registerElectionCommands(program: Command, globals: () => Global
     .requiredOption('--choice <text>', 'a choice (repeat for each, at least two)', collect)
     .requiredOption('--expected-voters <n>', 'voters expected; voting closes itself when this many ballots are cast', positiveInt('--expected-voters'))
     .option('--id <electionId>', 'choose the election id (default: a random UUID)')
-    .action(async (o: { theme: string; choice: string[]; expectedVoters: number; id?: string }) => {
+    .option('--trustees <transcript.json>', "the transcript of `evote ceremony`: the trustees' key becomes the ballot key; the server holds no counter key")
+    .action(async (o: { theme: string; choice: string[]; expectedVoters: number; id?: string; trustees?: string }) => {
       const g = globals();
+      const trustees = o.trustees === undefined ? undefined : await readTranscript(o.trustees);
       const result = await withAdmin(g, async (admin) => {
-        const created = await admin.createElection({ theme: o.theme, choices: o.choice, expectedVoters: o.expectedVoters, ...(o.id ? { electionId: o.id } : {}) });
+        const created = await admin.createElection({ theme: o.theme, choices: o.choice, expectedVoters: o.expectedVoters, ...(o.id ? { electionId: o.id } : {}), ...(trustees ? { trustees } : {}) });
         // A command replies once the read models have its position: the row holds the new keys.
         return { ...created, fingerprint: fingerprintOf(await admin.getElection(created.electionId)) };
       });

@@ -12,6 +12,7 @@ import { registerAuditCommands } from './audit-commands.ts';
 import { registerDbCommands } from './db-commands.ts';
 import { registerBoothCommands } from './booth-commands.ts';
 import { registerWitnessCommands } from './witness-commands.ts';
+import { registerTrusteeCommands } from './trustee-commands.ts';
 
 const program = new Command();
 program
@@ -49,6 +50,7 @@ registerProjectionCommands(program, globals);
 registerDbCommands(program, globals);
 registerBoothCommands(program, globals);
 registerWitnessCommands(program, globals);
+registerTrusteeCommands(program, globals);
 
 try {
   await program.parseAsync(process.argv);

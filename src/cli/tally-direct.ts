@@ -11,6 +11,7 @@ import { KeyStoreError } from '../keystore/port.ts';
 import { masterKeyFromEnv } from '../keystore/master-key.ts';
 import { schemaStatus } from '../sql/migrate.ts';
 import { createSqlRangeClaims } from '../tally/sql-range-claims.ts';
+import { createTrusteePartialsStore } from '../tally/trustee-partials-store.ts';
 import { runTally, type TallyOutcome, type TallyProgress } from '../tally/tally-run.ts';
 import { dbError } from './db-commands.ts';
 import { CliError, EXIT } from './exit-codes.ts';
@@ -36,7 +37,7 @@ export async function tallyDirect(dataDir: string, input: DirectTallyInput, onPr
     const keyStore = await createSqlKeyStore(sql, masterKey.key);
     const store = config.eventStoreUrl ? createEventStoreDbEventStore(config.eventStoreUrl) : await createSqlEventStore(sql);
     try {
-      const r = await runTally({ store, keyStore, claims: createSqlRangeClaims(sql), now: () => new Date() }, { ...input, onProgress });
+      const r = await runTally({ store, keyStore, claims: createSqlRangeClaims(sql), partials: createTrusteePartialsStore(sql), now: () => new Date() }, { ...input, onProgress });
       if (!r.ok) throw new CliError(EXIT.REFUSED, r.error.message, r.error.code);
       return r.value;
     } finally {

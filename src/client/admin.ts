@@ -9,6 +9,7 @@ import type { TallyResults } from '../projections/tally-queries.ts';
 import { EvoteConnection, type ConnectOptions, type Push } from './connection.ts';
 import { importInChunks } from './voter-import.ts';
 import type { ImportProgress, ImportResult } from '../commands/election-command-handlers.ts';
+import type { TrusteeTranscript } from '../domain/trustees.ts';
 
 export type { ElectionRow, VoterRow } from '../projections/read-models.ts';
 export type { IssuanceProgress, IssuanceSummary } from '../commands/credential-issuance.ts';
@@ -63,7 +64,8 @@ export class EvoteAdmin {
     return this.conn.request<T>('query', name, payload, admin ? { token: this.token } : {});
   }
 
-  createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string }): Promise<{ electionId: string; position: number }> {
+  /** `trustees`: the transcript JSON of `evote ceremony` (a trustee election; no counter key on the server). */
+  createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string; trustees?: TrusteeTranscript }): Promise<{ electionId: string; position: number }> {
     return this.command('election.create', input);
   }
   configureElection(input: { electionId: string; theme?: string; choices?: string[]; expectedVoters?: number; closesAt?: string | null }): Promise<{ position: number }> {

@@ -24,6 +24,8 @@ import {
   type HandledCommand,
 } from './command-handler.ts';
 import { parseVoterCsv } from './csv.ts';
+import type { TrusteeTranscript } from '../domain/trustees.ts';
+import { checkTranscriptKeys } from './trustee-transcript.ts';
 import { electionStreamId } from '../domain/streams.ts';
 
 export interface ImportProgress {
@@ -42,7 +44,8 @@ export interface ImportResult {
 }
 
 export interface ElectionCommandHandlers {
-  createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string }): Promise<Result<{ electionId: string; position: number }>>;
+  /** With `trustees` (the ceremony's transcript) the ballot key is theirs and no counter key is generated. */
+  createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string; trustees?: TrusteeTranscript }): Promise<Result<{ electionId: string; position: number }>>;
   configureElection(input: { electionId: string; theme?: string; choices?: string[]; expectedVoters?: number; closesAt?: string | null }): Promise<Result<{ position: number }>>;
   registerVoter(input: { electionId: string; email: string }): Promise<Result<{ voterId: string; position: number }>>;
   /** CSV with a header row containing an `email` column; appends in batches, calling onProgress after each. */
@@ -104,10 +107,12 @@ export function createElectionCommandHandlers(store: EventStore, deps: ElectionC
   return {
     async createElection(input) {
       const electionId = input.electionId ?? deps.newId();
-      const base = { type: 'CreateElection', electionId, theme: input.theme, choices: input.choices, expectedVoters: input.expectedVoters } as const;
-      const refused = await precheck({ ...base, publicKeys: PLACEHOLDER_KEYS, now: now() });
+      const { trustees } = input;
+      const base = { type: 'CreateElection', electionId, theme: input.theme, choices: input.choices, expectedVoters: input.expectedVoters, ...(trustees && { trustees }) } as const;
+      const placeholders = trustees ? { ...PLACEHOLDER_KEYS, ballotPublicKey: trustees.ballotPublicKey } : PLACEHOLDER_KEYS;
+      const refused = (await precheck({ ...base, publicKeys: placeholders, now: now() })) ?? (trustees && checkTranscriptKeys(trustees));
       if (refused) return { ok: false, error: refused };
-      const publicKeys = await ensureElectionKeys(deps.keyStore, electionId, deps.rsaBits ?? DEFAULT_RSA_BITS);
+      const publicKeys = await ensureElectionKeys(deps.keyStore, electionId, deps.rsaBits ?? DEFAULT_RSA_BITS, trustees?.ballotPublicKey);
       const r = await run({ ...base, publicKeys, now: now() });
       return r.ok ? { ok: true, value: { electionId, position: r.value.position } } : r;
     },

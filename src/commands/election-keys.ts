@@ -1,5 +1,6 @@
 /**
- * The election's three key pairs (docs/credentials.md "Election keys (set-up)"). Race-free and idempotent:
+ * The election's key pairs (docs/credentials.md "Election keys (set-up)"): authority, log and, unless
+ * trustees hold it (docs/trustees.md), counter. Race-free and idempotent:
  * offered with putIfAbsent, public halves derived from what is stored, stored BEFORE the event.
  */
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
@@ -42,38 +43,41 @@ export function ed25519RawBase64url(privateKey: KeyObject): string {
   return x;
 }
 
-/** The public halves of an election's stored keys, or undefined when any private half is missing. */
-export async function loadElectionPublicKeys(keyStore: KeyStore, electionId: string): Promise<ElectionPublicKeys | undefined> {
-  const names = [keyNames.authority(electionId), keyNames.counter(electionId), keyNames.log(electionId)] as const;
+/**
+ * The public halves of an election's stored keys, or undefined when any private half is missing. A
+ * trustee election (`ballotPublicKey` given, from the ceremony) has no counter key on the server.
+ */
+export async function loadElectionPublicKeys(keyStore: KeyStore, electionId: string, ballotPublicKey?: string): Promise<ElectionPublicKeys | undefined> {
+  const names = storedKeyNames(electionId, ballotPublicKey);
   const found = await keyStore.getMany(names);
-  const [authority, counter, log] = names.map((n) => found.get(n));
-  if (!authority || !counter || !log) return undefined;
+  const [authority, log, counter] = names.map((n) => found.get(n));
+  if (!authority || !log || (ballotPublicKey === undefined && !counter)) return undefined;
   return {
     authorityPublicKey: rsaSpkiBase64url(privateKeyFromPkcs8(authority)),
-    ballotPublicKey: rsaSpkiBase64url(privateKeyFromPkcs8(counter)),
+    ballotPublicKey: ballotPublicKey ?? rsaSpkiBase64url(privateKeyFromPkcs8(counter as Uint8Array)),
     logPublicKey: ed25519RawBase64url(privateKeyFromPkcs8(log)),
   };
 }
 
+const storedKeyNames = (electionId: string, ballotPublicKey: string | undefined) =>
+  ballotPublicKey === undefined ? [keyNames.authority(electionId), keyNames.log(electionId), keyNames.counter(electionId)] : [keyNames.authority(electionId), keyNames.log(electionId)];
+
 /** Generates only the missing private keys (and PII key); returns the public halves of what is stored. */
-export async function ensureElectionKeys(keyStore: KeyStore, electionId: string, bits: RsaBits = DEFAULT_RSA_BITS): Promise<ElectionPublicKeys> {
-  const existing = await loadElectionPublicKeys(keyStore, electionId);
+export async function ensureElectionKeys(keyStore: KeyStore, electionId: string, bits: RsaBits = DEFAULT_RSA_BITS, ballotPublicKey?: string): Promise<ElectionPublicKeys> {
+  const existing = await loadElectionPublicKeys(keyStore, electionId, ballotPublicKey);
   if (!existing) {
-    const have = await keyStore.getMany([keyNames.authority(electionId), keyNames.counter(electionId), keyNames.log(electionId)]);
+    const names = storedKeyNames(electionId, ballotPublicKey);
+    const have = await keyStore.getMany(names);
     const offer = async (name: string, make: () => Promise<Uint8Array>) => {
       if (have.has(name)) return;
       const der = await make();
       await keyStore.putIfAbsent(name, der);
       der.fill(0);
     };
-    await Promise.all([
-      offer(keyNames.authority(electionId), () => newRsaPkcs8(bits)),
-      offer(keyNames.counter(electionId), () => newRsaPkcs8(bits)),
-      offer(keyNames.log(electionId), newEd25519Pkcs8),
-    ]);
+    await Promise.all(names.map((name) => offer(name, name === keyNames.log(electionId) ? newEd25519Pkcs8 : () => newRsaPkcs8(bits))));
   }
   await getOrCreatePiiKey(keyStore, electionId);
-  const keys = existing ?? (await loadElectionPublicKeys(keyStore, electionId));
+  const keys = existing ?? (await loadElectionPublicKeys(keyStore, electionId, ballotPublicKey));
   if (!keys) throw new Error(`the keys of election ${electionId} vanished right after they were stored`);
   return keys;
 }

@@ -12,7 +12,12 @@ export type CryptoErrorCode =
   | 'MESSAGE_OUT_OF_RANGE'
   | 'SIGNING_FAILED'
   | 'INVALID_SIGNATURE'
-  | 'REVEALED_SECRET_MISMATCH';
+  | 'REVEALED_SECRET_MISMATCH'
+  | 'NOT_ENOUGH_SHARES'
+  | 'COMBINATION_FAILED'
+  | 'MALFORMED_THRESHOLD_DATA'
+  | 'WRONG_PASSPHRASE'
+  | 'WEAK_PASSPHRASE';
 
 export interface CryptoError {
   readonly kind: 'CryptoError';

@@ -1,3 +1,5 @@
+import type { TrusteeTranscript } from './trustees.ts';
+
 /** Events of the `election-{electionId}` stream, voters included: public to auditors, plain JSON (docs/events.md). */
 
 export type ElectionStatus = 'REGISTER' | 'VOTE_STARTED' | 'VOTE_ENDED';
@@ -15,6 +17,12 @@ export interface ElectionCreated {
     ballotPublicKey: string;
     logPublicKey: string;
   };
+}
+
+/** Right after ElectionCreated, in the same append: the key ceremony's transcript (no secret in it). */
+export interface TrusteesAppointed {
+  type: 'TrusteesAppointed';
+  data: TrusteeTranscript & { electionId: string; appointedAt: string };
 }
 
 export interface ElectionConfigured {
@@ -55,7 +63,7 @@ export interface VotingEnded {
   data: { electionId: string; endedAt: string; reason: VotingEndReason };
 }
 
-export type ElectionEvent = ElectionCreated | ElectionConfigured | VoterRegistered | VotingStarted | VotingEnded;
+export type ElectionEvent = ElectionCreated | TrusteesAppointed | ElectionConfigured | VoterRegistered | VotingStarted | VotingEnded;
 export type ElectionEventType = ElectionEvent['type'];
 
 export const ELECTION_EVENT_TYPES: readonly ElectionEventType[] = [

@@ -14,6 +14,7 @@ import type {
 } from './election-commands.ts';
 import type { ElectionConfigured, ElectionEvent, ElectionStatus, VoterRegistered } from './election-events.ts';
 import { domainError, type DomainError } from './errors.ts';
+import { validateTranscript, type TrusteeTranscript } from './trustees.ts';
 
 export const THEME_MAX_LENGTH = 200;
 export const CHOICE_MAX_LENGTH = 200;
@@ -67,6 +68,8 @@ export interface ElectionState {
   closesAt: string | null;
   registeredEmails: RegisteredEmails;
   publicKeys: ElectionPublicKeys | null;
+  /** Null for a single-key election (the counter key in the server's key store). */
+  trustees: TrusteeTranscript | null;
   voterCount: number;
   createdAt: string | null;
   startedAt: string | null;
@@ -82,6 +85,7 @@ export const initialState: ElectionState = Object.freeze({
   closesAt: null,
   registeredEmails: NO_EMAILS,
   publicKeys: null,
+  trustees: null,
   voterCount: 0,
   createdAt: null,
   startedAt: null,
@@ -106,6 +110,10 @@ export function evolve(state: ElectionState, event: ElectionEvent): ElectionStat
         createdAt: d.createdAt,
         publicKeys: { authorityPublicKey: d.authorityPublicKey, ballotPublicKey: d.ballotPublicKey, logPublicKey: d.logPublicKey },
       };
+    }
+    case 'TrusteesAppointed': {
+      const { electionId: _id, appointedAt: _at, ...transcript } = event.data;
+      return { ...state, trustees: transcript };
     }
     case 'ElectionConfigured': {
       const d = event.data;
@@ -266,12 +274,16 @@ function createElection(cmd: CreateElection, state: ElectionState): ElectionEven
   const badKeys = validatePublicKeys(cmd.publicKeys);
   if (badKeys) return badKeys;
   const { authorityPublicKey, ballotPublicKey, logPublicKey } = cmd.publicKeys;
-  return [
-    {
-      type: 'ElectionCreated',
-      data: { electionId: cmd.electionId, theme, choices, expectedVoters, createdAt: cmd.now, authorityPublicKey, ballotPublicKey, logPublicKey },
-    },
-  ];
+  const created: ElectionEvent = {
+    type: 'ElectionCreated',
+    data: { electionId: cmd.electionId, theme, choices, expectedVoters, createdAt: cmd.now, authorityPublicKey, ballotPublicKey, logPublicKey },
+  };
+  if (cmd.trustees === undefined) return [created];
+  const badTranscript = validateTranscript(cmd.trustees, ballotPublicKey);
+  if (badTranscript) return badTranscript;
+  const { version, threshold, params, trustees, createdAt } = cmd.trustees;
+  const transcript = { version, ballotPublicKey, threshold, params, trustees: trustees.map(({ index, name, identityKey, shareCommitment }) => ({ index, name, identityKey, shareCommitment })), createdAt };
+  return [created, { type: 'TrusteesAppointed', data: { electionId: cmd.electionId, ...transcript, appointedAt: cmd.now } }];
 }
 
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);

@@ -90,6 +90,18 @@ export type DomainErrorCode =
   | 'TALLY_INCOMPLETE'
   /** Tally: the counter's private key is absent from the key store, or is not the election's ballot key. */
   | 'COUNTER_KEY_UNAVAILABLE'
+  /** election.create: the trustees' ceremony transcript is malformed, or its key is not the election's ballot key. */
+  | 'INVALID_TRUSTEES'
+  /** Trustee election: fewer than the threshold of trustees submitted valid partial decryptions for every ballot (details: have, need). */
+  | 'NOT_ENOUGH_TRUSTEES'
+  /** tally.submitPartials: the election has no trustee of that index, or the signature is not that trustee's. */
+  | 'INVALID_TRUSTEE_SIGNATURE'
+  /** tally.submitPartials: a partial does not parse, is another trustee's, or names a ballot the tally does not cover. */
+  | 'INVALID_PARTIALS'
+  /** tally.submitPartials: a different partial was already stored for this trustee and ballot. */
+  | 'PARTIALS_CONFLICT'
+  /** The election is a single-key election: it has no trustees. */
+  | 'NOT_A_TRUSTEE_ELECTION'
   /** Audit: no signed checkpoint of the election's log covers the requested leaf or size yet. */
   | 'LOG_NOT_CHECKPOINTED'
   /** Audit: a consistency proof needs 1 <= from <= to <= the log's size. */

@@ -36,4 +36,21 @@ export interface TallyPublished {
   };
 }
 
-export type TallyEvent = TallyStarted | VoteCounted | TallyPublished;
+/**
+ * A trustee whose partial decryption of a ballot failed verification (Shoup's proof) when the
+ * combination did not open it: named once, with the partial as evidence anyone can re-check.
+ */
+export interface TrusteeFaulted {
+  type: 'TrusteeFaulted';
+  data: {
+    electionId: string;
+    trusteeIndex: number;
+    trustee: string;
+    ballotHash: string;
+    /** encodePartial of the failing partial decryption. */
+    partial: string;
+    faultedAt: string;
+  };
+}
+
+export type TallyEvent = TallyStarted | VoteCounted | TrusteeFaulted | TallyPublished;

@@ -3,7 +3,7 @@
  */
 import type { ElectionStatus } from './election-events.ts';
 import { domainError, type DomainError } from './errors.ts';
-import { VOTE_STATUSES, type TallyEvent, type TallyPublished, type VoteCounted, type VoteStatus } from './tally-events.ts';
+import { VOTE_STATUSES, type TallyEvent, type TallyPublished, type TrusteeFaulted, type VoteCounted, type VoteStatus } from './tally-events.ts';
 
 export interface StartTally {
   type: 'StartTally';
@@ -27,7 +27,15 @@ export interface PublishTally {
   now: string;
 }
 
-export type TallyCommand = StartTally | CountVotes | PublishTally;
+/** Trustees whose partials failed verification; one already named is not named again. */
+export interface NameFaultyTrustees {
+  type: 'NameFaultyTrustees';
+  electionId: string;
+  faults: Omit<TrusteeFaulted['data'], 'electionId' | 'faultedAt'>[];
+  now: string;
+}
+
+export type TallyCommand = StartTally | CountVotes | NameFaultyTrustees | PublishTally;
 
 // Counted votes: persistent with O(1) append and lookup, as the election's registered e-mails.
 
@@ -79,6 +87,8 @@ export interface TallyState {
   electionId: string | null;
   ballots: number;
   counted: CountedVotes;
+  /** Trustee indexes named by TrusteeFaulted. */
+  faultyTrustees: readonly number[];
   published: TallyPublished['data'] | null;
 }
 
@@ -87,6 +97,7 @@ export const initialTallyState: TallyState = Object.freeze({
   electionId: null,
   ballots: 0,
   counted: NO_VOTES,
+  faultyTrustees: [],
   published: null,
 }) as TallyState;
 
@@ -100,6 +111,8 @@ export function evolveTally(state: TallyState, event: TallyEvent): TallyState {
       if (isCounted(state.counted, d.ballotHash)) return state;
       return { ...state, counted: addVote(state.counted, d.ballotHash, { status: d.status, choice: d.choice, n2Commitment: d.n2Commitment }) };
     }
+    case 'TrusteeFaulted':
+      return state.faultyTrustees.includes(event.data.trusteeIndex) ? state : { ...state, faultyTrustees: [...state.faultyTrustees, event.data.trusteeIndex] };
     case 'TallyPublished':
       return { ...state, status: 'PUBLISHED', published: event.data };
     default:
@@ -175,12 +188,27 @@ function publishTally(cmd: PublishTally, state: TallyState): TallyEvent[] | Doma
   return [{ type: 'TallyPublished', data: { electionId: cmd.electionId, counts, statuses, ballots: state.counted.count, publishedAt: cmd.now } }];
 }
 
+function nameFaultyTrustees(cmd: NameFaultyTrustees, state: TallyState): TallyEvent[] | DomainError {
+  if (state.status === 'NONE') return notStarted(cmd.type);
+  if (state.status === 'PUBLISHED') return alreadyPublished(cmd.type);
+  const named = new Set(state.faultyTrustees);
+  const events: TallyEvent[] = [];
+  for (const fault of cmd.faults) {
+    if (named.has(fault.trusteeIndex)) continue;
+    named.add(fault.trusteeIndex);
+    events.push({ type: 'TrusteeFaulted', data: { electionId: cmd.electionId, ...fault, faultedAt: cmd.now } });
+  }
+  return events;
+}
+
 export function decideTally(command: TallyCommand, state: TallyState): TallyEvent[] | DomainError {
   switch (command.type) {
     case 'StartTally':
       return startTally(command, state);
     case 'CountVotes':
       return countVotesCommand(command, state);
+    case 'NameFaultyTrustees':
+      return nameFaultyTrustees(command, state);
     case 'PublishTally':
       return publishTally(command, state);
   }

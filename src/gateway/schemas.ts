@@ -6,6 +6,7 @@ import type { DomainErrorCode } from '../domain/errors.ts';
 import { CHOICE_MAX_LENGTH, EMAIL_MAX_LENGTH, MAX_CHOICES, MAX_EXPECTED_VOTERS, MIN_CHOICES, THEME_MAX_LENGTH } from '../domain/election.ts';
 import { DEFAULT_VOTERS_PAGE, MAX_VOTERS_PAGE } from '../projections/queries.ts';
 import { strictObject, electionIdSchema as electionId } from './schema-parts.ts';
+import { TRANSCRIPT_SCHEMA } from './trustee-schemas.ts';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -187,13 +188,13 @@ export const MESSAGE_CATALOGUE: readonly MessageSpec[] = [
     kind: 'command',
     name: 'election.create',
     adminOnly: true,
-    summary: 'Create an election in state REGISTER.',
-    payload: strictObject({ theme, choices, expectedVoters, electionId }, ['theme', 'choices', 'expectedVoters']),
+    summary: 'Create an election in state REGISTER. With `trustees` (the transcript of `evote ceremony`) the ballot key is the trustees\' and the server holds no counter key.',
+    payload: strictObject({ theme, choices, expectedVoters, electionId, trustees: TRANSCRIPT_SCHEMA }, ['theme', 'choices', 'expectedVoters']),
     result: {
       description: 'The election id (generated unless given) and the log position.',
       schema: { type: 'object', required: ['electionId', 'position'], properties: { electionId: { type: 'string' }, position } },
     },
-    domainErrors: ['ELECTION_ALREADY_EXISTS', 'INVALID_THEME', 'INVALID_CHOICES', 'INVALID_EXPECTED_VOTERS', 'CONCURRENCY_CONFLICT'],
+    domainErrors: ['ELECTION_ALREADY_EXISTS', 'INVALID_THEME', 'INVALID_CHOICES', 'INVALID_EXPECTED_VOTERS', 'INVALID_TRUSTEES', 'CONCURRENCY_CONFLICT'],
   },
   {
     kind: 'command',

@@ -5,6 +5,7 @@
 import type { EventStore } from '../eventstore/port.ts';
 import type { ElectionEvent, ElectionStatus } from '../domain/election-events.ts';
 import { electionStreamId } from '../domain/streams.ts';
+import type { TrusteeTranscript } from '../domain/trustees.ts';
 
 export interface ElectionFacts {
   electionId: string;
@@ -13,6 +14,8 @@ export interface ElectionFacts {
   /** base64url SPKI DER; undefined in logs written before keys existed. */
   authorityPublicKey: string | undefined;
   ballotPublicKey: string | undefined;
+  /** The key ceremony's transcript of a trustee election; null when the server holds the counter key. */
+  trustees: TrusteeTranscript | null;
   /** Position of ElectionCreated: nothing of this election lies before it. */
   createdPosition: number;
   endedPosition: number | undefined;
@@ -34,11 +37,15 @@ export async function readElectionFacts(store: EventStore, electionId: string): 
           choices: [...d.choices],
           authorityPublicKey: d.authorityPublicKey,
           ballotPublicKey: d.ballotPublicKey,
+          trustees: null,
           createdPosition: recorded.position,
           endedPosition: undefined,
         };
       } else if (facts) {
-        if (event.type === 'ElectionConfigured' && event.data.choices) facts.choices = [...event.data.choices];
+        if (event.type === 'TrusteesAppointed') {
+          const { electionId: _id, appointedAt: _at, ...transcript } = event.data;
+          facts.trustees = transcript;
+        } else if (event.type === 'ElectionConfigured' && event.data.choices) facts.choices = [...event.data.choices];
         else if (event.type === 'VotingStarted') facts.status = 'VOTE_STARTED';
         else if (event.type === 'VotingEnded') {
           facts.status = 'VOTE_ENDED';

@@ -7,6 +7,7 @@ import type { Worker } from 'node:worker_threads';
 import { startWorkerThread } from '../runtime/worker-thread.ts';
 import type { OpenedBallot } from './classify.ts';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.ts';
+import type { StoredPartial } from './trustee-partials-store.ts';
 
 export interface TallyPoolOptions extends WorkerInit {
   /** Default os.availableParallelism(). */
@@ -28,10 +29,17 @@ export interface RawProbe {
   cpuSeconds: number | undefined;
 }
 
-export interface TallyPool {
+/** What counting needs of a pool: ballots opened, answers in the same order. */
+export interface BallotOpener {
+  open(ciphertexts: string[]): Promise<OpenedBallot[]>;
+}
+
+export interface TallyPool extends BallotOpener {
   readonly size: number;
   /** Answers in the same order. Rejects if a worker died. */
   open(ciphertexts: string[]): Promise<OpenedBallot[]>;
+  /** A trustee election's pool: each ballot with every trustee's stored partial. */
+  openWithPartials(ciphertexts: string[], partials: StoredPartial[][]): Promise<WorkerReply>;
   /** Per worker, since the pool started (benchmarks). */
   work(): WorkerWork[];
   /** Benchmarks, on an idle pool: every worker runs the bare private operation at once for `millis`. */
@@ -75,7 +83,8 @@ export async function createTallyPool(opts: TallyPoolOptions): Promise<TallyPool
   const inFlight = Math.max(1, opts.inFlight ?? 2);
   const init: WorkerInit = {
     electionId: opts.electionId,
-    counterPrivateKeyPkcs8: opts.counterPrivateKeyPkcs8,
+    ...(opts.counterPrivateKeyPkcs8 && { counterPrivateKeyPkcs8: opts.counterPrivateKeyPkcs8 }),
+    ...(opts.threshold && { threshold: opts.threshold }),
     authorityPublicKeySpki: opts.authorityPublicKeySpki,
     measureCpu: opts.measureCpu === true,
   };
@@ -137,17 +146,20 @@ export async function createTallyPool(opts: TallyPoolOptions): Promise<TallyPool
 
   const usable = (): Error | undefined => broken ?? (closing ? new Error('tally pool is closed') : undefined);
 
+  const request = (ciphertexts: string[], partials?: StoredPartial[][]): Promise<WorkerReply> => {
+    const unusable = usable();
+    if (unusable) return Promise.reject(unusable);
+    if (ciphertexts.length === 0) return Promise.resolve({ id: -1, ballots: [] });
+    return new Promise<WorkerReply>((resolve, reject) => {
+      queue.push({ request: { id: nextId++, ciphertexts, ...(partials && { partials }) }, resolve, reject });
+      dispatch();
+    });
+  };
+
   return {
     size,
-    open(ciphertexts) {
-      const unusable = usable();
-      if (unusable) return Promise.reject(unusable);
-      if (ciphertexts.length === 0) return Promise.resolve([]);
-      return new Promise<OpenedBallot[]>((resolve, reject) => {
-        queue.push({ request: { id: nextId++, ciphertexts }, resolve: (reply) => resolve(reply.ballots), reject });
-        dispatch();
-      });
-    },
+    open: async (ciphertexts) => (await request(ciphertexts)).ballots,
+    openWithPartials: request,
     work() {
       return slots.map((s) => ({ ballots: s.ballots, cpuSeconds: s.cpuNanos === undefined ? undefined : s.cpuNanos / 1e9 }));
     },

@@ -13,7 +13,7 @@ import { AggregateCache } from '../commands/command-handler.ts';
 import { decideAndAppendTally, loadTally, type TallyAggregate } from '../commands/tally-command.ts';
 import { classifyBallot, type OpenedBallot } from './classify.ts';
 import type { CoveredBallot } from './covered-ballots.ts';
-import type { TallyPool } from './pool.ts';
+import type { BallotOpener } from './pool.ts';
 import type { TallyRange, TallyRangeClaims } from './range-claims.ts';
 
 export interface RangeCounting {
@@ -21,7 +21,7 @@ export interface RangeCounting {
   electionId: string;
   choices: readonly string[];
   covered: readonly CoveredBallot[];
-  pool: TallyPool;
+  pool: BallotOpener;
   claims: TallyRangeClaims;
   /** Names this run in the claims table (host, pid, a random suffix). */
   owner: string;

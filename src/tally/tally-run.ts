@@ -15,15 +15,20 @@ import { decideAndAppendTally, loadTally, type TallyAggregate } from '../command
 import { loadTallyKeys } from './counter-key.ts';
 import { readCoveredBallots, type CoveredBallots } from './covered-ballots.ts';
 import { readElectionFacts, type ElectionFacts } from './election-facts.ts';
-import { createTallyPool, type TallyPool } from './pool.ts';
+import { createTallyPool, type BallotOpener, type TallyPool } from './pool.ts';
 import type { TallyRangeClaims } from './range-claims.ts';
 import { countInRanges } from './range-counting.ts';
+import type { TrusteePartialsStore } from './trustee-partials-store.ts';
+import { completeTrustees, notEnoughTrustees, NotEnoughTrusteesError, trusteeOpener, type NamedFault } from './trustee-opening.ts';
+import type { WorkerInit } from './worker-protocol.ts';
 
 export interface TallyRunDeps {
   store: EventStore;
   keyStore: KeyStore;
   /** Where runs of the same tally (this process's or others') claim ranges of ballots. */
   claims: TallyRangeClaims;
+  /** Where trustees' partial decryptions are (needed for trustee elections only). */
+  partials?: TrusteePartialsStore;
   now: () => Date;
   log?: Logger;
 }
@@ -61,6 +66,8 @@ export interface TallyOutcome {
   position: number;
   /** Ballots left out, when this run computed them (not for an already published tally). */
   excluded?: { afterEnd: number; repeats: number };
+  /** Trustee elections: trustees this run named for partials that failed their proof. */
+  faultyTrustees?: string[];
 }
 
 const noop = () => {};
@@ -88,7 +95,7 @@ export async function runTally(deps: TallyRunDeps, opts: TallyRunOptions): Promi
   if (!Array.isArray(gate)) return { ok: false, error: gate };
   const ended = facts as ElectionFacts & { endedPosition: number };
 
-  const keys = await loadTallyKeys(deps.keyStore, ended);
+  const keys = ended.trustees ? trusteeKeys(ended) : await loadTallyKeys(deps.keyStore, ended);
   if (!keys.ok) return keys;
   // Workers take a while to load: start them while the log is read.
   const starting = createTallyPool({ electionId, size: opts.workers, ...keys.value });
@@ -102,13 +109,58 @@ export async function runTally(deps: TallyRunDeps, opts: TallyRunOptions): Promi
   }
   const pool = await starting;
   try {
-    const result = await shareTally(deps, opts, ended, covered, pool);
+    const result = ended.trustees ? await trusteeTally(deps, opts, ended, covered, pool) : await shareTally(deps, opts, ended, covered, pool, pool);
     if (result.ok) {
       deps.log?.info('tally published', { electionId, ballots: result.value.ballots, excluded: result.value.excluded, workers: pool.size });
     }
     return result;
   } finally {
     await pool.close();
+  }
+}
+
+function trusteeKeys(facts: ElectionFacts): Result<Omit<WorkerInit, 'electionId'>> {
+  if (!facts.trustees || facts.authorityPublicKey === undefined || facts.ballotPublicKey === undefined) {
+    return { ok: false, error: domainError('COUNTER_KEY_UNAVAILABLE', 'the election published no authority or ballot public key') };
+  }
+  const spki = (text: string) => new Uint8Array(Buffer.from(text, 'base64url'));
+  return {
+    ok: true,
+    value: { authorityPublicKeySpki: spki(facts.authorityPublicKey), threshold: { params: facts.trustees.params, ballotPublicKeySpki: spki(facts.ballotPublicKey) } },
+  };
+}
+
+/** A trustee election: at least k complete trustees first, then the shared tally with their partials; faults are named. */
+async function trusteeTally(deps: TallyRunDeps, opts: TallyRunOptions, facts: ElectionFacts, covered: CoveredBallots, pool: TallyPool): Promise<Result<TallyOutcome>> {
+  const transcript = facts.trustees;
+  if (!transcript || !deps.partials) throw new Error('a trustee election needs its transcript and the partials store');
+  const { electionId } = facts;
+  const named = new Set((await loadTally(deps.store, electionId)).state.faultyTrustees);
+  const usable = (await completeTrustees(deps.partials, electionId, covered.ballots)).filter((i) => !named.has(i));
+  if (usable.length < transcript.threshold) return { ok: false, error: notEnoughTrustees(transcript, usable, [...named]) };
+  const faults = new Map<number, NamedFault>();
+  const opener = trusteeOpener({ pool, partials: deps.partials, electionId, transcript, excluded: named, faults });
+  // Named before TallyPublished, so that the final checkpoint signs the accusations too.
+  const nameFaults = async () => faults.size > 0 && (await appendFaults(deps, electionId, [...faults.values()]));
+  let result: Result<TallyOutcome>;
+  try {
+    result = await shareTally(deps, opts, facts, covered, pool, opener, nameFaults);
+  } catch (err) {
+    if (!(err instanceof NotEnoughTrusteesError)) throw err;
+    await nameFaults();
+    result = { ok: false, error: err.error };
+  }
+  return result.ok && faults.size > 0 ? { ok: true, value: { ...result.value, faultyTrustees: [...faults.values()].map((f) => f.trustee) } } : result;
+}
+
+async function appendFaults(deps: TallyRunDeps, electionId: string, faults: NamedFault[]): Promise<boolean> {
+  for (;;) {
+    const aggregate = await loadTally(deps.store, electionId);
+    const r = await decideAndAppendTally(deps.store, electionId, aggregate, { type: 'NameFaultyTrustees', electionId, faults, now: deps.now().toISOString() });
+    if (r.ok || r.error.code !== 'CONCURRENCY_CONFLICT') {
+      deps.log?.warn('trustees named for failing partial decryptions', { electionId, trustees: faults.map((f) => f.trustee), appended: r.ok });
+      return r.ok;
+    }
   }
 }
 
@@ -119,6 +171,9 @@ async function shareTally(
   facts: ElectionFacts,
   covered: CoveredBallots,
   pool: TallyPool,
+  opener: BallotOpener,
+  /** Resolves true when it appended to the tally stream. */
+  beforePublish: () => Promise<boolean> = () => Promise.resolve(false),
 ): Promise<Result<TallyOutcome>> {
   const { store } = deps;
   const { electionId } = facts;
@@ -149,7 +204,7 @@ async function shareTally(
       electionId,
       choices: facts.choices,
       covered: covered.ballots,
-      pool,
+      pool: opener,
       claims: deps.claims,
       owner: `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
       leaseMs: Math.max(100, opts.leaseMs ?? DEFAULT_LEASE_MS),
@@ -164,7 +219,8 @@ async function shareTally(
     aggregate,
   );
   if (!counted.ok) return counted;
-  aggregate = counted.value;
+  // Reloaded only when something was appended meanwhile (a long stream costs a read).
+  aggregate = (await beforePublish()) ? await loadTally(store, electionId) : counted.value;
 
   // Whoever sees every ballot counted publishes; the expected revision lets exactly one append.
   while (!aggregate.state.published) {

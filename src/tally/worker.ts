@@ -1,34 +1,69 @@
 /**
- * One tally worker thread: imports the counter's key once (it never leaves the thread) and answers
- * each batch in order; a ballot that throws is reported undecryptable, never a crash.
+ * One tally worker thread: imports the counter's key once (it never leaves the thread), or for a
+ * trustee election the public threshold parameters, and answers each batch in order; a ballot that
+ * throws is reported undecryptable, never a crash.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { openBallot, type BallotKeys } from './open-ballot.ts';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { openBallot } from './open-ballot.ts';
+import { openBallotWithPartials, type ThresholdBallotKeys } from './open-ballot-threshold.ts';
 import { rawPrivateOps } from './raw-probe.ts';
 import { threadCpuNanos } from '../runtime/thread-cpu.ts';
+import { parseThresholdParams } from '../crypto/threshold-rsa.ts';
+import { rsaPublicNumbers } from '../crypto/rsa.ts';
 import type { OpenedBallot } from './classify.ts';
+import type { StoredPartial } from './trustee-partials-store.ts';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
 const init = workerData as WorkerInit;
-const keys: BallotKeys = {
-  electionId: init.electionId,
-  counterPrivateKey: createPrivateKey({ key: Buffer.from(init.counterPrivateKeyPkcs8), format: 'der', type: 'pkcs8' }),
-  authorityPublicKey: createPublicKey({ key: Buffer.from(init.authorityPublicKeySpki), format: 'der', type: 'spki' }),
-};
-init.counterPrivateKeyPkcs8.fill(0);
+const authorityPublicKey = createPublicKey({ key: Buffer.from(init.authorityPublicKeySpki), format: 'der', type: 'spki' });
+const counterPrivateKey: KeyObject | undefined = init.counterPrivateKeyPkcs8 && createPrivateKey({ key: Buffer.from(init.counterPrivateKeyPkcs8), format: 'der', type: 'pkcs8' });
+init.counterPrivateKeyPkcs8?.fill(0);
+const threshold = init.threshold && thresholdKeys(init.threshold);
 
-function openSafely(ciphertext: string): OpenedBallot {
+function thresholdKeys(t: NonNullable<WorkerInit['threshold']>): ThresholdBallotKeys {
+  const params = parseThresholdParams(t.params);
+  if (!params.ok) throw new Error("the election's threshold parameters do not parse");
+  const ballotPublicKey = createPublicKey({ key: Buffer.from(t.ballotPublicKeySpki), format: 'der', type: 'spki' });
+  return { electionId: init.electionId, params: params.value, ballotPublicKey, authorityPublicKey, kLen: rsaPublicNumbers(ballotPublicKey).modulusBytes };
+}
+
+const unopened: OpenedBallot = { kind: 'undecryptable', revealedR: null, choice: null, n2Commitment: null };
+
+function safely(open: () => OpenedBallot): OpenedBallot {
   try {
-    return openBallot(keys, ciphertext);
+    return open();
   } catch {
-    return { kind: 'undecryptable', revealedR: null, choice: null, n2Commitment: null };
+    return unopened;
   }
 }
 
+function answerWithPartials(id: number, keys: ThresholdBallotKeys, ciphertexts: string[], partials: StoredPartial[][]): WorkerReply {
+  const reply: WorkerReply = { id, ballots: [], faults: [], short: [] };
+  ciphertexts.forEach((ciphertext, ballot) => {
+    let opening: ReturnType<typeof openBallotWithPartials>;
+    try {
+      opening = openBallotWithPartials(keys, ciphertext, partials[ballot] ?? []);
+    } catch {
+      opening = { opened: unopened, faults: [] };
+    }
+    for (const f of opening.faults) reply.faults?.push({ ...f, ballot });
+    if ('opened' in opening) reply.ballots.push(opening.opened);
+    else {
+      reply.ballots.push(unopened);
+      reply.short?.push({ ballot, have: opening.short.have });
+    }
+  });
+  return reply;
+}
+
 function answer(request: WorkerRequest): WorkerReply {
-  if ('ciphertexts' in request) return { id: request.id, ballots: request.ciphertexts.map(openSafely) };
-  return { id: request.id, ballots: [], raw: init.measureCpu ? rawPrivateOps(keys.counterPrivateKey, request.rawProbeMillis) : { ops: 0, wallMillis: 0 } };
+  if ('ciphertexts' in request) {
+    if (threshold) return answerWithPartials(request.id, threshold, request.ciphertexts, request.partials ?? []);
+    const keys = { electionId: init.electionId, counterPrivateKey: counterPrivateKey as KeyObject, authorityPublicKey };
+    return { id: request.id, ballots: request.ciphertexts.map((c) => safely(() => openBallot(keys, c))) };
+  }
+  return { id: request.id, ballots: [], raw: init.measureCpu && counterPrivateKey ? rawPrivateOps(counterPrivateKey, request.rawProbeMillis) : { ops: 0, wallMillis: 0 } };
 }
 
 const port = parentPort;

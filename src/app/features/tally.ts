@@ -10,12 +10,15 @@ import { tallyProjection } from '../../projections/tally-projection.ts';
 import { createTallyQueries } from '../../projections/tally-queries.ts';
 import { cachedTallyQueries } from '../../projections/cached-queries.ts';
 import { tallyMessageModule } from '../../gateway/messages/tally.ts';
+import { createTrusteePartialsStore } from '../../tally/trustee-partials-store.ts';
+import { createTrusteeSubmissions } from '../../tally/trustee-submissions.ts';
 
 export const tallyFeature: FeatureFactory = async (ctx) => {
   const log = ctx.log.child({ component: 'tally' });
   const queries = cachedTallyQueries(createTallyQueries(ctx.sql), ctx.readCache);
   // Runs on other processes sharing this database join the same tally by claiming ranges.
   const claims = createSqlRangeClaims(ctx.sql);
+  const partials = createTrusteePartialsStore(ctx.sql);
   const running = new Map<string, Promise<Result<TallyOutcome>>>();
   ctx.services.tallyQueries = queries;
 
@@ -23,7 +26,7 @@ export const tallyFeature: FeatureFactory = async (ctx) => {
     const joined = running.get(input.electionId);
     if (joined) return joined;
     const started = runTally(
-      { store: ctx.store, keyStore: ctx.keyStore, claims, now: ctx.now, log },
+      { store: ctx.store, keyStore: ctx.keyStore, claims, partials, now: ctx.now, log },
       { electionId: input.electionId, workers: input.workers, onProgress },
     ).finally(() => running.delete(input.electionId));
     running.set(input.electionId, started);
@@ -36,6 +39,7 @@ export const tallyFeature: FeatureFactory = async (ctx) => {
       run,
       queries,
       electionExists: async (electionId) => (await ctx.election.queries.getElection(electionId)) !== undefined,
+      trustees: createTrusteeSubmissions({ store: ctx.store, sql: ctx.sql, partials }),
     }),
     projections: [tallyProjection()],
     async close() {

@@ -1,4 +1,4 @@
-/** The tally's messages: `tally.run` (admin, with progress), `tally.results` and `ballots.receiptByCommitment`. */
+/** The tally's messages: `tally.run` (admin, with progress), `tally.results`, `ballots.receiptByCommitment` and the trustees' (trustees.ts). */
 import type { Result } from '../../domain/errors.ts';
 import { domainError } from '../../domain/errors.ts';
 import { VOTE_STATUSES } from '../../domain/tally-events.ts';
@@ -8,6 +8,8 @@ import { MAX_POOL_SIZE } from '../../tally/pool.ts';
 import type { MessageHandler, MessageModule } from '../message-handlers.ts';
 import { catalogueKey, type JsonSchema, type MessageSpec } from '../schemas.ts';
 import { strictObject, electionIdSchema as electionId, sha256HexSchema } from '../schema-parts.ts';
+import type { TrusteeSubmissions } from '../../tally/trustee-submissions.ts';
+import { TRUSTEE_MESSAGE_SPECS, trusteeMessageHandlers } from './trustees.ts';
 
 const position: JsonSchema = { type: 'integer' };
 // The same form as isN2Commitment: 64 lowercase hex digits.
@@ -41,6 +43,7 @@ export const TALLY_MESSAGE_SPECS: readonly MessageSpec[] = [
           publishedAt: { type: 'string' },
           position,
           excluded: { type: 'object', properties: { afterEnd: { type: 'integer' }, repeats: { type: 'integer' } } },
+          faultyTrustees: { type: 'array', items: { type: 'string' }, description: 'Trustee elections: trustees named (TrusteeFaulted) by this run.' },
         },
       },
     },
@@ -48,6 +51,7 @@ export const TALLY_MESSAGE_SPECS: readonly MessageSpec[] = [
       'ELECTION_NOT_FOUND',
       'WRONG_STATE',
       'COUNTER_KEY_UNAVAILABLE',
+      'NOT_ENOUGH_TRUSTEES',
       'CONCURRENCY_CONFLICT',
       'ALREADY_COUNTED',
       'UNEXPECTED_BALLOT',
@@ -108,6 +112,7 @@ export interface TallyModuleDeps {
   run(input: { electionId: string; workers?: number }, onProgress: (p: TallyProgress) => void): Promise<Result<TallyOutcome>>;
   queries: TallyQueries;
   electionExists(electionId: string): Promise<boolean>;
+  trustees: TrusteeSubmissions;
 }
 
 export function tallyMessageModule(deps: TallyModuleDeps): MessageModule {
@@ -135,6 +140,7 @@ export function tallyMessageModule(deps: TallyModuleDeps): MessageModule {
           : { ok: false, error: domainError('BALLOT_NOT_FOUND', 'no counted ballot carries this N2 commitment (yet)') };
       },
     ],
+    ...trusteeMessageHandlers(deps.trustees),
   ];
-  return { name: 'tally', specs: TALLY_MESSAGE_SPECS, handlers: new Map(handlers) };
+  return { name: 'tally', specs: [...TALLY_MESSAGE_SPECS, ...TRUSTEE_MESSAGE_SPECS], handlers: new Map(handlers) };
 }

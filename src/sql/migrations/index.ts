@@ -5,7 +5,8 @@
 import type { Migration } from './migration.ts';
 import { baseline } from './0001-baseline.ts';
 import { tallyRanges } from './0002-tally-ranges.ts';
+import { trusteePartials } from './0003-trustee-partials.ts';
 
-export const MIGRATIONS: readonly Migration[] = [baseline, tallyRanges];
+export const MIGRATIONS: readonly Migration[] = [baseline, tallyRanges, trusteePartials];
 
 export type { Migration } from './migration.ts';

@@ -1,0 +1,275 @@
+/**
+ * A trustee election end to end (docs/trustees.md "The ceremony and the tally"): `evote ceremony`
+ * (the real CLI) deals the counter key 2-of-3; the admin creates elections with its transcript over
+ * the real gateway (PostgreSQL, Redis, ephemeral port); ballots are cast; trustees decrypt on their
+ * side (the real CLI, and the client library) and submit signed batches; the tally combines them.
+ * One trustee is not enough (NOT_ENOUGH_TRUSTEES), any two are, a trustee sending wrong partials is
+ * named and the tally completes with the other two, and the results and the audit equal those of a
+ * single-key election on the same ballots. Then what the server stored and logged is searched for
+ * any share, passphrase or counter key.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createPublicKey, randomBytes } from 'node:crypto';
+import type { System } from '../../src/app/bootstrap.ts';
+import { EvoteAdmin } from '../../src/client/admin.ts';
+import { EvoteError } from '../../src/client/connection.ts';
+import { audit, exportLogToFile } from '../../src/client/auditor.ts';
+import { decryptAsTrustee } from '../../src/client/trustee-decrypt.ts';
+import { signAsTrustee, trusteeIdentityOf } from '../../src/client/trustee-identity.ts';
+import type { ShareFile } from '../../src/client/trustee-ceremony.ts';
+import { decryptShare } from '../../src/crypto/share-protection.ts';
+import { encodeShare, parseThresholdParams, partialDecrypt, type TrusteeShare } from '../../src/crypto/threshold-rsa.ts';
+import { bytesToBigInt, fromBase64url, toBase64url } from '../../src/crypto/bytes.ts';
+import { partialsBatchText, type TrusteeTranscript } from '../../src/domain/trustees.ts';
+import { keyNames } from '../../src/keystore/port.ts';
+import { privateKeyFromPkcs8 } from '../../src/commands/election-keys.ts';
+import { rsaPublicKeyOf } from '../../src/crypto/rsa.ts';
+import { createLogger } from '../../src/runtime/log.ts';
+import { partialToText } from '../../src/tally/partial-text.ts';
+import { runEvote } from '../support/run-cli.ts';
+import { startTestCluster, voterCsv, type TestCluster } from '../support/system.ts';
+import { issueLettersByEmail, startSmtpSink, type ReceivedLetter, type SmtpSink } from '../support/letters.ts';
+import { vote, type ClientApp } from '../../src/client/voter.ts';
+import { castBallot, commitmentOf, encryptFor, mintCredentials, ok, signedPlaintext, type TestElection } from '../tally/fixture.ts';
+
+const NAMES = ['Ada', 'Babbage', 'Curie'];
+const CHOICES = ['Oak', 'Pine', 'Elm'];
+const VOTERS = 12;
+/** The voters' ballots and two cast beside them: one with a forged signature, one sealed for another election. */
+const BALLOTS = VOTERS + 2;
+const logLines: string[] = [];
+let dir: string;
+let sink: SmtpSink;
+let cluster: TestCluster;
+let system: System;
+let admin: EvoteAdmin;
+let transcript: TrusteeTranscript;
+let shareFiles: ShareFile[];
+const passphrases = NAMES.map((n) => `${n.toLowerCase()} ${randomBytes(9).toString('base64url')}`);
+const figures: Record<string, number> = {};
+
+const cli = (args: string[]) => runEvote(['--url', system.gateway!.url, '--json', ...args], { EVOTE_ADMIN_TOKEN: cluster.adminToken });
+
+interface OpenElection extends TestElection {
+  letters: ReceivedLetter[];
+  client: ClientApp;
+}
+
+/** An election through the gateway, with the ceremony's transcript or a server-held counter key, voting open, letters sent. */
+async function openElection(trustees?: TrusteeTranscript): Promise<OpenElection> {
+  const { electionId } = await admin.createElection({ theme: trustees ? 'Trees (trustees)' : 'Trees (single key)', choices: CHOICES, expectedVoters: 100, ...(trustees && { trustees }) });
+  await admin.conn.request('command', 'election.importVoters', { electionId, csv: voterCsv(VOTERS, `${electionId.slice(0, 8)}.example.org`) }, { token: cluster.adminToken });
+  const client = await admin.conn.request<ClientApp>('command', 'clients.register', { name: `trustee test ${electionId.slice(0, 8)}` }, { token: cluster.adminToken });
+  await admin.startVoting(electionId);
+  const { letters } = await issueLettersByEmail(admin.conn, cluster.adminToken, electionId, sink);
+  const authority = privateKeyFromPkcs8((await system.keyStore.get(keyNames.authority(electionId))) as Uint8Array);
+  const counter = await system.keyStore.get(keyNames.counter(electionId));
+  const ballotPublicKey = trustees
+    ? createPublicKey({ key: Buffer.from(trustees.ballotPublicKey, 'base64url'), format: 'der', type: 'spki' })
+    : rsaPublicKeyOf(privateKeyFromPkcs8(counter as Uint8Array));
+  return { electionId, choices: CHOICES, authorityPrivateKey: authority, authorityPublicKey: rsaPublicKeyOf(authority), ballotPublicKey, letters, client };
+}
+
+const choiceOf = (i: number) => CHOICES[i % 3 === 0 ? 1 : i % 5 === 0 ? 2 : 0] as string;
+
+/** The same ballots in every election: each voter votes with the client library; then the two odd ones. */
+async function castSameBallots(e: OpenElection): Promise<void> {
+  const url = system.gateway!.url;
+  await Promise.all(e.letters.map((letter, i) => vote({ url, credential: letter.credential, client: e.client, choice: choiceOf(i) })));
+  const [forged, misdirected] = await mintCredentials(system.store, e.electionId, 2);
+  await castBallot(system.store, e.electionId, forged!.n1, encryptFor(e, signedPlaintext(e, { choice: 'Oak', n2Commitment: commitmentOf(forged!), fast: true, forgeSignature: true })));
+  await castBallot(system.store, e.electionId, misdirected!.n1, encryptFor({ ...e, electionId: 'elsewhere' }, signedPlaintext(e, { choice: 'Oak', n2Commitment: commitmentOf(misdirected!), fast: true })));
+  await admin.endVoting(e.electionId);
+}
+
+const tally = (electionId: string) => admin.runTally({ electionId, workers: 2 });
+
+async function openShare(i: number): Promise<TrusteeShare> {
+  return ok(await decryptShare(shareFiles[i]!.protectedShare, passphrases[i]!));
+}
+
+/** Trustee i's partials computed with a wrong share but signed with its real identity key: form and signature pass, the proofs do not. */
+async function submitWrongPartials(electionId: string, i: number): Promise<void> {
+  const params = ok(parseThresholdParams(transcript.params));
+  const share = await openShare(i);
+  const identity = trusteeIdentityOf(JSON.stringify(encodeShare(share)));
+  const wrong = { index: share.index, s: share.s + 1n };
+  const { ballots } = await admin.conn.request<{ ballots: { ballotHash: string; c0: string }[] }>('query', 'tally.trusteeBallots', { electionId });
+  const partials = ballots.map((b) => ({ ballotHash: b.ballotHash, partial: partialToText(params, partialDecrypt(params, wrong, bytesToBigInt(fromBase64url(b.c0)!))) }));
+  const signature = signAsTrustee(identity, partialsBatchText(electionId, share.index, 0, partials));
+  await admin.conn.request('command', 'tally.submitPartials', { electionId, trusteeIndex: share.index, batch: 0, partials, signature });
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'evote-trustees-'));
+  sink = await startSmtpSink();
+  cluster = await startTestCluster({ config: { smtpUrl: sink.url, poolK: 2 }, log: createLogger({ level: 'debug', destination: { write: (line: string) => logLines.push(line) } }) });
+  system = cluster.systems[0]!;
+  admin = await EvoteAdmin.connect(system.gateway!.url, cluster.adminToken);
+  const files = await Promise.all(passphrases.map(async (p, i) => {
+    const file = path.join(dir, `pass-${i}.txt`);
+    await writeFile(file, `${p}\n`, { mode: 0o600 });
+    return file;
+  }));
+  const t0 = performance.now();
+  const run = await runEvote(['--json', 'ceremony', ...NAMES.flatMap((n) => ['--trustee', n]), '--threshold', '2', ...files.flatMap((f) => ['--passphrase-file', f]), '--out', dir], {});
+  figures.ceremonySeconds = (performance.now() - t0) / 1000;
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  const out = JSON.parse(run.stdout) as { transcript: string; shares: string[]; seconds: number };
+  figures.dealSeconds = out.seconds;
+  transcript = JSON.parse(await readFile(out.transcript, 'utf8')) as TrusteeTranscript;
+  shareFiles = await Promise.all(out.shares.map(async (f) => JSON.parse(await readFile(f, 'utf8')) as ShareFile));
+}, 600_000);
+
+afterAll(async () => {
+  console.log(`trustee election figures: ${JSON.stringify(figures)}`);
+  await admin?.close();
+  await cluster?.close();
+  await sink?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('a 2-of-3 trustee election', () => {
+  let single: OpenElection;
+  let pairAC: OpenElection;
+  let faulty: OpenElection;
+  let reference: { counts: Record<string, number>; statuses: Record<string, number>; ballots: number };
+
+  it('the transcript is public: key, threshold, trustees with identity keys and share commitments', () => {
+    expect(transcript).toMatchObject({ version: 1, threshold: 2, trustees: NAMES.map((name, i) => ({ index: i + 1, name })) });
+    expect(Object.keys(transcript.params).sort()).toEqual(['e', 'k', 'l', 'n', 'scheme', 'v', 'vi']);
+    expect(shareFiles.map((f) => f.index)).toEqual([1, 2, 3]);
+  });
+
+  it('creates the elections (the trustee ones hold no counter key) and casts the same ballots in each', async () => {
+    single = await openElection();
+    pairAC = await openElection(transcript);
+    faulty = await openElection(transcript);
+    for (const e of [pairAC, faulty]) {
+      expect(await system.keyStore.get(keyNames.counter(e.electionId))).toBeUndefined();
+      const row = await admin.getElection(e.electionId);
+      expect(row.ballotPublicKey).toBe(transcript.ballotPublicKey);
+    }
+    const refused = await admin.createElection({ theme: 'x', choices: CHOICES, expectedVoters: 1, trustees: { ...transcript, threshold: 3 } }).catch((e: EvoteError) => e);
+    expect((refused as EvoteError).code).toBe('INVALID_TRUSTEES');
+    for (const e of [single, pairAC, faulty]) await castSameBallots(e);
+    reference = await tally(single.electionId);
+    expect(reference.ballots).toBe(BALLOTS);
+    expect(reference.statuses).toMatchObject({ INVALID_SIGNATURE: 1, UNDECRYPTABLE: 1 });
+  }, 120_000);
+
+  it('refuses a batch not signed by the trustee, and a single trustee is not enough: NOT_ENOUGH_TRUSTEES', async () => {
+    const params = ok(parseThresholdParams(transcript.params));
+    const { ballots } = await admin.conn.request<{ ballots: { ballotHash: string; c0: string }[]; next: number | null }>('query', 'tally.trusteeBallots', { electionId: pairAC.electionId });
+    expect(ballots).toHaveLength(BALLOTS);
+    const share = await openShare(0);
+    const partials = [{ ballotHash: ballots[0]!.ballotHash, partial: partialToText(params, partialDecrypt(params, share, bytesToBigInt(fromBase64url(ballots[0]!.c0)!))) }];
+    const forged = trusteeIdentityOf('not the share');
+    const refused = await admin.conn
+      .request('command', 'tally.submitPartials', { electionId: pairAC.electionId, trusteeIndex: 1, batch: 0, partials, signature: signAsTrustee(forged, partialsBatchText(pairAC.electionId, 1, 0, partials)) })
+      .catch((e: EvoteError) => e);
+    expect((refused as EvoteError).code).toBe('INVALID_TRUSTEE_SIGNATURE');
+
+    // Ada with the real CLI: worker threads, batches over the gateway.
+    const run = await cli(['trustee', 'decrypt', pairAC.electionId, '--share', path.join(dir, 'share-1-ada.json'), '--passphrase-file', path.join(dir, 'pass-0.txt'), '--batch-size', '10']);
+    expect(run.code, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout) as { ballots: number; stored: number; batches: number; decryptSeconds: number };
+    expect(r).toMatchObject({ ballots: BALLOTS, stored: BALLOTS, batches: 2 });
+    figures.cliDecryptPerSecond = Math.round(r.ballots / r.decryptSeconds);
+    // Idempotent: the same batches again store nothing.
+    const again = await cli(['trustee', 'decrypt', pairAC.electionId, '--share', path.join(dir, 'share-1-ada.json'), '--passphrase-file', path.join(dir, 'pass-0.txt')]);
+    expect(again.code, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as { stored: number }).stored).toBe(0);
+
+    const short = await tally(pairAC.electionId).catch((e: EvoteError) => e);
+    expect(short).toBeInstanceOf(EvoteError);
+    expect((short as EvoteError).code).toBe('NOT_ENOUGH_TRUSTEES');
+    expect((short as EvoteError).details).toMatchObject({ have: 1, need: 2, trustees: ['Ada'] });
+  }, 120_000);
+
+  it('Ada and Curie together tally the same result as the single-key election', async () => {
+    const t0 = performance.now();
+    const r = await decryptAsTrustee({ conn: admin.conn, electionId: pairAC.electionId, shareFile: shareFiles[2]!, passphrase: passphrases[2]!, threads: 2 });
+    figures.libraryDecryptPerSecond = Math.round(r.ballots / r.decryptSeconds);
+    figures.trusteeSubmitSeconds = (performance.now() - t0) / 1000;
+    const t1 = performance.now();
+    const result = await tally(pairAC.electionId);
+    figures.tallySeconds = (performance.now() - t1) / 1000;
+    expect(result.counts).toEqual(reference.counts);
+    expect(result.statuses).toEqual(reference.statuses);
+    expect(result.ballots).toBe(BALLOTS);
+  }, 120_000);
+
+  it('a trustee sending wrong partials is named, and Babbage and Curie complete the tally', async () => {
+    await submitWrongPartials(faulty.electionId, 0);
+    for (const i of [1, 2]) await decryptAsTrustee({ conn: admin.conn, electionId: faulty.electionId, shareFile: shareFiles[i]!, passphrase: passphrases[i]!, threads: 2 });
+    const result = await tally(faulty.electionId);
+    expect(result.counts).toEqual(reference.counts);
+    expect(result.statuses).toEqual(reference.statuses);
+    expect((result as { faultyTrustees?: string[] }).faultyTrustees).toEqual(['Ada']);
+    const named = (await system.store.readStream(`tally-${faulty.electionId}`, { limit: 1000 })).filter((e) => e.type === 'TrusteeFaulted');
+    expect(named.map((e) => (e.data as { trustee: string }).trustee)).toEqual(['Ada']);
+    // The evidence in the log is the failing partial itself.
+    const params = ok(parseThresholdParams(transcript.params));
+    expect((named[0]!.data as { partial: string }).partial.startsWith('1.')).toBe(true);
+    expect(params.k).toBe(2);
+  }, 120_000);
+
+  it('the audit of each trustee election passes and equals the single-key election', async () => {
+    for (const e of [pairAC, faulty]) {
+      const file = path.join(dir, `${e.electionId}.ndjson`);
+      await exportLogToFile(system.gateway!.url, e.electionId, file);
+      const report = await audit({ from: file });
+      expect(report.failures).toEqual([]);
+      expect(report.gaps, JSON.stringify(report.warnings)).toEqual([]);
+      expect(report.verdict).toBe('PASSED');
+      expect(report.ballotsCounted).toBe(BALLOTS);
+      expect(report.counts).toEqual(reference.counts);
+    }
+    // `evote audit` itself, on the exported file.
+    const cliAudit = await cli(['audit', '--from', path.join(dir, `${pairAC.electionId}.ndjson`)]);
+    expect(cliAudit.code, cliAudit.stderr).toBe(0);
+    expect(JSON.parse(cliAudit.stdout)).toMatchObject({ verdict: 'PASSED', ballotsCounted: BALLOTS });
+  }, 120_000);
+
+  it('the server stored and logged no share, no passphrase and no counter private key', async () => {
+    const shares = await Promise.all([0, 1, 2].map(openShare));
+    const secrets = [
+      ...shares.flatMap((s) => {
+        const enc = encodeShare(s).s;
+        return [enc, Buffer.from(enc, 'base64url').toString('hex'), Buffer.from(enc, 'base64url').toString('base64').replace(/=+$/, ''), s.s.toString()].map((f) => f.slice(-48));
+      }),
+      ...passphrases,
+    ];
+    const found = (text: string) => secrets.filter((s) => text.includes(s)).length;
+    // The scanner finds a share where one is: in the trustee's own decrypted share.
+    expect(found(JSON.stringify(encodeShare(shares[0]!)))).toBeGreaterThan(0);
+
+    const events = await system.store.readAll({ limit: 1_000_000 });
+    expect(found(JSON.stringify(events))).toBe(0);
+    expect(found(JSON.stringify(transcript))).toBe(0);
+    expect(found(logLines.join('\n'))).toBe(0);
+    expect(logLines.some((l) => l.includes('trustees named'))).toBe(true);
+
+    const sql = system.sql;
+    const tables = (await sql.query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`)).rows;
+    expect(tables.map((t) => t.table_name)).toContain('evote_trustee_partials');
+    for (const { table_name } of tables) {
+      const { rows } = await sql.query(`select * from "${table_name}"`);
+      expect(found(JSON.stringify(rows, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))), table_name).toBe(0);
+    }
+    // The key store, opened: per trustee election only the authority, log and PII keys; no counter key.
+    const names = (await sql.query<{ name: string }>(`select name from evote_keystore`)).rows.map((r) => r.name);
+    for (const e of [pairAC, faulty]) {
+      expect(names.filter((n) => n.startsWith(`election/${e.electionId}/`)).sort()).toEqual([keyNames.authority(e.electionId), keyNames.log(e.electionId), keyNames.pii(e.electionId)].sort());
+    }
+    for (const name of names) {
+      const value = Buffer.from((await system.keyStore.get(name)) as Uint8Array);
+      expect(found(`${value.toString('hex')} ${value.toString('base64')} ${toBase64url(value)}`), name).toBe(0);
+    }
+  }, 120_000);
+});

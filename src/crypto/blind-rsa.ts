@@ -44,6 +44,9 @@ export function finalize(publicKey: KeyObject, preparedMessage: Uint8Array, blin
 
 /** RSASSA-PSS-VERIFY with SHA-384, MGF1-SHA-384 and an exact 48-byte salt, by OpenSSL. */
 export function verify(publicKey: KeyObject, preparedMessage: Uint8Array, signature: Uint8Array): boolean {
+  // RFC 8017 §8.1.2 step 1: exactly k bytes. OpenSSL also takes a shorter one (a leading zero byte
+  // dropped), which would give one signature two spellings.
+  if (signature.length !== Math.ceil((publicKey.asymmetricKeyDetails?.modulusLength ?? 0) / 8)) return false;
   try {
     return nodeVerify(
       'sha384',

@@ -186,5 +186,5 @@ describe('the evote CLI runs a whole election', () => {
     expect(JSON.parse(await ok(['--json', 'election', 'list'])).some((e: { electionId: string }) => e.electionId === electionId)).toBe(true);
     const projections = await ok(['projections', 'status']);
     expect(projections).toMatch(/^projection\s+position\s+head\s+lag/);
-  }, 300_000);
+  }, 600_000); // ~20 CLI processes: 100–160 s alone, over 300 s under a full run on a loaded 2-core machine
 });

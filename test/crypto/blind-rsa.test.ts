@@ -1,6 +1,6 @@
 import { RSABSSA } from '@cloudflare/blindrsa-ts';
 import { spawnSync } from 'node:child_process';
-import { createHash, createPrivateKey, webcrypto, type KeyObject } from 'node:crypto';
+import { constants, createHash, createPrivateKey, verify as nodeVerify, webcrypto, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +105,20 @@ describe('blind signatures with a fresh RSA-2048 key', () => {
     otherPrefix[0] = (otherPrefix[0] ?? 0) ^ 0x80;
     expect(verify(keys.publicKey, otherPrefix, signature)).toBe(false);
     expect(verify(generateRsaKeyPair(2048).publicKey, prepared, signature)).toBe(false);
+    expect(verify(keys.publicKey, prepared, signature.subarray(1))).toBe(false);
+  });
+
+  it('refuses a signature one byte short even when it is the same number (a leading zero dropped)', () => {
+    // About one signature in 256 starts with a zero byte; OpenSSL alone accepts it without that byte.
+    let found: { prepared: Uint8Array; signature: Uint8Array } | undefined;
+    for (let i = 0; i < 4_000 && !found; i++) {
+      const signed = signBlindly(keys, message);
+      if (signed.signature[0] === 0) found = signed;
+    }
+    expect(found).toBeDefined();
+    const { prepared, signature } = found!;
+    expect(verify(keys.publicKey, prepared, signature)).toBe(true);
+    expect(nodeVerify('sha384', prepared, { key: keys.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 48 }, signature.subarray(1))).toBe(true);
     expect(verify(keys.publicKey, prepared, signature.subarray(1))).toBe(false);
   });
 

@@ -1,0 +1,27 @@
+/**
+ * glibc's malloc_trim(0), through koffi (an optional dependency): gives back to the kernel the free
+ * pages inside malloc's arenas. V8's background threads and every ended worker thread leave their
+ * arenas holding freed memory that free() does not return (~80 MB after a 300-voter election,
+ * docs/operations.md, "Memory"). Undefined where it cannot be had: not glibc, or koffi not installed.
+ */
+import { createRequire } from 'node:module';
+
+type Trim = () => boolean;
+let loaded: Trim | null | undefined;
+
+export function mallocTrim(): Trim | undefined {
+  if (loaded === undefined) loaded = load();
+  return loaded ?? undefined;
+}
+
+function load(): Trim | null {
+  const glibc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header?.glibcVersionRuntime;
+  if (process.platform !== 'linux' || !glibc) return null;
+  try {
+    const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
+    const trim = koffi.load('libc.so.6').func('int malloc_trim(size_t)') as (pad: number) => number;
+    return () => trim(0) === 1;
+  } catch {
+    return null;
+  }
+}

@@ -58,7 +58,7 @@ const threadCount = (): number => {
  * garbage, then malloc_trim where glibc and koffi allow. The timer keeps no process alive.
  */
 export function startIdleReclaim(opts: IdleReclaimOptions = {}): { stop(): void; readonly reclaims: number } {
-  const { everyMs = IDLE_RECLAIM_EVERY_MS, idleUtilization = 0.02, growthBytes = 8 * 2 ** 20 } = opts;
+  const { everyMs = IDLE_RECLAIM_EVERY_MS, idleUtilization = 0.1, growthBytes = 8 * 2 ** 20 } = opts;
   let last = performance.eventLoopUtilization();
   // Zero: start-up leaves garbage and compiler memory of its own.
   let heapAfter = 0;

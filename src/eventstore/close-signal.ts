@@ -1,8 +1,6 @@
 /**
- * A close that a subscription's pending waits race against. `Promise.race([work, closed])` on one
- * long-lived pending promise adds a reaction to it per call, kept until close: a tail reader held
- * ~30,000 of them (and what they resolved) after a 300-voter election (docs/operations.md, "Memory").
- * Here a wait's wake-up is dropped as soon as its work settles.
+ * A close that waits race against. `Promise.race` against a pending promise leaves it one reaction
+ * per call until it settles (a leak, docs/operations.md, "Memory"); here a wait is dropped once its work settles.
  */
 export class CloseSignal {
   private closed = false;
@@ -12,7 +10,6 @@ export class CloseSignal {
     return this.closed;
   }
 
-  /** Waits still registered: those whose work has not settled. */
   get waiting(): number {
     return this.waiters.size;
   }

@@ -1,9 +1,4 @@
-/**
- * One memory-reducing garbage collection when the server turns idle after work. V8 collects its old
- * generation when it grows, not when traffic stops: after an election the heap held ~45 MB of
- * garbage and ~70 MB of committed pages for minutes (docs/operations.md, "Memory"). The check needs
- * no hook in the gateway: the event loop's utilization over the last interval says whether anything runs.
- */
+/** Memory given back once the server turns idle after work (why and figures: docs/operations.md, "Memory"). */
 import { readdirSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
@@ -11,21 +6,16 @@ import v8 from 'node:v8';
 import { mallocTrim } from './malloc-trim.ts';
 
 export interface IdleReclaimOptions {
-  /** How often the loop is looked at; an interval at most this busy is idle. */
   everyMs?: number;
-  /** Event-loop utilization (0-1) at or under which an interval counts as idle. */
+  /** Event-loop utilization (0-1) of an interval at or under which it counts as idle. */
   idleUtilization?: number;
-  /** Growth of the heap used or of resident memory since the last reclaim that makes one worth its pause. */
+  /** Growth of the heap used (twice this for resident memory) since the last reclaim that is worth one. */
   growthBytes?: number;
 }
 
 export const IDLE_RECLAIM_EVERY_MS = 5_000;
 
-/**
- * V8's collection "of all available garbage", which also gives back the young generation's and
- * empty pages (a plain `gc()` keeps them committed), through an in-process inspector session: no
- * port is opened and no flag is needed. Resolves false where node was built without the inspector.
- */
+/** V8's collection "of all available garbage", which gives pages back (`gc()` keeps them), via an in-process inspector session. */
 export function collectAllGarbage(): Promise<boolean> {
   return new Promise((resolve) => {
     const session = new Session();
@@ -44,7 +34,6 @@ export function collectAllGarbage(): Promise<boolean> {
 }
 
 const heapUsed = () => v8.getHeapStatistics().used_heap_size;
-/** Threads of this process (Linux): a worker thread that ended left its malloc arena's free memory behind. */
 const threadCount = (): number => {
   try {
     return readdirSync('/proc/self/task').length;
@@ -53,14 +42,10 @@ const threadCount = (): number => {
   }
 };
 
-/**
- * Once per idle spell that follows growth (and once after start): a collection of all available
- * garbage, then malloc_trim where glibc and koffi allow. The timer keeps no process alive.
- */
+/** Once per idle spell after growth, an ended thread, or start: that collection, then malloc_trim. */
 export function startIdleReclaim(opts: IdleReclaimOptions = {}): { stop(): void; readonly reclaims: number } {
   const { everyMs = IDLE_RECLAIM_EVERY_MS, idleUtilization = 0.1, growthBytes = 8 * 2 ** 20 } = opts;
   let last = performance.eventLoopUtilization();
-  // Zero: start-up leaves garbage and compiler memory of its own.
   let heapAfter = 0;
   let rssAfter = 0;
   let threadsAfter = 0;

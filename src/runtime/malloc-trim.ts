@@ -1,8 +1,6 @@
 /**
- * glibc's malloc_trim(0), through koffi (an optional dependency): gives back to the kernel the free
- * pages inside malloc's arenas. V8's background threads and every ended worker thread leave their
- * arenas holding freed memory that free() does not return (~80 MB after a 300-voter election,
- * docs/operations.md, "Memory"). Undefined where it cannot be had: not glibc, or koffi not installed.
+ * glibc's malloc_trim(0) through koffi: returns the free pages that free() keeps inside malloc's
+ * arenas (docs/operations.md, "Memory"). Undefined off glibc or when koffi cannot load.
  */
 import { createRequire } from 'node:module';
 

@@ -2,6 +2,7 @@
 import { configFromEnv } from './app/config.ts';
 import { startSystem } from './app/bootstrap.ts';
 import { SHUTDOWN_BUDGET_MS } from './app/shutdown.ts';
+import { startIdleReclaim } from './runtime/idle-reclaim.ts';
 import { createLogger, LogLevelError, type Logger } from './runtime/log.ts';
 
 const log: Logger = (() => {
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
   const config = configFromEnv();
   // EVOTE_REDIS_PREFIX: pub/sub channel prefix, so several deployments (or test runs) can share one Redis.
   const system = await startSystem(config, { gateway: true, log, redisPrefix: process.env.EVOTE_REDIS_PREFIX || undefined });
+  // The server's process only, not every system a test starts: a collection is process-wide.
+  startIdleReclaim();
   let stopping = false;
   // Exit codes (docs/resilience.md): 0 when every in-flight request was answered, 1 when the drain
   // timed out or the backstop fired. Close steps that overran only log: nothing acknowledged depends on them.

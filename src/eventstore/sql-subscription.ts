@@ -6,6 +6,7 @@ import type { SqlExecutor } from '../sql/client.ts';
 import type { EventFilter, EventSubscription, RecordedEvent } from './port.ts';
 import type { Doorbell } from './doorbell.ts';
 import { readAllEvents } from './sql-reads.ts';
+import { CloseSignal } from './close-signal.ts';
 
 export interface SqlSubscriptionOptions {
   fromPosition: number;
@@ -22,8 +23,7 @@ export class SqlSubscription implements EventSubscription {
   private page: RecordedEvent[] = [];
   private pageIndex = 0;
   private closed = false;
-  private signalClosed!: () => void;
-  private readonly closedSignal = new Promise<void>((resolve) => (this.signalClosed = resolve));
+  private readonly closing = new CloseSignal();
   private pulling: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -54,7 +54,7 @@ export class SqlSubscription implements EventSubscription {
     if (this.closed) return;
     this.closed = true;
     this.page = [];
-    this.signalClosed();
+    this.closing.close();
     this.opts.onClose(this);
   }
 
@@ -80,7 +80,6 @@ export class SqlSubscription implements EventSubscription {
   }
 
   private untilClosed<T>(work: Promise<T>): Promise<T | undefined> {
-    work.catch(() => {}); // if close wins the race, a late failure must not go unhandled
-    return Promise.race([work, this.closedSignal.then(() => undefined)]);
+    return this.closing.race(work, undefined);
   }
 }

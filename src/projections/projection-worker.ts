@@ -10,6 +10,7 @@ import type { Logger } from '../runtime/log.ts';
 import type { Notification, Projection } from './projection.ts';
 import { applyBatchOnce, type Batch, type BatchOutcome } from './apply-batch.ts';
 import { readCheckpoint } from './checkpoints.ts';
+import { CloseSignal } from '../eventstore/close-signal.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import type { ProjectionObserver } from './read-cache.ts';
 
@@ -43,8 +44,7 @@ export class ProjectionWorker {
   /** Batches up to here are applied silently: a rebuild's replayed transitions are not news. */
   muteThrough = 0;
   private stopping = false;
-  private stopSignal: Promise<typeof STOPPED> = Promise.resolve(STOPPED);
-  private signalStop: () => void = () => {};
+  private stopSignal = closedSignal();
   private loop: Promise<void> | undefined;
   private subscription: EventSubscription | undefined;
   private failures = 0;
@@ -62,14 +62,14 @@ export class ProjectionWorker {
   start(): void {
     if (this.loop) return;
     this.stopping = false;
-    this.stopSignal = new Promise((resolve) => (this.signalStop = () => resolve(STOPPED)));
+    this.stopSignal = new CloseSignal();
     this.loop = this.runLoop();
   }
 
   async stop(): Promise<void> {
     if (!this.loop) return;
     this.stopping = true;
-    this.signalStop();
+    this.stopSignal.close();
     await this.subscription?.close().catch(() => {});
     await this.loop;
     this.loop = undefined;
@@ -105,7 +105,7 @@ export class ProjectionWorker {
     const batcher = new MicroBatcher(sub[Symbol.asyncIterator]());
     let delivered = from;
     while (!this.stopping) {
-      const woke = await Promise.race([batcher.waitForEvent(), this.stopSignal]);
+      const woke = await this.stopSignal.race(batcher.waitForEvent(), STOPPED);
       if (woke === STOPPED) return false;
       if (!woke) return true; // the subscription ended: resubscribe from the checkpoint
       const events = await batcher.nextBatch(batchSize);
@@ -177,8 +177,14 @@ export class ProjectionWorker {
 
   private async pause(ms: number): Promise<typeof STOPPED | typeof TIMER> {
     const wait = timer(ms);
-    return Promise.race([this.stopSignal, wait.fired]).finally(wait.cancel);
+    return this.stopSignal.race(wait.fired, STOPPED).finally(wait.cancel);
   }
+}
+
+function closedSignal(): CloseSignal {
+  const signal = new CloseSignal();
+  signal.close();
+  return signal;
 }
 
 function timer(ms: number): { fired: Promise<typeof TIMER>; cancel: () => void } {

@@ -3,6 +3,7 @@
  * window reads privately until it catches up (docs/projections.md "Shared tail").
  */
 import type { EventStore, EventSubscription, RecordedEvent } from '../eventstore/port.ts';
+import { CloseSignal } from '../eventstore/close-signal.ts';
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
@@ -110,8 +111,7 @@ export class SharedTail {
 class TailReader implements EventSubscription {
   private closed = false;
   private own: { sub: EventSubscription; iterator: AsyncIterator<RecordedEvent> } | undefined;
-  private signalClosed!: () => void;
-  private readonly closedSignal = new Promise<IteratorReturnResult<undefined>>((resolve) => (this.signalClosed = () => resolve(DONE)));
+  private readonly closing = new CloseSignal();
 
   constructor(
     private readonly tail: SharedTail,
@@ -131,7 +131,7 @@ class TailReader implements EventSubscription {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.signalClosed();
+    this.closing.close();
     await this.dropOwn();
     this.tail.release(this);
   }
@@ -155,7 +155,7 @@ class TailReader implements EventSubscription {
           await this.dropOwn(); // caught up: the shared window has everything after the cursor
           continue;
         }
-        const r = await Promise.race([this.own.iterator.next(), this.closedSignal]);
+        const r = await this.closing.race(this.own.iterator.next(), DONE);
         if (r.done) return DONE;
         return this.deliver(r.value);
       }
@@ -166,7 +166,7 @@ class TailReader implements EventSubscription {
         continue;
       }
       if (found !== 'none') return this.deliver(found);
-      const more = await Promise.race([this.tail.pull(this.cursor), this.closedSignal]);
+      const more = await this.closing.race(this.tail.pull(this.cursor), DONE);
       if (more === DONE || more === false) return DONE;
     }
   }

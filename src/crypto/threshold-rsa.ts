@@ -13,6 +13,7 @@ export {
   encodePartial,
   encodeShare,
   encodeThresholdParams,
+  firstNonUnit,
   parsePartial,
   parseShare,
   parseThresholdParams,
@@ -171,8 +172,13 @@ function bezout(x: bigint, y: bigint): [bigint, bigint, bigint] {
   return [r0, a0, b0];
 }
 
-/** c^d mod n from the first k distinct trustees' partials; COMBINATION_FAILED unless y^e = c. */
-export function combinePartials(params: ThresholdParams, c: bigint, partials: readonly PartialDecryption[]): CryptoResult<bigint> {
+/** y = top/bottom, the e-th root of c when the partials are honest. */
+interface Fraction {
+  top: bigint;
+  bottom: bigint;
+}
+
+function fraction(params: ThresholdParams, c: bigint, partials: readonly PartialDecryption[]): CryptoResult<Fraction> {
   const { n, k, l, e } = params;
   if (c < 0n || c >= n) return fail('MESSAGE_OUT_OF_RANGE', 'ciphertext is not below n');
   const chosen = new Map<number, bigint>();
@@ -194,12 +200,42 @@ export function combinePartials(params: ThresholdParams, c: bigint, partials: re
   const [g, a, b] = bezout(4n * d * d, e);
   if (g !== 1n) return fail('COMBINATION_FAILED', 'e shares a factor with 4Δ²');
   // a and b have opposite signs: y = w^a · c^b as one fraction.
-  const [top, bottom] = a >= 0n ? [modPowOpenSsl(num, a, n), (modPowOpenSsl(den, a, n) * modPowOpenSsl(c, -b, n)) % n] : [(modPowOpenSsl(den, -a, n) * modPowOpenSsl(c, b, n)) % n, modPowOpenSsl(num, -a, n)];
-  const inverse = modInverse(bottom, n);
+  if (a >= 0n) return ok({ top: modPowOpenSsl(num, a, n), bottom: (modPowOpenSsl(den, a, n) * modPowOpenSsl(c, -b, n)) % n });
+  return ok({ top: (modPowOpenSsl(den, -a, n) * modPowOpenSsl(c, b, n)) % n, bottom: modPowOpenSsl(num, -a, n) });
+}
+
+function rootOf(params: ThresholdParams, c: bigint, top: bigint, inverse: bigint | undefined): CryptoResult<bigint> {
   if (inverse === undefined) return fail('COMBINATION_FAILED', 'a partial decryption is not invertible mod n');
-  const y = (top * inverse) % n;
-  if (modPowOpenSsl(y, e, n) !== c) return fail('COMBINATION_FAILED', 'the partial decryptions do not combine to an e-th root of c');
+  const y = (top * inverse) % params.n;
+  if (modPowOpenSsl(y, params.e, params.n) !== c) return fail('COMBINATION_FAILED', 'the partial decryptions do not combine to an e-th root of c');
   return ok(y);
+}
+
+/** c^d mod n from the first k distinct trustees' partials; COMBINATION_FAILED unless y^e = c. */
+export function combinePartials(params: ThresholdParams, c: bigint, partials: readonly PartialDecryption[]): CryptoResult<bigint> {
+  const f = fraction(params, c, partials);
+  return f.ok ? rootOf(params, c, f.value.top, modInverse(f.value.bottom, params.n)) : f;
+}
+
+/**
+ * Inverses mod n of all xs with one modular inverse (Montgomery's trick: 3 multiplications each);
+ * undefined when their product is not a unit (the caller then inverts one by one).
+ */
+export function batchInverse(xs: readonly bigint[], n: bigint): bigint[] | undefined {
+  const prefix: bigint[] = new Array<bigint>(xs.length);
+  let acc = 1n;
+  for (let i = 0; i < xs.length; i++) {
+    prefix[i] = acc;
+    acc = (acc * (xs[i] as bigint)) % n;
+  }
+  let inverse = modInverse(acc, n);
+  if (inverse === undefined) return undefined;
+  const out: bigint[] = new Array<bigint>(xs.length);
+  for (let i = xs.length - 1; i >= 0; i--) {
+    out[i] = (inverse * (prefix[i] as bigint)) % n;
+    inverse = (inverse * (xs[i] as bigint)) % n;
+  }
+  return out;
 }
 
 export interface CombinationWithFaults {
@@ -215,4 +251,16 @@ export function combineNamingFaults(params: ThresholdParams, c: bigint, partials
   const valid = partials.filter((p) => verifyPartial(params, c, p));
   const faulty = [...new Set(partials.filter((p) => !valid.includes(p)).map((p) => p.index))].sort((a, b) => a - b);
   return { result: combinePartials(params, c, valid), faulty };
+}
+
+/** combineNamingFaults for many ciphertexts, the fractions' inverses batched (the tally's hot path). */
+export function combineManyNamingFaults(params: ThresholdParams, cs: readonly bigint[], partials: readonly (readonly PartialDecryption[])[]): CombinationWithFaults[] {
+  const fractions = cs.map((c, i) => fraction(params, c, partials[i] ?? []));
+  const bottoms = fractions.map((f) => (f.ok ? f.value.bottom : 1n));
+  const inverses = batchInverse(bottoms, params.n) ?? bottoms.map((b) => modInverse(b, params.n));
+  return fractions.map((f, i) => {
+    const c = cs[i] as bigint;
+    const result = f.ok ? rootOf(params, c, f.value.top, inverses[i]) : f;
+    return result.ok || result.error.code !== 'COMBINATION_FAILED' ? { result, faulty: [] } : combineNamingFaults(params, c, partials[i] ?? []);
+  });
 }

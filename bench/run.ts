@@ -114,7 +114,7 @@ try {
   if (want('letters')) await withSystem(async (sys) => say(...(await letterBench(sys))));
   if (want('tally')) say(...(await tallyBench(2_000)), ...(await sharedTallyBench(8_000)));
   if (want('trustee')) say(...(await trusteeBench()));
-  if (want('trustee-tally')) say(...(await trusteeTallyBench()));
+  if (want('trustee-tally')) say(...(await trusteeTallyBench(Number(process.env.TRUSTEE_TALLY_BALLOTS ?? 2_000))));
   if (want('audit')) say(...(await auditBench(2_000)));
   if (want('witness')) say(...(await witnessBench(5_000)));
   if (want('startup')) say(...(await startupBench()));

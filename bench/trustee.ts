@@ -12,10 +12,13 @@ import { modPowOpenSsl, modPowOpenSslConstantTime } from '../src/crypto/openssl-
 import { generateRsaKeyPair, rsaRawPrivate, rsaRawPublic } from '../src/crypto/rsa.ts';
 import { threadCpuNanos } from '../src/runtime/thread-cpu.ts';
 import { combinePartials, dealThresholdKey, partialDecrypt, verifyPartial, type TrusteeShare } from '../src/crypto/threshold-rsa.ts';
+import { partialDecryptBatch, verifyPartialBatch } from '../src/crypto/threshold-rsa-batch.ts';
 import { createPartialDecryptionPool } from '../src/tally/trustee-pool.ts';
 import { against, type BenchResult } from './harness.ts';
 
 const MS = 2_000;
+/** Ciphertexts per batched proof (docs/trustees.md, "Batched proofs"). */
+const BATCH = 64;
 
 /** Calls of fn per second of this thread's CPU time (wall time where the kernel gives no thread clock). */
 function opsPerCpuSecond(ms: number, fn: () => unknown): number {
@@ -57,6 +60,10 @@ export async function trusteeBench(poolCiphertexts = 400): Promise<BenchResult[]
   const partials = shares.map((s) => partialDecrypt(params, s, c));
   const verify = opsPerCpuSecond(MS, () => verifyPartial(params, c, partials[1]!));
   const combine = opsPerCpuSecond(MS, () => combinePartials(params, c, [partials[2]!, partials[0]!]));
+  const batchCs = Array.from({ length: BATCH }, () => bytesToBigInt(new Uint8Array(randomBytes(255))));
+  const batchProve = BATCH * opsPerCpuSecond(MS, () => partialDecryptBatch(params, share, batchCs));
+  const batch = partialDecryptBatch(params, share, batchCs);
+  const batchVerify = BATCH * opsPerCpuSecond(MS, () => verifyPartialBatch(params, batchCs, batch));
 
   const threads = availableParallelism();
   const pool = await createPartialDecryptionPool({ threads });
@@ -79,6 +86,8 @@ export async function trusteeBench(poolCiphertexts = 400): Promise<BenchResult[]
     against({ name: 'trustee partial decryptions with proof, per thread CPU-second', rate: one, unit: 'ops', note }, rawPrivate),
     against({ name: `trustee partial decryptions with proof, pool of ${threads} threads (wall)`, rate: poolRate, unit: 'ops', note: `${poolCiphertexts} ciphertexts, load ${loadavg()[0]?.toFixed(1)}` }, rawPrivate),
     against({ name: 'partial decryption proofs verified, per thread CPU-second', rate: verify, unit: 'ops' }, rawPrivate),
+    against({ name: `trustee partial decryptions, one proof per ${BATCH}, per thread CPU-second`, rate: batchProve, unit: 'ops' }, modexp),
+    against({ name: `partial decryptions verified, one proof per ${BATCH}, per thread CPU-second`, rate: batchVerify, unit: 'ops' }, modexp),
     against({ name: 'combinations of 2 partials (with the y^e = c check), per thread CPU-second', rate: combine, unit: 'ops' }, rawPublic),
   ];
 }

@@ -90,13 +90,19 @@ function readInteger(value: unknown, field: string, maxBytes: number): bigint {
   return bytesToBigInt(bytes);
 }
 
-/** Exactly len(n) bytes, a unit of Z_n (a non-unit would reveal a factor of n). */
-function readElement(value: unknown, field: string, n: bigint): bigint {
+/** Exactly len(n) bytes, a unit of Z_n (a non-unit would reveal a factor of n) unless checkUnit is false. */
+function readElement(value: unknown, field: string, n: bigint, checkUnit = true): bigint {
   const bytes = typeof value === 'string' ? fromBase64url(value) : undefined;
   if (!bytes || bytes.length !== modulusBytes(n)) throw new Malformed(`${field} is not ${modulusBytes(n)} base64url bytes`);
   const x = bytesToBigInt(bytes);
-  if (x === 0n || x >= n || gcd(x, n) !== 1n) throw new Malformed(`${field} is not a unit below n`);
+  if (x === 0n || x >= n || (checkUnit && gcd(x, n) !== 1n)) throw new Malformed(`${field} is not a unit below n`);
   return x;
+}
+
+/** Index of the first non-unit mod n, or -1: one gcd of the product when all are units (the usual case). */
+export function firstNonUnit(xs: readonly bigint[], n: bigint): number {
+  if (gcd(xs.reduce((acc, x) => (acc * x) % n, 1n), n) === 1n) return -1;
+  return xs.findIndex((x) => gcd(x, n) !== 1n);
 }
 
 function readCount(value: unknown, field: string, min: number, max: number): number {
@@ -137,14 +143,17 @@ export function parseShare(value: unknown): CryptoResult<TrusteeShare> {
   });
 }
 
-/** A partial decryption under `params`: index among its trustees, x a unit below n, proof sizes bounded. */
-export function parsePartial(params: ThresholdParams, value: unknown): CryptoResult<PartialDecryption> {
+/**
+ * A partial decryption under `params`: index among its trustees, x a unit below n, proof sizes bounded.
+ * `checkUnit: false` leaves x's unit check to the caller (firstNonUnit over a batch, or the combination).
+ */
+export function parsePartial(params: ThresholdParams, value: unknown, opts: { checkUnit: boolean } = { checkUnit: true }): CryptoResult<PartialDecryption> {
   return parsing(() => {
     const r = record(value, 'partial', ['index', 'x', 'proof']);
     const proof = record(r.proof, 'partial.proof', ['c', 'z']);
     return {
       index: readCount(r.index, 'partial.index', 1, params.l),
-      x: readElement(r.x, 'partial.x', params.n),
+      x: readElement(r.x, 'partial.x', params.n, opts.checkUnit),
       proof: { c: readInteger(proof.c, 'partial.proof.c', CHALLENGE_BITS / 8), z: readInteger(proof.z, 'partial.proof.z', modulusBytes(params.n) + CHALLENGE_BITS / 4 + 1) },
     };
   });

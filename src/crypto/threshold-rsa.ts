@@ -13,6 +13,7 @@ export {
   encodePartial,
   encodeShare,
   encodeThresholdParams,
+  firstNonUnit,
   parsePartial,
   parseShare,
   parseThresholdParams,
@@ -32,6 +33,8 @@ export interface DealtThresholdKey {
 }
 
 const PROOF_DOMAIN = utf8('evote/threshold-rsa/v1/partial-proof');
+/** A batch's 256-bit digest is bound whole even under a toy modulus (the same bytes for n ≥ 256 bits). */
+const BIND_BYTES = 32;
 
 function safePrime(bits: number): Promise<bigint> {
   return new Promise((resolve, reject) => generatePrime(bits, { safe: true, bigint: true }, (err, prime) => (err ? reject(err) : resolve(prime))));
@@ -100,10 +103,10 @@ function prepare(params: ThresholdParams): Prepared {
   return out;
 }
 
-function challenge(params: ThresholdParams, bytes: number, index: number, c: bigint, values: bigint[]): bigint {
+function challenge(params: ThresholdParams, bytes: number, domain: Uint8Array, index: number, c: bigint, values: bigint[]): bigint {
   const head = new Uint8Array(4);
   new DataView(head.buffer).setUint32(0, index);
-  const parts = [PROOF_DOMAIN, head, bigIntToBytes(params.n, bytes), bigIntToBytes(c, bytes), ...values.map((x) => bigIntToBytes(x, bytes))].map(lengthPrefixed);
+  const parts = [domain, head, bigIntToBytes(params.n, bytes), bigIntToBytes(c, Math.max(bytes, BIND_BYTES)), ...values.map((x) => bigIntToBytes(x, bytes))].map(lengthPrefixed);
   const digest = hash('sha256', concatBytes(...parts), 'buffer');
   return bytesToBigInt(new Uint8Array(digest.buffer, digest.byteOffset, CHALLENGE_BITS / 8));
 }
@@ -113,40 +116,63 @@ function nonceBits(n: bigint): number {
   return bitLength(n) + 2 * CHALLENGE_BITS;
 }
 
+/** What a Shoup proof shows: log_base power = log_v v_index, bound to `bind` (c, or a batch's digest). */
+export interface LogEquality {
+  domain: Uint8Array;
+  index: number;
+  bind: bigint;
+  /** A square mod n (c^(4Δ), or a batch's product of such). */
+  base: bigint;
+  /** base^s: x² for one partial. */
+  power: bigint;
+}
+
+/** Shoup's proof of LogEquality for trustee st.index's share s. */
+export function proveLogEquality(params: ThresholdParams, s: bigint, st: LogEquality): { c: bigint; z: bigint } {
+  const { vPow, bytes } = prepare(params);
+  const r = randomBigIntInRange(0n, 1n << BigInt(nonceBits(params.n)));
+  const ch = challenge(params, bytes, st.domain, st.index, st.bind, [params.v, st.base, params.vi[st.index - 1] as bigint, st.power, vPow(r), modPowOpenSsl(st.base, r, params.n)]);
+  return { c: ch, z: s * ch + r };
+}
+
+export function checkLogEquality(params: ThresholdParams, st: LogEquality, proof: { c: bigint; z: bigint }): boolean {
+  const { n } = params;
+  if (proof.c < 0n || proof.c >> BigInt(CHALLENGE_BITS) !== 0n || proof.z < 0n || bitLength(proof.z) > nonceBits(n) + 1) return false;
+  const { vPow, bytes } = prepare(params);
+  const vi = params.vi[st.index - 1] as bigint;
+  const viC = modPowOpenSsl(vi, proof.c, n);
+  const powerC = modPowOpenSsl(st.power, proof.c, n);
+  // One inverse for both: 1/A = B/(AB), 1/B = A/(AB).
+  const inverse = modInverse((viC * powerC) % n, n);
+  if (inverse === undefined) return false;
+  const vR = (vPow(proof.z) * ((powerC * inverse) % n)) % n;
+  const baseR = (modPowOpenSsl(st.base, proof.z, n) * ((viC * inverse) % n)) % n;
+  return challenge(params, bytes, st.domain, st.index, st.bind, [params.v, st.base, vi, st.power, vR, baseR]) === proof.c;
+}
+
 /** Trustee `share.index`'s partial decryption of c (0 ≤ c < n, else RangeError) with its proof. */
 export function partialDecrypt(params: ThresholdParams, share: TrusteeShare, c: bigint): PartialDecryption {
   const { n } = params;
   if (c < 0n || c >= n) throw new RangeError('ciphertext is not below n');
   if (!Number.isInteger(share.index) || share.index < 1 || share.index > params.l) throw new RangeError('share index is not one of these trustees');
-  const { delta: d, vPow, bytes } = prepare(params);
-  const c2 = modPowOpenSsl(c, 2n * d, n);
+  const c2 = modPowOpenSsl(c, 2n * prepare(params).delta, n);
   const x = modPowOpenSsl(c2, share.s, n);
-  const cTilde = (c2 * c2) % n;
-  const r = randomBigIntInRange(0n, 1n << BigInt(nonceBits(n)));
-  const vR = vPow(r);
-  const cR = modPowOpenSsl(cTilde, r, n);
-  const ch = challenge(params, bytes, share.index, c, [params.v, cTilde, params.vi[share.index - 1] as bigint, (x * x) % n, vR, cR]);
-  return { index: share.index, x, proof: { c: ch, z: share.s * ch + r } };
+  const proof = proveLogEquality(params, share.s, { domain: PROOF_DOMAIN, index: share.index, bind: c, base: (c2 * c2) % n, power: (x * x) % n });
+  return { index: share.index, x, proof };
 }
 
 /** True when the proof shows x = c^(2Δ s_i) for trustee i's committed share (v_i). */
 export function verifyPartial(params: ThresholdParams, c: bigint, partial: PartialDecryption): boolean {
   const { n } = params;
   const { index, x, proof } = partial;
-  if (!Number.isInteger(index) || index < 1 || index > params.l || c < 0n || c >= n) return false;
-  if (x <= 0n || x >= n || proof.c < 0n || proof.c >> BigInt(CHALLENGE_BITS) !== 0n || proof.z < 0n || bitLength(proof.z) > nonceBits(n) + 1) return false;
-  const { delta: d, vPow, bytes } = prepare(params);
-  const vi = params.vi[index - 1] as bigint;
-  const x2 = (x * x) % n;
-  const viC = modPowOpenSsl(vi, proof.c, n);
-  const x2C = modPowOpenSsl(x2, proof.c, n);
-  // One inverse for both: 1/A = B/(AB), 1/B = A/(AB).
-  const inverse = modInverse((viC * x2C) % n, n);
-  if (inverse === undefined) return false;
-  const cTilde = modPowOpenSsl(c, 4n * d, n);
-  const vR = (vPow(proof.z) * ((x2C * inverse) % n)) % n;
-  const cR = (modPowOpenSsl(cTilde, proof.z, n) * ((viC * inverse) % n)) % n;
-  return challenge(params, bytes, index, c, [params.v, cTilde, vi, x2, vR, cR]) === proof.c;
+  if (!Number.isInteger(index) || index < 1 || index > params.l || c < 0n || c >= n || x <= 0n || x >= n) return false;
+  const base = modPowOpenSsl(c, 4n * prepare(params).delta, n);
+  return checkLogEquality(params, { domain: PROOF_DOMAIN, index, bind: c, base, power: (x * x) % n }, proof);
+}
+
+/** Δ = l! for these parameters (cached). */
+export function deltaOf(params: ThresholdParams): bigint {
+  return prepare(params).delta;
 }
 
 /** Δ·λ_{0,j}: an integer. */
@@ -171,8 +197,13 @@ function bezout(x: bigint, y: bigint): [bigint, bigint, bigint] {
   return [r0, a0, b0];
 }
 
-/** c^d mod n from the first k distinct trustees' partials; COMBINATION_FAILED unless y^e = c. */
-export function combinePartials(params: ThresholdParams, c: bigint, partials: readonly PartialDecryption[]): CryptoResult<bigint> {
+/** y = top/bottom, the e-th root of c when the partials are honest. */
+interface Fraction {
+  top: bigint;
+  bottom: bigint;
+}
+
+function fraction(params: ThresholdParams, c: bigint, partials: readonly PartialDecryption[]): CryptoResult<Fraction> {
   const { n, k, l, e } = params;
   if (c < 0n || c >= n) return fail('MESSAGE_OUT_OF_RANGE', 'ciphertext is not below n');
   const chosen = new Map<number, bigint>();
@@ -194,12 +225,42 @@ export function combinePartials(params: ThresholdParams, c: bigint, partials: re
   const [g, a, b] = bezout(4n * d * d, e);
   if (g !== 1n) return fail('COMBINATION_FAILED', 'e shares a factor with 4Δ²');
   // a and b have opposite signs: y = w^a · c^b as one fraction.
-  const [top, bottom] = a >= 0n ? [modPowOpenSsl(num, a, n), (modPowOpenSsl(den, a, n) * modPowOpenSsl(c, -b, n)) % n] : [(modPowOpenSsl(den, -a, n) * modPowOpenSsl(c, b, n)) % n, modPowOpenSsl(num, -a, n)];
-  const inverse = modInverse(bottom, n);
+  if (a >= 0n) return ok({ top: modPowOpenSsl(num, a, n), bottom: (modPowOpenSsl(den, a, n) * modPowOpenSsl(c, -b, n)) % n });
+  return ok({ top: (modPowOpenSsl(den, -a, n) * modPowOpenSsl(c, b, n)) % n, bottom: modPowOpenSsl(num, -a, n) });
+}
+
+function rootOf(params: ThresholdParams, c: bigint, top: bigint, inverse: bigint | undefined): CryptoResult<bigint> {
   if (inverse === undefined) return fail('COMBINATION_FAILED', 'a partial decryption is not invertible mod n');
-  const y = (top * inverse) % n;
-  if (modPowOpenSsl(y, e, n) !== c) return fail('COMBINATION_FAILED', 'the partial decryptions do not combine to an e-th root of c');
+  const y = (top * inverse) % params.n;
+  if (modPowOpenSsl(y, params.e, params.n) !== c) return fail('COMBINATION_FAILED', 'the partial decryptions do not combine to an e-th root of c');
   return ok(y);
+}
+
+/** c^d mod n from the first k distinct trustees' partials; COMBINATION_FAILED unless y^e = c. */
+export function combinePartials(params: ThresholdParams, c: bigint, partials: readonly PartialDecryption[]): CryptoResult<bigint> {
+  const f = fraction(params, c, partials);
+  return f.ok ? rootOf(params, c, f.value.top, modInverse(f.value.bottom, params.n)) : f;
+}
+
+/**
+ * Inverses mod n of all xs with one modular inverse (Montgomery's trick: 3 multiplications each);
+ * undefined when their product is not a unit (the caller then inverts one by one).
+ */
+export function batchInverse(xs: readonly bigint[], n: bigint): bigint[] | undefined {
+  const prefix: bigint[] = new Array<bigint>(xs.length);
+  let acc = 1n;
+  for (let i = 0; i < xs.length; i++) {
+    prefix[i] = acc;
+    acc = (acc * (xs[i] as bigint)) % n;
+  }
+  let inverse = modInverse(acc, n);
+  if (inverse === undefined) return undefined;
+  const out: bigint[] = new Array<bigint>(xs.length);
+  for (let i = xs.length - 1; i >= 0; i--) {
+    out[i] = (inverse * (prefix[i] as bigint)) % n;
+    inverse = (inverse * (xs[i] as bigint)) % n;
+  }
+  return out;
 }
 
 export interface CombinationWithFaults {
@@ -215,4 +276,16 @@ export function combineNamingFaults(params: ThresholdParams, c: bigint, partials
   const valid = partials.filter((p) => verifyPartial(params, c, p));
   const faulty = [...new Set(partials.filter((p) => !valid.includes(p)).map((p) => p.index))].sort((a, b) => a - b);
   return { result: combinePartials(params, c, valid), faulty };
+}
+
+/** combineNamingFaults for many ciphertexts, the fractions' inverses batched (the tally's hot path). */
+export function combineManyNamingFaults(params: ThresholdParams, cs: readonly bigint[], partials: readonly (readonly PartialDecryption[])[]): CombinationWithFaults[] {
+  const fractions = cs.map((c, i) => fraction(params, c, partials[i] ?? []));
+  const bottoms = fractions.map((f) => (f.ok ? f.value.bottom : 1n));
+  const inverses = batchInverse(bottoms, params.n) ?? bottoms.map((b) => modInverse(b, params.n));
+  return fractions.map((f, i) => {
+    const c = cs[i] as bigint;
+    const result = f.ok ? rootOf(params, c, f.value.top, inverses[i]) : f;
+    return result.ok || result.error.code !== 'COMBINATION_FAILED' ? { result, faulty: [] } : combineNamingFaults(params, c, partials[i] ?? []);
+  });
 }

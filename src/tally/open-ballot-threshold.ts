@@ -8,7 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import { decodeBallotCiphertext, decryptWithRevealedR } from '../crypto/ballot-encryption.ts';
 import { bigIntToBytes, bytesToBigInt, toBase64url } from '../crypto/bytes.ts';
 import { verify } from '../crypto/blind-rsa.ts';
-import { combineNamingFaults, type PartialDecryption, type ThresholdParams } from '../crypto/threshold-rsa.ts';
+import { combineManyNamingFaults, type CombinationWithFaults, type PartialDecryption, type ThresholdParams } from '../crypto/threshold-rsa.ts';
 import { partialFromText } from './partial-text.ts';
 import { readOpenedBallot, type OpenedBallot } from './classify.ts';
 import type { StoredPartial } from './trustee-partials-store.ts';
@@ -33,25 +33,51 @@ export type ThresholdOpening = { opened: OpenedBallot; faults: TrusteeFault[] } 
 const unusable: OpenedBallot = { kind: 'undecryptable', revealedR: null, choice: null, n2Commitment: null };
 
 export function openBallotWithPartials(keys: ThresholdBallotKeys, ciphertext: string, stored: readonly StoredPartial[]): ThresholdOpening {
-  const decoded = decodeBallotCiphertext(ciphertext);
-  if (!decoded.ok) return { opened: unusable, faults: [] };
-  const c0 = bytesToBigInt(decoded.value.c0);
-  if (c0 <= 1n || c0 >= keys.params.n) return { opened: unusable, faults: [] };
+  return openBallotsWithPartials(keys, [ciphertext], [stored])[0] as ThresholdOpening;
+}
 
+interface Parsed {
+  c0: bigint;
+  candidates: { stored: StoredPartial; parsed: PartialDecryption }[];
+  faults: TrusteeFault[];
+}
+
+function parseBallot(keys: ThresholdBallotKeys, ciphertext: string, stored: readonly StoredPartial[]): Parsed | undefined {
+  const decoded = decodeBallotCiphertext(ciphertext);
+  if (!decoded.ok) return undefined;
+  const c0 = bytesToBigInt(decoded.value.c0);
+  if (c0 <= 1n || c0 >= keys.params.n) return undefined;
   const faults: TrusteeFault[] = [];
-  const candidates: { stored: StoredPartial; parsed: PartialDecryption }[] = [];
+  const candidates: Parsed['candidates'] = [];
   for (const s of stored) {
-    const parsed = partialFromText(keys.params, s.partial);
+    // No unit check: a non-unit x cannot pass the combination's y^e = c0, and its proof then fails.
+    const parsed = partialFromText(keys.params, s.partial, { checkUnit: false });
     if (parsed.ok && parsed.value.index === s.trusteeIndex) candidates.push({ stored: s, parsed: parsed.value });
     else faults.push({ trusteeIndex: s.trusteeIndex, partial: s.partial });
   }
-  const { result, faulty } = combineNamingFaults(keys.params, c0, candidates.map((c) => c.parsed));
-  for (const c of candidates) if (faulty.includes(c.stored.trusteeIndex)) faults.push({ trusteeIndex: c.stored.trusteeIndex, partial: c.stored.partial });
-  if (!result.ok) return { short: { have: candidates.length - faulty.length }, faults };
-  // r^e = c0 holds (combinePartials checked it); decryptWithRevealedR checks it again, as anyone will.
-  const r = bigIntToBytes(result.value, keys.kLen);
+  return { c0, candidates, faults };
+}
+
+/** Many ballots at once: the combinations share one modular inverse (combineManyNamingFaults). */
+export function openBallotsWithPartials(keys: ThresholdBallotKeys, ciphertexts: readonly string[], stored: readonly (readonly StoredPartial[])[]): ThresholdOpening[] {
+  const parsed = ciphertexts.map((c, i) => parseBallot(keys, c, stored[i] ?? []));
+  const usable = parsed.filter((p): p is Parsed => p !== undefined);
+  const combined = combineManyNamingFaults(keys.params, usable.map((p) => p.c0), usable.map((p) => p.candidates.map((c) => c.parsed)));
+  let next = 0;
+  return parsed.map((p, i) => {
+    if (!p) return { opened: unusable, faults: [] };
+    const { result, faulty } = combined[next++] as CombinationWithFaults;
+    const faults = [...p.faults];
+    for (const c of p.candidates) if (faulty.includes(c.stored.trusteeIndex)) faults.push({ trusteeIndex: c.stored.trusteeIndex, partial: c.stored.partial });
+    if (!result.ok) return { short: { have: p.candidates.length - faulty.length }, faults };
+    return { opened: readWithRoot(keys, ciphertexts[i] as string, result.value), faults };
+  });
+}
+
+// r^e = c0 holds (the combination checked it); decryptWithRevealedR checks it again, as anyone will.
+function readWithRoot(keys: ThresholdBallotKeys, ciphertext: string, root: bigint): OpenedBallot {
+  const r = bigIntToBytes(root, keys.kLen);
   const decrypted = decryptWithRevealedR(keys.ballotPublicKey, r, ciphertext, keys.electionId);
-  if (!decrypted.ok) return { opened: { kind: 'undecryptable', revealedR: toBase64url(r), choice: null, n2Commitment: null }, faults };
-  const opened = readOpenedBallot((m, sig) => verify(keys.authorityPublicKey, m, sig), keys.electionId, decrypted.value.plaintext, toBase64url(r));
-  return { opened, faults };
+  if (!decrypted.ok) return { kind: 'undecryptable', revealedR: toBase64url(r), choice: null, n2Commitment: null };
+  return readOpenedBallot((m, sig) => verify(keys.authorityPublicKey, m, sig), keys.electionId, decrypted.value.plaintext, toBase64url(r));
 }

@@ -10,9 +10,9 @@ export function partialToText(params: ThresholdParams, partial: PartialDecryptio
   return `${e.index}.${e.x}.${e.proof.c}.${e.proof.z}`;
 }
 
-export function partialFromText(params: ThresholdParams, text: string): CryptoResult<PartialDecryption> {
+export function partialFromText(params: ThresholdParams, text: string, opts: { checkUnit: boolean } = { checkUnit: true }): CryptoResult<PartialDecryption> {
   const parts = text.split('.');
   if (parts.length !== 4 || !/^[1-9][0-9]{0,2}$/.test(parts[0] as string)) return fail('MALFORMED_THRESHOLD_DATA', 'partial text is not index.x.c.z');
   const [index, x, c, z] = parts as [string, string, string, string];
-  return parsePartial(params, { index: Number(index), x, proof: { c, z } });
+  return parsePartial(params, { index: Number(index), x, proof: { c, z } }, opts);
 }

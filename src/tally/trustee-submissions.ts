@@ -11,7 +11,7 @@ import { domainError, type DomainError, type Result } from '../domain/errors.ts'
 import { partialsBatchText, type TrusteeTranscript } from '../domain/trustees.ts';
 import { decodeBallotCiphertext } from '../crypto/ballot-encryption.ts';
 import { fromBase64url, toBase64url } from '../crypto/bytes.ts';
-import { parseThresholdParams, type ThresholdParams } from '../crypto/threshold-rsa.ts';
+import { firstNonUnit, parseThresholdParams, type ThresholdParams } from '../crypto/threshold-rsa.ts';
 import { partialFromText } from './partial-text.ts';
 import { readElectionFacts, type ElectionFacts } from './election-facts.ts';
 import type { SubmittedPartial, TrusteePartialsStore } from './trustee-partials-store.ts';
@@ -76,11 +76,15 @@ function checkSignature(trustee: { identityKey: string }, text: string, signatur
 }
 
 function badPartials(input: PartialsSubmission, params: ThresholdParams): DomainError | undefined {
+  const xs: bigint[] = [];
   for (const [i, p] of input.partials.entries()) {
-    const parsed = partialFromText(params, p.partial);
+    const parsed = partialFromText(params, p.partial, { checkUnit: false });
     if (!parsed.ok) return domainError('INVALID_PARTIALS', `partial ${i} does not parse`, { item: i });
     if (parsed.value.index !== input.trusteeIndex) return domainError('INVALID_PARTIALS', `partial ${i} is trustee ${parsed.value.index}'s, not ${input.trusteeIndex}'s`, { item: i });
+    xs.push(parsed.value.x);
   }
+  const nonUnit = firstNonUnit(xs, params.n);
+  if (nonUnit >= 0) return domainError('INVALID_PARTIALS', `partial ${nonUnit} does not parse`, { item: nonUnit });
   if (new Set(input.partials.map((p) => p.ballotHash)).size !== input.partials.length) return domainError('INVALID_PARTIALS', 'a ballot appears twice in the batch');
   return undefined;
 }

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { openBallot } from './open-ballot.ts';
-import { openBallotWithPartials, type ThresholdBallotKeys } from './open-ballot-threshold.ts';
+import { openBallotsWithPartials, openBallotWithPartials, type ThresholdBallotKeys, type ThresholdOpening } from './open-ballot-threshold.ts';
 import { rawPrivateOps } from './raw-probe.ts';
 import { threadCpuNanos } from '../runtime/thread-cpu.ts';
 import { parseThresholdParams } from '../crypto/threshold-rsa.ts';
@@ -40,13 +40,20 @@ function safely(open: () => OpenedBallot): OpenedBallot {
 
 function answerWithPartials(id: number, keys: ThresholdBallotKeys, ciphertexts: string[], partials: StoredPartial[][]): WorkerReply {
   const reply: WorkerReply = { id, ballots: [], faults: [], short: [] };
-  ciphertexts.forEach((ciphertext, ballot) => {
-    let opening: ReturnType<typeof openBallotWithPartials>;
-    try {
-      opening = openBallotWithPartials(keys, ciphertext, partials[ballot] ?? []);
-    } catch {
-      opening = { opened: unopened, faults: [] };
-    }
+  let openings: ThresholdOpening[];
+  try {
+    openings = openBallotsWithPartials(keys, ciphertexts, partials);
+  } catch {
+    // One ballot threw: open one by one so that only it is reported undecryptable.
+    openings = ciphertexts.map((ciphertext, ballot) => {
+      try {
+        return openBallotWithPartials(keys, ciphertext, partials[ballot] ?? []);
+      } catch {
+        return { opened: unopened, faults: [] };
+      }
+    });
+  }
+  openings.forEach((opening, ballot) => {
     for (const f of opening.faults) reply.faults?.push({ ...f, ballot });
     if ('opened' in opening) reply.ballots.push(opening.opened);
     else {

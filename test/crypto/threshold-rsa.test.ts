@@ -2,10 +2,13 @@ import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bigIntToBytes, bytesToBigInt } from '../../src/crypto/bytes.ts';
 import {
+  batchInverse,
+  combineManyNamingFaults,
   combineNamingFaults,
   combinePartials,
   dealFromSafePrimes,
   dealThresholdKey,
+  firstNonUnit,
   partialDecrypt,
   verifyPartial,
   type DealtThresholdKey,
@@ -210,5 +213,45 @@ describe('combineNamingFaults on the hand-checkable key', () => {
     const both = combineNamingFaults(dealt.params, c, [wrong, p3 as PartialDecryption]);
     expect(both.faulty).toEqual([2]);
     expect(both.result.ok ? '' : both.result.error.code).toBe('NOT_ENOUGH_SHARES');
+  });
+});
+
+describe('the batched combination (the tally hot path) against the per-ballot one and the BigInt reference', () => {
+  const dealt = dealFromSafePrimes({ p: 1019n, q: 1187n, k: 2, l: 3, coefficients: [12345n], vSeed: 5n });
+  const { n, e } = dealt.params;
+  const roots = [4242n, 2n, 999_999n, 123_457n, 1_209_551n];
+  const cs = roots.map((r) => refModPow(r, e, n));
+
+  it('batchInverse gives each inverse as the reference does, and undefined when one value is no unit', () => {
+    const xs = [2n, 3n, 4242n, 1_209_552n, 777_777n];
+    expect(batchInverse(xs, n)).toEqual(xs.map((x) => refInverse(x, n)));
+    expect(batchInverse([], n)).toEqual([]);
+    expect(batchInverse([2n, 1019n * 7n, 3n], n)).toBeUndefined();
+  });
+
+  it('firstNonUnit finds the one value sharing a factor with n', () => {
+    expect(firstNonUnit([2n, 3n, 4242n], n)).toBe(-1);
+    expect(firstNonUnit([2n, 1187n * 3n, 1019n], n)).toBe(1);
+  });
+
+  it('opens every ciphertext as combinePartials does, names a tampered and a non-unit partial, and still completes', () => {
+    const partials = cs.map((c) => dealt.shares.map((s) => partialDecrypt(dealt.params, s, c)));
+    const batch = partials.map((ps) => ps.slice(0, 2));
+    const tampered = batch[1]?.[0] as PartialDecryption;
+    batch[1] = [{ ...tampered, x: (tampered.x * 4n) % n }, ...(partials[1]?.slice(1) ?? [])];
+    batch[3] = [partials[3]?.[0] as PartialDecryption, { ...(partials[3]?.[1] as PartialDecryption), x: 1019n * 11n }, partials[3]?.[2] as PartialDecryption];
+    const out = combineManyNamingFaults(dealt.params, cs, batch);
+    expect(out.map((o) => o.result)).toEqual(roots.map((r) => ({ ok: true, value: r })));
+    expect(out.map((o) => o.faulty)).toEqual([[], [1], [], [2], []]);
+    cs.forEach((c, i) => expect(out[i]).toEqual(combineNamingFaults(dealt.params, c, batch[i] ?? [])));
+    const pair = partials[0]?.slice(1) ?? [];
+    expect(refCombine(n, e, 3, cs[0] as bigint, pair)).toBe(4242n);
+  });
+
+  it('a ballot short of k partials fails alone, NOT_ENOUGH_SHARES, the others open', () => {
+    const partials = cs.map((c) => dealt.shares.slice(0, 2).map((s) => partialDecrypt(dealt.params, s, c)));
+    partials[2] = partials[2]?.slice(0, 1) ?? [];
+    const out = combineManyNamingFaults(dealt.params, cs, partials);
+    expect(out.map((o) => (o.result.ok ? o.result.value : o.result.error.code))).toEqual([4242n, 2n, 'NOT_ENOUGH_SHARES', 123_457n, 1_209_551n]);
   });
 });

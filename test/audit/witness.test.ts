@@ -229,4 +229,25 @@ describe('evote witness', () => {
     expect(none.code).toBe(5);
     expect((JSON.parse(none.stdout) as AuditReport).failures.map((f) => f.check)).toContain('WITNESSES_NOT_NAMED');
   }, 240_000);
+
+  it('`evote election create --witness` names them (vkey or key file): election.get serves them and the fingerprint printed is v2', async () => {
+    const admin = (args: string[]) => runEvote(['--url', url, '--json', ...args], { EVOTE_ADMIN_TOKEN: cluster.adminToken });
+    const made = await admin(['election', 'create', '--theme', 'Named', '--choice', 'x', '--choice', 'y', '--expected-voters', '3', '--witness', keyOf('b')[1], '--witness', keyOf('a')[0]]);
+    expect(made.code, made.stderr).toBe(0);
+    const { electionId: id, fingerprint } = JSON.parse(made.stdout) as { electionId: string; fingerprint: string };
+    const vkeys = await Promise.all(['a', 'b'].map(async (w) => (await readFile(keyOf(w)[1], 'utf8')).trim()));
+    const conn = await EvoteConnection.connect(url);
+    try {
+      const row = await conn.request<ElectionCreated['data'] & { witnesses: string[] }>('query', 'election.get', { electionId: id });
+      expect(row.witnesses).toEqual([...vkeys].sort());
+      const fp = electionFingerprint({ ...row, electionId: id, witnesses: row.witnesses });
+      expect(fp.ok && fp.value).toBe(fingerprint);
+      expect(fingerprint).not.toBe((electionFingerprint({ ...row, electionId: id, witnesses: [] }) as { value: string }).value);
+    } finally {
+      await conn.close();
+    }
+    const bad = await admin(['election', 'create', '--theme', 'Bad', '--choice', 'x', '--choice', 'y', '--expected-voters', '3', '--witness', 'not-a-vkey']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('FILE_UNREADABLE');
+  }, 120_000);
 });

@@ -12,6 +12,7 @@ import type { BlindSignatureIssued } from '../domain/voter-events.ts';
 import { VOTE_STATUSES, type TallyPublished, type TallyStarted, type VoteCounted, type VoteStatus } from '../domain/tally-events.ts';
 import { fromBase64url, toHex } from '../crypto/bytes.ts';
 import { electionFingerprintWith } from '../crypto/election-fingerprint-core.ts';
+import { parseWitnessVkey, type WitnessKey } from './cosignature-core.ts';
 import type { CryptoPrimitives, PublicKeyHandle } from '../crypto/primitives.ts';
 import { importElectionKeys, type ElectionPublicKeys } from './ballot-opening.ts';
 import { logPublicKeyFromRawWith } from './checkpoint-core.ts';
@@ -31,6 +32,8 @@ export interface CountedBallot {
 export interface Violation {
   check: string;
   message: string;
+  /** Found later but named at ElectionCreated (a fingerprint that TrusteesAppointed did not make right). */
+  atCreation?: boolean;
 }
 
 export type ReplayOutcome = Violation | CountedBallot | undefined;
@@ -38,12 +41,20 @@ export type ReplayOutcome = Violation | CountedBallot | undefined;
 const v = (check: string, message: string): Violation => ({ check, message });
 export const isViolation = (x: ReplayOutcome): x is Violation => x !== undefined && 'check' in x;
 
+const isSortedList = (w: unknown): w is string[] => Array.isArray(w) && w.every((k, i) => typeof k === 'string' && (i === 0 || (w[i - 1] as string) < k));
+
 export class ElectionReplay {
   state: ElectionState = initialState;
   keys?: ElectionPublicKeys;
   logKey?: PublicKeyHandle;
-  /** Of ElectionCreated's id and keys (src/crypto/election-fingerprint.ts). */
+  private logPublicKey?: string;
+  /** Of ElectionCreated's id, keys and witnesses, and TrusteesAppointed's public part (src/crypto/election-fingerprint.ts). */
   fingerprint?: string;
+  /** The witnesses ElectionCreated names (sorted vkeys; empty when none), and parsed. */
+  witnesses: string[] = [];
+  witnessKeys: WitnessKey[] = [];
+  /** ElectionCreated gave another fingerprint than the expected one: only a TrusteesAppointed right after it can still match. */
+  private fingerprintPending = false;
   readonly voters = new Set<string>();
   private readonly emailHmacs = new Set<string>();
   readonly blindSigned = new Set<string>();
@@ -97,6 +108,7 @@ export class ElectionReplay {
   }
 
   apply(e: LogEntry): ReplayOutcome {
+    if (this.fingerprintPending && e.type !== 'TrusteesAppointed') return this.wrongFingerprint();
     if (this.state.status === 'NONE' && e.type !== 'ElectionCreated') return v('LIFECYCLE', `${e.type} before ElectionCreated`);
     if (e.streamId === this.electionStream) return this.electionEvent(e);
     if (e.streamId.startsWith(this.voterPrefix)) return this.voterEvent(e);
@@ -104,6 +116,12 @@ export class ElectionReplay {
     if (e.streamId.startsWith(this.ballotPrefix)) return this.ballotEvent(e);
     if (e.streamId === this.tallyStream) return this.tallyEvent(e);
     return v('FOREIGN_EVENT', `stream ${e.streamId} is not part of election ${this.electionId}`);
+  }
+
+  /** Named at ElectionCreated (`atCreation`): the keys there are what the fingerprint pins. */
+  private wrongFingerprint(): Violation {
+    this.fingerprintPending = false;
+    return { ...v('ELECTION_FINGERPRINT', `the election's keys give fingerprint ${this.fingerprint}, not the expected ${this.expectedFingerprint}`), atCreation: true };
   }
 
   private electionEvent(e: LogEntry): ReplayOutcome {
@@ -121,20 +139,29 @@ export class ElectionReplay {
         const logKey = typeof d.logPublicKey === 'string' ? logPublicKeyFromRawWith(this.crypto, d.logPublicKey) : undefined;
         if (!logKey) return v('ELECTION_KEYS', 'ElectionCreated does not carry a valid Ed25519 log key');
         if (!Array.isArray(d.choices) || d.choices.length < 2) return v('LIFECYCLE', 'an election needs at least two choices');
-        const fp = electionFingerprintWith(this.crypto.sha256, { electionId: this.electionId, authorityPublicKey: d.authorityPublicKey, ballotPublicKey: d.ballotPublicKey, logPublicKey: d.logPublicKey });
+        const named = d.witnesses ?? [];
+        const witnessKeys = isSortedList(named) ? named.map((vkey) => parseWitnessVkey(this.crypto, vkey)) : [undefined];
+        if (!witnessKeys.every((k) => k !== undefined)) return v('ELECTION_KEYS', 'ElectionCreated names witnesses that are not sorted, distinct, valid vkeys');
+        this.witnesses = named;
+        this.witnessKeys = witnessKeys;
+        const fp = electionFingerprintWith(this.crypto.sha256, { electionId: this.electionId, authorityPublicKey: d.authorityPublicKey, ballotPublicKey: d.ballotPublicKey, logPublicKey: d.logPublicKey, witnesses: this.witnesses });
         if (!fp.ok) return v('ELECTION_KEYS', fp.error.message);
-        if (this.expectedFingerprint !== undefined && fp.value !== this.expectedFingerprint) {
-          return v('ELECTION_FINGERPRINT', `the election's keys give fingerprint ${fp.value}, not the expected ${this.expectedFingerprint}`);
-        }
         this.fingerprint = fp.value;
+        this.fingerprintPending = this.expectedFingerprint !== undefined && fp.value !== this.expectedFingerprint;
         this.keys = keys;
         this.logKey = logKey;
+        this.logPublicKey = d.logPublicKey;
         break;
       }
       case 'TrusteesAppointed': {
         const d = e.data as TrusteesAppointed['data'];
         if (s.status !== 'REGISTER' || s.trustees !== null) return v('LIFECYCLE', 'TrusteesAppointed outside the election\'s creation, or twice');
         if (d.ballotPublicKey !== this.keys?.ballotPublicKey) return v('ELECTION_KEYS', "the trustees' transcript names another ballot key than ElectionCreated");
+        const fp = electionFingerprintWith(this.crypto.sha256, { ...this.keys, logPublicKey: this.logPublicKey as string, witnesses: this.witnesses, trustees: d });
+        if (!fp.ok) return v('ELECTION_KEYS', fp.error.message);
+        this.fingerprint = fp.value;
+        this.fingerprintPending = this.expectedFingerprint !== undefined && fp.value !== this.expectedFingerprint;
+        if (this.fingerprintPending) return this.wrongFingerprint();
         break;
       }
       case 'ElectionConfigured': {

@@ -115,6 +115,8 @@ class Verifier {
   leaves = 0;
   /** The first failure found at reading: reading stops there. */
   failure?: AuditFailure;
+  /** ElectionCreated and its export line: a wrong fingerprint is named there even when seen one event later. */
+  private created?: { entry: LogEntry; line: number };
   /** The first failure of the checks that wait for leaf hashes (leaf hash, checkpoint root/signature/consistency). */
   deferredFailure?: AuditFailure;
   /** Leaves before the deferred failure, for the report's `events` (reading stops at the other kind, so its count is `leaves`). */
@@ -274,9 +276,12 @@ class Verifier {
     // The line itself is the entry (its leafIndex and leafHash are ignored by the replay).
     const outcome = replay.apply(e);
     if (isViolation(outcome)) {
-      this.fail(outcome, e);
+      const { atCreation, ...violation } = outcome;
+      if (atCreation && this.created) this.failure = this.failureOf(violation, this.created.entry, this.created.line);
+      else this.fail(violation, e);
       return false;
     }
+    if (e.type === 'ElectionCreated') this.created = { entry: e, line: this.lineNo };
     this.leaves++;
     this.revisions.set(e.streamId, e.revision + 1);
     this.lastLeafPosition = e.position;
@@ -580,7 +585,10 @@ export async function verifyLogOn(platform: AuditPlatform, lines: VerifierInput,
   const checkpoints = v.verifiedCheckpoints();
   let witnessed: AuditReport['witnesses'];
   if (opts.witnesses && failures.length === 0) {
-    const w = checkWitnesses({ crypto: platform.crypto, policy: opts.witnesses, cosignatures: v.cosignatures, head: checkpoints.head, leaves: v.leaves, published: replay?.published !== undefined, live: opts.live === true, rootAt: (n) => v.rootAt(n) });
+    // No keys given: the witnesses the election named at creation (under its fingerprint).
+    const policy = opts.witnesses.keys.length > 0 ? opts.witnesses : { keys: replay?.witnessKeys ?? [], min: opts.witnesses.min };
+    if (policy.min > policy.keys.length) failures.push({ check: 'WITNESSES_NOT_NAMED', message: `${policy.min} co-signature(s) required but the election names ${policy.keys.length} witness(es)`, position: null, streamId: null, type: null });
+    const w = checkWitnesses({ crypto: platform.crypto, policy, cosignatures: v.cosignatures, head: checkpoints.head, leaves: v.leaves, published: replay?.published !== undefined, live: opts.live === true, rootAt: (n) => v.rootAt(n) });
     failures.push(...w.failures);
     witnessed = { required: opts.witnesses.min, cosignedFinal: w.cosignedFinal };
   }

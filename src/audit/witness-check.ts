@@ -5,6 +5,7 @@ import type { CosignatureLine } from './log-lines.ts';
 import type { AuditFailure } from './report.ts';
 
 export interface WitnessPolicy {
+  /** None: the witnesses the election names in ElectionCreated. */
   keys: readonly WitnessKey[];
   /** Co-signatures needed on the final checkpoint, 1..keys.length. */
   min: number;

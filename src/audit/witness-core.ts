@@ -12,9 +12,11 @@ export interface WitnessedLog {
   root: string;
   lastPosition: number;
   time: number;
+  /** The election fingerprint checked with `--fingerprint` (kept for runs resumed after ElectionCreated). */
+  fingerprint?: string;
 }
 
-export type RefusalCode = 'CHECKPOINT_ROOT' | 'CHECKPOINT_SIGNATURE' | 'LOG_KEY_CHANGED' | 'CHECKPOINT_ROLLBACK' | 'CHECKPOINT_FORK' | 'CHECKPOINT_INCONSISTENT';
+export type RefusalCode = 'CHECKPOINT_ROOT' | 'CHECKPOINT_SIGNATURE' | 'LOG_KEY_CHANGED' | 'CHECKPOINT_ROLLBACK' | 'CHECKPOINT_FORK' | 'CHECKPOINT_INCONSISTENT' | 'ELECTION_FINGERPRINT';
 
 export interface Refusal {
   code: RefusalCode;

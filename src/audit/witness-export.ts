@@ -6,6 +6,7 @@ import { toHex } from '../crypto/bytes.ts';
 import { isCheckpointLine, isHeaderLine, type CheckpointLine, type EventLine, type LogLine } from './log-lines.ts';
 import type { Cosignature } from './cosignature.ts';
 import type { Refusal } from './witness-core.ts';
+import { ElectionPin } from './witness-pin.ts';
 import type { Witness } from './witness.ts';
 
 export interface ExportWitnessed {
@@ -17,11 +18,13 @@ export interface ExportWitnessed {
 const refuse = (r: ExportWitnessed, code: Refusal['code'], message: string, size: number): ExportWitnessed => ({ ...r, refusal: { code, message, size } });
 
 /** `lines`: the export's lines (batches of text lines, as ndjsonLineBatches gives). */
-export async function witnessExport(witness: Witness, lines: AsyncIterable<string[]>): Promise<ExportWitnessed> {
+/** `fingerprint`: co-sign nothing unless the election the export creates has it. */
+export async function witnessExport(witness: Witness, lines: AsyncIterable<string[]>, fingerprint?: string): Promise<ExportWitnessed> {
   const tree = new MerkleTree();
   const result: ExportWitnessed = { electionId: null, cosignatures: [] };
   let logPublicKey: string | undefined;
   let lastOffered = 0;
+  let pin: ElectionPin | undefined;
   const offer = async (c: CheckpointLine): Promise<ExportWitnessed | undefined> => {
     const d = c.data;
     const eid = result.electionId as string;
@@ -29,10 +32,12 @@ export async function witnessExport(witness: Witness, lines: AsyncIterable<strin
     if (!(Number.isSafeInteger(d.size) && d.size >= 1 && d.size <= tree.size) || toHex(tree.root(d.size)) !== d.root) {
       return refuse(result, 'CHECKPOINT_ROOT', `checkpoint of size ${d.size}: its root is not the Merkle root of the export's events`, d.size);
     }
+    const wrongElection = pin?.refusal();
+    if (wrongElection) return refuse(result, wrongElection.code, wrongElection.message, d.size);
     lastOffered = d.size;
     // Checkpoints below what this witness already co-signed are history it vouched for: the proof from there covers them.
     if (d.size < witness.lastSize(eid)) return undefined;
-    const outcome = await witness.offer(d, logPublicKey, async (from, to) => tree.consistencyProof(from, to));
+    const outcome = await witness.offer(d, logPublicKey, async (from, to) => tree.consistencyProof(from, to), pin?.expected);
     if (!outcome.ok) return refuse(result, outcome.refusal.code, outcome.refusal.message, d.size);
     result.cosignatures.push(outcome.cosignature);
     return undefined;
@@ -43,6 +48,7 @@ export async function witnessExport(witness: Witness, lines: AsyncIterable<strin
       const line = JSON.parse(text) as LogLine;
       if (isHeaderLine(line)) {
         result.electionId = line.electionId;
+        pin = new ElectionPin(line.electionId, fingerprint);
         continue;
       }
       if (isCheckpointLine(line)) {
@@ -52,6 +58,7 @@ export async function witnessExport(witness: Witness, lines: AsyncIterable<strin
       }
       if (line.type === 'CheckpointCosigned') continue;
       const e = line as EventLine;
+      pin?.see(e);
       if (tree.size === 0 && e.type === 'ElectionCreated') logPublicKey = (e.data as ElectionCreated['data']).logPublicKey;
       tree.append(entryLeafHash(e));
     }

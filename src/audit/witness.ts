@@ -17,7 +17,8 @@ export interface Witness {
   lastSize(electionId: string): number;
   last(electionId: string): WitnessedLog | undefined;
   /** `proof(from, to)` is asked only when the checkpoint is larger than the last co-signed one. */
-  offer(cp: Offered, logPublicKey: string, proof: (from: number, to: number) => Promise<readonly Uint8Array[]>): Promise<Outcome>;
+  /** `fingerprint`: the election's, checked by the caller (src/audit/witness-pin.ts): kept in the state. */
+  offer(cp: Offered, logPublicKey: string, proof: (from: number, to: number) => Promise<readonly Uint8Array[]>, fingerprint?: string): Promise<Outcome>;
 }
 
 export function createWitness(opts: WitnessOptions): Witness {
@@ -25,14 +26,15 @@ export function createWitness(opts: WitnessOptions): Witness {
   return {
     lastSize: (electionId) => opts.state.logs[electionId]?.size ?? 0,
     last: (electionId) => opts.state.logs[electionId],
-    async offer(cp, logPublicKey, proof) {
+    async offer(cp, logPublicKey, proof, fingerprint) {
       const last = opts.state.logs[cp.electionId];
       const path = last && cp.size > last.size ? await proof(last.size, cp.size) : [];
       const refusal = judgeCheckpoint(nodePrimitives, last, logPublicKey, cp, path);
       if (refusal) return { ok: false, refusal };
       const time = Math.floor(now().getTime() / 1000);
       const cosignature = signCosignature(opts.signer, cp, time);
-      opts.state.logs[cp.electionId] = { logPublicKey, size: cp.size, root: cp.root, lastPosition: cp.lastPosition, time };
+      const pinned = fingerprint ?? last?.fingerprint;
+      opts.state.logs[cp.electionId] = { logPublicKey, size: cp.size, root: cp.root, lastPosition: cp.lastPosition, time, ...(pinned && { fingerprint: pinned }) };
       await saveWitnessState(opts.statePath, opts.state);
       return { ok: true, cosignature };
     },

@@ -27,8 +27,10 @@ function verdictError(report: AuditReport): CliError | undefined {
 
 async function witnessPolicy(specs: string[], min: string | undefined): Promise<WitnessPolicy | undefined> {
   if (specs.length === 0) {
-    if (min !== undefined) throw new CliError(EXIT.USAGE, '--min-witnesses needs --witness keys', 'USAGE');
-    return undefined;
+    if (min === undefined) return undefined;
+    // The election's named witnesses (ElectionCreated), known once the log is read.
+    if (!/^[1-9][0-9]{0,2}$/.test(min)) throw new CliError(EXIT.USAGE, '--min-witnesses must be a positive number', 'USAGE');
+    return { keys: [], min: Number(min) };
   }
   const parsed = await Promise.all(specs.map(witnessKeyFrom));
   const keys = parsed.filter((k, i) => parsed.findIndex((o) => o.name === k.name && o.publicKey === k.publicKey) === i);
@@ -72,7 +74,7 @@ export function registerAuditCommands(program: Command, globals: () => GlobalOpt
     .option('--fingerprint <fp>', "the election's key fingerprint (from a letter or the officials): fail at ElectionCreated on any other")
     .option('--live', 'a running election: verify as far as the log goes (verdict PARTIAL, exit 0) instead of requiring the published tally')
     .option('--witness <vkey-or-file...>', 'a witness the auditor trusts: its vkey, or a file holding it (repeatable)')
-    .option('--min-witnesses <m>', 'co-signatures of the trusted witnesses the final checkpoint needs (default: all of them)')
+    .option('--min-witnesses <m>', 'co-signatures of the trusted witnesses the final checkpoint needs (default: all of them); without --witness, of the witnesses the election named at creation')
     .action(async (o: { from: string; election?: string; fingerprint?: string; live?: boolean; witness?: string[]; minWitnesses?: string }) => {
       const g = globals();
       const witnesses = await witnessPolicy(o.witness ?? [], o.minWitnesses);

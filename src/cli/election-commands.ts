@@ -8,6 +8,8 @@ import { CliError, EXIT } from './exit-codes.ts';
 import { createProgress, printResult, table } from './output.ts';
 import { withAdmin, type GlobalOptions } from './session.ts';
 import { readTranscript } from './trustee-files.ts';
+import { vkeyOf } from '../audit/cosignature.ts';
+import { witnessKeyFrom } from './witness-commands.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -29,6 +31,7 @@ export function electionSummary(e: ElectionRow): string {
     ['choices', e.choices.join(', ')],
     ['voters', `${e.voterCount} registered / ${e.expectedVoters} expected`],
     ['closes at', e.closesAt ?? '-'],
+    ['witnesses', e.witnesses?.length ? e.witnesses.join('\n') : '-'],
     ['fingerprint', fingerprintText(fingerprintOf(e))],
   ]);
 }
@@ -44,11 +47,13 @@ export function registerElectionCommands(program: Command, globals: () => Global
     .requiredOption('--expected-voters <n>', 'voters expected; voting closes itself when this many ballots are cast', positiveInt('--expected-voters'))
     .option('--id <electionId>', 'choose the election id (default: a random UUID)')
     .option('--trustees <transcript.json>', "the transcript of `evote ceremony`: the trustees' key becomes the ballot key; the server holds no counter key")
-    .action(async (o: { theme: string; choice: string[]; expectedVoters: number; id?: string; trustees?: string }) => {
+    .option('--witness <vkey-or-file...>', 'a witness named for this election (its vkey, or a file holding it; repeatable): the audit counts its co-signatures by default, the fingerprint covers it')
+    .action(async (o: { theme: string; choice: string[]; expectedVoters: number; id?: string; trustees?: string; witness?: string[] }) => {
       const g = globals();
       const trustees = o.trustees === undefined ? undefined : await readTranscript(o.trustees);
+      const witnesses = o.witness ? [...new Set(await Promise.all(o.witness.map(async (w) => vkeyOf(await witnessKeyFrom(w)))))] : undefined;
       const result = await withAdmin(g, async (admin) => {
-        const created = await admin.createElection({ theme: o.theme, choices: o.choice, expectedVoters: o.expectedVoters, ...(o.id ? { electionId: o.id } : {}), ...(trustees ? { trustees } : {}) });
+        const created = await admin.createElection({ theme: o.theme, choices: o.choice, expectedVoters: o.expectedVoters, ...(o.id ? { electionId: o.id } : {}), ...(trustees ? { trustees } : {}), ...(witnesses ? { witnesses } : {}) });
         // A command replies once the read models have its position: the row holds the new keys.
         return { ...created, fingerprint: fingerprintOf(await admin.getElection(created.electionId)) };
       });

@@ -7,7 +7,8 @@ import { decryptAsTrustee, TrusteeDecryptError } from '../client/trustee-decrypt
 import { CliError, EXIT } from './exit-codes.ts';
 import { createProgress, printResult } from './output.ts';
 import { withAdmin, type GlobalOptions } from './session.ts';
-import { promptPassphrase, readPassphraseFile, readShareFile } from './trustee-files.ts';
+import { promptPassphrase, readPassphraseFile, readShareFile, readTranscript } from './trustee-files.ts';
+import { parseFingerprint } from '../crypto/election-fingerprint.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -79,8 +80,12 @@ export function registerTrusteeCommands(program: Command, globals: () => GlobalO
     .option('--passphrase-file <file>', 'the passphrase (first line); default: EVOTE_TRUSTEE_PASSPHRASE, else asked on the terminal')
     .option('--threads <n>', 'worker threads (default: the core count)')
     .option('--batch-size <n>', 'partials per submitted batch (default 50)')
-    .action(async (electionId: string, o: { share: string; passphraseFile?: string; threads?: string; batchSize?: string }) => {
+    .option('--transcript <file>', "this trustee's copy of the ceremony's transcript: refuse an election whose key, parameters or trustees differ")
+    .option('--fingerprint <fp>', 'the election fingerprint: refuse unless the audited log gives it')
+    .action(async (electionId: string, o: { share: string; passphraseFile?: string; threads?: string; batchSize?: string; transcript?: string; fingerprint?: string }) => {
       const g = globals();
+      if (o.fingerprint !== undefined && !parseFingerprint(o.fingerprint)) throw new CliError(EXIT.USAGE, '--fingerprint must be 64 hex digits (spaces allowed)', 'USAGE');
+      const ownTranscript = o.transcript === undefined ? undefined : await readTranscript(o.transcript);
       const shareFile = await readShareFile(o.share);
       const passphrase = o.passphraseFile
         ? await readPassphraseFile(o.passphraseFile)
@@ -97,6 +102,8 @@ export function registerTrusteeCommands(program: Command, globals: () => GlobalO
               passphrase,
               threads: positiveInt('--threads', o.threads),
               batchSize: positiveInt('--batch-size', o.batchSize),
+              ...(ownTranscript && { transcript: ownTranscript }),
+              ...(o.fingerprint !== undefined && { fingerprint: o.fingerprint }),
               onProgress: (p) => progress.update(p.done, p.total, p.phase),
             });
           } catch (err) {

@@ -10,6 +10,7 @@ import { ndjsonLineBatches } from '../audit/ndjson-lines.ts';
 import { EvoteConnection } from '../client/connection.ts';
 import { witnessLive } from '../client/witness-follow.ts';
 import { CliError, EXIT } from './exit-codes.ts';
+import { parseFingerprint } from '../crypto/election-fingerprint.ts';
 import { printResult } from './output.ts';
 import type { GlobalOptions } from './session.ts';
 
@@ -60,6 +61,7 @@ interface RunOptions {
   submit?: boolean;
   untilTally?: boolean;
   out?: string;
+  fingerprint?: string;
 }
 
 export function registerWitnessCommands(program: Command, globals: () => GlobalOptions): void {
@@ -96,8 +98,11 @@ export function registerWitnessCommands(program: Command, globals: () => GlobalO
     .option('--submit', 'with --from: also submit the co-signatures to the server at --url')
     .option('--until-tally', 'live: stop once a checkpoint covering TallyPublished is co-signed')
     .option('--out <file>', 'also write the co-signatures as NDJSON to this file')
+    .option('--fingerprint <fp>', "the election fingerprint (from the officials): co-sign nothing of an election whose keys give another (default: trust the first ElectionCreated's log key)")
     .action(async (o: RunOptions) => {
       const g = globals();
+      const fingerprint = o.fingerprint === undefined ? undefined : parseFingerprint(o.fingerprint);
+      if (o.fingerprint !== undefined && !fingerprint) throw new CliError(EXIT.USAGE, '--fingerprint must be 64 hex digits (spaces allowed)', 'USAGE');
       const signer = await signerFrom(o.key);
       const state = await loadWitnessState(o.state).catch((err: unknown) => {
         throw new CliError(EXIT.LOCAL_INPUT, `cannot read the state ${o.state}: ${(err as Error).message}`, 'BAD_WITNESS_STATE');
@@ -107,7 +112,7 @@ export function registerWitnessCommands(program: Command, globals: () => GlobalO
       const report = (c: Cosignature, note: string) => printResult(g, c, () => `co-signed ${c.electionId} size ${c.size} root ${c.root}${note}`);
       if (o.from) {
         const input = createReadStream(o.from);
-        const r = await witnessExport(w, ndjsonLineBatches(input)).catch((err: unknown) => {
+        const r = await witnessExport(w, ndjsonLineBatches(input), fingerprint).catch((err: unknown) => {
           throw new CliError(EXIT.LOCAL_INPUT, `cannot read the export ${o.from}: ${(err as Error).message}`, 'BAD_EXPORT');
         });
         input.destroy();
@@ -137,6 +142,7 @@ export function registerWitnessCommands(program: Command, globals: () => GlobalO
       try {
         const r = await witnessLive(conn, o.election, w, {
           untilTally: o.untilTally,
+          ...(fingerprint && { fingerprint }),
           signal: aborted.signal,
           onCosigned: (c, sent) => {
             made.push(c);

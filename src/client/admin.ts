@@ -65,7 +65,7 @@ export class EvoteAdmin {
   }
 
   /** `trustees`: the transcript JSON of `evote ceremony` (a trustee election; no counter key on the server). */
-  createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string; trustees?: TrusteeTranscript }): Promise<{ electionId: string; position: number }> {
+  createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string; trustees?: TrusteeTranscript; witnesses?: string[] }): Promise<{ electionId: string; position: number }> {
     return this.command('election.create', input);
   }
   configureElection(input: { electionId: string; theme?: string; choices?: string[]; expectedVoters?: number; closesAt?: string | null }): Promise<{ position: number }> {

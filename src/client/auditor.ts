@@ -73,7 +73,9 @@ export interface AuditInput {
 export async function audit(input: AuditInput): Promise<AuditReport> {
   if (input.fingerprint !== undefined && !parseFingerprint(input.fingerprint)) throw new EvoteError('USAGE', 'an election fingerprint is 64 hex digits');
   const w = input.witnesses;
-  if (w && !(Number.isSafeInteger(w.min) && w.min >= 1 && w.min <= w.keys.length)) throw new EvoteError('USAGE', 'the witnesses required must be between 1 and the number of witness keys given');
+  if (w && !(Number.isSafeInteger(w.min) && w.min >= 1 && (w.keys.length === 0 || w.min <= w.keys.length))) {
+    throw new EvoteError('USAGE', 'the witnesses required must be between 1 and the number of witness keys given (or named by the election, when none is given)');
+  }
   const opts: VerifyOptions = { onProgress: input.onProgress, live: input.live, fingerprint: input.fingerprint, witnesses: w, ...(input.workers ? { workers: input.workers } : {}) };
   if (/^wss?:\/\//.test(input.from)) {
     if (!input.electionId) throw new EvoteError('USAGE', 'auditing a server needs the election id');

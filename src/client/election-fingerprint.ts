@@ -1,10 +1,13 @@
 import type { ElectionRow } from '../projections/read-models.ts';
 import { electionFingerprint } from '../crypto/election-fingerprint.ts';
 
-/** Computed here from the public keys the server publishes (election.get), never taken from the server; null without them. */
-export function fingerprintOf(e: Pick<ElectionRow, 'electionId' | 'authorityPublicKey' | 'ballotPublicKey' | 'logPublicKey'>): string | null {
+/**
+ * Computed here from what the server publishes (election.get: the keys, the trustees' part of
+ * TrusteesAppointed, the named witnesses), never taken from the server; null without the keys.
+ */
+export function fingerprintOf(e: Pick<ElectionRow, 'electionId' | 'authorityPublicKey' | 'ballotPublicKey' | 'logPublicKey' | 'trustees' | 'witnesses'>): string | null {
   const { authorityPublicKey, ballotPublicKey, logPublicKey } = e;
   if (!authorityPublicKey || !ballotPublicKey || !logPublicKey) return null;
-  const fp = electionFingerprint({ electionId: e.electionId, authorityPublicKey, ballotPublicKey, logPublicKey });
+  const fp = electionFingerprint({ electionId: e.electionId, authorityPublicKey, ballotPublicKey, logPublicKey, trustees: e.trustees ?? null, witnesses: e.witnesses ?? [] });
   return fp.ok ? fp.value : null;
 }

@@ -13,6 +13,7 @@ import type { EvoteConnection } from './connection.ts';
 import { shareCommitmentOf, type ShareFile } from './trustee-ceremony.ts';
 import { checkTranscriptKeys } from '../commands/trustee-transcript.ts';
 import { signAsTrustee, trusteeIdentityOf } from './trustee-identity.ts';
+import { auditedBallots, checkServedBallots, transcriptCore, TrusteeDecryptError } from './trustee-log-check.ts';
 
 export interface TrusteeDecryptOptions {
   conn: EvoteConnection;
@@ -23,16 +24,13 @@ export interface TrusteeDecryptOptions {
   /** Partials per submitted batch (default 50). */
   batchSize?: number;
   onProgress?: (p: { phase: 'fetch' | 'decrypt' | 'submit'; done: number; total: number }) => void;
+  /** The trustee's own copy of the ceremony's transcript: the election's must be this one. */
+  transcript?: TrusteeTranscript;
+  /** The election fingerprint (from a letter or the officials): the log audited before decrypting must give it. */
+  fingerprint?: string;
 }
 
-export class TrusteeDecryptError extends Error {
-  constructor(
-    readonly code: 'WRONG_PASSPHRASE' | 'WRONG_ELECTION',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { TrusteeDecryptError } from './trustee-log-check.ts';
 
 interface Page {
   ballots: { position: number; ballotHash: string; c0: string }[];
@@ -41,6 +39,9 @@ interface Page {
 
 export async function decryptAsTrustee(o: TrusteeDecryptOptions): Promise<{ ballots: number; stored: number; batches: number; decryptSeconds: number }> {
   const { transcript } = await o.conn.request<{ transcript: TrusteeTranscript }>('query', 'tally.trustees', { electionId: o.electionId });
+  if (o.transcript && transcriptCore(o.transcript) !== transcriptCore(transcript)) throw new TrusteeDecryptError('TRANSCRIPT_MISMATCH', "the election's ballot key, threshold parameters or trustees are not those of this trustee's transcript");
+  const audited = await auditedBallots(o.conn.url, o.electionId, o.fingerprint);
+  if (transcriptCore(audited.transcript) !== transcriptCore(transcript) || transcriptCore(transcript) === 'not a transcript') throw new TrusteeDecryptError('TRANSCRIPT_MISMATCH', "the transcript the server serves is not the one on the election's log");
   if (checkTranscriptKeys(transcript)) throw new TrusteeDecryptError('WRONG_ELECTION', "the election's threshold parameters are not for its ballot key");
   if (o.shareFile.ballotPublicKey !== transcript.ballotPublicKey) throw new TrusteeDecryptError('WRONG_ELECTION', "this share is not for this election's ballot key");
   const share = await decryptShare(o.shareFile.protectedShare, o.passphrase);
@@ -59,6 +60,7 @@ export async function decryptAsTrustee(o: TrusteeDecryptOptions): Promise<{ ball
     if (page.next === null) break;
     after = page.next;
   }
+  checkServedBallots(ballots, audited);
 
   const batchSize = Math.max(1, o.batchSize ?? 50);
   const pool = await createPartialDecryptionPool({ threads: o.threads });

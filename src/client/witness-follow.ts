@@ -4,6 +4,7 @@ import type { CheckpointLine, EventLine } from '../audit/log-lines.ts';
 import type { Cosignature } from '../audit/cosignature.ts';
 import type { Refusal } from '../audit/witness-core.ts';
 import type { Witness } from '../audit/witness.ts';
+import { ElectionPin } from '../audit/witness-pin.ts';
 import { fromHex } from '../crypto/bytes.ts';
 import { EvoteError, type EvoteConnection, type Push } from './connection.ts';
 
@@ -11,6 +12,8 @@ export interface LiveWitnessOptions {
   untilTally?: boolean;
   signal?: AbortSignal;
   onCosigned?(c: Cosignature, submitted: { duplicate: boolean } | { error: string }): void;
+  /** Co-sign nothing unless the election has this fingerprint (src/audit/witness-pin.ts). */
+  fingerprint?: string;
 }
 
 export interface LiveWitnessed {
@@ -37,6 +40,7 @@ async function consistencyProof(conn: EvoteConnection, electionId: string, from:
 export async function witnessLive(conn: EvoteConnection, electionId: string, witness: Witness, opts: LiveWitnessOptions = {}): Promise<LiveWitnessed> {
   const start = witness.last(electionId);
   let logPublicKey = start?.logPublicKey;
+  const pin = new ElectionPin(electionId, opts.fingerprint, start?.fingerprint);
   let tallyLeaf: number | undefined;
   const result: LiveWitnessed = { cosigned: 0, submitErrors: 0, ended: 'aborted' };
   let settle: (r: LiveWitnessed) => void = () => undefined;
@@ -50,7 +54,9 @@ export async function witnessLive(conn: EvoteConnection, electionId: string, wit
 
   const onCheckpoint = async (c: CheckpointLine) => {
     if (!logPublicKey) return finish('refused', { refusal: { code: 'CHECKPOINT_SIGNATURE', message: 'a checkpoint before ElectionCreated', size: c.data.size } });
-    const outcome = await witness.offer(c.data, logPublicKey, (from, to) => consistencyProof(conn, electionId, from, to));
+    const wrongElection = pin.refusal();
+    if (wrongElection) return finish('refused', { refusal: { ...wrongElection, size: c.data.size } });
+    const outcome = await witness.offer(c.data, logPublicKey, (from, to) => consistencyProof(conn, electionId, from, to), opts.fingerprint);
     if (!outcome.ok) return finish('refused', { refusal: { ...outcome.refusal, size: c.data.size } });
     result.cosigned++;
     const submitted = await conn.request<{ duplicate: boolean }>('command', 'witness.cosign', outcome.cosignature).catch((err: unknown) => ({ error: err instanceof EvoteError ? `${err.code}: ${err.message}` : String(err) }));
@@ -64,6 +70,7 @@ export async function witnessLive(conn: EvoteConnection, electionId: string, wit
     if (finished) return;
     if (p.name === 'audit.event') {
       const e = p.payload as EventLine;
+      pin.see(e);
       if (e.leafIndex === 0 && e.type === 'ElectionCreated') logPublicKey ??= (e.data as ElectionCreated['data']).logPublicKey;
       if (e.type === 'TallyPublished') tallyLeaf = e.leafIndex;
     } else if (p.name === 'audit.checkpoint') {

@@ -1,26 +1,57 @@
 /**
- * The election fingerprint over its id and three public keys (layout in docs/audit.md), over any
- * platform's SHA-256: election-fingerprint.ts binds node:crypto's, the browser's audit @noble's.
+ * The election fingerprint over its id, three public keys and, in version 2, its trustees' public
+ * transcript and named witnesses (layout in docs/audit.md), over any platform's SHA-256:
+ * election-fingerprint.ts binds node:crypto's, the browser's audit @noble's, the booth WebCrypto's.
  */
 import { fail, ok, type CryptoResult } from './errors.ts';
 import { concatBytes, isWellFormedText, lengthPrefixed, toHex, utf8 } from './bytes.ts';
 
 export const FINGERPRINT_TAG = 'evote/election-fingerprint/v1';
+export const FINGERPRINT_TAG_V2 = 'evote/election-fingerprint/v2';
+
+/** The public part of TrusteesAppointed the fingerprint covers (the transcript's params as encodeThresholdParams writes them). */
+export interface TrusteesForFingerprint {
+  threshold: number;
+  params: Record<string, unknown>;
+  trustees: readonly { index: number; name: string; identityKey: string; shareCommitment: string }[];
+}
 
 export interface ElectionKeysForFingerprint {
   electionId: string;
   authorityPublicKey: string;
   ballotPublicKey: string;
   logPublicKey: string;
+  /** Version 2 when present (or when `witnesses` is not empty). */
+  trustees?: TrusteesForFingerprint | null;
+  /** The witnesses' Ed25519 keys named at creation, in any order (hashed sorted). */
+  witnesses?: readonly string[] | null;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
+/** 1 for an election with neither trustees nor named witnesses (old letters keep verifying), else 2. */
+export function fingerprintVersion(k: ElectionKeysForFingerprint): 1 | 2 {
+  return k.trustees || (k.witnesses && k.witnesses.length > 0) ? 2 : 1;
+}
+
+function trusteeFields(t: TrusteesForFingerprint): unknown[] {
+  const p = t.params;
+  const vi = Array.isArray(p.vi) ? (p.vi as unknown[]) : [];
+  if (!Array.isArray(t.trustees) || vi.length !== t.trustees.length) return [undefined];
+  const each = t.trustees.flatMap((x, i) => [String(x.index), x.name, x.identityKey, vi[i], x.shareCommitment]);
+  return [String(t.trustees.length), String(t.threshold), p.n, p.e, p.v, ...each];
+}
+
 /** What is hashed: each field's 4-byte big-endian length and UTF-8 bytes (the booth hashes it with WebCrypto). */
 export function electionFingerprintInput(k: ElectionKeysForFingerprint): CryptoResult<Uint8Array> {
-  const fields = [FINGERPRINT_TAG, k.electionId, k.authorityPublicKey, k.ballotPublicKey, k.logPublicKey];
-  if (!fields.every((text) => typeof text === 'string' && isWellFormedText(text))) return fail('MALFORMED_MESSAGE', 'an election id or key is not a well-formed string');
-  return ok(concatBytes(...fields.map((text) => lengthPrefixed(utf8(text)))));
+  const v1 = [k.electionId, k.authorityPublicKey, k.ballotPublicKey, k.logPublicKey];
+  let fields: unknown[] = [FINGERPRINT_TAG, ...v1];
+  if (fingerprintVersion(k) === 2) {
+    const witnesses = [...(k.witnesses ?? [])].sort();
+    fields = [FINGERPRINT_TAG_V2, ...v1, 'trustees', ...(k.trustees ? trusteeFields(k.trustees) : ['0']), 'witnesses', String(witnesses.length), ...witnesses];
+  }
+  if (!fields.every((text) => typeof text === 'string' && isWellFormedText(text))) return fail('MALFORMED_MESSAGE', 'an election id, key or trustee field is not a well-formed string');
+  return ok(concatBytes(...(fields as string[]).map((text) => lengthPrefixed(utf8(text)))));
 }
 
 /** Lowercase hex SHA-256 of electionFingerprintInput. */

@@ -14,6 +14,8 @@ export interface CreateElection {
   publicKeys: ElectionPublicKeys;
   /** A trustee election: the ceremony's transcript, whose key is publicKeys.ballotPublicKey (no counter key on the server). */
   trustees?: TrusteeTranscript;
+  /** Witnesses' vkeys the audit counts co-signatures of by default (docs/witnesses.md). */
+  witnesses?: string[];
   now: string;
 }
 

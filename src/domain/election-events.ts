@@ -16,6 +16,8 @@ export interface ElectionCreated {
     authorityPublicKey: string;
     ballotPublicKey: string;
     logPublicKey: string;
+    /** Named witnesses' vkeys, sorted; absent when none were named (and in logs older than the field). */
+    witnesses?: string[];
   };
 }
 
@@ -68,6 +70,7 @@ export type ElectionEventType = ElectionEvent['type'];
 
 export const ELECTION_EVENT_TYPES: readonly ElectionEventType[] = [
   'ElectionCreated',
+  'TrusteesAppointed',
   'ElectionConfigured',
   'VoterRegistered',
   'VotingStarted',

@@ -70,6 +70,7 @@ export interface ElectionState {
   publicKeys: ElectionPublicKeys | null;
   /** Null for a single-key election (the counter key in the server's key store). */
   trustees: TrusteeTranscript | null;
+  witnesses: string[];
   voterCount: number;
   createdAt: string | null;
   startedAt: string | null;
@@ -86,6 +87,7 @@ export const initialState: ElectionState = Object.freeze({
   registeredEmails: NO_EMAILS,
   publicKeys: null,
   trustees: null,
+  witnesses: [],
   voterCount: 0,
   createdAt: null,
   startedAt: null,
@@ -109,6 +111,7 @@ export function evolve(state: ElectionState, event: ElectionEvent): ElectionStat
         expectedVoters: d.expectedVoters,
         createdAt: d.createdAt,
         publicKeys: { authorityPublicKey: d.authorityPublicKey, ballotPublicKey: d.ballotPublicKey, logPublicKey: d.logPublicKey },
+        witnesses: d.witnesses ? [...d.witnesses] : [],
       };
     }
     case 'TrusteesAppointed': {
@@ -273,10 +276,12 @@ function createElection(cmd: CreateElection, state: ElectionState): ElectionEven
   if (typeof expectedVoters !== 'number') return expectedVoters;
   const badKeys = validatePublicKeys(cmd.publicKeys);
   if (badKeys) return badKeys;
+  const witnesses = validateWitnesses(cmd.witnesses);
+  if (!Array.isArray(witnesses)) return witnesses;
   const { authorityPublicKey, ballotPublicKey, logPublicKey } = cmd.publicKeys;
   const created: ElectionEvent = {
     type: 'ElectionCreated',
-    data: { electionId: cmd.electionId, theme, choices, expectedVoters, createdAt: cmd.now, authorityPublicKey, ballotPublicKey, logPublicKey },
+    data: { electionId: cmd.electionId, theme, choices, expectedVoters, createdAt: cmd.now, authorityPublicKey, ballotPublicKey, logPublicKey, ...(witnesses.length > 0 && { witnesses }) },
   };
   if (cmd.trustees === undefined) return [created];
   const badTranscript = validateTranscript(cmd.trustees, ballotPublicKey);
@@ -284,6 +289,20 @@ function createElection(cmd: CreateElection, state: ElectionState): ElectionEven
   const { version, threshold, params, trustees, createdAt } = cmd.trustees;
   const transcript = { version, ballotPublicKey, threshold, params, trustees: trustees.map(({ index, name, identityKey, shareCommitment }) => ({ index, name, identityKey, shareCommitment })), createdAt };
   return [created, { type: 'TrusteesAppointed', data: { electionId: cmd.electionId, ...transcript, appointedAt: cmd.now } }];
+}
+
+export const MAX_NAMED_WITNESSES = 32;
+/** A witness's C2SP vkey, `<name>+<key ID hex>+<base64(0x04 ‖ Ed25519 key)>` (docs/witnesses.md); the audit checks the key ID. */
+export const WITNESS_VKEY_PATTERN = '^[!-*,-~]{1,128}\\+[0-9a-f]{8}\\+B[A-P][A-Za-z0-9+/]{42}$';
+const WITNESS_VKEY_RE = new RegExp(WITNESS_VKEY_PATTERN);
+
+/** Sorted and distinct witness vkeys; none named is an empty list. */
+function validateWitnesses(keys: unknown): string[] | DomainError {
+  if (keys === undefined) return [];
+  const bad = domainError('INVALID_WITNESSES', `witnesses are 0 to ${MAX_NAMED_WITNESSES} distinct witness vkeys`);
+  if (!Array.isArray(keys) || keys.length > MAX_NAMED_WITNESSES || !keys.every((k) => typeof k === 'string' && WITNESS_VKEY_RE.test(k))) return bad;
+  const sorted = [...(keys as string[])].sort();
+  return new Set(sorted).size === sorted.length ? sorted : bad;
 }
 
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);

@@ -92,6 +92,8 @@ export type DomainErrorCode =
   | 'COUNTER_KEY_UNAVAILABLE'
   /** election.create: the trustees' ceremony transcript is malformed, or its key is not the election's ballot key. */
   | 'INVALID_TRUSTEES'
+  /** election.create: the named witnesses are not distinct witness vkeys, or too many. */
+  | 'INVALID_WITNESSES'
   /** Trustee election: fewer than the threshold of trustees submitted valid partial decryptions for every ballot (details: have, need). */
   | 'NOT_ENOUGH_TRUSTEES'
   /** tally.submitPartials: the election has no trustee of that index, or the signature is not that trustee's. */

@@ -3,7 +3,7 @@
  * Payload schemas are strict and bounded; semantic rules stay with the domain deciders.
  */
 import type { DomainErrorCode } from '../domain/errors.ts';
-import { CHOICE_MAX_LENGTH, EMAIL_MAX_LENGTH, MAX_CHOICES, MAX_EXPECTED_VOTERS, MIN_CHOICES, THEME_MAX_LENGTH } from '../domain/election.ts';
+import { CHOICE_MAX_LENGTH, EMAIL_MAX_LENGTH, MAX_CHOICES, MAX_EXPECTED_VOTERS, MAX_NAMED_WITNESSES, MIN_CHOICES, WITNESS_VKEY_PATTERN, THEME_MAX_LENGTH } from '../domain/election.ts';
 import { DEFAULT_VOTERS_PAGE, MAX_VOTERS_PAGE } from '../projections/queries.ts';
 import { strictObject, electionIdSchema as electionId } from './schema-parts.ts';
 import { TRANSCRIPT_SCHEMA } from './trustee-schemas.ts';
@@ -103,6 +103,8 @@ export const ELECTION_ROW_SCHEMA: JsonSchema = {
     startedAt: { type: ['string', 'null'] },
     endedAt: { type: ['string', 'null'] },
     position: { type: 'integer', description: 'Global log position of the last event folded into the row.' },
+    witnesses: { type: 'array', items: { type: 'string' }, description: 'The witnesses named at creation (sorted vkeys).' },
+    trustees: { description: "A trustee election's threshold, params and trustees (the fingerprint's part of TrusteesAppointed), else null." },
   },
 };
 
@@ -188,13 +190,16 @@ export const MESSAGE_CATALOGUE: readonly MessageSpec[] = [
     kind: 'command',
     name: 'election.create',
     adminOnly: true,
-    summary: 'Create an election in state REGISTER. With `trustees` (the transcript of `evote ceremony`) the ballot key is the trustees\' and the server holds no counter key.',
-    payload: strictObject({ theme, choices, expectedVoters, electionId, trustees: TRANSCRIPT_SCHEMA }, ['theme', 'choices', 'expectedVoters']),
+    summary: 'Create an election in state REGISTER. With `trustees` (the transcript of `evote ceremony`) the ballot key is the trustees\' and the server holds no counter key; `witnesses` names the witnesses\' keys the audit counts by default (both enter the election fingerprint, version 2).',
+    payload: strictObject(
+      { theme, choices, expectedVoters, electionId, trustees: TRANSCRIPT_SCHEMA, witnesses: { type: 'array', maxItems: MAX_NAMED_WITNESSES, items: { type: 'string', pattern: WITNESS_VKEY_PATTERN } } },
+      ['theme', 'choices', 'expectedVoters'],
+    ),
     result: {
       description: 'The election id (generated unless given) and the log position.',
       schema: { type: 'object', required: ['electionId', 'position'], properties: { electionId: { type: 'string' }, position } },
     },
-    domainErrors: ['ELECTION_ALREADY_EXISTS', 'INVALID_THEME', 'INVALID_CHOICES', 'INVALID_EXPECTED_VOTERS', 'INVALID_TRUSTEES', 'CONCURRENCY_CONFLICT'],
+    domainErrors: ['ELECTION_ALREADY_EXISTS', 'INVALID_THEME', 'INVALID_CHOICES', 'INVALID_EXPECTED_VOTERS', 'INVALID_TRUSTEES', 'INVALID_WITNESSES', 'CONCURRENCY_CONFLICT'],
   },
   {
     kind: 'command',

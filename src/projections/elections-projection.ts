@@ -91,6 +91,12 @@ async function applyTransition(
       return withTransition('started', await updateRow(tx, event.data.electionId, startPatch(event.data, position)));
     case 'VotingEnded':
       return withTransition('ended', await updateRow(tx, event.data.electionId, endPatch(event.data, position)));
+    case 'TrusteesAppointed': {
+      const { threshold, params, trustees } = event.data;
+      const pinned = trustees.map(({ index, name, identityKey, shareCommitment }) => ({ index, name, identityKey, shareCommitment }));
+      await updateRow(tx, event.data.electionId, { trustees: JSON.stringify({ threshold, params, trustees: pinned }), position });
+      return undefined;
+    }
     default:
       return undefined; // a type this projection does not know yet: nothing to fold
   }
@@ -115,6 +121,7 @@ async function insertElection(tx: SqlExecutor, data: ElectionCreated['data'], po
       authority_public_key: data.authorityPublicKey,
       ballot_public_key: data.ballotPublicKey,
       log_public_key: data.logPublicKey,
+      witnesses: JSON.stringify(data.witnesses ?? []),
     })
     .returning('*');
   return (await run<ElectionDbRow>(tx, q)).rows[0];

@@ -1,5 +1,6 @@
 /** The read models' rows and queries, and the transitions the projections publish. */
 import type { ElectionStatus } from '../domain/election-events.ts';
+import type { TrusteesForFingerprint } from '../crypto/election-fingerprint-core.ts';
 
 /** Row of the `elections` read model. */
 export interface ElectionRow {
@@ -25,6 +26,10 @@ export interface ElectionRow {
   ballotPublicKey?: string;
   /** base64url of the transparency log's raw 32-byte Ed25519 key. */
   logPublicKey?: string;
+  /** The witnesses named at creation (sorted); empty when none. */
+  witnesses?: string[];
+  /** A trustee election's part of TrusteesAppointed the fingerprint covers; null for a single-key election. */
+  trustees?: TrusteesForFingerprint | null;
 }
 
 /** Row of the `voters` read model. */

@@ -19,6 +19,8 @@ export interface ElectionDbRow {
   authority_public_key: string;
   ballot_public_key: string;
   log_public_key: string;
+  witnesses?: unknown;
+  trustees?: unknown;
 }
 
 export interface VoterDbRow {
@@ -38,6 +40,8 @@ export function toIso(value: Date | string): string {
 
 const toIsoOrNull = (value: Date | string | null): string | null => (value === null ? null : toIso(value));
 
+const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
+
 export function toElectionRow(row: ElectionDbRow): ElectionRow {
   const choices = typeof row.choices === 'string' ? (JSON.parse(row.choices) as unknown) : row.choices;
   return {
@@ -55,6 +59,8 @@ export function toElectionRow(row: ElectionDbRow): ElectionRow {
     authorityPublicKey: row.authority_public_key,
     ballotPublicKey: row.ballot_public_key,
     logPublicKey: row.log_public_key,
+    witnesses: Array.isArray(json(row.witnesses)) ? (json(row.witnesses) as unknown[]).map(String) : [],
+    trustees: (json(row.trustees) ?? null) as ElectionRow['trustees'],
   };
 }
 

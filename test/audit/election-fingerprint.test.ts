@@ -2,6 +2,7 @@
  * The election fingerprint (src/crypto/election-fingerprint.ts) against a value computed outside
  * this code base (Python's hashlib over the documented encoding), and its human form.
  */
+import { createHash } from 'node:crypto';
 import { describe, it, expect } from 'vitest';
 import { electionFingerprint, formatFingerprint, parseFingerprint } from '../../src/crypto/election-fingerprint.ts';
 
@@ -33,5 +34,59 @@ describe('election fingerprint', () => {
     expect(parseFingerprint(shown.toUpperCase().replace(/ /g, ':'))).toBe(EXPECTED);
     expect(parseFingerprint(`\n ${shown.replace(/ /g, '-')}\n`)).toBe(EXPECTED);
     for (const bad of ['', EXPECTED.slice(1), `${EXPECTED}0`, EXPECTED.replace('9', 'g')]) expect(parseFingerprint(bad)).toBeUndefined();
+  });
+});
+
+// Version 2 (docs/audit.md): the fields below, written out by hand from the layout, hashed with node:crypto here and in Python.
+const trustees = {
+  threshold: 2,
+  params: { scheme: 'shoup-rsa', n: 'Nmod', e: 'AQAB', k: 2, l: 2, v: 'Vgen', vi: ['vi1', 'vi2'] },
+  trustees: [
+    { index: 1, name: 'Alice', identityKey: `${'I'.repeat(42)}A`, shareCommitment: 'a'.repeat(64) },
+    { index: 2, name: 'Bob', identityKey: `${'J'.repeat(42)}A`, shareCommitment: 'b'.repeat(64) },
+  ],
+};
+const witnesses = [`${'W'.repeat(42)}B`, `${'V'.repeat(42)}A`];
+const layoutHash = (fields: string[]) => {
+  const h = createHash('sha256');
+  for (const f of fields) {
+    const b = Buffer.from(f, 'utf8');
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(b.length);
+    h.update(len).update(b);
+  }
+  return h.digest('hex');
+};
+const v1Fields = [keys.electionId, keys.authorityPublicKey, keys.ballotPublicKey, keys.logPublicKey];
+const trusteeLayout = ['2', '2', 'Nmod', 'AQAB', 'Vgen', '1', 'Alice', trustees.trustees[0]!.identityKey, 'vi1', 'a'.repeat(64), '2', 'Bob', trustees.trustees[1]!.identityKey, 'vi2', 'b'.repeat(64)];
+const sortedWitnesses = [`${'V'.repeat(42)}A`, `${'W'.repeat(42)}B`];
+
+describe('election fingerprint, version 2', () => {
+  const value = (k: Parameters<typeof electionFingerprint>[0]) => (electionFingerprint(k) as { value: string }).value;
+  it('covers named witnesses, sorted (vector also computed by Python hashlib)', () => {
+    const expected = layoutHash(['evote/election-fingerprint/v2', ...v1Fields, 'trustees', '0', 'witnesses', '2', ...sortedWitnesses]);
+    expect(expected).toBe('441b0078c57ff8061eeba457ea8fa62b7fb07126079c87d31e957b6944e4de63');
+    expect(value({ ...keys, witnesses })).toBe(expected);
+    expect(value({ ...keys, witnesses: [...witnesses].reverse() })).toBe(expected);
+  });
+
+  it("covers the trustees' threshold, modulus, exponent, v and each trustee's index, name, identity key, v_i and commitment", () => {
+    const withBoth = layoutHash(['evote/election-fingerprint/v2', ...v1Fields, 'trustees', ...trusteeLayout, 'witnesses', '2', ...sortedWitnesses]);
+    expect(withBoth).toBe('0c6b421a44abed78f7476ac91bbdaa4c0ef654cd3e76830fd00dd69f3e4c5018');
+    expect(value({ ...keys, trustees, witnesses })).toBe(withBoth);
+    const trusteesOnly = layoutHash(['evote/election-fingerprint/v2', ...v1Fields, 'trustees', ...trusteeLayout, 'witnesses', '0']);
+    expect(trusteesOnly).toBe('a21726fb842a05f90263772b2c7b9af0ccbd617b1fb6b90e2844af98028cd6f8');
+    expect(value({ ...keys, trustees, witnesses: [] })).toBe(trusteesOnly);
+    const renamed = { ...trustees, trustees: [trustees.trustees[0]!, { ...trustees.trustees[1]!, name: 'Eve' }] };
+    expect(value({ ...keys, trustees: renamed })).not.toBe(trusteesOnly);
+    expect(value({ ...keys, trustees: { ...trustees, threshold: 1 } })).not.toBe(trusteesOnly);
+  });
+
+  it('stays version 1 without trustees or witnesses, so old letters keep verifying', () => {
+    expect(value({ ...keys, trustees: null, witnesses: [] })).toBe(EXPECTED);
+  });
+
+  it('refuses params whose verification keys do not match the trustees', () => {
+    expect(electionFingerprint({ ...keys, trustees: { ...trustees, params: { ...trustees.params, vi: ['vi1'] } } })).toMatchObject({ ok: false, error: { code: 'MALFORMED_MESSAGE' } });
   });
 });

@@ -38,6 +38,8 @@ export interface FixtureOptions {
   counterKeyInStore?: boolean;
   /** Default: a random `audit-…` id. */
   electionId?: string;
+  /** Witnesses' vkeys named in ElectionCreated (sorted there). */
+  witnesses?: string[];
 }
 
 export interface Fixture {
@@ -81,6 +83,7 @@ export async function writeElection(store: EventStore, keyStore: KeyStore, opts:
         authorityPublicKey: spki(authority.publicKey),
         ballotPublicKey: spki(counter.publicKey),
         logPublicKey: rawLogPublicKey(logKeys.publicKey),
+        ...(opts.witnesses && { witnesses: [...opts.witnesses].sort() }),
       },
     },
   ]);

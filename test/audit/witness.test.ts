@@ -18,6 +18,8 @@ import { EvoteConnection, EvoteError } from '../../src/client/connection.ts';
 import { logKeyName, logPrivateKeyFromPkcs8 } from '../../src/audit/checkpoint.ts';
 import type { Cosignature } from '../../src/audit/cosignature.ts';
 import type { AuditReport } from '../../src/audit/report.ts';
+import { electionFingerprint } from '../../src/crypto/election-fingerprint.ts';
+import type { ElectionCreated } from '../../src/domain/election-events.ts';
 
 let cluster: TestCluster;
 let dir: string;
@@ -189,5 +191,63 @@ describe('evote witness', () => {
     expect(await readFile(file('a.state'), 'utf8')).toBe(stateBefore);
     const status = await evote(['--json', 'witness', 'status', '--state', file('a.state')]);
     expect((JSON.parse(status.stdout) as { size: number }[])[0]!.size).toBeGreaterThan(cutSize);
+  }, 120_000);
+
+  it('witnesses named at creation: pinned by the fingerprint (v2) in `witness run`, and the audit counts them by default', async () => {
+    const system = cluster.systems[0]!;
+    const named = `wit-named-${randomBytes(4).toString('hex')}`;
+    const vkeys = await Promise.all(['a', 'b'].map(async (w) => (await readFile(keyOf(w)[1], 'utf8')).trim()));
+    const writing = writeElection(system.store, system.keyStore, { voters: 30, voting: 20, electionId: named, witnesses: vkeys });
+    await until(async () => (await system.store.readStream(`election-${named}`, { limit: 1 })).length > 0, 30_000, 'ElectionCreated');
+    const created = (await system.store.readStream(`election-${named}`, { limit: 1 }))[0]!.data as ElectionCreated['data'];
+    expect(created.witnesses).toEqual([...vkeys].sort());
+    const fp = electionFingerprint({ ...created, witnesses: created.witnesses! });
+    const v1 = electionFingerprint({ ...created, witnesses: [] });
+    if (!fp.ok || !v1.ok) throw new Error('no fingerprint');
+    expect(fp.value).not.toBe(v1.value);
+
+    // Pinned to the keys without the witnesses (v1): refused before co-signing anything, no state written.
+    const wrong = await evote(['witness', 'run', '--key', keyOf('c')[0], '--state', file('c-named.state'), '--election', named, '--fingerprint', v1.value]);
+    expect(wrong.code).toBe(7);
+    expect(errorLine(wrong)).toContain('[ELECTION_FINGERPRINT]');
+    const run = (w: string) => evote(['--json', 'witness', 'run', '--key', keyOf(w)[0], '--state', file(`${w}-named.state`), '--election', named, '--until-tally', '--fingerprint', fp.value]);
+    const [a, b] = await Promise.all([run('a'), run('b'), writing]);
+    for (const r of [a, b]) expect({ code: r.code, err: errorLine(r) }).toEqual({ code: 0, err: '' });
+    expect(JSON.parse(await readFile(file('a-named.state'), 'utf8')).logs[named].fingerprint).toBe(fp.value);
+
+    const exported = await evote(['log', 'export', named, '--out', file('named.ndjson')]);
+    expect(exported.code, exported.stderr).toBe(0);
+    // No --witness: the election's named witnesses; and the v2 fingerprint pins them.
+    const audited = await runEvote(['--json', 'audit', '--from', file('named.ndjson'), '--min-witnesses', '2', '--fingerprint', fp.value], {});
+    expect({ code: audited.code, err: errorLine(audited) }).toEqual({ code: 0, err: '' });
+    expect(JSON.parse(audited.stdout)).toMatchObject({ verdict: 'PASSED', fingerprint: fp.value, witnesses: { required: 2 } });
+    const oldFp = await runEvote(['--json', 'audit', '--from', file('named.ndjson'), '--fingerprint', v1.value], {});
+    expect(oldFp.code).toBe(5);
+    expect((JSON.parse(oldFp.stdout) as AuditReport).failures[0]).toMatchObject({ check: 'ELECTION_FINGERPRINT', type: 'ElectionCreated' });
+    // The first election names none: --min-witnesses alone cannot be met.
+    const none = await runEvote(['--json', 'audit', '--from', file('real.ndjson'), '--min-witnesses', '1'], {});
+    expect(none.code).toBe(5);
+    expect((JSON.parse(none.stdout) as AuditReport).failures.map((f) => f.check)).toContain('WITNESSES_NOT_NAMED');
+  }, 240_000);
+
+  it('`evote election create --witness` names them (vkey or key file): election.get serves them and the fingerprint printed is v2', async () => {
+    const admin = (args: string[]) => runEvote(['--url', url, '--json', ...args], { EVOTE_ADMIN_TOKEN: cluster.adminToken });
+    const made = await admin(['election', 'create', '--theme', 'Named', '--choice', 'x', '--choice', 'y', '--expected-voters', '3', '--witness', keyOf('b')[1], '--witness', keyOf('a')[0]]);
+    expect(made.code, made.stderr).toBe(0);
+    const { electionId: id, fingerprint } = JSON.parse(made.stdout) as { electionId: string; fingerprint: string };
+    const vkeys = await Promise.all(['a', 'b'].map(async (w) => (await readFile(keyOf(w)[1], 'utf8')).trim()));
+    const conn = await EvoteConnection.connect(url);
+    try {
+      const row = await conn.request<ElectionCreated['data'] & { witnesses: string[] }>('query', 'election.get', { electionId: id });
+      expect(row.witnesses).toEqual([...vkeys].sort());
+      const fp = electionFingerprint({ ...row, electionId: id, witnesses: row.witnesses });
+      expect(fp.ok && fp.value).toBe(fingerprint);
+      expect(fingerprint).not.toBe((electionFingerprint({ ...row, electionId: id, witnesses: [] }) as { value: string }).value);
+    } finally {
+      await conn.close();
+    }
+    const bad = await admin(['election', 'create', '--theme', 'Bad', '--choice', 'x', '--choice', 'y', '--expected-voters', '3', '--witness', 'not-a-vkey']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('FILE_UNREADABLE');
   }, 120_000);
 });

@@ -86,6 +86,18 @@ describe('CreateElection', () => {
       .then([created()]);
   });
 
+  it('names witnesses in ElectionCreated, sorted, only when some are given; refuses malformed or repeated vkeys → INVALID_WITNESSES', () => {
+    const wa = `w.example/a+0a1b2c3d+BA${'A'.repeat(42)}`;
+    const wb = `w.example/b+0a1b2c3d+BP${'z'.repeat(42)}`;
+    const withWitnesses = created();
+    (withWitnesses.data as { witnesses?: string[] }).witnesses = [wa, wb];
+    given().when({ ...create(), witnesses: [wb, wa] } as ElectionCommand).then([withWitnesses]);
+    given().when({ ...create(), witnesses: [] } as ElectionCommand).then([created()]);
+    for (const witnesses of [[wa, wa], ['not a vkey'], [wa.replace('+BA', '+BZ')], 'x', Array.from({ length: 33 }, (_, i) => `w${i}+0a1b2c3d+BA${'A'.repeat(42)}`)]) {
+      given().when({ ...create(), witnesses } as unknown as ElectionCommand).thenError('INVALID_WITNESSES');
+    }
+  });
+
   it('refuses an existing election → ELECTION_ALREADY_EXISTS', () => {
     given(created()).when(create()).thenError('ELECTION_ALREADY_EXISTS');
     given(created(), started(), ended).when(create()).thenError('ELECTION_ALREADY_EXISTS');

@@ -162,6 +162,8 @@ describe.each(backends)('projection runner on $name', (backend) => {
         authorityPublicKey: 'a'.repeat(392),
         ballotPublicKey: 'b'.repeat(392),
         logPublicKey: 'c'.repeat(43),
+        witnesses: [],
+        trustees: null,
       });
       const eb = await q.getElection(b);
       expect(eb).toMatchObject({ status: 'REGISTER', voterCount: 3, closesAt: null, startedAt: null, theme: `Theme of ${b}` });

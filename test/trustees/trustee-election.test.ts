@@ -17,7 +17,9 @@ import type { System } from '../../src/app/bootstrap.ts';
 import { EvoteAdmin } from '../../src/client/admin.ts';
 import { EvoteError } from '../../src/client/connection.ts';
 import { audit, exportLogToFile } from '../../src/client/auditor.ts';
-import { decryptAsTrustee } from '../../src/client/trustee-decrypt.ts';
+import { decryptAsTrustee, TrusteeDecryptError } from '../../src/client/trustee-decrypt.ts';
+import { fingerprintOf } from '../../src/client/election-fingerprint.ts';
+import { electionFingerprint, parseFingerprint } from '../../src/crypto/election-fingerprint.ts';
 import { signAsTrustee, trusteeIdentityOf } from '../../src/client/trustee-identity.ts';
 import type { ShareFile } from '../../src/client/trustee-ceremony.ts';
 import { decryptShare } from '../../src/crypto/share-protection.ts';
@@ -191,9 +193,55 @@ describe('a 2-of-3 trustee election', () => {
     expect((short as EvoteError).details).toMatchObject({ have: 1, need: 2, trustees: ['Ada'] });
   }, 120_000);
 
+  it("the fingerprint (v2) covers the trustees: the letters print it, the client computes it, the v1 of the same keys differs", async () => {
+    for (const e of [pairAC, faulty]) {
+      const row = await admin.getElection(e.electionId);
+      expect(row.trustees).toMatchObject({ threshold: 2, params: transcript.params, trustees: transcript.trustees.map(({ index, name, identityKey, shareCommitment }) => ({ index, name, identityKey, shareCommitment })) });
+      const computed = fingerprintOf(row);
+      const printed = new Set(e.letters.map((l) => parseFingerprint(/Election fingerprint: ([0-9a-f ]+)/.exec(l.text)![1]!)));
+      expect([...printed]).toEqual([computed]);
+      const v1 = ok(electionFingerprint({ electionId: e.electionId, authorityPublicKey: row.authorityPublicKey!, ballotPublicKey: row.ballotPublicKey!, logPublicKey: row.logPublicKey! }));
+      expect(computed).not.toBe(v1);
+    }
+    const single1 = await admin.getElection(single.electionId);
+    expect(single1.trustees).toBeNull();
+    const singlePrinted = /Election fingerprint: ([0-9a-f ]+)/.exec(single.letters[0]!.text)![1]!;
+    expect(parseFingerprint(singlePrinted)).toBe(ok(electionFingerprint({ electionId: single.electionId, authorityPublicKey: single1.authorityPublicKey!, ballotPublicKey: single1.ballotPublicKey!, logPublicKey: single1.logPublicKey! })));
+  });
+
+  it('a trustee refuses to decrypt a c0 that is not a ballot of the audited log, or another transcript than its own: nothing is sent', async () => {
+    // A server serving, beside pairAC's ballots, one of faulty's (same trustees' key): decrypting it would open another election's ballot.
+    const { ballots: foreign } = await admin.conn.request<{ ballots: { position: number; ballotHash: string; c0: string }[] }>('query', 'tally.trusteeBallots', { electionId: faulty.electionId });
+    const conn = admin.conn;
+    const malicious = new Proxy(conn, {
+      get(target, prop) {
+        if (prop === 'request') {
+          return async (...args: Parameters<typeof conn.request>) => {
+            const r = await target.request<{ ballots: unknown[]; next: number | null }>(...args);
+            return args[1] === 'tally.trusteeBallots' && r.next === null ? { ...r, ballots: [...r.ballots, foreign[0]] } : r;
+          };
+        }
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const before = await admin.conn.request<{ submitted: Record<string, number> }>('query', 'tally.trustees', { electionId: pairAC.electionId });
+    const refused = await decryptAsTrustee({ conn: malicious, electionId: pairAC.electionId, shareFile: shareFiles[1]!, passphrase: passphrases[1]!, threads: 1 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TrusteeDecryptError);
+    expect((refused as TrusteeDecryptError).code).toBe('BALLOT_NOT_ON_LOG');
+    const otherTranscript = { ...transcript, threshold: 3 };
+    const mismatch = await decryptAsTrustee({ conn, electionId: pairAC.electionId, shareFile: shareFiles[1]!, passphrase: passphrases[1]!, threads: 1, transcript: otherTranscript }).catch((e: unknown) => e);
+    expect((mismatch as TrusteeDecryptError).code).toBe('TRANSCRIPT_MISMATCH');
+    const wrongPin = await decryptAsTrustee({ conn, electionId: pairAC.electionId, shareFile: shareFiles[1]!, passphrase: passphrases[1]!, threads: 1, fingerprint: '0'.repeat(64) }).catch((e: unknown) => e);
+    expect((wrongPin as TrusteeDecryptError).code).toBe('LOG_NOT_VERIFIED');
+    const after = await admin.conn.request<{ submitted: Record<string, number> }>('query', 'tally.trustees', { electionId: pairAC.electionId });
+    expect(after.submitted).toEqual(before.submitted);
+  }, 120_000);
+
   it('Ada and Curie together tally the same result as the single-key election', async () => {
     const t0 = performance.now();
-    const r = await decryptAsTrustee({ conn: admin.conn, electionId: pairAC.electionId, shareFile: shareFiles[2]!, passphrase: passphrases[2]!, threads: 2 });
+    const fingerprint = fingerprintOf(await admin.getElection(pairAC.electionId))!;
+    const r = await decryptAsTrustee({ conn: admin.conn, electionId: pairAC.electionId, shareFile: shareFiles[2]!, passphrase: passphrases[2]!, threads: 2, transcript, fingerprint });
     figures.libraryDecryptPerSecond = Math.round(r.ballots / r.decryptSeconds);
     figures.trusteeSubmitSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
@@ -223,7 +271,7 @@ describe('a 2-of-3 trustee election', () => {
     for (const e of [pairAC, faulty]) {
       const file = path.join(dir, `${e.electionId}.ndjson`);
       await exportLogToFile(system.gateway!.url, e.electionId, file);
-      const report = await audit({ from: file });
+      const report = await audit({ from: file, fingerprint: fingerprintOf(await admin.getElection(e.electionId))! });
       expect(report.failures).toEqual([]);
       expect(report.gaps, JSON.stringify(report.warnings)).toEqual([]);
       expect(report.verdict).toBe('PASSED');

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as web from '../../web/src/crypto/blind-rsa.ts';
 import { importRsaPublicKey, type RsaPublicKey } from '../../web/src/crypto/rsa.ts';
 import { ballotHash, encodeBallotPlaintext as webEncodePlaintext, encryptBallot as webEncryptBallot, n2Commitment as webN2Commitment, newN2Salt } from '../../web/src/crypto/ballot.ts';
-import { electionFingerprint as webFingerprint, verifyCastReceipt as webVerifyCastReceipt } from '../../web/src/crypto/election.ts';
+import { electionFingerprint as webFingerprint, pinsOf, verifyCastReceipt as webVerifyCastReceipt } from '../../web/src/crypto/election.ts';
 import { clientMac as webClientMac, generateX25519Pair, level3Proof, x25519SharedSecret as webX25519 } from '../../web/src/crypto/login.ts';
 import { blindSign, verify as nodeVerify } from '../../src/crypto/blind-rsa.ts';
 import { emsaPssEncodeSha384 } from '../../src/crypto/emsa-pss.ts';
@@ -157,6 +157,11 @@ describe('the browser code against the server code', () => {
     const keys = { electionId: 'elec-7', authorityPublicKey: spki(authority.publicKey), ballotPublicKey: spki(counter.publicKey), logPublicKey };
     expect(await webFingerprint(keys)).toBe(unwrap(electionFingerprint(keys)));
     expect(await webFingerprint({ ...keys, electionId: 'elec-\ud800' })).toBeUndefined();
+    // Version 2 (trustees and named witnesses), as election.get serves them: the booth's WebCrypto value is node's.
+    const trustees = { threshold: 1, params: { n: 'Tm', e: 'AQAB', v: 'Vg', vi: ['dmk'] }, trustees: [{ index: 1, name: 'Ada', identityKey: 'I'.repeat(43), shareCommitment: 'a'.repeat(64) }] };
+    const v2 = { ...keys, ...pinsOf({ trustees, witnesses: ['w.example/b+00000000+BB', 'w.example/a+00000000+BA'] }) };
+    expect(await webFingerprint(v2)).toBe(unwrap(electionFingerprint(v2)));
+    expect(await webFingerprint(v2)).not.toBe(await webFingerprint(keys));
     const hash = 'c'.repeat(64);
     const sig = signCastReceipt(log.privateKey, 'elec-7', hash);
     expect(await webVerifyCastReceipt(logPublicKey, 'elec-7', hash, sig)).toBe(true);

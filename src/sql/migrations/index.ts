@@ -6,7 +6,8 @@ import type { Migration } from './migration.ts';
 import { baseline } from './0001-baseline.ts';
 import { tallyRanges } from './0002-tally-ranges.ts';
 import { trusteePartials } from './0003-trustee-partials.ts';
+import { electionPins } from './0004-election-pins.ts';
 
-export const MIGRATIONS: readonly Migration[] = [baseline, tallyRanges, trusteePartials];
+export const MIGRATIONS: readonly Migration[] = [baseline, tallyRanges, trusteePartials, electionPins];
 
 export type { Migration } from './migration.ts';

@@ -4,16 +4,16 @@
  */
 import { checkpointMessage, type CheckpointBody } from '../../../src/audit/checkpoint-core.ts';
 import { fromBase64url } from '../../../src/crypto/bytes.ts';
-import { electionFingerprint as fingerprintOfKeys } from '../crypto/election.ts';
+import { electionFingerprint as fingerprintOfKeys, pinsOf, type PublishedPins } from '../crypto/election.ts';
 import { bs } from '../crypto/webcrypto.ts';
 
 export { formatFingerprint } from '../crypto/election.ts';
 
 /** The fingerprint, or null until the election publishes its three keys (or when one is malformed). */
-export async function electionFingerprint(e: { electionId: string; authorityPublicKey?: string; ballotPublicKey?: string; logPublicKey?: string }): Promise<string | null> {
+export async function electionFingerprint(e: { electionId: string; authorityPublicKey?: string; ballotPublicKey?: string; logPublicKey?: string } & PublishedPins): Promise<string | null> {
   const { electionId, authorityPublicKey, ballotPublicKey, logPublicKey } = e;
   if (!authorityPublicKey || !ballotPublicKey || !logPublicKey) return null;
-  return (await fingerprintOfKeys({ electionId, authorityPublicKey, ballotPublicKey, logPublicKey })) ?? null;
+  return (await fingerprintOfKeys({ electionId, authorityPublicKey, ballotPublicKey, logPublicKey, ...pinsOf(e) })) ?? null;
 }
 
 export type SignatureCheck = 'ok' | 'bad' | 'unsupported';

@@ -6,7 +6,7 @@
 import { Connection, EvoteError } from '../shared/connection.ts';
 import { fromBase64url } from '../../../src/crypto/bytes.ts';
 import { n2Commitment } from '../crypto/ballot.ts';
-import { electionFingerprint, verifyCastReceipt } from '../crypto/election.ts';
+import { electionFingerprint, pinsOf, verifyCastReceipt, type PublishedPins } from '../crypto/election.ts';
 import type { Receipt } from './vote-flow.ts';
 
 /** What the receipt page shows. */
@@ -80,12 +80,12 @@ export async function checkBallotHash(conn: Connection, electionId: string, ball
  */
 export async function checkReceipt(conn: Connection, receipt: Receipt): Promise<ReceiptCheckResult> {
   const { electionId, ballotHash } = receipt;
-  const row = await conn.query<{ authorityPublicKey?: string; ballotPublicKey?: string; logPublicKey?: string }>('election.get', { electionId });
+  const row = await conn.query<{ authorityPublicKey?: string; ballotPublicKey?: string; logPublicKey?: string } & PublishedPins>('election.get', { electionId });
   let signatureValid = false;
   let fingerprintMatches = false;
   if (row.authorityPublicKey && row.ballotPublicKey && row.logPublicKey) {
     signatureValid = await verifyCastReceipt(row.logPublicKey, electionId, ballotHash, receipt.signature);
-    const fp = await electionFingerprint({ electionId, authorityPublicKey: row.authorityPublicKey, ballotPublicKey: row.ballotPublicKey, logPublicKey: row.logPublicKey });
+    const fp = await electionFingerprint({ electionId, authorityPublicKey: row.authorityPublicKey, ballotPublicKey: row.ballotPublicKey, logPublicKey: row.logPublicKey, ...pinsOf(row) });
     fingerprintMatches = fp === receipt.fingerprint;
   }
   const result = { ...(await checkBallotHash(conn, electionId, ballotHash)), signatureValid, fingerprintMatches };

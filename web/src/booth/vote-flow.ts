@@ -10,7 +10,7 @@ import { importRsaPublicKey } from '../crypto/rsa.ts';
 import { blind, finalize, prepare } from '../crypto/blind-rsa.ts';
 import { encodeBallotMessage } from '../../../src/crypto/canonical.ts';
 import { ballotHash, encodeBallotPlaintext, encryptBallot, n2Commitment, newN2Salt } from '../crypto/ballot.ts';
-import { electionFingerprint, verifyCastReceipt } from '../crypto/election.ts';
+import { electionFingerprint, pinsOf, verifyCastReceipt, type PublishedPins } from '../crypto/election.ts';
 import { clientMac, generateX25519Pair, level3Proof } from '../crypto/login.ts';
 import { parseCredentialUri, type Credential } from '../../../src/credentials/credential-uri.ts';
 import type { Receipt } from '../../../src/client/receipt.ts';
@@ -59,6 +59,8 @@ interface ElectionRow {
   authorityPublicKey?: string;
   ballotPublicKey?: string;
   logPublicKey?: string;
+  trustees?: PublishedPins['trustees'];
+  witnesses?: string[];
 }
 
 interface PublishedElection {
@@ -72,7 +74,7 @@ async function fetchElection(conn: Connection, electionId: string): Promise<Publ
   const { authorityPublicKey, ballotPublicKey, logPublicKey } = row;
   if (!authorityPublicKey || !ballotPublicKey || !logPublicKey) throw new EvoteError('ELECTION_KEYS_MISSING', 'the server did not publish the election keys');
   // Computed here from the published keys, never taken from the server.
-  const fingerprint = await electionFingerprint({ electionId, authorityPublicKey, ballotPublicKey, logPublicKey });
+  const fingerprint = await electionFingerprint({ electionId, authorityPublicKey, ballotPublicKey, logPublicKey, ...pinsOf(row) });
   if (!fingerprint) throw new EvoteError('ELECTION_KEYS_MISSING', 'the published election keys are not well-formed');
   return { row, keys: { authorityPublicKey, ballotPublicKey, logPublicKey }, fingerprint };
 }

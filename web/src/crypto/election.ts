@@ -5,12 +5,21 @@
  */
 import { fromBase64url, toHex } from '../../../src/crypto/bytes.ts';
 import { castReceiptMessage } from '../../../src/crypto/cast-receipt-core.ts';
-import { electionFingerprintInput, type ElectionKeysForFingerprint } from '../../../src/crypto/election-fingerprint-core.ts';
+import { electionFingerprintInput, type ElectionKeysForFingerprint, type TrusteesForFingerprint } from '../../../src/crypto/election-fingerprint-core.ts';
 import { bs, sha256 } from './webcrypto.ts';
 
 export { formatFingerprint } from '../../../src/crypto/election-fingerprint-core.ts';
 
-/** 64 lowercase hex digits over the id and the three published keys; undefined for a malformed string. */
+/** What election.get publishes beyond the keys that the fingerprint (version 2) covers. */
+export interface PublishedPins {
+  trustees?: TrusteesForFingerprint | null;
+  witnesses?: string[];
+}
+
+/** The pins of an election.get row, as the fingerprint takes them (absent in rows of older servers: version 1). */
+export const pinsOf = (row: PublishedPins) => ({ trustees: row.trustees ?? null, witnesses: row.witnesses ?? [] });
+
+/** 64 lowercase hex digits over the id, the three published keys and the pins; undefined for a malformed string. */
 export async function electionFingerprint(k: ElectionKeysForFingerprint): Promise<string | undefined> {
   const input = electionFingerprintInput(k);
   return input.ok ? toHex(await sha256(input.value)) : undefined;

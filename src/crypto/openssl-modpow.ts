@@ -1,6 +1,6 @@
 /** x^e mod n on OpenSSL for an n nobody here can factor (threshold RSA): docs/trustees.md, "Exponentiation". */
 import { constants, createDiffieHellman, createPublicKey, publicEncrypt } from 'node:crypto';
-import { bigIntToBytes, bitLength, mod } from './bytes.ts';
+import { bigIntToBytes, bitLength, bytesToBigInt, mod, toBase64url } from './bytes.ts';
 
 const OPENSSL_RSA_SMALL_MODULUS_BITS = 3072;
 const DH_MIN_MODULUS_BITS = 512;
@@ -22,19 +22,13 @@ function modulusOf(n: bigint): Modulus {
   return lastModulus;
 }
 
-function toB64(x: bigint, bytes: number): string {
-  return Buffer.from(bigIntToBytes(x, bytes)).toString('base64url');
-}
-
-function fromBuffer(b: Buffer): bigint {
-  return b.length === 0 ? 0n : BigInt('0x' + b.toString('hex'));
-}
+const toB64 = (x: bigint, bytes: number): string => toBase64url(bigIntToBytes(x, bytes));
 
 // Sound: RSA "encryption" with no padding is exactly x^e mod n, and OpenSSL accepts any 0 < e < n as e.
 function rsaPow(m: Modulus, base: bigint, exponent: bigint): bigint {
   if (exponent === 0n) return 1n;
   const key = createPublicKey({ format: 'jwk', key: { kty: 'RSA', n: m.text, e: toB64(exponent, Math.ceil(bitLength(exponent) / 8)) } });
-  return fromBuffer(publicEncrypt({ key, padding: constants.RSA_NO_PADDING }, bigIntToBytes(base, m.bytes)));
+  return bytesToBigInt(publicEncrypt({ key, padding: constants.RSA_NO_PADDING }, bigIntToBytes(base, m.bytes)));
 }
 
 // Sound: a DH "public key" is g^x mod p; OpenSSL computes it for any odd p, prime or not (constant time in x).
@@ -43,7 +37,7 @@ function dhPow(m: Modulus, base: bigint, exponent: bigint): bigint {
   if (base < 2n) return base;
   const dh = createDiffieHellman(Buffer.from(bigIntToBytes(m.n, m.bytes)), Buffer.from(bigIntToBytes(base, m.bytes)));
   dh.setPrivateKey(Buffer.from(bigIntToBytes(exponent, Math.ceil(bitLength(exponent) / 8))));
-  return fromBuffer(dh.generateKeys());
+  return bytesToBigInt(dh.generateKeys());
 }
 
 /** Any exponent ≥ 0; variable time in it when n ≤ 3072 bits (docs/trustees.md weighs that). */

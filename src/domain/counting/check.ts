@@ -1,7 +1,4 @@
-/**
- * Programmer-error checks shared by every method (docs/methods.md, "Input"): the form decoder and
- * the election's fingerprint guarantee these, so a breach throws RangeError instead of miscounting.
- */
+/** Programmer-error checks shared by every method: a breach throws RangeError (docs/methods.md, "Programmer errors"). */
 import type { CountInput } from './types.ts';
 
 /** Checks candidates, seats (1 … maxSeats), lotOrder and weights; returns the total weight. */

@@ -2,12 +2,7 @@ import { checkDistinct, checkInput, lotPositions } from './check.ts';
 import { emptyRound } from './top-by-total.ts';
 import type { CountInput, CountResult, CountRound, RankedBallot } from './types.ts';
 
-/**
- * Instant-runoff, one seat (docs/methods.md): each ballot counts for its highest-ranked continuing
- * candidate; a candidate with more than half the continuing votes is elected, otherwise the lowest is
- * excluded (ties: fewer votes at the most recent round where the tied differed, then lot) and its
- * ballots move on or exhaust.
- */
+/** Instant-runoff, one seat, one round per exclusion (docs/methods.md, "Instant-runoff voting"). */
 export function countIrv(input: CountInput<RankedBallot>): CountResult {
   checkInput(input, 1);
   const { candidates, ballots } = input;

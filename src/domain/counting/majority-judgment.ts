@@ -4,11 +4,7 @@ import { compareMajorityValue, majorityGauge, majorityGrade } from './majority-v
 import { emptyRound } from './top-by-total.ts';
 import type { CountInput, CountResult, CountRound, GradedBallot } from './types.ts';
 
-/**
- * Majority judgment (Balinski & Laraki; docs/methods.md): candidates ordered by majority value (the
- * majority grade, then iterated removal of it), an ungraded candidate getting the lowest grade 0
- * ("To Reject"); equal majority values by lot. A ballot grading nobody is blank and not counted.
- */
+/** Majority judgment: ordered by majority value, ungraded = lowest grade 0, equal values by lot (docs/methods.md). */
 export function countMajorityJudgment(input: CountInput<GradedBallot>): CountResult {
   checkInput(input);
   const { candidates, seats, lotOrder } = input;

@@ -1,8 +1,4 @@
-/**
- * Balinski & Laraki's majority value, compared without expanding the weights: removing the majority
- * grade again and again reads the sorted grades outward from the middle, alternately below and above,
- * so two candidates (same number of grades) compare by the first difference of those two runs.
- */
+/** Balinski & Laraki's majority value, compared without expanding weights (docs/methods.md, "Majority judgment"). */
 
 type Run = { grade: number; count: number };
 

@@ -2,11 +2,7 @@ import { checkDistinct, checkInput, checkSafe, lotPositions } from './check.ts';
 import { emptyRound } from './top-by-total.ts';
 import type { CountInput, CountResult, RankedBallot } from './types.ts';
 
-/**
- * Schulze (docs/methods.md): pairwise defeats measured by winning votes, strongest paths by
- * Floyd–Warshall, then the Schulze ranking (X above Y when p[X][Y] > p[Y][X]) read off best first,
- * the lot choosing among several potential winners; the first `seats` of it win.
- */
+/** Schulze with winning votes; the first `seats` of the Schulze ranking win, the lot choosing among potential winners (docs/methods.md). */
 export function countSchulze(input: CountInput<RankedBallot>): CountResult {
   checkInput(input);
   const { candidates: n, ballots, seats } = input;

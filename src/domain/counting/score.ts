@@ -3,10 +3,7 @@ import { checkGraded } from './graded.ts';
 import { emptyRound, topByTotal } from './top-by-total.ts';
 import type { CountInput, CountResult, GradedBallot } from './types.ts';
 
-/**
- * Score (docs/methods.md): each candidate's total is the sum of grade × weight, an ungraded candidate
- * counting as grade 0; the `seats` highest totals win, ties by lot. A ballot grading nobody is blank.
- */
+/** Score: sum of grade × weight, ungraded = 0; the `seats` highest totals win, ties by lot (docs/methods.md). */
 export function countScore(input: CountInput<GradedBallot>): CountResult {
   checkInput(input);
   const totals = new Array<number>(input.candidates).fill(0);

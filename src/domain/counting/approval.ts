@@ -1,4 +1,4 @@
-import { checkDistinct, checkInput, checkSafe } from './check.ts';
+import { checkInput, checkSafe, distinctChecker } from './check.ts';
 import { emptyRound, topByTotal } from './top-by-total.ts';
 import type { ApprovalBallot, CountInput, CountResult } from './types.ts';
 
@@ -7,8 +7,9 @@ export function countApproval(input: CountInput<ApprovalBallot>): CountResult {
   checkInput(input);
   const totals = new Array<number>(input.candidates).fill(0);
   let approvals = 0;
+  const checkDistinct = distinctChecker(input.candidates);
   for (const b of input.ballots) {
-    checkDistinct(b.approved, input.candidates);
+    checkDistinct(b.approved);
     for (const c of b.approved) totals[c] = checkSafe((totals[c] as number) + b.weight);
     approvals += b.approved.length;
   }

@@ -27,10 +27,18 @@ export function checkCandidate(c: number, candidates: number): void {
   if (!Number.isInteger(c) || c < 0 || c >= candidates) throw new RangeError(`candidate index ${c} is not in 0 … ${candidates - 1}`);
 }
 
-/** Checks a list of distinct candidate indices (a ranking or an approval set). */
-export function checkDistinct(list: readonly number[], candidates: number): void {
-  for (const c of list) checkCandidate(c, candidates);
-  if (new Set(list).size !== list.length) throw new RangeError(`a candidate appears twice in [${list.join(', ')}]`);
+/** A checker of lists of distinct candidate indices (rankings, approval sets), reusing one stamp array across ballots. */
+export function distinctChecker(candidates: number): (list: readonly number[]) => void {
+  const stamp = new Uint32Array(candidates);
+  let current = 0;
+  return (list) => {
+    current++;
+    for (const c of list) {
+      checkCandidate(c, candidates);
+      if (stamp[c] === current) throw new RangeError(`a candidate appears twice in [${list.join(', ')}]`);
+      stamp[c] = current;
+    }
+  };
 }
 
 /** Position of each candidate in lotOrder: lower = favoured by the lot. */

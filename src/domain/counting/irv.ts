@@ -1,4 +1,4 @@
-import { checkDistinct, checkInput, lotPositions } from './check.ts';
+import { checkInput, checkSafe, distinctChecker, lotPositions } from './check.ts';
 import { emptyRound } from './top-by-total.ts';
 import type { CountInput, CountResult, CountRound, RankedBallot } from './types.ts';
 
@@ -6,16 +6,19 @@ import type { CountInput, CountResult, CountRound, RankedBallot } from './types.
 export function countIrv(input: CountInput<RankedBallot>): CountResult {
   checkInput(input, 1);
   const { candidates, ballots } = input;
-  for (const b of ballots) checkDistinct(b.ranking, candidates);
+  const checkDistinct = distinctChecker(candidates);
+  for (const b of ballots) checkDistinct(b.ranking);
   const unit = 'votes';
   const piles: number[][] = Array.from({ length: candidates }, () => []);
   const next = ballots.map(() => 0);
+  const votes = new Array<number>(candidates).fill(0);
   const continuing = new Set<number>(Array.from({ length: candidates }, (_, c) => c));
   let exhausted = 0;
   ballots.forEach((b, i) => {
     const first = b.ranking[0];
     if (first === undefined) return;
     (piles[first] as number[]).push(i);
+    votes[first] = checkSafe((votes[first] as number) + b.weight);
     next[i] = 1;
   });
   if (piles.every((p) => p.length === 0)) return { method: 'irv', winners: [], rounds: [emptyRound(candidates)], unit };
@@ -23,13 +26,13 @@ export function countIrv(input: CountInput<RankedBallot>): CountResult {
   const rounds: CountRound[] = [];
   const lot = lotPositions(input.lotOrder);
   for (;;) {
-    const tallies = piles.map((p) => p.reduce((s, i) => s + (ballots[i] as RankedBallot).weight, 0));
-    const votes = [...continuing].reduce((s, c) => s + (tallies[c] as number), 0);
+    const tallies = [...votes];
+    const continuingVotes = [...continuing].reduce((s, c) => s + (tallies[c] as number), 0);
     history.push(tallies);
     const round = rounds.length + 1;
-    const top = [...continuing].find((c) => 2 * (tallies[c] as number) > votes);
+    const top = [...continuing].find((c) => 2 * (tallies[c] as number) > continuingVotes);
     if (top !== undefined) {
-      rounds.push({ round, tallies, elected: [top], eliminated: [], detail: { continuingVotes: votes, exhausted } });
+      rounds.push({ round, tallies, elected: [top], eliminated: [], detail: { continuingVotes, exhausted } });
       return { method: 'irv', winners: [top], rounds, unit };
     }
     const { loser, rule } = lowest([...continuing], history, lot);
@@ -47,9 +50,11 @@ export function countIrv(input: CountInput<RankedBallot>): CountResult {
       } else {
         (piles[to] as number[]).push(i);
         transfers[to] = (transfers[to] as number) + b.weight;
+        votes[to] = (votes[to] as number) + b.weight;
       }
     }
     piles[loser] = [];
+    votes[loser] = 0;
     exhausted += exhaustedNow;
     rounds.push({
       round,
@@ -57,7 +62,7 @@ export function countIrv(input: CountInput<RankedBallot>): CountResult {
       elected: [],
       eliminated: [loser],
       ...(rule ? { tieBreak: rule } : {}),
-      detail: { continuingVotes: votes, exhausted: exhausted - exhaustedNow, transfers: { from: loser, to: transfers, exhausted: exhaustedNow } },
+      detail: { continuingVotes, exhausted: exhausted - exhaustedNow, transfers: { from: loser, to: transfers, exhausted: exhaustedNow } },
     });
   }
 }

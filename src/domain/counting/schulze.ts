@@ -1,4 +1,4 @@
-import { checkDistinct, checkInput, checkSafe, lotPositions } from './check.ts';
+import { checkInput, checkSafe, distinctChecker, lotPositions } from './check.ts';
 import { emptyRound } from './top-by-total.ts';
 import type { CountInput, CountResult, RankedBallot } from './types.ts';
 
@@ -40,8 +40,9 @@ export function countSchulze(input: CountInput<RankedBallot>): CountResult {
 function pairwise(ballots: readonly RankedBallot[], n: number): number[][] {
   const d = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   const ranked = new Array<boolean>(n);
+  const checkDistinct = distinctChecker(n);
   for (const b of ballots) {
-    checkDistinct(b.ranking, n);
+    checkDistinct(b.ranking);
     ranked.fill(false);
     for (const x of b.ranking) {
       ranked[x] = true;

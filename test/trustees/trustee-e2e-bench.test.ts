@@ -48,7 +48,7 @@ describe('the trustee end-to-end bench, on 31 ballots', () => {
 
   it('prints every row the bench promises, each comparison a finite ratio', () => {
     const names = run.rows.map((r) => r.name);
-    for (const part of ['trustee 1 (Ada) partial decryptions per core', 'trustee 2 (Babbage) partial decryptions per core', 'per process CPU-second', 'single-key tally', 'trustee tally', 'end to end on this machine', 'trustees in parallel', 'audit of the trustee election']) {
+    for (const part of ['trustee 1 (Ada) partial decryptions per core', 'trustee 2 (Babbage) partial decryptions per core', 'per process CPU-second', 'trustee submissions', 'single-key tally', 'trustee tally', 'end to end on this machine', 'trustees in parallel', 'audit of the trustee election']) {
       expect(names.some((n) => n.includes(part)), part).toBe(true);
     }
     for (const r of run.rows) {

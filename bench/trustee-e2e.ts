@@ -39,6 +39,7 @@ const cpuSeconds = () => {
   return (c.user + c.system) / 1e6;
 };
 const s = (x: number) => `${x.toFixed(1)} s`;
+const secondsOf = (rounds: { seconds: number }[]) => rounds.map((r) => r.seconds.toFixed(2)).join(', ') + ' s';
 
 /** Untimed: projections and the checkpointer caught up with everything appended so far. */
 async function settled(sys: System, electionId: string): Promise<void> {
@@ -144,9 +145,10 @@ const sameResult = (a: TallyResult, b: TallyResult) => canonicalJson({ c: a.coun
 
 /**
  * The whole comparison on a system of its own (scratch database, gateway on an ephemeral port).
- * `threads`: each trustee's worker threads and the raw probe's (default one per core); `probeMs`: each raw probe.
+ * `threads`: each trustee's worker threads and the raw probe's (default one per core); `probeMs`: each raw probe;
+ * `auditPairs`: rounds of (single, trustee, trustee, single) audits (default 3 below 20,000 ballots, else 1).
  */
-export async function trusteeE2eBench(count: number, opts: { threads?: number; probeMs?: number; log?: (line: string) => void } = {}): Promise<TrusteeE2eRun> {
+export async function trusteeE2eBench(count: number, opts: { threads?: number; probeMs?: number; auditPairs?: number; log?: (line: string) => void } = {}): Promise<TrusteeE2eRun> {
   const threads = opts.threads ?? availableParallelism();
   const probeMs = opts.probeMs ?? 1_000;
   const log = opts.log ?? ((line: string) => console.error(`  trustee-e2e: ${line}`));
@@ -195,12 +197,13 @@ export async function trusteeE2eBench(count: number, opts: { threads?: number; p
     if (!sameResult(single.result, trustee.result)) throw new Error(`the two tallies differ: ${canonicalJson(single.result)} against ${canonicalJson(trustee.result)}`);
     for (const t of trustees) if (t.ballots !== count) throw new Error(`a trustee was served ${t.ballots} ballots, not ${count}`);
 
-    // The audit, alternated (single, trustee, trustee, single) so that both share the load's drift.
+    // The audit, alternated (single, trustee, trustee, single; repeated on a small N) so that both share the load's drift.
     const lines = { single: await exportLines(sys, singleId), trustee: await exportLines(sys, trusteeId) };
     // The first audit of a process starts (and bundles) its workers: an untimed one first.
     await timedAudit(await exportLines(sys, warmUpId));
     const audited = { single: [] as Awaited<ReturnType<typeof timedAudit>>[], trustee: [] as Awaited<ReturnType<typeof timedAudit>>[] };
-    for (const which of ['single', 'trustee', 'trustee', 'single'] as const) audited[which].push(await timedAudit(lines[which]));
+    const pairs = opts.auditPairs ?? (count < 20_000 ? 3 : 1);
+    for (let p = 0; p < pairs; p++) for (const which of ['single', 'trustee', 'trustee', 'single'] as const) audited[which].push(await timedAudit(lines[which]));
     for (const a of [...audited.single, ...audited.trustee]) {
       if (!a.report.ok || a.report.ballotsCounted !== count) throw new Error(`an election did not audit clean: ${a.report.verdict} ${JSON.stringify(a.report.failures[0] ?? a.report.gaps[0])}`);
     }
@@ -225,7 +228,7 @@ export async function trusteeE2eBench(count: number, opts: { threads?: number; p
     const decryptCpu = t1.decryptCpuSeconds + t2.decryptCpuSeconds;
     const auditRate = (as: { seconds: number }[]) => (count * as.length) / as.reduce((sum, a) => sum + a.seconds, 0);
     const auditCpuRate = (as: { cpu: number }[]) => (count * as.length) / as.reduce((sum, a) => sum + a.cpu, 0);
-    const auditSingle: BenchResult = { name: `audit of the single-key election (${count} ballots, ${audited.single[0]!.report.events} events)`, rate: auditRate(audited.single), unit: 'ballots', note: '2 rounds' };
+    const auditSingle: BenchResult = { name: `audit of the single-key election (${count} ballots, ${audited.single[0]!.report.events} events)`, rate: auditRate(audited.single), unit: 'ballots', note: `${audited.single.length} rounds: ${secondsOf(audited.single)}` };
     const auditSingleCpu: BenchResult = { name: 'audit of the single-key election, process CPU', rate: auditCpuRate(audited.single), unit: 'ballots/CPU' };
     const rows: BenchResult[] = [
       rawRow,
@@ -238,7 +241,7 @@ export async function trusteeE2eBench(count: number, opts: { threads?: number; p
       against({ name: 'trustee election end to end on this machine (trustee 1, trustee 2, tally in turn)', rate: count / sequential, unit: 'ballots', note: `${s(sequential)}: ${longer(sequential)}` }, singleRow),
       against({ name: 'trustee election end to end, trustees in parallel on their own machines (max of the two + tally)', rate: count / parallel, unit: 'ballots', note: `${s(parallel)}: ${longer(parallel)}` }, singleRow),
       auditSingle,
-      against({ name: `audit of the trustee election (${count} ballots, ${audited.trustee[0]!.report.events} events)`, rate: auditRate(audited.trustee), unit: 'ballots', note: '2 rounds, alternated with the single-key one' }, auditSingle),
+      against({ name: `audit of the trustee election (${count} ballots, ${audited.trustee[0]!.report.events} events)`, rate: auditRate(audited.trustee), unit: 'ballots', note: `${audited.trustee.length} rounds, alternated with the single-key ones: ${secondsOf(audited.trustee)}` }, auditSingle),
       auditSingleCpu,
       against({ name: 'audit of the trustee election, process CPU', rate: auditCpuRate(audited.trustee), unit: 'ballots/CPU' }, auditSingleCpu),
     ];

@@ -22,7 +22,7 @@
  * Run alone: `npx tsx bench/tally.ts [ballots]`; the whole-election tally alone:
  * `npx tsx bench/tally.ts 100000 --whole`; the floor alone: `npx tsx bench/tally.ts 256 --floor`.
  */
-import { constants, createHash, randomBytes, randomUUID, sign } from 'node:crypto';
+import { constants, createHash, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { createPgClient } from '../src/sql/client.ts';
 import { createScratchPgDatabase } from '../test/support/scratch-db.ts';
@@ -50,7 +50,7 @@ import type { TallyRangeClaims } from '../src/tally/range-claims.ts';
 import { against, renderTable, type BenchResult } from './harness.ts';
 import { cryptoFloor } from './tally-floor.ts';
 import { sharedTallyBench } from './tally-shared.ts';
-import { ballotStreamId, credentialStreamId } from '../src/domain/streams.ts';
+import { ballotStreamId, credentialStreamId, voterStreamId } from '../src/domain/streams.ts';
 
 const CHOICES = ['Yes', 'No', 'Blank'];
 const CHUNK = 256;
@@ -134,6 +134,53 @@ export interface BenchElection {
   ciphertexts: string[];
 }
 
+/**
+ * `count` valid ballots cast in a started election, appended as the ballot pool leaves the log (each
+ * credential minted and spent, each ballot in a stream of its own): real encryption to `ballotKey`,
+ * real authority signatures (fast PSS signing of the prepared message), choice i is choices[i % length].
+ * With `voterIds` (registered voters, one per ballot), each ballot's signature is also logged as a
+ * BlindSignatureIssued to voter i, as the audit's bounds require (no blinding here: the hash is random).
+ */
+export async function appendCastBallots(store: EventStore, o: { electionId: string; authority: KeyObject; ballotKey: KeyObject; count: number; choices: readonly string[]; voterIds?: readonly string[] }): Promise<string[]> {
+  if (o.voterIds && o.voterIds.length < o.count) throw new Error(`${o.count} ballots need as many voters, not ${o.voterIds.length}`);
+  const { electionId, authority, count, choices } = o;
+  const ciphertexts: string[] = [];
+  for (let i = 0; i < count; i += 1_000) {
+    const batch = Array.from({ length: Math.min(1_000, count - i) }, (_, j) => {
+      const { n1, n2 } = issueTokens();
+      const commitment = n2Commitment(n2, newN2Salt());
+      const prepared = prepare(encodeBallotMessage({ electionId, choice: choices[(i + j) % choices.length] as string, n2Commitment: commitment }));
+      const signature = sign('sha384', prepared, { key: authority, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: RSABSSA_SALT_BYTES });
+      const bytes = encryptBallot(o.ballotKey, electionId, encodeBallotPlaintext({ preparedMessage: prepared, signature: new Uint8Array(signature) }));
+      const ciphertext = toBase64url(bytes);
+      ciphertexts.push(ciphertext);
+      const hashN1 = hashToken(n1) as string;
+      return { hashN1, hashN2: hashToken(n2) as string, ciphertext, ballotHash: toHex(createHash('sha256').update(bytes).digest()) };
+    });
+    await store.appendMany([
+      ...batch.map((b) => ({
+        streamId: credentialStreamId(electionId, b.hashN1),
+        events: [
+          { type: 'CredentialMinted', data: { electionId, hashN1: b.hashN1, hashN2: b.hashN2 } },
+          { type: 'CredentialSpent', data: { electionId, hashN1: b.hashN1 } },
+        ],
+        expectedRevision: 'no_stream' as const,
+      })),
+      ...(o.voterIds ?? []).slice(i, i + batch.length).map((voterId) => ({
+        streamId: voterStreamId(electionId, voterId),
+        events: [{ type: 'BlindSignatureIssued', data: { electionId, voterId, blindedMessageHash: toHex(randomBytes(32)) } }],
+        expectedRevision: 'no_stream' as const,
+      })),
+      ...batch.map((b) => ({
+        streamId: ballotStreamId(electionId, randomUUID()),
+        events: [{ type: 'BallotCast', data: { electionId, ballotHash: b.ballotHash, ciphertext: b.ciphertext } }],
+        expectedRevision: 'no_stream' as const,
+      })),
+    ]);
+  }
+  return ciphertexts;
+}
+
 /** An ended election with `count` valid ballots cast, built with the real encodings (fast PSS signing). */
 export async function ballotElection(store: EventStore, keyStore: KeyStore, count: number): Promise<BenchElection> {
   const commands = createElectionCommandHandlers(store, { now: () => new Date(), newId: () => randomUUID(), keyStore });
@@ -144,36 +191,7 @@ export async function ballotElection(store: EventStore, keyStore: KeyStore, coun
   await commands.startVoting({ electionId });
   const authority = privateKeyFromPkcs8((await keyStore.get(keyNames.authority(electionId))) as Uint8Array);
   const counter = rsaPublicKeyOf(privateKeyFromPkcs8((await keyStore.get(keyNames.counter(electionId))) as Uint8Array));
-  const ciphertexts: string[] = [];
-  for (let i = 0; i < count; i += 1_000) {
-    const batch = Array.from({ length: Math.min(1_000, count - i) }, (_, j) => {
-      const { n1, n2 } = issueTokens();
-      const commitment = n2Commitment(n2, newN2Salt());
-      const prepared = prepare(encodeBallotMessage({ electionId, choice: CHOICES[(i + j) % CHOICES.length] as string, n2Commitment: commitment }));
-      const signature = sign('sha384', prepared, { key: authority, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: RSABSSA_SALT_BYTES });
-      const bytes = encryptBallot(counter, electionId, encodeBallotPlaintext({ preparedMessage: prepared, signature: new Uint8Array(signature) }));
-      const ciphertext = toBase64url(bytes);
-      ciphertexts.push(ciphertext);
-      const hashN1 = hashToken(n1) as string;
-      return { hashN1, hashN2: hashToken(n2) as string, ciphertext, ballotHash: toHex(createHash('sha256').update(bytes).digest()) };
-    });
-    // As the ballot pool leaves the log: each credential minted and spent, each ballot in a stream of its own.
-    await store.appendMany([
-      ...batch.map((b) => ({
-        streamId: credentialStreamId(electionId, b.hashN1),
-        events: [
-          { type: 'CredentialMinted', data: { electionId, hashN1: b.hashN1, hashN2: b.hashN2 } },
-          { type: 'CredentialSpent', data: { electionId, hashN1: b.hashN1 } },
-        ],
-        expectedRevision: 'no_stream' as const,
-      })),
-      ...batch.map((b) => ({
-        streamId: ballotStreamId(electionId, randomUUID()),
-        events: [{ type: 'BallotCast', data: { electionId, ballotHash: b.ballotHash, ciphertext: b.ciphertext } }],
-        expectedRevision: 'no_stream' as const,
-      })),
-    ]);
-  }
+  const ciphertexts = await appendCastBallots(store, { electionId, authority, ballotKey: counter, count, choices: CHOICES });
   await commands.endVoting({ electionId });
   return { electionId, ciphertexts };
 }

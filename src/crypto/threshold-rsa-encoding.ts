@@ -80,6 +80,10 @@ export function encodePartial(params: ThresholdParams, partial: PartialDecryptio
   return { index: partial.index, x: element(partial.x, params.n), proof: { c: integer(partial.proof.c), z: integer(partial.proof.z) } };
 }
 
+export function encodePartialValue(params: ThresholdParams, partial: PartialValue): { index: number; x: string } {
+  return { index: partial.index, x: element(partial.x, params.n) };
+}
+
 export function encodeProof(proof: LogEqualityProof): { c: string; z: string } {
   return { c: integer(proof.c), z: integer(proof.z) };
 }

@@ -11,6 +11,7 @@ export {
   MAX_TRUSTEES,
   THRESHOLD_E,
   encodePartial,
+  encodePartialValue,
   encodeProof,
   encodeShare,
   encodeThresholdParams,

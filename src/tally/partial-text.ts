@@ -4,11 +4,11 @@
  * a batch's id, the SHA-256 of its ordered ballot hashes.
  */
 import { createHash } from 'node:crypto';
-import { encodePartial, encodeProof, parsePartialValue, parseProof, type LogEqualityProof, type PartialValue, type ThresholdParams } from '../crypto/threshold-rsa.ts';
+import { encodePartialValue, encodeProof, parsePartialValue, parseProof, type LogEqualityProof, type PartialValue, type ThresholdParams } from '../crypto/threshold-rsa.ts';
 import { fail, type CryptoResult } from '../crypto/errors.ts';
 
 export function partialValueToText(params: ThresholdParams, partial: PartialValue): string {
-  const e = encodePartial(params, { ...partial, proof: { c: 0n, z: 0n } });
+  const e = encodePartialValue(params, partial);
   return `${e.index}.${e.x}`;
 }
 

@@ -91,6 +91,8 @@ export function registerTrusteeCommands(program: Command, globals: () => GlobalO
         ? await readPassphraseFile(o.passphraseFile)
         : (process.env.EVOTE_TRUSTEE_PASSPHRASE ?? (await promptPassphrase(`passphrase for ${shareFile.name}`)));
       const progress = createProgress('partial decryptions', g);
+      let computed = 0;
+      let sent = 0;
       const result = await withAdmin(
         g,
         async (admin) => {
@@ -104,7 +106,12 @@ export function registerTrusteeCommands(program: Command, globals: () => GlobalO
               batchSize: positiveInt('--batch-size', o.batchSize),
               ...(ownTranscript && { transcript: ownTranscript }),
               ...(o.fingerprint !== undefined && { fingerprint: o.fingerprint }),
-              onProgress: (p) => progress.update(p.done, p.total, p.phase),
+              // Batches are sent while others are computed: one bar for the decryption, the sent count beside it.
+              onProgress: (p) => {
+                if (p.phase === 'submit') sent = p.done;
+                else if (p.phase === 'decrypt') computed = p.done;
+                progress.update(p.phase === 'fetch' ? p.done : computed, p.total, p.phase === 'fetch' ? 'fetch' : `${sent} sent`);
+              },
             });
           } catch (err) {
             if (err instanceof TrusteeDecryptError) throw new CliError(err.code === 'WRONG_PASSPHRASE' ? EXIT.LOCAL_INPUT : EXIT.REFUSED, err.message, err.code);

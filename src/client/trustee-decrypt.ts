@@ -6,6 +6,7 @@
  */
 import { bytesToBigInt, fromBase64url } from '../crypto/bytes.ts';
 import { encodeShare, parseThresholdParams } from '../crypto/threshold-rsa.ts';
+import type { BatchPartials } from '../crypto/threshold-rsa-batch.ts';
 import { createPartialDecryptionPool } from '../tally/trustee-pool.ts';
 import { partialValueToText, proofToText } from '../tally/partial-text.ts';
 import { MAX_PARTIALS_BATCH } from '../tally/trustee-submissions.ts';
@@ -81,23 +82,32 @@ export async function decryptAsTrustee(o: TrusteeDecryptOptions): Promise<Truste
   const pool = await createPartialDecryptionPool({ threads: o.threads, batchSize });
   let stored = 0;
   let batches = 0;
+  let sent = 0;
+  const send = async (number: number, computed: BatchPartials) => {
+    const from = number * batchSize;
+    const batch = ballots.slice(from, from + computed.xs.length).map((b, j) => ({ ballotHash: b.ballotHash, partial: partialValueToText(params.value, { index: computed.index, x: computed.xs[j] as bigint }) }));
+    const proof = proofToText(computed.proof);
+    const signature = signAsTrustee(identity, partialsBatchText(o.electionId, o.shareFile.index, number, batch, proof));
+    const r = await o.conn.request<{ stored: number }>('command', 'tally.submitPartials', { electionId: o.electionId, trusteeIndex: o.shareFile.index, batch: number, partials: batch, proof, signature });
+    stored += r.stored;
+    batches++;
+    sent += batch.length;
+    o.onProgress?.({ phase: 'submit', done: sent, total: ballots.length });
+  };
+  // Each batch is sent as soon as it is computed, one submission at a time: an interrupted run keeps what it sent.
+  let sending = Promise.resolve();
+  let refused: unknown;
+  const onBatch = (number: number, computed: BatchPartials) => {
+    sending = sending.then(() => (refused === undefined ? send(number, computed) : undefined)).catch((err: unknown) => void (refused ??= err));
+  };
   const t0 = performance.now();
   try {
     const c0s = ballots.map((b) => bytesToBigInt(fromBase64url(b.c0) ?? new Uint8Array()));
-    const decrypted = await pool.decryptAll(params.value, share.value, c0s, (done) => o.onProgress?.({ phase: 'decrypt', done, total: ballots.length }));
+    const decrypted = await pool.decryptAll(params.value, share.value, c0s, (done) => o.onProgress?.({ phase: 'decrypt', done, total: ballots.length }), onBatch);
     if (!decrypted.ok) throw new TrusteeDecryptError('WRONG_ELECTION', `partial decryption failed: ${decrypted.error.message}`);
     const decryptSeconds = (performance.now() - t0) / 1000;
-    // The pool's batch number b covers ballots [b·batchSize, (b+1)·batchSize), in order: one submission each.
-    for (const [number, computed] of decrypted.value.entries()) {
-      const from = number * batchSize;
-      const batch = ballots.slice(from, from + computed.xs.length).map((b, j) => ({ ballotHash: b.ballotHash, partial: partialValueToText(params.value, { index: computed.index, x: computed.xs[j] as bigint }) }));
-      const proof = proofToText(computed.proof);
-      const signature = signAsTrustee(identity, partialsBatchText(o.electionId, o.shareFile.index, number, batch, proof));
-      const r = await o.conn.request<{ stored: number }>('command', 'tally.submitPartials', { electionId: o.electionId, trusteeIndex: o.shareFile.index, batch: number, partials: batch, proof, signature });
-      stored += r.stored;
-      batches++;
-      o.onProgress?.({ phase: 'submit', done: from + batch.length, total: ballots.length });
-    }
+    await sending;
+    if (refused !== undefined) throw refused;
     return { ballots: ballots.length, stored, batches, decryptSeconds, skipped };
   } finally {
     await pool.close();

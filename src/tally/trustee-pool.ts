@@ -16,6 +16,8 @@ export interface PartialDecryptionPoolOptions {
 }
 
 export type ProgressCallback = (done: number, total: number) => void;
+/** Batch `number` (ciphertexts number·batchSize onward) is done; batches finish in any order. */
+export type BatchCallback = (number: number, batch: BatchPartials) => void;
 
 export interface PartialDecryptionPool {
   readonly threads: number;
@@ -23,9 +25,16 @@ export interface PartialDecryptionPool {
    * The trustee's partial decryptions of the ciphertexts, in order, in consecutive batches of
    * batchSize, each with one batched proof (partialDecryptBatch). MESSAGE_OUT_OF_RANGE for a
    * ciphertext not below n, KEY_MISMATCH for a share that is not trustee index's of these params
-   * (both before any work); rejects if a worker dies.
+   * (both before any work); rejects if a worker dies. `onBatch` sees each batch as it finishes (a
+   * client sends it while the others are computed).
    */
-  decryptAll(params: ThresholdParams, share: TrusteeShare, ciphertexts: readonly bigint[] | readonly Uint8Array[], onProgress?: ProgressCallback): Promise<CryptoResult<BatchPartials[]>>;
+  decryptAll(
+    params: ThresholdParams,
+    share: TrusteeShare,
+    ciphertexts: readonly bigint[] | readonly Uint8Array[],
+    onProgress?: ProgressCallback,
+    onBatch?: BatchCallback,
+  ): Promise<CryptoResult<BatchPartials[]>>;
   close(): Promise<void>;
 }
 
@@ -66,7 +75,7 @@ export async function createPartialDecryptionPool(opts: PartialDecryptionPoolOpt
   }
   let nextId = 0;
 
-  async function run(params: ThresholdParams, share: TrusteeShare, cs: bigint[], onProgress?: ProgressCallback): Promise<BatchPartials[]> {
+  async function run(params: ThresholdParams, share: TrusteeShare, cs: bigint[], onProgress?: ProgressCallback, onBatch?: BatchCallback): Promise<BatchPartials[]> {
     const results: BatchPartials[] = new Array(Math.ceil(cs.length / batchSize));
     const shareBytes = bigIntToBytes(share.s, Math.ceil(bitLength(share.s) / 8));
     for (const worker of workers) {
@@ -101,6 +110,7 @@ export async function createPartialDecryptionPool(opts: PartialDecryptionPoolOpt
             if ('error' in reply) return finish(new Error(`partial decryption worker failed: ${reply.error}`));
             results[job.from / batchSize] = reply.batch;
             done += reply.batch.xs.length;
+            onBatch?.(job.from / batchSize, reply.batch);
             onProgress?.(done, cs.length);
             if (done === cs.length) return finish();
             send(worker);
@@ -122,7 +132,7 @@ export async function createPartialDecryptionPool(opts: PartialDecryptionPoolOpt
 
   return {
     threads,
-    async decryptAll(params, share, ciphertexts, onProgress) {
+    async decryptAll(params, share, ciphertexts, onProgress, onBatch) {
       if (closed) throw new Error('partial decryption pool is closed');
       if (broken) throw broken;
       if (busy) throw new Error('partial decryption pool is busy with another trustee run');
@@ -135,7 +145,7 @@ export async function createPartialDecryptionPool(opts: PartialDecryptionPoolOpt
       if (cs.length === 0) return ok([]);
       busy = true;
       try {
-        return ok(await run(params, share, cs, onProgress));
+        return ok(await run(params, share, cs, onProgress, onBatch));
       } finally {
         busy = false;
       }

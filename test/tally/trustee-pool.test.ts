@@ -23,7 +23,11 @@ describe("a trustee's partial decryption pool", () => {
     const rs = Array.from({ length: 40 }, () => randomBelow(n));
     const cs = rs.map((r) => refModPow(r, e, n));
     const progress: [number, number][] = [];
-    const batches = partialsOf(await pool.decryptAll(dealt.params, dealt.shares[0] as TrusteeShare, cs, (done, total) => progress.push([done, total])));
+    const seen: [number, BatchPartials][] = [];
+    const batches = partialsOf(await pool.decryptAll(dealt.params, dealt.shares[0] as TrusteeShare, cs, (done, total) => progress.push([done, total]), (number, batch) => seen.push([number, batch])));
+    // Each batch is handed over once as it finishes, under its number.
+    expect(seen.map(([number]) => number).sort((a, b) => a - b)).toEqual(batches.map((_, j) => j));
+    for (const [number, batch] of seen) expect(batch).toBe(batches[number]);
     expect(batches.map((b) => b.xs.length)).toEqual([...Array<number>(13).fill(3), 1]);
     batches.forEach((b, j) => {
       expect(b.index).toBe(1);

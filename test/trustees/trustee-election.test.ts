@@ -214,6 +214,13 @@ describe('a 2-of-3 trustee election', () => {
     for (const tampered of [{ ...honest, proof: alteredProof }, { ...honest, partials: swapped }, { ...honest, partials: alteredX }]) {
       expect(((await submit(tampered).catch((e: EvoteError) => e)) as EvoteError).code).toBe('INVALID_TRUSTEE_SIGNATURE');
     }
+    // The old per-ballot form (`index.x.c.z` items, no batch proof) is no longer part of the protocol.
+    const [c, z] = honest.proof.split('.') as [string, string];
+    const perBallot = honest.partials.map((p) => ({ ...p, partial: `${p.partial}.${c}.${z}` }));
+    const { proof: _dropped, ...withoutProof } = honest;
+    for (const old of [{ ...withoutProof, partials: perBallot }, { ...honest, partials: perBallot }]) {
+      expect(((await submit(old as Submission).catch((e: EvoteError) => e)) as EvoteError).code).toBe('INVALID_PAYLOAD');
+    }
     expect(await submitted(pairAC.electionId)).toEqual({ 1: 0, 2: 0, 3: 0 });
 
     // Ada with the real CLI: worker threads, batches over the gateway.

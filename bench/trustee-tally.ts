@@ -15,7 +15,7 @@ import { generateRsaKeyPair } from '../src/crypto/rsa.ts';
 import { dealThresholdKey, encodeThresholdParams, type TrusteeShare } from '../src/crypto/threshold-rsa.ts';
 import { createPartialDecryptionPool } from '../src/tally/trustee-pool.ts';
 import { createTallyPool, type TallyPool } from '../src/tally/pool.ts';
-import { partialToText } from '../src/tally/partial-text.ts';
+import { partialValueToText } from '../src/tally/partial-text.ts';
 import type { StoredPartial } from '../src/tally/trustee-partials-store.ts';
 import { against, type BenchResult } from './harness.ts';
 
@@ -61,7 +61,8 @@ export async function trusteeTallyBench(count = 2_000): Promise<BenchResult[]> {
   for (const share of dealt.shares.slice(0, 2) as TrusteeShare[]) {
     const r = await trusteePool.decryptAll(dealt.params, share, c0s);
     if (!r.ok) throw new Error(r.error.message);
-    r.value.forEach((p, i) => partials[i]?.push({ trusteeIndex: share.index, partial: partialToText(dealt.params, p) }));
+    // The pool's batches are consecutive and in order: ballot i is batch ⌊i/64⌋'s value i mod 64.
+    r.value.flatMap((batch) => batch.xs).forEach((x, i) => partials[i]?.push({ trusteeIndex: share.index, partial: partialValueToText(dealt.params, { index: share.index, x }), batchId: null }));
   }
   const trusteeSeconds = (performance.now() - t0) / 1000;
   await trusteePool.close();

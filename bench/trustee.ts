@@ -1,6 +1,6 @@
 /**
  * Threshold RSA for the counter key (docs/trustees.md): a trustee's partial decryptions (one thread
- * and the pool), their verification and the combination, next to the raw RSA-2048 private (CRT) and
+ * with per-ballot and batched proofs, and the pool, which uses batched proofs), their verification and the combination, next to the raw RSA-2048 private (CRT) and
  * public operations and the bare full-length exponentiation mod n, all measured in this run. The
  * one-thread figures are per second of this thread's CPU time, so their ratios hold on a loaded
  * machine; the pool's is wall time.
@@ -84,7 +84,7 @@ export async function trusteeBench(poolCiphertexts = 400): Promise<BenchResult[]
     against(modexp, rawPrivate),
     against(modexpDh, rawPrivate),
     against({ name: 'trustee partial decryptions with proof, per thread CPU-second', rate: one, unit: 'ops', note }, rawPrivate),
-    against({ name: `trustee partial decryptions with proof, pool of ${threads} threads (wall)`, rate: poolRate, unit: 'ops', note: `${poolCiphertexts} ciphertexts, load ${loadavg()[0]?.toFixed(1)}` }, rawPrivate),
+    against({ name: `trustee partial decryptions, one proof per ${BATCH}, pool of ${threads} threads (wall)`, rate: poolRate, unit: 'ops', note: `${poolCiphertexts} ciphertexts, load ${loadavg()[0]?.toFixed(1)}` }, rawPrivate),
     against({ name: 'partial decryption proofs verified, per thread CPU-second', rate: verify, unit: 'ops' }, rawPrivate),
     against({ name: `trustee partial decryptions, one proof per ${BATCH}, per thread CPU-second`, rate: batchProve, unit: 'ops' }, modexp),
     against({ name: `partial decryptions verified, one proof per ${BATCH}, per thread CPU-second`, rate: batchVerify, unit: 'ops' }, modexp),

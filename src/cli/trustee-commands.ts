@@ -79,7 +79,7 @@ export function registerTrusteeCommands(program: Command, globals: () => GlobalO
     .requiredOption('--share <file>', 'the share file from the ceremony')
     .option('--passphrase-file <file>', 'the passphrase (first line); default: EVOTE_TRUSTEE_PASSPHRASE, else asked on the terminal')
     .option('--threads <n>', 'worker threads (default: the core count)')
-    .option('--batch-size <n>', 'partials per submitted batch (default 50)')
+    .option('--batch-size <n>', 'partials per submitted batch, one proof each (default and at most 64)')
     .option('--transcript <file>', "this trustee's copy of the ceremony's transcript: refuse an election whose key, parameters or trustees differ")
     .option('--fingerprint <fp>', 'the election fingerprint: refuse unless the audited log gives it')
     .action(async (electionId: string, o: { share: string; passphraseFile?: string; threads?: string; batchSize?: string; transcript?: string; fingerprint?: string }) => {
@@ -91,6 +91,8 @@ export function registerTrusteeCommands(program: Command, globals: () => GlobalO
         ? await readPassphraseFile(o.passphraseFile)
         : (process.env.EVOTE_TRUSTEE_PASSPHRASE ?? (await promptPassphrase(`passphrase for ${shareFile.name}`)));
       const progress = createProgress('partial decryptions', g);
+      let computed = 0;
+      let sent = 0;
       const result = await withAdmin(
         g,
         async (admin) => {
@@ -104,7 +106,12 @@ export function registerTrusteeCommands(program: Command, globals: () => GlobalO
               batchSize: positiveInt('--batch-size', o.batchSize),
               ...(ownTranscript && { transcript: ownTranscript }),
               ...(o.fingerprint !== undefined && { fingerprint: o.fingerprint }),
-              onProgress: (p) => progress.update(p.done, p.total, p.phase),
+              // Batches are sent while others are computed: one bar for the decryption, the sent count beside it.
+              onProgress: (p) => {
+                if (p.phase === 'submit') sent = p.done;
+                else if (p.phase === 'decrypt') computed = p.done;
+                progress.update(p.phase === 'fetch' ? p.done : computed, p.total, p.phase === 'fetch' ? 'fetch' : `${sent} sent`);
+              },
             });
           } catch (err) {
             if (err instanceof TrusteeDecryptError) throw new CliError(err.code === 'WRONG_PASSPHRASE' ? EXIT.LOCAL_INPUT : EXIT.REFUSED, err.message, err.code);
@@ -114,7 +121,7 @@ export function registerTrusteeCommands(program: Command, globals: () => GlobalO
         { token: false },
       ).finally(() => progress.finish());
       printResult(g, { electionId, trustee: shareFile.name, ...result }, (r) =>
-        `${r.trustee}: ${r.ballots} partial decryptions in ${r.decryptSeconds.toFixed(1)} s (${r.ballots > 0 ? Math.round(r.ballots / r.decryptSeconds) : 0}/s), ${r.batches} batches, ${r.stored} newly stored`,
+        `${r.trustee}: ${r.ballots} partial decryptions in ${r.decryptSeconds.toFixed(1)} s (${r.ballots > 0 ? Math.round(r.ballots / r.decryptSeconds) : 0}/s), ${r.batches} batches, ${r.stored} newly stored, ${r.skipped} already stored before`,
       );
     });
 }

@@ -1,12 +1,15 @@
 /**
  * `evote trustee decrypt` as a library: opens the trustee's share with its passphrase, fetches the
- * covered ballots' c0, computes the partial decryptions on this machine's worker threads, and sends
- * them in signed batches. The share never leaves this process.
+ * c0 of the covered ballots it has no stored partial for yet, computes the partial decryptions on
+ * this machine's worker threads with one proof per batch, and sends them in signed batches. The
+ * share never leaves this process.
  */
 import { bytesToBigInt, fromBase64url } from '../crypto/bytes.ts';
-import { encodeShare, parseThresholdParams, type PartialDecryption } from '../crypto/threshold-rsa.ts';
+import { encodeShare, parseThresholdParams } from '../crypto/threshold-rsa.ts';
+import type { BatchPartials } from '../crypto/threshold-rsa-batch.ts';
 import { createPartialDecryptionPool } from '../tally/trustee-pool.ts';
-import { partialToText } from '../tally/partial-text.ts';
+import { partialValueToText, proofToText } from '../tally/partial-text.ts';
+import { MAX_PARTIALS_BATCH } from '../tally/trustee-submissions.ts';
 import { decryptShare } from '../crypto/share-protection.ts';
 import { partialsBatchText, type TrusteeTranscript } from '../domain/trustees.ts';
 import type { EvoteConnection } from './connection.ts';
@@ -21,7 +24,7 @@ export interface TrusteeDecryptOptions {
   shareFile: ShareFile;
   passphrase: string;
   threads?: number;
-  /** Partials per submitted batch (default 50). */
+  /** Partials per submitted batch, each batch with one proof (default and at most 64). */
   batchSize?: number;
   onProgress?: (p: { phase: 'fetch' | 'decrypt' | 'submit'; done: number; total: number }) => void;
   /** The trustee's own copy of the ceremony's transcript: the election's must be this one. */
@@ -37,7 +40,17 @@ interface Page {
   next: number | null;
 }
 
-export async function decryptAsTrustee(o: TrusteeDecryptOptions): Promise<{ ballots: number; stored: number; batches: number; decryptSeconds: number }> {
+export interface TrusteeDecryptResult {
+  /** Ballots decrypted by this run (0 when every covered ballot already has this trustee's partial). */
+  ballots: number;
+  stored: number;
+  batches: number;
+  decryptSeconds: number;
+  /** Ballots of the audited log not served because this trustee's partial is already stored (a re-run). */
+  skipped: number;
+}
+
+export async function decryptAsTrustee(o: TrusteeDecryptOptions): Promise<TrusteeDecryptResult> {
   const { transcript } = await o.conn.request<{ transcript: TrusteeTranscript }>('query', 'tally.trustees', { electionId: o.electionId });
   if (o.transcript && transcriptCore(o.transcript) !== transcriptCore(transcript)) throw new TrusteeDecryptError('TRANSCRIPT_MISMATCH', "the election's ballot key, threshold parameters or trustees are not those of this trustee's transcript");
   const audited = await auditedBallots(o.conn.url, o.electionId, o.fingerprint);
@@ -54,35 +67,48 @@ export async function decryptAsTrustee(o: TrusteeDecryptOptions): Promise<{ ball
 
   const ballots: Page['ballots'] = [];
   for (let after: number | undefined; ; ) {
-    const page = await o.conn.request<Page>('query', 'tally.trusteeBallots', { electionId: o.electionId, ...(after !== undefined && { after }) });
+    // Only what this trustee has not stored yet: a re-run decrypts what an interrupted run left.
+    const page = await o.conn.request<Page>('query', 'tally.trusteeBallots', { electionId: o.electionId, missingFor: o.shareFile.index, ...(after !== undefined && { after }) });
     ballots.push(...page.ballots);
     o.onProgress?.({ phase: 'fetch', done: ballots.length, total: ballots.length });
     if (page.next === null) break;
     after = page.next;
   }
   checkServedBallots(ballots, audited);
+  const skipped = Math.max(0, audited.c0ByHash.size - ballots.length);
+  if (ballots.length === 0) return { ballots: 0, stored: 0, batches: 0, decryptSeconds: 0, skipped };
 
-  const batchSize = Math.max(1, o.batchSize ?? 50);
-  const pool = await createPartialDecryptionPool({ threads: o.threads });
+  const batchSize = Math.min(MAX_PARTIALS_BATCH, Math.max(1, Math.floor(o.batchSize ?? MAX_PARTIALS_BATCH)));
+  const pool = await createPartialDecryptionPool({ threads: o.threads, batchSize });
   let stored = 0;
   let batches = 0;
+  let sent = 0;
+  const send = async (number: number, computed: BatchPartials) => {
+    const from = number * batchSize;
+    const batch = ballots.slice(from, from + computed.xs.length).map((b, j) => ({ ballotHash: b.ballotHash, partial: partialValueToText(params.value, { index: computed.index, x: computed.xs[j] as bigint }) }));
+    const proof = proofToText(computed.proof);
+    const signature = signAsTrustee(identity, partialsBatchText(o.electionId, o.shareFile.index, number, batch, proof));
+    const r = await o.conn.request<{ stored: number }>('command', 'tally.submitPartials', { electionId: o.electionId, trusteeIndex: o.shareFile.index, batch: number, partials: batch, proof, signature });
+    stored += r.stored;
+    batches++;
+    sent += batch.length;
+    o.onProgress?.({ phase: 'submit', done: sent, total: ballots.length });
+  };
+  // Each batch is sent as soon as it is computed, one submission at a time: an interrupted run keeps what it sent.
+  let sending = Promise.resolve();
+  let refused: unknown;
+  const onBatch = (number: number, computed: BatchPartials) => {
+    sending = sending.then(() => (refused === undefined ? send(number, computed) : undefined)).catch((err: unknown) => void (refused ??= err));
+  };
   const t0 = performance.now();
   try {
     const c0s = ballots.map((b) => bytesToBigInt(fromBase64url(b.c0) ?? new Uint8Array()));
-    const decrypted = await pool.decryptAll(params.value, share.value, c0s, (done) => o.onProgress?.({ phase: 'decrypt', done, total: ballots.length }));
+    const decrypted = await pool.decryptAll(params.value, share.value, c0s, (done) => o.onProgress?.({ phase: 'decrypt', done, total: ballots.length }), onBatch);
     if (!decrypted.ok) throw new TrusteeDecryptError('WRONG_ELECTION', `partial decryption failed: ${decrypted.error.message}`);
-    const partials = decrypted.value;
     const decryptSeconds = (performance.now() - t0) / 1000;
-    for (let i = 0; i < ballots.length; i += batchSize) {
-      const batch = ballots.slice(i, i + batchSize).map((b, j) => ({ ballotHash: b.ballotHash, partial: partialToText(params.value, partials[i + j] as PartialDecryption) }));
-      const number = i / batchSize;
-      const signature = signAsTrustee(identity, partialsBatchText(o.electionId, o.shareFile.index, number, batch));
-      const r = await o.conn.request<{ stored: number }>('command', 'tally.submitPartials', { electionId: o.electionId, trusteeIndex: o.shareFile.index, batch: number, partials: batch, signature });
-      stored += r.stored;
-      batches++;
-      o.onProgress?.({ phase: 'submit', done: Math.min(ballots.length, i + batchSize), total: ballots.length });
-    }
-    return { ballots: ballots.length, stored, batches, decryptSeconds };
+    await sending;
+    if (refused !== undefined) throw refused;
+    return { ballots: ballots.length, stored, batches, decryptSeconds, skipped };
   } finally {
     await pool.close();
   }

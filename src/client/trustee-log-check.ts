@@ -67,7 +67,11 @@ export async function auditedBallots(wsUrl: string, electionId: string, fingerpr
   return { c0ByHash, transcript };
 }
 
-/** Throws BALLOT_NOT_ON_LOG for the first served ballot that is not a ballot of the audited log. */
+/**
+ * Throws BALLOT_NOT_ON_LOG for the first served ballot that is not a ballot of the audited log.
+ * Served may be a subset of the log's ballots (a re-run is served only those still missing its
+ * partial): a server that withholds some only leaves them without this trustee's partial.
+ */
 export function checkServedBallots(served: readonly { ballotHash: string; c0: string }[], audited: AuditedBallots): void {
   for (const b of served) {
     if (audited.c0ByHash.get(b.ballotHash) !== b.c0) throw new TrusteeDecryptError('BALLOT_NOT_ON_LOG', `ballot ${b.ballotHash} is not a ballot cast before the close on this election's log: nothing was decrypted`);

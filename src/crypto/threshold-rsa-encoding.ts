@@ -27,6 +27,12 @@ export interface PartialDecryption {
   proof: { c: bigint; z: bigint };
 }
 
+/** A partial decryption's value without its proof (batched proofs carry one proof per batch). */
+export type PartialValue = Pick<PartialDecryption, 'index' | 'x'>;
+
+/** A Shoup proof (c', z): one per partial, or one per batch (threshold-rsa-batch.ts). */
+export type LogEqualityProof = PartialDecryption['proof'];
+
 export const THRESHOLD_E = 65537n;
 /** Trustees at most: Δ = l! stays small and every index is far below p' and q'. */
 export const MAX_TRUSTEES = 64;
@@ -72,6 +78,14 @@ export function encodeShare(share: TrusteeShare): EncodedShare {
 
 export function encodePartial(params: ThresholdParams, partial: PartialDecryption): EncodedPartial {
   return { index: partial.index, x: element(partial.x, params.n), proof: { c: integer(partial.proof.c), z: integer(partial.proof.z) } };
+}
+
+export function encodePartialValue(params: ThresholdParams, partial: PartialValue): { index: number; x: string } {
+  return { index: partial.index, x: element(partial.x, params.n) };
+}
+
+export function encodeProof(proof: LogEqualityProof): { c: string; z: string } {
+  return { c: integer(proof.c), z: integer(proof.z) };
 }
 
 class Malformed extends Error {}
@@ -154,7 +168,24 @@ export function parsePartial(params: ThresholdParams, value: unknown, opts: { ch
     return {
       index: readCount(r.index, 'partial.index', 1, params.l),
       x: readElement(r.x, 'partial.x', params.n, opts.checkUnit),
-      proof: { c: readInteger(proof.c, 'partial.proof.c', CHALLENGE_BITS / 8), z: readInteger(proof.z, 'partial.proof.z', modulusBytes(params.n) + CHALLENGE_BITS / 4 + 1) },
+      proof: readProof(params, proof, 'partial.proof'),
     };
   });
+}
+
+function readProof(params: ThresholdParams, proof: Record<string, unknown>, field: string): LogEqualityProof {
+  return { c: readInteger(proof.c, `${field}.c`, CHALLENGE_BITS / 8), z: readInteger(proof.z, `${field}.z`, modulusBytes(params.n) + CHALLENGE_BITS / 4 + 1) };
+}
+
+/** A partial's value { index, x } under `params` (parsePartial without the proof). */
+export function parsePartialValue(params: ThresholdParams, value: unknown, opts: { checkUnit: boolean } = { checkUnit: true }): CryptoResult<PartialValue> {
+  return parsing(() => {
+    const r = record(value, 'partial', ['index', 'x']);
+    return { index: readCount(r.index, 'partial.index', 1, params.l), x: readElement(r.x, 'partial.x', params.n, opts.checkUnit) };
+  });
+}
+
+/** A proof { c, z } with bounded sizes (a batch's, whose statement the verifier rebuilds). */
+export function parseProof(params: ThresholdParams, value: unknown): CryptoResult<LogEqualityProof> {
+  return parsing(() => readProof(params, record(value, 'proof', ['c', 'z']), 'proof'));
 }

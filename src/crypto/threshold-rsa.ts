@@ -4,23 +4,29 @@ import { bigIntToBytes, bitLength, bytesToBigInt, concatBytes, gcd, lengthPrefix
 import { fail, ok, type CryptoResult } from './errors.ts';
 import { fixedBasePow, modPowOpenSsl } from './openssl-modpow.ts';
 
-import { CHALLENGE_BITS, MAX_TRUSTEES, THRESHOLD_E, type PartialDecryption, type ThresholdParams, type TrusteeShare } from './threshold-rsa-encoding.ts';
+import { CHALLENGE_BITS, MAX_TRUSTEES, THRESHOLD_E, type PartialDecryption, type PartialValue, type ThresholdParams, type TrusteeShare } from './threshold-rsa-encoding.ts';
 
 export {
   CHALLENGE_BITS,
   MAX_TRUSTEES,
   THRESHOLD_E,
   encodePartial,
+  encodePartialValue,
+  encodeProof,
   encodeShare,
   encodeThresholdParams,
   firstNonUnit,
   parsePartial,
+  parsePartialValue,
+  parseProof,
   parseShare,
   parseThresholdParams,
   type EncodedPartial,
   type EncodedShare,
   type EncodedThresholdParams,
+  type LogEqualityProof,
   type PartialDecryption,
+  type PartialValue,
   type ThresholdParams,
   type TrusteeShare,
 } from './threshold-rsa-encoding.ts';
@@ -203,7 +209,7 @@ interface Fraction {
   bottom: bigint;
 }
 
-function fraction(params: ThresholdParams, c: bigint, partials: readonly PartialDecryption[]): CryptoResult<Fraction> {
+function fraction(params: ThresholdParams, c: bigint, partials: readonly PartialValue[]): CryptoResult<Fraction> {
   const { n, k, l, e } = params;
   if (c < 0n || c >= n) return fail('MESSAGE_OUT_OF_RANGE', 'ciphertext is not below n');
   const chosen = new Map<number, bigint>();
@@ -237,7 +243,7 @@ function rootOf(params: ThresholdParams, c: bigint, top: bigint, inverse: bigint
 }
 
 /** c^d mod n from the first k distinct trustees' partials; COMBINATION_FAILED unless y^e = c. */
-export function combinePartials(params: ThresholdParams, c: bigint, partials: readonly PartialDecryption[]): CryptoResult<bigint> {
+export function combinePartials(params: ThresholdParams, c: bigint, partials: readonly PartialValue[]): CryptoResult<bigint> {
   const f = fraction(params, c, partials);
   return f.ok ? rootOf(params, c, f.value.top, modInverse(f.value.bottom, params.n)) : f;
 }
@@ -280,12 +286,15 @@ export function combineNamingFaults(params: ThresholdParams, c: bigint, partials
 
 /** combineNamingFaults for many ciphertexts, the fractions' inverses batched (the tally's hot path). */
 export function combineManyNamingFaults(params: ThresholdParams, cs: readonly bigint[], partials: readonly (readonly PartialDecryption[])[]): CombinationWithFaults[] {
+  return combineMany(params, cs, partials).map((result, i) =>
+    result.ok || result.error.code !== 'COMBINATION_FAILED' ? { result, faulty: [] } : combineNamingFaults(params, cs[i] as bigint, partials[i] ?? []),
+  );
+}
+
+/** combinePartials for many ciphertexts, the fractions' inverses batched (the tally's hot path; no proofs). */
+export function combineMany(params: ThresholdParams, cs: readonly bigint[], partials: readonly (readonly PartialValue[])[]): CryptoResult<bigint>[] {
   const fractions = cs.map((c, i) => fraction(params, c, partials[i] ?? []));
   const bottoms = fractions.map((f) => (f.ok ? f.value.bottom : 1n));
   const inverses = batchInverse(bottoms, params.n) ?? bottoms.map((b) => modInverse(b, params.n));
-  return fractions.map((f, i) => {
-    const c = cs[i] as bigint;
-    const result = f.ok ? rootOf(params, c, f.value.top, inverses[i]) : f;
-    return result.ok || result.error.code !== 'COMBINATION_FAILED' ? { result, faulty: [] } : combineNamingFaults(params, c, partials[i] ?? []);
-  });
+  return fractions.map((f, i) => (f.ok ? rootOf(params, cs[i] as bigint, f.value.top, inverses[i]) : f));
 }

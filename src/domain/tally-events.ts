@@ -37,8 +37,8 @@ export interface TallyPublished {
 }
 
 /**
- * A trustee whose partial decryption of a ballot failed verification (Shoup's proof) when the
- * combination did not open it: named once, with the partial as evidence anyone can re-check.
+ * A trustee whose partial decryption of a ballot failed verification (its batch's Shoup proof) when
+ * the combination did not open it: named once, with the batch as evidence anyone can re-check.
  */
 export interface TrusteeFaulted {
   type: 'TrusteeFaulted';
@@ -47,8 +47,10 @@ export interface TrusteeFaulted {
     trusteeIndex: number;
     trustee: string;
     ballotHash: string;
-    /** encodePartial of the failing partial decryption. */
+    /** The failing partial's value, `index.x`. */
     partial: string;
+    /** The trustee's batch whose proof failed, as stored: its ballots in order, their values and its proof (re-check with the c0s on the log). */
+    batch?: { id: string; ballotHashes: string[]; partials: string[]; proof: string };
     faultedAt: string;
   };
 }

@@ -75,9 +75,13 @@ export function validateTranscript(t: TrusteeTranscript | undefined, ballotPubli
   return undefined;
 }
 
-/** The text a trustee signs with its identity key for one batch of partial decryptions: nobody else can submit in its name. */
-export function partialsBatchText(electionId: string, trusteeIndex: number, batch: number, partials: readonly { ballotHash: string; partial: string }[]): string {
-  let text = `evote/trustee-partials/v1\n${electionId}\n${trusteeIndex}\n${batch}\n`;
+/**
+ * The text a trustee signs with its identity key for one batch of partial decryptions (values
+ * `index.x`, in order) and the batch's one proof: nobody else can submit in its name, and nobody can
+ * alter a value or the proof of a signed batch.
+ */
+export function partialsBatchText(electionId: string, trusteeIndex: number, batch: number, partials: readonly { ballotHash: string; partial: string }[], proof: string): string {
+  let text = `evote/trustee-partials/v2\n${electionId}\n${trusteeIndex}\n${batch}\n`;
   for (const p of partials) text += `${p.ballotHash} ${p.partial}\n`;
-  return text;
+  return `${text}proof ${proof}\n`;
 }

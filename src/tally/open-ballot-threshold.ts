@@ -1,15 +1,16 @@
 /**
  * Opening one ballot of a trustee election: r = c0^d by combining k trustees' partial decryptions,
  * then the same r^e = c0 check, decryption and reading as with the counter's key. A combination that
- * does not give r^e = c0 has its partials' proofs checked (combineNamingFaults): the failing trustees
- * are named, and the ballot is opened with the honest ones if at least k remain (docs/trustees.md).
+ * does not give r^e = c0 is reported `failed`: the tally's main thread then checks the batch proofs
+ * of the partials involved, names the failing trustees and opens the ballot again with the honest
+ * ones (trustee-opening.ts, docs/trustees.md).
  */
 import type { KeyObject } from 'node:crypto';
 import { decodeBallotCiphertext, decryptWithRevealedR } from '../crypto/ballot-encryption.ts';
 import { bigIntToBytes, bytesToBigInt, toBase64url } from '../crypto/bytes.ts';
 import { verify } from '../crypto/blind-rsa.ts';
-import { combineManyNamingFaults, type CombinationWithFaults, type PartialDecryption, type ThresholdParams } from '../crypto/threshold-rsa.ts';
-import { partialFromText } from './partial-text.ts';
+import { combineMany, type PartialValue, type ThresholdParams } from '../crypto/threshold-rsa.ts';
+import { partialValueFromText } from './partial-text.ts';
 import { readOpenedBallot, type OpenedBallot } from './classify.ts';
 import type { StoredPartial } from './trustee-partials-store.ts';
 
@@ -27,8 +28,11 @@ export interface TrusteeFault {
   partial: string;
 }
 
-/** `short`: fewer than k honest partials, so the ballot is NOT opened (never reported undecryptable for that). */
-export type ThresholdOpening = { opened: OpenedBallot; faults: TrusteeFault[] } | { short: { have: number }; faults: TrusteeFault[] };
+/**
+ * `short`: fewer than k usable partials; `failed`: the first k did not combine to an e-th root of c0
+ * (a wrong value among them). Neither is opened, and neither is ever reported undecryptable for that.
+ */
+export type ThresholdOpening = { opened: OpenedBallot; faults: TrusteeFault[] } | { short: { have: number }; faults: TrusteeFault[] } | { failed: true; faults: TrusteeFault[] };
 
 const unusable: OpenedBallot = { kind: 'undecryptable', revealedR: null, choice: null, n2Commitment: null };
 
@@ -38,7 +42,7 @@ export function openBallotWithPartials(keys: ThresholdBallotKeys, ciphertext: st
 
 interface Parsed {
   c0: bigint;
-  candidates: { stored: StoredPartial; parsed: PartialDecryption }[];
+  values: PartialValue[];
   faults: TrusteeFault[];
 }
 
@@ -48,29 +52,30 @@ function parseBallot(keys: ThresholdBallotKeys, ciphertext: string, stored: read
   const c0 = bytesToBigInt(decoded.value.c0);
   if (c0 <= 1n || c0 >= keys.params.n) return undefined;
   const faults: TrusteeFault[] = [];
-  const candidates: Parsed['candidates'] = [];
+  const values: PartialValue[] = [];
   for (const s of stored) {
-    // No unit check: a non-unit x cannot pass the combination's y^e = c0, and its proof then fails.
-    const parsed = partialFromText(keys.params, s.partial, { checkUnit: false });
-    if (parsed.ok && parsed.value.index === s.trusteeIndex) candidates.push({ stored: s, parsed: parsed.value });
+    // No unit check: a non-unit x cannot pass the combination's y^e = c0, and its batch proof then fails.
+    const parsed = partialValueFromText(keys.params, s.partial, { checkUnit: false });
+    if (parsed.ok && parsed.value.index === s.trusteeIndex) values.push(parsed.value);
     else faults.push({ trusteeIndex: s.trusteeIndex, partial: s.partial });
   }
-  return { c0, candidates, faults };
+  return { c0, values, faults };
 }
 
-/** Many ballots at once: the combinations share one modular inverse (combineManyNamingFaults). */
+/** Many ballots at once: the combinations share one modular inverse (combineMany); no proof is checked here. */
 export function openBallotsWithPartials(keys: ThresholdBallotKeys, ciphertexts: readonly string[], stored: readonly (readonly StoredPartial[])[]): ThresholdOpening[] {
   const parsed = ciphertexts.map((c, i) => parseBallot(keys, c, stored[i] ?? []));
   const usable = parsed.filter((p): p is Parsed => p !== undefined);
-  const combined = combineManyNamingFaults(keys.params, usable.map((p) => p.c0), usable.map((p) => p.candidates.map((c) => c.parsed)));
+  const combined = combineMany(keys.params, usable.map((p) => p.c0), usable.map((p) => p.values));
   let next = 0;
-  return parsed.map((p, i) => {
+  return parsed.map((p, i): ThresholdOpening => {
     if (!p) return { opened: unusable, faults: [] };
-    const { result, faulty } = combined[next++] as CombinationWithFaults;
-    const faults = [...p.faults];
-    for (const c of p.candidates) if (faulty.includes(c.stored.trusteeIndex)) faults.push({ trusteeIndex: c.stored.trusteeIndex, partial: c.stored.partial });
-    if (!result.ok) return { short: { have: p.candidates.length - faulty.length }, faults };
-    return { opened: readWithRoot(keys, ciphertexts[i] as string, result.value), faults };
+    const result = combined[next++];
+    if (!result?.ok) {
+      if (result?.error.code === 'COMBINATION_FAILED') return { failed: true, faults: p.faults };
+      return { short: { have: p.values.length }, faults: p.faults };
+    }
+    return { opened: readWithRoot(keys, ciphertexts[i] as string, result.value), faults: p.faults };
   });
 }
 

@@ -1,18 +1,35 @@
 /**
- * A partial decryption as one text, `index.x.c.z` (encodePartial's base64url fields joined by '.'):
- * how trustees send it and the server stores it, two JSON items per ballot instead of six.
+ * The text forms trustees send and the server stores (docs/trustees.md "The trustees decrypt"): a
+ * partial's value as `index.x`, a batch's one proof as `c.z` (base64url fields joined by '.'), and
+ * a batch's id, the SHA-256 of its ordered ballot hashes.
  */
-import { encodePartial, parsePartial, type PartialDecryption, type ThresholdParams } from '../crypto/threshold-rsa.ts';
+import { createHash } from 'node:crypto';
+import { encodePartialValue, encodeProof, parsePartialValue, parseProof, type LogEqualityProof, type PartialValue, type ThresholdParams } from '../crypto/threshold-rsa.ts';
 import { fail, type CryptoResult } from '../crypto/errors.ts';
 
-export function partialToText(params: ThresholdParams, partial: PartialDecryption): string {
-  const e = encodePartial(params, partial);
-  return `${e.index}.${e.x}.${e.proof.c}.${e.proof.z}`;
+export function partialValueToText(params: ThresholdParams, partial: PartialValue): string {
+  const e = encodePartialValue(params, partial);
+  return `${e.index}.${e.x}`;
 }
 
-export function partialFromText(params: ThresholdParams, text: string, opts: { checkUnit: boolean } = { checkUnit: true }): CryptoResult<PartialDecryption> {
+export function partialValueFromText(params: ThresholdParams, text: string, opts: { checkUnit: boolean } = { checkUnit: true }): CryptoResult<PartialValue> {
   const parts = text.split('.');
-  if (parts.length !== 4 || !/^[1-9][0-9]{0,2}$/.test(parts[0] as string)) return fail('MALFORMED_THRESHOLD_DATA', 'partial text is not index.x.c.z');
-  const [index, x, c, z] = parts as [string, string, string, string];
-  return parsePartial(params, { index: Number(index), x, proof: { c, z } }, opts);
+  if (parts.length !== 2 || !/^[1-9][0-9]{0,2}$/.test(parts[0] as string)) return fail('MALFORMED_THRESHOLD_DATA', 'partial text is not index.x');
+  return parsePartialValue(params, { index: Number(parts[0]), x: parts[1] }, opts);
+}
+
+export function proofToText(proof: LogEqualityProof): string {
+  const e = encodeProof(proof);
+  return `${e.c}.${e.z}`;
+}
+
+export function proofFromText(params: ThresholdParams, text: string): CryptoResult<LogEqualityProof> {
+  const parts = text.split('.');
+  if (parts.length !== 2) return fail('MALFORMED_THRESHOLD_DATA', 'proof text is not c.z');
+  return parseProof(params, { c: parts[0], z: parts[1] });
+}
+
+/** SHA-256 (hex) of the batch's ballot hashes in order, one per line: the same grouping is the same batch. */
+export function batchIdOf(ballotHashes: readonly string[]): string {
+  return createHash('sha256').update(ballotHashes.map((h) => `${h}\n`).join('')).digest('hex');
 }

@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
+import { parseThresholdParams } from '../crypto/threshold-rsa.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import type { KeyStore } from '../keystore/port.ts';
 import type { Logger } from '../runtime/log.ts';
@@ -139,7 +140,10 @@ async function trusteeTally(deps: TallyRunDeps, opts: TallyRunOptions, facts: El
   const usable = (await completeTrustees(deps.partials, electionId, covered.ballots)).filter((i) => !named.has(i));
   if (usable.length < transcript.threshold) return { ok: false, error: notEnoughTrustees(transcript, usable, [...named]) };
   const faults = new Map<number, NamedFault>();
-  const opener = trusteeOpener({ pool, partials: deps.partials, electionId, transcript, excluded: named, faults });
+  const params = parseThresholdParams(transcript.params);
+  // The election was created with parsed parameters (checkTranscriptKeys): this is a broken log.
+  if (!params.ok) throw new Error(`the threshold parameters of election ${electionId} do not parse`);
+  const opener = trusteeOpener({ pool, partials: deps.partials, electionId, transcript, params: params.value, excluded: named, faults });
   // Named before TallyPublished, so that the final checkpoint signs the accusations too.
   const nameFaults = async () => faults.size > 0 && (await appendFaults(deps, electionId, [...faults.values()]));
   let result: Result<TallyOutcome>;

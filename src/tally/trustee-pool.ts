@@ -4,30 +4,42 @@ import type { Worker } from 'node:worker_threads';
 import { bigIntToBytes, bitLength, bytesToBigInt } from '../crypto/bytes.ts';
 import { fail, ok, type CryptoResult } from '../crypto/errors.ts';
 import { modPowOpenSsl } from '../crypto/openssl-modpow.ts';
-import type { PartialDecryption, ThresholdParams, TrusteeShare } from '../crypto/threshold-rsa.ts';
+import type { ThresholdParams, TrusteeShare } from '../crypto/threshold-rsa.ts';
+import type { BatchPartials } from '../crypto/threshold-rsa-batch.ts';
 import { startWorkerThread } from '../runtime/worker-thread.ts';
 import type { TrusteeWorkerReply, TrusteeWorkerRequest } from './trustee-protocol.ts';
 
 export interface PartialDecryptionPoolOptions {
   threads?: number;
-  /** Ciphertexts per message (default 8: ~0.1 s of work for RSA-2048). */
+  /** Ciphertexts per batch, each batch with one proof (default 64, a submission's limit: ~0.16 s of work for RSA-2048). */
   batchSize?: number;
 }
 
 export type ProgressCallback = (done: number, total: number) => void;
+/** Batch `number` (ciphertexts number·batchSize onward) is done; batches finish in any order. */
+export type BatchCallback = (number: number, batch: BatchPartials) => void;
 
 export interface PartialDecryptionPool {
   readonly threads: number;
   /**
-   * The trustee's partial decryption (with proof) of each ciphertext, in order. MESSAGE_OUT_OF_RANGE
-   * for a ciphertext not below n, KEY_MISMATCH for a share that is not trustee index's of these
-   * params (both before any work); rejects if a worker dies.
+   * The trustee's partial decryptions of the ciphertexts, in order, in consecutive batches of
+   * batchSize, each with one batched proof (partialDecryptBatch). MESSAGE_OUT_OF_RANGE for a
+   * ciphertext not below n, KEY_MISMATCH for a share that is not trustee index's of these params
+   * (both before any work); rejects if a worker dies. `onBatch` sees each batch as it finishes (a
+   * client sends it while the others are computed).
    */
-  decryptAll(params: ThresholdParams, share: TrusteeShare, ciphertexts: readonly bigint[] | readonly Uint8Array[], onProgress?: ProgressCallback): Promise<CryptoResult<PartialDecryption[]>>;
+  decryptAll(
+    params: ThresholdParams,
+    share: TrusteeShare,
+    ciphertexts: readonly bigint[] | readonly Uint8Array[],
+    onProgress?: ProgressCallback,
+    onBatch?: BatchCallback,
+  ): Promise<CryptoResult<BatchPartials[]>>;
   close(): Promise<void>;
 }
 
 const MAX_THREADS = 64;
+const DEFAULT_BATCH = 64;
 
 function startWorker(): Promise<Worker> {
   const worker = startWorkerThread(new URL('./trustee-worker.ts', import.meta.url));
@@ -46,7 +58,7 @@ function asIntegers(ciphertexts: readonly bigint[] | readonly Uint8Array[]): big
 
 export async function createPartialDecryptionPool(opts: PartialDecryptionPoolOptions = {}): Promise<PartialDecryptionPool> {
   const threads = Math.max(1, Math.min(MAX_THREADS, Math.floor(opts.threads ?? availableParallelism())));
-  const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 8));
+  const batchSize = Math.max(1, Math.floor(opts.batchSize ?? DEFAULT_BATCH));
   const started = await Promise.allSettled(Array.from({ length: threads }, startWorker));
   const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -63,8 +75,8 @@ export async function createPartialDecryptionPool(opts: PartialDecryptionPoolOpt
   }
   let nextId = 0;
 
-  async function run(params: ThresholdParams, share: TrusteeShare, cs: bigint[], onProgress?: ProgressCallback): Promise<PartialDecryption[]> {
-    const results: PartialDecryption[] = new Array(cs.length);
+  async function run(params: ThresholdParams, share: TrusteeShare, cs: bigint[], onProgress?: ProgressCallback, onBatch?: BatchCallback): Promise<BatchPartials[]> {
+    const results: BatchPartials[] = new Array(Math.ceil(cs.length / batchSize));
     const shareBytes = bigIntToBytes(share.s, Math.ceil(bitLength(share.s) / 8));
     for (const worker of workers) {
       const copy = shareBytes.slice();
@@ -96,8 +108,9 @@ export async function createPartialDecryptionPool(opts: PartialDecryptionPoolOpt
             if (!job) return;
             pending.delete(reply.id);
             if ('error' in reply) return finish(new Error(`partial decryption worker failed: ${reply.error}`));
-            reply.partials.forEach((p, i) => (results[job.from + i] = p));
-            done += reply.partials.length;
+            results[job.from / batchSize] = reply.batch;
+            done += reply.batch.xs.length;
+            onBatch?.(job.from / batchSize, reply.batch);
             onProgress?.(done, cs.length);
             if (done === cs.length) return finish();
             send(worker);
@@ -106,7 +119,7 @@ export async function createPartialDecryptionPool(opts: PartialDecryptionPoolOpt
           const onError = (err: Error) => finish(new Error(`partial decryption worker failed: ${err.message}`));
           worker.on('message', onMessage).on('exit', onExit).on('error', onError);
           cleanups.push(() => worker.off('message', onMessage).off('exit', onExit).off('error', onError));
-          // Two batches per worker: one running, one waiting.
+          // Two batches per worker: one running, one waiting (the proof covers one message's batch).
           send(worker);
           send(worker);
         }
@@ -119,7 +132,7 @@ export async function createPartialDecryptionPool(opts: PartialDecryptionPoolOpt
 
   return {
     threads,
-    async decryptAll(params, share, ciphertexts, onProgress) {
+    async decryptAll(params, share, ciphertexts, onProgress, onBatch) {
       if (closed) throw new Error('partial decryption pool is closed');
       if (broken) throw broken;
       if (busy) throw new Error('partial decryption pool is busy with another trustee run');
@@ -132,7 +145,7 @@ export async function createPartialDecryptionPool(opts: PartialDecryptionPoolOpt
       if (cs.length === 0) return ok([]);
       busy = true;
       try {
-        return ok(await run(params, share, cs, onProgress));
+        return ok(await run(params, share, cs, onProgress, onBatch));
       } finally {
         busy = false;
       }

@@ -1,5 +1,6 @@
 /** Messages between a trustee's partial-decryption pool (main thread) and its workers. */
-import type { PartialDecryption, ThresholdParams } from '../crypto/threshold-rsa.ts';
+import type { ThresholdParams } from '../crypto/threshold-rsa.ts';
+import type { BatchPartials } from '../crypto/threshold-rsa-batch.ts';
 
 export type TrusteeWorkerRequest =
   /** s as big-endian bytes, transferred: the worker zeroes them once read. */
@@ -7,4 +8,5 @@ export type TrusteeWorkerRequest =
   | { type: 'batch'; id: number; ciphertexts: bigint[] }
   | { type: 'forget' };
 
-export type TrusteeWorkerReply = { id: number; partials: PartialDecryption[] } | { id: number; error: string };
+/** One batch's partials with their one proof (partialDecryptBatch). */
+export type TrusteeWorkerReply = { id: number; batch: BatchPartials } | { id: number; error: string };

@@ -12,12 +12,12 @@ import { partialsBatchText, type TrusteeTranscript } from '../domain/trustees.ts
 import { decodeBallotCiphertext } from '../crypto/ballot-encryption.ts';
 import { fromBase64url, toBase64url } from '../crypto/bytes.ts';
 import { firstNonUnit, parseThresholdParams, type ThresholdParams } from '../crypto/threshold-rsa.ts';
-import { partialFromText } from './partial-text.ts';
+import { batchIdOf, partialValueFromText, proofFromText } from './partial-text.ts';
 import { readElectionFacts, type ElectionFacts } from './election-facts.ts';
-import type { SubmittedPartial, TrusteePartialsStore } from './trustee-partials-store.ts';
+import { TRUSTEE_PARTIALS_TABLE, type SubmittedPartial, type TrusteePartialsStore } from './trustee-partials-store.ts';
 
 export const MAX_TRUSTEE_BALLOTS_PAGE = 1_000;
-/** ~850 bytes each: 64 stay under the gateway's default 64 KiB frame. */
+/** A batch's ballots (one proof each batch): 64 × ~430 bytes stay well under the gateway's default 64 KiB frame. */
 export const MAX_PARTIALS_BATCH = 64;
 
 export interface TrusteeBallot {
@@ -31,8 +31,11 @@ export interface PartialsSubmission {
   electionId: string;
   trusteeIndex: number;
   batch: number;
+  /** `index.x` per ballot, in the order the batch's proof covers them. */
   partials: SubmittedPartial[];
-  /** Ed25519 over partialsBatchText, by the trustee's identity key; base64url. */
+  /** The batch's one proof, `c.z` (partialDecryptBatch). */
+  proof: string;
+  /** Ed25519 over partialsBatchText (values and proof), by the trustee's identity key; base64url. */
   signature: string;
 }
 
@@ -45,8 +48,8 @@ export interface TrusteesOverview {
 export interface TrusteeSubmissions {
   /** The election's ceremony transcript (from the log) and how far each trustee's submissions are. */
   overview(electionId: string): Promise<Result<TrusteesOverview>>;
-  /** The covered ballots (before VotingEnded, first copy of each) with position above `after`, in log order. */
-  ballots(electionId: string, page: { after?: number; limit?: number }): Promise<Result<{ ballots: TrusteeBallot[]; next: number | null }>>;
+  /** The covered ballots (before VotingEnded, first copy of each) with position above `after`, in log order; with `missingFor`, only those without that trustee's partial. */
+  ballots(electionId: string, page: { after?: number; limit?: number; missingFor?: number }): Promise<Result<{ ballots: TrusteeBallot[]; next: number | null }>>;
   submit(input: PartialsSubmission): Promise<Result<{ stored: number; batch: number }>>;
 }
 
@@ -76,9 +79,10 @@ function checkSignature(trustee: { identityKey: string }, text: string, signatur
 }
 
 function badPartials(input: PartialsSubmission, params: ThresholdParams): DomainError | undefined {
+  if (!proofFromText(params, input.proof).ok) return domainError('INVALID_PARTIALS', "the batch's proof does not parse");
   const xs: bigint[] = [];
   for (const [i, p] of input.partials.entries()) {
-    const parsed = partialFromText(params, p.partial, { checkUnit: false });
+    const parsed = partialValueFromText(params, p.partial, { checkUnit: false });
     if (!parsed.ok) return domainError('INVALID_PARTIALS', `partial ${i} does not parse`, { item: i });
     if (parsed.value.index !== input.trusteeIndex) return domainError('INVALID_PARTIALS', `partial ${i} is trustee ${parsed.value.index}'s, not ${input.trusteeIndex}'s`, { item: i });
     xs.push(parsed.value.x);
@@ -119,12 +123,14 @@ export function createTrusteeSubmissions(deps: { store: EventStore; sql: SqlExec
       const facts = await factsOf(electionId);
       if (!facts.ok) return facts;
       const limit = Math.min(MAX_TRUSTEE_BALLOTS_PAGE, Math.max(1, page.limit ?? MAX_TRUSTEE_BALLOTS_PAGE));
+      const missing = page.missingFor === undefined ? '' : `and not exists (select 1 from ${TRUSTEE_PARTIALS_TABLE} p where p.election_id = v.election_id and p.ballot_hash = v.ballot_hash and p.trustee_index = $5)`;
       const { rows } = await deps.sql.query<{ position: number | string; ballot_hash: string; ciphertext: string }>(
         `select v.position, v.ballot_hash, v.ciphertext from votes v
          where v.election_id = $1 and v.position > $2 and v.position < $3
            and not exists (select 1 from votes w where w.ballot_hash = v.ballot_hash and w.election_id = v.election_id and w.position < v.position)
+           ${missing}
          order by v.position limit $4`,
-        [electionId, page.after ?? facts.value.createdPosition, facts.value.endedPosition, limit + 1],
+        [electionId, page.after ?? facts.value.createdPosition, facts.value.endedPosition, limit + 1, ...(page.missingFor === undefined ? [] : [page.missingFor])],
       );
       const ballots: TrusteeBallot[] = [];
       for (const r of rows.slice(0, limit)) {
@@ -141,7 +147,7 @@ export function createTrusteeSubmissions(deps: { store: EventStore; sql: SqlExec
       if (!facts.ok) return facts;
       const t = facts.value.trustees;
       const trustee = t.trustees.find((x) => x.index === input.trusteeIndex);
-      const text = partialsBatchText(input.electionId, input.trusteeIndex, input.batch, input.partials);
+      const text = partialsBatchText(input.electionId, input.trusteeIndex, input.batch, input.partials, input.proof);
       if (!trustee || !checkSignature(trustee, text, input.signature)) {
         return { ok: false, error: domainError('INVALID_TRUSTEE_SIGNATURE', "the batch is not signed by this election's trustee of that index", { trusteeIndex: input.trusteeIndex }) };
       }
@@ -153,7 +159,7 @@ export function createTrusteeSubmissions(deps: { store: EventStore; sql: SqlExec
         [input.electionId, hashes, facts.value.endedPosition],
       );
       if (rows.length !== new Set(hashes).size) return { ok: false, error: domainError('INVALID_PARTIALS', 'a partial names a ballot the tally does not cover') };
-      const put = await deps.partials.put(input.electionId, input.trusteeIndex, input.partials);
+      const put = await deps.partials.put(input.electionId, input.trusteeIndex, { batchId: batchIdOf(hashes), partials: input.partials, proof: input.proof });
       if (put.conflicts.length > 0) {
         return { ok: false, error: domainError('PARTIALS_CONFLICT', 'another partial was already stored for a ballot of this batch', { ballotHash: put.conflicts[0], conflicts: put.conflicts.length }) };
       }

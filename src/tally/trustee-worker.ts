@@ -4,7 +4,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { bytesToBigInt } from '../crypto/bytes.ts';
-import { partialDecrypt, type ThresholdParams, type TrusteeShare } from '../crypto/threshold-rsa.ts';
+import type { ThresholdParams, TrusteeShare } from '../crypto/threshold-rsa.ts';
+import { partialDecryptBatch } from '../crypto/threshold-rsa-batch.ts';
 import type { TrusteeWorkerReply, TrusteeWorkerRequest } from './trustee-protocol.ts';
 
 const port = parentPort;
@@ -26,7 +27,7 @@ port.on('message', (request: TrusteeWorkerRequest) => {
   try {
     if (!loaded) throw new Error('no share loaded');
     const { params, share } = loaded;
-    reply = { id: request.id, partials: request.ciphertexts.map((c) => partialDecrypt(params, share, c)) };
+    reply = { id: request.id, batch: partialDecryptBatch(params, share, request.ciphertexts) };
   } catch (err) {
     reply = { id: request.id, error: err instanceof Error ? err.message : 'partial decryption failed' };
   }

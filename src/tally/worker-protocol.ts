@@ -22,10 +22,12 @@ export type WorkerRequest =
 export interface WorkerReply {
   id: number;
   ballots: OpenedBallot[];
-  /** Trustee elections: partials that failed their proof (by ballot index in the request). */
+  /** Trustee elections: partials that do not parse as their trustee's (by ballot index in the request). */
   faults?: (TrusteeFault & { ballot: number })[];
   /** Trustee elections: ballots left unopened for want of k honest partials (their `ballots` entry is a placeholder). */
   short?: { ballot: number; have: number }[];
+  /** Trustee elections: ballots whose first k partials did not combine (a wrong value among them): the main thread checks their batch proofs. */
+  failed?: number[];
   cpuNanos?: number;
   raw?: { ops: number; wallMillis: number };
 }

@@ -39,7 +39,7 @@ function safely(open: () => OpenedBallot): OpenedBallot {
 }
 
 function answerWithPartials(id: number, keys: ThresholdBallotKeys, ciphertexts: string[], partials: StoredPartial[][]): WorkerReply {
-  const reply: WorkerReply = { id, ballots: [], faults: [], short: [] };
+  const reply: WorkerReply = { id, ballots: [], faults: [], short: [], failed: [] };
   let openings: ThresholdOpening[];
   try {
     openings = openBallotsWithPartials(keys, ciphertexts, partials);
@@ -55,11 +55,10 @@ function answerWithPartials(id: number, keys: ThresholdBallotKeys, ciphertexts: 
   }
   openings.forEach((opening, ballot) => {
     for (const f of opening.faults) reply.faults?.push({ ...f, ballot });
-    if ('opened' in opening) reply.ballots.push(opening.opened);
-    else {
-      reply.ballots.push(unopened);
-      reply.short?.push({ ballot, have: opening.short.have });
-    }
+    if ('opened' in opening) return void reply.ballots.push(opening.opened);
+    reply.ballots.push(unopened);
+    if ('short' in opening) reply.short?.push({ ballot, have: opening.short.have });
+    else reply.failed?.push(ballot);
   });
   return reply;
 }

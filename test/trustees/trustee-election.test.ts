@@ -3,9 +3,10 @@
  * (the real CLI) deals the counter key 2-of-3; the admin creates elections with its transcript over
  * the real gateway (PostgreSQL, Redis, ephemeral port); ballots are cast; trustees decrypt on their
  * side (the real CLI, and the client library) and submit signed batches; the tally combines them.
- * One trustee is not enough (NOT_ENOUGH_TRUSTEES), any two are, a trustee sending wrong partials is
- * named and the tally completes with the other two, and the results and the audit equal those of a
- * single-key election on the same ballots. Then what the server stored and logged is searched for
+ * One trustee is not enough (NOT_ENOUGH_TRUSTEES), any two are, a trustee sending a wrong value in
+ * a batch is named by its batch proof and the tally completes with the other two, a re-run decrypts
+ * nothing, batches are idempotent, conflicts and tampering refused, and the results and the audit
+ * equal those of a single-key election on the same ballots. Then what the server stored and logged is searched for
  * any share, passphrase or counter key.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,14 +24,16 @@ import { electionFingerprint, parseFingerprint } from '../../src/crypto/election
 import { signAsTrustee, trusteeIdentityOf } from '../../src/client/trustee-identity.ts';
 import type { ShareFile } from '../../src/client/trustee-ceremony.ts';
 import { decryptShare } from '../../src/crypto/share-protection.ts';
-import { encodeShare, parseThresholdParams, partialDecrypt, type TrusteeShare } from '../../src/crypto/threshold-rsa.ts';
+import { deltaOf, encodeShare, parseThresholdParams, type TrusteeShare } from '../../src/crypto/threshold-rsa.ts';
+import { partialDecryptBatch, verifyPartialBatch } from '../../src/crypto/threshold-rsa-batch.ts';
+import { modPowOpenSsl } from '../../src/crypto/openssl-modpow.ts';
 import { bytesToBigInt, fromBase64url, toBase64url } from '../../src/crypto/bytes.ts';
 import { partialsBatchText, type TrusteeTranscript } from '../../src/domain/trustees.ts';
 import { keyNames } from '../../src/keystore/port.ts';
 import { privateKeyFromPkcs8 } from '../../src/commands/election-keys.ts';
 import { rsaPublicKeyOf } from '../../src/crypto/rsa.ts';
 import { createLogger } from '../../src/runtime/log.ts';
-import { partialToText } from '../../src/tally/partial-text.ts';
+import { batchIdOf, partialValueFromText, partialValueToText, proofFromText, proofToText } from '../../src/tally/partial-text.ts';
 import { runEvote } from '../support/run-cli.ts';
 import { startTestCluster, voterCsv, type TestCluster } from '../support/system.ts';
 import { issueLettersByEmail, startSmtpSink, type ReceivedLetter, type SmtpSink } from '../support/letters.ts';
@@ -93,16 +96,46 @@ async function openShare(i: number): Promise<TrusteeShare> {
   return ok(await decryptShare(shareFiles[i]!.protectedShare, passphrases[i]!));
 }
 
-/** Trustee i's partials computed with a wrong share but signed with its real identity key: form and signature pass, the proofs do not. */
-async function submitWrongPartials(electionId: string, i: number): Promise<void> {
+interface Served {
+  ballotHash: string;
+  c0: string;
+}
+
+interface Submission {
+  electionId: string;
+  trusteeIndex: number;
+  batch: number;
+  partials: { ballotHash: string; partial: string }[];
+  proof: string;
+  signature: string;
+}
+
+const c0Of = (b: Served) => bytesToBigInt(fromBase64url(b.c0)!);
+const served = async (electionId: string) => (await admin.conn.request<{ ballots: Served[] }>('query', 'tally.trusteeBallots', { electionId })).ballots;
+const submit = (s: Submission) => admin.conn.request<{ stored: number; batch: number }>('command', 'tally.submitPartials', s);
+const submitted = async (electionId: string) => (await admin.conn.request<{ submitted: Record<string, number> }>('query', 'tally.trustees', { electionId })).submitted;
+
+/**
+ * Trustee i's honest batch over these ballots (one batched proof), `alter` then changing values
+ * before it is signed with the trustee's real identity key: form and signature pass whatever it does.
+ */
+async function signedBatch(electionId: string, i: number, ballots: readonly Served[], number: number, alter?: (xs: bigint[]) => void): Promise<Submission> {
   const params = ok(parseThresholdParams(transcript.params));
   const share = await openShare(i);
   const identity = trusteeIdentityOf(JSON.stringify(encodeShare(share)));
-  const wrong = { index: share.index, s: share.s + 1n };
-  const { ballots } = await admin.conn.request<{ ballots: { ballotHash: string; c0: string }[] }>('query', 'tally.trusteeBallots', { electionId });
-  const partials = ballots.map((b) => ({ ballotHash: b.ballotHash, partial: partialToText(params, partialDecrypt(params, wrong, bytesToBigInt(fromBase64url(b.c0)!))) }));
-  const signature = signAsTrustee(identity, partialsBatchText(electionId, share.index, 0, partials));
-  await admin.conn.request('command', 'tally.submitPartials', { electionId, trusteeIndex: share.index, batch: 0, partials, signature });
+  const computed = partialDecryptBatch(params, share, ballots.map(c0Of));
+  alter?.(computed.xs);
+  const partials = ballots.map((b, j) => ({ ballotHash: b.ballotHash, partial: partialValueToText(params, { index: share.index, x: computed.xs[j]! }) }));
+  const proof = proofToText(computed.proof);
+  return { electionId, trusteeIndex: share.index, batch: number, partials, proof, signature: signAsTrustee(identity, partialsBatchText(electionId, share.index, number, partials, proof)) };
+}
+
+/** Trustee i's value of ballot j as if its share were s + 1: x·c^(2Δ), a wrong x no combination accepts. */
+function wrongValue(ballots: readonly Served[], j: number): (xs: bigint[]) => void {
+  const params = ok(parseThresholdParams(transcript.params));
+  return (xs) => {
+    xs[j] = (xs[j]! * modPowOpenSsl(c0Of(ballots[j]!), 2n * deltaOf(params), params.n)) % params.n;
+  };
 }
 
 beforeAll(async () => {
@@ -168,13 +201,27 @@ describe('a 2-of-3 trustee election', () => {
     const params = ok(parseThresholdParams(transcript.params));
     const { ballots } = await admin.conn.request<{ ballots: { ballotHash: string; c0: string }[]; next: number | null }>('query', 'tally.trusteeBallots', { electionId: pairAC.electionId });
     expect(ballots).toHaveLength(BALLOTS);
-    const share = await openShare(0);
-    const partials = [{ ballotHash: ballots[0]!.ballotHash, partial: partialToText(params, partialDecrypt(params, share, bytesToBigInt(fromBase64url(ballots[0]!.c0)!))) }];
+    const honest = await signedBatch(pairAC.electionId, 0, ballots.slice(0, 2), 0);
     const forged = trusteeIdentityOf('not the share');
-    const refused = await admin.conn
-      .request('command', 'tally.submitPartials', { electionId: pairAC.electionId, trusteeIndex: 1, batch: 0, partials, signature: signAsTrustee(forged, partialsBatchText(pairAC.electionId, 1, 0, partials)) })
-      .catch((e: EvoteError) => e);
+    const refused = await submit({ ...honest, signature: signAsTrustee(forged, partialsBatchText(pairAC.electionId, 1, 0, honest.partials, honest.proof)) }).catch((e: EvoteError) => e);
     expect((refused as EvoteError).code).toBe('INVALID_TRUSTEE_SIGNATURE');
+    // The signature covers the values and the proof: any change after signing is refused.
+    const proof = ok(proofFromText(params, honest.proof));
+    const alteredProof = proofToText({ c: proof.c ^ 1n, z: proof.z });
+    const swapped = [honest.partials[0]!, honest.partials[1]!].map((p, j, all) => ({ ballotHash: p.ballotHash, partial: all[1 - j]!.partial }));
+    const otherX = ok(partialValueFromText(params, honest.partials[0]!.partial));
+    const alteredX = [{ ...honest.partials[0]!, partial: partialValueToText(params, { index: 1, x: params.n - otherX.x }) }, honest.partials[1]!];
+    for (const tampered of [{ ...honest, proof: alteredProof }, { ...honest, partials: swapped }, { ...honest, partials: alteredX }]) {
+      expect(((await submit(tampered).catch((e: EvoteError) => e)) as EvoteError).code).toBe('INVALID_TRUSTEE_SIGNATURE');
+    }
+    // The old per-ballot form (`index.x.c.z` items, no batch proof) is no longer part of the protocol.
+    const [c, z] = honest.proof.split('.') as [string, string];
+    const perBallot = honest.partials.map((p) => ({ ...p, partial: `${p.partial}.${c}.${z}` }));
+    const { proof: _dropped, ...withoutProof } = honest;
+    for (const old of [{ ...withoutProof, partials: perBallot }, { ...honest, partials: perBallot }]) {
+      expect(((await submit(old as Submission).catch((e: EvoteError) => e)) as EvoteError).code).toBe('INVALID_PAYLOAD');
+    }
+    expect(await submitted(pairAC.electionId)).toEqual({ 1: 0, 2: 0, 3: 0 });
 
     // Ada with the real CLI: worker threads, batches over the gateway.
     const run = await cli(['trustee', 'decrypt', pairAC.electionId, '--share', path.join(dir, 'share-1-ada.json'), '--passphrase-file', path.join(dir, 'pass-0.txt'), '--batch-size', '10']);
@@ -182,10 +229,25 @@ describe('a 2-of-3 trustee election', () => {
     const r = JSON.parse(run.stdout) as { ballots: number; stored: number; batches: number; decryptSeconds: number };
     expect(r).toMatchObject({ ballots: BALLOTS, stored: BALLOTS, batches: 2 });
     figures.cliDecryptPerSecond = Math.round(r.ballots / r.decryptSeconds);
-    // Idempotent: the same batches again store nothing.
+    // A re-run is served only the ballots still missing Ada's partial: none, so it decrypts and sends nothing.
     const again = await cli(['trustee', 'decrypt', pairAC.electionId, '--share', path.join(dir, 'share-1-ada.json'), '--passphrase-file', path.join(dir, 'pass-0.txt')]);
     expect(again.code, again.stderr).toBe(0);
-    expect((JSON.parse(again.stdout) as { stored: number }).stored).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ ballots: 0, stored: 0, batches: 0, skipped: BALLOTS });
+    const missing = await admin.conn.request<{ ballots: Served[]; next: number | null }>('query', 'tally.trusteeBallots', { electionId: pairAC.electionId, missingFor: 1 });
+    expect(missing).toEqual({ ballots: [], next: null });
+    expect((await admin.conn.request<{ ballots: Served[] }>('query', 'tally.trusteeBallots', { electionId: pairAC.electionId, missingFor: 3 })).ballots).toEqual(ballots);
+    // The batches Ada's CLI sent: 10 and 4 ballots, in log order, each with one proof that verifies over its c0s.
+    const batches = (await system.sql.query<{ batch_id: string; ballot_hashes: string[]; partials: string[]; proof: string }>(
+      `select batch_id, ballot_hashes, partials, proof from evote_trustee_batches where election_id = $1 and trustee_index = 1`,
+      [pairAC.electionId],
+    )).rows.sort((a, b) => b.ballot_hashes.length - a.ballot_hashes.length);
+    expect(batches.map((b) => b.ballot_hashes)).toEqual([ballots.slice(0, 10), ballots.slice(10)].map((bs) => bs.map((b) => b.ballotHash)));
+    for (const b of batches) {
+      expect(b.batch_id).toBe(batchIdOf(b.ballot_hashes));
+      const cs = b.ballot_hashes.map((h) => c0Of(ballots.find((x) => x.ballotHash === h)!));
+      const xs = b.partials.map((p) => ok(partialValueFromText(params, p)).x);
+      expect(verifyPartialBatch(params, cs, { index: 1, xs, proof: ok(proofFromText(params, b.proof)) })).toBe(true);
+    }
 
     const short = await tally(pairAC.electionId).catch((e: EvoteError) => e);
     expect(short).toBeInstanceOf(EvoteError);
@@ -252,19 +314,59 @@ describe('a 2-of-3 trustee election', () => {
     expect(result.ballots).toBe(BALLOTS);
   }, 120_000);
 
-  it('a trustee sending wrong partials is named, and Babbage and Curie complete the tally', async () => {
-    await submitWrongPartials(faulty.electionId, 0);
-    for (const i of [1, 2]) await decryptAsTrustee({ conn: admin.conn, electionId: faulty.electionId, shareFile: shareFiles[i]!, passphrase: passphrases[i]!, threads: 2 });
+  it('submitPartials is idempotent per value, refuses another value (PARTIALS_CONFLICT, nothing of the batch stored); a re-run decrypts only what is missing', async () => {
+    const ballots = await served(faulty.electionId);
+    const first = await signedBatch(faulty.electionId, 2, ballots.slice(0, 7), 0);
+    expect(await submit(first)).toEqual({ stored: 7, batch: 0 });
+    // The same batch again, and the same values grouped and proven again: repeats, nothing stored.
+    expect(await submit(first)).toEqual({ stored: 0, batch: 0 });
+    expect(await submit(await signedBatch(faulty.electionId, 2, ballots.slice(0, 3), 5))).toEqual({ stored: 0, batch: 5 });
+    const regrouped = await system.sql.query(`select 1 from evote_trustee_batches where election_id = $1 and batch_id = $2`, [faulty.electionId, batchIdOf(ballots.slice(0, 3).map((b) => b.ballotHash))]);
+    expect(regrouped.rows).toHaveLength(0);
+    // Another value for a stored ballot (signed by Curie): refused, and the batch's new ballot is not stored either.
+    const conflicting = await signedBatch(faulty.electionId, 2, [ballots[7]!, ballots[0]!], 1, wrongValue([ballots[7]!, ballots[0]!], 1));
+    const conflict = await submit(conflicting).catch((e: EvoteError) => e);
+    expect((conflict as EvoteError).code).toBe('PARTIALS_CONFLICT');
+    expect((conflict as EvoteError).details).toMatchObject({ ballotHash: ballots[0]!.ballotHash, conflicts: 1 });
+    expect((await submitted(faulty.electionId))['3']).toBe(7);
+    // Curie's client, run now, is served and decrypts only the 7 ballots still missing.
+    const r = await decryptAsTrustee({ conn: admin.conn, electionId: faulty.electionId, shareFile: shareFiles[2]!, passphrase: passphrases[2]!, threads: 2, batchSize: 4 });
+    expect(r).toMatchObject({ ballots: 7, stored: 7, batches: 2, skipped: 7 });
+    expect((await submitted(faulty.electionId))['3']).toBe(BALLOTS);
+  }, 120_000);
+
+  it('a trustee sending a wrong value in an honestly formed, signed batch is named by its batch proof: NOT_ENOUGH_TRUSTEES with Curie alone, then Babbage and Curie complete the tally', async () => {
+    const ballots = await served(faulty.electionId);
+    // Ada: two batches; the second holds one wrong value (its proof is Ada's honest proof format, computed before the change).
+    const bad = 9;
+    expect(await submit(await signedBatch(faulty.electionId, 0, ballots.slice(0, 7), 0))).toMatchObject({ stored: 7 });
+    expect(await submit(await signedBatch(faulty.electionId, 0, ballots.slice(7), 1, wrongValue(ballots.slice(7), bad - 7)))).toMatchObject({ stored: 7 });
+    // Ada and Curie are complete, so the tally starts; once Ada is named only Curie is left for the bad ballot.
+    const short = await tally(faulty.electionId).catch((e: EvoteError) => e);
+    expect((short as EvoteError).code).toBe('NOT_ENOUGH_TRUSTEES');
+    expect((short as EvoteError).details).toEqual({ have: 1, need: 2, trustees: ['Curie'], faulty: ['Ada'] });
+    // Babbage submits; the tally resumes without Ada's partials and completes.
+    await decryptAsTrustee({ conn: admin.conn, electionId: faulty.electionId, shareFile: shareFiles[1]!, passphrase: passphrases[1]!, threads: 2 });
     const result = await tally(faulty.electionId);
     expect(result.counts).toEqual(reference.counts);
     expect(result.statuses).toEqual(reference.statuses);
-    expect((result as { faultyTrustees?: string[] }).faultyTrustees).toEqual(['Ada']);
+    expect(result.ballots).toBe(BALLOTS);
     const named = (await system.store.readStream(`tally-${faulty.electionId}`, { limit: 1000 })).filter((e) => e.type === 'TrusteeFaulted');
     expect(named.map((e) => (e.data as { trustee: string }).trustee)).toEqual(['Ada']);
-    // The evidence in the log is the failing partial itself.
+    // The evidence in the log: the ballot whose combination failed, its wrong value, and Ada's whole batch, whose proof fails over the c0s.
     const params = ok(parseThresholdParams(transcript.params));
-    expect((named[0]!.data as { partial: string }).partial.startsWith('1.')).toBe(true);
-    expect(params.k).toBe(2);
+    const fault = named[0]!.data as { ballotHash: string; partial: string; batch: { id: string; ballotHashes: string[]; partials: string[]; proof: string } };
+    expect(fault.ballotHash).toBe(ballots[bad]!.ballotHash);
+    expect(fault.batch.ballotHashes).toEqual(ballots.slice(7).map((b) => b.ballotHash));
+    expect(fault.batch.id).toBe(batchIdOf(fault.batch.ballotHashes));
+    expect(fault.partial).toBe(fault.batch.partials[bad - 7]);
+    const xs = fault.batch.partials.map((p) => ok(partialValueFromText(params, p)).x);
+    const cs = ballots.slice(7).map(c0Of);
+    expect(verifyPartialBatch(params, cs, { index: 1, xs, proof: ok(proofFromText(params, fault.batch.proof)) })).toBe(false);
+    // With Ada's true values (x = c^(2Δs) is deterministic) the same proof verifies: the proof was honest, one value was not.
+    const honest = partialDecryptBatch(params, await openShare(0), cs).xs;
+    expect(honest.filter((x, j) => x !== xs[j])).toHaveLength(1);
+    expect(verifyPartialBatch(params, cs, { index: 1, xs: honest, proof: ok(proofFromText(params, fault.batch.proof)) })).toBe(true);
   }, 120_000);
 
   it('the audit of each trustee election passes and equals the single-key election', async () => {
@@ -305,7 +407,7 @@ describe('a 2-of-3 trustee election', () => {
 
     const sql = system.sql;
     const tables = (await sql.query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`)).rows;
-    expect(tables.map((t) => t.table_name)).toContain('evote_trustee_partials');
+    expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['evote_trustee_partials', 'evote_trustee_batches']));
     for (const { table_name } of tables) {
       const { rows } = await sql.query(`select * from "${table_name}"`);
       expect(found(JSON.stringify(rows, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))), table_name).toBe(0);

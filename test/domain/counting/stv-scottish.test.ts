@@ -1,0 +1,249 @@
+/** Scottish STV (SSI 2007/42 Sch. 1 rules 45–52): worked examples stage by stage, properties, edge cases. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { countScottishStv, STV_SCALE } from '../../../src/domain/counting/stv-scottish.ts';
+import type { CountInput, CountResult, RankedBallot } from '../../../src/domain/counting/types.ts';
+
+/** "12.45448" → 1245448 units of 10^-5 vote, parsed exactly (no float). */
+const u = (votes: string): number => {
+  const [whole, frac = ''] = votes.split('.');
+  return Number(whole) * STV_SCALE + Number(frac.padEnd(5, '0'));
+};
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+const ballots = (spec: [number, number[]][]): RankedBallot[] => spec.map(([weight, ranking]) => ({ weight, ranking }));
+const d = (r: CountResult, i: number): Record<string, unknown> => r.rounds[i]!.detail as Record<string, unknown>;
+
+describe('countScottishStv: worked examples', () => {
+  /*
+   * Wikipedia, "Counting single transferable votes" (food election): 20 voters, 3 seats, candidates
+   * Orange 0, Pear 1, Chocolate 2, Strawberry 3, Sweets 4; counted here by the Scottish rules:
+   *   rule 46  quota = ⌊20 / 4⌋ + 1 = 6
+   *   stage 1  O 4, P 2, C 12, St 1, Sw 1 → Chocolate elected (rule 47), surplus 6
+   *   stage 2  rule 48(3): TV = ⌊6 × 1.00000 / 12⌋ = 0.50000 on all 12 of Chocolate's papers;
+   *            8 → Strawberry (+4.0 → 5), 4 → Sweets (+2.0 → 3); Chocolate holds 6; nothing lost
+   *   stage 3  no surplus: rule 50 excludes Pear (2); both papers → Orange = 6 = quota → elected
+   *   stage 4  exclude Sweets (3): 1 paper at 1.0 and 4 at 0.5 have no next preference → 3.0 NT;
+   *            Strawberry is the only continuing candidate for the last seat → rule 52
+   *   check    6 + 0 + 6 + 5 + 0 + 3 (NT) = 20
+   */
+  const food = ballots([
+    [4, [0]],
+    [2, [1, 0]],
+    [8, [2, 3]],
+    [4, [2, 4]],
+    [1, [3]],
+    [1, [4]],
+  ]);
+
+  it('the food election: Chocolate, Orange, Strawberry with the stages computed by hand above', () => {
+    const r = countScottishStv({ candidates: 5, seats: 3, ballots: food, lotOrder: range(5) });
+    expect(r.method).toBe('stv-scottish');
+    expect(r.winners).toEqual([2, 0, 3]);
+    expect(r.rounds.map((x) => x.tallies)).toEqual([
+      ['4', '2', '12', '1', '1'].map(u),
+      ['4', '2', '6', '5', '3'].map(u),
+      ['6', '0', '6', '5', '3'].map(u),
+      ['6', '0', '6', '5', '0'].map(u),
+    ]);
+    expect(r.rounds.map((x) => [x.elected, x.eliminated])).toEqual([
+      [[2], []],
+      [[], []],
+      [[0], [1]],
+      [[3], [4]],
+    ]);
+    expect(d(r, 0).quota).toBe(u('6'));
+    expect(d(r, 1)).toMatchObject({ from: 2, surplus: u('6'), transferValues: [{ paperValue: u('1'), transferValue: u('0.5') }] });
+    expect(d(r, 3)).toMatchObject({ nonTransferable: u('3'), nonTransferableTotal: u('3'), truncationLossTotal: 0 });
+  });
+
+  /*
+   * Real ballots: the Green Party of the United States steering committee election of 2005-07-24
+   * (94 ballots, 13 candidates, 4 seats), published as test/blt/SC.blt with Droop (J. Lundell,
+   * github.com/jklundell/droop), whose independent Scottish STV implementation published its
+   * stage-by-stage report as test/ref/report/SC-scotland-fixed-p5-d5.txt. Every figure below is
+   * transcribed from that report. It is not an official Scottish Government count: no official
+   * worked example with a full ballot profile was within reach; this one exercises 5-place
+   * truncation, two surpluses, lot, exclusions, a later surplus, and rule 52.
+   *   stage 2  Rotzler 33, quota 19 → surplus 14, TV = ⌊14/33⌋₅ = 0.42424 (14/33 = 0.424242…);
+   *            Olsen receives 27 papers → 1 + 27 × 0.42424 = 12.45448; 14 − 33 × 0.42424 = 0.00008 lost
+   */
+  const blt = readFileSync(new URL('../../fixtures/counting/gpus-2005-steering.blt', import.meta.url), 'utf8').split('\n');
+  const [nCand, nSeats] = blt[0]!.split(' ').map(Number) as [number, number];
+  const gpus = blt.slice(1, blt.indexOf('0')).map((line) => {
+    const [w, ...rest] = line.split(' ').map(Number);
+    return { weight: w!, ranking: rest.slice(0, -1).map((c) => c - 1) };
+  });
+  // Droop drew Write-In 2, then Write-In 1, then Greenfield: least favoured = last in lotOrder.
+  const gpusLot = [0, 1, 2, 3, 4, 6, 7, 8, 12, 11, 10, 9, 5];
+  const stage3 = ['7.80300', '3.56060', '9.24240', '19', '2.69696', '0', '19', '12.72720', '1.42424', '0', '0', '0', '18.54544'];
+  const expected: [string[], number[], number[]][] = [
+    [['6', '3', '8', '22', '2', '0', '33', '1', '1', '0', '0', '0', '18'], [6, 3], []],
+    [['6.84848', '3.42424', '8.42424', '22', '2.42424', '0', '19', '12.45448', '1.42424', '0', '0', '0', '18'], [], []],
+    [stage3, [], []],
+    [stage3, [], [5]],
+    [stage3, [], [9]],
+    [stage3, [], [10]],
+    [stage3, [], [11]],
+    [['7.80300', '3.56060', '9.24240', '19', '2.69696', '0', '19', '14.15144', '0', '0', '0', '0', '18.54544'], [], [8]],
+    [['8.80300', '3.69696', '9.24240', '19', '0', '0', '19', '14.57568', '0', '0', '0', '0', '19.68180'], [12], [4]],
+    [['9.01084', '3.95360', '9.45496', '19', '0', '0', '19', '14.57568', '0', '0', '0', '0', '19'], [], []],
+    [['9.36448', '0', '10.59132', '19', '0', '0', '19', '15.61032', '0', '0', '0', '0', '19'], [], [1]],
+    [['0', '0', '16.62204', '19', '0', '0', '19', '16.59988', '0', '0', '0', '0', '19'], [], [0]],
+    [['0', '0', '18.59172', '19', '0', '0', '19', '0', '0', '0', '0', '0', '19'], [2], [7]],
+  ];
+
+  it('GPUS 2005 (Droop reference report): every stage, elected, excluded and non-transferable figure', () => {
+    const r = countScottishStv({ candidates: nCand, seats: nSeats, ballots: gpus, lotOrder: gpusLot });
+    expect(gpus).toHaveLength(94);
+    expect(d(r, 0).quota).toBe(u('19'));
+    expect(r.rounds.map((x) => [x.tallies, x.elected, x.eliminated])).toEqual(expected.map(([t, e, x]) => [t.map(u), e, x]));
+    expect(r.winners).toEqual([6, 3, 12, 2]);
+    expect(d(r, 1)).toMatchObject({ from: 6, surplus: u('14'), transferValues: [{ paperValue: u('1'), transferValue: u('0.42424') }], truncationLoss: u('0.00008') });
+    expect(r.rounds.map((x) => (x.detail as Record<string, unknown>).nonTransferableTotal)).toEqual(
+      ['0', '0', '0', '0', '0', '0', '0', '0', '0', '0.00472', '1.43368', '3.77788', '18.40808'].map(u),
+    );
+    expect(d(r, 12).truncationLossTotal).toBe(u('0.00020'));
+    expect(r.rounds[3]!.tieBreak).toBe('rule 51(2): lot among [5, 9, 10, 11] → 5');
+  });
+});
+
+describe('countScottishStv: tie-breaking', () => {
+  /*
+   * A 5, B 3, C 2 (C then B), D 1 (D then C then B); 1 seat, quota ⌊11/2⌋ + 1 = 6.
+   * Stage 2 excludes D → C 3 = B 3. Rule 51(2): at stage 1 C had fewer (2 < 3), so C goes, even
+   * though the lot would exclude B; C's 3 papers then give B 6 = quota. By lot alone A would win.
+   */
+  it('rule 51(2): equal lowest totals are broken by the latest earlier stage where they differed, before lot', () => {
+    const r = countScottishStv({ candidates: 4, seats: 1, lotOrder: [0, 2, 3, 1], ballots: ballots([[5, [0]], [3, [1]], [2, [2, 1]], [1, [3, 2, 1]]]) });
+    expect(r.rounds.map((x) => x.eliminated)).toEqual([[], [3], [2]]);
+    expect(r.rounds[2]!.tieBreak).toBe('rule 51(2): lowest at stage 1 among [1, 2] → 2');
+    expect(r.winners).toEqual([1]);
+  });
+
+  it('rule 49(3): equal surpluses equal at every stage are transferred in lot order', () => {
+    // A 4 (A,C), B 4 (B,D), C 1, D 1; 2 seats; quota ⌊10/3⌋ + 1 = 4 → both elected with no surplus.
+    // 3 seats instead: quota ⌊10/4⌋ + 1 = 3, A and B each carry a surplus of 1.
+    const input = (lotOrder: number[]): CountInput<RankedBallot> => ({
+      candidates: 4,
+      seats: 3,
+      lotOrder,
+      ballots: ballots([[4, [0, 2]], [4, [1, 3]], [1, [2]], [1, [3]]]),
+    });
+    const first = countScottishStv(input([0, 1, 2, 3]));
+    const second = countScottishStv(input([1, 0, 2, 3]));
+    expect(d(first, 1).from).toBe(0);
+    expect(d(second, 1).from).toBe(1);
+    expect(first.rounds[1]!.tieBreak).toBe('rule 49(2): lot among [0, 1] → 0');
+    // Order of election at stage 1 (rule 47, same totals): the lot-favoured candidate first.
+    expect(first.winners.slice(0, 2)).toEqual([0, 1]);
+    expect(second.winners.slice(0, 2)).toEqual([1, 0]);
+  });
+});
+
+describe('countScottishStv: edge cases', () => {
+  it('seats ≥ candidates: every candidate is elected at stage 1 (rule 52), highest first', () => {
+    const r = countScottishStv({ candidates: 3, seats: 4, lotOrder: [0, 1, 2], ballots: ballots([[1, [0]], [3, [2, 0]]]) });
+    expect(r.winners).toEqual([2, 0, 1]);
+    expect(r.rounds).toHaveLength(1);
+  });
+
+  it('no ballots: quota 1, exclusions by lot until the continuing candidates fill the seats', () => {
+    const r = countScottishStv({ candidates: 3, seats: 1, lotOrder: [1, 2, 0], ballots: [] });
+    expect(d(r, 0)).toMatchObject({ quota: u('1'), totalValid: 0 });
+    expect(r.rounds.map((x) => x.eliminated)).toEqual([[], [0], [2]]);
+    expect(r.winners).toEqual([1]);
+  });
+
+  it('ballots exhausting early: the surplus and the exclusions are non-transferable, rule 52 fills the rest', () => {
+    // 0 ×5, 1 ×1; 2 seats; quota ⌊6/3⌋ + 1 = 3. TV = ⌊2/5⌋₅ = 0.40000 on 5 papers with no next preference.
+    const r = countScottishStv({ candidates: 4, seats: 2, lotOrder: [0, 1, 2, 3], ballots: ballots([[5, [0]], [1, [1]]]) });
+    expect(d(r, 1)).toMatchObject({ surplus: u('2'), nonTransferable: u('2'), truncationLoss: 0 });
+    expect(r.rounds.map((x) => x.eliminated)).toEqual([[], [], [3], [2]]);
+    expect(r.winners).toEqual([0, 1]);
+  });
+
+  it('a ranking with no preference is void (rule 43): neither counted nor in the quota', () => {
+    const r = countScottishStv({ candidates: 2, seats: 1, lotOrder: [0, 1], ballots: ballots([[3, []], [2, [0]], [1, [1]]]) });
+    expect(d(r, 0)).toMatchObject({ blank: 3, totalValid: u('3'), quota: u('2') });
+    expect(r.winners).toEqual([0]);
+  });
+
+  it('refuses malformed input with a clear error', () => {
+    const ok = { candidates: 2, seats: 1, lotOrder: [0, 1], ballots: ballots([[1, [0]]]) };
+    expect(() => countScottishStv({ ...ok, lotOrder: [0, 0] })).toThrow(/lotOrder/);
+    expect(() => countScottishStv({ ...ok, ballots: ballots([[1, [0, 0]]]) })).toThrow(/distinct/);
+    expect(() => countScottishStv({ ...ok, ballots: ballots([[1, [2]]]) })).toThrow(/distinct candidate indices/);
+    expect(() => countScottishStv({ ...ok, ballots: ballots([[0, [0]]]) })).toThrow(/weight/);
+    expect(() => countScottishStv({ ...ok, seats: 0 })).toThrow(/seats/);
+  });
+});
+
+const election = fc.integer({ min: 1, max: 6 }).chain((n) =>
+  fc.record({
+    candidates: fc.constant(n),
+    seats: fc.integer({ min: 1, max: n + 1 }),
+    ballots: fc.array(fc.record({ weight: fc.integer({ min: 1, max: 4 }), ranking: fc.shuffledSubarray(range(n)) }), { maxLength: 40 }),
+    lotOrder: fc.shuffledSubarray(range(n), { minLength: n, maxLength: n }),
+  }),
+);
+
+describe('countScottishStv: properties', () => {
+  it('one seat, full rankings: a candidate with a majority of first preferences wins at stage 1', () => {
+    const arb = fc.integer({ min: 2, max: 6 }).chain((n) =>
+      fc.record({
+        n: fc.constant(n),
+        winner: fc.integer({ min: 0, max: n - 1 }),
+        others: fc.array(fc.record({ weight: fc.integer({ min: 1, max: 4 }), ranking: fc.shuffledSubarray(range(n), { minLength: n, maxLength: n }) }), { maxLength: 30 }),
+        tail: fc.shuffledSubarray(range(n), { minLength: n, maxLength: n }),
+      }),
+    );
+    fc.assert(
+      fc.property(arb, ({ n, winner, others, tail }) => {
+        const against = others.filter((b) => b.ranking[0] !== winner).reduce((a, b) => a + b.weight, 0);
+        const majority = { weight: against + 1, ranking: [winner, ...tail.filter((c) => c !== winner)] };
+        const r = countScottishStv({ candidates: n, seats: 1, ballots: [...others, majority], lotOrder: range(n) });
+        expect(r.winners).toEqual([winner]);
+        expect(r.rounds[0]!.elected).toEqual([winner]);
+      }),
+    );
+  });
+
+  it('the count does not depend on the order of the ballots', () => {
+    const arb = election.chain((e) => fc.record({ e: fc.constant(e), shuffled: fc.shuffledSubarray(e.ballots, { minLength: e.ballots.length, maxLength: e.ballots.length }) }));
+    fc.assert(
+      fc.property(arb, ({ e, shuffled }) => {
+        expect(countScottishStv({ ...e, ballots: shuffled })).toEqual(countScottishStv(e));
+      }),
+    );
+  });
+
+  it('a ballot of weight w counts exactly as w ballots of weight 1', () => {
+    fc.assert(
+      fc.property(election, (e) => {
+        const copies = e.ballots.flatMap((b) => Array.from({ length: b.weight }, () => ({ weight: 1, ranking: b.ranking })));
+        expect(countScottishStv({ ...e, ballots: copies })).toEqual(countScottishStv(e));
+      }),
+    );
+  });
+
+  it('every stage conserves the valid vote exactly: tallies + non-transferable + truncation loss', () => {
+    fc.assert(
+      fc.property(election, (e) => {
+        const r = countScottishStv(e);
+        const valid = e.ballots.filter((b) => b.ranking.length > 0).reduce((a, b) => a + b.weight, 0);
+        for (const round of r.rounds) {
+          const x = round.detail as { totalValid: number; nonTransferableTotal: number; truncationLossTotal: number };
+          const held = round.tallies.reduce<number>((a, t) => a + Number(t), 0);
+          expect(x.totalValid).toBe(valid * STV_SCALE);
+          expect(held + x.nonTransferableTotal + x.truncationLossTotal).toBe(x.totalValid);
+          // Each paper loses less than one unit per surplus transfer: the loss stays below the papers held.
+          expect(x.truncationLossTotal).toBeGreaterThanOrEqual(0);
+          expect(x.truncationLossTotal).toBeLessThanOrEqual(Math.max(0, valid * (r.rounds.length - 1)));
+        }
+        expect(new Set(r.winners).size).toBe(r.winners.length);
+        expect(r.winners).toHaveLength(Math.min(e.seats, e.candidates));
+      }),
+    );
+  });
+});

@@ -1,8 +1,4 @@
-/**
- * Single transferable vote under the Scottish Local Government Elections Order 2007 (SSI 2007/42),
- * Schedule 1 rules 45–52: Droop quota, weighted inclusive Gregory transfers truncated to 5 decimal
- * places, one surplus or one exclusion per stage (docs/methods.md, "Single transferable vote").
- */
+/** Scottish STV: SSI 2007/42 Schedule 1 rules 45–52 (docs/methods.md, "Single transferable vote"). */
 import type { CountInput, CountResult, CountRound, RankedBallot } from './types.ts';
 
 /** Every vote figure is an integer number of 10^-5 votes: rule 48(3) works "to five decimal places". */
@@ -34,10 +30,7 @@ interface State {
   truncationLoss: number;
 }
 
-/**
- * Counts ranked ballots by the Scottish STV rules. Pure and deterministic: the same input gives the
- * same rounds byte for byte; `lotOrder` decides what the rules leave to lot.
- */
+/** Counts ranked ballots by the Scottish STV rules; pure, and `lotOrder` decides what the rules leave to lot. */
 export function countScottishStv(input: CountInput<RankedBallot>): CountResult {
   validate(input);
   const n = input.candidates;
@@ -111,7 +104,7 @@ function firstPreferenceBundles(ballots: readonly RankedBallot[]): { bundles: Bu
   let valid = 0;
   let blank = 0;
   for (const b of ballots) {
-    // A paper with no first preference is void (rule 43): it is neither counted nor in the quota.
+    // No first preference: rejected at the count (rule 43), so neither credited nor in the quota.
     if (b.ranking.length === 0) {
       blank += b.weight;
       continue;
@@ -142,8 +135,7 @@ function endOfStage(s: State, seats: number, tieBreaks: string[]): { elected: nu
   for (const c of elected) elect(s, c);
   const open = seats - s.winners.length;
   const rest = continuing(s);
-  // Rule 52: as many continuing candidates as vacancies (or fewer, when seats ≥ candidates) are all
-  // elected, and 52(2) stops any further transfer.
+  // Rule 52: continuing ≤ vacancies (fewer only when seats ≥ candidates) → all elected, no more transfers.
   if (open > 0 && rest.length <= open) {
     const last = orderByTotal(s, rest, tieBreaks);
     for (const c of last) elect(s, c);
@@ -172,11 +164,7 @@ function orderByTotal(s: State, cands: number[], tieBreaks: string[]): number[] 
   return out;
 }
 
-/**
- * Rules 49(2)/51(2): look back to the most recent preceding stage at which the tied candidates had
- * unequal totals; if that still leaves several level, look further back among those; equal at every
- * stage → lot (rules 49(3)/51(2)(b)), read from lotOrder (earlier = favoured).
- */
+/** Rules 49(2)/51(2): the latest earlier stage where the tied differ (narrowing as it goes back), else lot. */
 function breakTie(s: State, tied: number[], want: 'highest' | 'lowest', rule: string, tieBreaks: string[]): number {
   let group = tied;
   // The last history entry is the current stage, where they are level by definition.
@@ -217,7 +205,7 @@ function pickExclusion(s: State, tieBreaks: string[]): number {
   return tied.length === 1 ? (tied[0] as number) : breakTie(s, tied, 'lowest', '51(2)', tieBreaks);
 }
 
-/** The next preference for a continuing candidate (definition "next available preference", rule 2). */
+/** The "next available preference" (article 2): the next one for a continuing candidate. */
 function advance(s: State, b: Bundle): number | undefined {
   for (let i = b.pos + 1; i < b.ranking.length; i++) {
     const c = b.ranking[i] as number;
@@ -229,11 +217,7 @@ function advance(s: State, b: Bundle): number | undefined {
   return undefined;
 }
 
-/**
- * Rule 48: every paper the candidate holds (inclusive) moves on at transfer value
- * ⌊surplus × paper value ÷ candidate's total⌋ in 10^-5 units — "any remainder being ignored".
- * The product can pass 2^53, so it alone is taken in bigint.
- */
+/** Rule 48: all papers held move on at ⌊surplus × paper value ÷ total⌋ (10^-5 units; the product in bigint). */
 function transferSurplus(s: State, from: number): Record<string, unknown> {
   const total = s.total[from] as number;
   const surplus = total - s.quota;

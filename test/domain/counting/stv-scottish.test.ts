@@ -163,7 +163,7 @@ describe('countScottishStv: edge cases', () => {
     expect(r.winners).toEqual([0, 1]);
   });
 
-  it('a ranking with no preference is void (rule 43): neither counted nor in the quota', () => {
+  it('a ranking with no preference is rejected (rule 43): neither counted nor in the quota', () => {
     const r = countScottishStv({ candidates: 2, seats: 1, lotOrder: [0, 1], ballots: ballots([[3, []], [2, [0]], [1, [1]]]) });
     expect(d(r, 0)).toMatchObject({ blank: 3, totalValid: u('3'), quota: u('2') });
     expect(r.winners).toEqual([0]);

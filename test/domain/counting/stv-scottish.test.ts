@@ -12,6 +12,16 @@ const u = (votes: string): number => {
 };
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const ballots = (spec: [number, number[]][]): RankedBallot[] => spec.map(([weight, ranking]) => ({ weight, ranking }));
+/** The BLT format (candidates seats / weight prefs… 0 / 0 / names): 1-based candidates become indices. */
+function parseBlt(file: string): { candidates: number; seats: number; ballots: RankedBallot[] } {
+  const lines = readFileSync(new URL(`../../fixtures/counting/${file}`, import.meta.url), 'utf8').split('\n');
+  const [candidates, seats] = lines[0]!.split(' ').map(Number) as [number, number];
+  const ballots = lines.slice(1, lines.indexOf('0')).map((line) => {
+    const [weight, ...rest] = line.trim().split(' ').map(Number);
+    return { weight: weight!, ranking: rest.slice(0, -1).map((x) => x - 1) };
+  });
+  return { candidates, seats, ballots };
+}
 const d = (r: CountResult, i: number): Record<string, unknown> => r.rounds[i]!.detail as Record<string, unknown>;
 
 describe('countScottishStv: worked examples', () => {
@@ -68,12 +78,7 @@ describe('countScottishStv: worked examples', () => {
    *   stage 2  Rotzler 33, quota 19 → surplus 14, TV = ⌊14/33⌋₅ = 0.42424 (14/33 = 0.424242…);
    *            Olsen receives 27 papers → 1 + 27 × 0.42424 = 12.45448; 14 − 33 × 0.42424 = 0.00008 lost
    */
-  const blt = readFileSync(new URL('../../fixtures/counting/gpus-2005-steering.blt', import.meta.url), 'utf8').split('\n');
-  const [nCand, nSeats] = blt[0]!.split(' ').map(Number) as [number, number];
-  const gpus = blt.slice(1, blt.indexOf('0')).map((line) => {
-    const [w, ...rest] = line.split(' ').map(Number);
-    return { weight: w!, ranking: rest.slice(0, -1).map((c) => c - 1) };
-  });
+  const { candidates: nCand, seats: nSeats, ballots: gpus } = parseBlt('gpus-2005-steering.blt');
   // Droop drew Write-In 2, then Write-In 1, then Greenfield: least favoured = last in lotOrder.
   const gpusLot = [0, 1, 2, 3, 4, 6, 7, 8, 12, 11, 10, 9, 5];
   const stage3 = ['7.80300', '3.56060', '9.24240', '19', '2.69696', '0', '19', '12.72720', '1.42424', '0', '0', '0', '18.54544'];
@@ -105,6 +110,43 @@ describe('countScottishStv: worked examples', () => {
     );
     expect(d(r, 12).truncationLossTotal).toBe(u('0.00020'));
     expect(r.rounds[3]!.tieBreak).toBe('rule 51(2): lot among [5, 9, 10, 11] → 5');
+  });
+  /*
+   * M135: B. Wichmann's data set for "the validation of the STV programs for ERBS" (1999; 679 ballots,
+   * 2 of them blank, 25 candidates, 7 seats), as published in Droop (test/blt/M135.blt) with the
+   * Scottish STV reference report test/ref/report/M135-scotland-fixed-p5-d5.txt; figures below are
+   * transcribed from that report. 21 stages, a surplus as late as stage 20, 18 exclusions. At the
+   * last stage C3, C4, C6 pass the quota (rule 47) and C9, C10 fill the last seats (rule 52): Droop
+   * lists the five as "remaining candidates" in index order; here rule 47 comes first, highest total
+   * first, then rule 52 — the same set.
+   */
+  const m135 = parseBlt('m135-erbs-1999.blt');
+  const c = (...names: number[]): number[] => names.map((n) => n - 1);
+  it('M135 (ERBS validation set, Droop reference report): every stage, the quota, blanks, non-transferable and residue', () => {
+    const r = countScottishStv({ candidates: m135.candidates, seats: m135.seats, ballots: m135.ballots, lotOrder: range(25) });
+    expect(d(r, 0)).toMatchObject({ blank: 2, totalValid: u('677'), quota: u('85') });
+    expect(r.rounds.map((x) => [x.elected, x.eliminated])).toEqual([
+      [c(1), []],
+      [[], []],
+      ...[25, 22, 24, 21, 19, 23, 17, 14, 20, 18, 13, 16, 8, 12, 7, 5].map((x) => [[], c(x)]),
+      [c(2), c(15)],
+      [[], []],
+      [c(6, 3, 4, 9, 10), c(11)],
+    ]);
+    expect(r.winners).toEqual(c(1, 2, 6, 3, 4, 9, 10));
+    expect(r.rounds[1]!.tallies).toEqual(
+      ['85', '41.71414', '43.28571', '45.42855', '29.85713', '38.28568', '35.99997', '25.71426', '29.28568', '35.85713', '31.28571', '29.99997', '25.57142',
+       '20', '27.28571', '18.28571', '15', '14.71426', '15.28571', '22.14284', '13.85713', '7.14284', '17.14281', '8', '0'].map(u),
+    );
+    const last = (stage: number): string[] => c(1, 2, 3, 4, 6, 9, 10, 11).map((i) => (Number(r.rounds[stage - 1]!.tallies[i]) / STV_SCALE).toFixed(5));
+    expect(last(19)).toEqual(['85.00000', '86.14269', '76.42855', '75.57139', '83.85707', '74.28565', '72.85710', '71.85710']);
+    expect(last(20)).toEqual(['85.00000', '85.00000', '76.81681', '75.62821', '84.07673', '74.31973', '72.95556', '71.96312']);
+    expect(last(21)).toEqual(['85.00000', '85.00000', '92.11386', '86.92718', '93.41548', '82.18064', '81.25831', '0.00000']);
+    expect(r.rounds.map((x) => (x.detail as Record<string, unknown>).nonTransferableTotal)).toEqual(
+      ['0', '0.85713', '0.85713', '0.85713', '1.85713', '2.85713', '3.85713', '5.71426', '6.71426', '7.71426', '7.71426', '10.71426', '15.71426',
+       '17.99997', '22.85710', '27.14281', '35.99994', '40.99994', '50.99994', '51.23856', '71.10325'].map(u),
+    );
+    expect([d(r, 1).truncationLossTotal, d(r, 20).truncationLossTotal]).toEqual([u('0.00051'), u('0.00128')]);
   });
 });
 

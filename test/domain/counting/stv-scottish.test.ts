@@ -163,6 +163,24 @@ describe('countScottishStv: tie-breaking', () => {
     expect(r.winners).toEqual([1]);
   });
 
+  /*
+   * X 20 (6 → A, 10 → B, 4 plumpers), A 8, B 6, Y 6, Z 5; 4 seats, quota ⌊45/5⌋ + 1 = 10.
+   * Stage 2 transfers X's surplus 10 at TV 0.5: A 8 + 3 = 11 = B 6 + 5. Both elected with surplus 1;
+   * rule 49(2): at stage 1 A had more (8 > 6), so A's surplus goes first although the lot favours B.
+   */
+  it('rule 49(2): equal surpluses go in the order of the latest earlier stage where the totals differed', () => {
+    const r = countScottishStv({
+      candidates: 5,
+      seats: 4,
+      lotOrder: [2, 1, 0, 3, 4],
+      ballots: ballots([[6, [0, 1]], [10, [0, 2]], [4, [0]], [8, [1, 3]], [6, [2, 4]], [6, [3]], [5, [4]]]),
+    });
+    expect(r.rounds[1]!.tallies.slice(1, 3)).toEqual([u('11'), u('11')]);
+    expect(r.rounds[1]!.elected).toEqual([1, 2]);
+    expect(d(r, 2).from).toBe(1);
+    expect(r.rounds[2]!.tieBreak).toBe('rule 49(2): highest at stage 1 among [1, 2] → 1');
+  });
+
   it('rule 49(3): equal surpluses equal at every stage are transferred in lot order', () => {
     // A 4 (A,C), B 4 (B,D), C 1, D 1; 2 seats; quota ⌊10/3⌋ + 1 = 4 → both elected with no surplus.
     // 3 seats instead: quota ⌊10/4⌋ + 1 = 3, A and B each carry a surplus of 1.
@@ -209,6 +227,22 @@ describe('countScottishStv: edge cases', () => {
     const r = countScottishStv({ candidates: 2, seats: 1, lotOrder: [0, 1], ballots: ballots([[3, []], [2, [0]], [1, [1]]]) });
     expect(d(r, 0)).toMatchObject({ blank: 3, totalValid: u('3'), quota: u('2') });
     expect(r.winners).toEqual([0]);
+  });
+
+  /*
+   * X 2,000,000,002 (then Y), Y 999,999,999, Z 1; 2 seats: quota ⌊3,000,000,002 / 3⌋ + 1 = 1,000,000,001,
+   * surplus 1,000,000,001 of 2,000,000,002: TV exactly 0.50000. In units, surplus × 10^5 is 10^19-ish,
+   * past 2^53, where floating point gives 0.49999: the product must be exact (bigint).
+   */
+  it('large weights: the transfer value stays exact where surplus × value passes 2^53', () => {
+    const r = countScottishStv({ candidates: 3, seats: 2, lotOrder: [0, 1, 2], ballots: ballots([[2_000_000_002, [0, 1]], [999_999_999, [1]], [1, [2]]]) });
+    expect(d(r, 1).transferValues).toEqual([{ paperValue: u('1'), transferValue: u('0.5') }]);
+    expect(r.rounds[1]!.tallies[1]).toBe(u('2000000000'));
+    expect(r.winners).toEqual([0, 1]);
+  });
+
+  it('refuses a total weight whose 10^-5 units would pass 2^53', () => {
+    expect(() => countScottishStv({ candidates: 2, seats: 1, lotOrder: [0, 1], ballots: ballots([[100_000_000_000, [0]]]) })).toThrow(/2\^53/);
   });
 
   it('refuses malformed input with a clear error', () => {

@@ -68,13 +68,42 @@ describe('countScottishStv: worked examples', () => {
   });
 
   /*
+   * An official count: Renfrewshire Council, 4 May 2017, Ward 11 "Bishopton, Bridge of Weir and
+   * Langbank" (3 seats, 5 candidates, valid poll 5,613, quota 1,404). Ballot profile: the council's
+   * published preference data as collected by D. McCune (github.com/mggg/scot-elex,
+   * 5_cands/renfrewshire_2017_ward11.csv). Stage figures: the returning officer's result sheet as
+   * transcribed in github.com/gerrymulvenna/council17, 2017/SCO/renfrewshire/S13003085/ResultsJson.json.
+   *   stage 2  MacLaren's surplus 1,148 (TV ⌊1148/2552⌋₅ = 0.44984): Harrison +325.68416, Höfer-Franz
+   *            +60.72840, McCulloch +316.68736
+   *   stage 3  Don's surplus 379; stage 4 Höfer-Franz excluded, McCulloch 1,407.34264 ≥ quota.
+   */
+  it('Renfrewshire 2017 Ward 11: the official result sheet, every stage to the last 10^-5', () => {
+    const rows = readFileSync(new URL('../../fixtures/counting/renfrewshire-2017-ward11.csv', import.meta.url), 'utf8').split('\n');
+    const profile = rows.slice(1).filter((row) => /^\d/.test(row)).map((row) => {
+      const [weight, ...ranking] = row.split(',').filter((x) => x !== '').map(Number);
+      return { weight: weight!, ranking: ranking.map((x) => x - 1) };
+    });
+    const r = countScottishStv({ candidates: 5, seats: 3, ballots: profile, lotOrder: range(5) });
+    expect(d(r, 0)).toMatchObject({ totalValid: u('5613'), quota: u('1404') });
+    // Don, Harrison, Höfer-Franz, MacLaren, McCulloch
+    expect(r.rounds.map((x) => x.tallies)).toEqual([
+      ['1783', '212', '170', '2552', '896'].map(u),
+      ['1783', '537.68416', '230.72840', '1404', '1212.68736'].map(u),
+      ['1404', '578.49568', '406.94064', '1404', '1288.99640'].map(u),
+      ['1404', '733.70360', '0', '1404', '1407.34264'].map(u),
+    ]);
+    expect(d(r, 1)).toMatchObject({ from: 3, surplus: u('1148'), transferValues: [{ paperValue: u('1'), transferValue: u('0.44984') }] });
+    expect(r.rounds.map((x) => [x.elected, x.eliminated])).toEqual([[[3, 0], []], [[], []], [[], []], [[4], [2]]]);
+    expect(r.winners).toEqual([3, 0, 4]);
+  });
+
+  /*
    * Real ballots: the Green Party of the United States steering committee election of 2005-07-24
    * (94 ballots, 13 candidates, 4 seats), published as test/blt/SC.blt with Droop (J. Lundell,
    * github.com/jklundell/droop), whose independent Scottish STV implementation published its
    * stage-by-stage report as test/ref/report/SC-scotland-fixed-p5-d5.txt. Every figure below is
-   * transcribed from that report. It is not an official Scottish Government count: no official
-   * worked example with a full ballot profile was within reach; this one exercises 5-place
-   * truncation, two surpluses, lot, exclusions, a later surplus, and rule 52.
+   * transcribed from that report. It adds what the official ward above lacks: lot, zero-vote
+   * exclusions, a surplus after exclusions, and truncation residue.
    *   stage 2  Rotzler 33, quota 19 → surplus 14, TV = ⌊14/33⌋₅ = 0.42424 (14/33 = 0.424242…);
    *            Olsen receives 27 papers → 1 + 27 × 0.42424 = 12.45448; 14 − 33 × 0.42424 = 0.00008 lost
    */

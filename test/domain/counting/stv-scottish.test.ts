@@ -22,6 +22,14 @@ function parseBlt(file: string): { candidates: number; seats: number; ballots: R
   });
   return { candidates, seats, ballots };
 }
+/** A published Scottish preference profile as CSV (count, ranking…), 1-based candidates. */
+function readProfile(file: string): RankedBallot[] {
+  const rows = readFileSync(new URL(`../../fixtures/counting/${file}`, import.meta.url), 'utf8').split('\n');
+  return rows.slice(1).filter((row) => /^\d/.test(row)).map((row) => {
+    const [weight, ...ranking] = row.split(',').filter((x) => x !== '').map(Number);
+    return { weight: weight!, ranking: ranking.map((x) => x - 1) };
+  });
+}
 const d = (r: CountResult, i: number): Record<string, unknown> => r.rounds[i]!.detail as Record<string, unknown>;
 
 describe('countScottishStv: worked examples', () => {
@@ -78,12 +86,7 @@ describe('countScottishStv: worked examples', () => {
    *   stage 3  Don's surplus 379; stage 4 Höfer-Franz excluded, McCulloch 1,407.34264 ≥ quota.
    */
   it('Renfrewshire 2017 Ward 11: the official result sheet, every stage to the last 10^-5', () => {
-    const rows = readFileSync(new URL('../../fixtures/counting/renfrewshire-2017-ward11.csv', import.meta.url), 'utf8').split('\n');
-    const profile = rows.slice(1).filter((row) => /^\d/.test(row)).map((row) => {
-      const [weight, ...ranking] = row.split(',').filter((x) => x !== '').map(Number);
-      return { weight: weight!, ranking: ranking.map((x) => x - 1) };
-    });
-    const r = countScottishStv({ candidates: 5, seats: 3, ballots: profile, lotOrder: range(5) });
+    const r = countScottishStv({ candidates: 5, seats: 3, ballots: readProfile('renfrewshire-2017-ward11.csv'), lotOrder: range(5) });
     expect(d(r, 0)).toMatchObject({ totalValid: u('5613'), quota: u('1404') });
     // Don, Harrison, Höfer-Franz, MacLaren, McCulloch
     expect(r.rounds.map((x) => x.tallies)).toEqual([
@@ -95,6 +98,32 @@ describe('countScottishStv: worked examples', () => {
     expect(d(r, 1)).toMatchObject({ from: 3, surplus: u('1148'), transferValues: [{ paperValue: u('1'), transferValue: u('0.44984') }] });
     expect(r.rounds.map((x) => [x.elected, x.eliminated])).toEqual([[[3, 0], []], [[], []], [[], []], [[4], [2]]]);
     expect(r.winners).toEqual([3, 0, 4]);
+  });
+
+  /*
+   * An official count: Highland Council, 4 May 2017, Ward 1 "North, West and Central Sutherland"
+   * (3 seats, 8 candidates, valid poll 2,807, quota 702); same sources as above
+   * (8_cands/highland_2017_ward1.csv; council17 2017/SCO/highland/S13002990/ResultsJson.json).
+   * Five exclusions, no surplus; at the last stage Munro (899) and Morrison (804) pass the quota
+   * (rule 47) and Currie, on 689, below it, fills the last seat as the only continuing candidate (52).
+   */
+  it('Highland 2017 Ward 1: the official result sheet, five exclusions and a seat filled below quota', () => {
+    const r = countScottishStv({ candidates: 8, seats: 3, ballots: readProfile('highland-2017-ward1.csv'), lotOrder: range(8) });
+    expect(d(r, 0)).toMatchObject({ totalValid: u('2807'), quota: u('702') });
+    // Bangor-Jones, Currie, Morrison, Munro, O'Hanrahan, Simpson, Sinclair, Taylor
+    expect(r.rounds.map((x) => x.tallies)).toEqual(
+      [
+        [311, 556, 473, 504, 52, 89, 265, 557],
+        [327, 564, 480, 510, 0, 91, 269, 561],
+        [341, 571, 521, 521, 0, 0, 274, 565],
+        [367, 612, 556, 587, 0, 0, 0, 622],
+        [0, 681, 669, 671, 0, 0, 0, 658],
+        [0, 689, 804, 899, 0, 0, 0, 0],
+      ].map((row) => row.map((v) => v * STV_SCALE)),
+    );
+    expect(r.rounds.map((x) => x.eliminated)).toEqual([[], [4], [5], [6], [0], [7]]);
+    expect(r.rounds[5]!.elected).toEqual([3, 2, 1]);
+    expect(r.winners).toEqual([3, 2, 1]);
   });
 
   /*

@@ -130,14 +130,14 @@ const continuing = (s: State): number[] => s.status.flatMap((st, c) => (st === '
 function endOfStage(s: State, seats: number, tieBreaks: string[]): { elected: number[]; done: boolean } {
   s.history.push([...s.total]);
   // Rule 47: reaching the quota at any stage elects, highest total first when several do.
-  const reached = orderByTotal(s, continuing(s).filter((c) => (s.total[c] as number) >= s.quota), tieBreaks);
+  const reached = orderByTotal(s, continuing(s).filter((c) => (s.total[c] as number) >= s.quota), '47', tieBreaks);
   const elected = reached.slice(0, seats - s.winners.length);
   for (const c of elected) elect(s, c);
   const open = seats - s.winners.length;
   const rest = continuing(s);
   // Rule 52: continuing ≤ vacancies (fewer only when seats ≥ candidates) → all elected, no more transfers.
   if (open > 0 && rest.length <= open) {
-    const last = orderByTotal(s, rest, tieBreaks);
+    const last = orderByTotal(s, rest, '52', tieBreaks);
     for (const c of last) elect(s, c);
     return { elected: [...elected, ...last], done: true };
   }
@@ -151,13 +151,13 @@ function elect(s: State, c: number): void {
 }
 
 /** Highest total first; equal totals by the latest earlier stage where they differed, then lot. */
-function orderByTotal(s: State, cands: number[], tieBreaks: string[]): number[] {
+function orderByTotal(s: State, cands: number[], rule: string, tieBreaks: string[]): number[] {
   const left = [...cands];
   const out: number[] = [];
   while (left.length > 0) {
     const top = Math.max(...left.map((c) => s.total[c] as number));
     const tied = left.filter((c) => s.total[c] === top);
-    const pick = tied.length === 1 ? (tied[0] as number) : breakTie(s, tied, 'highest', '47 (order of election)', tieBreaks);
+    const pick = tied.length === 1 ? (tied[0] as number) : breakTie(s, tied, 'highest', `${rule} (order of election)`, tieBreaks);
     out.push(pick);
     left.splice(left.indexOf(pick), 1);
   }

@@ -240,8 +240,8 @@ describe('countScottishStv: tie-breaking', () => {
   });
 
   it('rule 49(3): equal surpluses equal at every stage are transferred in lot order', () => {
-    // A 4 (A,C), B 4 (B,D), C 1, D 1; 2 seats; quota ⌊10/3⌋ + 1 = 4 → both elected with no surplus.
-    // 3 seats instead: quota ⌊10/4⌋ + 1 = 3, A and B each carry a surplus of 1.
+    // A 4 (then C), B 4 (then D), C 1, D 1; 3 seats, quota ⌊10/4⌋ + 1 = 3: A and B elected at
+    // stage 1 with a surplus of 1 each; stage 1 is the only earlier stage and they are level there.
     const input = (lotOrder: number[]): CountInput<RankedBallot> => ({
       candidates: 4,
       seats: 3,

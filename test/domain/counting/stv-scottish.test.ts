@@ -241,7 +241,7 @@ describe('countScottishStv: tie-breaking', () => {
 
   it('rule 49(3): equal surpluses equal at every stage are transferred in lot order', () => {
     // A 4 (then C), B 4 (then D), C 1, D 1; 3 seats, quota ⌊10/4⌋ + 1 = 3: A and B elected at
-    // stage 1 with a surplus of 1 each; stage 1 is the only earlier stage and they are level there.
+    // stage 1 with a surplus of 1 each, level there and with no earlier stage to look back to.
     const input = (lotOrder: number[]): CountInput<RankedBallot> => ({
       candidates: 4,
       seats: 3,

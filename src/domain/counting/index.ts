@@ -1,0 +1,50 @@
+/** Every counting method by name, with the ballot form it reads (docs/methods.md). */
+import { countApproval } from './approval.ts';
+import { countIrv } from './irv.ts';
+import { countMajorityJudgment } from './majority-judgment.ts';
+import { countPlurality } from './plurality.ts';
+import { countSchulze } from './schulze.ts';
+import { countScore } from './score.ts';
+import type { ApprovalBallot, CountInput, CountResult, GradedBallot, MethodName, RankedBallot, SingleBallot } from './types.ts';
+
+/** The shape of ballot each method counts. */
+export interface BallotOf {
+  plurality: SingleBallot;
+  approval: ApprovalBallot;
+  score: GradedBallot;
+  'majority-judgment': GradedBallot;
+  irv: RankedBallot;
+  'stv-scottish': RankedBallot;
+  schulze: RankedBallot;
+}
+
+export type BallotFormKind = 'single' | 'approval' | 'ranked' | 'graded';
+
+/** Each method, the ballot form it needs and whether it can fill more than one seat. */
+export const METHODS: readonly { method: MethodName; form: BallotFormKind; multiSeat: boolean }[] = [
+  { method: 'plurality', form: 'single', multiSeat: true },
+  { method: 'approval', form: 'approval', multiSeat: true },
+  { method: 'score', form: 'graded', multiSeat: true },
+  { method: 'majority-judgment', form: 'graded', multiSeat: true },
+  { method: 'irv', form: 'ranked', multiSeat: false },
+  { method: 'stv-scottish', form: 'ranked', multiSeat: true },
+  { method: 'schulze', form: 'ranked', multiSeat: true },
+];
+
+/** Methods counted here; 'stv-scottish' (src/domain/counting/stv-scottish.ts) joins the table when that file lands. */
+export type CountedMethod = Exclude<MethodName, 'stv-scottish'>;
+
+const COUNTERS: { [M in CountedMethod]: (input: CountInput<BallotOf[M]>) => CountResult } = {
+  plurality: countPlurality,
+  approval: countApproval,
+  score: countScore,
+  'majority-judgment': countMajorityJudgment,
+  irv: countIrv,
+  schulze: countSchulze,
+};
+
+/** Counts `input` by `method`; throws RangeError on input the ballot-form decoder should have refused. */
+export function countBallots<M extends CountedMethod>(method: M, input: CountInput<BallotOf[M]>): CountResult {
+  const counter = COUNTERS[method] as (input: CountInput<BallotOf[M]>) => CountResult;
+  return counter(input);
+}

@@ -1,4 +1,5 @@
 /** Scottish STV: SSI 2007/42 Schedule 1 rules 45–52 (docs/methods.md, "Single transferable vote"). */
+import { checkInput, distinctChecker, lotPositions } from './check.ts';
 import type { CountInput, CountResult, CountRound, RankedBallot } from './types.ts';
 
 /** Every vote figure is an integer number of 10^-5 votes: rule 48(3) works "to five decimal places". */
@@ -32,15 +33,18 @@ interface State {
 
 /** Counts ranked ballots by the Scottish STV rules; pure, and `lotOrder` decides what the rules leave to lot. */
 export function countScottishStv(input: CountInput<RankedBallot>): CountResult {
-  validate(input);
+  checkInput(input);
+  const distinct = distinctChecker(input.candidates);
+  for (const b of input.ballots) distinct(b.ranking);
   const n = input.candidates;
   const { bundles, valid, blank } = firstPreferenceBundles(input.ballots);
   const totalValid = valid * STV_SCALE;
   if (!Number.isSafeInteger(totalValid)) throw new RangeError('stv-scottish: total ballot weight exceeds 2^53 / 10^5');
+  // Nothing expressed: nobody elected, one round of zeros (docs/methods.md, "Nothing to count").
+  if (valid === 0) return { method: 'stv-scottish', winners: [], rounds: [{ round: 1, tallies: new Array<number>(n).fill(0), elected: [], eliminated: [] }], unit: UNIT };
   // Rule 46: valid papers ÷ (seats + 1), decimals ignored, plus one.
   const quota = (Math.floor(valid / (input.seats + 1)) + 1) * STV_SCALE;
-  const lotRank = new Array<number>(n).fill(0);
-  input.lotOrder.forEach((c, i) => (lotRank[c] = i));
+  const lotRank = lotPositions(input.lotOrder);
   const s: State = {
     quota,
     total: new Array<number>(n).fill(0),
@@ -78,25 +82,10 @@ export function countScottishStv(input: CountInput<RankedBallot>): CountResult {
       eliminated = [out];
     }
   }
-  return { method: 'stv-scottish', winners: s.winners, rounds: s.rounds, unit: 'votes × 10^-5 (integer units of 0.00001 vote)' };
+  return { method: 'stv-scottish', winners: s.winners, rounds: s.rounds, unit: UNIT };
 }
 
-function validate(input: CountInput<RankedBallot>): void {
-  const { candidates: n, seats, lotOrder } = input;
-  if (!Number.isSafeInteger(n) || n < 1) throw new RangeError('stv-scottish: candidates must be a positive integer');
-  if (!Number.isSafeInteger(seats) || seats < 1) throw new RangeError('stv-scottish: seats must be a positive integer');
-  if (lotOrder.length !== n || new Set(lotOrder).size !== n || lotOrder.some((c) => !isIndex(c, n))) {
-    throw new RangeError('stv-scottish: lotOrder must be a permutation of the candidate indices');
-  }
-  for (const b of input.ballots) {
-    if (!Number.isSafeInteger(b.weight) || b.weight < 1) throw new RangeError('stv-scottish: ballot weight must be a positive integer');
-    if (new Set(b.ranking).size !== b.ranking.length || b.ranking.some((c) => !isIndex(c, n))) {
-      throw new RangeError('stv-scottish: a ranking must list distinct candidate indices');
-    }
-  }
-}
-
-const isIndex = (c: number, n: number): boolean => Number.isInteger(c) && c >= 0 && c < n;
+const UNIT = 'votes × 10^-5 (integer units of 0.00001 vote)';
 
 /** Identical rankings share a bundle (w papers of one vote each): the count cannot depend on ballot order. */
 function firstPreferenceBundles(ballots: readonly RankedBallot[]): { bundles: Bundle[]; valid: number; blank: number } {
@@ -135,7 +124,7 @@ function endOfStage(s: State, seats: number, tieBreaks: string[]): { elected: nu
   for (const c of elected) elect(s, c);
   const open = seats - s.winners.length;
   const rest = continuing(s);
-  // Rule 52: continuing ≤ vacancies (fewer only when seats ≥ candidates) → all elected, no more transfers.
+  // Rule 52: as many continuing candidates as vacancies → all elected, and no more transfers.
   if (open > 0 && rest.length <= open) {
     const last = orderByTotal(s, rest, '52', tieBreaks);
     for (const c of last) elect(s, c);

@@ -260,17 +260,26 @@ describe('countScottishStv: tie-breaking', () => {
 });
 
 describe('countScottishStv: edge cases', () => {
-  it('seats ≥ candidates: every candidate is elected at stage 1 (rule 52), highest first', () => {
-    const r = countScottishStv({ candidates: 3, seats: 4, lotOrder: [0, 1, 2], ballots: ballots([[1, [0]], [3, [2, 0]]]) });
+  it('seats = candidates: every candidate is elected at stage 1 (rule 52), highest first, the unvoted one too', () => {
+    const r = countScottishStv({ candidates: 3, seats: 3, lotOrder: [0, 1, 2], ballots: ballots([[1, [0]], [3, [2, 0]]]) });
     expect(r.winners).toEqual([2, 0, 1]);
     expect(r.rounds).toHaveLength(1);
+    expect(r.rounds[0]!.elected).toEqual([2, 0, 1]);
   });
 
-  it('no ballots: quota 1, exclusions by lot until the continuing candidates fill the seats', () => {
-    const r = countScottishStv({ candidates: 3, seats: 1, lotOrder: [1, 2, 0], ballots: [] });
-    expect(d(r, 0)).toMatchObject({ quota: u('1'), totalValid: 0 });
-    expect(r.rounds.map((x) => x.eliminated)).toEqual([[], [0], [2]]);
-    expect(r.winners).toEqual([1]);
+  it('no ballots, or only blank ones: nobody is elected, one round of zeros (docs/methods.md, "Nothing to count")', () => {
+    for (const none of [[], ballots([[4, []]])]) {
+      const r = countScottishStv({ candidates: 3, seats: 2, lotOrder: [1, 2, 0], ballots: none });
+      expect(r.winners).toEqual([]);
+      expect(r.rounds).toEqual([{ round: 1, tallies: [0, 0, 0], elected: [], eliminated: [] }]);
+    }
+  });
+
+  it('a single valid paper still fills every seat: the rest by exclusion in lot order and rule 52', () => {
+    const r = countScottishStv({ candidates: 4, seats: 2, lotOrder: [3, 2, 1, 0], ballots: ballots([[1, [1]]]) });
+    expect(d(r, 0).quota).toBe(u('1'));
+    expect(r.rounds.map((x) => [x.elected, x.eliminated])).toEqual([[[1], []], [[], [0]], [[3], [2]]]);
+    expect(r.winners).toEqual([1, 3]);
   });
 
   it('ballots exhausting early: the surplus and the exclusions are non-transferable, rule 52 fills the rest', () => {
@@ -306,17 +315,18 @@ describe('countScottishStv: edge cases', () => {
   it('refuses malformed input with a clear error', () => {
     const ok = { candidates: 2, seats: 1, lotOrder: [0, 1], ballots: ballots([[1, [0]]]) };
     expect(() => countScottishStv({ ...ok, lotOrder: [0, 0] })).toThrow(/lotOrder/);
-    expect(() => countScottishStv({ ...ok, ballots: ballots([[1, [0, 0]]]) })).toThrow(/distinct/);
-    expect(() => countScottishStv({ ...ok, ballots: ballots([[1, [2]]]) })).toThrow(/distinct candidate indices/);
+    expect(() => countScottishStv({ ...ok, ballots: ballots([[1, [0, 0]]]) })).toThrow(/twice/);
+    expect(() => countScottishStv({ ...ok, ballots: ballots([[1, [2]]]) })).toThrow(/not in 0 … 1/);
     expect(() => countScottishStv({ ...ok, ballots: ballots([[0, [0]]]) })).toThrow(/weight/);
     expect(() => countScottishStv({ ...ok, seats: 0 })).toThrow(/seats/);
+    expect(() => countScottishStv({ ...ok, seats: 3 })).toThrow(/seats/);
   });
 });
 
 const election = fc.integer({ min: 1, max: 6 }).chain((n) =>
   fc.record({
     candidates: fc.constant(n),
-    seats: fc.integer({ min: 1, max: n + 1 }),
+    seats: fc.integer({ min: 1, max: n }),
     ballots: fc.array(fc.record({ weight: fc.integer({ min: 1, max: 4 }), ranking: fc.shuffledSubarray(range(n)) }), { maxLength: 40 }),
     lotOrder: fc.shuffledSubarray(range(n), { minLength: n, maxLength: n }),
   }),
@@ -366,7 +376,8 @@ describe('countScottishStv: properties', () => {
       fc.property(election, (e) => {
         const r = countScottishStv(e);
         const valid = e.ballots.filter((b) => b.ranking.length > 0).reduce((a, b) => a + b.weight, 0);
-        for (const round of r.rounds) {
+        if (valid === 0) expect(r.rounds).toHaveLength(1);
+        for (const round of valid === 0 ? [] : r.rounds) {
           const x = round.detail as { totalValid: number; nonTransferableTotal: number; truncationLossTotal: number };
           const held = round.tallies.reduce<number>((a, t) => a + Number(t), 0);
           expect(x.totalValid).toBe(valid * STV_SCALE);
@@ -376,7 +387,7 @@ describe('countScottishStv: properties', () => {
           expect(x.truncationLossTotal).toBeLessThanOrEqual(Math.max(0, valid * (r.rounds.length - 1)));
         }
         expect(new Set(r.winners).size).toBe(r.winners.length);
-        expect(r.winners).toHaveLength(Math.min(e.seats, e.candidates));
+        expect(r.winners).toHaveLength(valid === 0 ? 0 : e.seats);
       }),
     );
   });

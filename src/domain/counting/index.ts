@@ -5,6 +5,7 @@ import { countMajorityJudgment } from './majority-judgment.ts';
 import { countPlurality } from './plurality.ts';
 import { countSchulze } from './schulze.ts';
 import { countScore } from './score.ts';
+import { countScottishStv } from './stv-scottish.ts';
 import type { ApprovalBallot, CountInput, CountResult, GradedBallot, MethodName, RankedBallot, SingleBallot } from './types.ts';
 
 /** The shape of ballot each method counts. */
@@ -31,8 +32,8 @@ export const METHODS: readonly { method: MethodName; form: BallotFormKind; multi
   { method: 'schulze', form: 'ranked', multiSeat: true },
 ];
 
-/** Methods counted here; 'stv-scottish' (src/domain/counting/stv-scottish.ts) joins the table when that file lands. */
-export type CountedMethod = Exclude<MethodName, 'stv-scottish'>;
+/** Methods counted here: all of them. */
+export type CountedMethod = MethodName;
 
 const COUNTERS: { [M in CountedMethod]: (input: CountInput<BallotOf[M]>) => CountResult } = {
   plurality: countPlurality,
@@ -40,6 +41,7 @@ const COUNTERS: { [M in CountedMethod]: (input: CountInput<BallotOf[M]>) => Coun
   score: countScore,
   'majority-judgment': countMajorityJudgment,
   irv: countIrv,
+  'stv-scottish': countScottishStv,
   schulze: countSchulze,
 };
 

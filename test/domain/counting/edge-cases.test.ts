@@ -8,7 +8,7 @@ const empty = (r: CountResult) => ({ winners: r.winners, rounds: r.rounds });
 const noWinner = { winners: [], rounds: [{ round: 1, tallies: [0, 0, 0], elected: [], eliminated: [] }] };
 
 describe('nothing to count', () => {
-  it.each(['plurality', 'approval', 'score', 'majority-judgment', 'irv', 'schulze'] as CountedMethod[])('%s: no ballots elects nobody in one round of zeros', (method) => {
+  it.each(['plurality', 'approval', 'score', 'majority-judgment', 'irv', 'stv-scottish', 'schulze'] as CountedMethod[])('%s: no ballots elects nobody in one round of zeros', (method) => {
     expect(empty(countBallots(method, { ...base, ballots: [] }))).toEqual(noWinner);
   });
 
@@ -19,6 +19,7 @@ describe('nothing to count', () => {
     expect(empty(countBallots('majority-judgment', { ...base, ballots: [{ weight: 3, grades: [] }] }))).toEqual(noWinner);
     expect(empty(countBallots('irv', { ...base, ballots: [{ weight: 3, ranking: [] }] }))).toEqual(noWinner);
     expect(empty(countBallots('schulze', { ...base, ballots: [{ weight: 3, ranking: [] }] }))).toEqual(noWinner);
+    expect(empty(countBallots('stv-scottish', { ...base, ballots: [{ weight: 3, ranking: [] }] }))).toEqual(noWinner);
   });
 
   it('seats beyond the candidates who got votes are still filled, by the rules and the lot', () => {
@@ -37,6 +38,8 @@ describe('programmer errors throw RangeError', () => {
     ['an approval given twice', () => countBallots('approval', { ...base, ballots: [{ weight: 1, approved: [1, 1] }] })],
     ['a ranking out of range', () => countBallots('schulze', { ...base, ballots: [{ weight: 1, ranking: [0, 7] }] })],
     ['a candidate ranked twice', () => countBallots('irv', { ...base, ballots: [{ weight: 1, ranking: [2, 2] }] })],
+    ['STV with more seats than candidates', () => countBallots('stv-scottish', { ...base, seats: 4, ballots: [] })],
+    ['an STV ranking out of range', () => countBallots('stv-scottish', { ...base, ballots: [{ weight: 1, ranking: [3] }] })],
     ['more grades than candidates', () => countBallots('score', { ...base, ballots: [{ weight: 1, grades: [1, 1, 1, 1] }] })],
     ['a fractional grade', () => countBallots('majority-judgment', { ...base, ballots: [{ weight: 1, grades: [1.5, 0, 0] }] })],
     ['a zero weight', () => countBallots('plurality', { ...base, ballots: [{ weight: 0, choice: 1 }] })],
@@ -66,5 +69,6 @@ describe('the method list', () => {
     const ballots = [{ weight: 2, ranking: [1, 0] }, { weight: 1, ranking: [0] }];
     expect(countBallots('irv', { ...base, ballots }).method).toBe('irv');
     expect(countBallots('schulze', { ...base, ballots }).method).toBe('schulze');
+    expect(countBallots('stv-scottish', { ...base, ballots }).method).toBe('stv-scottish');
   });
 });

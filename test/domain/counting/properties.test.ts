@@ -20,6 +20,7 @@ const BALLOT: { [M in CountedMethod]: (n: number) => fc.Arbitrary<BallotOf[M]> }
   score: graded,
   'majority-judgment': graded,
   irv: rankedB,
+  'stv-scottish': rankedB,
   schulze: rankedB,
 };
 const METHODS = Object.keys(BALLOT) as CountedMethod[];
@@ -86,6 +87,7 @@ describe('ties between symmetric candidates are broken by the lot alone', () => 
         const base = { candidates: n, lotOrder };
         expect(countBallots('schulze', { ...base, seats, ballots: ranked }).winners).toEqual(expected);
         expect(countBallots('irv', { ...base, seats: 1, ballots: ranked }).winners).toEqual(expected.slice(0, 1));
+        expect(countBallots('stv-scottish', { ...base, seats, ballots: ranked }).winners).toEqual(expected);
         expect(countBallots('plurality', { ...base, seats, ballots: perms.map((p) => ({ weight: w, choice: p[0] as number })) }).winners).toEqual(expected);
         expect(countBallots('approval', { ...base, seats, ballots: perms.map((p) => ({ weight: w, approved: p.slice(0, 2) })) }).winners).toEqual(expected);
         const grades = perms.map((p) => ({ weight: w, grades: p.map((c) => c % 3) }));

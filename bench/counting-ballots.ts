@@ -11,7 +11,7 @@ import type { ApprovalBallot, CountInput, CountResult, GradedBallot, RankedBallo
 export const BENCH_CANDIDATES = 10;
 export const GRADES = 5;
 /** Seats per method in the bench: STV fills three, every other method one. */
-export const BENCH_SEATS: Readonly<Record<CountedMethod, number>> = { plurality: 1, approval: 1, score: 1, 'majority-judgment': 1, irv: 1, schulze: 1 };
+export const BENCH_SEATS: Readonly<Record<CountedMethod, number>> = { plurality: 1, approval: 1, score: 1, 'majority-judgment': 1, irv: 1, 'stv-scottish': 3, schulze: 1 };
 
 export interface BallotSet {
   single: SingleBallot[];

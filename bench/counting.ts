@@ -12,7 +12,7 @@ import { encodeBallotPlaintext } from '../src/crypto/ballot-plaintext.ts';
 import { encryptBallotToText } from '../src/crypto/ballot-encryption.ts';
 import { generateRsaKeyPair } from '../src/crypto/rsa.ts';
 import { createTallyPool, type RawProbe, type TallyPool } from '../src/tally/pool.ts';
-import type { CountedMethod } from '../src/domain/counting/index.ts';
+import { METHODS, type CountedMethod } from '../src/domain/counting/index.ts';
 import { against, renderTable, type BenchResult } from './harness.ts';
 import { rawRsaPrivateOps } from './ballots.ts';
 import { countSet, generateBallots, type BallotSet } from './counting-ballots.ts';
@@ -20,7 +20,7 @@ import { countSet, generateBallots, type BallotSet } from './counting-ballots.ts
 const ELECTION = 'bench-counting';
 const CHUNK = 256;
 const REPS = 5;
-const BENCH_METHODS: readonly CountedMethod[] = ['plurality', 'approval', 'score', 'majority-judgment', 'irv', 'schulze'];
+const BENCH_METHODS: readonly CountedMethod[] = METHODS.map((m) => m.method);
 
 const load = () => `load ${loadavg()[0]?.toFixed(1)}`;
 const ms = (seconds: number) => (seconds < 0.01 ? (seconds * 1000).toFixed(1) : (seconds * 1000).toFixed(0));

@@ -74,16 +74,27 @@ async function openingRate(count: number): Promise<{ opening: BenchResult; rawAl
   }
 }
 
-/** One warm-up count, then the median wall time of REPS counts, and the rounds the count recorded. */
-export function timeCount(method: CountedMethod, set: BallotSet): { seconds: number; min: number; max: number; rounds: number; winners: readonly number[] } {
-  const result = countSet(method, set);
+interface Timing {
+  seconds: number;
+  min: number;
+  max: number;
+}
+
+/** The median wall time of REPS runs of `work` (the caller has warmed it up). */
+function medianTime(work: () => unknown): Timing {
   const times: number[] = [];
   for (let i = 0; i < REPS; i++) {
     const t0 = performance.now();
-    countSet(method, set);
+    work();
     times.push((performance.now() - t0) / 1000);
   }
-  return { seconds: median(times), min: Math.min(...times), max: Math.max(...times), rounds: result.rounds.length, winners: result.winners };
+  return { seconds: median(times), min: Math.min(...times), max: Math.max(...times) };
+}
+
+/** One warm-up count, then the median wall time of REPS counts, and the rounds the count recorded. */
+export function timeCount(method: CountedMethod, set: BallotSet): Timing & { rounds: number; winners: readonly number[] } {
+  const result = countSet(method, set);
+  return { ...medianTime(() => countSet(method, set)), rounds: result.rounds.length, winners: result.winners };
 }
 
 export async function countingBench(ballots = Number(process.env.COUNTING_BALLOTS ?? 100_000), openBallots = 4_000): Promise<BenchResult[]> {
@@ -92,23 +103,17 @@ export async function countingBench(ballots = Number(process.env.COUNTING_BALLOT
   const decryptSeconds = ballots / opening.rate;
   const label = ballots % 1000 === 0 ? `${ballots / 1000}k` : String(ballots);
   console.error(`  counting: decrypting ${label} ballots takes ${decryptSeconds.toFixed(1)} s at the measured opening rate`);
+  const row = (name: string, t: Timing, extra: string): BenchResult => {
+    const share = ((t.seconds / decryptSeconds) * 100).toPrecision(2);
+    console.error(`  counting: ${name} ${ms(t.seconds)} ms = ${share} % of the ${label} decryption`);
+    const note = `${ms(t.seconds)} ms, median of ${REPS} (${ms(t.min)}–${ms(t.max)}), ${share} % of decrypting ${label} (${decryptSeconds.toFixed(0)} s)${extra}; ${load()}`;
+    return against({ name, rate: ballots / t.seconds, unit: 'ballots', note }, opening);
+  };
   const set = generateBallots(ballots);
   const results: BenchResult[] = [raw, rawAll, opening];
   for (const method of BENCH_METHODS) {
     const t = timeCount(method, set);
-    const share = ((t.seconds / decryptSeconds) * 100).toPrecision(2);
-    console.error(`  counting: ${method} ${ms(t.seconds)} ms = ${share} % of the ${label} decryption`);
-    results.push(
-      against(
-        {
-          name: `count ${label} ballots, ${method}`,
-          rate: ballots / t.seconds,
-          unit: 'ballots',
-          note: `${ms(t.seconds)} ms, median of ${REPS} (${ms(t.min)}–${ms(t.max)}), ${share} % of decrypting ${label} (${decryptSeconds.toFixed(0)} s); ${t.rounds} round${t.rounds > 1 ? 's' : ''}; ${load()}`,
-        },
-        opening,
-      ),
-    );
+    results.push(row(`count ${label} ballots, ${method}`, t, `; ${t.rounds} round${t.rounds > 1 ? 's' : ''}`));
   }
   return results;
 }

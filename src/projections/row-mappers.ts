@@ -21,6 +21,7 @@ export interface ElectionDbRow {
   log_public_key: string;
   witnesses?: unknown;
   trustees?: unknown;
+  ballot?: unknown;
 }
 
 export interface VoterDbRow {
@@ -61,6 +62,7 @@ export function toElectionRow(row: ElectionDbRow): ElectionRow {
     logPublicKey: row.log_public_key,
     witnesses: Array.isArray(json(row.witnesses)) ? (json(row.witnesses) as unknown[]).map(String) : [],
     trustees: (json(row.trustees) ?? null) as ElectionRow['trustees'],
+    ballot: (json(row.ballot) ?? null) as ElectionRow['ballot'],
   };
 }
 

@@ -95,9 +95,9 @@ function migrationSuite(name: string, open: () => Promise<{ sql: SqlClient; anot
       expect(run).toMatchObject({ version: LATEST, latest: LATEST, pending: [], ran: MIGRATIONS.map((m) => m.name) });
       const latest = await schemaOf(sql);
       expect(asOfRelease(latest)).toEqual(releaseSchema);
-      // 0002: the shared tally's plan and range claims; 0003: the trustees' partial decryptions; with their keys; 0004: the election's pins.
-      expect(latest.filter((d) => LATER_TABLES.test(d) && / #\d+ /.test(d)).length).toBe(4 + 9 + 5 + 2);
-      expect(latest.filter((d) => /^elections\.(witnesses|trustees) #\d+ jsonb YES/.test(d))).toHaveLength(2);
+      // 0002: the shared tally's plan and range claims; 0003: the trustees' partial decryptions; with their keys; 0004: the election's pins; 0005: its ballot rules.
+      expect(latest.filter((d) => LATER_TABLES.test(d) && / #\d+ /.test(d)).length).toBe(4 + 9 + 5 + 2 + 1);
+      expect(latest.filter((d) => /^elections\.(witnesses|trustees|ballot) #\d+ jsonb YES/.test(d))).toHaveLength(3);
       expect(latest).toContain('evote_tally_ranges evote_tally_ranges_pkey PRIMARY KEY (election_id, range_index)');
       expect(latest).toContain('evote_trustee_partials evote_trustee_partials_pkey PRIMARY KEY (election_id, ballot_hash, trustee_index)');
       expect(await schemaStatus(sql)).toMatchObject({ version: LATEST, pending: [] });

@@ -7,7 +7,8 @@ import { baseline } from './0001-baseline.ts';
 import { tallyRanges } from './0002-tally-ranges.ts';
 import { trusteePartials } from './0003-trustee-partials.ts';
 import { electionPins } from './0004-election-pins.ts';
+import { electionBallot } from './0005-election-ballot.ts';
 
-export const MIGRATIONS: readonly Migration[] = [baseline, tallyRanges, trusteePartials, electionPins];
+export const MIGRATIONS: readonly Migration[] = [baseline, tallyRanges, trusteePartials, electionPins, electionBallot];
 
 export type { Migration } from './migration.ts';

@@ -15,6 +15,13 @@ export type BallotForm =
   | { kind: 'graded'; blank: boolean; scale: string[] };
 
 export type FormKind = BallotForm['kind'];
+
+/** A form as election.create takes it: defaults may be left out (validateBallotForm writes them). */
+export type BallotFormInput =
+  | { kind: 'single'; blank?: boolean }
+  | { kind: 'approval'; blank?: boolean; min?: number; max?: number }
+  | { kind: 'ranked'; blank?: boolean; full?: boolean; maxRanks?: number }
+  | { kind: 'graded'; blank?: boolean; scale: string[] };
 export const FORM_KINDS: readonly FormKind[] = ['single', 'approval', 'ranked', 'graded'];
 export const METHOD_NAMES: readonly MethodName[] = ['plurality', 'approval', 'score', 'majority-judgment', 'irv', 'stv-scottish', 'schulze'];
 

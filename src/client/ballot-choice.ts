@@ -3,7 +3,7 @@ import { encodeBallot, SINGLE_FORM, type BallotMarks, type BallotRules } from '.
 import { EvoteError } from './errors.ts';
 
 export type BallotInput =
-  /** Single choice: a candidate's name, exactly as published. */
+  /** Single choice: a candidate's name, exactly as published (in an approval election: that one approval). */
   | string
   | { blank: true }
   | { approved: readonly string[] }
@@ -24,7 +24,8 @@ export function choiceText(election: { choices: readonly string[]; ballot?: Ball
     return i;
   };
   let marks: BallotMarks;
-  if (typeof input === 'string') {
+  if (typeof input === 'string' && form.kind === 'approval') marks = { kind: 'approval', approved: [indexOf(input)] };
+  else if (typeof input === 'string') {
     if (form.kind !== 'single') throw invalid(`this election takes a ${form.kind} ballot, not one name`);
     marks = { kind: 'single', choice: indexOf(input) };
   } else if ('blank' in input) {

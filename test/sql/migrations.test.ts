@@ -50,7 +50,7 @@ async function schemaOf(db: SqlExecutor): Promise<string[]> {
 }
 
 /** Tables and columns added after 0.1.0, by migration: compared with the release's schema, they are left out. */
-const LATER_TABLES = /^elections\.(witnesses|trustees) |^(evote_tally_plans|evote_tally_ranges|evote_trustee_partials)[. ]|^CREATE (UNIQUE )?INDEX \S+ ON public\.(evote_tally_plans|evote_tally_ranges|evote_trustee_partials) /;
+const LATER_TABLES = /^elections\.(witnesses|trustees|ballot) |^(evote_tally_plans|evote_tally_ranges|evote_trustee_partials)[. ]|^CREATE (UNIQUE )?INDEX \S+ ON public\.(evote_tally_plans|evote_tally_ranges|evote_trustee_partials) /;
 const asOfRelease = (schema: string[]) => schema.filter((d) => !LATER_TABLES.test(d));
 
 async function emptyPublicSchema(db: SqlExecutor): Promise<void> {

@@ -19,6 +19,7 @@ import type { VoteCounted } from '../../src/domain/tally-events.ts';
 import type { ElectionRow } from '../../src/projections/read-models.ts';
 import { startTestCluster, until, voterCsv, type TestCluster } from '../support/system.ts';
 import { issueLettersByEmail, startSmtpSink, type ReceivedLetter, type SmtpSink } from '../support/letters.ts';
+import { runEvote } from '../support/run-cli.ts';
 
 let sink: SmtpSink;
 let cluster: TestCluster;
@@ -126,5 +127,25 @@ describe('a ranked election through the gateway', () => {
     const report = await verifyFromStore(cluster.systems[0]!.store, electionId);
     expect(report.failures).toEqual([]);
     expect(report.fingerprint).toBe(fingerprintOf(row));
+  });
+
+  it('evote election create takes the form flags; a flag of another form is a usage error', { timeout: 60_000 }, async () => {
+    const url = cluster.systems[0]!.gateway!.url;
+    const evote = (args: string[]) => runEvote(['--url', url, ...args], { EVOTE_ADMIN_TOKEN: cluster.adminToken });
+    const base = ['election', 'create', '--theme', 'Jury', '--choice', 'Ada', '--choice', 'Bob', '--choice', 'Cy', '--expected-voters', '3'];
+    const made = await evote(['--json', ...base, '--form', 'graded', '--scale', 'Reject,Poor,Fair,Good,Excellent', '--method', 'majority-judgment', '--blank']);
+    expect(made.code, made.stderr).toBe(0);
+    const { electionId, fingerprint } = JSON.parse(made.stdout) as { electionId: string; fingerprint: string };
+    const row = await admin.request<ElectionRow>('query', 'election.get', { electionId });
+    expect(row.ballot).toEqual({ form: { kind: 'graded', blank: true, scale: ['Reject', 'Poor', 'Fair', 'Good', 'Excellent'] }, method: 'majority-judgment', seats: 1 });
+    expect(fingerprint).toBe(fingerprintOf(row));
+    const status = await evote(['election', 'status', electionId]);
+    expect(status.stdout).toContain('graded (Reject < Poor < Fair < Good < Excellent, blank allowed) · majority-judgment · 1 seat');
+
+    const misplaced = await evote([...base, '--form', 'ranked', '--max', '2']);
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toContain('--max belongs to --form approval');
+    const mismatch = await evote([...base, '--form', 'approval', '--method', 'schulze']);
+    expect(mismatch.stderr).toContain('METHOD_FORM_MISMATCH');
   });
 });

@@ -106,7 +106,7 @@ export const ELECTION_ROW_SCHEMA: JsonSchema = {
     position: { type: 'integer', description: 'Global log position of the last event folded into the row.' },
     witnesses: { type: 'array', items: { type: 'string' }, description: 'The witnesses named at creation (sorted vkeys).' },
     trustees: { description: "A trustee election's threshold, params and trustees (the fingerprint's part of TrusteesAppointed), else null." },
-    ballot: { description: 'The ballot form, counting method and seats of ElectionCreated (docs/methods.md; fingerprint version 3), else null: single choice, plurality.' },
+    ballot: { description: 'The ballot form, counting method and seats of ElectionCreated (docs/methods.md; fingerprint version 3); absent for single choice, plurality.' },
   },
 };
 

@@ -31,7 +31,7 @@ export interface ElectionRow {
   witnesses?: string[];
   /** A trustee election's part of TrusteesAppointed the fingerprint covers; null for a single-key election. */
   trustees?: TrusteesForFingerprint | null;
-  /** Form, method and seats of ElectionCreated (the fingerprint's version 3); null for single-choice plurality. */
+  /** Form, method and seats of ElectionCreated (the fingerprint's version 3); absent for single-choice plurality. */
   ballot?: BallotRules | null;
 }
 

@@ -1,5 +1,6 @@
-/** `evote election create`'s ballot flags as election.create's form, method and seats (docs/methods.md). */
+/** The ballot flags of `evote election create` (form, method, seats) and of `evote vote` (the ballot by names); docs/methods.md. */
 import type { BallotFormInput, BallotRules } from '../domain/ballot-form.ts';
+import type { BallotInput } from '../client/ballot-choice.ts';
 import type { MethodName } from '../domain/counting/types.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 
@@ -61,4 +62,30 @@ export function describeBallot(rules: BallotRules | null | undefined): string {
   if (f.blank) details.push('blank allowed');
   const kind = f.kind === 'single' ? 'single choice' : f.kind;
   return `${kind}${details.length ? ` (${details.join(', ')})` : ''} · ${rules.method} · ${rules.seats} seat${rules.seats === 1 ? '' : 's'}`;
+}
+
+export interface BallotVoteFlags {
+  choice?: string[];
+  rank?: string[];
+  grade?: string[];
+  blank?: boolean;
+}
+
+/** One kind of flag per ballot; repeated --choice means approvals, one --choice a single choice (docs/methods.md). */
+export function ballotFromVoteFlags(o: BallotVoteFlags): BallotInput {
+  const kinds = [o.choice, o.rank, o.grade, o.blank].filter((x) => x !== undefined).length;
+  if (kinds !== 1) throw new CliError(EXIT.USAGE, 'give exactly one of --choice, --rank, --grade or --blank', 'USAGE');
+  if (o.blank) return { blank: true };
+  if (o.rank) return { ranking: o.rank };
+  if (o.grade) {
+    const grades: Record<string, string> = {};
+    for (const g of o.grade) {
+      const eq = g.lastIndexOf('=');
+      if (eq <= 0) throw new CliError(EXIT.USAGE, `--grade takes choice=grade, not "${g}"`, 'USAGE');
+      grades[g.slice(0, eq)] = g.slice(eq + 1);
+    }
+    return { grades };
+  }
+  const choices = o.choice ?? [];
+  return choices.length === 1 ? (choices[0] as string) : { approved: choices };
 }

@@ -2,7 +2,7 @@
  * `evote vote` and `evote receipt`: the voter's side. Nothing secret is printed except N2 inside
  * the receipt, which is the voter's own.
  */
-import type { BallotInput } from '../client/ballot-choice.ts';
+import { ballotFromVoteFlags, type BallotVoteFlags } from './ballot-form-options.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { checkReceipt, readCredentialLetter, vote, type Receipt, type ReceiptCheck } from '../client/voter.ts';
@@ -21,32 +21,6 @@ function clientApp(o: { clientId?: string; clientKey?: string }): { clientId: st
 }
 
 const collectValues = (value: string, previous: string[] = []) => [...previous, value];
-
-interface BallotVoteFlags {
-  choice?: string[];
-  rank?: string[];
-  grade?: string[];
-  blank?: boolean;
-}
-
-/** One kind of flag per ballot; repeated --choice means approvals, one --choice a single choice (docs/methods.md). */
-function ballotFromVoteFlags(o: BallotVoteFlags): BallotInput {
-  const kinds = [o.choice, o.rank, o.grade, o.blank].filter((x) => x !== undefined).length;
-  if (kinds !== 1) throw new CliError(EXIT.USAGE, 'give exactly one of --choice, --rank, --grade or --blank', 'USAGE');
-  if (o.blank) return { blank: true };
-  if (o.rank) return { ranking: o.rank };
-  if (o.grade) {
-    const grades: Record<string, string> = {};
-    for (const g of o.grade) {
-      const eq = g.lastIndexOf('=');
-      if (eq <= 0) throw new CliError(EXIT.USAGE, `--grade takes choice=grade, not "${g}"`, 'USAGE');
-      grades[g.slice(0, eq)] = g.slice(eq + 1);
-    }
-    return { grades };
-  }
-  const choices = o.choice ?? [];
-  return choices.length === 1 ? (choices[0] as string) : { approved: choices };
-}
 
 export function registerVoterCommands(program: Command, globals: () => GlobalOptions): void {
   program

@@ -1,7 +1,7 @@
 /** The client's ballot by names → the canonical choice text (docs/methods.md), and the CLI's flags → election.create's form. */
 import { describe, expect, it } from 'vitest';
 import { choiceText } from '../../src/client/ballot-choice.ts';
-import { ballotInputFromFlags, describeBallot } from '../../src/cli/ballot-form-options.ts';
+import { ballotFromVoteFlags, ballotInputFromFlags, describeBallot } from '../../src/cli/ballot-form-options.ts';
 import { validateBallotRules, type BallotRules } from '../../src/domain/ballot-form.ts';
 
 const choices = ['Ada', 'Bob', 'Cy', 'Dee'];
@@ -61,5 +61,21 @@ describe('evote election create ballot flags', () => {
     expect(describeBallot(null)).toBe('single choice · plurality');
     expect(describeBallot(rules({ form: { kind: 'approval', max: 2, blank: true } }))).toBe('approval (1–2 approvals, blank allowed) · approval · 1 seat');
     expect(describeBallot(rules({ method: 'stv-scottish', seats: 2 }))).toBe('ranked (partial) · stv-scottish · 2 seats');
+  });
+});
+
+describe('evote vote ballot flags', () => {
+  it('one --choice is a name, several are approvals; --rank, --grade and --blank give their forms', () => {
+    expect(ballotFromVoteFlags({ choice: ['Ada'] })).toBe('Ada');
+    expect(ballotFromVoteFlags({ choice: ['Ada', 'Cy'] })).toEqual({ approved: ['Ada', 'Cy'] });
+    expect(ballotFromVoteFlags({ rank: ['Cy', 'Ada'] })).toEqual({ ranking: ['Cy', 'Ada'] });
+    expect(ballotFromVoteFlags({ grade: ['Ada=Good', 'A=B=Fair'] })).toEqual({ grades: { Ada: 'Good', 'A=B': 'Fair' } });
+    expect(ballotFromVoteFlags({ blank: true })).toEqual({ blank: true });
+  });
+
+  it('refuse none or two kinds of flag, and a grade without "="', () => {
+    expect(codeOf(() => ballotFromVoteFlags({}))).toBe('USAGE');
+    expect(codeOf(() => ballotFromVoteFlags({ choice: ['Ada'], rank: ['Ada'] }))).toBe('USAGE');
+    expect(codeOf(() => ballotFromVoteFlags({ grade: ['Good'] }))).toBe('USAGE');
   });
 });

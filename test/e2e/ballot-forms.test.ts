@@ -10,7 +10,7 @@ import { vote, type ClientApp, type Credential } from '../../src/client/voter.ts
 import { loginVoter } from '../../src/client/client-login.ts';
 import { finishBallot, prepareBallot } from '../../src/client/voter-ballot.ts';
 import { fingerprintOf } from '../../src/client/election-fingerprint.ts';
-import { electionFingerprint } from '../../src/crypto/election-fingerprint.ts';
+import { electionFingerprint, formatFingerprint } from '../../src/crypto/election-fingerprint.ts';
 import { n2Commitment, newN2Salt } from '../../src/crypto/n2-commitment.ts';
 import { verifyFromStore } from '../../src/audit/verify.ts';
 import { electionStreamId, tallyStreamId } from '../../src/domain/streams.ts';
@@ -96,6 +96,8 @@ describe('a ranked election through the gateway', () => {
     await admin.request('command', 'election.start', { electionId }, { token });
     const letters: ReceivedLetter[] = (await issueLettersByEmail(admin, token, electionId, sink)).letters;
     const cred = (i: number) => letters[i]!.credential;
+    // The letters print the same version-3 fingerprint (computed at issuance from the decider's state).
+    for (const l of letters) expect(l.text).toContain(formatFingerprint(fingerprintOf(row)!));
 
     // The client library refuses what the tally would not count, before anything is signed.
     expect(await refusal(vote({ url, credential: cred(0), client, choice: 'Ada' }))).toBe('INVALID_CHOICE');

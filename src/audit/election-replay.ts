@@ -5,7 +5,7 @@
  * No Node built-in: crypto comes in as CryptoPrimitives, so the browser's audit replays the same way.
  */
 import { ballotRulesOf, evolve, initialState, parseInstant, type ElectionState } from '../domain/election.ts';
-import { validateBallotRules, type BallotRules } from '../domain/ballot-form.ts';
+import { rulesMisfit, validateBallotRules, type BallotRules } from '../domain/ballot-form.ts';
 import type { ElectionCreated, ElectionEvent, VoterRegistered, VotingStarted, VotingEnded, ElectionConfigured, TrusteesAppointed } from '../domain/election-events.ts';
 import type { BallotCast, CredentialMinted, CredentialSpent } from '../domain/credential-events.ts';
 import { ballotStreamPrefix, credentialStreamPrefix, electionStreamId, tallyStreamId, voterStreamPrefix } from '../domain/streams.ts';
@@ -179,6 +179,7 @@ export class ElectionReplay {
         if (s.status !== 'REGISTER') return v('LIFECYCLE', `ElectionConfigured in ${s.status}`);
         const d = e.data as ElectionConfigured['data'];
         if (d.expectedVoters !== undefined && d.expectedVoters < this.voters.size) return v('LIFECYCLE', 'expected voters lowered below the registered voters');
+        if (this.ballotRules && Array.isArray(d.choices) && rulesMisfit(this.ballotRules, d.choices.length)) return v('BALLOT_FORM', "new choices the election's ballot form does not fit");
         break;
       }
       case 'VoterRegistered': {

@@ -42,3 +42,16 @@ describe('ElectionCreated ballot rules in the audit', () => {
     expect(new ElectionReplay(EID, nodePrimitives).apply(created(extra))).toMatchObject({ check: 'BALLOT_FORM' });
   });
 });
+
+describe('ElectionConfigured under a ballot form in the audit', () => {
+  it('refuses new choices the form does not fit (BALLOT_FORM), accepts ones it fits', () => {
+    const approval = { form: { kind: 'approval', blank: false, min: 3 }, method: 'approval', seats: 1 };
+    const configured = (choices: string[]) => ({ position: 2, streamId: electionStreamId(EID), revision: 1, type: 'ElectionConfigured', data: { electionId: EID, choices, configuredAt: '2031-01-01T00:00:01.000Z' } });
+    const replay = new ElectionReplay(EID, nodePrimitives);
+    expect(replay.apply(created(approval))).toBeUndefined();
+    expect(replay.apply(configured(['Ada', 'Bob']))).toMatchObject({ check: 'BALLOT_FORM' });
+    const again = new ElectionReplay(EID, nodePrimitives);
+    again.apply(created(approval));
+    expect(again.apply(configured(['Ada', 'Bob', 'Dee']))).toBeUndefined();
+  });
+});

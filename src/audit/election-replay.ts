@@ -4,13 +4,15 @@
  * (the commands' inputs are not in the log). Checks listed in docs/audit.md, "lifecycle".
  * No Node built-in: crypto comes in as CryptoPrimitives, so the browser's audit replays the same way.
  */
-import { evolve, initialState, parseInstant, type ElectionState } from '../domain/election.ts';
+import { ballotRulesOf, evolve, initialState, parseInstant, type ElectionState } from '../domain/election.ts';
+import { rulesMisfit, validateBallotRules, type BallotRules } from '../domain/ballot-form.ts';
 import type { ElectionCreated, ElectionEvent, VoterRegistered, VotingStarted, VotingEnded, ElectionConfigured, TrusteesAppointed } from '../domain/election-events.ts';
 import type { BallotCast, CredentialMinted, CredentialSpent } from '../domain/credential-events.ts';
 import { ballotStreamPrefix, credentialStreamPrefix, electionStreamId, tallyStreamId, voterStreamPrefix } from '../domain/streams.ts';
 import type { BlindSignatureIssued } from '../domain/voter-events.ts';
 import { VOTE_STATUSES, type TallyPublished, type TallyStarted, type VoteCounted, type VoteStatus } from '../domain/tally-events.ts';
 import { fromBase64url, toHex } from '../crypto/bytes.ts';
+import { canonicalJson } from '../crypto/canonical.ts';
 import { electionFingerprintWith } from '../crypto/election-fingerprint-core.ts';
 import { parseWitnessVkey, type WitnessKey } from './cosignature-core.ts';
 import type { CryptoPrimitives, PublicKeyHandle } from '../crypto/primitives.ts';
@@ -25,7 +27,7 @@ export interface CountedBallot {
   ballotHash: string;
   ciphertext: string;
   revealedR: string | null;
-  claimed: { status: VoteStatus; choice: string | null; n2Commitment: string | null };
+  claimed: { status: VoteStatus; choice: string | null; n2Commitment: string | null; reason?: unknown };
 }
 
 /** A failed check: a stable code and a message (never a secret: the log holds none). */
@@ -86,6 +88,8 @@ export class ElectionReplay {
   published?: { entry: LogEntry; data: TallyPublished['data'] };
   /** Choices as of VotingStarted (configuration is frozen from then on). */
   choices: string[] = [];
+  /** ElectionCreated's form, method and seats; null for single-choice plurality. */
+  private ballotRules: BallotRules | null = null;
 
   // The election's stream names, built once (apply runs for every event of the log).
   private readonly electionStream: string;
@@ -144,7 +148,14 @@ export class ElectionReplay {
         if (!witnessKeys.every((k) => k !== undefined)) return v('ELECTION_KEYS', 'ElectionCreated names witnesses that are not sorted, distinct, valid vkeys');
         this.witnesses = named;
         this.witnessKeys = witnessKeys;
-        const fp = electionFingerprintWith(this.crypto.sha256, { electionId: this.electionId, authorityPublicKey: d.authorityPublicKey, ballotPublicKey: d.ballotPublicKey, logPublicKey: d.logPublicKey, witnesses: this.witnesses });
+        const hasRules = d.form !== undefined || d.method !== undefined || d.seats !== undefined;
+        const rules = ballotRulesOf(d);
+        const valid = rules && validateBallotRules(rules, d.choices.length);
+        if (hasRules && (!valid || 'code' in valid || canonicalJson(valid) !== canonicalJson(rules))) {
+          return v('BALLOT_FORM', 'ElectionCreated carries a ballot form, method or seats that election.create would have refused');
+        }
+        this.ballotRules = rules;
+        const fp = electionFingerprintWith(this.crypto.sha256, { electionId: this.electionId, authorityPublicKey: d.authorityPublicKey, ballotPublicKey: d.ballotPublicKey, logPublicKey: d.logPublicKey, witnesses: this.witnesses, ballot: rules });
         if (!fp.ok) return v('ELECTION_KEYS', fp.error.message);
         this.fingerprint = fp.value;
         this.fingerprintPending = this.expectedFingerprint !== undefined && fp.value !== this.expectedFingerprint;
@@ -157,7 +168,7 @@ export class ElectionReplay {
         const d = e.data as TrusteesAppointed['data'];
         if (s.status !== 'REGISTER' || s.trustees !== null) return v('LIFECYCLE', 'TrusteesAppointed outside the election\'s creation, or twice');
         if (d.ballotPublicKey !== this.keys?.ballotPublicKey) return v('ELECTION_KEYS', "the trustees' transcript names another ballot key than ElectionCreated");
-        const fp = electionFingerprintWith(this.crypto.sha256, { ...this.keys, logPublicKey: this.logPublicKey as string, witnesses: this.witnesses, trustees: d });
+        const fp = electionFingerprintWith(this.crypto.sha256, { ...this.keys, logPublicKey: this.logPublicKey as string, witnesses: this.witnesses, trustees: d, ballot: this.ballotRules });
         if (!fp.ok) return v('ELECTION_KEYS', fp.error.message);
         this.fingerprint = fp.value;
         this.fingerprintPending = this.expectedFingerprint !== undefined && fp.value !== this.expectedFingerprint;
@@ -168,6 +179,7 @@ export class ElectionReplay {
         if (s.status !== 'REGISTER') return v('LIFECYCLE', `ElectionConfigured in ${s.status}`);
         const d = e.data as ElectionConfigured['data'];
         if (d.expectedVoters !== undefined && d.expectedVoters < this.voters.size) return v('LIFECYCLE', 'expected voters lowered below the registered voters');
+        if (this.ballotRules && Array.isArray(d.choices) && rulesMisfit(this.ballotRules, d.choices.length)) return v('BALLOT_FORM', "new choices the election's ballot form does not fit");
         break;
       }
       case 'VoterRegistered': {
@@ -329,7 +341,7 @@ export class ElectionReplay {
           ballotHash: d.ballotHash,
           ciphertext,
           revealedR: d.revealedR,
-          claimed: { status: d.status, choice: d.choice, n2Commitment: d.n2Commitment },
+          claimed: { status: d.status, choice: d.choice, n2Commitment: d.n2Commitment, ...(d.reason !== undefined && { reason: d.reason }) },
         };
       }
       case 'TrusteeFaulted':

@@ -468,7 +468,8 @@ async function checkCountedBallots(
 ): Promise<{ failure?: AuditFailure; counts: Record<string, number>; statuses: Partial<Record<VoteStatus, number>>; counted: number }> {
   const counts: Record<string, number> = Object.fromEntries(replay.choices.map((c) => [c, 0]));
   const statuses: Partial<Record<VoteStatus, number>> = Object.fromEntries(VOTE_STATUSES.map((s) => [s, 0]));
-  const ctx = { choices: new Set(replay.choices), seen: new Set<string>() };
+  const form = replay.state.ballotRules?.form;
+  const ctx = { choices: new Set(replay.choices), seen: new Set<string>(), ballot: form ? { form, candidates: replay.choices } : null };
   let counted = 0;
   for (const batch of verifier.batches) {
     const results = await batch.results;
@@ -480,8 +481,9 @@ async function checkCountedBallots(
       const fail = (check: string, message: string) => ({ failure: failureAt({ check, message }, b.entry), counts, statuses, counted });
       if (o.kind === 'wrong-r') return fail('REVEALED_R', 'the revealed r does not satisfy r^e mod n = c0');
       if (o.kind === 'missing-r') return fail('REVEALED_R', 'no r revealed although the ballot\'s KEM value is invertible: UNDECRYPTABLE is unproven');
-      const expected = decideStatus(o, ctx);
+      const { status: expected, reason } = decideStatus(o, ctx);
       if (b.claimed.status !== expected) return fail('VOTE_STATUS', `VoteCounted says ${b.claimed.status}, the ballot is ${expected}`);
+      if (b.claimed.reason !== reason) return fail('VOTE_REASON', `VoteCounted gives the reason ${String(b.claimed.reason ?? 'none')}, the ballot's is ${reason ?? 'none'}`);
       if (b.claimed.choice !== o.choice) return fail('VOTE_CHOICE', 'VoteCounted.choice is not the choice in the ballot');
       if (b.claimed.n2Commitment !== o.n2Commitment) return fail('VOTE_N2', 'VoteCounted.n2Commitment is not the N2 commitment in the ballot');
       statuses[expected] = (statuses[expected] ?? 0) + 1;

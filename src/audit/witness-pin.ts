@@ -6,6 +6,7 @@
 import { electionFingerprint } from '../crypto/election-fingerprint.ts';
 import type { ElectionCreated, TrusteesAppointed } from '../domain/election-events.ts';
 import { electionStreamId } from '../domain/streams.ts';
+import { ballotRulesOf } from '../domain/election.ts';
 import type { Refusal } from './witness-core.ts';
 
 export class ElectionPin {
@@ -32,7 +33,7 @@ export class ElectionPin {
   fingerprint(): string | undefined {
     if (!this.created) return this.pinnedBefore;
     const { electionId, authorityPublicKey, ballotPublicKey, logPublicKey, witnesses } = this.created;
-    const fp = electionFingerprint({ electionId, authorityPublicKey, ballotPublicKey, logPublicKey, witnesses: witnesses ?? [], trustees: this.trustees ?? null });
+    const fp = electionFingerprint({ electionId, authorityPublicKey, ballotPublicKey, logPublicKey, witnesses: witnesses ?? [], trustees: this.trustees ?? null, ballot: ballotRulesOf(this.created) });
     return fp.ok ? fp.value : undefined;
   }
 

@@ -10,6 +10,7 @@ import { withAdmin, type GlobalOptions } from './session.ts';
 import { readTranscript } from './trustee-files.ts';
 import { vkeyOf } from '../audit/cosignature.ts';
 import { witnessKeyFrom } from './witness-commands.ts';
+import { ballotInputFromFlags, describeBallot, type BallotFlags } from './ballot-form-options.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -29,6 +30,7 @@ export function electionSummary(e: ElectionRow): string {
     ['theme', e.theme],
     ['status', e.status],
     ['choices', e.choices.join(', ')],
+    ['ballot', describeBallot(e.ballot)],
     ['voters', `${e.voterCount} registered / ${e.expectedVoters} expected`],
     ['closes at', e.closesAt ?? '-'],
     ['witnesses', e.witnesses?.length ? e.witnesses.join('\n') : '-'],
@@ -48,12 +50,22 @@ export function registerElectionCommands(program: Command, globals: () => Global
     .option('--id <electionId>', 'choose the election id (default: a random UUID)')
     .option('--trustees <transcript.json>', "the transcript of `evote ceremony`: the trustees' key becomes the ballot key; the server holds no counter key")
     .option('--witness <vkey-or-file...>', 'a witness named for this election (its vkey, or a file holding it; repeatable): the audit counts its co-signatures by default, the fingerprint covers it')
-    .action(async (o: { theme: string; choice: string[]; expectedVoters: number; id?: string; trustees?: string; witness?: string[] }) => {
+    .option('--form <form>', 'ballot form: single (default), approval, ranked or graded (docs/methods.md)')
+    .option('--method <method>', 'counting method: plurality, approval, score, majority-judgment, irv, stv-scottish, schulze (default: the form\'s, where it has one)')
+    .option('--seats <n>', 'winners to elect (stv-scottish only)', positiveInt('--seats'))
+    .option('--blank', 'a blank ballot is valid')
+    .option('--min <n>', 'approval: fewest approvals (default 1)', positiveInt('--min'))
+    .option('--max <n>', 'approval: most approvals', positiveInt('--max'))
+    .option('--full', 'ranked: every candidate must be ranked')
+    .option('--max-ranks <n>', 'ranked: most candidates ranked', positiveInt('--max-ranks'))
+    .option('--scale <grades>', 'graded: grade names, lowest first, comma-separated, e.g. "Reject,Poor,Fair,Good,Excellent"')
+    .action(async (o: { theme: string; choice: string[]; expectedVoters: number; id?: string; trustees?: string; witness?: string[] } & BallotFlags) => {
       const g = globals();
+      const ballot = ballotInputFromFlags(o);
       const trustees = o.trustees === undefined ? undefined : await readTranscript(o.trustees);
       const witnesses = o.witness ? [...new Set(await Promise.all(o.witness.map(async (w) => vkeyOf(await witnessKeyFrom(w)))))] : undefined;
       const result = await withAdmin(g, async (admin) => {
-        const created = await admin.createElection({ theme: o.theme, choices: o.choice, expectedVoters: o.expectedVoters, ...(o.id ? { electionId: o.id } : {}), ...(trustees ? { trustees } : {}), ...(witnesses ? { witnesses } : {}) });
+        const created = await admin.createElection({ theme: o.theme, choices: o.choice, expectedVoters: o.expectedVoters, ...(o.id ? { electionId: o.id } : {}), ...(trustees ? { trustees } : {}), ...(witnesses ? { witnesses } : {}), ...ballot });
         // A command replies once the read models have its position: the row holds the new keys.
         return { ...created, fingerprint: fingerprintOf(await admin.getElection(created.electionId)) };
       });

@@ -2,6 +2,7 @@
  * `evote vote` and `evote receipt`: the voter's side. Nothing secret is printed except N2 inside
  * the receipt, which is the voter's own.
  */
+import { ballotFromVoteFlags, type BallotVoteFlags } from './ballot-form-options.ts';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { checkReceipt, readCredentialLetter, vote, type Receipt, type ReceiptCheck } from '../client/voter.ts';
@@ -19,24 +20,30 @@ function clientApp(o: { clientId?: string; clientKey?: string }): { clientId: st
   return { clientId, clientKey };
 }
 
+const collectValues = (value: string, previous: string[] = []) => [...previous, value];
+
 export function registerVoterCommands(program: Command, globals: () => GlobalOptions): void {
   program
     .command('vote')
     .description('vote with a credential letter: log in, get a blind signature, cast anonymously on a separate connection, keep the receipt')
     .requiredOption('--letter <png|uri>', "the letter's QR code (PNG file), or its evote:credential?... text, or a file holding that text")
-    .requiredOption('--choice <choice>', 'one of the election choices, exactly as published')
+    .option('--choice <choice>', 'single choice: one of the election choices, exactly as published; approval: repeat for each approved', collectValues)
+    .option('--rank <choice>', 'ranked ballot: the choices best first, one --rank each', collectValues)
+    .option('--grade <choice=grade>', 'graded ballot: a grade for a choice (repeat; a choice left out is ungraded)', collectValues)
+    .option('--blank', 'cast a blank ballot (when the election allows one)')
     .option('--client-id <id>', 'voting application id (default: EVOTE_CLIENT_ID)')
     .option('--client-key <key>', 'voting application key (default: EVOTE_CLIENT_KEY)')
     .option('--receipt <file>', 'save the receipt (JSON, with N2 and the salt: keep it private) to this file')
-    .action(async (o: { letter: string; choice: string; clientId?: string; clientKey?: string; receipt?: string }) => {
+    .action(async (o: { letter: string; clientId?: string; clientKey?: string; receipt?: string } & BallotVoteFlags) => {
       const g = globals();
+      const choice = ballotFromVoteFlags(o);
       const client = clientApp(o);
       const credential = await readCredentialLetter(o.letter);
       const receipt = await vote({
         url: g.url,
         credential,
         client,
-        choice: o.choice,
+        choice,
         connect: { timeoutMs: Number(g.timeout) },
         // stderr, so --json output stays one document; the retry itself is safe (docs/gateway.md, "Clients").
         onRetry: (r) => process.stderr.write(`evote: ${r.code} during ${r.stage}; retrying (attempt ${r.attempt})\n`),

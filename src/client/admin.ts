@@ -9,6 +9,8 @@ import type { TallyResults } from '../projections/tally-queries.ts';
 import { EvoteConnection, type ConnectOptions, type Push } from './connection.ts';
 import { importInChunks } from './voter-import.ts';
 import type { ImportProgress, ImportResult } from '../commands/election-command-handlers.ts';
+import type { MethodName } from '../domain/counting/types.ts';
+import type { BallotFormInput } from '../domain/ballot-form.ts';
 import type { TrusteeTranscript } from '../domain/trustees.ts';
 
 export type { ElectionRow, VoterRow } from '../projections/read-models.ts';
@@ -64,8 +66,11 @@ export class EvoteAdmin {
     return this.conn.request<T>('query', name, payload, admin ? { token: this.token } : {});
   }
 
-  /** `trustees`: the transcript JSON of `evote ceremony` (a trustee election; no counter key on the server). */
-  createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string; trustees?: TrusteeTranscript; witnesses?: string[] }): Promise<{ electionId: string; position: number }> {
+  /**
+   * `trustees`: the transcript JSON of `evote ceremony` (a trustee election; no counter key on the server).
+   * `form`, `method`, `seats`: the ballot form and counting method (docs/methods.md); absent, single choice and plurality.
+   */
+  createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string; trustees?: TrusteeTranscript; witnesses?: string[]; form?: BallotFormInput; method?: MethodName; seats?: number }): Promise<{ electionId: string; position: number }> {
     return this.command('election.create', input);
   }
   configureElection(input: { electionId: string; theme?: string; choices?: string[]; expectedVoters?: number; closesAt?: string | null }): Promise<{ position: number }> {

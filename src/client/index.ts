@@ -5,3 +5,4 @@ export { EvoteAdmin, progressOf, type Progress, type Results, type TallyResult, 
 export { readCredentialLetter, vote, checkReceipt, LetterError, type Receipt, type ReceiptCheck, type VoteInput, type CheckReceiptInput, type Credential, type ClientApp } from './voter.ts';
 export { audit, exportLogToFile, fetchLog, followLog, httpBaseOf, type AuditInput, type AuditReport, type VerifiedCheckpoint } from './auditor.ts';
 export { prepareBallot, finishBallot, importPublicKey, BallotClientError } from './voter-ballot.ts';
+export { choiceText, type BallotInput } from './ballot-choice.ts';

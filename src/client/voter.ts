@@ -2,6 +2,7 @@
  * The voter's client: read a letter, vote, check a receipt. Every secret stays in this process's
  * memory; only N2 is kept in the receipt, which the check needs.
  */
+import { choiceText, type BallotInput } from './ballot-choice.ts';
 import { readFile } from 'node:fs/promises';
 import { decodeQrPng } from '../credentials/qr.ts';
 import { parseCredentialUri, type Credential } from '../credentials/credential-uri.ts';
@@ -68,8 +69,8 @@ export interface VoteInput {
   credential: Credential;
   /** The voting application's registration (`clients.register`): level 2 of the login. */
   client: ClientApp;
-  /** One of the election's choices, exactly as published. */
-  choice: string;
+  /** Single choice: one of the election's choices, exactly as published; other forms: the ballot by names (ballot-choice.ts). */
+  choice: BallotInput;
   /** Request timeout and the like for every connection. */
   connect?: Omit<ConnectOptions, 'reconnect'>;
   /** Attempts of each stage after a dropped connection (docs/gateway.md, "Clients"); `false`: none. */
@@ -169,11 +170,9 @@ async function signBallot(input: VoteInput, policy: Required<StepRetryOptions>):
   );
   return { finished: signed, logPublicKey: prepared!.logPublicKey, fingerprint: prepared!.fingerprint, salt };
 
-  async function prepareFor(a: EvoteConnection, electionId: string, choiceName: string) {
+  async function prepareFor(a: EvoteConnection, electionId: string, input: BallotInput) {
     const election = await a.request<ElectionRow>('query', 'election.get', { electionId });
-    if (!election.choices.includes(choiceName)) {
-      throw new EvoteError('INVALID_CHOICE', `"${choiceName}" is not a choice of this election (choices: ${election.choices.join(', ')})`);
-    }
+    const choiceName = choiceText(election, input);
     if (!election.authorityPublicKey || !election.ballotPublicKey || !election.logPublicKey) {
       throw new EvoteError('ELECTION_KEYS_MISSING', 'the server did not publish the election keys');
     }

@@ -25,6 +25,7 @@ import {
 } from './command-handler.ts';
 import { parseVoterCsv } from './csv.ts';
 import type { TrusteeTranscript } from '../domain/trustees.ts';
+import type { MethodName } from '../domain/counting/types.ts';
 import { checkTranscriptKeys } from './trustee-transcript.ts';
 import { electionStreamId } from '../domain/streams.ts';
 
@@ -45,7 +46,7 @@ export interface ImportResult {
 
 export interface ElectionCommandHandlers {
   /** With `trustees` (the ceremony's transcript) the ballot key is theirs and no counter key is generated. */
-  createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string; trustees?: TrusteeTranscript; witnesses?: string[] }): Promise<Result<{ electionId: string; position: number }>>;
+  createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string; trustees?: TrusteeTranscript; witnesses?: string[]; form?: unknown; method?: MethodName; seats?: number }): Promise<Result<{ electionId: string; position: number }>>;
   configureElection(input: { electionId: string; theme?: string; choices?: string[]; expectedVoters?: number; closesAt?: string | null }): Promise<Result<{ position: number }>>;
   registerVoter(input: { electionId: string; email: string }): Promise<Result<{ voterId: string; position: number }>>;
   /** CSV with a header row containing an `email` column; appends in batches, calling onProgress after each. */
@@ -108,7 +109,7 @@ export function createElectionCommandHandlers(store: EventStore, deps: ElectionC
     async createElection(input) {
       const electionId = input.electionId ?? deps.newId();
       const { trustees } = input;
-      const base = { type: 'CreateElection', electionId, theme: input.theme, choices: input.choices, expectedVoters: input.expectedVoters, ...(trustees && { trustees }), ...(input.witnesses && { witnesses: input.witnesses }) } as const;
+      const base = { type: 'CreateElection', electionId, theme: input.theme, choices: input.choices, expectedVoters: input.expectedVoters, ...(trustees && { trustees }), ...(input.witnesses && { witnesses: input.witnesses }), ...(input.form !== undefined && { form: input.form }), ...(input.method !== undefined && { method: input.method }), ...(input.seats !== undefined && { seats: input.seats }) } as const;
       const placeholders = trustees ? { ...PLACEHOLDER_KEYS, ballotPublicKey: trustees.ballotPublicKey } : PLACEHOLDER_KEYS;
       const refused = (await precheck({ ...base, publicKeys: placeholders, now: now() })) ?? (trustees && checkTranscriptKeys(trustees));
       if (refused) return { ok: false, error: refused };

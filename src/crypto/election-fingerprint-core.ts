@@ -1,6 +1,7 @@
 /**
  * The election fingerprint over its id, three public keys and, in version 2, its trustees' public
- * transcript and named witnesses (layout in docs/audit.md), over any platform's SHA-256:
+ * transcript and named witnesses, in version 3 also its ballot form, counting method and seats
+ * (layout in docs/audit.md), over any platform's SHA-256:
  * election-fingerprint.ts binds node:crypto's, the browser's audit @noble's, the booth WebCrypto's.
  */
 import { fail, ok, type CryptoResult } from './errors.ts';
@@ -8,6 +9,14 @@ import { concatBytes, isWellFormedText, lengthPrefixed, toHex, utf8 } from './by
 
 export const FINGERPRINT_TAG = 'evote/election-fingerprint/v1';
 export const FINGERPRINT_TAG_V2 = 'evote/election-fingerprint/v2';
+export const FINGERPRINT_TAG_V3 = 'evote/election-fingerprint/v3';
+
+/** ElectionCreated's form, method and seats (src/domain/ballot-form.ts BallotRules, restated: crypto sits below domain). */
+export interface BallotRulesForFingerprint {
+  form: { kind: string; blank: boolean; min?: number; max?: number; full?: boolean; maxRanks?: number; scale?: readonly string[] };
+  method: string;
+  seats: number;
+}
 
 /** The public part of TrusteesAppointed the fingerprint covers (the transcript's params as encodeThresholdParams writes them). */
 export interface TrusteesForFingerprint {
@@ -25,13 +34,28 @@ export interface ElectionKeysForFingerprint {
   trustees?: TrusteesForFingerprint | null;
   /** The witnesses' Ed25519 keys named at creation, in any order (hashed sorted). */
   witnesses?: readonly string[] | null;
+  /** Version 3 when present: an election whose ballot is not single-choice plurality. */
+  ballot?: BallotRulesForFingerprint | null;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
-/** 1 for an election with neither trustees nor named witnesses (old letters keep verifying), else 2. */
-export function fingerprintVersion(k: ElectionKeysForFingerprint): 1 | 2 {
+/** 1 for an election with neither trustees nor named witnesses (old letters keep verifying), 3 with ballot rules, else 2. */
+export function fingerprintVersion(k: ElectionKeysForFingerprint): 1 | 2 | 3 {
+  if (k.ballot) return 3;
   return k.trustees || (k.witnesses && k.witnesses.length > 0) ? 2 : 1;
+}
+
+const optional = (n: number | undefined) => (n === undefined ? '' : String(n));
+
+function ballotFields(b: BallotRulesForFingerprint): unknown[] {
+  const f = b.form;
+  const kindFields =
+    f.kind === 'approval' ? [String(f.min), optional(f.max)]
+    : f.kind === 'ranked' ? [f.full ? '1' : '0', optional(f.maxRanks)]
+    : f.kind === 'graded' ? (Array.isArray(f.scale) ? [String(f.scale.length), ...f.scale] : [undefined])
+    : [];
+  return ['ballot', f.kind, f.blank ? '1' : '0', ...kindFields, 'method', b.method, 'seats', String(b.seats)];
 }
 
 function trusteeFields(t: TrusteesForFingerprint): unknown[] {
@@ -46,9 +70,11 @@ function trusteeFields(t: TrusteesForFingerprint): unknown[] {
 export function electionFingerprintInput(k: ElectionKeysForFingerprint): CryptoResult<Uint8Array> {
   const v1 = [k.electionId, k.authorityPublicKey, k.ballotPublicKey, k.logPublicKey];
   let fields: unknown[] = [FINGERPRINT_TAG, ...v1];
-  if (fingerprintVersion(k) === 2) {
+  const version = fingerprintVersion(k);
+  if (version >= 2) {
     const witnesses = [...(k.witnesses ?? [])].sort();
-    fields = [FINGERPRINT_TAG_V2, ...v1, 'trustees', ...(k.trustees ? trusteeFields(k.trustees) : ['0']), 'witnesses', String(witnesses.length), ...witnesses];
+    const v2 = [...v1, 'trustees', ...(k.trustees ? trusteeFields(k.trustees) : ['0']), 'witnesses', String(witnesses.length), ...witnesses];
+    fields = version === 3 && k.ballot ? [FINGERPRINT_TAG_V3, ...v2, ...ballotFields(k.ballot)] : [FINGERPRINT_TAG_V2, ...v2];
   }
   if (!fields.every((text) => typeof text === 'string' && isWellFormedText(text))) return fail('MALFORMED_MESSAGE', 'an election id, key or trustee field is not a well-formed string');
   return ok(concatBytes(...(fields as string[]).map((text) => lengthPrefixed(utf8(text)))));

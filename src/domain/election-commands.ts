@@ -2,6 +2,7 @@
  * Commands of the election aggregate; time and ids come from the caller, so the decider stays pure.
  */
 import type { VotingEndReason } from './election-events.ts';
+import type { MethodName } from './counting/types.ts';
 import type { TrusteeTranscript } from './trustees.ts';
 
 export interface CreateElection {
@@ -16,6 +17,12 @@ export interface CreateElection {
   trustees?: TrusteeTranscript;
   /** Witnesses' vkeys the audit counts co-signatures of by default (docs/witnesses.md). */
   witnesses?: string[];
+  /** The ballot form as given (validated by the decider, docs/methods.md); absent: single choice. */
+  form?: unknown;
+  /** Absent: the form's default method (plurality for single, approval for approval). */
+  method?: MethodName;
+  /** Winners to elect: only stv-scottish fills more than one seat. */
+  seats?: number;
   now: string;
 }
 

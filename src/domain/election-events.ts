@@ -1,3 +1,5 @@
+import type { BallotForm } from './ballot-form.ts';
+import type { MethodName } from './counting/types.ts';
 import type { TrusteeTranscript } from './trustees.ts';
 
 /** Events of the `election-{electionId}` stream, voters included: public to auditors, plain JSON (docs/events.md). */
@@ -18,6 +20,13 @@ export interface ElectionCreated {
     logPublicKey: string;
     /** Named witnesses' vkeys, sorted; absent when none were named (and in logs older than the field). */
     witnesses?: string[];
+    /**
+     * The ballot form, counting method and seats (docs/methods.md), all three or none: absent for a
+     * single-choice plurality election with no blank ballot (every election before forms existed).
+     */
+    form?: BallotForm;
+    method?: MethodName;
+    seats?: number;
   };
 }
 

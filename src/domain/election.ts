@@ -13,6 +13,7 @@ import type {
   StartVoting,
 } from './election-commands.ts';
 import type { ElectionConfigured, ElectionEvent, ElectionStatus, VoterRegistered } from './election-events.ts';
+import { rulesMisfit, validateBallotRules, type BallotRules } from './ballot-form.ts';
 import { domainError, type DomainError } from './errors.ts';
 import { validateTranscript, type TrusteeTranscript } from './trustees.ts';
 
@@ -71,6 +72,8 @@ export interface ElectionState {
   /** Null for a single-key election (the counter key in the server's key store). */
   trustees: TrusteeTranscript | null;
   witnesses: string[];
+  /** Null for a single-choice plurality election (ElectionCreated without form). */
+  ballotRules: BallotRules | null;
   voterCount: number;
   createdAt: string | null;
   startedAt: string | null;
@@ -88,11 +91,17 @@ export const initialState: ElectionState = Object.freeze({
   publicKeys: null,
   trustees: null,
   witnesses: [],
+  ballotRules: null,
   voterCount: 0,
   createdAt: null,
   startedAt: null,
   endedAt: null,
 }) as ElectionState;
+
+/** The rules ElectionCreated fixed; null when it has none (or, in a forged log, not all three). */
+export function ballotRulesOf(d: { form?: BallotRules['form']; method?: BallotRules['method']; seats?: number }): BallotRules | null {
+  return d.form !== undefined && d.method !== undefined && d.seats !== undefined ? { form: d.form, method: d.method, seats: d.seats } : null;
+}
 
 export function isRegistered(state: ElectionState, emailHmac: string): boolean {
   return hasEmail(state.registeredEmails, emailHmac);
@@ -112,6 +121,7 @@ export function evolve(state: ElectionState, event: ElectionEvent): ElectionStat
         createdAt: d.createdAt,
         publicKeys: { authorityPublicKey: d.authorityPublicKey, ballotPublicKey: d.ballotPublicKey, logPublicKey: d.logPublicKey },
         witnesses: d.witnesses ? [...d.witnesses] : [],
+        ballotRules: ballotRulesOf(d),
       };
     }
     case 'TrusteesAppointed': {
@@ -278,10 +288,12 @@ function createElection(cmd: CreateElection, state: ElectionState): ElectionEven
   if (badKeys) return badKeys;
   const witnesses = validateWitnesses(cmd.witnesses);
   if (!Array.isArray(witnesses)) return witnesses;
+  const rules = validateBallotRules(cmd, choices.length);
+  if (rules !== null && 'code' in rules) return rules;
   const { authorityPublicKey, ballotPublicKey, logPublicKey } = cmd.publicKeys;
   const created: ElectionEvent = {
     type: 'ElectionCreated',
-    data: { electionId: cmd.electionId, theme, choices, expectedVoters, createdAt: cmd.now, authorityPublicKey, ballotPublicKey, logPublicKey, ...(witnesses.length > 0 && { witnesses }) },
+    data: { electionId: cmd.electionId, theme, choices, expectedVoters, createdAt: cmd.now, authorityPublicKey, ballotPublicKey, logPublicKey, ...(witnesses.length > 0 && { witnesses }), ...rules },
   };
   if (cmd.trustees === undefined) return [created];
   const badTranscript = validateTranscript(cmd.trustees, ballotPublicKey);
@@ -319,6 +331,8 @@ function configureElection(cmd: ConfigureElection, state: ElectionState): Electi
   if (cmd.choices !== undefined) {
     const choices = validateChoices(cmd.choices);
     if (!Array.isArray(choices)) return choices;
+    const misfit = state.ballotRules && rulesMisfit(state.ballotRules, choices.length);
+    if (misfit) return domainError('INVALID_BALLOT_FORM', `the election's ballot form does not fit ${choices.length} choices: ${misfit.message}`);
     if (!sameList(choices, state.choices)) changes.choices = choices;
   }
   if (cmd.expectedVoters !== undefined) {

@@ -94,6 +94,14 @@ export type DomainErrorCode =
   | 'INVALID_TRUSTEES'
   /** election.create: the named witnesses are not distinct witness vkeys, or too many. */
   | 'INVALID_WITNESSES'
+  /** election.create: the ballot form is not one of docs/methods.md's, or does not fit the candidates (or a new choice list no longer fits it). */
+  | 'INVALID_BALLOT_FORM'
+  /** election.create: not a counting method of docs/methods.md, or none given for a form that has no default. */
+  | 'INVALID_METHOD'
+  /** election.create: the method counts another form of ballot (e.g. schulze needs ranked ballots). */
+  | 'METHOD_FORM_MISMATCH'
+  /** election.create: seats other than 1 for a single-winner method, or not fewer than the candidates. */
+  | 'INVALID_SEATS'
   /** Trustee election: fewer than the threshold of trustees submitted valid partial decryptions for every ballot (details: have, need). */
   | 'NOT_ENOUGH_TRUSTEES'
   /** tally.submitPartials: the election has no trustee of that index, or the signature is not that trustee's. */

@@ -1,3 +1,4 @@
+import type { BallotRejection } from './ballot-form.ts';
 /** Events of the `tally-{electionId}` stream; each VoteCounted reveals r, so anyone can check its decryption. */
 /** DUPLICATE_N2: a second ballot with the same N2 commitment (a copied ciphertext, or a replayed ballot). */
 export type VoteStatus = 'VALID' | 'INVALID_SIGNATURE' | 'DUPLICATE_N2' | 'INVALID_CHOICE' | 'UNDECRYPTABLE';
@@ -21,6 +22,8 @@ export interface VoteCounted {
     n2Commitment: string | null;
     choice: string | null;
     status: VoteStatus;
+    /** Why the choice is INVALID_CHOICE, in elections with a ballot form only (docs/methods.md, "Ballot forms"). */
+    reason?: BallotRejection;
   };
 }
 

@@ -7,6 +7,7 @@ import { CHOICE_MAX_LENGTH, EMAIL_MAX_LENGTH, MAX_CHOICES, MAX_EXPECTED_VOTERS, 
 import { DEFAULT_VOTERS_PAGE, MAX_VOTERS_PAGE } from '../projections/queries.ts';
 import { strictObject, electionIdSchema as electionId } from './schema-parts.ts';
 import { TRANSCRIPT_SCHEMA } from './trustee-schemas.ts';
+import { BALLOT_FORM_SCHEMA, METHOD_SCHEMA, SEATS_SCHEMA } from './ballot-schemas.ts';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -105,6 +106,7 @@ export const ELECTION_ROW_SCHEMA: JsonSchema = {
     position: { type: 'integer', description: 'Global log position of the last event folded into the row.' },
     witnesses: { type: 'array', items: { type: 'string' }, description: 'The witnesses named at creation (sorted vkeys).' },
     trustees: { description: "A trustee election's threshold, params and trustees (the fingerprint's part of TrusteesAppointed), else null." },
+    ballot: { description: 'The ballot form, counting method and seats of ElectionCreated (docs/methods.md; fingerprint version 3); absent for single choice, plurality.' },
   },
 };
 
@@ -190,16 +192,16 @@ export const MESSAGE_CATALOGUE: readonly MessageSpec[] = [
     kind: 'command',
     name: 'election.create',
     adminOnly: true,
-    summary: 'Create an election in state REGISTER. With `trustees` (the transcript of `evote ceremony`) the ballot key is the trustees\' and the server holds no counter key; `witnesses` names the witnesses\' keys the audit counts by default (both enter the election fingerprint, version 2).',
+    summary: 'Create an election in state REGISTER. With `trustees` (the transcript of `evote ceremony`) the ballot key is the trustees\' and the server holds no counter key; `witnesses` names the witnesses\' keys the audit counts by default (both enter the election fingerprint, version 2); `form`, `method` and `seats` fix the ballot form and counting method (docs/methods.md; fingerprint version 3 unless single choice and plurality).',
     payload: strictObject(
-      { theme, choices, expectedVoters, electionId, trustees: TRANSCRIPT_SCHEMA, witnesses: { type: 'array', maxItems: MAX_NAMED_WITNESSES, items: { type: 'string', pattern: WITNESS_VKEY_PATTERN } } },
+      { theme, choices, expectedVoters, electionId, trustees: TRANSCRIPT_SCHEMA, witnesses: { type: 'array', maxItems: MAX_NAMED_WITNESSES, items: { type: 'string', pattern: WITNESS_VKEY_PATTERN } }, form: BALLOT_FORM_SCHEMA, method: METHOD_SCHEMA, seats: SEATS_SCHEMA },
       ['theme', 'choices', 'expectedVoters'],
     ),
     result: {
       description: 'The election id (generated unless given) and the log position.',
       schema: { type: 'object', required: ['electionId', 'position'], properties: { electionId: { type: 'string' }, position } },
     },
-    domainErrors: ['ELECTION_ALREADY_EXISTS', 'INVALID_THEME', 'INVALID_CHOICES', 'INVALID_EXPECTED_VOTERS', 'INVALID_TRUSTEES', 'INVALID_WITNESSES', 'CONCURRENCY_CONFLICT'],
+    domainErrors: ['ELECTION_ALREADY_EXISTS', 'INVALID_THEME', 'INVALID_CHOICES', 'INVALID_EXPECTED_VOTERS', 'INVALID_TRUSTEES', 'INVALID_WITNESSES', 'INVALID_BALLOT_FORM', 'INVALID_METHOD', 'METHOD_FORM_MISMATCH', 'INVALID_SEATS', 'CONCURRENCY_CONFLICT'],
   },
   {
     kind: 'command',
@@ -219,6 +221,7 @@ export const MESSAGE_CATALOGUE: readonly MessageSpec[] = [
       'INVALID_EXPECTED_VOTERS',
       'INVALID_CLOSING_TIME',
       'TOO_MANY_VOTERS',
+      'INVALID_BALLOT_FORM',
       'CONCURRENCY_CONFLICT',
     ],
   },

@@ -122,6 +122,7 @@ async function insertElection(tx: SqlExecutor, data: ElectionCreated['data'], po
       ballot_public_key: data.ballotPublicKey,
       log_public_key: data.logPublicKey,
       witnesses: JSON.stringify(data.witnesses ?? []),
+      ballot: data.form && data.method && data.seats !== undefined ? JSON.stringify({ form: data.form, method: data.method, seats: data.seats }) : null,
     })
     .returning('*');
   return (await run<ElectionDbRow>(tx, q)).rows[0];

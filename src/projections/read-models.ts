@@ -1,6 +1,7 @@
 /** The read models' rows and queries, and the transitions the projections publish. */
 import type { ElectionStatus } from '../domain/election-events.ts';
 import type { TrusteesForFingerprint } from '../crypto/election-fingerprint-core.ts';
+import type { BallotRules } from '../domain/ballot-form.ts';
 
 /** Row of the `elections` read model. */
 export interface ElectionRow {
@@ -30,6 +31,8 @@ export interface ElectionRow {
   witnesses?: string[];
   /** A trustee election's part of TrusteesAppointed the fingerprint covers; null for a single-key election. */
   trustees?: TrusteesForFingerprint | null;
+  /** Form, method and seats of ElectionCreated (the fingerprint's version 3); absent for single-choice plurality. */
+  ballot?: BallotRules | null;
 }
 
 /** Row of the `voters` read model. */

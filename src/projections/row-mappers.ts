@@ -3,6 +3,7 @@
  */
 import type { ElectionRow, VoterRow } from './read-models.ts';
 import type { ElectionStatus } from '../domain/election-events.ts';
+import type { BallotRules } from '../domain/ballot-form.ts';
 
 export interface ElectionDbRow {
   election_id: string;
@@ -21,6 +22,7 @@ export interface ElectionDbRow {
   log_public_key: string;
   witnesses?: unknown;
   trustees?: unknown;
+  ballot?: unknown;
 }
 
 export interface VoterDbRow {
@@ -61,6 +63,8 @@ export function toElectionRow(row: ElectionDbRow): ElectionRow {
     logPublicKey: row.log_public_key,
     witnesses: Array.isArray(json(row.witnesses)) ? (json(row.witnesses) as unknown[]).map(String) : [],
     trustees: (json(row.trustees) ?? null) as ElectionRow['trustees'],
+    // Only in rows of elections with a form: the rows of all others stay as they were.
+    ...(json(row.ballot) ? { ballot: json(row.ballot) as BallotRules } : {}),
   };
 }
 

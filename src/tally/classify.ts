@@ -5,6 +5,7 @@
 import type { VoteStatus } from '../domain/tally-events.ts';
 import { ballotMessageOf, decodeBallotPlaintext } from '../crypto/ballot-plaintext.ts';
 import { isN2Commitment } from '../crypto/canonical.ts';
+import { decodeBallot, type BallotForm, type BallotRejection } from '../domain/ballot-form.ts';
 
 /** What a worker learnt from one ciphertext. No secret: r is published by design. */
 export type OpenedBallot =
@@ -28,10 +29,18 @@ export interface ClassifyContext {
   /** Commitments of the earlier VALID and DUPLICATE_N2 ballots. */
   seen: ReadonlySet<string>;
   choices: ReadonlySet<string>;
+  /**
+   * The election's ballot form and candidates in order, when ElectionCreated fixed a form: the choice
+   * is decoded by it and an INVALID_CHOICE says why. Absent: the choice must be a candidate's name,
+   * and no reason is given (VoteCounted exactly as before forms).
+   */
+  ballot?: { form: BallotForm; candidates: readonly string[] } | null;
 }
 
 export interface Classified {
   status: VoteStatus;
+  /** Only with a ballot form, for INVALID_CHOICE. */
+  reason?: BallotRejection;
   revealedR: string | null;
   n2Commitment: string | null;
   choice: string | null;
@@ -44,6 +53,10 @@ export function classifyBallot(ballot: OpenedBallot, ctx: ClassifyContext): Clas
   if (ballot.kind === 'undecryptable') return result('UNDECRYPTABLE');
   if (!ballot.signatureValid) return result('INVALID_SIGNATURE');
   if (ctx.seen.has(ballot.n2Commitment)) return result('DUPLICATE_N2');
+  if (ctx.ballot) {
+    const decoded = decodeBallot(ctx.ballot.form, ctx.ballot.candidates, ballot.choice);
+    return decoded.ok ? result('VALID') : { ...result('INVALID_CHOICE'), reason: decoded.reason };
+  }
   if (!ctx.choices.has(ballot.choice)) return result('INVALID_CHOICE');
   return result('VALID');
 }

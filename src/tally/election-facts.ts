@@ -6,11 +6,15 @@ import type { EventStore } from '../eventstore/port.ts';
 import type { ElectionEvent, ElectionStatus } from '../domain/election-events.ts';
 import { electionStreamId } from '../domain/streams.ts';
 import type { TrusteeTranscript } from '../domain/trustees.ts';
+import { ballotRulesOf } from '../domain/election.ts';
+import type { BallotRules } from '../domain/ballot-form.ts';
 
 export interface ElectionFacts {
   electionId: string;
   status: ElectionStatus;
   choices: string[];
+  /** The form, method and seats of ElectionCreated; null for single-choice plurality. */
+  ballotRules: BallotRules | null;
   /** base64url SPKI DER; undefined in logs written before keys existed. */
   authorityPublicKey: string | undefined;
   ballotPublicKey: string | undefined;
@@ -35,6 +39,7 @@ export async function readElectionFacts(store: EventStore, electionId: string): 
           electionId,
           status: 'REGISTER',
           choices: [...d.choices],
+          ballotRules: ballotRulesOf(d),
           authorityPublicKey: d.authorityPublicKey,
           ballotPublicKey: d.ballotPublicKey,
           trustees: null,

@@ -13,6 +13,7 @@ import { AggregateCache } from '../commands/command-handler.ts';
 import { decideAndAppendTally, loadTally, type TallyAggregate } from '../commands/tally-command.ts';
 import { classifyBallot, type OpenedBallot } from './classify.ts';
 import type { CoveredBallot } from './covered-ballots.ts';
+import type { BallotForm } from '../domain/ballot-form.ts';
 import type { BallotOpener } from './pool.ts';
 import type { TallyRange, TallyRangeClaims } from './range-claims.ts';
 
@@ -20,6 +21,8 @@ export interface RangeCounting {
   store: EventStore;
   electionId: string;
   choices: readonly string[];
+  /** ElectionCreated's ballot form, when it has one: choices are decoded by it (classify.ts). */
+  form?: BallotForm | null;
   covered: readonly CoveredBallot[];
   pool: BallotOpener;
   claims: TallyRangeClaims;
@@ -73,6 +76,7 @@ export async function countInRanges(c: RangeCounting, started: TallyAggregate): 
   };
 
   const choices = new Set(c.choices);
+  const formed = c.form ? { form: c.form, candidates: c.choices } : null;
   const held: HeldRange[] = [];
   const take = async (range: TallyRange) => {
     const ballots = covered.slice(range.first, range.first + range.count);
@@ -108,9 +112,9 @@ export async function countInRanges(c: RangeCounting, started: TallyAggregate): 
     for (let i = Math.max(0, from); i < head.ballots.length; i++) {
       const ballot = head.ballots[i] as CoveredBallot;
       if (isCounted(aggregate.state.counted, ballot.ballotHash)) throw new Error(`the tally stream of ${electionId} is not a prefix of the covered ballots in log order`);
-      const v = classifyBallot(opened[i] as OpenedBallot, { seen, choices });
+      const v = classifyBallot(opened[i] as OpenedBallot, { seen, choices, ballot: formed });
       if (v.marksSeen && v.n2Commitment !== null) seen.add(v.n2Commitment);
-      votes.push({ electionId, ballotHash: ballot.ballotHash, revealedR: v.revealedR, n2Commitment: v.n2Commitment, choice: v.choice, status: v.status });
+      votes.push({ electionId, ballotHash: ballot.ballotHash, revealedR: v.revealedR, n2Commitment: v.n2Commitment, choice: v.choice, status: v.status, ...(v.reason && { reason: v.reason }) });
     }
     for (let i = 0; i < votes.length; i += c.appendBatch) {
       const appended = await decideAndAppendTally(store, electionId, aggregate, { type: 'CountVotes', electionId, votes: votes.slice(i, i + c.appendBatch) });

@@ -207,6 +207,7 @@ async function shareTally(
       store,
       electionId,
       choices: facts.choices,
+      form: facts.ballotRules?.form ?? null,
       covered: covered.ballots,
       pool: opener,
       claims: deps.claims,

@@ -397,6 +397,15 @@ describe('tampering with an exported log', () => {
     expectNamed(report, lines[i]!, 'VOTE_STATUS');
   });
 
+  it('a reason added to an INVALID_CHOICE of an election without a ballot form is caught at that VoteCounted', async () => {
+    const lines = copy();
+    const i = indexOf(lines, (l) => l.type === 'VoteCounted' && l.data!.status === 'INVALID_CHOICE');
+    lines[i]!.data!.reason = 'NOT_A_CANDIDATE';
+    rehash(lines[i]!);
+    const report = await audit(lines);
+    expectNamed(report, lines[i]!, 'VOTE_REASON');
+  });
+
   it('a VoteCounted choice changed is caught at that VoteCounted', async () => {
     const lines = copy();
     const i = indexOf(lines, (l) => l.type === 'VoteCounted' && l.data!.choice === 'yes', 2);

@@ -90,3 +90,36 @@ describe('election fingerprint, version 2', () => {
     expect(electionFingerprint({ ...keys, trustees: { ...trustees, params: { ...trustees.params, vi: ['vi1'] } } })).toMatchObject({ ok: false, error: { code: 'MALFORMED_MESSAGE' } });
   });
 });
+
+// Version 3 (docs/audit.md): version 2's fields, then the ballot form, method and seats; vectors from Python hashlib over the layout.
+describe('election fingerprint, version 3', () => {
+  const value = (k: Parameters<typeof electionFingerprint>[0]) => (electionFingerprint(k) as { value: string }).value;
+  const schulze = { form: { kind: 'ranked', blank: false, full: false }, method: 'schulze', seats: 1 };
+  const judgment = { form: { kind: 'graded', blank: true, scale: ['Reject', 'Poor', 'Fair', 'Good', 'Excellent'] }, method: 'majority-judgment', seats: 1 };
+  const approval = { form: { kind: 'approval', blank: false, min: 1, max: 3 }, method: 'approval', seats: 1 };
+
+  it('appends the form (kind, blank, its parameters), the method and the seats to version 2', () => {
+    const ranked = layoutHash(['evote/election-fingerprint/v3', ...v1Fields, 'trustees', '0', 'witnesses', '0', 'ballot', 'ranked', '0', '0', '', 'method', 'schulze', 'seats', '1']);
+    expect(ranked).toBe('d3131794f8948537b14418f5495f7b334d75e4acfe4954d8f9e41959ae102765');
+    expect(value({ ...keys, ballot: schulze })).toBe(ranked);
+    const graded = layoutHash(['evote/election-fingerprint/v3', ...v1Fields, 'trustees', '0', 'witnesses', '2', ...sortedWitnesses, 'ballot', 'graded', '1', '5', 'Reject', 'Poor', 'Fair', 'Good', 'Excellent', 'method', 'majority-judgment', 'seats', '1']);
+    expect(graded).toBe('d90c2ce94f5f088c82673292ffc5e3c0e7a30150e7e00e44bee601cf8f36eb53');
+    expect(value({ ...keys, witnesses, ballot: judgment })).toBe(graded);
+    expect(value({ ...keys, ballot: approval })).toBe('db1111ef1a3ecbf425eea0787963fc44f7b8d3db47843cb54f163460724609a2');
+    expect(value({ ...keys, ballot: { form: { kind: 'single', blank: true }, method: 'plurality', seats: 1 } })).toBe('06d2839f72df1dfc971a9e7b8982ac46dcd44a8f11f984034e7c8b1531757dc0');
+  });
+
+  it('changes with the method, the seats, a limit or a grade name', () => {
+    const base = value({ ...keys, ballot: schulze });
+    expect(value({ ...keys, ballot: { ...schulze, method: 'irv' } })).not.toBe(base);
+    expect(value({ ...keys, ballot: { ...schulze, method: 'stv-scottish', seats: 2 } })).not.toBe(value({ ...keys, ballot: { ...schulze, method: 'stv-scottish' } }));
+    expect(value({ ...keys, ballot: { ...schulze, form: { ...schulze.form, maxRanks: 3 } } })).not.toBe(base);
+    expect(value({ ...keys, ballot: { ...approval, form: { ...approval.form, max: undefined } } })).not.toBe(value({ ...keys, ballot: approval }));
+    expect(value({ ...keys, ballot: { ...judgment, form: { ...judgment.form, scale: ['Reject', 'Poor', 'Fair', 'Good', 'Great'] } } })).not.toBe(value({ ...keys, ballot: judgment }));
+  });
+
+  it('leaves versions 1 and 2 as they were without ballot rules', () => {
+    expect(value({ ...keys, ballot: null })).toBe(EXPECTED);
+    expect(value({ ...keys, witnesses, ballot: null })).toBe('441b0078c57ff8061eeba457ea8fa62b7fb07126079c87d31e957b6944e4de63');
+  });
+});

@@ -86,6 +86,27 @@ describe('CreateElection', () => {
       .then([created()]);
   });
 
+  it('writes form, method and seats into ElectionCreated when they are not single-choice plurality; refuses a method that does not fit the form', () => {
+    const ranked = created({ choices: ['Alice', 'Bob', 'Cy'] });
+    Object.assign(ranked.data, { form: { kind: 'ranked', blank: false, full: false }, method: 'stv-scottish', seats: 2 });
+    given().when({ ...create({ choices: ['Alice', 'Bob', 'Cy'] }), form: { kind: 'ranked' }, method: 'stv-scottish', seats: 2 } as ElectionCommand).then([ranked]);
+    expect(fold([ranked]).ballotRules).toEqual({ form: { kind: 'ranked', blank: false, full: false }, method: 'stv-scottish', seats: 2 });
+    // The default, spelled out, is written as nothing: the event (and the fingerprint) of every election before forms.
+    given().when({ ...create(), form: { kind: 'single' }, method: 'plurality', seats: 1 } as ElectionCommand).then([created()]);
+    expect(fold([created()]).ballotRules).toBeNull();
+    given().when({ ...create(), form: { kind: 'approval' }, method: 'schulze' } as ElectionCommand).thenError('METHOD_FORM_MISMATCH', { method: 'schulze', form: 'approval' });
+    given().when({ ...create(), method: 'schulze', seats: 2 } as ElectionCommand).thenError('INVALID_SEATS');
+    given().when({ ...create(), form: { kind: 'graded', scale: ['Bad'] }, method: 'score' } as ElectionCommand).thenError('INVALID_BALLOT_FORM');
+    given().when({ ...create(), method: 'borda' } as unknown as ElectionCommand).thenError('INVALID_METHOD');
+  });
+
+  it('refuses new choices the ballot form no longer fits → INVALID_BALLOT_FORM', () => {
+    const approval = created({ choices: ['Alice', 'Bob', 'Cy'] });
+    Object.assign(approval.data, { form: { kind: 'approval', blank: false, min: 3 }, method: 'approval', seats: 1 });
+    given(approval).when(configure({ choices: ['Alice', 'Bob'] })).thenError('INVALID_BALLOT_FORM');
+    given(approval).when(configure({ choices: ['Alice', 'Bob', 'Dan'] })).then([configured({ choices: ['Alice', 'Bob', 'Dan'] })]);
+  });
+
   it('names witnesses in ElectionCreated, sorted, only when some are given; refuses malformed or repeated vkeys → INVALID_WITNESSES', () => {
     const wa = `w.example/a+0a1b2c3d+BA${'A'.repeat(42)}`;
     const wb = `w.example/b+0a1b2c3d+BP${'z'.repeat(42)}`;

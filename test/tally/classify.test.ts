@@ -38,3 +38,26 @@ describe('classifyBallot', () => {
     expect(classifyBallot(opened({ choice: 'Yes ' }), ctx).status).toBe('INVALID_CHOICE');
   });
 });
+
+describe('classifyBallot with a ballot form', () => {
+  const ranked = { ...ctx, choices: new Set(['Ada', 'Bob', 'Cy']), ballot: { form: { kind: 'ranked' as const, blank: false, full: true }, candidates: ['Ada', 'Bob', 'Cy'] } };
+
+  it('decodes the choice by the form: VALID, or INVALID_CHOICE with the reason', () => {
+    expect(classifyBallot(opened({ choice: 'ranked:2>0>1' }), ranked)).toEqual({ status: 'VALID', revealedR: 'r', n2Commitment: C1, choice: 'ranked:2>0>1', marksSeen: true });
+    expect(classifyBallot(opened({ choice: 'ranked:2>0' }), ranked)).toMatchObject({ status: 'INVALID_CHOICE', reason: 'INCOMPLETE_RANKING', marksSeen: false });
+    expect(classifyBallot(opened({ choice: 'ranked:2>0>2' }), ranked)).toMatchObject({ status: 'INVALID_CHOICE', reason: 'DUPLICATE_RANK' });
+    // A candidate's name is not a ranked ballot, even though it is one of the choices.
+    expect(classifyBallot(opened({ choice: 'Ada' }), ranked)).toMatchObject({ status: 'INVALID_CHOICE', reason: 'MALFORMED' });
+    expect(classifyBallot(opened({ choice: '' }), ranked)).toMatchObject({ status: 'INVALID_CHOICE', reason: 'BLANK_NOT_ALLOWED' });
+  });
+
+  it('keeps the earlier rules first, without a reason', () => {
+    const r = classifyBallot(opened({ choice: 'ranked:9', signatureValid: false }), ranked);
+    expect(r.status).toBe('INVALID_SIGNATURE');
+    expect(r).not.toHaveProperty('reason');
+  });
+
+  it('gives no reason without a form (VoteCounted as before forms)', () => {
+    expect(classifyBallot(opened({ choice: 'Maybe' }), { ...ctx, ballot: null })).not.toHaveProperty('reason');
+  });
+});

@@ -162,6 +162,10 @@ describe('the browser code against the server code', () => {
     const v2 = { ...keys, ...pinsOf({ trustees, witnesses: ['w.example/b+00000000+BB', 'w.example/a+00000000+BA'] }) };
     expect(await webFingerprint(v2)).toBe(unwrap(electionFingerprint(v2)));
     expect(await webFingerprint(v2)).not.toBe(await webFingerprint(keys));
+    // Version 3 (ballot form, method, seats), as election.get serves `ballot`: the same again.
+    const v3 = { ...keys, ...pinsOf({ ballot: { form: { kind: 'graded', blank: true, scale: ['Reject', 'Good'] }, method: 'majority-judgment', seats: 1 } }) };
+    expect(await webFingerprint(v3)).toBe(unwrap(electionFingerprint(v3)));
+    expect(await webFingerprint(v3)).not.toBe(await webFingerprint(keys));
     const hash = 'c'.repeat(64);
     const sig = signCastReceipt(log.privateKey, 'elec-7', hash);
     expect(await webVerifyCastReceipt(logPublicKey, 'elec-7', hash, sig)).toBe(true);

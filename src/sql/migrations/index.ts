@@ -8,7 +8,8 @@ import { tallyRanges } from './0002-tally-ranges.ts';
 import { trusteePartials } from './0003-trustee-partials.ts';
 import { electionPins } from './0004-election-pins.ts';
 import { trusteeBatches } from './0005-trustee-batches.ts';
+import { electionBallot } from './0006-election-ballot.ts';
 
-export const MIGRATIONS: readonly Migration[] = [baseline, tallyRanges, trusteePartials, electionPins, trusteeBatches];
+export const MIGRATIONS: readonly Migration[] = [baseline, tallyRanges, trusteePartials, electionPins, trusteeBatches, electionBallot];
 
 export type { Migration } from './migration.ts';

@@ -61,6 +61,7 @@ interface ElectionRow {
   logPublicKey?: string;
   trustees?: PublishedPins['trustees'];
   witnesses?: string[];
+  ballot?: PublishedPins['ballot'];
 }
 
 interface PublishedElection {

@@ -5,19 +5,20 @@
  */
 import { fromBase64url, toHex } from '../../../src/crypto/bytes.ts';
 import { castReceiptMessage } from '../../../src/crypto/cast-receipt-core.ts';
-import { electionFingerprintInput, type ElectionKeysForFingerprint, type TrusteesForFingerprint } from '../../../src/crypto/election-fingerprint-core.ts';
+import { electionFingerprintInput, type BallotRulesForFingerprint, type ElectionKeysForFingerprint, type TrusteesForFingerprint } from '../../../src/crypto/election-fingerprint-core.ts';
 import { bs, sha256 } from './webcrypto.ts';
 
 export { formatFingerprint } from '../../../src/crypto/election-fingerprint-core.ts';
 
-/** What election.get publishes beyond the keys that the fingerprint (version 2) covers. */
+/** What election.get publishes beyond the keys that the fingerprint (versions 2 and 3) covers. */
 export interface PublishedPins {
   trustees?: TrusteesForFingerprint | null;
   witnesses?: string[];
+  ballot?: BallotRulesForFingerprint | null;
 }
 
 /** The pins of an election.get row, as the fingerprint takes them (absent in rows of older servers: version 1). */
-export const pinsOf = (row: PublishedPins) => ({ trustees: row.trustees ?? null, witnesses: row.witnesses ?? [] });
+export const pinsOf = (row: PublishedPins) => ({ trustees: row.trustees ?? null, witnesses: row.witnesses ?? [], ballot: row.ballot ?? null });
 
 /** 64 lowercase hex digits over the id, the three published keys and the pins; undefined for a malformed string. */
 export async function electionFingerprint(k: ElectionKeysForFingerprint): Promise<string | undefined> {

@@ -1,7 +1,8 @@
 /**
  * Counting time per method for N weighted ballots (bench/counting-ballots.ts) against the time to
  * decrypt N ballots in the same run: the tally pool opening real encrypted ballots on every core,
- * extrapolated to N, next to the raw RSA private operations (docs/methods.md "Cost").
+ * extrapolated to N, next to the raw RSA private operations; and the time to decode N ballots'
+ * choice texts in each form (docs/methods.md "Cost").
  * Run alone: `npx tsx bench/counting.ts`; COUNTING_BALLOTS sets N (default 100,000).
  */
 import { constants, sign } from 'node:crypto';
@@ -16,6 +17,7 @@ import { METHODS, type CountedMethod } from '../src/domain/counting/index.ts';
 import { against, renderTable, type BenchResult } from './harness.ts';
 import { rawRsaPrivateOps } from './ballots.ts';
 import { countSet, generateBallots, type BallotSet } from './counting-ballots.ts';
+import { choiceTexts, decodeAll } from './counting-decode.ts';
 
 const ELECTION = 'bench-counting';
 const CHUNK = 256;
@@ -114,6 +116,11 @@ export async function countingBench(ballots = Number(process.env.COUNTING_BALLOT
   for (const method of BENCH_METHODS) {
     const t = timeCount(method, set);
     results.push(row(`count ${label} ballots, ${method}`, t, `; ${t.rounds} round${t.rounds > 1 ? 's' : ''}`));
+  }
+  for (const form of ['single', 'approval', 'ranked', 'graded'] as const) {
+    const texts = choiceTexts(form, set);
+    decodeAll(form, texts);
+    results.push(row(`decode ${label} choice texts, ${form} form`, medianTime(() => decodeAll(form, texts)), ''));
   }
   return results;
 }

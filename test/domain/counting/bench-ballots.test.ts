@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { METHODS } from '../../../src/domain/counting/index.ts';
 import { BENCH_CANDIDATES, BENCH_SEATS, countSet, generateBallots, GRADES } from '../../../bench/counting-ballots.ts';
 import { timeCount } from '../../../bench/counting.ts';
+import { BENCH_FORMS, BENCH_NAMES, choiceTexts, decodeAll } from '../../../bench/counting-decode.ts';
+import { decodeBallot } from '../../../src/domain/ballot-form.ts';
 
 const N = 500;
 const set = generateBallots(N);
@@ -54,6 +56,22 @@ describe('counting bench ballots', () => {
       expect(result.method).toBe(method);
       expect(result.winners).toHaveLength(BENCH_SEATS[method]);
       expect(timeCount(method, set).winners).toEqual(result.winners);
+    });
+  }
+
+  for (const form of ['single', 'approval', 'ranked', 'graded'] as const) {
+    it(`${form}: the choice texts the bench decodes give back the bench's ballots`, () => {
+      const texts = choiceTexts(form, set);
+      expect(decodeAll(form, texts)).toBe(N);
+      texts.forEach(({ text, weight }, i) => {
+        const decoded = decodeBallot(BENCH_FORMS[form], BENCH_NAMES, text, weight);
+        if (!decoded.ok) throw new Error(decoded.reason);
+        const { kind, ...ballot } = decoded.ballot;
+        expect(kind).toBe(form);
+        // Approvals come back sorted: the canonical text sorts them.
+        const want = form === 'approval' ? { weight, approved: [...set.approval[i]!.approved].sort((a, b) => a - b) } : set[form][i];
+        expect(ballot).toEqual(want);
+      });
     });
   }
 

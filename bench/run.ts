@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- part ...]`: parts are eventstore, projections, gateway, flood, ballots, signing, auth,
- * letters, tally, trustee, trustee-tally, trustee-e2e (not in the default set: TRUSTEE_E2E_BALLOTS, default 100,000), audit, witness, startup, browser, reads, memory (default: all). Needs PostgreSQL on 127.0.0.1:5432 and Redis on :6379 (as the tests
+ * letters, tally, trustee, trustee-tally, trustee-e2e (not in the default set: TRUSTEE_E2E_BALLOTS, default 100,000), counting
+ * (COUNTING_BALLOTS, default 100,000), audit, witness, startup, browser, reads, memory (default: all). Needs PostgreSQL on 127.0.0.1:5432 and Redis on :6379 (as the tests
  * do); works in scratch databases that it drops afterwards. Every figure is printed next to the raw
  * limit measured in the same run, as a ratio, and the whole run ends with a Markdown table for
  * BENCHMARKS.md. Speed is measured here, never asserted in tests.
@@ -27,6 +28,7 @@ import { witnessBench } from './witness.ts';
 import { trusteeBench } from './trustee.ts';
 import { trusteeTallyBench } from './trustee-tally.ts';
 import { trusteeE2eBench } from './trustee-e2e.ts';
+import { countingBench } from './counting.ts';
 import { floodBench } from './flood.ts';
 import { readsBench } from './reads.ts';
 import { startupBench } from './startup.ts';
@@ -118,6 +120,7 @@ try {
   if (want('trustee-tally')) say(...(await trusteeTallyBench(Number(process.env.TRUSTEE_TALLY_BALLOTS ?? 2_000))));
   // Minutes of trustee CPU at its default size: only when named.
   if (parts.has('trustee-e2e')) say(...(await trusteeE2eBench(Number(process.env.TRUSTEE_E2E_BALLOTS ?? 100_000))).rows);
+  if (want('counting')) say(...(await countingBench()));
   if (want('audit')) say(...(await auditBench(2_000)));
   if (want('witness')) say(...(await witnessBench(5_000)));
   if (want('startup')) say(...(await startupBench()));

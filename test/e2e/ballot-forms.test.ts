@@ -5,7 +5,7 @@
  * recomputes both. The count itself is not wired yet (docs/methods.md): only statuses are checked.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EvoteConnection, EvoteError } from '../../src/client/connection.ts';
+import { EvoteConnection } from '../../src/client/connection.ts';
 import { vote, type ClientApp, type Credential } from '../../src/client/voter.ts';
 import { loginVoter } from '../../src/client/client-login.ts';
 import { finishBallot, prepareBallot } from '../../src/client/voter-ballot.ts';
@@ -19,6 +19,7 @@ import type { VoteCounted } from '../../src/domain/tally-events.ts';
 import type { ElectionRow } from '../../src/projections/read-models.ts';
 import { startTestCluster, until, voterCsv, type TestCluster } from '../support/system.ts';
 import { issueLettersByEmail, startSmtpSink, type ReceivedLetter, type SmtpSink } from '../support/letters.ts';
+import { refusal } from '../support/refusal.ts';
 import { runEvote } from '../support/run-cli.ts';
 
 let sink: SmtpSink;
@@ -37,14 +38,6 @@ afterAll(async () => {
   await sink?.close();
 });
 
-const refusal = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (err) {
-    return (err as EvoteError).code;
-  }
-  return 'accepted';
-};
 
 /** What a client that does not follow the form would cast: any choice text, signed and encrypted like vote() does. */
 async function castRaw(url: string, credential: Credential, client: ClientApp, choice: string): Promise<string> {

@@ -5,10 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Push } from '../../src/client/connection.ts';
-import { EvoteConnection, EvoteError } from '../../src/client/connection.ts';
+import { EvoteConnection } from '../../src/client/connection.ts';
 import type { ElectionRow } from '../../src/projections/read-models.ts';
 import type { BoardBallot, BoardCheckpoint, BoardSummary } from '../../src/projections/board-queries.ts';
 import { logPublicKeyFromRaw, verifyCheckpoint } from '../../src/audit/checkpoint.ts';
+import { refusal } from '../support/refusal.ts';
 import { startTestCluster, until, type TestCluster } from '../support/system.ts';
 import { startSmtpSink, type SmtpSink } from '../support/letters.ts';
 import { smallElection, type SmallElection } from '../support/small-election.ts';
@@ -33,14 +34,6 @@ afterAll(async () => {
   await sink?.close();
 });
 
-const refusal = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (err) {
-    return (err as EvoteError).code;
-  }
-  return 'accepted';
-};
 
 describe('the board messages', () => {
   it('answer ELECTION_NOT_FOUND for an unknown election, to anyone', async () => {

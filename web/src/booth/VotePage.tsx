@@ -3,14 +3,16 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import QRCode from 'qrcode';
 import { castVote, Connection, errorCode, gatewayUrl, loadBoothApp, loadElection, receiptFileText, type BoothApp, type BoothElection, type Credential, type Receipt, type VoteStep } from './engine.ts';
 import { LetterOpener } from './LetterOpener.tsx';
+import { BallotInputs } from './BallotInputs.tsx';
+import { approvalOverflow, ballotWords, checkDraft, emptyDraft, formOf, type Draft, type Problem } from './ballot-marks.ts';
 import { ErrorBox, formatFingerprint, StepHeading, useT, type ShownError } from './ui.tsx';
 
 const STEPS: VoteStep[] = ['connecting', 'level1', 'level2', 'level3', 'logged-in', 'blinding', 'signed', 'encrypting', 'casting', 'cast'];
 
 type Stage =
   | { kind: 'letter'; busy: boolean; error?: ShownError }
-  | { kind: 'election'; cred: Credential; election: BoothElection; app: BoothApp; choice?: string }
-  | { kind: 'confirm'; cred: Credential; election: BoothElection; app: BoothApp; choice: string }
+  | { kind: 'election'; cred: Credential; election: BoothElection; app: BoothApp; draft?: Draft }
+  | { kind: 'confirm'; cred: Credential; election: BoothElection; app: BoothApp; draft: Draft; choice: string; words: string[] | null }
   | { kind: 'voting'; step: VoteStep }
   | { kind: 'failed'; error: ShownError }
   | { kind: 'receipt'; receipt: Receipt; election: BoothElection };
@@ -61,9 +63,9 @@ export function VotePage({ langQuery }: { langQuery: string }) {
     case 'letter':
       return <LetterOpener focusHeading={moved} onCredential={open} busy={stage.busy} error={stage.error} />;
     case 'election':
-      return <ElectionStep stage={stage} onChoose={(choice) => go({ ...stage, kind: 'confirm', choice })} onCancel={() => go({ kind: 'letter', busy: false })} />;
+      return <ElectionStep stage={stage} onChoose={(draft, choice, words) => go({ ...stage, kind: 'confirm', draft, choice, words })} onCancel={() => go({ kind: 'letter', busy: false })} />;
     case 'confirm':
-      return <ConfirmStep theme={stage.election.theme} choice={stage.choice} onCast={() => cast(stage)} onBack={() => go({ ...stage, kind: 'election' })} />;
+      return <ConfirmStep election={stage.election} words={stage.words} onCast={() => cast(stage)} onBack={() => go({ ...stage, kind: 'election' })} />;
     case 'voting':
       return <ProgressStep step={stage.step} />;
     case 'failed':
@@ -94,16 +96,29 @@ function ElectionFacts({ election }: { election: BoothElection }) {
   );
 }
 
-function ElectionStep({ stage, onChoose, onCancel }: { stage: Extract<Stage, { kind: 'election' }>; onChoose: (c: string) => void; onCancel: () => void }) {
+/** The language the translator set on the page (ordinals differ). */
+const pageLang = () => document.documentElement.lang || 'en';
+
+function ElectionStep({ stage, onChoose, onCancel }: { stage: Extract<Stage, { kind: 'election' }>; onChoose: (d: Draft, choice: string, words: string[] | null) => void; onCancel: () => void }) {
   const t = useT();
   const { election } = stage;
-  const [choice, setChoice] = useState<string | undefined>(stage.choice);
-  const [missing, setMissing] = useState(false);
+  const form = formOf(election.ballot);
+  const [draft, setDraft] = useState<Draft>(stage.draft ?? emptyDraft(election.choices.length));
+  const [problem, setProblem] = useState<Problem>();
   const closed = election.state !== 'VOTE_STARTED';
+  const lang = pageLang();
+  const over = approvalOverflow(form, draft);
+  const shownProblem = problem ?? over;
+  const change = (d: Draft) => {
+    setDraft(d);
+    setProblem(undefined);
+  };
   const submit = (e: Event) => {
     e.preventDefault();
-    if (choice === undefined) return setMissing(true);
-    onChoose(choice);
+    const checked = checkDraft(form, election.choices, draft);
+    if (!checked.ok) return setProblem(checked.problem);
+    const ungraded = form.kind === 'graded' ? t('graded.ungradedWords', { lowest: form.scale[0] ?? '' }) : '';
+    onChoose(draft, checked.text, ballotWords(form, election.choices, checked.marks, lang, ungraded));
   };
   return (
     <section>
@@ -116,33 +131,17 @@ function ElectionStep({ stage, onChoose, onCancel }: { stage: Extract<Stage, { k
           </button>
         </ErrorBox>
       ) : (
-        <form onSubmit={submit} noValidate>
-          <fieldset class="choices" aria-describedby={missing ? 'choice-missing' : undefined}>
-            <legend>{t('choice.legend')}</legend>
-            {election.choices.map((c, i) => (
-              <div class="choice" key={c}>
-                <input
-                  type="radio"
-                  id={`choice-${i}`}
-                  name="choice"
-                  value={c}
-                  checked={choice === c}
-                  onChange={() => {
-                    setChoice(c);
-                    setMissing(false);
-                  }}
-                />
-                <label for={`choice-${i}`}>{c}</label>
-              </div>
-            ))}
-          </fieldset>
-          {missing && (
-            <p id="choice-missing" class="error" role="alert">
-              {t('choice.none')}
+        <form onSubmit={submit} noValidate data-form={form.kind}>
+          <BallotInputs form={form} candidates={election.choices} draft={draft} lang={lang} onChange={change} errorId={shownProblem ? 'choice-missing' : undefined} />
+          {shownProblem && (
+            <p id="choice-missing" class="error" role="alert" data-problem={shownProblem.key}>
+              {t(shownProblem.key, shownProblem.vars)}
             </p>
           )}
           <div class="actions">
-            <button type="submit">{t('choice.continue')}</button>
+            <button type="submit" aria-disabled={over ? 'true' : undefined}>
+              {t('choice.continue')}
+            </button>
             <button type="button" class="secondary" onClick={onCancel}>
               {t('choice.cancel')}
             </button>
@@ -153,14 +152,25 @@ function ElectionStep({ stage, onChoose, onCancel }: { stage: Extract<Stage, { k
   );
 }
 
-function ConfirmStep({ theme, choice, onCast, onBack }: { theme: string; choice: string; onCast: () => void; onBack: () => void }) {
+function ConfirmStep({ election, words, onCast, onBack }: { election: BoothElection; words: string[] | null; onCast: () => void; onBack: () => void }) {
   const t = useT();
+  const kind = formOf(election.ballot).kind;
   return (
     <section>
       <StepHeading>{t('confirm.title')}</StepHeading>
-      <p class="chosen-theme">{theme}</p>
-      <p>{t('confirm.text')}</p>
-      <p class="chosen">{choice}</p>
+      <p class="chosen-theme">{election.theme}</p>
+      <p>{words === null ? t('confirm.blankText') : t(`confirm.text.${kind}`)}</p>
+      {words === null ? (
+        <p class="chosen">{t('confirm.blank')}</p>
+      ) : words.length === 1 && kind === 'single' ? (
+        <p class="chosen">{words[0]}</p>
+      ) : (
+        <ul class="chosen chosen-list">
+          {words.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      )}
       <p>{t('confirm.final')}</p>
       <div class="actions">
         <button type="button" onClick={onCast}>

@@ -14,6 +14,7 @@ import { electionFingerprint, pinsOf, verifyCastReceipt, type PublishedPins } fr
 import { clientMac, generateX25519Pair, level3Proof } from '../crypto/login.ts';
 import { parseCredentialUri, type Credential } from '../../../src/credentials/credential-uri.ts';
 import type { Receipt } from '../../../src/client/receipt.ts';
+import { decodeBallot, SINGLE_FORM, type BallotRules } from '../../../src/domain/ballot-form.ts';
 
 /** The credential a letter carries (the QR code's `evote:credential?v=1&…` URI). */
 export type { Credential } from '../../../src/credentials/credential-uri.ts';
@@ -36,7 +37,12 @@ export interface BoothElection {
   state: string;
   /** 64 hex digits, computed here from the published keys (compare with the letter's). */
   fingerprint: string;
+  /** The ballot's form, method and seats; null: single choice, plurality (elections without a form). */
+  ballot: BallotRules | null;
 }
+
+/** Whether `choice` is a ballot text this election's tally counts as VALID (docs/methods.md, "Ballot forms"). */
+const countable = (choices: readonly string[], ballot: BallotRules | null | undefined, choice: string) => decodeBallot(ballot?.form ?? SINGLE_FORM, choices, choice).ok;
 
 export type VoteStep = 'connecting' | 'level1' | 'level2' | 'level3' | 'logged-in' | 'blinding' | 'signed' | 'encrypting' | 'casting' | 'cast';
 
@@ -61,7 +67,7 @@ interface ElectionRow {
   logPublicKey?: string;
   trustees?: PublishedPins['trustees'];
   witnesses?: string[];
-  ballot?: PublishedPins['ballot'];
+  ballot?: BallotRules | null;
 }
 
 interface PublishedElection {
@@ -86,7 +92,7 @@ async function fetchElection(conn: Connection, electionId: string): Promise<Publ
  */
 export async function loadElection(conn: Connection, electionId: string): Promise<BoothElection> {
   const { row, fingerprint } = await fetchElection(conn, electionId);
-  return { electionId, theme: row.theme, choices: [...row.choices], state: row.status, fingerprint };
+  return { electionId, theme: row.theme, choices: [...row.choices], state: row.status, fingerprint, ballot: row.ballot ?? null };
 }
 
 /**
@@ -108,6 +114,7 @@ export interface VoteInput {
   credential: Credential;
   app: BoothApp;
   election: BoothElection;
+  /** The ballot's canonical text (encodeBallot's; a candidate's name for single choice). */
   choice: string;
   onStep?: (step: VoteStep) => void;
   /** For Node tests: a WebSocket constructor other than the global one. */
@@ -167,7 +174,7 @@ export async function castVote(input: VoteInput): Promise<Receipt> {
   if (cred.electionId !== input.election.electionId) {
     throw new EvoteError('WRONG_ELECTION', 'this letter is for another election than the one shown');
   }
-  if (!input.election.choices.includes(choice)) throw new EvoteError('INVALID_CHOICE', 'the choice is not one of this election’s choices');
+  if (!countable(input.election.choices, input.election.ballot, choice)) throw new EvoteError('INVALID_CHOICE', 'the choice is not one of this election’s choices');
   const salt = newN2Salt();
   let finished: { ciphertext: string; ballotHash: string };
   let logPublicKey: string;
@@ -194,7 +201,7 @@ export async function castVote(input: VoteInput): Promise<Receipt> {
       step('logged-in');
 
       const published = await fetchElection(a, cred.electionId);
-      if (!published.row.choices.includes(choice)) throw new EvoteError('INVALID_CHOICE', 'the choice is not one of this election’s choices');
+      if (!countable(published.row.choices, published.row.ballot, choice)) throw new EvoteError('INVALID_CHOICE', 'the choice is not one of this election’s choices');
       if (published.fingerprint !== input.election.fingerprint) {
         throw new EvoteError('ELECTION_CHANGED', 'the election keys differ from those shown before the choice: reload the election');
       }

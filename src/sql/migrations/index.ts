@@ -9,7 +9,8 @@ import { trusteePartials } from './0003-trustee-partials.ts';
 import { electionPins } from './0004-election-pins.ts';
 import { trusteeBatches } from './0005-trustee-batches.ts';
 import { electionBallot } from './0006-election-ballot.ts';
+import { electionWeights } from './0007-election-weights.ts';
 
-export const MIGRATIONS: readonly Migration[] = [baseline, tallyRanges, trusteePartials, electionPins, trusteeBatches, electionBallot];
+export const MIGRATIONS: readonly Migration[] = [baseline, tallyRanges, trusteePartials, electionPins, trusteeBatches, electionBallot, electionWeights];
 
 export type { Migration } from './migration.ts';

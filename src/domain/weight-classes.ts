@@ -106,3 +106,8 @@ export function smallClass(classes: readonly WeightClass[], votersPerWeight: Rea
   }
   return undefined;
 }
+
+/** How many times a counted vote counts (the counting methods' hook): its class weight, 1 when unweighted. */
+export function voteWeight(vote: { weight?: number }): number {
+  return vote.weight ?? 1;
+}

@@ -25,6 +25,7 @@ import type { TallyPublished, VoteCounted } from '../../src/domain/tally-events.
 import type { ElectionRow } from '../../src/projections/read-models.ts';
 import { startTestCluster, until, type TestCluster } from '../support/system.ts';
 import { issueLettersByEmail, startSmtpSink, type SmtpSink } from '../support/letters.ts';
+import { runEvote } from '../support/run-cli.ts';
 
 let sink: SmtpSink;
 let cluster: TestCluster;
@@ -181,5 +182,20 @@ describe('a weighted election through the gateway', () => {
     const report = await verifyFromStore(system.store, electionId);
     expect(report.failures.map((f) => f.check)).toEqual(['WEIGHT_CLASS_BOUNDS']);
     expect(report.failures[0]!.message).toContain('weight class 3: 3 VALID ballots');
+  });
+
+  it('evote election create --weights makes the classes; a bad list is a usage error', { timeout: 60_000 }, async () => {
+    const url = cluster.systems[0]!.gateway!.url;
+    const evote = (args: string[]) => runEvote(['--url', url, ...args], { EVOTE_ADMIN_TOKEN: cluster.adminToken });
+    const base = ['election', 'create', '--theme', 'Shares', '--choice', 'Yes', '--choice', 'No', '--expected-voters', '4'];
+    const made = await evote(['--json', ...base, '--weights', '5,2']);
+    expect(made.code, made.stderr).toBe(0);
+    const { electionId, fingerprint } = JSON.parse(made.stdout) as { electionId: string; fingerprint: string };
+    const row = await admin.request<ElectionRow>('query', 'election.get', { electionId });
+    expect(row.weightClasses?.map((c) => c.weight)).toEqual([2, 5]);
+    expect(fingerprint).toBe(fingerprintOf(row));
+    const bad = await evote([...base, '--weights', '2,2']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('INVALID_WEIGHTS');
   });
 });

@@ -13,6 +13,8 @@ export interface ElectionPublicKeys {
   /** base64url SPKI DER, as in ElectionCreated. */
   authorityPublicKey: string;
   ballotPublicKey: string;
+  /** A weighted election's classes (ElectionCreated): signatures are checked against these keys. */
+  weightClasses?: { weight: number; authorityPublicKey: string }[];
 }
 
 export interface OpenBallotJob {
@@ -25,6 +27,7 @@ export interface OpeningKeys {
   crypto: CryptoPrimitives;
   authority: PublicKeyHandle;
   ballot: PublicKeyHandle;
+  classes?: { weight: number; key: PublicKeyHandle }[];
 }
 
 /**
@@ -40,7 +43,8 @@ export function importElectionKeys(crypto: CryptoPrimitives, k: ElectionPublicKe
     if (!der) throw new TypeError('public key is not base64url');
     return crypto.rsaPublicKey(der);
   };
-  return { crypto, authority: spki(k.authorityPublicKey), ballot: spki(k.ballotPublicKey) };
+  const classes = k.weightClasses?.map((c) => ({ weight: c.weight, key: spki(c.authorityPublicKey) }));
+  return { crypto, authority: spki(k.authorityPublicKey), ballot: spki(k.ballotPublicKey), ...(classes && { classes }) };
 }
 
 const unreadable = (revealedR: string | null): OpenedBallot => ({ kind: 'undecryptable', revealedR, choice: null, n2Commitment: null });
@@ -64,6 +68,9 @@ export function openBallot(keys: OpeningKeys, electionId: string, job: OpenBallo
     return unreadable(job.revealedR);
   }
   // The tally's own reading of a decrypted ballot (src/tally/classify.ts).
-  const { crypto, authority } = keys;
-  return readOpenedBallot((m, s) => crypto.rsaPssSha384Verify(authority, m, s), electionId, decrypted.value.plaintext, job.revealedR);
+  const { crypto, authority, classes } = keys;
+  const check = classes
+    ? (m: Uint8Array, s: Uint8Array) => classes.find((c) => crypto.rsaPssSha384Verify(c.key, m, s))?.weight ?? null
+    : (m: Uint8Array, s: Uint8Array) => crypto.rsaPssSha384Verify(authority, m, s);
+  return readOpenedBallot(check, electionId, decrypted.value.plaintext, job.revealedR);
 }

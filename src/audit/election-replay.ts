@@ -4,6 +4,7 @@
  * (the commands' inputs are not in the log). Checks listed in docs/audit.md, "lifecycle".
  * No Node built-in: crypto comes in as CryptoPrimitives, so the browser's audit replays the same way.
  */
+import { validateWeightClasses, type WeightClass } from '../domain/weight-classes.ts';
 import { ballotRulesOf, evolve, initialState, parseInstant, type ElectionState } from '../domain/election.ts';
 import { rulesMisfit, validateBallotRules, type BallotRules } from '../domain/ballot-form.ts';
 import type { ElectionCreated, ElectionEvent, VoterRegistered, VotingStarted, VotingEnded, ElectionConfigured, TrusteesAppointed } from '../domain/election-events.ts';
@@ -27,7 +28,7 @@ export interface CountedBallot {
   ballotHash: string;
   ciphertext: string;
   revealedR: string | null;
-  claimed: { status: VoteStatus; choice: string | null; n2Commitment: string | null; reason?: unknown };
+  claimed: { status: VoteStatus; choice: string | null; n2Commitment: string | null; reason?: unknown; weight?: unknown };
 }
 
 /** A failed check: a stable code and a message (never a secret: the log holds none). */
@@ -60,6 +61,9 @@ export class ElectionReplay {
   readonly voters = new Set<string>();
   private readonly emailHmacs = new Set<string>();
   readonly blindSigned = new Set<string>();
+  /** A weighted election's classes, and blind signatures issued per class (weight → count). */
+  weightClasses: WeightClass[] | null = null;
+  readonly signedPerWeight = new Map<number, number>();
   /** hashN2 of the credentials minted (only to refuse a second mint: no ballot is checked against it). */
   private readonly mintedN2 = new Set<string>();
   private readonly mintedN1 = new Set<string>();
@@ -155,7 +159,18 @@ export class ElectionReplay {
           return v('BALLOT_FORM', 'ElectionCreated carries a ballot form, method or seats that election.create would have refused');
         }
         this.ballotRules = rules;
-        const fp = electionFingerprintWith(this.crypto.sha256, { electionId: this.electionId, authorityPublicKey: d.authorityPublicKey, ballotPublicKey: d.ballotPublicKey, logPublicKey: d.logPublicKey, witnesses: this.witnesses, ballot: rules });
+        if (d.weightClasses !== undefined) {
+          const classes = validateWeightClasses(d.weightClasses, [d.authorityPublicKey, d.ballotPublicKey]);
+          if (!Array.isArray(classes) || canonicalJson(classes) !== canonicalJson(d.weightClasses)) return v('ELECTION_KEYS', 'ElectionCreated carries weight classes that election.create would have refused');
+          try {
+            for (const c of classes) importElectionKeys(this.crypto, { ...keys, authorityPublicKey: c.authorityPublicKey });
+          } catch {
+            return v('ELECTION_KEYS', 'a weight class key is not a valid RSA public key');
+          }
+          this.weightClasses = classes;
+          Object.assign(keys, { weightClasses: classes });
+        }
+        const fp = electionFingerprintWith(this.crypto.sha256, { electionId: this.electionId, authorityPublicKey: d.authorityPublicKey, ballotPublicKey: d.ballotPublicKey, logPublicKey: d.logPublicKey, witnesses: this.witnesses, ballot: rules, weightClasses: this.weightClasses });
         if (!fp.ok) return v('ELECTION_KEYS', fp.error.message);
         this.fingerprint = fp.value;
         this.fingerprintPending = this.expectedFingerprint !== undefined && fp.value !== this.expectedFingerprint;
@@ -242,6 +257,9 @@ export class ElectionReplay {
         const data = e.data as BlindSignatureIssued['data'];
         if (this.blindSigned.has(data.voterId)) return v('DUPLICATE_BLIND_SIGNATURE', 'a voter received two blind signatures');
         this.blindSigned.add(data.voterId);
+        const weighted = this.weightClasses !== null && this.weightClasses.some((c) => c.weight === data.weight);
+        if (this.weightClasses === null ? data.weight !== undefined : !weighted) return v('WEIGHT_CLASS', "BlindSignatureIssued names no weight class of the election's, or one in an unweighted election");
+        if (data.weight !== undefined) this.signedPerWeight.set(data.weight, (this.signedPerWeight.get(data.weight) ?? 0) + 1);
         return undefined;
       }
       default:
@@ -341,7 +359,7 @@ export class ElectionReplay {
           ballotHash: d.ballotHash,
           ciphertext,
           revealedR: d.revealedR,
-          claimed: { status: d.status, choice: d.choice, n2Commitment: d.n2Commitment, ...(d.reason !== undefined && { reason: d.reason }) },
+          claimed: { status: d.status, choice: d.choice, n2Commitment: d.n2Commitment, ...(d.reason !== undefined && { reason: d.reason }), ...(d.weight !== undefined && { weight: d.weight }) },
         };
       }
       case 'TrusteeFaulted':

@@ -4,6 +4,8 @@
  * (web/src/audit/). No Node built-in here. The checks, the work split and the ordering of
  * failures: docs/audit.md.
  */
+import { weightClassBounds } from './weight-bounds.ts';
+import { voteWeight } from '../domain/weight-classes.ts';
 import { VOTE_STATUSES, type VoteStatus } from '../domain/tally-events.ts';
 import type { BallotOpening, ElectionPublicKeys, OpenBallotJob } from './ballot-opening.ts';
 import { verifyCheckpointWith } from './checkpoint-core.ts';
@@ -465,7 +467,8 @@ async function checkCountedBallots(
   verifier: Verifier,
   replay: ElectionReplay,
   beforeLine: number,
-): Promise<{ failure?: AuditFailure; counts: Record<string, number>; statuses: Partial<Record<VoteStatus, number>>; counted: number }> {
+): Promise<{ failure?: AuditFailure; counts: Record<string, number>; statuses: Partial<Record<VoteStatus, number>>; counted: number; validPerWeight: Map<number, number> }> {
+  const validPerWeight = new Map<number, number>();
   const counts: Record<string, number> = Object.fromEntries(replay.choices.map((c) => [c, 0]));
   const statuses: Partial<Record<VoteStatus, number>> = Object.fromEntries(VOTE_STATUSES.map((s) => [s, 0]));
   const form = replay.state.ballotRules?.form;
@@ -475,10 +478,10 @@ async function checkCountedBallots(
     const results = await batch.results;
     for (let i = 0; i < batch.ballots.length; i++) {
       // Read past the first failure (leaf hashes are checked behind the reading): not judged.
-      if ((batch.lines[i] as number) >= beforeLine) return { counts, statuses, counted };
+      if ((batch.lines[i] as number) >= beforeLine) return { counts, statuses, counted, validPerWeight };
       const b = batch.ballots[i] as QueuedBallot;
       const o = results[i] as BallotOpening;
-      const fail = (check: string, message: string) => ({ failure: failureAt({ check, message }, b.entry), counts, statuses, counted });
+      const fail = (check: string, message: string) => ({ failure: failureAt({ check, message }, b.entry), counts, statuses, counted, validPerWeight });
       if (o.kind === 'wrong-r') return fail('REVEALED_R', 'the revealed r does not satisfy r^e mod n = c0');
       if (o.kind === 'missing-r') return fail('REVEALED_R', 'no r revealed although the ballot\'s KEM value is invertible: UNDECRYPTABLE is unproven');
       const { status: expected, reason } = decideStatus(o, ctx);
@@ -486,12 +489,15 @@ async function checkCountedBallots(
       if (b.claimed.reason !== reason) return fail('VOTE_REASON', `VoteCounted gives the reason ${String(b.claimed.reason ?? 'none')}, the ballot's is ${reason ?? 'none'}`);
       if (b.claimed.choice !== o.choice) return fail('VOTE_CHOICE', 'VoteCounted.choice is not the choice in the ballot');
       if (b.claimed.n2Commitment !== o.n2Commitment) return fail('VOTE_N2', 'VoteCounted.n2Commitment is not the N2 commitment in the ballot');
+      const weight = expected === 'VALID' && o.kind === 'opened' ? o.weight : undefined;
+      if (b.claimed.weight !== weight) return fail('VOTE_WEIGHT', `VoteCounted gives the weight ${String(b.claimed.weight ?? 'none')}, the ballot's class is ${String(weight ?? 'none')}`);
+      if (weight !== undefined) validPerWeight.set(weight, (validPerWeight.get(weight) ?? 0) + 1);
       statuses[expected] = (statuses[expected] ?? 0) + 1;
-      if (expected === 'VALID') counts[o.choice as string] = (counts[o.choice as string] ?? 0) + 1;
+      if (expected === 'VALID') counts[o.choice as string] = (counts[o.choice as string] ?? 0) + voteWeight({ ...(weight !== undefined && { weight }) });
       counted++;
     }
   }
-  return { counts, statuses, counted };
+  return { counts, statuses, counted, validPerWeight };
 }
 
 function compareTally(replay: ElectionReplay, r: { counts: Record<string, number>; statuses: Partial<Record<VoteStatus, number>>; counted: number }): AuditFailure | undefined {
@@ -567,6 +573,8 @@ export async function verifyLogOn(platform: AuditPlatform, lines: VerifierInput,
     if (replay) {
       tally = await checkCountedBallots(v, replay, beforeLine);
       if (tally.failure) failures.push(tally.failure);
+      const overspent = !tally.failure && replay.weightClasses ? weightClassBounds(tally.validPerWeight, replay.signedPerWeight, replay.published?.entry ?? { position: null, streamId: null, type: null }) : undefined;
+      if (overspent) failures.push(overspent);
       else if (replay.published && v.publishedLine < beforeLine) {
         // TallyPublished was read (and passed its checks) before any failure: compare it.
         const mismatch = compareTally(replay, tally);

@@ -33,7 +33,7 @@ export class ElectionPin {
   fingerprint(): string | undefined {
     if (!this.created) return this.pinnedBefore;
     const { electionId, authorityPublicKey, ballotPublicKey, logPublicKey, witnesses } = this.created;
-    const fp = electionFingerprint({ electionId, authorityPublicKey, ballotPublicKey, logPublicKey, witnesses: witnesses ?? [], trustees: this.trustees ?? null, ballot: ballotRulesOf(this.created) });
+    const fp = electionFingerprint({ electionId, authorityPublicKey, ballotPublicKey, logPublicKey, witnesses: witnesses ?? [], trustees: this.trustees ?? null, ballot: ballotRulesOf(this.created), weightClasses: this.created.weightClasses ?? null });
     return fp.ok ? fp.value : undefined;
   }
 

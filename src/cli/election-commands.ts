@@ -11,6 +11,7 @@ import { readTranscript } from './trustee-files.ts';
 import { vkeyOf } from '../audit/cosignature.ts';
 import { witnessKeyFrom } from './witness-commands.ts';
 import { ballotInputFromFlags, describeBallot, type BallotFlags } from './ballot-form-options.ts';
+import { parseWeightList } from '../domain/weight-classes.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -59,13 +60,16 @@ export function registerElectionCommands(program: Command, globals: () => Global
     .option('--full', 'ranked: every candidate must be ranked')
     .option('--max-ranks <n>', 'ranked: most candidates ranked', positiveInt('--max-ranks'))
     .option('--scale <grades>', 'graded: grade names, lowest first, comma-separated, e.g. "Reject,Poor,Fair,Good,Excellent"')
-    .action(async (o: { theme: string; choice: string[]; expectedVoters: number; id?: string; trustees?: string; witness?: string[] } & BallotFlags) => {
+    .option('--weights <list>', 'weighted voters: the weight classes, comma-separated, e.g. "1,3" (one authority key each; the voter CSV\'s weight column names each voter\'s)')
+    .action(async (o: { theme: string; choice: string[]; expectedVoters: number; id?: string; trustees?: string; witness?: string[]; weights?: string } & BallotFlags) => {
       const g = globals();
+      const weights = o.weights === undefined ? undefined : parseWeightList(o.weights);
+      if (weights !== undefined && !Array.isArray(weights)) throw new CliError(EXIT.USAGE, `--weights: ${weights.message}`, weights.code);
       const ballot = ballotInputFromFlags(o);
       const trustees = o.trustees === undefined ? undefined : await readTranscript(o.trustees);
       const witnesses = o.witness ? [...new Set(await Promise.all(o.witness.map(async (w) => vkeyOf(await witnessKeyFrom(w)))))] : undefined;
       const result = await withAdmin(g, async (admin) => {
-        const created = await admin.createElection({ theme: o.theme, choices: o.choice, expectedVoters: o.expectedVoters, ...(o.id ? { electionId: o.id } : {}), ...(trustees ? { trustees } : {}), ...(witnesses ? { witnesses } : {}), ...ballot });
+        const created = await admin.createElection({ theme: o.theme, choices: o.choice, expectedVoters: o.expectedVoters, ...(o.id ? { electionId: o.id } : {}), ...(trustees ? { trustees } : {}), ...(witnesses ? { witnesses } : {}), ...ballot, ...(weights ? { weights } : {}) });
         // A command replies once the read models have its position: the row holds the new keys.
         return { ...created, fingerprint: fingerprintOf(await admin.getElection(created.electionId)) };
       });

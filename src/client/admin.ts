@@ -69,8 +69,9 @@ export class EvoteAdmin {
   /**
    * `trustees`: the transcript JSON of `evote ceremony` (a trustee election; no counter key on the server).
    * `form`, `method`, `seats`: the ballot form and counting method (docs/methods.md); absent, single choice and plurality.
+   * `weights`: one authority key per weight class (docs/methods.md "Weighted voters"); the import's `weight` column names each voter's.
    */
-  createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string; trustees?: TrusteeTranscript; witnesses?: string[]; form?: BallotFormInput; method?: MethodName; seats?: number }): Promise<{ electionId: string; position: number }> {
+  createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string; trustees?: TrusteeTranscript; witnesses?: string[]; form?: BallotFormInput; method?: MethodName; seats?: number; weights?: number[] }): Promise<{ electionId: string; position: number }> {
     return this.command('election.create', input);
   }
   configureElection(input: { electionId: string; theme?: string; choices?: string[]; expectedVoters?: number; closesAt?: string | null }): Promise<{ position: number }> {

@@ -4,6 +4,7 @@
  */
 import { parseVoterCsv } from '../commands/csv.ts';
 import { validateEmail } from '../domain/election.ts';
+import { parseWeight } from '../domain/weight-classes.ts';
 import { domainError, type DomainError } from '../domain/errors.ts';
 import { EvoteError } from './errors.ts';
 import type { ImportProgress, ImportResult } from '../commands/election-command-handlers.ts';
@@ -12,7 +13,7 @@ import type { ImportProgress, ImportResult } from '../commands/election-command-
 export const IMPORT_CHUNK_CHARS = 48 * 1024;
 
 export interface ImportChunk {
-  /** `email` header, then one normalised address a line. */
+  /** `email` header (`email,weight` when the file has weights), then one normalised address (and weight) a line. */
   csv: string;
   /** The file's line of each row of `csv` (index 0 = the chunk's line 2). */
   lines: number[];
@@ -28,11 +29,12 @@ export function planVoterImport(csv: string, chunkChars = IMPORT_CHUNK_CHARS): I
   if (!parsed.ok) return parsed;
   const firstLineOf = new Map<string, number>();
   const chunks: ImportChunk[] = [];
+  const weighted = parsed.rows.length > 0 && parsed.rows[0]?.weight !== undefined;
   let rows: string[] = [];
   let lines: number[] = [];
   let size = 0;
   const flush = () => {
-    chunks.push({ csv: ['email', ...rows].join('\n') + '\n', lines });
+    chunks.push({ csv: [weighted ? 'email,weight' : 'email', ...rows].join('\n') + '\n', lines });
     rows = [];
     lines = [];
     size = 0;
@@ -45,11 +47,18 @@ export function planVoterImport(csv: string, chunkChars = IMPORT_CHUNK_CHARS): I
       return { ok: false, error: domainError('DUPLICATE_VOTER', `line ${row.line}: same e-mail address as line ${firstLine}`, { line: row.line, firstLine }) };
     }
     firstLineOf.set(email, row.line);
-    // Normalised addresses are ASCII without quotes or backslashes: one JSON byte each, plus "\n".
-    if (size + email.length + 2 > chunkChars && rows.length > 0) flush();
-    rows.push(email);
+    let text = email;
+    if (weighted) {
+      const cell = (row.weight ?? '').trim();
+      const weight = cell === '' ? '' : parseWeight(cell);
+      if (weight === undefined) return { ok: false, error: domainError('INVALID_WEIGHT', `line ${row.line}: a weight is a positive integer`, { line: row.line }) };
+      text = `${email},${weight}`;
+    }
+    // Normalised addresses and weights are ASCII without quotes or backslashes: one JSON byte each, plus "\n".
+    if (size + text.length + 2 > chunkChars && rows.length > 0) flush();
+    rows.push(text);
     lines.push(row.line);
-    size += email.length + 2;
+    size += text.length + 2;
   }
   // Even an empty list is sent once: the server still checks the election and answers a position.
   if (rows.length > 0 || chunks.length === 0) flush();

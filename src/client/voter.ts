@@ -147,7 +147,7 @@ async function signBallot(input: VoteInput, policy: Required<StepRetryOptions>):
         tokens = await loginVoter(a, cred, input.client);
         input.onStep?.('logged-in');
       }
-      prepared ??= await prepareFor(a, cred.electionId, choice);
+      prepared ??= await prepareFor(a, cred.electionId, choice, tokens.accessToken);
       const { ballot, keys } = prepared;
       let blindSignature: string;
       try {
@@ -170,7 +170,7 @@ async function signBallot(input: VoteInput, policy: Required<StepRetryOptions>):
   );
   return { finished: signed, logPublicKey: prepared!.logPublicKey, fingerprint: prepared!.fingerprint, salt };
 
-  async function prepareFor(a: EvoteConnection, electionId: string, input: BallotInput) {
+  async function prepareFor(a: EvoteConnection, electionId: string, input: BallotInput, accessToken: string) {
     const election = await a.request<ElectionRow>('query', 'election.get', { electionId });
     const choiceName = choiceText(election, input);
     if (!election.authorityPublicKey || !election.ballotPublicKey || !election.logPublicKey) {
@@ -178,10 +178,23 @@ async function signBallot(input: VoteInput, policy: Required<StepRetryOptions>):
     }
     const fingerprint = fingerprintOf({ ...election, electionId });
     if (!fingerprint) throw new EvoteError('ELECTION_KEYS_MISSING', 'the published election keys are not well-formed');
-    const keys = { authorityPublicKey: election.authorityPublicKey, ballotPublicKey: election.ballotPublicKey };
+    const keys = { authorityPublicKey: await classKeyOf(a, election, accessToken), ballotPublicKey: election.ballotPublicKey };
     const ballot = prepareBallot({ electionId, choice: choiceName, n2Commitment: n2Commitment(cred.n2, salt), authorityPublicKey: keys.authorityPublicKey });
     return { ballot, keys, logPublicKey: election.logPublicKey, fingerprint };
   }
+}
+
+/**
+ * The key to blind under: the election's authority key, or in a weighted election the key of the
+ * voter's class, taken from the published classes the fingerprint covers (never from the server's answer alone).
+ */
+async function classKeyOf(a: EvoteConnection, election: ElectionRow, accessToken: string): Promise<string> {
+  const classes = election.weightClasses;
+  if (!classes || classes.length === 0) return election.authorityPublicKey as string;
+  const { weight } = await a.request<{ weight: number | null }>('query', 'ballot.weightClass', { electionId: election.electionId }, { token: accessToken });
+  const found = classes.find((c) => c.weight === weight);
+  if (!found) throw new EvoteError('WEIGHT_CLASS_UNKNOWN', `the server names weight class ${String(weight)}, which the election did not publish`);
+  return found.authorityPublicKey;
 }
 
 /** What the server says about a ballot. `status` and `choice` are null until the tally counted it. */

@@ -140,7 +140,7 @@ async function loadElection(store: EventStore, electionId: string): Promise<Elec
       required: 'VOTE_STARTED',
     });
   }
-  const fingerprint = state.publicKeys ? electionFingerprint({ electionId, ...state.publicKeys, trustees: state.trustees, witnesses: state.witnesses, ballot: state.ballotRules }) : undefined;
+  const fingerprint = state.publicKeys ? electionFingerprint({ electionId, ...state.publicKeys, trustees: state.trustees, witnesses: state.witnesses, ballot: state.ballotRules, weightClasses: state.weightClasses }) : undefined;
   if (!fingerprint?.ok) return domainError('INVALID_ELECTION_KEYS', 'the election has no public keys to print a fingerprint of');
   return { theme: state.theme, fingerprint: fingerprint.value, voters };
 }

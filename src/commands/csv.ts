@@ -1,5 +1,6 @@
 /**
- * The voter list import format: RFC 4180 CSV with an `email` column (docs/events.md "Voter import").
+ * The voter list import format: RFC 4180 CSV with an `email` column and, for a weighted election, a
+ * `weight` column (docs/events.md "Voter import").
  * Lines are counted here, not taken from csv-parse, whose `lines` is where a record ends and counts
  * a quoted CRLF twice: blank lines are kept as records, then dropped.
  */
@@ -8,6 +9,8 @@ import { domainError, type DomainError } from '../domain/errors.ts';
 
 export interface VoterCsvRow {
   email: string;
+  /** The `weight` cell as written, when the header has that column. */
+  weight?: string;
   line: number;
 }
 
@@ -56,6 +59,7 @@ type Walk = { ok: false; error: DomainError } | { ok: true; rows: VoterCsvRow[];
 function walk(records: string[][]): Walk {
   let line = 1;
   let emailColumn = -1;
+  let weightColumn = -1;
   let width = 0;
   const rows: VoterCsvRow[] = [];
   for (const fields of records) {
@@ -68,11 +72,13 @@ function walk(records: string[][]): Walk {
       emailColumn = names.indexOf('email');
       if (emailColumn < 0) return invalid(recordLine, 'the header row has no "email" column');
       if (names.indexOf('email', emailColumn + 1) >= 0) return invalid(recordLine, 'the header row has more than one "email" column');
+      weightColumn = names.indexOf('weight');
+      if (weightColumn >= 0 && names.indexOf('weight', weightColumn + 1) >= 0) return invalid(recordLine, 'the header row has more than one "weight" column');
       width = fields.length;
       continue;
     }
     if (fields.length !== width) return invalid(recordLine, `expected ${width} fields, found ${fields.length}`);
-    rows.push({ email: fields[emailColumn] as string, line: recordLine });
+    rows.push(weightColumn < 0 ? { email: fields[emailColumn] as string, line: recordLine } : { email: fields[emailColumn] as string, weight: fields[weightColumn] as string, line: recordLine });
   }
   return { ok: true, rows, headerSeen: emailColumn >= 0, nextLine: line };
 }

@@ -11,6 +11,7 @@ import type { ProtectedEmail } from '../domain/election-commands.ts';
 import type { KeyStore } from '../keystore/port.ts';
 import { emailHmac, encryptEmail, getOrCreatePiiKey } from '../keystore/pii.ts';
 import { DEFAULT_RSA_BITS, ensureElectionKeys, type RsaBits } from './election-keys.ts';
+import { ensureWeightClassKeys } from './weight-class-keys.ts';
 import { domainError, isDomainError, type DomainError, type Result } from '../domain/errors.ts';
 import {
   AggregateCache,
@@ -24,6 +25,7 @@ import {
   type HandledCommand,
 } from './command-handler.ts';
 import { parseVoterCsv } from './csv.ts';
+import { parseWeight } from '../domain/weight-classes.ts';
 import type { TrusteeTranscript } from '../domain/trustees.ts';
 import type { MethodName } from '../domain/counting/types.ts';
 import { checkTranscriptKeys } from './trustee-transcript.ts';
@@ -46,7 +48,7 @@ export interface ImportResult {
 
 export interface ElectionCommandHandlers {
   /** With `trustees` (the ceremony's transcript) the ballot key is theirs and no counter key is generated. */
-  createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string; trustees?: TrusteeTranscript; witnesses?: string[]; form?: unknown; method?: MethodName; seats?: number }): Promise<Result<{ electionId: string; position: number }>>;
+  createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string; trustees?: TrusteeTranscript; witnesses?: string[]; form?: unknown; method?: MethodName; seats?: number; weights?: number[] }): Promise<Result<{ electionId: string; position: number }>>;
   configureElection(input: { electionId: string; theme?: string; choices?: string[]; expectedVoters?: number; closesAt?: string | null }): Promise<Result<{ position: number }>>;
   registerVoter(input: { electionId: string; email: string }): Promise<Result<{ voterId: string; position: number }>>;
   /** CSV with a header row containing an `email` column; appends in batches, calling onProgress after each. */
@@ -111,10 +113,14 @@ export function createElectionCommandHandlers(store: EventStore, deps: ElectionC
       const { trustees } = input;
       const base = { type: 'CreateElection', electionId, theme: input.theme, choices: input.choices, expectedVoters: input.expectedVoters, ...(trustees && { trustees }), ...(input.witnesses && { witnesses: input.witnesses }), ...(input.form !== undefined && { form: input.form }), ...(input.method !== undefined && { method: input.method }), ...(input.seats !== undefined && { seats: input.seats }) } as const;
       const placeholders = trustees ? { ...PLACEHOLDER_KEYS, ballotPublicKey: trustees.ballotPublicKey } : PLACEHOLDER_KEYS;
-      const refused = (await precheck({ ...base, publicKeys: placeholders, now: now() })) ?? (trustees && checkTranscriptKeys(trustees));
+      const { weights } = input;
+      const placeholderClasses = weights === undefined ? undefined : Array.isArray(weights) ? weights.map((weight, i) => ({ weight, authorityPublicKey: 'W'.repeat(300 + i) })) : (weights as never);
+      const refused = (await precheck({ ...base, publicKeys: placeholders, ...(placeholderClasses && { weightClasses: placeholderClasses }), now: now() })) ?? (trustees && checkTranscriptKeys(trustees));
       if (refused) return { ok: false, error: refused };
-      const publicKeys = await ensureElectionKeys(deps.keyStore, electionId, deps.rsaBits ?? DEFAULT_RSA_BITS, trustees?.ballotPublicKey);
-      const r = await run({ ...base, publicKeys, now: now() });
+      const bits = deps.rsaBits ?? DEFAULT_RSA_BITS;
+      const publicKeys = await ensureElectionKeys(deps.keyStore, electionId, bits, trustees?.ballotPublicKey);
+      const weightClasses = weights === undefined ? undefined : await ensureWeightClassKeys(deps.keyStore, electionId, weights, bits);
+      const r = await run({ ...base, publicKeys, ...(weightClasses && { weightClasses }), now: now() });
       return r.ok ? { ok: true, value: { electionId, position: r.value.position } } : r;
     },
 
@@ -177,7 +183,11 @@ export function createElectionCommandHandlers(store: EventStore, deps: ElectionC
     for (const r of parsed.rows) {
       const email = protectEmail(piiKey, input.electionId, r.email);
       if (isDomainError(email)) return { ok: false, error: domainError(email.code, `line ${r.line}: ${email.message}`, { line: r.line }) };
-      rows.push({ voterId: deps.newId(), ...email, line: r.line });
+      const weight = r.weight === undefined || r.weight.trim() === '' ? undefined : parseWeight(r.weight);
+      if (r.weight !== undefined && r.weight.trim() !== '' && weight === undefined) {
+        return { ok: false, error: domainError('INVALID_WEIGHT', `line ${r.line}: a weight is a positive integer`, { line: r.line }) };
+      }
+      rows.push({ voterId: deps.newId(), ...email, ...(weight !== undefined && { weight }), line: r.line });
     }
     const rowIndex = new Map(rows.map((r, i) => [r.voterId, i]));
     const total = rows.length;

@@ -10,6 +10,7 @@ import { concatBytes, isWellFormedText, lengthPrefixed, toHex, utf8 } from './by
 export const FINGERPRINT_TAG = 'evote/election-fingerprint/v1';
 export const FINGERPRINT_TAG_V2 = 'evote/election-fingerprint/v2';
 export const FINGERPRINT_TAG_V3 = 'evote/election-fingerprint/v3';
+export const FINGERPRINT_TAG_V4 = 'evote/election-fingerprint/v4';
 
 /** ElectionCreated's form, method and seats (src/domain/ballot-form.ts BallotRules, restated: crypto sits below domain). */
 export interface BallotRulesForFingerprint {
@@ -36,12 +37,15 @@ export interface ElectionKeysForFingerprint {
   witnesses?: readonly string[] | null;
   /** Version 3 when present: an election whose ballot is not single-choice plurality. */
   ballot?: BallotRulesForFingerprint | null;
+  /** Version 4 when present: a weighted election's classes, each with its authority key (hashed by weight). */
+  weightClasses?: readonly { weight: number; authorityPublicKey: string }[] | null;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
-/** 1 for an election with neither trustees nor named witnesses (old letters keep verifying), 3 with ballot rules, else 2. */
-export function fingerprintVersion(k: ElectionKeysForFingerprint): 1 | 2 | 3 {
+/** 1 for an election with neither trustees nor named witnesses (old letters keep verifying), 4 with weight classes, 3 with ballot rules, else 2. */
+export function fingerprintVersion(k: ElectionKeysForFingerprint): 1 | 2 | 3 | 4 {
+  if (k.weightClasses && k.weightClasses.length > 0) return 4;
   if (k.ballot) return 3;
   return k.trustees || (k.witnesses && k.witnesses.length > 0) ? 2 : 1;
 }
@@ -74,7 +78,12 @@ export function electionFingerprintInput(k: ElectionKeysForFingerprint): CryptoR
   if (version >= 2) {
     const witnesses = [...(k.witnesses ?? [])].sort();
     const v2 = [...v1, 'trustees', ...(k.trustees ? trusteeFields(k.trustees) : ['0']), 'witnesses', String(witnesses.length), ...witnesses];
-    fields = version === 3 && k.ballot ? [FINGERPRINT_TAG_V3, ...v2, ...ballotFields(k.ballot)] : [FINGERPRINT_TAG_V2, ...v2];
+    if (version === 4) {
+      // The v3 layout, 'ballot' '-' when plurality, then each class's weight and key, by weight.
+      const classes = [...(k.weightClasses ?? [])].sort((a, b) => a.weight - b.weight);
+      const each = classes.flatMap((c) => [Number.isSafeInteger(c.weight) ? String(c.weight) : undefined, c.authorityPublicKey]);
+      fields = [FINGERPRINT_TAG_V4, ...v2, ...(k.ballot ? ballotFields(k.ballot) : ['ballot', '-']), 'weights', String(classes.length), ...each];
+    } else fields = version === 3 && k.ballot ? [FINGERPRINT_TAG_V3, ...v2, ...ballotFields(k.ballot)] : [FINGERPRINT_TAG_V2, ...v2];
   }
   if (!fields.every((text) => typeof text === 'string' && isWellFormedText(text))) return fail('MALFORMED_MESSAGE', 'an election id, key or trustee field is not a well-formed string');
   return ok(concatBytes(...(fields as string[]).map((text) => lengthPrefixed(utf8(text)))));

@@ -4,6 +4,7 @@
 import type { VotingEndReason } from './election-events.ts';
 import type { MethodName } from './counting/types.ts';
 import type { TrusteeTranscript } from './trustees.ts';
+import type { WeightClass } from './weight-classes.ts';
 
 export interface CreateElection {
   type: 'CreateElection';
@@ -23,6 +24,8 @@ export interface CreateElection {
   method?: MethodName;
   /** Winners to elect: only stv-scottish fills more than one seat. */
   seats?: number;
+  /** A weighted election: one authority key per weight (docs/methods.md "Weighted voters"); absent: unweighted. */
+  weightClasses?: WeightClass[];
   now: string;
 }
 
@@ -53,6 +56,8 @@ export interface RegisterVoter extends ProtectedEmail {
   type: 'RegisterVoter';
   electionId: string;
   voterId: string;
+  /** The voter's weight class: required in a weighted election, refused in an unweighted one. */
+  weight?: number;
   now: string;
 }
 
@@ -60,7 +65,7 @@ export interface RegisterVoter extends ProtectedEmail {
 export interface RegisterVoters {
   type: 'RegisterVoters';
   electionId: string;
-  voters: (ProtectedEmail & { voterId: string; line: number })[];
+  voters: (ProtectedEmail & { voterId: string; line: number; weight?: number })[];
   /** Skip rows already registered (by HMAC), so an interrupted import can run again; in-batch duplicates are refused. */
   skipAlreadyRegistered: boolean;
   now: string;

@@ -1,6 +1,7 @@
 import type { BallotForm } from './ballot-form.ts';
 import type { MethodName } from './counting/types.ts';
 import type { TrusteeTranscript } from './trustees.ts';
+import type { WeightClass } from './weight-classes.ts';
 
 /** Events of the `election-{electionId}` stream, voters included: public to auditors, plain JSON (docs/events.md). */
 
@@ -27,6 +28,8 @@ export interface ElectionCreated {
     form?: BallotForm;
     method?: MethodName;
     seats?: number;
+    /** A weighted election's classes, by weight, each with its own authority key; absent when unweighted. */
+    weightClasses?: WeightClass[];
   };
 }
 
@@ -58,6 +61,8 @@ export interface VoterRegistered {
     emailHmac: string;
     /** Encrypted under the election's PII key; destroying the key forgets it. */
     emailEncrypted: string;
+    /** The voter's weight class; only in weighted elections. */
+    weight?: number;
     registeredAt: string;
   };
 }

@@ -12,6 +12,7 @@ import type {
   RegisterVoters,
   StartVoting,
 } from './election-commands.ts';
+import { smallClass, validateWeightClasses, type WeightClass } from './weight-classes.ts';
 import type { ElectionConfigured, ElectionEvent, ElectionStatus, VoterRegistered } from './election-events.ts';
 import { rulesMisfit, validateBallotRules, type BallotRules } from './ballot-form.ts';
 import { domainError, type DomainError } from './errors.ts';
@@ -74,6 +75,10 @@ export interface ElectionState {
   witnesses: string[];
   /** Null for a single-choice plurality election (ElectionCreated without form). */
   ballotRules: BallotRules | null;
+  /** Null for an unweighted election (ElectionCreated without weightClasses). */
+  weightClasses: WeightClass[] | null;
+  /** Registered voters per weight ("1": 40, ...), empty when unweighted. */
+  votersPerWeight: Record<string, number>;
   voterCount: number;
   createdAt: string | null;
   startedAt: string | null;
@@ -92,6 +97,8 @@ export const initialState: ElectionState = Object.freeze({
   trustees: null,
   witnesses: [],
   ballotRules: null,
+  weightClasses: null,
+  votersPerWeight: {},
   voterCount: 0,
   createdAt: null,
   startedAt: null,
@@ -122,6 +129,7 @@ export function evolve(state: ElectionState, event: ElectionEvent): ElectionStat
         publicKeys: { authorityPublicKey: d.authorityPublicKey, ballotPublicKey: d.ballotPublicKey, logPublicKey: d.logPublicKey },
         witnesses: d.witnesses ? [...d.witnesses] : [],
         ballotRules: ballotRulesOf(d),
+        weightClasses: d.weightClasses && d.weightClasses.length > 0 ? d.weightClasses.map((c) => ({ ...c })) : null,
       };
     }
     case 'TrusteesAppointed': {
@@ -141,7 +149,9 @@ export function evolve(state: ElectionState, event: ElectionEvent): ElectionStat
     case 'VoterRegistered': {
       if (hasEmail(state.registeredEmails, event.data.emailHmac)) return state;
       const registeredEmails = addEmail(state.registeredEmails, event.data.emailHmac);
-      return { ...state, registeredEmails, voterCount: registeredEmails.count };
+      const w = event.data.weight;
+      const votersPerWeight = w === undefined ? state.votersPerWeight : { ...state.votersPerWeight, [w]: (state.votersPerWeight[w] ?? 0) + 1 };
+      return { ...state, registeredEmails, votersPerWeight, voterCount: registeredEmails.count };
     }
     case 'VotingStarted':
       return { ...state, status: 'VOTE_STARTED', startedAt: event.data.startedAt };
@@ -291,9 +301,11 @@ function createElection(cmd: CreateElection, state: ElectionState): ElectionEven
   const rules = validateBallotRules(cmd, choices.length);
   if (rules !== null && 'code' in rules) return rules;
   const { authorityPublicKey, ballotPublicKey, logPublicKey } = cmd.publicKeys;
+  const weightClasses = cmd.weightClasses === undefined ? undefined : validateWeightClasses(cmd.weightClasses, [authorityPublicKey, ballotPublicKey]);
+  if (weightClasses !== undefined && !Array.isArray(weightClasses)) return weightClasses;
   const created: ElectionEvent = {
     type: 'ElectionCreated',
-    data: { electionId: cmd.electionId, theme, choices, expectedVoters, createdAt: cmd.now, authorityPublicKey, ballotPublicKey, logPublicKey, ...(witnesses.length > 0 && { witnesses }), ...rules },
+    data: { electionId: cmd.electionId, theme, choices, expectedVoters, createdAt: cmd.now, authorityPublicKey, ballotPublicKey, logPublicKey, ...(witnesses.length > 0 && { witnesses }), ...rules, ...(weightClasses && { weightClasses }) },
   };
   if (cmd.trustees === undefined) return [created];
   const badTranscript = validateTranscript(cmd.trustees, ballotPublicKey);
@@ -376,8 +388,24 @@ function registerVoter(cmd: RegisterVoter, state: ElectionState): ElectionEvent[
   if (hasEmail(state.registeredEmails, cmd.emailHmac)) return domainError('DUPLICATE_VOTER', 'this e-mail address is already registered');
   // Auto-close counts ballots against expected voters: more voters would end the vote early.
   if (state.voterCount + 1 > state.expectedVoters) return tooManyVoters(state);
+  const badWeight = checkWeight(state, cmd.weight, undefined);
+  if (badWeight) return badWeight;
   const { electionId, voterId, emailHmac, emailEncrypted } = cmd;
-  return [{ type: 'VoterRegistered', data: { electionId, voterId, emailHmac, emailEncrypted, registeredAt: cmd.now } }];
+  return [{ type: 'VoterRegistered', data: { electionId, voterId, emailHmac, emailEncrypted, ...(cmd.weight !== undefined && { weight: cmd.weight }), registeredAt: cmd.now } }];
+}
+
+/** A weighted election needs a weight naming one of its classes; an unweighted one takes none. */
+function checkWeight(state: ElectionState, weight: number | undefined, line: number | undefined): DomainError | undefined {
+  const at = line === undefined ? '' : `line ${line}: `;
+  const details = line === undefined ? {} : { line };
+  if (state.weightClasses === null) {
+    return weight === undefined ? undefined : domainError('INVALID_WEIGHT', `${at}this election has no weight classes`, details);
+  }
+  const weights = state.weightClasses.map((c) => c.weight);
+  if (weight === undefined || !weights.includes(weight)) {
+    return domainError('INVALID_WEIGHT', `${at}the weight must be one of the election's classes (${weights.join(', ')})`, { ...details, classes: weights });
+  }
+  return undefined;
 }
 
 /** All-or-nothing: every row is accepted (or skipped), or the first bad row's error is returned. */
@@ -400,9 +428,11 @@ function registerVoters(cmd: RegisterVoters, state: ElectionState): ElectionEven
       return domainError('DUPLICATE_VOTER', `line ${row.line}: this e-mail address is already registered`, { line: row.line });
     }
     if (++count > state.expectedVoters) return tooManyVoters(state, { line: row.line, registered: state.voterCount });
+    const badWeight = checkWeight(state, row.weight, row.line);
+    if (badWeight) return badWeight;
     events.push({
       type: 'VoterRegistered',
-      data: { electionId: cmd.electionId, voterId: row.voterId, emailHmac: hmac, emailEncrypted: row.emailEncrypted, registeredAt: cmd.now },
+      data: { electionId: cmd.electionId, voterId: row.voterId, emailHmac: hmac, emailEncrypted: row.emailEncrypted, ...(row.weight !== undefined && { weight: row.weight }), registeredAt: cmd.now },
     });
   }
   return events;
@@ -411,6 +441,8 @@ function registerVoters(cmd: RegisterVoters, state: ElectionState): ElectionEven
 function startVoting(cmd: StartVoting, state: ElectionState): ElectionEvent[] | DomainError {
   if (state.status !== 'REGISTER') return wrongState(state, cmd.type, 'REGISTER');
   if (state.voterCount === 0) return domainError('NO_VOTERS', 'register at least one voter before starting the vote');
+  const small = state.weightClasses && smallClass(state.weightClasses, new Map(Object.entries(state.votersPerWeight).map(([w, n]) => [Number(w), n])));
+  if (small) return small;
   return [{ type: 'VotingStarted', data: { electionId: cmd.electionId, startedAt: cmd.now, registeredVoters: state.voterCount } }];
 }
 

@@ -102,6 +102,12 @@ export type DomainErrorCode =
   | 'METHOD_FORM_MISMATCH'
   /** election.create: seats other than 1 for a single-winner method, or not fewer than the candidates. */
   | 'INVALID_SEATS'
+  /** election.create: weight classes are not 2 to 16 distinct positive integers (docs/methods.md "Weighted voters"). */
+  | 'INVALID_WEIGHTS'
+  /** Voter import: a weight that is not one of the election's classes, or a weight in an unweighted election. */
+  | 'INVALID_WEIGHT'
+  /** election.start: a weight class has fewer voters than MIN_CLASS_VOTERS (its ballots would be linked to voters). */
+  | 'WEIGHT_CLASS_TOO_SMALL'
   /** Trustee election: fewer than the threshold of trustees submitted valid partial decryptions for every ballot (details: have, need). */
   | 'NOT_ENOUGH_TRUSTEES'
   /** tally.submitPartials: the election has no trustee of that index, or the signature is not that trustee's. */

@@ -24,6 +24,8 @@ export interface VoteCounted {
     status: VoteStatus;
     /** Why the choice is INVALID_CHOICE, in elections with a ballot form only (docs/methods.md, "Ballot forms"). */
     reason?: BallotRejection;
+    /** A VALID ballot of a weighted election: its class's weight (docs/methods.md "Weighted voters"). */
+    weight?: number;
   };
 }
 

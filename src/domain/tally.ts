@@ -4,6 +4,7 @@
 import type { ElectionStatus } from './election-events.ts';
 import { domainError, type DomainError } from './errors.ts';
 import { VOTE_STATUSES, type TallyEvent, type TallyPublished, type TrusteeFaulted, type VoteCounted, type VoteStatus } from './tally-events.ts';
+import { voteWeight } from './weight-classes.ts';
 
 export interface StartTally {
   type: 'StartTally';
@@ -43,6 +44,8 @@ export interface CountedEntry {
   status: VoteStatus;
   choice: string | null;
   n2Commitment: string | null;
+  /** A weighted election's VALID vote: counted this many times. */
+  weight?: number;
 }
 
 class VoteLog {
@@ -109,7 +112,7 @@ export function evolveTally(state: TallyState, event: TallyEvent): TallyState {
       const d = event.data;
       // A valid log never counts a ballot twice; ignoring a repeat keeps the counts honest.
       if (isCounted(state.counted, d.ballotHash)) return state;
-      return { ...state, counted: addVote(state.counted, d.ballotHash, { status: d.status, choice: d.choice, n2Commitment: d.n2Commitment }) };
+      return { ...state, counted: addVote(state.counted, d.ballotHash, { status: d.status, choice: d.choice, n2Commitment: d.n2Commitment, ...(d.weight !== undefined && { weight: d.weight }) }) };
     }
     case 'TrusteeFaulted':
       return state.faultyTrustees.includes(event.data.trusteeIndex) ? state : { ...state, faultyTrustees: [...state.faultyTrustees, event.data.trusteeIndex] };
@@ -128,7 +131,7 @@ export function countVotes(votes: CountedVotes, choices: readonly string[]): { c
   for (const entry of countedEntries(votes)) {
     statuses[entry.status]++;
     if (entry.status !== 'VALID') continue;
-    if (entry.choice !== null && Object.hasOwn(counts, entry.choice)) counts[entry.choice] = (counts[entry.choice] ?? 0) + 1;
+    if (entry.choice !== null && Object.hasOwn(counts, entry.choice)) counts[entry.choice] = (counts[entry.choice] ?? 0) + voteWeight(entry);
     else strays.push(entry.choice ?? '');
   }
   return { counts, statuses, strays };

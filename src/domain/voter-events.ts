@@ -17,7 +17,7 @@ export interface CredentialDeliveryFailed {
 export interface BlindSignatureIssued {
   type: 'BlindSignatureIssued';
   /** Recognises a retry by the blinded message's hash. No time: the pool releases this in random order. */
-  data: { electionId: string; voterId: string; blindedMessageHash: string };
+  data: { electionId: string; voterId: string; blindedMessageHash: string; /** The class signed under, in a weighted election (its key, not the voter, is what the ballot reveals). */ weight?: number };
 }
 
 export type VoterEvent = CredentialIssued | CredentialDeliveryFailed | BlindSignatureIssued;

@@ -11,6 +11,8 @@ export interface IssueBlindSignature {
   electionId: string;
   voterId: string;
   blindedMessageHash: string;
+  /** The voter's weight class, in a weighted election: recorded so the audit counts signatures per class. */
+  weight?: number;
   /** 'NONE' when the election does not exist. */
   electionStatus: ElectionStatus | 'NONE';
 }
@@ -50,7 +52,7 @@ export function decideVoter(command: VoterCommand, state: VoterState): VoterEven
   return [
     {
       type: 'BlindSignatureIssued',
-      data: { electionId: command.electionId, voterId: command.voterId, blindedMessageHash: command.blindedMessageHash },
+      data: { electionId: command.electionId, voterId: command.voterId, blindedMessageHash: command.blindedMessageHash, ...(command.weight !== undefined && { weight: command.weight }) },
     },
   ];
 }

@@ -2,6 +2,7 @@
  * The WebSocket protocol as data, the one source of truth for validation and docs/asyncapi.yaml.
  * Payload schemas are strict and bounded; semantic rules stay with the domain deciders.
  */
+import { MAX_WEIGHT, MAX_WEIGHT_CLASSES } from '../domain/weight-classes.ts';
 import type { DomainErrorCode } from '../domain/errors.ts';
 import { CHOICE_MAX_LENGTH, EMAIL_MAX_LENGTH, MAX_CHOICES, MAX_EXPECTED_VOTERS, MAX_NAMED_WITNESSES, MIN_CHOICES, WITNESS_VKEY_PATTERN, THEME_MAX_LENGTH } from '../domain/election.ts';
 import { DEFAULT_VOTERS_PAGE, MAX_VOTERS_PAGE } from '../projections/queries.ts';
@@ -107,6 +108,7 @@ export const ELECTION_ROW_SCHEMA: JsonSchema = {
     witnesses: { type: 'array', items: { type: 'string' }, description: 'The witnesses named at creation (sorted vkeys).' },
     trustees: { description: "A trustee election's threshold, params and trustees (the fingerprint's part of TrusteesAppointed), else null." },
     ballot: { description: 'The ballot form, counting method and seats of ElectionCreated (docs/methods.md; fingerprint version 3); absent for single choice, plurality.' },
+    weightClasses: { type: 'array', items: { type: 'object', required: ['weight', 'authorityPublicKey'], properties: { weight: { type: 'integer' }, authorityPublicKey: { type: 'string' } } }, description: "A weighted election's classes, each with its authority key (fingerprint version 4); absent when unweighted." },
   },
 };
 
@@ -185,6 +187,14 @@ export interface MessageSpec {
   domainErrors: readonly DomainErrorCode[];
 }
 
+const WEIGHTS_SCHEMA: JsonSchema = {
+  type: 'array',
+  minItems: 2,
+  maxItems: MAX_WEIGHT_CLASSES,
+  items: { type: 'integer', minimum: 1, maximum: MAX_WEIGHT },
+  description: 'A weighted election: one authority key per weight (docs/methods.md "Weighted voters", fingerprint version 4); voters get theirs from the import\'s `weight` column.',
+};
+
 const position: JsonSchema = { type: 'integer', description: 'Global log position of the last event written.' };
 
 export const MESSAGE_CATALOGUE: readonly MessageSpec[] = [
@@ -194,14 +204,14 @@ export const MESSAGE_CATALOGUE: readonly MessageSpec[] = [
     adminOnly: true,
     summary: 'Create an election in state REGISTER. With `trustees` (the transcript of `evote ceremony`) the ballot key is the trustees\' and the server holds no counter key; `witnesses` names the witnesses\' keys the audit counts by default (both enter the election fingerprint, version 2); `form`, `method` and `seats` fix the ballot form and counting method (docs/methods.md; fingerprint version 3 unless single choice and plurality).',
     payload: strictObject(
-      { theme, choices, expectedVoters, electionId, trustees: TRANSCRIPT_SCHEMA, witnesses: { type: 'array', maxItems: MAX_NAMED_WITNESSES, items: { type: 'string', pattern: WITNESS_VKEY_PATTERN } }, form: BALLOT_FORM_SCHEMA, method: METHOD_SCHEMA, seats: SEATS_SCHEMA },
+      { theme, choices, expectedVoters, electionId, trustees: TRANSCRIPT_SCHEMA, witnesses: { type: 'array', maxItems: MAX_NAMED_WITNESSES, items: { type: 'string', pattern: WITNESS_VKEY_PATTERN } }, form: BALLOT_FORM_SCHEMA, method: METHOD_SCHEMA, seats: SEATS_SCHEMA, weights: WEIGHTS_SCHEMA },
       ['theme', 'choices', 'expectedVoters'],
     ),
     result: {
       description: 'The election id (generated unless given) and the log position.',
       schema: { type: 'object', required: ['electionId', 'position'], properties: { electionId: { type: 'string' }, position } },
     },
-    domainErrors: ['ELECTION_ALREADY_EXISTS', 'INVALID_THEME', 'INVALID_CHOICES', 'INVALID_EXPECTED_VOTERS', 'INVALID_TRUSTEES', 'INVALID_WITNESSES', 'INVALID_BALLOT_FORM', 'INVALID_METHOD', 'METHOD_FORM_MISMATCH', 'INVALID_SEATS', 'CONCURRENCY_CONFLICT'],
+    domainErrors: ['ELECTION_ALREADY_EXISTS', 'INVALID_THEME', 'INVALID_CHOICES', 'INVALID_EXPECTED_VOTERS', 'INVALID_TRUSTEES', 'INVALID_WITNESSES', 'INVALID_BALLOT_FORM', 'INVALID_METHOD', 'METHOD_FORM_MISMATCH', 'INVALID_SEATS', 'INVALID_WEIGHTS', 'CONCURRENCY_CONFLICT'],
   },
   {
     kind: 'command',
@@ -235,13 +245,13 @@ export const MESSAGE_CATALOGUE: readonly MessageSpec[] = [
       description: 'The new voter id and the log position.',
       schema: { type: 'object', required: ['voterId', 'position'], properties: { voterId: { type: 'string' }, position } },
     },
-    domainErrors: ['ELECTION_NOT_FOUND', 'WRONG_STATE', 'INVALID_EMAIL', 'DUPLICATE_VOTER', 'TOO_MANY_VOTERS', 'CONCURRENCY_CONFLICT'],
+    domainErrors: ['ELECTION_NOT_FOUND', 'WRONG_STATE', 'INVALID_EMAIL', 'DUPLICATE_VOTER', 'TOO_MANY_VOTERS', 'INVALID_WEIGHT', 'CONCURRENCY_CONFLICT'],
   },
   {
     kind: 'command',
     name: 'election.importVoters',
     adminOnly: true,
-    summary: 'Register voters from a CSV with a header row holding an `email` column; re-runnable (already registered rows are skipped).',
+    summary: 'Register voters from a CSV with a header row holding an `email` column and, in a weighted election, a `weight` column naming each voter\'s class; re-runnable (already registered rows are skipped).',
     payload: strictObject(
       {
         electionId,
@@ -259,7 +269,7 @@ export const MESSAGE_CATALOGUE: readonly MessageSpec[] = [
         properties: { imported: { type: 'integer' }, skipped: { type: 'integer' }, position },
       },
     },
-    domainErrors: ['ELECTION_NOT_FOUND', 'WRONG_STATE', 'INVALID_CSV', 'INVALID_EMAIL', 'DUPLICATE_VOTER', 'TOO_MANY_VOTERS', 'CONCURRENCY_CONFLICT'],
+    domainErrors: ['ELECTION_NOT_FOUND', 'WRONG_STATE', 'INVALID_CSV', 'INVALID_EMAIL', 'DUPLICATE_VOTER', 'TOO_MANY_VOTERS', 'INVALID_WEIGHT', 'CONCURRENCY_CONFLICT'],
   },
   {
     kind: 'command',
@@ -268,7 +278,7 @@ export const MESSAGE_CATALOGUE: readonly MessageSpec[] = [
     summary: 'Open voting (REGISTER → VOTE_STARTED).',
     payload: strictObject({ electionId }, ['electionId']),
     result: { description: 'The log position.', schema: { type: 'object', required: ['position'], properties: { position } } },
-    domainErrors: ['ELECTION_NOT_FOUND', 'WRONG_STATE', 'NO_VOTERS', 'CONCURRENCY_CONFLICT'],
+    domainErrors: ['ELECTION_NOT_FOUND', 'WRONG_STATE', 'NO_VOTERS', 'WEIGHT_CLASS_TOO_SMALL', 'CONCURRENCY_CONFLICT'],
   },
   {
     kind: 'command',

@@ -48,6 +48,8 @@ export function assertKeyName(name: string): void {
 
 export const keyNames = {
   authority: (electionId: string) => `election/${electionId}/authority`,
+  /** A weighted election's authority key for one weight class (docs/methods.md "Weighted voters"). */
+  authorityClass: (electionId: string, weight: number) => `election/${electionId}/authority/w${weight}`,
   counter: (electionId: string) => `election/${electionId}/counter`,
   log: (electionId: string) => `election/${electionId}/log`,
   pii: (electionId: string) => `election/${electionId}/pii`,

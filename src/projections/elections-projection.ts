@@ -123,6 +123,7 @@ async function insertElection(tx: SqlExecutor, data: ElectionCreated['data'], po
       log_public_key: data.logPublicKey,
       witnesses: JSON.stringify(data.witnesses ?? []),
       ballot: data.form && data.method && data.seats !== undefined ? JSON.stringify({ form: data.form, method: data.method, seats: data.seats }) : null,
+      weight_classes: data.weightClasses && data.weightClasses.length > 0 ? JSON.stringify(data.weightClasses) : null,
     })
     .returning('*');
   return (await run<ElectionDbRow>(tx, q)).rows[0];

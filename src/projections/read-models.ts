@@ -2,6 +2,7 @@
 import type { ElectionStatus } from '../domain/election-events.ts';
 import type { TrusteesForFingerprint } from '../crypto/election-fingerprint-core.ts';
 import type { BallotRules } from '../domain/ballot-form.ts';
+import type { WeightClass } from '../domain/weight-classes.ts';
 
 /** Row of the `elections` read model. */
 export interface ElectionRow {
@@ -33,6 +34,8 @@ export interface ElectionRow {
   trustees?: TrusteesForFingerprint | null;
   /** Form, method and seats of ElectionCreated (the fingerprint's version 3); absent for single-choice plurality. */
   ballot?: BallotRules | null;
+  /** A weighted election's classes by weight, each with its authority key (the fingerprint's version 4); absent when unweighted. */
+  weightClasses?: WeightClass[];
 }
 
 /** Row of the `voters` read model. */

@@ -4,6 +4,7 @@
 import type { ElectionRow, VoterRow } from './read-models.ts';
 import type { ElectionStatus } from '../domain/election-events.ts';
 import type { BallotRules } from '../domain/ballot-form.ts';
+import type { WeightClass } from '../domain/weight-classes.ts';
 
 export interface ElectionDbRow {
   election_id: string;
@@ -23,6 +24,7 @@ export interface ElectionDbRow {
   witnesses?: unknown;
   trustees?: unknown;
   ballot?: unknown;
+  weight_classes?: unknown;
 }
 
 export interface VoterDbRow {
@@ -65,6 +67,7 @@ export function toElectionRow(row: ElectionDbRow): ElectionRow {
     trustees: (json(row.trustees) ?? null) as ElectionRow['trustees'],
     // Only in rows of elections with a form: the rows of all others stay as they were.
     ...(json(row.ballot) ? { ballot: json(row.ballot) as BallotRules } : {}),
+    ...(Array.isArray(json(row.weight_classes)) ? { weightClasses: json(row.weight_classes) as WeightClass[] } : {}),
   };
 }
 

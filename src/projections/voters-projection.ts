@@ -53,7 +53,7 @@ export function votersProjection(): Projection {
         .filter((e) => e.type === 'VoterRegistered')
         .map((e) => {
           const data = e.data as VoterRegistered['data'];
-          return { voter_id: data.voterId, election_id: data.electionId, email_encrypted: data.emailEncrypted, registered_at: data.registeredAt };
+          return { voter_id: data.voterId, election_id: data.electionId, email_encrypted: data.emailEncrypted, registered_at: data.registeredAt, ...(data.weight !== undefined && { weight: data.weight }) };
         });
       await insertIgnoring(tx, VOTERS_TABLE, rows, ['voter_id']);
       // Registrations precede credential events in the log: inserts first, then the last change per voter.

@@ -23,6 +23,8 @@ export type OpenedBallot =
       choice: string;
       n2Commitment: string;
       signatureValid: boolean;
+      /** A weighted election: the weight of the class whose key verified the signature. */
+      weight?: number;
     };
 
 export interface ClassifyContext {
@@ -45,6 +47,8 @@ export interface Classified {
   n2Commitment: string | null;
   choice: string | null;
   marksSeen: boolean;
+  /** A weighted election's VALID ballot: its class's weight (VoteCounted records it). */
+  weight?: number;
 }
 
 export function classifyBallot(ballot: OpenedBallot, ctx: ClassifyContext): Classified {
@@ -61,14 +65,22 @@ export function classifyBallot(ballot: OpenedBallot, ctx: ClassifyContext): Clas
   return result('VALID');
 }
 
+/** classifyBallot, with a VALID ballot's class weight kept (weighted elections only). */
+export function classifyWeighted(ballot: OpenedBallot, ctx: ClassifyContext): Classified {
+  const c = classifyBallot(ballot, ctx);
+  return c.status === 'VALID' && ballot.kind === 'opened' && ballot.weight !== undefined ? { ...c, weight: ballot.weight } : c;
+}
+
 /** The authority's RSA-PSS check of a prepared message (blind-rsa.ts `verify` in Node; the browser's audit has its own). */
 export type AuthoritySignatureCheck = (preparedMessage: Uint8Array, signature: Uint8Array) => boolean;
+/** A weighted election's check: the weight of the class key that verifies, or null (src/tally/weighted-signature.ts). */
+export type WeightedAuthorityCheck = (preparedMessage: Uint8Array, signature: Uint8Array) => number | null;
 
 /**
  * What a decrypted ballot says, read the one way the tally and the auditor (CLI and browser) all use,
  * so they cannot drift. No Node built-in here: the browser's audit imports it.
  */
-export function readOpenedBallot(verifyAuthority: AuthoritySignatureCheck, electionId: string, plaintextBytes: Uint8Array, revealedR: string): OpenedBallot {
+export function readOpenedBallot(verifyAuthority: AuthoritySignatureCheck | WeightedAuthorityCheck, electionId: string, plaintextBytes: Uint8Array, revealedR: string): OpenedBallot {
   const unreadable = (choice: string | null = null, n2Commitment: string | null = null): OpenedBallot => ({ kind: 'undecryptable', revealedR, choice, n2Commitment });
   const plaintext = decodeBallotPlaintext(plaintextBytes);
   if (!plaintext.ok) return unreadable();
@@ -78,6 +90,7 @@ export function readOpenedBallot(verifyAuthority: AuthoritySignatureCheck, elect
   // A malformed commitment is not a ballot message of this protocol; its text is not published.
   if (!isN2Commitment(n2Commitment)) return unreadable(choice);
   if (message.value.electionId !== electionId) return unreadable(choice, n2Commitment);
-  const signatureValid = verifyAuthority(plaintext.value.preparedMessage, plaintext.value.signature);
-  return { kind: 'opened', revealedR, choice, n2Commitment, signatureValid };
+  const checked = verifyAuthority(plaintext.value.preparedMessage, plaintext.value.signature);
+  if (typeof checked === 'number') return { kind: 'opened', revealedR, choice, n2Commitment, signatureValid: true, weight: checked };
+  return { kind: 'opened', revealedR, choice, n2Commitment, signatureValid: checked === true };
 }

@@ -8,6 +8,7 @@ import { electionStreamId } from '../domain/streams.ts';
 import type { TrusteeTranscript } from '../domain/trustees.ts';
 import { ballotRulesOf } from '../domain/election.ts';
 import type { BallotRules } from '../domain/ballot-form.ts';
+import type { WeightClass } from '../domain/weight-classes.ts';
 
 export interface ElectionFacts {
   electionId: string;
@@ -15,6 +16,8 @@ export interface ElectionFacts {
   choices: string[];
   /** The form, method and seats of ElectionCreated; null for single-choice plurality. */
   ballotRules: BallotRules | null;
+  /** A weighted election's classes (ElectionCreated), null when unweighted. */
+  weightClasses: WeightClass[] | null;
   /** base64url SPKI DER; undefined in logs written before keys existed. */
   authorityPublicKey: string | undefined;
   ballotPublicKey: string | undefined;
@@ -40,6 +43,7 @@ export async function readElectionFacts(store: EventStore, electionId: string): 
           status: 'REGISTER',
           choices: [...d.choices],
           ballotRules: ballotRulesOf(d),
+          weightClasses: d.weightClasses && d.weightClasses.length > 0 ? d.weightClasses : null,
           authorityPublicKey: d.authorityPublicKey,
           ballotPublicKey: d.ballotPublicKey,
           trustees: null,

@@ -12,6 +12,7 @@ import { verify } from '../crypto/blind-rsa.ts';
 import { combineMany, type PartialValue, type ThresholdParams } from '../crypto/threshold-rsa.ts';
 import { partialValueFromText } from './partial-text.ts';
 import { readOpenedBallot, type OpenedBallot } from './classify.ts';
+import { classCheck, type ClassKey } from './weighted-signature.ts';
 import type { StoredPartial } from './trustee-partials-store.ts';
 
 export interface ThresholdBallotKeys {
@@ -19,6 +20,8 @@ export interface ThresholdBallotKeys {
   params: ThresholdParams;
   ballotPublicKey: KeyObject;
   authorityPublicKey: KeyObject;
+  /** A weighted election's class keys: the signature is checked against these instead. */
+  classes?: ClassKey[];
   /** Modulus length in bytes (r is published at this length, as with the counter's key). */
   kLen: number;
 }
@@ -84,5 +87,5 @@ function readWithRoot(keys: ThresholdBallotKeys, ciphertext: string, root: bigin
   const r = bigIntToBytes(root, keys.kLen);
   const decrypted = decryptWithRevealedR(keys.ballotPublicKey, r, ciphertext, keys.electionId);
   if (!decrypted.ok) return { kind: 'undecryptable', revealedR: toBase64url(r), choice: null, n2Commitment: null };
-  return readOpenedBallot((m, sig) => verify(keys.authorityPublicKey, m, sig), keys.electionId, decrypted.value.plaintext, toBase64url(r));
+  return readOpenedBallot(keys.classes ? classCheck(keys.classes) : (m, sig) => verify(keys.authorityPublicKey, m, sig), keys.electionId, decrypted.value.plaintext, toBase64url(r));
 }

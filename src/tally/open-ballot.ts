@@ -7,17 +7,20 @@ import { toBase64url } from '../crypto/bytes.ts';
 import { isBelowModulus, isZeroOrOne, rsaPublicNumbers, rsaRawPrivate } from '../crypto/rsa.ts';
 import { verify } from '../crypto/blind-rsa.ts';
 import { readOpenedBallot, type OpenedBallot } from './classify.ts';
+import { classCheck, type ClassKey } from './weighted-signature.ts';
 
 export interface BallotKeys {
   electionId: string;
   counterPrivateKey: KeyObject;
   authorityPublicKey: KeyObject;
+  /** A weighted election's class keys: the signature is checked against these instead. */
+  classes?: ClassKey[];
 }
 
 export function openBallot(keys: BallotKeys, ciphertext: string): OpenedBallot {
   const decrypted = decryptBallot(keys.counterPrivateKey, ciphertext, keys.electionId);
   if (!decrypted.ok) return { kind: 'undecryptable', revealedR: kemSecretOf(keys.counterPrivateKey, ciphertext), choice: null, n2Commitment: null };
-  return readOpenedBallot((m, s) => verify(keys.authorityPublicKey, m, s), keys.electionId, decrypted.value.plaintext, toBase64url(decrypted.value.r));
+  return readOpenedBallot(keys.classes ? classCheck(keys.classes) : (m, s) => verify(keys.authorityPublicKey, m, s), keys.electionId, decrypted.value.plaintext, toBase64url(decrypted.value.r));
 }
 
 /**

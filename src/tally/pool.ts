@@ -86,6 +86,7 @@ export async function createTallyPool(opts: TallyPoolOptions): Promise<TallyPool
     ...(opts.counterPrivateKeyPkcs8 && { counterPrivateKeyPkcs8: opts.counterPrivateKeyPkcs8 }),
     ...(opts.threshold && { threshold: opts.threshold }),
     authorityPublicKeySpki: opts.authorityPublicKeySpki,
+    ...(opts.weightClasses && { weightClasses: opts.weightClasses }),
     measureCpu: opts.measureCpu === true,
   };
   const started = await Promise.allSettled(Array.from({ length: size }, () => startWorker(init)));

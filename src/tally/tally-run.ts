@@ -14,6 +14,7 @@ import type { TallyPublished, VoteStatus } from '../domain/tally-events.ts';
 import { tallyDecider, initialTallyState } from '../domain/tally.ts';
 import { decideAndAppendTally, loadTally, type TallyAggregate } from '../commands/tally-command.ts';
 import { loadTallyKeys } from './counter-key.ts';
+import { weightClassInit } from './weighted-signature.ts';
 import { readCoveredBallots, type CoveredBallots } from './covered-ballots.ts';
 import { readElectionFacts, type ElectionFacts } from './election-facts.ts';
 import { createTallyPool, type BallotOpener, type TallyPool } from './pool.ts';
@@ -99,7 +100,7 @@ export async function runTally(deps: TallyRunDeps, opts: TallyRunOptions): Promi
   const keys = ended.trustees ? trusteeKeys(ended) : await loadTallyKeys(deps.keyStore, ended);
   if (!keys.ok) return keys;
   // Workers take a while to load: start them while the log is read.
-  const starting = createTallyPool({ electionId, size: opts.workers, ...keys.value });
+  const starting = createTallyPool({ electionId, size: opts.workers, ...keys.value, ...weightClassInit(ended) });
   starting.catch(noop); // awaited below; this only keeps a start failure during the read from being "unhandled"
   let covered: CoveredBallots;
   try {

@@ -11,6 +11,8 @@ export interface WorkerInit {
   /** A trustee election: the transcript's encoded threshold params and the ballot key (public). */
   threshold?: { params: unknown; ballotPublicKeySpki: Uint8Array };
   authorityPublicKeySpki: Uint8Array;
+  /** A weighted election: each class's weight and authority key (SPKI DER); signatures are checked against these. */
+  weightClasses?: { weight: number; spki: Uint8Array }[];
   /** Benchmarks only: CPU time per batch and raw probes. */
   measureCpu?: boolean;
 }

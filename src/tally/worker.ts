@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { openBallot } from './open-ballot.ts';
+import { importClassKeys } from './weighted-signature.ts';
 import { openBallotsWithPartials, openBallotWithPartials, type ThresholdBallotKeys, type ThresholdOpening } from './open-ballot-threshold.ts';
 import { rawPrivateOps } from './raw-probe.ts';
 import { threadCpuNanos } from '../runtime/thread-cpu.ts';
@@ -19,13 +20,14 @@ const init = workerData as WorkerInit;
 const authorityPublicKey = createPublicKey({ key: Buffer.from(init.authorityPublicKeySpki), format: 'der', type: 'spki' });
 const counterPrivateKey: KeyObject | undefined = init.counterPrivateKeyPkcs8 && createPrivateKey({ key: Buffer.from(init.counterPrivateKeyPkcs8), format: 'der', type: 'pkcs8' });
 init.counterPrivateKeyPkcs8?.fill(0);
+const classes = importClassKeys(init.weightClasses);
 const threshold = init.threshold && thresholdKeys(init.threshold);
 
 function thresholdKeys(t: NonNullable<WorkerInit['threshold']>): ThresholdBallotKeys {
   const params = parseThresholdParams(t.params);
   if (!params.ok) throw new Error("the election's threshold parameters do not parse");
   const ballotPublicKey = createPublicKey({ key: Buffer.from(t.ballotPublicKeySpki), format: 'der', type: 'spki' });
-  return { electionId: init.electionId, params: params.value, ballotPublicKey, authorityPublicKey, kLen: rsaPublicNumbers(ballotPublicKey).modulusBytes };
+  return { electionId: init.electionId, params: params.value, ballotPublicKey, authorityPublicKey, ...(classes && { classes }), kLen: rsaPublicNumbers(ballotPublicKey).modulusBytes };
 }
 
 const unopened: OpenedBallot = { kind: 'undecryptable', revealedR: null, choice: null, n2Commitment: null };
@@ -66,7 +68,7 @@ function answerWithPartials(id: number, keys: ThresholdBallotKeys, ciphertexts: 
 function answer(request: WorkerRequest): WorkerReply {
   if ('ciphertexts' in request) {
     if (threshold) return answerWithPartials(request.id, threshold, request.ciphertexts, request.partials ?? []);
-    const keys = { electionId: init.electionId, counterPrivateKey: counterPrivateKey as KeyObject, authorityPublicKey };
+    const keys = { electionId: init.electionId, counterPrivateKey: counterPrivateKey as KeyObject, authorityPublicKey, ...(classes && { classes }) };
     return { id: request.id, ballots: request.ciphertexts.map((c) => safely(() => openBallot(keys, c))) };
   }
   return { id: request.id, ballots: [], raw: init.measureCpu && counterPrivateKey ? rawPrivateOps(counterPrivateKey, request.rawProbeMillis) : { ops: 0, wallMillis: 0 } };

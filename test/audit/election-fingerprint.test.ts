@@ -123,3 +123,29 @@ describe('election fingerprint, version 3', () => {
     expect(value({ ...keys, witnesses, ballot: null })).toBe('441b0078c57ff8061eeba457ea8fa62b7fb07126079c87d31e957b6944e4de63');
   });
 });
+
+// Version 4 (docs/audit.md): version 3's layout ('ballot' '-' for plurality), then the weight classes by weight; vectors from Python hashlib.
+describe('election fingerprint, version 4 (weight classes)', () => {
+  const value = (k: Parameters<typeof electionFingerprint>[0]) => (electionFingerprint(k) as { value: string }).value;
+  const k1 = `MIIBIjAN${'D'.repeat(300)}`;
+  const k3 = `MIIBIjAN${'E'.repeat(300)}`;
+  const classes = [{ weight: 3, authorityPublicKey: k3 }, { weight: 1, authorityPublicKey: k1 }];
+
+  it('appends the classes, sorted by weight, each with its key', () => {
+    expect(value({ ...keys, weightClasses: classes })).toBe('cd46cf1a5dc0b33040fe2d72434de310a232bf8f6387830ce7b583d16f50be1b');
+    const ranked = { form: { kind: 'ranked', blank: false, full: false }, method: 'schulze', seats: 1 };
+    expect(value({ ...keys, ballot: ranked, weightClasses: classes })).toBe('6e8e8470f736a43cbc400a895fb76efe35f5ab1b4251e3881faa778818e857a0');
+  });
+
+  it('changes when a class key or weight is swapped', () => {
+    const base = value({ ...keys, weightClasses: classes });
+    expect(value({ ...keys, weightClasses: [{ weight: 1, authorityPublicKey: k3 }, { weight: 3, authorityPublicKey: k1 }] })).not.toBe(base);
+    expect(value({ ...keys, weightClasses: [{ weight: 1, authorityPublicKey: k1 }, { weight: 2, authorityPublicKey: k3 }] })).not.toBe(base);
+  });
+
+  it('leaves version 1 unchanged without classes, and refuses a weight that is not an integer', () => {
+    expect(value({ ...keys, weightClasses: null })).toBe(EXPECTED);
+    expect(value({ ...keys, weightClasses: [] })).toBe(EXPECTED);
+    expect(electionFingerprint({ ...keys, weightClasses: [{ weight: 1.5, authorityPublicKey: k1 }] })).toMatchObject({ ok: false, error: { code: 'MALFORMED_MESSAGE' } });
+  });
+});

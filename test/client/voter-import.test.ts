@@ -15,6 +15,12 @@ const envelopeBytes = (electionId: string, csv: string) =>
   Buffer.byteLength(JSON.stringify({ id: 'c-123456', kind: 'command', name: 'election.importVoters', token: 'x'.repeat(64), payload: { electionId, csv, batchSize: 10_000 } }));
 
 describe('planVoterImport', () => {
+  it('keeps the weight column, checked per line, and sends it with each address', () => {
+    const plan = planVoterImport('name,email,weight\nA,A@Example.org,3\nB,b@example.org,1\n');
+    expect(plan).toEqual({ ok: true, total: 2, chunks: [{ csv: 'email,weight\na@example.org,3\nb@example.org,1\n', lines: [2, 3] }] });
+    expect(planVoterImport('email,weight\na@example.org,1\nb@example.org,1.5\n')).toMatchObject({ ok: false, error: { code: 'INVALID_WEIGHT', details: { line: 3 } } });
+  });
+
   it('splits at row boundaries into chunks whose frames fit 64 KiB, remembering each row’s line', () => {
     const plan = planVoterImport(voterCsv(20_000));
     if (!plan.ok) throw new Error(plan.error.message);

@@ -136,3 +136,11 @@ describe('parseVoterCsv', () => {
     console.log(`csv: 100,000 rows (${(text.length / 1e6).toFixed(1)} MB) in ${ms.toFixed(0)} ms`);
   });
 });
+
+describe('parseVoterCsv: the weight column', () => {
+  it('gives each row its weight cell when the header has one, and none otherwise', () => {
+    expect(parseVoterCsv('Weight,email\n3,a@example.org\n,b@example.org\n')).toEqual({ ok: true, rows: [{ email: 'a@example.org', weight: '3', line: 2 }, { email: 'b@example.org', weight: '', line: 3 }] });
+    expect(parseVoterCsv('email\na@example.org\n')).toEqual({ ok: true, rows: [{ email: 'a@example.org', line: 2 }] });
+    expect(parseVoterCsv('email,weight,weight\na@example.org,1,2\n')).toMatchObject({ ok: false, error: { code: 'INVALID_CSV', details: { line: 1 } } });
+  });
+});

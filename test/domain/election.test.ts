@@ -454,3 +454,35 @@ describe('evolve', () => {
     expect(isRegistered(s, hmacOf('voter99999@example.org'))).toBe(true);
   });
 });
+
+describe('weighted elections (docs/methods.md "Weighted voters")', () => {
+  const CLASSES = [{ weight: 1, authorityPublicKey: 'd'.repeat(392) }, { weight: 3, authorityPublicKey: 'e'.repeat(392) }];
+  const weightedCreated: ElectionEvent = { type: 'ElectionCreated', data: { electionId: EID, theme: 'Board election', choices: ['Alice', 'Bob'], expectedVoters: 5, createdAt: T0, ...KEYS, weightClasses: CLASSES } };
+  const weighted = (n: number, weight: number): ElectionEvent => ({ type: 'VoterRegistered', data: { electionId: EID, voterId: `v-${n}`, ...prot(`voter${n}@example.org`), weight, registeredAt: T0 } });
+  const withWeights = (weights: (number | undefined)[]): RegisterVoters => {
+    const cmd = registerMany(weights.map((_, i) => `w${i}@example.org`));
+    cmd.voters = cmd.voters.map((v, i) => (weights[i] === undefined ? v : { ...v, weight: weights[i] }));
+    return cmd;
+  };
+
+  it('creates with the classes sorted by weight, and refuses a shared key or repeated weight', () => {
+    const result = given().when({ ...create(), weightClasses: [CLASSES[1]!, CLASSES[0]!] } as ElectionCommand).result as ElectionEvent[];
+    expect((result[0]!.data as { weightClasses?: unknown }).weightClasses).toEqual(CLASSES);
+    given().when({ ...create(), weightClasses: [CLASSES[0]!, { weight: 3, authorityPublicKey: KEYS.authorityPublicKey }] } as ElectionCommand).thenError('INVALID_ELECTION_KEYS');
+    given().when({ ...create(), weightClasses: [CLASSES[0]!, { ...CLASSES[1]!, weight: 1 }] } as ElectionCommand).thenError('INVALID_WEIGHTS');
+    expect(given().when(create()).result).toEqual([created()]);
+  });
+
+  it('registers a weight that names a class, with the line of the first that does not', () => {
+    const result = given(weightedCreated).when(withWeights([1, 3])).result as ElectionEvent[];
+    expect(result.map((e) => (e.data as { weight?: number }).weight)).toEqual([1, 3]);
+    given(weightedCreated).when(withWeights([1, 2])).thenError('INVALID_WEIGHT', { line: 3, classes: [1, 3] });
+    given(weightedCreated).when(withWeights([undefined])).thenError('INVALID_WEIGHT', { line: 2 });
+    given(created()).when(withWeights([1])).thenError('INVALID_WEIGHT', { line: 2 });
+  });
+
+  it('opens only when every class has at least two voters', () => {
+    given(weightedCreated, weighted(1, 1), weighted(2, 1), weighted(3, 3)).when(start).thenError('WEIGHT_CLASS_TOO_SMALL', { weight: 3, voters: 1 });
+    given(weightedCreated, weighted(1, 1), weighted(2, 1), weighted(3, 3), weighted(4, 3)).when(start).then([{ type: 'VotingStarted', data: { electionId: EID, startedAt: T1, registeredVoters: 4 } }]);
+  });
+});

@@ -50,7 +50,7 @@ async function schemaOf(db: SqlExecutor): Promise<string[]> {
 }
 
 /** Tables and columns added after 0.1.0, by migration: compared with the release's schema, they are left out. */
-const LATER_TABLES = /^elections\.(witnesses|trustees|ballot) |^(evote_tally_plans|evote_tally_ranges|evote_trustee_partials|evote_trustee_batches)[. ]|^CREATE (UNIQUE )?INDEX \S+ ON public\.(evote_tally_plans|evote_tally_ranges|evote_trustee_partials|evote_trustee_batches) |^CREATE INDEX votes_election_ballot_position ON /;
+const LATER_TABLES = /^elections\.(witnesses|trustees|ballot|weight_classes) |^voters\.weight |^(evote_tally_plans|evote_tally_ranges|evote_trustee_partials|evote_trustee_batches)[. ]|^CREATE (UNIQUE )?INDEX \S+ ON public\.(evote_tally_plans|evote_tally_ranges|evote_trustee_partials|evote_trustee_batches) |^CREATE INDEX votes_election_ballot_position ON /;
 const asOfRelease = (schema: string[]) => schema.filter((d) => !LATER_TABLES.test(d));
 
 async function emptyPublicSchema(db: SqlExecutor): Promise<void> {
@@ -96,8 +96,10 @@ function migrationSuite(name: string, open: () => Promise<{ sql: SqlClient; anot
       const latest = await schemaOf(sql);
       expect(asOfRelease(latest)).toEqual(releaseSchema);
       // 0002: the shared tally's plan and range claims; 0003: the trustees' partial decryptions; with their keys; 0004: the election's pins;
-      // 0005: the trustees' batches, and each partial's batch; 0006: the election's ballot rules; 0007: votes' first-copy index.
-      expect(latest.filter((d) => LATER_TABLES.test(d) && / #\d+ /.test(d)).length).toBe(4 + 9 + 5 + 2 + 7 + 1 + 1);
+      // 0005: the trustees' batches, and each partial's batch; 0006: the election's ballot rules; 0007: votes' first-copy index;
+      // 0008: the election's weight classes and each voter's weight.
+      expect(latest.filter((d) => LATER_TABLES.test(d) && / #\d+ /.test(d)).length).toBe(4 + 9 + 5 + 2 + 7 + 1 + 1 + 2);
+      expect(latest.filter((d) => /^(elections\.weight_classes #\d+ jsonb|voters\.weight #\d+ integer) YES/.test(d))).toHaveLength(2);
       expect(latest.filter((d) => /^evote_trustee_partials\.batch_id #\d+ text YES/.test(d))).toHaveLength(1);
       expect(latest).toContain('evote_trustee_batches evote_trustee_batches_pkey PRIMARY KEY (election_id, trustee_index, batch_id)');
       expect(latest.filter((d) => d.startsWith('CREATE INDEX votes_election_ballot_position ON public.votes USING btree (election_id, ballot_hash, "position")'))).toHaveLength(1);

@@ -26,7 +26,11 @@ export const ballotsFeature: FeatureFactory = async (ctx) => {
     idleMs: ctx.config.signingIdleMs,
     log: log.child({ component: 'signing-pool' }),
   });
-  const signer = createBlindSigner({ pool, keyStore: ctx.keyStore, electionStatus, signing });
+  const voterWeight = async (electionId: string, voterId: string): Promise<number | null> => {
+    const { rows } = await ctx.sql.query<{ weight: number | null }>('select weight from voters where election_id = $1 and voter_id = $2', [electionId, voterId]);
+    return rows[0]?.weight ?? null;
+  };
+  const signer = createBlindSigner({ pool, keyStore: ctx.keyStore, electionStatus, signing, voterWeight });
   let runner: ProjectionRunner | undefined;
   // The pool first, then the log: a release appends before it deletes, so the ballot is always in one of them.
   const ballotRecorded = async (electionId: string, ballotHash: string): Promise<boolean> => {

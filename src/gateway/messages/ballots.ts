@@ -31,6 +31,19 @@ export const BALLOT_MESSAGE_SPECS: readonly MessageSpec[] = [
     domainErrors: ['UNAUTHENTICATED', 'FORBIDDEN', 'ELECTION_NOT_FOUND', 'WRONG_STATE', 'INVALID_BLINDED_MESSAGE', 'ALREADY_SIGNED', 'CONCURRENCY_CONFLICT'],
   },
   {
+    kind: 'query',
+    name: 'ballot.weightClass',
+    adminOnly: false,
+    summary:
+      "The logged-in voter's weight class (docs/methods.md \"Weighted voters\"): the client blinds under that class's key from election.get's weightClasses, which the fingerprint (version 4) pins. Envelope token = the voter's access token.",
+    payload: strictObject({ electionId }, ['electionId']),
+    result: {
+      description: 'The weight, null in an unweighted election.',
+      schema: { type: 'object', required: ['weight'], properties: { weight: { type: ['integer', 'null'] } } },
+    },
+    domainErrors: ['UNAUTHENTICATED', 'FORBIDDEN'],
+  },
+  {
     kind: 'command',
     name: 'ballot.cast',
     adminOnly: false,
@@ -109,6 +122,14 @@ export function ballotMessageModule(deps: BallotModuleDeps): MessageModule {
         const principal = await deps.authenticate(ctx.token);
         if (!principal) return { ok: false, error: domainError('UNAUTHENTICATED', 'a valid voter access token is required') };
         return deps.signer.blindSign(principal, { electionId: p.electionId as string, blindedMessage: p.blindedMessage as string });
+      },
+    ],
+    [
+      catalogueKey('query', 'ballot.weightClass'),
+      async (p, ctx): Promise<Result<unknown>> => {
+        const principal = await deps.authenticate(ctx.token);
+        if (!principal) return { ok: false, error: domainError('UNAUTHENTICATED', 'a valid voter access token is required') };
+        return deps.signer.weightClass(principal, p.electionId as string);
       },
     ],
     [

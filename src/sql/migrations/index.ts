@@ -10,7 +10,8 @@ import { electionPins } from './0004-election-pins.ts';
 import { trusteeBatches } from './0005-trustee-batches.ts';
 import { electionBallot } from './0006-election-ballot.ts';
 import { votesFirstCopy } from './0007-votes-first-copy.ts';
+import { electionWeights } from './0008-election-weights.ts';
 
-export const MIGRATIONS: readonly Migration[] = [baseline, tallyRanges, trusteePartials, electionPins, trusteeBatches, electionBallot, votesFirstCopy];
+export const MIGRATIONS: readonly Migration[] = [baseline, tallyRanges, trusteePartials, electionPins, trusteeBatches, electionBallot, votesFirstCopy, electionWeights];
 
 export type { Migration } from './migration.ts';

@@ -68,6 +68,7 @@ interface ElectionRow {
   trustees?: PublishedPins['trustees'];
   witnesses?: string[];
   ballot?: BallotRules | null;
+  weightClasses?: PublishedPins['weightClasses'];
 }
 
 interface PublishedElection {
@@ -207,6 +208,8 @@ export async function castVote(input: VoteInput): Promise<Receipt> {
       }
       logPublicKey = published.keys.logPublicKey;
       fingerprint = published.fingerprint;
+      // The booth blinds under the single authority key only (docs/methods.md "Weighted voters").
+      if (published.row.weightClasses?.length) throw new EvoteError('WEIGHTED_ELECTION', 'this election weighs its voters: vote with the evote client, not the web booth');
 
       step('blinding');
       const authority = await importRsaPublicKey(published.keys.authorityPublicKey, "authority's public key");

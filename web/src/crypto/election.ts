@@ -15,10 +15,12 @@ export interface PublishedPins {
   trustees?: TrusteesForFingerprint | null;
   witnesses?: string[];
   ballot?: BallotRulesForFingerprint | null;
+  /** A weighted election's classes (version 4). */
+  weightClasses?: { weight: number; authorityPublicKey: string }[] | null;
 }
 
 /** The pins of an election.get row, as the fingerprint takes them (absent in rows of older servers: version 1). */
-export const pinsOf = (row: PublishedPins) => ({ trustees: row.trustees ?? null, witnesses: row.witnesses ?? [], ballot: row.ballot ?? null });
+export const pinsOf = (row: PublishedPins) => ({ trustees: row.trustees ?? null, witnesses: row.witnesses ?? [], ballot: row.ballot ?? null, weightClasses: row.weightClasses ?? null });
 
 /** 64 lowercase hex digits over the id, the three published keys and the pins; undefined for a malformed string. */
 export async function electionFingerprint(k: ElectionKeysForFingerprint): Promise<string | undefined> {

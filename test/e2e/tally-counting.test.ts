@@ -21,6 +21,7 @@ import type { TallyOutcome } from '../../src/tally/tally-run.ts';
 import { startTestCluster, until, voterCsv, type TestCluster } from '../support/system.ts';
 import { issueLettersByEmail, startSmtpSink, type SmtpSink } from '../support/letters.ts';
 import { resign, serialize, type Line } from '../audit/signed-election.ts';
+import { verifyStream } from '../../web/src/audit/verify-run.ts';
 
 let sink: SmtpSink;
 let cluster: TestCluster;
@@ -152,12 +153,22 @@ const published = async (electionId: string) => {
   };
 };
 
-/** The audit of a copy of the log, edited and re-signed as a forger holding a log key would. */
+/** A byte stream of the text, as the browser's audit reads a file or a fetch body. */
+const streamOf = (text: string) => new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(new TextEncoder().encode(text)), c.close()) });
+
+/**
+ * The audit of a copy of the log, edited and re-signed as a forger holding a log key would; run by
+ * the CLI's audit and by the browser's (web/src/audit, @noble primitives), which must agree.
+ */
 async function auditForged(electionId: string, edit: (lines: Line[]) => Line): Promise<{ failures: { check: string; message: string; position: number | null; round?: number }[]; at: Line }> {
   const lines: Line[] = [];
   for await (const l of electionLogLines(cluster.systems[0]!.store, electionId)) lines.push(JSON.parse(JSON.stringify(l)) as Line);
   const at = edit(lines);
-  const report = await verifyLog(serialize(resign(lines)), { workers: 1 });
+  const forged = serialize(resign(lines));
+  const report = await verifyLog(forged, { workers: 1 });
+  const text = forged.join('\n') + '\n';
+  const browser = await verifyStream(streamOf(text), { totalBytes: text.length });
+  expect(browser.failures[0]).toEqual(report.failures[0]);
   return { failures: report.failures, at };
 }
 
@@ -185,6 +196,9 @@ describe('elections counted by their method through the gateway', () => {
     const report = await verifyFromStore(cluster.systems[0]!.store, electionId);
     expect(report.failures).toEqual([]);
     expect(report.tallyPublished).toBe(true);
+    // The browser's audit recounts the untouched log alike.
+    const untouched = await auditForged(electionId, (lines) => lines[0]!);
+    expect(untouched.failures).toEqual([]);
     // Re-running a published tally returns it as it is, rounds included.
     const again = await admin.request<TallyOutcome>('command', 'tally.run', { electionId }, { token: cluster.adminToken });
     expect(again.rounds).toEqual(outcome.rounds);

@@ -22,6 +22,7 @@ import { startTestCluster, until, voterCsv, type TestCluster } from '../support/
 import { issueLettersByEmail, startSmtpSink, type SmtpSink } from '../support/letters.ts';
 import { resign, serialize, type Line } from '../audit/signed-election.ts';
 import { verifyStream } from '../../web/src/audit/verify-run.ts';
+import { resultsTable } from '../../src/cli/tally-commands.ts';
 
 let sink: SmtpSink;
 let cluster: TestCluster;
@@ -191,6 +192,8 @@ describe('elections counted by their method through the gateway', () => {
     expect(log.tally.statuses.VALID).toBe(c.ballots.length);
     expect(outcome.winners).toEqual(log.tally.winners);
     expect(outcome.rounds).toEqual(log.rounds);
+    // `evote tally` prints the winners, not an empty table of counts.
+    expect(resultsTable(outcome)).toContain(`counted by ${c.method} in ${expected.rounds.length} round(s)\nelected: ${log.tally.winners!.join(', ')}\nvalid    ${c.ballots.length}`);
     expect(expected.winners).toHaveLength(c.seats ?? 1);
 
     const report = await verifyFromStore(cluster.systems[0]!.store, electionId);

@@ -11,7 +11,9 @@ import type { ElectionCreated, ElectionEvent, VoterRegistered, VotingStarted, Vo
 import type { BallotCast, CredentialMinted, CredentialSpent } from '../domain/credential-events.ts';
 import { ballotStreamPrefix, credentialStreamPrefix, electionStreamId, tallyStreamId, voterStreamPrefix } from '../domain/streams.ts';
 import type { BlindSignatureIssued } from '../domain/voter-events.ts';
-import { VOTE_STATUSES, type TallyPublished, type TallyStarted, type VoteCounted, type VoteStatus } from '../domain/tally-events.ts';
+import { VOTE_STATUSES, type RoundCounted, type TallyPublished, type TallyStarted, type VoteCounted, type VoteStatus } from '../domain/tally-events.ts';
+import { countedByMethod } from '../domain/tally-count.ts';
+import { canonicalEntryText } from '../domain/log-entry-text.ts';
 import { fromBase64url, toHex } from '../crypto/bytes.ts';
 import { canonicalJson } from '../crypto/canonical.ts';
 import { electionFingerprintWith } from '../crypto/election-fingerprint-core.ts';
@@ -90,6 +92,10 @@ export class ElectionReplay {
     return this.counted.size;
   }
   published?: { entry: LogEntry; data: TallyPublished['data'] };
+  /** RoundCounted events in log order (elections counted by their method). */
+  readonly rounds: { entry: LogEntry; data: RoundCounted['data'] }[] = [];
+  /** Hex leaf hash of VotingEnded: the lot's seed (docs/methods.md, "The lot"). */
+  lotSeed?: string;
   /** Choices as of VotingStarted (configuration is frozen from then on). */
   choices: string[] = [];
   /** ElectionCreated's form, method and seats; null for single-choice plurality. */
@@ -228,6 +234,7 @@ export class ElectionReplay {
           if (Number.isNaN(closes) || parseInstant(d.endedAt) < closes) return v('LIFECYCLE', 'voting claims to have closed on time before its closing time');
         }
         this.votingEnded = true;
+        this.lotSeed = toHex(this.crypto.leafHashOfText(canonicalEntryText(e)));
         break;
       }
       default:
@@ -347,6 +354,7 @@ export class ElectionReplay {
       }
       case 'VoteCounted': {
         if (!this.tallyStarted || this.published) return v('LIFECYCLE', 'VoteCounted outside the tally');
+        if (this.rounds.length > 0) return v('LIFECYCLE', "VoteCounted after the count's rounds");
         const d = e.data as VoteCounted['data'];
         if (!VOTE_STATUSES.includes(d.status)) return v('MALFORMED_EVENT', 'unknown vote status');
         if (this.counted.has(d.ballotHash)) return v('COUNTED_TWICE', 'a ballot is counted twice');
@@ -366,6 +374,13 @@ export class ElectionReplay {
         // It only names a trustee: every r is checked by r^e = c0 whoever's partials gave it.
         if (!this.tallyStarted || this.published || this.state.trustees === null) return v('LIFECYCLE', 'TrusteeFaulted outside a trustee election\'s tally');
         return undefined;
+      case 'RoundCounted': {
+        if (!this.tallyStarted || this.published) return v('LIFECYCLE', 'RoundCounted outside the tally');
+        if (!countedByMethod(this.state.ballotRules)) return v('ROUND_EXTRA', 'RoundCounted in an election counted by plain plurality (default ballot rules)');
+        if (this.toCount.size > 0) return v('BALLOT_NOT_COUNTED', `RoundCounted while ${this.toCount.size} ballot(s) cast while voting was open have no VoteCounted`);
+        this.rounds.push({ entry: e, data: e.data as RoundCounted['data'] });
+        return undefined;
+      }
       case 'TallyPublished': {
         if (!this.tallyStarted || this.published) return v('LIFECYCLE', 'TallyPublished without a tally, or twice');
         if (this.toCount.size > 0) return v('BALLOT_NOT_COUNTED', `${this.toCount.size} ballot(s) cast while voting was open have no VoteCounted`);

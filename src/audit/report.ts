@@ -28,6 +28,8 @@ export interface AuditFailure {
   streamId: string | null;
   type: string | null;
   leafIndex?: number;
+  /** ROUND_MISMATCH / ROUND_MISSING / ROUND_EXTRA: the round named. */
+  round?: number;
   /** 1-based line of the export, when reading lines. */
   line?: number;
 }

@@ -20,6 +20,8 @@ import { MerkleTreeOf } from '../crypto/merkle-tree-core.ts';
 import { toHex } from '../crypto/bytes.ts';
 import type { CryptoPrimitives } from '../crypto/primitives.ts';
 import { decideStatus } from './vote-status.ts';
+import { recount } from './recount.ts';
+import { countedByMethod, type ValidVote } from '../domain/tally-count.ts';
 import { completenessGaps } from './completeness.ts';
 import { parseFingerprint } from '../crypto/election-fingerprint-core.ts';
 import type { AuditFailure, AuditProgress, AuditReport, AuditVerdict } from './report.ts';
@@ -64,6 +66,7 @@ const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSaf
 /** What the status check keeps of a counted ballot: not its ciphertext nor its line (fewer live objects). */
 interface QueuedBallot {
   entry: Pick<LogEntry, 'position' | 'streamId' | 'type'>;
+  ballotHash: string;
   claimed: CountedBallot['claimed'];
 }
 
@@ -439,7 +442,7 @@ class Verifier {
       },
       () => {},
     );
-    this.batches.push({ ballots: ballots.map((b) => ({ entry: { position: b.entry.position, streamId: b.entry.streamId, type: b.entry.type }, claimed: b.claimed })), lines, results });
+    this.batches.push({ ballots: ballots.map((b) => ({ entry: { position: b.entry.position, streamId: b.entry.streamId, type: b.entry.type }, ballotHash: b.ballotHash, claimed: b.claimed })), lines, results });
   }
 
   /** The pool, started at the first full leaf batch or ballot: a log of a few events needs no worker. */
@@ -467,9 +470,12 @@ async function checkCountedBallots(
   verifier: Verifier,
   replay: ElectionReplay,
   beforeLine: number,
-): Promise<{ failure?: AuditFailure; counts: Record<string, number>; statuses: Partial<Record<VoteStatus, number>>; counted: number; validPerWeight: Map<number, number> }> {
+): Promise<TallyRecount> {
   const validPerWeight = new Map<number, number>();
-  const counts: Record<string, number> = Object.fromEntries(replay.choices.map((c) => [c, 0]));
+  // An election counted by its method publishes no counts per text: its VALID ballots go to the recount.
+  const byMethod = countedByMethod(replay.state.ballotRules);
+  const counts: Record<string, number> = byMethod ? {} : Object.fromEntries(replay.choices.map((c) => [c, 0]));
+  const valid: ValidVote[] = [];
   const statuses: Partial<Record<VoteStatus, number>> = Object.fromEntries(VOTE_STATUSES.map((s) => [s, 0]));
   const form = replay.state.ballotRules?.form;
   const ctx = { choices: new Set(replay.choices), seen: new Set<string>(), ballot: form ? { form, candidates: replay.choices } : null };
@@ -478,10 +484,10 @@ async function checkCountedBallots(
     const results = await batch.results;
     for (let i = 0; i < batch.ballots.length; i++) {
       // Read past the first failure (leaf hashes are checked behind the reading): not judged.
-      if ((batch.lines[i] as number) >= beforeLine) return { counts, statuses, counted, validPerWeight };
+      if ((batch.lines[i] as number) >= beforeLine) return { counts, statuses, counted, valid, validPerWeight };
       const b = batch.ballots[i] as QueuedBallot;
       const o = results[i] as BallotOpening;
-      const fail = (check: string, message: string) => ({ failure: failureAt({ check, message }, b.entry), counts, statuses, counted, validPerWeight });
+      const fail = (check: string, message: string) => ({ failure: failureAt({ check, message }, b.entry), counts, statuses, counted, valid, validPerWeight });
       if (o.kind === 'wrong-r') return fail('REVEALED_R', 'the revealed r does not satisfy r^e mod n = c0');
       if (o.kind === 'missing-r') return fail('REVEALED_R', 'no r revealed although the ballot\'s KEM value is invertible: UNDECRYPTABLE is unproven');
       const { status: expected, reason } = decideStatus(o, ctx);
@@ -493,14 +499,27 @@ async function checkCountedBallots(
       if (b.claimed.weight !== weight) return fail('VOTE_WEIGHT', `VoteCounted gives the weight ${String(b.claimed.weight ?? 'none')}, the ballot's class is ${String(weight ?? 'none')}`);
       if (weight !== undefined) validPerWeight.set(weight, (validPerWeight.get(weight) ?? 0) + 1);
       statuses[expected] = (statuses[expected] ?? 0) + 1;
-      if (expected === 'VALID') counts[o.choice as string] = (counts[o.choice as string] ?? 0) + voteWeight({ ...(weight !== undefined && { weight }) });
+      const weighted = { ...(weight !== undefined && { weight }) };
+      if (expected === 'VALID' && byMethod) valid.push({ ballotHash: b.ballotHash, choice: o.choice as string, ...weighted });
+      else if (expected === 'VALID') counts[o.choice as string] = (counts[o.choice as string] ?? 0) + voteWeight(weighted);
       counted++;
     }
   }
-  return { counts, statuses, counted, validPerWeight };
+  return { counts, statuses, counted, valid, validPerWeight };
 }
 
-function compareTally(replay: ElectionReplay, r: { counts: Record<string, number>; statuses: Partial<Record<VoteStatus, number>>; counted: number }): AuditFailure | undefined {
+interface TallyRecount {
+  failure?: AuditFailure;
+  counts: Record<string, number>;
+  statuses: Partial<Record<VoteStatus, number>>;
+  counted: number;
+  /** VALID ballots in log order, for the recount by method (empty otherwise). */
+  valid: ValidVote[];
+  /** VALID ballots per weight class (weighted elections), for the classes' bounds. */
+  validPerWeight: Map<number, number>;
+}
+
+function compareTally(replay: ElectionReplay, r: TallyRecount, crypto: AuditPlatform['crypto']): AuditFailure | undefined {
   const pub = replay.published;
   if (!pub) return undefined;
   const fail = (check: string, message: string) => failureAt({ check, message }, pub.entry);
@@ -516,7 +535,14 @@ function compareTally(replay: ElectionReplay, r: { counts: Record<string, number
   for (const s of VOTE_STATUSES) {
     if ((d.statuses?.[s] ?? -1) !== (r.statuses[s] ?? 0)) return fail('TALLY_MISMATCH', `published ${s} is ${String(d.statuses?.[s])}, recomputed ${String(r.statuses[s] ?? 0)}`);
   }
-  return undefined;
+  const rules = replay.state.ballotRules;
+  if (!countedByMethod(rules)) {
+    const named = (['method', 'unit', 'winners'] as const).find((k) => d[k] !== undefined);
+    return named ? fail('TALLY_METHOD', `TallyPublished gives ${named} in an election counted by plain plurality`) : undefined;
+  }
+  const lotSeed = replay.lotSeed as string; // TallyStarted is refused before VotingEnded
+  const wrong = recount({ crypto, rules, candidates: replay.choices, lotSeed, valid: r.valid, rounds: replay.rounds, published: pub });
+  return wrong && { ...failureAt({ check: wrong.check, message: wrong.message }, wrong.entry), ...(wrong.round !== undefined && { round: wrong.round }) };
 }
 
 /** Lines one by one, or in batches (an array of text lines, as ndjson-lines.ts reads a file). */
@@ -577,7 +603,7 @@ export async function verifyLogOn(platform: AuditPlatform, lines: VerifierInput,
       if (overspent) failures.push(overspent);
       else if (replay.published && v.publishedLine < beforeLine) {
         // TallyPublished was read (and passed its checks) before any failure: compare it.
-        const mismatch = compareTally(replay, tally);
+        const mismatch = compareTally(replay, tally, platform.crypto);
         if (mismatch) failures.push(mismatch);
       }
       if (replay.lateBallots > 0) warnings.push(`${replay.lateBallots} ballot(s) cast after VotingEnded (in log order) are not counted`);

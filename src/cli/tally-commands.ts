@@ -14,13 +14,26 @@ function positiveInt(name: string, raw: string | undefined): number | undefined 
 }
 
 /** The results table: one row per choice, then the ballots that did not count and why. */
-export function resultsTable(r: { counts: Record<string, number>; statuses: Record<string, number> }): string {
+export function resultsTable(r: { counts: Record<string, number>; statuses: Record<string, number>; method?: string; winners?: string[]; rounds?: readonly unknown[] }): string {
+  if (r.method !== undefined) return countedTable({ ...r, method: r.method });
   const valid = Object.values(r.counts).reduce((a, b) => a + b, 0);
   const rows: (string | number)[][] = [['choice', 'votes', 'share']];
   for (const [choice, n] of Object.entries(r.counts).sort((a, b) => b[1] - a[1])) rows.push([choice, n, valid > 0 ? `${((100 * n) / valid).toFixed(1)}%` : '-']);
   const rejected = Object.entries(r.statuses).filter(([s, n]) => s !== 'VALID' && n > 0);
   const tail = rejected.length > 0 ? `\nnot counted: ${rejected.map(([s, n]) => `${s} ${n}`).join(', ')}` : '';
   return `${table(rows)}\n${'valid'.padEnd(Math.max(6, ...Object.keys(r.counts).map((c) => c.length)))}  ${valid}${tail}`;
+}
+
+/** An election counted by its method: the winners, the rounds (in the log as RoundCounted) and what did not count. */
+function countedTable(r: { statuses: Record<string, number>; method: string; winners?: string[]; rounds?: readonly unknown[] }): string {
+  const rejected = Object.entries(r.statuses).filter(([s, n]) => s !== 'VALID' && n > 0);
+  const lines = [
+    `counted by ${r.method}${r.rounds ? ` in ${r.rounds.length} round(s)` : ''}`,
+    `elected: ${r.winners && r.winners.length > 0 ? r.winners.join(', ') : 'nobody'}`,
+    `valid    ${r.statuses.VALID ?? 0}`,
+  ];
+  if (rejected.length > 0) lines.push(`not counted: ${rejected.map(([s, n]) => `${s} ${n}`).join(', ')}`);
+  return lines.join('\n');
 }
 
 export function registerTallyCommands(program: Command, globals: () => GlobalOptions): void {

@@ -1,4 +1,5 @@
 import type { BallotRejection } from './ballot-form.ts';
+import type { MethodName } from './counting/types.ts';
 /** Events of the `tally-{electionId}` stream; each VoteCounted reveals r, so anyone can check its decryption. */
 /** DUPLICATE_N2: a second ballot with the same N2 commitment (a copied ciphertext, or a replayed ballot). */
 export type VoteStatus = 'VALID' | 'INVALID_SIGNATURE' | 'DUPLICATE_N2' | 'INVALID_CHOICE' | 'UNDECRYPTABLE';
@@ -38,6 +39,29 @@ export interface TallyPublished {
     statuses: Record<VoteStatus, number>;
     ballots: number;
     publishedAt: string;
+    /** Elections with ballot rules only ({} counts there: the figures are in RoundCounted). */
+    method?: MethodName;
+    /** The unit of every RoundCounted's `tallies`. */
+    unit?: string;
+    /** Candidates' names in order of election. */
+    winners?: string[];
+  };
+}
+
+/**
+ * One round of an election counted by its method (ballot rules only), all before TallyPublished in
+ * the same append; the fields are the method's CountRound (src/domain/counting/types.ts), candidates by index.
+ */
+export interface RoundCounted {
+  type: 'RoundCounted';
+  data: {
+    electionId: string;
+    round: number;
+    tallies: (number | string)[];
+    elected: number[];
+    eliminated: number[];
+    tieBreak?: string;
+    detail?: Readonly<Record<string, unknown>>;
   };
 }
 
@@ -60,4 +84,4 @@ export interface TrusteeFaulted {
   };
 }
 
-export type TallyEvent = TallyStarted | VoteCounted | TrusteeFaulted | TallyPublished;
+export type TallyEvent = TallyStarted | VoteCounted | TrusteeFaulted | RoundCounted | TallyPublished;

@@ -3,8 +3,10 @@
  */
 import type { ElectionStatus } from './election-events.ts';
 import { domainError, type DomainError } from './errors.ts';
-import { VOTE_STATUSES, type TallyEvent, type TallyPublished, type TrusteeFaulted, type VoteCounted, type VoteStatus } from './tally-events.ts';
+import { VOTE_STATUSES, type RoundCounted, type TallyEvent, type TallyPublished, type TrusteeFaulted, type VoteCounted, type VoteStatus } from './tally-events.ts';
 import { voteWeight } from './weight-classes.ts';
+import type { BallotRules } from './ballot-form.ts';
+import { countElection, publishedResult, roundEvents, type ValidVote } from './tally-count.ts';
 
 export interface StartTally {
   type: 'StartTally';
@@ -25,6 +27,8 @@ export interface PublishTally {
   type: 'PublishTally';
   electionId: string;
   choices: string[];
+  /** Elections with ballot rules: counted by the method with this lot (docs/methods.md, "The lot"); absent = plurality by choice text. */
+  ballot?: { rules: BallotRules; lotOrder: number[] };
   now: string;
 }
 
@@ -41,6 +45,7 @@ export type TallyCommand = StartTally | CountVotes | NameFaultyTrustees | Publis
 // Counted votes: persistent with O(1) append and lookup, as the election's registered e-mails.
 
 export interface CountedEntry {
+  ballotHash: string;
   status: VoteStatus;
   choice: string | null;
   n2Commitment: string | null;
@@ -93,6 +98,8 @@ export interface TallyState {
   /** Trustee indexes named by TrusteeFaulted. */
   faultyTrustees: readonly number[];
   published: TallyPublished['data'] | null;
+  /** RoundCounted events, in order (ballot rules only). */
+  rounds: readonly RoundCounted['data'][];
 }
 
 export const initialTallyState: TallyState = Object.freeze({
@@ -102,6 +109,7 @@ export const initialTallyState: TallyState = Object.freeze({
   counted: NO_VOTES,
   faultyTrustees: [],
   published: null,
+  rounds: [],
 }) as TallyState;
 
 export function evolveTally(state: TallyState, event: TallyEvent): TallyState {
@@ -112,10 +120,12 @@ export function evolveTally(state: TallyState, event: TallyEvent): TallyState {
       const d = event.data;
       // A valid log never counts a ballot twice; ignoring a repeat keeps the counts honest.
       if (isCounted(state.counted, d.ballotHash)) return state;
-      return { ...state, counted: addVote(state.counted, d.ballotHash, { status: d.status, choice: d.choice, n2Commitment: d.n2Commitment, ...(d.weight !== undefined && { weight: d.weight }) }) };
+      return { ...state, counted: addVote(state.counted, d.ballotHash, { ballotHash: d.ballotHash, status: d.status, choice: d.choice, n2Commitment: d.n2Commitment, ...(d.weight !== undefined && { weight: d.weight }) }) };
     }
     case 'TrusteeFaulted':
       return state.faultyTrustees.includes(event.data.trusteeIndex) ? state : { ...state, faultyTrustees: [...state.faultyTrustees, event.data.trusteeIndex] };
+    case 'RoundCounted':
+      return { ...state, rounds: [...state.rounds, event.data] };
     case 'TallyPublished':
       return { ...state, status: 'PUBLISHED', published: event.data };
     default:
@@ -185,10 +195,33 @@ function publishTally(cmd: PublishTally, state: TallyState): TallyEvent[] | Doma
       ballots: state.ballots,
     });
   }
+  if (cmd.ballot) return publishCounted(cmd, cmd.ballot, state);
   const { counts, statuses, strays } = countVotes(state.counted, cmd.choices);
   // A VALID vote whose choice is not on the ballot would silently vanish from `counts`.
   if (strays.length > 0) return domainError('INVALID_CHOICES', 'a VALID vote names a choice that is not on the ballot', { strays: strays.length });
   return [{ type: 'TallyPublished', data: { electionId: cmd.electionId, counts, statuses, ballots: state.counted.count, publishedAt: cmd.now } }];
+}
+
+function* validVotes(votes: CountedVotes): Generator<ValidVote> {
+  for (const e of countedEntries(votes)) if (e.status === 'VALID') yield { ballotHash: e.ballotHash, choice: e.choice ?? '', ...(e.weight !== undefined && { weight: e.weight }) };
+}
+
+/** Rounds and TallyPublished in one decision, so one append writes them all or none (a shared tally publishes once). */
+function publishCounted(cmd: PublishTally, ballot: NonNullable<PublishTally['ballot']>, state: TallyState): TallyEvent[] | DomainError {
+  const { statuses } = countVotes(state.counted, []);
+  const count = countElection(ballot.rules, cmd.choices, validVotes(state.counted), ballot.lotOrder);
+  // The classifier decodes every VALID text by the same form: a stray means a broken log.
+  if (!count.ok) return domainError('INVALID_CHOICES', "a VALID vote's text is not a ballot of the election's form", { strays: count.strays });
+  const rounds: TallyEvent[] = roundEvents(cmd.electionId, count.result).map((data) => ({ type: 'RoundCounted', data }));
+  const published: TallyPublished['data'] = {
+    electionId: cmd.electionId,
+    counts: {},
+    statuses,
+    ballots: state.counted.count,
+    publishedAt: cmd.now,
+    ...publishedResult(count.result, cmd.choices),
+  };
+  return [...rounds, { type: 'TallyPublished', data: published }];
 }
 
 function nameFaultyTrustees(cmd: NameFaultyTrustees, state: TallyState): TallyEvent[] | DomainError {

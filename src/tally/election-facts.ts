@@ -9,6 +9,8 @@ import type { TrusteeTranscript } from '../domain/trustees.ts';
 import { ballotRulesOf } from '../domain/election.ts';
 import type { BallotRules } from '../domain/ballot-form.ts';
 import type { WeightClass } from '../domain/weight-classes.ts';
+import { entryLeafHash } from '../domain/log-entry.ts';
+import { toHex } from '../crypto/bytes.ts';
 
 export interface ElectionFacts {
   electionId: string;
@@ -26,6 +28,8 @@ export interface ElectionFacts {
   /** Position of ElectionCreated: nothing of this election lies before it. */
   createdPosition: number;
   endedPosition: number | undefined;
+  /** Hex leaf hash of VotingEnded's log entry: the seed of the lot (docs/methods.md, "The lot"). */
+  lotSeed: string | undefined;
 }
 
 const PAGE = 10_000;
@@ -49,6 +53,7 @@ export async function readElectionFacts(store: EventStore, electionId: string): 
           trustees: null,
           createdPosition: recorded.position,
           endedPosition: undefined,
+          lotSeed: undefined,
         };
       } else if (facts) {
         if (event.type === 'TrusteesAppointed') {
@@ -59,6 +64,8 @@ export async function readElectionFacts(store: EventStore, electionId: string): 
         else if (event.type === 'VotingEnded') {
           facts.status = 'VOTE_ENDED';
           facts.endedPosition = recorded.position;
+          const { position, streamId, revision, type, data } = recorded;
+          facts.lotSeed = toHex(entryLeafHash({ position, streamId, revision, type, data }));
         }
       }
     }

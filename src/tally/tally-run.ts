@@ -11,7 +11,10 @@ import type { Logger } from '../runtime/log.ts';
 import type { Result } from '../domain/errors.ts';
 import { domainError } from '../domain/errors.ts';
 import type { TallyPublished, VoteStatus } from '../domain/tally-events.ts';
-import { tallyDecider, initialTallyState } from '../domain/tally.ts';
+import { tallyDecider, initialTallyState, type PublishTally } from '../domain/tally.ts';
+import { drawLot } from '../domain/counting/lot.ts';
+import { countedByMethod } from '../domain/tally-count.ts';
+import { nodePrimitives } from '../crypto/node-primitives.ts';
 import { decideAndAppendTally, loadTally, type TallyAggregate } from '../commands/tally-command.ts';
 import { loadTallyKeys } from './counter-key.ts';
 import { weightClassInit } from './weighted-signature.ts';
@@ -62,6 +65,11 @@ export interface TallyRunOptions {
 export interface TallyOutcome {
   electionId: string;
   counts: Record<string, number>;
+  /** Elections with ballot rules: the method, its unit, the winners by name and the rounds (RoundCounted). */
+  method?: string;
+  unit?: string;
+  winners?: string[];
+  rounds?: TallyAggregate['state']['rounds'];
   statuses: Record<VoteStatus, number>;
   ballots: number;
   publishedAt: string;
@@ -74,9 +82,11 @@ export interface TallyOutcome {
 
 const noop = () => {};
 
-function outcomeOf(published: TallyPublished['data'], position: number, covered?: CoveredBallots): TallyOutcome {
-  const { electionId, counts, statuses, ballots, publishedAt } = published;
-  const outcome: TallyOutcome = { electionId, counts, statuses, ballots, publishedAt, position };
+function outcomeOf(aggregate: TallyAggregate, covered?: CoveredBallots): TallyOutcome {
+  const published = aggregate.state.published as TallyPublished['data'];
+  const { electionId, counts, statuses, ballots, publishedAt, method, unit, winners } = published;
+  const outcome: TallyOutcome = { electionId, counts, statuses, ballots, publishedAt, position: aggregate.position };
+  if (method !== undefined) Object.assign(outcome, { method, unit, winners, rounds: aggregate.state.rounds });
   if (covered) outcome.excluded = { afterEnd: covered.excludedAfterEnd, repeats: covered.excludedRepeats };
   return outcome;
 }
@@ -88,7 +98,7 @@ export async function runTally(deps: TallyRunDeps, opts: TallyRunOptions): Promi
   const { store, electionId } = { store: deps.store, electionId: opts.electionId };
   const facts = await readElectionFacts(store, electionId);
   const first = await loadTally(store, electionId);
-  if (first.state.published) return { ok: true, value: outcomeOf(first.state.published, first.position) };
+  if (first.state.published) return { ok: true, value: outcomeOf(first) };
   // The decider owns the lifecycle rule (only after VOTE_ENDED); ask it before doing any work.
   const gate = tallyDecider.decide(
     { type: 'StartTally', electionId, electionStatus: facts?.status ?? 'NONE', ballots: 0, now: deps.now().toISOString() },
@@ -186,7 +196,7 @@ async function shareTally(
   let aggregate: TallyAggregate;
   for (;;) {
     aggregate = await loadTally(store, electionId);
-    if (aggregate.state.published) return { ok: true, value: outcomeOf(aggregate.state.published, aggregate.position, covered) };
+    if (aggregate.state.published) return { ok: true, value: outcomeOf(aggregate, covered) };
     const started = await decideAndAppendTally(store, electionId, aggregate, { type: 'StartTally', electionId, electionStatus: facts.status, ballots, now: deps.now().toISOString() });
     if (started.ok) {
       aggregate = started.value.aggregate;
@@ -228,14 +238,22 @@ async function shareTally(
   // Reloaded only when something was appended meanwhile (a long stream costs a read).
   aggregate = (await beforePublish()) ? await loadTally(store, electionId) : counted.value;
 
-  // Whoever sees every ballot counted publishes; the expected revision lets exactly one append.
+  // Whoever sees every ballot counted publishes (rounds included); the expected revision lets exactly one append.
+  const ballot = countingRules(facts);
   while (!aggregate.state.published) {
-    const published = await decideAndAppendTally(store, electionId, aggregate, { type: 'PublishTally', electionId, choices: facts.choices, now: deps.now().toISOString() });
+    const command: PublishTally = { type: 'PublishTally', electionId, choices: facts.choices, ...(ballot && { ballot }), now: deps.now().toISOString() };
+    const published = await decideAndAppendTally(store, electionId, aggregate, command);
     if (published.ok) aggregate = published.value.aggregate;
     else if (published.error.code === 'CONCURRENCY_CONFLICT') aggregate = await loadTally(store, electionId);
     else return published;
   }
-  const data = aggregate.state.published;
-  if (!data) return { ok: false, error: domainError('TALLY_INCOMPLETE', 'the tally could not be published') };
-  return { ok: true, value: outcomeOf(data, aggregate.position, covered) };
+  if (!aggregate.state.published) return { ok: false, error: domainError('TALLY_INCOMPLETE', 'the tally could not be published') };
+  return { ok: true, value: outcomeOf(aggregate, covered) };
+}
+
+/** The rules and the lot of an election counted by its method; undefined for default plurality. */
+function countingRules(facts: ElectionFacts): PublishTally['ballot'] {
+  if (!countedByMethod(facts.ballotRules)) return undefined;
+  if (facts.lotSeed === undefined) throw new Error(`election ${facts.electionId} is tallied with no VotingEnded`);
+  return { rules: facts.ballotRules, lotOrder: drawLot(nodePrimitives.sha256, facts.lotSeed, facts.choices.length) };
 }

@@ -2,7 +2,7 @@
  * A ranked election over the real gateway (PostgreSQL, Redis, SMTP sink): created with its form and
  * method, served by election.get and pinned by fingerprint v3; ranked ballots cast with the client
  * library count VALID, hand-made malformed ones INVALID_CHOICE with their reason, and the audit
- * recomputes both. The count itself is not wired yet (docs/methods.md): only statuses are checked.
+ * recomputes both. The count by the method is test/e2e/tally-counting.test.ts's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvoteConnection } from '../../src/client/connection.ts';
@@ -104,8 +104,10 @@ describe('a ranked election through the gateway', () => {
     const aName = await castRaw(url, cred(4), client, 'Ada');
     await until(async () => (await admin.request<ElectionRow>('query', 'election.get', { electionId })).status === 'VOTE_ENDED', 30_000, 'the close');
 
-    // Publishing fails until the lead wires the counting methods (a VALID ranked text is not a candidate's name); the statuses are appended before.
-    expect(await refusal(admin.request('command', 'tally.run', { electionId }, { token, timeoutMs: 60_000 }))).toBe('INVALID_CHOICES');
+    // Counted by Schulze over the two VALID ballots (Cy>Ada, Bob); the INVALID_CHOICE ones count for nobody.
+    const outcome = await admin.request<{ method: string; winners: string[]; statuses: Record<string, number> }>('command', 'tally.run', { electionId }, { token, timeoutMs: 60_000 });
+    expect(outcome.method).toBe('schulze');
+    expect(outcome.statuses).toMatchObject({ VALID: 2, INVALID_CHOICE: 3 });
     const counted = new Map(
       (await cluster.systems[0]!.store.readStream(tallyStreamId(electionId))).filter((e) => e.type === 'VoteCounted').map((e) => {
         const d = e.data as VoteCounted['data'];

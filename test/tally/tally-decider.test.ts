@@ -2,6 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { decideTally, evolveTally, initialTallyState, isCounted, type TallyState } from '../../src/domain/tally.ts';
 import type { TallyEvent, VoteCounted } from '../../src/domain/tally-events.ts';
+import { createHash } from 'node:crypto';
+import { countBallots } from '../../src/domain/counting/index.ts';
+import { drawLot } from '../../src/domain/counting/lot.ts';
+import { nodePrimitives } from '../../src/crypto/node-primitives.ts';
 
 const E = 'e1';
 const NOW = '2030-01-01T00:00:00.000Z';
@@ -84,3 +88,45 @@ describe('tally decider', () => {
 function decideTallyCurried(cmd: Parameters<typeof decideTally>[0]) {
   return (state: TallyState) => decideTally(cmd, state);
 }
+
+describe('tally decider, election with ballot rules', () => {
+  const rules = { form: { kind: 'ranked' as const, blank: true, full: false }, method: 'irv' as const, seats: 1 };
+  const choices = ['Ada', 'Bob', 'Cy'];
+  const lotOrder = [2, 0, 1];
+  const publish = (ballot = { rules, lotOrder }) => ({ type: 'PublishTally' as const, electionId: E, choices, ballot, now: NOW });
+  const texts = ['ranked:0', 'ranked:0>1', 'ranked:1>2', 'ranked:2>1', 'ranked:2', ''];
+
+  it('publishes every round of the method and then TallyPublished with the winners, in one decision', () => {
+    const state = given(started(7), ...texts.map((t, i) => counted(vote(`h${i}`, 'VALID', t))), counted(vote('x', 'INVALID_CHOICE', 'Ada')));
+    const events = decideTally(publish(), state) as TallyEvent[];
+    // Independent of the decider: countBallots over the same ballots (blank: an empty ranking).
+    const ranking = [[0], [0, 1], [1, 2], [2, 1], [2], []];
+    const expected = countBallots('irv', { candidates: 3, seats: 1, ballots: ranking.map((r) => ({ weight: 1, ranking: r })), lotOrder });
+    expect(expected.rounds.length).toBeGreaterThan(1);
+    expect(events.map((e) => e.type)).toEqual([...expected.rounds.map(() => 'RoundCounted'), 'TallyPublished']);
+    expect(events.slice(0, -1).map((e) => e.data)).toEqual(expected.rounds.map((r) => ({ electionId: E, ...r })));
+    expect(events.at(-1)).toEqual({
+      type: 'TallyPublished',
+      data: { electionId: E, counts: {}, statuses: { VALID: 6, INVALID_SIGNATURE: 0, DUPLICATE_N2: 0, INVALID_CHOICE: 1, UNDECRYPTABLE: 0 }, ballots: 7, publishedAt: NOW, method: 'irv', unit: expected.unit, winners: expected.winners.map((i) => choices[i]) },
+    });
+    // Published: nothing more, rounds folded once.
+    const after = events.reduce(evolveTally, state);
+    expect(decideTally(publish(), after)).toEqual([]);
+    expect(after.rounds).toHaveLength(expected.rounds.length);
+  });
+
+  it('refuses to publish a VALID text that is not a ballot of the form (INVALID_CHOICES)', () => {
+    const state = given(started(2), counted(vote('a', 'VALID', 'ranked:0')), counted(vote('b', 'VALID', 'Ada')));
+    expect(decideTally(publish(), state)).toMatchObject({ code: 'INVALID_CHOICES', details: { strays: 1 } });
+  });
+});
+
+describe('the lot', () => {
+  it('is the candidates sorted by SHA-256 of domain, seed and index (recomputed here with node:crypto)', () => {
+    const seed = 'ab'.repeat(32);
+    const key = (i: number) => createHash('sha256').update(`evote-lot/v1\u0000${seed}\u0000${i}`).digest('hex');
+    const independent = Array.from({ length: 10 }, (_, i) => i).sort((a, b) => (key(a) < key(b) ? -1 : 1));
+    expect(drawLot(nodePrimitives.sha256, seed, 10)).toEqual(independent);
+    expect(drawLot(nodePrimitives.sha256, 'cd'.repeat(32), 10)).not.toEqual(independent);
+  });
+});

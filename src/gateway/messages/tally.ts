@@ -27,7 +27,7 @@ export const TALLY_MESSAGE_SPECS: readonly MessageSpec[] = [
     name: 'tally.run',
     adminOnly: true,
     summary:
-      'Count every ballot cast before VotingEnded (worker-thread pool; `workers` defaults to the core count), append one VoteCounted per ballot and then TallyPublished. Resumable; re-running a published tally returns it. Progress messages carry {done, total}.',
+      'Count every ballot cast before VotingEnded (worker-thread pool; `workers` defaults to the core count), append one VoteCounted per ballot, then (elections with ballot rules) one RoundCounted per round of the method and TallyPublished with the winners, in one append. Resumable; re-running a published tally returns it. Progress messages carry {done, total}.',
     payload: strictObject({ electionId, workers: { type: 'integer', minimum: 1, maximum: MAX_POOL_SIZE } }, ['electionId']),
     progress: true,
     result: {
@@ -44,6 +44,25 @@ export const TALLY_MESSAGE_SPECS: readonly MessageSpec[] = [
           position,
           excluded: { type: 'object', properties: { afterEnd: { type: 'integer' }, repeats: { type: 'integer' } } },
           faultyTrustees: { type: 'array', items: { type: 'string' }, description: 'Trustee elections: trustees named (TrusteeFaulted) by this run.' },
+          method: { type: 'string', description: 'Elections with ballot rules: the counting method (docs/methods.md); `counts` is then {}.' },
+          unit: { type: 'string', description: 'The unit of every round\'s `tallies`.' },
+          winners: { type: 'array', items: { type: 'string' }, description: "Candidates' names in order of election." },
+          rounds: {
+            type: 'array',
+            description: 'The RoundCounted events, in order: candidates by index into the choices.',
+            items: {
+              type: 'object',
+              required: ['round', 'tallies', 'elected', 'eliminated'],
+              properties: {
+                round: { type: 'integer' },
+                tallies: { type: 'array', items: { type: ['integer', 'string'] } },
+                elected: { type: 'array', items: { type: 'integer' } },
+                eliminated: { type: 'array', items: { type: 'integer' } },
+                tieBreak: { type: 'string' },
+                detail: { type: 'object' },
+              },
+            },
+          },
         },
       },
     },

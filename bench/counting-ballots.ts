@@ -7,6 +7,7 @@
 import { METHODS, type BallotOf, type CountedMethod } from '../src/domain/counting/index.ts';
 import { countBallots } from '../src/domain/counting/index.ts';
 import type { ApprovalBallot, CountInput, CountResult, GradedBallot, RankedBallot, SingleBallot } from '../src/domain/counting/types.ts';
+import { mulberry32 } from '../test/support/prng.ts';
 
 export const BENCH_CANDIDATES = 10;
 export const GRADES = 5;
@@ -18,18 +19,6 @@ export interface BallotSet {
   approval: ApprovalBallot[];
   graded: GradedBallot[];
   ranked: RankedBallot[];
-}
-
-/** mulberry32: a small, fast, seeded generator; the same seed gives the same ballots on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 /** Index drawn with the given relative weights. */
@@ -51,7 +40,7 @@ const UNGRADED_SHARE = 0.15;
 
 /** `count` voters over BENCH_CANDIDATES candidates, each voter's ballot in all four forms. */
 export function generateBallots(count: number, seed = 18): BallotSet {
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const candidates = Array.from({ length: BENCH_CANDIDATES }, () => [gauss(), gauss()] as const);
   const blocs = Array.from({ length: 4 }, () => [gauss() * 0.8, gauss() * 0.8] as const);

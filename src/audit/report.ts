@@ -54,6 +54,8 @@ export interface AuditReport {
   counts: Record<string, number>;
   statuses: Partial<Record<VoteStatus, number>>;
   tallyPublished: boolean;
+  /** An election counted by its method: the published method, winners and number of rounds (compared with the recount unless a failure says otherwise). */
+  elected?: { method: string; winners: string[]; rounds: number };
   /** Root of the last checkpoint that verified (hex), and its size. */
   verifiedHead: { size: number; root: string } | null;
   /** With a witness policy: the co-signatures required and the trusted witnesses that co-signed the final checkpoint. */
@@ -86,7 +88,8 @@ export function formatReport(r: AuditReport): string {
   ];
   if (r.verifiedHead) lines.push(`  last verified checkpoint: size ${r.verifiedHead.size}, root ${r.verifiedHead.root}`);
   if (r.witnesses) lines.push(`  witnesses: ${r.witnesses.cosignedFinal.length} of ${r.witnesses.required} required co-signed the final checkpoint${r.witnesses.cosignedFinal.length ? ` (${r.witnesses.cosignedFinal.join(', ')})` : ''}`);
-  if (r.tallyPublished) lines.push(`  tally: ${Object.entries(r.counts).map(([c, n]) => `${c}=${n}`).join(', ')}`);
+  if (r.tallyPublished && r.elected) lines.push(`  tally: counted by ${r.elected.method} in ${r.elected.rounds} round(s), elected: ${r.elected.winners.join(', ')}`);
+  else if (r.tallyPublished) lines.push(`  tally: ${Object.entries(r.counts).map(([c, n]) => `${c}=${n}`).join(', ')}`);
   lines.push(`  ${r.durationMs} ms, ${Math.round(r.ballotsPerSecond)} ballots/s`);
   const first = r.failures[0];
   if (first) lines.push(`  FIRST FAILURE at ${where(first)}: [${first.check}] ${first.message}`);

@@ -23,6 +23,7 @@ import { issueLettersByEmail, startSmtpSink, type SmtpSink } from '../support/le
 import { resign, serialize, type Line } from '../audit/signed-election.ts';
 import { verifyStream } from '../../web/src/audit/verify-run.ts';
 import { resultsTable } from '../../src/cli/tally-commands.ts';
+import { formatReport } from '../../src/audit/report.ts';
 
 let sink: SmtpSink;
 let cluster: TestCluster;
@@ -199,6 +200,8 @@ describe('elections counted by their method through the gateway', () => {
     const report = await verifyFromStore(cluster.systems[0]!.store, electionId);
     expect(report.failures).toEqual([]);
     expect(report.tallyPublished).toBe(true);
+    expect(report.elected).toEqual({ method: c.method, winners: log.tally.winners, rounds: expected.rounds.length });
+    expect(formatReport(report)).toContain(`  tally: counted by ${c.method} in ${expected.rounds.length} round(s), elected: ${log.tally.winners!.join(', ')}\n`);
     // The browser's audit recounts the untouched log alike.
     const untouched = await auditForged(electionId, (lines) => lines[0]!);
     expect(untouched.failures).toEqual([]);

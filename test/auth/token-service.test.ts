@@ -100,14 +100,15 @@ describe.each(adapters)('token service on %s', (name, make) => {
   it('an access token expires (TOKEN_EXPIRED), then is forgotten (UNAUTHENTICATED) when the store drops it', async () => {
     const tokens = createTokenService({
       store,
-      settings: { accessTokenTtlMs: 150, refreshTokenTtlMs: 60_000, expiredTokenMemoryMs: 200 },
+      // Lifetimes of a second or more: on a loaded machine one store round trip can take over 100 ms.
+      settings: { accessTokenTtlMs: 1_000, refreshTokenTtlMs: 60_000, expiredTokenMemoryMs: 1_500 },
       now: Date.now,
     });
     const pair = await tokens.issue(voter);
     expect(value(await tokens.resolveAccess(pair.accessToken))).toEqual(voter);
-    await sleep(200);
+    await sleep(1_300);
     expect(code(await tokens.resolveAccess(pair.accessToken))).toBe('TOKEN_EXPIRED');
-    await sleep(250);
+    await sleep(1_700);
     expect(code(await tokens.resolveAccess(pair.accessToken))).toBe('UNAUTHENTICATED');
     // The refresh token outlives it and yields a working pair.
     const next = value(await tokens.refresh(pair.refreshToken));

@@ -26,7 +26,9 @@ export const ballotsFeature: FeatureFactory = async (ctx) => {
     idleMs: ctx.config.signingIdleMs,
     log: log.child({ component: 'signing-pool' }),
   });
+  // blindSign's hot path: an unweighted election (the cached row has no classes) costs no query.
   const voterWeight = async (electionId: string, voterId: string): Promise<number | null> => {
+    if (!(await ctx.election.queries.getElection(electionId))?.weightClasses) return null;
     const { rows } = await ctx.sql.query<{ weight: number | null }>('select weight from voters where election_id = $1 and voter_id = $2', [electionId, voterId]);
     return rows[0]?.weight ?? null;
   };

@@ -2,8 +2,7 @@
  * Schema version 2: the shared tally's plan and range claims (docs/tally.md, "A tally on several
  * processes"). Released migrations never change (docs/migrations.md).
  */
-import type { Knex } from 'knex';
-import { runStatements, type Migration } from './migration.ts';
+import { sqlMigration, type Migration } from './migration.ts';
 
 const TALLY_RANGES = [
   // One row per election: the first process to plan fixes the range size for every later one.
@@ -28,12 +27,4 @@ const TALLY_RANGES = [
    )`,
 ];
 
-export const tallyRanges: Migration = {
-  name: '0002_tally_ranges',
-  async up(knex: Knex) {
-    await runStatements(knex, TALLY_RANGES);
-  },
-  async down() {
-    throw new Error('0002_tally_ranges cannot be undone: restore a backup taken before the upgrade');
-  },
-};
+export const tallyRanges: Migration = sqlMigration('0002_tally_ranges', TALLY_RANGES);

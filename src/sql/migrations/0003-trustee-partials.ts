@@ -3,8 +3,7 @@
  * ceremony and the tally"). A table, not events: 100,000 ballots are ~60 MB per trustee, and no
  * audit needs them (each revealed r is checked by r^e = c0); a faulty one is copied into the log.
  */
-import type { Knex } from 'knex';
-import { runStatements, type Migration } from './migration.ts';
+import { sqlMigration, type Migration } from './migration.ts';
 
 const TRUSTEE_PARTIALS = [
   `create table if not exists evote_trustee_partials (
@@ -17,12 +16,4 @@ const TRUSTEE_PARTIALS = [
    )`,
 ];
 
-export const trusteePartials: Migration = {
-  name: '0003_trustee_partials',
-  async up(knex: Knex) {
-    await runStatements(knex, TRUSTEE_PARTIALS);
-  },
-  async down() {
-    throw new Error('0003_trustee_partials cannot be undone: restore a backup taken before the upgrade');
-  },
-};
+export const trusteePartials: Migration = sqlMigration('0003_trustee_partials', TRUSTEE_PARTIALS);

@@ -3,8 +3,7 @@
  * (its ordered ballots, their values x and its one proof) is stored once; each stored partial names
  * the batch it came in, whose proof the tally checks when a ballot does not open.
  */
-import type { Knex } from 'knex';
-import { runStatements, type Migration } from './migration.ts';
+import { sqlMigration, type Migration } from './migration.ts';
 
 const TRUSTEE_BATCHES = [
   `create table if not exists evote_trustee_batches (
@@ -21,12 +20,4 @@ const TRUSTEE_BATCHES = [
   `alter table evote_trustee_partials add column if not exists batch_id text`,
 ];
 
-export const trusteeBatches: Migration = {
-  name: '0005_trustee_batches',
-  async up(knex: Knex) {
-    await runStatements(knex, TRUSTEE_BATCHES);
-  },
-  async down() {
-    throw new Error('0005_trustee_batches cannot be undone: restore a backup taken before the upgrade');
-  },
-};
+export const trusteeBatches: Migration = sqlMigration('0005_trustee_batches', TRUSTEE_BATCHES);

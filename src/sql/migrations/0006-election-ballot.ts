@@ -3,17 +3,8 @@
  * (docs/methods.md, "Ballot forms"), so election.get serves them and clients cast, and compute the
  * fingerprint's version 3, from the row. Null for single-choice plurality, and for rows projected before.
  */
-import type { Knex } from 'knex';
-import { runStatements, type Migration } from './migration.ts';
+import { sqlMigration, type Migration } from './migration.ts';
 
 const ELECTION_BALLOT = [`alter table elections add column if not exists ballot jsonb`];
 
-export const electionBallot: Migration = {
-  name: '0006_election_ballot',
-  async up(knex: Knex) {
-    await runStatements(knex, ELECTION_BALLOT);
-  },
-  async down() {
-    throw new Error('0006_election_ballot cannot be undone: restore a backup taken before the upgrade');
-  },
-};
+export const electionBallot: Migration = sqlMigration('0006_election_ballot', ELECTION_BALLOT);

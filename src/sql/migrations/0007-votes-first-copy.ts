@@ -4,17 +4,8 @@
  * grown faster than autovacuum analyses it, each page of tally.trusteeBallots took ~27 s at 100,000
  * ballots (docs/trustees.md, "Serving the ballots").
  */
-import type { Knex } from 'knex';
-import { runStatements, type Migration } from './migration.ts';
+import { sqlMigration, type Migration } from './migration.ts';
 
 const VOTES_FIRST_COPY = [`create index if not exists votes_election_ballot_position on votes (election_id, ballot_hash, position)`];
 
-export const votesFirstCopy: Migration = {
-  name: '0007_votes_first_copy',
-  async up(knex: Knex) {
-    await runStatements(knex, VOTES_FIRST_COPY);
-  },
-  async down() {
-    throw new Error('0007_votes_first_copy cannot be undone: restore a backup taken before the upgrade');
-  },
-};
+export const votesFirstCopy: Migration = sqlMigration('0007_votes_first_copy', VOTES_FIRST_COPY);

@@ -13,3 +13,16 @@ export interface Migration {
 export async function runStatements(knex: Knex, statements: readonly string[]): Promise<void> {
   for (const statement of statements) await knex.raw(statement.replaceAll('?', '\\?'));
 }
+
+/** A forward-only migration of plain SQL statements: `down` refuses, restoring a backup is the way back. */
+export function sqlMigration(name: string, statements: readonly string[]): Migration {
+  return {
+    name,
+    async up(knex: Knex) {
+      await runStatements(knex, statements);
+    },
+    async down() {
+      throw new Error(`${name} cannot be undone: restore a backup taken before the upgrade`);
+    },
+  };
+}

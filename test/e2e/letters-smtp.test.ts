@@ -10,24 +10,23 @@ import { EvoteConnection } from '../../src/client/connection.ts';
 import type { ElectionRow, VoterRow } from '../../src/projections/read-models.ts';
 import type { CredentialMinted } from '../../src/domain/credential-events.ts';
 import { hashToken } from '../../src/credentials/tokens.ts';
-import { startTestCluster, voterCsv, type TestCluster } from '../support/system.ts';
-import { issueLettersByEmail, startSmtpSink, type SmtpSink } from '../support/letters.ts';
+import { voterCsv, type TestCluster } from '../support/system.ts';
+import { issueLettersByEmail, type SmtpSink } from '../support/letters.ts';
+import { startMailedCluster, type MailedCluster } from '../support/mailed-cluster.ts';
 import { credentialStreamPrefix } from '../../src/domain/streams.ts';
 
+let mailed: MailedCluster;
 let sink: SmtpSink;
 let cluster: TestCluster;
 let admin: EvoteConnection;
 
 beforeAll(async () => {
-  sink = await startSmtpSink();
-  cluster = await startTestCluster({ config: { smtpUrl: sink.url } });
-  admin = await EvoteConnection.connect(cluster.systems[0]!.gateway!.url);
+  mailed = await startMailedCluster();
+  ({ sink, cluster, admin } = mailed);
 });
 
 afterAll(async () => {
-  await admin?.close();
-  await cluster?.close();
-  await sink?.close();
+  await mailed?.close();
 });
 
 describe('credential letters by e-mail over the real gateway and a real SMTP server', () => {

@@ -18,29 +18,28 @@ import { entryLeafHash } from '../../src/domain/log-entry.ts';
 import { electionStreamId, tallyStreamId } from '../../src/domain/streams.ts';
 import type { RoundCounted, TallyPublished } from '../../src/domain/tally-events.ts';
 import type { TallyOutcome } from '../../src/tally/tally-run.ts';
-import { startTestCluster, until, voterCsv, type TestCluster } from '../support/system.ts';
-import { issueLettersByEmail, startSmtpSink, type SmtpSink } from '../support/letters.ts';
+import { until, voterCsv, type TestCluster } from '../support/system.ts';
+import { issueLettersByEmail, type SmtpSink } from '../support/letters.ts';
+import { startMailedCluster, type MailedCluster } from '../support/mailed-cluster.ts';
 import { resign, serialize, type Line } from '../audit/signed-election.ts';
 import { verifyStream } from '../../web/src/audit/verify-run.ts';
 import { resultsTable } from '../../src/cli/tally-commands.ts';
 import { formatReport } from '../../src/audit/report.ts';
 
+let mailed: MailedCluster;
 let sink: SmtpSink;
 let cluster: TestCluster;
 let admin: EvoteConnection;
 let client: ClientApp;
 
 beforeAll(async () => {
-  sink = await startSmtpSink();
-  cluster = await startTestCluster({ config: { smtpUrl: sink.url } });
-  admin = await EvoteConnection.connect(cluster.systems[0]!.gateway!.url);
+  mailed = await startMailedCluster();
+  ({ sink, cluster, admin } = mailed);
   client = await admin.request<ClientApp>('command', 'clients.register', { name: 'counting test app' }, { token: cluster.adminToken });
 }, 60_000);
 
 afterAll(async () => {
-  await admin?.close();
-  await cluster?.close();
-  await sink?.close();
+  await mailed?.close();
 });
 
 /**

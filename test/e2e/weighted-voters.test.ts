@@ -23,25 +23,24 @@ import type { ElectionCreated } from '../../src/domain/election-events.ts';
 import type { BlindSignatureIssued } from '../../src/domain/voter-events.ts';
 import type { TallyPublished, VoteCounted } from '../../src/domain/tally-events.ts';
 import type { ElectionRow } from '../../src/projections/read-models.ts';
-import { startTestCluster, until, type TestCluster } from '../support/system.ts';
-import { issueLettersByEmail, startSmtpSink, type SmtpSink } from '../support/letters.ts';
+import { until, type TestCluster } from '../support/system.ts';
+import { issueLettersByEmail, type SmtpSink } from '../support/letters.ts';
+import { startMailedCluster, type MailedCluster } from '../support/mailed-cluster.ts';
 import { refusal } from '../support/refusal.ts';
 import { runEvote } from '../support/run-cli.ts';
 
+let mailed: MailedCluster;
 let sink: SmtpSink;
 let cluster: TestCluster;
 let admin: EvoteConnection;
 
 beforeAll(async () => {
-  sink = await startSmtpSink();
-  cluster = await startTestCluster({ config: { smtpUrl: sink.url } });
-  admin = await EvoteConnection.connect(cluster.systems[0]!.gateway!.url);
+  mailed = await startMailedCluster();
+  ({ sink, cluster, admin } = mailed);
 }, 60_000);
 
 afterAll(async () => {
-  await admin?.close();
-  await cluster?.close();
-  await sink?.close();
+  await mailed?.close();
 });
 
 

@@ -1,6 +1,6 @@
 /** Small pieces the booth's pages share: the translator type, focused step headings, error boxes. */
 import { createContext } from 'preact';
-import { useContext, useEffect, useRef } from 'preact/hooks';
+import { useContext, useLayoutEffect, useRef } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import { errorKey } from './messages.ts';
 
@@ -12,7 +12,9 @@ export const useT = () => useContext(I18n);
 /** A step's heading, focused when it appears so keyboard and screen-reader users land on the new step. */
 export function StepHeading({ children, focus = true, level = 1, id }: { children: ComponentChildren; focus?: boolean; level?: 1 | 2; id?: string }) {
   const ref = useRef<HTMLHeadingElement>(null);
-  useEffect(() => {
+  // A layout effect runs in the same task that inserts the heading, so focus never lags the new step
+  // (a plain effect runs after paint: a keypress in between went to <body>).
+  useLayoutEffect(() => {
     if (focus) ref.current?.focus();
   }, []);
   const H = level === 1 ? 'h1' : 'h2';

@@ -77,7 +77,7 @@ export class EvoteAdmin {
   configureElection(input: { electionId: string; theme?: string; choices?: string[]; expectedVoters?: number; closesAt?: string | null }): Promise<{ position: number }> {
     return this.command('election.configure', input);
   }
-  registerVoter(input: { electionId: string; email: string }): Promise<{ voterId: string; position: number }> {
+  registerVoter(input: { electionId: string; email: string; weight?: number }): Promise<{ voterId: string; position: number }> {
     return this.command('election.registerVoter', input);
   }
   /** CSV text with an `email` column, checked whole here and sent in chunks; refusals name the file's line. */

@@ -50,7 +50,7 @@ export interface ElectionCommandHandlers {
   /** With `trustees` (the ceremony's transcript) the ballot key is theirs and no counter key is generated. */
   createElection(input: { theme: string; choices: string[]; expectedVoters: number; electionId?: string; trustees?: TrusteeTranscript; witnesses?: string[]; form?: unknown; method?: MethodName; seats?: number; weights?: number[] }): Promise<Result<{ electionId: string; position: number }>>;
   configureElection(input: { electionId: string; theme?: string; choices?: string[]; expectedVoters?: number; closesAt?: string | null }): Promise<Result<{ position: number }>>;
-  registerVoter(input: { electionId: string; email: string }): Promise<Result<{ voterId: string; position: number }>>;
+  registerVoter(input: { electionId: string; email: string; weight?: number }): Promise<Result<{ voterId: string; position: number }>>;
   /** CSV with a header row containing an `email` column; appends in batches, calling onProgress after each. */
   importVoters(
     input: { electionId: string; csv: string; batchSize?: number },
@@ -131,12 +131,12 @@ export function createElectionCommandHandlers(store: EventStore, deps: ElectionC
 
     async registerVoter(input) {
       const voterId = deps.newId();
-      const { electionId } = input;
-      const refused = await precheck({ type: 'RegisterVoter', electionId, voterId, ...PLACEHOLDER_EMAIL, now: now() });
+      const { electionId, weight } = input;
+      const refused = await precheck({ type: 'RegisterVoter', electionId, voterId, ...PLACEHOLDER_EMAIL, weight, now: now() });
       if (refused) return { ok: false, error: refused };
       const email = protectEmail(await piiKeyFor(electionId), electionId, input.email);
       if (isDomainError(email)) return { ok: false, error: email };
-      const r = await run({ type: 'RegisterVoter', electionId, voterId, ...email, now: now() });
+      const r = await run({ type: 'RegisterVoter', electionId, voterId, ...email, weight, now: now() });
       return r.ok ? { ok: true, value: { voterId, position: r.value.position } } : r;
     },
 

@@ -16,6 +16,7 @@ import { smallClass, validateWeightClasses, type WeightClass } from './weight-cl
 import type { ElectionConfigured, ElectionEvent, ElectionStatus, VoterRegistered } from './election-events.ts';
 import { rulesMisfit, validateBallotRules, type BallotRules } from './ballot-form.ts';
 import { domainError, type DomainError } from './errors.ts';
+import { maxCountedWeight } from './counting/index.ts';
 import { validateTranscript, type TrusteeTranscript } from './trustees.ts';
 
 export const THEME_MAX_LENGTH = 200;
@@ -303,6 +304,8 @@ function createElection(cmd: CreateElection, state: ElectionState): ElectionEven
   const { authorityPublicKey, ballotPublicKey, logPublicKey } = cmd.publicKeys;
   const weightClasses = cmd.weightClasses === undefined ? undefined : validateWeightClasses(cmd.weightClasses, [authorityPublicKey, ballotPublicKey]);
   if (weightClasses !== undefined && !Array.isArray(weightClasses)) return weightClasses;
+  const outOfRange = countOutOfRange(rules, weightClasses ?? null, expectedVoters);
+  if (outOfRange) return outOfRange;
   const created: ElectionEvent = {
     type: 'ElectionCreated',
     data: { electionId: cmd.electionId, theme, choices, expectedVoters, createdAt: cmd.now, authorityPublicKey, ballotPublicKey, logPublicKey, ...(witnesses.length > 0 && { witnesses }), ...rules, ...(weightClasses && { weightClasses }) },
@@ -313,6 +316,15 @@ function createElection(cmd: CreateElection, state: ElectionState): ElectionEven
   const { version, threshold, params, trustees, createdAt } = cmd.trustees;
   const transcript = { version, ballotPublicKey, threshold, params, trustees: trustees.map(({ index, name, identityKey, shareCommitment }) => ({ index, name, identityKey, shareCommitment })), createdAt };
   return [created, { type: 'TrusteesAppointed', data: { electionId: cmd.electionId, ...transcript, appointedAt: cmd.now } }];
+}
+
+/** Every voter at the heaviest weight must still count exactly: refused here, not found at the tally. */
+function countOutOfRange(rules: BallotRules | null, classes: readonly WeightClass[] | null, expectedVoters: number): DomainError | undefined {
+  if (!rules) return undefined;
+  const heaviest = Math.max(1, ...(classes ?? []).map((c) => c.weight));
+  const limit = maxCountedWeight(rules.method, rules.form.kind === 'graded' ? rules.form.scale.length : undefined);
+  if (heaviest * expectedVoters <= limit) return undefined;
+  return domainError('COUNT_OUT_OF_RANGE', `${rules.method} counts a total weight up to ${limit}: ${expectedVoters} voters at weight ${heaviest} could pass it`, { limit, heaviest, expectedVoters });
 }
 
 export const MAX_NAMED_WITNESSES = 32;
@@ -355,6 +367,8 @@ function configureElection(cmd: ConfigureElection, state: ElectionState): Electi
         registered: state.voterCount,
       });
     }
+    const outOfRange = countOutOfRange(state.ballotRules, state.weightClasses, expectedVoters);
+    if (outOfRange) return outOfRange;
     if (expectedVoters !== state.expectedVoters) changes.expectedVoters = expectedVoters;
   }
   if (cmd.closesAt !== undefined) {

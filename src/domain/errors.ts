@@ -106,6 +106,8 @@ export type DomainErrorCode =
   | 'INVALID_WEIGHTS'
   /** Voter import: a weight that is not one of the election's classes, or a weight in an unweighted election. */
   | 'INVALID_WEIGHT'
+  /** election.create/configure: the heaviest weight × expected voters could pass what the method counts exactly (details: limit). */
+  | 'COUNT_OUT_OF_RANGE'
   /** election.start: a weight class has fewer voters than MIN_CLASS_VOTERS (its ballots would be linked to voters). */
   | 'WEIGHT_CLASS_TOO_SMALL'
   /** Trustee election: fewer than the threshold of trustees submitted valid partial decryptions for every ballot (details: have, need). */

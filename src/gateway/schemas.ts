@@ -211,7 +211,7 @@ export const MESSAGE_CATALOGUE: readonly MessageSpec[] = [
       description: 'The election id (generated unless given) and the log position.',
       schema: { type: 'object', required: ['electionId', 'position'], properties: { electionId: { type: 'string' }, position } },
     },
-    domainErrors: ['ELECTION_ALREADY_EXISTS', 'INVALID_THEME', 'INVALID_CHOICES', 'INVALID_EXPECTED_VOTERS', 'INVALID_TRUSTEES', 'INVALID_WITNESSES', 'INVALID_BALLOT_FORM', 'INVALID_METHOD', 'METHOD_FORM_MISMATCH', 'INVALID_SEATS', 'INVALID_WEIGHTS', 'CONCURRENCY_CONFLICT'],
+    domainErrors: ['ELECTION_ALREADY_EXISTS', 'INVALID_THEME', 'INVALID_CHOICES', 'INVALID_EXPECTED_VOTERS', 'INVALID_TRUSTEES', 'INVALID_WITNESSES', 'INVALID_BALLOT_FORM', 'INVALID_METHOD', 'METHOD_FORM_MISMATCH', 'INVALID_SEATS', 'INVALID_WEIGHTS', 'COUNT_OUT_OF_RANGE', 'CONCURRENCY_CONFLICT'],
   },
   {
     kind: 'command',
@@ -232,6 +232,7 @@ export const MESSAGE_CATALOGUE: readonly MessageSpec[] = [
       'INVALID_CLOSING_TIME',
       'TOO_MANY_VOTERS',
       'INVALID_BALLOT_FORM',
+      'COUNT_OUT_OF_RANGE',
       'CONCURRENCY_CONFLICT',
     ],
   },
@@ -239,8 +240,11 @@ export const MESSAGE_CATALOGUE: readonly MessageSpec[] = [
     kind: 'command',
     name: 'election.registerVoter',
     adminOnly: true,
-    summary: 'Register one voter by e-mail address.',
-    payload: strictObject({ electionId, email: { type: 'string', minLength: 3, maxLength: EMAIL_MAX_LENGTH } }, ['electionId', 'email']),
+    summary: "Register one voter by e-mail address; in a weighted election, with `weight` naming the voter's class.",
+    payload: strictObject(
+      { electionId, email: { type: 'string', minLength: 3, maxLength: EMAIL_MAX_LENGTH }, weight: { type: 'integer', minimum: 1, maximum: MAX_WEIGHT } },
+      ['electionId', 'email'],
+    ),
     result: {
       description: 'The new voter id and the log position.',
       schema: { type: 'object', required: ['voterId', 'position'], properties: { voterId: { type: 'string' }, position } },

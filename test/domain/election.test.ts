@@ -481,6 +481,18 @@ describe('weighted elections (docs/methods.md "Weighted voters")', () => {
     given(created()).when(withWeights([1])).thenError('INVALID_WEIGHT', { line: 2 });
   });
 
+  it('refuses an STV election whose heaviest weight times its expected voters could pass what 10^-5 units count exactly, at creation and when raising the voters', () => {
+    const stv = { form: { kind: 'ranked' }, method: 'stv-scottish', seats: 1 };
+    const heavy = [{ weight: 1, authorityPublicKey: 'd'.repeat(392) }, { weight: 10_000, authorityPublicKey: 'e'.repeat(392) }];
+    // floor((2^53 - 1) / 10^5) = 90,071,992,547: 9,007,199 voters at 10,000 fit, one more does not.
+    const created = given().when({ ...create({ expectedVoters: 9_007_199 }), ...stv, weightClasses: heavy } as ElectionCommand).result as ElectionEvent[];
+    expect(created[0]!.type).toBe('ElectionCreated');
+    given().when({ ...create({ expectedVoters: 9_007_200 }), ...stv, weightClasses: heavy } as ElectionCommand).thenError('COUNT_OUT_OF_RANGE', { limit: 90_071_992_547, heaviest: 10_000, expectedVoters: 9_007_200 });
+    // Unweighted, or counted by another method, the same electorate fits.
+    expect((given().when({ ...create({ expectedVoters: 9_007_200 }), weightClasses: heavy } as ElectionCommand).result as ElectionEvent[])[0]!.type).toBe('ElectionCreated');
+    given(created[0]!).when(configure({ expectedVoters: 9_007_200 })).thenError('COUNT_OUT_OF_RANGE');
+  });
+
   it('opens only when every class has at least two voters', () => {
     given(weightedCreated, weighted(1, 1), weighted(2, 1), weighted(3, 3)).when(start).thenError('WEIGHT_CLASS_TOO_SMALL', { weight: 3, voters: 1 });
     given(weightedCreated, weighted(1, 1), weighted(2, 1), weighted(3, 3), weighted(4, 3)).when(start).then([{ type: 'VotingStarted', data: { electionId: EID, startedAt: T1, registeredVoters: 4 } }]);

@@ -81,7 +81,7 @@ async function endAndTally(electionId: string): Promise<void> {
 describe('a weighted election through the gateway', () => {
   it('refuses bad weights at creation and a weight that is not a class at import, with codes', { timeout: 60_000 }, async () => {
     const token = cluster.adminToken;
-    const base = { theme: 'Refused', choices: ['Ada', 'Bob'], expectedVoters: 3 };
+    const base = { theme: 'Refused', choices: ['Ada', 'Bob'], expectedVoters: 4 };
     expect(await refusal(admin.request('command', 'election.create', { ...base, weights: [2, 2] }, { token }))).toBe('INVALID_WEIGHTS');
     expect(await refusal(admin.request('command', 'election.create', { ...base, weights: [0, 2] }, { token }))).toBe('INVALID_PAYLOAD');
     const { electionId } = await admin.request<{ electionId: string }>('command', 'election.create', { ...base, weights: [1, 3] }, { token });
@@ -99,6 +99,16 @@ describe('a weighted election through the gateway', () => {
     // All or nothing: no voter of a refused file is registered; a class of one voter cannot open.
     await admin.request('command', 'election.importVoters', { electionId, csv: 'email,weight\nx@w.example,1\ny@w.example,1\nz@w.example,3\n' }, { token });
     expect(await refusal(admin.request('command', 'election.start', { electionId }, { token }))).toBe('WEIGHT_CLASS_TOO_SMALL');
+
+    // One voter at a time: the weight names a class, as in the CSV; the second class-3 voter lets the vote open.
+    const register = (email: string, weight?: number) => refusal(admin.request('command', 'election.registerVoter', { electionId, email, ...(weight !== undefined && { weight }) }, { token }));
+    expect(await register('w@w.example')).toBe('INVALID_WEIGHT');
+    expect(await register('w@w.example', 2)).toBe('INVALID_WEIGHT');
+    expect(await register('w@w.example', 0)).toBe('INVALID_PAYLOAD');
+    expect(await register('w@w.example', 3)).toBe('accepted');
+    expect(await refusal(admin.request('command', 'election.start', { electionId }, { token }))).toBe('accepted');
+    const unweighted = await admin.request<{ electionId: string }>('command', 'election.create', base, { token });
+    expect(await refusal(admin.request('command', 'election.registerVoter', { electionId: unweighted.electionId, email: 'u@w.example', weight: 1 }, { token }))).toBe('INVALID_WEIGHT');
   });
 
   it('signs under the class key, counts by weight, and the audit agrees', { timeout: 180_000 }, async () => {

@@ -5,7 +5,7 @@ import { countMajorityJudgment } from './majority-judgment.ts';
 import { countPlurality } from './plurality.ts';
 import { countSchulze } from './schulze.ts';
 import { countScore } from './score.ts';
-import { countScottishStv } from './stv-scottish.ts';
+import { countScottishStv, STV_SCALE } from './stv-scottish.ts';
 import type { ApprovalBallot, CountInput, CountResult, GradedBallot, MethodName, RankedBallot, SingleBallot } from './types.ts';
 
 /** The shape of ballot each method counts. */
@@ -49,4 +49,13 @@ const COUNTERS: { [M in CountedMethod]: (input: CountInput<BallotOf[M]>) => Coun
 export function countBallots<M extends CountedMethod>(method: M, input: CountInput<BallotOf[M]>): CountResult {
   const counter = COUNTERS[method] as (input: CountInput<BallotOf[M]>) => CountResult;
   return counter(input);
+}
+
+/**
+ * The largest total weight `method` counts in exact safe integers: Scottish STV counts in 10^-5
+ * units and score multiplies by grades, so their totals must stay that much below 2^53.
+ */
+export function maxCountedWeight(method: MethodName, scaleLength = 2): number {
+  const factor = method === 'stv-scottish' ? STV_SCALE : method === 'score' ? Math.max(1, scaleLength - 1) : 1;
+  return Math.floor(Number.MAX_SAFE_INTEGER / factor);
 }

@@ -27,6 +27,7 @@ import { startTestCluster, until, type TestCluster } from '../support/system.ts'
 import { issueLettersByEmail, startSmtpSink, type SmtpSink } from '../support/letters.ts';
 import { inBatches } from '../support/in-batches.ts';
 import { mulberry32 } from '../support/prng.ts';
+import { untilCheckpointed } from '../support/checkpointed.ts';
 import { resign, serialize, type Line } from '../audit/signed-election.ts';
 
 const VOTERS = Number(process.env.EVOTE_RANKED_VOTERS ?? 10_000);
@@ -137,13 +138,7 @@ describe(`a ranked election with ${VOTERS} weighted voters and ${CHOICES.length}
     expect(credited.some((x) => x > 0)).toBe(true);
     phase('recount with countBallots');
 
-    // The checkpointer signs the log's head every few seconds: wait for the checkpoint after TallyPublished.
-    const lastLine = async () => {
-      let last: { type?: string } | undefined;
-      for await (const l of electionLogLines(cluster.systems[0]!.store, electionId)) last = l as { type?: string };
-      return last;
-    };
-    await until(async () => (await lastLine())?.type === 'LogCheckpointed', 60_000, 'the checkpoint signing the tally');
+    await untilCheckpointed(cluster.systems[0]!.store, electionId);
     const report = await verifyFromStore(cluster.systems[0]!.store, electionId);
     expect(report.failures).toEqual([]);
     expect(report.verdict, JSON.stringify({ warnings: report.warnings, gaps: report.gaps })).toBe('PASSED');

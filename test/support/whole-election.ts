@@ -16,6 +16,7 @@ import { audit, exportLogToFile } from '../../src/client/auditor.ts';
 import type { ElectionRow } from '../../src/projections/read-models.ts';
 import type { Config } from '../../src/app/config.ts';
 import { verifyFromStore } from '../../src/audit/verify.ts';
+import { untilCheckpointed } from './checkpointed.ts';
 import { electionStreamId } from '../../src/domain/streams.ts';
 import { startTestCluster, until, voterCsv, type TestCluster } from './system.ts';
 import { issueLettersByEmail, startSmtpSink, type SmtpSink } from './letters.ts';
@@ -118,6 +119,7 @@ export function wholeElectionSuite(mode: WholeElectionMode): void {
         expect(c.choice).toBe(choices[i]);
       });
 
+      await untilCheckpointed(cluster.systems[0]!.store, electionId);
       const report = await verifyFromStore(cluster.systems[0]!.store, electionId);
       expect(report.failures).toEqual([]);
       expect(report.ok).toBe(true);

@@ -15,6 +15,7 @@ import type { TokenPair } from '../auth/token-service.ts';
 import { verifyCastReceipt } from '../crypto/cast-receipt.ts';
 import { n2Commitment, newN2Salt } from '../crypto/n2-commitment.ts';
 import { fingerprintOf } from './election-fingerprint.ts';
+import { publishedClass } from '../domain/weight-classes.ts';
 import type { Receipt } from './receipt.ts';
 
 export type { Credential } from '../credentials/credential-uri.ts';
@@ -192,7 +193,7 @@ async function classKeyOf(a: EvoteConnection, election: ElectionRow, accessToken
   const classes = election.weightClasses;
   if (!classes || classes.length === 0) return election.authorityPublicKey as string;
   const { weight } = await a.request<{ weight: number | null }>('query', 'ballot.weightClass', { electionId: election.electionId }, { token: accessToken });
-  const found = classes.find((c) => c.weight === weight);
+  const found = publishedClass(classes, weight);
   if (!found) throw new EvoteError('WEIGHT_CLASS_UNKNOWN', `the server names weight class ${String(weight)}, which the election did not publish`);
   return found.authorityPublicKey;
 }

@@ -92,6 +92,14 @@ export function ballotWeight(
   return null;
 }
 
+/**
+ * The published class a voter's weight names (`ballot.weightClass`'s answer), whose key the voter blinds
+ * under and verifies with; undefined when the election did not publish that class (WEIGHT_CLASS_UNKNOWN).
+ */
+export function publishedClass(classes: readonly WeightClass[], weight: unknown): WeightClass | undefined {
+  return classes.find((c) => c.weight === weight);
+}
+
 /** Voters per class at opening; the first class below MIN_CLASS_VOTERS refuses VotingStarted. */
 export function smallClass(classes: readonly WeightClass[], votersPerWeight: ReadonlyMap<number, number>): DomainError | undefined {
   for (const c of classes) {

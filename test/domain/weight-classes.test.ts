@@ -4,7 +4,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { ballotWeight, parseWeightList, smallClass, validateWeightClasses, voterWeight, MIN_CLASS_VOTERS } from '../../src/domain/weight-classes.ts';
+import { ballotWeight, parseWeightList, publishedClass, smallClass, validateWeightClasses, voterWeight, MIN_CLASS_VOTERS } from '../../src/domain/weight-classes.ts';
 
 const key = (c: string) => `MIIBIjAN${c.repeat(300)}`;
 
@@ -53,5 +53,12 @@ describe('weight classes', () => {
     expect(smallClass(classes, new Map([[1, 5], [3, 2]]))).toBeUndefined();
     expect(smallClass(classes, new Map([[1, 5], [3, 1]]))).toMatchObject({ code: 'WEIGHT_CLASS_TOO_SMALL', details: { weight: 3, voters: 1 } });
     expect(smallClass(classes, new Map([[1, 5]]))).toMatchObject({ code: 'WEIGHT_CLASS_TOO_SMALL', details: { weight: 3, voters: 0 } });
+  });
+
+  it("finds the published class a voter's weight names, and none for an unpublished or malformed weight", () => {
+    const classes = [{ weight: 1, authorityPublicKey: key('D') }, { weight: 3, authorityPublicKey: key('E') }];
+    expect(publishedClass(classes, 3)).toEqual({ weight: 3, authorityPublicKey: key('E') });
+    expect(publishedClass(classes, 1)?.authorityPublicKey).toBe(key('D'));
+    for (const other of [2, null, undefined, '3', 3.0000001]) expect(publishedClass(classes, other)).toBeUndefined();
   });
 });

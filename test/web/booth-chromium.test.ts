@@ -86,10 +86,10 @@ describe('the booth engine in Chromium', () => {
         conn.close();
         const steps: string[] = [];
         const t0 = performance.now();
-        const receipt = await booth.castVote({ url, credential: fromPng, app, election, choice: 'No', onStep: (s) => steps.push(s) });
+        const { receipt, weight } = await booth.castVote({ url, credential: fromPng, app, election, choice: 'No', onStep: (s) => steps.push(s) });
         const castMs = performance.now() - t0;
         const check = await booth.checkReceiptAt(url, booth.parseReceiptFile(booth.receiptFileText(receipt)));
-        return { same: JSON.stringify(fromPng) === JSON.stringify(fromPdf), electionOk: fromPng.electionId === electionId, steps, receipt, check, castMs };
+        return { weight, same: JSON.stringify(fromPng) === JSON.stringify(fromPdf), electionOk: fromPng.electionId === electionId, steps, receipt, check, castMs };
       },
       { png, pdf, app, electionId },
     );
@@ -97,6 +97,8 @@ describe('the booth engine in Chromium', () => {
     expect(result.same).toBe(true);
     expect(result.electionOk).toBe(true);
     expect(result.steps.at(-1)).toBe('cast');
+    // Unweighted: no weight to show.
+    expect(result.weight).toBeNull();
     const row = await admin.request<ElectionRow>('query', 'election.get', { electionId });
     expect(verifyCastReceipt(row.logPublicKey!, electionId, result.receipt.ballotHash, result.receipt.signature)).toBe(true);
     expect(result.check).toMatchObject({ signatureValid: true, fingerprintMatches: true, onBoard: false });

@@ -15,7 +15,7 @@ type Stage =
   | { kind: 'confirm'; cred: Credential; election: BoothElection; app: BoothApp; draft: Draft; choice: string; words: string[] | null }
   | { kind: 'voting'; step: VoteStep }
   | { kind: 'failed'; error: ShownError }
-  | { kind: 'receipt'; receipt: Receipt; election: BoothElection };
+  | { kind: 'receipt'; receipt: Receipt; weight: number | null; election: BoothElection };
 
 export function VotePage({ langQuery }: { langQuery: string }) {
   const [stage, setStage] = useState<Stage>({ kind: 'letter', busy: false });
@@ -44,7 +44,7 @@ export function VotePage({ langQuery }: { langQuery: string }) {
   const cast = async (s: Extract<Stage, { kind: 'confirm' }>) => {
     go({ kind: 'voting', step: 'connecting' });
     try {
-      const receipt = await castVote({
+      const { receipt, weight } = await castVote({
         url: gatewayUrl(),
         credential: s.cred,
         app: s.app,
@@ -53,7 +53,7 @@ export function VotePage({ langQuery }: { langQuery: string }) {
         onStep: (step) => setStage({ kind: 'voting', step }),
       });
       // The credential is dropped with this stage: only the receipt stays in the page.
-      go({ kind: 'receipt', receipt, election: s.election });
+      go({ kind: 'receipt', receipt, weight, election: s.election });
     } catch (err) {
       go({ kind: 'failed', error: errorCode(err) });
     }
@@ -71,7 +71,7 @@ export function VotePage({ langQuery }: { langQuery: string }) {
     case 'failed':
       return <FailedStep error={stage.error} onRestart={() => go({ kind: 'letter', busy: false })} />;
     case 'receipt':
-      return <ReceiptStep receipt={stage.receipt} election={stage.election} langQuery={langQuery} onAgain={() => go({ kind: 'letter', busy: false })} />;
+      return <ReceiptStep receipt={stage.receipt} weight={stage.weight} election={stage.election} langQuery={langQuery} onAgain={() => go({ kind: 'letter', busy: false })} />;
   }
 }
 
@@ -227,7 +227,7 @@ export function publicReceiptUrl(electionId: string, ballotHash: string): string
   return `${location.origin}/receipt?election=${encodeURIComponent(electionId)}&ballot=${ballotHash}`;
 }
 
-function ReceiptStep({ receipt, election, langQuery, onAgain }: { receipt: Receipt; election: BoothElection; langQuery: string; onAgain: () => void }) {
+function ReceiptStep({ receipt, weight, election, langQuery, onAgain }: { receipt: Receipt; weight: number | null; election: BoothElection; langQuery: string; onAgain: () => void }) {
   const t = useT();
   const [qr, setQr] = useState<string>();
   const fileUrl = useMemo(() => URL.createObjectURL(new Blob([receiptFileText(receipt)], { type: 'application/json' })), [receipt]);
@@ -240,6 +240,7 @@ function ReceiptStep({ receipt, election, langQuery, onAgain }: { receipt: Recei
     <section>
       <StepHeading>{t('receipt.title')}</StepHeading>
       <p class="chosen-theme">{election.theme}</p>
+      {weight !== null && <p data-testid="vote-weight">{weight === 1 ? t('receipt.weightOne') : t('receipt.weight', { weight: weight.toLocaleString(pageLang()) })}</p>}
       <h2>{t('receipt.hash')}</h2>
       <p class="mono ballot-hash" data-testid="ballot-hash">
         {receipt.ballotHash}

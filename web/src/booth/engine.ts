@@ -3,12 +3,12 @@
  * receipt-check.ts): the pages import from here only, so a renamed engine export is fixed here.
  */
 import { Connection, EvoteError, gatewayUrl } from '../shared/connection.ts';
-import { castVote, loadBoothApp, loadElection, type BoothApp, type BoothElection, type Credential, type Receipt, type VoteStep } from './vote-flow.ts';
+import { castVote, loadBoothApp, loadElection, type BoothApp, type BoothElection, type CastVote, type Credential, type Receipt, type VoteStep } from './vote-flow.ts';
 import { credentialFromText as readCredentialText, qrImageFromPdf, qrTextFromPixels, type Pixels } from './letter-reader.ts';
 import { checkBallotHash, checkReceipt as checkReceiptFile, parseReceiptFile, receiptFileText, type ReceiptCheckResult } from './receipt-check.ts';
 
 export { castVote, loadBoothApp, loadElection, Connection, EvoteError, gatewayUrl, qrImageFromPdf, parseReceiptFile, receiptFileText };
-export type { BoothApp, BoothElection, Credential, Pixels, Receipt, VoteStep };
+export type { BoothApp, BoothElection, CastVote, Credential, Pixels, Receipt, VoteStep };
 
 /** What /receipt shows: where the ballot is on the board and, after the tally, how it counted. */
 export type ReceiptStatus = ReceiptCheckResult;

@@ -15,6 +15,7 @@ import { clientMac, generateX25519Pair, level3Proof } from '../crypto/login.ts';
 import { parseCredentialUri, type Credential } from '../../../src/credentials/credential-uri.ts';
 import type { Receipt } from '../../../src/client/receipt.ts';
 import { decodeBallot, SINGLE_FORM, type BallotRules } from '../../../src/domain/ballot-form.ts';
+import { publishedClass } from '../../../src/domain/weight-classes.ts';
 
 /** The credential a letter carries (the QR code's `evote:credential?v=1&…` URI). */
 export type { Credential } from '../../../src/credentials/credential-uri.ts';
@@ -122,6 +123,13 @@ export interface VoteInput {
   WebSocketImpl?: typeof WebSocket;
 }
 
+/** A cast vote: the receipt the voter keeps (the file) and, in a weighted election, how many times the vote counts. */
+export interface CastVote {
+  receipt: Receipt;
+  /** The voter's class weight (docs/methods.md "Weighted voters"); null in an unweighted election. */
+  weight: number | null;
+}
+
 interface TokenPair {
   accessToken: string;
   refreshToken: string;
@@ -149,6 +157,20 @@ async function open(url: string, impl: typeof WebSocket | undefined): Promise<Co
 }
 
 /**
+ * The key to blind under and verify with, as src/client/voter.ts chooses it: the authority key, or in a
+ * weighted election the key of the class `ballot.weightClass` names, taken from the fingerprint-checked
+ * row (never from the server's answer alone). The server signs with that class's key whatever is asked.
+ */
+async function signingKey(a: Connection, published: PublishedElection, accessToken: string): Promise<{ authorityPublicKey: string; weight: number | null }> {
+  const classes = published.row.weightClasses;
+  if (!classes?.length) return { authorityPublicKey: published.keys.authorityPublicKey, weight: null };
+  const { weight } = await a.query<{ weight: unknown }>('ballot.weightClass', { electionId: published.row.electionId }, { token: accessToken });
+  const found = publishedClass(classes, weight);
+  if (!found) throw new EvoteError('WEIGHT_CLASS_UNKNOWN', `the server names weight class ${String(weight)}, which the election did not publish`);
+  return found;
+}
+
+/**
  * Votes once, in exactly the steps of src/client/voter.ts `vote()`: on connection A, the three-level
  * login, a fresh `election.get` (its fingerprint must equal `election.fingerprint`, the one the voter
  * was shown), the blind signature, logout; then on a fresh connection B with no token, `ballot.cast`;
@@ -159,11 +181,12 @@ async function open(url: string, impl: typeof WebSocket | undefined): Promise<Co
  * Throws EvoteError with the server's code (INVALID_CREDENTIALS, ALREADY_SIGNED, ALREADY_CAST,
  * RATE_LIMITED…), VOTING_CLOSED, or this side's: WRONG_ELECTION (letter of another election than
  * `election`), INVALID_CHOICE, ELECTION_CHANGED (keys differ from those shown), ELECTION_KEYS_MISSING,
+ * WEIGHT_CLASS_UNKNOWN (the server names a weight class the election did not publish),
  * INVALID_SIGNATURE (the authority's signature does not verify), INVALID_KEY, UNSUPPORTED_BROWSER,
  * UNREACHABLE, CONNECTION_CLOSED, TIMEOUT. Never retried silently after the cast was sent: on
  * CONNECTION_CLOSED during 'casting' the ballot may have landed (a new attempt answers ALREADY_CAST).
  */
-export async function castVote(input: VoteInput): Promise<Receipt> {
+export async function castVote(input: VoteInput): Promise<CastVote> {
   const { credential: cred, choice, app, onStep } = input;
   const step = (s: VoteStep) => {
     try {
@@ -180,6 +203,7 @@ export async function castVote(input: VoteInput): Promise<Receipt> {
   let finished: { ciphertext: string; ballotHash: string };
   let logPublicKey: string;
   let fingerprint: string;
+  let weight: number | null;
   try {
     step('connecting');
     const a = await open(input.url, input.WebSocketImpl);
@@ -208,11 +232,11 @@ export async function castVote(input: VoteInput): Promise<Receipt> {
       }
       logPublicKey = published.keys.logPublicKey;
       fingerprint = published.fingerprint;
-      // The booth blinds under the single authority key only (docs/methods.md "Weighted voters").
-      if (published.row.weightClasses?.length) throw new EvoteError('WEIGHTED_ELECTION', 'this election weighs its voters: vote with the evote client, not the web booth');
+      const signer = await signingKey(a, published, tokens.accessToken);
+      weight = signer.weight;
 
       step('blinding');
-      const authority = await importRsaPublicKey(published.keys.authorityPublicKey, "authority's public key");
+      const authority = await importRsaPublicKey(signer.authorityPublicKey, "authority's public key");
       const counter = await importRsaPublicKey(published.keys.ballotPublicKey, "counter's public key");
       const commitment = await n2Commitment(cred.n2, salt);
       const prepared = prepare(encodeBallotMessage({ electionId: cred.electionId, choice, n2Commitment: commitment }));
@@ -254,7 +278,7 @@ export async function castVote(input: VoteInput): Promise<Receipt> {
       throw new EvoteError('RECEIPT_UNSIGNED', "the server's receipt is not signed by the election's log key");
     }
     step('cast');
-    return { electionId: cred.electionId, ballotHash: reply.ballotHash, signature: reply.signature, n2: cred.n2, salt, fingerprint };
+    return { receipt: { electionId: cred.electionId, ballotHash: reply.ballotHash, signature: reply.signature, n2: cred.n2, salt, fingerprint }, weight };
   } catch (err) {
     throw asEvoteError(err);
   }

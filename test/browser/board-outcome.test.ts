@@ -4,7 +4,8 @@
  * election decided by the lot, voted with the client library and tallied while the board is open. The
  * board shows the method, the winners and every round as the log records it (STV's 10^-5 units as
  * decimals), who was elected or excluded, the tie-break, in English and in French, without horizontal
- * overflow at 360 px; the console's results show the same. axe finds nothing serious.
+ * overflow at 360 px; the board's in-browser audit names the recounted winners; the console's results
+ * show the same. axe finds nothing serious.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,6 +156,11 @@ describe('method-counted results on the board and in the console', () => {
     await page.setViewportSize(VIEWPORTS.narrow);
     expect(await noOverflow(page)).toBe(true);
     await page.setViewportSize(VIEWPORTS.wide);
+
+    // The in-browser audit recounts it and names the winners (not an empty "Recomputed tally:").
+    await page.getByRole('button', { name: 'Verify this election' }).click();
+    await page.waitForSelector('.verify-result[data-verdict="PASSED"]', { timeout: 60_000 });
+    expect(await page.locator('.verify-elected').innerText()).toBe(`Recounted by stv-scottish in ${tally.rounds!.length} round(s), elected: ${tally.winners!.join(', ')}.`);
     expect(errors).toEqual([]);
     await context.close();
   });

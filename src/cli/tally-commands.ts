@@ -68,7 +68,7 @@ export function registerTallyCommands(program: Command, globals: () => GlobalOpt
       const g = globals();
       const r = await withAdmin(g, (admin) => admin.results(electionId), { token: false });
       printResult(g, r, (x: Results) =>
-        `${x.published ? `published ${x.publishedAt}` : `NOT PUBLISHED yet: ${x.counted} of ${x.ballots} ballots counted`}\n${resultsTable(x)}`,
+        `${x.published ? `published ${x.publishedAt}` : `NOT PUBLISHED yet: ${x.counted} of ${x.ballots} ballots counted`}\n${resultsTable({ ...x, ...x.outcome })}`,
       );
     });
 }

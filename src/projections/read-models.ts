@@ -3,6 +3,7 @@ import type { ElectionStatus } from '../domain/election-events.ts';
 import type { TrusteesForFingerprint } from '../crypto/election-fingerprint-core.ts';
 import type { BallotRules } from '../domain/ballot-form.ts';
 import type { WeightClass } from '../domain/weight-classes.ts';
+import type { MethodName } from '../domain/counting/types.ts';
 
 /** Row of the `elections` read model. */
 export interface ElectionRow {
@@ -62,6 +63,25 @@ export interface ReadModelQueries {
   countVoters(electionId: string): Promise<number>;
 }
 
+/** One RoundCounted as the read side keeps it: candidates by index into the election's choices, `detail` left in the log. */
+export interface OutcomeRound {
+  round: number;
+  tallies: (number | string)[];
+  elected: number[];
+  eliminated: number[];
+  tieBreak?: string;
+}
+
+/** The published result of an election counted by its method (ballot rules): TallyPublished's method, unit and winners, and its rounds. */
+export interface MethodOutcome {
+  method: MethodName;
+  /** The unit of every round's `tallies` (STV: integers in 10^-5 vote). */
+  unit: string;
+  /** Candidates' names, in order of election. */
+  winners: string[];
+  rounds: OutcomeRound[];
+}
+
 /**
  * A state transition of an election, pushed to WebSocket subscribers. Published by the projection
  * runner after the read model committed, so a subscriber that then queries sees the same state.
@@ -75,7 +95,7 @@ export type ElectionTransition =
   | { electionId: string; transition: 'ended'; status: ElectionStatus; position: number; election: ElectionRow }
   /** Tally progress (src/projections/tally-projection.ts): ballots counted so far of those covered, coalesced per batch. */
   | { electionId: string; transition: 'tallyProgress'; status: ElectionStatus; position: number; done: number; total: number }
-  /** TallyPublished: the published counts. */
+  /** TallyPublished: the published counts; an election counted by its method adds method, unit and winners (`counts` is then {}). */
   | {
       electionId: string;
       transition: 'tallied';
@@ -84,4 +104,7 @@ export type ElectionTransition =
       counts: Record<string, number>;
       statuses: Record<string, number>;
       ballots: number;
+      method?: MethodName;
+      unit?: string;
+      winners?: string[];
     };

@@ -1,9 +1,9 @@
 /**
- * The tally's read models (counted_votes, results, tally_status) and its coalesced live
- * transitions (docs/tally.md "Read models and queries"). Nothing secret: r stays in the log.
+ * The tally's read models (counted_votes, results, tally_status with a method-counted election's
+ * outcome) and its coalesced live transitions (docs/tally.md "Read models and queries"). Nothing secret: r stays in the log.
  */
 import type { SqlExecutor } from '../sql/client.ts';
-import type { ElectionTransition } from './read-models.ts';
+import type { ElectionTransition, OutcomeRound } from './read-models.ts';
 import { electionChannel } from '../pubsub/port.ts';
 import type { TallyEvent, VoteCounted } from '../domain/tally-events.ts';
 import { TALLY_STREAM_PREFIX } from '../domain/streams.ts';
@@ -22,7 +22,7 @@ interface Pending {
 export function tallyProjection(): Projection {
   return {
     name: 'tally',
-    filter: { streamPrefixes: [TALLY_STREAM_PREFIX], eventTypes: ['TallyStarted', 'VoteCounted', 'TallyPublished'] },
+    filter: { streamPrefixes: [TALLY_STREAM_PREFIX], eventTypes: ['TallyStarted', 'VoteCounted', 'RoundCounted', 'TallyPublished'] },
 
     async reset(tx) {
       await tx.query(`DELETE FROM ${COUNTED_VOTES_TABLE}`);
@@ -81,6 +81,17 @@ export function tallyProjection(): Projection {
             [electionId, event.data.ballots, event.data.startedAt, recorded.position],
           );
           progressed.set(electionId, recorded.position);
+        } else if (event.type === 'RoundCounted') {
+          const { round, tallies, elected, eliminated, tieBreak } = event.data;
+          const kept: OutcomeRound = { round, tallies, elected, eliminated, ...(tieBreak !== undefined && { tieBreak }) };
+          // Rounds may end a batch before their TallyPublished: each one is kept on the row at once.
+          // The position guard skips a round already folded (positions only grow), so a replay appends nothing twice.
+          await tx.query(
+            `UPDATE ${TALLY_STATUS_TABLE}
+                SET outcome = jsonb_build_object('rounds', COALESCE(outcome->'rounds', '[]'::jsonb) || jsonb_build_array($2::jsonb)), position = $3
+              WHERE election_id = $1 AND position < $3`,
+            [electionId, JSON.stringify(kept), recorded.position],
+          );
         } else if (event.type === 'TallyPublished') {
           const d = event.data;
           for (const [choice, count] of Object.entries(d.counts)) {
@@ -90,9 +101,12 @@ export function tallyProjection(): Projection {
               [electionId, choice, count],
             );
           }
+          const counted = d.method === undefined ? null : { method: d.method, unit: d.unit ?? '', winners: d.winners ?? [] };
           await tx.query(
-            `UPDATE ${TALLY_STATUS_TABLE} SET status = 'PUBLISHED', statuses = $2, published_at = $3, position = GREATEST(position, $4) WHERE election_id = $1`,
-            [electionId, JSON.stringify(d.statuses), d.publishedAt, recorded.position],
+            `UPDATE ${TALLY_STATUS_TABLE} SET status = 'PUBLISHED', statuses = $2, published_at = $3, position = GREATEST(position, $4),
+               outcome = CASE WHEN $5::jsonb IS NULL THEN NULL ELSE $5::jsonb || jsonb_build_object('rounds', COALESCE(outcome->'rounds', '[]'::jsonb)) END
+             WHERE election_id = $1`,
+            [electionId, JSON.stringify(d.statuses), d.publishedAt, recorded.position, counted && JSON.stringify(counted)],
           );
           // Progress before the result, so the last progress message says "all counted".
           const last = progressed.get(electionId);
@@ -108,6 +122,7 @@ export function tallyProjection(): Projection {
               counts: d.counts,
               statuses: d.statuses,
               ballots: d.ballots,
+              ...counted,
             },
           });
         }

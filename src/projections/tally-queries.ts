@@ -6,6 +6,7 @@ import { isN2Commitment } from '../crypto/n2-commitment.ts';
 import { VOTE_STATUSES, type VoteStatus } from '../domain/tally-events.ts';
 import { COUNTED_VOTES_TABLE, RESULTS_TABLE, TALLY_STATUS_TABLE } from './tally-projection.ts';
 import { VOTES_TABLE } from './votes-projection.ts';
+import type { MethodOutcome } from './read-models.ts';
 
 export interface TallyResults {
   /** VALID votes per choice once published; {} before (partial counts would read as results). */
@@ -15,6 +16,8 @@ export interface TallyResults {
   counted: number;
   published: boolean;
   publishedAt: string | null;
+  /** Once published, in an election counted by its method (ballot rules) only: winners and rounds; `counts` is then {}. */
+  outcome?: MethodOutcome;
 }
 
 export interface Receipt {
@@ -38,8 +41,15 @@ const zeroStatuses = () => Object.fromEntries(VOTE_STATUSES.map((s) => [s, 0])) 
 export function createTallyQueries(db: SqlExecutor): TallyQueries {
   return {
     async results(electionId) {
-      const { rows } = await db.query<{ status: string; ballots: number; counted: number; statuses: Record<VoteStatus, number> | null; published_at: Date | null }>(
-        `SELECT status, ballots, counted, statuses, published_at FROM ${TALLY_STATUS_TABLE} WHERE election_id = $1`,
+      const { rows } = await db.query<{
+        status: string;
+        ballots: number;
+        counted: number;
+        statuses: Record<VoteStatus, number> | null;
+        published_at: Date | null;
+        outcome: Partial<MethodOutcome> | null;
+      }>(
+        `SELECT status, ballots, counted, statuses, published_at, outcome FROM ${TALLY_STATUS_TABLE} WHERE election_id = $1`,
         [electionId],
       );
       const row = rows[0];
@@ -53,6 +63,7 @@ export function createTallyQueries(db: SqlExecutor): TallyQueries {
           counted: row.counted,
           published: true,
           publishedAt: row.published_at ? new Date(row.published_at).toISOString() : null,
+          ...(row.outcome?.method !== undefined && { outcome: row.outcome as MethodOutcome }),
         };
       }
       const byStatus = await db.query<{ status: VoteStatus; n: number }>(

@@ -3,7 +3,8 @@
  * (IRV, Schulze), approval, graded (majority judgment) and 3-seat Scottish STV, voted with the
  * client library; the tally publishes one RoundCounted per round and the winners, equal to
  * countBallots on the same ballots under the lot drawn from VotingEnded; the audit recounts them, and
- * a re-signed log with one round or the winners changed fails at that event.
+ * a re-signed log with one round or the winners changed fails at that event. tally.results serves the
+ * same outcome from the read model.
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +25,7 @@ import { startMailedCluster, type MailedCluster } from '../support/mailed-cluste
 import { resign, serialize, type Line } from '../audit/signed-election.ts';
 import { verifyStream } from '../../web/src/audit/verify-run.ts';
 import { resultsTable } from '../../src/cli/tally-commands.ts';
+import type { TallyResults } from '../../src/projections/tally-queries.ts';
 import { formatReport } from '../../src/audit/report.ts';
 
 let mailed: MailedCluster;
@@ -194,6 +196,17 @@ describe('elections counted by their method through the gateway', () => {
     expect(outcome.rounds).toEqual(log.rounds);
     // `evote tally` prints the winners, not an empty table of counts.
     expect(resultsTable(outcome)).toContain(`counted by ${c.method} in ${expected.rounds.length} round(s)\nelected: ${log.tally.winners!.join(', ')}\nvalid    ${c.ballots.length}`);
+    // The read side: tally.results carries the outcome as the log has it (each round without its detail), not `counts: {}` alone.
+    const results = await admin.request<TallyResults>('query', 'tally.results', { electionId });
+    expect(results).toMatchObject({ published: true, counts: {}, ballots: c.ballots.length });
+    expect(results.outcome).toEqual({
+      method: log.tally.method,
+      unit: log.tally.unit,
+      winners: log.tally.winners,
+      rounds: log.rounds.map(({ electionId: _e, detail: _d, ...r }) => r),
+    });
+    // `evote election results` reads the same: the winners, not an empty table.
+    expect(resultsTable({ ...results, ...results.outcome })).toBe(resultsTable(outcome));
     expect(expected.winners).toHaveLength(c.seats ?? 1);
 
     const report = await verifyFromStore(cluster.systems[0]!.store, electionId);

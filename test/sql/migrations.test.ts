@@ -50,7 +50,7 @@ async function schemaOf(db: SqlExecutor): Promise<string[]> {
 }
 
 /** Tables and columns added after 0.1.0, by migration: compared with the release's schema, they are left out. */
-const LATER_TABLES = /^elections\.(witnesses|trustees|ballot|weight_classes) |^voters\.weight |^(evote_tally_plans|evote_tally_ranges|evote_trustee_partials|evote_trustee_batches)[. ]|^CREATE (UNIQUE )?INDEX \S+ ON public\.(evote_tally_plans|evote_tally_ranges|evote_trustee_partials|evote_trustee_batches) |^CREATE INDEX votes_election_ballot_position ON /;
+const LATER_TABLES = /^elections\.(witnesses|trustees|ballot|weight_classes) |^voters\.weight |^tally_status\.outcome |^(evote_tally_plans|evote_tally_ranges|evote_trustee_partials|evote_trustee_batches)[. ]|^CREATE (UNIQUE )?INDEX \S+ ON public\.(evote_tally_plans|evote_tally_ranges|evote_trustee_partials|evote_trustee_batches) |^CREATE INDEX votes_election_ballot_position ON /;
 const asOfRelease = (schema: string[]) => schema.filter((d) => !LATER_TABLES.test(d));
 
 async function emptyPublicSchema(db: SqlExecutor): Promise<void> {
@@ -97,8 +97,9 @@ function migrationSuite(name: string, open: () => Promise<{ sql: SqlClient; anot
       expect(asOfRelease(latest)).toEqual(releaseSchema);
       // 0002: the shared tally's plan and range claims; 0003: the trustees' partial decryptions; with their keys; 0004: the election's pins;
       // 0005: the trustees' batches, and each partial's batch; 0006: the election's ballot rules; 0007: votes' first-copy index;
-      // 0008: the election's weight classes and each voter's weight.
-      expect(latest.filter((d) => LATER_TABLES.test(d) && / #\d+ /.test(d)).length).toBe(4 + 9 + 5 + 2 + 7 + 1 + 1 + 2);
+      // 0008: the election's weight classes and each voter's weight; 0009: the tally's outcome (method, winners, rounds).
+      expect(latest.filter((d) => LATER_TABLES.test(d) && / #\d+ /.test(d)).length).toBe(4 + 9 + 5 + 2 + 7 + 1 + 1 + 2 + 1);
+      expect(latest.filter((d) => /^tally_status\.outcome #9 jsonb YES -$/.test(d))).toHaveLength(1);
       expect(latest.filter((d) => /^(elections\.weight_classes #\d+ jsonb|voters\.weight #\d+ integer) YES/.test(d))).toHaveLength(2);
       expect(latest.filter((d) => /^evote_trustee_partials\.batch_id #\d+ text YES/.test(d))).toHaveLength(1);
       expect(latest).toContain('evote_trustee_batches evote_trustee_batches_pkey PRIMARY KEY (election_id, trustee_index, batch_id)');
@@ -117,6 +118,7 @@ function migrationSuite(name: string, open: () => Promise<{ sql: SqlClient; anot
       const masterKey = new Uint8Array(randomBytes(32));
       await (await createSqlKeyStore(sql, masterKey)).put('election/e1/secret', new Uint8Array([1, 2, 3]));
       await sql.query(`insert into evote_projection_checkpoints (name, position) values ('elections', 1)`);
+      await sql.query(`insert into tally_status (election_id, status, ballots, counted, started_at, position) values ('e1', 'PUBLISHED', 3, 3, now(), 7)`);
       const pooled = { electionId: 'e1', streamId: 'ballot-e1-x', kind: 'cast' as const, expectedRevision: -1, event: { id: randomUUID(), type: 'BallotCast', data: { n: 1 } } };
       await storeAdmission(sql, 'e1', [pooled]);
 
@@ -131,6 +133,8 @@ function migrationSuite(name: string, open: () => Promise<{ sql: SqlClient; anot
       const checkpoints = await sql.query<{ position: unknown }>(`select position from evote_projection_checkpoints where name = 'elections'`);
       expect(checkpoints.rows.map((r) => Number(r.position))).toEqual([1]);
       expect(await pooledOfElection(sql, 'e1')).toEqual([pooled]);
+      // 0009: a tally published before has no outcome (a projection reset refills it from the log).
+      expect((await sql.query(`select ballots, outcome from tally_status where election_id = 'e1'`)).rows).toEqual([{ ballots: 3, outcome: null }]);
       expect(asOfRelease(await schemaOf(sql))).toEqual(releaseSchema);
     });
 

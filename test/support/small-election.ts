@@ -5,6 +5,8 @@
 import { EvoteConnection } from '../../src/client/connection.ts';
 import { vote, type Receipt } from '../../src/client/voter.ts';
 import type { ClientApp } from '../../src/client/voter.ts';
+import type { BallotInput } from '../../src/client/ballot-choice.ts';
+import type { TallyOutcome } from '../../src/tally/tally-run.ts';
 import { issueLettersByEmail, type ReceivedLetter, type SmtpSink } from './letters.ts';
 import { voterCsv } from './system.ts';
 
@@ -16,19 +18,28 @@ export interface SmallElection {
   letters: ReceivedLetter[];
   client: ClientApp;
   start(): Promise<void>;
-  /** Votes with letters[i] for choices[i], `width` at a time. */
-  castVotes(choices: string[], from?: number): Promise<Receipt[]>;
+  /** Votes with letters[i] for choices[i] (a name, or a ranking, approvals or grades by name), one after the other. */
+  castVotes(choices: BallotInput[], from?: number): Promise<Receipt[]>;
   end(): Promise<void>;
-  tally(): Promise<{ counts: Record<string, number>; statuses: Record<string, number>; ballots: number }>;
+  tally(): Promise<TallyOutcome>;
 }
 
-export async function smallElection(input: { url: string; token: string; sink: SmtpSink; theme: string; choices: string[]; voters: number }): Promise<SmallElection> {
+/** `rules`: form, method and seats as election.create takes them (docs/methods.md "Ballot forms"); none is single-choice plurality. */
+export async function smallElection(input: {
+  url: string;
+  token: string;
+  sink: SmtpSink;
+  theme: string;
+  choices: string[];
+  voters: number;
+  rules?: { form: Record<string, unknown>; method: string; seats?: number };
+}): Promise<SmallElection> {
   const { url, token } = input;
   const admin = await EvoteConnection.connect(url);
   const { electionId } = await admin.request<{ electionId: string }>(
     'command',
     'election.create',
-    { theme: input.theme, choices: input.choices, expectedVoters: input.voters },
+    { theme: input.theme, choices: input.choices, expectedVoters: input.voters, ...input.rules },
     { token },
   );
   await admin.request('command', 'election.importVoters', { electionId, csv: voterCsv(input.voters, `${electionId.slice(0, 8)}.example.org`) }, { token });

@@ -21,6 +21,32 @@ const statuses: JsonSchema = {
   properties: Object.fromEntries(VOTE_STATUSES.map((s) => [s, { type: 'integer' }])),
 };
 
+/** One RoundCounted; the read model (`tally.results`) leaves out its `detail`, which stays in the log. */
+const round = (withDetail: boolean): JsonSchema => ({
+  type: 'object',
+  required: ['round', 'tallies', 'elected', 'eliminated'],
+  properties: {
+    round: { type: 'integer' },
+    tallies: { type: 'array', items: { type: ['integer', 'string'] } },
+    elected: { type: 'array', items: { type: 'integer' } },
+    eliminated: { type: 'array', items: { type: 'integer' } },
+    tieBreak: { type: 'string' },
+    ...(withDetail && { detail: { type: 'object' } }),
+  },
+});
+
+const outcome: JsonSchema = {
+  type: 'object',
+  description: 'Once published, in an election counted by its method (ballot rules) only; `counts` is then {}.',
+  required: ['method', 'unit', 'winners', 'rounds'],
+  properties: {
+    method: { type: 'string', description: 'The counting method (docs/methods.md).' },
+    unit: { type: 'string', description: "The unit of every round's `tallies` (stv-scottish: integers in 10^-5 vote)." },
+    winners: { type: 'array', items: { type: 'string' }, description: "Candidates' names in order of election." },
+    rounds: { type: 'array', description: 'The RoundCounted events in order, without `detail`: candidates by index into the choices.', items: round(false) },
+  },
+};
+
 export const TALLY_MESSAGE_SPECS: readonly MessageSpec[] = [
   {
     kind: 'command',
@@ -47,22 +73,7 @@ export const TALLY_MESSAGE_SPECS: readonly MessageSpec[] = [
           method: { type: 'string', description: 'Elections with ballot rules: the counting method (docs/methods.md); `counts` is then {}.' },
           unit: { type: 'string', description: 'The unit of every round\'s `tallies`.' },
           winners: { type: 'array', items: { type: 'string' }, description: "Candidates' names in order of election." },
-          rounds: {
-            type: 'array',
-            description: 'The RoundCounted events, in order: candidates by index into the choices.',
-            items: {
-              type: 'object',
-              required: ['round', 'tallies', 'elected', 'eliminated'],
-              properties: {
-                round: { type: 'integer' },
-                tallies: { type: 'array', items: { type: ['integer', 'string'] } },
-                elected: { type: 'array', items: { type: 'integer' } },
-                eliminated: { type: 'array', items: { type: 'integer' } },
-                tieBreak: { type: 'string' },
-                detail: { type: 'object' },
-              },
-            },
-          },
+          rounds: { type: 'array', description: 'The RoundCounted events, in order: candidates by index into the choices.', items: round(true) },
         },
       },
     },
@@ -82,7 +93,8 @@ export const TALLY_MESSAGE_SPECS: readonly MessageSpec[] = [
     kind: 'query',
     name: 'tally.results',
     adminOnly: false,
-    summary: 'The tally of an election: counts per choice once published ({} before), ballots per status, ballots covered and counted so far.',
+    summary:
+      'The tally of an election: counts per choice once published ({} before), ballots per status, ballots covered and counted so far; an election counted by its method adds its `outcome` (method, winners, rounds) once published.',
     payload: strictObject({ electionId }, ['electionId']),
     result: {
       description: 'Results; `published` false until TallyPublished.',
@@ -96,6 +108,7 @@ export const TALLY_MESSAGE_SPECS: readonly MessageSpec[] = [
           counted: { type: 'integer' },
           published: { type: 'boolean' },
           publishedAt: { type: ['string', 'null'] },
+          outcome,
         },
       },
     },

@@ -11,7 +11,8 @@ import { trusteeBatches } from './0005-trustee-batches.ts';
 import { electionBallot } from './0006-election-ballot.ts';
 import { votesFirstCopy } from './0007-votes-first-copy.ts';
 import { electionWeights } from './0008-election-weights.ts';
+import { tallyOutcome } from './0009-tally-outcome.ts';
 
-export const MIGRATIONS: readonly Migration[] = [baseline, tallyRanges, trusteePartials, electionPins, trusteeBatches, electionBallot, votesFirstCopy, electionWeights];
+export const MIGRATIONS: readonly Migration[] = [baseline, tallyRanges, trusteePartials, electionPins, trusteeBatches, electionBallot, votesFirstCopy, electionWeights, tallyOutcome];
 
 export type { Migration } from './migration.ts';

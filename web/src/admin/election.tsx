@@ -3,6 +3,7 @@ import { EvoteError, lettersPdfPath, MAX_VOTERS_PAGE, planVoterImport, type Admi
 import { ElectionForm } from './elections.tsx';
 import { t, type Key } from './messages.ts';
 import { ConfirmButton, ErrorBox, Live, Section, useOperation } from './widgets.tsx';
+import { Outcome } from '../shared/outcome.tsx';
 
 type Props = { session: AdminSession; row: ElectionRow; reload: () => Promise<void>; announce: (text: string) => void };
 
@@ -444,51 +445,69 @@ function Tally({ session, row }: Props) {
   );
 }
 
+const outcomeT = (key: string, vars?: Record<string, string | number>) => t(key as Key, vars);
+
 function Results({ row, results }: { row: ElectionRow; results: TallyResults }) {
   const choices = [...row.choices, ...Object.keys(results.counts).filter((c) => !row.choices.includes(c))];
   return (
     <>
-      <table class="admin-results">
-        <caption>{t('results.caption')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('results.choice')}</th>
-            <th scope="col" class="num">
-              {t('results.votes')}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {choices.map((c) => (
-            <tr key={c}>
-              <th scope="row">{c}</th>
-              <td class="num">{results.counts[c] ?? 0}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {results.outcome ? (
+        <Outcome t={outcomeT} lang={document.documentElement.lang} choices={row.choices} outcome={results.outcome} scale={row.ballot?.form.kind === 'graded' ? row.ballot.form.scale : undefined} />
+      ) : (
+        <CountsTable choices={choices} results={results} />
+      )}
       <p>{t('results.ballots', { ballots: results.ballots })}</p>
-      <table class="admin-results">
-        <caption>{t('results.statuses')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('results.status')}</th>
-            <th scope="col" class="num">
-              {t('results.count')}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {Object.entries(results.statuses).map(([s, n]) => (
-            <tr key={s}>
-              <th scope="row">
-                {t(`ballot.${s}` as Key)} <span class="mono muted">{s}</span>
-              </th>
-              <td class="num">{n}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <StatusesTable results={results} />
     </>
+  );
+}
+
+function CountsTable({ choices, results }: { choices: string[]; results: TallyResults }) {
+  return (
+    <table class="admin-results">
+      <caption>{t('results.caption')}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('results.choice')}</th>
+          <th scope="col" class="num">
+            {t('results.votes')}
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {choices.map((c) => (
+          <tr key={c}>
+            <th scope="row">{c}</th>
+            <td class="num">{results.counts[c] ?? 0}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function StatusesTable({ results }: { results: TallyResults }) {
+  return (
+    <table class="admin-results">
+      <caption>{t('results.statuses')}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('results.status')}</th>
+          <th scope="col" class="num">
+            {t('results.count')}
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {Object.entries(results.statuses).map(([s, n]) => (
+          <tr key={s}>
+            <th scope="row">
+              {t(`ballot.${s}` as Key)} <span class="mono muted">{s}</span>
+            </th>
+            <td class="num">{n}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -1,6 +1,8 @@
 import { translator, type Messages } from '../shared/i18n.ts';
+import { OUTCOME_EN, OUTCOME_FR } from '../shared/outcome-messages.ts';
 
 const en = {
+  ...OUTCOME_EN,
   title: "Operator's console",
   'signin.legend': 'Sign in with the admin token',
   'signin.token': 'Admin token',
@@ -179,6 +181,7 @@ const en = {
 };
 
 const fr: Record<keyof typeof en, string> = {
+  ...OUTCOME_FR,
   title: 'Console de l’opérateur',
   'signin.legend': 'Connexion avec le jeton d’administration',
   'signin.token': 'Jeton d’administration',

@@ -29,6 +29,7 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
     root: 'Final checkpoint: {size} events, root',
     fingerprint: 'Election fingerprint',
     tally: 'Recomputed tally:',
+    elected: 'Recounted by {method} in {rounds} round(s), elected: {winners}.',
     failed: 'FAILED',
     failedAt: 'The first broken event is at position {position} ({type}, stream {stream}{leaf}{line}).',
     atLine: ', line {line} of the log',
@@ -59,6 +60,7 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
     root: 'Dernier point de contrôle : {size} événements, racine',
     fingerprint: 'Empreinte de l’élection',
     tally: 'Dépouillement recalculé :',
+    elected: 'Recompté selon {method} en {rounds} tour(s), élus : {winners}.',
     failed: 'ÉCHEC',
     failedAt: 'Le premier événement fautif est à la position {position} ({type}, flux {stream}{leaf}{line}).',
     atLine: ', ligne {line} du journal',
@@ -227,11 +229,14 @@ function Verdict(props: { report: AuditReport; t: ReturnType<typeof translate>; 
             {t('fingerprint')} <code class="hash">{formatFingerprint(r.fingerprint)}</code>
           </p>
         )}
-        {r.tallyPublished && (
-          <p>
-            {t('tally')} {Object.entries(r.counts).map(([c, n]) => `${c} ${n}`).join(', ')}
-          </p>
-        )}
+        {r.tallyPublished &&
+          (r.elected ? (
+            <p class="verify-elected">{t('elected', { method: r.elected.method, rounds: r.elected.rounds, winners: r.elected.winners.join(', ') || '—' })}</p>
+          ) : (
+            <p>
+              {t('tally')} {Object.entries(r.counts).map(([c, n]) => `${c} ${n}`).join(', ')}
+            </p>
+          ))}
         <Warnings report={r} t={t} />
       </div>
     );

@@ -6,6 +6,7 @@ import { BOARD_MESSAGES } from './messages.ts';
 import { BoardLive, phaseOf, type BoardState, type Phase } from './live.ts';
 import { electionFingerprint, formatFingerprint } from './keys.ts';
 import { Ballots, BoothHash, Checkpoints, Results, Statuses, formatDate, type T } from './views.tsx';
+import { Outcome } from '../shared/outcome.tsx';
 import './board.css';
 
 const lang = pickLang();
@@ -146,7 +147,12 @@ function Board(props: { electionId: string }) {
           <h2 id="results-title">{t('results.title')}</h2>
           {results?.published ? (
             <>
-              <Results t={t} lang={lang} choices={election.choices} results={results} />
+              <p class="muted">{t('results.published', { date: formatDate(lang, results.publishedAt) })}</p>
+              {results.outcome ? (
+                <Outcome t={t} lang={lang} choices={election.choices} outcome={results.outcome} scale={election.ballot?.form.kind === 'graded' ? election.ballot.form.scale : undefined} />
+              ) : (
+                <Results t={t} lang={lang} choices={election.choices} results={results} />
+              )}
               <Statuses t={t} results={results} />
             </>
           ) : (

@@ -1,8 +1,10 @@
 import type { Messages } from '../shared/i18n.ts';
+import { OUTCOME_EN, OUTCOME_FR } from '../shared/outcome-messages.ts';
 
 /** The board's words, English and French. */
 export const BOARD_MESSAGES: Messages = {
   en: {
+    ...OUTCOME_EN,
     'nav.home': 'All elections',
     'nav.vote': 'Vote',
     'nav.skip': 'Skip to the board',
@@ -92,6 +94,7 @@ export const BOARD_MESSAGES: Messages = {
     'booth.unavailable': 'The booth\u2019s hash could not be read from this server.',
   },
   fr: {
+    ...OUTCOME_FR,
     'nav.home': 'Toutes les élections',
     'nav.vote': 'Voter',
     'nav.skip': 'Aller au tableau',

@@ -19,7 +19,7 @@ export function formatDate(lang: string, iso: string | null | undefined): string
   return Number.isNaN(d.getTime()) ? iso : new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'medium' }).format(d);
 }
 
-/** Results in the election's choice order: a table (the text alternative) and a bar chart drawn in SVG. */
+/** A single-choice election's results in the choice order: a table (the text alternative) and a bar chart drawn in SVG. */
 export function Results(props: { t: T; lang: string; choices: string[]; results: TallyResults }) {
   const { t, lang, choices, results } = props;
   const rows = choices.map((choice) => ({ choice, votes: results.counts[choice] ?? 0 }));
@@ -30,7 +30,6 @@ export function Results(props: { t: T; lang: string; choices: string[]; results:
   const items = rows.map((r) => t(r.votes === 1 ? 'results.chartItemOne' : 'results.chartItem', { choice: r.choice, votes: r.votes, share: percent(lang, share(r.votes)) })).join('; ');
   return (
     <>
-      <p class="muted">{t('results.published', { date: formatDate(lang, results.publishedAt) })}</p>
       <div class="results-grid">
         <table class="results">
           <caption>{t('results.caption')}</caption>

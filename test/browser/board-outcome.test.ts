@@ -7,16 +7,14 @@
  * overflow at 360 px; the board's in-browser audit names the recounted winners; the console's results
  * show the same. axe finds nothing serious.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { builtWebRoot, launchChromium, seriousAxeViolations, watchPageErrors, VIEWPORTS } from '../support/browser.ts';
+import { builtWebRoot, launchChromium, seriousAxeViolations, shootViewports, watchPageErrors, VIEWPORTS } from '../support/browser.ts';
 import { startTestCluster, until, type TestCluster } from '../support/system.ts';
 import { startSmtpSink, type SmtpSink } from '../support/letters.ts';
 import { smallElection, type SmallElection } from '../support/small-election.ts';
 import type { TallyOutcome } from '../../src/tally/tally-run.ts';
 
-const SHOTS = process.env.EVOTE_SCREENSHOTS; // e.g. /tmp/board-shots: where to save screenshots to look at
 const STV = ['Ada', 'Bob', 'Cy', 'Dee', 'Eve'];
 // Quota ⌊9 / 4⌋ + 1 = 3: Ada's 5 first preferences elect her at once and her surplus of 2 moves on at 0.4 a paper.
 const STV_BALLOTS = [['Ada', 'Bob'], ['Ada', 'Bob', 'Cy'], ['Ada', 'Cy'], ['Ada', 'Dee'], ['Ada', 'Bob'], ['Cy', 'Eve'], ['Dee', 'Cy'], ['Eve', 'Dee'], ['Bob', 'Eve']];
@@ -50,16 +48,6 @@ afterAll(async () => {
   await sink?.close();
 });
 
-async function shoot(page: Page, name: string): Promise<void> {
-  if (!SHOTS) return;
-  for (const [label, size] of Object.entries(VIEWPORTS)) {
-    await page.setViewportSize(size);
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${label}.png`), fullPage: true });
-    // The result alone, at a size one can read.
-    await page.locator('.outcome').screenshot({ path: path.join(SHOTS, `${name}-${label}-outcome.png`) });
-  }
-  await page.setViewportSize(VIEWPORTS.wide);
-}
 
 /**
  * The rounds table as seen: the header row, one row per candidate (name, then each round's cell), the
@@ -152,7 +140,7 @@ describe('method-counted results on the board and in the console', () => {
     expect(await page.locator('table.statuses tr[data-status="VALID"] td').innerText()).toBe(String(STV_BALLOTS.length));
     expect(await page.locator('.tie-breaks').count()).toBe(tally.rounds!.some((r) => r.tieBreak) ? 1 : 0);
     expect(await seriousAxeViolations(page)).toEqual([]);
-    await shoot(page, 'board-stv');
+    await shootViewports(page, 'board-stv', { selector: '.outcome', suffix: 'outcome' });
     await page.setViewportSize(VIEWPORTS.narrow);
     expect(await noOverflow(page)).toBe(true);
     await page.setViewportSize(VIEWPORTS.wide);
@@ -181,7 +169,7 @@ describe('method-counted results on the board and in the console', () => {
     expect(await roundsTable(page)).toEqual(expectedTable(IRV, tally, 1));
     expect(await page.locator('#winners li').allInnerTexts()).toEqual(tally.winners);
     expect(await page.locator('.tie-breaks li').allInnerTexts()).toEqual(tied.map((r) => `Round ${r.round}: ${r.tieBreak}`));
-    await shoot(page, 'board-irv');
+    await shootViewports(page, 'board-irv', { selector: '.outcome', suffix: 'outcome' });
     await page.setViewportSize(VIEWPORTS.narrow);
     expect(await noOverflow(page)).toBe(true);
     expect(await seriousAxeViolations(page)).toEqual([]);
@@ -197,7 +185,7 @@ describe('method-counted results on the board and in the console', () => {
     expect(await frPage.locator('table.rounds thead th').nth(1).innerText()).toBe('Tour 1');
     // French decimals: a comma.
     expect((await roundsTable(frPage)).body[1]![2]).toBe('2,2');
-    await shoot(frPage, 'board-stv-fr');
+    await shootViewports(frPage, 'board-stv-fr', { selector: '.outcome', suffix: 'outcome' });
     await frPage.setViewportSize(VIEWPORTS.narrow);
     expect(await noOverflow(frPage)).toBe(true);
     expect(await seriousAxeViolations(frPage)).toEqual([]);
@@ -219,7 +207,7 @@ describe('method-counted results on the board and in the console', () => {
     expect(await roundsTable(page)).toEqual(expectedTable(STV, tally, 100_000));
     expect(await page.locator('.admin-results caption').allInnerTexts()).toEqual(['Ballots by status']);
     expect(await seriousAxeViolations(page)).toEqual([]);
-    await shoot(page, 'console-stv');
+    await shootViewports(page, 'console-stv', { selector: '.outcome', suffix: 'outcome' });
     await page.setViewportSize(VIEWPORTS.narrow);
     expect(await noOverflow(page)).toBe(true);
     expect(errors).toEqual([]);

@@ -10,13 +10,12 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { builtWebRoot, launchChromium, seriousAxeViolations, watchPageErrors, VIEWPORTS } from '../support/browser.ts';
+import { builtWebRoot, launchChromium, seriousAxeViolations, shootViewports, watchPageErrors, VIEWPORTS } from '../support/browser.ts';
 import { startTestCluster, type TestCluster } from '../support/system.ts';
 import { startSmtpSink, type SmtpSink } from '../support/letters.ts';
 import { smallElection, type SmallElection } from '../support/small-election.ts';
 
 const CHOICES = ['Oak', 'Elm', 'Ash'];
-const SHOTS = process.env.EVOTE_SCREENSHOTS; // e.g. /tmp/board-shots: where to save screenshots to look at
 
 let cluster: TestCluster;
 let sink: SmtpSink;
@@ -46,14 +45,6 @@ afterAll(async () => {
   await sink?.close();
 });
 
-async function shoot(page: Page, name: string): Promise<void> {
-  if (!SHOTS) return;
-  for (const [label, size] of Object.entries(VIEWPORTS)) {
-    await page.setViewportSize(size);
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${label}.png`), fullPage: true });
-  }
-  await page.setViewportSize(VIEWPORTS.wide);
-}
 
 /**
  * A TCP relay in front of the gateway, so the test can cut the page's connection as a network would
@@ -113,7 +104,7 @@ describe('the public board in Chromium', () => {
     const booth = JSON.parse(readFileSync(path.join(webRoot, 'booth.json'), 'utf8')) as { sha256: string };
     await waitText(page, '#booth-hash', booth.sha256);
     expect(await seriousAxeViolations(page)).toEqual([]);
-    await shoot(page, 'board-before');
+    await shootViewports(page, 'board-before');
 
     await e.start();
     await page.waitForSelector('#election-state[data-phase="VOTE_STARTED"]');
@@ -132,7 +123,7 @@ describe('the public board in Chromium', () => {
     await waitText(page, '#ballot-count', '2');
     await page.waitForSelector('#ballots table tbody tr:nth-child(2)');
     expect(await page.locator('#ballots tbody tr').count()).toBe(2);
-    await shoot(page, 'board-during');
+    await shootViewports(page, 'board-during');
 
     await e.end();
     await page.waitForSelector('#election-state[data-phase="VOTE_ENDED"]');
@@ -172,7 +163,7 @@ describe('the public board in Chromium', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     // Chromium reports each refused reconnection attempt on the console; nothing else may appear.
     expect(errors.filter((m) => !/^WebSocket connection to '.*' failed/.test(m))).toEqual([]);
-    await shoot(page, 'board-results');
+    await shootViewports(page, 'board-results');
 
     // The home page lists the election with its state and links to its board.
     const home = await context.newPage();
@@ -185,7 +176,7 @@ describe('the public board in Chromium', () => {
     expect(await home.locator('a[href="/vote"]').count()).toBeGreaterThan(0);
     expect(await home.locator('a[href="/admin"]').count()).toBeGreaterThan(0);
     expect(await seriousAxeViolations(home)).toEqual([]);
-    await shoot(home, 'home');
+    await shootViewports(home, 'home');
     await link.click();
     await home.waitForSelector('#election-state[data-phase="TALLIED"]');
     expect(homeErrors).toEqual([]);
@@ -205,7 +196,7 @@ describe('the public board in Chromium', () => {
     expect(await text(page, '#results-title')).toBe('Résultats');
     expect(await page.locator('svg.bars desc').textContent()).toMatch(/^Oak : 2 voix \(50,0\s%\)/);
     expect(await seriousAxeViolations(page)).toEqual([]);
-    await shoot(page, 'board-fr');
+    await shootViewports(page, 'board-fr');
     expect(errors).toEqual([]);
     await context.close();
   });

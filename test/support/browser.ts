@@ -105,3 +105,22 @@ export function watchPageErrors(page: Page): string[] {
 }
 
 export const VIEWPORTS = { narrow: { width: 360, height: 780 }, wide: { width: 1280, height: 900 } } as const;
+
+/** Where tests save screenshots to look at: the folder EVOTE_SCREENSHOTS names (`1`: docs/screenshots), or none. */
+export const SCREENSHOTS_DIR: string | undefined =
+  process.env.EVOTE_SCREENSHOTS === '1' ? path.resolve(import.meta.dirname, '../../docs/screenshots') : process.env.EVOTE_SCREENSHOTS || undefined;
+
+/**
+ * Saves the whole page at each viewport as `<name>-narrow.png` and `<name>-wide.png` (and `part`
+ * alone as `<name>-<viewport>-<suffix>.png`) when SCREENSHOTS_DIR is set; leaves the page wide.
+ */
+export async function shootViewports(page: Page, name: string, part?: { selector: string; suffix: string }): Promise<void> {
+  if (!SCREENSHOTS_DIR) return;
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  for (const [label, size] of Object.entries(VIEWPORTS)) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}-${label}.png`), fullPage: true });
+    if (part) await page.locator(part.selector).screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}-${label}-${part.suffix}.png`) });
+  }
+  await page.setViewportSize(VIEWPORTS.wide);
+}

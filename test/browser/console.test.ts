@@ -3,7 +3,8 @@
  * gateway) and a real in-process SMTP server: the operator signs in with the admin token, creates
  * an election, imports 50 voters from a CSV (a bad line named first), registers an application and
  * makes it the booth's, starts, issues 50 letters by e-mail, resends one, ends, tallies with
- * progress and reads the results; three voters vote with the Node client in between.
+ * progress and reads the results; three voters vote with the Node client in between. Elections with
+ * a counting method, ballot form, seats and weights are created through the form and read back.
  */
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -49,6 +50,16 @@ async function shot(page: Page, name: string): Promise<void> {
     for (let y = 0, k = 0; y < height; y += 1600, k++) {
       await page.screenshot({ path: `${SHOTS}/console-${name}-${label}-${k}.png`, fullPage: true, clip: { x: 0, y, width: size.width, height: Math.min(1600, height - y) } });
     }
+  }
+  await page.setViewportSize(VIEWPORTS.wide);
+}
+
+/** One part of the page at 360 and 1280 px (EVOTE_SHOTS_DIR), as docs/web.md shows it: `console-part-<name>-<width>.png`. */
+async function partShot(page: Page, selector: string, name: string): Promise<void> {
+  if (!SHOTS) return;
+  for (const size of Object.values(VIEWPORTS)) {
+    await page.setViewportSize(size);
+    await page.locator(selector).screenshot({ path: `${SHOTS}/console-part-${name}-${size.width}.png` });
   }
   await page.setViewportSize(VIEWPORTS.wide);
 }
@@ -309,6 +320,117 @@ describe('the operator’s console, driven in Chromium', () => {
     }
   }, 120_000);
 
+  it('creates elections with a counting method, ballot form, seats and weights; refused combinations are said', async () => {
+    const context = await browser.newContext({ viewport: VIEWPORTS.wide, locale: 'en-GB' });
+    const page = await context.newPage();
+    const errors = watchPageErrors(page);
+    const admin = await EvoteConnection.connect(cluster.systems[0]!.gateway!.url);
+    const get = (electionId: string) => admin.request<ElectionRow>('query', 'election.get', { electionId });
+    const fill = async (theme: string, choices: string[], expected: number) => {
+      await page.getByLabel('Theme').fill(theme);
+      for (const [i, c] of choices.entries()) {
+        if (i >= 2) await page.getByRole('button', { name: 'Add a choice' }).click();
+        await page.getByLabel(`Choice ${i + 1}`, { exact: true }).fill(c);
+      }
+      await page.getByLabel('Expected voters').fill(String(expected));
+    };
+    const openedId = async (theme: string) => {
+      await page.getByRole('heading', { level: 2, name: theme }).waitFor();
+      return (await page.locator('.admin-summary dd.mono').textContent())!.trim();
+    };
+    const method = page.getByLabel('Counting method');
+    try {
+      await page.goto(`${base}/admin`);
+      await signIn(page, cluster.adminToken);
+      await page.getByRole('heading', { name: 'New election' }).waitFor();
+      // The default is today's: plurality, single choice, no method-specific field.
+      expect(await method.inputValue()).toBe('plurality');
+      expect(await page.locator('#create-title ~ form').getByRole('spinbutton').count()).toBe(1);
+      expect(await page.getByLabel('Every choice must be ranked').count()).toBe(0);
+
+      // IRV: a ranked form; a full ranking hides the rank limit; blank ballots allowed.
+      await fill('Chair 2027', ['Ana', 'Ben', 'Chloé'], 10);
+      await method.selectOption('irv');
+      expect(await page.getByText('Ranked ballot: voters rank the choices in order of preference.').count()).toBe(1);
+      expect(await page.getByLabel('Seats to fill').count()).toBe(0);
+      await page.getByLabel('Most choices ranked').fill('2');
+      await page.getByLabel('Every choice must be ranked').check();
+      expect(await page.getByLabel('Most choices ranked').count()).toBe(0);
+      await page.getByLabel('Blank ballots allowed').check();
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await fitsNarrow(page);
+      await shot(page, 'create-irv');
+      await partShot(page, 'section[aria-labelledby=create-title]', 'create-irv');
+      await page.getByRole('button', { name: 'Create the election' }).click();
+      const irvId = await openedId('Chair 2027');
+      const irv = await get(irvId);
+      expect(irv.ballot).toEqual({ form: { kind: 'ranked', blank: true, full: true }, method: 'irv', seats: 1 });
+      expect(irv.weightClasses ?? []).toEqual([]);
+      expect(await page.locator('#election-method').textContent()).toBe('Instant-runoff (IRV)');
+      expect(await page.locator('#election-ballot').textContent()).toBe('Ranked: every choice must be ranked; blank ballots allowed');
+      expect(await page.locator('#election-weights').count()).toBe(0);
+
+      // Approval with weight classes 1 and 3 (typed out of order, with spaces).
+      await page.getByRole('button', { name: 'All elections' }).click();
+      await fill('Owners’ assembly', ['Roof', 'Lift', 'Garden', 'Bikes'], 20);
+      await method.selectOption('approval');
+      await page.getByLabel('Fewest approvals').fill('1');
+      await page.getByLabel('Most approvals').fill('2');
+      await page.getByLabel('Voter weights').fill(' 3, 1 ');
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await fitsNarrow(page);
+      await shot(page, 'create-approval');
+      await page.getByRole('button', { name: 'Create the election' }).click();
+      const approvalId = await openedId('Owners’ assembly');
+      const approval = await get(approvalId);
+      expect(approval.ballot).toEqual({ form: { kind: 'approval', blank: false, min: 1, max: 2 }, method: 'approval', seats: 1 });
+      expect(approval.weightClasses?.map((c) => c.weight)).toEqual([1, 3]);
+      expect(await page.locator('#election-method').textContent()).toBe('Approval voting');
+      expect(await page.locator('#election-ballot').textContent()).toBe('Approval: 1 to 2 choices');
+      expect(await page.locator('#election-weights').textContent()).toBe('1, 3');
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await fitsNarrow(page);
+      await shot(page, 'detail-approval');
+      await partShot(page, '.admin-summary', 'detail-approval');
+
+      // Scottish STV for two seats, shown on the detail page.
+      await page.getByRole('button', { name: 'All elections' }).click();
+      await fill('Board 2027', ['Ana', 'Ben', 'Chloé', 'Dev'], 10);
+      await method.selectOption('stv-scottish');
+      await page.getByLabel('Seats to fill').fill('2');
+      await page.getByRole('button', { name: 'Create the election' }).click();
+      const stv = await get(await openedId('Board 2027'));
+      expect(stv.ballot).toEqual({ form: { kind: 'ranked', blank: false, full: false }, method: 'stv-scottish', seats: 2 });
+      expect(await page.locator('#election-seats').textContent()).toBe('2');
+      await shot(page, 'detail-stv');
+      await partShot(page, '.admin-summary', 'detail-stv');
+
+      // Refused: as many seats as choices (the server's INVALID_SEATS), then a weight given twice (checked here first).
+      await page.getByRole('button', { name: 'All elections' }).click();
+      const before = (await admin.request<{ elections: ElectionRow[] }>('query', 'election.list', {})).elections.length;
+      await fill('Too many seats', ['Ana', 'Ben', 'Chloé'], 10);
+      await method.selectOption('stv-scottish');
+      await page.getByLabel('Seats to fill').fill('3');
+      await page.getByRole('button', { name: 'Create the election' }).click();
+      const createAlert = page.locator('section[aria-labelledby=create-title] [role=alert]');
+      await expect.poll(() => createAlert.textContent()).toContain('Error INVALID_SEATS');
+      expect(await createAlert.textContent()).toContain('only the single transferable vote fills several seats');
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await fitsNarrow(page);
+      await shot(page, 'create-refused');
+      await page.getByLabel('Seats to fill').fill('2');
+      await page.getByLabel('Voter weights').fill('2,2');
+      await page.getByRole('button', { name: 'Create the election' }).click();
+      await expect.poll(() => createAlert.textContent()).toContain('Error INVALID_WEIGHTS');
+      expect(await createAlert.textContent()).toContain('weights must be distinct');
+      expect((await admin.request<{ elections: ElectionRow[] }>('query', 'election.list', {})).elections.length).toBe(before);
+      expect(errors).toEqual([]);
+    } finally {
+      await admin.close();
+      await context.close();
+    }
+  }, 120_000);
+
   it('speaks French to a French browser, error codes included', async () => {
     const context = await browser.newContext({ viewport: VIEWPORTS.narrow, locale: 'fr-FR' });
     const page = await context.newPage();
@@ -323,6 +445,24 @@ describe('the operator’s console, driven in Chromium', () => {
       expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');
       await shot(page, 'fr');
       expect(await seriousAxeViolations(page)).toEqual([]);
+
+      // A ballot the server refuses, said in French: more approvals at least than at most.
+      await page.getByLabel('Jeton d’administration').fill(cluster.adminToken);
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      await page.getByLabel('Objet').fill('Assemblée');
+      await page.getByLabel('Choix 1', { exact: true }).fill('Oui');
+      await page.getByLabel('Choix 2', { exact: true }).fill('Non');
+      await page.getByLabel('Électeurs attendus').fill('5');
+      await page.getByLabel('Mode de scrutin').selectOption('approval');
+      await page.getByLabel('Approbations au moins').fill('2');
+      await page.getByLabel('Approbations au plus').fill('1');
+      await page.getByRole('button', { name: 'Créer le scrutin' }).click();
+      const refusal = page.locator('section[aria-labelledby=create-title] [role=alert]');
+      await expect.poll(() => refusal.textContent()).toContain('Erreur INVALID_BALLOT_FORM');
+      expect(await refusal.textContent()).toContain('Les réglages du bulletin ne conviennent pas à ces choix');
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await fitsNarrow(page);
+      await shot(page, 'fr-refused');
       expect(errors).toEqual([]);
     } finally {
       await context.close();

@@ -5,6 +5,7 @@ import type { ElectionRow, VoterRow } from '../../../src/projections/read-models
 import type { ImportProgress, ImportResult } from '../../../src/commands/election-command-handlers.ts';
 import type { TallyOutcome } from '../../../src/tally/tally-run.ts';
 import type { TallyResults } from '../../../src/projections/tally-queries.ts';
+import type { RulesPayload } from './ballot-rules.ts';
 
 export type { ElectionRow, VoterRow, ImportProgress, ImportResult, TallyOutcome, TallyResults };
 
@@ -101,7 +102,7 @@ export class AdminSession {
   getElection(electionId: string): Promise<ElectionRow> {
     return this.open('election.get', { electionId });
   }
-  createElection(input: { theme: string; choices: string[]; expectedVoters: number }): Promise<{ electionId: string; position: number }> {
+  createElection(input: { theme: string; choices: string[]; expectedVoters: number } & RulesPayload): Promise<{ electionId: string; position: number }> {
     return this.admin('command', 'election.create', input);
   }
   configureElection(input: { electionId: string; theme?: string; choices?: string[]; expectedVoters?: number; closesAt?: string | null }): Promise<{ position: number }> {

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { EvoteError, lettersPdfPath, MAX_VOTERS_PAGE, planVoterImport, type AdminSession, type Channel, type ElectionRow, type TallyResults, type VoterRow } from './api.ts';
 import { ElectionForm } from './elections.tsx';
+import { RulesSummary } from './ballot-rules-fields.tsx';
 import { t, type Key } from './messages.ts';
 import { ConfirmButton, ErrorBox, Live, Section, useOperation } from './widgets.tsx';
 import { Outcome } from '../shared/outcome.tsx';
@@ -49,6 +50,7 @@ export function ElectionView({ session, electionId, onBack }: { session: AdminSe
             </dd>
             <dt>{t('election.voters')}</dt>
             <dd>{t('list.voters', { count: row.voterCount, expected: row.expectedVoters })}</dd>
+            <RulesSummary ballot={row.ballot} weightClasses={row.weightClasses} />
             <dt>{t('election.closesAt')}</dt>
             <dd>{row.closesAt ? new Date(row.closesAt).toLocaleString() : t('election.none')}</dd>
           </dl>

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { MAX_CHOICES, MIN_CHOICES } from '../../../src/domain/election.ts';
 import type { AdminSession, ElectionRow } from './api.ts';
 import { t, type Key } from './messages.ts';
+import { DEFAULT_DRAFT, rulesPayload, type RulesDraft } from './ballot-rules.ts';
+import { BallotRulesFields } from './ballot-rules-fields.tsx';
 import { ErrorBox, Live, useOperation } from './widgets.tsx';
 
 export interface ElectionFields {
@@ -10,6 +12,8 @@ export interface ElectionFields {
   expectedVoters: number;
   /** ISO-8601 with an offset, or null for none. */
   closesAt: string | null;
+  /** Method, form, seats and weights: creation only (fixed once created). */
+  rules?: RulesDraft;
 }
 
 /** "YYYY-MM-DDTHH:mm" in local time, what <input type=datetime-local> shows. */
@@ -22,13 +26,14 @@ function toLocalInput(iso: string | null): string {
 
 let formSeq = 0;
 
-/** Theme, choices (rows added and removed), expected voters and closing time: creation and configuration alike. */
+/** Theme, choices (rows added and removed), expected voters and closing time: creation and configuration alike; the ballot's rules when `initial.rules` is given. */
 export function ElectionForm({ initial, submitLabel, onSubmit, busy }: { initial: ElectionFields; submitLabel: string; onSubmit: (f: ElectionFields) => void; busy: boolean }) {
   const [uid] = useState(() => `ef${++formSeq}`);
   const [theme, setTheme] = useState(initial.theme);
   const [choices, setChoices] = useState<string[]>(initial.choices.length >= MIN_CHOICES ? initial.choices : [...initial.choices, '', ''].slice(0, MIN_CHOICES));
   const [expected, setExpected] = useState(String(initial.expectedVoters || ''));
   const [closes, setCloses] = useState(toLocalInput(initial.closesAt));
+  const [rules, setRules] = useState(initial.rules);
   const [focusRow, setFocusRow] = useState<number | null>(null);
 
   useEffect(() => {
@@ -56,6 +61,7 @@ export function ElectionForm({ initial, submitLabel, onSubmit, busy }: { initial
           choices: choices.map((c) => c.trim()),
           expectedVoters: Number(expected),
           closesAt: closes ? new Date(closes).toISOString() : null,
+          ...(rules && { rules }),
         });
       }}
     >
@@ -90,6 +96,7 @@ export function ElectionForm({ initial, submitLabel, onSubmit, busy }: { initial
           <input id={`${uid}-closes`} type="datetime-local" value={closes} onInput={(e) => setCloses(e.currentTarget.value)} />
         </div>
       </div>
+      {rules ? <BallotRulesFields uid={uid} draft={rules} onChange={setRules} /> : null}
       <p>
         <button type="submit" disabled={busy}>
           {submitLabel}
@@ -149,12 +156,12 @@ export function ElectionList({ session, onOpen }: { session: AdminSession; onOpe
         <h2 id="create-title">{t('create.title')}</h2>
         <ElectionForm
           key={formKey}
-          initial={{ theme: '', choices: ['', ''], expectedVoters: 0, closesAt: null }}
+          initial={{ theme: '', choices: ['', ''], expectedVoters: 0, closesAt: null, rules: { ...DEFAULT_DRAFT, scale: t('rules.scaleDefault') } }}
           submitLabel={t('form.create')}
           busy={create.busy}
           onSubmit={(f) =>
             create.run(async () => {
-              const { electionId } = await session.createElection({ theme: f.theme, choices: f.choices, expectedVoters: f.expectedVoters });
+              const { electionId } = await session.createElection({ theme: f.theme, choices: f.choices, expectedVoters: f.expectedVoters, ...(f.rules && rulesPayload(f.rules)) });
               if (f.closesAt) await session.configureElection({ electionId, closesAt: f.closesAt });
               setFormKey((k) => k + 1);
               onOpen(electionId);

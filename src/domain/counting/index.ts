@@ -21,7 +21,7 @@ export interface BallotOf {
 
 export type BallotFormKind = 'single' | 'approval' | 'ranked' | 'graded';
 
-/** Each method, the ballot form it needs and whether it can fill more than one seat. */
+/** Each method, the ballot form it needs and whether its counter can fill more than one seat (an election may ask for several only under stv-scottish: validateBallotRules). */
 export const METHODS: readonly { method: MethodName; form: BallotFormKind; multiSeat: boolean }[] = [
   { method: 'plurality', form: 'single', multiSeat: true },
   { method: 'approval', form: 'approval', multiSeat: true },

@@ -14,10 +14,10 @@ import { EvoteConnection } from '../../src/client/connection.ts';
 import { fingerprintOf } from '../../src/client/election-fingerprint.ts';
 import { decodeQrPng } from '../../src/credentials/qr.ts';
 import type { ElectionRow } from '../../src/projections/read-models.ts';
-import { builtWebRoot, launchChromium, seriousAxeViolations, VIEWPORTS, watchPageErrors } from '../support/browser.ts';
+import { builtWebRoot, launchChromium, SCREENSHOTS_DIR, seriousAxeViolations, VIEWPORTS, watchPageErrors } from '../support/browser.ts';
 import { startTestCluster, voterCsv, type TestCluster } from '../support/system.ts';
 
-const SHOTS = process.env.EVOTE_SCREENSHOTS ?? path.join(tmpdir(), 'evote-booth-shots');
+const SHOTS = SCREENSHOTS_DIR ?? path.join(tmpdir(), 'evote-booth-shots');
 
 let cluster: TestCluster;
 let browser: Browser;

@@ -7,6 +7,7 @@ import { decodeBallotCiphertext, decryptWithRevealedRUsing } from '../crypto/bal
 import { fromBase64url } from '../crypto/bytes.ts';
 import { isBelowModulus, isZeroOrOne, type CryptoPrimitives, type PublicKeyHandle } from '../crypto/primitives.ts';
 import { readOpenedBallot, type OpenedBallot } from '../tally/classify.ts';
+import { verifyingWeight } from '../domain/weight-classes.ts';
 
 export interface ElectionPublicKeys {
   electionId: string;
@@ -70,7 +71,7 @@ export function openBallot(keys: OpeningKeys, electionId: string, job: OpenBallo
   // The tally's own reading of a decrypted ballot (src/tally/classify.ts).
   const { crypto, authority, classes } = keys;
   const check = classes
-    ? (m: Uint8Array, s: Uint8Array) => classes.find((c) => crypto.rsaPssSha384Verify(c.key, m, s))?.weight ?? null
+    ? (m: Uint8Array, s: Uint8Array) => verifyingWeight(classes, (key) => crypto.rsaPssSha384Verify(key, m, s))
     : (m: Uint8Array, s: Uint8Array) => crypto.rsaPssSha384Verify(authority, m, s);
   return readOpenedBallot(check, electionId, decrypted.value.plaintext, job.revealedR);
 }

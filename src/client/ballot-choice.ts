@@ -1,5 +1,5 @@
 /** A voter's ballot, by candidate and grade names, as the canonical choice text of the election's form (docs/methods.md). */
-import { encodeBallot, SINGLE_FORM, type BallotMarks, type BallotRules } from '../domain/ballot-form.ts';
+import { blankMarks, encodeBallot, SINGLE_FORM, type BallotMarks, type BallotRules } from '../domain/ballot-form.ts';
 import { EvoteError } from './errors.ts';
 
 export type BallotInput =
@@ -29,7 +29,7 @@ export function choiceText(election: { choices: readonly string[]; ballot?: Ball
     if (form.kind !== 'single') throw invalid(`this election takes a ${form.kind} ballot, not one name`);
     marks = { kind: 'single', choice: indexOf(input) };
   } else if ('blank' in input) {
-    marks = form.kind === 'single' ? { kind: 'single', choice: null } : form.kind === 'approval' ? { kind: 'approval', approved: [] } : form.kind === 'ranked' ? { kind: 'ranked', ranking: [] } : { kind: 'graded', grades: candidates.map(() => null) };
+    marks = blankMarks(form, candidates.length);
   } else if ('approved' in input) marks = { kind: 'approval', approved: input.approved.map(indexOf) };
   else if ('ranking' in input) marks = { kind: 'ranked', ranking: input.ranking.map(indexOf) };
   else {

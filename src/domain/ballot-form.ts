@@ -90,6 +90,20 @@ export type BallotMarks =
   | { kind: 'ranked'; ranking: readonly number[] }
   | { kind: 'graded'; grades: readonly (number | null)[] };
 
+/** A blank ballot's marks in `form` (encodeBallot gives its text, "", where the form allows it). */
+export function blankMarks(form: BallotForm, candidates: number): BallotMarks {
+  switch (form.kind) {
+    case 'single':
+      return { kind: 'single', choice: null };
+    case 'approval':
+      return { kind: 'approval', approved: [] };
+    case 'ranked':
+      return { kind: 'ranked', ranking: [] };
+    case 'graded':
+      return { kind: 'graded', grades: Array.from({ length: candidates }, () => null) };
+  }
+}
+
 export const MAX_SCALE = 20;
 export const GRADE_NAME_MAX_LENGTH = 50;
 const UNGRADED = '-';
@@ -264,6 +278,9 @@ export function validateBallotForm(input: unknown, candidates: number): BallotFo
 
 export const MAX_SEATS = 63;
 
+/** Whether an election counted by `method` may ask for more than one seat: only Scottish STV does. */
+export const fillsSeveralSeats = (method: MethodName) => method === 'stv-scottish';
+
 /**
  * Form, method and seats as ElectionCreated holds them, or null for the default (single choice,
  * plurality, one seat: what every election was before forms, whose events and fingerprint stay as they were).
@@ -285,7 +302,7 @@ export function validateBallotRules(input: { form?: unknown; method?: unknown; s
   if (method === undefined) return domainError('INVALID_METHOD', `a ${form.kind} ballot needs a counting method (${METHOD_NAMES.filter((m) => METHOD_FORM[m] === form.kind).join(', ')})`);
   if (METHOD_FORM[method] !== form.kind) return domainError('METHOD_FORM_MISMATCH', `${method} counts ${METHOD_FORM[method]} ballots, not ${form.kind} ones`, { method, form: form.kind });
   const seats = input.seats ?? 1;
-  if (method === 'stv-scottish') {
+  if (fillsSeveralSeats(method)) {
     if (!isCount(seats, 1, Math.min(MAX_SEATS, candidates - 1))) return domainError('INVALID_SEATS', `seats is an integer from 1 to ${Math.min(MAX_SEATS, candidates - 1)}`);
   } else if (seats !== 1) return domainError('INVALID_SEATS', `${method} elects one winner; only stv-scottish fills several seats`);
   const rules: BallotRules = { form, method, seats: seats as number };

@@ -78,18 +78,11 @@ export function voterWeight(cell: string | undefined, weights: readonly number[]
 }
 
 /**
- * The class and weight of a ballot, given the election's classes and a check of the ballot's
- * signature against a key: the first class whose key verifies it, or null (INVALID_SIGNATURE).
- * Unweighted elections (classes null) count every validly signed ballot as 1.
+ * The weight of a ballot in a weighted election: that of the first class whose key verifies its
+ * signature, or null (INVALID_SIGNATURE). The tally and the audit both read weights this way.
  */
-export function ballotWeight(
-  classes: readonly WeightClass[] | null,
-  verifies: (authorityPublicKey: string) => boolean,
-  unweightedKey: string,
-): { weight: number; authorityPublicKey: string } | null {
-  if (classes === null) return verifies(unweightedKey) ? { weight: 1, authorityPublicKey: unweightedKey } : null;
-  for (const c of classes) if (verifies(c.authorityPublicKey)) return { weight: c.weight, authorityPublicKey: c.authorityPublicKey };
-  return null;
+export function verifyingWeight<K>(classes: readonly { weight: number; key: K }[], verifies: (key: K) => boolean): number | null {
+  return classes.find((c) => verifies(c.key))?.weight ?? null;
 }
 
 /**

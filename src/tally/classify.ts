@@ -57,18 +57,12 @@ export function classifyBallot(ballot: OpenedBallot, ctx: ClassifyContext): Clas
   if (ballot.kind === 'undecryptable') return result('UNDECRYPTABLE');
   if (!ballot.signatureValid) return result('INVALID_SIGNATURE');
   if (ctx.seen.has(ballot.n2Commitment)) return result('DUPLICATE_N2');
+  const valid: Classified = { ...result('VALID'), ...(ballot.weight !== undefined && { weight: ballot.weight }) };
   if (ctx.ballot) {
     const decoded = decodeBallot(ctx.ballot.form, ctx.ballot.candidates, ballot.choice);
-    return decoded.ok ? result('VALID') : { ...result('INVALID_CHOICE'), reason: decoded.reason };
+    return decoded.ok ? valid : { ...result('INVALID_CHOICE'), reason: decoded.reason };
   }
-  if (!ctx.choices.has(ballot.choice)) return result('INVALID_CHOICE');
-  return result('VALID');
-}
-
-/** classifyBallot, with a VALID ballot's class weight kept (weighted elections only). */
-export function classifyWeighted(ballot: OpenedBallot, ctx: ClassifyContext): Classified {
-  const c = classifyBallot(ballot, ctx);
-  return c.status === 'VALID' && ballot.kind === 'opened' && ballot.weight !== undefined ? { ...c, weight: ballot.weight } : c;
+  return ctx.choices.has(ballot.choice) ? valid : result('INVALID_CHOICE');
 }
 
 /** The authority's RSA-PSS check of a prepared message (blind-rsa.ts `verify` in Node; the browser's audit has its own). */

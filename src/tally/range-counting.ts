@@ -11,7 +11,7 @@ import { countedEntries, isCounted, type TallyState } from '../domain/tally.ts';
 import { tallyStreamId } from '../domain/streams.ts';
 import { AggregateCache } from '../commands/command-handler.ts';
 import { decideAndAppendTally, loadTally, type TallyAggregate } from '../commands/tally-command.ts';
-import { classifyWeighted, type OpenedBallot } from './classify.ts';
+import { classifyBallot, type OpenedBallot } from './classify.ts';
 import type { CoveredBallot } from './covered-ballots.ts';
 import type { BallotForm } from '../domain/ballot-form.ts';
 import type { BallotOpener } from './pool.ts';
@@ -112,7 +112,7 @@ export async function countInRanges(c: RangeCounting, started: TallyAggregate): 
     for (let i = Math.max(0, from); i < head.ballots.length; i++) {
       const ballot = head.ballots[i] as CoveredBallot;
       if (isCounted(aggregate.state.counted, ballot.ballotHash)) throw new Error(`the tally stream of ${electionId} is not a prefix of the covered ballots in log order`);
-      const v = classifyWeighted(opened[i] as OpenedBallot, { seen, choices, ballot: formed });
+      const v = classifyBallot(opened[i] as OpenedBallot, { seen, choices, ballot: formed });
       if (v.marksSeen && v.n2Commitment !== null) seen.add(v.n2Commitment);
       votes.push({ electionId, ballotHash: ballot.ballotHash, revealedR: v.revealedR, n2Commitment: v.n2Commitment, choice: v.choice, status: v.status, ...(v.reason && { reason: v.reason }), ...(v.weight !== undefined && { weight: v.weight }) });
     }

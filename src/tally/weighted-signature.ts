@@ -5,7 +5,7 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { verify } from '../crypto/blind-rsa.ts';
-import { ballotWeight } from '../domain/weight-classes.ts';
+import { verifyingWeight } from '../domain/weight-classes.ts';
 import type { ElectionFacts } from './election-facts.ts';
 import type { WeightedAuthorityCheck } from './classify.ts';
 
@@ -26,7 +26,5 @@ export function importClassKeys(classes: readonly { weight: number; spki: Uint8A
 
 /** The weight of the class whose key verifies the signature, or null (INVALID_SIGNATURE). */
 export function classCheck(classes: readonly ClassKey[]): WeightedAuthorityCheck {
-  const byId = new Map(classes.map((c, i) => [String(i), c]));
-  const table = classes.map((c, i) => ({ weight: c.weight, authorityPublicKey: String(i) }));
-  return (m, s) => ballotWeight(table, (id) => verify((byId.get(id) as ClassKey).key, m, s), '')?.weight ?? null;
+  return (m, s) => verifyingWeight(classes, (key) => verify(key, m, s));
 }

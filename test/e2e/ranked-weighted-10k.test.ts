@@ -23,8 +23,9 @@ import { entryLeafHash } from '../../src/domain/log-entry.ts';
 import { electionStreamId, tallyStreamId } from '../../src/domain/streams.ts';
 import type { RoundCounted, TallyPublished } from '../../src/domain/tally-events.ts';
 import type { ElectionRow } from '../../src/projections/read-models.ts';
-import { startTestCluster, until, type TestCluster } from '../support/system.ts';
-import { issueLettersByEmail, startSmtpSink, type SmtpSink } from '../support/letters.ts';
+import { until, type TestCluster } from '../support/system.ts';
+import { startMailedCluster, type MailedCluster } from '../support/mailed-cluster.ts';
+import { issueLettersByEmail, type SmtpSink } from '../support/letters.ts';
 import { inBatches } from '../support/in-batches.ts';
 import { mulberry32 } from '../support/prng.ts';
 import { untilCheckpointed } from '../support/checkpointed.ts';
@@ -52,22 +53,20 @@ function drawRanking(next: () => number): number[] {
 }
 
 let sink: SmtpSink;
+let mailed: MailedCluster;
 let cluster: TestCluster;
 let admin: EvoteConnection;
 let scratchDir: string;
 
 beforeAll(async () => {
   // The first 20 QR codes are decoded and must match; the rest are read from the letters' text.
-  sink = await startSmtpSink({ decodeQrFirst: 20 });
-  cluster = await startTestCluster({ processes: 2, config: { smtpUrl: sink.url } });
-  admin = await EvoteConnection.connect(cluster.systems[0]!.gateway!.url);
+  mailed = await startMailedCluster({ processes: 2, sink: { decodeQrFirst: 20 } });
+  ({ sink, cluster, admin } = mailed);
   scratchDir = await mkdtemp(path.join(tmpdir(), 'evote-ranked-10k-'));
 }, 120_000);
 
 afterAll(async () => {
-  await admin?.close();
-  await cluster?.close();
-  await sink?.close();
+  await mailed?.close();
   if (scratchDir) await rm(scratchDir, { recursive: true, force: true });
 });
 

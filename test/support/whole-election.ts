@@ -18,8 +18,9 @@ import type { Config } from '../../src/app/config.ts';
 import { verifyFromStore } from '../../src/audit/verify.ts';
 import { untilCheckpointed } from './checkpointed.ts';
 import { electionStreamId } from '../../src/domain/streams.ts';
-import { startTestCluster, until, voterCsv, type TestCluster } from './system.ts';
-import { issueLettersByEmail, startSmtpSink, type SmtpSink } from './letters.ts';
+import { until, voterCsv, type TestCluster } from './system.ts';
+import { startMailedCluster, type MailedCluster } from './mailed-cluster.ts';
+import { issueLettersByEmail, type SmtpSink } from './letters.ts';
 import { inBatches } from './in-batches.ts';
 
 export interface WholeElectionMode {
@@ -43,6 +44,7 @@ export function wholeElectionSuite(mode: WholeElectionMode): void {
   const suite = mode.skipReason ? describe.skip : describe;
 
   suite(mode.skipReason ? `${title} (skipped: ${mode.skipReason})` : title, () => {
+    let mailed: MailedCluster;
     let sink: SmtpSink;
     let cluster: TestCluster;
     let admin: EvoteConnection;
@@ -50,16 +52,13 @@ export function wholeElectionSuite(mode: WholeElectionMode): void {
 
     beforeAll(async () => {
       // The first 50 QR codes are decoded and must match; the rest are read from the letters' text.
-      sink = await startSmtpSink({ decodeQrFirst: 50 });
-      cluster = await startTestCluster({ processes: mode.processes, config: { smtpUrl: sink.url, ...mode.config } });
-      admin = await EvoteConnection.connect(cluster.systems[0]!.gateway!.url);
+      mailed = await startMailedCluster({ processes: mode.processes, sink: { decodeQrFirst: 50 }, ...(mode.config && { config: mode.config }) });
+      ({ sink, cluster, admin } = mailed);
       scratchDir = await mkdtemp(path.join(tmpdir(), 'evote-whole-election-'));
     }, 120_000);
 
     afterAll(async () => {
-      await admin?.close();
-      await cluster?.close();
-      await sink?.close();
+      await mailed?.close();
       if (scratchDir) await rm(scratchDir, { recursive: true, force: true });
     });
 

@@ -1,6 +1,6 @@
 import type { BallotRules } from '../../../src/domain/ballot-form.ts';
 import type { WeightClass } from '../../../src/domain/weight-classes.ts';
-import { METHOD_FORM, METHOD_NAMES, seatsApply, type MethodName, type RulesDraft } from './ballot-rules.ts';
+import { METHOD_FORM, METHOD_NAMES, fillsSeveralSeats, type MethodName, type RulesDraft } from './ballot-rules.ts';
 import { t, type Key } from './messages.ts';
 
 function Check({ id, label, checked, onChange }: { id: string; label: string; checked: boolean; onChange: (v: boolean) => void }) {
@@ -40,7 +40,7 @@ export function BallotRulesFields({ uid, draft, onChange }: { uid: string; draft
         {t(`hint.${kind}` as Key)}
       </p>
       <div class="admin-fields">
-        {seatsApply(draft.method) ? <Count id={`${uid}-seats`} label={t('rules.seats')} required value={draft.seats} onInput={(seats) => set({ seats })} /> : null}
+        {fillsSeveralSeats(draft.method) ? <Count id={`${uid}-seats`} label={t('rules.seats')} required value={draft.seats} onInput={(seats) => set({ seats })} /> : null}
         {kind === 'approval' ? (
           <>
             <Count id={`${uid}-min`} label={t('rules.min')} value={draft.min} onInput={(min) => set({ min })} />
@@ -96,7 +96,7 @@ export function RulesSummary({ ballot, weightClasses }: { ballot?: BallotRules |
       <dd id="election-method">{t(`method.${method}` as Key)}</dd>
       <dt>{t('election.ballot')}</dt>
       <dd id="election-ballot">{describeForm(ballot)}</dd>
-      {ballot && seatsApply(ballot.method) ? (
+      {ballot && fillsSeveralSeats(ballot.method) ? (
         <>
           <dt>{t('election.seats')}</dt>
           <dd id="election-seats">{ballot.seats}</dd>

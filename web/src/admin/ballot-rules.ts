@@ -1,9 +1,9 @@
-import { METHOD_FORM, METHOD_NAMES, type BallotFormInput, type FormKind } from '../../../src/domain/ballot-form.ts';
+import { fillsSeveralSeats, METHOD_FORM, METHOD_NAMES, type BallotFormInput, type FormKind } from '../../../src/domain/ballot-form.ts';
 import type { MethodName } from '../../../src/domain/counting/types.ts';
 import { parseWeightList } from '../../../src/domain/weight-classes.ts';
 import { EvoteError } from '../../../src/client/errors.ts';
 
-export { METHOD_FORM, METHOD_NAMES, type FormKind, type MethodName };
+export { fillsSeveralSeats, METHOD_FORM, METHOD_NAMES, type FormKind, type MethodName };
 
 /** The create form's ballot fields as typed: numbers stay text until sent, '' meaning "not given". */
 export interface RulesDraft {
@@ -29,9 +29,6 @@ export interface RulesPayload {
 }
 
 export const DEFAULT_DRAFT: RulesDraft = { method: 'plurality', blank: false, seats: '1', min: '', max: '', full: false, maxRanks: '', scale: '', weights: '' };
-
-/** Only Scottish STV fills several seats (validateBallotRules); every other method elects one winner. */
-export const seatsApply = (method: MethodName) => method === 'stv-scottish';
 
 const optionalCount = (text: string) => (text.trim() === '' ? undefined : Number(text));
 
@@ -66,7 +63,7 @@ export function rulesPayload(d: RulesDraft): RulesPayload {
       }
     }
     out.method = d.method;
-    if (seatsApply(d.method)) out.seats = Number(d.seats);
+    if (fillsSeveralSeats(d.method)) out.seats = Number(d.seats);
   }
   if (d.weights.trim() !== '') {
     const weights = parseWeightList(d.weights);

@@ -2,7 +2,7 @@
  * What the voter marked on the booth's ballot, checked against the election's form before review,
  * and the ballot in words. The text cast is encodeBallot's (src/domain/ballot-form.ts), never rebuilt here.
  */
-import { encodeBallot, SINGLE_FORM, type BallotForm, type BallotMarks, type BallotRules } from '../../../src/domain/ballot-form.ts';
+import { blankMarks, encodeBallot, SINGLE_FORM, type BallotForm, type BallotMarks, type BallotRules } from '../../../src/domain/ballot-form.ts';
 
 /** The booth's marks: per candidate, whatever the form asks (unset = null/false). */
 export interface Draft {
@@ -46,18 +46,7 @@ export function duplicateRanks(ranks: readonly (number | null)[]): Map<number, n
 }
 
 function marksOf(form: BallotForm, d: Draft): BallotMarks {
-  if (d.blank) {
-    switch (form.kind) {
-      case 'single':
-        return { kind: 'single', choice: null };
-      case 'approval':
-        return { kind: 'approval', approved: [] };
-      case 'ranked':
-        return { kind: 'ranked', ranking: [] };
-      case 'graded':
-        return { kind: 'graded', grades: d.grades.map(() => null) };
-    }
-  }
+  if (d.blank) return blankMarks(form, d.grades.length);
   switch (form.kind) {
     case 'single':
       return { kind: 'single', choice: d.choice };

@@ -80,15 +80,18 @@ describe('the read cache across two gateways', () => {
     // A read right after a push is at least as new as the push.
     const transitions: string[] = [];
     const statusesAfterPush: string[] = [];
+    // The reads pushes start are awaited before the checks, and none starts after them (B closes in afterAll).
+    let watching = true;
+    const reads: Promise<unknown>[] = [];
     await b.subscribe('election', { electionId }, (p: Push) => {
       const t = p.payload as { transition: string; status: string };
       transitions.push(t.transition);
-      void get().then((row) => statusesAfterPush.push(`${t.status}<=${row.status}`));
+      if (watching) reads.push(get().then((row) => statusesAfterPush.push(`${t.status}<=${row.status}`)));
     });
     const logSizes: [number, number][] = [];
     await b.subscribe<BoardSummary>('board.watch', { electionId }, (p: Push) => {
       const pushed = (p.payload as { size: number }).size;
-      void b.request<BoardSummary>('query', 'board.summary', { electionId }).then((s) => logSizes.push([pushed, s.logSize]));
+      if (watching) reads.push(b.request<BoardSummary>('query', 'board.summary', { electionId }).then((s) => logSizes.push([pushed, s.logSize])));
     });
     await e.end();
     lags.push(await visibleOnB(get, (r) => r.status === 'VOTE_ENDED', 'VOTE_ENDED on B'));
@@ -106,6 +109,8 @@ describe('the read cache across two gateways', () => {
     for (const lag of lags) expect(lag).toBeLessThanOrEqual(boundMs());
     await until(() => transitions.includes('tallied') && logSizes.length > 0, 5_000, 'pushes on B');
     await new Promise((r) => setTimeout(r, 200));
+    watching = false;
+    await Promise.all(reads);
     expect(statusesAfterPush.length).toBeGreaterThanOrEqual(2);
     // The row read after each push is at least at the pushed status (statuses only move forward).
     const order = ['REGISTER', 'VOTE_STARTED', 'VOTE_ENDED'];
